@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "vertrouwd",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vertrouwd", targets: ["vertrouwd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // Pure domain rules (workflows, consent, deadlines, hours, envelope encryption,
+        // the audit hash chain). No Vapor here: these read like the domain and test in milliseconds.
+        .target(
+            name: "VertrouwdCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The web application: feature folders (Accounts, Organisations, Cases, ...).
+        .target(
+            name: "VertrouwdApp",
+            dependencies: [
+                "VertrouwdCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [
+                .copy("Resources/Views"),
+                .copy("Resources/Public"),
+            ]
+        ),
+        .executableTarget(
+            name: "vertrouwd",
+            dependencies: ["VertrouwdApp"]
+        ),
+        .testTarget(
+            name: "VertrouwdCoreTests",
+            dependencies: ["VertrouwdCore"]
+        ),
+        .testTarget(
+            name: "VertrouwdAppTests",
+            dependencies: [
+                "VertrouwdApp",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

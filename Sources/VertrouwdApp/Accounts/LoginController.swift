@@ -1,0 +1,125 @@
+import Fluent
+import SQLKit
+import Vapor
+import VertrouwdCore
+
+/// Login (e-mail, password, TOTP code on one form), logout, and the one-time setup of a new
+/// practice.
+enum LoginController {
+    struct LoginForm: Content {
+        var email: String?
+        var password: String?
+        var code: String?
+    }
+
+    struct LoginPage: Encodable, Sendable {
+        let meta: PageMeta
+        let form: FormView
+    }
+
+    static func loginForm(_ req: Request, email: String = "", errors: FormErrors = .init()) -> FormView {
+        let next = safeNext(req.query[String.self, at: "next"])
+        var form = FormView(id: "login", action: "/login" + (next == "/" ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")),
+                            submit: "Inloggen", csrf: req.csrfToken)
+        form.add("email", "E-mailadres", type: "email", value: email, required: true, autocomplete: "username")
+        form.add("password", "Wachtwoord", type: "password", required: true, autocomplete: "current-password")
+        form.add("code", "Code uit je authenticator-app", value: "", hint: "Zes cijfers, bijvoorbeeld 123456.",
+                 required: true, autocomplete: "one-time-code", inputmode: "numeric", maxlength: 8)
+        form.apply(errors)
+        return form
+    }
+
+    /// GET /login
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        if req.staff != nil { return req.redirect(to: "/") }
+        return try await req.page("login", LoginPage(meta: req.meta("Inloggen"), form: loginForm(req)))
+    }
+
+    /// POST /login
+    @Sendable static func login(_ req: Request) async throws -> Response {
+        let input = req.form(LoginForm.self) ?? LoginForm()
+        let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        func refuse(_ message: String, status: HTTPStatus = .ok) async throws -> Response {
+            var errors = FormErrors()
+            errors.general = message
+            return try await req.page("login", LoginPage(meta: req.meta("Inloggen"), form: loginForm(req, email: email, errors: errors)),
+                                      status: .unprocessableEntity)
+        }
+        let generic = "E-mailadres, wachtwoord of code klopt niet."
+        guard !email.isEmpty, let password = input.password, !password.isEmpty, let code = input.code, !code.isEmpty else {
+            return try await refuse("Vul je e-mailadres, wachtwoord en de code uit je authenticator-app in.")
+        }
+        guard email.count <= 254, password.utf8.count <= 1024,
+              let user = try await User.query(on: req.db).filter(\.$email == email).first(), user.active else {
+            // Spend the same bcrypt time as for a real account, so timing does not tell who has one.
+            _ = try? await req.password.async.verify(password.prefix(72).description, created: dummyHash)
+            return try await refuse(generic)
+        }
+        let now = Date()
+        if let until = user.lockedUntil, until > now {
+            let minutes = max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
+            return try await refuse("Te veel mislukte pogingen. Probeer het over \(minutes) \(minutes == 1 ? "minuut" : "minuten") opnieuw.")
+        }
+        let passwordOK = (try? await req.password.async.verify(password, created: user.passwordHash)) ?? false
+        let secret = try SecondFactor.secret(of: user, masterKey: req.application.masterKey)
+        let step = passwordOK ? SecondFactor.step(for: code, secret: secret, now: now) : nil
+        guard passwordOK, let step, try await claim(step: step, for: user, on: req.db) else {
+            user.failedLogins += 1
+            if let lock = LoginThrottle.lock(afterFailures: user.failedLogins) {
+                user.lockedUntil = now.addingTimeInterval(lock)
+            }
+            try await user.save(on: req.db)
+            try await req.audit("login.failed", subject: "user:\(user.id!.uuidString)")
+            return try await refuse(generic)
+        }
+        user.failedLogins = 0
+        user.lockedUntil = nil
+        try await user.save(on: req.db)
+
+        // A new session id at every login; an older session of this browser ends.
+        if let old = req.cookies[StaffAuthMiddleware.sessionCookie]?.string {
+            try await StaffSession.query(on: req.db).filter(\.$id == Tokens.hash(old)).delete()
+        }
+        let token = Tokens.random()
+        let session = StaffSession(tokenHash: Tokens.hash(token), userID: user.id!, now: now)
+        try await session.create(on: req.db)
+        req.staff = Staff(user: user, session: session)
+        try await req.audit("login", subject: "user:\(user.id!.uuidString)")
+        let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]))
+        response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
+        response.cookies[StaffAuthMiddleware.csrfCookie] = .expired
+        return response
+    }
+
+    /// Marks a TOTP time step used, atomically: the same code cannot log in twice, not even from
+    /// two app instances at the same moment.
+    static func claim(step: Int, for user: User, on db: any Database) async throws -> Bool {
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.raw("""
+            UPDATE users SET totp_last_step = \(bind: step) WHERE id = \(bind: user.id!) AND totp_last_step < \(bind: step) RETURNING id
+            """).all()
+        if !rows.isEmpty { user.totpLastStep = step }
+        return !rows.isEmpty
+    }
+
+    /// POST /logout — ends the session on the server, not just in the browser.
+    @Sendable static func logout(_ req: Request) async throws -> Response {
+        if let staff = req.staff {
+            try await staff.session.delete(on: req.db)
+            try await req.audit("logout", subject: "user:\(staff.userID.uuidString)")
+            req.staff = nil
+        }
+        let response = req.redirect(to: "/login", flash: .loggedOut)
+        response.cookies[StaffAuthMiddleware.sessionCookie] = .expired
+        return response
+    }
+
+    /// Only local paths: `next` must not send a user to another site after login.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains("://") else { return "/" }
+        return next
+    }
+
+    /// A bcrypt hash of a random password, to spend equal time on unknown accounts.
+    static let dummyHash = (try? Bcrypt.hash(Tokens.random(), cost: 12)) ?? ""
+}

@@ -1,0 +1,127 @@
+import Fluent
+import Vapor
+
+/// The logged-in staff member of a request.
+struct Staff: Sendable {
+    let user: User
+    let session: StaffSession
+    var userID: UUID { user.id! }
+}
+
+private struct StaffKey: StorageKey { typealias Value = Staff }
+private struct AnonymousCSRFKey: StorageKey { typealias Value = String }
+
+extension Request {
+    var staff: Staff? {
+        get { storage[StaffKey.self] }
+        set { storage[StaffKey.self] = newValue }
+    }
+
+    /// The logged-in staff member, or a 401 that the error page turns into a login redirect.
+    func requireStaff() throws -> Staff {
+        guard let staff else { throw Abort(.unauthorized) }
+        return staff
+    }
+
+    /// The CSRF token to put in forms: the session's once logged in, else the visitor's cookie.
+    var csrfToken: String {
+        staff?.session.csrfToken ?? storage[AnonymousCSRFKey.self] ?? cookies[StaffAuthMiddleware.csrfCookie]?.string ?? ""
+    }
+
+    fileprivate func setAnonymousCSRF(_ token: String) { storage[AnonymousCSRFKey.self] = token }
+}
+
+/// Loads the staff session from its cookie, enforcing the idle (30 min) and absolute (12 h)
+/// timeouts and the account still being active. Visitors without a session get a random
+/// CSRF cookie, so even the login form cannot be submitted from another site.
+struct StaffAuthMiddleware: AsyncMiddleware {
+    static let sessionCookie = "vt_session"
+    static let csrfCookie = "vt_csrf"
+    /// `last_seen_at` is written at most this often, not on every request.
+    static let touchInterval: TimeInterval = 60
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        var endedSession = false
+        if let token = request.cookies[Self.sessionCookie]?.string, !token.isEmpty {
+            if let staff = try await Self.load(token: token, on: request) {
+                request.staff = staff
+            } else {
+                endedSession = true
+            }
+        }
+        var newCSRF: String?
+        if request.staff == nil && request.cookies[Self.csrfCookie] == nil {
+            newCSRF = Tokens.random()
+            request.setAnonymousCSRF(newCSRF!)
+        }
+        let response = try await next.respond(to: request)
+        if endedSession && response.cookies[Self.sessionCookie] == nil {
+            response.cookies[Self.sessionCookie] = .expired
+        }
+        if let newCSRF, response.cookies[Self.csrfCookie] == nil {
+            response.cookies[Self.csrfCookie] = Self.cookie(newCSRF, on: request)
+        }
+        return response
+    }
+
+    static func cookie(_ value: String, on request: Request) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: value, expires: nil, maxAge: nil, domain: nil, path: "/",
+                          isSecure: request.application.settings.secureCookies, isHTTPOnly: true, sameSite: .strict)
+    }
+
+    static func load(token: String, on request: Request) async throws -> Staff? {
+        let settings = request.application.settings
+        guard let session = try await StaffSession.query(on: request.db)
+            .filter(\.$id == Tokens.hash(token)).with(\.$user).first() else { return nil }
+        let now = Date()
+        let user = session.user
+        if !user.active
+            || now.timeIntervalSince(session.lastSeenAt) > settings.sessionIdleTimeout
+            || now.timeIntervalSince(session.createdAt) > settings.sessionAbsoluteTimeout {
+            try await session.delete(on: request.db)
+            return nil
+        }
+        if now.timeIntervalSince(session.lastSeenAt) > touchInterval {
+            session.lastSeenAt = now
+            try await session.update(on: request.db)
+        }
+        return Staff(user: user, session: session)
+    }
+}
+
+/// Refuses every state-changing request whose form does not carry the right token.
+/// Vapor has no CSRF protection of its own; SameSite=Strict cookies are the second wall.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let field = "_csrf"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.method != .GET && request.method != .HEAD else {
+            return try await next.respond(to: request)
+        }
+        let expected = request.staff?.session.csrfToken ?? request.cookies[StaffAuthMiddleware.csrfCookie]?.string ?? ""
+        let sent = (try? request.content.get(String.self, at: Self.field)) ?? ""
+        guard !expected.isEmpty, Tokens.constantTimeEqual(expected, sent) else {
+            throw Abort(.forbidden, reason: "csrf")
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Lets through logged-in staff only; visitors are sent to the login page.
+struct RequireStaffMiddleware: AsyncMiddleware {
+    var admin = false
+    var counsellor = false
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let staff = request.staff else {
+            if request.method == .GET {
+                let next = request.url.path.hasPrefix("/") && !request.url.path.hasPrefix("//") ? request.url.path : "/"
+                return request.redirect(to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+            }
+            throw Abort(.unauthorized)
+        }
+        if admin && !staff.user.isAdmin { throw Abort(.forbidden) }
+        if counsellor && !staff.user.isCounsellor { throw Abort(.forbidden) }
+        return try await next.respond(to: request)
+    }
+}

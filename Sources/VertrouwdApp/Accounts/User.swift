@@ -1,0 +1,83 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// A staff account: a counsellor (*vertrouwenspersoon*), a practice admin, or both.
+///
+/// `@unchecked Sendable`: Fluent's property wrappers are mutable classes; a model instance is only
+/// ever used by the request that loaded it.
+final class User: Model, @unchecked Sendable {
+    static let schema = "users"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    // data fields
+    @Field(key: "email") var email: String
+    @Field(key: "name") var name: String
+    @Field(key: "is_admin") var isAdmin: Bool
+    @Field(key: "is_counsellor") var isCounsellor: Bool
+    @Field(key: "password_hash") var passwordHash: String
+    /// The TOTP secret, sealed with the master key (bound to this row).
+    @Field(key: "totp_secret") var totpSecretSealed: String
+    /// The last TOTP time step accepted: a code is used once.
+    @Field(key: "totp_last_step") var totpLastStep: Int
+    @Field(key: "failed_logins") var failedLogins: Int
+    @OptionalField(key: "locked_until") var lockedUntil: Date?
+    @Field(key: "active") var active: Bool
+    /// SHA-256 of the secret in the counsellor's private calendar feed address.
+    @OptionalField(key: "calendar_token_hash") var calendarTokenHash: String?
+    /// Short public introduction and LVV registration, for the organisation's page.
+    @OptionalField(key: "introduction") var introduction: String?
+
+    init() {}
+
+    init(id: UUID = UUID(), email: String, name: String, isAdmin: Bool, isCounsellor: Bool, passwordHash: String) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.isAdmin = isAdmin
+        self.isCounsellor = isCounsellor
+        self.passwordHash = passwordHash
+        self.totpSecretSealed = ""
+        self.totpLastStep = 0
+        self.failedLogins = 0
+        self.active = true
+    }
+
+    var roleLabel: String {
+        switch (isAdmin, isCounsellor) {
+        case (true, true): "Beheerder en vertrouwenspersoon"
+        case (true, false): "Beheerder"
+        default: "Vertrouwenspersoon"
+        }
+    }
+}
+
+struct CreateUsers: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("users")
+            .id()
+            .field("email", .string, .required)
+            .field("name", .string, .required)
+            .field("is_admin", .bool, .required)
+            .field("is_counsellor", .bool, .required)
+            .field("password_hash", .string, .required)
+            .field("totp_secret", .string, .required)
+            .field("totp_last_step", .int64, .required)
+            .field("failed_logins", .int, .required)
+            .field("locked_until", .datetime)
+            .field("active", .bool, .required)
+            .field("calendar_token_hash", .string)
+            .field("introduction", .string)
+            .field("created_at", .datetime)
+            .unique(on: "email")
+            .unique(on: "calendar_token_hash")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("users").delete()
+    }
+}

@@ -1,0 +1,137 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// The admin's account management: create accounts, deactivate them (which ends their
+/// sessions), and reset a lost second factor.
+enum UsersController {
+    struct UserRow: Encodable, Sendable {
+        let id: String
+        let name: String
+        let email: String
+        let role: String
+        let active: Bool
+        let locked: Bool
+        let isSelf: Bool
+    }
+
+    struct IndexPage: Encodable, Sendable {
+        let meta: PageMeta
+        let users: [UserRow]
+        let form: FormView
+    }
+
+    struct CreateForm: Content {
+        var name: String?
+        var email: String?
+        var roles: [String]?
+    }
+
+    static func form(_ req: Request, input: CreateForm = .init(roles: ["counsellor"]), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "new-user", title: "Nieuw account",
+                            intro: "Vertrouwd maakt een tijdelijk wachtwoord en een tweede factor; je ziet ze één keer om veilig door te geven.",
+                            action: "/admin/users", submit: "Account aanmaken", csrf: req.csrfToken)
+        form.add("name", "Naam", value: input.name, required: true, maxlength: 120)
+        form.add("email", "E-mailadres", type: "email", value: input.email, required: true)
+        form.choice("roles", "Rol", options: [("counsellor", "Vertrouwenspersoon"), ("admin", "Beheerder")],
+                    selected: input.roles ?? [], multiple: true, hint: "Een beheerder ziet nooit de inhoud van meldingen, tenzij ook zelf vertrouwenspersoon op die melding.")
+        form.apply(errors)
+        return form
+    }
+
+    static func rows(_ req: Request) async throws -> [UserRow] {
+        let now = Date()
+        return try await User.query(on: req.db).sort(\.$name).all().map {
+            UserRow(id: $0.id!.uuidString, name: $0.name, email: $0.email, role: $0.roleLabel, active: $0.active,
+                    locked: ($0.lockedUntil ?? .distantPast) > now, isSelf: $0.id == req.staff?.userID)
+        }
+    }
+
+    /// GET /admin/users
+    @Sendable static func index(_ req: Request) async throws -> Response {
+        try await req.page("users", IndexPage(meta: req.meta("Accounts", section: "users"), users: rows(req), form: form(req)))
+    }
+
+    /// POST /admin/users
+    @Sendable static func create(_ req: Request) async throws -> Response {
+        let input = req.form(CreateForm.self) ?? CreateForm()
+        var errors = FormErrors()
+        let name = errors.text(input.name, "name", label: "de naam", max: 120)
+        let email = errors.email(input.email, "email")
+        let roles = Set(input.roles ?? [])
+        if roles.isEmpty || !roles.isSubset(of: ["admin", "counsellor"]) { errors["roles"] = "Kies minstens één rol." }
+        if let email, try await User.query(on: req.db).filter(\.$email == email).first() != nil {
+            errors["email"] = "Er is al een account met dit e-mailadres."
+        }
+        guard errors.isEmpty, let name, let email else {
+            return try await req.page("users", IndexPage(meta: req.meta("Accounts", section: "users"), users: rows(req),
+                                                         form: form(req, input: input, errors: errors)), status: .unprocessableEntity)
+        }
+        let password = AccountService.generatePassword()
+        let user = User(email: email, name: name, isAdmin: roles.contains("admin"), isCounsellor: roles.contains("counsellor"),
+                        passwordHash: try await req.password.async.hash(password))
+        let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
+        try await user.create(on: req.db)
+        try await req.audit("user.create", subject: "user:\(user.id!.uuidString)")
+        return try await req.page("enrol", SetupController.EnrolPage(
+            meta: req.meta("Account aangemaakt", section: "users"), heading: "Account aangemaakt voor \(name)",
+            name: name, email: email, password: password, secret: Tokens.base32(secret),
+            uri: SecondFactor.uri(secret: secret, email: email), next: "/admin/users"))
+    }
+
+    static func target(_ req: Request) async throws -> User {
+        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.db) else {
+            throw Abort(.notFound)
+        }
+        return user
+    }
+
+    /// POST /admin/users/:userID/deactivate — ends every session of the account at once.
+    @Sendable static func deactivate(_ req: Request) async throws -> Response {
+        let user = try await target(req)
+        guard user.id != req.staff?.userID else { throw Abort(.forbidden) }
+        user.active = false
+        try await req.db.transaction { db in
+            try await user.save(on: db)
+            try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
+        }
+        try await req.audit("user.deactivate", subject: "user:\(user.id!.uuidString)")
+        return req.redirect(to: "/admin/users", flash: .deactivated)
+    }
+
+    /// POST /admin/users/:userID/activate
+    @Sendable static func activate(_ req: Request) async throws -> Response {
+        let user = try await target(req)
+        user.active = true
+        user.failedLogins = 0
+        user.lockedUntil = nil
+        try await user.save(on: req.db)
+        try await req.audit("user.activate", subject: "user:\(user.id!.uuidString)")
+        return req.redirect(to: "/admin/users", flash: .saved)
+    }
+
+    /// POST /admin/users/:userID/reset-totp — a new secret for a lost phone; sessions end.
+    @Sendable static func resetSecondFactor(_ req: Request) async throws -> Response {
+        let user = try await target(req)
+        let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
+        user.failedLogins = 0
+        user.lockedUntil = nil
+        try await req.db.transaction { db in
+            try await user.save(on: db)
+            try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
+        }
+        try await req.audit("user.reset_totp", subject: "user:\(user.id!.uuidString)")
+        return try await req.page("enrol", SetupController.EnrolPage(
+            meta: req.meta("Tweede factor opnieuw ingesteld", section: "users"), heading: "Nieuwe tweede factor voor \(user.name)",
+            name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),
+            uri: SecondFactor.uri(secret: secret, email: user.email), next: "/admin/users"))
+    }
+}
+
+enum AccountService {
+    /// A password of 5 random words-like chunks: 20 lowercase letters and digits, ~100 bits.
+    static func generatePassword() -> String {
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789")
+        return (0..<5).map { _ in String((0..<4).map { _ in alphabet.randomElement()! }) }.joined(separator: "-")
+    }
+}

@@ -1,0 +1,56 @@
+import LeafKit
+import Vapor
+
+/// Turns every error into a plain Dutch page: no stack trace, no internal reason, no echo of
+/// what was sent. Unexpected errors are logged with the path only (never a body or address).
+struct ErrorPageMiddleware: AsyncMiddleware {
+    struct Context: Encodable, Sendable {
+        let meta: PageMeta
+        let status: Int
+        let heading: String
+        let message: String
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let status: HTTPStatus
+            var reason = ""
+            if let abort = error as? any AbortError {
+                status = abort.status
+                reason = abort.reason
+            } else {
+                status = .internalServerError
+                // The type only: an error's text may quote what was sent.
+                request.logger.error("Unhandled error on \(request.method) \(request.url.path): \(String(reflecting: type(of: error)))")
+                if error is LeafError { request.logger.error("Template: \(error)") }
+            }
+            let (heading, message) = Self.text(for: status, reason: reason)
+            let context = Context(meta: PageMeta(title: heading, csrf: request.csrfToken, user: nil, flash: nil, section: ""),
+                                  status: Int(status.code), heading: heading, message: message)
+            do {
+                let response = try await request.view.render("error", context).encodeResponse(status: status, for: request)
+                return response
+            } catch {
+                request.logger.critical("The error page itself failed: \(error)")
+                return Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: "\(status.code) \(heading)"))
+            }
+        }
+    }
+
+    static func text(for status: HTTPStatus, reason: String) -> (String, String) {
+        switch status {
+        case .notFound: ("Niet gevonden", "Deze pagina bestaat niet, of je hebt er geen toegang toe.")
+        case .forbidden where reason == "csrf":
+            ("Formulier verlopen", "Dit formulier kon niet worden verwerkt omdat het verlopen is of niet van deze site komt. Ga terug, laad de pagina opnieuw en probeer het nog eens. Er is niets opgeslagen.")
+        case .forbidden: ("Geen toegang", "Je hebt geen toegang tot deze pagina.")
+        case .unauthorized: ("Niet ingelogd", "Log eerst in.")
+        case .payloadTooLarge: ("Te groot", "Wat je verstuurde is te groot. Maak het korter en probeer het opnieuw. Er is niets opgeslagen.")
+        case .badRequest: ("Onleesbaar verzoek", "Wat je verstuurde kon niet worden gelezen. Er is niets opgeslagen.")
+        case .methodNotAllowed: ("Niet toegestaan", "Deze actie is hier niet mogelijk.")
+        case .tooManyRequests: ("Even geduld", "Te veel pogingen. Wacht even en probeer het dan opnieuw.")
+        default: ("Er ging iets mis", "Er ging aan onze kant iets mis. Er is niets opgeslagen. Probeer het later opnieuw.")
+        }
+    }
+}

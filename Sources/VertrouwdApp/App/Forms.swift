@@ -1,0 +1,177 @@
+import Vapor
+import VertrouwdCore
+
+/// A form as a template draws it: every field with its label, what the user typed, and the error
+/// tied to it. One template (`form.leaf`) draws every form the same accessible way.
+struct FormView: Encodable, Sendable {
+    struct Option: Encodable, Sendable {
+        let value: String
+        let label: String
+        var selected: Bool
+    }
+
+    struct Field: Encodable, Sendable {
+        let name: String
+        let id: String
+        let label: String
+        /// text, email, password, date, datetime-local, number, textarea, select, checkboxes, checkbox, hidden
+        let type: String
+        var value: String
+        var hint: String?
+        var error: String?
+        var required: Bool
+        var options: [Option]
+        var autocomplete: String?
+        var inputmode: String?
+        var maxlength: Int?
+    }
+
+    struct Problem: Encodable, Sendable {
+        let fieldID: String
+        let message: String
+    }
+
+    var id: String
+    var title: String?
+    var intro: String?
+    var action: String
+    var submit: String
+    var csrf: String
+    var fields: [Field] = []
+    var problems: [Problem] = []
+    /// A message for the whole form (not tied to one field).
+    var formError: String?
+
+    init(id: String, title: String? = nil, intro: String? = nil, action: String, submit: String, csrf: String) {
+        self.id = id; self.title = title; self.intro = intro; self.action = action; self.submit = submit; self.csrf = csrf
+    }
+
+    mutating func add(_ name: String, _ label: String, type: String = "text", value: String? = nil,
+                      hint: String? = nil, required: Bool = false, autocomplete: String? = nil,
+                      inputmode: String? = nil, maxlength: Int? = nil) {
+        fields.append(Field(name: name, id: "\(id)-\(name)", label: label, type: type, value: value ?? "",
+                            hint: hint, error: nil, required: required, options: [],
+                            autocomplete: autocomplete, inputmode: inputmode, maxlength: maxlength))
+    }
+
+    mutating func choice(_ name: String, _ label: String, options: [(String, String)], selected: [String],
+                         multiple: Bool = false, hint: String? = nil, required: Bool = false, blank: String? = nil) {
+        var opts = options.map { Option(value: $0.0, label: $0.1, selected: selected.contains($0.0)) }
+        if let blank, !multiple { opts.insert(Option(value: "", label: blank, selected: selected.allSatisfy(\.isEmpty)), at: 0) }
+        fields.append(Field(name: multiple ? "\(name)[]" : name, id: "\(id)-\(name)", label: label,
+                            type: multiple ? "checkboxes" : "select", value: selected.first ?? "",
+                            hint: hint, error: nil, required: required, options: opts,
+                            autocomplete: nil, inputmode: nil, maxlength: nil))
+    }
+
+    mutating func choice<L: Labelled>(_ name: String, _ label: String, _ type: L.Type, selected: [String],
+                                      multiple: Bool = false, hint: String? = nil, required: Bool = false,
+                                      blank: String? = nil) {
+        choice(name, label, options: L.allCases.map { ($0.rawValue, $0.label) }, selected: selected,
+               multiple: multiple, hint: hint, required: required, blank: blank)
+    }
+
+    mutating func checkbox(_ name: String, _ label: String, checked: Bool, hint: String? = nil) {
+        fields.append(Field(name: name, id: "\(id)-\(name)", label: label, type: "checkbox",
+                            value: checked ? "on" : "", hint: hint, error: nil, required: false, options: [],
+                            autocomplete: nil, inputmode: nil, maxlength: nil))
+    }
+
+    /// Ties validation errors to their fields and lists them at the top, in field order.
+    mutating func apply(_ errors: FormErrors) {
+        for i in fields.indices {
+            let key = fields[i].name.hasSuffix("[]") ? String(fields[i].name.dropLast(2)) : fields[i].name
+            if let message = errors.messages[key] {
+                fields[i].error = message
+                problems.append(Problem(fieldID: fields[i].id, message: message))
+            }
+        }
+        formError = errors.general
+    }
+}
+
+/// Validation errors, keyed by field name, in Dutch.
+struct FormErrors: Sendable {
+    var messages: [String: String] = [:]
+    var general: String?
+
+    var isEmpty: Bool { messages.isEmpty && general == nil }
+
+    subscript(field: String) -> String? {
+        get { messages[field] }
+        set { messages[field] = newValue }
+    }
+
+    /// A required text: trimmed, present, not longer than `max`.
+    mutating func text(_ value: String?, _ field: String, label: String, max: Int = 200, required: Bool = true) -> String? {
+        let trimmed = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            if required { messages[field] = "Vul \(label) in." }
+            return nil
+        }
+        if trimmed.count > max {
+            messages[field] = "\(label.prefix(1).uppercased() + label.dropFirst()) is te lang: maximaal \(max) tekens (nu \(trimmed.count))."
+            return nil
+        }
+        if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
+            messages[field] = "\(label.prefix(1).uppercased() + label.dropFirst()) bevat tekens die niet zijn toegestaan."
+            return nil
+        }
+        return trimmed
+    }
+
+    mutating func choice<L: Labelled>(_ value: String?, _ field: String, _ type: L.Type, label: String, required: Bool = true) -> L? {
+        guard let value, !value.isEmpty else {
+            if required { messages[field] = "Kies \(label)." }
+            return nil
+        }
+        guard let v = L(rawValue: value) else { messages[field] = "Kies \(label) uit de lijst."; return nil }
+        return v
+    }
+
+    mutating func day(_ value: String?, _ field: String, label: String, required: Bool = true) -> Day? {
+        let trimmed = (value ?? "").trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty {
+            if required { messages[field] = "Vul \(label) in." }
+            return nil
+        }
+        if let d = Day(iso: trimmed) { return d }
+        // Also accept how Dutch users type a date: 23-11-2026.
+        let parts = trimmed.split(separator: "-")
+        if parts.count == 3, let dd = Int(parts[0]), let mm = Int(parts[1]), let yy = Int(parts[2]), parts[2].count == 4,
+           let d = Day(year: yy, month: mm, day: dd) { return d }
+        messages[field] = "\(label.prefix(1).uppercased() + label.dropFirst()) is geen geldige datum (bijvoorbeeld 2026-11-23)."
+        return nil
+    }
+
+    mutating func integer(_ value: String?, _ field: String, label: String, range: ClosedRange<Int>, required: Bool = true) -> Int? {
+        let trimmed = (value ?? "").trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty {
+            if required { messages[field] = "Vul \(label) in." }
+            return nil
+        }
+        guard let n = Int(trimmed), range.contains(n) else {
+            messages[field] = "\(label.prefix(1).uppercased() + label.dropFirst()) moet een heel getal zijn van \(range.lowerBound) tot en met \(range.upperBound)."
+            return nil
+        }
+        return n
+    }
+
+    mutating func email(_ value: String?, _ field: String, required: Bool = true) -> String? {
+        guard let text = text(value, field, label: "het e-mailadres", max: 254, required: required) else { return nil }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !text.contains(" ") else {
+            messages[field] = "Dit is geen geldig e-mailadres (bijvoorbeeld naam@praktijk.nl)."
+            return nil
+        }
+        return text.lowercased()
+    }
+}
+
+extension Request {
+    /// Decodes a form; a body that is not a valid form (broken encoding, invalid UTF-8) becomes
+    /// `nil`, so the handler answers with a message instead of a 500.
+    func form<T: Decodable>(_ type: T.Type) -> T? {
+        try? content.decode(T.self)
+    }
+}

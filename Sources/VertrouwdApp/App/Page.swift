@@ -1,0 +1,61 @@
+import Vapor
+
+/// What every page's layout needs besides its own content.
+struct PageMeta: Encodable, Sendable {
+    struct NavUser: Encodable, Sendable {
+        let name: String
+        let isAdmin: Bool
+        let isCounsellor: Bool
+    }
+
+    let title: String
+    let csrf: String
+    let user: NavUser?
+    let flash: String?
+    let section: String
+}
+
+/// Short messages shown once after a redirect. The cookie carries only the code, never user text.
+enum Flash: String {
+    case saved, created, loggedOut = "logged_out", deactivated, totpReset = "totp_reset", closed, setupDone = "setup_done"
+
+    var message: String {
+        switch self {
+        case .saved: "Opgeslagen."
+        case .created: "Aangemaakt."
+        case .loggedOut: "Je bent uitgelogd."
+        case .deactivated: "Account gedeactiveerd; de sessies van dit account zijn beëindigd."
+        case .totpReset: "Tweede factor opnieuw ingesteld. Geef de nieuwe code veilig door."
+        case .closed: "Melding afgesloten."
+        case .setupDone: "De praktijk is ingericht. Log in met je nieuwe account."
+        }
+    }
+
+    static let cookieName = "vt_flash"
+}
+
+extension Request {
+    func meta(_ title: String, section: String = "") -> PageMeta {
+        let user = staff.map { PageMeta.NavUser(name: $0.user.name, isAdmin: $0.user.isAdmin, isCounsellor: $0.user.isCounsellor) }
+        let flash = cookies[Flash.cookieName].flatMap { Flash(rawValue: $0.string) }?.message
+        return PageMeta(title: title, csrf: csrfToken, user: user, flash: flash, section: section)
+    }
+
+    /// Renders a page; clears a flash message that was shown.
+    func page(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus = .ok) async throws -> Response {
+        let response = try await view.render(template, context).encodeResponse(status: status, for: self)
+        if cookies[Flash.cookieName] != nil {
+            response.cookies[Flash.cookieName] = .expired
+        }
+        return response
+    }
+
+    /// Post/redirect/get: after a change, go to a page and show one message there.
+    func redirect(to path: String, flash: Flash) -> Response {
+        let response = redirect(to: path, redirectType: .normal)
+        response.cookies[Flash.cookieName] = HTTPCookies.Value(string: flash.rawValue, maxAge: 60, path: "/",
+                                                               isSecure: application.settings.secureCookies,
+                                                               isHTTPOnly: true, sameSite: .strict)
+        return response
+    }
+}

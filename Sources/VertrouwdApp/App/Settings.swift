@@ -1,0 +1,87 @@
+import Foundation
+import VertrouwdCore
+
+/// Every setting of the application, read once from the environment by `Settings.fromEnvironment`.
+/// Nothing else in the app reads environment variables.
+public struct Settings: Sendable {
+    public enum Database: Sendable {
+        /// The embedded default: a file in the data folder (zero set-up).
+        case sqliteFile(String)
+        /// For tests: a private in-memory database.
+        case sqliteMemory
+        /// `DATABASE_URL=postgres://…`: shared by several app instances.
+        case postgres(String)
+    }
+
+    public enum KeySource: Sendable {
+        /// The key file in the data folder; created on first start of an empty database.
+        case file(String)
+        /// Given directly (tests).
+        case inline(MasterKey)
+    }
+
+    public var dataDirectory: String
+    public var database: Database
+    public var key: KeySource
+    /// Mark cookies `Secure` (`VERTROUWD_SECURE_COOKIES`). Defaults to on when the public URL is
+    /// https, off otherwise: a browser drops Secure cookies on plain-HTTP loopback.
+    public var secureCookies: Bool
+    /// The address printed in setup links and the calendar feed (`VERTROUWD_PUBLIC_URL`).
+    public var publicURL: String?
+    public var sessionIdleTimeout: TimeInterval = 30 * 60
+    public var sessionAbsoluteTimeout: TimeInterval = 12 * 3600
+
+    public init(dataDirectory: String, database: Database, key: KeySource, secureCookies: Bool, publicURL: String?) {
+        self.dataDirectory = dataDirectory
+        self.database = database
+        self.key = key
+        self.secureCookies = secureCookies
+        self.publicURL = publicURL
+    }
+
+    /// Settings for a test: in-memory SQLite (or `DATABASE_URL` when a PostgreSQL pass runs) and
+    /// a fresh master key.
+    public static func testing(environment: [String: String] = ProcessInfo.processInfo.environment) -> Settings {
+        let database: Database = environment["DATABASE_URL"].map { .postgres($0) } ?? .sqliteMemory
+        return Settings(dataDirectory: NSTemporaryDirectory(), database: database,
+                        key: .inline(.generate()), secureCookies: false, publicURL: nil)
+    }
+
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads the environment. Every wrong value is named at once, so an operator fixes them in one go.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        var problems: [String] = []
+        let dataDirectory = env["VERTROUWD_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+        var database = Database.sqliteFile(dataDirectory + "/vertrouwd.sqlite")
+        if let url = env["DATABASE_URL"], !url.isEmpty {
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                database = .postgres(url)
+            } else {
+                problems.append("DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite database)")
+            }
+        }
+        let keyFile = env["VERTROUWD_MASTER_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDirectory + "/master.key"
+        var secure = true
+        if let value = env["VERTROUWD_SECURE_COOKIES"] {
+            switch value.lowercased() {
+            case "1", "true", "yes": secure = true
+            case "0", "false", "no": secure = false
+            default: problems.append("VERTROUWD_SECURE_COOKIES must be 1 or 0, not '\(value)'")
+            }
+        } else {
+            secure = env["VERTROUWD_PUBLIC_URL"]?.hasPrefix("https://") ?? false
+        }
+        let publicURL = env["VERTROUWD_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            problems.append("VERTROUWD_PUBLIC_URL must start with http:// or https://")
+        }
+        guard problems.isEmpty else {
+            throw Problem(description: "Vertrouwd cannot start:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+        }
+        return Settings(dataDirectory: dataDirectory, database: database, key: .file(keyFile),
+                        secureCookies: secure, publicURL: publicURL)
+    }
+}

@@ -1,0 +1,104 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import LeafKit
+import SQLKit
+import Vapor
+import VertrouwdCore
+
+/// Assembles the application: the one place that wires settings, database, key, templates,
+/// middleware, routes and commands. Tests call it exactly as `serve` does.
+public func configure(_ app: Application, settings: Settings) async throws {
+    app.settings = settings
+
+    switch settings.database {
+    case .sqliteFile(let path):
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory), as: .sqlite)
+    case .postgres(let url):
+        // ~4 connections per event loop suit 2 cores (BUILD-NOTES); migrations need two at once.
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+    }
+
+    app.migrations.add(CreatePractice())
+    app.migrations.add(CreateUsers())
+    app.migrations.add(CreateStaffSessions())
+    app.migrations.add(CreateOrganisations())
+    app.migrations.add(CreateCases())
+    app.migrations.add(CreateTimeEntries())
+    app.migrations.add(CreateAuditEvents())
+
+    try await migrateAndOpenKey(app)
+
+    guard let views = Bundle.module.url(forResource: "Views", withExtension: nil),
+          let publicFiles = Bundle.module.url(forResource: "Public", withExtension: nil) else {
+        throw Settings.Problem(description: "The templates are missing from the build (Views, Public resources).")
+    }
+    app.views.use(.leaf)
+    app.leaf.configuration = LeafConfiguration(rootDirectory: views.path + "/")
+    // The templates are a resource bundle under .build; Leaf's default refuses hidden paths.
+    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+                                                  sandboxDirectory: views.path + "/", viewDirectory: views.path + "/"))
+
+    // Forms carry notes and stories; Vapor's 16 KB default is too small for them.
+    app.routes.defaultMaxBodySize = "1mb"
+
+    app.middleware = Middlewares()
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: publicFiles.path + "/", defaultFile: nil))
+    app.middleware.use(StaffAuthMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    try routes(app)
+
+    app.asyncCommands.use(UserCommand(), as: "user")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(AuditCommand(), as: "audit")
+
+    if app.environment != .testing, let address = serveAddress(app.environment.arguments),
+       let token = try await SetupController.prepareLink(app: app) {
+        // Printed, never logged: whoever can read the console may set up the practice, once.
+        print("\nNo account exists yet. Set up the practice (this link works once):\n  \(settings.publicURL ?? address)/setup?token=\(token)\n")
+    }
+}
+
+/// The address `serve` will listen on, or nil when another command runs.
+private func serveAddress(_ arguments: [String]) -> String? {
+    let args = Array(arguments.dropFirst())
+    guard args.isEmpty || args.first == "serve" else { return nil }
+    func value(_ names: [String]) -> String? {
+        guard let i = args.firstIndex(where: names.contains), i + 1 < args.count else { return nil }
+        return args[i + 1]
+    }
+    return "http://\(value(["--hostname", "-H"]) ?? "127.0.0.1"):\(value(["--port", "-p"]) ?? "8080")"
+}
+
+/// Runs the migrations and checks the master key. On PostgreSQL an advisory lock makes two
+/// instances that start together take turns instead of creating the same tables twice.
+private func migrateAndOpenKey(_ app: Application) async throws {
+    let work: @Sendable () async throws -> MasterKey = {
+        try await app.autoMigrate()
+        return try await MasterKeyStore.open(app.settings.key, db: app.db, logger: app.logger)
+    }
+    if case .postgres = app.settings.database, let sql = app.db as? any SQLDatabase {
+        app.masterKey = try await sql.withSession { conn in
+            try await conn.raw("SELECT pg_advisory_lock(7263000)").run()
+            do {
+                let key = try await work()
+                try await conn.raw("SELECT pg_advisory_unlock(7263000)").run()
+                return key
+            } catch {
+                try? await conn.raw("SELECT pg_advisory_unlock(7263000)").run()
+                throw error
+            }
+        }
+    } else {
+        app.masterKey = try await work()
+    }
+}

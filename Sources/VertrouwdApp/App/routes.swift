@@ -1,0 +1,70 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Every route of the application, in one place.
+func routes(_ app: Application) throws {
+    // Public and operational
+    app.get("healthz", use: health)
+    app.get("login", use: LoginController.show)
+    app.post("login", use: LoginController.login)
+    app.post("logout", use: LoginController.logout)
+    app.get("setup", use: SetupController.show)
+    app.post("setup", use: SetupController.create)
+    app.get("calendar", ":file", use: CalendarFeed.feed)
+
+    // Staff
+    let staff = app.grouped(RequireStaffMiddleware())
+    staff.get(use: DashboardController.show)
+    staff.post("calendar-feed", use: CalendarFeed.renew)
+
+    staff.get("organisations", use: OrganisationsController.index)
+    staff.get("organisations", ":orgID", use: OrganisationsController.show)
+    staff.post("organisations", ":orgID", "time", use: OrganisationsController.addTime)
+
+    let admin = app.grouped(RequireStaffMiddleware(admin: true))
+    admin.get("organisations", "new", use: OrganisationsController.new)
+    admin.post("organisations", use: OrganisationsController.create)
+    admin.post("organisations", ":orgID", use: OrganisationsController.update)
+    admin.post("organisations", ":orgID", "counsellors", use: OrganisationsController.setCounsellors)
+    admin.post("organisations", ":orgID", "contacts", use: OrganisationsController.addContact)
+    admin.post("organisations", ":orgID", "phases", use: OrganisationsController.addPhase)
+    admin.post("organisations", ":orgID", "contract-years", use: OrganisationsController.addYear)
+    admin.get("admin", "users", use: UsersController.index)
+    admin.post("admin", "users", use: UsersController.create)
+    admin.post("admin", "users", ":userID", "deactivate", use: UsersController.deactivate)
+    admin.post("admin", "users", ":userID", "activate", use: UsersController.activate)
+    admin.post("admin", "users", ":userID", "reset-totp", use: UsersController.resetSecondFactor)
+
+    // Cases: readable by their counsellor or a substitute only (checked per case, not per role).
+    staff.get("cases", use: CasesController.index)
+    let counsellor = app.grouped(RequireStaffMiddleware(counsellor: true))
+    counsellor.get("cases", "new", use: CasesController.new)
+    counsellor.post("cases", use: CasesController.create)
+    staff.get("cases", ":caseID", use: CasePage.show)
+    staff.get("cases", ":caseID", "identity", use: CaseActions.identity)
+    staff.post("cases", ":caseID", "identity", use: CaseActions.updateIdentity)
+    staff.post("cases", ":caseID", "details", use: CaseActions.details)
+    staff.post("cases", ":caseID", "steps", use: CaseActions.step)
+    staff.post("cases", ":caseID", "escalations", use: CaseActions.escalate)
+    staff.post("cases", ":caseID", "referrals", use: CaseActions.refer)
+    staff.post("cases", ":caseID", "report-on-behalf", use: CaseActions.reportOnBehalf)
+    staff.post("cases", ":caseID", "wbk", use: CaseActions.wbk)
+    staff.post("cases", ":caseID", "appointments", use: CaseActions.appointment)
+    staff.post("cases", ":caseID", "time", use: CaseActions.time)
+    staff.post("cases", ":caseID", "notes", use: CaseActions.note)
+    staff.post("cases", ":caseID", "peer-summary", use: CaseActions.peerSummary)
+    staff.post("cases", ":caseID", "aftercare", use: CaseActions.aftercare)
+    staff.post("cases", ":caseID", "close", use: CaseActions.close)
+    staff.post("cases", ":caseID", "shares", use: CaseActions.share)
+}
+
+/// GET /healthz — 200 when the database answers.
+@Sendable func health(_ req: Request) async throws -> Response {
+    do {
+        _ = try await (req.db as! any SQLDatabase).raw("SELECT 1 AS ok").all()
+        return Response(status: .ok, body: .init(string: "ok\n"))
+    } catch {
+        return Response(status: .serviceUnavailable, body: .init(string: "database unavailable\n"))
+    }
+}

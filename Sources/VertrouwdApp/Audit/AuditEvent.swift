@@ -1,0 +1,147 @@
+import Fluent
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+import VertrouwdCore
+
+/// One entry of the tamper-evident audit log: who read or changed what, when. It names cases by
+/// id and never holds case contents.
+final class AuditEvent: Model, @unchecked Sendable { // property wrappers: see `User`
+    static let schema = "audit_events"
+
+    // managed fields
+    @ID(custom: "seq", generatedBy: .user) var id: Int?
+
+    // data fields
+    @Field(key: "at_millis") var atMillis: Int64
+    @Field(key: "actor") var actor: String
+    @Field(key: "action") var action: String
+    @Field(key: "subject") var subject: String
+    @Field(key: "detail") var detail: String
+    @Field(key: "prev_hash") var previousHash: String
+    @Field(key: "hash") var hash: String
+
+    init() {}
+
+    init(_ e: AuditEntry) {
+        id = e.sequence; atMillis = e.atMillis; actor = e.actor; action = e.action
+        subject = e.subject; detail = e.detail; previousHash = e.previousHash; hash = e.hash
+    }
+
+    var entry: AuditEntry {
+        AuditEntry(sequence: id!, atMillis: atMillis, actor: actor, action: action, subject: subject,
+                   detail: detail, previousHash: previousHash, hash: hash)
+    }
+}
+
+struct CreateAuditEvents: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("audit_events")
+            .field("seq", .int64, .identifier(auto: false))
+            .field("at_millis", .int64, .required)
+            .field("actor", .string, .required)
+            .field("action", .string, .required)
+            .field("subject", .string, .required)
+            .field("detail", .string, .required)
+            .field("prev_hash", .string, .required)
+            .field("hash", .string, .required)
+            .unique(on: "prev_hash")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("audit_events").delete()
+    }
+}
+
+/// Appends to the audit log. Appends are serialised — by an advisory lock on PostgreSQL (several
+/// app instances), by a process-wide lock on SQLite (one instance) — and the schema's unique
+/// sequence and unique previous-hash refuse a forked chain even if that ever failed.
+enum Audit {
+    static let lock = AsyncMutex()
+    private static let advisoryLockID = 7_263_001
+
+    static func record(_ action: String, subject: String = "", detail: String = "", actor: String,
+                       app: Application, db: any Database) async throws {
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        if case .postgres = app.settings.database {
+            try await db.transaction { tx in
+                try await (tx as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(literal: advisoryLockID))").run()
+                try await append(action, subject: subject, detail: detail, actor: actor, at: now, db: tx)
+            }
+        } else {
+            try await lock.run {
+                try await append(action, subject: subject, detail: detail, actor: actor, at: now, db: db)
+            }
+        }
+    }
+
+    private static func append(_ action: String, subject: String, detail: String, actor: String, at: Int64,
+                               db: any Database) async throws {
+        let last = try await AuditEvent.query(on: db).sort(\.$id, .descending).first()
+        let entry = AuditChain.next(after: last?.entry, atMillis: at, actor: actor, action: action,
+                                    subject: subject, detail: detail)
+        try await AuditEvent(entry).create(on: db)
+    }
+
+    /// Checks the whole chain, reading it in pages so a long log does not fill memory.
+    static func verify(db: any Database) async throws -> (count: Int, broken: AuditChain.Break?) {
+        var previous: AuditEntry?
+        var count = 0
+        let page = 1000
+        while true {
+            let after = previous?.sequence ?? 0
+            let rows = try await AuditEvent.query(on: db).filter(\.$id > after).sort(\.$id, .ascending).limit(page).all()
+            if rows.isEmpty { return (count, nil) }
+            if let broken = AuditChain.verify(rows.map(\.entry), after: previous) { return (count, broken) }
+            count += rows.count
+            previous = rows.last!.entry
+        }
+    }
+}
+
+extension Request {
+    /// Records what the logged-in staff member did (or "system").
+    func audit(_ action: String, subject: String = "", detail: String = "") async throws {
+        try await Audit.record(action, subject: subject, detail: detail,
+                               actor: staff.map { "user:\($0.userID.uuidString)" } ?? "system",
+                               app: application, db: db)
+    }
+}
+
+/// A lock for async code: one holder at a time, waiting in order. (An actor alone would not do:
+/// it lets other calls in while the holder awaits the database.)
+final class AsyncMutex: @unchecked Sendable { // state guarded by `nio` lock below
+    private let state = NIOLockedValueBox<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let result = try await body()
+            release()
+            return result
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLockedValue { s -> Bool in
+                if !s.locked { s.locked = true; return true }
+                s.waiters.append(c)
+                return false
+            }
+            if resumeNow { c.resume() }
+        }
+    }
+
+    private func release() {
+        let next = state.withLockedValue { s -> CheckedContinuation<Void, Never>? in
+            if s.waiters.isEmpty { s.locked = false; return nil }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}

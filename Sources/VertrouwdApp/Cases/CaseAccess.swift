@@ -1,0 +1,55 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// An opened case: the row and its unwrapped key. Only `CaseAccess.open` makes one, after checking
+/// that the staff member may read this case, and every opening is written to the audit log.
+struct OpenCase: Sendable {
+    let record: Case
+    let key: CaseKey
+    /// Whether the reader is the case's own counsellor (not a substitute).
+    let isOwner: Bool
+
+    var id: UUID { record.id! }
+
+    func seal(_ text: String, table: String = "cases", row: UUID? = nil, field: String) throws -> String {
+        try key.seal(text, context: FieldContext(table: table, row: (row ?? id).uuidString, field: field))
+    }
+
+    func open(_ sealed: String, table: String = "cases", row: UUID? = nil, field: String) throws -> String {
+        try key.open(sealed, context: FieldContext(table: table, row: (row ?? id).uuidString, field: field))
+    }
+}
+
+enum CaseAccess {
+    /// Whether a staff member may read a case: its own counsellor, or a substitute it was shared
+    /// with. Being an admin gives no access to case contents.
+    static func mayRead(_ record: Case, staff: Staff, on db: any Database) async throws -> Bool {
+        if record.$counsellor.id == staff.userID { return true }
+        return try await CaseShare.query(on: db).filter(\.$case.$id == record.id!).filter(\.$user.$id == staff.userID).count() > 0
+    }
+
+    /// Loads the case named in the URL for the logged-in staff member. Anyone else gets the same
+    /// 404 as for a case that does not exist: a URL tells nothing about whether a case exists.
+    static func open(_ req: Request, audit action: String = "case.read") async throws -> OpenCase {
+        let staff = try req.requireStaff()
+        guard let id = req.parameters.get("caseID", as: UUID.self),
+              let record = try await Case.find(id, on: req.db),
+              try await mayRead(record, staff: staff, on: req.db) else {
+            if let id = req.parameters.get("caseID") {
+                try await req.audit("case.denied", subject: "case:\(id.prefix(36))")
+            }
+            throw Abort(.notFound)
+        }
+        guard let wrapped = record.wrappedKey else { throw Abort(.gone) }
+        let key = try req.application.masterKey.unwrap(wrapped, caseID: id.uuidString)
+        try await req.audit(action, subject: "case:\(id.uuidString)")
+        return OpenCase(record: record, key: key, isOwner: record.$counsellor.id == staff.userID)
+    }
+
+    /// Makes a new case key and wraps it for a new case id.
+    static func newKey(for caseID: UUID, masterKey: MasterKey) throws -> (CaseKey, Data) {
+        let key = CaseKey.generate()
+        return (key, try masterKey.wrap(key, caseID: caseID.uuidString))
+    }
+}

@@ -1,0 +1,223 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// The small forms of the case page, drawn with the values the case has now (or, after a
+/// refused submission, with what the counsellor typed and the errors).
+enum CaseForms {
+    struct Consent: Content {
+        var consentBasis: String?
+        var consentOn: String?
+        var consentMethod: String?
+        var consentRemark: String?
+    }
+
+    /// The four consent fields shared by every step towards a third party.
+    static func addConsentFields(_ form: inout FormView, _ input: Consent) {
+        form.choice("consentBasis", "Grondslag", options: [("consent", "De melder gaf toestemming"),
+                                                             ("legal_duty", "Wettelijke plicht (strafbare feiten), zonder toestemming")],
+                    selected: [input.consentBasis ?? ""], hint: "Nodig voor elke stap waarbij iemand anders dan de melder iets hoort.",
+                    blank: "Geen toestemming nodig voor deze stap")
+        form.add("consentOn", "Toestemming gegeven op", type: "date", value: input.consentOn)
+        form.choice("consentMethod", "Hoe gegeven", ConsentMethod.self, selected: [input.consentMethod ?? ""], blank: "Kies hoe")
+        form.add("consentRemark", "Toelichting (bij wettelijke plicht: de reden)", value: input.consentRemark, maxlength: 1000)
+    }
+
+    /// Reads the consent fields: nil basis when none was given.
+    static func consentBasis(_ input: Consent, errors: inout FormErrors) -> (basis: ConsentBasis?, remark: String) {
+        let remark = errors.text(input.consentRemark, "consentRemark", label: "de toelichting", max: 1000, required: false) ?? ""
+        switch input.consentBasis ?? "" {
+        case "":
+            return (nil, remark)
+        case "consent":
+            let day = errors.day(input.consentOn, "consentOn", label: "de datum van de toestemming")
+            let method = errors.choice(input.consentMethod, "consentMethod", ConsentMethod.self, label: "hoe de toestemming is gegeven")
+            guard let day, let method else { return (nil, remark) }
+            return (.reporterConsent(givenOn: day, method: method), remark)
+        case "legal_duty":
+            return (.legalDuty(reason: remark), remark)
+        default:
+            errors["consentBasis"] = "Kies een grondslag uit de lijst."
+            return (nil, remark)
+        }
+    }
+
+    struct Details: Content {
+        var categories: [String]?
+        var reporterRole, channel, department, relation, regime, summary, accused: String?
+    }
+
+    struct Escalation: Content { var level, day, note: String? }
+    struct Referral: Content { var target, day, passesPersonalData, note: String? }
+    struct Report: Content { var day, anonymous, note: String? }
+    struct WBK: Content { var acknowledgedOn, feedbackOn: String? }
+    struct Appointment: Content { var startsAt, duration, mode, place: String? }
+    struct Time: Content { var day, hours: String? }
+    struct Note: Content { var body: String? }
+    struct Peer: Content { var peerSummary: String? }
+    struct Aftercare: Content { var aftercareOn: String? }
+    struct Close: Content { var outcome, closedOn, closingNote: String? }
+    struct Share: Content { var user, reason: String? }
+    struct Identity: Content { var reporterName, reporterContact: String? }
+
+    static func details(_ req: Request, _ c: OpenCase, input: Details? = nil, errors: FormErrors = .init()) throws -> FormView {
+        let r = c.record
+        let v = try input ?? Details(categories: r.categories.map(\.category), reporterRole: r.reporterRole, channel: r.channel,
+                                     department: r.department, relation: r.relation, regime: r.regime,
+                                     summary: c.open(r.summarySealed, field: "summary"), accused: c.open(r.accusedSealed, field: "accused"))
+        var form = FormView(id: "details", title: "Gegevens en verhaal", action: "/cases/\(c.id)/details", submit: "Opslaan", csrf: req.csrfToken)
+        form.choice("categories", "Waar gaat het over?", CaseCategory.self, selected: v.categories ?? [], multiple: true)
+        form.choice("reporterRole", "Wie meldt", ReporterRole.self, selected: [v.reporterRole ?? ""], required: true)
+        form.choice("channel", "Binnengekomen via", IntakeChannel.self, selected: [v.channel ?? ""], required: true)
+        form.add("department", "Afdeling", value: v.department, maxlength: 120)
+        form.choice("relation", "Relatie tot de beklaagde", AccusedRelation.self, selected: [v.relation ?? ""], required: true)
+        form.choice("regime", "Regime", Regime.self, selected: [v.regime ?? ""],
+                    hint: "Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet bescherming klokkenluiders.", required: true)
+        form.add("summary", "Het verhaal", type: "textarea", value: v.summary, maxlength: CasesController.storyLimit)
+        form.add("accused", "Beklaagde", value: v.accused, maxlength: 300)
+        form.apply(errors)
+        return form
+    }
+
+    static func escalation(_ req: Request, _ c: OpenCase, input: Escalation = .init(), consent: Consent = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
+        var form = FormView(id: "escalation", title: "Stap op de escalatieladder", action: "/cases/\(c.id)/escalations", submit: "Stap vastleggen", csrf: req.csrfToken)
+        form.choice("level", "Niveau", options: LadderLevel.allCases.map { (String($0.rawValue), $0.label) },
+                    selected: [input.level ?? String(c.record.ladderLevel)], required: true)
+        form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
+        form.add("note", "Toelichting", type: "textarea", value: input.note, maxlength: 4000)
+        addConsentFields(&form, consent)
+        form.apply(errors)
+        return form
+    }
+
+    static func referral(_ req: Request, _ c: OpenCase, input: Referral = .init(), consent: Consent = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
+        var form = FormView(id: "referral", title: "Doorverwijzing", action: "/cases/\(c.id)/referrals", submit: "Doorverwijzing vastleggen", csrf: req.csrfToken)
+        form.choice("target", "Naar", ReferralTarget.self, selected: [input.target ?? ""], required: true, blank: "Kies naar wie")
+        form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
+        form.checkbox("passesPersonalData", "Ik geef gegevens van de melder door (dan is toestemming nodig)", checked: input.passesPersonalData == "on")
+        form.add("note", "Toelichting", type: "textarea", value: input.note, maxlength: 4000)
+        addConsentFields(&form, consent)
+        form.apply(errors)
+        return form
+    }
+
+    static func report(_ req: Request, _ c: OpenCase, input: Report = .init(), consent: Consent = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
+        var form = FormView(id: "report", title: "Namens de melder melden bij de leiding",
+                            intro: "Stap 4 bij zakelijke integriteit. Weeg af of de melder anoniem kan blijven.",
+                            action: "/cases/\(c.id)/report-on-behalf", submit: "Melding namens melder vastleggen", csrf: req.csrfToken)
+        form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
+        form.checkbox("anonymous", "De melder blijft anoniem tegenover de organisatie", checked: input.anonymous == "on")
+        form.add("note", "Toelichting", type: "textarea", value: input.note, maxlength: 4000)
+        addConsentFields(&form, consent)
+        form.apply(errors)
+        return form
+    }
+
+    static func wbk(_ req: Request, _ c: OpenCase, input: WBK? = nil, errors: FormErrors = .init()) -> FormView {
+        let v = input ?? WBK(acknowledgedOn: c.record.acknowledgedOn, feedbackOn: c.record.feedbackOn)
+        var form = FormView(id: "wbk", title: "Termijnen klokkenluidersmelding", action: "/cases/\(c.id)/wbk", submit: "Opslaan", csrf: req.csrfToken)
+        form.add("acknowledgedOn", "Ontvangst bevestigd op", type: "date", value: v.acknowledgedOn)
+        form.add("feedbackOn", "Terugkoppeling gegeven op", type: "date", value: v.feedbackOn)
+        form.apply(errors)
+        return form
+    }
+
+    static func appointment(_ req: Request, _ c: OpenCase, input: Appointment = .init(), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "appointment", title: "Afspraak maken", action: "/cases/\(c.id)/appointments", submit: "Afspraak vastleggen", csrf: req.csrfToken)
+        form.add("startsAt", "Datum en tijd", type: "datetime-local", value: input.startsAt, required: true)
+        form.add("duration", "Duur in minuten", type: "number", value: input.duration ?? "60", required: true, inputmode: "numeric")
+        form.choice("mode", "Vorm", AppointmentMode.self, selected: [input.mode ?? ""], required: true, blank: "Kies de vorm")
+        form.add("place", "Plaats of link", value: input.place, hint: "Een plek die veilig is voor de melder. Versleuteld; niet in je agenda-feed.", maxlength: 300)
+        form.apply(errors)
+        return form
+    }
+
+    static func time(_ req: Request, _ c: OpenCase, input: Time = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
+        var form = FormView(id: "time", title: "Uren schrijven", action: "/cases/\(c.id)/time", submit: "Uren schrijven", csrf: req.csrfToken)
+        form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
+        form.add("hours", "Uren", value: input.hours, hint: "In kwartieren: 0,25 · 0,5 · 1,75 of 1:45.", required: true, inputmode: "decimal", maxlength: 8)
+        form.apply(errors)
+        return form
+    }
+
+    static func note(_ req: Request, _ c: OpenCase, input: Note = .init(), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "note", title: "Notitie toevoegen", action: "/cases/\(c.id)/notes", submit: "Notitie opslaan", csrf: req.csrfToken)
+        form.add("body", "Notitie", type: "textarea", value: input.body, hint: "Versleuteld opgeslagen.", required: true, maxlength: CasesController.storyLimit)
+        form.apply(errors)
+        return form
+    }
+
+    static func peer(_ req: Request, _ c: OpenCase, input: Peer? = nil, errors: FormErrors = .init()) throws -> FormView {
+        let v = try input ?? Peer(peerSummary: c.open(c.record.peerSummarySealed, field: "peer_summary"))
+        var form = FormView(id: "peer", title: "Geanonimiseerde samenvatting voor intervisie",
+                            intro: "Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan iemand te herkennen is.",
+                            action: "/cases/\(c.id)/peer-summary", submit: "Opslaan", csrf: req.csrfToken)
+        form.add("peerSummary", "Samenvatting", type: "textarea", value: v.peerSummary, maxlength: 4000)
+        form.apply(errors)
+        return form
+    }
+
+    static func aftercare(_ req: Request, _ c: OpenCase, input: Aftercare? = nil, errors: FormErrors = .init()) -> FormView {
+        let v = input ?? Aftercare(aftercareOn: c.record.aftercareOn)
+        var form = FormView(id: "aftercare", title: "Nazorg", action: "/cases/\(c.id)/aftercare", submit: "Nazorg plannen", csrf: req.csrfToken)
+        form.add("aftercareOn", "Nazorg op", type: "date", value: v.aftercareOn, required: true)
+        form.apply(errors)
+        return form
+    }
+
+    static func close(_ req: Request, _ c: OpenCase, input: Close = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
+        var form = FormView(id: "close", title: "Melding afsluiten", action: "/cases/\(c.id)/close", submit: "Afsluiten", csrf: req.csrfToken)
+        form.choice("outcome", "Uitkomst", Outcome.self, selected: [input.outcome ?? ""], required: true, blank: "Kies de uitkomst")
+        form.add("closedOn", "Afgesloten op", type: "date", value: input.closedOn ?? today.iso, required: true)
+        form.add("closingNote", "Slotnotitie", type: "textarea", value: input.closingNote, hint: "Versleuteld.", maxlength: 4000)
+        form.apply(errors)
+        return form
+    }
+
+    static func share(_ req: Request, _ c: OpenCase, counsellors: [User], input: Share = .init(), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "share", title: "Delen met een vervanger",
+                            intro: "Alleen bij afwezigheid. De vervanger kan de melding dan lezen en bijwerken; dit wordt vastgelegd.",
+                            action: "/cases/\(c.id)/shares", submit: "Delen", csrf: req.csrfToken)
+        form.choice("user", "Vervanger", options: counsellors.map { ($0.id!.uuidString, $0.name) }, selected: [input.user ?? ""],
+                    required: true, blank: "Kies een vertrouwenspersoon")
+        form.add("reason", "Reden", value: input.reason, required: true, maxlength: 300)
+        form.apply(errors)
+        return form
+    }
+
+    /// Every form of the case page with the case's current values.
+    static func all(_ req: Request, _ c: OpenCase, today: Day) -> [String: FormView] {
+        var forms: [String: FormView] = [
+            "escalation": escalation(req, c, today: today),
+            "referral": referral(req, c, today: today),
+            "appointment": appointment(req, c),
+            "time": time(req, c, today: today),
+            "note": note(req, c),
+            "aftercare": aftercare(req, c),
+            "close": close(req, c, today: today),
+        ]
+        forms["details"] = try? details(req, c)
+        forms["peer"] = try? peer(req, c)
+        if c.record.regimeValue == .whistleblower { forms["wbk"] = wbk(req, c) }
+        if c.record.kindValue == .businessIntegrity { forms["report"] = report(req, c, today: today) }
+        return forms
+    }
+
+    /// `2026-11-23T14:30` → `23-11-2026 14:30`.
+    static func dutchDateTime(_ local: String) -> String {
+        guard local.count >= 16, let day = Day(iso: String(local.prefix(10))) else { return local }
+        return "\(day.dutch) \(local.dropFirst(11).prefix(5))"
+    }
+
+    /// Checks `yyyy-MM-ddTHH:mm` (what a datetime-local field sends).
+    static func parseLocalDateTime(_ text: String?) -> String? {
+        guard let t = text?.trimmingCharacters(in: .whitespaces), t.count == 16 || t.count == 19,
+              let day = Day(iso: String(t.prefix(10))) else { return nil }
+        let rest = t.dropFirst(10)
+        guard rest.first == "T" else { return nil }
+        let time = rest.dropFirst().prefix(5).split(separator: ":")
+        guard time.count == 2, let h = Int(time[0]), let m = Int(time[1]), (0..<24).contains(h), (0..<60).contains(m),
+              time[0].count == 2, time[1].count == 2 else { return nil }
+        return "\(day.iso)T\(time[0]):\(time[1])"
+    }
+}

@@ -1,0 +1,142 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// The case page: the facts, the story, the checklist, the ladder, consents, referrals,
+/// appointments, hours, notes, and closure — each with its own small form.
+enum CasePage {
+    struct Context: Encodable, Sendable {
+        struct Step: Encodable, Sendable { let code, label: String; let number: Int; let doneOn: String?; let form: FormView }
+        struct Escalation: Encodable, Sendable { let level, day, basis, note: String }
+        struct Referral: Encodable, Sendable { let target, day, basis, note: String; let passesPersonalData: Bool }
+        struct Report: Encodable, Sendable { let day, basis, note: String; let anonymous: Bool }
+        struct Appointment: Encodable, Sendable { let when, mode, place: String; let minutes: Int }
+        struct Note: Encodable, Sendable { let at, author, body: String }
+        struct Entry: Encodable, Sendable { let day, hours, who: String }
+        struct Share: Encodable, Sendable { let name, at, reason: String }
+
+        let meta: PageMeta
+        let url: String
+        let reference: String
+        let organisation: String
+        let kind: String
+        let categories: String
+        let reporterRole: String
+        let channel: String
+        let department: String
+        let relation: String
+        let regime: String
+        let isWhistleblower: Bool
+        let openedOn: String
+        let status: String
+        let isClosed: Bool
+        let ladder: String
+        let deadlines: [CasesController.DeadlineView]
+        let summary: String
+        let accused: String
+        let peerSummary: String
+        let closingNote: String
+        let outcome: String
+        let aftercareOn: String
+        let steps: [Step]
+        let escalations: [Escalation]
+        let referrals: [Referral]
+        let reports: [Report]
+        let appointments: [Appointment]
+        let notes: [Note]
+        let entries: [Entry]
+        let totalHours: String
+        let shares: [Share]
+        let isOwner: Bool
+        let isBusinessIntegrity: Bool
+        let forms: [String: FormView]
+    }
+
+    /// GET /cases/:caseID
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        try await render(req, try await CaseAccess.open(req))
+    }
+
+    static func basisText(_ consent: CaseConsent?, _ c: OpenCase) -> String {
+        guard let consent else { return "Geen toestemming nodig" }
+        let remark = (try? c.open(consent.remarkSealed, table: "case_consents", row: consent.id, field: "remark")) ?? ""
+        if consent.basis == "legal_duty" { return "Wettelijke plicht: \(remark)" }
+        let method = consent.method.flatMap(ConsentMethod.init(rawValue:))?.label.lowercased() ?? ""
+        let day = consent.givenOn.flatMap(Day.init(iso:))?.dutch ?? ""
+        return "Toestemming \(method) op \(day)" + (remark.isEmpty ? "" : " — \(remark)")
+    }
+
+    static func render(_ req: Request, _ c: OpenCase, override: FormView? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        let r = c.record
+        let id = c.id
+        let db = req.db
+        let today = Day(Date())
+        try await r.$organisation.load(on: db)
+        try await r.$categories.load(on: db)
+        let doneSteps = try await CaseStep.query(on: db).filter(\.$case.$id == id).all()
+        let escalations = try await CaseEscalation.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(\.$onDay).all()
+        let referrals = try await CaseReferral.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(\.$onDay).all()
+        let reports = try await CaseReportOnBehalf.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(\.$onDay).all()
+        let appointments = try await CaseAppointment.query(on: db).filter(\.$case.$id == id).sort(\.$startsAt).all()
+        let notes = try await CaseNote.query(on: db).filter(\.$case.$id == id).with(\.$author).sort(\.$createdAt, .descending).all()
+        let entries = try await TimeEntry.query(on: db).filter(\.$caseID == id).with(\.$user).sort(\.$onDay, .descending).all()
+        let shares = try await CaseShare.query(on: db).filter(\.$case.$id == id).with(\.$user).all()
+        let base = "/cases/\(id)"
+        let csrf = req.csrfToken
+
+        let steps = Workflow.steps(for: r.kindValue).map { step in
+            let done = doneSteps.first { $0.step == step.code }
+            var form = FormView(id: "step-\(step.code)", action: base + "/steps", submit: done == nil ? "Afvinken" : "Ongedaan maken", csrf: csrf)
+            form.add("step", "Stap", type: "hidden", value: step.code)
+            if done == nil {
+                form.add("day", "Gedaan op (stap \(step.number))", type: "date", value: today.iso, required: true)
+            } else {
+                form.add("undo", "", type: "hidden", value: "1")
+            }
+            return Context.Step(code: step.code, label: step.label, number: step.number,
+                                doneOn: done.flatMap { Day(iso: $0.doneOn)?.dutch }, form: form)
+        }
+
+        var forms = CaseForms.all(req, c, today: today)
+        if c.isOwner {
+            let substitutes = try await User.query(on: db).filter(\.$isCounsellor == true).filter(\.$active == true)
+                .filter(\.$id != r.$counsellor.id).sort(\.$name).all()
+            forms["share"] = CaseForms.share(req, c, counsellors: substitutes)
+        }
+        if let override { forms[override.id] = override }
+
+        let context = Context(
+            meta: req.meta("Melding \(r.reference)", section: "cases"), url: base, reference: r.reference,
+            organisation: r.organisation.name, kind: r.kindValue.label, categories: CasesController.categoryLabels(r.categories),
+            reporterRole: ReporterRole(rawValue: r.reporterRole)?.label ?? "", channel: IntakeChannel(rawValue: r.channel)?.label ?? "",
+            department: r.department, relation: AccusedRelation(rawValue: r.relation)?.label ?? "", regime: r.regimeValue.label,
+            isWhistleblower: r.regimeValue == .whistleblower, openedOn: Day(iso: r.openedOn)?.dutch ?? r.openedOn,
+            status: r.statusValue.label, isClosed: r.statusValue == .closed, ladder: r.ladder.label,
+            deadlines: r.whistleblowerClock.map { [$0.acknowledgement(today: today), $0.feedback(today: today)].map(CasesController.DeadlineView.init) } ?? [],
+            summary: try c.open(r.summarySealed, field: "summary"),
+            accused: try c.open(r.accusedSealed, field: "accused"),
+            peerSummary: try c.open(r.peerSummarySealed, field: "peer_summary"),
+            closingNote: try c.open(r.closingNoteSealed, field: "closing_note"),
+            outcome: r.outcome.flatMap(Outcome.init(rawValue:))?.label ?? "",
+            aftercareOn: r.aftercareOn.flatMap(Day.init(iso:))?.dutch ?? "",
+            steps: steps,
+            escalations: try escalations.map { .init(level: LadderLevel(rawValue: $0.level)?.label ?? "", day: Day(iso: $0.onDay)?.dutch ?? "",
+                                                   basis: basisText($0.consent, c), note: try c.open($0.noteSealed, table: "case_escalations", row: $0.id, field: "note")) },
+            referrals: try referrals.map { .init(target: ReferralTarget(rawValue: $0.target)?.label ?? "", day: Day(iso: $0.onDay)?.dutch ?? "",
+                                                 basis: basisText($0.consent, c), note: try c.open($0.noteSealed, table: "case_referrals", row: $0.id, field: "note"),
+                                                 passesPersonalData: $0.passesPersonalData) },
+            reports: try reports.map { .init(day: Day(iso: $0.onDay)?.dutch ?? "", basis: basisText($0.consent, c),
+                                             note: try c.open($0.noteSealed, table: "case_reports_on_behalf", row: $0.id, field: "note"), anonymous: $0.anonymous) },
+            appointments: try appointments.map { .init(when: CaseForms.dutchDateTime($0.startsAt), mode: AppointmentMode(rawValue: $0.mode)?.label ?? "",
+                                                       place: try c.open($0.placeSealed, table: "case_appointments", row: $0.id, field: "place"),
+                                                       minutes: $0.durationMinutes) },
+            notes: try notes.map { .init(at: $0.createdAt.map { Day($0).dutch } ?? "", author: $0.author.name,
+                                         body: try c.open($0.bodySealed, table: "case_notes", row: $0.id, field: "body")) },
+            entries: entries.map { .init(day: Day(iso: $0.onDay)?.dutch ?? "", hours: Hours.format(minutes: $0.minutes), who: $0.user.name) },
+            totalHours: Hours.format(minutes: entries.reduce(0) { $0 + $1.minutes }),
+            shares: try shares.map { .init(name: $0.user.name, at: $0.grantedAt.map { Day($0).dutch } ?? "",
+                                           reason: try c.open($0.reasonSealed, table: "case_shares", row: $0.id, field: "reason")) },
+            isOwner: c.isOwner, isBusinessIntegrity: r.kindValue == .businessIntegrity, forms: forms)
+        return try await req.page("case", context, status: status)
+    }
+}

@@ -1,0 +1,260 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// Cases (*meldingen*): the counsellor's list, intake of a new case, and the case page.
+enum CasesController {
+    // MARK: list
+
+    struct Row: Encodable, Sendable {
+        let url: String
+        let reference: String
+        let organisation: String
+        let kind: String
+        let categories: String
+        let status: String
+        let openedOn: String
+        let deadline: DeadlineView?
+        let shared: Bool
+    }
+
+    struct DeadlineView: Encodable, Sendable {
+        let what: String
+        let due: String
+        let state: String
+        let label: String
+
+        init(_ d: WhistleblowerClock.Deadline) {
+            what = d.what == .acknowledgement ? "Ontvangstbevestiging" : "Terugkoppeling"
+            due = d.due.dutch
+            state = d.state.rawValue
+            label = switch d.state {
+            case .met: "op tijd gedaan"
+            case .open: "uiterlijk \(d.due.dutch)"
+            case .dueSoon: "binnenkort: uiterlijk \(d.due.dutch)"
+            case .overdue: "te laat: was \(d.due.dutch)"
+            }
+        }
+    }
+
+    struct IndexPage: Encodable, Sendable {
+        let meta: PageMeta
+        let rows: [Row]
+        let showClosed: Bool
+        let canCreate: Bool
+    }
+
+    /// The cases a staff member may read: their own and those shared with them.
+    static func readable(_ req: Request, includeClosed: Bool) async throws -> [Case] {
+        let staff = try req.requireStaff()
+        let shared = try await CaseShare.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$case.id)
+        let query = Case.query(on: req.db).group(.or) { or in
+            or.filter(\.$counsellor.$id == staff.userID)
+            if !shared.isEmpty { or.filter(\.$id ~~ shared) }
+        }
+        if !includeClosed { query.filter(\.$status != CaseStatus.closed.rawValue) }
+        return try await query.with(\.$organisation).with(\.$categories).sort(\.$openedOn, .descending).sort(\.$reference, .descending).all()
+    }
+
+    static func row(_ c: Case, staff: Staff, today: Day) -> Row {
+        Row(url: "/cases/\(c.id!)", reference: c.reference, organisation: c.organisation.name,
+            kind: c.kindValue.label, categories: categoryLabels(c.categories),
+            status: c.statusValue.label, openedOn: Day(iso: c.openedOn)?.dutch ?? c.openedOn,
+            deadline: c.whistleblowerClock?.next(today: today).map(DeadlineView.init),
+            shared: c.$counsellor.id != staff.userID)
+    }
+
+    static func categoryLabels(_ records: [CaseCategoryRecord]) -> String {
+        let labels = records.compactMap { CaseCategory(rawValue: $0.category) }
+        return CaseCategory.allCases.filter(labels.contains).map(\.label).joined(separator: ", ")
+    }
+
+    /// GET /cases
+    @Sendable static func index(_ req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        let showClosed = req.query[String.self, at: "closed"] == "1"
+        let today = Day(Date())
+        let rows = try await readable(req, includeClosed: showClosed).map { row($0, staff: staff, today: today) }
+        return try await req.page("cases", IndexPage(meta: req.meta("Meldingen", section: "cases"), rows: rows,
+                                                     showClosed: showClosed, canCreate: staff.user.isCounsellor))
+    }
+
+    // MARK: intake
+
+    struct NewCaseForm: Content {
+        var organisation: String?
+        var kind: String?
+        var categories: [String]?
+        var reporterRole: String?
+        var channel: String?
+        var openedOn: String?
+        var department: String?
+        var relation: String?
+        var regime: String?
+        var summary: String?
+        var reporterName: String?
+        var reporterContact: String?
+        var accused: String?
+    }
+
+    struct FormPage: Encodable, Sendable {
+        let meta: PageMeta
+        let form: FormView
+    }
+
+    static let storyLimit = 20_000
+
+    static func newForm(_ req: Request, organisations: [Organisation], input: NewCaseForm, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "new-case", title: "Nieuwe melding",
+                            intro: "Leg vast wat je weet. Alleen de vakjes met een sterretje zijn nodig; de rest kan later. Het verhaal, de identiteit en de beklaagde worden versleuteld opgeslagen.",
+                            action: "/cases", submit: "Melding aanmaken", csrf: req.csrfToken)
+        form.choice("organisation", "Organisatie", options: organisations.map { ($0.id!.uuidString, $0.name) },
+                    selected: [input.organisation ?? ""], required: true, blank: "Kies een organisatie")
+        form.choice("kind", "Soort", CaseKind.self, selected: [input.kind ?? ""], required: true, blank: "Kies de soort")
+        form.choice("categories", "Waar gaat het over?", CaseCategory.self, selected: input.categories ?? [], multiple: true,
+                    hint: "Kies alles wat van toepassing is.")
+        form.choice("reporterRole", "Wie meldt", ReporterRole.self, selected: [input.reporterRole ?? ""], required: true, blank: "Kies wie meldt")
+        form.choice("channel", "Binnengekomen via", IntakeChannel.self, selected: [input.channel ?? ""], required: true, blank: "Kies hoe")
+        form.add("openedOn", "Datum van de melding", type: "date", value: input.openedOn ?? Day(Date()).iso, required: true)
+        form.add("department", "Afdeling", value: input.department, hint: "Optioneel, alleen zoals bij de organisatie vastgelegd.", maxlength: 120)
+        form.choice("relation", "Relatie tot de beklaagde", AccusedRelation.self, selected: [input.relation ?? AccusedRelation.unknown.rawValue], required: true)
+        form.choice("regime", "Regime", Regime.self, selected: [input.regime ?? Regime.confidential.rawValue],
+                    hint: "Bij een melding onder de Wet bescherming klokkenluiders lopen termijnen: ontvangstbevestiging binnen 7 dagen, terugkoppeling binnen 3 maanden.", required: true)
+        form.add("summary", "Het verhaal", type: "textarea", value: input.summary, hint: "Versleuteld. Schrijf feitelijk.", maxlength: storyLimit)
+        form.add("reporterName", "Naam melder", value: input.reporterName, hint: "Optioneel en versleuteld; los van het verhaal bewaard.", maxlength: 200)
+        form.add("reporterContact", "Contactgegevens melder", value: input.reporterContact, hint: "Optioneel en versleuteld.", maxlength: 300)
+        form.add("accused", "Beklaagde", value: input.accused, hint: "Optioneel en versleuteld: over wie of wat gaat de melding?", maxlength: 300)
+        form.apply(errors)
+        return form
+    }
+
+    static func myOrganisations(_ req: Request) async throws -> [Organisation] {
+        let staff = try req.requireStaff()
+        let ids = try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id)
+        return try await Organisation.query(on: req.db).filter(\.$id ~~ ids).sort(\.$name).all()
+    }
+
+    /// GET /cases/new
+    @Sendable static func new(_ req: Request) async throws -> Response {
+        let orgs = try await myOrganisations(req)
+        var input = NewCaseForm()
+        if orgs.count == 1 { input.organisation = orgs[0].id!.uuidString }
+        return try await req.page("form-page", FormPage(meta: req.meta("Nieuwe melding", section: "cases"), form: newForm(req, organisations: orgs, input: input)))
+    }
+
+    /// POST /cases
+    @Sendable static func create(_ req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        let orgs = try await myOrganisations(req)
+        let input = req.form(NewCaseForm.self) ?? NewCaseForm()
+        var errors = FormErrors()
+        let org = orgs.first { $0.id?.uuidString == input.organisation }
+        if org == nil { errors["organisation"] = "Kies een organisatie waarvoor je vertrouwenspersoon bent." }
+        let kind = errors.choice(input.kind, "kind", CaseKind.self, label: "de soort")
+        let categories = (input.categories ?? []).compactMap(CaseCategory.init(rawValue:))
+        if categories.count != (input.categories ?? []).count { errors["categories"] = "Kies alleen categorieën uit de lijst." }
+        if kind != nil && kind != .informationRequest && categories.isEmpty {
+            errors["categories"] = "Kies minstens één categorie (of 'Overig')."
+        }
+        let role = errors.choice(input.reporterRole, "reporterRole", ReporterRole.self, label: "wie meldt")
+        let channel = errors.choice(input.channel, "channel", IntakeChannel.self, label: "hoe de melding binnenkwam")
+        let openedOn = errors.day(input.openedOn, "openedOn", label: "de datum van de melding")
+        if let openedOn, openedOn > Day(Date()) { errors["openedOn"] = "De datum van de melding ligt in de toekomst." }
+        var department = errors.text(input.department, "department", label: "de afdeling", max: 120, required: false) ?? ""
+        if !department.isEmpty, let org {
+            if let match = org.departmentList.first(where: { $0.lowercased() == department.lowercased() }) {
+                department = match
+            } else {
+                errors["department"] = org.departmentList.isEmpty
+                    ? "Voor deze organisatie zijn geen afdelingen vastgelegd; laat dit leeg."
+                    : "Kies een afdeling zoals vastgelegd: \(org.departmentList.joined(separator: ", "))."
+            }
+        }
+        let relation = errors.choice(input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
+        let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
+        let summary = errors.text(input.summary, "summary", label: "het verhaal", max: storyLimit, required: false) ?? ""
+        let name = errors.text(input.reporterName, "reporterName", label: "de naam", max: 200, required: false) ?? ""
+        let contact = errors.text(input.reporterContact, "reporterContact", label: "de contactgegevens", max: 300, required: false) ?? ""
+        let accused = errors.text(input.accused, "accused", label: "de beklaagde", max: 300, required: false) ?? ""
+        guard errors.isEmpty, let org, let kind, let role, let channel, let openedOn, let relation, let regime else {
+            return try await req.page("form-page", FormPage(meta: req.meta("Nieuwe melding", section: "cases"),
+                                                            form: newForm(req, organisations: orgs, input: input, errors: errors)),
+                                      status: .unprocessableEntity)
+        }
+        let intake = CaseIntake(organisationID: org.id!, counsellorID: staff.userID, kind: kind, categories: categories,
+                                reporterRole: role, channel: channel, openedOn: openedOn, department: department,
+                                relation: relation, regime: regime, summary: summary, reporterName: name,
+                                reporterContact: contact, accused: accused)
+        let record = try await intake.create(app: req.application, db: req.db)
+        try await req.audit("case.create", subject: "case:\(record.id!)")
+        return req.redirect(to: "/cases/\(record.id!)", flash: .created)
+    }
+}
+
+/// Everything needed to open a case; used by the intake form and the demo.
+struct CaseIntake: Sendable {
+    var organisationID: UUID
+    var counsellorID: UUID
+    var kind: CaseKind
+    var categories: [CaseCategory]
+    var reporterRole: ReporterRole
+    var channel: IntakeChannel
+    var openedOn: Day
+    var department: String
+    var relation: AccusedRelation
+    var regime: Regime
+    var summary: String
+    var reporterName: String
+    var reporterContact: String
+    var accused: String
+
+    /// Creates the case with a fresh key and the next reference of its year. Two intakes at the
+    /// same moment may pick the same number; the unique reference refuses one and it retries.
+    func create(app: Application, db: any Database) async throws -> Case {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await db.transaction { tx in try await insert(app: app, db: tx) }
+            } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 8 {
+                continue
+            }
+        }
+    }
+
+    private func insert(app: Application, db: any Database) async throws -> Case {
+        let id = UUID()
+        let (key, wrapped) = try CaseAccess.newKey(for: id, masterKey: app.masterKey)
+        let prefix = "\(openedOn.year)-"
+        let used = try await Case.query(on: db).filter(\.$reference =~ prefix).all(\.$reference)
+            .compactMap { CaseReference($0)?.number }.max()
+        let record = Case()
+        record.id = id
+        record.reference = CaseReference.next(year: openedOn.year, highestUsed: used).description
+        record.$organisation.id = organisationID
+        record.$counsellor.id = counsellorID
+        record.kind = kind.rawValue
+        record.reporterRole = reporterRole.rawValue
+        record.channel = channel.rawValue
+        record.department = department
+        record.relation = relation.rawValue
+        record.regime = regime.rawValue
+        record.openedOn = openedOn.iso
+        record.ladderLevel = LadderLevel.adviceToReporter.rawValue
+        record.status = CaseStatus.open.rawValue
+        record.keyID = app.masterKey.id
+        record.wrappedKey = wrapped
+        let ctx = { (field: String) in FieldContext(table: "cases", row: id.uuidString, field: field) }
+        record.summarySealed = try key.seal(summary, context: ctx("summary"))
+        record.reporterNameSealed = try key.seal(reporterName, context: ctx("reporter_name"))
+        record.reporterContactSealed = try key.seal(reporterContact, context: ctx("reporter_contact"))
+        record.accusedSealed = try key.seal(accused, context: ctx("accused"))
+        record.peerSummarySealed = try key.seal("", context: ctx("peer_summary"))
+        record.closingNoteSealed = try key.seal("", context: ctx("closing_note"))
+        try await record.create(on: db)
+        for category in Set(categories) {
+            try await CaseCategoryRecord(caseID: id, category: category).create(on: db)
+        }
+        return record
+    }
+}

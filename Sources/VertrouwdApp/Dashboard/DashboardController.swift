@@ -1,0 +1,136 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// The start page. A counsellor sees their open cases, WBK deadlines, appointments, aftercare
+/// due and hours per organisation; an admin sees hours and counts per organisation — never
+/// case contents.
+enum DashboardController {
+    struct Appointment: Encodable, Sendable { let when, mode, reference, url: String }
+    struct Aftercare: Encodable, Sendable { let day, reference, url: String; let overdue: Bool }
+    struct Deadline: Encodable, Sendable { let reference, url: String; let deadline: CasesController.DeadlineView }
+    struct OrgHours: Encodable, Sendable {
+        let name, url: String
+        let openCases: Int
+        let budget: OrganisationsController.BudgetView?
+    }
+
+    struct Page: Encodable, Sendable {
+        let meta: PageMeta
+        let isCounsellor: Bool
+        let isAdmin: Bool
+        let cases: [CasesController.Row]
+        let deadlines: [Deadline]
+        let appointments: [Appointment]
+        let aftercare: [Aftercare]
+        let organisations: [OrgHours]
+        let calendarURL: String?
+        let calendarForm: FormView
+    }
+
+    /// GET /
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        try await render(req, calendarURL: nil)
+    }
+
+    static func render(_ req: Request, calendarURL: String?) async throws -> Response {
+        let staff = try req.requireStaff()
+        let today = Day(Date())
+        var rows: [CasesController.Row] = []
+        var deadlines: [Deadline] = []
+        var appointments: [Appointment] = []
+        var aftercare: [Aftercare] = []
+        if staff.user.isCounsellor {
+            let cases = try await CasesController.readable(req, includeClosed: false)
+            rows = cases.map { CasesController.row($0, staff: staff, today: today) }
+            for c in cases {
+                if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
+                    deadlines.append(Deadline(reference: c.reference, url: "/cases/\(c.id!)", deadline: .init(next)))
+                }
+                if c.statusValue == .aftercare, let day = c.aftercareOn.flatMap(Day.init(iso:)), today.days(until: day) <= 7 {
+                    aftercare.append(Aftercare(day: day.dutch, reference: c.reference, url: "/cases/\(c.id!)", overdue: day < today))
+                }
+            }
+            deadlines.sort { $0.deadline.state == "overdue" && $1.deadline.state != "overdue" }
+            let byID = Dictionary(uniqueKeysWithValues: cases.map { ($0.id!, $0) })
+            let upcoming = try await CaseAppointment.query(on: req.db).filter(\.$counsellor.$id == staff.userID)
+                .filter(\.$startsAt >= today.iso).filter(\.$startsAt < today.adding(days: 15).iso).sort(\.$startsAt).all()
+            appointments = upcoming.compactMap { a in
+                guard let c = byID[a.$case.id] else { return nil }
+                return Appointment(when: CaseForms.dutchDateTime(a.startsAt), mode: AppointmentMode(rawValue: a.mode)?.label ?? "",
+                                   reference: c.reference, url: "/cases/\(c.id!)")
+            }
+        }
+        var hours: [OrgHours] = []
+        for org in try await OrganisationsController.visible(req) {
+            let year = try await OrganisationsController.currentYear(of: org.id!, today: today, on: req.db)
+            let open = try await Case.query(on: req.db).filter(\.$organisation.$id == org.id!)
+                .filter(\.$status != CaseStatus.closed.rawValue).count()
+            hours.append(OrgHours(name: org.name, url: "/organisations/\(org.id!)", openCases: open,
+                                  budget: try await year.asyncMap { try await OrganisationsController.budget(for: $0, on: req.db) }))
+        }
+        var form = FormView(id: "calendar", title: nil, action: "/calendar-feed", submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
+        form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."
+        return try await req.page("dashboard", Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
+                                                    isAdmin: staff.user.isAdmin, cases: rows, deadlines: deadlines,
+                                                    appointments: appointments, aftercare: aftercare, organisations: hours,
+                                                    calendarURL: calendarURL, calendarForm: form))
+    }
+}
+
+/// The counsellor's private calendar feed (ICS). Its address holds a secret stored only as a hash;
+/// the events carry time and mode, never a name, place or case content.
+enum CalendarFeed {
+    /// POST /calendar-feed — a new address; the old one stops working.
+    @Sendable static func renew(_ req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        guard staff.user.isCounsellor else { throw Abort(.forbidden) }
+        let token = Tokens.random()
+        staff.user.calendarTokenHash = Tokens.hash(token)
+        try await staff.user.save(on: req.db)
+        try await req.audit("calendar.renew", subject: "user:\(staff.userID)")
+        let base = req.application.settings.publicURL ?? ""
+        return try await DashboardController.render(req, calendarURL: "\(base)/calendar/\(token).ics")
+    }
+
+    /// GET /calendar/:token.ics
+    @Sendable static func feed(_ req: Request) async throws -> Response {
+        guard let file = req.parameters.get("file"), file.hasSuffix(".ics") else { throw Abort(.notFound) }
+        let token = String(file.dropLast(4))
+        guard !token.isEmpty, let user = try await User.query(on: req.db).filter(\.$calendarTokenHash == Tokens.hash(token))
+            .filter(\.$active == true).first() else { throw Abort(.notFound) }
+        let from = Day(Date()).adding(days: -30).iso
+        let appointments = try await CaseAppointment.query(on: req.db).filter(\.$counsellor.$id == user.id!)
+            .filter(\.$startsAt >= from).sort(\.$startsAt).all()
+        let ics = ICS.calendar(appointments.map { a in
+            ICS.Event(uid: "\(a.id!.uuidString)@vertrouwd", startsAt: a.startsAt, minutes: a.durationMinutes,
+                      summary: "Afspraak vertrouwenspersoon (\(AppointmentMode(rawValue: a.mode)?.label.lowercased() ?? ""))")
+        })
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
+        return Response(status: .ok, headers: headers, body: .init(string: ics))
+    }
+}
+
+enum ICS {
+    struct Event {
+        let uid: String
+        /// Local time in Europe/Amsterdam, `2026-11-23T14:30`.
+        let startsAt: String
+        let minutes: Int
+        let summary: String
+    }
+
+    static func calendar(_ events: [Event], now: Date = Date()) -> String {
+        let stamp = ISO8601DateFormatter.string(from: now, timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
+            .replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Vertrouwd//NL", "CALSCALE:GREGORIAN", "X-WR-CALNAME:Vertrouwd"]
+        for e in events {
+            let local = e.startsAt.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "") + "00"
+            lines += ["BEGIN:VEVENT", "UID:\(e.uid)", "DTSTAMP:\(stamp)", "DTSTART;TZID=Europe/Amsterdam:\(local)",
+                      "DURATION:PT\(e.minutes)M", "SUMMARY:\(e.summary)", "CLASS:PRIVATE", "END:VEVENT"]
+        }
+        lines.append("END:VCALENDAR")
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+}

@@ -1,0 +1,236 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// `vertrouwd demo` — fills an empty database with a realistic practice to explore: an admin,
+/// two counsellors, four organisations, a contract year each and about forty cases. It refuses
+/// to touch a database that already holds accounts, organisations or cases.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Fills an empty database with a demo practice and prints the logins." }
+
+    struct Refusal: Error, CustomStringConvertible { let description: String }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let result = try await DemoPractice.load(app: app, today: Day(Date()))
+        let console = context.console
+        console.print("Demo practice loaded: \(result.organisations.count) organisations, \(result.caseCount) cases.")
+        console.print("")
+        console.print("Logins (password, then the TOTP secret for an authenticator app):")
+        for login in result.logins {
+            console.print("  \(login.role): \(login.email)  password: \(login.password)")
+            console.print("    TOTP secret: \(login.secret)")
+            console.print("    \(login.uri)")
+        }
+        console.print("")
+        console.print("Public pages of the organisations:")
+        for org in result.organisations { console.print("  /o/\(org)") }
+    }
+}
+
+enum DemoPractice {
+    struct Login { let role, email, password, secret, uri: String }
+    struct Result { let logins: [Login]; let organisations: [String]; let caseCount: Int }
+
+    /// A small deterministic generator, so every demo looks the same.
+    struct Seeded: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func load(app: Application, today: Day) async throws -> Result {
+        let db = app.db
+        let users = try await User.query(on: db).count()
+        let orgs = try await Organisation.query(on: db).count()
+        let cases = try await Case.query(on: db).count()
+        guard users == 0, orgs == 0, cases == 0 else {
+            throw DemoCommand.Refusal(description: "This database already holds data (\(users) accounts, \(orgs) organisations, \(cases) cases). The demo only fills an empty database; point VERTROUWD_DATA_DIR or DATABASE_URL at a new one.")
+        }
+        var rng = Seeded(state: 2026)
+        var logins: [Login] = []
+
+        func account(_ email: String, _ name: String, admin: Bool, counsellor: Bool, intro: String?) async throws -> User {
+            let password = AccountService.generatePassword()
+            let user = User(email: email, name: name, isAdmin: admin, isCounsellor: counsellor,
+                            passwordHash: try await app.password.async.hash(password))
+            user.introduction = intro
+            let secret = try SecondFactor.enrol(user, masterKey: app.masterKey)
+            try await user.create(on: db)
+            logins.append(Login(role: admin ? "admin" : "counsellor", email: email, password: password,
+                                secret: Tokens.base32(secret), uri: SecondFactor.uri(secret: secret, email: email)))
+            return user
+        }
+
+        if let practice = try await Practice.find(Practice.singletonID, on: db) {
+            practice.name = "Praktijk Vertrouwd (demo)"
+            practice.setupTokenHash = nil
+            try await practice.save(on: db)
+        }
+        _ = try await account("beheer@demo.vertrouwd.nl", "Bea Beheer", admin: true, counsellor: false, intro: nil)
+        let anna = try await account("anna@demo.vertrouwd.nl", "Anna de Vries", admin: false, counsellor: true,
+                                     intro: "Register-vertrouwenspersoon (LVV), achtergrond in HR en mediation.")
+        let youssef = try await account("youssef@demo.vertrouwd.nl", "Youssef El Amrani", admin: false, counsellor: true,
+                                        intro: "Register-vertrouwenspersoon (LVV), jurist, gespecialiseerd in integriteit.")
+
+        struct OrgSpec { let name, slug: String; let sector: Sector; let employees: Int; let departments: [String]; let hours: Int; let counsellors: [User] }
+        let specs = [
+            OrgSpec(name: "Basisschool De Regenboog", slug: "de-regenboog", sector: .education, employees: 38,
+                    departments: ["Onderbouw", "Bovenbouw", "Ondersteuning"], hours: 16, counsellors: [anna]),
+            OrgSpec(name: "Zorggroep Het Baken", slug: "het-baken", sector: .care, employees: 640,
+                    departments: ["Verpleging", "Thuiszorg", "Facilitair", "Staf"], hours: 80, counsellors: [anna, youssef]),
+            OrgSpec(name: "Gemeente Lindewaard", slug: "gemeente-lindewaard", sector: .government, employees: 310,
+                    departments: ["Publiekszaken", "Ruimte", "Sociaal domein", "Bedrijfsvoering"], hours: 40, counsellors: [youssef]),
+            OrgSpec(name: "Kinderopvang Klein Geluk", slug: "klein-geluk", sector: .childcare, employees: 92,
+                    departments: ["Locatie Noord", "Locatie Zuid", "Kantoor"], hours: 24, counsellors: [anna]),
+        ]
+        let yearStart = Day(year: today.year, month: 1, day: 1)!
+        var organisations: [(Organisation, OrgSpec)] = []
+        for spec in specs {
+            let org = Organisation()
+            org.name = spec.name; org.slug = spec.slug; org.sector = spec.sector.rawValue; org.employees = spec.employees
+            org.departments = spec.departments.joined(separator: "\n")
+            org.phone = "06-1234 56\(10 + organisations.count)"; org.whatsapp = org.phone; org.email = "vp-\(spec.slug)@demo.vertrouwd.nl"
+            org.availability = "Maandag tot en met vrijdag, 9.00–17.00 uur. Buiten deze tijden kunt u een bericht achterlaten."
+            try await org.create(on: db)
+            for user in spec.counsellors { try await org.$counsellors.attach(user, on: db) }
+            for (role, name) in [(ContactRole.board, "M. Jansen"), (.hr, "P. de Boer"), (.worksCouncil, "S. Bakker")] {
+                let contact = OrganisationContact()
+                contact.$organisation.id = org.id!; contact.role = role.rawValue; contact.name = name
+                contact.email = "\(role.rawValue)@\(spec.slug).demo"; contact.phone = ""
+                try await contact.create(on: db)
+            }
+            let phases: [(EngagementPhase, Int)] = [(.exploratoryTalk, -14), (.agreementSigned, -12), (.policy, -11), (.introduction, -10), (.active, -9)]
+            for (phase, months) in phases {
+                let record = EngagementPhaseRecord()
+                record.$organisation.id = org.id!; record.phase = phase.rawValue
+                record.note = ""
+                record.onDay = yearStart.adding(months: months).iso
+                try await record.create(on: db)
+            }
+            for (start, hours) in [(yearStart.adding(months: -12), spec.hours), (yearStart, spec.hours)] {
+                let year = ContractYear()
+                year.$organisation.id = org.id!; year.startsOn = start.iso; year.endsOn = start.adding(months: 12).adding(days: -1).iso
+                year.budgetMinutes = hours * 60
+                year.focusPoints = start == yearStart ? "" : "Voorlichting over grensoverschrijdend gedrag; zichtbaarheid vertrouwenspersoon vergroten."
+                try await year.create(on: db)
+            }
+            for (i, what) in ["Kennismaking met directie en OR", "Voorlichting 'Elkaar aanspreken op gedrag'", "Workshop 'Grenzen stellen'"].enumerated() {
+                let entry = TimeEntry()
+                entry.$organisation.id = org.id!; entry.$user.id = spec.counsellors[0].id!; entry.caseID = nil
+                entry.onDay = yearStart.adding(months: 1 + i * 3).iso; entry.minutes = [90, 120, 180][i]; entry.description = what
+                try await entry.create(on: db)
+            }
+            organisations.append((org, spec))
+        }
+
+        // About forty cases, spread over kinds, categories, steps, ladder levels, outcomes and referrals.
+        let stories = [
+            "Melder voelt zich al maanden buitengesloten door twee collega's; opmerkingen tijdens de pauze, niet uitgenodigd voor overleg.",
+            "Leidinggevende maakt regelmatig opmerkingen over uiterlijk en kleding van melder, ook in het bijzijn van anderen.",
+            "Melder is na een conflict met een cliëntfamilie uitgescholden en bedreigd; voelt zich niet gesteund door het team.",
+            "Melder vermoedt dat declaraties van een afdeling niet kloppen: uren die niet gewerkt zijn worden toch gefactureerd.",
+            "Collega deelt vertrouwelijke cliëntgegevens via een privé-app; melder weet niet of dit gemeld mag worden.",
+            "Melder ervaart grappen over afkomst als kwetsend; eerdere opmerking hierover werd weggelachen.",
+            "Vraag over de rol van de vertrouwenspersoon en wat er met een gesprek gebeurt.",
+            "Melder heeft hoge werkdruk en een arbeidsconflict met de leidinggevende over het rooster.",
+            "Melder ziet dat bedrijfsmiddelen (laptop, bus) voor privéklussen worden gebruikt door een teamleider.",
+            "Melder is door een collega tegen de muur geduwd tijdens een ruzie over taken.",
+        ]
+        let kinds: [(CaseKind, [CaseCategory])] = [
+            (.personalIntegrity, [.bullying]), (.personalIntegrity, [.sexualHarassment]), (.personalIntegrity, [.aggression, .threat]),
+            (.businessIntegrity, [.fraud]), (.businessIntegrity, [.informationLeak]), (.personalIntegrity, [.discrimination]),
+            (.informationRequest, []), (.personalIntegrity, [.workload]), (.businessIntegrity, [.misuseOfResources]),
+            (.personalIntegrity, [.aggression]),
+        ]
+        var created = 0
+        for n in 0..<42 {
+            let (org, spec) = organisations[[0, 1, 1, 1, 2, 2, 3, 3, 1, 2][n % 10]]
+            let pick = Int.random(in: 0..<kinds.count, using: &rng)
+            let (kind, categories) = kinds[pick]
+            let counsellor = spec.counsellors[n % spec.counsellors.count]
+            let daysAgo = Int.random(in: 3...320, using: &rng)
+            let opened = max(today.adding(days: -daysAgo), yearStart.adding(months: n < 6 ? -10 : 0))
+            let whistleblower = kind == .businessIntegrity && spec.employees >= 50 && n % 2 == 0
+            let intake = CaseIntake(
+                organisationID: org.id!, counsellorID: counsellor.id!, kind: kind, categories: categories,
+                reporterRole: ReporterRole.allCases[Int.random(in: 0..<4, using: &rng)],
+                channel: IntakeChannel.allCases[Int.random(in: 0..<5, using: &rng)], openedOn: opened,
+                department: n % 3 == 0 ? spec.departments[n % spec.departments.count] : "",
+                relation: AccusedRelation.allCases[Int.random(in: 0..<AccusedRelation.allCases.count, using: &rng)],
+                regime: whistleblower ? .whistleblower : .confidential, summary: stories[pick],
+                reporterName: n % 4 == 0 ? "" : "Medewerker \(n + 1)", reporterContact: n % 4 == 0 ? "" : "06-0000 00\(String(format: "%02d", n))",
+                accused: kind == .informationRequest ? "" : "Collega X (demo)")
+            let record = try await intake.create(app: app, db: db)
+            let key = try app.masterKey.unwrap(record.wrappedKey!, caseID: record.id!.uuidString)
+            let c = OpenCase(record: record, key: key, isOwner: true)
+            created += 1
+
+            let steps = Workflow.steps(for: kind)
+            let age = opened.days(until: today)
+            let doneCount = min(steps.count - 1, max(1, age / 20))
+            for (i, step) in steps.prefix(doneCount).enumerated() {
+                let s = CaseStep()
+                s.$case.id = c.id; s.step = step.code; s.doneOn = min(opened.adding(days: i * 3), today).iso
+                try await s.create(on: db)
+            }
+            for week in 0..<min(4, 1 + age / 30) {
+                let entry = TimeEntry()
+                entry.$organisation.id = org.id!; entry.$user.id = counsellor.id!; entry.caseID = c.id
+                entry.onDay = min(opened.adding(days: week * 7), today).iso; entry.minutes = [45, 60, 90, 30][week]
+                entry.description = "Melding \(record.reference)"
+                try await entry.create(on: db)
+            }
+            if kind == .personalIntegrity && n % 3 == 1 {
+                let level = LadderLevel(rawValue: 2 + n % 3)!
+                let day = min(opened.adding(days: 14), today)
+                let consentID = try await CaseActions.recordConsent(.reporterConsent(givenOn: day, method: .oral), remark: "",
+                                                                    step: "escalation:\(level.rawValue)", c, by: counsellor.id!, on: db)
+                let e = CaseEscalation()
+                e.id = UUID(); e.$case.id = c.id; e.level = level.rawValue; e.onDay = day.iso; e.$consent.id = consentID
+                e.noteSealed = try c.seal("Gesprek samen met de melder voorbereid.", table: "case_escalations", row: e.id, field: "note")
+                try await e.create(on: db)
+                record.ladderLevel = level.rawValue
+            }
+            if n % 4 == 2 {
+                let target = [ReferralTarget.coach, .mediator, .socialWork, .occupationalPhysician, .legalCounter][n % 5]
+                let day = min(opened.adding(days: 10), today)
+                let passes = n % 8 == 2
+                let consentID = passes ? try await CaseActions.recordConsent(.reporterConsent(givenOn: day, method: .email), remark: "",
+                                                                             step: "referral:\(target.rawValue)", c, by: counsellor.id!, on: db) : nil
+                let r = CaseReferral()
+                r.id = UUID(); r.$case.id = c.id; r.target = target.rawValue; r.onDay = day.iso; r.passesPersonalData = passes
+                r.$consent.id = consentID
+                r.noteSealed = try c.seal("", table: "case_referrals", row: r.id, field: "note")
+                try await r.create(on: db)
+            }
+            if whistleblower && age > 5 { record.acknowledgedOn = opened.adding(days: n % 9).iso }
+            if whistleblower && age > 80 && n % 4 == 0 { record.feedbackOn = opened.adding(days: 70).iso }
+            if age < 40 && n % 3 == 0 {
+                let a = CaseAppointment()
+                a.id = UUID(); a.$case.id = c.id; a.$counsellor.id = counsellor.id!
+                a.startsAt = "\(today.adding(days: 1 + n % 10).iso)T\(String(format: "%02d", 9 + n % 8)):00"
+                a.durationMinutes = 60; a.mode = AppointmentMode.allCases[n % 3].rawValue
+                a.placeSealed = try c.seal(n % 3 == 0 ? "Buiten de organisatie: praktijkruimte" : "", table: "case_appointments", row: a.id, field: "place")
+                try await a.create(on: db)
+            }
+            if age > 150 {
+                record.status = CaseStatus.closed.rawValue
+                record.closedOn = min(opened.adding(days: 60 + n), today).iso
+                record.outcome = Outcome.allCases[n % Outcome.allCases.count].rawValue
+            } else if age > 90 {
+                record.status = CaseStatus.aftercare.rawValue
+                record.aftercareOn = today.adding(days: n % 12 - 3).iso
+            }
+            try await record.save(on: db)
+        }
+        try await Audit.record("demo.load", detail: "\(created) cases", actor: "cli", app: app, db: db)
+        return Result(logins: logins, organisations: organisations.map { $0.1.slug }, caseCount: created)
+    }
+}

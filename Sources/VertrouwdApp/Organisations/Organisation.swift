@@ -1,0 +1,189 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// A client organisation (*opdrachtgever*).
+final class Organisation: Model, @unchecked Sendable { // property wrappers: see `User`
+    static let schema = "organisations"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    // data fields
+    @Field(key: "name") var name: String
+    /// The public address `/o/{slug}`, printed on posters: never changes once published.
+    @Field(key: "slug") var slug: String
+    @Field(key: "sector") var sector: String
+    @Field(key: "employees") var employees: Int
+    /// Coarse departments, one per line: only for trend signals.
+    @Field(key: "departments") var departments: String
+    @Field(key: "phone") var phone: String
+    @Field(key: "whatsapp") var whatsapp: String
+    @Field(key: "email") var email: String
+    /// When the counsellor can be reached (workdays and hours), shown on the public page.
+    @Field(key: "availability") var availability: String
+
+    // relationships
+    @Children(for: \.$organisation) var contacts: [OrganisationContact]
+    @Children(for: \.$organisation) var phases: [EngagementPhaseRecord]
+    @Children(for: \.$organisation) var contractYears: [ContractYear]
+    @Siblings(through: OrganisationCounsellor.self, from: \.$organisation, to: \.$user) var counsellors: [User]
+
+    init() {}
+
+    var departmentList: [String] {
+        departments.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    var sectorValue: Sector? { Sector(rawValue: sector) }
+}
+
+/// A contact person at the organisation: directie, HR, OR, internal counsellor.
+final class OrganisationContact: Model, @unchecked Sendable { // property wrappers: see `User`
+    static let schema = "organisation_contacts"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organisation_id") var organisation: Organisation
+    @Field(key: "role") var role: String
+    @Field(key: "name") var name: String
+    @Field(key: "email") var email: String
+    @Field(key: "phone") var phone: String
+
+    init() {}
+}
+
+/// A dated phase of the engagement pipeline.
+final class EngagementPhaseRecord: Model, @unchecked Sendable { // property wrappers: see `User`
+    static let schema = "organisation_phases"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organisation_id") var organisation: Organisation
+    @Field(key: "phase") var phase: String
+    @Field(key: "on_day") var onDay: String
+    @Field(key: "note") var note: String
+
+    init() {}
+}
+
+/// A counsellor assigned to an organisation.
+final class OrganisationCounsellor: Model, @unchecked Sendable { // property wrappers: see `User`
+    static let schema = "organisation_counsellors"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organisation_id") var organisation: Organisation
+    @Parent(key: "user_id") var user: User
+
+    init() {}
+}
+
+/// A contract year (*abonnementsjaar*) with its budget of hours (*tegoed aan uren*).
+final class ContractYear: Model, @unchecked Sendable { // property wrappers: see `User`
+    static let schema = "contract_years"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organisation_id") var organisation: Organisation
+    @Field(key: "starts_on") var startsOn: String
+    @Field(key: "ends_on") var endsOn: String
+    @Field(key: "budget_minutes") var budgetMinutes: Int
+    /// Focus points (*speerpunten*) agreed for the next year.
+    @Field(key: "focus_points") var focusPoints: String
+
+    init() {}
+
+    var start: Day { Day(iso: startsOn)! }
+    var end: Day { Day(iso: endsOn)! }
+
+    func contains(_ day: Day) -> Bool { start <= day && day <= end }
+}
+
+/// Time spent, in quarter hours: on a case, or on other work for an organisation.
+final class TimeEntry: Model, @unchecked Sendable { // property wrappers: see `User`
+    static let schema = "time_entries"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organisation_id") var organisation: Organisation
+    @Parent(key: "user_id") var user: User
+    @OptionalField(key: "case_id") var caseID: UUID?
+    @Field(key: "on_day") var onDay: String
+    @Field(key: "minutes") var minutes: Int
+    /// What the work was, for work outside a case (never case content).
+    @Field(key: "description") var description: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+struct CreateOrganisations: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("organisations")
+            .id()
+            .field("name", .string, .required)
+            .field("slug", .string, .required)
+            .field("sector", .string, .required)
+            .field("employees", .int, .required)
+            .field("departments", .string, .required)
+            .field("phone", .string, .required)
+            .field("whatsapp", .string, .required)
+            .field("email", .string, .required)
+            .field("availability", .string, .required)
+            .field("created_at", .datetime)
+            .unique(on: "slug")
+            .create()
+        try await database.schema("organisation_contacts")
+            .id()
+            .field("organisation_id", .uuid, .required, .references("organisations", "id", onDelete: .cascade))
+            .field("role", .string, .required)
+            .field("name", .string, .required)
+            .field("email", .string, .required)
+            .field("phone", .string, .required)
+            .create()
+        try await database.schema("organisation_phases")
+            .id()
+            .field("organisation_id", .uuid, .required, .references("organisations", "id", onDelete: .cascade))
+            .field("phase", .string, .required)
+            .field("on_day", .string, .required)
+            .field("note", .string, .required)
+            .create()
+        try await database.schema("organisation_counsellors")
+            .id()
+            .field("organisation_id", .uuid, .required, .references("organisations", "id", onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
+            .unique(on: "organisation_id", "user_id")
+            .create()
+        try await database.schema("contract_years")
+            .id()
+            .field("organisation_id", .uuid, .required, .references("organisations", "id", onDelete: .cascade))
+            .field("starts_on", .string, .required)
+            .field("ends_on", .string, .required)
+            .field("budget_minutes", .int, .required)
+            .field("focus_points", .string, .required)
+            .unique(on: "organisation_id", "starts_on")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        for table in ["contract_years", "organisation_counsellors", "organisation_phases", "organisation_contacts", "organisations"] {
+            try await database.schema(table).delete()
+        }
+    }
+}
+
+struct CreateTimeEntries: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("time_entries")
+            .id()
+            .field("organisation_id", .uuid, .required, .references("organisations", "id", onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("case_id", .uuid, .references("cases", "id", onDelete: .setNull))
+            .field("on_day", .string, .required)
+            .field("minutes", .int, .required)
+            .field("description", .string, .required)
+            .field("created_at", .datetime)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("time_entries").delete()
+    }
+}

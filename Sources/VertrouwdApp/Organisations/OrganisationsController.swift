@@ -1,0 +1,495 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// Organisations (*opdrachtgevers*): their facts, contacts, engagement phases, contract years with
+/// hours budget, assigned counsellors, and time spent outside cases. Admins manage them;
+/// counsellors see the organisations they serve. No case content appears here.
+enum OrganisationsController {
+    // MARK: page contexts
+
+    struct Row: Encodable, Sendable {
+        let url: String
+        let name: String
+        let sector: String
+        let employees: Int
+        let whistleblowerRequired: Bool
+        let phase: String
+        let counsellors: String
+        let budget: BudgetView?
+    }
+
+    struct BudgetView: Encodable, Sendable {
+        let period: String
+        let used: String
+        let budget: String
+        let percent: Int
+        let level: String
+        let message: String?
+    }
+
+    struct IndexPage: Encodable, Sendable {
+        let meta: PageMeta
+        let organisations: [Row]
+        let canCreate: Bool
+    }
+
+    struct FormPage: Encodable, Sendable {
+        let meta: PageMeta
+        let form: FormView
+    }
+
+    struct ShowPage: Encodable, Sendable {
+        struct Contact: Encodable, Sendable { let role, name, email, phone: String }
+        struct Phase: Encodable, Sendable { let label, day, note: String }
+        struct Year: Encodable, Sendable { let period: String; let budget: BudgetView; let focusPoints: String }
+        struct Entry: Encodable, Sendable { let day, hours, what, who: String }
+
+        let meta: PageMeta
+        let name: String
+        let slug: String
+        let publicPath: String
+        let sector: String
+        let employees: Int
+        let whistleblowerRequired: Bool
+        let departments: [String]
+        let phone, whatsapp, email, availability: String
+        let counsellors: [String]
+        let contacts: [Contact]
+        let phases: [Phase]
+        let years: [Year]
+        let entries: [Entry]
+        let openCases: Int
+        let isAdmin: Bool
+        let forms: [FormView]
+    }
+
+    // MARK: access
+
+    /// Admins see every organisation; a counsellor the ones they are assigned to.
+    static func visible(_ req: Request) async throws -> [Organisation] {
+        let staff = try req.requireStaff()
+        let query = Organisation.query(on: req.db).sort(\.$name)
+        if !staff.user.isAdmin {
+            let ids = try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id)
+            query.filter(\.$id ~~ ids)
+        }
+        return try await query.all()
+    }
+
+    static func find(_ req: Request) async throws -> Organisation {
+        let staff = try req.requireStaff()
+        guard let id = req.parameters.get("orgID", as: UUID.self), let org = try await Organisation.find(id, on: req.db) else {
+            throw Abort(.notFound)
+        }
+        if !staff.user.isAdmin {
+            let assigned = try await OrganisationCounsellor.query(on: req.db)
+                .filter(\.$organisation.$id == id).filter(\.$user.$id == staff.userID).count() > 0
+            guard assigned else { throw Abort(.notFound) }
+        }
+        return org
+    }
+
+    // MARK: hours
+
+    static func budget(for year: ContractYear, on db: any Database) async throws -> BudgetView {
+        let used = try await TimeEntry.query(on: db)
+            .filter(\.$organisation.$id == year.$organisation.id)
+            .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn)
+            .sum(\.$minutes) ?? 0
+        let status = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes)
+        let message: String? = switch status.level {
+        case .ok: nil
+        case .warning: "Let op: \(status.percentUsed)% van het tegoed is gebruikt."
+        case .exhausted: "Het tegoed is op (\(status.percentUsed)%). Overleg met de opdrachtgever over extra uren."
+        }
+        return BudgetView(period: "\(year.start.dutch) – \(year.end.dutch)", used: Hours.format(minutes: used),
+                          budget: Hours.format(minutes: year.budgetMinutes), percent: min(status.percentUsed, 999),
+                          level: status.level.rawValue, message: message)
+    }
+
+    static func currentYear(of orgID: UUID, today: Day, on db: any Database) async throws -> ContractYear? {
+        try await ContractYear.query(on: db).filter(\.$organisation.$id == orgID)
+            .filter(\.$startsOn <= today.iso).filter(\.$endsOn >= today.iso).first()
+    }
+
+    // MARK: handlers
+
+    /// GET /organisations
+    @Sendable static func index(_ req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        let today = Day(Date())
+        var rows: [Row] = []
+        for org in try await visible(req) {
+            let phase = try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id == org.id!)
+                .sort(\.$onDay, .descending).first()
+            let counsellors = try await org.$counsellors.get(on: req.db).map(\.name).sorted().joined(separator: ", ")
+            let year = try await currentYear(of: org.id!, today: today, on: req.db)
+            rows.append(Row(url: "/organisations/\(org.id!)", name: org.name, sector: org.sectorValue?.label ?? org.sector,
+                            employees: org.employees,
+                            whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
+                            phase: phase.flatMap { EngagementPhase(rawValue: $0.phase)?.label } ?? "—",
+                            counsellors: counsellors.isEmpty ? "—" : counsellors,
+                            budget: try await year.asyncMap { try await budget(for: $0, on: req.db) }))
+        }
+        return try await req.page("organisations", IndexPage(meta: req.meta("Organisaties", section: "organisations"),
+                                                             organisations: rows, canCreate: staff.user.isAdmin))
+    }
+
+    struct OrganisationForm: Content {
+        var name: String?
+        var slug: String?
+        var sector: String?
+        var employees: String?
+        var departments: String?
+        var phone: String?
+        var whatsapp: String?
+        var email: String?
+        var availability: String?
+    }
+
+    static func organisationForm(_ req: Request, action: String, input: OrganisationForm, errors: FormErrors = .init(), isNew: Bool) -> FormView {
+        var form = FormView(id: "organisation", title: isNew ? "Nieuwe organisatie" : "Gegevens wijzigen", action: action,
+                            submit: isNew ? "Organisatie aanmaken" : "Opslaan", csrf: req.csrfToken)
+        form.add("name", "Naam", value: input.name, required: true, maxlength: 160)
+        if isNew {
+            form.add("slug", "Publiek adres", value: input.slug,
+                     hint: "Kleine letters, cijfers en streepjes, bijvoorbeeld 'de-regenboog'. Komt op posters als /o/de-regenboog en verandert daarna niet meer.",
+                     required: true, maxlength: 60)
+        }
+        form.choice("sector", "Sector", Sector.self, selected: [input.sector ?? ""], required: true, blank: "Kies een sector")
+        form.add("employees", "Aantal medewerkers", type: "number", value: input.employees,
+                 hint: "Vanaf \(OrganisationRules.whistleblowerProcedureThreshold) medewerkers is een meldregeling (Wet bescherming klokkenluiders) verplicht.",
+                 required: true, inputmode: "numeric")
+        form.add("departments", "Afdelingen", type: "textarea", value: input.departments,
+                 hint: "Eén per regel, grof ingedeeld. Alleen gebruikt voor signalen over trends.", maxlength: 2000)
+        form.add("phone", "Telefoon vertrouwenspersoon", type: "tel", value: input.phone, maxlength: 40)
+        form.add("whatsapp", "WhatsApp-nummer", type: "tel", value: input.whatsapp, maxlength: 40)
+        form.add("email", "E-mail vertrouwenspersoon", type: "email", value: input.email, maxlength: 254)
+        form.add("availability", "Bereikbaarheid", type: "textarea", value: input.availability,
+                 hint: "Bijvoorbeeld: maandag tot en met vrijdag, 9.00–17.00 uur.", maxlength: 1000)
+        form.apply(errors)
+        return form
+    }
+
+    /// Validates the organisation form; returns the values to store.
+    static func validate(_ input: OrganisationForm, isNew: Bool, on db: any Database, errors: inout FormErrors) async throws
+        -> (name: String, slug: String?, sector: Sector, employees: Int, departments: String, phone: String, whatsapp: String, email: String, availability: String)? {
+        let name = errors.text(input.name, "name", label: "de naam", max: 160)
+        var slug: String?
+        if isNew {
+            slug = errors.text(input.slug, "slug", label: "het publieke adres", max: 60)?.lowercased()
+            if let s = slug, !OrganisationRules.isValidSlug(s) {
+                errors["slug"] = "Gebruik alleen kleine letters, cijfers en losse streepjes (2 tot 60 tekens), bijvoorbeeld 'de-regenboog'."
+                slug = nil
+            } else if let s = slug, try await Organisation.query(on: db).filter(\.$slug == s).count() > 0 {
+                errors["slug"] = "Dit adres is al in gebruik door een andere organisatie."
+                slug = nil
+            }
+        }
+        let sector = errors.choice(input.sector, "sector", Sector.self, label: "een sector")
+        let employees = errors.integer(input.employees, "employees", label: "het aantal medewerkers", range: 1...1_000_000)
+        let departments = errors.text(input.departments, "departments", label: "de afdelingen", max: 2000, required: false) ?? ""
+        let phone = errors.text(input.phone, "phone", label: "het telefoonnummer", max: 40, required: false) ?? ""
+        let whatsapp = errors.text(input.whatsapp, "whatsapp", label: "het WhatsApp-nummer", max: 40, required: false) ?? ""
+        let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "" : (errors.email(input.email, "email") ?? "")
+        let availability = errors.text(input.availability, "availability", label: "de bereikbaarheid", max: 1000, required: false) ?? ""
+        guard errors.isEmpty, let name, let sector, let employees, (slug != nil || !isNew) else { return nil }
+        return (name, slug, sector, employees, departments, phone, whatsapp, email, availability)
+    }
+
+    /// GET /organisations/new
+    @Sendable static func new(_ req: Request) async throws -> Response {
+        try await req.page("form-page", FormPage(meta: req.meta("Nieuwe organisatie", section: "organisations"),
+                                                 form: organisationForm(req, action: "/organisations", input: .init(), isNew: true)))
+    }
+
+    /// POST /organisations
+    @Sendable static func create(_ req: Request) async throws -> Response {
+        let input = req.form(OrganisationForm.self) ?? OrganisationForm()
+        var errors = FormErrors()
+        guard let v = try await validate(input, isNew: true, on: req.db, errors: &errors) else {
+            return try await req.page("form-page", FormPage(meta: req.meta("Nieuwe organisatie", section: "organisations"),
+                                                            form: organisationForm(req, action: "/organisations", input: input, errors: errors, isNew: true)),
+                                      status: .unprocessableEntity)
+        }
+        let org = Organisation()
+        org.name = v.name; org.slug = v.slug!; org.sector = v.sector.rawValue; org.employees = v.employees
+        org.departments = v.departments; org.phone = v.phone; org.whatsapp = v.whatsapp; org.email = v.email
+        org.availability = v.availability
+        try await org.create(on: req.db)
+        try await req.audit("organisation.create", subject: "organisation:\(org.id!)")
+        return req.redirect(to: "/organisations/\(org.id!)", flash: .created)
+    }
+
+    /// GET /organisations/:orgID
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        try await render(req, org: try await find(req))
+    }
+
+    static func render(_ req: Request, org: Organisation, override: FormView? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        let staff = try req.requireStaff()
+        let id = org.id!
+        let contacts = try await OrganisationContact.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$role).all()
+        let phases = try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$onDay).all()
+        let years = try await ContractYear.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$startsOn, .descending).all()
+        let counsellors = try await org.$counsellors.get(on: req.db).sorted { $0.name < $1.name }
+        let entries = try await TimeEntry.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$caseID == nil)
+            .with(\.$user).sort(\.$onDay, .descending).limit(50).all()
+        let openCases = try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$status != CaseStatus.closed.rawValue).count()
+
+        var yearViews: [ShowPage.Year] = []
+        for y in years {
+            yearViews.append(.init(period: "\(y.start.dutch) – \(y.end.dutch)", budget: try await budget(for: y, on: req.db), focusPoints: y.focusPoints))
+        }
+        var forms: [FormView] = []
+        let base = "/organisations/\(id)"
+        if staff.user.isAdmin {
+            forms.append(organisationForm(req, action: base, input: .init(name: org.name, slug: org.slug, sector: org.sector,
+                                                                          employees: String(org.employees), departments: org.departments,
+                                                                          phone: org.phone, whatsapp: org.whatsapp, email: org.email,
+                                                                          availability: org.availability), isNew: false))
+            forms.append(try await counsellorForm(req, action: base + "/counsellors", selected: counsellors.map { $0.id!.uuidString }))
+            forms.append(contactForm(req, action: base + "/contacts"))
+            forms.append(phaseForm(req, action: base + "/phases"))
+            forms.append(yearForm(req, action: base + "/contract-years"))
+        }
+        forms.append(timeForm(req, action: base + "/time"))
+        if let override, let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override }
+
+        let page = ShowPage(
+            meta: req.meta(org.name, section: "organisations"), name: org.name, slug: org.slug, publicPath: "/o/\(org.slug)",
+            sector: org.sectorValue?.label ?? org.sector, employees: org.employees,
+            whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
+            departments: org.departmentList, phone: org.phone, whatsapp: org.whatsapp, email: org.email, availability: org.availability,
+            counsellors: counsellors.map(\.name),
+            contacts: contacts.map { .init(role: ContactRole(rawValue: $0.role)?.label ?? $0.role, name: $0.name, email: $0.email, phone: $0.phone) },
+            phases: phases.map { .init(label: EngagementPhase(rawValue: $0.phase)?.label ?? $0.phase, day: Day(iso: $0.onDay)?.dutch ?? $0.onDay, note: $0.note) },
+            years: yearViews,
+            entries: entries.map { .init(day: Day(iso: $0.onDay)?.dutch ?? $0.onDay, hours: Hours.format(minutes: $0.minutes), what: $0.description, who: $0.user.name) },
+            openCases: openCases, isAdmin: staff.user.isAdmin, forms: forms)
+        return try await req.page("organisation", page, status: status)
+    }
+
+    /// POST /organisations/:orgID
+    @Sendable static func update(_ req: Request) async throws -> Response {
+        let org = try await find(req)
+        let input = req.form(OrganisationForm.self) ?? OrganisationForm()
+        var errors = FormErrors()
+        guard let v = try await validate(input, isNew: false, on: req.db, errors: &errors) else {
+            return try await render(req, org: org, override: organisationForm(req, action: "/organisations/\(org.id!)", input: input, errors: errors, isNew: false),
+                                    status: .unprocessableEntity)
+        }
+        org.name = v.name; org.sector = v.sector.rawValue; org.employees = v.employees
+        org.departments = v.departments; org.phone = v.phone; org.whatsapp = v.whatsapp; org.email = v.email
+        org.availability = v.availability
+        try await org.save(on: req.db)
+        try await req.audit("organisation.update", subject: "organisation:\(org.id!)")
+        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+    }
+
+    // MARK: counsellors
+
+    struct CounsellorsForm: Content { var counsellors: [String]? }
+
+    static func counsellorForm(_ req: Request, action: String, selected: [String], errors: FormErrors = .init()) async throws -> FormView {
+        let all = try await User.query(on: req.db).filter(\.$isCounsellor == true).filter(\.$active == true).sort(\.$name).all()
+        var form = FormView(id: "counsellors", title: "Vertrouwenspersonen", action: action, submit: "Opslaan", csrf: req.csrfToken)
+        form.choice("counsellors", "Vertrouwenspersonen voor deze organisatie", options: all.map { ($0.id!.uuidString, $0.name) },
+                    selected: selected, multiple: true, hint: "Bij meer dan één kiest de melder wie hij of zij aanspreekt.")
+        form.apply(errors)
+        return form
+    }
+
+    /// POST /organisations/:orgID/counsellors
+    @Sendable static func setCounsellors(_ req: Request) async throws -> Response {
+        let org = try await find(req)
+        let input = req.form(CounsellorsForm.self) ?? CounsellorsForm()
+        let wanted = Set((input.counsellors ?? []).compactMap(UUID.init(uuidString:)))
+        let valid = try await User.query(on: req.db).filter(\.$id ~~ wanted).filter(\.$isCounsellor == true).all()
+        guard valid.count == wanted.count else {
+            var errors = FormErrors()
+            errors["counsellors"] = "Kies alleen vertrouwenspersonen uit de lijst."
+            return try await render(req, org: org, override: try await counsellorForm(req, action: "/organisations/\(org.id!)/counsellors",
+                                                                                       selected: input.counsellors ?? [], errors: errors),
+                                    status: .unprocessableEntity)
+        }
+        try await req.db.transaction { db in
+            try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == org.id!).delete()
+            for user in valid { try await org.$counsellors.attach(user, on: db) }
+        }
+        try await req.audit("organisation.counsellors", subject: "organisation:\(org.id!)", detail: valid.map { $0.id!.uuidString }.sorted().joined(separator: ","))
+        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+    }
+
+    // MARK: contacts, phases, contract years, time
+
+    struct ContactForm: Content { var role, name, email, phone: String? }
+
+    static func contactForm(_ req: Request, action: String, input: ContactForm = .init(), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "contact", title: "Contactpersoon toevoegen", action: action, submit: "Toevoegen", csrf: req.csrfToken)
+        form.choice("role", "Rol", ContactRole.self, selected: [input.role ?? ""], required: true, blank: "Kies een rol")
+        form.add("name", "Naam", value: input.name, required: true, maxlength: 120)
+        form.add("email", "E-mailadres", type: "email", value: input.email, maxlength: 254)
+        form.add("phone", "Telefoon", type: "tel", value: input.phone, maxlength: 40)
+        form.apply(errors)
+        return form
+    }
+
+    /// POST /organisations/:orgID/contacts
+    @Sendable static func addContact(_ req: Request) async throws -> Response {
+        let org = try await find(req)
+        let input = req.form(ContactForm.self) ?? ContactForm()
+        var errors = FormErrors()
+        let role = errors.choice(input.role, "role", ContactRole.self, label: "een rol")
+        let name = errors.text(input.name, "name", label: "de naam", max: 120)
+        let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "" : errors.email(input.email, "email")
+        let phone = errors.text(input.phone, "phone", label: "het telefoonnummer", max: 40, required: false) ?? ""
+        guard errors.isEmpty, let role, let name, let email else {
+            return try await render(req, org: org, override: contactForm(req, action: "/organisations/\(org.id!)/contacts", input: input, errors: errors),
+                                    status: .unprocessableEntity)
+        }
+        let contact = OrganisationContact()
+        contact.$organisation.id = org.id!
+        contact.role = role.rawValue; contact.name = name; contact.email = email; contact.phone = phone
+        try await contact.create(on: req.db)
+        try await req.audit("organisation.contact", subject: "organisation:\(org.id!)")
+        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+    }
+
+    struct PhaseForm: Content { var phase, day, note: String? }
+
+    static func phaseForm(_ req: Request, action: String, input: PhaseForm = .init(), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "phase", title: "Fase vastleggen", action: action, submit: "Vastleggen", csrf: req.csrfToken)
+        form.choice("phase", "Fase", EngagementPhase.self, selected: [input.phase ?? ""], required: true, blank: "Kies een fase")
+        form.add("day", "Datum", type: "date", value: input.day ?? Day(Date()).iso, required: true)
+        form.add("note", "Toelichting", value: input.note, maxlength: 500)
+        form.apply(errors)
+        return form
+    }
+
+    /// POST /organisations/:orgID/phases
+    @Sendable static func addPhase(_ req: Request) async throws -> Response {
+        let org = try await find(req)
+        let input = req.form(PhaseForm.self) ?? PhaseForm()
+        var errors = FormErrors()
+        let phase = errors.choice(input.phase, "phase", EngagementPhase.self, label: "een fase")
+        let day = errors.day(input.day, "day", label: "de datum")
+        let note = errors.text(input.note, "note", label: "de toelichting", max: 500, required: false) ?? ""
+        guard errors.isEmpty, let phase, let day else {
+            return try await render(req, org: org, override: phaseForm(req, action: "/organisations/\(org.id!)/phases", input: input, errors: errors),
+                                    status: .unprocessableEntity)
+        }
+        let record = EngagementPhaseRecord()
+        record.$organisation.id = org.id!
+        record.phase = phase.rawValue; record.onDay = day.iso; record.note = note
+        try await record.create(on: req.db)
+        try await req.audit("organisation.phase", subject: "organisation:\(org.id!)", detail: phase.rawValue)
+        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+    }
+
+    struct YearForm: Content { var start, end, hours, focus: String? }
+
+    static func yearForm(_ req: Request, action: String, input: YearForm = .init(), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "contract-year", title: "Contractjaar toevoegen", action: action, submit: "Toevoegen", csrf: req.csrfToken)
+        form.add("start", "Begindatum", type: "date", value: input.start, required: true)
+        form.add("end", "Einddatum", type: "date", value: input.end, hint: "Leeg laten: een jaar na de begindatum.")
+        form.add("hours", "Tegoed aan uren", value: input.hours, hint: "In hele of kwartieren, bijvoorbeeld 40 of 12,5.", required: true, inputmode: "decimal", maxlength: 10)
+        form.add("focus", "Speerpunten voor het volgende jaar", type: "textarea", value: input.focus, maxlength: 4000)
+        form.apply(errors)
+        return form
+    }
+
+    /// POST /organisations/:orgID/contract-years
+    @Sendable static func addYear(_ req: Request) async throws -> Response {
+        let org = try await find(req)
+        let input = req.form(YearForm.self) ?? YearForm()
+        var errors = FormErrors()
+        let start = errors.day(input.start, "start", label: "de begindatum")
+        var end = errors.day(input.end, "end", label: "de einddatum", required: false)
+        if end == nil, errors["end"] == nil, let start { end = start.adding(months: 12).adding(days: -1) }
+        let budgetText = errors.text(input.hours, "hours", label: "het tegoed aan uren", max: 10)
+        var budgetMinutes: Int?
+        if let budgetText {
+            let t = budgetText.replacingOccurrences(of: ",", with: ".")
+            if let hours = Double(t), hours >= 0, hours <= 10_000, (hours * 4).rounded() == hours * 4 {
+                budgetMinutes = Int(hours * 60)
+            } else {
+                errors["hours"] = "Vul het tegoed in hele uren of kwartieren in, bijvoorbeeld 40 of 12,5."
+            }
+        }
+        let focus = errors.text(input.focus, "focus", label: "de speerpunten", max: 4000, required: false) ?? ""
+        if let start, let end, end <= start { errors["end"] = "De einddatum moet na de begindatum liggen." }
+        if let start, let end, errors.isEmpty {
+            let overlapping = try await ContractYear.query(on: req.db).filter(\.$organisation.$id == org.id!)
+                .filter(\.$startsOn <= end.iso).filter(\.$endsOn >= start.iso).count()
+            if overlapping > 0 { errors["start"] = "Dit contractjaar overlapt met een bestaand contractjaar." }
+        }
+        guard errors.isEmpty, let start, let end, let budgetMinutes else {
+            return try await render(req, org: org, override: yearForm(req, action: "/organisations/\(org.id!)/contract-years", input: input, errors: errors),
+                                    status: .unprocessableEntity)
+        }
+        let year = ContractYear()
+        year.$organisation.id = org.id!
+        year.startsOn = start.iso; year.endsOn = end.iso; year.budgetMinutes = budgetMinutes; year.focusPoints = focus
+        try await year.create(on: req.db)
+        try await req.audit("organisation.contract_year", subject: "organisation:\(org.id!)", detail: start.iso)
+        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+    }
+
+    struct TimeForm: Content { var day, hours, what: String? }
+
+    static func timeForm(_ req: Request, action: String, input: TimeForm = .init(), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "time", title: "Uren voor ander werk", intro: "Bijvoorbeeld een voorlichting, beleidsoverleg of workshop. Uren op een melding schrijf je op de melding zelf.",
+                            action: action, submit: "Uren schrijven", csrf: req.csrfToken)
+        form.add("day", "Datum", type: "date", value: input.day ?? Day(Date()).iso, required: true)
+        form.add("hours", "Uren", value: input.hours, hint: "In kwartieren: 0,25 · 0,5 · 1,75 of 1:45.", required: true, inputmode: "decimal", maxlength: 8)
+        form.add("what", "Wat", value: input.what, required: true, maxlength: 200)
+        form.apply(errors)
+        return form
+    }
+
+    /// POST /organisations/:orgID/time
+    @Sendable static func addTime(_ req: Request) async throws -> Response {
+        let org = try await find(req)
+        let staff = try req.requireStaff()
+        let input = req.form(TimeForm.self) ?? TimeForm()
+        var errors = FormErrors()
+        let day = errors.day(input.day, "day", label: "de datum")
+        let minutes = TimeEntryRules.minutes(input.hours, errors: &errors)
+        let what = errors.text(input.what, "what", label: "wat je deed", max: 200)
+        guard errors.isEmpty, let day, let minutes, let what else {
+            return try await render(req, org: org, override: timeForm(req, action: "/organisations/\(org.id!)/time", input: input, errors: errors),
+                                    status: .unprocessableEntity)
+        }
+        let entry = TimeEntry()
+        entry.$organisation.id = org.id!
+        entry.$user.id = staff.userID
+        entry.caseID = nil
+        entry.onDay = day.iso; entry.minutes = minutes; entry.description = what
+        try await entry.create(on: req.db)
+        try await req.audit("time.create", subject: "organisation:\(org.id!)", detail: "\(minutes)")
+        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+    }
+}
+
+enum TimeEntryRules {
+    static func minutes(_ text: String?, errors: inout FormErrors) -> Int? {
+        let t = (text ?? "").trimmingCharacters(in: .whitespaces)
+        if t.isEmpty { errors["hours"] = "Vul de uren in."; return nil }
+        guard let m = Hours.parseMinutes(t) else {
+            errors["hours"] = "Schrijf uren in kwartieren, van 0,25 tot 24 (bijvoorbeeld 1,5 of 1:30)."
+            return nil
+        }
+        return m
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let v): try await transform(v)
+        case .none: nil
+        }
+    }
+}

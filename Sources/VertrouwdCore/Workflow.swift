@@ -1,0 +1,68 @@
+/// A step of the checklist a counsellor follows for a *melding* (seed 001 §5).
+public struct WorkflowStep: Hashable, Sendable {
+    /// Stable code, stored with the case (e.g. `p3`).
+    public let code: String
+    public let number: Int
+    public let label: String
+}
+
+public enum Workflow {
+    /// The step list for a kind of case, in order.
+    public static func steps(for kind: CaseKind) -> [WorkflowStep] {
+        let labels: [String]
+        let prefix: String
+        switch kind {
+        case .personalIntegrity:
+            prefix = "p"
+            labels = [
+                "Opvang van de melder",
+                "Uitleg kaders en bevoegdheden vertrouwenspersoon",
+                "Uitluisteren van de melding",
+                "Samen zoeken naar informele oplossingen",
+                "Begeleiden van informele vervolgstappen",
+                "Informeren en begeleiden bij formele stappen",
+                "Eventueel doorverwijzen",
+                "Nazorg",
+                "Anoniem gebundeld in het jaarverslag",
+            ]
+        case .businessIntegrity:
+            prefix = "z"
+            labels = [
+                "Opvang van de melder",
+                "Uitleg kaders en bevoegdheden vertrouwenspersoon",
+                "Uitluisteren van de melding",
+                "Melder aanmoedigen te melden bij de leiding, of namens de melder melden (anonimiteit afwegen)",
+                "Nazorg",
+                "Anoniem gebundeld in het jaarverslag",
+            ]
+        case .informationRequest:
+            prefix = "i"
+            labels = ["Vraag ontvangen", "Informatie gegeven of doorverwezen"]
+        }
+        return labels.enumerated().map { WorkflowStep(code: "\(prefix)\($0.offset + 1)", number: $0.offset + 1, label: $0.element) }
+    }
+
+    public static func step(code: String, for kind: CaseKind) -> WorkflowStep? {
+        steps(for: kind).first { $0.code == code }
+    }
+}
+
+/// The escalation ladder (seed 003 §7), lowest first.
+public enum LadderLevel: Int, CaseIterable, Comparable, Sendable {
+    case adviceToReporter = 1, withManager, withHigherManager, withBoard, formalComplaint
+
+    public var label: String {
+        switch self {
+        case .adviceToReporter: "1. Gesprek met, advies aan en begeleiding van de melder"
+        case .withManager: "2. Gesprek met melder en leidinggevende"
+        case .withHigherManager: "3. Gesprek met melder en hogere leidinggevende"
+        case .withBoard: "4. Gesprek met melder en directie"
+        case .formalComplaint: "5. Indienen van een klacht"
+        }
+    }
+
+    /// From level 2 on, someone other than the reporter hears of the case.
+    public var involvesThirdParty: Bool { self >= .withManager }
+
+    public static func < (a: LadderLevel, b: LadderLevel) -> Bool { a.rawValue < b.rawValue }
+}
