@@ -3,6 +3,17 @@ import SQLKit
 import Vapor
 import VertrouwdCore
 
+extension Application {
+    private struct DummyHashKey: StorageKey { typealias Value = String }
+
+    /// A bcrypt hash of a random password at the configured cost, to spend equal time on
+    /// unknown accounts. Set once by `configure`.
+    var dummyPasswordHash: String {
+        get { storage[DummyHashKey.self] ?? "" }
+        set { storage[DummyHashKey.self] = newValue }
+    }
+}
+
 /// Login (e-mail, password, TOTP code on one form), logout, and the one-time setup of a new
 /// practice.
 enum LoginController {
@@ -52,7 +63,7 @@ enum LoginController {
         guard email.count <= 254, password.utf8.count <= 1024,
               let user = try await User.query(on: req.db).filter(\.$email == email).first(), user.active else {
             // Spend the same bcrypt time as for a real account, so timing does not tell who has one.
-            _ = try? await req.password.async.verify(password.prefix(72).description, created: dummyHash)
+            _ = try? await req.password.async.verify(String(password.prefix(72)), created: req.application.dummyPasswordHash)
             return try await refuse(generic)
         }
         let now = Date()
@@ -119,7 +130,4 @@ enum LoginController {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains("://") else { return "/" }
         return next
     }
-
-    /// A bcrypt hash of a random password, to spend equal time on unknown accounts.
-    static let dummyHash = (try? Bcrypt.hash(Tokens.random(), cost: 12)) ?? ""
 }

@@ -28,6 +28,8 @@ public struct Settings: Sendable {
     public var secureCookies: Bool
     /// The address printed in setup links and the calendar feed (`VERTROUWD_PUBLIC_URL`).
     public var publicURL: String?
+    /// bcrypt work factor: 12 in production; tests lower it so a suite of logins stays fast.
+    public var passwordCost = 12
     public var sessionIdleTimeout: TimeInterval = 30 * 60
     public var sessionAbsoluteTimeout: TimeInterval = 12 * 3600
 
@@ -43,8 +45,10 @@ public struct Settings: Sendable {
     /// a fresh master key.
     public static func testing(environment: [String: String] = ProcessInfo.processInfo.environment) -> Settings {
         let database: Database = environment["DATABASE_URL"].map { .postgres($0) } ?? .sqliteMemory
-        return Settings(dataDirectory: NSTemporaryDirectory(), database: database,
-                        key: .inline(.generate()), secureCookies: false, publicURL: nil)
+        var settings = Settings(dataDirectory: NSTemporaryDirectory(), database: database,
+                                key: .inline(.generate()), secureCookies: false, publicURL: nil)
+        settings.passwordCost = 4
+        return settings
     }
 
     public struct Problem: Error, CustomStringConvertible {

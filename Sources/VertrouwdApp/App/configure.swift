@@ -25,6 +25,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
         app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
     }
 
+    app.passwords.use(.bcrypt(cost: settings.passwordCost))
+    app.dummyPasswordHash = try Bcrypt.hash(Tokens.random(), cost: settings.passwordCost)
+
     app.migrations.add(CreatePractice())
     app.migrations.add(CreateUsers())
     app.migrations.add(CreateStaffSessions())

@@ -1,0 +1,118 @@
+import Testing
+@testable import VertrouwdCore
+
+@Suite("Whistleblower law clocks")
+struct WhistleblowerClockTests {
+    let received = Day(iso: "2026-01-10")!
+
+    @Test func acknowledgementIsDueSevenDaysAfterReceipt() {
+        let clock = WhistleblowerClock(receivedOn: received, acknowledgedOn: nil, feedbackOn: nil)
+        #expect(clock.acknowledgementDue == Day(iso: "2026-01-17"))
+    }
+
+    @Test func feedbackIsDueThreeMonthsAfterTheAcknowledgement() {
+        let clock = WhistleblowerClock(receivedOn: received, acknowledgedOn: Day(iso: "2026-01-12"), feedbackOn: nil)
+        #expect(clock.feedbackDue == Day(iso: "2026-04-12"))
+    }
+
+    @Test func withoutAcknowledgementFeedbackRunsFromTheEndOfTheSevenDays() {
+        let clock = WhistleblowerClock(receivedOn: received, acknowledgedOn: nil, feedbackOn: nil)
+        #expect(clock.feedbackDue == Day(iso: "2026-04-17"))
+    }
+
+    @Test func theEndOfAMonthClampsToAShorterMonth() {
+        let clock = WhistleblowerClock(receivedOn: Day(iso: "2026-11-23")!, acknowledgedOn: Day(iso: "2026-11-30"), feedbackOn: nil)
+        #expect(clock.feedbackDue == Day(iso: "2027-02-28"))
+    }
+
+    @Test func statesMoveFromOpenToDueSoonToOverdueUntilDone() {
+        let clock = WhistleblowerClock(receivedOn: received, acknowledgedOn: nil, feedbackOn: nil)
+        #expect(clock.acknowledgement(today: received).state == .dueSoon)
+        #expect(clock.acknowledgement(today: Day(iso: "2026-01-17")!).state == .dueSoon)
+        #expect(clock.acknowledgement(today: Day(iso: "2026-01-18")!).state == .overdue)
+        #expect(clock.feedback(today: received).state == .open)
+        let done = WhistleblowerClock(receivedOn: received, acknowledgedOn: Day(iso: "2026-01-20"), feedbackOn: nil)
+        #expect(done.acknowledgement(today: Day(iso: "2026-03-01")!).state == .met)
+        #expect(done.acknowledgedInTime == false)
+        #expect(done.next(today: Day(iso: "2026-03-01")!)?.what == .feedback)
+    }
+
+    @Test func nothingIsNextWhenBothDeadlinesWereMet() {
+        let clock = WhistleblowerClock(receivedOn: received, acknowledgedOn: Day(iso: "2026-01-11"), feedbackOn: Day(iso: "2026-03-01"))
+        #expect(clock.next(today: Day(iso: "2026-06-01")!) == nil)
+        #expect(clock.acknowledgedInTime == true)
+        #expect(clock.feedbackInTime == true)
+    }
+}
+
+@Suite("Hours in quarter hours against a budget")
+struct HoursTests {
+    @Test(arguments: [("1,5", 90), ("1.25", 75), ("0:45", 45), ("2", 120), (" 0,25 ", 15), ("24", 1440)])
+    func counsellorsTypeHoursTheirWay(text: String, minutes: Int) {
+        #expect(Hours.parseMinutes(text) == minutes)
+    }
+
+    @Test(arguments: ["", "0", "-1", "0,1", "1:10", "24,25", "abc", "1:60", "nan", "1e3"])
+    func anythingButWholeQuarterHoursIsRefused(text: String) {
+        #expect(Hours.parseMinutes(text) == nil)
+    }
+
+    @Test func hoursAreShownWithADutchDecimalComma() {
+        #expect(Hours.format(minutes: 90) == "1,5 u")
+        #expect(Hours.format(minutes: 135) == "2,25 u")
+        #expect(Hours.format(minutes: 120) == "2 u")
+    }
+
+    @Test func theBudgetWarnsAtEightyAndAtHundredPercent() {
+        #expect(BudgetStatus(usedMinutes: 47 * 60, budgetMinutes: 60 * 60).level == .ok)
+        #expect(BudgetStatus(usedMinutes: 48 * 60, budgetMinutes: 60 * 60).level == .warning)
+        #expect(BudgetStatus(usedMinutes: 60 * 60, budgetMinutes: 60 * 60).level == .exhausted)
+        #expect(BudgetStatus(usedMinutes: 75 * 60, budgetMinutes: 60 * 60).percentUsed == 125)
+        #expect(BudgetStatus(usedMinutes: 15, budgetMinutes: 0).level == .exhausted)
+        #expect(BudgetStatus(usedMinutes: 0, budgetMinutes: 0).level == .ok)
+    }
+}
+
+@Suite("Days and references")
+struct DayTests {
+    @Test(arguments: ["2026-02-30", "2026-13-01", "26-01-01", "2026-1-01", "2026/01/01", "", "２０２６-01-01"])
+    func impossibleOrMalformedDaysAreRefused(text: String) { #expect(Day(iso: text) == nil) }
+
+    @Test func daysCountAndFormat() {
+        let d = Day(iso: "2026-12-30")!
+        #expect(d.adding(days: 3).iso == "2027-01-02")
+        #expect(d.days(until: Day(iso: "2027-01-02")!) == 3)
+        #expect(d.dutch == "30-12-2026")
+    }
+
+    @Test func referencesArePaddedPerYear() {
+        #expect(CaseReference.next(year: 2026, highestUsed: 41).description == "2026-0042")
+        #expect(CaseReference.next(year: 2026, highestUsed: nil).description == "2026-0001")
+        #expect(CaseReference("2026-12345")?.number == 12345)
+        #expect(CaseReference("x-1") == nil)
+    }
+}
+
+@Suite("Passwords and lock-out")
+struct PasswordTests {
+    @Test func shortCommonOrPersonalPasswordsAreRefused() {
+        #expect(PasswordPolicy.check("kort") == .tooShort)
+        #expect(PasswordPolicy.check("password1234") == .common)
+        #expect(PasswordPolicy.check("Wachtwoord2026") == .common)
+        #expect(PasswordPolicy.check("aaaaaaaaaaaaaaa") == .common)
+        #expect(PasswordPolicy.check("1234567890123") == .common)
+        #expect(PasswordPolicy.check("anna.devries-geheim", email: "anna.devries@praktijk.nl") == .containsIdentity)
+        #expect(PasswordPolicy.check(String(repeating: "é", count: 40)) == .tooLong)
+    }
+
+    @Test func aLongPassphraseWithoutSymbolsIsAccepted() {
+        #expect(PasswordPolicy.check("fiets regen koffie molen") == nil)
+    }
+
+    @Test func fiveFailuresAreFreeThenTheLockGrowsToAnHour() {
+        #expect(LoginThrottle.lock(afterFailures: 4) == nil)
+        #expect(LoginThrottle.lock(afterFailures: 5) == 60)
+        #expect(LoginThrottle.lock(afterFailures: 6) == 120)
+        #expect(LoginThrottle.lock(afterFailures: 50) == 3600)
+    }
+}
