@@ -1,0 +1,265 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+@testable import VertrouwdApp
+import VertrouwdCore
+
+@Suite("Accounts, login and sessions")
+struct AccountTests {
+    @Test func theHealthCheckAnswersWhenTheDatabaseDoes() async throws {
+        try await withVertrouwd { app in
+            let response = try await Browser(app).get("/healthz")
+            #expect(response.status == .ok)
+        }
+    }
+
+    @Test func theLoginPageIsDutchAndCarriesSecurityHeaders() async throws {
+        try await withVertrouwd { app in
+            let response = try await Browser(app).get("/login")
+            #expect(response.status == .ok)
+            #expect(response.body.string.contains("<html lang=\"nl\">"))
+            #expect(response.body.string.contains("Inloggen"))
+            let csp = response.headers.first(name: "Content-Security-Policy") ?? ""
+            #expect(csp.contains("frame-ancestors 'none'"))
+            #expect(!csp.contains("unsafe-inline"))
+            #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
+            #expect(response.headers.first(name: "Referrer-Policy") == "no-referrer")
+            #expect(response.headers.first(name: .cacheControl) == "no-store")
+        }
+    }
+
+    @Test func aVisitorIsSentToTheLoginPage() async throws {
+        try await withVertrouwd { app in
+            let response = try await Browser(app).get("/cases")
+            #expect(response.status == .seeOther)
+            #expect(response.headers.first(name: .location) == "/login?next=%2Fcases")
+        }
+    }
+
+    @Test func passwordAndCodeLogInAndTheDashboardShowsTheUser() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl", name: "Anna de Vries")
+            let browser = Browser(app)
+            let response = try await browser.login(anna)
+            #expect(response.status == .seeOther)
+            #expect(browser.cookies["vt_session"] != nil)
+            let cookie = response.headers[.setCookie].first { $0.hasPrefix("vt_session=") } ?? ""
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Strict"))
+            let dashboard = try await browser.get("/")
+            #expect(dashboard.status == .ok)
+            #expect(dashboard.body.string.contains("Anna de Vries"))
+            // The session row is stored under the token's hash, never the token itself.
+            let token = try #require(browser.cookies["vt_session"])
+            #expect(try await StaffSession.find(token, on: app.db) == nil)
+            #expect(try await StaffSession.find(Tokens.hash(token), on: app.db) != nil)
+        }
+    }
+
+    @Test func aWrongPasswordIsRefusedKeepingTheEmail() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app)
+            let response = try await browser.login(anna, password: "niet mijn wachtwoord")
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.body.string.contains("E-mailadres, wachtwoord of code klopt niet."))
+            #expect(response.body.string.contains("value=\"anna@praktijk.nl\""))
+            #expect(browser.cookies["vt_session"] == nil)
+            #expect(try await User.find(anna.id, on: app.db)?.failedLogins == 1)
+        }
+    }
+
+    @Test func anUnknownAccountGetsTheSameAnswerAsAWrongPassword() async throws {
+        try await withVertrouwd { app in
+            let response = try await Browser(app).post("/login", [("email", "niemand@praktijk.nl"), ("password", "wat dan ook hier"), ("code", "123456")])
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.body.string.contains("E-mailadres, wachtwoord of code klopt niet."))
+        }
+    }
+
+    @Test func aReplayedTOTPCodeIsRefused() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let code = anna.code()
+            #expect(try await Browser(app).login(anna, code: code).status == .seeOther)
+            let second = Browser(app)
+            let replay = try await second.login(anna, code: code)
+            #expect(replay.status == .unprocessableEntity)
+            #expect(second.cookies["vt_session"] == nil)
+        }
+    }
+
+    @Test func aCodeFromLongAgoIsRefused() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let old = anna.code(at: Date().addingTimeInterval(-600))
+            #expect(try await Browser(app).login(anna, code: old).status == .unprocessableEntity)
+        }
+    }
+
+    @Test func repeatedFailuresLockTheAccountEvenForTheRightPassword() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app)
+            for _ in 0..<LoginThrottle.freeAttempts {
+                try await browser.login(anna, password: "fout fout fout fout")
+            }
+            let response = try await browser.login(anna)
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.body.string.contains("Te veel mislukte pogingen"))
+            #expect(browser.cookies["vt_session"] == nil)
+        }
+    }
+
+    @Test func aPostWithoutTheCSRFTokenIsRefusedAndChangesNothing() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let browser = Browser(app)
+            try await browser.login(admin)
+            let response = try await browser.post("/admin/users", [("name", "Nieuw"), ("email", "nieuw@praktijk.nl"), ("roles[]", "counsellor")], csrf: false)
+            #expect(response.status == .forbidden)
+            #expect(response.body.string.contains("Formulier verlopen"))
+            #expect(try await count(User.self, app) == 1)
+            let forged = try await browser.post("/admin/users", [("name", "Nieuw"), ("email", "nieuw@praktijk.nl"), ("_csrf", "vervalst")], csrf: false)
+            #expect(forged.status == .forbidden)
+        }
+    }
+
+    @Test func logoutEndsTheSessionOnTheServer() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app)
+            try await browser.login(anna)
+            let stolen = try #require(browser.cookies["vt_session"])
+            #expect(try await browser.post("/logout", []).status == .seeOther)
+            #expect(try await count(StaffSession.self, app) == 0)
+            let thief = Browser(app)
+            thief.cookies["vt_session"] = stolen
+            #expect(try await thief.get("/").status == .seeOther)
+        }
+    }
+
+    @Test func anIdleSessionExpires() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app)
+            try await browser.login(anna)
+            let session = try #require(try await StaffSession.query(on: app.db).first())
+            session.lastSeenAt = Date().addingTimeInterval(-31 * 60)
+            try await session.save(on: app.db)
+            #expect(try await browser.get("/").status == .seeOther)
+            #expect(try await count(StaffSession.self, app) == 0)
+        }
+    }
+
+    @Test func aSessionEndsAfterTwelveHoursEvenWhenActive() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app)
+            try await browser.login(anna)
+            let session = try #require(try await StaffSession.query(on: app.db).first())
+            session.createdAt = Date().addingTimeInterval(-12 * 3600 - 60)
+            try await session.save(on: app.db)
+            #expect(try await browser.get("/").status == .seeOther)
+        }
+    }
+
+    @Test func deactivationEndsTheAccountsSessions() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let annasBrowser = Browser(app)
+            try await annasBrowser.login(anna)
+            let adminBrowser = Browser(app)
+            try await adminBrowser.login(admin)
+            #expect(try await adminBrowser.post("/admin/users/\(anna.id)/deactivate", []).status == .seeOther)
+            #expect(try await annasBrowser.get("/").status == .seeOther)
+            #expect(try await Browser(app).login(anna, code: anna.code(at: Date().addingTimeInterval(30))).status == .unprocessableEntity)
+        }
+    }
+
+    @Test func aCounsellorCannotManageAccounts() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app)
+            try await browser.login(anna)
+            #expect(try await browser.get("/admin/users").status == .forbidden)
+            #expect(try await browser.post("/admin/users", [("name", "X"), ("email", "x@praktijk.nl"), ("roles[]", "admin")]).status == .forbidden)
+            #expect(try await count(User.self, app) == 1)
+        }
+    }
+
+    @Test func anAdminCreatesAnAccountAndSeesItsSecondFactorOnce() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let browser = Browser(app)
+            try await browser.login(admin)
+            let response = try await browser.post("/admin/users", [("name", "Youssef"), ("email", "Youssef@Praktijk.nl"), ("roles[]", "counsellor")])
+            #expect(response.status == .ok)
+            #expect(response.body.string.contains("otpauth://totp/"))
+            let created = try #require(try await User.query(on: app.db).filter(\.$email == "youssef@praktijk.nl").first())
+            #expect(created.isCounsellor && !created.isAdmin)
+            #expect(!created.totpSecretSealed.isEmpty && !response.body.string.contains(created.totpSecretSealed))
+        }
+    }
+
+    @Test func theNewAccountFormRefusesBadInputAndKeepsWhatWasTyped() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let browser = Browser(app)
+            try await browser.login(admin)
+            let response = try await browser.post("/admin/users", [("name", "<script>alert(1)</script>"), ("email", "geen-adres")])
+            #expect(response.status == .unprocessableEntity)
+            let html = response.body.string
+            #expect(html.contains("Dit is geen geldig e-mailadres"))
+            #expect(html.contains("Kies minstens één rol."))
+            #expect(html.contains("value=\"geen-adres\""))
+            #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(!html.contains("<script>alert(1)"))
+            let duplicate = try await browser.post("/admin/users", [("name", "Dubbel"), ("email", "beheer@praktijk.nl"), ("roles[]", "admin")])
+            #expect(duplicate.body.string.contains("Er is al een account met dit e-mailadres."))
+            #expect(try await count(User.self, app) == 1)
+        }
+    }
+
+    @Test func resettingTheSecondFactorInvalidatesTheOldOne() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app)
+            try await browser.login(admin)
+            #expect(try await browser.post("/admin/users/\(anna.id)/reset-totp", []).status == .ok)
+            #expect(try await Browser(app).login(anna).status == .unprocessableEntity)
+        }
+    }
+}
+
+@Suite("First start: the one-time setup link")
+struct SetupTests {
+    @Test func theSetupLinkCreatesTheFirstAdminOnceAndThenDies() async throws {
+        try await withVertrouwd { app in
+            let token = try #require(try await SetupController.prepareLink(app: app))
+            let browser = Browser(app)
+            #expect(try await browser.get("/setup?token=wrong").status == .notFound)
+            #expect(try await browser.get("/setup?token=\(token)").status == .ok)
+            let weak = try await browser.post("/setup?token=\(token)", [("practice", "Praktijk Noord"), ("name", "Bea"), ("email", "bea@noord.nl"),
+                                                                       ("password", "welkom123"), ("password2", "welkom123")])
+            #expect(weak.status == .unprocessableEntity)
+            #expect(weak.body.string.contains("minstens 12 tekens"))
+            #expect(weak.body.string.contains("value=\"Praktijk Noord\""))
+            #expect(!weak.body.string.contains("welkom123"))
+            #expect(try await count(User.self, app) == 0)
+            let done = try await browser.post("/setup?token=\(token)", [("practice", "Praktijk Noord"), ("name", "Bea"), ("email", "bea@noord.nl"),
+                                                                       ("password", "fiets regen koffie molen"), ("password2", "fiets regen koffie molen"),
+                                                                       ("counsellor", "on")])
+            #expect(done.status == .ok)
+            #expect(done.body.string.contains("otpauth://totp/"))
+            let bea = try #require(try await User.query(on: app.db).first())
+            #expect(bea.isAdmin && bea.isCounsellor)
+            #expect(try await Practice.find(Practice.singletonID, on: app.db)?.name == "Praktijk Noord")
+            #expect(try await browser.get("/setup?token=\(token)").status == .notFound)
+            #expect(try await SetupController.prepareLink(app: app) == nil)
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+@testable import VertrouwdApp
+import VertrouwdCore
+
+/// Builds the app exactly as `serve` does, on a private database — in-memory SQLite, or a fresh
+/// PostgreSQL database when `DATABASE_URL` is set — runs the test, and tears everything down.
+/// Every test has its own database, so suites run in parallel on both.
+func withVertrouwd(_ adjust: (inout Settings) -> Void = { _ in }, _ test: (Application) async throws -> Void) async throws {
+    var settings = Settings.testing()
+    adjust(&settings)
+    var cleanup: (@Sendable () async throws -> Void)?
+    if case .postgres(let url) = settings.database {
+        let (privateURL, drop) = try await PostgresTestDatabase.create(from: url)
+        settings.database = .postgres(privateURL)
+        cleanup = drop
+    }
+    let app = try await Application.make(.testing)
+    do {
+        try await configure(app, settings: settings)
+        try await test(app)
+    } catch {
+        try? await app.asyncShutdown()
+        try? await cleanup?()
+        throw error
+    }
+    try await app.asyncShutdown()
+    try await cleanup?()
+}
+
+enum PostgresTestDatabase {
+    static func create(from url: String) async throws -> (String, @Sendable () async throws -> Void) {
+        let name = "vt_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        try await admin(url, "CREATE DATABASE \(name)")
+        var components = URLComponents(string: url)!
+        components.path = "/\(name)"
+        return (components.string!, { try await admin(url, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
+    }
+
+    static func admin(_ url: String, _ statement: String) async throws {
+        let app = try await Application.make(.testing)
+        do {
+            app.databases.use(try .postgres(url: url), as: .psql)
+            try await (app.db as! any SQLDatabase).raw(SQLQueryString(stringLiteral: statement)).run()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}
+
+/// A browser for tests: keeps cookies, sends forms with the page's CSRF token.
+final class Browser: @unchecked Sendable { // used by one test task at a time
+    let app: Application
+    var cookies: [String: String] = [:]
+
+    init(_ app: Application) { self.app = app }
+
+    @discardableResult
+    func get(_ path: String) async throws -> TestingHTTPResponse {
+        try await send(.GET, path, body: nil)
+    }
+
+    /// Posts a form; `_csrf` is added from the cookie jar unless `csrf` is false.
+    @discardableResult
+    func post(_ path: String, _ fields: [(String, String)], csrf: Bool = true) async throws -> TestingHTTPResponse {
+        var all = fields
+        if csrf { all.append(("_csrf", try await csrfToken())) }
+        let body = all.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        return try await send(.POST, path, body: ByteBuffer(string: body))
+    }
+
+    @discardableResult
+    func postRaw(_ path: String, body: ByteBuffer) async throws -> TestingHTTPResponse {
+        try await send(.POST, path, body: body)
+    }
+
+    /// The token the next form would carry: the session's, read from a page, or the visitor cookie.
+    func csrfToken() async throws -> String {
+        if cookies["vt_session"] != nil {
+            let page = try await get("/").body.string
+            return try #require(Self.hiddenCSRF(in: page))
+        }
+        if cookies["vt_csrf"] == nil { try await get("/login") }
+        return cookies["vt_csrf"] ?? ""
+    }
+
+    static func hiddenCSRF(in html: String) -> String? {
+        guard let range = html.range(of: "name=\"_csrf\" value=\"") else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    static func encode(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer?) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders()
+        if !cookies.isEmpty { headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
+        if body != nil { headers.contentType = .urlEncodedForm }
+        let request = TestingHTTPRequest(method: method, url: URI(string: path), headers: headers,
+                                         body: body ?? ByteBufferAllocator().buffer(capacity: 0))
+        let response = try await app.testing().performTest(request: request)
+        for header in response.headers[.setCookie] {
+            let pair = header.split(separator: ";").first.map(String.init) ?? ""
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            if header.lowercased().contains("expires=thu, 01 jan 1970") || header.contains("Max-Age=0") || parts[1].isEmpty {
+                cookies[parts[0]] = nil
+            } else {
+                cookies[parts[0]] = parts[1]
+            }
+        }
+        return response
+    }
+}
+
+/// A staff account made for a test, with what is needed to log in.
+struct TestAccount {
+    let user: User
+    let password: String
+    let secret: Data
+
+    var id: UUID { user.id! }
+
+    /// A valid TOTP code for a time step after any used so far.
+    func code(at date: Date = Date()) -> String { SecondFactor.code(secret: secret, at: date) }
+}
+
+extension Application {
+    func makeAccount(_ email: String, name: String = "Test Persoon", admin: Bool = false, counsellor: Bool = true) async throws -> TestAccount {
+        let password = "lange zin als wachtwoord"
+        let user = User(email: email, name: name, isAdmin: admin, isCounsellor: counsellor,
+                        passwordHash: try await self.password.async.hash(password))
+        let secret = try SecondFactor.enrol(user, masterKey: masterKey)
+        try await user.create(on: db)
+        return TestAccount(user: user, password: password, secret: secret)
+    }
+
+    func makeOrganisation(_ slug: String, employees: Int = 120, departments: [String] = ["Zorg", "Staf"],
+                          counsellors: [TestAccount] = []) async throws -> Organisation {
+        let org = Organisation()
+        org.name = "Organisatie \(slug)"; org.slug = slug; org.sector = Sector.care.rawValue; org.employees = employees
+        org.departments = departments.joined(separator: "\n"); org.phone = ""; org.whatsapp = ""; org.email = ""; org.availability = ""
+        try await org.create(on: db)
+        for c in counsellors { try await org.$counsellors.attach(c.user, on: db) }
+        return org
+    }
+
+    /// Opens a case directly (as intake would) for a counsellor.
+    func makeCase(for counsellor: TestAccount, at org: Organisation, kind: CaseKind = .personalIntegrity,
+                  regime: Regime = .confidential, summary: String = "Verhaal", openedOn: Day = Day(Date())) async throws -> Case {
+        try await CaseIntake(organisationID: org.id!, counsellorID: counsellor.id, kind: kind, categories: [.bullying],
+                             reporterRole: .affectedEmployee, channel: .phone, openedOn: openedOn, department: "",
+                             relation: .colleague, regime: regime, summary: summary, reporterName: "Jan Melder",
+                             reporterContact: "06-11111111", accused: "Piet").create(app: self, db: db)
+    }
+}
+
+extension Browser {
+    /// Logs in with password and a fresh TOTP code; returns the response of the login POST.
+    @discardableResult
+    func login(_ account: TestAccount, password: String? = nil, code: String? = nil) async throws -> TestingHTTPResponse {
+        try await post("/login", [("email", account.user.email), ("password", password ?? account.password), ("code", code ?? account.code())])
+    }
+}
+
+/// Counts rows of a model, to prove a refused form changed nothing.
+func count<M: Model>(_ type: M.Type, _ app: Application) async throws -> Int {
+    try await M.query(on: app.db).count()
+}
