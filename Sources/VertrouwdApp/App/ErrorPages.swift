@@ -22,7 +22,10 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 reason = abort.reason
             } else {
                 status = .internalServerError
-                // The type only: an error's text may quote what was sent.
+            }
+            if status == .internalServerError {
+                // The type only: an error's text may quote what was sent. Template errors quote
+                // templates, which are ours.
                 request.logger.error("Unhandled error on \(request.method) \(request.url.path): \(String(reflecting: type(of: error)))")
                 if error is LeafError { request.logger.error("Template: \(error)") }
             }
