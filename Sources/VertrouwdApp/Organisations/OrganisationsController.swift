@@ -96,7 +96,7 @@ enum OrganisationsController {
         let used = try await TimeEntry.query(on: db)
             .filter(\.$organisation.$id == year.$organisation.id)
             .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn)
-            .sum(\.$minutes) ?? 0
+            .all(\.$minutes).reduce(0, +) // SUM of BIGINT is NUMERIC on PostgreSQL
         let status = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes)
         let message: String? = switch status.level {
         case .ok: nil

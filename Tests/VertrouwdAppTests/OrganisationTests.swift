@@ -1,0 +1,166 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+@testable import VertrouwdApp
+import VertrouwdCore
+
+@Suite("Organisations, contracts and hours")
+struct OrganisationTests {
+    let newOrganisation: [(String, String)] = [("name", "Zorggroep Het Baken"), ("slug", "het-baken"), ("sector", "care"), ("employees", "640"),
+                                               ("departments", "Verpleging\nThuiszorg"), ("email", "vp@baken.nl")]
+
+    @Test func anAdminCreatesAnOrganisationAndTheWhistleblowerDutyShows() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let browser = Browser(app)
+            try await browser.login(admin)
+            let response = try await browser.post("/organisations", newOrganisation)
+            #expect(response.status == .seeOther)
+            let org = try #require(try await Organisation.query(on: app.db).first())
+            #expect(org.slug == "het-baken" && org.departmentList == ["Verpleging", "Thuiszorg"])
+            let page = try await browser.get("/organisations/\(org.id!)").body.string
+            #expect(page.contains("meldregeling (Wet bescherming klokkenluiders) verplicht"))
+            #expect(page.contains("/o/het-baken"))
+        }
+    }
+
+    @Test func theOrganisationFormRefusesBadSlugsDuplicatesAndNonsenseKeepingInput() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            _ = try await app.makeOrganisation("het-baken")
+            let browser = Browser(app)
+            try await browser.login(admin)
+            let duplicate = try await browser.post("/organisations", newOrganisation)
+            #expect(duplicate.status == .unprocessableEntity)
+            #expect(duplicate.body.string.contains("Dit adres is al in gebruik"))
+            let bad = try await browser.post("/organisations", [("name", "Zorggroep Het Baken"), ("slug", "../Admin"), ("sector", "ruimtevaart"), ("employees", "-3")])
+            #expect(bad.status == .unprocessableEntity)
+            let html = bad.body.string
+            #expect(html.contains("Gebruik alleen kleine letters"))
+            #expect(html.contains("Kies een sector uit de lijst."))
+            #expect(html.contains("moet een heel getal zijn"))
+            #expect(html.contains("value=\"Zorggroep Het Baken\""))
+            #expect(try await count(Organisation.self, app) == 1)
+        }
+    }
+
+    @Test func aCounsellorSeesOnlyTheOrganisationsTheyServeAndCannotCreateOne() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let mine = try await app.makeOrganisation("mijn-org", counsellors: [anna])
+            let other = try await app.makeOrganisation("andere-org")
+            let browser = Browser(app)
+            try await browser.login(anna)
+            let list = try await browser.get("/organisations").body.string
+            #expect(list.contains(mine.name))
+            #expect(!list.contains(other.name))
+            #expect(try await browser.get("/organisations/\(other.id!)").status == .notFound)
+            #expect(try await browser.post("/organisations", newOrganisation).status == .forbidden)
+        }
+    }
+
+    @Test func theBudgetWarnsAtEightyPercentAndWhenItIsUsedUp() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: true)
+            let org = try await app.makeOrganisation("het-baken", counsellors: [admin])
+            let browser = Browser(app)
+            try await browser.login(admin)
+            let start = Day(year: Day(Date()).year, month: 1, day: 1)!
+            #expect(try await browser.post("/organisations/\(org.id!)/contract-years", [("start", start.iso), ("hours", "5")]).status == .seeOther)
+            let year = try #require(try await ContractYear.query(on: app.db).first())
+            #expect(year.endsOn == start.adding(months: 12).adding(days: -1).iso && year.budgetMinutes == 300)
+            let overlap = try await browser.post("/organisations/\(org.id!)/contract-years", [("start", start.adding(months: 6).iso), ("hours", "5")])
+            #expect(overlap.body.string.contains("overlapt"))
+            let today = Day(Date()).iso
+            #expect(try await browser.post("/organisations/\(org.id!)/time", [("day", today), ("hours", "4"), ("what", "Voorlichting")]).status == .seeOther)
+            #expect(try await browser.get("/organisations/\(org.id!)").body.string.contains("Let op: 80% van het tegoed is gebruikt."))
+            #expect(try await browser.post("/organisations/\(org.id!)/time", [("day", today), ("hours", "1:00"), ("what", "Workshop")]).status == .seeOther)
+            #expect(try await browser.get("/").body.string.contains("Het tegoed is op (100%)"))
+            let bad = try await browser.post("/organisations/\(org.id!)/time", [("day", today), ("hours", "0,3"), ("what", "")])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("Vul wat je deed in."))
+            #expect(try await count(TimeEntry.self, app) == 2)
+        }
+    }
+
+    @Test func phasesContactsAndCounsellorsAreRecorded() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let anna = try await app.makeAccount("anna@praktijk.nl", name: "Anna")
+            let org = try await app.makeOrganisation("het-baken")
+            let browser = Browser(app)
+            try await browser.login(admin)
+            #expect(try await browser.post("/organisations/\(org.id!)/phases", [("phase", "agreement_signed"), ("day", "2026-01-15")]).status == .seeOther)
+            #expect(try await browser.post("/organisations/\(org.id!)/phases", [("phase", "verzonnen"), ("day", "2026-01-15")]).status == .unprocessableEntity)
+            #expect(try await browser.post("/organisations/\(org.id!)/contacts", [("role", "works_council"), ("name", "S. Bakker")]).status == .seeOther)
+            #expect(try await browser.post("/organisations/\(org.id!)/counsellors", [("counsellors[]", anna.id.uuidString)]).status == .seeOther)
+            #expect(try await browser.post("/organisations/\(org.id!)/counsellors", [("counsellors[]", admin.id.uuidString)]).status == .unprocessableEntity)
+            let page = try await browser.get("/organisations/\(org.id!)").body.string
+            #expect(page.contains("Overeenkomst getekend"))
+            #expect(page.contains("S. Bakker"))
+            #expect(try await OrganisationCounsellor.query(on: app.db).count() == 1)
+        }
+    }
+}
+
+@Suite("Start-up, master key and demo")
+struct StartupTests {
+    @Test func aWrongMasterKeyRefusesToStart() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vt-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func settings(key: Settings.KeySource) -> Settings {
+            var s = Settings(dataDirectory: dir, database: .sqliteFile(dir + "/vertrouwd.sqlite"), key: key, secureCookies: false, publicURL: nil)
+            s.passwordCost = 4
+            return s
+        }
+        if ProcessInfo.processInfo.environment["DATABASE_URL"] != nil { return } // file-based by nature; the key check itself is shared
+        // First start: creates the key file, mode 0600.
+        try await withVertrouwd({ $0 = settings(key: .file(dir + "/master.key")) }) { _ in }
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/master.key")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        // Second start with the same key works.
+        try await withVertrouwd({ $0 = settings(key: .file(dir + "/master.key")) }) { _ in }
+        // Another key: refused.
+        await #expect(throws: MasterKeyStore.Refusal.self) {
+            try await withVertrouwd({ $0 = settings(key: .inline(.generate())) }) { _ in }
+        }
+        // The key file gone: refused, and no new key is written over the data.
+        try FileManager.default.removeItem(atPath: dir + "/master.key")
+        await #expect(throws: MasterKeyStore.Refusal.self) {
+            try await withVertrouwd({ $0 = settings(key: .file(dir + "/master.key")) }) { _ in }
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/master.key"))
+    }
+
+    @Test func settingsNameEveryWrongVariable() throws {
+        #expect(throws: Settings.Problem.self) {
+            try Settings.fromEnvironment(["DATABASE_URL": "mysql://x", "VERTROUWD_SECURE_COOKIES": "misschien"])
+        }
+        do {
+            _ = try Settings.fromEnvironment(["DATABASE_URL": "mysql://x", "VERTROUWD_SECURE_COOKIES": "misschien"])
+        } catch let problem as Settings.Problem {
+            #expect(problem.description.contains("DATABASE_URL"))
+            #expect(problem.description.contains("VERTROUWD_SECURE_COOKIES"))
+        }
+        let defaults = try Settings.fromEnvironment([:])
+        #expect(defaults.dataDirectory == "./data")
+        #expect(!defaults.secureCookies)
+        #expect(try Settings.fromEnvironment(["VERTROUWD_PUBLIC_URL": "https://vp.example"]).secureCookies)
+    }
+
+    @Test func theDemoFillsAnEmptyDatabaseAndRefusesAFullOne() async throws {
+        try await withVertrouwd { app in
+            let result = try await DemoPractice.load(app: app, today: Day(Date()))
+            #expect(result.organisations.count == 4)
+            #expect(result.caseCount >= 40)
+            #expect(result.logins.filter { $0.role == "counsellor" }.count == 2)
+            let sizes = try await Organisation.query(on: app.db).all().map(\.employees)
+            #expect(sizes.contains { $0 < 50 })
+            let kinds = Set(try await Case.query(on: app.db).all().map(\.kind))
+            #expect(kinds.count == 3)
+            #expect(try await Audit.verify(db: app.db).broken == nil)
+            await #expect(throws: DemoCommand.Refusal.self) { try await DemoPractice.load(app: app, today: Day(Date())) }
+        }
+    }
+}

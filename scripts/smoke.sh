@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Smoke test of a built binary, as a new operator would use it: serve on an empty data folder,
+# check /healthz, the Dutch login page and the key file; create a user; refuse demo on a database
+# with data; load the demo on an empty one. Uses DATABASE_URL when set.
+# Usage: scripts/smoke.sh [path/to/vertrouwd]
+set -euo pipefail
+bin=${1:-.build/debug/vertrouwd}
+dir=$(mktemp -d /tmp/vertrouwd-smoke.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export VERTROUWD_DATA_DIR="$dir"
+fail() { echo "smoke: FAIL: $*"; cat "$dir/serve.log" 2>/dev/null | tail -20; exit 1; }
+
+"$bin" serve --hostname 127.0.0.1 --port "$port" >"$dir/serve.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ] || fail "/healthz is not 200"
+curl -fsS "http://127.0.0.1:$port/login" | grep -q '<html lang="nl"' || fail "/login is not a Dutch page"
+grep -q "/setup?token=" "$dir/serve.log" || fail "no setup link printed on an empty database"
+[ "$(stat -c %a "$dir/master.key")" = 600 ] || fail "master.key is not mode 0600"
+if [ -z "${DATABASE_URL:-}" ]; then [ -f "$dir/vertrouwd.sqlite" ] || fail "no SQLite file"; else [ ! -f "$dir/vertrouwd.sqlite" ] || fail "SQLite file created despite DATABASE_URL"; fi
+kill $pid; wait $pid 2>/dev/null || true
+
+out=$(printf 'fiets regen koffie molen\nfiets regen koffie molen\n' | "$bin" user create --email smoke@praktijk.nl --name Smoke --role counsellor 2>&1) || fail "user create: $out"
+echo "$out" | grep -q 'otpauth://totp/' || fail "user create printed no otpauth URI"
+if "$bin" demo >"$dir/demo.log" 2>&1; then fail "demo wrote into a database with an account"; fi
+grep -q "already holds data" "$dir/demo.log" || fail "demo refusal unclear"
+"$bin" audit verify | grep -q "intact" || fail "audit log not intact"
+
+if [ -n "${DATABASE_URL:-}" ]; then
+  echo "smoke: ok (PostgreSQL)"
+  exit 0
+fi
+rm -rf "$dir"/*
+"$bin" demo >"$dir/demo.log" 2>&1 || fail "demo failed: $(tail -3 "$dir/demo.log")"
+grep -q '/o/' "$dir/demo.log" || fail "demo printed no /o/<slug> addresses"
+echo "smoke: ok (SQLite)"
