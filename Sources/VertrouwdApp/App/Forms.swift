@@ -41,6 +41,26 @@ struct FormView: Encodable, Sendable {
     var problems: [Problem] = []
     /// A message for the whole form (not tied to one field).
     var formError: String?
+    /// Drawn folded behind its title (a `<details>`), opened when it has errors. Keeps a page of
+    /// many small forms readable, without JavaScript.
+    var collapsible = false
+    /// A quieter button, for actions such as undo.
+    var secondary = false
+    var hasErrors: Bool { !problems.isEmpty || formError != nil }
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, hasErrors
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encodeIfPresent(title, forKey: .title); try c.encodeIfPresent(intro, forKey: .intro)
+        try c.encode(action, forKey: .action); try c.encode(submit, forKey: .submit); try c.encode(csrf, forKey: .csrf)
+        try c.encode(fields, forKey: .fields); try c.encode(problems, forKey: .problems)
+        try c.encodeIfPresent(formError, forKey: .formError); try c.encode(collapsible, forKey: .collapsible)
+        try c.encode(secondary, forKey: .secondary)
+        try c.encode(hasErrors, forKey: .hasErrors)
+    }
 
     init(id: String, title: String? = nil, intro: String? = nil, action: String, submit: String, csrf: String) {
         self.id = id; self.title = title; self.intro = intro; self.action = action; self.submit = submit; self.csrf = csrf

@@ -92,6 +92,7 @@ enum CasePage {
                 form.add("day", "Gedaan op (stap \(step.number))", type: "date", value: today.iso, required: true)
             } else {
                 form.add("undo", "", type: "hidden", value: "1")
+                form.secondary = true
             }
             return Context.Step(code: step.code, label: step.label, number: step.number,
                                 doneOn: done.flatMap { Day(iso: $0.doneOn)?.dutch }, form: form)
@@ -104,6 +105,7 @@ enum CasePage {
             forms["share"] = CaseForms.share(req, c, counsellors: substitutes)
         }
         if let override { forms[override.id] = override }
+        for key in forms.keys { forms[key]?.collapsible = true }
 
         let context = Context(
             meta: req.meta("Melding \(r.reference)", section: "cases"), url: base, reference: r.reference,

@@ -180,10 +180,10 @@ enum DemoPractice {
                 s.$case.id = c.id; s.step = step.code; s.doneOn = min(opened.adding(days: i * 3), today).iso
                 try await s.create(on: db)
             }
-            for week in 0..<min(4, 1 + age / 30) {
+            for week in 0..<min(3, 1 + age / 45) {
                 let entry = TimeEntry()
                 entry.$organisation.id = org.id!; entry.$user.id = counsellor.id!; entry.caseID = c.id
-                entry.onDay = min(opened.adding(days: week * 7), today).iso; entry.minutes = [45, 60, 90, 30][week]
+                entry.onDay = min(opened.adding(days: week * 7), today).iso; entry.minutes = [45, 30, 30][week]
                 entry.description = "Melding \(record.reference)"
                 try await entry.create(on: db)
             }
@@ -212,7 +212,7 @@ enum DemoPractice {
             }
             if whistleblower && age > 5 { record.acknowledgedOn = opened.adding(days: n % 9).iso }
             if whistleblower && age > 80 && n % 4 == 0 { record.feedbackOn = opened.adding(days: 70).iso }
-            if age < 40 && n % 3 == 0 {
+            if age <= 150 && n % 3 == 0 {
                 let a = CaseAppointment()
                 a.id = UUID(); a.$case.id = c.id; a.$counsellor.id = counsellor.id!
                 a.startsAt = "\(today.adding(days: 1 + n % 10).iso)T\(String(format: "%02d", 9 + n % 8)):00"

@@ -256,6 +256,7 @@ enum OrganisationsController {
         }
         forms.append(timeForm(req, action: base + "/time"))
         if let override, let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override }
+        for i in forms.indices { forms[i].collapsible = true }
 
         let page = ShowPage(
             meta: req.meta(org.name, section: "organisations"), name: org.name, slug: org.slug, publicPath: "/o/\(org.slug)",
