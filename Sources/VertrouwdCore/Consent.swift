@@ -38,6 +38,7 @@ public enum ConsentError: Error, Equatable, Sendable {
     case missing
     case givenInTheFuture
     case legalDutyWithoutReason
+    case reporterConsentRequired
 
     /// The message shown beside the form.
     public var message: String {
@@ -45,6 +46,7 @@ public enum ConsentError: Error, Equatable, Sendable {
         case .missing: "Deze stap gaat naar een derde. Leg eerst vast wanneer en hoe de melder toestemming gaf (of dat er een wettelijke plicht is)."
         case .givenInTheFuture: "De datum van de toestemming ligt in de toekomst."
         case .legalDutyWithoutReason: "Geef bij een wettelijke plicht de reden op."
+        case .reporterConsentRequired: "Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet bescherming klokkenluiders. Leg vast wanneer en hoe de melder toestemming gaf."
         }
     }
 }
@@ -63,5 +65,15 @@ public enum ConsentRule {
         case .legalDuty(let reason):
             return reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? .legalDutyWithoutReason : nil
         }
+    }
+}
+
+public enum RegimeRule {
+    /// A confidential conversation becomes a report under the whistleblower law only with the
+    /// reporter's own consent (a legal duty is no ground for it). Any other change is free.
+    public static func check(from old: Regime, to new: Regime, basis: ConsentBasis?, today: Day) -> ConsentError? {
+        guard old == .confidential, new == .whistleblower else { return nil }
+        guard case .reporterConsent(let givenOn, _) = basis else { return .reporterConsentRequired }
+        return givenOn > today ? .givenInTheFuture : nil
     }
 }

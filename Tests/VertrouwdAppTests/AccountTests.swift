@@ -223,6 +223,48 @@ struct AccountTests {
         }
     }
 
+    @Test func changingThePasswordNeedsTheCurrentOneAndEndsOtherSessions() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let laptop = Browser(app)
+            try await laptop.login(anna)
+            let phone = Browser(app)
+            try await phone.login(anna, code: anna.code(at: Date().addingTimeInterval(30)))
+            let wrong = try await laptop.post("/account/password", [("current", "fout"), ("password", "nieuwe lange zin hier"), ("password2", "nieuwe lange zin hier")])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.body.string.contains("Je huidige wachtwoord klopt niet."))
+            #expect(!wrong.body.string.contains("nieuwe lange zin hier"))
+            let mismatch = try await laptop.post("/account/password", [("current", anna.password), ("password", "nieuwe lange zin hier"), ("password2", "andere zin")])
+            #expect(mismatch.body.string.contains("De twee wachtwoorden zijn niet gelijk."))
+            #expect(try await laptop.post("/account/password", [("current", anna.password), ("password", "nieuwe lange zin hier"),
+                                                                ("password2", "nieuwe lange zin hier")]).status == .seeOther)
+            #expect(try await laptop.get("/").status == .ok)
+            #expect(try await phone.get("/").status == .seeOther)
+            let user = try #require(try await User.find(anna.id, on: app.db))
+            #expect(try app.password.verify("nieuwe lange zin hier", created: user.passwordHash))
+        }
+    }
+
+    @Test func aFormSentAfterTheSessionExpiredShowsWhatWasTypedAndSavesNothing() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let c = try await app.makeCase(for: anna, at: org)
+            let browser = Browser(app)
+            try await browser.login(anna)
+            let csrf = try await browser.csrfToken()
+            let session = try #require(try await StaffSession.query(on: app.db).first())
+            session.lastSeenAt = Date().addingTimeInterval(-3600)
+            try await session.save(on: app.db)
+            let response = try await browser.post("/cases/\(c.id!)/notes", [("body", "Een lange notitie die niet verloren mag gaan"), ("_csrf", csrf)], csrf: false)
+            #expect(response.status == .forbidden || response.status == .unauthorized)
+            #expect(response.body.string.contains("Een lange notitie die niet verloren mag gaan"))
+            #expect(response.body.string.contains("niet</strong> opgeslagen"))
+            #expect(!response.body.string.contains(csrf))
+            #expect(try await count(CaseNote.self, app) == 0)
+        }
+    }
+
     @Test func resettingTheSecondFactorInvalidatesTheOldOne() async throws {
         try await withVertrouwd { app in
             let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)

@@ -245,6 +245,32 @@ struct CaseTests {
         }
     }
 
+    @Test func aConversationBecomesAWhistleblowerReportOnlyWithTheReportersConsent() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let c = try await app.makeCase(for: anna, at: org, kind: .businessIntegrity, openedOn: Day(Date()).adding(days: -40))
+            let browser = Browser(app)
+            try await browser.login(anna)
+            let today = Day(Date()).iso
+            let details: [(String, String)] = [("categories[]", "fraud"), ("reporterRole", "witness"), ("channel", "phone"),
+                                               ("relation", "manager"), ("regime", "whistleblower"), ("summary", "Facturen kloppen niet")]
+            let refused = try await browser.post("/cases/\(c.id!)/details", details)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("alleen met toestemming van de melder"))
+            #expect(refused.body.string.contains("Facturen kloppen niet"))
+            #expect(try await Case.find(c.id, on: app.db)?.regime == "confidential")
+            let legalDuty = try await browser.post("/cases/\(c.id!)/details", details + [("consentBasis", "legal_duty"), ("consentRemark", "x")])
+            #expect(legalDuty.status == .unprocessableEntity)
+            #expect(try await browser.post("/cases/\(c.id!)/details", details + [("consentBasis", "consent"), ("consentOn", today), ("consentMethod", "written")]).status == .seeOther)
+            let converted = try #require(try await Case.find(c.id, on: app.db))
+            #expect(converted.regime == "whistleblower")
+            // The clocks start at the conversion, not at the first conversation 40 days ago.
+            #expect(converted.whistleblowerClock?.acknowledgementDue == Day(Date()).adding(days: 7))
+            #expect(try await CaseConsent.query(on: app.db).filter(\.$step == "regime:whistleblower").count() == 1)
+        }
+    }
+
     @Test func stepsTimeNotesAndClosureWorkAndAClosedCaseTakesNoMoreChanges() async throws {
         try await withVertrouwd { app in
             let anna = try await app.makeAccount("anna@praktijk.nl")

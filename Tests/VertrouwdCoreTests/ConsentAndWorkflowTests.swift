@@ -34,6 +34,14 @@ struct ConsentTests {
         #expect(ConsentRule.check(.referral(.police, passesPersonalData: true), basis: nil, today: today) == .missing)
     }
 
+    @Test func aConversationBecomesAWhistleblowerReportOnlyByTheReportersOwnConsent() {
+        #expect(RegimeRule.check(from: .confidential, to: .whistleblower, basis: nil, today: today) == .reporterConsentRequired)
+        #expect(RegimeRule.check(from: .confidential, to: .whistleblower, basis: .legalDuty(reason: "strafbaar"), today: today) == .reporterConsentRequired)
+        #expect(RegimeRule.check(from: .confidential, to: .whistleblower, basis: .reporterConsent(givenOn: today, method: .written), today: today) == nil)
+        #expect(RegimeRule.check(from: .whistleblower, to: .confidential, basis: nil, today: today) == nil)
+        #expect(RegimeRule.check(from: .confidential, to: .confidential, basis: nil, today: today) == nil)
+    }
+
     @Test func reportingOnTheReportersBehalfAlwaysNeedsConsent() {
         #expect(ThirdPartyStep.reportOnBehalf.requiresConsent)
         #expect(ConsentRule.check(.reportOnBehalf, basis: nil, today: today) == .missing)

@@ -91,6 +91,13 @@ enum LoginController {
         if let old = req.cookies[StaffAuthMiddleware.sessionCookie]?.string {
             try await StaffSession.query(on: req.db).filter(\.$id == Tokens.hash(old)).delete()
         }
+        // Sessions that timed out without being touched again are swept here, at a moment that
+        // is rare enough to cost nothing.
+        let settings = req.application.settings
+        try await StaffSession.query(on: req.db).group(.or) { or in
+            or.filter(\.$lastSeenAt < now.addingTimeInterval(-settings.sessionIdleTimeout))
+            or.filter(\.$createdAt < now.addingTimeInterval(-settings.sessionAbsoluteTimeout))
+        }.delete()
         let token = Tokens.random()
         let session = StaffSession(tokenHash: Tokens.hash(token), userID: user.id!, now: now)
         try await session.create(on: req.db)

@@ -9,6 +9,32 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         let status: Int
         let heading: String
         let message: String
+        /// What the user typed in a form that could not be accepted (expired session or token),
+        /// shown back so nothing they wrote is lost. Never stored, never logged.
+        let kept: [Kept]
+    }
+
+    struct Kept: Encodable, Sendable {
+        let label: String
+        let value: String
+    }
+
+    /// Fields never shown back: tokens, passwords and codes.
+    static let secretFields: Set<String> = ["_csrf", "password", "password2", "code", "current"]
+
+    /// The text fields of a refused form post, decoded by hand so that no shape of form fails.
+    static func keptText(_ request: Request) -> [Kept] {
+        guard request.method == .POST, request.headers.contentType == .urlEncodedForm,
+              let body = request.body.string, body.utf8.count <= 1_048_576 else { return [] }
+        return body.split(separator: "&").compactMap { pair -> Kept? in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2,
+                  let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
+                  let value = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
+                  !secretFields.contains(name), value.trimmingCharacters(in: .whitespacesAndNewlines).count >= 3,
+                  UUID(uuidString: value) == nil else { return nil }
+            return Kept(label: name, value: value)
+        }
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -30,8 +56,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 if error is LeafError { request.logger.error("Template: \(error)") }
             }
             let (heading, message) = Self.text(for: status, reason: reason)
+            let kept = (status == .forbidden || status == .unauthorized) ? Self.keptText(request) : []
             let context = Context(meta: PageMeta(title: heading, csrf: request.csrfToken, user: nil, flash: nil, section: ""),
-                                  status: Int(status.code), heading: heading, message: message)
+                                  status: Int(status.code), heading: heading, message: message, kept: kept)
             do {
                 let response = try await request.view.render("error", context).encodeResponse(status: status, for: request)
                 return response
@@ -48,7 +75,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         case .forbidden where reason == "csrf":
             ("Formulier verlopen", "Dit formulier kon niet worden verwerkt omdat het verlopen is of niet van deze site komt. Ga terug, laad de pagina opnieuw en probeer het nog eens. Er is niets opgeslagen.")
         case .forbidden: ("Geen toegang", "Je hebt geen toegang tot deze pagina.")
-        case .unauthorized: ("Niet ingelogd", "Log eerst in.")
+        case .unauthorized: ("Niet (meer) ingelogd", "Je bent niet ingelogd, of je sessie is verlopen. Log opnieuw in. Er is niets opgeslagen.")
         case .payloadTooLarge: ("Te groot", "Wat je verstuurde is te groot. Maak het korter en probeer het opnieuw. Er is niets opgeslagen.")
         case .badRequest: ("Onleesbaar verzoek", "Wat je verstuurde kon niet worden gelezen. Er is niets opgeslagen.")
         case .methodNotAllowed: ("Niet toegestaan", "Deze actie is hier niet mogelijk.")

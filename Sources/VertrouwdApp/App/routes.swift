@@ -17,6 +17,9 @@ func routes(_ app: Application) throws {
     let staff = app.grouped(RequireStaffMiddleware())
     staff.get(use: DashboardController.show)
     staff.post("calendar-feed", use: CalendarFeed.renew)
+    staff.get("account", use: AccountController.show)
+    staff.post("account", "password", use: AccountController.changePassword)
+    staff.post("account", "profile", use: AccountController.updateProfile)
 
     staff.get("organisations", use: OrganisationsController.index)
     staff.get("organisations", ":orgID", use: OrganisationsController.show)

@@ -29,6 +29,9 @@ final class Case: Model, @unchecked Sendable { // property wrappers: see `User`
     @Field(key: "relation") var relation: String
     @Field(key: "regime") var regime: String
     @Field(key: "opened_on") var openedOn: String
+    /// When the case became a report under the whistleblower law: the start of its clocks
+    /// (the intake day, or the day the reporter consented to turn a conversation into one).
+    @OptionalField(key: "wbk_received_on") var whistleblowerReceivedOn: String?
     @OptionalField(key: "acknowledged_on") var acknowledgedOn: String?
     @OptionalField(key: "feedback_on") var feedbackOn: String?
     @Field(key: "ladder_level") var ladderLevel: Int
@@ -57,8 +60,8 @@ final class Case: Model, @unchecked Sendable { // property wrappers: see `User`
     var ladder: LadderLevel { LadderLevel(rawValue: ladderLevel) ?? .adviceToReporter }
 
     var whistleblowerClock: WhistleblowerClock? {
-        guard regimeValue == .whistleblower, let opened = Day(iso: openedOn) else { return nil }
-        return WhistleblowerClock(receivedOn: opened, acknowledgedOn: acknowledgedOn.flatMap(Day.init(iso:)),
+        guard regimeValue == .whistleblower, let received = Day(iso: whistleblowerReceivedOn ?? openedOn) else { return nil }
+        return WhistleblowerClock(receivedOn: received, acknowledgedOn: acknowledgedOn.flatMap(Day.init(iso:)),
                                   feedbackOn: feedbackOn.flatMap(Day.init(iso:)))
     }
 }

@@ -29,8 +29,9 @@ enum CaseActions {
 
     /// POST /cases/:caseID/details
     @Sendable static func details(_ req: Request) async throws -> Response {
-        try await change(req) { c, _, refuse in
+        try await change(req) { c, today, refuse in
             let input = req.form(CaseForms.Details.self) ?? .init()
+            let consentInput = req.form(CaseForms.Consent.self) ?? .init()
             var errors = FormErrors()
             let categories = (input.categories ?? []).compactMap(CaseCategory.init(rawValue:))
             if categories.count != (input.categories ?? []).count { errors["categories"] = "Kies alleen categorieën uit de lijst." }
@@ -50,16 +51,26 @@ enum CaseActions {
             let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
             let summary = errors.text(input.summary, "summary", label: "het verhaal", max: CasesController.storyLimit, required: false) ?? ""
             let accused = errors.text(input.accused, "accused", label: "de beklaagde", max: 300, required: false) ?? ""
+            let becomesReport = c.record.regimeValue == .confidential && regime == .whistleblower
+            let (basis, remark) = becomesReport ? CaseForms.consentBasis(consentInput, errors: &errors) : (nil, "")
+            if let regime, errors.isEmpty, let problem = RegimeRule.check(from: c.record.regimeValue, to: regime, basis: basis, today: today) {
+                errors[problem == .givenInTheFuture ? "consentOn" : "consentBasis"] = problem.message
+            }
             guard errors.isEmpty, let role, let channel, let relation, let regime else {
                 try await c.record.$categories.load(on: req.db)
-                return try await refuse(try CaseForms.details(req, c, input: input, errors: errors))
+                return try await refuse(try CaseForms.details(req, c, input: input, consent: consentInput, errors: errors))
             }
             let r = c.record
+            let staff = try req.requireStaff()
             r.reporterRole = role.rawValue; r.channel = channel.rawValue; r.department = department
             r.relation = relation.rawValue; r.regime = regime.rawValue
             r.summarySealed = try c.seal(summary, field: "summary")
             r.accusedSealed = try c.seal(accused, field: "accused")
+            if becomesReport { r.whistleblowerReceivedOn = today.iso }
             try await req.db.transaction { db in
+                if becomesReport {
+                    _ = try await recordConsent(basis, remark: remark, step: "regime:whistleblower", c, by: staff.userID, on: db)
+                }
                 try await r.save(on: db)
                 try await CaseCategoryRecord.query(on: db).filter(\.$case.$id == c.id).delete()
                 for category in Set(categories) { try await CaseCategoryRecord(caseID: c.id, category: category).create(on: db) }

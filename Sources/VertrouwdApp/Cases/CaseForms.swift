@@ -60,7 +60,7 @@ enum CaseForms {
     struct Share: Content { var user, reason: String? }
     struct Identity: Content { var reporterName, reporterContact: String? }
 
-    static func details(_ req: Request, _ c: OpenCase, input: Details? = nil, errors: FormErrors = .init()) throws -> FormView {
+    static func details(_ req: Request, _ c: OpenCase, input: Details? = nil, consent: Consent = .init(), errors: FormErrors = .init()) throws -> FormView {
         let r = c.record
         let v = try input ?? Details(categories: r.categories.map(\.category), reporterRole: r.reporterRole, channel: r.channel,
                                      department: r.department, relation: r.relation, regime: r.regime,
@@ -75,6 +75,15 @@ enum CaseForms {
                     hint: "Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet bescherming klokkenluiders.", required: true)
         form.add("summary", "Het verhaal", type: "textarea", value: v.summary, maxlength: CasesController.storyLimit)
         form.add("accused", "Beklaagde", value: v.accused, maxlength: 300)
+        if c.record.regimeValue == .confidential {
+            form.choice("consentBasis", "Toestemming voor melding onder de Wet bescherming klokkenluiders",
+                        options: [("consent", "De melder gaf toestemming")], selected: [consent.consentBasis ?? ""],
+                        hint: "Alleen nodig als je het regime wijzigt naar een melding onder de Wet bescherming klokkenluiders.",
+                        blank: "Niet van toepassing")
+            form.add("consentOn", "Toestemming gegeven op", type: "date", value: consent.consentOn)
+            form.choice("consentMethod", "Hoe gegeven", ConsentMethod.self, selected: [consent.consentMethod ?? ""], blank: "Kies hoe")
+            form.add("consentRemark", "Toelichting", value: consent.consentRemark, maxlength: 1000)
+        }
         form.apply(errors)
         return form
     }

@@ -240,6 +240,7 @@ struct CaseIntake: Sendable {
         record.relation = relation.rawValue
         record.regime = regime.rawValue
         record.openedOn = openedOn.iso
+        record.whistleblowerReceivedOn = regime == .whistleblower ? openedOn.iso : nil
         record.ladderLevel = LadderLevel.adviceToReporter.rawValue
         record.status = CaseStatus.open.rawValue
         record.keyID = app.masterKey.id

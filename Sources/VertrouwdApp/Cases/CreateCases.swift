@@ -14,6 +14,7 @@ struct CreateCases: AsyncMigration {
             .field("relation", .string, .required)
             .field("regime", .string, .required)
             .field("opened_on", .string, .required)
+            .field("wbk_received_on", .string)
             .field("acknowledged_on", .string)
             .field("feedback_on", .string)
             .field("ladder_level", .int, .required)

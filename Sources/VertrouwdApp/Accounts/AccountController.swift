@@ -1,0 +1,87 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// The staff member's own account: change the password (a temporary one from the admin first of
+/// all) and, for counsellors, the short introduction shown on organisations' public pages.
+enum AccountController {
+    struct Page: Encodable, Sendable {
+        let meta: PageMeta
+        let name: String
+        let email: String
+        let role: String
+        let forms: [FormView]
+    }
+
+    struct PasswordForm: Content { var current, password, password2: String? }
+    struct ProfileForm: Content { var introduction: String? }
+
+    static func passwordForm(_ req: Request, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "password", title: "Wachtwoord wijzigen", action: "/account/password", submit: "Wachtwoord wijzigen", csrf: req.csrfToken)
+        form.add("current", "Huidig wachtwoord", type: "password", required: true, autocomplete: "current-password")
+        form.add("password", "Nieuw wachtwoord", type: "password",
+                 hint: "Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed te onthouden.",
+                 required: true, autocomplete: "new-password")
+        form.add("password2", "Nieuw wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
+        form.apply(errors)
+        return form
+    }
+
+    static func profileForm(_ req: Request, introduction: String, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "profile", title: "Voorstellen aan medewerkers",
+                            intro: "Staat op de publieke pagina van de organisaties waarvoor je vertrouwenspersoon bent. Noem bijvoorbeeld je achtergrond en je LVV-registratie.",
+                            action: "/account/profile", submit: "Opslaan", csrf: req.csrfToken)
+        form.add("introduction", "Korte introductie", type: "textarea", value: introduction, maxlength: 1000)
+        form.apply(errors)
+        return form
+    }
+
+    static func render(_ req: Request, override: FormView? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        let user = try req.requireStaff().user
+        var forms = [passwordForm(req)]
+        if user.isCounsellor { forms.append(profileForm(req, introduction: user.introduction ?? "")) }
+        if let override, let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override }
+        return try await req.page("account", Page(meta: req.meta("Mijn account", section: "account"), name: user.name,
+                                                  email: user.email, role: user.roleLabel, forms: forms), status: status)
+    }
+
+    /// GET /account
+    @Sendable static func show(_ req: Request) async throws -> Response { try await render(req) }
+
+    /// POST /account/password — other sessions of the account end; this one gets a new id.
+    @Sendable static func changePassword(_ req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        let input = req.form(PasswordForm.self) ?? .init()
+        var errors = FormErrors()
+        let currentOK = (try? await req.password.async.verify(input.current ?? "", created: staff.user.passwordHash)) ?? false
+        if !currentOK { errors["current"] = "Je huidige wachtwoord klopt niet." }
+        let new = AccountRules.checkNewPassword(input.password, input.password2, email: staff.user.email, name: staff.user.name, errors: &errors)
+        if let new, new == input.current { errors["password"] = "Kies een ander wachtwoord dan je huidige." }
+        guard errors.isEmpty, let new else {
+            return try await render(req, override: passwordForm(req, errors: errors), status: .unprocessableEntity)
+        }
+        staff.user.passwordHash = try await req.password.async.hash(new)
+        try await req.db.transaction { db in
+            try await staff.user.save(on: db)
+            try await StaffSession.query(on: db).filter(\.$user.$id == staff.userID).filter(\.$id != staff.session.id!).delete()
+        }
+        try await req.audit("user.password", subject: "user:\(staff.userID)")
+        return req.redirect(to: "/account", flash: .saved)
+    }
+
+    /// POST /account/profile
+    @Sendable static func updateProfile(_ req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        guard staff.user.isCounsellor else { throw Abort(.forbidden) }
+        let input = req.form(ProfileForm.self) ?? .init()
+        var errors = FormErrors()
+        let text = errors.text(input.introduction, "introduction", label: "de introductie", max: 1000, required: false) ?? ""
+        guard errors.isEmpty else {
+            return try await render(req, override: profileForm(req, introduction: input.introduction ?? "", errors: errors), status: .unprocessableEntity)
+        }
+        staff.user.introduction = text
+        try await staff.user.save(on: req.db)
+        try await req.audit("user.profile", subject: "user:\(staff.userID)")
+        return req.redirect(to: "/account", flash: .saved)
+    }
+}
