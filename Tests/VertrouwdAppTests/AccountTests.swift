@@ -247,11 +247,7 @@ struct AccountTests {
 
     @Test func aFormSentAfterTheSessionExpiredShowsWhatWasTypedAndSavesNothing() async throws {
         try await withVertrouwd { app in
-            let anna = try await app.makeAccount("anna@praktijk.nl")
-            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
-            let c = try await app.makeCase(for: anna, at: org)
-            let browser = Browser(app)
-            try await browser.login(anna)
+            let (c, browser) = try await app.counsellorWithCase()
             let csrf = try await browser.csrfToken()
             let session = try #require(try await StaffSession.query(on: app.db).first())
             session.lastSeenAt = Date().addingTimeInterval(-3600)

@@ -167,11 +167,7 @@ struct CaseTests {
 
     @Test func escalatingWithoutConsentIsRefusedAndTheLadderStays() async throws {
         try await withVertrouwd { app in
-            let anna = try await app.makeAccount("anna@praktijk.nl")
-            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
-            let c = try await app.makeCase(for: anna, at: org)
-            let browser = Browser(app)
-            try await browser.login(anna)
+            let (c, browser) = try await app.counsellorWithCase()
             let today = Day(Date()).iso
             let refused = try await browser.post("/cases/\(c.id!)/escalations", [("level", "3"), ("day", today), ("note", "Gesprek met afdelingshoofd")])
             #expect(refused.status == .unprocessableEntity)
@@ -197,11 +193,7 @@ struct CaseTests {
 
     @Test func aReferralPassingOnPersonalDataNeedsConsentButAPlainOneDoesNot() async throws {
         try await withVertrouwd { app in
-            let anna = try await app.makeAccount("anna@praktijk.nl")
-            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
-            let c = try await app.makeCase(for: anna, at: org)
-            let browser = Browser(app)
-            try await browser.login(anna)
+            let (c, browser) = try await app.counsellorWithCase()
             let today = Day(Date()).iso
             #expect(try await browser.post("/cases/\(c.id!)/referrals", [("target", "mediator"), ("day", today), ("passesPersonalData", "on")]).status == .unprocessableEntity)
             #expect(try await browser.post("/cases/\(c.id!)/referrals", [("target", "mediator"), ("day", today)]).status == .seeOther)
@@ -229,12 +221,8 @@ struct CaseTests {
 
     @Test func whistleblowerDeadlinesShowAndAcknowledgementIsRecorded() async throws {
         try await withVertrouwd { app in
-            let anna = try await app.makeAccount("anna@praktijk.nl")
-            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
             let opened = Day(Date()).adding(days: -10)
-            let c = try await app.makeCase(for: anna, at: org, kind: .businessIntegrity, regime: .whistleblower, openedOn: opened)
-            let browser = Browser(app)
-            try await browser.login(anna)
+            let (c, browser) = try await app.counsellorWithCase(kind: .businessIntegrity, regime: .whistleblower, openedOn: opened)
             let dashboard = try await browser.get("/").body.string
             #expect(dashboard.contains("te laat: was \(opened.adding(days: 7).dutch)"))
             let early = try await browser.post("/cases/\(c.id!)/wbk", [("acknowledgedOn", opened.adding(days: -1).iso)])
@@ -247,11 +235,7 @@ struct CaseTests {
 
     @Test func aConversationBecomesAWhistleblowerReportOnlyWithTheReportersConsent() async throws {
         try await withVertrouwd { app in
-            let anna = try await app.makeAccount("anna@praktijk.nl")
-            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
-            let c = try await app.makeCase(for: anna, at: org, kind: .businessIntegrity, openedOn: Day(Date()).adding(days: -40))
-            let browser = Browser(app)
-            try await browser.login(anna)
+            let (c, browser) = try await app.counsellorWithCase(kind: .businessIntegrity, openedOn: Day(Date()).adding(days: -40))
             let today = Day(Date()).iso
             let details: [(String, String)] = [("categories[]", "fraud"), ("reporterRole", "witness"), ("channel", "phone"),
                                                ("relation", "manager"), ("regime", "whistleblower"), ("summary", "Facturen kloppen niet")]
@@ -273,11 +257,7 @@ struct CaseTests {
 
     @Test func stepsTimeNotesAndClosureWorkAndAClosedCaseTakesNoMoreChanges() async throws {
         try await withVertrouwd { app in
-            let anna = try await app.makeAccount("anna@praktijk.nl")
-            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
-            let c = try await app.makeCase(for: anna, at: org)
-            let browser = Browser(app)
-            try await browser.login(anna)
+            let (c, browser) = try await app.counsellorWithCase()
             let today = Day(Date()).iso
             #expect(try await browser.post("/cases/\(c.id!)/steps", [("step", "p1"), ("day", today)]).status == .seeOther)
             #expect(try await browser.post("/cases/\(c.id!)/steps", [("step", "z4"), ("day", today)]).status == .badRequest)
@@ -301,11 +281,7 @@ struct CaseTests {
 
     @Test func everyReadAndChangeIsAuditedInAnUnbrokenChainAndTamperingIsFound() async throws {
         try await withVertrouwd { app in
-            let anna = try await app.makeAccount("anna@praktijk.nl")
-            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
-            let c = try await app.makeCase(for: anna, at: org)
-            let browser = Browser(app)
-            try await browser.login(anna)
+            let (c, browser) = try await app.counsellorWithCase()
             try await browser.get("/cases/\(c.id!)")
             try await browser.get("/cases/\(c.id!)/identity")
             try await browser.post("/cases/\(c.id!)/notes", [("body", "x")])
@@ -323,11 +299,7 @@ struct CaseTests {
 
     @Test func theCalendarFeedCarriesTimesButNoCaseContent() async throws {
         try await withVertrouwd { app in
-            let anna = try await app.makeAccount("anna@praktijk.nl")
-            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
-            let c = try await app.makeCase(for: anna, at: org)
-            let browser = Browser(app)
-            try await browser.login(anna)
+            let (c, browser) = try await app.counsellorWithCase()
             let when = "\(Day(Date()).adding(days: 2).iso)T14:30"
             #expect(try await browser.post("/cases/\(c.id!)/appointments", [("startsAt", when), ("duration", "45"), ("mode", "in_person"),
                                                                               ("place", "Bibliotheek-Zuid-Geheim")]).status == .seeOther)

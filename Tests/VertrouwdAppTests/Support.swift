@@ -161,6 +161,20 @@ extension Application {
     }
 }
 
+extension Application {
+    /// The most common start of a case test: counsellor Anna serves one organisation, has one
+    /// case there, and is logged in.
+    func counsellorWithCase(kind: CaseKind = .personalIntegrity, regime: Regime = .confidential,
+                            summary: String = "Verhaal", openedOn: Day = Day(Date())) async throws -> (Case, Browser) {
+        let anna = try await makeAccount("anna@praktijk.nl")
+        let org = try await makeOrganisation("het-baken", counsellors: [anna])
+        let c = try await makeCase(for: anna, at: org, kind: kind, regime: regime, summary: summary, openedOn: openedOn)
+        let browser = Browser(self)
+        try await browser.login(anna)
+        return (c, browser)
+    }
+}
+
 extension Browser {
     /// Logs in with password and a fresh TOTP code; returns the response of the login POST.
     @discardableResult
