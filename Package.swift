@@ -22,6 +22,7 @@ let package = Package(
             name: "VertrouwdCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // The web application: feature folders (Accounts, Organisations, Cases, ...).

@@ -12,14 +12,20 @@ public enum CaseKind: String, Labelled {
     case personalIntegrity = "personal_integrity"
     case businessIntegrity = "business_integrity"
     case informationRequest = "information_request"
+    /// A web request or report the counsellor has not classified yet.
+    case unclassified
 
     public var label: String {
         switch self {
         case .personalIntegrity: "Persoonlijke integriteit (ongewenste omgangsvormen)"
         case .businessIntegrity: "Zakelijke integriteit (vermoeden van een misstand)"
         case .informationRequest: "Informatievraag"
+        case .unclassified: "Nog niet ingedeeld"
         }
     }
+
+    /// The kinds a counsellor can choose.
+    public static let classified: [CaseKind] = [.personalIntegrity, .businessIntegrity, .informationRequest]
 }
 
 /// What a *melding* is about. A case may touch several categories.
@@ -62,9 +68,12 @@ public enum CaseCategory: String, Labelled {
 public enum ReporterRole: String, Labelled {
     case affectedEmployee = "affected_employee", witness, manager
     case formerEmployee = "former_employee", intern, other
+    /// Not (yet) known, e.g. after an anonymous web report.
+    case unknown
 
     public var label: String {
         switch self {
+        case .unknown: "Onbekend"
         case .affectedEmployee: "Medewerker die het zelf ondervindt"
         case .witness: "Medewerker die weet heeft van een schending"
         case .manager: "Leidinggevende (speelt op eigen afdeling)"

@@ -38,6 +38,8 @@ public enum Workflow {
         case .informationRequest:
             prefix = "i"
             labels = ["Vraag ontvangen", "Informatie gegeven of doorverwezen"]
+        case .unclassified:
+            return []
         }
         return labels.enumerated().map { WorkflowStep(code: "\(prefix)\($0.offset + 1)", number: $0.offset + 1, label: $0.element) }
     }

@@ -13,10 +13,15 @@ func withVertrouwd(_ adjust: (inout Settings) -> Void = { _ in }, _ test: (Appli
     var settings = Settings.testing()
     adjust(&settings)
     var cleanup: (@Sendable () async throws -> Void)?
-    if case .postgres(let url) = settings.database {
+    switch settings.database {
+    case .postgres(let url):
         let (privateURL, drop) = try await PostgresTestDatabase.create(from: url)
         settings.database = .postgres(privateURL)
         cleanup = drop
+    case .sqliteFile(let path) where path.contains("vertrouwd-test-"):
+        cleanup = { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    case .sqliteFile:
+        break
     }
     let app = try await Application.make(.testing)
     do {
@@ -98,10 +103,10 @@ final class Browser: @unchecked Sendable { // used by one test task at a time
         s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
     }
 
-    func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer?) async throws -> TestingHTTPResponse {
-        var headers = HTTPHeaders()
+    func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+        var headers = extra
         if !cookies.isEmpty { headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
-        if body != nil { headers.contentType = .urlEncodedForm }
+        if body != nil && headers.contentType == nil { headers.contentType = .urlEncodedForm }
         let request = TestingHTTPRequest(method: method, url: URI(string: path), headers: headers,
                                          body: body ?? ByteBufferAllocator().buffer(capacity: 0))
         let response = try await app.testing().performTest(request: request)

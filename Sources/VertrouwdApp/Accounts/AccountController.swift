@@ -61,7 +61,7 @@ enum AccountController {
             return try await render(req, override: passwordForm(req, errors: errors), status: .unprocessableEntity)
         }
         staff.user.passwordHash = try await req.password.async.hash(new)
-        try await req.db.transaction { db in
+        try await req.application.transaction(on: req.db) { db in
             try await staff.user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == staff.userID).filter(\.$id != staff.session.id!).delete()
         }

@@ -92,7 +92,7 @@ enum SetupController {
         let user = User(email: email, name: name, isAdmin: true, isCounsellor: input.counsellor == "on",
                         passwordHash: try await req.password.async.hash(password))
         let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
-        try await req.db.transaction { db in
+        try await req.application.transaction(on: req.db) { db in
             practice.name = practiceName
             practice.setupTokenHash = nil
             try await practice.save(on: db)

@@ -91,7 +91,7 @@ enum UsersController {
         let user = try await target(req)
         guard user.id != req.staff?.userID else { throw Abort(.forbidden) }
         user.active = false
-        try await req.db.transaction { db in
+        try await req.application.transaction(on: req.db) { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
         }
@@ -116,7 +116,7 @@ enum UsersController {
         let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
         user.failedLogins = 0
         user.lockedUntil = nil
-        try await req.db.transaction { db in
+        try await req.application.transaction(on: req.db) { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
         }

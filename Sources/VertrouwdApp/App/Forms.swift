@@ -46,10 +46,12 @@ struct FormView: Encodable, Sendable {
     var collapsible = false
     /// A quieter button, for actions such as undo.
     var secondary = false
+    /// The heading of the error summary, in the user's language.
+    var summaryTitle = "Controleer het formulier"
     var hasErrors: Bool { !problems.isEmpty || formError != nil }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, hasErrors
+        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, summaryTitle, hasErrors
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -59,6 +61,7 @@ struct FormView: Encodable, Sendable {
         try c.encode(fields, forKey: .fields); try c.encode(problems, forKey: .problems)
         try c.encodeIfPresent(formError, forKey: .formError); try c.encode(collapsible, forKey: .collapsible)
         try c.encode(secondary, forKey: .secondary)
+        try c.encode(summaryTitle, forKey: .summaryTitle)
         try c.encode(hasErrors, forKey: .hasErrors)
     }
 
@@ -89,6 +92,15 @@ struct FormView: Encodable, Sendable {
                                       blank: String? = nil) {
         choice(name, label, options: L.allCases.map { ($0.rawValue, $0.label) }, selected: selected,
                multiple: multiple, hint: hint, required: required, blank: blank)
+    }
+
+    /// One choice shown as radio buttons: friendlier than a list on a phone.
+    mutating func radios(_ name: String, _ label: String, options: [(String, String)], selected: String,
+                         hint: String? = nil, required: Bool = false) {
+        fields.append(Field(name: name, id: "\(id)-\(name)", label: label, type: "radios", value: selected,
+                            hint: hint, error: nil, required: required,
+                            options: options.map { Option(value: $0.0, label: $0.1, selected: $0.0 == selected) },
+                            autocomplete: nil, inputmode: nil, maxlength: nil))
     }
 
     mutating func checkbox(_ name: String, _ label: String, checked: Bool, hint: String? = nil) {

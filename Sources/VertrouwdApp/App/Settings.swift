@@ -7,8 +7,6 @@ public struct Settings: Sendable {
     public enum Database: Sendable {
         /// The embedded default: a file in the data folder (zero set-up).
         case sqliteFile(String)
-        /// For tests: a private in-memory database.
-        case sqliteMemory
         /// `DATABASE_URL=postgres://…`: shared by several app instances.
         case postgres(String)
     }
@@ -28,6 +26,10 @@ public struct Settings: Sendable {
     public var secureCookies: Bool
     /// The address printed in setup links and the calendar feed (`VERTROUWD_PUBLIC_URL`).
     public var publicURL: String?
+    /// A sendmail-compatible command for notifications without content (`VERTROUWD_SENDMAIL`).
+    public var sendmailCommand: String?
+    /// The cost of hashing receipt codes. Tests lower it; see docs/RECEIPT-CODES.md.
+    public var receiptKDF = ReceiptHash.Parameters.standard
     /// bcrypt work factor: 12 in production; tests lower it so a suite of logins stays fast.
     public var passwordCost = 12
     public var sessionIdleTimeout: TimeInterval = 30 * 60
@@ -44,10 +46,14 @@ public struct Settings: Sendable {
     /// Settings for a test: in-memory SQLite (or `DATABASE_URL` when a PostgreSQL pass runs) and
     /// a fresh master key.
     public static func testing(environment: [String: String] = ProcessInfo.processInfo.environment) -> Settings {
-        let database: Database = environment["DATABASE_URL"].map { .postgres($0) } ?? .sqliteMemory
+        // A file, not memory: SQLite's shared in-memory cache locks whole tables between
+        // connections, which a file in WAL mode (as in production) does not.
+        let database: Database = environment["DATABASE_URL"].map { .postgres($0) }
+            ?? .sqliteFile(NSTemporaryDirectory() + "vertrouwd-test-\(UUID().uuidString).sqlite")
         var settings = Settings(dataDirectory: NSTemporaryDirectory(), database: database,
                                 key: .inline(.generate()), secureCookies: false, publicURL: nil)
         settings.passwordCost = 4
+        settings.receiptKDF = ReceiptHash.Parameters(rounds: 1 << 10, blockSize: 8, parallelism: 1)
         return settings
     }
 
@@ -85,7 +91,9 @@ public struct Settings: Sendable {
         guard problems.isEmpty else {
             throw Problem(description: "Vertrouwd cannot start:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
         }
-        return Settings(dataDirectory: dataDirectory, database: database, key: .file(keyFile),
-                        secureCookies: secure, publicURL: publicURL)
+        var settings = Settings(dataDirectory: dataDirectory, database: database, key: .file(keyFile),
+                                secureCookies: secure, publicURL: publicURL)
+        settings.sendmailCommand = env["VERTROUWD_SENDMAIL"].flatMap { $0.isEmpty ? nil : $0 }
+        return settings
     }
 }

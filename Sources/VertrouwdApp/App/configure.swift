@@ -18,13 +18,12 @@ public func configure(_ app: Application, settings: Settings) async throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         app.databases.use(.sqlite(.file(path)), as: .sqlite)
-    case .sqliteMemory:
-        app.databases.use(.sqlite(.memory), as: .sqlite)
     case .postgres(let url):
         // ~4 connections per event loop suit 2 cores (BUILD-NOTES); migrations need two at once.
         app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
     }
 
+    app.sqliteWriteLock = AsyncMutex()
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.dummyPasswordHash = try Bcrypt.hash(Tokens.random(), cost: settings.passwordCost)
 
@@ -35,7 +34,12 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateCases())
     app.migrations.add(CreateTimeEntries())
     app.migrations.add(CreateAuditEvents())
+    app.migrations.add(CreateMailboxes())
 
+    if case .sqliteFile = settings.database {
+        // Write-ahead logging: readers never wait for the writer. The mode persists in the file.
+        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+    }
     try await migrateAndOpenKey(app)
 
     guard let views = Bundle.module.url(forResource: "Views", withExtension: nil),

@@ -13,6 +13,19 @@ func routes(_ app: Application) throws {
     app.post("setup", use: SetupController.create)
     app.get("calendar", ":file", use: CalendarFeed.feed)
 
+    // The public channel: stable addresses, printed on posters. No account, no IP address.
+    app.get("o", ":slug", use: PublicController.show)
+    app.get("o", ":slug", "gesprek", use: PublicController.showRequest)
+    app.post("o", ":slug", "gesprek", use: PublicController.submitRequest)
+    app.get("o", ":slug", "melden", use: PublicController.showReport)
+    app.post("o", ":slug", "melden", use: PublicController.submitReport)
+    app.get("postbus", use: PostbusController.show)
+    app.post("postbus", use: PostbusController.open)
+    app.post("postbus", "messages", use: PostbusController.send)
+    app.post("postbus", "records", ":messageID", "approve", use: PostbusController.approve)
+    app.post("postbus", "records", ":messageID", "correct", use: PostbusController.correct)
+    app.post("postbus", "logout", use: PostbusController.close)
+
     // Staff
     let staff = app.grouped(RequireStaffMiddleware())
     staff.get(use: DashboardController.show)
@@ -60,6 +73,10 @@ func routes(_ app: Application) throws {
     staff.post("cases", ":caseID", "aftercare", use: CaseActions.aftercare)
     staff.post("cases", ":caseID", "close", use: CaseActions.close)
     staff.post("cases", ":caseID", "shares", use: CaseActions.share)
+    staff.post("cases", ":caseID", "mailbox", "reply", use: CaseMailboxActions.reply)
+    staff.post("cases", ":caseID", "mailbox", "acknowledge", use: CaseMailboxActions.acknowledge)
+    staff.post("cases", ":caseID", "mailbox", "record", use: CaseMailboxActions.record)
+    staff.post("cases", ":caseID", "mailbox", "open", use: CaseMailboxActions.open)
 }
 
 /// GET /healthz — 200 when the database answers.

@@ -68,10 +68,13 @@ final class Case: Model, @unchecked Sendable { // property wrappers: see `User`
 
 /// Where a case stands.
 enum CaseStatus: String, Labelled {
+    /// Came in through the public channel; not yet taken on by the counsellor (the inbox).
+    case new
     case open, aftercare, closed
 
     var label: String {
         switch self {
+        case .new: "Nieuw binnengekomen"
         case .open: "Lopend"
         case .aftercare: "Nazorg"
         case .closed: "Afgesloten"

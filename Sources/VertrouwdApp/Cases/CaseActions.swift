@@ -33,9 +33,14 @@ enum CaseActions {
             let input = req.form(CaseForms.Details.self) ?? .init()
             let consentInput = req.form(CaseForms.Consent.self) ?? .init()
             var errors = FormErrors()
+            let choosesKind = c.record.statusValue == .new || c.record.kindValue == .unclassified
+            var kind = c.record.kindValue
+            if choosesKind {
+                if let chosen = CaseKind(rawValue: input.kind ?? ""), chosen != .unclassified { kind = chosen } else { errors["kind"] = "Kies de soort." }
+            }
             let categories = (input.categories ?? []).compactMap(CaseCategory.init(rawValue:))
             if categories.count != (input.categories ?? []).count { errors["categories"] = "Kies alleen categorieën uit de lijst." }
-            if c.record.kindValue != .informationRequest && categories.isEmpty { errors["categories"] = "Kies minstens één categorie (of 'Overig')." }
+            if kind != .informationRequest && kind != .unclassified && categories.isEmpty { errors["categories"] = "Kies minstens één categorie (of 'Overig')." }
             let role = errors.choice(input.reporterRole, "reporterRole", ReporterRole.self, label: "wie meldt")
             let channel = errors.choice(input.channel, "channel", IntakeChannel.self, label: "hoe de melding binnenkwam")
             var department = errors.text(input.department, "department", label: "de afdeling", max: 120, required: false) ?? ""
@@ -62,12 +67,15 @@ enum CaseActions {
             }
             let r = c.record
             let staff = try req.requireStaff()
+            let accepted = r.statusValue == .new
+            if choosesKind { r.kind = kind.rawValue }
+            if accepted { r.status = CaseStatus.open.rawValue }
             r.reporterRole = role.rawValue; r.channel = channel.rawValue; r.department = department
             r.relation = relation.rawValue; r.regime = regime.rawValue
             r.summarySealed = try c.seal(summary, field: "summary")
             r.accusedSealed = try c.seal(accused, field: "accused")
             if becomesReport { r.whistleblowerReceivedOn = today.iso }
-            try await req.db.transaction { db in
+            try await req.application.transaction(on: req.db) { db in
                 if becomesReport {
                     _ = try await recordConsent(basis, remark: remark, step: "regime:whistleblower", c, by: staff.userID, on: db)
                 }
@@ -75,7 +83,7 @@ enum CaseActions {
                 try await CaseCategoryRecord.query(on: db).filter(\.$case.$id == c.id).delete()
                 for category in Set(categories) { try await CaseCategoryRecord(caseID: c.id, category: category).create(on: db) }
             }
-            return try await done(req, c, "case.details", anchor: "details")
+            return try await done(req, c, accepted ? "case.accept" : "case.details", anchor: "details")
         }
     }
 
@@ -147,7 +155,7 @@ enum CaseActions {
                 return try await refuse(CaseForms.escalation(req, c, input: input, consent: consentInput, errors: errors, today: today))
             }
             let staff = try req.requireStaff()
-            try await req.db.transaction { db in
+            try await req.application.transaction(on: req.db) { db in
                 let consentID = level.involvesThirdParty
                     ? try await recordConsent(basis, remark: remark, step: "escalation:\(level.rawValue)", c, by: staff.userID, on: db) : nil
                 let record = CaseEscalation()
@@ -184,7 +192,7 @@ enum CaseActions {
                 return try await refuse(CaseForms.referral(req, c, input: input, consent: consentInput, errors: errors, today: today))
             }
             let staff = try req.requireStaff()
-            try await req.db.transaction { db in
+            try await req.application.transaction(on: req.db) { db in
                 let consentID = passes ? try await recordConsent(basis, remark: remark, step: "referral:\(target.rawValue)", c, by: staff.userID, on: db) : nil
                 let record = CaseReferral()
                 record.id = UUID()
@@ -218,7 +226,7 @@ enum CaseActions {
                 return try await refuse(CaseForms.report(req, c, input: input, consent: consentInput, errors: errors, today: today))
             }
             let staff = try req.requireStaff()
-            try await req.db.transaction { db in
+            try await req.application.transaction(on: req.db) { db in
                 guard let consentID = try await recordConsent(basis, remark: remark, step: "report_on_behalf", c, by: staff.userID, on: db) else {
                     throw Abort(.internalServerError)
                 }

@@ -43,6 +43,7 @@ enum CaseForms {
     }
 
     struct Details: Content {
+        var kind: String?
         var categories: [String]?
         var reporterRole, channel, department, relation, regime, summary, accused: String?
     }
@@ -62,10 +63,17 @@ enum CaseForms {
 
     static func details(_ req: Request, _ c: OpenCase, input: Details? = nil, consent: Consent = .init(), errors: FormErrors = .init()) throws -> FormView {
         let r = c.record
-        let v = try input ?? Details(categories: r.categories.map(\.category), reporterRole: r.reporterRole, channel: r.channel,
+        let v = try input ?? Details(kind: r.kindValue == .unclassified ? nil : r.kind, categories: r.categories.map(\.category), reporterRole: r.reporterRole, channel: r.channel,
                                      department: r.department, relation: r.relation, regime: r.regime,
                                      summary: c.open(r.summarySealed, field: "summary"), accused: c.open(r.accusedSealed, field: "accused"))
-        var form = FormView(id: "details", title: "Gegevens en verhaal", action: "/cases/\(c.id)/details", submit: "Opslaan", csrf: req.csrfToken)
+        let accepting = r.statusValue == .new
+        var form = FormView(id: "details", title: accepting ? "Aannemen: indelen en opslaan" : "Gegevens en verhaal",
+                            intro: accepting ? "Deze aanvraag of melding kwam via de website binnen. Deel haar in; bij opslaan wordt het een lopende melding." : nil,
+                            action: "/cases/\(c.id)/details", submit: accepting ? "Aannemen" : "Opslaan", csrf: req.csrfToken)
+        if accepting || r.kindValue == .unclassified {
+            form.choice("kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [v.kind ?? ""],
+                        required: true, blank: "Kies de soort")
+        }
         form.choice("categories", "Waar gaat het over?", CaseCategory.self, selected: v.categories ?? [], multiple: true)
         form.choice("reporterRole", "Wie meldt", ReporterRole.self, selected: [v.reporterRole ?? ""], required: true)
         form.choice("channel", "Binnengekomen via", IntakeChannel.self, selected: [v.channel ?? ""], required: true)

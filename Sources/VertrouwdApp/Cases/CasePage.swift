@@ -49,6 +49,8 @@ enum CasePage {
         let shares: [Share]
         let isOwner: Bool
         let isBusinessIntegrity: Bool
+        let isNew: Bool
+        let mailbox: CaseMailboxActions.Thread?
         let forms: [String: FormView]
     }
 
@@ -66,7 +68,8 @@ enum CasePage {
         return "Toestemming \(method) op \(day)" + (remark.isEmpty ? "" : " — \(remark)")
     }
 
-    static func render(_ req: Request, _ c: OpenCase, override: FormView? = nil, status: HTTPStatus = .ok) async throws -> Response {
+    static func render(_ req: Request, _ c: OpenCase, override: FormView? = nil, status: HTTPStatus = .ok,
+                       issuedCode: String? = nil) async throws -> Response {
         let r = c.record
         let id = c.id
         let db = req.db
@@ -98,14 +101,17 @@ enum CasePage {
                                 doneOn: done.flatMap { Day(iso: $0.doneOn)?.dutch }, form: form)
         }
 
+        let thread = try await CaseMailboxActions.thread(req, c, issuedCode: issuedCode)
         var forms = CaseForms.all(req, c, today: today)
+        forms.merge(CaseMailboxActions.forms(req, c, hasMailbox: thread != nil)) { a, _ in a }
         if c.isOwner {
             let substitutes = try await User.query(on: db).filter(\.$isCounsellor == true).filter(\.$active == true)
                 .filter(\.$id != r.$counsellor.id).sort(\.$name).all()
             forms["share"] = CaseForms.share(req, c, counsellors: substitutes)
         }
         if let override { forms[override.id] = override }
-        for key in forms.keys { forms[key]?.collapsible = true }
+        for key in forms.keys where key != "reply" || override?.id == "reply" { forms[key]?.collapsible = true }
+        if r.statusValue == .new { forms["details"]?.collapsible = false }
 
         let context = Context(
             meta: req.meta("Melding \(r.reference)", section: "cases"), url: base, reference: r.reference,
@@ -138,7 +144,8 @@ enum CasePage {
             totalHours: Hours.format(minutes: entries.reduce(0) { $0 + $1.minutes }),
             shares: try shares.map { .init(name: $0.user.name, at: $0.grantedAt.map { Day($0).dutch } ?? "",
                                            reason: try c.open($0.reasonSealed, table: "case_shares", row: $0.id, field: "reason")) },
-            isOwner: c.isOwner, isBusinessIntegrity: r.kindValue == .businessIntegrity, forms: forms)
+            isOwner: c.isOwner, isBusinessIntegrity: r.kindValue == .businessIntegrity, isNew: r.statusValue == .new,
+            mailbox: thread, forms: forms)
         return try await req.page("case", context, status: status)
     }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -110,7 +111,8 @@ enum CasesController {
                             action: "/cases", submit: "Melding aanmaken", csrf: req.csrfToken)
         form.choice("organisation", "Organisatie", options: organisations.map { ($0.id!.uuidString, $0.name) },
                     selected: [input.organisation ?? ""], required: true, blank: "Kies een organisatie")
-        form.choice("kind", "Soort", CaseKind.self, selected: [input.kind ?? ""], required: true, blank: "Kies de soort")
+        form.choice("kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [input.kind ?? ""],
+                    required: true, blank: "Kies de soort")
         form.choice("categories", "Waar gaat het over?", CaseCategory.self, selected: input.categories ?? [], multiple: true,
                     hint: "Kies alles wat van toepassing is.")
         form.choice("reporterRole", "Wie meldt", ReporterRole.self, selected: [input.reporterRole ?? ""], required: true, blank: "Kies wie meldt")
@@ -150,7 +152,8 @@ enum CasesController {
         var errors = FormErrors()
         let org = orgs.first { $0.id?.uuidString == input.organisation }
         if org == nil { errors["organisation"] = "Kies een organisatie waarvoor je vertrouwenspersoon bent." }
-        let kind = errors.choice(input.kind, "kind", CaseKind.self, label: "de soort")
+        var kind = errors.choice(input.kind, "kind", CaseKind.self, label: "de soort")
+        if kind == .unclassified { errors["kind"] = "Kies de soort uit de lijst."; kind = nil }
         let categories = (input.categories ?? []).compactMap(CaseCategory.init(rawValue:))
         if categories.count != (input.categories ?? []).count { errors["categories"] = "Kies alleen categorieën uit de lijst." }
         if kind != nil && kind != .informationRequest && categories.isEmpty {
@@ -207,15 +210,23 @@ struct CaseIntake: Sendable {
     var reporterName: String
     var reporterContact: String
     var accused: String
+    var status: CaseStatus = .open
 
-    /// Creates the case with a fresh key and the next reference of its year. Two intakes at the
-    /// same moment may pick the same number; the unique reference refuses one and it retries.
-    func create(app: Application, db: any Database) async throws -> Case {
+    /// Creates the case with a fresh key and the next reference of its year, and runs `also`
+    /// (say, opening its mailbox) in the same transaction: all of it is saved, or nothing. Two
+    /// intakes at the same moment may pick the same number; the unique reference refuses one
+    /// and it retries.
+    func create(app: Application, db: any Database,
+                also: (@Sendable (Case, any Database) async throws -> Void)? = nil) async throws -> Case {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await db.transaction { tx in try await insert(app: app, db: tx) }
+                return try await app.transaction(on: db) { tx in
+                    let record = try await insert(app: app, db: tx)
+                    try await also?(record, tx)
+                    return record
+                }
             } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 8 {
                 continue
             }
@@ -223,6 +234,11 @@ struct CaseIntake: Sendable {
     }
 
     private func insert(app: Application, db: any Database) async throws -> Case {
+        if case .postgres = app.settings.database {
+            // Numbering takes turns across instances (SQLite writers already do, see
+            // `Application.transaction`); the unique reference stays the last guard.
+            try await (db as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(7263002)").run()
+        }
         let id = UUID()
         let (key, wrapped) = try CaseAccess.newKey(for: id, masterKey: app.masterKey)
         let prefix = "\(openedOn.year)-"
@@ -242,7 +258,7 @@ struct CaseIntake: Sendable {
         record.openedOn = openedOn.iso
         record.whistleblowerReceivedOn = regime == .whistleblower ? openedOn.iso : nil
         record.ladderLevel = LadderLevel.adviceToReporter.rawValue
-        record.status = CaseStatus.open.rawValue
+        record.status = status.rawValue
         record.keyID = app.masterKey.id
         record.wrappedKey = wrapped
         let ctx = { (field: String) in FieldContext(table: "cases", row: id.uuidString, field: field) }

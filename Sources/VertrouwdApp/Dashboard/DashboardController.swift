@@ -20,6 +20,8 @@ enum DashboardController {
         let isCounsellor: Bool
         let isAdmin: Bool
         let cases: [CasesController.Row]
+        let inbox: [CasesController.Row]
+        let unread: [CasesController.Row]
         let deadlines: [Deadline]
         let appointments: [Appointment]
         let aftercare: [Aftercare]
@@ -37,12 +39,18 @@ enum DashboardController {
         let staff = try req.requireStaff()
         let today = Day(Date())
         var rows: [CasesController.Row] = []
+        var inbox: [CasesController.Row] = []
+        var unread: [CasesController.Row] = []
         var deadlines: [Deadline] = []
         var appointments: [Appointment] = []
         var aftercare: [Aftercare] = []
         if staff.user.isCounsellor {
             let cases = try await CasesController.readable(req, includeClosed: false)
-            rows = cases.map { CasesController.row($0, staff: staff, today: today) }
+            rows = cases.filter { $0.statusValue != .new }.map { CasesController.row($0, staff: staff, today: today) }
+            inbox = cases.filter { $0.statusValue == .new }.map { CasesController.row($0, staff: staff, today: today) }
+            let waiting = Set(try await MailboxMessage.query(on: req.db).filter(\.$case.$id ~~ cases.compactMap(\.id))
+                .filter(\.$sender == MailboxMessage.Sender.reporter.rawValue).filter(\.$readAt == nil).all().map(\.$case.id))
+            unread = cases.filter { waiting.contains($0.id!) && $0.statusValue != .new }.map { CasesController.row($0, staff: staff, today: today) }
             for c in cases {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
                     deadlines.append(Deadline(reference: c.reference, url: "/cases/\(c.id!)", deadline: .init(next)))
@@ -72,7 +80,7 @@ enum DashboardController {
         var form = FormView(id: "calendar", title: nil, action: "/calendar-feed", submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
         form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."
         return try await req.page("dashboard", Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
-                                                    isAdmin: staff.user.isAdmin, cases: rows, deadlines: deadlines,
+                                                    isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,
                                                     appointments: appointments, aftercare: aftercare, organisations: hours,
                                                     calendarURL: calendarURL, calendarForm: form))
     }

@@ -315,7 +315,7 @@ enum OrganisationsController {
                                                                                        selected: input.counsellors ?? [], errors: errors),
                                     status: .unprocessableEntity)
         }
-        try await req.db.transaction { db in
+        try await req.application.transaction(on: req.db) { db in
             try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == org.id!).delete()
             for user in valid { try await org.$counsellors.attach(user, on: db) }
         }

@@ -1,0 +1,166 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// The counsellor's side of a reporter's mailbox, on the case page: the thread, replies, the
+/// WBK acknowledgement, a written record for the reporter to approve, and opening a mailbox for
+/// a case that came in by phone or in person.
+enum CaseMailboxActions {
+    struct Thread: Encodable, Sendable {
+        struct Item: Encodable, Sendable { let fromReporter: Bool; let sender, kind, body, at: String; let approvedAt: String? }
+        let items: [Item]
+        let issuedCode: String?
+    }
+
+    static let acknowledgementText = """
+        Beste melder,
+
+        Hierbij bevestig ik dat ik je melding heb ontvangen. Ik neem je melding in behandeling onder de Wet bescherming klokkenluiders. \
+        Binnen drie maanden na deze bevestiging krijg je van mij een terugkoppeling over wat er met je melding is gedaan. \
+        Je kunt in deze postbus altijd reageren of vragen stellen.
+
+        Met vriendelijke groet,
+        je vertrouwenspersoon
+        """
+
+    /// The thread for the case page; reporter messages count as read once the counsellor sees them.
+    static func thread(_ req: Request, _ c: OpenCase, issuedCode: String? = nil) async throws -> Thread? {
+        guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() > 0 else { return nil }
+        let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
+        let unread = messages.filter { $0.sender == MailboxMessage.Sender.reporter.rawValue && $0.readAt == nil }
+        if !unread.isEmpty {
+            try await MailboxMessage.query(on: req.db).filter(\.$id ~~ unread.compactMap(\.id)).set(\.$readAt, to: Date()).update()
+        }
+        return Thread(items: try messages.map { m in
+            let kind = MailboxMessage.Kind(rawValue: m.kind) ?? .message
+            return Thread.Item(fromReporter: m.sender == MailboxMessage.Sender.reporter.rawValue,
+                               sender: m.sender == MailboxMessage.Sender.reporter.rawValue ? "Melder" : "Vertrouwenspersoon",
+                               kind: kind == .acknowledgement ? "Ontvangstbevestiging" : (kind == .record ? "Verslag ter goedkeuring" : ""),
+                               body: try c.open(m.bodySealed, table: "mailbox_messages", row: m.id, field: "body"),
+                               at: CaseForms.dutchDateTime(ISO8601DateFormatter.string(from: m.createdAt, timeZone: Day.practiceTimeZone,
+                                                                                      formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate])),
+                               approvedAt: m.approvedAt.map { Day($0).dutch })
+        }, issuedCode: issuedCode)
+    }
+
+    struct Reply: Content { var body, feedback: String? }
+
+    static func replyForm(_ req: Request, _ c: OpenCase, input: Reply = .init(), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "reply", title: "Bericht aan de melder", intro: "De melder leest dit in de postbus. Schrijf in de taal van de melder.",
+                            action: "/cases/\(c.id)/mailbox/reply", submit: "Versturen", csrf: req.csrfToken)
+        form.add("body", "Bericht", type: "textarea", value: input.body, required: true, maxlength: CasesController.storyLimit)
+        if c.record.regimeValue == .whistleblower && c.record.feedbackOn == nil {
+            form.checkbox("feedback", "Dit bericht is de terugkoppeling (Wet bescherming klokkenluiders)", checked: input.feedback == "on")
+        }
+        form.apply(errors)
+        return form
+    }
+
+    static func acknowledgementForm(_ req: Request, _ c: OpenCase, input: Reply? = nil, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "acknowledge", title: "Ontvangstbevestiging sturen",
+                            intro: "Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag.",
+                            action: "/cases/\(c.id)/mailbox/acknowledge", submit: "Bevestiging versturen", csrf: req.csrfToken)
+        form.add("body", "Tekst", type: "textarea", value: input?.body ?? acknowledgementText, required: true, maxlength: 4000)
+        form.apply(errors)
+        return form
+    }
+
+    static func recordForm(_ req: Request, _ c: OpenCase, input: Reply = .init(), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "record", title: "Verslag ter controle en goedkeuring",
+                            intro: "Bij een mondelinge melding: de melder kan het verslag in de postbus controleren, verbeteren en goedkeuren (EU-richtlijn 2019/1937, art. 18).",
+                            action: "/cases/\(c.id)/mailbox/record", submit: "Verslag versturen", csrf: req.csrfToken)
+        form.add("body", "Verslag", type: "textarea", value: input.body, required: true, maxlength: CasesController.storyLimit)
+        form.apply(errors)
+        return form
+    }
+
+    /// The mailbox forms for the case page (none when the case has no mailbox).
+    static func forms(_ req: Request, _ c: OpenCase, hasMailbox: Bool) -> [String: FormView] {
+        guard hasMailbox else {
+            return ["openMailbox": FormView(id: "openMailbox", title: "Postbus openen voor deze melder",
+                                            intro: "Voor een melding per telefoon of in persoon: de melder krijgt een ontvangstcode (die je één keer ziet en doorgeeft) en kan daarmee berichten en een verslag lezen.",
+                                            action: "/cases/\(c.id)/mailbox/open", submit: "Postbus openen", csrf: req.csrfToken)]
+        }
+        var forms = ["reply": replyForm(req, c), "record": recordForm(req, c)]
+        if c.record.regimeValue == .whistleblower && c.record.acknowledgedOn == nil {
+            forms["acknowledge"] = acknowledgementForm(req, c)
+        }
+        return forms
+    }
+
+    static func add(_ req: Request, _ c: OpenCase, kind: MailboxMessage.Kind, body: String) async throws {
+        let message = MailboxMessage()
+        message.id = UUID()
+        message.$case.id = c.id
+        message.sender = MailboxMessage.Sender.counsellor.rawValue
+        message.kind = kind.rawValue
+        message.bodySealed = try c.seal(body, table: "mailbox_messages", row: message.id, field: "body")
+        message.createdAt = Date()
+        message.readAt = Date()
+        try await message.create(on: req.db)
+    }
+
+    static func withMailbox(_ req: Request, _ body: @escaping (OpenCase, Day, CaseActions.Refuse) async throws -> Response) async throws -> Response {
+        try await CaseActions.change(req) { c, today, refuse in
+            guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() > 0 else { throw Abort(.notFound) }
+            return try await body(c, today, refuse)
+        }
+    }
+
+    /// POST /cases/:caseID/mailbox/reply
+    @Sendable static func reply(_ req: Request) async throws -> Response {
+        try await withMailbox(req) { c, today, refuse in
+            let input = req.form(Reply.self) ?? .init()
+            var errors = FormErrors()
+            let body = errors.text(input.body, "body", label: "het bericht", max: CasesController.storyLimit)
+            guard errors.isEmpty, let body else { return try await refuse(replyForm(req, c, input: input, errors: errors)) }
+            try await add(req, c, kind: .message, body: body)
+            if input.feedback == "on", c.record.regimeValue == .whistleblower, c.record.feedbackOn == nil {
+                c.record.feedbackOn = today.iso
+                if c.record.acknowledgedOn == nil { c.record.acknowledgedOn = today.iso }
+                try await c.record.save(on: req.db)
+            }
+            return try await CaseActions.done(req, c, "mailbox.reply", anchor: "mailbox")
+        }
+    }
+
+    /// POST /cases/:caseID/mailbox/acknowledge — sends the acknowledgement and dates it today.
+    @Sendable static func acknowledge(_ req: Request) async throws -> Response {
+        try await withMailbox(req) { c, today, refuse in
+            guard c.record.regimeValue == .whistleblower else { throw Abort(.notFound) }
+            let input = req.form(Reply.self) ?? .init()
+            var errors = FormErrors()
+            let body = errors.text(input.body, "body", label: "de tekst", max: 4000)
+            guard errors.isEmpty, let body else { return try await refuse(acknowledgementForm(req, c, input: input, errors: errors)) }
+            try await add(req, c, kind: .acknowledgement, body: body)
+            if c.record.acknowledgedOn == nil {
+                c.record.acknowledgedOn = today.iso
+                try await c.record.save(on: req.db)
+            }
+            return try await CaseActions.done(req, c, "mailbox.acknowledge", anchor: "mailbox")
+        }
+    }
+
+    /// POST /cases/:caseID/mailbox/record — a written record for the reporter to check and approve.
+    @Sendable static func record(_ req: Request) async throws -> Response {
+        try await withMailbox(req) { c, _, refuse in
+            let input = req.form(Reply.self) ?? .init()
+            var errors = FormErrors()
+            let body = errors.text(input.body, "body", label: "het verslag", max: CasesController.storyLimit)
+            guard errors.isEmpty, let body else { return try await refuse(recordForm(req, c, input: input, errors: errors)) }
+            try await add(req, c, kind: .record, body: body)
+            return try await CaseActions.done(req, c, "mailbox.record", anchor: "mailbox")
+        }
+    }
+
+    /// POST /cases/:caseID/mailbox/open — a mailbox for a case that came in another way; the
+    /// receipt code is shown to the counsellor once, to pass on to the reporter.
+    @Sendable static func open(_ req: Request) async throws -> Response {
+        try await CaseActions.change(req) { c, _, _ in
+            guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() == 0 else { throw Abort(.conflict) }
+            let code = try await MailboxService.insert(try MailboxService.prepare(language: .nl, kdf: req.application.settings.receiptKDF), caseID: c.id, on: req.db)
+            try await req.audit("mailbox.create", subject: "case:\(c.id)")
+            return try await CasePage.render(req, c, issuedCode: code.grouped)
+        }
+    }
+}

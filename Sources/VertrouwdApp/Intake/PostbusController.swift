@@ -1,0 +1,275 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// The reporter's mailbox (*postbus*): open it with the receipt code, read the report and the
+/// counsellor's replies, send messages, approve or correct a written record, close it.
+enum PostbusController {
+    static let cookie = "vt_postbus"
+    static let idleTimeout: TimeInterval = 20 * 60
+    static let absoluteTimeout: TimeInterval = 2 * 3600
+
+    struct LoginForm: Content { var code: String? }
+    struct MessageForm: Content { var body: String? }
+
+    struct LoginPage: Encodable, Sendable {
+        let t: PublicText
+        let title: String
+        let form: FormView
+        let notice: String?
+    }
+
+    struct Message: Encodable, Sendable {
+        let id: String
+        let fromReporter: Bool
+        let sender: String
+        let kind: String
+        let isRecord: Bool
+        let body: String
+        let at: String
+        let approvedAt: String?
+        let approveForm: FormView?
+        let correctionForm: FormView?
+    }
+
+    struct Page: Encodable, Sendable {
+        let t: PublicText
+        let title: String
+        let orgName: String
+        let reference: String
+        let submittedOn: String
+        let report: String
+        let messages: [Message]
+        let form: FormView
+        let csrf: String
+        let flash: String?
+    }
+
+    static func loginForm(_ req: Request, errors: FormErrors = .init()) -> FormView {
+        let t = PublicText.of(req.language)
+        var form = FormView(id: "postbus", action: "/postbus", submit: t.open, csrf: req.csrfToken)
+        form.summaryTitle = t.checkForm
+        form.add("code", t.codeLabel, hint: t.codeHint, required: true, autocomplete: "off", inputmode: "numeric", maxlength: 64)
+        form.apply(errors)
+        return form
+    }
+
+    /// The open mailbox of this browser, if any; an expired one is closed.
+    static func current(_ req: Request) async throws -> (MailboxSession, Mailbox)? {
+        guard let token = req.cookies[cookie]?.string, !token.isEmpty,
+              let session = try await MailboxSession.query(on: req.db).filter(\.$id == Tokens.hash(token)).with(\.$mailbox).first() else { return nil }
+        let now = Date()
+        if now.timeIntervalSince(session.lastSeenAt) > idleTimeout || now.timeIntervalSince(session.createdAt) > absoluteTimeout {
+            try await session.delete(on: req.db)
+            return nil
+        }
+        if now.timeIntervalSince(session.lastSeenAt) > 60 {
+            session.lastSeenAt = now
+            try await session.update(on: req.db)
+        }
+        return (session, session.mailbox)
+    }
+
+    static func expiredCookie(_ req: Request) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/postbus",
+                          isSecure: req.application.settings.secureCookies, isHTTPOnly: true, sameSite: .strict)
+    }
+
+    /// The mailbox closed while the reporter was writing: ask for the code again and show what
+    /// they typed, so nothing is lost (it is not stored).
+    static func expired(_ req: Request) async throws -> Response {
+        let t = PublicText.of(req.language)
+        let page = ExpiredPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: t.errExpired,
+                               kept: ErrorPageMiddleware.keptText(req).map(\.value))
+        let response = try await req.publicPage("public/postbus-login", page, status: .unauthorized)
+        response.cookies[cookie] = expiredCookie(req)
+        return response
+    }
+
+    struct ExpiredPage: Encodable, Sendable {
+        let t: PublicText
+        let title: String
+        let form: FormView
+        let notice: String?
+        let kept: [String]
+    }
+
+    /// GET /postbus
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        guard let (_, mailbox) = try await current(req) else {
+            let t = PublicText.of(req.language)
+            let notice = req.cookies[cookie] != nil ? t.errExpired : nil
+            let response = try await req.publicPage("public/postbus-login", LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: notice))
+            if req.cookies[cookie] != nil { response.cookies[cookie] = expiredCookie(req) }
+            return response
+        }
+        return try await render(req, mailbox)
+    }
+
+    /// POST /postbus — open with the receipt code. Every wrong code gets the same answer.
+    @Sendable static func open(_ req: Request) async throws -> Response {
+        let t = PublicText.of(req.language)
+        let input = req.form(LoginForm.self) ?? .init()
+        guard let code = ReceiptCode(typed: String((input.code ?? "").prefix(200))) else {
+            return try await refuse(req, t)
+        }
+        switch try await MailboxService.check(code, kdf: req.application.settings.receiptKDF, on: req.db) {
+        case .wrong, .wait:
+            return try await refuse(req, t)
+        case .opened(let mailbox):
+            let token = Tokens.random()
+            let session = MailboxSession()
+            session.id = Tokens.hash(token)
+            session.$mailbox.id = mailbox.id!
+            session.createdAt = Date()
+            session.lastSeenAt = Date()
+            try await session.create(on: req.db)
+            try await Audit.record("mailbox.open", subject: "case:\(mailbox.$case.id)", actor: "reporter", app: req.application, db: req.db)
+            let response = req.redirect(to: "/postbus", redirectType: .normal)
+            response.cookies[cookie] = HTTPCookies.Value(string: token, path: "/postbus", isSecure: req.application.settings.secureCookies,
+                                                         isHTTPOnly: true, sameSite: .strict)
+            return response
+        }
+    }
+
+    static func refuse(_ req: Request, _ t: PublicText) async throws -> Response {
+        var errors = FormErrors()
+        errors["code"] = t.wrongCode
+        return try await req.publicPage("public/postbus-login", LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req, errors: errors), notice: nil),
+                                        status: .unprocessableEntity)
+    }
+
+    static func caseKey(_ req: Request, _ record: Case) throws -> OpenCase {
+        guard let wrapped = record.wrappedKey else { throw Abort(.gone) }
+        return OpenCase(record: record, key: try req.application.masterKey.unwrap(wrapped, caseID: record.id!.uuidString), isOwner: false)
+    }
+
+    static func messageForm(_ req: Request, input: MessageForm = .init(), errors: FormErrors = .init()) -> FormView {
+        let t = PublicText.of(req.language)
+        var form = FormView(id: "bericht", action: "/postbus/messages", submit: t.sendMessage, csrf: req.csrfToken)
+        form.summaryTitle = t.checkForm
+        form.add("body", t.messageLabel, type: "textarea", value: input.body, required: true, maxlength: PublicController.storyLimit)
+        form.apply(errors)
+        return form
+    }
+
+    static func render(_ req: Request, _ mailbox: Mailbox, form: FormView? = nil, flash: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        let t = PublicText.of(req.language)
+        guard let record = try await Case.query(on: req.db).filter(\.$id == mailbox.$case.id).with(\.$organisation).first() else { throw Abort(.notFound) }
+        let c = try caseKey(req, record)
+        let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: req.language == .en ? "en_GB" : "nl_NL")
+        formatter.timeZone = Day.practiceTimeZone
+        formatter.dateStyle = .medium
+        formatter.timeStyle = .short
+        let views = try messages.map { m -> Message in
+            let isRecord = m.kind == MailboxMessage.Kind.record.rawValue
+            var approve: FormView?
+            var correct: FormView?
+            if isRecord && m.approvedAt == nil {
+                approve = FormView(id: "approve-\(m.id!)", action: "/postbus/records/\(m.id!)/approve", submit: t.approve, csrf: req.csrfToken)
+                var f = FormView(id: "correct-\(m.id!)", action: "/postbus/records/\(m.id!)/correct", submit: t.sendCorrection, csrf: req.csrfToken)
+                f.add("body", t.correction, type: "textarea", required: true, maxlength: PublicController.storyLimit)
+                f.secondary = true
+                correct = f
+            }
+            let kind = m.kind == MailboxMessage.Kind.acknowledgement.rawValue ? t.acknowledgement : (isRecord ? t.recordTitle : "")
+            return Message(id: m.id!.uuidString, fromReporter: m.sender == MailboxMessage.Sender.reporter.rawValue,
+                           sender: m.sender == MailboxMessage.Sender.reporter.rawValue ? t.you : t.counsellor, kind: kind, isRecord: isRecord,
+                           body: try c.open(m.bodySealed, table: "mailbox_messages", row: m.id, field: "body"),
+                           at: formatter.string(from: m.createdAt), approvedAt: m.approvedAt.map { formatter.string(from: $0) },
+                           approveForm: approve, correctionForm: correct)
+        }
+        let submitted = record.createdAt.map { formatter.string(from: $0) } ?? record.openedOn
+        return try await req.publicPage("public/postbus", Page(
+            t: t, title: t.mailboxTitle, orgName: record.organisation.name, reference: record.reference, submittedOn: submitted,
+            report: try c.open(record.summarySealed, field: "summary"), messages: views,
+            form: form ?? messageForm(req), csrf: req.csrfToken, flash: flash), status: status)
+    }
+
+    /// Adds a message from the reporter, sealed with the case key.
+    static func post(_ req: Request, _ mailbox: Mailbox, body: String) async throws {
+        guard let record = try await Case.find(mailbox.$case.id, on: req.db) else { throw Abort(.notFound) }
+        let c = try caseKey(req, record)
+        let message = MailboxMessage()
+        message.id = UUID()
+        message.$case.id = c.id
+        message.sender = MailboxMessage.Sender.reporter.rawValue
+        message.kind = MailboxMessage.Kind.message.rawValue
+        message.bodySealed = try c.seal(body, table: "mailbox_messages", row: message.id, field: "body")
+        message.createdAt = Date()
+        mailbox.lastReporterActivity = Date()
+        try await req.application.transaction(on: req.db) { db in
+            try await message.create(on: db)
+            try await mailbox.save(on: db)
+        }
+        try await Audit.record("mailbox.message", subject: "case:\(c.id)", actor: "reporter", app: req.application, db: req.db)
+        if let counsellor = try await User.find(record.$counsellor.id, on: req.db) {
+            Notifier.notify(req.application, to: counsellor.email, about: .newMessage)
+        }
+    }
+
+    /// POST /postbus/messages
+    @Sendable static func send(_ req: Request) async throws -> Response {
+        guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
+        let t = PublicText.of(req.language)
+        let input = req.form(MessageForm.self) ?? .init()
+        var errors = FormErrors()
+        let body = PublicController.text(input.body, "body", max: PublicController.storyLimit, required: true, t: t, errors: &errors)
+        guard errors.isEmpty, let body else {
+            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
+        }
+        try await post(req, mailbox, body: body)
+        return try await render(req, mailbox, flash: t.sent)
+    }
+
+    static func record(_ req: Request, _ mailbox: Mailbox) async throws -> MailboxMessage {
+        guard let id = req.parameters.get("messageID", as: UUID.self),
+              let message = try await MailboxMessage.query(on: req.db).filter(\.$id == id).filter(\.$case.$id == mailbox.$case.id)
+                .filter(\.$kind == MailboxMessage.Kind.record.rawValue).first() else { throw Abort(.notFound) }
+        return message
+    }
+
+    /// POST /postbus/records/:messageID/approve — the reporter approves the written record.
+    @Sendable static func approve(_ req: Request) async throws -> Response {
+        guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
+        let message = try await record(req, mailbox)
+        if message.approvedAt == nil {
+            message.approvedAt = Date()
+            mailbox.lastReporterActivity = Date()
+            try await req.application.transaction(on: req.db) { db in
+                try await message.save(on: db)
+                try await mailbox.save(on: db)
+            }
+            try await Audit.record("mailbox.record_approved", subject: "case:\(mailbox.$case.id)", detail: "message:\(message.id!)",
+                                   actor: "reporter", app: req.application, db: req.db)
+        }
+        return try await render(req, mailbox, flash: PublicText.of(req.language).sent)
+    }
+
+    /// POST /postbus/records/:messageID/correct — a correction, sent as a message.
+    @Sendable static func correct(_ req: Request) async throws -> Response {
+        guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
+        _ = try await record(req, mailbox)
+        let t = PublicText.of(req.language)
+        let input = req.form(MessageForm.self) ?? .init()
+        var errors = FormErrors()
+        let body = PublicController.text(input.body, "body", max: PublicController.storyLimit, required: true, t: t, errors: &errors)
+        guard errors.isEmpty, let body else {
+            // Keep what was typed: it goes into the general message box with the error.
+            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
+        }
+        try await post(req, mailbox, body: (req.language == .en ? "Correction to the record:\n" : "Correctie op het verslag:\n") + body)
+        return try await render(req, mailbox, flash: t.sent)
+    }
+
+    /// POST /postbus/logout
+    @Sendable static func close(_ req: Request) async throws -> Response {
+        if let (session, _) = try await current(req) { try await session.delete(on: req.db) }
+        let t = PublicText.of(req.language)
+        let response = try await req.publicPage("public/postbus-login", LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: t.closed))
+        response.cookies[cookie] = expiredCookie(req)
+        return response
+    }
+}

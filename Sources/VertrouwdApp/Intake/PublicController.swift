@@ -1,0 +1,260 @@
+import Fluent
+import NIOConcurrencyHelpers
+import Vapor
+import VertrouwdCore
+
+extension Request {
+    /// The reporter's language: an explicit choice (`?lang=en`, remembered in a cookie), else the
+    /// browser's preference, else Dutch.
+    var language: Language {
+        if let q = query[String.self, at: "lang"], let l = Language(rawValue: q) { return l }
+        if let c = cookies["vt_lang"]?.string, let l = Language(rawValue: c) { return l }
+        return Language.negotiate(acceptLanguage: headers.first(name: .acceptLanguage))
+    }
+
+    /// Renders a public page; remembers an explicit language choice.
+    func publicPage(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus = .ok) async throws -> Response {
+        let response = try await view.render(template, context).encodeResponse(status: status, for: self)
+        if let q = query[String.self, at: "lang"], Language(rawValue: q) != nil {
+            response.cookies["vt_lang"] = HTTPCookies.Value(string: q, maxAge: 365 * 24 * 3600, path: "/",
+                                                            isSecure: application.settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        }
+        return response
+    }
+}
+
+/// The public channel of an organisation, at addresses printed on posters: its page, the
+/// conversation request, the (anonymous) report, and the receipt with its code.
+/// Nothing here stores or logs an IP address or user agent.
+enum PublicController {
+    struct Counsellor: Encodable, Sendable { let id, name, introduction: String }
+
+    struct OrgPage: Encodable, Sendable {
+        let t: PublicText
+        let title: String
+        let orgName: String
+        let slug: String
+        let counsellors: [Counsellor]
+        let phone, whatsapp, whatsappLink, email, availability: String
+        let available: Bool
+    }
+
+    struct FormPage: Encodable, Sendable {
+        let t: PublicText
+        let title: String
+        let orgName: String
+        let slug: String
+        let intro: String
+        let form: FormView
+    }
+
+    struct ReceiptPage: Encodable, Sendable {
+        let t: PublicText
+        let title: String
+        let orgName: String
+        let slug: String
+        let code: String
+        let reference: String
+        let submittedAt: String
+    }
+
+    static func organisation(_ req: Request) async throws -> (Organisation, [User]) {
+        guard let slug = req.parameters.get("slug"), OrganisationRules.isValidSlug(slug),
+              let org = try await Organisation.query(on: req.db).filter(\.$slug == slug).first() else {
+            throw Abort(.notFound)
+        }
+        let counsellors = try await org.$counsellors.get(on: req.db).filter { $0.active && $0.isCounsellor }.sorted { $0.name < $1.name }
+        return (org, counsellors)
+    }
+
+    /// GET /o/:slug
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        let (org, counsellors) = try await organisation(req)
+        let t = PublicText.of(req.language)
+        let digits = org.whatsapp.filter(\.isNumber)
+        let international = digits.hasPrefix("06") ? "31" + digits.dropFirst() : digits
+        return try await req.publicPage("public/organisation", OrgPage(
+            t: t, title: t.orgTitle.replacingOccurrences(of: "{org}", with: org.name), orgName: org.name, slug: org.slug,
+            counsellors: counsellors.map { Counsellor(id: $0.id!.uuidString, name: $0.name, introduction: $0.introduction ?? "") },
+            phone: org.phone, whatsapp: org.whatsapp, whatsappLink: international.isEmpty ? "" : "https://wa.me/\(international)",
+            email: org.email, availability: org.availability, available: !counsellors.isEmpty))
+    }
+
+    // MARK: forms
+
+    struct RequestForm: Content { var counsellor, mode, moments, contact, topic: String? }
+    struct ReportForm: Content { var counsellor, topic, story, whistleblower, contactWish, contact: String? }
+
+    static let storyLimit = 20_000
+
+    static func counsellorChoice(_ form: inout FormView, _ counsellors: [User], selected: String?, t: PublicText) {
+        if counsellors.count > 1 {
+            form.radios("counsellor", t.whichCounsellor, options: counsellors.map { ($0.id!.uuidString, $0.name) },
+                        selected: selected ?? "", required: true)
+        } else if let only = counsellors.first {
+            form.add("counsellor", "", type: "hidden", value: only.id!.uuidString)
+        }
+    }
+
+    static func requestForm(_ req: Request, slug: String, counsellors: [User], input: RequestForm = .init(), errors: FormErrors = .init()) -> FormView {
+        let t = PublicText.of(req.language)
+        let en = req.language == .en
+        var form = FormView(id: "gesprek", action: "/o/\(slug)/gesprek", submit: t.send, csrf: req.csrfToken)
+        form.summaryTitle = t.checkForm
+        counsellorChoice(&form, counsellors, selected: input.counsellor, t: t)
+        form.radios("mode", t.modeQuestion, options: AppointmentMode.allCases.map { ($0.rawValue, en ? $0.english : $0.label) },
+                    selected: input.mode ?? "", required: true)
+        form.add("moments", t.momentsQuestion, type: "textarea", value: input.moments, hint: t.momentsHint, maxlength: 1000)
+        form.add("contact", t.contactQuestion, value: input.contact, hint: t.contactHint, required: true, autocomplete: "off", maxlength: 300)
+        form.add("topic", "\(t.topicQuestion) (\(t.optional))", type: "textarea", value: input.topic, hint: t.topicHint, maxlength: 4000)
+        form.apply(errors)
+        return form
+    }
+
+    static func reportForm(_ req: Request, slug: String, counsellors: [User], input: ReportForm = .init(contactWish: "no"), errors: FormErrors = .init()) -> FormView {
+        let t = PublicText.of(req.language)
+        var form = FormView(id: "melden", action: "/o/\(slug)/melden", submit: t.send, csrf: req.csrfToken)
+        form.summaryTitle = t.checkForm
+        counsellorChoice(&form, counsellors, selected: input.counsellor, t: t)
+        form.radios("topic", "\(t.topicQuestion) (\(t.optional))", options: PublicTopic.allCases.map { ($0.rawValue, $0.label(req.language)) },
+                    selected: input.topic ?? "", hint: t.topicHint)
+        form.add("story", t.whatHappened, type: "textarea", value: input.story, hint: t.whatHappenedHint, required: true, maxlength: storyLimit)
+        form.checkbox("whistleblower", t.whistleblowerLabel, checked: input.whistleblower == "on", hint: t.whistleblowerHint)
+        form.radios("contactWish", t.contactWish, options: [("no", t.contactNo), ("yes", t.contactYes)], selected: input.contactWish ?? "no")
+        form.add("contact", "\(t.contactHow) (\(t.optional))", value: input.contact, hint: t.anonymousNote, autocomplete: "off", maxlength: 300)
+        form.apply(errors)
+        return form
+    }
+
+    /// Checks public free text the way `FormErrors.text` does, with the reporter's language.
+    static func text(_ value: String?, _ field: String, max: Int, required: Bool, t: PublicText, errors: inout FormErrors) -> String? {
+        let trimmed = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            if required { errors[field] = t.errRequired }
+            return nil
+        }
+        if trimmed.count > max { errors[field] = t.tooLong(max, trimmed.count); return nil }
+        if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
+            errors[field] = t.errCharacters
+            return nil
+        }
+        return trimmed
+    }
+
+    static func chosenCounsellor(_ value: String?, _ counsellors: [User], t: PublicText, errors: inout FormErrors) -> User? {
+        // With one counsellor there is nothing to choose (the form carries it hidden anyway).
+        if counsellors.count == 1, (value ?? "").isEmpty { return counsellors[0] }
+        guard let user = counsellors.first(where: { $0.id?.uuidString == value }) else {
+            errors["counsellor"] = t.errChoose
+            return nil
+        }
+        return user
+    }
+
+    /// GET /o/:slug/gesprek
+    @Sendable static func showRequest(_ req: Request) async throws -> Response {
+        let (org, counsellors) = try await organisation(req)
+        guard !counsellors.isEmpty else { throw Abort(.notFound) }
+        let t = PublicText.of(req.language)
+        return try await req.publicPage("public/form", FormPage(t: t, title: t.requestTitle, orgName: org.name, slug: org.slug, intro: t.requestIntro,
+                                                               form: requestForm(req, slug: org.slug, counsellors: counsellors)))
+    }
+
+    /// GET /o/:slug/melden
+    @Sendable static func showReport(_ req: Request) async throws -> Response {
+        let (org, counsellors) = try await organisation(req)
+        guard !counsellors.isEmpty else { throw Abort(.notFound) }
+        let t = PublicText.of(req.language)
+        return try await req.publicPage("public/form", FormPage(t: t, title: t.reportTitle, orgName: org.name, slug: org.slug, intro: t.reportIntro,
+                                                               form: reportForm(req, slug: org.slug, counsellors: counsellors)))
+    }
+
+    /// POST /o/:slug/gesprek
+    @Sendable static func submitRequest(_ req: Request) async throws -> Response {
+        let (org, counsellors) = try await organisation(req)
+        guard !counsellors.isEmpty else { throw Abort(.notFound) }
+        let t = PublicText.of(req.language)
+        let input = req.form(RequestForm.self) ?? .init()
+        var errors = FormErrors()
+        let counsellor = chosenCounsellor(input.counsellor, counsellors, t: t, errors: &errors)
+        let mode = AppointmentMode(rawValue: input.mode ?? "")
+        if mode == nil { errors["mode"] = t.errChoose }
+        let moments = text(input.moments, "moments", max: 1000, required: false, t: t, errors: &errors) ?? ""
+        let contact = text(input.contact, "contact", max: 300, required: true, t: t, errors: &errors)
+        let topic = text(input.topic, "topic", max: 4000, required: false, t: t, errors: &errors) ?? ""
+        guard errors.isEmpty, let counsellor, let mode, let contact else {
+            return try await req.publicPage("public/form", FormPage(t: t, title: t.requestTitle, orgName: org.name, slug: org.slug, intro: t.requestIntro,
+                                                                   form: requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors)),
+                                            status: .unprocessableEntity)
+        }
+        let summary = "Gespreksaanvraag via de website.\nGewenste vorm: \(mode.label)\nMomenten: \(moments.isEmpty ? "—" : moments)\n\nOnderwerp:\n\(topic.isEmpty ? "—" : topic)"
+        let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: .unclassified, categories: [],
+                                reporterRole: .unknown, channel: .webForm, openedOn: Day(Date()), department: "",
+                                relation: .unknown, regime: .confidential, summary: summary, reporterName: "",
+                                reporterContact: contact, accused: "", status: .new)
+        return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle)
+    }
+
+    /// POST /o/:slug/melden
+    @Sendable static func submitReport(_ req: Request) async throws -> Response {
+        let (org, counsellors) = try await organisation(req)
+        guard !counsellors.isEmpty else { throw Abort(.notFound) }
+        let t = PublicText.of(req.language)
+        let input = req.form(ReportForm.self) ?? .init()
+        var errors = FormErrors()
+        let counsellor = chosenCounsellor(input.counsellor, counsellors, t: t, errors: &errors)
+        var topic: PublicTopic?
+        if let raw = input.topic, !raw.isEmpty {
+            topic = PublicTopic(rawValue: raw)
+            if topic == nil { errors["topic"] = t.errChoose }
+        }
+        let story = text(input.story, "story", max: storyLimit, required: true, t: t, errors: &errors)
+        let wantsContact = input.contactWish == "yes"
+        if let wish = input.contactWish, wish != "yes" && wish != "no" { errors["contactWish"] = t.errChoose }
+        let contact = text(input.contact, "contact", max: 300, required: false, t: t, errors: &errors) ?? ""
+        if wantsContact && contact.isEmpty && errors["contact"] == nil { errors["contact"] = t.errContact }
+        guard errors.isEmpty, let counsellor, let story else {
+            return try await req.publicPage("public/form", FormPage(t: t, title: t.reportTitle, orgName: org.name, slug: org.slug, intro: t.reportIntro,
+                                                                   form: reportForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors)),
+                                            status: .unprocessableEntity)
+        }
+        let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: topic?.kind ?? .unclassified,
+                                categories: topic.map { [$0.category] } ?? [], reporterRole: .unknown, channel: .webForm,
+                                openedOn: Day(Date()), department: "", relation: .unknown,
+                                regime: input.whistleblower == "on" ? .whistleblower : .confidential, summary: story,
+                                reporterName: "", reporterContact: wantsContact ? contact : "", accused: "", status: .new)
+        return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle)
+    }
+
+    /// Saves the case and its mailbox in one transaction and shows the receipt code once.
+    static func submit(_ req: Request, intake: CaseIntake, org: Organisation, counsellor: User, title: String) async throws -> Response {
+        let language = req.language
+        let prepared = try MailboxService.prepare(language: language, kdf: req.application.settings.receiptKDF)
+        let issued = NIOLockedValueBox<ReceiptCode?>(nil)
+        let record = try await intake.create(app: req.application, db: req.db) { record, db in
+            let code = try await MailboxService.insert(prepared, caseID: record.id!, on: db)
+            issued.withLockedValue { $0 = code }
+        }
+        guard let code = issued.withLockedValue({ $0 }) else { throw Abort(.internalServerError) }
+        try await Audit.record("case.create.web", subject: "case:\(record.id!)", actor: "reporter", app: req.application, db: req.db)
+        Notifier.notify(req.application, to: counsellor.email, about: .newSubmission)
+        let t = PublicText.of(language)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language == .en ? "en_GB" : "nl_NL")
+        formatter.timeZone = Day.practiceTimeZone
+        formatter.dateStyle = .long
+        formatter.timeStyle = .short
+        return try await req.publicPage("public/receipt", ReceiptPage(t: t, title: title, orgName: org.name, slug: org.slug, code: code.grouped,
+                                                                      reference: record.reference, submittedAt: formatter.string(from: Date())))
+    }
+}
+
+extension AppointmentMode {
+    var english: String {
+        switch self {
+        case .inPerson: "In person"
+        case .phone: "By phone"
+        case .online: "Online (video)"
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import VertrouwdCore
+
+/// Every text of the public channel, in Dutch and English, at plain-language (B1) level.
+/// Templates get one of these as `t`.
+struct PublicText: Encodable, Sendable {
+    let lang: String
+    let otherLang: String
+    let otherLangName: String
+    let skip: String
+    let footer: String
+    let acute: String
+    let device: String
+    // organisation page
+    let orgTitle: String
+    let orgIntro: String
+    let whoTitle: String
+    let reachTitle: String
+    let phone: String
+    let whatsapp: String
+    let email: String
+    let whenTitle: String
+    let happensTitle: String
+    let happens: [String]
+    let requestLink: String
+    let reportLink: String
+    let mailboxLink: String
+    let stepsTitle: String
+    // forms
+    let requestTitle: String
+    let requestIntro: String
+    let reportTitle: String
+    let reportIntro: String
+    let required: String
+    let optional: String
+    let send: String
+    let checkForm: String
+    let whichCounsellor: String
+    let modeQuestion: String
+    let momentsQuestion: String
+    let momentsHint: String
+    let contactQuestion: String
+    let contactHint: String
+    let topicQuestion: String
+    let topicHint: String
+    let whatHappened: String
+    let whatHappenedHint: String
+    let whistleblowerLabel: String
+    let whistleblowerHint: String
+    let contactWish: String
+    let contactNo: String
+    let contactYes: String
+    let contactHow: String
+    let anonymousNote: String
+    // receipt
+    let receiptTitle: String
+    let receiptCodeTitle: String
+    let receiptAdvice: String
+    let proofTitle: String
+    let proofNote: String
+    let proofOrganisation: String
+    let proofReference: String
+    let proofDate: String
+    let printHint: String
+    let toMailbox: String
+    // mailbox
+    let mailboxTitle: String
+    let mailboxIntro: String
+    let codeLabel: String
+    let codeHint: String
+    let open: String
+    let wrongCode: String
+    let yourReport: String
+    let messagesTitle: String
+    let you: String
+    let counsellor: String
+    let noMessages: String
+    let messageLabel: String
+    let sendMessage: String
+    let close: String
+    let closed: String
+    let recordTitle: String
+    let recordIntro: String
+    let approve: String
+    let approved: String
+    let correction: String
+    let sendCorrection: String
+    let acknowledgement: String
+    let sent: String
+    // validation
+    let errRequired: String
+    let errChoose: String
+    let errTooLong: String
+    let errCharacters: String
+    let errContact: String
+    let errExpired: String
+
+    func tooLong(_ max: Int, _ now: Int) -> String {
+        errTooLong.replacingOccurrences(of: "{max}", with: String(max)).replacingOccurrences(of: "{now}", with: String(now))
+    }
+
+    static func of(_ language: Language) -> PublicText { language == .en ? en : nl }
+
+    static let nl = PublicText(
+        lang: "nl", otherLang: "en", otherLangName: "English", skip: "Naar de inhoud",
+        footer: "Deze site bewaart geen IP-adres en geen gegevens over je browser. Er worden geen cookies of diensten van anderen gebruikt.",
+        acute: "Ben je in acuut gevaar? Bel 112.",
+        device: "Tip: gebruik liever je eigen telefoon of computer en niet het netwerk van je werk.",
+        orgTitle: "Vertrouwenspersoon voor medewerkers van {org}",
+        orgIntro: "Heb je op je werk te maken met pesten, intimidatie, discriminatie, agressie of seksuele intimidatie? Of denk je dat er iets niet klopt, zoals fraude? Dan kun je in vertrouwen praten met een externe vertrouwenspersoon. Die werkt niet voor je organisatie.",
+        whoTitle: "Wie zijn wij?", reachTitle: "Zo bereik je ons", phone: "Telefoon", whatsapp: "WhatsApp", email: "E-mail",
+        whenTitle: "Wanneer", happensTitle: "Wat gebeurt er met je verhaal?",
+        happens: ["Wat je vertelt blijft vertrouwelijk.",
+                  "Jij houdt de regie. De vertrouwenspersoon doet niets zonder jouw toestemming.",
+                  "Soms is je verhaal kwijt kunnen al genoeg. Samen kijken jullie wat je wilt.",
+                  "Je mag anoniem melden.",
+                  "Je organisatie krijgt alleen een jaarverslag zonder namen. Niemand kan daaruit afleiden wie iets meldde."],
+        requestLink: "Vraag een gesprek aan", reportLink: "Doe een melding (ook anoniem)",
+        mailboxLink: "Heb je al een ontvangstcode? Open je postbus", stepsTitle: "Wat wil je doen?",
+        requestTitle: "Een gesprek aanvragen",
+        requestIntro: "Laat weten hoe we je kunnen bereiken. De vertrouwenspersoon neemt contact met je op, meestal binnen twee werkdagen.",
+        reportTitle: "Een melding doen",
+        reportIntro: "Je hoeft je naam niet te geven. Na het versturen krijg je een ontvangstcode. Met die code lees je in je postbus de antwoorden van de vertrouwenspersoon.",
+        required: "verplicht", optional: "niet verplicht", send: "Versturen", checkForm: "Kijk dit nog even na",
+        whichCounsellor: "Met wie wil je contact?", modeQuestion: "Hoe wil je praten?",
+        momentsQuestion: "Wanneer komt het je goed uit?", momentsHint: "Bijvoorbeeld: dinsdagmiddag of na 17.00 uur.",
+        contactQuestion: "Hoe kunnen we je bereiken?",
+        contactHint: "Bijvoorbeeld je telefoonnummer of een privé e-mailadres. Alleen de vertrouwenspersoon ziet dit.",
+        topicQuestion: "Waar gaat het over?", topicHint: "Je mag dit overslaan.",
+        whatHappened: "Wat is er gebeurd?",
+        whatHappenedHint: "Vertel in je eigen woorden wat er is gebeurd, wanneer en waar. Noem alleen namen als je dat wilt.",
+        whistleblowerLabel: "Dit is een melding van een vermoeden van een misstand (Wet bescherming klokkenluiders)",
+        whistleblowerHint: "Dan krijg je binnen 7 dagen een ontvangstbevestiging en binnen 3 maanden een terugkoppeling in je postbus.",
+        contactWish: "Wil je dat we contact met je opnemen?", contactNo: "Nee, ik lees de antwoorden in mijn postbus",
+        contactYes: "Ja, neem contact met me op", contactHow: "Hoe kunnen we je bereiken?",
+        anonymousNote: "Wil je anoniem blijven? Vul dan geen naam of contactgegevens in.",
+        receiptTitle: "Verstuurd", receiptCodeTitle: "Je ontvangstcode",
+        receiptAdvice: "Schrijf deze code op en bewaar hem goed. Je ziet hem maar één keer. Zonder de code kun je je postbus niet openen, en wij kunnen hem niet opnieuw maken.",
+        proofTitle: "Bewijs van indiening",
+        proofNote: "Dit bewijs laat zien dat en wanneer je iets hebt ingediend. Er staat geen inhoud op en geen ontvangstcode.",
+        proofOrganisation: "Organisatie", proofReference: "Kenmerk", proofDate: "Ingediend op",
+        printHint: "Afdrukken kan via het menu van je browser. Alleen het bewijs wordt afgedrukt, niet de code.",
+        toMailbox: "Naar je postbus",
+        mailboxTitle: "Je postbus", mailboxIntro: "Vul je ontvangstcode in om je melding en de antwoorden te lezen.",
+        codeLabel: "Ontvangstcode", codeHint: "28 cijfers. Spaties mogen.", open: "Openen",
+        wrongCode: "Deze code klopt niet, of je moet even wachten voor je het opnieuw probeert. Controleer de cijfers.",
+        yourReport: "Wat je stuurde", messagesTitle: "Berichten", you: "Jij", counsellor: "Vertrouwenspersoon",
+        noMessages: "Nog geen berichten. Kijk later nog eens.", messageLabel: "Bericht aan de vertrouwenspersoon",
+        sendMessage: "Bericht versturen", close: "Postbus sluiten", closed: "Je postbus is gesloten.",
+        recordTitle: "Verslag van je gesprek", recordIntro: "Lees het verslag. Klopt het? Keur het dan goed. Klopt er iets niet? Schrijf wat er anders moet.",
+        approve: "Het verslag klopt", approved: "Goedgekeurd op", correction: "Wat moet er anders?", sendCorrection: "Correctie versturen",
+        acknowledgement: "Ontvangstbevestiging", sent: "Verstuurd.",
+        errRequired: "Vul dit in.", errChoose: "Kies een van de mogelijkheden.",
+        errTooLong: "Dit is te lang: maximaal {max} tekens (nu {now}).",
+        errCharacters: "Hier staan tekens in die niet zijn toegestaan.",
+        errContact: "Vul in hoe we je kunnen bereiken, of kies 'Nee'.",
+        errExpired: "Je postbus is gesloten omdat je een tijd niets deed. Open hem opnieuw met je code.")
+
+    static let en = PublicText(
+        lang: "en", otherLang: "nl", otherLangName: "Nederlands", skip: "Skip to content",
+        footer: "This site keeps no IP address and no data about your browser. No third-party cookies or services are used.",
+        acute: "In immediate danger? Call 112.",
+        device: "Tip: use your own phone or computer rather than your employer's network.",
+        orgTitle: "Confidential counsellor for the staff of {org}",
+        orgIntro: "Are you dealing with bullying, intimidation, discrimination, aggression or sexual harassment at work? Or do you think something is wrong, such as fraud? You can talk in confidence with an external confidential counsellor, who does not work for your organisation.",
+        whoTitle: "Who we are", reachTitle: "How to reach us", phone: "Phone", whatsapp: "WhatsApp", email: "Email",
+        whenTitle: "When", happensTitle: "What happens with your story?",
+        happens: ["What you tell us stays confidential.",
+                  "You stay in control. The counsellor takes no step without your permission.",
+                  "Sometimes telling your story is enough. Together you decide what you want.",
+                  "You may report anonymously.",
+                  "Your organisation only receives a yearly report without names. Nobody can tell from it who reported."],
+        requestLink: "Ask for a conversation", reportLink: "Make a report (anonymous if you like)",
+        mailboxLink: "Already have a receipt code? Open your mailbox", stepsTitle: "What would you like to do?",
+        requestTitle: "Ask for a conversation",
+        requestIntro: "Tell us how to reach you. The counsellor will contact you, usually within two working days.",
+        reportTitle: "Make a report",
+        reportIntro: "You do not have to give your name. After sending you get a receipt code. With it you read the counsellor's replies in your mailbox.",
+        required: "required", optional: "optional", send: "Send", checkForm: "Please check this",
+        whichCounsellor: "Who would you like to contact?", modeQuestion: "How would you like to talk?",
+        momentsQuestion: "When suits you?", momentsHint: "For example: Tuesday afternoon or after 5 pm.",
+        contactQuestion: "How can we reach you?",
+        contactHint: "For example your phone number or a private email address. Only the counsellor sees this.",
+        topicQuestion: "What is it about?", topicHint: "You may skip this.",
+        whatHappened: "What happened?",
+        whatHappenedHint: "Tell in your own words what happened, when and where. Only give names if you want to.",
+        whistleblowerLabel: "This is a report of suspected wrongdoing (Dutch Whistleblower Protection Act)",
+        whistleblowerHint: "You will then get an acknowledgement within 7 days and feedback within 3 months in your mailbox.",
+        contactWish: "Would you like us to contact you?", contactNo: "No, I will read the replies in my mailbox",
+        contactYes: "Yes, please contact me", contactHow: "How can we reach you?",
+        anonymousNote: "Want to stay anonymous? Then leave out your name and contact details.",
+        receiptTitle: "Sent", receiptCodeTitle: "Your receipt code",
+        receiptAdvice: "Write this code down and keep it safe. It is shown only once. Without it you cannot open your mailbox, and we cannot make it again.",
+        proofTitle: "Proof of submission",
+        proofNote: "This proof shows that and when you submitted something. It contains no content and no receipt code.",
+        proofOrganisation: "Organisation", proofReference: "Reference", proofDate: "Submitted on",
+        printHint: "You can print from your browser's menu. Only the proof is printed, not the code.",
+        toMailbox: "Go to your mailbox",
+        mailboxTitle: "Your mailbox", mailboxIntro: "Enter your receipt code to read your report and the replies.",
+        codeLabel: "Receipt code", codeHint: "28 digits. Spaces are fine.", open: "Open",
+        wrongCode: "This code is not right, or you have to wait a moment before trying again. Please check the digits.",
+        yourReport: "What you sent", messagesTitle: "Messages", you: "You", counsellor: "Counsellor",
+        noMessages: "No messages yet. Please check again later.", messageLabel: "Message to the counsellor",
+        sendMessage: "Send message", close: "Close mailbox", closed: "Your mailbox is closed.",
+        recordTitle: "Record of your conversation", recordIntro: "Please read the record. Is it correct? Then approve it. Is something wrong? Write what should change.",
+        approve: "The record is correct", approved: "Approved on", correction: "What should change?", sendCorrection: "Send correction",
+        acknowledgement: "Acknowledgement of receipt", sent: "Sent.",
+        errRequired: "Please fill this in.", errChoose: "Please choose one of the options.",
+        errTooLong: "This is too long: at most {max} characters (now {now}).",
+        errCharacters: "This contains characters that are not allowed.",
+        errContact: "Tell us how to reach you, or choose 'No'.",
+        errExpired: "Your mailbox was closed because you were inactive for a while. Open it again with your code.")
+}

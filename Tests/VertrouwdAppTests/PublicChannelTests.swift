@@ -1,0 +1,253 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+@testable import VertrouwdApp
+import VertrouwdCore
+
+@Suite("Public channel: organisation page, forms, receipt code, mailbox")
+struct PublicChannelTests {
+    /// Every row of every table as text: to prove what is not in the database.
+    func dump(_ app: Application) async throws -> String {
+        let sql = app.db as! any SQLDatabase
+        var out = ""
+        for table in ["cases", "mailboxes", "mailbox_messages", "mailbox_sessions", "audit_events", "case_categories", "users", "practice"] {
+            out += try await sql.raw("SELECT * FROM \(unsafeRaw: table)").all().map { "\($0)" }.joined(separator: "\n")
+        }
+        return out
+    }
+
+    func receiptCode(in html: String) throws -> String {
+        let match = try #require(html.firstMatch(of: /class="code" translate="no">([0-9 ]+)</))
+        return String(match.1)
+    }
+
+    @Test func theOrganisationPageIsPublicDutchByDefaultAndEnglishOnRequest() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl", name: "Anna de Vries")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let nl = try await Browser(app).get("/o/het-baken")
+            #expect(nl.status == .ok)
+            #expect(nl.body.string.contains("<html lang=\"nl\">"))
+            #expect(nl.body.string.contains("Anna de Vries"))
+            #expect(nl.body.string.contains("Bel 112"))
+            #expect(nl.headers.first(name: .cacheControl) == "no-store")
+            let browser = Browser(app)
+            let en = try await browser.send(.GET, "/o/het-baken", body: nil, headers: ["Accept-Language": "en-GB,en;q=0.9,nl;q=0.5"])
+            #expect(en.body.string.contains("<html lang=\"en\">"))
+            #expect(en.body.string.contains("Call 112"))
+            let switched = try await Browser(app).get("/o/het-baken?lang=en")
+            #expect(switched.body.string.contains("<html lang=\"en\">"))
+            #expect(try await Browser(app).get("/o/bestaat-niet").status == .notFound)
+            #expect([.notFound, .forbidden].contains(try await Browser(app).get("/o/..%2Fadmin").status))
+        }
+    }
+
+    @Test func anAnonymousReportGivesAReceiptCodeAndNothingReadableInTheDatabase() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let reporter = Browser(app)
+            #expect(try await reporter.get("/o/het-baken/melden").status == .ok)
+            let story = "Mijn-verhaal-5150: de teamleider pakt geld uit de kas."
+            let response = try await reporter.post("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("topic", "wrongdoing"),
+                                                                          ("story", story), ("whistleblower", "on"), ("contactWish", "no")])
+            #expect(response.status == .ok)
+            #expect(response.headers.first(name: .cacheControl) == "no-store")
+            let grouped = try receiptCode(in: response.body.string)
+            #expect(grouped.split(separator: " ").count == 7)
+            #expect(grouped.split(separator: " ").allSatisfy { $0.count == 4 })
+            let record = try #require(try await Case.query(on: app.db).first())
+            #expect(record.status == "new" && record.channel == "web_form" && record.regime == "whistleblower")
+            #expect(record.kind == "business_integrity")
+            #expect(record.$organisation.id == org.id)
+            #expect(response.body.string.contains(record.reference))
+            let all = try await dump(app)
+            let digits = grouped.replacingOccurrences(of: " ", with: "")
+            #expect(!all.contains("Mijn-verhaal-5150"))
+            #expect(!all.contains(String(digits.suffix(20))), "the secret part of the code is stored only as a hash")
+            #expect(!all.contains(digits))
+        }
+    }
+
+    @Test func theReporterReadsTheReplyInANewBrowserAndAWrongCodeIsRefused() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let code = try receiptCode(in: try await Browser(app).post("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", "Ik word gepest.")]).body.string)
+            let record = try #require(try await Case.query(on: app.db).first())
+
+            let counsellor = Browser(app)
+            try await counsellor.login(anna)
+            #expect(try await counsellor.get("/").body.string.contains("Nieuw binnengekomen via de website"))
+            #expect(try await counsellor.post("/cases/\(record.id!)/mailbox/reply", [("body", "Dank je. Wil je bellen? Groet, Anna")]).status == .seeOther)
+
+            let later = Browser(app)
+            let wrong = try await later.post("/postbus", [("code", "1234 5678 9012 3456 7890 1234 5678")])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.body.string.contains("Deze code klopt niet"))
+            let garbage = try await later.post("/postbus", [("code", "<script>")])
+            #expect(garbage.body.string.contains("Deze code klopt niet"))
+            #expect(try await later.post("/postbus", [("code", code)]).status == .seeOther)
+            let box = try await later.get("/postbus").body.string
+            #expect(box.contains("Ik word gepest."))
+            #expect(box.contains("Dank je. Wil je bellen? Groet, Anna"))
+
+            #expect(try await later.post("/postbus/messages", [("body", "Ja, morgen na vijf uur.")]).status == .ok)
+            let empty = try await later.post("/postbus/messages", [("body", "   ")])
+            #expect(empty.status == .unprocessableEntity)
+            #expect(empty.body.string.contains("Vul dit in."))
+            #expect(try await counsellor.get("/").body.string.contains("Nieuwe berichten in een postbus") == false, "a new case is in the inbox, not under messages")
+            let casePage = try await counsellor.get("/cases/\(record.id!)").body.string
+            #expect(casePage.contains("Ja, morgen na vijf uur."))
+
+            #expect(try await later.post("/postbus/logout", []).status == .ok)
+            #expect(try await later.get("/postbus").body.string.contains("Ontvangstcode"))
+            #expect(try await later.post("/postbus/messages", [("body", "nog een bericht")]).status == .unauthorized)
+            #expect(try await MailboxMessage.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test func aLocatorUnderAttackMakesEvenTheRightCodeWait() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let code = try receiptCode(in: try await Browser(app).post("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", "x y z")]).body.string)
+            let digits = code.replacingOccurrences(of: " ", with: "")
+            let attacker = Browser(app)
+            for i in 0..<LoginThrottle.freeAttempts {
+                try await attacker.post("/postbus", [("code", String(digits.prefix(8)) + String(format: "%020d", i))])
+            }
+            let right = try await Browser(app).post("/postbus", [("code", code)])
+            #expect(right.status == .unprocessableEntity)
+            #expect(try await Mailbox.query(on: app.db).first()?.lockedUntil != nil)
+        }
+    }
+
+    @Test func badReportsAreRefusedInTheReportersLanguageKeepingWhatTheyWrote() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let bram = try await app.makeAccount("bram@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna, bram])
+            let reporter = Browser(app)
+            let noCounsellor = try await reporter.post("/o/het-baken/melden", [("story", "<b>vet</b> verhaal"), ("topic", "ufo"), ("contactWish", "yes")])
+            #expect(noCounsellor.status == .unprocessableEntity)
+            let html = noCounsellor.body.string
+            #expect(html.contains("Kies een van de mogelijkheden."))
+            #expect(html.contains("Vul in hoe we je kunnen bereiken"))
+            #expect(html.contains("&lt;b&gt;vet&lt;/b&gt; verhaal"))
+            let english = try await reporter.post("/o/het-baken/melden?lang=en", [("counsellor", anna.id.uuidString), ("story", String(repeating: "x", count: 20_001))])
+            #expect(english.body.string.contains("This is too long: at most 20000 characters (now 20001)."))
+            let stranger = try await reporter.post("/o/het-baken/melden", [("counsellor", UUID().uuidString), ("story", "iets")])
+            #expect(stranger.status == .unprocessableEntity)
+            let forged = try await reporter.post("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", "iets"), ("_csrf", "nep")], csrf: false)
+            #expect(forged.status == .forbidden)
+            #expect(try await count(Case.self, app) == 0)
+            #expect(try await count(Mailbox.self, app) == 0)
+        }
+    }
+
+    @Test func aConversationRequestNeedsAWayToReachTheReporter() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let reporter = Browser(app)
+            let refused = try await reporter.post("/o/het-baken/gesprek", [("mode", "phone"), ("moments", "dinsdag")])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("dinsdag"))
+            let ok = try await reporter.post("/o/het-baken/gesprek", [("mode", "phone"), ("moments", "dinsdag"), ("contact", "06-98765432")])
+            #expect(ok.status == .ok)
+            #expect(try receiptCode(in: ok.body.string).count == 34)
+            let record = try #require(try await Case.query(on: app.db).first())
+            #expect(record.kind == "unclassified" && record.status == "new")
+            #expect(!record.reporterContactSealed.contains("98765432"))
+        }
+    }
+
+    @Test func theCounsellorTakesAWebRequestOnByClassifyingIt() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            _ = try await Browser(app).post("/o/het-baken/gesprek", [("mode", "online"), ("contact", "privé@mail.nl")])
+            let record = try #require(try await Case.query(on: app.db).first())
+            let counsellor = Browser(app)
+            try await counsellor.login(anna)
+            let page = try await counsellor.get("/cases/\(record.id!)").body.string
+            #expect(page.contains("Aannemen"))
+            let base: [(String, String)] = [("categories[]", "bullying"), ("reporterRole", "affected_employee"), ("channel", "web_form"),
+                                            ("relation", "colleague"), ("regime", "confidential"), ("summary", "Gespreksaanvraag")]
+            let noKind = try await counsellor.post("/cases/\(record.id!)/details", base)
+            #expect(noKind.status == .unprocessableEntity)
+            #expect(try await counsellor.post("/cases/\(record.id!)/details", base + [("kind", "personal_integrity")]).status == .seeOther)
+            let accepted = try #require(try await Case.find(record.id, on: app.db))
+            #expect(accepted.status == "open" && accepted.kind == "personal_integrity")
+        }
+    }
+
+    @Test func aWrittenRecordIsApprovedByTheReporterAndTheAcknowledgementDatesTheClock() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let c = try await app.makeCase(for: anna, at: org, kind: .businessIntegrity, regime: .whistleblower)
+            let counsellor = Browser(app)
+            try await counsellor.login(anna)
+            let opened = try await counsellor.post("/cases/\(c.id!)/mailbox/open", [])
+            let code = try receiptCode(in: opened.body.string)
+            #expect(try await counsellor.post("/cases/\(c.id!)/mailbox/open", []).status == .conflict)
+            #expect(try await counsellor.post("/cases/\(c.id!)/mailbox/acknowledge", [("body", "Ontvangen, dank je.")]).status == .seeOther)
+            #expect(try await Case.find(c.id, on: app.db)?.acknowledgedOn == Day(Date()).iso)
+            #expect(try await counsellor.post("/cases/\(c.id!)/mailbox/record", [("body", "Verslag: melder zag op 3 maart ...")]).status == .seeOther)
+
+            let reporter = Browser(app)
+            try await reporter.post("/postbus", [("code", code)])
+            let box = try await reporter.get("/postbus").body.string
+            #expect(box.contains("Ontvangstbevestiging"))
+            #expect(box.contains("Verslag: melder zag op 3 maart"))
+            let record = try #require(try await MailboxMessage.query(on: app.db).filter(\.$kind == "record").first())
+            #expect(try await reporter.post("/postbus/records/\(record.id!)/approve", []).status == .ok)
+            #expect(try await MailboxMessage.find(record.id, on: app.db)?.approvedAt != nil)
+            #expect(try await counsellor.get("/cases/\(c.id!)").body.string.contains("goedgekeurd"))
+        }
+    }
+
+    @Test func noAddressOrBrowserOfAReporterIsStored() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let reporter = Browser(app)
+            let headers: HTTPHeaders = ["X-Forwarded-For": "203.0.113.77", "X-Real-IP": "203.0.113.77", "User-Agent": "Mozilla/5.0 MarkerBrowser/9.9"]
+            let form = try await reporter.send(.GET, "/o/het-baken/melden", body: nil, headers: headers)
+            let csrf = try #require(Browser.hiddenCSRF(in: form.body.string))
+            var h = headers
+            h.contentType = .urlEncodedForm
+            let body = "counsellor=\(anna.id.uuidString)&story=iets&_csrf=\(csrf)"
+            let response = try await reporter.send(.POST, "/o/het-baken/melden", body: ByteBuffer(string: body), headers: h)
+            #expect(response.status == .ok)
+            let all = try await dump(app)
+            #expect(!all.contains("203.0.113.77"))
+            #expect(!all.contains("MarkerBrowser"))
+        }
+    }
+
+    @Test func sixteenReportersAtOnceAllGetTheirOwnCase() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let codes = try await withThrowingTaskGroup(of: String.self) { group in
+                for i in 0..<16 {
+                    group.addTask {
+                        let reporter = Browser(app)
+                        let response = try await reporter.post("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", "Melding \(i)")])
+                        #expect(response.status == .ok)
+                        return try receiptCode(in: response.body.string)
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(Set(codes).count == 16)
+            #expect(Set(try await Case.query(on: app.db).all().map(\.reference)).count == 16)
+            #expect(try await count(Mailbox.self, app) == 16)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Load test of the reporter's flow on loopback: open the report form, submit, receive the
+receipt code; then open the mailbox with the code and read it back. At 1 and 16 concurrent
+reporters; prints flows/s, p50/p99 latency and the server's peak RSS.
+
+Usage: scripts/bench-public.py [--binary .build/release/vertrouwd] [--seconds 10]
+Starts its own server on a free 127.0.0.1 port with a fresh data folder and the demo loaded.
+Standard library only; traffic goes to loopback only and stops by itself.
+"""
+import argparse, http.client, os, re, shutil, socket, subprocess, sys, tempfile, threading, time, urllib.parse
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
+
+class Reporter:
+    """One reporter's browser: its own cookies, one keep-alive connection."""
+    def __init__(self, port):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies = {}
+    def request(self, method, path, fields=None):
+        headers = {}
+        if self.cookies: headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields); headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        r = self.conn.getresponse(); data = r.read().decode()
+        for h in r.headers.get_all("Set-Cookie") or []:
+            name, _, rest = h.partition("="); value = rest.split(";")[0]
+            if value: self.cookies[name] = value
+            else: self.cookies.pop(name, None)
+        return r.status, data
+
+def csrf(html):
+    return re.search(r'name="_csrf" value="([^"]+)"', html).group(1)
+
+def report_flow(port, slug, counsellor):
+    r = Reporter(port)
+    s, html = r.request("GET", f"/o/{slug}/melden"); assert s == 200, s
+    fields = [("story", "Belastingtest: een melding van een medewerker."), ("_csrf", csrf(html))]
+    if counsellor: fields.append(("counsellor", counsellor))
+    s, html = r.request("POST", f"/o/{slug}/melden", fields); assert s == 200, s
+    return re.search(r'class="code" translate="no">([0-9 ]+)<', html).group(1)
+
+def mailbox_flow(port, code):
+    r = Reporter(port)
+    s, html = r.request("GET", "/postbus"); assert s == 200, s
+    s, _ = r.request("POST", "/postbus", [("code", code), ("_csrf", csrf(html))]); assert s == 303, s
+    s, html = r.request("GET", "/postbus"); assert s == 200 and "Belastingtest" in html, s
+
+def peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"): return int(line.split()[1])
+    return 0
+
+def run(name, workers, seconds, work):
+    latencies, failures, lock = [], [0], threading.Lock()
+    deadline = time.time() + seconds
+    def loop():
+        while time.time() < deadline:
+            t0 = time.perf_counter()
+            try:
+                work(); ok = True
+            except Exception:
+                ok = False
+            dt = time.perf_counter() - t0
+            with lock:
+                if ok: latencies.append(dt)
+                else: failures[0] += 1
+    start = time.time()
+    threads = [threading.Thread(target=loop) for _ in range(workers)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    elapsed = time.time() - start
+    latencies.sort()
+    pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
+    print(f"{name:<28} c={workers:<3} {len(latencies) / elapsed:7.1f} flows/s  p50 {pct(0.50):7.1f} ms  p99 {pct(0.99):7.1f} ms  failures {failures[0]}")
+    return failures[0]
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default=".build/release/vertrouwd")
+    ap.add_argument("--seconds", type=float, default=10)
+    args = ap.parse_args()
+    data = tempfile.mkdtemp(prefix="vertrouwd-bench-")
+    env = dict(os.environ, VERTROUWD_DATA_DIR=data, LOG_LEVEL="warning")
+    env.pop("DATABASE_URL", None) if os.environ.get("BENCH_POSTGRES") is None else None
+    try:
+        subprocess.run([args.binary, "demo"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port = free_port()
+        server = subprocess.Popen([args.binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); break
+            except OSError:
+                time.sleep(0.05)
+        # de-regenboog has one counsellor, so the form needs no choice.
+        slug, counsellor = "de-regenboog", None
+        codes = [report_flow(port, slug, counsellor)]
+        failures = 0
+        for workers in (1, 16):
+            failures += run("report (form, submit, code)", workers, args.seconds,
+                            lambda: codes.append(report_flow(port, slug, counsellor)))
+        for workers in (1, 16):
+            failures += run("mailbox (code, read back)", workers, args.seconds, lambda: mailbox_flow(port, codes[len(codes) // 2]))
+        print(f"server peak RSS: {peak_rss_kb(server.pid) / 1024:.1f} MiB; receipts issued: {len(codes)}")
+        server.terminate(); server.wait(timeout=10)
+        sys.exit(1 if failures else 0)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+if __name__ == "__main__":
+    main()
