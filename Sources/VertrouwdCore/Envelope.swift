@@ -60,6 +60,19 @@ public struct CaseKey: Sendable {
     public func open(_ sealed: String, context: FieldContext) throws -> String {
         try FieldCipher.open(sealed, key: key, context: context)
     }
+
+    /// Seals bytes (an attachment): nonce | ciphertext | tag, bound to its place like text.
+    public func seal(data: Data, context: FieldContext) throws -> Data {
+        try AES.GCM.seal(data, using: key, authenticating: context.associatedData).combined!
+    }
+
+    public func open(data sealed: Data, context: FieldContext) throws -> Data {
+        do {
+            return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key, authenticating: context.associatedData)
+        } catch {
+            throw EnvelopeError.unreadable
+        }
+    }
 }
 
 /// Where a ciphertext lives: table, row and field. It is the associated data of the seal, so a

@@ -250,4 +250,83 @@ struct PublicChannelTests {
             #expect(try await count(Mailbox.self, app) == 16)
         }
     }
+
+    static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data("fake image body".utf8)
+
+    @Test func attachmentsAreSealedAndOnlyTheCounsellorCanDownloadThem() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let bram = try await app.makeAccount("bram@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let reporter = Browser(app)
+            try await reporter.get("/o/het-baken/melden")
+            let response = try await reporter.postMultipart("/o/het-baken/melden", [("story", "Zie de foto en het verslag.")],
+                                                            files: [("files[]", "../../foto.png", Self.png),
+                                                                    ("files[]", "verslag.txt", Data("Bijlage-tekst-8080".utf8))])
+            #expect(response.status == .ok)
+            let stored = try await Attachment.query(on: app.db).all()
+            #expect(stored.count == 2)
+            #expect(Set(stored.map(\.kind)) == ["png", "text"])
+            #expect(!(try await dump(app)).contains("Bijlage-tekst-8080"))
+            let raw = try await (app.db as! any SQLDatabase).raw("SELECT data FROM case_attachments").all()
+            #expect(!raw.map { "\($0)" }.joined().contains("fake image body"))
+
+            let record = try #require(try await Case.query(on: app.db).first())
+            let counsellor = Browser(app)
+            try await counsellor.login(anna)
+            let page = try await counsellor.get("/cases/\(record.id!)").body.string
+            #expect(page.contains("foto.png") && !page.contains("../../foto.png"))
+            let png = try #require(stored.first { $0.kind == "png" })
+            let download = try await counsellor.get("/cases/\(record.id!)/attachments/\(png.id!)")
+            #expect(download.status == .ok)
+            #expect(download.headers.first(name: .contentType) == "image/png")
+            #expect(download.headers.first(name: .contentDisposition)?.contains("foto") == false)
+            #expect(Data(buffer: download.body) == Self.png)
+
+            let other = Browser(app)
+            try await other.login(bram)
+            #expect(try await other.get("/cases/\(record.id!)/attachments/\(png.id!)").status == .notFound)
+            #expect(try await Browser(app).get("/cases/\(record.id!)/attachments/\(png.id!)").status == .seeOther)
+        }
+    }
+
+    @Test func aFileOutsideTheAllowListIsRefusedAndNothingIsSaved() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let reporter = Browser(app)
+            try await reporter.get("/o/het-baken/melden")
+            let exe = Data([0x4D, 0x5A, 0x90, 0x00]) + Data(count: 100)
+            let response = try await reporter.postMultipart("/o/het-baken/melden", [("story", "Mijn verhaal blijft staan.")],
+                                                            files: [("files[]", "foto.png", exe)])
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.body.string.contains("Het bestand foto.png kan niet worden verstuurd."))
+            #expect(response.body.string.contains("Mijn verhaal blijft staan."))
+            let tooMany = try await reporter.postMultipart("/o/het-baken/melden", [("story", "x")],
+                                                           files: Array(repeating: ("files[]", "a.png", Self.png), count: 4))
+            #expect(tooMany.body.string.contains("Kies hoogstens 3 bestanden."))
+            #expect(try await count(Case.self, app) == 0)
+            #expect(try await count(Attachment.self, app) == 0)
+        }
+    }
+
+    @Test func theCounsellorIsNotifiedWithoutAnyContent() async throws {
+        let outbox = NSTemporaryDirectory() + "vertrouwd-mail-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: outbox) }
+        try await withVertrouwd({ $0.sendmailCommand = "cat >> '\(outbox)'" }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            #expect(try await Browser(app).post("/o/het-baken/melden", [("story", "Geheim-verhaal-6060")]).status == .ok)
+            var mail = ""
+            for _ in 0..<50 where !mail.contains("Subject:") {
+                try await Task.sleep(for: .milliseconds(100))
+                mail = (try? String(contentsOfFile: outbox, encoding: .utf8)) ?? ""
+            }
+            #expect(mail.contains("To: anna@praktijk.nl"))
+            #expect(mail.contains("Subject: Vertrouwd: nieuwe aanvraag of melding"))
+            #expect(!mail.contains("Geheim-verhaal-6060"))
+            #expect(!mail.contains("het-baken"))
+        }
+    }
 }
+

@@ -79,6 +79,27 @@ final class Browser: @unchecked Sendable { // used by one test task at a time
         return try await send(.POST, path, body: ByteBuffer(string: body))
     }
 
+    /// Posts a multipart form with files, as a browser does for a form with a file input.
+    @discardableResult
+    func postMultipart(_ path: String, _ fields: [(String, String)], files: [(field: String, filename: String, data: Data)]) async throws -> TestingHTTPResponse {
+        let boundary = "----vertrouwd\(UUID().uuidString)"
+        var body = Data()
+        func line(_ s: String) { body.append(Data((s + "\r\n").utf8)) }
+        for (name, value) in fields + [("_csrf", try await csrfToken())] {
+            line("--\(boundary)"); line("Content-Disposition: form-data; name=\"\(name)\""); line(""); line(value)
+        }
+        for file in files {
+            line("--\(boundary)")
+            line("Content-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.filename)\"")
+            line("Content-Type: application/octet-stream"); line("")
+            body.append(file.data); line("")
+        }
+        line("--\(boundary)--")
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        return try await send(.POST, path, body: ByteBuffer(data: body), headers: headers)
+    }
+
     @discardableResult
     func postRaw(_ path: String, body: ByteBuffer) async throws -> TestingHTTPResponse {
         try await send(.POST, path, body: body)

@@ -46,12 +46,14 @@ struct FormView: Encodable, Sendable {
     var collapsible = false
     /// A quieter button, for actions such as undo.
     var secondary = false
+    /// Sends files (`multipart/form-data`).
+    var multipart = false
     /// The heading of the error summary, in the user's language.
     var summaryTitle = "Controleer het formulier"
     var hasErrors: Bool { !problems.isEmpty || formError != nil }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, summaryTitle, hasErrors
+        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, multipart, summaryTitle, hasErrors
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -62,6 +64,7 @@ struct FormView: Encodable, Sendable {
         try c.encodeIfPresent(formError, forKey: .formError); try c.encode(collapsible, forKey: .collapsible)
         try c.encode(secondary, forKey: .secondary)
         try c.encode(summaryTitle, forKey: .summaryTitle)
+        try c.encode(multipart, forKey: .multipart)
         try c.encode(hasErrors, forKey: .hasErrors)
     }
 
@@ -101,6 +104,13 @@ struct FormView: Encodable, Sendable {
                             hint: hint, error: nil, required: required,
                             options: options.map { Option(value: $0.0, label: $0.1, selected: $0.0 == selected) },
                             autocomplete: nil, inputmode: nil, maxlength: nil))
+    }
+
+    /// A file input for several files; the form becomes multipart.
+    mutating func files(_ name: String, _ label: String, hint: String?, accept: String) {
+        multipart = true
+        fields.append(Field(name: "\(name)[]", id: "\(id)-\(name)", label: label, type: "file", value: accept,
+                            hint: hint, error: nil, required: false, options: [], autocomplete: nil, inputmode: nil, maxlength: nil))
     }
 
     mutating func checkbox(_ name: String, _ label: String, checked: Bool, hint: String? = nil) {

@@ -35,6 +35,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateTimeEntries())
     app.migrations.add(CreateAuditEvents())
     app.migrations.add(CreateMailboxes())
+    app.migrations.add(CreateAttachments())
 
     if case .sqliteFile = settings.database {
         // Write-ahead logging: readers never wait for the writer. The mode persists in the file.

@@ -10,6 +10,7 @@ enum CaseMailboxActions {
         struct Item: Encodable, Sendable { let fromReporter: Bool; let sender, kind, body, at: String; let approvedAt: String? }
         let items: [Item]
         let issuedCode: String?
+        let attachments: [Attachments.Listed]
     }
 
     static let acknowledgementText = """
@@ -40,7 +41,7 @@ enum CaseMailboxActions {
                                at: CaseForms.dutchDateTime(ISO8601DateFormatter.string(from: m.createdAt, timeZone: Day.practiceTimeZone,
                                                                                       formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate])),
                                approvedAt: m.approvedAt.map { Day($0).dutch })
-        }, issuedCode: issuedCode)
+        }, issuedCode: issuedCode, attachments: try await Attachments.list(c, on: req.db))
     }
 
     struct Reply: Content { var body, feedback: String? }

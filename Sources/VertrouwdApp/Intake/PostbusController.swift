@@ -10,7 +10,10 @@ enum PostbusController {
     static let absoluteTimeout: TimeInterval = 2 * 3600
 
     struct LoginForm: Content { var code: String? }
-    struct MessageForm: Content { var body: String? }
+    struct MessageForm: Content {
+        var body: String?
+        var files: [File]?
+    }
 
     struct LoginPage: Encodable, Sendable {
         let t: PublicText
@@ -39,6 +42,7 @@ enum PostbusController {
         let reference: String
         let submittedOn: String
         let report: String
+        let attachments: [String]
         let messages: [Message]
         let form: FormView
         let csrf: String
@@ -149,6 +153,7 @@ enum PostbusController {
         var form = FormView(id: "bericht", action: "/postbus/messages", submit: t.sendMessage, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
         form.add("body", t.messageLabel, type: "textarea", value: input.body, required: true, maxlength: PublicController.storyLimit)
+        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept)
         form.apply(errors)
         return form
     }
@@ -184,12 +189,13 @@ enum PostbusController {
         let submitted = record.createdAt.map { formatter.string(from: $0) } ?? record.openedOn
         return try await req.publicPage("public/postbus", Page(
             t: t, title: t.mailboxTitle, orgName: record.organisation.name, reference: record.reference, submittedOn: submitted,
-            report: try c.open(record.summarySealed, field: "summary"), messages: views,
+            report: try c.open(record.summarySealed, field: "summary"),
+            attachments: try await Attachments.list(c, on: req.db).map { "\($0.name) (\($0.size))" }, messages: views,
             form: form ?? messageForm(req), csrf: req.csrfToken, flash: flash), status: status)
     }
 
     /// Adds a message from the reporter, sealed with the case key.
-    static func post(_ req: Request, _ mailbox: Mailbox, body: String) async throws {
+    static func post(_ req: Request, _ mailbox: Mailbox, body: String, files: [Attachments.Checked] = []) async throws {
         guard let record = try await Case.find(mailbox.$case.id, on: req.db) else { throw Abort(.notFound) }
         let c = try caseKey(req, record)
         let message = MailboxMessage()
@@ -203,6 +209,7 @@ enum PostbusController {
         try await req.application.transaction(on: req.db) { db in
             try await message.create(on: db)
             try await mailbox.save(on: db)
+            try await Attachments.store(files, caseID: c.id, messageID: message.id, key: c.key, on: db)
         }
         try await Audit.record("mailbox.message", subject: "case:\(c.id)", actor: "reporter", app: req.application, db: req.db)
         if let counsellor = try await User.find(record.$counsellor.id, on: req.db) {
@@ -217,10 +224,12 @@ enum PostbusController {
         let input = req.form(MessageForm.self) ?? .init()
         var errors = FormErrors()
         let body = PublicController.text(input.body, "body", max: PublicController.storyLimit, required: true, t: t, errors: &errors)
+        let files = Attachments.check(input.files, t: t, errors: &errors)
+        if !errors.isEmpty && !files.isEmpty { errors.general = t.errFilesAgain }
         guard errors.isEmpty, let body else {
             return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
         }
-        try await post(req, mailbox, body: body)
+        try await post(req, mailbox, body: body, files: files)
         return try await render(req, mailbox, flash: t.sent)
     }
 

@@ -83,7 +83,10 @@ enum PublicController {
     // MARK: forms
 
     struct RequestForm: Content { var counsellor, mode, moments, contact, topic: String? }
-    struct ReportForm: Content { var counsellor, topic, story, whistleblower, contactWish, contact: String? }
+    struct ReportForm: Content {
+        var counsellor, topic, story, whistleblower, contactWish, contact: String?
+        var files: [File]?
+    }
 
     static let storyLimit = 20_000
 
@@ -122,6 +125,7 @@ enum PublicController {
         form.checkbox("whistleblower", t.whistleblowerLabel, checked: input.whistleblower == "on", hint: t.whistleblowerHint)
         form.radios("contactWish", t.contactWish, options: [("no", t.contactNo), ("yes", t.contactYes)], selected: input.contactWish ?? "no")
         form.add("contact", "\(t.contactHow) (\(t.optional))", value: input.contact, hint: t.anonymousNote, autocomplete: "off", maxlength: 300)
+        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept)
         form.apply(errors)
         return form
     }
@@ -213,6 +217,8 @@ enum PublicController {
         if let wish = input.contactWish, wish != "yes" && wish != "no" { errors["contactWish"] = t.errChoose }
         let contact = text(input.contact, "contact", max: 300, required: false, t: t, errors: &errors) ?? ""
         if wantsContact && contact.isEmpty && errors["contact"] == nil { errors["contact"] = t.errContact }
+        let files = Attachments.check(input.files, t: t, errors: &errors)
+        if !errors.isEmpty && !files.isEmpty { errors.general = t.errFilesAgain }
         guard errors.isEmpty, let counsellor, let story else {
             return try await req.publicPage("public/form", FormPage(t: t, title: t.reportTitle, orgName: org.name, slug: org.slug, intro: t.reportIntro,
                                                                    form: reportForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors)),
@@ -223,16 +229,22 @@ enum PublicController {
                                 openedOn: Day(Date()), department: "", relation: .unknown,
                                 regime: input.whistleblower == "on" ? .whistleblower : .confidential, summary: story,
                                 reporterName: "", reporterContact: wantsContact ? contact : "", accused: "", status: .new)
-        return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle)
+        return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle, files: files)
     }
 
     /// Saves the case and its mailbox in one transaction and shows the receipt code once.
-    static func submit(_ req: Request, intake: CaseIntake, org: Organisation, counsellor: User, title: String) async throws -> Response {
+    static func submit(_ req: Request, intake: CaseIntake, org: Organisation, counsellor: User, title: String,
+                       files: [Attachments.Checked] = []) async throws -> Response {
         let language = req.language
         let prepared = try MailboxService.prepare(language: language, kdf: req.application.settings.receiptKDF)
         let issued = NIOLockedValueBox<ReceiptCode?>(nil)
+        let masterKey = req.application.masterKey
         let record = try await intake.create(app: req.application, db: req.db) { record, db in
             let code = try await MailboxService.insert(prepared, caseID: record.id!, on: db)
+            if !files.isEmpty {
+                let key = try masterKey.unwrap(record.wrappedKey!, caseID: record.id!.uuidString)
+                try await Attachments.store(files, caseID: record.id!, messageID: nil, key: key, on: db)
+            }
             issued.withLockedValue { $0 = code }
         }
         guard let code = issued.withLockedValue({ $0 }) else { throw Abort(.internalServerError) }

@@ -93,6 +93,13 @@ struct PublicText: Encodable, Sendable {
     let errCharacters: String
     let errContact: String
     let errExpired: String
+    let filesLabel: String
+    let filesHint: String
+    let attachments: String
+    let errTooManyFiles: String
+    let errFileTooLarge: String
+    let errFileType: String
+    let errFilesAgain: String
 
     func tooLong(_ max: Int, _ now: Int) -> String {
         errTooLong.replacingOccurrences(of: "{max}", with: String(max)).replacingOccurrences(of: "{now}", with: String(now))
@@ -153,7 +160,14 @@ struct PublicText: Encodable, Sendable {
         errTooLong: "Dit is te lang: maximaal {max} tekens (nu {now}).",
         errCharacters: "Hier staan tekens in die niet zijn toegestaan.",
         errContact: "Vul in hoe we je kunnen bereiken, of kies 'Nee'.",
-        errExpired: "Je postbus is gesloten omdat je een tijd niets deed. Open hem opnieuw met je code.")
+        errExpired: "Je postbus is gesloten omdat je een tijd niets deed. Open hem opnieuw met je code.",
+        filesLabel: "Bijlagen (niet verplicht)",
+        filesHint: "Hoogstens 3 bestanden van elk hoogstens 10 MB: pdf, jpg, png, txt, docx of odt. Let op: foto's en documenten kunnen verborgen gegevens bevatten, zoals de plaats van een foto of de naam van wie een document maakte. Wil je anoniem blijven? Haal die gegevens er dan eerst uit, of maak een schermafbeelding.",
+        attachments: "Bijlagen",
+        errTooManyFiles: "Kies hoogstens 3 bestanden.",
+        errFileTooLarge: "Het bestand {name} is groter dan 10 MB.",
+        errFileType: "Het bestand {name} kan niet worden verstuurd. Gebruik pdf, jpg, png, txt, docx of odt.",
+        errFilesAgain: "Kies je bijlagen opnieuw: een browser bewaart gekozen bestanden niet.")
 
     static let en = PublicText(
         lang: "en", otherLang: "nl", otherLangName: "Nederlands", skip: "Skip to content",
@@ -208,5 +222,12 @@ struct PublicText: Encodable, Sendable {
         errTooLong: "This is too long: at most {max} characters (now {now}).",
         errCharacters: "This contains characters that are not allowed.",
         errContact: "Tell us how to reach you, or choose 'No'.",
-        errExpired: "Your mailbox was closed because you were inactive for a while. Open it again with your code.")
+        errExpired: "Your mailbox was closed because you were inactive for a while. Open it again with your code.",
+        filesLabel: "Attachments (optional)",
+        filesHint: "At most 3 files of at most 10 MB each: pdf, jpg, png, txt, docx or odt. Note: photos and documents can contain hidden data, such as where a photo was taken or who wrote a document. Want to stay anonymous? Remove that data first, or take a screenshot.",
+        attachments: "Attachments",
+        errTooManyFiles: "Choose at most 3 files.",
+        errFileTooLarge: "The file {name} is larger than 10 MB.",
+        errFileType: "The file {name} cannot be sent. Use pdf, jpg, png, txt, docx or odt.",
+        errFilesAgain: "Please choose your attachments again: a browser does not keep chosen files.")
 }
