@@ -163,11 +163,7 @@ enum PostbusController {
         guard let record = try await Case.query(on: req.db).filter(\.$id == mailbox.$case.id).with(\.$organisation).first() else { throw Abort(.notFound) }
         let c = try caseKey(req, record)
         let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: req.language == .en ? "en_GB" : "nl_NL")
-        formatter.timeZone = Day.practiceTimeZone
-        formatter.dateStyle = .medium
-        formatter.timeStyle = .short
+        let formatter = t.dateFormatter(.medium)
         let views = try messages.map { m -> Message in
             let isRecord = m.kind == MailboxMessage.Kind.record.rawValue
             var approve: FormView?

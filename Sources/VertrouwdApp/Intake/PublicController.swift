@@ -155,28 +155,37 @@ enum PublicController {
         return user
     }
 
-    /// GET /o/:slug/gesprek
-    @Sendable static func showRequest(_ req: Request) async throws -> Response {
+    /// An organisation that can take a request or report: one with a counsellor.
+    static func reachable(_ req: Request) async throws -> (Organisation, [User]) {
         let (org, counsellors) = try await organisation(req)
         guard !counsellors.isEmpty else { throw Abort(.notFound) }
+        return (org, counsellors)
+    }
+
+    enum Which { case request, report }
+
+    static func formPage(_ req: Request, _ org: Organisation, _ which: Which, _ form: FormView, status: HTTPStatus = .ok) async throws -> Response {
         let t = PublicText.of(req.language)
-        return try await req.publicPage("public/form", FormPage(t: t, title: t.requestTitle, orgName: org.name, slug: org.slug, intro: t.requestIntro,
-                                                               form: requestForm(req, slug: org.slug, counsellors: counsellors)))
+        return try await req.publicPage("public/form", FormPage(
+            t: t, title: which == .request ? t.requestTitle : t.reportTitle, orgName: org.name, slug: org.slug,
+            intro: which == .request ? t.requestIntro : t.reportIntro, form: form), status: status)
+    }
+
+    /// GET /o/:slug/gesprek
+    @Sendable static func showRequest(_ req: Request) async throws -> Response {
+        let (org, counsellors) = try await reachable(req)
+        return try await formPage(req, org, .request, requestForm(req, slug: org.slug, counsellors: counsellors))
     }
 
     /// GET /o/:slug/melden
     @Sendable static func showReport(_ req: Request) async throws -> Response {
-        let (org, counsellors) = try await organisation(req)
-        guard !counsellors.isEmpty else { throw Abort(.notFound) }
-        let t = PublicText.of(req.language)
-        return try await req.publicPage("public/form", FormPage(t: t, title: t.reportTitle, orgName: org.name, slug: org.slug, intro: t.reportIntro,
-                                                               form: reportForm(req, slug: org.slug, counsellors: counsellors)))
+        let (org, counsellors) = try await reachable(req)
+        return try await formPage(req, org, .report, reportForm(req, slug: org.slug, counsellors: counsellors))
     }
 
     /// POST /o/:slug/gesprek
     @Sendable static func submitRequest(_ req: Request) async throws -> Response {
-        let (org, counsellors) = try await organisation(req)
-        guard !counsellors.isEmpty else { throw Abort(.notFound) }
+        let (org, counsellors) = try await reachable(req)
         let t = PublicText.of(req.language)
         let input = req.form(RequestForm.self) ?? .init()
         var errors = FormErrors()
@@ -187,9 +196,8 @@ enum PublicController {
         let contact = text(input.contact, "contact", max: 300, required: true, t: t, errors: &errors)
         let topic = text(input.topic, "topic", max: 4000, required: false, t: t, errors: &errors) ?? ""
         guard errors.isEmpty, let counsellor, let mode, let contact else {
-            return try await req.publicPage("public/form", FormPage(t: t, title: t.requestTitle, orgName: org.name, slug: org.slug, intro: t.requestIntro,
-                                                                   form: requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors)),
-                                            status: .unprocessableEntity)
+            return try await formPage(req, org, .request, requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
+                                      status: .unprocessableEntity)
         }
         let summary = "Gespreksaanvraag via de website.\nGewenste vorm: \(mode.label)\nMomenten: \(moments.isEmpty ? "—" : moments)\n\nOnderwerp:\n\(topic.isEmpty ? "—" : topic)"
         let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: .unclassified, categories: [],
@@ -201,8 +209,7 @@ enum PublicController {
 
     /// POST /o/:slug/melden
     @Sendable static func submitReport(_ req: Request) async throws -> Response {
-        let (org, counsellors) = try await organisation(req)
-        guard !counsellors.isEmpty else { throw Abort(.notFound) }
+        let (org, counsellors) = try await reachable(req)
         let t = PublicText.of(req.language)
         let input = req.form(ReportForm.self) ?? .init()
         var errors = FormErrors()
@@ -220,9 +227,8 @@ enum PublicController {
         let files = Attachments.check(input.files, t: t, errors: &errors)
         if !errors.isEmpty && !files.isEmpty { errors.general = t.errFilesAgain }
         guard errors.isEmpty, let counsellor, let story else {
-            return try await req.publicPage("public/form", FormPage(t: t, title: t.reportTitle, orgName: org.name, slug: org.slug, intro: t.reportIntro,
-                                                                   form: reportForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors)),
-                                            status: .unprocessableEntity)
+            return try await formPage(req, org, .report, reportForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
+                                      status: .unprocessableEntity)
         }
         let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: topic?.kind ?? .unclassified,
                                 categories: topic.map { [$0.category] } ?? [], reporterRole: .unknown, channel: .webForm,
@@ -251,11 +257,7 @@ enum PublicController {
         try await Audit.record("case.create.web", subject: "case:\(record.id!)", actor: "reporter", app: req.application, db: req.db)
         Notifier.notify(req.application, to: counsellor.email, about: .newSubmission)
         let t = PublicText.of(language)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .en ? "en_GB" : "nl_NL")
-        formatter.timeZone = Day.practiceTimeZone
-        formatter.dateStyle = .long
-        formatter.timeStyle = .short
+        let formatter = t.dateFormatter(.long)
         return try await req.publicPage("public/receipt", ReceiptPage(t: t, title: title, orgName: org.name, slug: org.slug, code: code.grouped,
                                                                       reference: record.reference, submittedAt: formatter.string(from: Date())))
     }

@@ -1,3 +1,4 @@
+import Foundation
 import VertrouwdCore
 
 /// Every text of the public channel, in Dutch and English, at plain-language (B1) level.
@@ -106,6 +107,16 @@ struct PublicText: Encodable, Sendable {
     }
 
     static func of(_ language: Language) -> PublicText { language == .en ? en : nl }
+
+    /// Dates and times as the reporter reads them, in the practice's time zone.
+    func dateFormatter(_ style: DateFormatter.Style) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: lang == "en" ? "en_GB" : "nl_NL")
+        formatter.timeZone = Day.practiceTimeZone
+        formatter.dateStyle = style
+        formatter.timeStyle = .short
+        return formatter
+    }
 
     static let nl = PublicText(
         lang: "nl", otherLang: "en", otherLangName: "English", skip: "Naar de inhoud",
