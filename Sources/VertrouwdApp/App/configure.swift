@@ -24,6 +24,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     }
 
     app.sqliteWriteLock = AsyncMutex()
+    app.startKDFThreadPool()
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.dummyPasswordHash = try Bcrypt.hash(Tokens.random(), cost: settings.passwordCost)
 

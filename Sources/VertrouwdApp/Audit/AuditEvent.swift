@@ -55,10 +55,9 @@ struct CreateAuditEvents: AsyncMigration {
 }
 
 /// Appends to the audit log. Appends are serialised — by an advisory lock on PostgreSQL (several
-/// app instances), by a process-wide lock on SQLite (one instance) — and the schema's unique
+/// app instances), by the process's SQLite write lock (one instance) — and the schema's unique
 /// sequence and unique previous-hash refuse a forked chain even if that ever failed.
 enum Audit {
-    static let lock = AsyncMutex()
     private static let advisoryLockID = 7_263_001
 
     static func record(_ action: String, subject: String = "", detail: String = "", actor: String,
@@ -70,7 +69,9 @@ enum Audit {
                 try await append(action, subject: subject, detail: detail, actor: actor, at: now, db: tx)
             }
         } else {
-            try await lock.run {
+            // The same lock as SQLite's write transactions: one writer at a time, so no
+            // connection spins in SQLite's busy handler while another holds the write lock.
+            try await app.sqliteWriteLock.run {
                 try await append(action, subject: subject, detail: detail, actor: actor, at: now, db: db)
             }
         }

@@ -22,6 +22,9 @@ final class Case: Model, @unchecked Sendable { // property wrappers: see `User`
 
     // data fields (plain, categorical)
     @Field(key: "reference") var reference: String
+    /// The reference's parts, so the next number is one indexed lookup, not a scan of the year.
+    @Field(key: "reference_year") var referenceYear: Int
+    @Field(key: "reference_number") var referenceNumber: Int
     @Field(key: "kind") var kind: String
     @Field(key: "reporter_role") var reporterRole: String
     @Field(key: "channel") var channel: String

@@ -241,12 +241,14 @@ struct CaseIntake: Sendable {
         }
         let id = UUID()
         let (key, wrapped) = try CaseAccess.newKey(for: id, masterKey: app.masterKey)
-        let prefix = "\(openedOn.year)-"
-        let used = try await Case.query(on: db).filter(\.$reference =~ prefix).all(\.$reference)
-            .compactMap { CaseReference($0)?.number }.max()
+        let highest = try await Case.query(on: db).filter(\.$referenceYear == openedOn.year)
+            .sort(\.$referenceNumber, .descending).field(\.$referenceNumber).first()?.referenceNumber
+        let reference = CaseReference.next(year: openedOn.year, highestUsed: highest)
         let record = Case()
         record.id = id
-        record.reference = CaseReference.next(year: openedOn.year, highestUsed: used).description
+        record.reference = reference.description
+        record.referenceYear = reference.year
+        record.referenceNumber = reference.number
         record.$organisation.id = organisationID
         record.$counsellor.id = counsellorID
         record.kind = kind.rawValue

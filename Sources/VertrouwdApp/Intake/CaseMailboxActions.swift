@@ -159,7 +159,7 @@ enum CaseMailboxActions {
     @Sendable static func open(_ req: Request) async throws -> Response {
         try await CaseActions.change(req) { c, _, _ in
             guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() == 0 else { throw Abort(.conflict) }
-            let code = try await MailboxService.insert(try MailboxService.prepare(language: .nl, kdf: req.application.settings.receiptKDF), caseID: c.id, on: req.db)
+            let code = try await MailboxService.insert(try await MailboxService.prepare(language: .nl, kdf: req.application.settings.receiptKDF, app: req.application), caseID: c.id, on: req.db)
             try await req.audit("mailbox.create", subject: "case:\(c.id)")
             return try await CasePage.render(req, c, issuedCode: code.grouped)
         }

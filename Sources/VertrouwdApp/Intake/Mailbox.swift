@@ -116,11 +116,13 @@ enum MailboxService {
         let language: Language
     }
 
-    static func prepare(language: Language, kdf: ReceiptHash.Parameters) throws -> Prepared {
+    /// scrypt runs on its own thread pool: on an event loop its tens of milliseconds would stall
+    /// every request on that loop, and on Vapor's shared pool it would queue SQLite's queries.
+    static func prepare(language: Language, kdf: ReceiptHash.Parameters, app: Application) async throws -> Prepared {
         let secret = ReceiptCode.generate().secret
         let salt = ReceiptHash.newSalt()
-        return Prepared(secret: secret, salt: salt, hash: try ReceiptHash.hash(secret: secret, salt: salt, parameters: kdf),
-                        kdf: kdf.description, language: language)
+        let hash = try await app.kdfThreadPool.runIfActive { try ReceiptHash.hash(secret: secret, salt: salt, parameters: kdf) }
+        return Prepared(secret: secret, salt: salt, hash: hash, kdf: kdf.description, language: language)
     }
 
     /// Saves the mailbox with a free locator and returns the full receipt code — the only time
@@ -145,16 +147,22 @@ enum MailboxService {
 
     /// Checks a typed code. Every wrong answer looks the same to the reporter; a locator under
     /// attack makes its next attempt wait.
-    static func check(_ code: ReceiptCode, kdf: ReceiptHash.Parameters, on db: any Database) async throws -> Outcome {
+    static func check(_ code: ReceiptCode, kdf: ReceiptHash.Parameters, app: Application, on db: any Database) async throws -> Outcome {
         guard let mailbox = try await Mailbox.query(on: db).filter(\.$locator == code.locator).first() else {
             // Spend the same time as a real check, so timing does not reveal which locators exist.
-            _ = ReceiptHash.verify(secret: code.secret, salt: Data(count: 16), expected: Data(count: 32), parameters: kdf)
+            _ = try await app.kdfThreadPool.runIfActive {
+                ReceiptHash.verify(secret: code.secret, salt: Data(count: 16), expected: Data(count: 32), parameters: kdf)
+            }
             return .wrong
         }
         let now = Date()
         if let until = mailbox.lockedUntil, until > now { return .wait(until.timeIntervalSince(now)) }
         let parameters = ReceiptHash.Parameters(stored: mailbox.kdf) ?? .standard
-        guard ReceiptHash.verify(secret: code.secret, salt: mailbox.salt, expected: mailbox.secretHash, parameters: parameters) else {
+        let (salt, expected) = (mailbox.salt, mailbox.secretHash)
+        let matches = try await app.kdfThreadPool.runIfActive {
+            ReceiptHash.verify(secret: code.secret, salt: salt, expected: expected, parameters: parameters)
+        }
+        guard matches else {
             mailbox.failedAttempts += 1
             if let wait = MailboxThrottle.wait(afterFailures: mailbox.failedAttempts) {
                 mailbox.lockedUntil = now.addingTimeInterval(wait)
@@ -168,5 +176,28 @@ enum MailboxService {
             try await mailbox.save(on: db)
         }
         return .opened(mailbox)
+    }
+}
+
+extension Application {
+    private struct KDFPoolKey: StorageKey { typealias Value = NIOThreadPool }
+
+    /// Threads for receipt-code hashing, apart from the pool SQLite and bcrypt use.
+    var kdfThreadPool: NIOThreadPool {
+        get { storage[KDFPoolKey.self]! }
+        set { storage[KDFPoolKey.self] = newValue }
+    }
+
+    func startKDFThreadPool() {
+        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        pool.start()
+        kdfThreadPool = pool
+        lifecycle.use(KDFPoolShutdown())
+    }
+
+    private struct KDFPoolShutdown: LifecycleHandler {
+        func shutdownAsync(_ app: Application) async {
+            try? await app.kdfThreadPool.shutdownGracefully()
+        }
     }
 }

@@ -117,7 +117,7 @@ enum PostbusController {
         guard let code = ReceiptCode(typed: String((input.code ?? "").prefix(200))) else {
             return try await refuse(req, t)
         }
-        switch try await MailboxService.check(code, kdf: req.application.settings.receiptKDF, on: req.db) {
+        switch try await MailboxService.check(code, kdf: req.application.settings.receiptKDF, app: req.application, on: req.db) {
         case .wrong, .wait:
             return try await refuse(req, t)
         case .opened(let mailbox):

@@ -242,7 +242,7 @@ enum PublicController {
     static func submit(_ req: Request, intake: CaseIntake, org: Organisation, counsellor: User, title: String,
                        files: [Attachments.Checked] = []) async throws -> Response {
         let language = req.language
-        let prepared = try MailboxService.prepare(language: language, kdf: req.application.settings.receiptKDF)
+        let prepared = try await MailboxService.prepare(language: language, kdf: req.application.settings.receiptKDF, app: req.application)
         let issued = NIOLockedValueBox<ReceiptCode?>(nil)
         let masterKey = req.application.masterKey
         let record = try await intake.create(app: req.application, db: req.db) { record, db in
