@@ -4,7 +4,8 @@ receipt code; then open the mailbox with the code and read it back. At 1 and 16 
 reporters; prints flows/s, p50/p99 latency and the server's peak RSS.
 
 Usage: scripts/bench-public.py [--binary .build/release/vertrouwd] [--seconds 10]
-Starts its own server on a free 127.0.0.1 port with a fresh data folder and the demo loaded.
+Starts its own server on a free 127.0.0.1 port with a fresh data folder (embedded SQLite) and the
+demo loaded, with the flood guard raised out of the way.
 Standard library only; traffic goes to loopback only and stops by itself.
 """
 import argparse, http.client, os, re, shutil, socket, subprocess, sys, tempfile, threading, time, urllib.parse
@@ -84,8 +85,9 @@ def main():
     ap.add_argument("--seconds", type=float, default=10)
     args = ap.parse_args()
     data = tempfile.mkdtemp(prefix="vertrouwd-bench-")
-    env = dict(os.environ, VERTROUWD_DATA_DIR=data, LOG_LEVEL="warning")
-    env.pop("DATABASE_URL", None) if os.environ.get("BENCH_POSTGRES") is None else None
+    # The flood guard (60 per organisation per minute) would otherwise be what this measures.
+    env = dict(os.environ, VERTROUWD_DATA_DIR=data, LOG_LEVEL="warning", VERTROUWD_SUBMISSIONS_PER_MINUTE="1000000")
+    env.pop("DATABASE_URL", None)
     try:
         subprocess.run([args.binary, "demo"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port = free_port()

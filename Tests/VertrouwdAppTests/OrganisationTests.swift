@@ -138,11 +138,15 @@ struct StartupTests {
             try Settings.fromEnvironment(["DATABASE_URL": "mysql://x", "VERTROUWD_SECURE_COOKIES": "misschien"])
         }
         do {
-            _ = try Settings.fromEnvironment(["DATABASE_URL": "mysql://x", "VERTROUWD_SECURE_COOKIES": "misschien"])
+            _ = try Settings.fromEnvironment(["DATABASE_URL": "mysql://x", "VERTROUWD_SECURE_COOKIES": "misschien",
+                                              "VERTROUWD_SUBMISSIONS_PER_MINUTE": "nul"])
+            Issue.record("wrong settings were accepted")
         } catch let problem as Settings.Problem {
             #expect(problem.description.contains("DATABASE_URL"))
             #expect(problem.description.contains("VERTROUWD_SECURE_COOKIES"))
+            #expect(problem.description.contains("VERTROUWD_SUBMISSIONS_PER_MINUTE"))
         }
+        #expect(try Settings.fromEnvironment(["VERTROUWD_SUBMISSIONS_PER_MINUTE": "5"]).submissionsPerMinute == 5)
         let defaults = try Settings.fromEnvironment([:])
         #expect(defaults.dataDirectory == "./data")
         #expect(!defaults.secureCookies)

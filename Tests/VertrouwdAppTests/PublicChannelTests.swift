@@ -328,5 +328,28 @@ struct PublicChannelTests {
             #expect(!mail.contains("het-baken"))
         }
     }
-}
 
+    @Test func aFloodOfReportsIsHeldBackWithTheFormKept() async throws {
+        try await withVertrouwd({ $0.submissionsPerMinute = 2 }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            for i in 0..<2 {
+                #expect(try await Browser(app).post("/o/het-baken/melden", [("story", "melding \(i)")]).status == .ok)
+            }
+            let held = try await Browser(app).post("/o/het-baken/melden", [("story", "Mijn derde verhaal")])
+            #expect(held.status == .tooManyRequests)
+            #expect(held.body.string.contains("Het is nu erg druk. Er is nog niets verstuurd."))
+            #expect(held.body.string.contains("Mijn derde verhaal"))
+            #expect(try await count(Case.self, app) == 2)
+        }
+    }
+
+    @Test func theFloodGuardCountsPerOrganisationPerMinute() {
+        let guard_ = FloodGuard(limit: 2)
+        let t = Date()
+        #expect(guard_.allow("a", now: t) && guard_.allow("a", now: t))
+        #expect(!guard_.allow("a", now: t.addingTimeInterval(30)))
+        #expect(guard_.allow("b", now: t))
+        #expect(guard_.allow("a", now: t.addingTimeInterval(61)))
+    }
+}

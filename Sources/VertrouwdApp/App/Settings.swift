@@ -28,6 +28,8 @@ public struct Settings: Sendable {
     public var publicURL: String?
     /// A sendmail-compatible command for notifications without content (`VERTROUWD_SENDMAIL`).
     public var sendmailCommand: String?
+    /// Reports and conversation requests accepted per organisation per minute (per instance).
+    public var submissionsPerMinute = 60
     /// The cost of hashing receipt codes. Tests lower it; see docs/RECEIPT-CODES.md.
     public var receiptKDF = ReceiptHash.Parameters.standard
     /// bcrypt work factor: 12 in production; tests lower it so a suite of logins stays fast.
@@ -85,6 +87,12 @@ public struct Settings: Sendable {
             secure = env["VERTROUWD_PUBLIC_URL"]?.hasPrefix("https://") ?? false
         }
         let publicURL = env["VERTROUWD_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        var submissionsPerMinute = 60
+        if let value = env["VERTROUWD_SUBMISSIONS_PER_MINUTE"], !value.isEmpty {
+            if let n = Int(value), n > 0 { submissionsPerMinute = n } else {
+                problems.append("VERTROUWD_SUBMISSIONS_PER_MINUTE must be a whole number above 0, not '\(value)'")
+            }
+        }
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             problems.append("VERTROUWD_PUBLIC_URL must start with http:// or https://")
         }
@@ -94,6 +102,7 @@ public struct Settings: Sendable {
         var settings = Settings(dataDirectory: dataDirectory, database: database, key: .file(keyFile),
                                 secureCookies: secure, publicURL: publicURL)
         settings.sendmailCommand = env["VERTROUWD_SENDMAIL"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.submissionsPerMinute = submissionsPerMinute
         return settings
     }
 }

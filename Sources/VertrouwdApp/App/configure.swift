@@ -25,6 +25,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     app.sqliteWriteLock = AsyncMutex()
     app.startKDFThreadPool()
+    app.floodGuard = FloodGuard(limit: settings.submissionsPerMinute)
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.dummyPasswordHash = try Bcrypt.hash(Tokens.random(), cost: settings.passwordCost)
 

@@ -195,9 +195,10 @@ enum PublicController {
         let moments = text(input.moments, "moments", max: 1000, required: false, t: t, errors: &errors) ?? ""
         let contact = text(input.contact, "contact", max: 300, required: true, t: t, errors: &errors)
         let topic = text(input.topic, "topic", max: 4000, required: false, t: t, errors: &errors) ?? ""
+        if errors.isEmpty && !req.application.floodGuard.allow(org.slug) { errors.general = t.errBusy }
         guard errors.isEmpty, let counsellor, let mode, let contact else {
             return try await formPage(req, org, .request, requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
-                                      status: .unprocessableEntity)
+                                      status: errors.general == t.errBusy ? .tooManyRequests : .unprocessableEntity)
         }
         let summary = "Gespreksaanvraag via de website.\nGewenste vorm: \(mode.label)\nMomenten: \(moments.isEmpty ? "—" : moments)\n\nOnderwerp:\n\(topic.isEmpty ? "—" : topic)"
         let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: .unclassified, categories: [],
@@ -225,10 +226,11 @@ enum PublicController {
         let contact = text(input.contact, "contact", max: 300, required: false, t: t, errors: &errors) ?? ""
         if wantsContact && contact.isEmpty && errors["contact"] == nil { errors["contact"] = t.errContact }
         let files = Attachments.check(input.files, t: t, errors: &errors)
-        if !errors.isEmpty && !files.isEmpty { errors.general = t.errFilesAgain }
+        if errors.isEmpty && !req.application.floodGuard.allow(org.slug) { errors.general = t.errBusy }
+        if errors.general == nil && !errors.isEmpty && !files.isEmpty { errors.general = t.errFilesAgain }
         guard errors.isEmpty, let counsellor, let story else {
             return try await formPage(req, org, .report, reportForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
-                                      status: .unprocessableEntity)
+                                      status: errors.general == t.errBusy ? .tooManyRequests : .unprocessableEntity)
         }
         let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: topic?.kind ?? .unclassified,
                                 categories: topic.map { [$0.category] } ?? [], reporterRole: .unknown, channel: .webForm,

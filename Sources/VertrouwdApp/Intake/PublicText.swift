@@ -101,6 +101,7 @@ struct PublicText: Encodable, Sendable {
     let errFileTooLarge: String
     let errFileType: String
     let errFilesAgain: String
+    let errBusy: String
 
     func tooLong(_ max: Int, _ now: Int) -> String {
         errTooLong.replacingOccurrences(of: "{max}", with: String(max)).replacingOccurrences(of: "{now}", with: String(now))
@@ -178,7 +179,8 @@ struct PublicText: Encodable, Sendable {
         errTooManyFiles: "Kies hoogstens 3 bestanden.",
         errFileTooLarge: "Het bestand {name} is groter dan 10 MB.",
         errFileType: "Het bestand {name} kan niet worden verstuurd. Gebruik pdf, jpg, png, txt, docx of odt.",
-        errFilesAgain: "Kies je bijlagen opnieuw: een browser bewaart gekozen bestanden niet.")
+        errFilesAgain: "Kies je bijlagen opnieuw: een browser bewaart gekozen bestanden niet.",
+        errBusy: "Het is nu erg druk. Er is nog niets verstuurd. Wacht een minuut en klik dan opnieuw op Versturen.")
 
     static let en = PublicText(
         lang: "en", otherLang: "nl", otherLangName: "Nederlands", skip: "Skip to content",
@@ -240,5 +242,6 @@ struct PublicText: Encodable, Sendable {
         errTooManyFiles: "Choose at most 3 files.",
         errFileTooLarge: "The file {name} is larger than 10 MB.",
         errFileType: "The file {name} cannot be sent. Use pdf, jpg, png, txt, docx or odt.",
-        errFilesAgain: "Please choose your attachments again: a browser does not keep chosen files.")
+        errFilesAgain: "Please choose your attachments again: a browser does not keep chosen files.",
+        errBusy: "It is very busy right now. Nothing has been sent yet. Please wait a minute and press Send again.")
 }
