@@ -17,7 +17,7 @@ struct PageMeta: Encodable, Sendable {
 
 /// Short messages shown once after a redirect. The cookie carries only the code, never user text.
 enum Flash: String {
-    case saved, created, loggedOut = "logged_out", deactivated, totpReset = "totp_reset", closed, setupDone = "setup_done"
+    case saved, created, loggedOut = "logged_out", deactivated, closed
 
     var message: String {
         switch self {
@@ -25,9 +25,7 @@ enum Flash: String {
         case .created: "Aangemaakt."
         case .loggedOut: "Je bent uitgelogd."
         case .deactivated: "Account gedeactiveerd; de sessies van dit account zijn beëindigd."
-        case .totpReset: "Tweede factor opnieuw ingesteld. Geef de nieuwe code veilig door."
         case .closed: "Melding afgesloten."
-        case .setupDone: "De praktijk is ingericht. Log in met je nieuwe account."
         }
     }
 
