@@ -39,7 +39,11 @@ struct PublicChannelTests {
             #expect(en.body.string.contains("Call 112"))
             let switched = try await Browser(app).get("/o/het-baken?lang=en")
             #expect(switched.body.string.contains("<html lang=\"en\">"))
-            #expect(try await Browser(app).get("/o/bestaat-niet").status == .notFound)
+            let missing = try await Browser(app).get("/o/bestaat-niet")
+            #expect(missing.status == .notFound)
+            #expect(missing.body.string.contains("Kijk of het adres op de poster"))
+            #expect(!missing.body.string.contains("Inloggen"), "a reporter's 404 does not point at the staff login")
+            #expect(try await Browser(app).get("/o/bestaat-niet?lang=en").body.string.contains("Please check the address on the poster"))
             #expect([.notFound, .forbidden].contains(try await Browser(app).get("/o/..%2Fadmin").status))
         }
     }
@@ -141,8 +145,10 @@ struct PublicChannelTests {
             #expect(english.body.string.contains("This is too long: at most 20000 characters (now 20001)."))
             let stranger = try await reporter.post("/o/het-baken/melden", [("counsellor", UUID().uuidString), ("story", "iets")])
             #expect(stranger.status == .unprocessableEntity)
-            let forged = try await reporter.post("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", "iets"), ("_csrf", "nep")], csrf: false)
+            let forged = try await reporter.post("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", "Mijn vervalste verhaal"), ("_csrf", "nep")], csrf: false)
             #expect(forged.status == .forbidden)
+            #expect(forged.body.string.contains("Form expired"), "the language chosen earlier (?lang=en) sticks")
+            #expect(forged.body.string.contains("Mijn vervalste verhaal"), "what the reporter wrote is shown back, not lost")
             #expect(try await count(Case.self, app) == 0)
             #expect(try await count(Mailbox.self, app) == 0)
         }

@@ -19,6 +19,19 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         let value: String
     }
 
+    struct PublicError: Encodable, Sendable {
+        let t: PublicText
+        let title: String
+        let orgName: String
+        let message: String
+        let kept: [String]
+    }
+
+    /// The reporter's pages get errors in the reporter's language and layout.
+    static func isReporterPage(_ path: String) -> Bool {
+        path.hasPrefix("/o/") || path == "/postbus" || path.hasPrefix("/postbus/")
+    }
+
     /// Fields never shown back: tokens, passwords and codes.
     static let secretFields: Set<String> = ["_csrf", "password", "password2", "code", "current"]
 
@@ -55,8 +68,21 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 request.logger.error("Unhandled error on \(request.method) \(request.url.path): \(String(reflecting: type(of: error)))")
                 if error is LeafError { request.logger.error("Template: \(error)") }
             }
-            let (heading, message) = Self.text(for: status, reason: reason)
             let kept = (status == .forbidden || status == .unauthorized) ? Self.keptText(request) : []
+            if Self.isReporterPage(request.url.path) {
+                let t = PublicText.of(request.language)
+                let (heading, message): (String, String) = switch status {
+                case .notFound, .methodNotAllowed: (t.notFoundTitle, t.notFoundText)
+                case .forbidden, .unauthorized: (t.formExpiredTitle, t.formExpiredText)
+                case .payloadTooLarge: (t.tooLargeTitle, t.tooLargeText)
+                default: (t.errorTitle, t.errorText)
+                }
+                let page = PublicError(t: t, title: heading, orgName: "Vertrouwd", message: message, kept: kept.map(\.value))
+                if let response = try? await request.view.render("public/error", page).encodeResponse(status: status, for: request) {
+                    return response
+                }
+            }
+            let (heading, message) = Self.text(for: status, reason: reason)
             let context = Context(meta: PageMeta(title: heading, csrf: request.csrfToken, user: nil, flash: nil, section: ""),
                                   status: Int(status.code), heading: heading, message: message, kept: kept)
             do {

@@ -102,6 +102,17 @@ struct PublicText: Encodable, Sendable {
     let errFileType: String
     let errFilesAgain: String
     let errBusy: String
+    // error pages
+    let notFoundTitle: String
+    let notFoundText: String
+    let formExpiredTitle: String
+    let formExpiredText: String
+    let tooLargeTitle: String
+    let tooLargeText: String
+    let errorTitle: String
+    let errorText: String
+    let keptTitle: String
+    let keptText: String
 
     func tooLong(_ max: Int, _ now: Int) -> String {
         errTooLong.replacingOccurrences(of: "{max}", with: String(max)).replacingOccurrences(of: "{now}", with: String(now))
@@ -180,7 +191,12 @@ struct PublicText: Encodable, Sendable {
         errFileTooLarge: "Het bestand {name} is groter dan 10 MB.",
         errFileType: "Het bestand {name} kan niet worden verstuurd. Gebruik pdf, jpg, png, txt, docx of odt.",
         errFilesAgain: "Kies je bijlagen opnieuw: een browser bewaart gekozen bestanden niet.",
-        errBusy: "Het is nu erg druk. Er is nog niets verstuurd. Wacht een minuut en klik dan opnieuw op Versturen.")
+        errBusy: "Het is nu erg druk. Er is nog niets verstuurd. Wacht een minuut en klik dan opnieuw op Versturen.",
+        notFoundTitle: "Niet gevonden", notFoundText: "Deze pagina bestaat niet. Kijk of het adres op de poster of in de mail goed is overgenomen.",
+        formExpiredTitle: "Formulier verlopen", formExpiredText: "Dit formulier kon niet worden verwerkt omdat het verlopen is. Er is niets verstuurd. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
+        tooLargeTitle: "Te groot", tooLargeText: "Wat je verstuurde is te groot. Er is niets verstuurd. Maak bijlagen kleiner of stuur er minder.",
+        errorTitle: "Er ging iets mis", errorText: "Er ging aan onze kant iets mis. Er is niets verstuurd. Probeer het later opnieuw.",
+        keptTitle: "Wat je schreef", keptText: "Dit is niet verstuurd. Kopieer wat je nodig hebt voordat je deze pagina verlaat.")
 
     static let en = PublicText(
         lang: "en", otherLang: "nl", otherLangName: "Nederlands", skip: "Skip to content",
@@ -243,5 +259,10 @@ struct PublicText: Encodable, Sendable {
         errFileTooLarge: "The file {name} is larger than 10 MB.",
         errFileType: "The file {name} cannot be sent. Use pdf, jpg, png, txt, docx or odt.",
         errFilesAgain: "Please choose your attachments again: a browser does not keep chosen files.",
-        errBusy: "It is very busy right now. Nothing has been sent yet. Please wait a minute and press Send again.")
+        errBusy: "It is very busy right now. Nothing has been sent yet. Please wait a minute and press Send again.",
+        notFoundTitle: "Not found", notFoundText: "This page does not exist. Please check the address on the poster or in the email.",
+        formExpiredTitle: "Form expired", formExpiredText: "This form could not be processed because it expired. Nothing was sent. Go back, reload the page and try again.",
+        tooLargeTitle: "Too large", tooLargeText: "What you sent is too large. Nothing was sent. Make attachments smaller or send fewer.",
+        errorTitle: "Something went wrong", errorText: "Something went wrong on our side. Nothing was sent. Please try again later.",
+        keptTitle: "What you wrote", keptText: "This was not sent. Copy what you need before you leave this page.")
 }
