@@ -144,22 +144,41 @@ struct FormErrors: Sendable {
         set { messages[field] = newValue }
     }
 
-    /// A required text: trimmed, present, not longer than `max`.
-    mutating func text(_ value: String?, _ field: String, label: String, max: Int = 200, required: Bool = true) -> String? {
+    /// The messages a text check gives, so staff and public forms share one check in their own words.
+    struct TextMessages {
+        let missing: String
+        let tooLong: (Int, Int) -> String
+        let characters: String
+
+        /// Dutch, naming the field: "Vul de naam in."
+        static func staff(_ label: String) -> TextMessages {
+            let capital = label.prefix(1).uppercased() + label.dropFirst()
+            return TextMessages(missing: "Vul \(label) in.",
+                                tooLong: { max, now in "\(capital) is te lang: maximaal \(max) tekens (nu \(now))." },
+                                characters: "\(capital) bevat tekens die niet zijn toegestaan.")
+        }
+    }
+
+    /// A text: trimmed, present when required, not longer than `max`, no control characters.
+    mutating func text(_ value: String?, _ field: String, max: Int, required: Bool, messages: TextMessages) -> String? {
         let trimmed = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
-            if required { messages[field] = "Vul \(label) in." }
+            if required { self.messages[field] = messages.missing }
             return nil
         }
         if trimmed.count > max {
-            messages[field] = "\(label.prefix(1).uppercased() + label.dropFirst()) is te lang: maximaal \(max) tekens (nu \(trimmed.count))."
+            self.messages[field] = messages.tooLong(max, trimmed.count)
             return nil
         }
         if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
-            messages[field] = "\(label.prefix(1).uppercased() + label.dropFirst()) bevat tekens die niet zijn toegestaan."
+            self.messages[field] = messages.characters
             return nil
         }
         return trimmed
+    }
+
+    mutating func text(_ value: String?, _ field: String, label: String, max: Int = 200, required: Bool = true) -> String? {
+        text(value, field, max: max, required: required, messages: .staff(label))
     }
 
     mutating func choice<L: Labelled>(_ value: String?, _ field: String, _ type: L.Type, label: String, required: Bool = true) -> L? {

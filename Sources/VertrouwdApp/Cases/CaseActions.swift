@@ -59,7 +59,7 @@ enum CaseActions {
             let becomesReport = c.record.regimeValue == .confidential && regime == .whistleblower
             let (basis, remark) = becomesReport ? CaseForms.consentBasis(consentInput, errors: &errors) : (nil, "")
             if let regime, errors.isEmpty, let problem = RegimeRule.check(from: c.record.regimeValue, to: regime, basis: basis, today: today) {
-                errors[problem == .givenInTheFuture ? "consentOn" : "consentBasis"] = problem.message
+                errors[CaseForms.field(for: problem)] = problem.message
             }
             guard errors.isEmpty, let role, let channel, let relation, let regime else {
                 try await c.record.$categories.load(on: req.db)
@@ -149,7 +149,7 @@ enum CaseActions {
             let note = errors.text(input.note, "note", label: "de toelichting", max: 4000, required: false) ?? ""
             let (basis, remark) = CaseForms.consentBasis(consentInput, errors: &errors)
             if let level, errors.isEmpty, let problem = ConsentRule.check(.escalation(level), basis: basis, today: today) {
-                errors[problem == .legalDutyWithoutReason ? "consentRemark" : (problem == .givenInTheFuture ? "consentOn" : "consentBasis")] = problem.message
+                errors[CaseForms.field(for: problem)] = problem.message
             }
             guard errors.isEmpty, let level, let day else {
                 return try await refuse(CaseForms.escalation(req, c, input: input, consent: consentInput, errors: errors, today: today))
@@ -186,7 +186,7 @@ enum CaseActions {
             let passes = input.passesPersonalData == "on"
             let (basis, remark) = CaseForms.consentBasis(consentInput, errors: &errors)
             if let target, errors.isEmpty, let problem = ConsentRule.check(.referral(target, passesPersonalData: passes), basis: basis, today: today) {
-                errors[problem == .legalDutyWithoutReason ? "consentRemark" : (problem == .givenInTheFuture ? "consentOn" : "consentBasis")] = problem.message
+                errors[CaseForms.field(for: problem)] = problem.message
             }
             guard errors.isEmpty, let target, let day else {
                 return try await refuse(CaseForms.referral(req, c, input: input, consent: consentInput, errors: errors, today: today))
@@ -220,7 +220,7 @@ enum CaseActions {
             let note = errors.text(input.note, "note", label: "de toelichting", max: 4000, required: false) ?? ""
             let (basis, remark) = CaseForms.consentBasis(consentInput, errors: &errors)
             if errors.isEmpty, let problem = ConsentRule.check(.reportOnBehalf, basis: basis, today: today) {
-                errors[problem == .legalDutyWithoutReason ? "consentRemark" : (problem == .givenInTheFuture ? "consentOn" : "consentBasis")] = problem.message
+                errors[CaseForms.field(for: problem)] = problem.message
             }
             guard errors.isEmpty, let day else {
                 return try await refuse(CaseForms.report(req, c, input: input, consent: consentInput, errors: errors, today: today))

@@ -42,6 +42,15 @@ enum CaseForms {
         }
     }
 
+    /// The consent field a refusal belongs beside.
+    static func field(for problem: ConsentError) -> String {
+        switch problem {
+        case .legalDutyWithoutReason: "consentRemark"
+        case .givenInTheFuture: "consentOn"
+        case .missing, .reporterConsentRequired: "consentBasis"
+        }
+    }
+
     struct Details: Content {
         var kind: String?
         var categories: [String]?

@@ -130,19 +130,10 @@ enum PublicController {
         return form
     }
 
-    /// Checks public free text the way `FormErrors.text` does, with the reporter's language.
+    /// Checks public free text with the reporter's language.
     static func text(_ value: String?, _ field: String, max: Int, required: Bool, t: PublicText, errors: inout FormErrors) -> String? {
-        let trimmed = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty {
-            if required { errors[field] = t.errRequired }
-            return nil
-        }
-        if trimmed.count > max { errors[field] = t.tooLong(max, trimmed.count); return nil }
-        if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
-            errors[field] = t.errCharacters
-            return nil
-        }
-        return trimmed
+        errors.text(value, field, max: max, required: required,
+                    messages: .init(missing: t.errRequired, tooLong: t.tooLong, characters: t.errCharacters))
     }
 
     static func chosenCounsellor(_ value: String?, _ counsellors: [User], t: PublicText, errors: inout FormErrors) -> User? {
