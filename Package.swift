@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Pure domain rules (workflows, consent, deadlines, hours, envelope encryption,
@@ -25,11 +27,21 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // Annual-report writers (JSON, CSV, DOCX, SVG charts): render protected statistics only.
+        // No Vapor, so the disclosure guarantee is tested over every format without a server.
+        .target(
+            name: "VertrouwdReports",
+            dependencies: [
+                "VertrouwdCore",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         // The web application: feature folders (Accounts, Organisations, Cases, ...).
         .target(
             name: "VertrouwdApp",
             dependencies: [
                 "VertrouwdCore",
+                "VertrouwdReports",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -48,7 +60,12 @@ let package = Package(
         ),
         .testTarget(
             name: "VertrouwdCoreTests",
-            dependencies: ["VertrouwdCore"]
+            dependencies: [
+                "VertrouwdCore",
+                "VertrouwdReports",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .testTarget(
             name: "VertrouwdAppTests",

@@ -1,0 +1,251 @@
+/// The categorical facts of one case that an annual report (*jaarverslag*) counts. Nothing a
+/// person wrote, nothing identifying: these are the plain columns of a case.
+public struct CaseFacts: Sendable, Equatable {
+    public var kind: CaseKind
+    public var categories: Set<CaseCategory>
+    public var reporterRole: ReporterRole
+    public var channel: IntakeChannel
+    public var regime: Regime
+    public var ladder: LadderLevel
+    public var outcome: Outcome?
+    public var referrals: Set<ReferralTarget>
+    public var openedOn: Day
+    public var whistleblowerClock: WhistleblowerClock?
+
+    public init(kind: CaseKind, categories: Set<CaseCategory>, reporterRole: ReporterRole, channel: IntakeChannel,
+                regime: Regime, ladder: LadderLevel, outcome: Outcome?, referrals: Set<ReferralTarget>,
+                openedOn: Day, whistleblowerClock: WhistleblowerClock? = nil) {
+        self.kind = kind
+        self.categories = categories
+        self.reporterRole = reporterRole
+        self.channel = channel
+        self.regime = regime
+        self.ladder = ladder
+        self.outcome = outcome
+        self.referrals = referrals
+        self.openedOn = openedOn
+        self.whistleblowerClock = whistleblowerClock
+    }
+}
+
+/// How a report under the whistleblower law fared against its two deadlines.
+public enum DeadlineResult: String, Labelled {
+    case allMet = "all_met", acknowledgementLate = "acknowledgement_late", feedbackLate = "feedback_late", running
+
+    public var label: String {
+        switch self {
+        case .allMet: "Beide termijnen gehaald"
+        case .acknowledgementLate: "Ontvangstbevestiging later dan 7 dagen"
+        case .feedbackLate: "Terugkoppeling later dan 3 maanden"
+        case .running: "Nog lopend, termijnen niet verstreken of niet afgerond"
+        }
+    }
+
+    public static func of(_ clock: WhistleblowerClock) -> DeadlineResult {
+        if clock.acknowledgedInTime == false { return .acknowledgementLate }
+        if clock.feedbackInTime == false { return .feedbackLate }
+        if clock.acknowledgedInTime == true, clock.feedbackInTime == true { return .allMet }
+        return .running
+    }
+}
+
+/// What an annual report publishes about cases: protected, and nothing else. This is also what
+/// is frozen when the counsellor signs a report off, and what next year's report compares with.
+public struct PublishedStatistics: Codable, Sendable, Equatable {
+    public struct Cell: Codable, Sendable, Equatable {
+        public let key: String
+        public let label: String
+        /// The published count, or nil where it is hidden.
+        public let count: Int?
+        /// `published`, `merged`, `suppressed` or `complementary`.
+        public let status: String
+        /// For a merged cell: the "overig" cell it is counted in.
+        public let mergedInto: String?
+        /// Last year's published count for the same cell, where both years may show it.
+        public var previous: Int?
+    }
+
+    public struct Table: Codable, Sendable, Equatable {
+        public let id: String
+        public let title: String
+        /// A case can count in several cells; the cells do not add up to the total.
+        public let multiValued: Bool
+        public var cells: [Cell]
+
+        /// The cells a reader sees (merged ones are inside their "overig" cell).
+        public var shown: [Cell] { cells.filter { $0.status != "merged" } }
+    }
+
+    /// The threshold in force.
+    public let k: Int
+    /// Number of contacts (cases opened in the period), or nil when fewer than k.
+    public let total: Int?
+    public let fewerThanK: Bool
+    public var previousTotal: Int?
+    public var tables: [Table]
+    /// Tables left out and why, in Dutch.
+    public var notes: [String]
+
+    public init(k: Int, total: Int?, fewerThanK: Bool, previousTotal: Int?, tables: [Table], notes: [String]) {
+        self.k = k
+        self.total = total
+        self.fewerThanK = fewerThanK
+        self.previousTotal = previousTotal
+        self.tables = tables
+        self.notes = notes
+    }
+
+    /// Every count this publishes, current and previous: what the guarantee is about.
+    public var allCounts: [Int] {
+        [total, previousTotal].compactMap { $0 } + tables.flatMap { $0.cells.flatMap { [$0.count, $0.previous].compactMap { $0 } } }
+    }
+}
+
+/// Builds the protected statistics of one contract year.
+public enum AnnualStatistics {
+    public static func build(cases: [CaseFacts], start: Day, end: Day, k: Int,
+                             previous: PublishedStatistics? = nil) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
+        let total = cases.count
+        guard Disclosure.isPublishable(total, k: k) else {
+            let stats = PublishedStatistics(k: k, total: nil, fewerThanK: true, previousTotal: nil, tables: [],
+                                            notes: ["Minder dan \(k) contacten dit jaar: om niemand herkenbaar te maken staan er geen verdere aantallen in dit verslag."])
+            return (stats, [])
+        }
+        var raw = rawTables(cases, start: start, end: end, k: k)
+        var notes: [String] = []
+        if total == 0 { raw.tables = [] }
+
+        var protected = raw.tables.map { Disclosure.protect($0, k: k) }
+        // The deadlines table counts the reports under the whistleblower law; it may only appear
+        // where the number of those reports is itself published.
+        let wbkPublished = protected.first { $0.id == "regime" }?.cells.first { $0.key == Regime.whistleblower.rawValue }?.count
+        if let i = protected.firstIndex(where: { $0.id == "wbk_deadlines" }), (wbkPublished ?? 0) < k {
+            protected.remove(at: i)
+            if (wbkPublished ?? 1) != 0 {
+                notes.append("Termijnen Wet bescherming klokkenluiders: niet apart getoond, te weinig meldingen.")
+            }
+        }
+        if !raw.quarterShown && total > 0 {
+            notes.append("Verdeling over kwartalen: niet getoond, want niet elk kwartaal telt ten minste \(k) contacten.")
+        }
+
+        var tables = protected.map { table in
+            PublishedStatistics.Table(id: table.id, title: table.title, multiValued: table.multiValued, cells: table.cells.map { cell in
+                var mergedInto: String?
+                if case .merged(let into) = cell.status { mergedInto = into }
+                return .init(key: cell.key, label: cell.label, count: cell.count, status: cell.status.code, mergedInto: mergedInto, previous: nil)
+            })
+        }
+        var previousTotal: Int?
+        if let previous {
+            // Last year's figures exactly as they were published (hidden stays hidden), and only
+            // where they pass today's threshold too.
+            previousTotal = previous.total.flatMap { Disclosure.isPublishable($0, k: k) ? $0 : nil }
+            for t in tables.indices {
+                guard let old = previous.tables.first(where: { $0.id == tables[t].id }) else { continue }
+                for c in tables[t].cells.indices where tables[t].cells[c].status != "merged" {
+                    let was = old.cells.first { $0.key == tables[t].cells[c].key && $0.status != "merged" }?.count
+                    tables[t].cells[c].previous = was.flatMap { Disclosure.isPublishable($0, k: k) ? $0 : nil }
+                }
+            }
+        }
+        let stats = PublishedStatistics(k: k, total: total, fewerThanK: false, previousTotal: previousTotal, tables: tables, notes: notes)
+        return (stats, protected)
+    }
+
+    /// The reasons a new version of an already signed-off year may not replace the old one:
+    /// a figure that both versions show and that changed by 1 to k−1 would tell the reader about
+    /// that many cases added late.
+    public static func revisionProblems(from old: PublishedStatistics, to new: PublishedStatistics) -> [String] {
+        let k = max(old.k, new.k)
+        var problems: [String] = []
+        func check(_ a: Int?, _ b: Int?, _ what: String) {
+            guard let a, let b else { return }
+            let d = abs(a - b)
+            if d > 0 && d < k { problems.append("\(what): \(a) → \(b)") }
+        }
+        check(old.total, new.total, "Aantal contacten")
+        if old.total == nil, new.total != nil, let t = new.total, t < 2 * k {
+            problems.append("Aantal contacten: eerder 'minder dan \(old.k)', nu \(t)")
+        }
+        for table in new.tables {
+            guard let before = old.tables.first(where: { $0.id == table.id }) else { continue }
+            for cell in table.shown {
+                check(before.cells.first { $0.key == cell.key }?.count, cell.count, "\(table.title) – \(cell.label)")
+            }
+        }
+        return problems
+    }
+
+    // MARK: the tables
+
+    static func rawTables(_ cases: [CaseFacts], start: Day, end: Day, k: Int) -> (tables: [RawTable], quarterShown: Bool) {
+        func single<T: Labelled>(_ id: String, _ title: String, _ values: [T], _ value: (CaseFacts) -> T) -> RawTable {
+            var counts: [T: Int] = [:]
+            for c in cases { counts[value(c), default: 0] += 1 }
+            return RawTable(id: id, title: title, rows: values.map { .init(key: $0.rawValue, label: $0.label, count: counts[$0] ?? 0) })
+        }
+
+        var tables: [RawTable] = []
+        tables.append(single("kind", "Soort melding", CaseKind.classified + [.unclassified]) { $0.kind })
+
+        var categoryCounts: [CaseCategory: Int] = [:]
+        for c in cases { for cat in c.categories { categoryCounts[cat, default: 0] += 1 } }
+        let groupOrder: [CaseKind] = [.personalIntegrity, .businessIntegrity]
+        let categoryRows = groupOrder.flatMap { kind in
+            CaseCategory.allCases.filter { $0.usualKind == kind }.map {
+                RawTable.Row(key: $0.rawValue, label: $0.label, group: kind.rawValue, count: categoryCounts[$0] ?? 0)
+            }
+        }
+        tables.append(RawTable(id: "category", title: "Onderwerp (een melding kan meer onderwerpen raken)", multiValued: true,
+                               rows: categoryRows,
+                               groupLabels: [CaseKind.personalIntegrity.rawValue: "ongewenste omgangsvormen",
+                                             CaseKind.businessIntegrity.rawValue: "integriteit"]))
+
+        tables.append(single("reporter_role", "Wie meldde", ReporterRole.allCases.filter { $0 != .unknown } + [.unknown]) { $0.reporterRole })
+        tables.append(single("channel", "Eerste contact via", Array(IntakeChannel.allCases)) { $0.channel })
+        tables.append(single("regime", "Soort traject", Array(Regime.allCases)) { $0.regime })
+        let wbk = cases.compactMap(\.whistleblowerClock)
+        var deadlineCounts: [DeadlineResult: Int] = [:]
+        for clock in wbk { deadlineCounts[DeadlineResult.of(clock), default: 0] += 1 }
+        tables.append(RawTable(id: "wbk_deadlines", title: "Termijnen bij meldingen onder de Wet bescherming klokkenluiders",
+                               rows: DeadlineResult.allCases.map { .init(key: $0.rawValue, label: $0.label, count: deadlineCounts[$0] ?? 0) }))
+
+        var ladderCounts: [LadderLevel: Int] = [:]
+        for c in cases { ladderCounts[c.ladder, default: 0] += 1 }
+        tables.append(RawTable(id: "ladder", title: "Hoogste trede bereikt",
+                               rows: LadderLevel.allCases.map { .init(key: String($0.rawValue), label: $0.label, count: ladderCounts[$0] ?? 0) }))
+
+        var outcomeCounts: [String: Int] = [:]
+        for c in cases { outcomeCounts[c.outcome?.rawValue ?? "running", default: 0] += 1 }
+        tables.append(RawTable(id: "outcome", title: "Afloop",
+                               rows: Outcome.allCases.map { .init(key: $0.rawValue, label: $0.label, count: outcomeCounts[$0.rawValue] ?? 0) }
+                                   + [.init(key: "running", label: "Nog lopend", count: outcomeCounts["running"] ?? 0)]))
+
+        var referralCounts: [String: Int] = [:]
+        for c in cases {
+            if c.referrals.isEmpty { referralCounts["none", default: 0] += 1 }
+            for r in c.referrals { referralCounts[r.rawValue, default: 0] += 1 }
+        }
+        tables.append(RawTable(id: "referral", title: "Doorverwezen naar (een melding kan naar meer dan één)", multiValued: true,
+                               rows: ReferralTarget.allCases.map { .init(key: $0.rawValue, label: $0.label, count: referralCounts[$0.rawValue] ?? 0) }
+                                   + [.init(key: "none", label: "Niet doorverwezen", count: referralCounts["none"] ?? 0)]))
+
+        // Periods finer than the year only when every period holds at least k.
+        var quarterCounts = [0, 0, 0, 0]
+        for c in cases {
+            let q = (0..<4).last { start.adding(months: 3 * $0) <= c.openedOn } ?? 0
+            quarterCounts[q] += 1
+        }
+        let quarterShown = quarterCounts.allSatisfy { $0 >= k }
+        if quarterShown {
+            tables.append(RawTable(id: "quarter", title: "Contacten per kwartaal van het contractjaar",
+                                   rows: (0..<4).map { q in
+                                       let from = start.adding(months: 3 * q)
+                                       let to = q == 3 ? end : start.adding(months: 3 * (q + 1)).adding(days: -1)
+                                       return .init(key: "q\(q + 1)", label: "Kwartaal \(q + 1) (\(from.dutch) – \(to.dutch))", count: quarterCounts[q])
+                                   }))
+        }
+        return (tables, quarterShown)
+    }
+}

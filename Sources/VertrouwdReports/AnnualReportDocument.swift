@@ -1,0 +1,135 @@
+import Foundation
+import VertrouwdCore
+
+/// An annual report (*jaarverslag*) as it leaves the practice: protected statistics plus the
+/// practice's own work (activities, hours, advice) and the counsellor's text. Every writer (JSON,
+/// CSV, DOCX, the web page and its SVG charts) renders this and nothing else, so the disclosure
+/// guarantee holds for all of them at once.
+public struct AnnualReportDocument: Codable, Sendable, Equatable {
+    public struct Activity: Codable, Sendable, Equatable {
+        public let date: String
+        public let kind: String
+        public let topic: String
+        public let hours: String
+        public let participants: Int?
+
+        public init(date: String, kind: String, topic: String, hours: String, participants: Int?) {
+            self.date = date
+            self.kind = kind
+            self.topic = topic
+            self.hours = hours
+            self.participants = participants
+        }
+    }
+
+    public struct HoursUsed: Codable, Sendable, Equatable {
+        public let budget: String
+        public let used: String
+        public let onActivities: String
+        public let percent: Int
+
+        public init(budget: String, used: String, onActivities: String, percent: Int) {
+            self.budget = budget
+            self.used = used
+            self.onActivities = onActivities
+            self.percent = percent
+        }
+    }
+
+    public struct Advice: Codable, Sendable, Equatable {
+        public let date: String
+        public let subject: String
+        public let solicited: Bool
+
+        public init(date: String, subject: String, solicited: Bool) {
+            self.date = date
+            self.subject = subject
+            self.solicited = solicited
+        }
+    }
+
+    public struct Section: Codable, Sendable, Equatable {
+        public let title: String
+        public let text: String
+
+        public init(title: String, text: String) {
+            self.title = title
+            self.text = text
+        }
+    }
+
+    public let organisation: String
+    public let periodStart: String
+    public let periodEnd: String
+    /// `draft` until the counsellor signs it off, then `signed_off`.
+    public var status: String
+    public var signedOffOn: String?
+    /// The threshold in force: no published count lies between 1 and k−1.
+    public let k: Int
+    /// Number of contacts in the year, or null when fewer than k.
+    public let total: Int?
+    public let fewerThanK: Bool
+    public let previousTotal: Int?
+    public let tables: [PublishedStatistics.Table]
+    public let notes: [String]
+    public let activities: [Activity]
+    public let hours: HoursUsed
+    public let advice: [Advice]
+    public let sections: [Section]
+
+    public init(organisation: String, periodStart: Day, periodEnd: Day, status: String, signedOffOn: String?,
+                statistics: PublishedStatistics, activities: [Activity], hours: HoursUsed, advice: [Advice], sections: [Section]) {
+        self.organisation = organisation
+        self.periodStart = periodStart.iso
+        self.periodEnd = periodEnd.iso
+        self.status = status
+        self.signedOffOn = signedOffOn
+        self.k = statistics.k
+        self.total = statistics.total
+        self.fewerThanK = statistics.fewerThanK
+        self.previousTotal = statistics.previousTotal
+        self.tables = statistics.tables
+        self.notes = statistics.notes
+        self.activities = activities
+        self.hours = hours
+        self.advice = advice
+        self.sections = sections
+    }
+
+    public var statistics: PublishedStatistics {
+        PublishedStatistics(k: k, total: total, fewerThanK: fewerThanK, previousTotal: previousTotal, tables: tables, notes: notes)
+    }
+
+    public var period: String {
+        "\(Day(iso: periodStart)?.dutch ?? periodStart) – \(Day(iso: periodEnd)?.dutch ?? periodEnd)"
+    }
+
+    /// "23" or "minder dan 5".
+    public var totalText: String { total.map(String.init) ?? "minder dan \(k)" }
+}
+
+/// Text helpers shared by the writers.
+enum Markup {
+    /// XML text: escaped, and without the control characters XML 1.0 forbids.
+    static func xml(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                let v = scalar.value
+                if v < 0x20 || (0xFFFE...0xFFFF).contains(v) { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func count(_ c: Int?) -> String { c.map(String.init) ?? "–" }
+}

@@ -1,0 +1,58 @@
+import Testing
+import VertrouwdCore
+
+@Suite struct SignalTests {
+    let today = Day(year: 2026, month: 11, day: 23)!
+
+    func cases(_ n: Int, _ category: CaseCategory, department: String = "", daysAgo: Int = 10) -> [SignalCase] {
+        (0..<n).map { SignalCase(id: "\(category.rawValue)-\(department)-\($0)", categories: [category], department: department,
+                                 openedOn: today.adding(days: -daysAgo - $0)) }
+    }
+
+    @Test func threeCasesOnOneThemeWithinSixMonthsMakeASignal() {
+        let signals = Signals.detect(cases(3, .bullying) + cases(2, .fraud), today: today, k: 5)
+        #expect(signals.count == 1)
+        #expect(signals.first?.category == .bullying)
+        #expect(signals.first?.count == 3)
+        #expect(signals.first?.department == nil)
+    }
+
+    @Test func casesOutsideTheWindowDoNotCount() {
+        let old = cases(2, .bullying, daysAgo: 200)
+        #expect(Signals.detect(cases(2, .bullying) + old, today: today, k: 5).isEmpty)
+        #expect(Signals.detect(cases(2, .bullying) + old, today: today, rule: .init(minimumCases: 3, windowMonths: 12), k: 5).count == 1)
+    }
+
+    @Test func aDepartmentIsNamedOnlyWhenItsOwnCountReachesK() {
+        let three = Signals.detect(cases(3, .intimidation, department: "Magazijn"), today: today, k: 5)
+        #expect(three.map(\.department) == [nil])
+        let five = Signals.detect(cases(5, .intimidation, department: "Magazijn"), today: today, k: 5)
+        #expect(five.contains { $0.department == "Magazijn" && $0.count == 5 })
+    }
+
+    @Test func theAdviceDraftNeverStatesASmallNumber() {
+        let signal = Signals.detect(cases(3, .bullying), today: today, k: 5)[0]
+        let draft = Signals.adviceDraft(for: signal, organisation: "Zorggroep Noord", k: 5)
+        #expect(draft.body.contains("minder dan 5 meldingen"))
+        #expect(!draft.body.contains("3 meldingen"))
+        #expect(!draft.body.contains("pesten-"))  // no case ids
+        let big = Signals.detect(cases(7, .bullying), today: today, k: 5)[0]
+        #expect(Signals.adviceDraft(for: big, organisation: "Zorggroep Noord", k: 5).body.contains("7 meldingen"))
+    }
+
+    @Test func professionalDevelopmentCountsFourYearsAgainstTheLVVNorm() {
+        let entries: [(kind: DevelopmentKind, on: Day, minutes: Int)] = [
+            (.training, today.adding(days: -30), 24 * 60),
+            (.peerConsultation, today.adding(months: -47), 20 * 60),
+            (.peerConsultation, today.adding(months: -49), 12 * 60), // outside the four years
+            (.other, today.adding(days: -1), 16 * 60),
+        ]
+        let progress = DevelopmentProgress(entries: entries, today: today)
+        #expect(progress.parts.map(\.doneMinutes) == [24 * 60, 20 * 60, 16 * 60])
+        #expect(progress.parts.map(\.met) == [true, false, true])
+        #expect(progress.totalMinutes == 60 * 60)
+        #expect(!progress.met)
+        let more = DevelopmentProgress(entries: entries + [(.peerConsultation, today, 12 * 60)], today: today)
+        #expect(more.met)
+    }
+}
