@@ -63,6 +63,15 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
         public let mergedInto: String?
         /// Last year's published count for the same cell, where both years may show it.
         public var previous: Int?
+
+        public init(key: String, label: String, count: Int?, status: String, mergedInto: String?, previous: Int?) {
+            self.key = key
+            self.label = label
+            self.count = count
+            self.status = status
+            self.mergedInto = mergedInto
+            self.previous = previous
+        }
     }
 
     public struct Table: Codable, Sendable, Equatable {
@@ -71,6 +80,13 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
         /// A case can count in several cells; the cells do not add up to the total.
         public let multiValued: Bool
         public var cells: [Cell]
+
+        public init(id: String, title: String, multiValued: Bool, cells: [Cell]) {
+            self.id = id
+            self.title = title
+            self.multiValued = multiValued
+            self.cells = cells
+        }
 
         /// The cells a reader sees (merged ones are inside their "overig" cell).
         public var shown: [Cell] { cells.filter { $0.status != "merged" } }

@@ -92,6 +92,25 @@ public enum Disclosure {
         return ProtectedTable(id: table.id, title: table.title, multiValued: table.multiValued, cells: cells)
     }
 
+    /// Figures about people in a text the counsellor wrote for management ("3 meldingen",
+    /// "twee collega's") that lie between 1 and k−1: the text must not go out with them.
+    public static func smallFigures(in text: String, k: Int) -> [String] {
+        let words = ["één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
+                     "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14, "vijftien": 15]
+        let nouns = ["melding", "meldingen", "melder", "melders", "medewerker", "medewerkers", "collega", "collega's", "mensen",
+                     "personen", "persoon", "klacht", "klachten", "gesprek", "gesprekken", "contact", "contacten", "zaak", "zaken",
+                     "werknemer", "werknemers", "slachtoffer", "slachtoffers", "vrouwen", "mannen", "reports", "people", "employees"]
+        let tokens = text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "'") }).map(String.init)
+        var found: [String] = []
+        for (i, token) in tokens.enumerated() where i + 1 < tokens.count {
+            guard let n = Int(token) ?? words[token], n > 0, n < k else { continue }
+            // "3 meldingen", and one adjective in between: "3 nieuwe meldingen".
+            let next = tokens[(i + 1)...].prefix(2)
+            if let noun = next.first(where: { nouns.contains($0) }) { found.append("\(token) \(noun)") }
+        }
+        return found
+    }
+
     /// A figure about people in a sentence (an advice letter, a signal shown to management):
     /// the number itself when it may be published, otherwise "fewer than k" in words.
     public static func phrase(_ count: Int, k: Int, noun: (singular: String, plural: String)) -> String {

@@ -90,6 +90,36 @@ public enum ReportWriters {
     /// An editable Word document (WordprocessingML) with real headings and tables, so the
     /// organisation can apply its house style.
     public static func docx(_ doc: AnnualReportDocument) throws -> Data {
+        try package(title: "Jaarverslag vertrouwenspersoon – \(doc.organisation)", documentXML: documentXML(doc))
+    }
+
+    /// A letter (an advice to management) as an editable Word document.
+    public static func letterDocx(title: String, lines: [String], body: String) throws -> Data {
+        var xml = paragraph(title, style: "Title")
+        for line in lines { xml += paragraph(line) }
+        for part in body.components(separatedBy: "\n\n") { xml += paragraph(part) }
+        return try package(title: title, documentXML: wrap(xml))
+    }
+
+    static func paragraph(_ text: String, style: String? = nil) -> String {
+        let pPr = style.map { "<w:pPr><w:pStyle w:val=\"\($0)\"/></w:pPr>" } ?? ""
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let runs = lines.enumerated().map { i, line in
+            (i > 0 ? "<w:r><w:br/></w:r>" : "") + "<w:r><w:t xml:space=\"preserve\">\(Markup.xml(String(line)))</w:t></w:r>"
+        }.joined()
+        return "<w:p>\(pPr)\(runs)</w:p>"
+    }
+
+    static func wrap(_ body: String) -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>\(body)\
+        <w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1304" w:bottom="1440" w:left="1304" \
+        w:header="708" w:footer="708" w:gutter="0"/></w:sectPr></w:body></w:document>
+        """
+    }
+
+    static func package(title: String, documentXML: String) throws -> Data {
         let archive = try Archive(accessMode: .create)
         func add(_ path: String, _ text: String) throws {
             let data = Data(text.utf8)
@@ -124,25 +154,18 @@ public enum ReportWriters {
         try add("docProps/core.xml", """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" \
-        xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>\(Markup.xml("Jaarverslag vertrouwenspersoon – \(doc.organisation)"))</dc:title>\
+        xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>\(Markup.xml(title))</dc:title>\
         <dc:creator>Vertrouwd</dc:creator></cp:coreProperties>
         """)
         try add("word/styles.xml", styles)
-        try add("word/document.xml", documentXML(doc))
+        try add("word/document.xml", documentXML)
         guard let data = archive.data else { throw CocoaError(.fileWriteUnknown) }
         return data
     }
 
     static func documentXML(_ doc: AnnualReportDocument) -> String {
         var body = ""
-        func p(_ text: String, style: String? = nil) {
-            let pPr = style.map { "<w:pPr><w:pStyle w:val=\"\($0)\"/></w:pPr>" } ?? ""
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            let runs = lines.enumerated().map { i, line in
-                (i > 0 ? "<w:r><w:br/></w:r>" : "") + "<w:r><w:t xml:space=\"preserve\">\(Markup.xml(String(line)))</w:t></w:r>"
-            }.joined()
-            body += "<w:p>\(pPr)\(runs)</w:p>"
-        }
+        func p(_ text: String, style: String? = nil) { body += paragraph(text, style: style) }
         func table(_ header: [String], _ rows: [[String]]) {
             func row(_ cells: [String], bold: Bool) -> String {
                 "<w:tr>" + cells.map { c in
@@ -184,12 +207,7 @@ public enum ReportWriters {
             p(section.title, style: "Heading1")
             p(section.text)
         }
-        return """
-        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>\(body)\
-        <w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1304" w:bottom="1440" w:left="1304" \
-        w:header="708" w:footer="708" w:gutter="0"/></w:sectPr></w:body></w:document>
-        """
+        return wrap(body)
     }
 
     static let styles = """

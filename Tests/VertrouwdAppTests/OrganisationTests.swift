@@ -73,13 +73,25 @@ struct OrganisationTests {
             let overlap = try await browser.post("/organisations/\(org.id!)/contract-years", [("start", start.adding(months: 6).iso), ("hours", "5")])
             #expect(overlap.body.string.contains("overlapt"))
             let today = Day(Date()).iso
-            #expect(try await browser.post("/organisations/\(org.id!)/time", [("day", today), ("hours", "4"), ("what", "Voorlichting")]).status == .seeOther)
+            #expect(try await browser.post("/organisations/\(org.id!)/time", [("kind", "information_session"), ("day", today), ("hours", "4"), ("what", "Voorlichting"), ("participants", "23")]).status == .seeOther)
             #expect(try await browser.get("/organisations/\(org.id!)").body.string.contains("Let op: 80% van het tegoed is gebruikt."))
-            #expect(try await browser.post("/organisations/\(org.id!)/time", [("day", today), ("hours", "1:00"), ("what", "Workshop")]).status == .seeOther)
+            #expect(try await browser.post("/organisations/\(org.id!)/time", [("kind", "workshop"), ("day", today), ("hours", "1:00"), ("what", "Grenzen stellen")]).status == .seeOther)
             #expect(try await browser.get("/").body.string.contains("Het tegoed is op (100%)"))
             let bad = try await browser.post("/organisations/\(org.id!)/time", [("day", today), ("hours", "0,3"), ("what", "")])
             #expect(bad.status == .unprocessableEntity)
-            #expect(bad.body.string.contains("Vul wat je deed in."))
+            #expect(bad.body.string.contains("Vul het onderwerp in."))
+            #expect(bad.body.string.contains("Kies de soort activiteit."))
+            let hostile = try await browser.post("/organisations/\(org.id!)/time", [("kind", "drop table"), ("day", today), ("hours", "1"),
+                                                                                      ("what", "<b>Grenzen</b> stellen"), ("participants", "-3")])
+            #expect(hostile.status == .unprocessableEntity)
+            #expect(hostile.body.string.contains("Kies de soort activiteit uit de lijst."))
+            #expect(hostile.body.string.contains("Het aantal deelnemers moet een heel getal zijn van 0 tot en met 10000."))
+            #expect(hostile.body.string.contains("&lt;b&gt;Grenzen&lt;/b&gt; stellen"))
+            let long = try await browser.post("/organisations/\(org.id!)/time", [("kind", "workshop"), ("day", today), ("hours", "1"),
+                                                                                   ("what", String(repeating: "x", count: 201))])
+            #expect(long.body.string.contains("Het onderwerp is te lang: maximaal 200 tekens (nu 201)."))
+            let page = try await browser.get("/organisations/\(org.id!)").body.string
+            #expect(page.contains("Voorlichting") && page.contains("Grenzen stellen") && page.contains(">23<"))
             #expect(try await count(TimeEntry.self, app) == 2)
         }
     }

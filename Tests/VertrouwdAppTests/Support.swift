@@ -179,8 +179,9 @@ extension Application {
 
     /// Opens a case directly (as intake would) for a counsellor.
     func makeCase(for counsellor: TestAccount, at org: Organisation, kind: CaseKind = .personalIntegrity,
-                  regime: Regime = .confidential, summary: String = "Verhaal", openedOn: Day = Day(Date())) async throws -> Case {
-        try await CaseIntake(organisationID: org.id!, counsellorID: counsellor.id, kind: kind, categories: [.bullying],
+                  regime: Regime = .confidential, summary: String = "Verhaal", openedOn: Day = Day(Date()),
+                  categories: [CaseCategory] = [.bullying]) async throws -> Case {
+        try await CaseIntake(organisationID: org.id!, counsellorID: counsellor.id, kind: kind, categories: categories,
                              reporterRole: .affectedEmployee, channel: .phone, openedOn: openedOn, department: "",
                              relation: .colleague, regime: regime, summary: summary, reporterName: "Jan Melder",
                              reporterContact: "06-11111111", accused: "Piet").create(app: self, db: db)

@@ -56,3 +56,18 @@ import VertrouwdCore
         #expect(more.met)
     }
 }
+
+@Suite struct SmallFigureTests {
+    @Test func smallFiguresAboutPeopleAreFound() {
+        #expect(Disclosure.smallFigures(in: "Er waren 3 meldingen over pesten.", k: 5) == ["3 meldingen"])
+        #expect(Disclosure.smallFigures(in: "Twee collega's van de afdeling Magazijn", k: 5) == ["twee collega's"])
+        #expect(Disclosure.smallFigures(in: "4 nieuwe klachten", k: 5) == ["4 klachten"])
+    }
+
+    @Test func largeFiguresDatesAndOtherNumbersPass() {
+        #expect(Disclosure.smallFigures(in: "Er waren 12 meldingen.", k: 5).isEmpty)
+        #expect(Disclosure.smallFigures(in: "Op 3 maart gaven we 2 workshops in 4 uur.", k: 5).isEmpty)
+        #expect(Disclosure.smallFigures(in: "minder dan 5 meldingen", k: 5).isEmpty)
+        #expect(Disclosure.smallFigures(in: "", k: 5).isEmpty)
+    }
+}

@@ -7,8 +7,12 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         let response = try await next.respond(to: request)
         let h = response.headers
         var headers = h
-        headers.replaceOrAdd(name: "Content-Security-Policy", value:
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+        // A handler may set a stricter policy of its own (a downloaded attachment, an exported
+        // report): keep it.
+        if h.first(name: "Content-Security-Policy") == nil {
+            headers.add(name: "Content-Security-Policy", value:
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+        }
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
         headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")

@@ -30,6 +30,11 @@ public struct Settings: Sendable {
     public var sendmailCommand: String?
     /// Reports and conversation requests accepted per organisation per minute (per instance).
     public var submissionsPerMinute = 60
+    /// The disclosure threshold k (`VERTROUWD_K`, default 5, never below 3): no published count
+    /// lies between 1 and k−1. See docs/ANONYMITY.md.
+    public var disclosureThreshold = Disclosure.defaultThreshold
+    /// When several cases on one theme make a signal (`VERTROUWD_SIGNAL_CASES`, `VERTROUWD_SIGNAL_MONTHS`).
+    public var signalRule = SignalRule()
     /// The cost of hashing receipt codes. Tests lower it; see docs/RECEIPT-CODES.md.
     public var receiptKDF = ReceiptHash.Parameters.standard
     /// bcrypt work factor: 12 in production; tests lower it so a suite of logins stays fast.
@@ -93,6 +98,17 @@ public struct Settings: Sendable {
                 problems.append("VERTROUWD_SUBMISSIONS_PER_MINUTE must be a whole number above 0, not '\(value)'")
             }
         }
+        func number(_ name: String, default value: Int, range: ClosedRange<Int>) -> Int {
+            guard let text = env[name], !text.isEmpty else { return value }
+            guard let n = Int(text), range.contains(n) else {
+                problems.append("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+                return value
+            }
+            return n
+        }
+        let k = number("VERTROUWD_K", default: Disclosure.defaultThreshold, range: Disclosure.minimumThreshold...100)
+        let signalRule = SignalRule(minimumCases: number("VERTROUWD_SIGNAL_CASES", default: 3, range: 2...100),
+                                    windowMonths: number("VERTROUWD_SIGNAL_MONTHS", default: 6, range: 1...36))
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             problems.append("VERTROUWD_PUBLIC_URL must start with http:// or https://")
         }
@@ -103,6 +119,8 @@ public struct Settings: Sendable {
                                 secureCookies: secure, publicURL: publicURL)
         settings.sendmailCommand = env["VERTROUWD_SENDMAIL"].flatMap { $0.isEmpty ? nil : $0 }
         settings.submissionsPerMinute = submissionsPerMinute
+        settings.disclosureThreshold = k
+        settings.signalRule = signalRule
         return settings
     }
 }

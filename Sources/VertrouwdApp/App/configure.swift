@@ -38,6 +38,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateAuditEvents())
     app.migrations.add(CreateMailboxes())
     app.migrations.add(CreateAttachments())
+    app.migrations.add(AddActivityFields())
+    app.migrations.add(CreateReporting())
 
     if case .sqliteFile = settings.database {
         // Write-ahead logging: readers never wait for the writer. The mode persists in the file.
@@ -70,6 +72,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(ReportCommand(), as: "report")
+    app.asyncCommands.use(ReportBenchmarkCommand(), as: "benchmark-report")
 
     if app.environment != .testing, let address = serveAddress(app.environment.arguments),
        let token = try await SetupController.prepareLink(app: app) {

@@ -39,6 +39,20 @@ func routes(_ app: Application) throws {
     staff.get("organisations", ":orgID", use: OrganisationsController.show)
     staff.post("organisations", ":orgID", "time", use: OrganisationsController.addTime)
 
+    // Annual reports, signals and advice: anonymised output for the organisation.
+    let report = staff.grouped("organisations", ":orgID", "years", ":yearID", "report")
+    report.get(use: ReportsController.show)
+    report.post("sections", use: ReportsController.saveSections)
+    report.post("sign-off", use: ReportsController.signOff)
+    report.get("export", ":format", use: ReportsController.export)
+    staff.get("organisations", ":orgID", "advice", "new", use: AdviceController.new)
+    staff.post("organisations", ":orgID", "advice", use: AdviceController.create)
+    staff.get("organisations", ":orgID", "advice", ":adviceID", use: AdviceController.show)
+    staff.post("organisations", ":orgID", "advice", ":adviceID", "response", use: AdviceController.saveResponse)
+    staff.get("organisations", ":orgID", "advice", ":adviceID", "docx", use: AdviceController.docx)
+    staff.get("account", "development", use: DevelopmentController.show)
+    staff.post("account", "development", use: DevelopmentController.add)
+
     let admin = app.grouped(RequireStaffMiddleware(admin: true))
     admin.get("organisations", "new", use: OrganisationsController.new)
     admin.post("organisations", use: OrganisationsController.create)
@@ -47,6 +61,7 @@ func routes(_ app: Application) throws {
     admin.post("organisations", ":orgID", "contacts", use: OrganisationsController.addContact)
     admin.post("organisations", ":orgID", "phases", use: OrganisationsController.addPhase)
     admin.post("organisations", ":orgID", "contract-years", use: OrganisationsController.addYear)
+    admin.get("reports", use: ReportsController.overview)
     admin.get("admin", "users", use: UsersController.index)
     admin.post("admin", "users", use: UsersController.create)
     admin.post("admin", "users", ":userID", "deactivate", use: UsersController.deactivate)

@@ -26,6 +26,7 @@ enum DashboardController {
         let appointments: [Appointment]
         let aftercare: [Aftercare]
         let organisations: [OrgHours]
+        let signals: [AdviceController.SignalView]
         let calendarURL: String?
         let calendarForm: FormView
     }
@@ -44,7 +45,9 @@ enum DashboardController {
         var deadlines: [Deadline] = []
         var appointments: [Appointment] = []
         var aftercare: [Aftercare] = []
+        var signals: [AdviceController.SignalView] = []
         if staff.user.isCounsellor {
+            signals = try await AdviceController.signals(for: staff, req: req)
             let cases = try await CasesController.readable(req, includeClosed: false)
             rows = cases.filter { $0.statusValue != .new }.map { CasesController.row($0, staff: staff, today: today) }
             inbox = cases.filter { $0.statusValue == .new }.map { CasesController.row($0, staff: staff, today: today) }
@@ -82,7 +85,7 @@ enum DashboardController {
         return try await req.page("dashboard", Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
                                                     isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,
                                                     appointments: appointments, aftercare: aftercare, organisations: hours,
-                                                    calendarURL: calendarURL, calendarForm: form))
+                                                    signals: signals, calendarURL: calendarURL, calendarForm: form))
     }
 }
 

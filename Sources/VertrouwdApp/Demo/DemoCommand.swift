@@ -121,11 +121,18 @@ enum DemoPractice {
                 year.focusPoints = start == yearStart ? "" : "Voorlichting over grensoverschrijdend gedrag; zichtbaarheid vertrouwenspersoon vergroten."
                 try await year.create(on: db)
             }
-            for (i, what) in ["Kennismaking met directie en OR", "Voorlichting 'Elkaar aanspreken op gedrag'", "Workshop 'Grenzen stellen'"].enumerated() {
-                let entry = TimeEntry()
-                entry.$organisation.id = org.id!; entry.$user.id = spec.counsellors[0].id!; entry.caseID = nil
-                entry.onDay = yearStart.adding(months: 1 + i * 3).iso; entry.minutes = [90, 120, 180][i]; entry.description = what
-                try await entry.create(on: db)
+            let activities: [(ActivityKind, String, Int?)] = [
+                (.policySession, "Kennismaking met directie en OR", nil), (.informationSession, "Elkaar aanspreken op gedrag", 24),
+                (.workshop, "Grenzen stellen", 12), (.material, "Poster en mailing: wie is de vertrouwenspersoon", nil),
+            ]
+            for (i, (kind, what, participants)) in activities.enumerated() {
+                for start in [yearStart.adding(months: -12), yearStart] where start.adding(months: 1 + i * 3) <= today {
+                    let entry = TimeEntry()
+                    entry.$organisation.id = org.id!; entry.$user.id = spec.counsellors[0].id!; entry.caseID = nil
+                    entry.onDay = start.adding(months: 1 + i * 3).iso; entry.minutes = [90, 120, 180, 30][i]; entry.description = what
+                    entry.activityKind = kind.rawValue; entry.participants = participants
+                    try await entry.create(on: db)
+                }
             }
             organisations.append((org, spec))
         }
@@ -229,6 +236,40 @@ enum DemoPractice {
                 record.aftercareOn = today.adding(days: n % 12 - 3).iso
             }
             try await record.save(on: db)
+        }
+        // A cluster for a signal: three recent reports of intimidation at Het Baken.
+        let (baken, bakenSpec) = organisations[1]
+        for daysAgo in [12, 27, 41] {
+            _ = try await CaseIntake(organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
+                                     categories: [.intimidation], reporterRole: .affectedEmployee, channel: .phone, openedOn: today.adding(days: -daysAgo),
+                                     department: "Thuiszorg", relation: .manager, regime: .confidential,
+                                     summary: "Melder voelt zich door een teamleider onder druk gezet om extra diensten te draaien.",
+                                     reporterName: "", reporterContact: "", accused: "Teamleider (demo)").create(app: app, db: db)
+            created += 1
+        }
+        // An advice given last year, with management's answer.
+        let (gemeente, gemeenteSpec) = organisations[2]
+        let advice = AdviceRecord()
+        advice.$organisation.id = gemeente.id!; advice.$user.id = gemeenteSpec.counsellors[0].id!; advice.solicited = true
+        advice.subject = "Advies: meldregeling en zichtbaarheid vertrouwenspersoon"
+        advice.body = "Aan de directie van Gemeente Lindewaard,\n\nOp uw verzoek adviseer ik de meldregeling te actualiseren en de vertrouwenspersoon zichtbaarder te maken op de afdelingen.\n\nMet vriendelijke groet,\nYoussef El Amrani"
+        advice.givenOn = yearStart.adding(months: -4).iso; advice.response = "De directie neemt het advies over."; advice.followUp = ""
+        try await advice.create(on: db)
+        let adviceTime = TimeEntry()
+        adviceTime.$organisation.id = gemeente.id!; adviceTime.$user.id = gemeenteSpec.counsellors[0].id!
+        adviceTime.onDay = advice.givenOn; adviceTime.minutes = 120; adviceTime.description = advice.subject
+        adviceTime.activityKind = ActivityKind.advice.rawValue
+        try await adviceTime.create(on: db)
+        // Anna's professional development for the LVV register.
+        for (kind, monthsAgo, hours, what) in [(DevelopmentKind.training, 30, 16, "Training Wet bescherming klokkenluiders"),
+                                               (.training, 8, 6, "Training gespreksvoering bij agressie"),
+                                               (.peerConsultation, 20, 12, "Intervisiegroep regio Noord"),
+                                               (.peerConsultation, 3, 9, "Intervisiegroep regio Noord"),
+                                               (.other, 14, 6, "Congres LVV")] {
+            let entry = DevelopmentEntry()
+            entry.$user.id = anna.id!; entry.kind = kind.rawValue; entry.onDay = today.adding(months: -monthsAgo).iso
+            entry.minutes = hours * 60; entry.description = what
+            try await entry.create(on: db)
         }
         try await Audit.record("demo.load", detail: "\(created) cases", actor: "cli", app: app, db: db)
         return Result(logins: logins, organisations: organisations.map { $0.1.slug }, caseCount: created)

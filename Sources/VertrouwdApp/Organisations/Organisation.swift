@@ -97,7 +97,8 @@ final class ContractYear: Model, @unchecked Sendable { // property wrappers: see
     func contains(_ day: Day) -> Bool { start <= day && day <= end }
 }
 
-/// Time spent, in quarter hours: on a case, or on other work for an organisation.
+/// Time spent, in quarter hours: on a case, or on other work for an organisation. Work outside a
+/// case with a kind is an *activity* (a workshop, an information session, an advice).
 final class TimeEntry: Model, @unchecked Sendable { // property wrappers: see `User`
     static let schema = "time_entries"
 
@@ -109,6 +110,9 @@ final class TimeEntry: Model, @unchecked Sendable { // property wrappers: see `U
     @Field(key: "minutes") var minutes: Int
     /// What the work was, for work outside a case (never case content).
     @Field(key: "description") var description: String
+    /// For an activity: its `ActivityKind`.
+    @OptionalField(key: "activity_kind") var activityKind: String?
+    @OptionalField(key: "participants") var participants: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -185,5 +189,18 @@ struct CreateTimeEntries: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema("time_entries").delete()
+    }
+}
+
+/// Activities are time entries with a kind and, for sessions, a number of participants.
+struct AddActivityFields: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("time_entries").field("activity_kind", .string).update()
+        try await database.schema("time_entries").field("participants", .int).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("time_entries").deleteField("participants").update()
+        try await database.schema("time_entries").deleteField("activity_kind").update()
     }
 }

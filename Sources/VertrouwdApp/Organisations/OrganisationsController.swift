@@ -42,8 +42,9 @@ enum OrganisationsController {
     struct ShowPage: Encodable, Sendable {
         struct Contact: Encodable, Sendable { let role, name, email, phone: String }
         struct Phase: Encodable, Sendable { let label, day, note: String }
-        struct Year: Encodable, Sendable { let period: String; let budget: BudgetView; let focusPoints: String }
-        struct Entry: Encodable, Sendable { let day, hours, what, who: String }
+        struct Year: Encodable, Sendable { let period: String; let budget: BudgetView; let focusPoints: String; let reportURL: String; let reportStatus: String }
+        struct Advice: Encodable, Sendable { let url, day, subject: String; let solicited: Bool }
+        struct Entry: Encodable, Sendable { let day, hours, kind, what, who: String; let participants: Int? }
 
         let meta: PageMeta
         let name: String
@@ -61,6 +62,8 @@ enum OrganisationsController {
         let entries: [Entry]
         let openCases: Int
         let isAdmin: Bool
+        let advice: [Advice]
+        let newAdviceURL: String?
         let forms: [FormView]
     }
 
@@ -239,9 +242,15 @@ enum OrganisationsController {
         let openCases = try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$status != CaseStatus.closed.rawValue).count()
 
         var yearViews: [ShowPage.Year] = []
+        let reports = try await AnnualReportRecord.query(on: req.db).filter(\.$contractYear.$id ~~ years.compactMap(\.id)).all()
         for y in years {
-            yearViews.append(.init(period: "\(y.start.dutch) – \(y.end.dutch)", budget: try await budget(for: y, on: req.db), focusPoints: y.focusPoints))
+            let signed = reports.first { $0.$contractYear.id == y.id }?.signedOffOn.flatMap(Day.init(iso:))
+            yearViews.append(.init(period: "\(y.start.dutch) – \(y.end.dutch)", budget: try await budget(for: y, on: req.db), focusPoints: y.focusPoints,
+                                   reportURL: "/organisations/\(id)/years/\(y.id!)/report",
+                                   reportStatus: signed.map { "vastgesteld \($0.dutch)" } ?? "concept"))
         }
+        let advice = try await AdviceRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$givenOn, .descending).all()
+        let assigned = counsellors.contains { $0.id == staff.userID } && staff.user.isCounsellor
         var forms: [FormView] = []
         let base = "/organisations/\(id)"
         if staff.user.isAdmin {
@@ -267,8 +276,13 @@ enum OrganisationsController {
             contacts: contacts.map { .init(role: ContactRole(rawValue: $0.role)?.label ?? $0.role, name: $0.name, email: $0.email, phone: $0.phone) },
             phases: phases.map { .init(label: EngagementPhase(rawValue: $0.phase)?.label ?? $0.phase, day: Day(iso: $0.onDay)?.dutch ?? $0.onDay, note: $0.note) },
             years: yearViews,
-            entries: entries.map { .init(day: Day(iso: $0.onDay)?.dutch ?? $0.onDay, hours: Hours.format(minutes: $0.minutes), what: $0.description, who: $0.user.name) },
-            openCases: openCases, isAdmin: staff.user.isAdmin, forms: forms)
+            entries: entries.map { .init(day: Day(iso: $0.onDay)?.dutch ?? $0.onDay, hours: Hours.format(minutes: $0.minutes),
+                                         kind: $0.activityKind.flatMap(ActivityKind.init(rawValue:))?.label ?? "Ander werk",
+                                         what: $0.description, who: $0.user.name, participants: $0.participants) },
+            openCases: openCases, isAdmin: staff.user.isAdmin,
+            advice: advice.map { .init(url: "/organisations/\(id)/advice/\($0.id!)", day: Day(iso: $0.givenOn)?.dutch ?? $0.givenOn,
+                                       subject: $0.subject, solicited: $0.solicited) },
+            newAdviceURL: assigned ? "/organisations/\(id)/advice/new" : nil, forms: forms)
         return try await req.page("organisation", page, status: status)
     }
 
@@ -438,28 +452,35 @@ enum OrganisationsController {
         return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
     }
 
-    struct TimeForm: Content { var day, hours, what: String? }
+    struct TimeForm: Content { var kind, day, hours, what, participants: String? }
 
     static func timeForm(_ req: Request, action: String, input: TimeForm = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "time", title: "Uren voor ander werk", intro: "Bijvoorbeeld een voorlichting, beleidsoverleg of workshop. Uren op een melding schrijf je op de melding zelf.",
-                            action: action, submit: "Uren schrijven", csrf: req.csrfToken)
+        var form = FormView(id: "time", title: "Activiteit of ander werk vastleggen",
+                            intro: "Een voorlichting, workshop, verstuurd materiaal, beleidssessie of adviesgesprek. Het telt mee voor het tegoed en komt in het jaarverslag. Uren op een melding schrijf je op de melding zelf.",
+                            action: action, submit: "Vastleggen", csrf: req.csrfToken)
+        form.choice("kind", "Soort", ActivityKind.self, selected: [input.kind ?? ""], required: true)
+        form.add("what", "Onderwerp", value: input.what, hint: "Bijvoorbeeld: \(ActivityKind.workshopTopics.joined(separator: ", ")).",
+                 required: true, maxlength: 200)
         form.add("day", "Datum", type: "date", value: input.day ?? Day(Date()).iso, required: true)
         form.add("hours", "Uren", value: input.hours, hint: "In kwartieren: 0,25 · 0,5 · 1,75 of 1:45.", required: true, inputmode: "decimal", maxlength: 8)
-        form.add("what", "Wat", value: input.what, required: true, maxlength: 200)
+        form.add("participants", "Aantal deelnemers", value: input.participants, hint: "Alleen bij een voorlichting, workshop of sessie; mag leeg.",
+                 inputmode: "numeric", maxlength: 5)
         form.apply(errors)
         return form
     }
 
-    /// POST /organisations/:orgID/time
+    /// POST /organisations/:orgID/time — an activity, or other work outside a case.
     @Sendable static func addTime(_ req: Request) async throws -> Response {
         let org = try await find(req)
         let staff = try req.requireStaff()
         let input = req.form(TimeForm.self) ?? TimeForm()
         var errors = FormErrors()
+        let kind = errors.choice(input.kind, "kind", ActivityKind.self, label: "de soort activiteit")
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = TimeEntryRules.minutes(input.hours, errors: &errors)
-        let what = errors.text(input.what, "what", label: "wat je deed", max: 200)
-        guard errors.isEmpty, let day, let minutes, let what else {
+        let what = errors.text(input.what, "what", label: "het onderwerp", max: 200)
+        let participants = errors.integer(input.participants, "participants", label: "het aantal deelnemers", range: 0...10_000, required: false)
+        guard errors.isEmpty, let kind, let day, let minutes, let what else {
             return try await render(req, org: org, override: timeForm(req, action: "/organisations/\(org.id!)/time", input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
@@ -468,8 +489,10 @@ enum OrganisationsController {
         entry.$user.id = staff.userID
         entry.caseID = nil
         entry.onDay = day.iso; entry.minutes = minutes; entry.description = what
+        entry.activityKind = kind.rawValue
+        entry.participants = kind.hasParticipants ? participants : nil
         try await entry.create(on: req.db)
-        try await req.audit("time.create", subject: "organisation:\(org.id!)", detail: "\(minutes)")
+        try await req.audit("activity.create", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) \(minutes)")
         return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
     }
 }

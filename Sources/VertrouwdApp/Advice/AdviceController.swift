@@ -1,0 +1,239 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+import VertrouwdReports
+
+/// Signals and advice (*signaleren en (on)gevraagd adviseren*, seeds 000 §5, 001 §7, 002).
+/// A signal is computed, never stored: the cases change, the signal follows. An advice is what
+/// the counsellor sends to management; its figures obey the disclosure threshold.
+enum AdviceController {
+    // MARK: signals
+
+    struct SignalView: Encodable, Sendable {
+        let organisation: String
+        let theme: String
+        let department: String?
+        let figure: String
+        let period: String
+        /// The counsellor's own cases in it (references): shown to them only.
+        let ownCases: [String]
+        let adviceURL: String
+    }
+
+    /// The signals in the organisations a counsellor serves.
+    static func signals(for staff: Staff, req: Request) async throws -> [SignalView] {
+        let settings = req.application.settings
+        let today = Day(Date())
+        let from = today.adding(months: -settings.signalRule.windowMonths)
+        let orgIDs = try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id)
+        guard !orgIDs.isEmpty else { return [] }
+        let cases = try await Case.query(on: req.db).filter(\.$organisation.$id ~~ orgIDs)
+            .filter(\.$openedOn >= from.iso).filter(\.$openedOn <= today.iso).with(\.$categories).with(\.$organisation).all()
+        let shared = Set(try await CaseShare.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
+        var views: [SignalView] = []
+        for (orgID, inOrg) in Dictionary(grouping: cases, by: { $0.$organisation.id }) {
+            let org = inOrg[0].organisation
+            let input = inOrg.map {
+                SignalCase(id: $0.id!.uuidString, categories: Set($0.categories.compactMap { CaseCategory(rawValue: $0.category) }),
+                           department: $0.department, openedOn: Day(iso: $0.openedOn) ?? today)
+            }
+            for signal in Signals.detect(input, today: today, rule: settings.signalRule, k: settings.disclosureThreshold) {
+                let own = inOrg.filter { signal.caseIDs.contains($0.id!.uuidString) && ($0.$counsellor.id == staff.userID || shared.contains($0.id!)) }
+                var query = "category=\(signal.category.rawValue)"
+                if let d = signal.department { query += "&department=\(d.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                views.append(SignalView(organisation: org.name, theme: signal.category.label, department: signal.department,
+                                        figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) – \(signal.to.dutch)",
+                                        ownCases: own.map(\.reference).sorted(), adviceURL: "/organisations/\(orgID)/advice/new?\(query)"))
+            }
+        }
+        return views.sorted { ($0.organisation, $0.theme) < ($1.organisation, $1.theme) }
+    }
+
+    // MARK: writing an advice
+
+    struct AdviceForm: Content { var subject, body, solicited, day, hours, category: String? }
+
+    static func adviceForm(_ req: Request, action: String, input: AdviceForm, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "advice", title: nil,
+                            intro: "Het advies gaat naar de directie. Noem geen namen, afdelingen of aantallen onder de drempel; de concepttekst houdt zich daar al aan.",
+                            action: action, submit: "Advies vastleggen", csrf: req.csrfToken)
+        form.radios("solicited", "Soort advies", options: [("no", "Ongevraagd advies"), ("yes", "Gevraagd advies")],
+                    selected: input.solicited ?? "", required: true)
+        form.add("subject", "Onderwerp", value: input.subject, required: true, maxlength: 200)
+        form.add("body", "Tekst van het advies", type: "textarea", value: input.body, required: true, maxlength: 20_000)
+        form.add("day", "Datum", type: "date", value: input.day ?? Day(Date()).iso, required: true)
+        form.add("hours", "Uren", value: input.hours, hint: "Tijd voor het advies; telt mee voor het tegoed en komt als activiteit in het jaarverslag.",
+                 required: true, inputmode: "decimal", maxlength: 8)
+        if let category = input.category { form.add("category", "", type: "hidden", value: category) }
+        form.apply(errors)
+        return form
+    }
+
+    struct NewPage: Encodable, Sendable {
+        let meta: PageMeta
+        let orgName: String
+        let orgURL: String
+        let form: FormView
+    }
+
+    static func requireCounsellor(_ req: Request, org: Organisation) async throws -> Staff {
+        let staff = try req.requireStaff()
+        let assigned = try await OrganisationCounsellor.query(on: req.db)
+            .filter(\.$organisation.$id == org.id!).filter(\.$user.$id == staff.userID).count() > 0
+        guard assigned, staff.user.isCounsellor else { throw Abort(.notFound) }
+        return staff
+    }
+
+    /// GET /organisations/:orgID/advice/new[?category=…&department=…] — from a signal, a draft.
+    @Sendable static func new(_ req: Request) async throws -> Response {
+        let org = try await OrganisationsController.find(req)
+        _ = try await requireCounsellor(req, org: org)
+        let k = req.application.settings.disclosureThreshold
+        var input = AdviceForm(solicited: "no", day: Day(Date()).iso)
+        if let category = (try? req.query.get(String.self, at: "category")).flatMap(CaseCategory.init(rawValue:)) {
+            let department = try? req.query.get(String.self, at: "department")
+            let today = Day(Date())
+            let rule = req.application.settings.signalRule
+            let cases = try await Case.query(on: req.db).filter(\.$organisation.$id == org.id!)
+                .filter(\.$openedOn >= today.adding(months: -rule.windowMonths).iso).with(\.$categories).all()
+            let input2 = cases.map {
+                SignalCase(id: $0.id!.uuidString, categories: Set($0.categories.compactMap { CaseCategory(rawValue: $0.category) }),
+                           department: $0.department, openedOn: Day(iso: $0.openedOn) ?? today)
+            }
+            if let signal = Signals.detect(input2, today: today, rule: rule, k: k)
+                .first(where: { $0.category == category && $0.department == department.flatMap { $0.isEmpty ? nil : $0 } }) {
+                let draft = Signals.adviceDraft(for: signal, organisation: org.name, k: k)
+                input.subject = draft.subject
+                input.body = draft.body + "\n" + (try req.requireStaff().user.name)
+                input.category = category.rawValue
+            }
+        }
+        let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name,
+                           orgURL: "/organisations/\(org.id!)", form: adviceForm(req, action: "/organisations/\(org.id!)/advice", input: input))
+        return try await req.page("advice-new", page)
+    }
+
+    /// POST /organisations/:orgID/advice
+    @Sendable static func create(_ req: Request) async throws -> Response {
+        let org = try await OrganisationsController.find(req)
+        let staff = try await requireCounsellor(req, org: org)
+        let input = req.form(AdviceForm.self) ?? AdviceForm()
+        var errors = FormErrors()
+        let k = req.application.settings.disclosureThreshold
+        let subject = errors.text(input.subject, "subject", label: "het onderwerp", max: 200)
+        let body = errors.text(input.body, "body", label: "de tekst van het advies", max: 20_000)
+        let solicited: Bool? = switch input.solicited { case "yes": true; case "no": false; default: nil }
+        if solicited == nil { errors["solicited"] = "Kies of het advies gevraagd of ongevraagd is." }
+        let day = errors.day(input.day, "day", label: "de datum")
+        let minutes = TimeEntryRules.minutes(input.hours, errors: &errors)
+        for (field, text) in [("subject", subject), ("body", body)] {
+            let small = Disclosure.smallFigures(in: text ?? "", k: k)
+            if !small.isEmpty, errors[field] == nil {
+                errors[field] = "Noem geen aantal mensen of meldingen kleiner dan \(k) (\(small.joined(separator: ", "))): schrijf bijvoorbeeld ‘minder dan \(k)’ of ‘enkele’."
+            }
+        }
+        let category = input.category.flatMap(CaseCategory.init(rawValue:))
+        guard errors.isEmpty, let subject, let body, let solicited, let day, let minutes else {
+            let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name, orgURL: "/organisations/\(org.id!)",
+                               form: adviceForm(req, action: "/organisations/\(org.id!)/advice", input: input, errors: errors))
+            return try await req.page("advice-new", page, status: .unprocessableEntity)
+        }
+        let advice = AdviceRecord()
+        advice.$organisation.id = org.id!
+        advice.$user.id = staff.userID
+        advice.solicited = solicited
+        advice.category = category?.rawValue
+        advice.subject = subject; advice.body = body; advice.givenOn = day.iso
+        advice.response = ""; advice.followUp = ""
+        let entry = TimeEntry()
+        entry.$organisation.id = org.id!
+        entry.$user.id = staff.userID
+        entry.onDay = day.iso; entry.minutes = minutes; entry.description = subject
+        entry.activityKind = ActivityKind.advice.rawValue
+        try await req.db.transaction { db in
+            try await advice.create(on: db)
+            try await entry.create(on: db)
+        }
+        try await req.audit("advice.create", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
+        return req.redirect(to: "/organisations/\(org.id!)/advice/\(advice.id!)", flash: .created)
+    }
+
+    // MARK: one advice
+
+    struct ShowPage: Encodable, Sendable {
+        let meta: PageMeta
+        let orgName: String
+        let orgURL: String
+        let subject: String
+        let body: String
+        let day: String
+        let solicited: Bool
+        let response: String
+        let followUp: String
+        let docxURL: String
+        let form: FormView?
+    }
+
+    static func find(_ req: Request) async throws -> (Organisation, AdviceRecord) {
+        let org = try await OrganisationsController.find(req)
+        guard let id = req.parameters.get("adviceID", as: UUID.self), let advice = try await AdviceRecord.find(id, on: req.db),
+              advice.$organisation.id == org.id else { throw Abort(.notFound) }
+        return (org, advice)
+    }
+
+    struct ResponseForm: Content { var response, followUp: String? }
+
+    static func responseForm(_ req: Request, action: String, input: ResponseForm, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "response", title: "Reactie van het management en opvolging", action: action, submit: "Opslaan", csrf: req.csrfToken)
+        form.add("response", "Reactie van het management", type: "textarea", value: input.response, maxlength: 8000)
+        form.add("followUp", "Opvolging", type: "textarea", value: input.followUp, maxlength: 8000)
+        form.apply(errors)
+        return form
+    }
+
+    /// GET /organisations/:orgID/advice/:adviceID
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        let (org, advice) = try await find(req)
+        return try await render(req, org: org, advice: advice, form: nil)
+    }
+
+    static func render(_ req: Request, org: Organisation, advice: AdviceRecord, form: FormView?, status: HTTPStatus = .ok) async throws -> Response {
+        let base = "/organisations/\(org.id!)/advice/\(advice.id!)"
+        let canEdit = (try? await requireCounsellor(req, org: org)) != nil
+        let page = ShowPage(meta: req.meta(advice.subject, section: "organisations"), orgName: org.name, orgURL: "/organisations/\(org.id!)",
+                            subject: advice.subject, body: advice.body, day: Day(iso: advice.givenOn)?.dutch ?? advice.givenOn,
+                            solicited: advice.solicited, response: advice.response, followUp: advice.followUp, docxURL: base + "/docx",
+                            form: canEdit ? (form ?? responseForm(req, action: base + "/response",
+                                                                  input: .init(response: advice.response, followUp: advice.followUp))) : nil)
+        return try await req.page("advice", page, status: status)
+    }
+
+    /// POST /organisations/:orgID/advice/:adviceID/response
+    @Sendable static func saveResponse(_ req: Request) async throws -> Response {
+        let (org, advice) = try await find(req)
+        _ = try await requireCounsellor(req, org: org)
+        let input = req.form(ResponseForm.self) ?? ResponseForm()
+        var errors = FormErrors()
+        let response = errors.text(input.response, "response", label: "de reactie", max: 8000, required: false) ?? ""
+        let followUp = errors.text(input.followUp, "followUp", label: "de opvolging", max: 8000, required: false) ?? ""
+        guard errors.isEmpty else {
+            let base = "/organisations/\(org.id!)/advice/\(advice.id!)"
+            return try await render(req, org: org, advice: advice, form: responseForm(req, action: base + "/response", input: input, errors: errors),
+                                    status: .unprocessableEntity)
+        }
+        advice.response = response; advice.followUp = followUp
+        try await advice.save(on: req.db)
+        try await req.audit("advice.response", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
+        return req.redirect(to: "/organisations/\(org.id!)/advice/\(advice.id!)", flash: .saved)
+    }
+
+    /// GET /organisations/:orgID/advice/:adviceID/docx — the letter, editable.
+    @Sendable static func docx(_ req: Request) async throws -> Response {
+        let (org, advice) = try await find(req)
+        let data = try ReportWriters.letterDocx(title: advice.subject,
+                                                lines: ["\(org.name) · \(Day(iso: advice.givenOn)?.dutch ?? advice.givenOn) · \(advice.solicited ? "gevraagd" : "ongevraagd") advies"],
+                                                body: advice.body)
+        try await req.audit("advice.export", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
+        return ReportsController.exportResponse(data, format: .docx, name: "advies-\(org.slug)-\(advice.givenOn).docx")
+    }
+}

@@ -1,0 +1,200 @@
+import Fluent
+import SQLKit
+import Vapor
+import VertrouwdCore
+import VertrouwdReports
+
+/// Assembles an annual report from the database: the plain categorical columns of the year's
+/// cases (never a sealed field, never a case key), the activities, hours and advice. The web
+/// page, every export and the command line all come through here.
+enum ReportBuilder {
+    /// The categorical facts of the cases opened in a period, for one organisation or all.
+    static func facts(organisationID: UUID?, from: Day, to: Day, on db: any Database) async throws -> [CaseFacts] {
+        let sql = db as! any SQLDatabase
+        func scoped(_ query: SQLSelectBuilder, table: String = "cases") -> SQLSelectBuilder {
+            var q = query.where(SQLColumn("opened_on", table: table), .greaterThanOrEqual, SQLBind(from.iso))
+                .where(SQLColumn("opened_on", table: table), .lessThanOrEqual, SQLBind(to.iso))
+            if let organisationID { q = q.where(SQLColumn("organisation_id", table: table), .equal, SQLBind(organisationID)) }
+            return q
+        }
+        struct Row: Decodable {
+            let id: UUID
+            let kind, reporter_role, channel, regime, opened_on: String
+            let ladder_level: Int
+            let outcome, wbk_received_on, acknowledged_on, feedback_on: String?
+        }
+        struct Pair: Decodable { let case_id: UUID; let value: String }
+
+        let rows = try await scoped(sql.select()
+            .columns("id", "kind", "reporter_role", "channel", "regime", "opened_on", "ladder_level", "outcome",
+                     "wbk_received_on", "acknowledged_on", "feedback_on")
+            .from("cases")).all(decoding: Row.self)
+        let categories = try await scoped(sql.select()
+            .column(SQLColumn("case_id", table: "case_categories"))
+            .column(SQLAlias(SQLColumn("category", table: "case_categories"), as: SQLIdentifier("value")))
+            .from("case_categories")
+            .join("cases", on: SQLColumn("case_id", table: "case_categories"), .equal, SQLColumn("id", table: "cases"))).all(decoding: Pair.self)
+        let referrals = try await scoped(sql.select()
+            .column(SQLColumn("case_id", table: "case_referrals"))
+            .column(SQLAlias(SQLColumn("target", table: "case_referrals"), as: SQLIdentifier("value")))
+            .from("case_referrals")
+            .join("cases", on: SQLColumn("case_id", table: "case_referrals"), .equal, SQLColumn("id", table: "cases"))).all(decoding: Pair.self)
+
+        var categoriesByCase: [UUID: Set<CaseCategory>] = [:]
+        for p in categories { if let c = CaseCategory(rawValue: p.value) { categoriesByCase[p.case_id, default: []].insert(c) } }
+        var referralsByCase: [UUID: Set<ReferralTarget>] = [:]
+        for p in referrals { if let r = ReferralTarget(rawValue: p.value) { referralsByCase[p.case_id, default: []].insert(r) } }
+
+        return rows.compactMap { r in
+            guard let opened = Day(iso: r.opened_on) else { return nil }
+            let regime = Regime(rawValue: r.regime) ?? .confidential
+            let clock = regime == .whistleblower
+                ? Day(iso: r.wbk_received_on ?? r.opened_on).map {
+                    WhistleblowerClock(receivedOn: $0, acknowledgedOn: r.acknowledged_on.flatMap(Day.init(iso:)),
+                                       feedbackOn: r.feedback_on.flatMap(Day.init(iso:)))
+                }
+                : nil
+            return CaseFacts(kind: CaseKind(rawValue: r.kind) ?? .unclassified, categories: categoriesByCase[r.id] ?? [],
+                             reporterRole: ReporterRole(rawValue: r.reporter_role) ?? .unknown,
+                             channel: IntakeChannel(rawValue: r.channel) ?? .webForm, regime: regime,
+                             ladder: LadderLevel(rawValue: r.ladder_level) ?? .adviceToReporter,
+                             outcome: r.outcome.flatMap(Outcome.init(rawValue:)), referrals: referralsByCase[r.id] ?? [],
+                             openedOn: opened, whistleblowerClock: clock)
+        }
+    }
+
+    /// The statistics of a contract year, compared with the previous year as it was published.
+    static func statistics(org: Organisation, year: ContractYear, k: Int, on db: any Database) async throws
+        -> (published: PublishedStatistics, protected: [ProtectedTable]) {
+        let cases = try await facts(organisationID: org.id!, from: year.start, to: year.end, on: db)
+        let previous = try await previousStatistics(org: org, before: year, k: k, on: db)
+        return AnnualStatistics.build(cases: cases, start: year.start, end: year.end, k: k, previous: previous)
+    }
+
+    /// Last year's published figures: its signed-off snapshot, or else computed the same way.
+    static func previousStatistics(org: Organisation, before year: ContractYear, k: Int, on db: any Database) async throws -> PublishedStatistics? {
+        guard let last = try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
+            .filter(\.$endsOn < year.startsOn).sort(\.$startsOn, .descending).first() else { return nil }
+        if let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == last.id!).first(),
+           let snapshot = record.snapshot, let doc = try? JSONDecoder().decode(AnnualReportDocument.self, from: Data(snapshot.utf8)) {
+            return doc.statistics
+        }
+        let cases = try await facts(organisationID: org.id!, from: last.start, to: last.end, on: db)
+        return AnnualStatistics.build(cases: cases, start: last.start, end: last.end, k: k).published
+    }
+
+    static let sectionTitles = (role: "Rol en bereikbaarheid van de vertrouwenspersoon",
+                                recommendations: "Aanbevelingen",
+                                focus: "Speerpunten voor het volgende jaar")
+
+    /// The text the counsellor starts from when nothing was written yet.
+    static func defaultRole(org: Organisation, counsellors: [String]) -> String {
+        var ways: [String] = []
+        if !org.phone.isEmpty { ways.append("telefonisch") }
+        if !org.whatsapp.isEmpty { ways.append("per WhatsApp") }
+        if !org.email.isEmpty { ways.append("per e-mail") }
+        ways.append("via het beveiligde online kanaal")
+        let who = counsellors.isEmpty ? "De externe vertrouwenspersoon" : "\(counsellors.joined(separator: " en ")) (externe vertrouwenspersoon)"
+        return "\(who) is er voor medewerkers die te maken krijgen met ongewenste omgangsvormen of een vermoeden van een misstand. "
+            + "Bereikbaar \(ways.joined(separator: ", ")). \(org.availability)".trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The whole document as it stands now (a draft, or what a new sign-off would freeze).
+    static func currentDocument(org: Organisation, year: ContractYear, record: AnnualReportRecord?, k: Int, on db: any Database) async throws
+        -> (document: AnnualReportDocument, protected: [ProtectedTable]) {
+        let (stats, protected) = try await statistics(org: org, year: year, k: k, on: db)
+        let entries = try await TimeEntry.query(on: db).filter(\.$organisation.$id == org.id!)
+            .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn).all()
+        let activities = entries.filter { $0.caseID == nil && $0.activityKind != nil }.sorted { $0.onDay < $1.onDay }.map {
+            AnnualReportDocument.Activity(date: Day(iso: $0.onDay)?.dutch ?? $0.onDay,
+                                          kind: ActivityKind(rawValue: $0.activityKind ?? "")?.label ?? "Ander werk",
+                                          topic: $0.description, hours: Hours.format(minutes: $0.minutes), participants: $0.participants)
+        }
+        let used = entries.reduce(0) { $0 + $1.minutes }
+        let onActivities = entries.filter { $0.caseID == nil }.reduce(0) { $0 + $1.minutes }
+        let budget = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes)
+        let advice = try await AdviceRecord.query(on: db).filter(\.$organisation.$id == org.id!)
+            .filter(\.$givenOn >= year.startsOn).filter(\.$givenOn <= year.endsOn).sort(\.$givenOn).all()
+        let counsellors = try await org.$counsellors.get(on: db).map(\.name).sorted()
+        let sections = [
+            AnnualReportDocument.Section(title: sectionTitles.role,
+                                         text: record.map(\.roleText).flatMap { $0.isEmpty ? nil : $0 } ?? defaultRole(org: org, counsellors: counsellors)),
+            .init(title: sectionTitles.recommendations, text: record?.recommendations ?? ""),
+            .init(title: sectionTitles.focus, text: record?.focusNext ?? ""),
+        ]
+        let doc = AnnualReportDocument(
+            organisation: org.name, periodStart: year.start, periodEnd: year.end, status: "draft", signedOffOn: nil,
+            statistics: stats, activities: activities,
+            hours: .init(budget: Hours.format(minutes: year.budgetMinutes), used: Hours.format(minutes: used),
+                         onActivities: Hours.format(minutes: onActivities), percent: budget.percentUsed),
+            advice: advice.map { .init(date: Day(iso: $0.givenOn)?.dutch ?? $0.givenOn, subject: $0.subject, solicited: $0.solicited) },
+            sections: sections)
+        return (doc, protected)
+    }
+
+    /// What an export serves: the signed-off document, or nil before sign-off.
+    static func signedOffDocument(_ record: AnnualReportRecord?) -> AnnualReportDocument? {
+        guard let snapshot = record?.snapshot else { return nil }
+        return try? JSONDecoder().decode(AnnualReportDocument.self, from: Data(snapshot.utf8))
+    }
+
+    /// Renders one export format.
+    static func render(_ doc: AnnualReportDocument, as format: ReportFormat, views: any ViewRenderer) async throws -> Data {
+        switch format {
+        case .json: return try ReportWriters.json(doc)
+        case .csv: return Data(ReportWriters.csv(doc).utf8)
+        case .docx: return try ReportWriters.docx(doc)
+        case .html:
+            let view = try await views.render("report-document", ReportView(doc)).get()
+            return Data(buffer: view.data)
+        }
+    }
+
+    /// The contract year that starts in a calendar year.
+    static func contractYear(of org: Organisation, startingIn calendarYear: Int, on db: any Database) async throws -> ContractYear? {
+        try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
+            .filter(\.$startsOn >= String(format: "%04d-01-01", calendarYear))
+            .filter(\.$startsOn <= String(format: "%04d-12-31", calendarYear)).first()
+    }
+}
+
+/// What a report template shows: the document plus its charts.
+struct ReportView: Encodable, Sendable {
+    struct Cell: Encodable, Sendable {
+        let label: String
+        /// The count, or "–" where hidden.
+        let count: String
+        let hidden: Bool
+        let previous: String
+    }
+
+    struct Table: Encodable, Sendable {
+        let id: String
+        let title: String
+        let multiValued: Bool
+        let cells: [Cell]
+        let chart: String
+        let hasPrevious: Bool
+    }
+
+    let doc: AnnualReportDocument
+    let tables: [Table]
+    let isDraft: Bool
+    let totalText: String
+    let previousTotalText: String?
+    let signedOffText: String?
+
+    init(_ doc: AnnualReportDocument) {
+        self.doc = doc
+        self.isDraft = doc.status != "signed_off"
+        self.totalText = doc.totalText
+        self.previousTotalText = doc.previousTotal.map(String.init)
+        self.signedOffText = doc.signedOffOn.flatMap(Day.init(iso:))?.dutch
+        self.tables = doc.tables.map { t in
+            Table(id: t.id, title: t.title, multiValued: t.multiValued,
+                  cells: t.shown.map { Cell(label: $0.label, count: $0.count.map(String.init) ?? "–", hidden: $0.count == nil,
+                                            previous: $0.previous.map(String.init) ?? "–") },
+                  chart: ReportWriters.svgBars(t), hasPrevious: t.shown.contains { $0.previous != nil })
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Fluent
+import Foundation
+import Vapor
+import VertrouwdCore
+import VertrouwdReports
+
+/// `vertrouwd report --organisation SLUG --year YYYY --format html|docx|csv|json --output FILE`
+///
+/// The annual report of the contract year that starts in YYYY: the signed-off version when there
+/// is one, otherwise the current draft (marked `"status": "draft"`). The same builder and the same
+/// disclosure rules as the web page.
+struct ReportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "organisation", help: "The organisation's slug (as in /o/SLUG).")
+        var organisation: String?
+        @Option(name: "year", help: "The calendar year in which the contract year starts.")
+        var year: Int?
+        @Option(name: "format", help: "html, docx, csv or json (default json).")
+        var format: String?
+        @Option(name: "output", help: "The file to write; without it, the report goes to standard output.")
+        var output: String?
+    }
+
+    var help: String { "Writes an organisation's annual report (anonymised) as html, docx, csv or json." }
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let slug = signature.organisation, let calendarYear = signature.year else {
+            throw Failure(description: "Give --organisation SLUG and --year YYYY.")
+        }
+        guard let format = ReportFormat(rawValue: signature.format ?? "json") else {
+            throw Failure(description: "Unknown --format '\(signature.format ?? "")': use html, docx, csv or json.")
+        }
+        guard let org = try await Organisation.query(on: app.db).filter(\.$slug == slug).first() else {
+            throw Failure(description: "No organisation with slug '\(slug)'.")
+        }
+        guard let year = try await ReportBuilder.contractYear(of: org, startingIn: calendarYear, on: app.db) else {
+            throw Failure(description: "\(org.name) has no contract year starting in \(calendarYear).")
+        }
+        let record = try await AnnualReportRecord.query(on: app.db).filter(\.$contractYear.$id == year.id!).first()
+        let doc: AnnualReportDocument
+        if let signed = ReportBuilder.signedOffDocument(record) {
+            doc = signed
+        } else {
+            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: record,
+                                                          k: app.settings.disclosureThreshold, on: app.db).document
+        }
+        let data = try await ReportBuilder.render(doc, as: format, views: app.view)
+        try await Audit.record("report.export", subject: "contract_year:\(year.id!)", detail: "\(format.rawValue) (command line)",
+                               actor: "system", app: app, db: app.db)
+        if let output = signature.output {
+            guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw Failure(description: "Could not write \(output).")
+            }
+            context.console.print("Wrote \(output) (\(data.count) bytes, \(doc.status == "signed_off" ? "signed off" : "draft"), k = \(doc.k)).")
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+    }
+}
+
+/// `vertrouwd benchmark-report --cases 10000` — times building an annual report for one large
+/// organisation. Refuses a database that holds anything: point VERTROUWD_DATA_DIR at a new folder.
+struct ReportBenchmarkCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "cases", help: "How many cases the organisation has (default 10000).")
+        var cases: Int?
+        @Option(name: "runs", help: "How many times to build the report (default 20).")
+        var runs: Int?
+    }
+
+    var help: String { "Benchmarks the annual report on an empty database filled with N synthetic cases." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let n = max(1, signature.cases ?? 10_000)
+        let runs = max(1, signature.runs ?? 20)
+        guard try await Organisation.query(on: app.db).count() == 0, try await User.query(on: app.db).count() == 0 else {
+            throw ReportCommand.Failure(description: "The benchmark fills its own database; this one is not empty. Use an empty VERTROUWD_DATA_DIR.")
+        }
+        let start = Day(year: 2025, month: 1, day: 1)!
+        let (org, year) = try await Self.fill(app: app, cases: n, start: start)
+        context.console.print("Filled: \(n) cases in one organisation, one contract year.")
+
+        let k = app.settings.disclosureThreshold
+        func time(_ label: String, _ body: () async throws -> Void) async throws {
+            var samples: [Double] = []
+            for _ in 0..<runs {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try await body()
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000)
+            }
+            samples.sort()
+            let median = samples[samples.count / 2], p95 = samples[min(samples.count - 1, Int(Double(samples.count) * 0.95))]
+            context.console.print(String(format: "%@: min %.1f ms, median %.1f ms, p95 %.1f ms (%d runs)", label, samples[0], median, p95, runs))
+        }
+        var facts: [CaseFacts] = []
+        try await time("read the year's cases (SQL)") {
+            facts = try await ReportBuilder.facts(organisationID: org.id!, from: year.start, to: year.end, on: app.db)
+        }
+        try await time("protected statistics (pure)") {
+            _ = AnnualStatistics.build(cases: facts, start: year.start, end: year.end, k: k)
+        }
+        var doc: AnnualReportDocument?
+        try await time("whole annual report (database to document)") {
+            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: nil, k: k, on: app.db).document
+        }
+        for format in ReportFormat.allCases {
+            try await time("render \(format.rawValue)") { _ = try await ReportBuilder.render(doc!, as: format, views: app.view) }
+        }
+    }
+
+    /// One organisation, a counsellor, a contract year and `cases` cases spread over the year.
+    static func fill(app: Application, cases n: Int, start: Day) async throws -> (Organisation, ContractYear) {
+        let user = User(email: "benchmark@example.invalid", name: "Benchmark", isAdmin: false, isCounsellor: true, passwordHash: "!")
+        let org = Organisation()
+        org.name = "Benchmark BV"; org.slug = "benchmark"; org.sector = Sector.allCases[0].rawValue; org.employees = 20_000
+        org.departments = ""; org.phone = ""; org.whatsapp = ""; org.email = ""; org.availability = ""
+        let year = ContractYear()
+        org.id = UUID()
+        year.$organisation.id = org.id!
+        year.startsOn = start.iso; year.endsOn = start.adding(months: 12).adding(days: -1).iso
+        year.budgetMinutes = 100_000 * 60; year.focusPoints = ""
+        var rng = DemoPractice.Seeded(state: 10_000)
+        var models: [Case] = [], categories: [CaseCategoryRecord] = [], referrals: [CaseReferral] = []
+        for i in 0..<n {
+            let c = Case()
+            c.id = UUID()
+            c.$organisation.id = org.id!; c.$counsellor.id = user.id!
+            c.reference = "B-\(i)"; c.referenceYear = 2025; c.referenceNumber = i + 1
+            c.kind = CaseKind.classified.randomElement(using: &rng)!.rawValue
+            c.reporterRole = ReporterRole.allCases.randomElement(using: &rng)!.rawValue
+            c.channel = IntakeChannel.allCases.randomElement(using: &rng)!.rawValue
+            c.department = ""; c.relation = AccusedRelation.allCases.randomElement(using: &rng)!.rawValue
+            let wbk = Int.random(in: 0..<10, using: &rng) == 0
+            c.regime = (wbk ? Regime.whistleblower : .confidential).rawValue
+            c.openedOn = start.adding(days: Int.random(in: 0..<365, using: &rng)).iso
+            if wbk { c.acknowledgedOn = c.openedOn }
+            c.ladderLevel = Int.random(in: 1...5, using: &rng)
+            c.status = CaseStatus.closed.rawValue
+            c.outcome = Outcome.allCases.randomElement(using: &rng)!.rawValue
+            c.keyID = "benchmark"; c.wrappedKey = nil
+            c.summarySealed = ""; c.reporterNameSealed = ""; c.reporterContactSealed = ""; c.accusedSealed = ""
+            c.peerSummarySealed = ""; c.closingNoteSealed = ""
+            models.append(c)
+            categories.append(CaseCategoryRecord(caseID: c.id!, category: CaseCategory.allCases.randomElement(using: &rng)!))
+            if Int.random(in: 0..<4, using: &rng) == 0 {
+                let r = CaseReferral()
+                r.$case.id = c.id!; r.target = ReferralTarget.allCases.randomElement(using: &rng)!.rawValue
+                r.onDay = c.openedOn; r.passesPersonalData = false; r.noteSealed = ""
+                referrals.append(r)
+            }
+        }
+        let (allCases, allCategories, allReferrals) = (models, categories, referrals)
+        try await app.db.transaction { db in
+            try await user.create(on: db)
+            try await org.create(on: db)
+            try await year.create(on: db)
+            for chunk in stride(from: 0, to: allCases.count, by: 500) {
+                try await allCases[chunk..<min(chunk + 500, allCases.count)].create(on: db)
+            }
+            for chunk in stride(from: 0, to: allCategories.count, by: 500) {
+                try await allCategories[chunk..<min(chunk + 500, allCategories.count)].create(on: db)
+            }
+            for chunk in stride(from: 0, to: allReferrals.count, by: 500) {
+                try await allReferrals[chunk..<min(chunk + 500, allReferrals.count)].create(on: db)
+            }
+        }
+        return (org, year)
+    }
+}

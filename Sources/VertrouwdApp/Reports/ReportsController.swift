@@ -1,0 +1,259 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+import VertrouwdReports
+
+/// The annual report (*jaarverslag*) of one contract year: preview with what is hidden and why,
+/// the counsellor's text, sign-off, and the exports — which serve only the signed-off version.
+enum ReportsController {
+    struct PreviewCell: Encodable, Sendable {
+        let table: String
+        let label: String
+        let trueCount: Int
+        let reason: String
+    }
+
+    struct Page: Encodable, Sendable {
+        let meta: PageMeta
+        let orgURL: String
+        let orgName: String
+        let period: String
+        let base: String
+        let report: ReportView
+        let k: Int
+        let isCounsellor: Bool
+        let preview: [PreviewCell]
+        let signedOff: String?
+        let changedSinceSignOff: Bool
+        let problems: [String]
+        let forms: [FormView]
+        let formats: [String]
+    }
+
+    struct Context {
+        let org: Organisation
+        let year: ContractYear
+        let record: AnnualReportRecord?
+        /// Assigned to the organisation (an admin who is not sees only what the organisation sees).
+        let isCounsellor: Bool
+        var base: String { "/organisations/\(org.id!)/years/\(year.id!)/report" }
+    }
+
+    static func context(_ req: Request) async throws -> Context {
+        let org = try await OrganisationsController.find(req)
+        let staff = try req.requireStaff()
+        guard let yearID = req.parameters.get("yearID", as: UUID.self),
+              let year = try await ContractYear.find(yearID, on: req.db), year.$organisation.id == org.id else { throw Abort(.notFound) }
+        let record = try await AnnualReportRecord.query(on: req.db).filter(\.$contractYear.$id == yearID).first()
+        let assigned = try await OrganisationCounsellor.query(on: req.db)
+            .filter(\.$organisation.$id == org.id!).filter(\.$user.$id == staff.userID).count() > 0
+        return Context(org: org, year: year, record: record, isCounsellor: assigned && staff.user.isCounsellor)
+    }
+
+    // MARK: the page
+
+    /// GET /organisations/:orgID/years/:yearID/report
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        try await render(req, try await context(req))
+    }
+
+    static func render(_ req: Request, _ ctx: Context, sections: SectionsForm? = nil, errors: FormErrors = .init(),
+                       problems: [String] = [], status: HTTPStatus = .ok) async throws -> Response {
+        let k = req.application.settings.disclosureThreshold
+        let (current, protected) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, k: k, on: req.db)
+        let signed = ReportBuilder.signedOffDocument(ctx.record)
+        var preview: [PreviewCell] = []
+        if ctx.isCounsellor {
+            for table in protected {
+                for cell in table.cells {
+                    guard let reason = cell.status.explanation, cell.trueCount > 0 || cell.status != .published else { continue }
+                    preview.append(.init(table: table.title, label: cell.label, trueCount: cell.trueCount, reason: reason))
+                }
+            }
+        }
+        var forms: [FormView] = []
+        if ctx.isCounsellor {
+            let input = sections ?? SectionsForm(role: current.sections[0].text, recommendations: current.sections[1].text,
+                                                 focus: current.sections[2].text)
+            forms.append(sectionsForm(req, action: ctx.base + "/sections", input: input, errors: errors))
+            var signOff = FormView(id: "sign-off", title: signed == nil ? "Vaststellen" : "Opnieuw vaststellen",
+                                   intro: "Na het vaststellen kan het verslag worden gedownload voor de organisatie. De cijfers worden dan bevroren.",
+                                   action: ctx.base + "/sign-off", submit: "Jaarverslag vaststellen", csrf: req.csrfToken)
+            signOff.checkbox("checked", "Ik heb de tabellen nagekeken, en wat er verborgen of samengevoegd is.", checked: false)
+            signOff.apply(errors)
+            forms.append(signOff)
+        }
+        let shown = signed ?? current
+        let page = Page(
+            meta: req.meta("Jaarverslag \(ctx.org.name)", section: "organisations"),
+            orgURL: "/organisations/\(ctx.org.id!)", orgName: ctx.org.name, period: "\(ctx.year.start.dutch) – \(ctx.year.end.dutch)",
+            base: ctx.base, report: ReportView(ctx.isCounsellor ? current : shown), k: k, isCounsellor: ctx.isCounsellor, preview: preview,
+            signedOff: signed?.signedOffOn.flatMap(Day.init(iso:))?.dutch,
+            changedSinceSignOff: signed.map { !sameContent($0, current) } ?? false,
+            problems: problems, forms: forms, formats: signed == nil ? [] : ReportFormat.allCases.map(\.rawValue))
+        return try await req.page("report", page, status: status)
+    }
+
+    /// Whether two versions publish the same thing (status and date aside).
+    static func sameContent(_ a: AnnualReportDocument, _ b: AnnualReportDocument) -> Bool {
+        var a = a, b = b
+        a.status = ""; a.signedOffOn = nil; b.status = ""; b.signedOffOn = nil
+        return a == b
+    }
+
+    // MARK: text sections
+
+    struct SectionsForm: Content { var role, recommendations, focus: String? }
+
+    static func sectionsForm(_ req: Request, action: String, input: SectionsForm, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "sections", title: "Tekst van het verslag",
+                            intro: "Schrijf niets dat naar een persoon, afdeling of gebeurtenis te herleiden is.",
+                            action: action, submit: "Tekst opslaan", csrf: req.csrfToken)
+        form.add("role", ReportBuilder.sectionTitles.role, type: "textarea", value: input.role, maxlength: 4000)
+        form.add("recommendations", ReportBuilder.sectionTitles.recommendations, type: "textarea", value: input.recommendations, maxlength: 8000)
+        form.add("focus", ReportBuilder.sectionTitles.focus, type: "textarea", value: input.focus, maxlength: 4000)
+        form.apply(errors)
+        return form
+    }
+
+    /// POST …/report/sections
+    @Sendable static func saveSections(_ req: Request) async throws -> Response {
+        let ctx = try await context(req)
+        guard ctx.isCounsellor else { throw Abort(.notFound) }
+        let input = req.form(SectionsForm.self) ?? SectionsForm()
+        var errors = FormErrors()
+        let role = errors.text(input.role, "role", label: "de rol en bereikbaarheid", max: 4000, required: false) ?? ""
+        let recommendations = errors.text(input.recommendations, "recommendations", label: "de aanbevelingen", max: 8000, required: false) ?? ""
+        let focus = errors.text(input.focus, "focus", label: "de speerpunten", max: 4000, required: false) ?? ""
+        let k = req.application.settings.disclosureThreshold
+        for (field, text) in [("role", role), ("recommendations", recommendations), ("focus", focus)] where errors[field] == nil {
+            let small = Disclosure.smallFigures(in: text, k: k)
+            if !small.isEmpty {
+                errors[field] = "Noem geen aantal mensen of meldingen kleiner dan \(k) (\(small.joined(separator: ", "))): schrijf bijvoorbeeld ‘minder dan \(k)’ of ‘enkele’."
+            }
+        }
+        guard errors.isEmpty else {
+            return try await render(req, ctx, sections: input, errors: errors, status: .unprocessableEntity)
+        }
+        let record = ctx.record ?? AnnualReportRecord()
+        if ctx.record == nil { record.$contractYear.id = ctx.year.id! }
+        record.roleText = role; record.recommendations = recommendations; record.focusNext = focus
+        try await record.save(on: req.db)
+        try await req.audit("report.sections", subject: "contract_year:\(ctx.year.id!)")
+        return req.redirect(to: ctx.base, flash: .saved)
+    }
+
+    // MARK: sign-off
+
+    struct SignOffForm: Content { var checked: String? }
+
+    /// POST …/report/sign-off — freezes the document that the exports serve.
+    @Sendable static func signOff(_ req: Request) async throws -> Response {
+        let ctx = try await context(req)
+        guard ctx.isCounsellor else { throw Abort(.notFound) }
+        var errors = FormErrors()
+        if req.form(SignOffForm.self)?.checked != "on" {
+            errors["checked"] = "Vink aan dat je de tabellen hebt nagekeken."
+            return try await render(req, ctx, errors: errors, status: .unprocessableEntity)
+        }
+        let k = req.application.settings.disclosureThreshold
+        var (doc, _) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, k: k, on: req.db)
+        if let earlier = ReportBuilder.signedOffDocument(ctx.record) {
+            // A new version must not tell a reader about a handful of cases added since.
+            let problems = AnnualStatistics.revisionProblems(from: earlier.statistics, to: doc.statistics)
+            if !problems.isEmpty {
+                return try await render(req, ctx, problems: problems, status: .conflict)
+            }
+        }
+        doc.status = "signed_off"
+        doc.signedOffOn = Day(Date()).iso
+        let record = ctx.record ?? AnnualReportRecord()
+        if ctx.record == nil {
+            record.$contractYear.id = ctx.year.id!
+            record.roleText = ""; record.recommendations = ""; record.focusNext = ""
+        }
+        record.snapshot = String(decoding: try ReportWriters.json(doc), as: UTF8.self)
+        record.signedOffOn = doc.signedOffOn
+        record.signedOffBy = try req.requireStaff().userID
+        try await record.save(on: req.db)
+        try await req.audit("report.sign_off", subject: "contract_year:\(ctx.year.id!)", detail: "k=\(k)")
+        return req.redirect(to: ctx.base, flash: .saved)
+    }
+
+    // MARK: exports
+
+    /// GET …/report/export/:format — the signed-off version only.
+    @Sendable static func export(_ req: Request) async throws -> Response {
+        let ctx = try await context(req)
+        guard let format = req.parameters.get("format").flatMap(ReportFormat.init(rawValue:)) else { throw Abort(.notFound) }
+        guard let doc = ReportBuilder.signedOffDocument(ctx.record) else {
+            throw Abort(.conflict, reason: "Het jaarverslag is nog niet vastgesteld. Stel het eerst vast; daarna kun je het downloaden.")
+        }
+        let data = try await ReportBuilder.render(doc, as: format, views: req.view)
+        try await req.audit("report.export", subject: "contract_year:\(ctx.year.id!)", detail: format.rawValue)
+        return exportResponse(data, format: format, name: fileName(org: ctx.org, year: ctx.year, format: format))
+    }
+
+    static func fileName(org: Organisation, year: ContractYear, format: ReportFormat) -> String {
+        "jaarverslag-\(org.slug)-\(year.start.year).\(format.rawValue)"
+    }
+
+    static func exportResponse(_ data: Data, format: ReportFormat, name: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.add(name: .contentType, value: format.contentType)
+        if format != .html { headers.add(name: .contentDisposition, value: "attachment; filename=\"\(name)\"") }
+        // A static document: its own styles, nothing else may load or run.
+        headers.add(name: "Content-Security-Policy", value: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    // MARK: the practice overview
+
+    struct OverviewPage: Encodable, Sendable {
+        let meta: PageMeta
+        let year: Int
+        let years: [Int]
+        let report: ReportView
+        let organisations: ReportView.Table?
+        let k: Int
+    }
+
+    /// GET /reports?year=YYYY — the practice across organisations, under the same rules.
+    @Sendable static func overview(_ req: Request) async throws -> Response {
+        let k = req.application.settings.disclosureThreshold
+        let thisYear = Day(Date()).year
+        let year = (try? req.query.get(Int.self, at: "year")).flatMap { (2000...2100).contains($0) ? $0 : nil } ?? thisYear
+        let (doc, organisations) = try await practiceOverview(year: year, k: k, on: req.db)
+        let page = OverviewPage(meta: req.meta("Praktijkoverzicht \(year)", section: "reports"), year: year,
+                                years: Array((thisYear - 4...thisYear).reversed()), report: ReportView(doc),
+                                organisations: organisations, k: k)
+        try await req.audit("report.practice_overview", detail: String(year))
+        return try await req.page("practice-overview", page)
+    }
+
+    /// All organisations' cases of a calendar year, and the number per organisation, protected.
+    static func practiceOverview(year: Int, k: Int, on db: any Database) async throws -> (AnnualReportDocument, ReportView.Table?) {
+        let start = Day(year: year, month: 1, day: 1)!, end = Day(year: year, month: 12, day: 31)!
+        let cases = try await ReportBuilder.facts(organisationID: nil, from: start, to: end, on: db)
+        let (stats, _) = AnnualStatistics.build(cases: cases, start: start, end: end, k: k)
+        let doc = AnnualReportDocument(organisation: "Alle organisaties", periodStart: start, periodEnd: end, status: "draft", signedOffOn: nil,
+                                       statistics: stats, activities: [], hours: .init(budget: "", used: "", onActivities: "", percent: 0),
+                                       advice: [], sections: [])
+        guard stats.total != nil else { return (doc, nil) }
+        var perOrganisation: [UUID: Int] = [:]
+        for id in try await Case.query(on: db).filter(\.$openedOn >= start.iso).filter(\.$openedOn <= end.iso).all(\.$organisation.$id) {
+            perOrganisation[id, default: 0] += 1
+        }
+        let names = try await Organisation.query(on: db).sort(\.$name).all()
+        let raw = RawTable(id: "organisation", title: "Contacten per organisatie",
+                           rows: names.map { .init(key: $0.slug, label: $0.name, count: perOrganisation[$0.id!] ?? 0) })
+        let published = Disclosure.protect(raw, k: k)
+        let table = PublishedStatistics.Table(id: published.id, title: published.title, multiValued: false, cells: published.cells.map {
+            .init(key: $0.key, label: $0.label, count: $0.count, status: $0.status.code, mergedInto: nil, previous: nil)
+        })
+        let view = ReportView.Table(id: table.id, title: table.title, multiValued: false,
+                                    cells: table.shown.map { .init(label: $0.label, count: $0.count.map(String.init) ?? "–", hidden: $0.count == nil, previous: "–") },
+                                    chart: ReportWriters.svgBars(table), hasPrevious: false)
+        return (doc, view)
+    }
+}

@@ -1,0 +1,209 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import VertrouwdApp
+import VertrouwdCore
+import VertrouwdReports
+
+/// The annual report, signals and advice over HTTP: what the organisation gets is protected,
+/// only the signed-off version leaves, and only the organisation's counsellor sees the true counts.
+@Suite struct ReportTests {
+    struct Setup {
+        let anna: TestAccount
+        let org: Organisation
+        let year: ContractYear
+        let browser: Browser
+        var base: String { "/organisations/\(org.id!)/years/\(year.id!)/report" }
+    }
+
+    /// Anna serves an organisation with a contract year that started 100 days ago, and has
+    /// eight cases on bullying, two on fraud and one on discrimination in it.
+    func setUp(_ app: Application) async throws -> Setup {
+        let anna = try await app.makeAccount("anna@praktijk.nl", name: "Anna de Vries")
+        let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+        let today = Day(Date())
+        let year = ContractYear()
+        year.$organisation.id = org.id!
+        year.startsOn = today.adding(days: -100).iso; year.endsOn = today.adding(days: -100).adding(months: 12).adding(days: -1).iso
+        year.budgetMinutes = 40 * 60; year.focusPoints = ""
+        try await year.create(on: app.db)
+        for i in 0..<8 { _ = try await app.makeCase(for: anna, at: org, summary: "GEHEIM-VERHAAL-\(i)", openedOn: today.adding(days: -i)) }
+        for _ in 0..<2 { _ = try await app.makeCase(for: anna, at: org, kind: .businessIntegrity, openedOn: today.adding(days: -50), categories: [.fraud]) }
+        _ = try await app.makeCase(for: anna, at: org, openedOn: today.adding(days: -60), categories: [.discrimination])
+        let browser = Browser(app)
+        try await browser.login(anna)
+        return Setup(anna: anna, org: org, year: year, browser: browser)
+    }
+
+    static func counts(inJSON data: Data) throws -> (k: Int, counts: [Int]) {
+        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        var counts: [Int] = []
+        func walk(_ v: Any, _ key: String?) {
+            if let d = v as? [String: Any] { for (k, x) in d { walk(x, k) } }
+            else if let a = v as? [Any] { for x in a { walk(x, key) } }
+            else if let n = v as? Int, ["count", "previous", "total", "previousTotal"].contains(key ?? "") { counts.append(n) }
+        }
+        walk(object, nil)
+        return (object["k"] as! Int, counts)
+    }
+
+    @Test func theReportIsProtectedAndLeavesOnlyAfterSignOff() async throws {
+        try await withVertrouwd { app in
+            let s = try await setUp(app)
+            let page = try await s.browser.get(s.base)
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("Concept"))
+            #expect(html.contains("Wat is verborgen en waarom"))
+            #expect(html.contains("<svg"))
+            #expect(html.contains(">11<"))  // eleven contacts
+            // Exports wait for the sign-off.
+            #expect(try await s.browser.get(s.base + "/export/json").status == .conflict)
+
+            let unchecked = try await s.browser.post(s.base + "/sign-off", [])
+            #expect(unchecked.status == .unprocessableEntity)
+            #expect(unchecked.body.string.contains("Vink aan dat je de tabellen hebt nagekeken."))
+            #expect(try await s.browser.post(s.base + "/sign-off", [("checked", "on")]).status == .seeOther)
+
+            let json = try await s.browser.get(s.base + "/export/json")
+            #expect(json.status == .ok)
+            let (k, counts) = try Self.counts(inJSON: Data(buffer: json.body))
+            #expect(k == 5)
+            #expect(counts.contains(11))
+            // Two reports of fraud: never shown as 2, and not recoverable from the rest of the table.
+            let doc = try JSONDecoder().decode(AnnualReportDocument.self, from: Data(buffer: json.body))
+            let categories = try #require(doc.tables.first { $0.id == "category" })
+            #expect(categories.cells.first { $0.key == "fraud" }?.count == nil)
+            #expect(categories.cells.filter { $0.count == nil && $0.status != "merged" }.count != 1)
+            #expect(counts.allSatisfy { $0 == 0 || $0 >= k }, "published \(counts)")
+            #expect(!json.body.string.contains("GEHEIM") && !json.body.string.contains("Jan Melder"))
+
+            let csv = try await s.browser.get(s.base + "/export/csv")
+            #expect(csv.headers.first(name: .contentDisposition)?.contains("jaarverslag-het-baken-") == true)
+            #expect(csv.body.string.hasPrefix("tabel,cel,aantal,vorig_jaar,status"))
+            let docx = try await s.browser.get(s.base + "/export/docx")
+            #expect(docx.body.readableBytesView.prefix(2).elementsEqual([0x50, 0x4B]))  // a ZIP package
+            let print = try await s.browser.get(s.base + "/export/html")
+            #expect(print.body.string.contains("@page { size: A4"))
+            #expect(!print.body.string.contains("<script"))
+            #expect(print.headers.first(name: "Content-Security-Policy")?.hasPrefix("default-src 'none'") == true)
+            #expect(try await s.browser.get(s.base + "/export/pdf").status == .notFound)
+        }
+    }
+
+    @Test func aNewVersionThatWouldRevealALateCaseIsRefused() async throws {
+        try await withVertrouwd { app in
+            let s = try await setUp(app)
+            #expect(try await s.browser.post(s.base + "/sign-off", [("checked", "on")]).status == .seeOther)
+            _ = try await app.makeCase(for: s.anna, at: s.org, openedOn: Day(Date()).adding(days: -3))
+            let page = try await s.browser.get(s.base).body.string
+            #expect(page.contains("Gewijzigd sinds het vaststellen"))
+            let again = try await s.browser.post(s.base + "/sign-off", [("checked", "on")])
+            #expect(again.status == .conflict)
+            #expect(again.body.string.contains("kan de vastgestelde niet vervangen"))
+            #expect(again.body.string.contains("Aantal contacten: 11 → 12"))
+            // The signed-off version stays what leaves.
+            let (_, counts) = try Self.counts(inJSON: Data(buffer: try await s.browser.get(s.base + "/export/json").body))
+            #expect(counts.contains(11) && !counts.contains(12))
+        }
+    }
+
+    @Test func onlyTheOrganisationsCounsellorSeesTrueCountsOrSignsOff() async throws {
+        try await withVertrouwd { app in
+            let s = try await setUp(app)
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let adminBrowser = Browser(app)
+            try await adminBrowser.login(admin)
+            let adminPage = try await adminBrowser.get(s.base)
+            #expect(adminPage.status == .ok)
+            #expect(!adminPage.body.string.contains("Wat is verborgen en waarom"))
+            #expect(try await adminBrowser.post(s.base + "/sign-off", [("checked", "on")]).status == .notFound)
+            let bob = try await app.makeAccount("bob@praktijk.nl")
+            let bobBrowser = Browser(app)
+            try await bobBrowser.login(bob)
+            #expect(try await bobBrowser.get(s.base).status == .notFound)
+            #expect(try await bobBrowser.get(s.base + "/export/json").status == .notFound)
+            #expect(try await count(AnnualReportRecord.self, app) == 0)
+            // The practice overview follows the same rules.
+            let overview = try await adminBrowser.get("/reports").body.string
+            #expect(overview.contains("Praktijkoverzicht") && overview.contains(">11<"))
+        }
+    }
+
+    @Test func theReportTextRefusesSmallFiguresAndKeepsWhatWasTyped() async throws {
+        try await withVertrouwd { app in
+            let s = try await setUp(app)
+            let long = try await s.browser.post(s.base + "/sections", [("role", "Bereikbaar op werkdagen."),
+                                                                        ("recommendations", String(repeating: "a", count: 8001))])
+            #expect(long.status == .unprocessableEntity)
+            #expect(long.body.string.contains("De aanbevelingen is te lang") || long.body.string.contains("te lang: maximaal 8000 tekens"))
+            #expect(long.body.string.contains("Bereikbaar op werkdagen."))
+            let small = try await s.browser.post(s.base + "/sections", [("recommendations", "Er kwamen 2 meldingen over <script>x</script> pesten.")])
+            #expect(small.status == .unprocessableEntity)
+            #expect(small.body.string.contains("kleiner dan 5"))
+            #expect(small.body.string.contains("&lt;script&gt;x&lt;/script&gt;"))
+            #expect(try await count(AnnualReportRecord.self, app) == 0)
+            #expect(try await s.browser.post(s.base + "/sections", [("recommendations", "Meer voorlichting op de afdelingen.")]).status == .seeOther)
+            #expect(try await s.browser.get(s.base).body.string.contains("Meer voorlichting op de afdelingen."))
+        }
+    }
+
+    @Test func aSignalBecomesAnAdviceWithoutSmallFigures() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl", name: "Anna de Vries")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            for i in 0..<3 { _ = try await app.makeCase(for: anna, at: org, openedOn: Day(Date()).adding(days: -i * 20), categories: [.intimidation]) }
+            let browser = Browser(app)
+            try await browser.login(anna)
+            let dashboard = try await browser.get("/").body.string
+            #expect(dashboard.contains("Signalen") && dashboard.contains("Intimidatie") && dashboard.contains("3 meldingen"))
+            let draft = try await browser.get("/organisations/\(org.id!)/advice/new?category=intimidation").body.string
+            #expect(draft.contains("minder dan 5 meldingen"))
+            #expect(!draft.contains("3 meldingen"))
+
+            let bad = try await browser.post("/organisations/\(org.id!)/advice", [("solicited", "no"), ("subject", "Signaal"),
+                                                                               ("body", "Drie collega's meldden intimidatie."), ("day", Day(Date()).iso), ("hours", "1")])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("Noem geen aantal"))
+            #expect(bad.body.string.contains("Drie collega&#39;s meldden intimidatie.") || bad.body.string.contains("Drie collega's meldden intimidatie."))
+            let missing = try await browser.post("/organisations/\(org.id!)/advice", [("subject", ""), ("body", "")])
+            #expect(missing.status == .unprocessableEntity)
+            #expect(missing.body.string.contains("Kies of het advies gevraagd of ongevraagd is."))
+            #expect(try await count(AdviceRecord.self, app) == 0)
+
+            let made = try await browser.post("/organisations/\(org.id!)/advice", [("solicited", "no"), ("subject", "Signaal: intimidatie"),
+                                                                                ("body", "Enkele meldingen over intimidatie. Advies: een workshop grenzen stellen."),
+                                                                                ("day", Day(Date()).iso), ("hours", "1,5"), ("category", "intimidation")])
+            #expect(made.status == .seeOther)
+            let advice = try #require(try await AdviceRecord.query(on: app.db).first())
+            let activity = try #require(try await TimeEntry.query(on: app.db).filter(\.$activityKind == ActivityKind.advice.rawValue).first())
+            #expect(activity.minutes == 90)
+            let docx = try await browser.get("/organisations/\(org.id!)/advice/\(advice.id!)/docx")
+            #expect(docx.body.readableBytesView.prefix(2).elementsEqual([0x50, 0x4B]))
+            #expect(try await browser.post("/organisations/\(org.id!)/advice/\(advice.id!)/response",
+                                           [("response", "Workshop ingepland."), ("followUp", "Evaluatie in het voorjaar.")]).status == .seeOther)
+            #expect(try await browser.get("/organisations/\(org.id!)/advice/\(advice.id!)").body.string.contains("Workshop ingepland."))
+            #expect(try await browser.get("/organisations/\(org.id!)").body.string.contains("Signaal: intimidatie"))
+        }
+    }
+
+    @Test func professionalDevelopmentShowsProgressTowardsTheLVVNorm() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app)
+            try await browser.login(anna)
+            let today = Day(Date()).iso
+            #expect(try await browser.post("/account/development", [("kind", "training"), ("day", today), ("hours", "8"), ("what", "Training WBK")]).status == .seeOther)
+            #expect(try await browser.post("/account/development", [("kind", "peer_consultation"), ("day", today), ("hours", "3"), ("what", "Intervisie")]).status == .seeOther)
+            let page = try await browser.get("/account/development").body.string
+            #expect(page.contains("Totaal: 11 u van 72 u"))
+            let future = try await browser.post("/account/development", [("kind", "other"), ("day", Day(Date()).adding(days: 5).iso), ("hours", "2"), ("what", "Congres")])
+            #expect(future.status == .unprocessableEntity)
+            #expect(future.body.string.contains("De datum ligt in de toekomst"))
+            #expect(future.body.string.contains("Congres"))
+            #expect(try await count(DevelopmentEntry.self, app) == 2)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The annual report's "done when", checked on the binary: load the demo (into DATABASE_URL when
+# set, else a fresh SQLite folder), write every demo organisation's report for this and last
+# year in every format, and check that no published count lies between 1 and k-1, that the JSON
+# names k, and that the DOCX opens as a Word document (python-docx).
+set -euo pipefail
+bin=${1:-.build/debug/vertrouwd}
+dir=$(mktemp -d /tmp/vertrouwd-report.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "report-check: FAILED: $*"; exit 1; }
+python3 -c 'import docx' 2>/dev/null || pip install -q python-docx >/dev/null 2>&1 || fail "python-docx could not be installed"
+export VERTROUWD_DATA_DIR="$dir/data"
+"$bin" demo >"$dir/demo.log" 2>&1 || fail "demo: $(tail -3 "$dir/demo.log")"
+year=$(date +%Y)
+for slug in $(grep -o '/o/[a-z0-9-]*' "$dir/demo.log" | cut -c4-); do
+  for y in $((year - 1)) "$year"; do
+    for f in json csv docx html; do
+      "$bin" report --organisation "$slug" --year "$y" --format "$f" --output "$dir/$slug-$y.$f" >/dev/null 2>"$dir/err" \
+        || fail "report $slug $y $f: $(tail -3 "$dir/err")"
+    done
+  done
+done
+python3 - "$dir" <<'PY'
+import json, sys, glob, re, docx
+d = sys.argv[1]
+checked = 0
+for path in sorted(glob.glob(d + "/*.json")):
+    doc = json.load(open(path))
+    k = doc["k"]
+    assert isinstance(k, int) and k >= 3, (path, k)
+    counts = []
+    def walk(v, key=None):
+        if isinstance(v, dict):
+            for kk, vv in v.items(): walk(vv, kk)
+        elif isinstance(v, list):
+            for vv in v: walk(vv, key)
+        elif key in ("count", "previous", "total", "previousTotal") and v is not None:
+            counts.append(v)
+    walk(doc)
+    for table in doc["tables"]:
+        for cell in table["cells"]:
+            assert "count" in cell, (path, table["id"], cell)
+    small = [c for c in counts if 0 < c < k]
+    assert not small, f"{path}: published counts {small} below k={k}"
+    # The Word document: opens, has the headings and the same figures.
+    w = docx.Document(path[:-5] + ".docx")
+    text = "\n".join(p.text for p in w.paragraphs)
+    assert "Jaarverslag externe vertrouwenspersoon" in text, path
+    for t in w.tables[:len(doc["tables"])]:
+        for row in t.rows[1:]:
+            for cell in row.cells[1:]:
+                if re.fullmatch(r"\d+", cell.text.strip()):
+                    n = int(cell.text)
+                    assert n == 0 or n >= k, f"{path} docx cell {n}"
+    total = doc["total"] if doc["total"] is not None else f"fewer than {k}"
+    print(f"  {path.rsplit('/', 1)[1]}: k={k}, contacts {total}, {len(doc['tables'])} tables, {len(counts)} counts, {len(w.tables)} Word tables")
+    checked += 1
+assert checked >= 8, checked
+PY
+grep -q "<svg" "$dir"/het-baken-"$year".html || fail "the web report has no SVG chart"
+if grep -qi "<script" "$dir"/*.html; then fail "the report page carries a script"; fi
+echo "report-check: ok"
