@@ -49,6 +49,46 @@ public enum DeadlineResult: String, Labelled {
     }
 }
 
+/// The counts an annual report starts from, one dictionary per dimension. The database counts
+/// them with GROUP BY (fast for any number of cases); `init(cases:)` counts the same from facts,
+/// which is what the property tests feed.
+public struct CaseTally: Sendable, Equatable {
+    public var total = 0
+    public var kind: [CaseKind: Int] = [:]
+    /// A case counts once for every category it touches.
+    public var category: [CaseCategory: Int] = [:]
+    public var reporterRole: [ReporterRole: Int] = [:]
+    public var channel: [IntakeChannel: Int] = [:]
+    public var regime: [Regime: Int] = [:]
+    /// Over the reports under the whistleblower law only.
+    public var deadlines: [DeadlineResult: Int] = [:]
+    public var ladder: [LadderLevel: Int] = [:]
+    /// By outcome, `running` for cases without one.
+    public var outcome: [String: Int] = [:]
+    /// By referral target (a case counts once per target), `none` for cases not referred.
+    public var referral: [String: Int] = [:]
+    public var openedOn: [Day: Int] = [:]
+
+    public init() {}
+
+    public init(cases: [CaseFacts]) {
+        for c in cases {
+            total += 1
+            kind[c.kind, default: 0] += 1
+            for cat in c.categories { category[cat, default: 0] += 1 }
+            reporterRole[c.reporterRole, default: 0] += 1
+            channel[c.channel, default: 0] += 1
+            regime[c.regime, default: 0] += 1
+            if let clock = c.whistleblowerClock { deadlines[DeadlineResult.of(clock), default: 0] += 1 }
+            ladder[c.ladder, default: 0] += 1
+            outcome[c.outcome?.rawValue ?? "running", default: 0] += 1
+            if c.referrals.isEmpty { referral["none", default: 0] += 1 }
+            for r in c.referrals { referral[r.rawValue, default: 0] += 1 }
+            openedOn[c.openedOn, default: 0] += 1
+        }
+    }
+}
+
 /// What an annual report publishes about cases: protected, and nothing else. This is also what
 /// is frozen when the counsellor signs a report off, and what next year's report compares with.
 public struct PublishedStatistics: Codable, Sendable, Equatable {
@@ -63,6 +103,18 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
         public let mergedInto: String?
         /// Last year's published count for the same cell, where both years may show it.
         public var previous: Int?
+
+        /// `count` and `previous` are always written, as null where hidden: a reader of the JSON
+        /// sees every cell of every table.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(key, forKey: .key)
+            try c.encode(label, forKey: .label)
+            try c.encode(count, forKey: .count)
+            try c.encode(status, forKey: .status)
+            try c.encodeIfPresent(mergedInto, forKey: .mergedInto)
+            try c.encode(previous, forKey: .previous)
+        }
 
         public init(key: String, label: String, count: Int?, status: String, mergedInto: String?, previous: Int?) {
             self.key = key
@@ -121,13 +173,18 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
 public enum AnnualStatistics {
     public static func build(cases: [CaseFacts], start: Day, end: Day, k: Int,
                              previous: PublishedStatistics? = nil) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
-        let total = cases.count
+        build(tally: CaseTally(cases: cases), start: start, end: end, k: k, previous: previous)
+    }
+
+    public static func build(tally: CaseTally, start: Day, end: Day, k: Int,
+                             previous: PublishedStatistics? = nil) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
+        let total = tally.total
         guard Disclosure.isPublishable(total, k: k) else {
             let stats = PublishedStatistics(k: k, total: nil, fewerThanK: true, previousTotal: nil, tables: [],
                                             notes: ["Minder dan \(k) contacten dit jaar: om niemand herkenbaar te maken staan er geen verdere aantallen in dit verslag."])
             return (stats, [])
         }
-        var raw = rawTables(cases, start: start, end: end, k: k)
+        var raw = rawTables(tally, start: start, end: end, k: k)
         var notes: [String] = []
         if total == 0 { raw.tables = [] }
 
@@ -195,22 +252,18 @@ public enum AnnualStatistics {
 
     // MARK: the tables
 
-    static func rawTables(_ cases: [CaseFacts], start: Day, end: Day, k: Int) -> (tables: [RawTable], quarterShown: Bool) {
-        func single<T: Labelled>(_ id: String, _ title: String, _ values: [T], _ value: (CaseFacts) -> T) -> RawTable {
-            var counts: [T: Int] = [:]
-            for c in cases { counts[value(c), default: 0] += 1 }
-            return RawTable(id: id, title: title, rows: values.map { .init(key: $0.rawValue, label: $0.label, count: counts[$0] ?? 0) })
+    static func rawTables(_ tally: CaseTally, start: Day, end: Day, k: Int) -> (tables: [RawTable], quarterShown: Bool) {
+        func single<T: Labelled>(_ id: String, _ title: String, _ values: [T], _ counts: [T: Int]) -> RawTable {
+            RawTable(id: id, title: title, rows: values.map { .init(key: $0.rawValue, label: $0.label, count: counts[$0] ?? 0) })
         }
 
         var tables: [RawTable] = []
-        tables.append(single("kind", "Soort melding", CaseKind.classified + [.unclassified]) { $0.kind })
+        tables.append(single("kind", "Soort melding", CaseKind.classified + [.unclassified], tally.kind))
 
-        var categoryCounts: [CaseCategory: Int] = [:]
-        for c in cases { for cat in c.categories { categoryCounts[cat, default: 0] += 1 } }
         let groupOrder: [CaseKind] = [.personalIntegrity, .businessIntegrity]
         let categoryRows = groupOrder.flatMap { kind in
             CaseCategory.allCases.filter { $0.usualKind == kind }.map {
-                RawTable.Row(key: $0.rawValue, label: $0.label, group: kind.rawValue, count: categoryCounts[$0] ?? 0)
+                RawTable.Row(key: $0.rawValue, label: $0.label, group: kind.rawValue, count: tally.category[$0] ?? 0)
             }
         }
         tables.append(RawTable(id: "category", title: "Onderwerp (een melding kan meer onderwerpen raken)", multiValued: true,
@@ -218,48 +271,33 @@ public enum AnnualStatistics {
                                groupLabels: [CaseKind.personalIntegrity.rawValue: "ongewenste omgangsvormen",
                                              CaseKind.businessIntegrity.rawValue: "integriteit"]))
 
-        tables.append(single("reporter_role", "Wie meldde", ReporterRole.allCases.filter { $0 != .unknown } + [.unknown]) { $0.reporterRole })
-        tables.append(single("channel", "Eerste contact via", Array(IntakeChannel.allCases)) { $0.channel })
-        tables.append(single("regime", "Soort traject", Array(Regime.allCases)) { $0.regime })
-        let wbk = cases.compactMap(\.whistleblowerClock)
-        var deadlineCounts: [DeadlineResult: Int] = [:]
-        for clock in wbk { deadlineCounts[DeadlineResult.of(clock), default: 0] += 1 }
-        tables.append(RawTable(id: "wbk_deadlines", title: "Termijnen bij meldingen onder de Wet bescherming klokkenluiders",
-                               rows: DeadlineResult.allCases.map { .init(key: $0.rawValue, label: $0.label, count: deadlineCounts[$0] ?? 0) }))
-
-        var ladderCounts: [LadderLevel: Int] = [:]
-        for c in cases { ladderCounts[c.ladder, default: 0] += 1 }
+        tables.append(single("reporter_role", "Wie meldde", ReporterRole.allCases.filter { $0 != .unknown } + [.unknown], tally.reporterRole))
+        tables.append(single("channel", "Eerste contact via", Array(IntakeChannel.allCases), tally.channel))
+        tables.append(single("regime", "Soort traject", Array(Regime.allCases), tally.regime))
+        tables.append(single("wbk_deadlines", "Termijnen bij meldingen onder de Wet bescherming klokkenluiders",
+                             Array(DeadlineResult.allCases), tally.deadlines))
         tables.append(RawTable(id: "ladder", title: "Hoogste trede bereikt",
-                               rows: LadderLevel.allCases.map { .init(key: String($0.rawValue), label: $0.label, count: ladderCounts[$0] ?? 0) }))
-
-        var outcomeCounts: [String: Int] = [:]
-        for c in cases { outcomeCounts[c.outcome?.rawValue ?? "running", default: 0] += 1 }
+                               rows: LadderLevel.allCases.map { .init(key: String($0.rawValue), label: $0.label, count: tally.ladder[$0] ?? 0) }))
         tables.append(RawTable(id: "outcome", title: "Afloop",
-                               rows: Outcome.allCases.map { .init(key: $0.rawValue, label: $0.label, count: outcomeCounts[$0.rawValue] ?? 0) }
-                                   + [.init(key: "running", label: "Nog lopend", count: outcomeCounts["running"] ?? 0)]))
-
-        var referralCounts: [String: Int] = [:]
-        for c in cases {
-            if c.referrals.isEmpty { referralCounts["none", default: 0] += 1 }
-            for r in c.referrals { referralCounts[r.rawValue, default: 0] += 1 }
-        }
+                               rows: Outcome.allCases.map { .init(key: $0.rawValue, label: $0.label, count: tally.outcome[$0.rawValue] ?? 0) }
+                                   + [.init(key: "running", label: "Nog lopend", count: tally.outcome["running"] ?? 0)]))
         tables.append(RawTable(id: "referral", title: "Doorverwezen naar (een melding kan naar meer dan één)", multiValued: true,
-                               rows: ReferralTarget.allCases.map { .init(key: $0.rawValue, label: $0.label, count: referralCounts[$0.rawValue] ?? 0) }
-                                   + [.init(key: "none", label: "Niet doorverwezen", count: referralCounts["none"] ?? 0)]))
+                               rows: ReferralTarget.allCases.map { .init(key: $0.rawValue, label: $0.label, count: tally.referral[$0.rawValue] ?? 0) }
+                                   + [.init(key: "none", label: "Niet doorverwezen", count: tally.referral["none"] ?? 0)]))
 
         // Periods finer than the year only when every period holds at least k.
+        let quarterStarts = (0..<4).map { start.adding(months: 3 * $0) }
         var quarterCounts = [0, 0, 0, 0]
-        for c in cases {
-            let q = (0..<4).last { start.adding(months: 3 * $0) <= c.openedOn } ?? 0
-            quarterCounts[q] += 1
+        for (day, n) in tally.openedOn {
+            let q = (0..<4).last { quarterStarts[$0] <= day } ?? 0
+            quarterCounts[q] += n
         }
         let quarterShown = quarterCounts.allSatisfy { $0 >= k }
         if quarterShown {
             tables.append(RawTable(id: "quarter", title: "Contacten per kwartaal van het contractjaar",
                                    rows: (0..<4).map { q in
-                                       let from = start.adding(months: 3 * q)
-                                       let to = q == 3 ? end : start.adding(months: 3 * (q + 1)).adding(days: -1)
-                                       return .init(key: "q\(q + 1)", label: "Kwartaal \(q + 1) (\(from.dutch) – \(to.dutch))", count: quarterCounts[q])
+                                       let to = q == 3 ? end : quarterStarts[q].adding(months: 3).adding(days: -1)
+                                       return .init(key: "q\(q + 1)", label: "Kwartaal \(q + 1) (\(quarterStarts[q].dutch) – \(to.dutch))", count: quarterCounts[q])
                                    }))
         }
         return (tables, quarterShown)

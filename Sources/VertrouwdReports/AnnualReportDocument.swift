@@ -96,6 +96,26 @@ public struct AnnualReportDocument: Codable, Sendable, Equatable {
         self.sections = sections
     }
 
+    /// Written out in full: `total` and `previousTotal` are null, not missing, where hidden.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(organisation, forKey: .organisation)
+        try c.encode(periodStart, forKey: .periodStart)
+        try c.encode(periodEnd, forKey: .periodEnd)
+        try c.encode(status, forKey: .status)
+        try c.encode(signedOffOn, forKey: .signedOffOn)
+        try c.encode(k, forKey: .k)
+        try c.encode(total, forKey: .total)
+        try c.encode(fewerThanK, forKey: .fewerThanK)
+        try c.encode(previousTotal, forKey: .previousTotal)
+        try c.encode(tables, forKey: .tables)
+        try c.encode(notes, forKey: .notes)
+        try c.encode(activities, forKey: .activities)
+        try c.encode(hours, forKey: .hours)
+        try c.encode(advice, forKey: .advice)
+        try c.encode(sections, forKey: .sections)
+    }
+
     public var statistics: PublishedStatistics {
         PublishedStatistics(k: k, total: total, fewerThanK: fewerThanK, previousTotal: previousTotal, tables: tables, notes: notes)
     }

@@ -189,6 +189,25 @@ import VertrouwdReports
         }
     }
 
+    @Test func theDatabaseCountsWhatTheFactsCount() async throws {
+        try await withVertrouwd { app in
+            let today = Day(Date())
+            _ = try await DemoPractice.load(app: app, today: today)
+            let orgs = try await Organisation.query(on: app.db).all().map(\.id) + [nil]
+            var compared = 0
+            for orgID in orgs {
+                for (from, to) in [(Day(year: today.year - 1, month: 1, day: 1)!, Day(year: today.year - 1, month: 12, day: 31)!),
+                                   (Day(year: today.year, month: 1, day: 1)!, today)] {
+                    let facts = try await ReportBuilder.facts(organisationID: orgID, from: from, to: to, on: app.db)
+                    let tally = try await ReportBuilder.tally(organisationID: orgID, from: from, to: to, on: app.db)
+                    #expect(tally == CaseTally(cases: facts), "organisation \(orgID?.uuidString ?? "all") \(from)")
+                    compared += facts.count
+                }
+            }
+            #expect(compared >= 80)  // every demo case, once per organisation and once in "all"
+        }
+    }
+
     @Test func professionalDevelopmentShowsProgressTowardsTheLVVNorm() async throws {
         try await withVertrouwd { app in
             let anna = try await app.makeAccount("anna@praktijk.nl")

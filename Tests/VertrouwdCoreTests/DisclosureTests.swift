@@ -247,6 +247,11 @@ import ZIPFoundation
         }
         walk(json, key: nil)
         #expect((json as? [String: Any])?["k"] as? Int == doc.k)
+        // Every cell of every table carries "count", null where hidden.
+        for table in ((json as? [String: Any])?["tables"] as? [[String: Any]]) ?? [] {
+            for cell in (table["cells"] as? [[String: Any]]) ?? [] { #expect(cell.keys.contains("count")) }
+        }
+        #expect((json as? [String: Any])?.keys.contains("total") == true)
         result.append(("json", jsonCounts))
         // CSV: the two count columns.
         let csvCounts = ReportWriters.csv(doc).split(separator: "\r\n").dropFirst().flatMap { line -> [Int] in

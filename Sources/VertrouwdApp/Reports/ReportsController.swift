@@ -234,8 +234,8 @@ enum ReportsController {
     /// All organisations' cases of a calendar year, and the number per organisation, protected.
     static func practiceOverview(year: Int, k: Int, on db: any Database) async throws -> (AnnualReportDocument, ReportView.Table?) {
         let start = Day(year: year, month: 1, day: 1)!, end = Day(year: year, month: 12, day: 31)!
-        let cases = try await ReportBuilder.facts(organisationID: nil, from: start, to: end, on: db)
-        let (stats, _) = AnnualStatistics.build(cases: cases, start: start, end: end, k: k)
+        let counts = try await ReportBuilder.tally(organisationID: nil, from: start, to: end, on: db)
+        let (stats, _) = AnnualStatistics.build(tally: counts, start: start, end: end, k: k)
         let doc = AnnualReportDocument(organisation: "Alle organisaties", periodStart: start, periodEnd: end, status: "draft", signedOffOn: nil,
                                        statistics: stats, activities: [], hours: .init(budget: "", used: "", onActivities: "", percent: 0),
                                        advice: [], sections: [])
