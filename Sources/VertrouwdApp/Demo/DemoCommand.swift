@@ -3,7 +3,7 @@ import Vapor
 import VertrouwdCore
 
 /// `vertrouwd demo` — fills an empty database with a realistic practice to explore: an admin,
-/// two counsellors, four organisations, a contract year each and about forty cases. It refuses
+/// two counsellors, four organisations, two contract years each and about sixty cases. It refuses
 /// to touch a database that already holds accounts, organisations or cases.
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {}
@@ -137,7 +137,7 @@ enum DemoPractice {
             organisations.append((org, spec))
         }
 
-        // About forty cases, spread over kinds, categories, steps, ladder levels, outcomes and referrals.
+        // About sixty cases over two contract years, spread over kinds, categories, steps, ladder levels, outcomes and referrals.
         let stories = [
             "Melder voelt zich al maanden buitengesloten door twee collega's; opmerkingen tijdens de pauze, niet uitgenodigd voor overleg.",
             "Leidinggevende maakt regelmatig opmerkingen over uiterlijk en kleding van melder, ook in het bijzijn van anderen.",
@@ -157,13 +157,14 @@ enum DemoPractice {
             (.personalIntegrity, [.aggression]),
         ]
         var created = 0
-        for n in 0..<42 {
+        for n in 0..<60 {
             let (org, spec) = organisations[[0, 1, 1, 1, 2, 2, 3, 3, 1, 2][n % 10]]
             let pick = Int.random(in: 0..<kinds.count, using: &rng)
             let (kind, categories) = kinds[pick]
             let counsellor = spec.counsellors[n % spec.counsellors.count]
             let daysAgo = Int.random(in: 3...320, using: &rng)
-            let opened = max(today.adding(days: -daysAgo), yearStart.adding(months: n < 6 ? -10 : 0))
+            // A third in last year's contract year, for the annual report's comparison.
+            let opened = n % 3 == 0 ? yearStart.adding(days: -(1 + daysAgo % 360)) : max(today.adding(days: -daysAgo), yearStart)
             let whistleblower = kind == .businessIntegrity && spec.employees >= 50 && n % 2 == 0
             let intake = CaseIntake(
                 organisationID: org.id!, counsellorID: counsellor.id!, kind: kind, categories: categories,

@@ -64,8 +64,10 @@ enum ReportBuilder {
         }
     }
 
-    /// The same counts as `CaseTally(cases: facts(…))`, counted by the database with GROUP BY:
-    /// a dozen small queries over the (organisation, opened_on) index instead of every row.
+    /// The same counts as `CaseTally(cases: facts(…))`, counted by the database: one GROUP BY per
+    /// dimension, each read from the covering index `cases_report` without touching the rows.
+    /// Reading every case row instead costs more than all of these together (decoding rows is
+    /// what costs); see scripts/bench-report.sh.
     static func tally(organisationID: UUID?, from: Day, to: Day, on db: any Database) async throws -> CaseTally {
         let sql = db as! any SQLDatabase
         func scoped(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
