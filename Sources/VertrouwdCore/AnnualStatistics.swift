@@ -103,6 +103,8 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
         public let mergedInto: String?
         /// Last year's published count for the same cell, where both years may show it.
         public var previous: Int?
+        /// For the `combined` cell: the labels of the hidden cells it adds up.
+        public var includes: [String]?
 
         /// `count` and `previous` are always written, as null where hidden: a reader of the JSON
         /// sees every cell of every table.
@@ -114,15 +116,17 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
             try c.encode(status, forKey: .status)
             try c.encodeIfPresent(mergedInto, forKey: .mergedInto)
             try c.encode(previous, forKey: .previous)
+            try c.encodeIfPresent(includes, forKey: .includes)
         }
 
-        public init(key: String, label: String, count: Int?, status: String, mergedInto: String?, previous: Int?) {
+        public init(key: String, label: String, count: Int?, status: String, mergedInto: String?, previous: Int?, includes: [String]? = nil) {
             self.key = key
             self.label = label
             self.count = count
             self.status = status
             self.mergedInto = mergedInto
             self.previous = previous
+            self.includes = includes
         }
     }
 
@@ -140,8 +144,32 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
             self.cells = cells
         }
 
-        /// The cells a reader sees (merged ones are inside their "overig" cell).
-        public var shown: [Cell] { cells.filter { $0.status != "merged" } }
+        /// What a protected table publishes: every cell (null where hidden) and, where cells are
+        /// hidden and their sum reaches k, one `combined` cell with that sum. It keeps the table
+        /// readable ("Overige samen: 6") and tells nothing the total did not already.
+        public init(protected table: ProtectedTable, k: Int) {
+            var cells = table.cells.map { cell -> Cell in
+                var mergedInto: String?
+                if case .merged(let into) = cell.status { mergedInto = into }
+                return Cell(key: cell.key, label: cell.label, count: cell.count, status: cell.status.code, mergedInto: mergedInto, previous: nil)
+            }
+            let hidden = table.cells.filter { $0.isCandidate && $0.count == nil }
+            let hiddenSum = hidden.reduce(0) { $0 + $1.trueCount }
+            // Only beside cells that are shown: a table hidden whole says so instead.
+            let anyShown = table.cells.contains { $0.isCandidate && $0.count != nil }
+            if !hidden.isEmpty, anyShown, hiddenSum >= k {
+                cells.append(Cell(key: "\(table.id).hidden", label: "Overige samen", count: hiddenSum, status: "combined",
+                                  mergedInto: nil, previous: nil, includes: hidden.map(\.label)))
+            }
+            self.init(id: table.id, title: table.title, multiValued: table.multiValued, cells: cells)
+        }
+
+        /// The cells a reader sees: the published ones and, where cells are hidden, one
+        /// `combined` cell with their sum (at least k, and derivable from the total anyway for a
+        /// single-valued table). Merged cells are inside their "overig" cell.
+        public var shown: [Cell] { cells.filter { $0.status == "published" || $0.status == "combined" } }
+        /// Cells hidden one by one (their sum is in the `combined` cell, when that may be shown).
+        public var hidden: [Cell] { cells.filter { $0.status == "suppressed" || $0.status == "complementary" } }
     }
 
     /// The threshold in force.
@@ -202,13 +230,7 @@ public enum AnnualStatistics {
             notes.append("Verdeling over kwartalen: niet getoond, want niet elk kwartaal telt ten minste \(k) contacten.")
         }
 
-        var tables = protected.map { table in
-            PublishedStatistics.Table(id: table.id, title: table.title, multiValued: table.multiValued, cells: table.cells.map { cell in
-                var mergedInto: String?
-                if case .merged(let into) = cell.status { mergedInto = into }
-                return .init(key: cell.key, label: cell.label, count: cell.count, status: cell.status.code, mergedInto: mergedInto, previous: nil)
-            })
-        }
+        var tables = protected.map { PublishedStatistics.Table(protected: $0, k: k) }
         var previousTotal: Int?
         if let previous {
             // Last year's figures exactly as they were published (hidden stays hidden), and only
@@ -216,8 +238,8 @@ public enum AnnualStatistics {
             previousTotal = previous.total.flatMap { Disclosure.isPublishable($0, k: k) ? $0 : nil }
             for t in tables.indices {
                 guard let old = previous.tables.first(where: { $0.id == tables[t].id }) else { continue }
-                for c in tables[t].cells.indices where tables[t].cells[c].status != "merged" {
-                    let was = old.cells.first { $0.key == tables[t].cells[c].key && $0.status != "merged" }?.count
+                for c in tables[t].cells.indices where ["published", "combined"].contains(tables[t].cells[c].status) {
+                    let was = old.shown.first { $0.key == tables[t].cells[c].key }?.count
                     tables[t].cells[c].previous = was.flatMap { Disclosure.isPublishable($0, k: k) ? $0 : nil }
                 }
             }

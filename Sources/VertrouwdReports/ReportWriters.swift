@@ -36,7 +36,7 @@ public enum ReportWriters {
         lines.append(["totaal", "Aantal contacten", doc.total.map(String.init) ?? "minder dan \(doc.k)",
                       doc.previousTotal.map(String.init) ?? "", doc.fewerThanK ? "suppressed" : "published"].map(field).joined(separator: ","))
         for table in doc.tables {
-            for cell in table.shown {
+            for cell in table.shown + table.hidden {
                 lines.append([table.title, cell.label, cell.count.map(String.init) ?? "", cell.previous.map(String.init) ?? "", cell.status]
                     .map(field).joined(separator: ","))
             }
@@ -57,7 +57,7 @@ public enum ReportWriters {
     // MARK: SVG
 
     /// A horizontal bar chart of one table's shown cells, made on the server: no JavaScript.
-    /// Hidden cells get no bar and the text "verborgen".
+    /// Hidden cells are in the "Overige samen" bar.
     public static func svgBars(_ table: PublishedStatistics.Table) -> String {
         let cells = table.shown
         let rowHeight = 26, labelWidth = 300, barWidth = 260, width = labelWidth + barWidth + 60
@@ -189,7 +189,14 @@ public enum ReportWriters {
         p("Aantallen kleiner dan \(doc.k) (behalve nul) worden nooit genoemd: zulke cellen zijn samengevoegd onder 'overig' of verborgen (–), zodat niets naar een persoon te herleiden is.")
         for t in doc.tables {
             p(t.title, style: "Heading2")
-            table(["", "Aantal", "Vorig jaar"], t.shown.map { [$0.label, Markup.count($0.count), $0.previous.map(String.init) ?? ""] })
+            if t.shown.isEmpty {
+                p("Te kleine aantallen om te tonen.")
+                continue
+            }
+            table(["", "Aantal", "Vorig jaar"], t.shown.map { cell in
+                [cell.includes.map { "\(cell.label) (\($0.joined(separator: ", ")))" } ?? cell.label,
+                 Markup.count(cell.count), cell.previous.map(String.init) ?? ""]
+            })
         }
         for note in doc.notes { p(note) }
         p("Activiteiten", style: "Heading1")

@@ -42,7 +42,7 @@ enum AdviceController {
                 var query = "category=\(signal.category.rawValue)"
                 if let d = signal.department { query += "&department=\(d.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
                 views.append(SignalView(organisation: org.name, theme: signal.category.label, department: signal.department,
-                                        figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) – \(signal.to.dutch)",
+                                        figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
                                         ownCases: own.map(\.reference).sorted(), adviceURL: "/organisations/\(orgID)/advice/new?\(query)"))
             }
         }

@@ -95,41 +95,49 @@ enum ReportBuilder {
             return d
         }
 
-        var t = CaseTally()
-        let kinds = try await count("kind")
-        t.total = kinds.reduce(0) { $0 + $1.n }
-        guard t.total > 0 else { return t }
-        t.kind = dictionary(kinds, CaseKind.self)
-        t.reporterRole = dictionary(try await count("reporter_role"), ReporterRole.self)
-        t.channel = dictionary(try await count("channel"), IntakeChannel.self)
-        t.regime = dictionary(try await count("regime"), Regime.self)
-        t.category = dictionary(try await count("category", table: "case_categories"), CaseCategory.self)
-        for g in try await count("ladder_level", as: Int.self) {
-            if let level = g.value.flatMap(LadderLevel.init(rawValue:)) { t.ladder[level, default: 0] += g.n }
-        }
-        for g in try await count("outcome") { t.outcome[g.value ?? "running", default: 0] += g.n }
-        for g in try await count("opened_on") { if let day = g.value.flatMap(Day.init(iso:)) { t.openedOn[day, default: 0] += g.n } }
-        var referred = 0
-        for g in try await count("target", table: "case_referrals", distinctCases: true) {
-            if let target = g.value { t.referral[target, default: 0] += g.n }
-        }
-        struct Referred: Decodable { let n: Int }
-        referred = try await scoped(sql.select()
+        // Independent counts: on PostgreSQL they run side by side on the pool's connections.
+        struct Referred: Decodable, Sendable { let n: Int }
+        struct Clock: Decodable, Sendable { let opened_on: String; let wbk_received_on, acknowledged_on, feedback_on: String? }
+        async let kinds = count("kind")
+        async let roles = count("reporter_role")
+        async let channels = count("channel")
+        async let regimes = count("regime")
+        async let categories = count("category", table: "case_categories")
+        async let ladders = count("ladder_level", as: Int.self)
+        async let outcomes = count("outcome")
+        async let days = count("opened_on")
+        async let referrals = count("target", table: "case_referrals", distinctCases: true)
+        async let referred = scoped(sql.select()
             .column(SQLAlias(SQLFunction("COUNT", args: SQLDistinct(SQLColumn("case_id", table: "case_referrals"))), as: SQLIdentifier("n")))
             .from("case_referrals")
             .join("cases", on: SQLColumn("case_id", table: "case_referrals"), .equal, SQLColumn("id", table: "cases")))
-            .first(decoding: Referred.self)?.n ?? 0
-        if t.total - referred > 0 { t.referral["none"] = t.total - referred }
-        struct Clock: Decodable { let opened_on: String; let wbk_received_on, acknowledged_on, feedback_on: String? }
-        let clocks = try await scoped(sql.select().columns("opened_on", "wbk_received_on", "acknowledged_on", "feedback_on").from("cases")
+            .first(decoding: Referred.self)
+        async let clocks = scoped(sql.select().columns("opened_on", "wbk_received_on", "acknowledged_on", "feedback_on").from("cases")
             .where("regime", .equal, SQLBind(Regime.whistleblower.rawValue))).all(decoding: Clock.self)
-        for c in clocks {
+
+        var t = CaseTally()
+        let kindGroups = try await kinds
+        t.total = kindGroups.reduce(0) { $0 + $1.n }
+        t.kind = dictionary(kindGroups, CaseKind.self)
+        t.reporterRole = dictionary(try await roles, ReporterRole.self)
+        t.channel = dictionary(try await channels, IntakeChannel.self)
+        t.regime = dictionary(try await regimes, Regime.self)
+        t.category = dictionary(try await categories, CaseCategory.self)
+        for g in try await ladders {
+            if let level = g.value.flatMap(LadderLevel.init(rawValue:)) { t.ladder[level, default: 0] += g.n }
+        }
+        for g in try await outcomes { t.outcome[g.value ?? "running", default: 0] += g.n }
+        for g in try await days { if let day = g.value.flatMap(Day.init(iso:)) { t.openedOn[day, default: 0] += g.n } }
+        for g in try await referrals { if let target = g.value { t.referral[target, default: 0] += g.n } }
+        let notReferred = t.total - (try await referred?.n ?? 0)
+        if notReferred > 0 { t.referral["none"] = notReferred }
+        for c in try await clocks {
             guard let received = Day(iso: c.wbk_received_on ?? c.opened_on) else { continue }
             let clock = WhistleblowerClock(receivedOn: received, acknowledgedOn: c.acknowledged_on.flatMap(Day.init(iso:)),
                                            feedbackOn: c.feedback_on.flatMap(Day.init(iso:)))
             t.deadlines[DeadlineResult.of(clock), default: 0] += 1
         }
-        return t
+        return t.total == 0 ? CaseTally() : t
     }
 
     /// The statistics of a contract year, compared with the previous year as it was published.
@@ -163,8 +171,12 @@ enum ReportBuilder {
         if !org.whatsapp.isEmpty { ways.append("per WhatsApp") }
         if !org.email.isEmpty { ways.append("per e-mail") }
         ways.append("via het beveiligde online kanaal")
-        let who = counsellors.isEmpty ? "De externe vertrouwenspersoon" : "\(counsellors.joined(separator: " en ")) (externe vertrouwenspersoon)"
-        return "\(who) is er voor medewerkers die te maken krijgen met ongewenste omgangsvormen of een vermoeden van een misstand. "
+        let who = switch counsellors.count {
+        case 0: "De externe vertrouwenspersoon is"
+        case 1: "\(counsellors[0]), externe vertrouwenspersoon, is"
+        default: "\(counsellors.dropLast().joined(separator: ", ")) en \(counsellors.last!), externe vertrouwenspersonen, zijn"
+        }
+        return "\(who) er voor medewerkers die te maken krijgen met ongewenste omgangsvormen of een vermoeden van een misstand. "
             + "Bereikbaar \(ways.joined(separator: ", ")). \(org.availability)".trimmingCharacters(in: .whitespaces)
     }
 
@@ -231,6 +243,8 @@ enum ReportBuilder {
 struct ReportView: Encodable, Sendable {
     struct Cell: Encodable, Sendable {
         let label: String
+        /// For "Overige samen": the hidden cells it adds up.
+        let includes: String?
         /// The count, or "–" where hidden.
         let count: String
         let hidden: Bool
@@ -249,6 +263,7 @@ struct ReportView: Encodable, Sendable {
     let doc: AnnualReportDocument
     let tables: [Table]
     let isDraft: Bool
+    let period: String
     let totalText: String
     let previousTotalText: String?
     let signedOffText: String?
@@ -256,12 +271,14 @@ struct ReportView: Encodable, Sendable {
     init(_ doc: AnnualReportDocument) {
         self.doc = doc
         self.isDraft = doc.status != "signed_off"
+        self.period = doc.period
         self.totalText = doc.totalText
         self.previousTotalText = doc.previousTotal.map(String.init)
         self.signedOffText = doc.signedOffOn.flatMap(Day.init(iso:))?.dutch
         self.tables = doc.tables.map { t in
             Table(id: t.id, title: t.title, multiValued: t.multiValued,
-                  cells: t.shown.map { Cell(label: $0.label, count: $0.count.map(String.init) ?? "–", hidden: $0.count == nil,
+                  cells: t.shown.map { Cell(label: $0.label, includes: $0.includes?.joined(separator: ", "),
+                                            count: $0.count.map(String.init) ?? "–", hidden: $0.count == nil,
                                             previous: $0.previous.map(String.init) ?? "–") },
                   chart: ReportWriters.svgBars(t), hasPrevious: t.shown.contains { $0.previous != nil })
         }

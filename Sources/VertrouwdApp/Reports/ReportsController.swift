@@ -7,10 +7,14 @@ import VertrouwdReports
 /// the counsellor's text, sign-off, and the exports — which serve only the signed-off version.
 enum ReportsController {
     struct PreviewCell: Encodable, Sendable {
-        let table: String
         let label: String
         let trueCount: Int
         let reason: String
+    }
+
+    struct PreviewTable: Encodable, Sendable {
+        let title: String
+        let cells: [PreviewCell]
     }
 
     struct Page: Encodable, Sendable {
@@ -22,7 +26,7 @@ enum ReportsController {
         let report: ReportView
         let k: Int
         let isCounsellor: Bool
-        let preview: [PreviewCell]
+        let preview: [PreviewTable]
         let signedOff: String?
         let changedSinceSignOff: Bool
         let problems: [String]
@@ -62,13 +66,15 @@ enum ReportsController {
         let k = req.application.settings.disclosureThreshold
         let (current, protected) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, k: k, on: req.db)
         let signed = ReportBuilder.signedOffDocument(ctx.record)
-        var preview: [PreviewCell] = []
+        var preview: [PreviewTable] = []
         if ctx.isCounsellor {
+            // What is hidden or merged and holds people; hidden empty cells need no explaining.
             for table in protected {
-                for cell in table.cells {
-                    guard let reason = cell.status.explanation, cell.trueCount > 0 || cell.status != .published else { continue }
-                    preview.append(.init(table: table.title, label: cell.label, trueCount: cell.trueCount, reason: reason))
+                let cells = table.cells.compactMap { cell -> PreviewCell? in
+                    guard let reason = cell.status.explanation, cell.trueCount > 0 else { return nil }
+                    return PreviewCell(label: cell.label, trueCount: cell.trueCount, reason: reason)
                 }
+                if !cells.isEmpty { preview.append(PreviewTable(title: table.title, cells: cells)) }
             }
         }
         var forms: [FormView] = []
@@ -247,12 +253,10 @@ enum ReportsController {
         let names = try await Organisation.query(on: db).sort(\.$name).all()
         let raw = RawTable(id: "organisation", title: "Contacten per organisatie",
                            rows: names.map { .init(key: $0.slug, label: $0.name, count: perOrganisation[$0.id!] ?? 0) })
-        let published = Disclosure.protect(raw, k: k)
-        let table = PublishedStatistics.Table(id: published.id, title: published.title, multiValued: false, cells: published.cells.map {
-            .init(key: $0.key, label: $0.label, count: $0.count, status: $0.status.code, mergedInto: nil, previous: nil)
-        })
+        let table = PublishedStatistics.Table(protected: Disclosure.protect(raw, k: k), k: k)
         let view = ReportView.Table(id: table.id, title: table.title, multiValued: false,
-                                    cells: table.shown.map { .init(label: $0.label, count: $0.count.map(String.init) ?? "–", hidden: $0.count == nil, previous: "–") },
+                                    cells: table.shown.map { .init(label: $0.label, includes: $0.includes?.joined(separator: ", "),
+                                                                   count: $0.count.map(String.init) ?? "–", hidden: $0.count == nil, previous: "–") },
                                     chart: ReportWriters.svgBars(table), hasPrevious: false)
         return (doc, view)
     }
