@@ -17,7 +17,7 @@ struct PageMeta: Encodable, Sendable {
 
 /// Short messages shown once after a redirect. The cookie carries only the code, never user text.
 enum Flash: String {
-    case saved, created, loggedOut = "logged_out", deactivated, closed
+    case saved, created, loggedOut = "logged_out", deactivated, closed, signedOff = "signed_off"
 
     var message: String {
         switch self {
@@ -26,6 +26,7 @@ enum Flash: String {
         case .loggedOut: "Je bent uitgelogd."
         case .deactivated: "Account gedeactiveerd; de sessies van dit account zijn beëindigd."
         case .closed: "Melding afgesloten."
+        case .signedOff: "Jaarverslag vastgesteld. Deze versie kan nu worden gedownload."
         }
     }
 

@@ -263,13 +263,16 @@ struct ReportView: Encodable, Sendable {
     let doc: AnnualReportDocument
     let tables: [Table]
     let isDraft: Bool
+    /// The admin's practice overview: statistics only, no header, work or text sections.
+    let isOverview: Bool
     let period: String
     let totalText: String
     let previousTotalText: String?
     let signedOffText: String?
 
-    init(_ doc: AnnualReportDocument) {
+    init(_ doc: AnnualReportDocument, isOverview: Bool = false) {
         self.doc = doc
+        self.isOverview = isOverview
         self.isDraft = doc.status != "signed_off"
         self.period = doc.period
         self.totalText = doc.totalText

@@ -183,7 +183,7 @@ enum ReportsController {
         record.signedOffBy = try req.requireStaff().userID
         try await record.save(on: req.db)
         try await req.audit("report.sign_off", subject: "contract_year:\(ctx.year.id!)", detail: "k=\(k)")
-        return req.redirect(to: ctx.base, flash: .saved)
+        return req.redirect(to: ctx.base, flash: .signedOff)
     }
 
     // MARK: exports
@@ -231,7 +231,7 @@ enum ReportsController {
         let year = (try? req.query.get(Int.self, at: "year")).flatMap { (2000...2100).contains($0) ? $0 : nil } ?? thisYear
         let (doc, organisations) = try await practiceOverview(year: year, k: k, on: req.db)
         let page = OverviewPage(meta: req.meta("Praktijkoverzicht \(year)", section: "reports"), year: year,
-                                years: Array((thisYear - 4...thisYear).reversed()), report: ReportView(doc),
+                                years: Array((thisYear - 4...thisYear).reversed()), report: ReportView(doc, isOverview: true),
                                 organisations: organisations, k: k)
         try await req.audit("report.practice_overview", detail: String(year))
         return try await req.page("practice-overview", page)
