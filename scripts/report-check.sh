@@ -12,6 +12,8 @@ python3 -c 'import docx' 2>/dev/null || pip install -q python-docx >/dev/null 2>
 export VERTROUWD_DATA_DIR="$dir/data"
 "$bin" demo >"$dir/demo.log" 2>&1 || fail "demo: $(tail -3 "$dir/demo.log")"
 year=$(date +%Y)
+if "$bin" report --organisation no-such-org --year "$year" >/dev/null 2>"$dir/err"; then fail "report for an unknown organisation succeeded"; fi
+grep -q "No organisation with slug" "$dir/err" || fail "unclear message for an unknown organisation: $(cat "$dir/err")"
 for slug in $(grep -o '/o/[a-z0-9-]*' "$dir/demo.log" | cut -c4-); do
   for y in $((year - 1)) "$year"; do
     for f in json csv docx html; do

@@ -20,6 +20,14 @@ enum AdviceController {
         let adviceURL: String
     }
 
+    /// What the signal rule needs of cases (loaded with their categories).
+    static func signalCases(_ cases: [Case], today: Day) -> [SignalCase] {
+        cases.map {
+            SignalCase(id: $0.id!.uuidString, categories: Set($0.categories.compactMap { CaseCategory(rawValue: $0.category) }),
+                       department: $0.department, openedOn: Day(iso: $0.openedOn) ?? today)
+        }
+    }
+
     /// The signals in the organisations a counsellor serves.
     static func signals(for staff: Staff, req: Request) async throws -> [SignalView] {
         let settings = req.application.settings
@@ -33,11 +41,7 @@ enum AdviceController {
         var views: [SignalView] = []
         for (orgID, inOrg) in Dictionary(grouping: cases, by: { $0.$organisation.id }) {
             let org = inOrg[0].organisation
-            let input = inOrg.map {
-                SignalCase(id: $0.id!.uuidString, categories: Set($0.categories.compactMap { CaseCategory(rawValue: $0.category) }),
-                           department: $0.department, openedOn: Day(iso: $0.openedOn) ?? today)
-            }
-            for signal in Signals.detect(input, today: today, rule: settings.signalRule, k: settings.disclosureThreshold) {
+            for signal in Signals.detect(signalCases(inOrg, today: today), today: today, rule: settings.signalRule, k: settings.disclosureThreshold) {
                 let own = inOrg.filter { signal.caseIDs.contains($0.id!.uuidString) && ($0.$counsellor.id == staff.userID || shared.contains($0.id!)) }
                 var query = "category=\(signal.category.rawValue)"
                 if let d = signal.department { query += "&department=\(d.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
@@ -96,11 +100,7 @@ enum AdviceController {
             let rule = req.application.settings.signalRule
             let cases = try await Case.query(on: req.db).filter(\.$organisation.$id == org.id!)
                 .filter(\.$openedOn >= today.adding(months: -rule.windowMonths).iso).with(\.$categories).all()
-            let input2 = cases.map {
-                SignalCase(id: $0.id!.uuidString, categories: Set($0.categories.compactMap { CaseCategory(rawValue: $0.category) }),
-                           department: $0.department, openedOn: Day(iso: $0.openedOn) ?? today)
-            }
-            if let signal = Signals.detect(input2, today: today, rule: rule, k: k)
+            if let signal = Signals.detect(signalCases(cases, today: today), today: today, rule: rule, k: k)
                 .first(where: { $0.category == category && $0.department == department.flatMap { $0.isEmpty ? nil : $0 } }) {
                 let draft = Signals.adviceDraft(for: signal, organisation: org.name, k: k)
                 input.subject = draft.subject
@@ -150,7 +150,7 @@ enum AdviceController {
         entry.$user.id = staff.userID
         entry.onDay = day.iso; entry.minutes = minutes; entry.description = subject
         entry.activityKind = ActivityKind.advice.rawValue
-        try await req.db.transaction { db in
+        try await req.application.transaction(on: req.db) { db in
             try await advice.create(on: db)
             try await entry.create(on: db)
         }

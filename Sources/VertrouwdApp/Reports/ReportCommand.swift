@@ -162,19 +162,18 @@ struct ReportBenchmarkCommand: AsyncCommand {
             }
         }
         let (allCases, allCategories, allReferrals) = (models, categories, referrals)
-        try await app.db.transaction { db in
+        try await app.transaction(on: app.db) { db in
             try await user.create(on: db)
             try await org.create(on: db)
             try await year.create(on: db)
-            for chunk in stride(from: 0, to: allCases.count, by: 500) {
-                try await allCases[chunk..<min(chunk + 500, allCases.count)].create(on: db)
+            func insert<M: Model>(_ models: [M]) async throws {
+                for start in stride(from: 0, to: models.count, by: 500) {
+                    try await models[start..<min(start + 500, models.count)].create(on: db)
+                }
             }
-            for chunk in stride(from: 0, to: allCategories.count, by: 500) {
-                try await allCategories[chunk..<min(chunk + 500, allCategories.count)].create(on: db)
-            }
-            for chunk in stride(from: 0, to: allReferrals.count, by: 500) {
-                try await allReferrals[chunk..<min(chunk + 500, allReferrals.count)].create(on: db)
-            }
+            try await insert(allCases)
+            try await insert(allCategories)
+            try await insert(allReferrals)
         }
         // A database in steady state has statistics (and, on PostgreSQL, a visibility map for
         // index-only scans): what autovacuum or `PRAGMA optimize` leave after a while.
