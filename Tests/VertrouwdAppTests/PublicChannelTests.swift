@@ -287,6 +287,8 @@ struct PublicChannelTests {
             #expect(download.status == .ok)
             #expect(download.headers.first(name: .contentType) == "image/png")
             #expect(download.headers.first(name: .contentDisposition)?.contains("foto") == false)
+            // The attachment's own policy, not the pages' default: nothing in it may run or load.
+            #expect(download.headers[("Content-Security-Policy")] == ["sandbox; default-src 'none'"])
             #expect(Data(buffer: download.body) == Self.png)
 
             let other = Browser(app)
