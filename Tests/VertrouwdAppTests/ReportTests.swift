@@ -66,6 +66,9 @@ import VertrouwdReports
             #expect(unchecked.status == .unprocessableEntity)
             #expect(unchecked.body.string.contains("Vink aan dat je de tabellen hebt nagekeken."))
             #expect(try await s.browser.post(s.base + "/sign-off", [("checked", "on")]).status == .seeOther)
+            let signedPage = try await s.browser.get(s.base).body.string
+            #expect(signedPage.contains("Jaarverslag vastgesteld.") && signedPage.contains("vastgesteld op"))
+            #expect(!signedPage.contains("Concept — nog niet vastgesteld"))
 
             let json = try await s.browser.get(s.base + "/export/json")
             #expect(json.status == .ok)
@@ -100,6 +103,7 @@ import VertrouwdReports
             _ = try await app.makeCase(for: s.anna, at: s.org, openedOn: Day(Date()).adding(days: -3))
             let page = try await s.browser.get(s.base).body.string
             #expect(page.contains("Gewijzigd sinds het vaststellen"))
+            #expect(page.contains("Concept — nog niet vastgesteld"))  // the counsellor sees the new draft
             let again = try await s.browser.post(s.base + "/sign-off", [("checked", "on")])
             #expect(again.status == .conflict)
             #expect(again.body.string.contains("kan de vastgestelde niet vervangen"))

@@ -89,13 +89,15 @@ enum ReportsController {
             signOff.apply(errors)
             forms.append(signOff)
         }
-        let shown = signed ?? current
+        // The counsellor sees what a sign-off would freeze now; once signed off and unchanged, that
+        // is the signed-off version. Everyone else sees what the organisation gets.
+        let changed = signed.map { !sameContent($0, current) } ?? false
+        let shown = ctx.isCounsellor ? (changed || signed == nil ? current : signed!) : (signed ?? current)
         let page = Page(
             meta: req.meta("Jaarverslag \(ctx.org.name)", section: "organisations"),
             orgURL: "/organisations/\(ctx.org.id!)", orgName: ctx.org.name, period: "\(ctx.year.start.dutch) – \(ctx.year.end.dutch)",
-            base: ctx.base, report: ReportView(ctx.isCounsellor ? current : shown), k: k, isCounsellor: ctx.isCounsellor, preview: preview,
-            signedOff: signed?.signedOffOn.flatMap(Day.init(iso:))?.dutch,
-            changedSinceSignOff: signed.map { !sameContent($0, current) } ?? false,
+            base: ctx.base, report: ReportView(shown), k: k, isCounsellor: ctx.isCounsellor, preview: preview,
+            signedOff: signed?.signedOffOn.flatMap(Day.init(iso:))?.dutch, changedSinceSignOff: changed,
             problems: problems, forms: forms, formats: signed == nil ? [] : ReportFormat.allCases.map(\.rawValue))
         return try await req.page("report", page, status: status)
     }
