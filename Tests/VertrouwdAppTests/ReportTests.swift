@@ -193,6 +193,61 @@ import VertrouwdReports
         }
     }
 
+    /// The web page is an output format too: 40 random years, rendered by the same Leaf
+    /// templates the organisation sees, never show a number between 1 and k−1.
+    @Test func thePrintedPageKeepsTheGuaranteeForRandomYears() async throws {
+        try await withVertrouwd { app in
+            var rng = DemoPractice.Seeded(state: 4)
+            let start = Day(year: 2025, month: 1, day: 1)!
+            func randomYear() -> [CaseFacts] {
+                (0..<Int.random(in: 0...40, using: &rng)).map { _ in
+                    let few = { (n: Int) in Int.random(in: 0..<100, using: &rng) < 70 ? 0 : Int.random(in: 0..<n, using: &rng) }
+                    return CaseFacts(kind: CaseKind.allCases[few(CaseKind.allCases.count)],
+                                     categories: [CaseCategory.allCases[few(CaseCategory.allCases.count)]],
+                                     reporterRole: ReporterRole.allCases[few(ReporterRole.allCases.count)],
+                                     channel: IntakeChannel.allCases[few(IntakeChannel.allCases.count)],
+                                     regime: few(2) == 1 ? .whistleblower : .confidential, ladder: LadderLevel(rawValue: 1 + few(5))!,
+                                     outcome: few(3) == 0 ? nil : Outcome.allCases[few(Outcome.allCases.count)],
+                                     referrals: few(4) == 0 ? [] : [ReferralTarget.allCases[few(ReferralTarget.allCases.count)]],
+                                     openedOn: start.adding(days: Int.random(in: 0..<365, using: &rng)))
+                }
+            }
+            func numbersOnPage(_ doc: AnnualReportDocument) async throws -> (numbers: [Int], html: String) {
+                let html = String(decoding: try await ReportBuilder.render(doc, as: .html, views: app.view), as: UTF8.self)
+                var numbers: [Int] = []
+                for marker in ["<td class=\"num\">", "class=\"chart-value\">", "<span class=\"big\">", "(vorig jaar "] {
+                    for part in html.components(separatedBy: marker).dropFirst() {
+                        if let n = Int(part.prefix { $0.isNumber }) { numbers.append(n) }
+                    }
+                }
+                return (numbers, html)
+            }
+            func document(_ stats: PublishedStatistics) -> AnnualReportDocument {
+                AnnualReportDocument(organisation: "Test", periodStart: start, periodEnd: start.adding(months: 12).adding(days: -1),
+                                     status: "signed_off", signedOffOn: "2026-01-15", statistics: stats, activities: [],
+                                     hours: .init(budget: "40 u", used: "3 u", onActivities: "1 u", percent: 7), advice: [], sections: [])
+            }
+            // The scanner itself: a small number on the page is found.
+            let planted = PublishedStatistics(k: 5, total: 12, fewerThanK: false, previousTotal: nil, tables: [
+                .init(id: "t", title: "T", multiValued: false, cells: [.init(key: "a", label: "A", count: 2, status: "published", mergedInto: nil, previous: nil)]),
+            ], notes: [])
+            #expect(try await numbersOnPage(document(planted)).numbers.contains(2))
+
+            var seen = 0
+            for round in 0..<40 {
+                let k = 3 + round % 5
+                let last = AnnualStatistics.build(cases: randomYear(), start: start.adding(months: -12), end: start.adding(days: -1), k: k).published
+                let stats = AnnualStatistics.build(cases: randomYear(), start: start, end: start.adding(months: 12).adding(days: -1),
+                                                   k: k, previous: last).published
+                let (shown, html) = try await numbersOnPage(document(stats))
+                seen += shown.filter { $0 > 0 }.count
+                #expect(shown.allSatisfy { $0 == 0 || $0 >= k }, "round \(round), k=\(k): \(shown.filter { $0 > 0 && $0 < k })")
+                #expect(!html.contains("<script"))
+            }
+            #expect(seen > 100, "the random years published too little to test anything")
+        }
+    }
+
     @Test func theDatabaseCountsWhatTheFactsCount() async throws {
         try await withVertrouwd { app in
             let today = Day(Date())
