@@ -59,6 +59,7 @@ import VertrouwdReports
             #expect(html.contains("Wat is verborgen en waarom"))
             #expect(html.contains("<svg"))
             #expect(html.contains(">11<"))  // eleven contacts
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "report.preview").count() == 1)
             // Exports wait for the sign-off.
             #expect(try await s.browser.get(s.base + "/export/json").status == .conflict)
 
@@ -123,6 +124,7 @@ import VertrouwdReports
             let adminPage = try await adminBrowser.get(s.base)
             #expect(adminPage.status == .ok)
             #expect(!adminPage.body.string.contains("Wat is verborgen en waarom"))
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "report.preview").count() == 0)
             #expect(try await adminBrowser.post(s.base + "/sign-off", [("checked", "on")]).status == .notFound)
             let bob = try await app.makeAccount("bob@praktijk.nl")
             let bobBrowser = Browser(app)

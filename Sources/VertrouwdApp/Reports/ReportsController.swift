@@ -76,6 +76,8 @@ enum ReportsController {
                 }
                 if !cells.isEmpty { preview.append(PreviewTable(title: table.title, cells: cells)) }
             }
+            // True counts are case data in aggregate: their reading is recorded like a case's.
+            try await req.audit("report.preview", subject: "contract_year:\(ctx.year.id!)")
         }
         var forms: [FormView] = []
         if ctx.isCounsellor {
