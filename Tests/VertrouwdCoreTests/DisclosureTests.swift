@@ -115,6 +115,19 @@ import ZIPFoundation
         }
     }
 
+    /// The readers behind the format test find a small number where one is printed, in every format.
+    @Test func theFormatReadersFindAPlantedSmallCount() throws {
+        let planted = PublishedStatistics(k: 5, total: 12, fewerThanK: false, previousTotal: nil, tables: [
+            .init(id: "t", title: "T", multiValued: false, cells: [
+                .init(key: "a", label: "A", count: 2, status: "published", mergedInto: nil, previous: nil),
+                .init(key: "b", label: "B", count: 10, status: "published", mergedInto: nil, previous: nil),
+            ]),
+        ], notes: [])
+        let found = try Self.countsInEveryFormat(Self.document(planted))
+        #expect(found.map(\.0) == ["json", "csv", "svg", "docx"])
+        for (format, numbers) in found { #expect(numbers.contains(2), "\(format) reader missed the planted 2: \(numbers)") }
+    }
+
     @Test func lastYearIsComparedOnlyAsItWasPublished() async {
         await propertyCheck(count: 150, input: Self.casesGen, Self.casesGen, Gen.int(in: 3...7)) { before, now, k in
             let (last, _) = AnnualStatistics.build(cases: before, start: Self.yearStart.adding(months: -12),

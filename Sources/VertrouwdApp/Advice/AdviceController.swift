@@ -20,6 +20,16 @@ enum AdviceController {
         let adviceURL: String
     }
 
+    /// The cases of the signal window in some organisations: only the plain columns the rule and
+    /// the dashboard read (never a sealed field), with their categories.
+    static func recentCases(in orgIDs: [UUID], today: Day, rule: SignalRule, on db: any Database) async throws -> [Case] {
+        try await Case.query(on: db).filter(\.$organisation.$id ~~ orgIDs)
+            .filter(\.$openedOn >= today.adding(months: -rule.windowMonths).iso).filter(\.$openedOn <= today.iso)
+            .field(\.$id).field(\.$organisation.$id).field(\.$counsellor.$id).field(\.$reference)
+            .field(\.$department).field(\.$openedOn)
+            .with(\.$categories).all()
+    }
+
     /// What the signal rule needs of cases (loaded with their categories).
     static func signalCases(_ cases: [Case], today: Day) -> [SignalCase] {
         cases.map {
@@ -32,20 +42,18 @@ enum AdviceController {
     static func signals(for staff: Staff, req: Request) async throws -> [SignalView] {
         let settings = req.application.settings
         let today = Day(Date())
-        let from = today.adding(months: -settings.signalRule.windowMonths)
         let orgIDs = try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id)
         guard !orgIDs.isEmpty else { return [] }
-        let cases = try await Case.query(on: req.db).filter(\.$organisation.$id ~~ orgIDs)
-            .filter(\.$openedOn >= from.iso).filter(\.$openedOn <= today.iso).with(\.$categories).with(\.$organisation).all()
+        let cases = try await recentCases(in: orgIDs, today: today, rule: settings.signalRule, on: req.db)
+        let names = Dictionary(uniqueKeysWithValues: try await Organisation.query(on: req.db).filter(\.$id ~~ orgIDs).all().map { ($0.id!, $0.name) })
         let shared = Set(try await CaseShare.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
         var views: [SignalView] = []
         for (orgID, inOrg) in Dictionary(grouping: cases, by: { $0.$organisation.id }) {
-            let org = inOrg[0].organisation
             for signal in Signals.detect(signalCases(inOrg, today: today), today: today, rule: settings.signalRule, k: settings.disclosureThreshold) {
                 let own = inOrg.filter { signal.caseIDs.contains($0.id!.uuidString) && ($0.$counsellor.id == staff.userID || shared.contains($0.id!)) }
                 var query = "category=\(signal.category.rawValue)"
                 if let d = signal.department { query += "&department=\(d.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-                views.append(SignalView(organisation: org.name, theme: signal.category.label, department: signal.department,
+                views.append(SignalView(organisation: names[orgID] ?? "", theme: signal.category.label, department: signal.department,
                                         figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
                                         ownCases: own.map(\.reference).sorted(), adviceURL: "/organisations/\(orgID)/advice/new?\(query)"))
             }
@@ -82,9 +90,9 @@ enum AdviceController {
 
     static func requireCounsellor(_ req: Request, org: Organisation) async throws -> Staff {
         let staff = try req.requireStaff()
-        let assigned = try await OrganisationCounsellor.query(on: req.db)
-            .filter(\.$organisation.$id == org.id!).filter(\.$user.$id == staff.userID).count() > 0
-        guard assigned, staff.user.isCounsellor else { throw Abort(.notFound) }
+        guard staff.user.isCounsellor, try await OrganisationsController.serves(staff.userID, organisation: org.id!, on: req.db) else {
+            throw Abort(.notFound)
+        }
         return staff
     }
 
@@ -98,8 +106,7 @@ enum AdviceController {
             let department = try? req.query.get(String.self, at: "department")
             let today = Day(Date())
             let rule = req.application.settings.signalRule
-            let cases = try await Case.query(on: req.db).filter(\.$organisation.$id == org.id!)
-                .filter(\.$openedOn >= today.adding(months: -rule.windowMonths).iso).with(\.$categories).all()
+            let cases = try await recentCases(in: [org.id!], today: today, rule: rule, on: req.db)
             if let signal = Signals.detect(signalCases(cases, today: today), today: today, rule: rule, k: k)
                 .first(where: { $0.category == category && $0.department == department.flatMap { $0.isEmpty ? nil : $0 } }) {
                 let draft = Signals.adviceDraft(for: signal, organisation: org.name, k: k)
@@ -126,12 +133,7 @@ enum AdviceController {
         if solicited == nil { errors["solicited"] = "Kies of het advies gevraagd of ongevraagd is." }
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = TimeEntryRules.minutes(input.hours, errors: &errors)
-        for (field, text) in [("subject", subject), ("body", body)] {
-            let small = Disclosure.smallFigures(in: text ?? "", k: k)
-            if !small.isEmpty, errors[field] == nil {
-                errors[field] = "Noem geen aantal mensen of meldingen kleiner dan \(k) (\(small.joined(separator: ", "))): schrijf bijvoorbeeld ‘minder dan \(k)’ of ‘enkele’."
-            }
-        }
+        errors.noSmallFigures([("subject", subject ?? ""), ("body", body ?? "")], k: k)
         let category = input.category.flatMap(CaseCategory.init(rawValue:))
         guard errors.isEmpty, let subject, let body, let solicited, let day, let minutes else {
             let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name, orgURL: "/organisations/\(org.id!)",

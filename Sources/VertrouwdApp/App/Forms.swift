@@ -181,6 +181,17 @@ struct FormErrors: Sendable {
         text(value, field, max: max, required: required, messages: .staff(label))
     }
 
+    /// Text written for an organisation may not name a small number of people ("3 meldingen",
+    /// "twee collega's"): the disclosure rule for words. Fields that already have a message keep it.
+    mutating func noSmallFigures(_ texts: [(field: String, text: String)], k: Int) {
+        for (field, text) in texts where messages[field] == nil {
+            let small = Disclosure.smallFigures(in: text, k: k)
+            if !small.isEmpty {
+                messages[field] = "Noem geen aantal mensen of meldingen kleiner dan \(k) (\(small.joined(separator: ", "))): schrijf bijvoorbeeld ‘minder dan \(k)’ of ‘enkele’."
+            }
+        }
+    }
+
     mutating func choice<L: Labelled>(_ value: String?, _ field: String, _ type: L.Type, label: String, required: Bool = true) -> L? {
         guard let value, !value.isEmpty else {
             if required { messages[field] = "Kies \(label)." }

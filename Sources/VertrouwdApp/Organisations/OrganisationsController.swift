@@ -80,15 +80,18 @@ enum OrganisationsController {
         return try await query.all()
     }
 
+    /// Whether a user is one of the organisation's counsellors.
+    static func serves(_ userID: UUID, organisation orgID: UUID, on db: any Database) async throws -> Bool {
+        try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == orgID).filter(\.$user.$id == userID).count() > 0
+    }
+
     static func find(_ req: Request) async throws -> Organisation {
         let staff = try req.requireStaff()
         guard let id = req.parameters.get("orgID", as: UUID.self), let org = try await Organisation.find(id, on: req.db) else {
             throw Abort(.notFound)
         }
         if !staff.user.isAdmin {
-            let assigned = try await OrganisationCounsellor.query(on: req.db)
-                .filter(\.$organisation.$id == id).filter(\.$user.$id == staff.userID).count() > 0
-            guard assigned else { throw Abort(.notFound) }
+            guard try await serves(staff.userID, organisation: id, on: req.db) else { throw Abort(.notFound) }
         }
         return org
     }

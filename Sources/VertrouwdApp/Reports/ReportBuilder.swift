@@ -8,16 +8,19 @@ import VertrouwdReports
 /// cases (never a sealed field, never a case key), the activities, hours and advice. The web
 /// page, every export and the command line all come through here.
 enum ReportBuilder {
+    /// Restricts a query to the cases opened in a period, for one organisation or all.
+    static func inPeriod(_ query: SQLSelectBuilder, organisationID: UUID?, from: Day, to: Day) -> SQLSelectBuilder {
+        var q = query.where(SQLColumn("opened_on", table: "cases"), .greaterThanOrEqual, SQLBind(from.iso))
+            .where(SQLColumn("opened_on", table: "cases"), .lessThanOrEqual, SQLBind(to.iso))
+        if let organisationID { q = q.where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID)) }
+        return q
+    }
+
     /// The categorical facts of the cases opened in a period, for one organisation or all: one
     /// row per case. The report uses `tally`; this is the reference it is tested against.
     static func facts(organisationID: UUID?, from: Day, to: Day, on db: any Database) async throws -> [CaseFacts] {
         let sql = db as! any SQLDatabase
-        func scoped(_ query: SQLSelectBuilder, table: String = "cases") -> SQLSelectBuilder {
-            var q = query.where(SQLColumn("opened_on", table: table), .greaterThanOrEqual, SQLBind(from.iso))
-                .where(SQLColumn("opened_on", table: table), .lessThanOrEqual, SQLBind(to.iso))
-            if let organisationID { q = q.where(SQLColumn("organisation_id", table: table), .equal, SQLBind(organisationID)) }
-            return q
-        }
+        func scoped(_ query: SQLSelectBuilder) -> SQLSelectBuilder { inPeriod(query, organisationID: organisationID, from: from, to: to) }
         struct Row: Decodable {
             let id: UUID
             let kind, reporter_role, channel, regime, opened_on: String
@@ -70,12 +73,7 @@ enum ReportBuilder {
     /// what costs); see scripts/bench-report.sh.
     static func tally(organisationID: UUID?, from: Day, to: Day, on db: any Database) async throws -> CaseTally {
         let sql = db as! any SQLDatabase
-        func scoped(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
-            var q = query.where(SQLColumn("opened_on", table: "cases"), .greaterThanOrEqual, SQLBind(from.iso))
-                .where(SQLColumn("opened_on", table: "cases"), .lessThanOrEqual, SQLBind(to.iso))
-            if let organisationID { q = q.where(SQLColumn("organisation_id", table: "cases"), .equal, SQLBind(organisationID)) }
-            return q
-        }
+        func scoped(_ query: SQLSelectBuilder) -> SQLSelectBuilder { inPeriod(query, organisationID: organisationID, from: from, to: to) }
         struct Group<Value: Decodable & Sendable>: Decodable, Sendable { let value: Value?; let n: Int }
         func count<Value: Decodable & Sendable>(_ column: String, table: String = "cases", as _: Value.Type = String.self,
                                                 distinctCases: Bool = false) async throws -> [Group<Value>] {
@@ -137,7 +135,18 @@ enum ReportBuilder {
                                            feedbackOn: c.feedback_on.flatMap(Day.init(iso:)))
             t.deadlines[DeadlineResult.of(clock), default: 0] += 1
         }
-        return t.total == 0 ? CaseTally() : t
+        return t
+    }
+
+    /// The number of cases opened in a period per organisation (for the practice overview).
+    static func casesPerOrganisation(from: Day, to: Day, on db: any Database) async throws -> [UUID: Int] {
+        struct Row: Decodable { let organisation_id: UUID; let n: Int }
+        let rows = try await inPeriod((db as! any SQLDatabase).select()
+            .column(SQLColumn("organisation_id", table: "cases"))
+            .column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from("cases"), organisationID: nil, from: from, to: to)
+            .groupBy(SQLColumn("organisation_id", table: "cases")).all(decoding: Row.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.organisation_id, $0.n) })
     }
 
     /// The statistics of a contract year, compared with the previous year as it was published.
@@ -152,9 +161,8 @@ enum ReportBuilder {
     static func previousStatistics(org: Organisation, before year: ContractYear, k: Int, on db: any Database) async throws -> PublishedStatistics? {
         guard let last = try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
             .filter(\.$endsOn < year.startsOn).sort(\.$startsOn, .descending).first() else { return nil }
-        if let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == last.id!).first(),
-           let snapshot = record.snapshot, let doc = try? JSONDecoder().decode(AnnualReportDocument.self, from: Data(snapshot.utf8)) {
-            return doc.statistics
+        if let signed = signedOffDocument(try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == last.id!).first()) {
+            return signed.statistics
         }
         let counts = try await tally(organisationID: org.id!, from: last.start, to: last.end, on: db)
         return AnnualStatistics.build(tally: counts, start: last.start, end: last.end, k: k).published
@@ -176,8 +184,8 @@ enum ReportBuilder {
         case 1: "\(counsellors[0]), externe vertrouwenspersoon, is"
         default: "\(counsellors.dropLast().joined(separator: ", ")) en \(counsellors.last!), externe vertrouwenspersonen, zijn"
         }
-        return "\(who) er voor medewerkers die te maken krijgen met ongewenste omgangsvormen of een vermoeden van een misstand. "
-            + "Bereikbaar \(ways.joined(separator: ", ")). \(org.availability)".trimmingCharacters(in: .whitespaces)
+        return ("\(who) er voor medewerkers die te maken krijgen met ongewenste omgangsvormen of een vermoeden van een misstand. "
+            + "Bereikbaar \(ways.joined(separator: ", ")). \(org.availability)").trimmingCharacters(in: .whitespaces)
     }
 
     /// The whole document as it stands now (a draft, or what a new sign-off would freeze).
@@ -258,6 +266,19 @@ struct ReportView: Encodable, Sendable {
         let cells: [Cell]
         let chart: String
         let hasPrevious: Bool
+
+        /// The shown cells of a published table, with its chart.
+        init(_ t: PublishedStatistics.Table) {
+            id = t.id
+            title = t.title
+            multiValued = t.multiValued
+            cells = t.shown.map {
+                Cell(label: $0.label, includes: $0.includes?.joined(separator: ", "), count: $0.count.map(String.init) ?? "–",
+                     hidden: $0.count == nil, previous: $0.previous.map(String.init) ?? "–")
+            }
+            chart = ReportWriters.svgBars(t)
+            hasPrevious = t.shown.contains { $0.previous != nil }
+        }
     }
 
     let doc: AnnualReportDocument
@@ -278,12 +299,6 @@ struct ReportView: Encodable, Sendable {
         self.totalText = doc.totalText
         self.previousTotalText = doc.previousTotal.map(String.init)
         self.signedOffText = doc.signedOffOn.flatMap(Day.init(iso:))?.dutch
-        self.tables = doc.tables.map { t in
-            Table(id: t.id, title: t.title, multiValued: t.multiValued,
-                  cells: t.shown.map { Cell(label: $0.label, includes: $0.includes?.joined(separator: ", "),
-                                            count: $0.count.map(String.init) ?? "–", hidden: $0.count == nil,
-                                            previous: $0.previous.map(String.init) ?? "–") },
-                  chart: ReportWriters.svgBars(t), hasPrevious: t.shown.contains { $0.previous != nil })
-        }
+        self.tables = doc.tables.map(Table.init)
     }
 }

@@ -49,9 +49,8 @@ enum ReportsController {
         guard let yearID = req.parameters.get("yearID", as: UUID.self),
               let year = try await ContractYear.find(yearID, on: req.db), year.$organisation.id == org.id else { throw Abort(.notFound) }
         let record = try await AnnualReportRecord.query(on: req.db).filter(\.$contractYear.$id == yearID).first()
-        let assigned = try await OrganisationCounsellor.query(on: req.db)
-            .filter(\.$organisation.$id == org.id!).filter(\.$user.$id == staff.userID).count() > 0
-        return Context(org: org, year: year, record: record, isCounsellor: assigned && staff.user.isCounsellor)
+        let serves = try await OrganisationsController.serves(staff.userID, organisation: org.id!, on: req.db)
+        return Context(org: org, year: year, record: record, isCounsellor: serves && staff.user.isCounsellor)
     }
 
     // MARK: the page
@@ -135,13 +134,8 @@ enum ReportsController {
         let role = errors.text(input.role, "role", label: "de rol en bereikbaarheid", max: 4000, required: false) ?? ""
         let recommendations = errors.text(input.recommendations, "recommendations", label: "de aanbevelingen", max: 8000, required: false) ?? ""
         let focus = errors.text(input.focus, "focus", label: "de speerpunten", max: 4000, required: false) ?? ""
-        let k = req.application.settings.disclosureThreshold
-        for (field, text) in [("role", role), ("recommendations", recommendations), ("focus", focus)] where errors[field] == nil {
-            let small = Disclosure.smallFigures(in: text, k: k)
-            if !small.isEmpty {
-                errors[field] = "Noem geen aantal mensen of meldingen kleiner dan \(k) (\(small.joined(separator: ", "))): schrijf bijvoorbeeld ‘minder dan \(k)’ of ‘enkele’."
-            }
-        }
+        errors.noSmallFigures([("role", role), ("recommendations", recommendations), ("focus", focus)],
+                              k: req.application.settings.disclosureThreshold)
         guard errors.isEmpty else {
             return try await render(req, ctx, sections: input, errors: errors, status: .unprocessableEntity)
         }
@@ -250,18 +244,10 @@ enum ReportsController {
                                        statistics: stats, activities: [], hours: .init(budget: "", used: "", onActivities: "", percent: 0),
                                        advice: [], sections: [])
         guard stats.total != nil else { return (doc, nil) }
-        var perOrganisation: [UUID: Int] = [:]
-        for id in try await Case.query(on: db).filter(\.$openedOn >= start.iso).filter(\.$openedOn <= end.iso).all(\.$organisation.$id) {
-            perOrganisation[id, default: 0] += 1
-        }
+        let perOrganisation = try await ReportBuilder.casesPerOrganisation(from: start, to: end, on: db)
         let names = try await Organisation.query(on: db).sort(\.$name).all()
         let raw = RawTable(id: "organisation", title: "Contacten per organisatie",
                            rows: names.map { .init(key: $0.slug, label: $0.name, count: perOrganisation[$0.id!] ?? 0) })
-        let table = PublishedStatistics.Table(protected: Disclosure.protect(raw, k: k), k: k)
-        let view = ReportView.Table(id: table.id, title: table.title, multiValued: false,
-                                    cells: table.shown.map { .init(label: $0.label, includes: $0.includes?.joined(separator: ", "),
-                                                                   count: $0.count.map(String.init) ?? "–", hidden: $0.count == nil, previous: "–") },
-                                    chart: ReportWriters.svgBars(table), hasPrevious: false)
-        return (doc, view)
+        return (doc, ReportView.Table(PublishedStatistics.Table(protected: Disclosure.protect(raw, k: k), k: k)))
     }
 }
