@@ -71,6 +71,7 @@ let package = Package(
             name: "VertrouwdAppTests",
             dependencies: [
                 "VertrouwdApp",
+                "VertrouwdReports",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

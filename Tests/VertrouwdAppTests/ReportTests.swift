@@ -61,7 +61,9 @@ import VertrouwdReports
             #expect(html.contains(">11<"))  // eleven contacts
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "report.preview").count() == 1)
             // Exports wait for the sign-off.
-            #expect(try await s.browser.get(s.base + "/export/json").status == .conflict)
+            let early = try await s.browser.get(s.base + "/export/json")
+            #expect(early.status == .conflict)
+            #expect(early.body.string.contains("Het jaarverslag is nog niet vastgesteld"), "a refusal keeps its Dutch reason")
 
             let unchecked = try await s.browser.post(s.base + "/sign-off", [])
             #expect(unchecked.status == .unprocessableEntity)

@@ -28,12 +28,44 @@ func withVertrouwd(_ adjust: (inout Settings) -> Void = { _ in }, _ test: (Appli
         try await configure(app, settings: settings)
         try await test(app)
     } catch {
+        await app.stopSocketServer()
         try? await app.asyncShutdown()
         try? await cleanup?()
         throw error
     }
+    await app.stopSocketServer()
     try await app.asyncShutdown()
     try await cleanup?()
+}
+
+private struct SocketPortKey: StorageKey { typealias Value = Int }
+
+extension Application {
+    /// Starts the app's real HTTP server on a free loopback port (once per app) and returns the
+    /// port. Requests sent there arrive as a browser's do: streamed, in several reads.
+    func socketPort() async throws -> Int {
+        if let port = storage[SocketPortKey.self] { return port }
+        // The test client must show redirects and cookies as they are, not follow them.
+        http.client.configuration.redirectConfiguration = .disallow
+        http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(120))
+        try await server.start(address: .hostname("127.0.0.1", port: 0))
+        let port = try #require(http.server.shared.localAddress?.port)
+        storage[SocketPortKey.self] = port
+        return port
+    }
+
+    func stopSocketServer() async {
+        guard storage[SocketPortKey.self] != nil else { return }
+        await server.shutdown()
+        storage[SocketPortKey.self] = nil
+    }
+}
+
+/// What a test browser got back, over either transport.
+struct HTTPAnswer: Sendable {
+    var status: HTTPStatus
+    var headers: HTTPHeaders
+    var body: ByteBuffer
 }
 
 enum PostgresTestDatabase {
@@ -58,34 +90,42 @@ enum PostgresTestDatabase {
     }
 }
 
-/// A browser for tests: keeps cookies, sends forms with the page's CSRF token.
+/// A browser for tests: keeps cookies, sends forms with the page's CSRF token. In process by
+/// default (fast); `.socket` sends every request over a real TCP connection to the running
+/// server, as a browser does, so streamed bodies meet the middleware as they do in production.
 final class Browser: @unchecked Sendable { // used by one test task at a time
+    enum Transport { case inProcess, socket }
+
     let app: Application
+    let transport: Transport
     var cookies: [String: String] = [:]
 
-    init(_ app: Application) { self.app = app }
+    init(_ app: Application, over transport: Transport = .inProcess) {
+        self.app = app
+        self.transport = transport
+    }
 
     @discardableResult
-    func get(_ path: String) async throws -> TestingHTTPResponse {
+    func get(_ path: String) async throws -> HTTPAnswer {
         try await send(.GET, path, body: nil)
     }
 
-    /// Posts a form; `_csrf` is added from the cookie jar unless `csrf` is false.
+    /// Posts a form; `_csrf` is added from the cookie jar unless `csrf` is false. It goes first,
+    /// as the forms draw it.
     @discardableResult
-    func post(_ path: String, _ fields: [(String, String)], csrf: Bool = true) async throws -> TestingHTTPResponse {
-        var all = fields
-        if csrf { all.append(("_csrf", try await csrfToken())) }
+    func post(_ path: String, _ fields: [(String, String)], csrf: Bool = true) async throws -> HTTPAnswer {
+        let all = (csrf ? [("_csrf", try await csrfToken())] : []) + fields
         let body = all.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         return try await send(.POST, path, body: ByteBuffer(string: body))
     }
 
     /// Posts a multipart form with files, as a browser does for a form with a file input.
     @discardableResult
-    func postMultipart(_ path: String, _ fields: [(String, String)], files: [(field: String, filename: String, data: Data)]) async throws -> TestingHTTPResponse {
+    func postMultipart(_ path: String, _ fields: [(String, String)], files: [(field: String, filename: String, data: Data)]) async throws -> HTTPAnswer {
         let boundary = "----vertrouwd\(UUID().uuidString)"
         var body = Data()
         func line(_ s: String) { body.append(Data((s + "\r\n").utf8)) }
-        for (name, value) in fields + [("_csrf", try await csrfToken())] {
+        for (name, value) in [("_csrf", try await csrfToken())] + fields {
             line("--\(boundary)"); line("Content-Disposition: form-data; name=\"\(name)\""); line(""); line(value)
         }
         for file in files {
@@ -101,7 +141,7 @@ final class Browser: @unchecked Sendable { // used by one test task at a time
     }
 
     @discardableResult
-    func postRaw(_ path: String, body: ByteBuffer) async throws -> TestingHTTPResponse {
+    func postRaw(_ path: String, body: ByteBuffer) async throws -> HTTPAnswer {
         try await send(.POST, path, body: body)
     }
 
@@ -120,17 +160,29 @@ final class Browser: @unchecked Sendable { // used by one test task at a time
         return String(html[range.upperBound...].prefix { $0 != "\"" })
     }
 
+    /// Percent-encodes as a browser does: everything but ASCII letters, digits and `-._~`.
     static func encode(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+        s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? s
     }
 
-    func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+    func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, headers extra: HTTPHeaders = [:]) async throws -> HTTPAnswer {
         var headers = extra
         if !cookies.isEmpty { headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
         if body != nil && headers.contentType == nil { headers.contentType = .urlEncodedForm }
-        let request = TestingHTTPRequest(method: method, url: URI(string: path), headers: headers,
-                                         body: body ?? ByteBufferAllocator().buffer(capacity: 0))
-        let response = try await app.testing().performTest(request: request)
+        let response: HTTPAnswer
+        switch transport {
+        case .inProcess:
+            let request = TestingHTTPRequest(method: method, url: URI(string: path), headers: headers,
+                                             body: body ?? ByteBufferAllocator().buffer(capacity: 0))
+            let answer = try await app.testing().performTest(request: request)
+            response = HTTPAnswer(status: answer.status, headers: answer.headers, body: answer.body)
+        case .socket:
+            let port = try await app.socketPort()
+            let answer = try await app.client.send(method, headers: headers, to: URI(string: "http://127.0.0.1:\(port)\(path)")) {
+                if let body { $0.body = body }
+            }
+            response = HTTPAnswer(status: answer.status, headers: answer.headers, body: answer.body ?? ByteBuffer())
+        }
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";").first.map(String.init) ?? ""
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
@@ -192,11 +244,12 @@ extension Application {
     /// The most common start of a case test: counsellor Anna serves one organisation, has one
     /// case there, and is logged in.
     func counsellorWithCase(kind: CaseKind = .personalIntegrity, regime: Regime = .confidential,
-                            summary: String = "Verhaal", openedOn: Day = Day(Date())) async throws -> (Case, Browser) {
+                            summary: String = "Verhaal", openedOn: Day = Day(Date()),
+                            over transport: Browser.Transport = .inProcess) async throws -> (Case, Browser) {
         let anna = try await makeAccount("anna@praktijk.nl")
         let org = try await makeOrganisation("het-baken", counsellors: [anna])
         let c = try await makeCase(for: anna, at: org, kind: kind, regime: regime, summary: summary, openedOn: openedOn)
-        let browser = Browser(self)
+        let browser = Browser(self, over: transport)
         try await browser.login(anna)
         return (c, browser)
     }
@@ -205,7 +258,7 @@ extension Application {
 extension Browser {
     /// Logs in with password and a fresh TOTP code; returns the response of the login POST.
     @discardableResult
-    func login(_ account: TestAccount, password: String? = nil, code: String? = nil) async throws -> TestingHTTPResponse {
+    func login(_ account: TestAccount, password: String? = nil, code: String? = nil) async throws -> HTTPAnswer {
         try await post("/login", [("email", account.user.email), ("password", password ?? account.password), ("code", code ?? account.code())])
     }
 }

@@ -91,6 +91,9 @@ struct StaffAuthMiddleware: AsyncMiddleware {
 
 /// Refuses every state-changing request whose form does not carry the right token.
 /// Vapor has no CSRF protection of its own; SameSite=Strict cookies are the second wall.
+/// Runs after `RequestBodyMiddleware`, so the token is read from the whole body, however long.
+/// A route that draws its form again on refusal gets `.expired` instead of a 403 page; it
+/// changes nothing either way (see `RoutesBuilder.post(_:limit:refused:use:)`).
 struct CSRFMiddleware: AsyncMiddleware {
     static let field = "_csrf"
 
@@ -99,9 +102,11 @@ struct CSRFMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         let expected = request.staff?.session.csrfToken ?? request.cookies[StaffAuthMiddleware.csrfCookie]?.string ?? ""
-        let sent = (try? request.content.get(String.self, at: Self.field)) ?? ""
+        let sent = request.formFields.first { $0.name == Self.field }?.value ?? ""
         guard !expected.isEmpty, Tokens.constantTimeEqual(expected, sent) else {
-            throw Abort(.forbidden, reason: "csrf")
+            guard request.route?.drawsRefusedForms == true else { throw Abort(.forbidden, reason: "csrf") }
+            request.formRefusal = .expired
+            return try await next.respond(to: request)
         }
         return try await next.respond(to: request)
     }

@@ -35,18 +35,29 @@ struct ErrorPageMiddleware: AsyncMiddleware {
     /// Fields never shown back: tokens, passwords and codes.
     static let secretFields: Set<String> = ["_csrf", "password", "password2", "code", "current"]
 
-    /// The text fields of a refused form post, decoded by hand so that no shape of form fails.
+    /// Dutch labels for the fields of the staff forms, for showing back what was typed. One name
+    /// can stand on several forms ("body" is a note, a message or a letter): the label is general.
+    static let fieldLabels: [String: String] = [
+        "accused": "Beklaagde", "availability": "Bereikbaarheid", "body": "Tekst", "closingNote": "Slotnotitie",
+        "consentRemark": "Toelichting bij de toestemming", "contact": "Contactgegevens", "department": "Afdeling",
+        "departments": "Afdelingen", "email": "E-mailadres", "focus": "Speerpunten", "followUp": "Opvolging",
+        "introduction": "Korte introductie", "moments": "Momenten", "name": "Naam", "note": "Toelichting",
+        "organisation": "Organisatie", "peerSummary": "Samenvatting voor intervisie", "phone": "Telefoon",
+        "place": "Plaats of link", "practice": "Naam van de praktijk", "reason": "Reden",
+        "recommendations": "Aanbevelingen", "reporterContact": "Contactgegevens melder", "reporterName": "Naam melder",
+        "response": "Reactie van het management", "role": "Rol", "slug": "Publiek adres", "story": "Het verhaal",
+        "subject": "Onderwerp", "summary": "Het verhaal", "topic": "Onderwerp", "what": "Wat", "whatsapp": "WhatsApp-nummer",
+    ]
+
+    /// The text fields of a refused form post, with Dutch labels, so nothing typed is lost.
     static func keptText(_ request: Request) -> [Kept] {
-        guard request.method == .POST, request.headers.contentType == .urlEncodedForm,
-              let body = request.body.string, body.utf8.count <= 1_048_576 else { return [] }
-        return body.split(separator: "&").compactMap { pair -> Kept? in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2,
-                  let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
-                  let value = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
-                  !secretFields.contains(name), value.trimmingCharacters(in: .whitespacesAndNewlines).count >= 3,
+        guard request.method == .POST else { return [] }
+        return request.formFields.compactMap { field in
+            let value = field.value
+            guard !secretFields.contains(field.name), value.trimmingCharacters(in: .whitespacesAndNewlines).count >= 3,
                   UUID(uuidString: value) == nil else { return nil }
-            return Kept(label: name, value: value)
+            let name = field.name.hasSuffix("[]") ? String(field.name.dropLast(2)) : field.name
+            return Kept(label: fieldLabels[name] ?? "Ingevulde tekst", value: value)
         }
     }
 
@@ -56,7 +67,10 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         } catch {
             let status: HTTPStatus
             var reason = ""
-            if let abort = error as? any AbortError {
+            if let shown = error as? ShownRefusal {
+                status = shown.status
+                reason = shown.reason
+            } else if let abort = error as? any AbortError {
                 status = abort.status
                 reason = abort.reason
             } else {
@@ -68,7 +82,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 request.logger.error("Unhandled error on \(request.method) \(request.url.path): \(String(reflecting: type(of: error)))")
                 if error is LeafError { request.logger.error("Template: \(error)") }
             }
-            let kept = (status == .forbidden || status == .unauthorized) ? Self.keptText(request) : []
+            // Whatever went wrong, what the user typed comes back (never stored, never logged).
+            let kept = Self.keptText(request)
             if Self.isReporterPage(request.url.path) {
                 let t = PublicText.of(request.language)
                 let (heading, message): (String, String) = switch status {
@@ -82,7 +97,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                     return response
                 }
             }
-            let (heading, message) = Self.text(for: status, reason: reason)
+            let (heading, message) = (error as? ShownRefusal).map { ($0.title, $0.reason) } ?? Self.text(for: status, reason: reason)
             let context = Context(meta: PageMeta(title: heading, csrf: request.csrfToken, user: nil, flash: nil, section: ""),
                                   status: Int(status.code), heading: heading, message: message, kept: kept)
             do {
@@ -102,11 +117,20 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             ("Formulier verlopen", "Dit formulier kon niet worden verwerkt omdat het verlopen is of niet van deze site komt. Ga terug, laad de pagina opnieuw en probeer het nog eens. Er is niets opgeslagen.")
         case .forbidden: ("Geen toegang", "Je hebt geen toegang tot deze pagina.")
         case .unauthorized: ("Niet (meer) ingelogd", "Je bent niet ingelogd, of je sessie is verlopen. Log opnieuw in. Er is niets opgeslagen.")
-        case .payloadTooLarge: ("Te groot", "Wat je verstuurde is te groot. Maak het korter en probeer het opnieuw. Er is niets opgeslagen.")
+        case .payloadTooLarge: ("Te groot", "Wat je verstuurde is groter dan dit formulier aanneemt. Er is niets opgeslagen. Wat je schreef staat hieronder: maak het korter en probeer het opnieuw.")
+        case .conflict: ("Dit kan nu niet", "Dit kan in de huidige stand van zaken niet. Er is niets opgeslagen.")
         case .badRequest: ("Onleesbaar verzoek", "Wat je verstuurde kon niet worden gelezen. Er is niets opgeslagen.")
         case .methodNotAllowed: ("Niet toegestaan", "Deze actie is hier niet mogelijk.")
         case .tooManyRequests: ("Even geduld", "Te veel pogingen. Wacht even en probeer het dan opnieuw.")
         default: ("Er ging iets mis", "Er ging aan onze kant iets mis. Er is niets opgeslagen. Probeer het later opnieuw.")
         }
     }
+}
+
+/// A refusal whose reason is written for the user, in Dutch, and shown as is on the error page
+/// (a plain `Abort` reason is never shown: it may be Vapor's English or quote what was sent).
+struct ShownRefusal: AbortError {
+    let status: HTTPStatus
+    let title: String
+    let reason: String
 }

@@ -57,14 +57,16 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
                                                   sandboxDirectory: views.path + "/", viewDirectory: views.path + "/"))
 
-    // Forms carry notes and stories; Vapor's 16 KB default is too small for them.
-    app.routes.defaultMaxBodySize = "1mb"
+    // Every POST route names its own limit (`BodyLimit`); anything else gets the smallest.
+    app.routes.defaultMaxBodySize = ByteCount(value: BodyLimit.small.bytes)
 
     app.middleware = Middlewares()
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: publicFiles.path + "/", defaultFile: nil))
     app.middleware.use(StaffAuthMiddleware())
+    // The whole body first (up to the route's limit), so the CSRF check sees a streamed form.
+    app.middleware.use(RequestBodyMiddleware())
     app.middleware.use(CSRFMiddleware())
 
     try routes(app)

@@ -217,7 +217,7 @@ enum PostbusController {
     @Sendable static func send(_ req: Request) async throws -> Response {
         guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
         let t = PublicText.of(req.language)
-        let input = req.form(MessageForm.self) ?? .init()
+        let input = MessageForm(req)
         var errors = FormErrors()
         let body = PublicController.text(input.body, "body", max: PublicController.storyLimit, required: true, t: t, errors: &errors)
         let files = Attachments.check(input.files, t: t, errors: &errors)
@@ -227,6 +227,17 @@ enum PostbusController {
         }
         try await post(req, mailbox, body: body, files: files)
         return try await render(req, mailbox, flash: t.sent)
+    }
+
+    /// POST /postbus/messages, refused before it was read (expired or too large): the mailbox
+    /// with the message still in the form and the reason. Nothing is sent.
+    @Sendable static func refusedMessage(_ req: Request, _ refusal: FormRefusal) async throws -> Response {
+        guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
+        let (field, message) = PublicText.of(req.language).refusal(refusal)
+        var errors = FormErrors()
+        if let field { errors[field] = message } else { errors.general = message }
+        return try await render(req, mailbox, form: messageForm(req, input: MessageForm(req), errors: errors),
+                                status: refusal.status)
     }
 
     static func record(_ req: Request, _ mailbox: Mailbox) async throws -> MailboxMessage {
@@ -276,5 +287,12 @@ enum PostbusController {
         let response = try await req.publicPage("public/postbus-login", LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: t.closed))
         response.cookies[cookie] = expiredCookie(req)
         return response
+    }
+}
+
+extension PostbusController.MessageForm {
+    /// The message as sent, url-encoded or multipart with files (read by `FormFields`).
+    init(_ req: Request) {
+        self.init(body: req.formValue("body"), files: req.formFiles("files[]"))
     }
 }

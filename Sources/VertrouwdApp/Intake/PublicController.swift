@@ -88,6 +88,14 @@ enum PublicController {
         var files: [File]?
     }
 
+    /// The report as sent, url-encoded or multipart with files (read by `FormFields`, fast for
+    /// attachments of 10 MB).
+    static func reportInput(_ req: Request) -> ReportForm {
+        ReportForm(counsellor: req.formValue("counsellor"), topic: req.formValue("topic"), story: req.formValue("story"),
+                   whistleblower: req.formValue("whistleblower"), contactWish: req.formValue("contactWish"),
+                   contact: req.formValue("contact"), files: req.formFiles("files[]"))
+    }
+
     static let storyLimit = 20_000
 
     static func counsellorChoice(_ form: inout FormView, _ counsellors: [User], selected: String?, t: PublicText) {
@@ -203,7 +211,7 @@ enum PublicController {
     @Sendable static func submitReport(_ req: Request) async throws -> Response {
         let (org, counsellors) = try await reachable(req)
         let t = PublicText.of(req.language)
-        let input = req.form(ReportForm.self) ?? .init()
+        let input = reportInput(req)
         var errors = FormErrors()
         let counsellor = chosenCounsellor(input.counsellor, counsellors, t: t, errors: &errors)
         var topic: PublicTopic?
@@ -229,6 +237,29 @@ enum PublicController {
                                 regime: input.whistleblower == "on" ? .whistleblower : .confidential, summary: story,
                                 reporterName: "", reporterContact: wantsContact ? contact : "", accused: "", status: .new)
         return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle, files: files)
+    }
+
+    /// POST /o/:slug/gesprek, refused before it was read (expired or too large): the form again,
+    /// filled in, with the reason. Nothing is saved.
+    @Sendable static func refusedRequest(_ req: Request, _ refusal: FormRefusal) async throws -> Response {
+        let (org, counsellors) = try await reachable(req)
+        var errors = FormErrors()
+        errors.general = PublicText.of(req.language).refusal(refusal).message
+        return try await formPage(req, org, .request, requestForm(req, slug: org.slug, counsellors: counsellors,
+                                                                 input: req.form(RequestForm.self) ?? .init(), errors: errors),
+                                  status: refusal.status)
+    }
+
+    /// POST /o/:slug/melden, refused before it was read: the story stays, the files must be
+    /// chosen again (a browser does not keep them). Nothing is saved.
+    @Sendable static func refusedReport(_ req: Request, _ refusal: FormRefusal) async throws -> Response {
+        let (org, counsellors) = try await reachable(req)
+        let (field, message) = PublicText.of(req.language).refusal(refusal)
+        var errors = FormErrors()
+        if let field { errors[field] = message } else { errors.general = message }
+        return try await formPage(req, org, .report, reportForm(req, slug: org.slug, counsellors: counsellors,
+                                                               input: reportInput(req), errors: errors),
+                                  status: refusal.status)
     }
 
     /// Saves the case and its mailbox in one transaction and shows the receipt code once.

@@ -102,6 +102,10 @@ struct PublicText: Encodable, Sendable {
     let errFileType: String
     let errFilesAgain: String
     let errBusy: String
+    /// The form came back without a valid token (an old tab, a lost cookie): shown on the form.
+    let errFormExpired: String
+    /// The attachments together were over the limit ({mb}): shown on the form, text kept.
+    let errFilesTooLarge: String
     // error pages
     let notFoundTitle: String
     let notFoundText: String
@@ -119,6 +123,14 @@ struct PublicText: Encodable, Sendable {
     }
 
     static func of(_ language: Language) -> PublicText { language == .en ? en : nl }
+
+    /// What to tell a reporter whose form was refused before it was read.
+    func refusal(_ refusal: FormRefusal) -> (field: String?, message: String) {
+        switch refusal {
+        case .expired: (nil, errFormExpired)
+        case .tooLarge(let limit): ("files", errFilesTooLarge.replacingOccurrences(of: "{mb}", with: String(limit.megabytes)))
+        }
+    }
 
     /// Dates and times as the reporter reads them, in the practice's time zone.
     func dateFormatter(_ style: DateFormatter.Style) -> DateFormatter {
@@ -192,6 +204,8 @@ struct PublicText: Encodable, Sendable {
         errFileType: "Het bestand {name} kan niet worden verstuurd. Gebruik pdf, jpg, png, txt, docx of odt.",
         errFilesAgain: "Kies je bijlagen opnieuw: een browser bewaart gekozen bestanden niet.",
         errBusy: "Het is nu erg druk. Er is nog niets verstuurd. Wacht een minuut en klik dan opnieuw op Versturen.",
+        errFormExpired: "Dit formulier was verlopen, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kijk het na en klik opnieuw op Versturen.",
+        errFilesTooLarge: "Je bijlagen zijn samen groter dan {mb} MB, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kies kleinere bestanden (elk hoogstens 10 MB) of stuur er minder.",
         notFoundTitle: "Niet gevonden", notFoundText: "Deze pagina bestaat niet. Kijk of het adres op de poster of in de mail goed is overgenomen.",
         formExpiredTitle: "Formulier verlopen", formExpiredText: "Dit formulier kon niet worden verwerkt omdat het verlopen is. Er is niets verstuurd. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
         tooLargeTitle: "Te groot", tooLargeText: "Wat je verstuurde is te groot. Er is niets verstuurd. Maak bijlagen kleiner of stuur er minder.",
@@ -260,6 +274,8 @@ struct PublicText: Encodable, Sendable {
         errFileType: "The file {name} cannot be sent. Use pdf, jpg, png, txt, docx or odt.",
         errFilesAgain: "Please choose your attachments again: a browser does not keep chosen files.",
         errBusy: "It is very busy right now. Nothing has been sent yet. Please wait a minute and press Send again.",
+        errFormExpired: "This form had expired, so nothing has been sent yet. What you wrote is still here. Please check it and press Send again.",
+        errFilesTooLarge: "Your attachments together are larger than {mb} MB, so nothing has been sent yet. What you wrote is still here. Choose smaller files (at most 10 MB each) or send fewer.",
         notFoundTitle: "Not found", notFoundText: "This page does not exist. Please check the address on the poster or in the email.",
         formExpiredTitle: "Form expired", formExpiredText: "This form could not be processed because it expired. Nothing was sent. Go back, reload the page and try again.",
         tooLargeTitle: "Too large", tooLargeText: "What you sent is too large. Nothing was sent. Make attachments smaller or send fewer.",

@@ -1,0 +1,270 @@
+import NIOCore
+import Vapor
+
+/// How much a POST route may receive, named once and chosen per route in `routes.swift`.
+///
+/// A browser streams a form body: past the first read (about 2 KB) it is still arriving when the
+/// middleware runs. `RequestBodyMiddleware` therefore reads the whole body, up to the route's
+/// limit, before anything (the CSRF check first) looks at it.
+enum BodyLimit: String, Sendable, CaseIterable {
+    /// Login, logout, codes, buttons, account settings: a few short fields.
+    case small
+    /// Staff forms with notes, stories, advice letters and report text. 20,000 characters of
+    /// emoji are ~240 KB url-encoded; the limit leaves room for several such fields.
+    case text
+    /// A reporter's story or message with up to three attachments of 10 MB each.
+    case upload
+
+    /// What is kept and handed to the route.
+    var bytes: Int {
+        switch self {
+        case .small: 64 * 1024
+        case .text: 2 * 1024 * 1024
+        case .upload: 3 * 10 * 1024 * 1024 + 2 * 1024 * 1024
+        }
+    }
+
+    /// Past `bytes` the rest is read and thrown away, so the browser (still sending) receives
+    /// our answer instead of a broken connection. Past this ceiling the connection is dropped.
+    var ceiling: Int {
+        switch self {
+        case .small: 2 * 1024 * 1024
+        case .text: 16 * 1024 * 1024
+        case .upload: 160 * 1024 * 1024
+        }
+    }
+
+    /// In the user's words: "10 MB", "32 MB".
+    var megabytes: Int { bytes / (1024 * 1024) }
+
+    static let routeKey = "vertrouwd.bodyLimit"
+}
+
+/// Why a form could not be taken as sent. A route that can draw its form again gets the refusal
+/// instead of its handler (see `RoutesBuilder.post(_:limit:refused:use:)`), so it shows the form
+/// filled in with a message; any other route answers with an error page that shows the text.
+enum FormRefusal: Sendable, Equatable {
+    /// The CSRF token is missing or wrong: an old tab, a lost cookie, another site.
+    case expired
+    /// The body was larger than the route's limit; only the fields that arrived whole are kept.
+    case tooLarge(BodyLimit)
+
+    static let routeKey = "vertrouwd.refusable"
+
+    var status: HTTPStatus {
+        switch self {
+        case .expired: .forbidden
+        case .tooLarge: .payloadTooLarge
+        }
+    }
+}
+
+private struct FormRefusalKey: StorageKey { typealias Value = FormRefusal }
+private struct KeptFieldsKey: StorageKey { typealias Value = [FormFields.Field] }
+
+extension Request {
+    /// Set by the middleware when this form cannot be taken as sent.
+    var formRefusal: FormRefusal? {
+        get { storage[FormRefusalKey.self] }
+        set { storage[FormRefusalKey.self] = newValue }
+    }
+
+    /// The files sent under `name` in a multipart form (see `FormFields.multipart`).
+    func formFiles(_ name: String) -> [File] {
+        guard let body = body.data, let type = headers.contentType, type.type == "multipart",
+              let boundary = type.parameters["boundary"] else { return [] }
+        return FormFields.multipart(body, boundary: boundary).files.filter { $0.name == name }.map(\.file)
+    }
+
+    /// The first value of a text field of this request's form.
+    func formValue(_ name: String) -> String? {
+        formFields.first { $0.name == name }?.value
+    }
+
+    /// The text fields of this request's form, as sent (files left out), url-encoded or
+    /// multipart. Never stored or logged.
+    var formFields: [FormFields.Field] {
+        if let kept = storage[KeptFieldsKey.self] { return kept }
+        guard let body = body.data else { return [] }
+        return FormFields.parse(body, contentType: headers.contentType, truncated: false)
+    }
+}
+
+extension RoutesBuilder {
+    /// A POST route with a body limit chosen on purpose. With `refused`, a form that comes back
+    /// expired or too large is handed to `refused` (which draws the form again, filled in, and
+    /// changes nothing) instead of to `handler`.
+    @discardableResult
+    func post(_ path: PathComponent..., limit: BodyLimit,
+              refused: (@Sendable (Request, FormRefusal) async throws -> Response)? = nil,
+              use handler: @escaping @Sendable (Request) async throws -> Response) -> Route {
+        let route = on(.POST, path, body: .collect(maxSize: ByteCount(value: limit.bytes))) { req async throws -> Response in
+            if let refusal = req.formRefusal {
+                // Only reachable when `refused` exists: the middleware refuses every other route.
+                guard let refused else { throw Abort(.forbidden, reason: "csrf") }
+                return try await refused(req, refusal)
+            }
+            return try await handler(req)
+        }
+        route.userInfo[AnySendableHashable(BodyLimit.routeKey)] = limit
+        route.userInfo[AnySendableHashable(FormRefusal.routeKey)] = refused != nil
+        return route
+    }
+}
+
+extension Route {
+    var bodyLimit: BodyLimit { userInfo[AnySendableHashable(BodyLimit.routeKey)] as? BodyLimit ?? .small }
+    var drawsRefusedForms: Bool { userInfo[AnySendableHashable(FormRefusal.routeKey)] as? Bool ?? false }
+}
+
+/// Reads the whole body of every state-changing request, up to its route's limit, before the
+/// CSRF check and the route see it. Over the limit it keeps the fields that arrived whole (a
+/// form's text comes before its files) and reads the rest away, so the answer can show them.
+struct RequestBodyMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.method != .GET && request.method != .HEAD else {
+            return try await next.respond(to: request)
+        }
+        let limit = request.route?.bodyLimit ?? .small
+        let (kept, total) = try await Self.read(request, keep: limit.bytes, ceiling: limit.ceiling)
+        if total > limit.bytes {
+            let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: true)
+            request.storage[KeptFieldsKey.self] = fields
+            // The route sees the kept text fields as an ordinary url-encoded form.
+            request.headers.contentType = .urlEncodedForm
+            try Self.setBody(request, ByteBuffer(string: FormFields.urlEncoded(fields)))
+            guard request.route?.drawsRefusedForms == true else { throw Abort(.payloadTooLarge) }
+            request.formRefusal = .tooLarge(limit)
+        } else if request.body.data == nil {
+            try Self.setBody(request, kept)
+        }
+        return try await next.respond(to: request)
+    }
+
+    /// Keeps the first `keep` bytes of the body and counts the rest; fails past `ceiling`.
+    static func read(_ request: Request, keep: Int, ceiling: Int) async throws -> (ByteBuffer, Int) {
+        if let collected = request.body.data {
+            // In-process tests hand the body over whole.
+            return (collected.getSlice(at: collected.readerIndex, length: min(keep, collected.readableBytes))!, collected.readableBytes)
+        }
+        /// Touched only on the request's event loop (the drain callbacks), read after `done` completes.
+        final class Progress: @unchecked Sendable {
+            var kept: ByteBuffer
+            var total = 0
+            var finished = false
+            init(_ buffer: ByteBuffer) { kept = buffer }
+        }
+        let progress = Progress(request.byteBufferAllocator.buffer(capacity: 0))
+        let done = request.eventLoop.makePromise(of: Void.self)
+        let eventLoop = request.eventLoop
+        request.body.drain { part in
+            guard !progress.finished else { return eventLoop.makeSucceededVoidFuture() }
+            switch part {
+            case .buffer(var chunk):
+                progress.total += chunk.readableBytes
+                if progress.total > ceiling {
+                    progress.finished = true
+                    done.fail(Abort(.payloadTooLarge))
+                    return eventLoop.makeFailedFuture(Abort(.payloadTooLarge))
+                }
+                let room = keep - progress.kept.readableBytes
+                if room > 0, var slice = chunk.readSlice(length: min(room, chunk.readableBytes)) {
+                    progress.kept.writeBuffer(&slice)
+                }
+            case .error(let error):
+                progress.finished = true
+                done.fail(error)
+            case .end:
+                progress.finished = true
+                done.succeed(())
+            }
+            return eventLoop.makeSucceededVoidFuture()
+        }
+        try await done.futureResult.get()
+        return (progress.kept, progress.total)
+    }
+
+    /// Puts bytes in place as the request's collected body: Vapor has no public setter for it,
+    /// but `content.encode` stores what an encoder writes.
+    private static func setBody(_ request: Request, _ bytes: ByteBuffer) throws {
+        try request.content.encode("", using: Verbatim(bytes: bytes))
+    }
+
+    private struct Verbatim: ContentEncoder {
+        let bytes: ByteBuffer
+        func encode<E: Encodable>(_ encodable: E, to body: inout ByteBuffer, headers: inout HTTPHeaders) throws {
+            body.writeImmutableBuffer(bytes)
+        }
+    }
+}
+
+/// The text fields of a form body, url-encoded or multipart, read leniently: no shape of form
+/// fails, and a body cut short yields the fields that arrived whole. Files are left out.
+enum FormFields {
+    struct Field: Sendable, Equatable {
+        let name: String
+        let value: String
+    }
+
+    static func parse(_ body: ByteBuffer, contentType: HTTPMediaType?, truncated: Bool) -> [Field] {
+        if let contentType, contentType.type == "multipart", let boundary = contentType.parameters["boundary"] {
+            return multipart(body, boundary: boundary).fields
+        }
+        var text = String(decoding: body.readableBytesView, as: UTF8.self)
+        if truncated, let last = text.lastIndex(of: "&") { text = String(text[..<last]) }
+        return text.split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2,
+                  let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
+                  let value = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            else { return nil }
+            return Field(name: name, value: value)
+        }
+    }
+
+    /// The parts of a multipart body: text fields, and files (name, file name, bytes). A scan
+    /// of our own rather than MultipartKit's parser: it jumps from boundary to boundary with
+    /// Foundation's `Data.range(of:)`, so files of 10 MB cost milliseconds, where MultipartKit
+    /// reads byte by byte (about a second per MB in a debug build). A part cut off is not kept.
+    static func multipart(_ body: ByteBuffer, boundary: String) -> (fields: [Field], files: [(name: String, file: File)]) {
+        let data = Data(body.readableBytesView)
+        let delimiter = Data("--\(boundary)".utf8)
+        let nextPart = Data("\r\n--\(boundary)".utf8)
+        let headerEnd = Data("\r\n\r\n".utf8)
+        func find(_ needle: Data, from start: Int) -> Int? {
+            start < data.count ? data.range(of: needle, in: start..<data.count)?.lowerBound : nil
+        }
+        var fields: [Field] = []
+        var files: [(name: String, file: File)] = []
+        guard !boundary.isEmpty, var position = find(delimiter, from: 0) else { return ([], []) }
+        while true {
+            let afterDelimiter = position + delimiter.count
+            // "--" right after the delimiter closes the body.
+            guard afterDelimiter + 2 <= data.count, data[afterDelimiter..<afterDelimiter + 2] != Data("--".utf8),
+                  let headersEnd = find(headerEnd, from: afterDelimiter) else { break }
+            let contentStart = headersEnd + headerEnd.count
+            guard let contentEnd = find(nextPart, from: contentStart) else { break }
+            let headers = String(decoding: data[afterDelimiter..<headersEnd], as: UTF8.self)
+            let disposition = headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-disposition:") }
+                .flatMap { HTTPHeaders([("Content-Disposition", String($0.dropFirst("content-disposition:".count)))]).contentDisposition }
+            if let name = disposition?.name {
+                if let filename = disposition?.filename {
+                    let bytes = body.getSlice(at: body.readerIndex + contentStart, length: contentEnd - contentStart) ?? ByteBuffer()
+                    files.append((name, File(data: bytes, filename: filename)))
+                } else {
+                    fields.append(Field(name: name, value: String(decoding: data[contentStart..<contentEnd], as: UTF8.self)))
+                }
+            }
+            position = contentEnd + 2
+        }
+        return (fields, files)
+    }
+
+    static func urlEncoded(_ fields: [Field]) -> String {
+        // ASCII only: `CharacterSet.alphanumerics` would let "é" through unencoded.
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~[]")
+        return fields.map {
+            "\($0.name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")
+    }
+}

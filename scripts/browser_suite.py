@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""The main flows of Vertrouwd in a real browser (headless Chromium driven by Selenium), against
+a running server on loopback that holds the demo practice. Run through scripts/browser-suite.sh.
+
+Every page visited is checked with axe-core (WCAG 2.0/2.1/2.2 A and AA rules) and photographed
+at 360 and 1280 px. Prints one line per check and ends with 'N passed, N failed'.
+"""
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import struct
+import sys
+import time
+import traceback
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.action_chains import ActionChains
+from axe_selenium_python import Axe
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSED, FAILED = [], []
+AXE_RESULTS = {}  # page name -> number of violations
+
+
+def story(characters, emoji=True):
+    """A story as a frightened employee writes it: Dutch diacritics, line breaks and (where the
+    driver can type them) emoji. ChromeDriver types only the Basic Multilingual Plane."""
+    sentences = [
+        "Het begon vlak na de reorganisatie op de afdeling Zorg.",
+        "Mijn leidinggevende maakt opmerkingen over mijn geloof en mijn accent" + (" 😔" if emoji else "") + ".",
+        "Collega’s lachen mee; één collega zei dat ik me niet zo moet aanstellen.",
+        "Ik slaap slecht en zie op tegen maandag — ik weet niet of ik dit moet melden.",
+        "De coördinatie van de roosters gaat via hem, dus ik krijg steeds de late diensten.\n",
+        "Ik wil niet dat hij weet dat ik hier heb geschreven. Café-gesprekken vermijd ik nu.\n\n",
+    ]
+    text, i = "", 0
+    while len(text) < characters:
+        text += sentences[i % len(sentences)] + " "
+        i += 1
+    return text[: characters - 1] + "."
+
+
+def totp(secret_b32, at=None):
+    key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
+
+
+def check(name, condition, detail=""):
+    (PASSED if condition else FAILED).append(name)
+    print(("ok   " if condition else "FAIL ") + name + ("" if condition else f"  ({detail})"), flush=True)
+    return condition
+
+
+class Suite:
+    def __init__(self, base, demo_log, shots, files):
+        self.base = base.rstrip("/")
+        self.shots = shots
+        self.files = files
+        self.logins = {}
+        text = open(demo_log, encoding="utf-8").read()
+        for email, password, secret in re.findall(r"(\S+@\S+)\s+password: (\S+)\n\s+TOTP secret: (\S+)", text):
+            self.logins[email] = (password, secret)
+        os.makedirs(shots, exist_ok=True)
+
+    def driver(self, javascript=True):
+        options = webdriver.ChromeOptions()
+        options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+        for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=nl-NL"]:
+            options.add_argument(arg)
+        prefs = {"intl.accept_languages": "nl-NL,nl"}
+        if not javascript:
+            prefs["profile.managed_default_content_settings.javascript"] = 2
+        options.add_experimental_option("prefs", prefs)
+        driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+        driver.set_page_load_timeout(120)
+        driver.javascript = javascript
+        return driver
+
+    def open(self, d, path):
+        d.get(self.base + path)
+
+    def look(self, d, name):
+        """Photographs the page at 360 and 1280 px and, with JavaScript on, runs axe on it."""
+        for width in (360, 1280):
+            d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": width < 600})
+            height = d.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]["height"]
+            d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": int(min(height, 12000)) or 800, "deviceScaleFactor": 1, "mobile": width < 600})
+            shot = d.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+            with open(os.path.join(self.shots, f"{name}-{width}.png"), "wb") as f:
+                f.write(base64.b64decode(shot["data"]))
+        d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        if d.javascript:
+            axe = Axe(d)
+            axe.inject()
+            result = axe.run(options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+            violations = result["violations"]
+            AXE_RESULTS[name] = len(violations)
+            summary = "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in violations)
+            check(f"axe: {name} has no WCAG A/AA violations", not violations, summary)
+
+    def text(self, d):
+        return d.find_element(By.TAG_NAME, "body").text
+
+    def fill(self, d, element_id, value):
+        """Types into a field; text with characters ChromeDriver cannot type is set directly."""
+        field = d.find_element(By.ID, element_id)
+        if d.javascript and not field.is_displayed():  # folded in a <details>: open it as a user would
+            d.execute_script("for (let e = arguments[0]; e; e = e.parentElement) if (e.tagName === 'DETAILS') e.open = true;", field)
+        field.clear()
+        if d.javascript and (field.get_attribute("type") == "date" or any(ord(c) > 0xFFFF for c in value)):
+            d.execute_script("arguments[0].value = arguments[1];", field, value)
+        else:
+            field.send_keys(value)
+
+    def choose_radio(self, d, name, label):
+        for option in d.find_elements(By.CSS_SELECTOR, f"input[type=radio][name='{name}']"):
+            if label in option.find_element(By.XPATH, "..").text:
+                option.click()
+                return
+        raise AssertionError(f"no option {label} for {name}")
+
+    def submit(self, d, form_id):
+        button = d.find_element(By.CSS_SELECTOR, f"#{form_id} button[type=submit]")
+        if d.javascript and not button.is_displayed():
+            d.execute_script("for (let e = arguments[0]; e; e = e.parentElement) if (e.tagName === 'DETAILS') e.open = true;", button)
+        button.click()
+
+    def login(self, d, email):
+        password, secret = self.logins[email]
+        self.open(d, "/login")
+        self.look(d, "staff-login")
+        self.fill(d, "login-email", email)
+        self.fill(d, "login-password", password)
+        # A code is taken once per 30-second step: wait for a fresh step if this one was used.
+        step = int(time.time() // 30)
+        if getattr(self, "last_step", None) == step:
+            time.sleep(30 - time.time() % 30 + 1)
+        self.last_step = int(time.time() // 30)
+        self.fill(d, "login-code", totp(secret))
+        self.submit(d, "login")
+
+    # The flows ---------------------------------------------------------------------------
+
+    def reporter_reports(self, javascript):
+        """Public page -> report with a long story and a PDF -> receipt -> a new browser opens
+        the mailbox with the code and reads the story back."""
+        mode = "js" if javascript else "nojs"
+        d = self.driver(javascript)
+        try:
+            self.open(d, "/o/het-baken")
+            self.look(d, f"public-organisation-{mode}")
+            check(f"[{mode}] organisation page names its counsellors", "Anna de Vries" in self.text(d))
+            d.find_element(By.CSS_SELECTOR, "a[href='/o/het-baken/melden']").click()
+            self.look(d, f"public-report-form-{mode}")
+            body = story(10_000, emoji=javascript)
+            self.choose_radio(d, "counsellor", "Anna de Vries")
+            self.fill(d, "melden-story", body)
+            d.find_element(By.ID, "melden-files").send_keys("\n".join([self.files["pdf"], self.files["jpeg"], self.files["docx"]]))
+            self.submit(d, "melden")
+            page = self.text(d)
+            code = re.search(r"(\d{4}(?: \d{4}){6})", page)
+            check(f"[{mode}] a 10,000-character story with a 9 MB PDF, a JPEG and a DOCX gives a receipt code", code is not None, page[:300])
+            self.look(d, f"public-receipt-{mode}")
+        finally:
+            d.quit()
+        if not code:
+            return None
+        later = self.driver(javascript)
+        try:
+            self.open(later, "/postbus")
+            self.look(later, f"postbus-login-{mode}")
+            self.fill(later, "postbus-code", code.group(1))
+            self.submit(later, "postbus")
+            shown = later.find_element(By.CSS_SELECTOR, ".story").get_attribute("textContent")
+            check(f"[{mode}] the mailbox in a new browser shows the whole story back", shown.strip() == body.strip(),
+                  f"{len(shown)} characters shown of {len(body)}")
+            page = self.text(later)
+            check(f"[{mode}] the mailbox lists the three attachments", all(n in page for n in ["verslag.pdf", "foto.jpg", "brief.docx"]))
+            self.look(later, f"postbus-open-{mode}")
+        finally:
+            later.quit()
+        return code.group(1)
+
+    def reporter_requests_conversation_in_english(self):
+        d = self.driver()
+        try:
+            self.open(d, "/o/het-baken/gesprek")
+            d.find_element(By.CSS_SELECTOR, "a[href*='lang=en']").click()
+            check("the language switch turns the page English", "Request a conversation" in self.text(d) or d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+            self.look(d, "public-request-form-en")
+            self.submit(d, "gesprek")
+            check("a request without answers comes back with English messages", "Please" in self.text(d) or "Choose" in self.text(d), self.text(d)[:200])
+            self.look(d, "public-request-errors-en")
+            self.choose_radio(d, "counsellor", "Youssef")
+            self.choose_radio(d, "mode", "phone")
+            self.fill(d, "gesprek-contact", "Bel me na vijven op 06-12345678 🙂")
+            self.fill(d, "gesprek-topic", story(2_000))
+            self.submit(d, "gesprek")
+            check("a conversation request in English gives a receipt code", re.search(r"\d{4}(?: \d{4}){6}", self.text(d)) is not None, self.text(d)[:200])
+            self.look(d, "public-request-receipt-en")
+        finally:
+            d.quit()
+
+    def report_by_keyboard_only(self):
+        """Tab, Space, typing and Enter only: no mouse."""
+        d = self.driver()
+        try:
+            self.open(d, "/o/het-baken/melden")
+            keys = ActionChains(d)
+            def tab_until(test, limit=80):
+                for _ in range(limit):
+                    ActionChains(d).send_keys(Keys.TAB).perform()
+                    if test(d.switch_to.active_element):
+                        return True
+                return False
+            reached = tab_until(lambda e: e.get_attribute("name") == "counsellor")
+            ActionChains(d).send_keys(Keys.SPACE).perform()
+            reached = reached and tab_until(lambda e: e.get_attribute("id") == "melden-story")
+            ActionChains(d).send_keys("Met alleen het toetsenbord geschreven: mijn collega scheldt me uit.").perform()
+            reached = reached and tab_until(lambda e: e.tag_name == "button" and e.get_attribute("type") == "submit")
+            ActionChains(d).send_keys(Keys.ENTER).perform()
+            check("a report can be sent with Tab, Space and Enter alone", reached and re.search(r"\d{4}(?: \d{4}){6}", self.text(d)) is not None,
+                  self.text(d)[:200])
+        finally:
+            d.quit()
+
+    def counsellor_works_the_case(self, code):
+        d = self.driver()
+        try:
+            self.login(d, "anna@demo.vertrouwd.nl")
+            check("the counsellor logs in with password and TOTP", "Uitloggen" in self.text(d), self.text(d)[:200])
+            self.look(d, "staff-dashboard")
+            link = d.find_element(By.PARTIAL_LINK_TEXT, "Het begon vlak na de reorganisatie") if d.find_elements(By.PARTIAL_LINK_TEXT, "Het begon vlak na de reorganisatie") else None
+            inbox = d.find_elements(By.XPATH, "//*[contains(., 'Nieuw binnengekomen via de website')]")
+            check("the dashboard inbox shows the new report", bool(inbox))
+            case_links = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "a[href^='/cases/'], a[href*='/cases/']")
+                          if re.search(r"/cases/[0-9A-Fa-f-]{36}$", a.get_attribute("href") or "")]
+            found = None
+            for href in case_links:
+                d.get(href)
+                if "Het begon vlak na de reorganisatie" in self.text(d) and "verslag.pdf" in self.text(d):
+                    found = href
+                    break
+            if not check("the new report opens on its case page with its story and attachments", found is not None):
+                return
+            self.look(d, "staff-case")
+            # Reply in the mailbox
+            reply = "Dank je voor je bericht. Wil je dat ik je bel? Groet, Anna 🌷"
+            self.fill(d, "reply-body", reply)
+            self.submit(d, "reply")
+            check("the reply is sent", reply in self.text(d) or "verstuurd" in self.text(d).lower(), self.text(d)[:200])
+            # Classify the case (take it on)
+            d.get(found)
+            from selenium.webdriver.support.ui import Select
+            Select(d.find_element(By.ID, "details-kind")).select_by_value("personal_integrity")
+            d.find_element(By.CSS_SELECTOR, "input[name='categories[]'][value='bullying']").click()
+            Select(d.find_element(By.ID, "details-reporterRole")).select_by_index(1)
+            Select(d.find_element(By.ID, "details-relation")).select_by_index(1)
+            self.submit(d, "details")
+            check("classifying takes the case on", "Aannemen" not in [b.text for b in d.find_elements(By.CSS_SELECTOR, "#details button")], self.text(d)[:200])
+            # Tick a step
+            d.get(found)
+            steps = d.find_elements(By.CSS_SELECTOR, "form[id^='step-'] button[type=submit]")
+            if check("the case shows its step checklist", bool(steps)):
+                before = len(d.find_elements(By.XPATH, "//button[normalize-space()='Ongedaan maken']"))
+                steps[0].click()
+                after = len(d.find_elements(By.XPATH, "//button[normalize-space()='Ongedaan maken']"))
+                check("ticking a step marks it done", after == before + 1, f"{before} -> {after}")
+            # A ladder step towards the manager without consent is refused, then taken with consent
+            d.get(found)
+            Select(d.find_element(By.ID, "escalation-level")).select_by_value("2")
+            self.submit(d, "escalation")
+            page = self.text(d)
+            check("a ladder step without consent is refused with a Dutch message", "toestemming" in page.lower() and d.find_elements(By.CSS_SELECTOR, ".error-summary"), page[:300])
+            self.look(d, "staff-case-consent-refused")
+            Select(d.find_element(By.ID, "escalation-level")).select_by_value("2")
+            Select(d.find_element(By.ID, "escalation-consentBasis")).select_by_value("consent")
+            d.execute_script("arguments[0].value = new Date().toISOString().slice(0, 10)", d.find_element(By.ID, "escalation-consentOn"))
+            Select(d.find_element(By.ID, "escalation-consentMethod")).select_by_value("oral")
+            self.submit(d, "escalation")
+            check("with consent recorded the ladder step is taken", not d.find_elements(By.CSS_SELECTOR, "#escalation .error-summary"), self.text(d)[:300])
+        finally:
+            d.quit()
+        # The reporter reads the reply
+        later = self.driver()
+        try:
+            self.open(later, "/postbus")
+            self.fill(later, "postbus-code", code)
+            self.submit(later, "postbus")
+            check("the reporter reads the counsellor's reply", "Wil je dat ik je bel?" in self.text(later))
+        finally:
+            later.quit()
+
+    def admin_creates_an_organisation(self):
+        d = self.driver()
+        try:
+            self.login(d, "beheer@demo.vertrouwd.nl")
+            self.open(d, "/organisations/new")
+            self.look(d, "admin-organisation-new")
+            self.fill(d, "organisation-name", "Stichting Browsertest")
+            from selenium.webdriver.support.ui import Select
+            Select(d.find_element(By.ID, "organisation-sector")).select_by_index(1)
+            self.fill(d, "organisation-employees", "75")
+            self.fill(d, "organisation-slug", "browsertest")
+            self.submit(d, "organisation")
+            check("the admin creates an organisation", "Stichting Browsertest" in self.text(d) and "/organisations/" in d.current_url, self.text(d)[:300])
+            self.look(d, "admin-organisation")
+            self.fill(d, "contract-year-start", "2026-01-01")
+            self.fill(d, "contract-year-end", "2026-12-31")
+            self.fill(d, "contract-year-hours", "24")
+            self.submit(d, "contract-year")
+            check("the admin adds a contract year", "24" in self.text(d) and not d.find_elements(By.CSS_SELECTOR, "#contract-year .error-summary"), self.text(d)[:300])
+        finally:
+            d.quit()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--demo-log", required=True)
+    parser.add_argument("--shots", required=True)
+    parser.add_argument("--files", required=True, help="folder with verslag.pdf, foto.jpg, brief.docx")
+    args = parser.parse_args()
+    files = {k: os.path.join(args.files, n) for k, n in [("pdf", "verslag.pdf"), ("jpeg", "foto.jpg"), ("docx", "brief.docx")]}
+    suite = Suite(args.base, args.demo_log, args.shots, files)
+    flows = [
+        ("reporter, JavaScript off", lambda: suite.reporter_reports(javascript=False)),
+        ("reporter, JavaScript on", lambda: setattr(suite, "code", suite.reporter_reports(javascript=True))),
+        ("conversation request in English", suite.reporter_requests_conversation_in_english),
+        ("keyboard only", suite.report_by_keyboard_only),
+        ("counsellor", lambda: suite.counsellor_works_the_case(suite.code) if getattr(suite, "code", None) else check("counsellor flow has a report to work on", False)),
+        ("admin", suite.admin_creates_an_organisation),
+    ]
+    for name, flow in flows:
+        try:
+            flow()
+        except Exception as error:  # a broken flow is a failure, the others still run
+            check(f"flow '{name}' ran to its end", False, f"{type(error).__name__}: {error}")
+            traceback.print_exc()
+    print("axe violations per page: " + json.dumps(AXE_RESULTS, sort_keys=True))
+    print(f"screenshots: {args.shots}")
+    print(f"{len(PASSED)} passed, {len(FAILED)} failed")
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
