@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The browser suite: the reporter's, counsellor's and admin's main flows in headless Chromium
-# (Debian's chromium and chromium-driver), driven by Selenium with axe-core checks on every page
+# (Debian's chromium and chromium-driver), driven by Selenium with axe-core 4 checks on every page
 # (PyPI, in a virtual environment). Installs what is missing, loads the demo practice into a
 # fresh data folder, serves it on loopback and runs scripts/browser_suite.py against it.
 # Screenshots of every page at 360 and 1280 px go to $BROWSER_SHOTS (default /tmp/vertrouwd-browser).
@@ -16,8 +16,11 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -c 'import selenium, axe_selenium_python, docx, PIL' 2>/dev/null \
-  || "$venv/bin/pip" install -q selenium axe-selenium-python python-docx pillow
+if ! "$venv/bin/python" -c 'import selenium, docx, PIL, importlib.util as u; assert u.find_spec("axe_playwright_python")' 2>/dev/null; then
+  "$venv/bin/pip" install -q selenium python-docx pillow
+  # Only its axe-core 4 (axe.min.js) is used, so Playwright itself is not installed.
+  "$venv/bin/pip" install -q --no-deps axe-playwright-python
+fi
 # Selenium must use Debian's driver, never fetch one.
 export SE_OFFLINE=true
 
@@ -31,7 +34,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
-# The reporter's attachments: a real 9 MB PDF, a real JPEG and a real DOCX.
+# The reporter's attachments: a real 9 MB PDF, a real JPEG and a real DOCX; and three of 11 MB.
 "$venv/bin/python" - "$dir" <<'EOF'
 import sys, docx
 from PIL import Image
@@ -41,6 +44,8 @@ pdf = ("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /
        "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >> endobj\n"
        f"4 0 obj << /Length {len(padding)} >> stream\n{padding}endstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 open(f"{folder}/verslag.pdf", "w").write(pdf)
+for name in ("groot", "groot-2", "groot-3"):
+    open(f"{folder}/{name}.pdf", "w").write(pdf + "%" * (2 * 1024 * 1024))
 Image.new("RGB", (800, 600), (200, 120, 60)).save(f"{folder}/foto.jpg", "JPEG")
 letter = docx.Document(); letter.add_heading("Wat er gebeurde", 1); letter.add_paragraph("Op de afdeling gebeurde het volgende …")
 letter.save(f"{folder}/brief.docx")

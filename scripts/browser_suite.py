@@ -2,13 +2,14 @@
 """The main flows of Vertrouwd in a real browser (headless Chromium driven by Selenium), against
 a running server on loopback that holds the demo practice. Run through scripts/browser-suite.sh.
 
-Every page visited is checked with axe-core (WCAG 2.0/2.1/2.2 A and AA rules) and photographed
+Every page visited is checked with axe-core 4 (its WCAG 2.0, 2.1 and 2.2 A and AA rules) and photographed
 at 360 and 1280 px. Prints one line per check and ends with 'N passed, N failed'.
 """
 import argparse
 import base64
 import hashlib
 import hmac
+import importlib.util
 import json
 import os
 import re
@@ -22,8 +23,11 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
-from axe_selenium_python import Axe
-
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.support.ui import Select, WebDriverWait
+# axe-core 4.x as shipped inside the axe-playwright-python wheel (installed without Playwright:
+# only its axe.min.js is used). axe-selenium-python ships axe-core 3.1, which has no WCAG 2.1/2.2 rules.
+AXE_JS = os.path.join(os.path.dirname(importlib.util.find_spec("axe_playwright_python").origin), "axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSED, FAILED = [], []
 AXE_RESULTS = {}  # page name -> number of violations
@@ -90,7 +94,11 @@ class Suite:
         d.get(self.base + path)
 
     def look(self, d, name):
-        """Photographs the page at 360 and 1280 px and, with JavaScript on, runs axe on it."""
+        """Photographs the page at 360 and 1280 px, checks that no id is used twice (a label or
+        an error message would point at the wrong field) and, with JavaScript on, runs axe."""
+        ids = re.findall(r'\sid="([^"]+)"', d.page_source)
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        check(f"{name}: every id is unique", not twice, ", ".join(twice))
         for width in (360, 1280):
             d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": width < 600})
             height = d.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]["height"]
@@ -100,10 +108,15 @@ class Suite:
                 f.write(base64.b64decode(shot["data"]))
         d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         if d.javascript:
-            axe = Axe(d)
-            axe.inject()
-            result = axe.run(options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-            violations = result["violations"]
+            d.execute_script(open(AXE_JS, encoding="utf-8").read())
+            d.set_script_timeout(60)
+            result = d.execute_async_script(
+                "var done = arguments[arguments.length - 1];"
+                "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+                ".then(function (r) { done(r.violations); }, function (e) { done('axe failed: ' + e); });", AXE_TAGS)
+            if isinstance(result, str):
+                raise RuntimeError(result)
+            violations = result
             AXE_RESULTS[name] = len(violations)
             summary = "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in violations)
             check(f"axe: {name} has no WCAG A/AA violations", not violations, summary)
@@ -111,11 +124,16 @@ class Suite:
     def text(self, d):
         return d.find_element(By.TAG_NAME, "body").text
 
+    def reveal(self, d, element):
+        """Opens the folded <details> around a form, as a user would by clicking its title."""
+        if not element.is_displayed():
+            for summary in element.find_elements(By.XPATH, "ancestor::details[not(@open)]/summary"):
+                summary.click()
+        return element
+
     def fill(self, d, element_id, value):
         """Types into a field; text with characters ChromeDriver cannot type is set directly."""
-        field = d.find_element(By.ID, element_id)
-        if d.javascript and not field.is_displayed():  # folded in a <details>: open it as a user would
-            d.execute_script("for (let e = arguments[0]; e; e = e.parentElement) if (e.tagName === 'DETAILS') e.open = true;", field)
+        field = self.reveal(d, d.find_element(By.ID, element_id))
         field.clear()
         if d.javascript and (field.get_attribute("type") == "date" or any(ord(c) > 0xFFFF for c in value)):
             d.execute_script("arguments[0].value = arguments[1];", field, value)
@@ -129,11 +147,31 @@ class Suite:
                 return
         raise AssertionError(f"no option {label} for {name}")
 
-    def submit(self, d, form_id):
-        button = d.find_element(By.CSS_SELECTOR, f"#{form_id} button[type=submit]")
-        if d.javascript and not button.is_displayed():
-            d.execute_script("for (let e = arguments[0]; e; e = e.parentElement) if (e.tagName === 'DETAILS') e.open = true;", button)
-        button.click()
+    def submit(self, d, form_id, navigates=True):
+        """Clicks the form's button and, unless a script holds the form back, waits for the
+        answer page (the old page's button goes stale), so the next look is at the new page."""
+        self.click(d, self.reveal(d, d.find_element(By.CSS_SELECTOR, f"#{form_id} button[type=submit]")), navigates)
+
+    def click(self, d, element, navigates=True):
+        element.click()
+        if navigates:
+            self.wait_for_new_page(d, element)
+
+    @staticmethod
+    def wait_for_new_page(d, element):
+        """Waits until `element` belongs to a page that is gone. ChromeDriver reports that as a
+        stale element or, mid-navigation, as an inspector error: both mean the same here."""
+        def gone(_):
+            try:
+                element.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+        WebDriverWait(d, 120).until(gone)
+
+    def select(self, d, element_id, value=None, index=None):
+        field = Select(self.reveal(d, d.find_element(By.ID, element_id)))
+        field.select_by_value(value) if value is not None else field.select_by_index(index)
 
     def login(self, d, email):
         password, secret = self.logins[email]
@@ -160,12 +198,34 @@ class Suite:
             self.open(d, "/o/het-baken")
             self.look(d, f"public-organisation-{mode}")
             check(f"[{mode}] organisation page names its counsellors", "Anna de Vries" in self.text(d))
-            d.find_element(By.CSS_SELECTOR, "a[href='/o/het-baken/melden']").click()
+            self.click(d, d.find_element(By.CSS_SELECTOR, "a[href='/o/het-baken/melden']"))
             self.look(d, f"public-report-form-{mode}")
             body = story(10_000, emoji=javascript)
             self.choose_radio(d, "counsellor", "Anna de Vries")
             self.fill(d, "melden-story", body)
-            d.find_element(By.ID, "melden-files").send_keys("\n".join([self.files["pdf"], self.files["jpeg"], self.files["docx"]]))
+            files = d.find_element(By.ID, "melden-files")
+            if javascript:
+                # A file over 10 MB is named at once, and the form is not sent.
+                files.send_keys(self.files["big"])
+                check("[js] a file over 10 MB is named before anything is sent",
+                      "groter dan 10 MB" in d.find_element(By.ID, "melden-files-check").text, self.text(d)[-300:])
+                self.submit(d, "melden", navigates=False)
+                check("[js] the form with a too-large file is not sent", d.current_url.endswith("/melden") and "melden-story" in d.page_source)
+                self.look(d, "public-report-file-too-large-js")
+                files = d.find_element(By.ID, "melden-files")
+                files.clear()
+            else:
+                # Without JavaScript nothing stops three files of 11 MB: the server refuses them
+                # (over 32 MB) and gives the form back with the story still in it.
+                files.send_keys("\n".join(self.files[k] for k in ("big", "big2", "big3")))
+                self.submit(d, "melden")
+                check("[nojs] attachments over 32 MB give the form back with a Dutch message",
+                      "samen groter dan 32 MB" in self.text(d), self.text(d)[:300])
+                kept = d.find_element(By.ID, "melden-story").get_attribute("value")
+                check("[nojs] ... with the whole story still in its field", kept.strip() == body.strip(), f"{len(kept)} of {len(body)} characters")
+                self.look(d, "public-report-too-large-nojs")
+                files = d.find_element(By.ID, "melden-files")
+            files.send_keys("\n".join([self.files["pdf"], self.files["jpeg"], self.files["docx"]]))
             self.submit(d, "melden")
             page = self.text(d)
             code = re.search(r"(\d{4}(?: \d{4}){6})", page)
@@ -195,7 +255,7 @@ class Suite:
         d = self.driver()
         try:
             self.open(d, "/o/het-baken/gesprek")
-            d.find_element(By.CSS_SELECTOR, "a[href*='lang=en']").click()
+            self.click(d, d.find_element(By.CSS_SELECTOR, "a[href*='lang=en']"))
             check("the language switch turns the page English", "Request a conversation" in self.text(d) or d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
             self.look(d, "public-request-form-en")
             self.submit(d, "gesprek")
@@ -216,7 +276,6 @@ class Suite:
         d = self.driver()
         try:
             self.open(d, "/o/het-baken/melden")
-            keys = ActionChains(d)
             def tab_until(test, limit=80):
                 for _ in range(limit):
                     ActionChains(d).send_keys(Keys.TAB).perform()
@@ -228,7 +287,10 @@ class Suite:
             reached = reached and tab_until(lambda e: e.get_attribute("id") == "melden-story")
             ActionChains(d).send_keys("Met alleen het toetsenbord geschreven: mijn collega scheldt me uit.").perform()
             reached = reached and tab_until(lambda e: e.tag_name == "button" and e.get_attribute("type") == "submit")
+            button = d.switch_to.active_element
             ActionChains(d).send_keys(Keys.ENTER).perform()
+            if reached:
+                self.wait_for_new_page(d, button)
             check("a report can be sent with Tab, Space and Enter alone", reached and re.search(r"\d{4}(?: \d{4}){6}", self.text(d)) is not None,
                   self.text(d)[:200])
         finally:
@@ -240,7 +302,6 @@ class Suite:
             self.login(d, "anna@demo.vertrouwd.nl")
             check("the counsellor logs in with password and TOTP", "Uitloggen" in self.text(d), self.text(d)[:200])
             self.look(d, "staff-dashboard")
-            link = d.find_element(By.PARTIAL_LINK_TEXT, "Het begon vlak na de reorganisatie") if d.find_elements(By.PARTIAL_LINK_TEXT, "Het begon vlak na de reorganisatie") else None
             inbox = d.find_elements(By.XPATH, "//*[contains(., 'Nieuw binnengekomen via de website')]")
             check("the dashboard inbox shows the new report", bool(inbox))
             case_links = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "a[href^='/cases/'], a[href*='/cases/']")
@@ -261,11 +322,10 @@ class Suite:
             check("the reply is sent", reply in self.text(d) or "verstuurd" in self.text(d).lower(), self.text(d)[:200])
             # Classify the case (take it on)
             d.get(found)
-            from selenium.webdriver.support.ui import Select
-            Select(d.find_element(By.ID, "details-kind")).select_by_value("personal_integrity")
+            self.select(d, "details-kind", value="personal_integrity")
             d.find_element(By.CSS_SELECTOR, "input[name='categories[]'][value='bullying']").click()
-            Select(d.find_element(By.ID, "details-reporterRole")).select_by_index(1)
-            Select(d.find_element(By.ID, "details-relation")).select_by_index(1)
+            self.select(d, "details-reporterRole", index=1)
+            self.select(d, "details-relation", index=1)
             self.submit(d, "details")
             check("classifying takes the case on", "Aannemen" not in [b.text for b in d.find_elements(By.CSS_SELECTOR, "#details button")], self.text(d)[:200])
             # Tick a step
@@ -273,20 +333,20 @@ class Suite:
             steps = d.find_elements(By.CSS_SELECTOR, "form[id^='step-'] button[type=submit]")
             if check("the case shows its step checklist", bool(steps)):
                 before = len(d.find_elements(By.XPATH, "//button[normalize-space()='Ongedaan maken']"))
-                steps[0].click()
+                self.click(d, steps[0])
                 after = len(d.find_elements(By.XPATH, "//button[normalize-space()='Ongedaan maken']"))
                 check("ticking a step marks it done", after == before + 1, f"{before} -> {after}")
             # A ladder step towards the manager without consent is refused, then taken with consent
             d.get(found)
-            Select(d.find_element(By.ID, "escalation-level")).select_by_value("2")
+            self.select(d, "escalation-level", value="2")
             self.submit(d, "escalation")
             page = self.text(d)
             check("a ladder step without consent is refused with a Dutch message", "toestemming" in page.lower() and d.find_elements(By.CSS_SELECTOR, ".error-summary"), page[:300])
             self.look(d, "staff-case-consent-refused")
-            Select(d.find_element(By.ID, "escalation-level")).select_by_value("2")
-            Select(d.find_element(By.ID, "escalation-consentBasis")).select_by_value("consent")
-            d.execute_script("arguments[0].value = new Date().toISOString().slice(0, 10)", d.find_element(By.ID, "escalation-consentOn"))
-            Select(d.find_element(By.ID, "escalation-consentMethod")).select_by_value("oral")
+            self.select(d, "escalation-level", value="2")
+            self.select(d, "escalation-consentBasis", value="consent")
+            self.fill(d, "escalation-consentOn", time.strftime("%Y-%m-%d"))
+            self.select(d, "escalation-consentMethod", value="oral")
             self.submit(d, "escalation")
             check("with consent recorded the ladder step is taken", not d.find_elements(By.CSS_SELECTOR, "#escalation .error-summary"), self.text(d)[:300])
         finally:
@@ -308,8 +368,7 @@ class Suite:
             self.open(d, "/organisations/new")
             self.look(d, "admin-organisation-new")
             self.fill(d, "organisation-name", "Stichting Browsertest")
-            from selenium.webdriver.support.ui import Select
-            Select(d.find_element(By.ID, "organisation-sector")).select_by_index(1)
+            self.select(d, "organisation-sector", index=1)
             self.fill(d, "organisation-employees", "75")
             self.fill(d, "organisation-slug", "browsertest")
             self.submit(d, "organisation")
@@ -329,9 +388,10 @@ def main():
     parser.add_argument("--base", required=True)
     parser.add_argument("--demo-log", required=True)
     parser.add_argument("--shots", required=True)
-    parser.add_argument("--files", required=True, help="folder with verslag.pdf, foto.jpg, brief.docx")
+    parser.add_argument("--files", required=True, help="folder with verslag.pdf, foto.jpg, brief.docx and groot.pdf (11 MB)")
     args = parser.parse_args()
-    files = {k: os.path.join(args.files, n) for k, n in [("pdf", "verslag.pdf"), ("jpeg", "foto.jpg"), ("docx", "brief.docx")]}
+    files = {k: os.path.join(args.files, n) for k, n in [("pdf", "verslag.pdf"), ("jpeg", "foto.jpg"), ("docx", "brief.docx"),
+                                                          ("big", "groot.pdf"), ("big2", "groot-2.pdf"), ("big3", "groot-3.pdf")]}
     suite = Suite(args.base, args.demo_log, args.shots, files)
     flows = [
         ("reporter, JavaScript off", lambda: suite.reporter_reports(javascript=False)),

@@ -24,6 +24,21 @@ struct FormView: Encodable, Sendable {
         var autocomplete: String?
         var inputmode: String?
         var maxlength: Int?
+        /// For a file input: the limits a browser with JavaScript checks before sending.
+        var fileRules: FileRules? = nil
+    }
+
+    /// What a file input accepts, with the messages in the user's language, written into the
+    /// page so a few lines of script can say "too large" before a long upload. The server
+    /// checks the same and remains the rule.
+    struct FileRules: Encodable, Sendable {
+        let maxFiles: Int
+        let maxBytes: Int
+        let maxTotal: Int
+        let tooMany: String
+        /// With `{name}` for the file's name.
+        let tooLarge: String
+        let totalTooLarge: String
     }
 
     struct Problem: Encodable, Sendable {
@@ -107,10 +122,11 @@ struct FormView: Encodable, Sendable {
     }
 
     /// A file input for several files; the form becomes multipart.
-    mutating func files(_ name: String, _ label: String, hint: String?, accept: String) {
+    mutating func files(_ name: String, _ label: String, hint: String?, accept: String, rules: FileRules) {
         multipart = true
         fields.append(Field(name: "\(name)[]", id: "\(id)-\(name)", label: label, type: "file", value: accept,
-                            hint: hint, error: nil, required: false, options: [], autocomplete: nil, inputmode: nil, maxlength: nil))
+                            hint: hint, error: nil, required: false, options: [], autocomplete: nil, inputmode: nil, maxlength: nil,
+                            fileRules: rules))
     }
 
     mutating func checkbox(_ name: String, _ label: String, checked: Bool, hint: String? = nil) {

@@ -175,7 +175,7 @@ enum CaseForms {
 
     static func peer(_ req: Request, _ c: OpenCase, input: Peer? = nil, errors: FormErrors = .init()) throws -> FormView {
         let v = try input ?? Peer(peerSummary: c.open(c.record.peerSummarySealed, field: "peer_summary"))
-        var form = FormView(id: "peer", title: "Geanonimiseerde samenvatting voor intervisie",
+        var form = FormView(id: "peer-summary", title: "Geanonimiseerde samenvatting voor intervisie",
                             intro: "Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan iemand te herkennen is.",
                             action: "/cases/\(c.id)/peer-summary", submit: "Opslaan", csrf: req.csrfToken)
         form.add("peerSummary", "Samenvatting", type: "textarea", value: v.peerSummary, maxlength: 4000)

@@ -153,7 +153,7 @@ enum PostbusController {
         var form = FormView(id: "bericht", action: "/postbus/messages", submit: t.sendMessage, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
         form.add("body", t.messageLabel, type: "textarea", value: input.body, required: true, maxlength: PublicController.storyLimit)
-        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept)
+        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules)
         form.apply(errors)
         return form
     }

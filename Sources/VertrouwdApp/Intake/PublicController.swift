@@ -133,7 +133,7 @@ enum PublicController {
         form.checkbox("whistleblower", t.whistleblowerLabel, checked: input.whistleblower == "on", hint: t.whistleblowerHint)
         form.radios("contactWish", t.contactWish, options: [("no", t.contactNo), ("yes", t.contactYes)], selected: input.contactWish ?? "no")
         form.add("contact", "\(t.contactHow) (\(t.optional))", value: input.contact, hint: t.anonymousNote, autocomplete: "off", maxlength: 300)
-        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept)
+        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules)
         form.apply(errors)
         return form
     }

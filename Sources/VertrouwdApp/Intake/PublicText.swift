@@ -124,6 +124,15 @@ struct PublicText: Encodable, Sendable {
 
     static func of(_ language: Language) -> PublicText { language == .en ? en : nl }
 
+    /// The attachment limits and their messages, for the file input (see `FormView.FileRules`).
+    var fileRules: FormView.FileRules {
+        // The body limit holds the files and the text; the files get what is left of it.
+        let total = BodyLimit.upload.bytes - 1024 * 1024
+        return FormView.FileRules(maxFiles: AttachmentRules.maximumFiles, maxBytes: AttachmentRules.maximumBytes, maxTotal: total,
+                                  tooMany: errTooManyFiles, tooLarge: errFileTooLarge,
+                                  totalTooLarge: errFilesTooLarge.replacingOccurrences(of: "{mb}", with: String(BodyLimit.upload.megabytes)))
+    }
+
     /// What to tell a reporter whose form was refused before it was read.
     func refusal(_ refusal: FormRefusal) -> (field: String?, message: String) {
         switch refusal {

@@ -5,3 +5,30 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.scrollIntoView({ block: "center" }); summary.focus(); }
 });
+
+// Attachments: say at once when files are too many or too large, instead of after a long
+// upload on a phone. The limits and messages come from the page; the server checks the same.
+(function () {
+  function problem(input) {
+    var files = Array.prototype.slice.call(input.files || []), total = 0;
+    if (files.length > Number(input.dataset.maxFiles)) return input.dataset.tooMany;
+    for (var i = 0; i < files.length; i++) {
+      if (files[i].size > Number(input.dataset.maxBytes)) return input.dataset.tooLarge.replace("{name}", files[i].name);
+      total += files[i].size;
+    }
+    return total > Number(input.dataset.maxTotal) ? input.dataset.totalTooLarge : "";
+  }
+  function show(input) {
+    var message = document.getElementById(input.id + "-check"), text = problem(input);
+    if (message) { message.textContent = text; message.hidden = !text; }
+    if (text) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    return text;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[type=file][data-max-files]")) show(event.target);
+  });
+  document.addEventListener("submit", function (event) {
+    var input = event.target.querySelector("input[type=file][data-max-files]");
+    if (input && show(input)) { event.preventDefault(); input.focus(); }
+  });
+})();
