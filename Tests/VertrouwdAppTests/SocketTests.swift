@@ -144,6 +144,13 @@ struct SocketTests {
             let again = try await reporter.post("/o/het-baken/melden", [("_csrf", token), ("counsellor", anna.id.uuidString), ("story", story)], csrf: false)
             #expect(again.status == .ok, "the form drawn again carries a token that works")
             #expect(try await count(Case.self, app) == 1)
+
+            // A post from another site gets the plain refusal, not our form filled in with its text.
+            let forged = try await Browser(app, over: .socket).post("/o/het-baken/melden", [("_csrf", "geraden"), ("story", "Tekst van een ander")],
+                                                                    csrf: false, headers: ["Sec-Fetch-Site": "cross-site"])
+            #expect(forged.status == .forbidden)
+            #expect(!forged.body.string.contains("action=\"/o/het-baken/melden\""))
+            #expect(try await count(Case.self, app) == 1)
         }
     }
 

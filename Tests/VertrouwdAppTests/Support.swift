@@ -113,10 +113,10 @@ final class Browser: @unchecked Sendable { // used by one test task at a time
     /// Posts a form; `_csrf` is added from the cookie jar unless `csrf` is false. It goes first,
     /// as the forms draw it.
     @discardableResult
-    func post(_ path: String, _ fields: [(String, String)], csrf: Bool = true) async throws -> HTTPAnswer {
+    func post(_ path: String, _ fields: [(String, String)], csrf: Bool = true, headers: HTTPHeaders = [:]) async throws -> HTTPAnswer {
         let all = (csrf ? [("_csrf", try await csrfToken())] : []) + fields
         let body = all.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
-        return try await send(.POST, path, body: ByteBuffer(string: body))
+        return try await send(.POST, path, body: ByteBuffer(string: body), headers: headers)
     }
 
     /// Posts a multipart form with files, as a browser does for a form with a file input.

@@ -104,11 +104,22 @@ struct CSRFMiddleware: AsyncMiddleware {
         let expected = request.staff?.session.csrfToken ?? request.cookies[StaffAuthMiddleware.csrfCookie]?.string ?? ""
         let sent = request.formFields.first { $0.name == Self.field }?.value ?? ""
         guard !expected.isEmpty, Tokens.constantTimeEqual(expected, sent) else {
-            guard request.route?.drawsRefusedForms == true else { throw Abort(.forbidden, reason: "csrf") }
+            // A post from another site gets no form of ours filled in with its text.
+            guard request.route?.drawsRefusedForms == true, !request.isCrossSite else { throw Abort(.forbidden, reason: "csrf") }
             request.formRefusal = .expired
             return try await next.respond(to: request)
         }
         return try await next.respond(to: request)
+    }
+}
+
+extension Request {
+    /// Sent by a page of another site, as the browser tells (`Sec-Fetch-Site`, else `Origin`).
+    var isCrossSite: Bool {
+        if let site = headers.first(name: "Sec-Fetch-Site") { return site == "cross-site" || site == "same-site" }
+        guard let origin = headers.first(name: .origin) else { return false }
+        guard let host = headers.first(name: .host), let ours = URL(string: "http://" + host)?.host else { return true }
+        return URL(string: origin)?.host != ours
     }
 }
 

@@ -60,7 +60,15 @@ enum FormRefusal: Sendable, Equatable {
 }
 
 private struct FormRefusalKey: StorageKey { typealias Value = FormRefusal }
-private struct KeptFieldsKey: StorageKey { typealias Value = [FormFields.Field] }
+
+/// The form of a request, read once (`FormFields`) and kept for the CSRF check, the handler and
+/// the error page: a multipart body of 32 MB is scanned once, not once per field.
+private struct ReadFormKey: StorageKey {
+    struct Value: Sendable {
+        let fields: [FormFields.Field]
+        let files: [(name: String, file: File)]
+    }
+}
 
 extension Request {
     /// Set by the middleware when this form cannot be taken as sent.
@@ -69,24 +77,33 @@ extension Request {
         set { storage[FormRefusalKey.self] = newValue }
     }
 
-    /// The files sent under `name` in a multipart form (see `FormFields.multipart`).
-    func formFiles(_ name: String) -> [File] {
-        guard let body = body.data, let type = headers.contentType, type.type == "multipart",
-              let boundary = type.parameters["boundary"] else { return [] }
-        return FormFields.multipart(body, boundary: boundary).files.filter { $0.name == name }.map(\.file)
+    private var readForm: ReadFormKey.Value {
+        if let read = storage[ReadFormKey.self] { return read }
+        var read = ReadFormKey.Value(fields: [], files: [])
+        if let body = body.data {
+            if let type = headers.contentType, type.type == "multipart", let boundary = type.parameters["boundary"] {
+                let (fields, files) = FormFields.multipart(body, boundary: boundary)
+                read = .init(fields: fields, files: files)
+            } else {
+                read = .init(fields: FormFields.parse(body, contentType: headers.contentType, truncated: false), files: [])
+            }
+        }
+        storage[ReadFormKey.self] = read
+        return read
     }
+
+    /// The text fields of this request's form, as sent (files left out), url-encoded or
+    /// multipart. Never stored or logged.
+    var formFields: [FormFields.Field] { readForm.fields }
 
     /// The first value of a text field of this request's form.
     func formValue(_ name: String) -> String? {
         formFields.first { $0.name == name }?.value
     }
 
-    /// The text fields of this request's form, as sent (files left out), url-encoded or
-    /// multipart. Never stored or logged.
-    var formFields: [FormFields.Field] {
-        if let kept = storage[KeptFieldsKey.self] { return kept }
-        guard let body = body.data else { return [] }
-        return FormFields.parse(body, contentType: headers.contentType, truncated: false)
+    /// The files sent under `name` in a multipart form.
+    func formFiles(_ name: String) -> [File] {
+        readForm.files.filter { $0.name == name }.map(\.file)
     }
 }
 
@@ -129,8 +146,7 @@ struct RequestBodyMiddleware: AsyncMiddleware {
         let (kept, total) = try await Self.read(request, keep: limit.bytes, ceiling: limit.ceiling)
         if total > limit.bytes {
             let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: true)
-            request.storage[KeptFieldsKey.self] = fields
-            // The route sees the kept text fields as an ordinary url-encoded form.
+            // From here on the request carries the kept text fields as an ordinary url-encoded form.
             request.headers.contentType = .urlEncodedForm
             try Self.setBody(request, ByteBuffer(string: FormFields.urlEncoded(fields)))
             guard request.route?.drawsRefusedForms == true else { throw Abort(.payloadTooLarge) }
