@@ -16,10 +16,11 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+# Pinned: a new release of any of them changes what the suite checks (axe-core's rules above all).
 if ! "$venv/bin/python" -c 'import selenium, docx, PIL, importlib.util as u; assert u.find_spec("axe_playwright_python")' 2>/dev/null; then
-  "$venv/bin/pip" install -q selenium python-docx pillow
-  # Only its axe-core 4 (axe.min.js) is used, so Playwright itself is not installed.
-  "$venv/bin/pip" install -q --no-deps axe-playwright-python
+  "$venv/bin/pip" install -q selenium==4.51.0 python-docx==1.2.0 pillow==13.0.0
+  # axe-core 4.12.1 comes inside this wheel; only its axe.min.js is used, so not Playwright.
+  "$venv/bin/pip" install -q --no-deps axe-playwright-python==0.1.8
 fi
 # Selenium must use Debian's driver, never fetch one.
 export SE_OFFLINE=true

@@ -24,7 +24,7 @@ struct AccountTests {
             #expect(csp.contains("frame-ancestors 'none'"))
             #expect(!csp.contains("unsafe-inline"))
             #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
-            #expect(response.headers.first(name: "Referrer-Policy") == "no-referrer")
+            #expect(response.headers.first(name: "Referrer-Policy") == "same-origin")
             #expect(response.headers.first(name: .cacheControl) == "no-store")
         }
     }

@@ -100,6 +100,30 @@ struct FormReadingTests {
         }
     }
 
+    @Test func aBoundaryOutsideTheRulesGivesNothingAndAHostileBodyIsReadInOnePass() {
+        // setup: the longest valid boundary, and a body of near-delimiters that would make a
+        // naive search compare the whole boundary at every line
+        let boundary = String(repeating: "-", count: 69) + "x"
+        let nearMiss = "\r\n--" + String(repeating: "-", count: 69)
+        let body = ByteBuffer(string: String(repeating: nearMiss, count: 20_000))
+
+        // MUT
+        let hostile = FormFields.multipart(body, boundary: boundary)
+        let tooLong = FormFields.multipart(Self.multipart([("story", nil, Array("tekst".utf8))]), boundary: String(repeating: "a", count: 71))
+        let withNewline = FormFields.multipart(body, boundary: "a\r\nb")
+
+        // validate
+        #expect(hostile.fields.isEmpty && hostile.files.isEmpty)
+        #expect(tooLong.fields.isEmpty, "RFC 2046 allows at most 70 characters")
+        #expect(withNewline.fields.isEmpty)
+        #expect(FormFields.isValidBoundary(Self.boundary))
+    }
+
+    @Test func aFormWithThousandsOfFieldsIsReadUpToTheFirstThousand() {
+        let body = ByteBuffer(string: String(repeating: "a=abc&", count: 50_000))
+        #expect(FormFields.parse(body, contentType: .urlEncodedForm, truncated: false).count == FormFields.maximumFields)
+    }
+
     /// A label, an error summary link or `aria-describedby` points at an id: used twice, it
     /// points at the wrong field. The browser suite checks this on what it visits; this checks
     /// the pages with the most forms, fast.

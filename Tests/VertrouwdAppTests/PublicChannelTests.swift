@@ -43,6 +43,8 @@ struct PublicChannelTests {
             #expect(missing.status == .notFound)
             #expect(missing.body.string.contains("Kijk of het adres op de poster"))
             #expect(!missing.body.string.contains("Inloggen"), "a reporter's 404 does not point at the staff login")
+            #expect(missing.headers.first(name: .cacheControl) == "no-store", "error pages get the security headers too")
+            #expect(missing.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
             #expect(try await Browser(app).get("/o/bestaat-niet?lang=en").body.string.contains("Please check the address on the poster"))
             #expect([.notFound, .forbidden].contains(try await Browser(app).get("/o/..%2Fadmin").status))
         }

@@ -109,6 +109,12 @@ struct SocketTests {
             #expect(html.contains(">\(story)</textarea>"), "the story is back in its field, ready to send again")
             #expect(html.contains("<form method=\"post\" action=\"/o/het-baken/melden\""))
             #expect(english.body.string.contains("Your attachments together are larger than 32 MB"))
+            // With a token that no longer matches, "too large" is still what the reporter hears:
+            // "expired" would cost a second upload of 36 MB before learning the real reason.
+            let expiredToo = try await Browser(app, over: .socket).postMultipart("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", story)],
+                                                                               files: [("files[]", "a.pdf", big), ("files[]", "b.pdf", big), ("files[]", "c.pdf", big)],
+                                                                               csrf: "van-gisteren")
+            #expect(expiredToo.body.string.contains("Je bijlagen zijn samen groter dan 32 MB"))
             #expect(try await count(Case.self, app) == 0)
             #expect(try await count(Attachment.self, app) == 0)
 
@@ -143,6 +149,13 @@ struct SocketTests {
             let token = try #require(Browser.hiddenCSRF(in: refused.body.string))
             let again = try await reporter.post("/o/het-baken/melden", [("_csrf", token), ("counsellor", anna.id.uuidString), ("story", story)], csrf: false)
             #expect(again.status == .ok, "the form drawn again carries a token that works")
+
+            // Expired with a file chosen: the story stays, and the reporter is told to choose the file again.
+            let withFile = try await reporter.postMultipart("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", story)],
+                                                            files: [("files[]", "bewijs.pdf", Self.pdf(bytes: 50_000))], csrf: "verlopen")
+            #expect(withFile.status == .forbidden)
+            #expect(withFile.body.string.contains("Kies je bijlagen opnieuw"))
+            #expect(withFile.body.string.contains(">\(story)</textarea>"))
             #expect(try await count(Case.self, app) == 1)
 
             // A post from another site gets the plain refusal, not our form filled in with its text.
@@ -150,6 +163,7 @@ struct SocketTests {
                                                                     csrf: false, headers: ["Sec-Fetch-Site": "cross-site"])
             #expect(forged.status == .forbidden)
             #expect(!forged.body.string.contains("action=\"/o/het-baken/melden\""))
+            #expect(!forged.body.string.contains("Tekst van een ander"), "another site's text is not shown on our page")
             #expect(try await count(Case.self, app) == 1)
         }
     }
@@ -234,6 +248,9 @@ struct SocketTests {
             let routes = app.routes.all.filter { $0.method == .POST }
                 .sorted { ($0.path.string.hasSuffix("logout") ? 1 : 0, $0.path.string) < ($1.path.string.hasSuffix("logout") ? 1 : 0, $1.path.string) }
             #expect(routes.count >= 40)
+            for route in routes {
+                #expect(route.userInfo[AnySendableHashable(BodyLimit.routeKey)] != nil, "\(route.path.string) names its body limit in routes.swift")
+            }
 
             for route in routes {
                 // MUT

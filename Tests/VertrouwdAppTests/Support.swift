@@ -121,11 +121,14 @@ final class Browser: @unchecked Sendable { // used by one test task at a time
 
     /// Posts a multipart form with files, as a browser does for a form with a file input.
     @discardableResult
-    func postMultipart(_ path: String, _ fields: [(String, String)], files: [(field: String, filename: String, data: Data)]) async throws -> HTTPAnswer {
+    func postMultipart(_ path: String, _ fields: [(String, String)], files: [(field: String, filename: String, data: Data)],
+                       csrf: String? = nil) async throws -> HTTPAnswer {
         let boundary = "----vertrouwd\(UUID().uuidString)"
         var body = Data()
         func line(_ s: String) { body.append(Data((s + "\r\n").utf8)) }
-        for (name, value) in [("_csrf", try await csrfToken())] + fields {
+        let token: String
+        if let csrf { token = csrf } else { token = try await csrfToken() }
+        for (name, value) in [("_csrf", token)] + fields {
             line("--\(boundary)"); line("Content-Disposition: form-data; name=\"\(name)\""); line(""); line(value)
         }
         for file in files {

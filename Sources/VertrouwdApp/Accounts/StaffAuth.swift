@@ -102,11 +102,13 @@ struct CSRFMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         let expected = request.staff?.session.csrfToken ?? request.cookies[StaffAuthMiddleware.csrfCookie]?.string ?? ""
-        let sent = request.formFields.first { $0.name == Self.field }?.value ?? ""
+        // Without an expected token there is nothing to compare: the body is not even read.
+        let sent = expected.isEmpty ? "" : request.formValue(Self.field) ?? ""
         guard !expected.isEmpty, Tokens.constantTimeEqual(expected, sent) else {
             // A post from another site gets no form of ours filled in with its text.
             guard request.route?.drawsRefusedForms == true, !request.isCrossSite else { throw Abort(.forbidden, reason: "csrf") }
-            request.formRefusal = .expired
+            // "Too large" is what stops the form: saying "expired" would cost a second upload.
+            if request.formRefusal == nil { request.formRefusal = .expired }
             return try await next.respond(to: request)
         }
         return try await next.respond(to: request)

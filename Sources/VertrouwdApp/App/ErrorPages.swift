@@ -49,13 +49,17 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         "subject": "Onderwerp", "summary": "Het verhaal", "topic": "Onderwerp", "what": "Wat", "whatsapp": "WhatsApp-nummer",
     ]
 
-    /// The text fields of a refused form post, with Dutch labels, so nothing typed is lost.
+    /// The text fields of a refused form post, with Dutch labels, so nothing typed is lost. Not
+    /// for a post from another site or to an address that does not exist: our page does not
+    /// show another site's text. At most 100 fields and 1 MB.
     static func keptText(_ request: Request) -> [Kept] {
-        guard request.method == .POST else { return [] }
-        return request.formFields.compactMap { field in
+        guard request.method == .POST, request.route != nil, !request.isCrossSite else { return [] }
+        var room = 1_048_576
+        return request.formFields.prefix(100).compactMap { field in
             let value = field.value
             guard !secretFields.contains(field.name), value.trimmingCharacters(in: .whitespacesAndNewlines).count >= 3,
-                  UUID(uuidString: value) == nil else { return nil }
+                  UUID(uuidString: value) == nil, value.utf8.count <= room else { return nil }
+            room -= value.utf8.count
             let name = field.name.hasSuffix("[]") ? String(field.name.dropLast(2)) : field.name
             return Kept(label: fieldLabels[name] ?? "Ingevulde tekst", value: value)
         }
@@ -67,10 +71,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         } catch {
             let status: HTTPStatus
             var reason = ""
-            if let shown = error as? ShownRefusal {
-                status = shown.status
-                reason = shown.reason
-            } else if let abort = error as? any AbortError {
+            if let abort = error as? any AbortError {
                 status = abort.status
                 reason = abort.reason
             } else {
@@ -97,7 +98,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                     return response
                 }
             }
-            let (heading, message) = (error as? ShownRefusal).map { ($0.title, $0.reason) } ?? Self.text(for: status, reason: reason)
+            let (heading, message) = (error as? ExplainedAbort).map { ($0.title, $0.reason) } ?? Self.text(for: status, reason: reason)
             let context = Context(meta: PageMeta(title: heading, csrf: request.csrfToken, user: nil, flash: nil, section: ""),
                                   status: Int(status.code), heading: heading, message: message, kept: kept)
             do {
@@ -117,7 +118,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             ("Formulier verlopen", "Dit formulier kon niet worden verwerkt omdat het verlopen is of niet van deze site komt. Ga terug, laad de pagina opnieuw en probeer het nog eens. Er is niets opgeslagen.")
         case .forbidden: ("Geen toegang", "Je hebt geen toegang tot deze pagina.")
         case .unauthorized: ("Niet (meer) ingelogd", "Je bent niet ingelogd, of je sessie is verlopen. Log opnieuw in. Er is niets opgeslagen.")
-        case .payloadTooLarge: ("Te groot", "Wat je verstuurde is groter dan dit formulier aanneemt. Er is niets opgeslagen. Wat je schreef staat hieronder: maak het korter en probeer het opnieuw.")
+        case .payloadTooLarge: ("Te groot", "Wat je verstuurde is groter dan dit formulier aanneemt. Er is niets opgeslagen. Wat er van je tekst binnenkwam staat hieronder: maak het korter en probeer het opnieuw.")
         case .conflict: ("Dit kan nu niet", "Dit kan in de huidige stand van zaken niet. Er is niets opgeslagen.")
         case .badRequest: ("Onleesbaar verzoek", "Wat je verstuurde kon niet worden gelezen. Er is niets opgeslagen.")
         case .methodNotAllowed: ("Niet toegestaan", "Deze actie is hier niet mogelijk.")
@@ -127,9 +128,10 @@ struct ErrorPageMiddleware: AsyncMiddleware {
     }
 }
 
-/// A refusal whose reason is written for the user, in Dutch, and shown as is on the error page
-/// (a plain `Abort` reason is never shown: it may be Vapor's English or quote what was sent).
-struct ShownRefusal: AbortError {
+/// An error whose title and reason are written for the user, in Dutch, and shown as they are on
+/// the error page (a plain `Abort` reason is never shown: it may be Vapor's English or quote
+/// what was sent).
+struct ExplainedAbort: AbortError {
     let status: HTTPStatus
     let title: String
     let reason: String

@@ -34,11 +34,9 @@ struct FormView: Encodable, Sendable {
     struct FileRules: Encodable, Sendable {
         let maxFiles: Int
         let maxBytes: Int
-        let maxTotal: Int
         let tooMany: String
         /// With `{name}` for the file's name.
         let tooLarge: String
-        let totalTooLarge: String
     }
 
     struct Problem: Encodable, Sendable {

@@ -6,7 +6,7 @@ import Vapor
 /// A browser streams a form body: past the first read (about 2 KB) it is still arriving when the
 /// middleware runs. `RequestBodyMiddleware` therefore reads the whole body, up to the route's
 /// limit, before anything (the CSRF check first) looks at it.
-enum BodyLimit: String, Sendable, CaseIterable {
+enum BodyLimit: Sendable {
     /// Login, logout, codes, buttons, account settings: a few short fields.
     case small
     /// Staff forms with notes, stories, advice letters and report text. 20,000 characters of
@@ -115,7 +115,9 @@ extension RoutesBuilder {
     func post(_ path: PathComponent..., limit: BodyLimit,
               refused: (@Sendable (Request, FormRefusal) async throws -> Response)? = nil,
               use handler: @escaping @Sendable (Request) async throws -> Response) -> Route {
-        let route = on(.POST, path, body: .collect(maxSize: ByteCount(value: limit.bytes))) { req async throws -> Response in
+        // The body is already whole when this runs (RequestBodyMiddleware), so the route itself
+        // collects nothing.
+        let route = on(.POST, path) { req async throws -> Response in
             if let refusal = req.formRefusal {
                 // Only reachable when `refused` exists: the middleware refuses every other route.
                 guard let refused else { throw Abort(.forbidden, reason: "csrf") }
@@ -160,7 +162,7 @@ struct RequestBodyMiddleware: AsyncMiddleware {
     /// Keeps the first `keep` bytes of the body and counts the rest; fails past `ceiling`.
     static func read(_ request: Request, keep: Int, ceiling: Int) async throws -> (ByteBuffer, Int) {
         if let collected = request.body.data {
-            // In-process tests hand the body over whole.
+            // A body that came in one read (or from an in-process test) is already whole.
             return (collected.getSlice(at: collected.readerIndex, length: min(keep, collected.readableBytes))!, collected.readableBytes)
         }
         /// Touched only on the request's event loop (the drain callbacks), read after `done` completes.
@@ -170,7 +172,9 @@ struct RequestBodyMiddleware: AsyncMiddleware {
             var finished = false
             init(_ buffer: ByteBuffer) { kept = buffer }
         }
-        let progress = Progress(request.byteBufferAllocator.buffer(capacity: 0))
+        // Room for what the browser says it sends (up to `keep`), so the buffer does not grow by doubling.
+        let announced = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
+        let progress = Progress(request.byteBufferAllocator.buffer(capacity: min(max(announced, 0), keep)))
         let done = request.eventLoop.makePromise(of: Void.self)
         let eventLoop = request.eventLoop
         request.body.drain { part in
@@ -222,13 +226,15 @@ enum FormFields {
         let value: String
     }
 
+    /// `truncated`: the body was cut off, so a url-encoded body's last field is dropped (a
+    /// multipart body's cut-off part is never complete, so it is dropped anyway).
     static func parse(_ body: ByteBuffer, contentType: HTTPMediaType?, truncated: Bool) -> [Field] {
         if let contentType, contentType.type == "multipart", let boundary = contentType.parameters["boundary"] {
             return multipart(body, boundary: boundary).fields
         }
         var text = String(decoding: body.readableBytesView, as: UTF8.self)
         if truncated, let last = text.lastIndex(of: "&") { text = String(text[..<last]) }
-        return text.split(separator: "&").compactMap { pair in
+        return text.split(separator: "&", maxSplits: maximumFields, omittingEmptySubsequences: true).prefix(maximumFields).compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2,
                   let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
@@ -239,42 +245,78 @@ enum FormFields {
     }
 
     /// The parts of a multipart body: text fields, and files (name, file name, bytes). A scan
-    /// of our own rather than MultipartKit's parser: it jumps from boundary to boundary with
-    /// Foundation's `Data.range(of:)`, so files of 10 MB cost milliseconds, where MultipartKit
-    /// reads byte by byte (about a second per MB in a debug build). A part cut off is not kept.
+    /// of our own rather than MultipartKit's parser, which reads byte by byte (about a second per
+    /// MB in a debug build): `memchr` finds each carriage return and `memcmp` checks for the
+    /// delimiter there, so files of 10 MB cost milliseconds and nothing is copied. The scan is
+    /// linear however hostile the body: the delimiter starts with CR LF and a valid boundary
+    /// (RFC 2046: at most 70 of a few ASCII characters) holds no CR, so two places that match
+    /// a part of it cannot overlap. An invalid boundary gives nothing. A part cut off is not kept.
     static func multipart(_ body: ByteBuffer, boundary: String) -> (fields: [Field], files: [(name: String, file: File)]) {
-        let data = Data(body.readableBytesView)
-        let delimiter = Data("--\(boundary)".utf8)
-        let nextPart = Data("\r\n--\(boundary)".utf8)
-        let headerEnd = Data("\r\n\r\n".utf8)
-        func find(_ needle: Data, from start: Int) -> Int? {
-            start < data.count ? data.range(of: needle, in: start..<data.count)?.lowerBound : nil
-        }
-        var fields: [Field] = []
-        var files: [(name: String, file: File)] = []
-        guard !boundary.isEmpty, var position = find(delimiter, from: 0) else { return ([], []) }
-        while true {
-            let afterDelimiter = position + delimiter.count
-            // "--" right after the delimiter closes the body.
-            guard afterDelimiter + 2 <= data.count, data[afterDelimiter..<afterDelimiter + 2] != Data("--".utf8),
-                  let headersEnd = find(headerEnd, from: afterDelimiter) else { break }
-            let contentStart = headersEnd + headerEnd.count
-            guard let contentEnd = find(nextPart, from: contentStart) else { break }
-            let headers = String(decoding: data[afterDelimiter..<headersEnd], as: UTF8.self)
-            let disposition = headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-disposition:") }
-                .flatMap { HTTPHeaders([("Content-Disposition", String($0.dropFirst("content-disposition:".count)))]).contentDisposition }
-            if let name = disposition?.name {
-                if let filename = disposition?.filename {
-                    let bytes = body.getSlice(at: body.readerIndex + contentStart, length: contentEnd - contentStart) ?? ByteBuffer()
-                    files.append((name, File(data: bytes, filename: filename)))
-                } else {
-                    fields.append(Field(name: name, value: String(decoding: data[contentStart..<contentEnd], as: UTF8.self)))
+        guard isValidBoundary(boundary) else { return ([], []) }
+        let delimiter = Array("\r\n--\(boundary)".utf8)
+        let headerEnd = Array("\r\n\r\n".utf8)
+        return body.withUnsafeReadableBytes { raw -> (fields: [Field], files: [(name: String, file: File)]) in
+            guard let base = raw.baseAddress else { return ([], []) }
+            let count = raw.count
+            /// The first place at or after `start` where `needle` (starting with CR) begins.
+            func find(_ needle: [UInt8], from start: Int) -> Int? {
+                var at = start
+                while at + needle.count <= count {
+                    guard let cr = memchr(base + at, 0x0D, count - at) else { return nil }
+                    let position = base.distance(to: UnsafeRawPointer(cr))
+                    guard position + needle.count <= count else { return nil }
+                    if memcmp(base + position, needle, needle.count) == 0 { return position }
+                    at = position + 1
                 }
+                return nil
             }
-            position = contentEnd + 2
+            func text(_ from: Int, _ to: Int) -> String {
+                String(decoding: UnsafeRawBufferPointer(rebasing: raw[from..<to]), as: UTF8.self)
+            }
+            var fields: [Field] = []
+            var files: [(name: String, file: File)] = []
+            // The body starts with the delimiter without its CR LF, or has a preamble before it.
+            let opening = Array(delimiter.dropFirst(2))
+            var position: Int
+            if count >= opening.count, memcmp(base, opening, opening.count) == 0 {
+                position = -2
+            } else if let first = find(delimiter, from: 0) {
+                position = first
+            } else {
+                return ([], [])
+            }
+            while fields.count + files.count < maximumFields {
+                let afterDelimiter = position + delimiter.count
+                // "--" right after the delimiter closes the body.
+                guard afterDelimiter + 2 <= count, !(raw[afterDelimiter] == 0x2D && raw[afterDelimiter + 1] == 0x2D),
+                      let headersEnd = find(headerEnd, from: afterDelimiter) else { break }
+                let contentStart = headersEnd + headerEnd.count
+                guard let contentEnd = find(delimiter, from: contentStart) else { break }
+                let disposition = text(afterDelimiter, headersEnd).split(separator: "\r\n")
+                    .first { $0.lowercased().hasPrefix("content-disposition:") }
+                    .flatMap { HTTPHeaders([("Content-Disposition", String($0.dropFirst("content-disposition:".count)))]).contentDisposition }
+                if let name = disposition?.name {
+                    if let filename = disposition?.filename {
+                        let bytes = body.getSlice(at: body.readerIndex + contentStart, length: contentEnd - contentStart) ?? ByteBuffer()
+                        files.append((name, File(data: bytes, filename: filename)))
+                    } else {
+                        fields.append(Field(name: name, value: text(contentStart, contentEnd)))
+                    }
+                }
+                position = contentEnd
+            }
+            return (fields, files)
         }
-        return (fields, files)
     }
+
+    /// RFC 2046: 1 to 70 characters from a small ASCII set, not ending in a space.
+    static func isValidBoundary(_ boundary: String) -> Bool {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'()+_,-./:=? ".utf8)
+        return (1...70).contains(boundary.utf8.count) && boundary.utf8.allSatisfy(allowed.contains) && boundary.last != " "
+    }
+
+    /// No form of ours has more than a few dozen fields; a body with thousands is cut off there.
+    static let maximumFields = 1_000
 
     static func urlEncoded(_ fields: [Field]) -> String {
         // ASCII only: `CharacterSet.alphanumerics` would let "é" through unencoded.

@@ -14,7 +14,9 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
         }
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        // Nothing to another site; our own form posts keep their Origin (with `no-referrer` a browser
+        // sends `Origin: null`, and one without `Sec-Fetch-Site` would look cross-site).
+        headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         headers.replaceOrAdd(name: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), interest-cohort=()")
         headers.replaceOrAdd(name: "Cross-Origin-Opener-Policy", value: "same-origin")

@@ -61,8 +61,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.routes.defaultMaxBodySize = ByteCount(value: BodyLimit.small.bytes)
 
     app.middleware = Middlewares()
-    app.middleware.use(ErrorPageMiddleware())
+    // Outermost, so error pages (which may show what a reporter typed) get no-store and the CSP too.
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: publicFiles.path + "/", defaultFile: nil))
     app.middleware.use(StaffAuthMiddleware())
     // The whole body first (up to the route's limit), so the CSRF check sees a streamed form.

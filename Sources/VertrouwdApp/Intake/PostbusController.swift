@@ -221,7 +221,7 @@ enum PostbusController {
         var errors = FormErrors()
         let body = PublicController.text(input.body, "body", max: PublicController.storyLimit, required: true, t: t, errors: &errors)
         let files = Attachments.check(input.files, t: t, errors: &errors)
-        if !errors.isEmpty && !files.isEmpty { errors.general = t.errFilesAgain }
+        if !errors.isEmpty { PublicController.keepFilesInMind(input.files, t: t, errors: &errors) }
         guard errors.isEmpty, let body else {
             return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
         }
@@ -233,11 +233,16 @@ enum PostbusController {
     /// with the message still in the form and the reason. Nothing is sent.
     @Sendable static func refusedMessage(_ req: Request, _ refusal: FormRefusal) async throws -> Response {
         guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
-        let (field, message) = PublicText.of(req.language).refusal(refusal)
+        let t = PublicText.of(req.language)
+        let input = MessageForm(req)
         var errors = FormErrors()
-        if let field { errors[field] = message } else { errors.general = message }
-        return try await render(req, mailbox, form: messageForm(req, input: MessageForm(req), errors: errors),
-                                status: refusal.status)
+        if case .tooLarge(let limit) = refusal {
+            errors["files"] = t.errFilesTooLarge.replacingOccurrences(of: "{mb}", with: String(limit.megabytes))
+        } else {
+            errors.general = t.errFormExpired
+            PublicController.keepFilesInMind(input.files, t: t, errors: &errors)
+        }
+        return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: refusal.status)
     }
 
     static func record(_ req: Request, _ mailbox: Mailbox) async throws -> MailboxMessage {

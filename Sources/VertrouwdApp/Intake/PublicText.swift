@@ -106,6 +106,8 @@ struct PublicText: Encodable, Sendable {
     let errFormExpired: String
     /// The attachments together were over the limit ({mb}): shown on the form, text kept.
     let errFilesTooLarge: String
+    /// A form without attachments was over its limit (only a hostile client gets here).
+    let errFormTooLarge: String
     // error pages
     let notFoundTitle: String
     let notFoundText: String
@@ -125,20 +127,10 @@ struct PublicText: Encodable, Sendable {
     static func of(_ language: Language) -> PublicText { language == .en ? en : nl }
 
     /// The attachment limits and their messages, for the file input (see `FormView.FileRules`).
+    /// Three files within the per-file limit always fit the route's body limit.
     var fileRules: FormView.FileRules {
-        // The body limit holds the files and the text; the files get what is left of it.
-        let total = BodyLimit.upload.bytes - 1024 * 1024
-        return FormView.FileRules(maxFiles: AttachmentRules.maximumFiles, maxBytes: AttachmentRules.maximumBytes, maxTotal: total,
-                                  tooMany: errTooManyFiles, tooLarge: errFileTooLarge,
-                                  totalTooLarge: errFilesTooLarge.replacingOccurrences(of: "{mb}", with: String(BodyLimit.upload.megabytes)))
-    }
-
-    /// What to tell a reporter whose form was refused before it was read.
-    func refusal(_ refusal: FormRefusal) -> (field: String?, message: String) {
-        switch refusal {
-        case .expired: (nil, errFormExpired)
-        case .tooLarge(let limit): ("files", errFilesTooLarge.replacingOccurrences(of: "{mb}", with: String(limit.megabytes)))
-        }
+        FormView.FileRules(maxFiles: AttachmentRules.maximumFiles, maxBytes: AttachmentRules.maximumBytes,
+                           tooMany: errTooManyFiles, tooLarge: errFileTooLarge)
     }
 
     /// Dates and times as the reporter reads them, in the practice's time zone.
@@ -215,6 +207,7 @@ struct PublicText: Encodable, Sendable {
         errBusy: "Het is nu erg druk. Er is nog niets verstuurd. Wacht een minuut en klik dan opnieuw op Versturen.",
         errFormExpired: "Dit formulier was verlopen, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kijk het na en klik opnieuw op Versturen.",
         errFilesTooLarge: "Je bijlagen zijn samen groter dan {mb} MB, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kies kleinere bestanden (elk hoogstens 10 MB) of stuur er minder.",
+        errFormTooLarge: "Wat je verstuurde is langer dan dit formulier aanneemt, daarom is er nog niets verstuurd. Wat binnenkwam staat er nog. Maak het korter en klik opnieuw op Versturen.",
         notFoundTitle: "Niet gevonden", notFoundText: "Deze pagina bestaat niet. Kijk of het adres op de poster of in de mail goed is overgenomen.",
         formExpiredTitle: "Formulier verlopen", formExpiredText: "Dit formulier kon niet worden verwerkt omdat het verlopen is. Er is niets verstuurd. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
         tooLargeTitle: "Te groot", tooLargeText: "Wat je verstuurde is te groot. Er is niets verstuurd. Maak bijlagen kleiner of stuur er minder.",
@@ -285,6 +278,7 @@ struct PublicText: Encodable, Sendable {
         errBusy: "It is very busy right now. Nothing has been sent yet. Please wait a minute and press Send again.",
         errFormExpired: "This form had expired, so nothing has been sent yet. What you wrote is still here. Please check it and press Send again.",
         errFilesTooLarge: "Your attachments together are larger than {mb} MB, so nothing has been sent yet. What you wrote is still here. Choose smaller files (at most 10 MB each) or send fewer.",
+        errFormTooLarge: "What you sent is longer than this form accepts, so nothing has been sent yet. What arrived is still here. Please make it shorter and press Send again.",
         notFoundTitle: "Not found", notFoundText: "This page does not exist. Please check the address on the poster or in the email.",
         formExpiredTitle: "Form expired", formExpiredText: "This form could not be processed because it expired. Nothing was sent. Go back, reload the page and try again.",
         tooLargeTitle: "Too large", tooLargeText: "What you sent is too large. Nothing was sent. Make attachments smaller or send fewer.",

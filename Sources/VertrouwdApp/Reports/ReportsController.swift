@@ -191,7 +191,7 @@ enum ReportsController {
         let ctx = try await context(req)
         guard let format = req.parameters.get("format").flatMap(ReportFormat.init(rawValue:)) else { throw Abort(.notFound) }
         guard let doc = ReportBuilder.signedOffDocument(ctx.record) else {
-            throw ShownRefusal(status: .conflict, title: "Nog niet vastgesteld",
+            throw ExplainedAbort(status: .conflict, title: "Nog niet vastgesteld",
                                reason: "Het jaarverslag is nog niet vastgesteld. Stel het eerst vast; daarna kun je het downloaden.")
         }
         let data = try await ReportBuilder.render(doc, as: format, views: req.view)

@@ -10,17 +10,16 @@ document.addEventListener("DOMContentLoaded", function () {
 // upload on a phone. The limits and messages come from the page; the server checks the same.
 (function () {
   function problem(input) {
-    var files = Array.prototype.slice.call(input.files || []), total = 0;
+    var files = Array.prototype.slice.call(input.files || []);
     if (files.length > Number(input.dataset.maxFiles)) return input.dataset.tooMany;
     for (var i = 0; i < files.length; i++) {
       if (files[i].size > Number(input.dataset.maxBytes)) return input.dataset.tooLarge.replace("{name}", files[i].name);
-      total += files[i].size;
     }
-    return total > Number(input.dataset.maxTotal) ? input.dataset.totalTooLarge : "";
+    return "";
   }
   function show(input) {
     var message = document.getElementById(input.id + "-check"), text = problem(input);
-    if (message) { message.textContent = text; message.hidden = !text; }
+    if (message) message.textContent = text;
     if (text) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
     return text;
   }
