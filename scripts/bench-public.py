@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Load test of the reporter's flow on loopback: open the report form, submit, receive the
 receipt code; then open the mailbox with the code and read it back. At 1 and 16 concurrent
-reporters; prints flows/s, p50/p99 latency and the server's peak RSS.
+reporters; then a real-sized report (a 10,000-character story and a 9 MB PDF, multipart) at 1
+and 4. Prints flows/s, p50/p99 latency and the server's peak RSS.
 
 Usage: scripts/bench-public.py [--binary .build/release/vertrouwd] [--seconds 10]
 Starts its own server on a free 127.0.0.1 port with a fresh data folder (embedded SQLite) and the
@@ -18,11 +19,18 @@ class Reporter:
     def __init__(self, port):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies = {}
-    def request(self, method, path, fields=None):
+    def request(self, method, path, fields=None, files=None):
         headers = {}
         if self.cookies: headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if fields is not None:
+        if files is not None:
+            boundary = "----vertrouwd-bench"
+            parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields]
+            parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="files[]"; filename="{n}"\r\n'
+                      f'Content-Type: application/pdf\r\n\r\n'.encode() + data + b"\r\n" for n, data in files]
+            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif fields is not None:
             body = urllib.parse.urlencode(fields); headers["Content-Type"] = "application/x-www-form-urlencoded"
         self.conn.request(method, path, body=body, headers=headers)
         r = self.conn.getresponse(); data = r.read().decode()
@@ -41,6 +49,18 @@ def report_flow(port, slug, counsellor):
     fields = [("story", "Belastingtest: een melding van een medewerker."), ("_csrf", csrf(html))]
     if counsellor: fields.append(("counsellor", counsellor))
     s, html = r.request("POST", f"/o/{slug}/melden", fields); assert s == 200, s
+    return re.search(r'class="code" translate="no">([0-9 ]+)<', html).group(1)
+
+STORY = ("Het begon na de reorganisatie; mijn leidinggevende maakt opmerkingen over mijn accent 😔. "
+         "Collega’s lachen mee en één collega zei dat ik me niet moet aanstellen.\n") * 70
+PDF = b"%PDF-1.4\n" + b"% opvulling\n" * (9 * 1024 * 1024 // 12) + b"%%EOF\n"
+
+def large_report_flow(port, slug, counsellor):
+    r = Reporter(port)
+    s, html = r.request("GET", f"/o/{slug}/melden"); assert s == 200, s
+    fields = [("_csrf", csrf(html)), ("story", STORY[:10_000])]
+    if counsellor: fields.append(("counsellor", counsellor))
+    s, html = r.request("POST", f"/o/{slug}/melden", fields, files=[("verslag.pdf", PDF)]); assert s == 200, s
     return re.search(r'class="code" translate="no">([0-9 ]+)<', html).group(1)
 
 def mailbox_flow(port, code):
@@ -108,6 +128,10 @@ def main():
         for workers in (1, 16):
             failures += run("mailbox (code, read back)", workers, args.seconds, lambda: mailbox_flow(port, codes[len(codes) // 2]))
         print(f"server peak RSS: {peak_rss_kb(server.pid) / 1024:.1f} MiB; receipts issued: {len(codes)}")
+        for workers in (1, 4):
+            failures += run("report, story + 9 MB PDF", workers, args.seconds,
+                            lambda: codes.append(large_report_flow(port, slug, counsellor)))
+        print(f"server peak RSS after the uploads: {peak_rss_kb(server.pid) / 1024:.1f} MiB")
         server.terminate(); server.wait(timeout=10)
         sys.exit(1 if failures else 0)
     finally:

@@ -218,8 +218,9 @@ struct RequestBodyMiddleware: AsyncMiddleware {
     }
 }
 
-/// The text fields of a form body, url-encoded or multipart, read leniently: no shape of form
-/// fails, and a body cut short yields the fields that arrived whole. Files are left out.
+/// A form body, url-encoded or multipart, read leniently: no shape of form fails, and a body cut
+/// short yields the fields that arrived whole. `parse` gives the text fields; `multipart` also
+/// the files.
 enum FormFields {
     struct Field: Sendable, Equatable {
         let name: String

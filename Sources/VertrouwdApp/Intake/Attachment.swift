@@ -47,6 +47,25 @@ enum Attachments {
         let data: Data
     }
 
+    /// A browser does not keep chosen files when a form comes back: say so beside the field,
+    /// or a reporter may send the story again without the evidence.
+    static func remindToChooseAgain(_ files: [File]?, t: PublicText, errors: inout FormErrors) {
+        let chosen = (files ?? []).contains { !$0.filename.isEmpty || $0.data.readableBytes > 0 }
+        if chosen && errors["files"] == nil { errors["files"] = t.errFilesAgain }
+    }
+
+    /// What a form with attachments says when it was refused before it was read.
+    static func errors(for refusal: FormRefusal, files: [File]?, t: PublicText) -> FormErrors {
+        var errors = FormErrors()
+        if case .tooLarge(let limit) = refusal {
+            errors["files"] = t.errFilesTooLarge.replacingOccurrences(of: "{mb}", with: String(limit.megabytes))
+        } else {
+            errors.general = t.errFormExpired
+            remindToChooseAgain(files, t: t, errors: &errors)
+        }
+        return errors
+    }
+
     /// Checks uploaded files; an empty file input (no file chosen) is not an error.
     static func check(_ files: [File]?, t: PublicText, errors: inout FormErrors) -> [Checked] {
         let chosen = (files ?? []).filter { !$0.filename.isEmpty || $0.data.readableBytes > 0 }

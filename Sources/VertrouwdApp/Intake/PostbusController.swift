@@ -221,7 +221,7 @@ enum PostbusController {
         var errors = FormErrors()
         let body = PublicController.text(input.body, "body", max: PublicController.storyLimit, required: true, t: t, errors: &errors)
         let files = Attachments.check(input.files, t: t, errors: &errors)
-        if !errors.isEmpty { PublicController.keepFilesInMind(input.files, t: t, errors: &errors) }
+        if !errors.isEmpty { Attachments.remindToChooseAgain(input.files, t: t, errors: &errors) }
         guard errors.isEmpty, let body else {
             return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
         }
@@ -233,15 +233,8 @@ enum PostbusController {
     /// with the message still in the form and the reason. Nothing is sent.
     @Sendable static func refusedMessage(_ req: Request, _ refusal: FormRefusal) async throws -> Response {
         guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
-        let t = PublicText.of(req.language)
         let input = MessageForm(req)
-        var errors = FormErrors()
-        if case .tooLarge(let limit) = refusal {
-            errors["files"] = t.errFilesTooLarge.replacingOccurrences(of: "{mb}", with: String(limit.megabytes))
-        } else {
-            errors.general = t.errFormExpired
-            PublicController.keepFilesInMind(input.files, t: t, errors: &errors)
-        }
+        let errors = Attachments.errors(for: refusal, files: input.files, t: PublicText.of(req.language))
         return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: refusal.status)
     }
 

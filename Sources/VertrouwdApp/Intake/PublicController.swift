@@ -226,7 +226,7 @@ enum PublicController {
         if wantsContact && contact.isEmpty && errors["contact"] == nil { errors["contact"] = t.errContact }
         let files = Attachments.check(input.files, t: t, errors: &errors)
         if errors.isEmpty && !req.application.floodGuard.allow(org.slug) { errors.general = t.errBusy }
-        if !errors.isEmpty { keepFilesInMind(input.files, t: t, errors: &errors) }
+        if !errors.isEmpty { Attachments.remindToChooseAgain(input.files, t: t, errors: &errors) }
         guard errors.isEmpty, let counsellor, let story else {
             return try await formPage(req, org, .report, reportForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
                                       status: errors.general == t.errBusy ? .tooManyRequests : .unprocessableEntity)
@@ -256,25 +256,12 @@ enum PublicController {
     /// chosen again (a browser does not keep them). Nothing is saved.
     @Sendable static func refusedReport(_ req: Request, _ refusal: FormRefusal) async throws -> Response {
         let (org, counsellors) = try await reachable(req)
-        let t = PublicText.of(req.language)
         let input = reportInput(req)
-        var errors = FormErrors()
-        if case .tooLarge(let limit) = refusal {
-            errors["files"] = t.errFilesTooLarge.replacingOccurrences(of: "{mb}", with: String(limit.megabytes))
-        } else {
-            errors.general = t.errFormExpired
-            keepFilesInMind(input.files, t: t, errors: &errors)
-        }
+        let errors = Attachments.errors(for: refusal, files: input.files, t: PublicText.of(req.language))
         return try await formPage(req, org, .report, reportForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
                                   status: refusal.status)
     }
 
-    /// A browser does not keep chosen files when a form comes back: say so beside the field,
-    /// or a reporter may send the story again without the evidence.
-    static func keepFilesInMind(_ files: [File]?, t: PublicText, errors: inout FormErrors) {
-        let chosen = (files ?? []).contains { !$0.filename.isEmpty || $0.data.readableBytes > 0 }
-        if chosen && errors["files"] == nil { errors["files"] = t.errFilesAgain }
-    }
 
     /// Saves the case and its mailbox in one transaction and shows the receipt code once.
     static func submit(_ req: Request, intake: CaseIntake, org: Organisation, counsellor: User, title: String,
