@@ -215,35 +215,87 @@ struct SocketTests {
         }
     }
 
+    /// A practice with one of everything a route can name, and browsers over a real socket: an
+    /// admin who is also a counsellor (logged in), a reporter with an open mailbox.
+    struct Everything {
+        let anna: TestAccount
+        let staff: Browser
+        let reporter: Browser
+        let parameters: [String: String]
+
+        func path(_ route: Route) -> String {
+            "/" + route.path.map { component -> String in
+                if case .parameter(let name) = component { return parameters[name] ?? "onbekend-\(name)" }
+                return component.description
+            }.joined(separator: "/")
+        }
+
+        /// The browser a route is for: the reporter's, a fresh visitor's, or staff.
+        func browser(for path: String, _ app: Application) -> Browser {
+            if path.hasPrefix("/o/") || path.hasPrefix("/postbus") { return reporter }
+            if path.hasPrefix("/login") || path.hasPrefix("/setup") { return Browser(app, over: .socket) }
+            return staff
+        }
+    }
+
+    func everything(_ app: Application) async throws -> Everything {
+        let anna = try await app.makeAccount("anna@praktijk.nl", admin: true)
+        let bram = try await app.makeAccount("bram@praktijk.nl")
+        let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+        let year = ContractYear()
+        year.$organisation.id = org.id!
+        year.startsOn = Day(Date()).adding(days: -10).iso; year.endsOn = Day(Date()).adding(days: 355).iso
+        year.budgetMinutes = 600; year.focusPoints = ""
+        try await year.create(on: app.db)
+        let reporter = Browser(app, over: .socket)
+        let receipt = try await reporter.postMultipart("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", Self.story(characters: 4_000))],
+                                                       files: [("files[]", "verslag.pdf", Self.pdf(bytes: 20_000))])
+        let code = try receiptCode(in: receipt.body.string)
+        let c = try #require(try await Case.query(on: app.db).first())
+        let attachment = try #require(try await Attachment.query(on: app.db).first())
+        let staff = Browser(app, over: .socket)
+        try await staff.login(anna)
+        #expect(try await staff.post("/cases/\(c.id!)/mailbox/record", [("body", Self.story(characters: 3_000))]).status == .seeOther)
+        let record = try #require(try await MailboxMessage.query(on: app.db).filter(\.$kind == "record").first())
+        let advice = try await staff.post("/organisations/\(org.id!)/advice", [("subject", "Omgangsvormen"), ("body", "Een advies aan de directie."),
+                                                                            ("solicited", "yes"), ("day", Day(Date()).iso), ("hours", "1")])
+        let adviceID = try #require(advice.headers.first(name: .location)?.split(separator: "/").last)
+        #expect(try await reporter.post("/postbus", [("code", code)]).status == .seeOther)
+        return Everything(anna: anna, staff: staff, reporter: reporter, parameters: [
+            "slug": "het-baken", "orgID": org.id!.uuidString, "yearID": year.id!.uuidString, "caseID": c.id!.uuidString,
+            "messageID": record.id!.uuidString, "adviceID": String(adviceID), "userID": bram.id.uuidString,
+            "attachmentID": attachment.id!.uuidString, "format": "json", "file": "onbekend.ics"])
+    }
+
+    /// Every GET route, found from the router, answers over a real socket without a server error.
+    @Test func everyGetRouteAnswersOverARealSocket() async throws {
+        try await withVertrouwd { app in
+            // setup
+            let all = try await everything(app)
+            let routes = app.routes.all.filter { $0.method == .GET }
+            #expect(routes.count >= 25)
+
+            for route in routes {
+                // MUT
+                let path = all.path(route)
+                let answer = try await all.browser(for: path, app).get(path)
+
+                // validate
+                #expect(answer.status.code < 500, "\(path) answered \(answer.status.code)")
+                #expect(answer.status != .notFound || path.contains("onbekend") || route.path.string.hasPrefix("setup"),
+                        "\(path) is found")
+            }
+        }
+    }
+
     /// Every POST route in the app, found from the router (so a new route is covered the day it
     /// is added), gets a long form over a real socket. The assertion is what broke before: the
     /// form must reach its handler (no "form expired", no "too large"), whatever the handler
     /// then says of the content.
     @Test func everyPostRouteTakesALongFormOverARealSocket() async throws {
         try await withVertrouwd { app in
-            // setup: an admin who is also a counsellor, with everything a route can name
-            let anna = try await app.makeAccount("anna@praktijk.nl", admin: true)
-            let bram = try await app.makeAccount("bram@praktijk.nl")
-            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
-            let year = ContractYear()
-            year.$organisation.id = org.id!
-            year.startsOn = Day(Date()).adding(days: -10).iso; year.endsOn = Day(Date()).adding(days: 355).iso
-            year.budgetMinutes = 600; year.focusPoints = ""
-            try await year.create(on: app.db)
-            let reporter = Browser(app, over: .socket)
-            let receipt = try await reporter.post("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", Self.story(characters: 4_000))])
-            let code = try receiptCode(in: receipt.body.string)
-            let c = try #require(try await Case.query(on: app.db).first())
-            let staff = Browser(app, over: .socket)
-            try await staff.login(anna)
-            #expect(try await staff.post("/cases/\(c.id!)/mailbox/record", [("body", Self.story(characters: 3_000))]).status == .seeOther)
-            let record = try #require(try await MailboxMessage.query(on: app.db).filter(\.$kind == "record").first())
-            let advice = try await staff.post("/organisations/\(org.id!)/advice", [("subject", "Omgangsvormen"), ("body", "Een advies aan de directie."),
-                                                                                ("solicited", "yes"), ("day", Day(Date()).iso), ("hours", "1")])
-            let adviceID = try #require(advice.headers.first(name: .location)?.split(separator: "/").last)
-            #expect(try await reporter.post("/postbus", [("code", code)]).status == .seeOther)
-            let parameters = ["slug": "het-baken", "orgID": org.id!.uuidString, "yearID": year.id!.uuidString, "caseID": c.id!.uuidString,
-                              "messageID": record.id!.uuidString, "adviceID": String(adviceID), "userID": bram.id.uuidString]
+            // setup
+            let all = try await everything(app)
             // Ending a session comes last, so the other routes still have theirs.
             let routes = app.routes.all.filter { $0.method == .POST }
                 .sorted { ($0.path.string.hasSuffix("logout") ? 1 : 0, $0.path.string) < ($1.path.string.hasSuffix("logout") ? 1 : 0, $1.path.string) }
@@ -254,15 +306,12 @@ struct SocketTests {
 
             for route in routes {
                 // MUT
-                let path = "/" + route.path.map { component -> String in
-                    if case .parameter(let name) = component { return parameters[name] ?? "onbekend-\(name)" }
-                    return component.description
-                }.joined(separator: "/")
-                let browser = path.hasPrefix("/o/") || path.hasPrefix("/postbus") ? reporter : path.hasPrefix("/login") || path.hasPrefix("/setup") ? Browser(app, over: .socket) : staff
+                let path = all.path(route)
+                let browser = all.browser(for: path, app)
                 let length = route.bodyLimit == .small ? 3_000 : 20_000
                 let text = Self.story(characters: length)
                 let answer = try await browser.post(path, [("body", text), ("story", text), ("note", text), ("name", "Naam"), ("code", "123456"),
-                                                            ("counsellors[]", anna.id.uuidString)])
+                                                            ("counsellors[]", all.anna.id.uuidString)])
 
                 // validate
                 let html = answer.body.string
