@@ -18,11 +18,6 @@ struct PublicChannelTests {
         return out
     }
 
-    func receiptCode(in html: String) throws -> String {
-        let match = try #require(html.firstMatch(of: /class="code" translate="no">([0-9 ]+)</))
-        return String(match.1)
-    }
-
     @Test func theOrganisationPageIsPublicDutchByDefaultAndEnglishOnRequest() async throws {
         try await withVertrouwd { app in
             let anna = try await app.makeAccount("anna@praktijk.nl", name: "Anna de Vries")

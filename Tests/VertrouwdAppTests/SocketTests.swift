@@ -46,10 +46,6 @@ struct SocketTests {
         Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31) }) + Data([0xFF, 0xD9])
     }
 
-    func receiptCode(in html: String) throws -> String {
-        String(try #require(html.firstMatch(of: /class="code" translate="no">([0-9 ]+)</)).1)
-    }
-
     @Test func aLongStoryWithThreeAttachmentsGoesThroughASocketAndReadsBackInTheMailbox() async throws {
         try await withVertrouwd { app in
             // setup

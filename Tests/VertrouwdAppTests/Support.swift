@@ -270,3 +270,8 @@ extension Browser {
 func count<M: Model>(_ type: M.Type, _ app: Application) async throws -> Int {
     try await M.query(on: app.db).count()
 }
+
+/// The receipt code a receipt page shows, grouped in fours.
+func receiptCode(in html: String) throws -> String {
+    String(try #require(html.firstMatch(of: /class="code" translate="no">([0-9 ]+)</)).1)
+}
