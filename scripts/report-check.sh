@@ -2,7 +2,9 @@
 # The annual report's "done when", checked on the binary: load the demo (into DATABASE_URL when
 # set, else a fresh SQLite folder), write every demo organisation's report for this and last
 # year in every format, and check that no published count lies between 1 and k-1, that the JSON
-# names k, and that the DOCX opens as a Word document (python-docx).
+# names k, and that the DOCX opens as a Word document (python-docx). Then the disclosure audit
+# (scripts/disclosure_audit.py): every hidden cell solved for across all of an organisation's
+# reports at once (integer programming, scipy in the virtual environment of browser-suite.sh).
 set -euo pipefail
 bin=${1:-.build/debug/vertrouwd}
 dir=$(mktemp -d /tmp/vertrouwd-report.XXXXXX)
@@ -61,4 +63,19 @@ assert checked >= 8, checked
 PY
 grep -q "<svg" "$dir"/het-baken-"$year".html || fail "the web report has no SVG chart"
 if grep -qi "<script" "$dir"/*.html; then fail "the report page carries a script"; fi
+
+# The audit's scipy, pinned, in a virtual environment: Debian's system pip refuses to install as
+# root ("externally-managed-environment"), and the versions decide what the solver answers.
+venv=${VERTROUWD_VENV:-/tmp/vertrouwd-venv}
+if [ ! -x "$venv/bin/pip" ] && ! python3 -m venv "$venv" >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$venv"; } || fail "no Python venv at $venv"
+fi
+if ! "$venv/bin/python" -c 'import numpy, scipy; assert (numpy.__version__, scipy.__version__) == ("2.4.6", "1.17.1")' 2>/dev/null; then
+  "$venv/bin/pip" install -q numpy==2.4.6 scipy==1.17.1 >/dev/null || fail "scipy could not be installed"
+fi
+audit="$(dirname "$0")/disclosure_audit.py"
+"$venv/bin/python" "$audit" --self-test || fail "the disclosure audit's self-test"
+# This year's and last year's report of every organisation together (it groups them by name).
+"$venv/bin/python" "$audit" "$dir"/*.json || fail "the disclosure audit found hidden cells a reader can narrow down (above)"
 echo "report-check: ok"

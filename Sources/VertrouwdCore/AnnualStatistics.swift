@@ -97,7 +97,9 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
         public let label: String
         /// The published count, or nil where it is hidden.
         public let count: Int?
-        /// `published`, `merged`, `suppressed` or `complementary`.
+        /// `published`, `merged`, `hidden` or `combined`. Every hidden cell says `hidden`, whatever
+        /// the reason: a reason would tell the reader whether it is small (`suppressed`) or large
+        /// (`complementary`), and with the total that can pin a small cell down (docs/ANONYMITY.md).
         public let status: String
         /// For a merged cell: the "overig" cell it is counted in.
         public let mergedInto: String?
@@ -105,6 +107,24 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
         public var previous: Int?
         /// For the `combined` cell: the labels of the hidden cells it adds up.
         public var includes: [String]?
+
+        /// The one marker a hidden cell may carry outside the counsellor's preview. Applied when a
+        /// cell is made and when a stored snapshot is read, so a report signed off before this rule
+        /// leaves with it too.
+        public static func published(_ status: String) -> String {
+            ["suppressed", "complementary"].contains(status) ? "hidden" : status
+        }
+
+        enum CodingKeys: String, CodingKey { case key, label, count, status, mergedInto, previous, includes }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(key: try c.decode(String.self, forKey: .key), label: try c.decode(String.self, forKey: .label),
+                      count: try c.decodeIfPresent(Int.self, forKey: .count), status: try c.decode(String.self, forKey: .status),
+                      mergedInto: try c.decodeIfPresent(String.self, forKey: .mergedInto),
+                      previous: try c.decodeIfPresent(Int.self, forKey: .previous),
+                      includes: try c.decodeIfPresent([String].self, forKey: .includes))
+        }
 
         /// `count` and `previous` are always written, as null where hidden: a reader of the JSON
         /// sees every cell of every table.
@@ -123,7 +143,7 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
             self.key = key
             self.label = label
             self.count = count
-            self.status = status
+            self.status = Cell.published(status)
             self.mergedInto = mergedInto
             self.previous = previous
             self.includes = includes
@@ -169,7 +189,7 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
         /// single-valued table). Merged cells are inside their "overig" cell.
         public var shown: [Cell] { cells.filter { $0.status == "published" || $0.status == "combined" } }
         /// Cells hidden one by one (their sum is in the `combined` cell, when that may be shown).
-        public var hidden: [Cell] { cells.filter { $0.status == "suppressed" || $0.status == "complementary" } }
+        public var hidden: [Cell] { cells.filter { $0.status == "hidden" } }
     }
 
     /// The threshold in force.
@@ -223,7 +243,7 @@ public enum AnnualStatistics {
         if let i = protected.firstIndex(where: { $0.id == "wbk_deadlines" }), (wbkPublished ?? 0) < k {
             protected.remove(at: i)
             if (wbkPublished ?? 1) != 0 {
-                notes.append("Termijnen Wet bescherming klokkenluiders: niet apart getoond, te weinig meldingen.")
+                notes.append("Termijnen Wet bescherming klokkenluiders: niet apart getoond, omdat het aantal meldingen onder deze wet niet getoond wordt.")
             }
         }
         if !raw.quarterShown && total > 0 {
@@ -305,7 +325,8 @@ public enum AnnualStatistics {
                                    + [.init(key: "running", label: "Nog lopend", count: tally.outcome["running"] ?? 0)]))
         tables.append(RawTable(id: "referral", title: "Doorverwezen naar (een melding kan naar meer dan één)", multiValued: true,
                                rows: ReferralTarget.allCases.map { .init(key: $0.rawValue, label: $0.label, count: tally.referral[$0.rawValue] ?? 0) }
-                                   + [.init(key: "none", label: "Niet doorverwezen", count: tally.referral["none"] ?? 0)]))
+                                   + [.init(key: "none", label: "Niet doorverwezen", count: tally.referral["none"] ?? 0)],
+                               complement: (key: "none", population: tally.total)))
 
         // Periods finer than the year only when every period holds at least k.
         let quarterStarts = (0..<4).map { start.adding(months: 3 * $0) }

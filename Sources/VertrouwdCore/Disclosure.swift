@@ -72,6 +72,13 @@ public enum Disclosure {
             cells[i].count = nil
             cells[i].status = .suppressed
         }
+        // A row that counts the cases in none of the others ("Niet doorverwezen") tells the
+        // reader, with the total, how many are in any of them: that number must be publishable too.
+        if let complement = table.complement, let i = cells.firstIndex(where: { $0.key == complement.key }),
+           cells[i].count != nil, !isPublishable(complement.population - cells[i].trueCount, k: k) {
+            cells[i].count = nil
+            cells[i].status = .complementary
+        }
         while true {
             let hidden = cells.indices.filter { cells[$0].isHiddenCandidate && cells[$0].trueCount > 0 }
             let hiddenSum = hidden.reduce(0) { $0 + cells[$1].trueCount }
@@ -143,13 +150,19 @@ public struct RawTable: Sendable {
     public let multiValued: Bool
     public let rows: [Row]
     public let groupLabels: [String: String]
+    /// In a multi-valued table, the row that counts the cases in none of the other rows, and the
+    /// number of cases: `population − that row` is the number in any of them, which a reader can
+    /// work out, so it is protected like a cell.
+    public let complement: (key: String, population: Int)?
 
-    public init(id: String, title: String, multiValued: Bool = false, rows: [Row], groupLabels: [String: String] = [:]) {
+    public init(id: String, title: String, multiValued: Bool = false, rows: [Row], groupLabels: [String: String] = [:],
+                complement: (key: String, population: Int)? = nil) {
         self.id = id
         self.title = title
         self.multiValued = multiValued
         self.rows = rows
         self.groupLabels = groupLabels
+        self.complement = complement
     }
 }
 

@@ -34,7 +34,7 @@ public enum ReportWriters {
     public static func csv(_ doc: AnnualReportDocument) -> String {
         var lines = [["tabel", "cel", "aantal", "vorig_jaar", "status"].map(field).joined(separator: ",")]
         lines.append(["totaal", "Aantal contacten", doc.total.map(String.init) ?? "minder dan \(doc.k)",
-                      doc.previousTotal.map(String.init) ?? "", doc.fewerThanK ? "suppressed" : "published"].map(field).joined(separator: ","))
+                      doc.previousTotal.map(String.init) ?? "", doc.fewerThanK ? "hidden" : "published"].map(field).joined(separator: ","))
         for table in doc.tables {
             for cell in table.shown + table.hidden {
                 lines.append([table.title, cell.label, cell.count.map(String.init) ?? "", cell.previous.map(String.init) ?? "", cell.status]

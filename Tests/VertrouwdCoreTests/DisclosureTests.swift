@@ -34,7 +34,8 @@ import ZIPFoundation
         return CaseFacts(kind: pick(t.2, CaseKind.self), categories: categories, reporterRole: pick(t.3, ReporterRole.self),
                          channel: pick(t.4, IntakeChannel.self), regime: regime, ladder: LadderLevel(rawValue: t.5)!,
                          outcome: t.6 == 10 ? nil : Outcome.allCases[t.6 % Outcome.allCases.count],
-                         referrals: t.7 > 80 ? [ReferralTarget.allCases[t.7 % ReferralTarget.allCases.count]] : [],
+                         // A few referred, some of them to two places at once.
+                         referrals: t.7 > 80 ? Set([t.7, t.7 * 7].prefix(t.7 > 92 ? 2 : 1).map { ReferralTarget.allCases[$0 % ReferralTarget.allCases.count] }) : [],
                          openedOn: opened, whistleblowerClock: clock)
     }
     static let casesGen = caseGen.array(of: 0...60)
@@ -76,6 +77,77 @@ import ZIPFoundation
                         "table \(table.id): hidden \(hidden.map { ($0.key, $0.trueCount) }) with k=\(k)")
             }
         }
+    }
+
+    /// What an organisation receives, read by an audit that does not know the rules: no hidden
+    /// figure can be narrowed to a small count or to a range narrower than k — this year's report
+    /// and last year's.
+    @Test func noHiddenFigureCanBeNarrowedDownFromTheJSON() async {
+        await propertyCheck(count: 300, input: Self.casesGen, Self.casesGen, Gen.int(in: 3...7)) { before, now, k in
+            let (last, _) = AnnualStatistics.build(cases: before, start: Self.yearStart.adding(months: -12),
+                                                   end: Self.yearStart.adding(days: -1), k: k)
+            let (this, _) = AnnualStatistics.build(cases: now, start: Self.yearStart, end: Self.yearEnd, k: k, previous: last)
+            for stats in [last, this] {
+                do {
+                    let audit = try DisclosureAudit.audit(ReportWriters.json(Self.document(stats)))
+                    #expect(audit.violations.isEmpty, "k=\(k): \(audit.violations)")
+                } catch { Issue.record(error) }
+            }
+        }
+    }
+
+    /// The leak the review found: with the reason on each hidden cell, 5 confidential
+    /// conversations and 1 whistleblower report (k = 5) read as "exactly one whistleblower
+    /// report". The audit finds it in the old labelling and not in what is published now.
+    @Test func theAuditFindsWhatReasonLabelsGaveAway() throws {
+        let day = Self.yearStart
+        let cases = (0..<6).map { i in
+            CaseFacts(kind: .businessIntegrity, categories: [], reporterRole: .witness, channel: .phone,
+                      regime: i == 0 ? .whistleblower : .confidential, ladder: .adviceToReporter, outcome: nil, referrals: [],
+                      openedOn: day.adding(days: 60 * i),
+                      whistleblowerClock: i == 0 ? WhistleblowerClock(receivedOn: day, acknowledgedOn: nil, feedbackOn: nil) : nil)
+        }
+        let (stats, protected) = AnnualStatistics.build(cases: cases, start: Self.yearStart, end: Self.yearEnd, k: 5)
+        let json = try ReportWriters.json(Self.document(stats))
+        let regime = try #require(stats.tables.first { $0.id == "regime" })
+        #expect(regime.cells.filter { $0.count == nil }.allSatisfy { $0.status == "hidden" })
+        #expect(!String(decoding: json, as: UTF8.self).contains("complementary"))
+        #expect(!ReportWriters.csv(Self.document(stats)).contains("suppressed"))
+        #expect(try DisclosureAudit.audit(json).violations.isEmpty)
+
+        // The same report as it was written before: each hidden cell with its reason.
+        var object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        object["tables"] = (object["tables"] as? [[String: Any]] ?? []).map { table in
+            var table = table
+            let reasons = protected.first { $0.id == table["id"] as? String }?.cells
+            let cells = table["cells"] as? [[String: Any]] ?? []
+            table["cells"] = cells.map { cell -> [String: Any] in
+                var cell = cell
+                let key = cell["key"] as? String
+                if cell["status"] as? String == "hidden", let reason = reasons?.first(where: { $0.key == key }) {
+                    cell["status"] = reason.status.code
+                }
+                return cell
+            }
+            return table
+        }
+        let old = try DisclosureAudit.audit(JSONSerialization.data(withJSONObject: object))
+        let pinned = old.violations.first { $0.figure == "regime/whistleblower" }
+        #expect(pinned?.range == 0...1, "\(old.violations)")
+    }
+
+    /// "Niet doorverwezen" with the total tells how many were referred: of 12 contacts, 2 referred
+    /// to three places each (three cells of 2, hidden, together 6) must not read as "2 referred".
+    @Test func theNumberReferredIsProtectedLikeACell() throws {
+        let cases = (0..<12).map { i in
+            CaseFacts(kind: .personalIntegrity, categories: [.bullying], reporterRole: .witness, channel: .phone,
+                      regime: .confidential, ladder: .adviceToReporter, outcome: .heard,
+                      referrals: i < 2 ? Set(ReferralTarget.allCases.prefix(3)) : [], openedOn: Self.yearStart.adding(days: 9 * i))
+        }
+        let (stats, _) = AnnualStatistics.build(cases: cases, start: Self.yearStart, end: Self.yearEnd, k: 5)
+        let referral = try #require(stats.tables.first { $0.id == "referral" })
+        #expect(referral.cells.first { $0.key == "none" }?.count == nil, "18 not referred of 20 would say 2 were")
+        #expect(try DisclosureAudit.audit(ReportWriters.json(Self.document(stats))).violations.isEmpty)
     }
 
     @Test func whatIsPublishedIsTrue() async {
@@ -206,6 +278,9 @@ import ZIPFoundation
         let p = Disclosure.protect(table, k: 5)
         #expect(p.cells.map(\.count) == [30, nil, nil])
         #expect(p.cells.map(\.status) == [.published, .suppressed, .complementary])
+        // Outside the counsellor's preview both say only "hidden".
+        let published = PublishedStatistics.Table(protected: p, k: 5)
+        #expect(published.cells.map(\.status) == ["published", "hidden", "hidden", "combined"])
     }
 
     @Test func theThresholdNeverGoesBelowThree() {
