@@ -25,7 +25,9 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
-            ]
+            ],
+            // The 10,000 most common passwords (scripts/make-common-passwords.sh).
+            resources: [.copy("Resources/common-passwords.txt")]
         ),
         // Annual-report writers (JSON, CSV, DOCX, SVG charts): render protected statistics only.
         // No Vapor, so the disclosure guarantee is tested over every format without a server.

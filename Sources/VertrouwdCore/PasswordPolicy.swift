@@ -26,7 +26,7 @@ public enum PasswordPolicy {
         let lowered = password.lowercased()
         let folded = lowered.filter { $0.isLetter || $0.isNumber }
         if Set(lowered).count <= 2 { return .common }
-        if common.contains(lowered) || common.contains(folded) || isSequence(folded) { return .common }
+        if isCommon(lowered) || isCommon(folded) || isSequence(folded) { return .common }
         if commonWords.contains(where: { folded.hasPrefix($0) && folded.dropFirst($0.count).allSatisfy(\.isNumber) }) {
             return .common
         }
@@ -47,17 +47,29 @@ public enum PasswordPolicy {
                               "iloveyou", "admin", "administrator", "vertrouwd", "geheim", "secret",
                               "changeme", "voorjaar", "zomer", "herfst", "winter", "lente", "monkey",
                               "dragon", "football", "voetbal", "ajax", "feyenoord", "psv", "sunshine",
-                              "princess", "master", "computer", "test", "gebruiker", "user", "login"]
+                              "princess", "master", "computer", "test", "gebruiker", "user", "login",
+                              "vertrouwenspersoon", "correcthorsebatterystaple"]
 
-    /// A short list of the most used long-enough passwords (from public breach top lists).
-    static let common: Set<String> = [
-        "password1234", "password12345", "password123456", "wachtwoord123", "wachtwoord1234",
-        "qwertyuiop12", "1q2w3e4r5t6y", "1qaz2wsx3edc", "iloveyou1234", "welkom123456",
-        "welcome12345", "letmein12345", "abcd12345678", "a1b2c3d4e5f6", "qwerty123456",
-        "123456789012", "111111111111", "000000000000", "123123123123", "123412341234",
-        "passwordpassword", "correcthorsebatterystaple", "trustno1trustno1", "zaq12wsxcde3",
-        "1234qwerasdf", "qwerasdfzxcv", "asdfghjkl123", "vertrouwenspersoon", "vertrouwenspersoon1",
-    ]
+    /// A common password as it is, or with digits and signs after it ("sunshine1234!"), or twice
+    /// over ("monkeymonkey").
+    static func isCommon(_ password: String) -> Bool {
+        if common.contains(password) { return true }
+        let stem = String(password.reversed().drop { !$0.isLetter }.reversed())
+        if stem.count >= 6, stem != password, common.contains(stem) { return true }
+        let half = password.count / 2
+        if password.count % 2 == 0, password.prefix(half) == password.suffix(half), common.contains(String(password.prefix(half))) { return true }
+        return false
+    }
+
+    /// The 10,000 most common passwords (Have I Been Pwned's top list, as shipped by Django,
+    /// lowercased): `Resources/common-passwords.txt`, made by `scripts/make-common-passwords.sh`.
+    static let common: Set<String> = {
+        guard let url = Bundle.module.url(forResource: "common-passwords", withExtension: "txt"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            preconditionFailure("common-passwords.txt is missing from the build")
+        }
+        return Set(text.split(separator: "\n").lazy.filter { !$0.hasPrefix("# ") }.map { String($0) })
+    }()
 }
 
 /// Slows down guessing of a staff password without knowing anyone's IP address: the account

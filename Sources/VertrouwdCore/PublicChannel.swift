@@ -70,6 +70,10 @@ public enum PublicTopic: String, Sendable, CaseIterable {
 /// Slows down guessing of receipt codes without knowing anyone's address: each mailbox counts
 /// wrong secrets for its locator and makes the next attempt wait, doubling, up to an hour.
 public enum MailboxThrottle {
+    /// Messages a reporter may send from one mailbox in 24 hours: enough for any conversation,
+    /// and a script filling the counsellor's inbox stops there.
+    public static let messagesPerDay = 20
+
     public static func wait(afterFailures failures: Int) -> TimeInterval? {
         LoginThrottle.lock(afterFailures: failures)
     }

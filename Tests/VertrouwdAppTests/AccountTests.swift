@@ -107,8 +107,14 @@ struct AccountTests {
             }
             let response = try await browser.login(anna)
             #expect(response.status == .unprocessableEntity)
-            #expect(response.body.string.contains("Te veel mislukte pogingen"))
             #expect(browser.cookies["vt_session"] == nil)
+            // A locked account answers exactly as an unknown address: the lock tells no one that
+            // the address has an account.
+            #expect(response.body.string.contains(LoginController.failedMessage))
+            let unknown = try await Browser(app).post("/login", [("email", "niemand@praktijk.nl"), ("password", "wat dan ook hier"), ("code", "123456")])
+            #expect(unknown.status == response.status)
+            #expect(unknown.body.string.contains(LoginController.failedMessage))
+            #expect(!response.body.string.contains("minu"))
         }
     }
 

@@ -105,6 +105,19 @@ struct PasswordTests {
         #expect(PasswordPolicy.check(String(repeating: "é", count: 40)) == .tooLong)
     }
 
+    /// The 10,000 most common passwords ship as a resource; the old list had ~30 entries.
+    @Test func theTenThousandMostCommonPasswordsAreRefused() {
+        #expect(PasswordPolicy.common.count == 10_000)
+        #expect(PasswordPolicy.common.isSuperset(of: ["123456", "password", "iloveyou", "qwertyuiop"]))
+        // From the list as they are, with digits after them, and twice over — none on the old list.
+        for password in ["1q2w3e4r5t6y7u", "startfinding", "Sunshine2024!", "jennifer123456", "monkeymonkey", "Q1W2E3R4T5Y6"] {
+            #expect(PasswordPolicy.check(password) == .common, "\(password)")
+        }
+        #expect(PasswordPolicy.check("Vertrouwenspersoon") == .common)
+        // A passphrase that merely contains a common word is fine.
+        #expect(PasswordPolicy.check("sunshine over de molen") == nil)
+    }
+
     @Test func aLongPassphraseWithoutSymbolsIsAccepted() {
         #expect(PasswordPolicy.check("fiets regen koffie molen") == nil)
     }

@@ -53,20 +53,34 @@ enum AccountController {
         let staff = try req.requireStaff()
         let input = req.form(PasswordForm.self) ?? .init()
         var errors = FormErrors()
-        let currentOK = (try? await req.password.async.verify(input.current ?? "", created: staff.user.passwordHash)) ?? false
+        let currentOK: Bool
+        do {
+            currentOK = try await req.application.hashing.verifyPassword(input.current ?? "", hash: staff.user.passwordHash)
+        } catch is Hashing.Busy {
+            errors.general = LoginController.busyMessage
+            return try await render(req, override: passwordForm(req, errors: errors), status: .serviceUnavailable)
+        }
         if !currentOK { errors["current"] = "Je huidige wachtwoord klopt niet." }
         let new = AccountRules.checkNewPassword(input.password, input.password2, email: staff.user.email, name: staff.user.name, errors: &errors)
         if let new, new == input.current { errors["password"] = "Kies een ander wachtwoord dan je huidige." }
         guard errors.isEmpty, let new else {
             return try await render(req, override: passwordForm(req, errors: errors), status: .unprocessableEntity)
         }
-        staff.user.passwordHash = try await req.password.async.hash(new)
+        staff.user.passwordHash = try await req.application.hashing.hashPassword(new)
+        // Every session of the account ends, this one too: it goes on under a new id, so a
+        // session id someone else may have seen is worth nothing after the change.
+        let token = Tokens.random()
+        let session = StaffSession(tokenHash: Tokens.hash(token), userID: staff.userID, now: Date())
         try await req.application.transaction(on: req.db) { db in
             try await staff.user.save(on: db)
-            try await StaffSession.query(on: db).filter(\.$user.$id == staff.userID).filter(\.$id != staff.session.id!).delete()
+            try await StaffSession.query(on: db).filter(\.$user.$id == staff.userID).delete()
+            try await session.create(on: db)
         }
+        req.staff = Staff(user: staff.user, session: session)
         try await req.audit("user.password", subject: "user:\(staff.userID)")
-        return req.redirect(to: "/account", flash: .saved)
+        let response = req.redirect(to: "/account", flash: .saved)
+        response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
+        return response
     }
 
     /// POST /account/profile

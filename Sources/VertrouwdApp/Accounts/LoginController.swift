@@ -40,6 +40,10 @@ enum LoginController {
         return form
     }
 
+    /// Every failed login gets this answer, whatever failed.
+    static let failedMessage = "E-mailadres, wachtwoord of code klopt niet. Na vijf mislukte pogingen gaat een account een tijd op slot; probeer het dan later opnieuw."
+    static let busyMessage = "Er wordt op dit moment erg veel ingelogd. Probeer het over een paar seconden opnieuw."
+
     /// GET /login
     @Sendable static func show(_ req: Request) async throws -> Response {
         if req.staff != nil { return req.redirect(to: "/") }
@@ -50,38 +54,42 @@ enum LoginController {
     @Sendable static func login(_ req: Request) async throws -> Response {
         let input = req.form(LoginForm.self) ?? LoginForm()
         let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-        func refuse(_ message: String, status: HTTPStatus = .ok) async throws -> Response {
+        func refuse(_ message: String, status: HTTPStatus = .unprocessableEntity) async throws -> Response {
             var errors = FormErrors()
             errors.general = message
-            return try await req.page("login", LoginPage(meta: req.meta("Inloggen"), form: loginForm(req, email: email, errors: errors)),
-                                      status: .unprocessableEntity)
+            let response = try await req.page("login", LoginPage(meta: req.meta("Inloggen"), form: loginForm(req, email: email, errors: errors)),
+                                              status: status)
+            if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
+            return response
         }
-        let generic = "E-mailadres, wachtwoord of code klopt niet."
         guard !email.isEmpty, let password = input.password, !password.isEmpty, let code = input.code, !code.isEmpty else {
             return try await refuse("Vul je e-mailadres, wachtwoord en de code uit je authenticator-app in.")
         }
-        guard email.count <= 254, password.utf8.count <= 1024,
-              let user = try await User.query(on: req.db).filter(\.$email == email).first(), user.active else {
-            // Spend the same bcrypt time as for a real account, so timing does not tell who has one.
-            _ = try? await req.password.async.verify(String(password.prefix(72)), created: req.application.dummyPasswordHash)
-            return try await refuse(generic)
+        let found = email.count <= 254 && password.utf8.count <= 1024
+            ? try await User.query(on: req.db).filter(\.$email == email).first() : nil
+        let user = found?.active == true ? found : nil
+        // The same bcrypt work and the same answer for every failure — an unknown address, an
+        // inactive or locked account, a wrong password or code — so neither the text nor the time
+        // tells whether an address has an account or is locked.
+        let passwordOK: Bool
+        do {
+            passwordOK = try await req.application.hashing.verifyPassword(password, hash: user?.passwordHash ?? req.application.dummyPasswordHash)
+        } catch is Hashing.Busy {
+            return try await refuse(busyMessage, status: .serviceUnavailable)
         }
+        guard let user else { return try await refuse(failedMessage) }
         let now = Date()
-        if let until = user.lockedUntil, until > now {
-            let minutes = max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
-            return try await refuse("Te veel mislukte pogingen. Probeer het over \(minutes) \(minutes == 1 ? "minuut" : "minuten") opnieuw.")
-        }
-        let passwordOK = (try? await req.password.async.verify(password, created: user.passwordHash)) ?? false
+        if let until = user.lockedUntil, until > now { return try await refuse(failedMessage) }
         let secret = try SecondFactor.secret(of: user, masterKey: req.application.masterKey)
         let step = passwordOK ? SecondFactor.step(for: code, secret: secret, now: now) : nil
         guard passwordOK, let step, try await claim(step: step, for: user, on: req.db) else {
-            user.failedLogins += 1
-            if let lock = LoginThrottle.lock(afterFailures: user.failedLogins) {
-                user.lockedUntil = now.addingTimeInterval(lock)
+            // One atomic step: concurrent failures each count (a read-add-save lost them).
+            let failures = try await Counters.increment("users", "failed_logins", id: user.requireID(), on: req.db)
+            if let lock = LoginThrottle.lock(afterFailures: failures) {
+                try await User.query(on: req.db).filter(\.$id == user.requireID()).set(\.$lockedUntil, to: now.addingTimeInterval(lock)).update()
             }
-            try await user.save(on: req.db)
             try await req.audit("login.failed", subject: "user:\(user.id!.uuidString)")
-            return try await refuse(generic)
+            return try await refuse(failedMessage)
         }
         user.failedLogins = 0
         user.lockedUntil = nil
@@ -132,9 +140,20 @@ enum LoginController {
         return response
     }
 
-    /// Only local paths: `next` must not send a user to another site after login.
+    /// The staff pages a login may return to: the first segment of a known in-app path.
+    static let returnSections: Set<String> = ["", "account", "organisations", "reports", "admin", "cases"]
+
+    /// `next` must not send a user to another site after login: only a path of the staff pages
+    /// made of plain characters (letters, digits, `/ - _ .`, a simple query) — no control
+    /// characters (`/%09/evil.example` reached the browser as `/\t/evil.example`, which it
+    /// follows to that host), no backslash, no `//`, no `..`.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains("://") else { return "/" }
+        guard let next, next.utf8.count <= 512, next.hasPrefix("/"), !next.contains("//"), !next.contains("..") else { return "/" }
+        let parts = next.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let pathOK = parts[0].unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "/-_.".unicodeScalars.contains($0)) }
+        let queryOK = parts.count == 1 || parts[1].unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "=&-_.".unicodeScalars.contains($0)) }
+        let section = parts[0].dropFirst().split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        guard pathOK, queryOK, returnSections.contains(section) else { return "/" }
         return next
     }
 }

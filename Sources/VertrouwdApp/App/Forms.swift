@@ -174,7 +174,11 @@ struct FormErrors: Sendable {
     }
 
     /// A text: trimmed, present when required, not longer than `max`, no control characters.
-    mutating func text(_ value: String?, _ field: String, max: Int, required: Bool, messages: TextMessages) -> String? {
+    /// A single-line field (by default every field of at most 200 characters: names, e-mail,
+    /// subjects) takes no line breaks or tabs either: a CR/LF in an e-mail address reached the
+    /// `To:` header of sendmail.
+    mutating func text(_ value: String?, _ field: String, max: Int, required: Bool, messages: TextMessages,
+                       singleLine: Bool? = nil) -> String? {
         let trimmed = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
             if required { self.messages[field] = messages.missing }
@@ -184,15 +188,21 @@ struct FormErrors: Sendable {
             self.messages[field] = messages.tooLong(max, trimmed.count)
             return nil
         }
-        if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
+        let lineBreaks: Set<Unicode.Scalar> = ["\n", "\r", "\t"]
+        let oneLine = singleLine ?? (max <= 200)
+        if trimmed.unicodeScalars.contains(where: { scalar in
+            (scalar.properties.generalCategory == .control && (oneLine || !lineBreaks.contains(scalar)))
+                || (oneLine && (scalar == "\u{2028}" || scalar == "\u{2029}"))
+        }) {
             self.messages[field] = messages.characters
             return nil
         }
         return trimmed
     }
 
-    mutating func text(_ value: String?, _ field: String, label: String, max: Int = 200, required: Bool = true) -> String? {
-        text(value, field, max: max, required: required, messages: .staff(label))
+    mutating func text(_ value: String?, _ field: String, label: String, max: Int = 200, required: Bool = true,
+                       singleLine: Bool? = nil) -> String? {
+        text(value, field, max: max, required: required, messages: .staff(label), singleLine: singleLine)
     }
 
     /// Text written for an organisation may not name a small number of people ("3 meldingen",
@@ -244,7 +254,7 @@ struct FormErrors: Sendable {
     }
 
     mutating func email(_ value: String?, _ field: String, required: Bool = true) -> String? {
-        guard let text = text(value, field, label: "het e-mailadres", max: 254, required: required) else { return nil }
+        guard let text = text(value, field, label: "het e-mailadres", max: 254, required: required, singleLine: true) else { return nil }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !text.contains(" ") else {
             messages[field] = "Dit is geen geldig e-mailadres (bijvoorbeeld naam@praktijk.nl)."

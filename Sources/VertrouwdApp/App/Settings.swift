@@ -28,6 +28,8 @@ public struct Settings: Sendable {
     public var publicURL: String?
     /// A sendmail-compatible command for notifications without content (`VERTROUWD_SENDMAIL`).
     public var sendmailCommand: String?
+    /// At most one notification mail per counsellor per this many seconds; the rest are batched.
+    public var notificationWindow: TimeInterval = 15 * 60
     /// Reports and conversation requests accepted per organisation per minute (per instance).
     public var submissionsPerMinute = 60
     /// The disclosure threshold k (`VERTROUWD_K`, default 5, never below 3): no published count
@@ -39,6 +41,9 @@ public struct Settings: Sendable {
     public var receiptKDF = ReceiptHash.Parameters.standard
     /// bcrypt work factor: 12 in production; tests lower it so a suite of logins stays fast.
     public var passwordCost = 12
+    /// Hashes (bcrypt, scrypt) running or waiting at once before a login or a receipt code is
+    /// answered "busy"; nil: twice the hashing threads (`Hashing`).
+    public var concurrentHashes: Int?
     public var sessionIdleTimeout: TimeInterval = 30 * 60
     public var sessionAbsoluteTimeout: TimeInterval = 12 * 3600
 

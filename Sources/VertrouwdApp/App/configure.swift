@@ -24,8 +24,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
     }
 
     app.sqliteWriteLock = AsyncMutex()
-    app.startKDFThreadPool()
+    app.startHashing(settings)
     app.floodGuard = FloodGuard(limit: settings.submissionsPerMinute)
+    app.notificationBatch = NotificationBatch()
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.dummyPasswordHash = try Bcrypt.hash(Tokens.random(), cost: settings.passwordCost)
 

@@ -116,12 +116,13 @@ enum MailboxService {
         let language: Language
     }
 
-    /// scrypt runs on its own thread pool: on an event loop its tens of milliseconds would stall
-    /// every request on that loop, and on Vapor's shared pool it would queue SQLite's queries.
+    /// scrypt runs on the hashing threads (`Hashing`): on an event loop its tens of milliseconds
+    /// would stall every request on that loop, and on Vapor's shared pool it would queue SQLite's
+    /// queries. A report being filed is never refused for it (the flood guard limits reports).
     static func prepare(language: Language, kdf: ReceiptHash.Parameters, app: Application) async throws -> Prepared {
         let secret = ReceiptCode.generate().secret
         let salt = ReceiptHash.newSalt()
-        let hash = try await app.kdfThreadPool.runIfActive { try ReceiptHash.hash(secret: secret, salt: salt, parameters: kdf) }
+        let hash = try await app.hashing.run(bounded: false) { try ReceiptHash.hash(secret: secret, salt: salt, parameters: kdf) }
         return Prepared(secret: secret, salt: salt, hash: hash, kdf: kdf.description, language: language)
     }
 
@@ -150,24 +151,26 @@ enum MailboxService {
     static func check(_ code: ReceiptCode, kdf: ReceiptHash.Parameters, app: Application, on db: any Database) async throws -> Outcome {
         guard let mailbox = try await Mailbox.query(on: db).filter(\.$locator == code.locator).first() else {
             // Spend the same time as a real check, so timing does not reveal which locators exist.
-            _ = try await app.kdfThreadPool.runIfActive {
+            _ = try await app.hashing.run {
                 ReceiptHash.verify(secret: code.secret, salt: Data(count: 16), expected: Data(count: 32), parameters: kdf)
             }
             return .wrong
         }
         let now = Date()
-        if let until = mailbox.lockedUntil, until > now { return .wait(until.timeIntervalSince(now)) }
         let parameters = ReceiptHash.Parameters(stored: mailbox.kdf) ?? .standard
         let (salt, expected) = (mailbox.salt, mailbox.secretHash)
-        let matches = try await app.kdfThreadPool.runIfActive {
+        // The hash is worked out for a locked locator too: it answers in the same time as any
+        // other, so timing does not tell a locked locator (one that exists) from others.
+        let matches = try await app.hashing.run {
             ReceiptHash.verify(secret: code.secret, salt: salt, expected: expected, parameters: parameters)
         }
+        if let until = mailbox.lockedUntil, until > now { return .wait(until.timeIntervalSince(now)) }
         guard matches else {
-            mailbox.failedAttempts += 1
-            if let wait = MailboxThrottle.wait(afterFailures: mailbox.failedAttempts) {
-                mailbox.lockedUntil = now.addingTimeInterval(wait)
+            // One atomic step: concurrent wrong codes each count (a read-add-save lost them).
+            let failures = try await Counters.increment("mailboxes", "failed_attempts", id: mailbox.requireID(), on: db)
+            if let wait = MailboxThrottle.wait(afterFailures: failures) {
+                try await Mailbox.query(on: db).filter(\.$id == mailbox.requireID()).set(\.$lockedUntil, to: now.addingTimeInterval(wait)).update()
             }
-            try await mailbox.save(on: db)
             return .wrong
         }
         if mailbox.failedAttempts != 0 || mailbox.lockedUntil != nil {
@@ -176,28 +179,5 @@ enum MailboxService {
             try await mailbox.save(on: db)
         }
         return .opened(mailbox)
-    }
-}
-
-extension Application {
-    private struct KDFPoolKey: StorageKey { typealias Value = NIOThreadPool }
-
-    /// Threads for receipt-code hashing, apart from the pool SQLite and bcrypt use.
-    var kdfThreadPool: NIOThreadPool {
-        get { storage[KDFPoolKey.self]! }
-        set { storage[KDFPoolKey.self] = newValue }
-    }
-
-    func startKDFThreadPool() {
-        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
-        pool.start()
-        kdfThreadPool = pool
-        lifecycle.use(KDFPoolShutdown())
-    }
-
-    private struct KDFPoolShutdown: LifecycleHandler {
-        func shutdownAsync(_ app: Application) async {
-            try? await app.kdfThreadPool.shutdownGracefully()
-        }
     }
 }

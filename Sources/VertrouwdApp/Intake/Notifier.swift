@@ -17,8 +17,27 @@ enum Notifier {
     }
 
     /// Fire and forget: a slow or broken mail command never delays or fails a reporter's request.
+    /// At most one mail per address per `notificationWindow` (15 minutes): what arrives in
+    /// between goes out as one mail at the window's end, so fifty messages in a mailbox are
+    /// one or two mails, not fifty.
     static func notify(_ app: Application, to email: String, about event: Event) {
         guard let command = app.settings.sendmailCommand, !command.isEmpty else { return }
+        // Forms refuse line breaks in an address; this is the last wall before a mail header.
+        guard !email.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return }
+        let batch = app.notificationBatch, window = app.settings.notificationWindow
+        Task.detached {
+            switch await batch.admit(email, now: Date(), window: window) {
+            case .now: send(app, command: command, to: email, about: event)
+            case .later(let delay):
+                try? await Task.sleep(for: .seconds(delay))
+                await batch.sent(email, now: Date())
+                send(app, command: command, to: email, about: event)
+            case .waiting: break
+            }
+        }
+    }
+
+    static func send(_ app: Application, command: String, to email: String, about event: Event) {
         let logger = app.logger
         let message = """
             To: \(email)
@@ -53,5 +72,38 @@ enum Notifier {
         try pipe.fileHandleForWriting.close()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw Failed() }
+    }
+}
+
+/// Who was mailed when, per instance: one mail per address per window, the rest batched.
+actor NotificationBatch {
+    enum Decision: Equatable { case now, later(TimeInterval), waiting }
+
+    private var lastSent: [String: Date] = [:]
+    private var pending: Set<String> = []
+
+    func admit(_ email: String, now: Date, window: TimeInterval) -> Decision {
+        if pending.contains(email) { return .waiting }
+        if let last = lastSent[email], now.timeIntervalSince(last) < window {
+            pending.insert(email)
+            return .later(window - now.timeIntervalSince(last))
+        }
+        lastSent[email] = now
+        return .now
+    }
+
+    func sent(_ email: String, now: Date) {
+        pending.remove(email)
+        lastSent[email] = now
+    }
+}
+
+extension Application {
+    private struct NotificationBatchKey: StorageKey { typealias Value = NotificationBatch }
+
+    /// Set once by `configure`.
+    var notificationBatch: NotificationBatch {
+        get { storage[NotificationBatchKey.self]! }
+        set { storage[NotificationBatchKey.self] = newValue }
     }
 }

@@ -117,7 +117,13 @@ enum PostbusController {
         guard let code = ReceiptCode(typed: String((input.code ?? "").prefix(200))) else {
             return try await refuse(req, t)
         }
-        switch try await MailboxService.check(code, kdf: req.application.settings.receiptKDF, app: req.application, on: req.db) {
+        let outcome: MailboxService.Outcome
+        do {
+            outcome = try await MailboxService.check(code, kdf: req.application.settings.receiptKDF, app: req.application, on: req.db)
+        } catch is Hashing.Busy {
+            return try await refuse(req, t, message: t.busyCode, status: .serviceUnavailable)
+        }
+        switch outcome {
         case .wrong, .wait:
             return try await refuse(req, t)
         case .opened(let mailbox):
@@ -136,11 +142,13 @@ enum PostbusController {
         }
     }
 
-    static func refuse(_ req: Request, _ t: PublicText) async throws -> Response {
+    static func refuse(_ req: Request, _ t: PublicText, message: String? = nil, status: HTTPStatus = .unprocessableEntity) async throws -> Response {
         var errors = FormErrors()
-        errors["code"] = t.wrongCode
-        return try await req.publicPage("public/postbus-login", LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req, errors: errors), notice: nil),
-                                        status: .unprocessableEntity)
+        errors["code"] = message ?? t.wrongCode
+        let response = try await req.publicPage("public/postbus-login", LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req, errors: errors), notice: nil),
+                                                status: status)
+        if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
+        return response
     }
 
     static func caseKey(_ req: Request, _ record: Case) throws -> OpenCase {
@@ -221,9 +229,14 @@ enum PostbusController {
         var errors = FormErrors()
         let body = PublicController.text(input.body, "body", max: PublicController.storyLimit, required: true, t: t, errors: &errors)
         let files = Attachments.check(input.files, t: t, errors: &errors)
+        let sentToday = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == mailbox.$case.id)
+            .filter(\.$sender == MailboxMessage.Sender.reporter.rawValue).filter(\.$createdAt > Date().addingTimeInterval(-86_400)).count()
+        let tooMany = sentToday >= MailboxThrottle.messagesPerDay
+        if tooMany { errors.general = t.tooManyMessages }
         if !errors.isEmpty { Attachments.remindToChooseAgain(input.files, t: t, errors: &errors) }
         guard errors.isEmpty, let body else {
-            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
+            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors),
+                                    status: tooMany ? .tooManyRequests : .unprocessableEntity)
         }
         try await post(req, mailbox, body: body, files: files)
         return try await render(req, mailbox, flash: t.sent)

@@ -70,6 +70,8 @@ struct PublicText: Encodable, Sendable {
     let codeHint: String
     let open: String
     let wrongCode: String
+    let busyCode: String
+    let tooManyMessages: String
     let yourReport: String
     let messagesTitle: String
     let you: String
@@ -186,6 +188,8 @@ struct PublicText: Encodable, Sendable {
         mailboxTitle: "Je postbus", mailboxIntro: "Vul je ontvangstcode in om je melding en de antwoorden te lezen.",
         codeLabel: "Ontvangstcode", codeHint: "28 cijfers. Spaties mogen.", open: "Openen",
         wrongCode: "Deze code klopt niet, of je moet even wachten voor je het opnieuw probeert. Controleer de cijfers.",
+        busyCode: "Het is nu erg druk. Je code is nog niet gecontroleerd. Probeer het over een paar seconden opnieuw.",
+        tooManyMessages: "Je hebt het afgelopen etmaal al \(MailboxThrottle.messagesPerDay) berichten gestuurd; meer kan pas morgen. Je vertrouwenspersoon leest ze. Wat je schreef staat er nog, niets is verstuurd.",
         yourReport: "Wat je stuurde", messagesTitle: "Berichten", you: "Jij", counsellor: "Vertrouwenspersoon",
         noMessages: "Nog geen berichten. Kijk later nog eens.", messageLabel: "Bericht aan de vertrouwenspersoon",
         sendMessage: "Bericht versturen", close: "Postbus sluiten", closed: "Je postbus is gesloten.",
@@ -257,6 +261,8 @@ struct PublicText: Encodable, Sendable {
         mailboxTitle: "Your mailbox", mailboxIntro: "Enter your receipt code to read your report and the replies.",
         codeLabel: "Receipt code", codeHint: "28 digits. Spaces are fine.", open: "Open",
         wrongCode: "This code is not right, or you have to wait a moment before trying again. Please check the digits.",
+        busyCode: "It is very busy right now. Your code has not been checked yet. Please try again in a few seconds.",
+        tooManyMessages: "You have sent \(MailboxThrottle.messagesPerDay) messages in the last 24 hours; more can be sent tomorrow. Your counsellor reads them. What you wrote is still here; nothing was sent.",
         yourReport: "What you sent", messagesTitle: "Messages", you: "You", counsellor: "Counsellor",
         noMessages: "No messages yet. Please check again later.", messageLabel: "Message to the counsellor",
         sendMessage: "Send message", close: "Close mailbox", closed: "Your mailbox is closed.",

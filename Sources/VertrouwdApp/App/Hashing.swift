@@ -1,0 +1,75 @@
+import NIOConcurrencyHelpers
+import NIOPosix
+import Vapor
+
+/// Password (bcrypt) and receipt-code (scrypt) hashing: deliberately slow work, on threads of its
+/// own and at most `limit` at a time.
+///
+/// On Vapor's shared pool a burst of logins for made-up addresses queued every SQLite query
+/// behind 430 ms hashes (40 of them: `/healthz` took 15 s, requests failed). Here the hashing
+/// threads are fewer than the cores, so the event loops and the database always have a core;
+/// past the limit a login or a receipt code is answered "busy" at once instead of queueing.
+final class Hashing: Sendable {
+    struct Busy: Error {}
+
+    let limit: Int
+    private let pool: NIOThreadPool
+    private let inFlight = NIOLockedValueBox(0)
+    private let passwordCost: Int
+
+    init(threads: Int, limit: Int, passwordCost: Int) {
+        pool = NIOThreadPool(numberOfThreads: threads)
+        pool.start()
+        self.limit = limit
+        self.passwordCost = passwordCost
+    }
+
+    /// The default for this machine: one core fewer than it has (at least one) hashes.
+    convenience init(passwordCost: Int, limit: Int? = nil) {
+        let threads = max(1, System.coreCount - 1)
+        self.init(threads: threads, limit: limit ?? 2 * threads, passwordCost: passwordCost)
+    }
+
+    /// Runs `work` on the hashing threads, or throws `Busy` when `limit` hashes are already
+    /// running or waiting. `bounded: false` is for work that must not be refused (a report
+    /// being filed makes its receipt code), which callers limit in their own way.
+    func run<T: Sendable>(bounded: Bool = true, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let admitted = inFlight.withLockedValue { n -> Bool in
+            guard !bounded || n < limit else { return false }
+            n += 1
+            return true
+        }
+        guard admitted else { throw Busy() }
+        defer { inFlight.withLockedValue { $0 -= 1 } }
+        return try await pool.runIfActive(work)
+    }
+
+    func verifyPassword(_ password: String, hash: String) async throws -> Bool {
+        try await run { (try? Bcrypt.verify(password, created: hash)) ?? false }
+    }
+
+    func hashPassword(_ password: String) async throws -> String {
+        let cost = passwordCost
+        return try await run(bounded: false) { try Bcrypt.hash(password, cost: cost) }
+    }
+
+    func shutdown() async { try? await pool.shutdownGracefully() }
+}
+
+extension Application {
+    private struct HashingKey: StorageKey { typealias Value = Hashing }
+
+    var hashing: Hashing {
+        get { storage[HashingKey.self]! }
+        set { storage[HashingKey.self] = newValue }
+    }
+
+    func startHashing(_ settings: Settings) {
+        hashing = Hashing(passwordCost: settings.passwordCost, limit: settings.concurrentHashes)
+        lifecycle.use(HashingShutdown())
+    }
+
+    private struct HashingShutdown: LifecycleHandler {
+        func shutdownAsync(_ app: Application) async { await app.hashing.shutdown() }
+    }
+}
