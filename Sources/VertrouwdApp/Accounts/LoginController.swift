@@ -79,11 +79,12 @@ enum LoginController {
         }
         guard let user else { return try await refuse(failedMessage) }
         let now = Date()
-        if let until = user.lockedUntil, until > now { return try await refuse(failedMessage) }
+        let locked = (user.lockedUntil ?? .distantPast) > now
         let secret = try SecondFactor.secret(of: user, masterKey: req.application.masterKey)
-        let step = passwordOK ? SecondFactor.step(for: code, secret: secret, now: now) : nil
-        guard passwordOK, let step, try await claim(step: step, for: user, on: req.db) else {
-            // One atomic step: concurrent failures each count (a read-add-save lost them).
+        let step = passwordOK && !locked ? SecondFactor.step(for: code, secret: secret, now: now) : nil
+        guard passwordOK, !locked, let step, try await claim(step: step, for: user, on: req.db) else {
+            // One atomic step: concurrent failures each count (a read-add-save lost them). An
+            // attempt while locked counts too, and makes the lock longer.
             let failures = try await Counters.increment("users", "failed_logins", id: user.requireID(), on: req.db)
             if let lock = LoginThrottle.lock(afterFailures: failures) {
                 try await User.query(on: req.db).filter(\.$id == user.requireID()).set(\.$lockedUntil, to: now.addingTimeInterval(lock)).update()

@@ -15,6 +15,11 @@ final class Hashing: Sendable {
     let limit: Int
     private let pool: NIOThreadPool
     private let inFlight = NIOLockedValueBox(0)
+    private let done = NIOLockedValueBox(0)
+    /// Hashes running or waiting now.
+    var admitted: Int { inFlight.withLockedValue { $0 } }
+    /// Hashes worked out so far: lets a test see that a refusal spent the same work as any other.
+    var completed: Int { done.withLockedValue { $0 } }
     private let passwordCost: Int
 
     init(threads: Int, limit: Int, passwordCost: Int) {
@@ -41,7 +46,9 @@ final class Hashing: Sendable {
         }
         guard admitted else { throw Busy() }
         defer { inFlight.withLockedValue { $0 -= 1 } }
-        return try await pool.runIfActive(work)
+        let result = try await pool.runIfActive(work)
+        done.withLockedValue { $0 += 1 }
+        return result
     }
 
     func verifyPassword(_ password: String, hash: String) async throws -> Bool {

@@ -164,14 +164,16 @@ enum MailboxService {
         let matches = try await app.hashing.run {
             ReceiptHash.verify(secret: code.secret, salt: salt, expected: expected, parameters: parameters)
         }
-        if let until = mailbox.lockedUntil, until > now { return .wait(until.timeIntervalSince(now)) }
-        guard matches else {
+        let lockedUntil = mailbox.lockedUntil.flatMap { $0 > now ? $0 : nil }
+        guard matches, lockedUntil == nil else {
             // One atomic step: concurrent wrong codes each count (a read-add-save lost them).
+            // An attempt while locked counts too, and makes the wait longer.
             let failures = try await Counters.increment("mailboxes", "failed_attempts", id: mailbox.requireID(), on: db)
             if let wait = MailboxThrottle.wait(afterFailures: failures) {
                 try await Mailbox.query(on: db).filter(\.$id == mailbox.requireID()).set(\.$lockedUntil, to: now.addingTimeInterval(wait)).update()
+                return .wait(wait)
             }
-            return .wrong
+            return lockedUntil.map { .wait($0.timeIntervalSince(now)) } ?? .wrong
         }
         if mailbox.failedAttempts != 0 || mailbox.lockedUntil != nil {
             mailbox.failedAttempts = 0
