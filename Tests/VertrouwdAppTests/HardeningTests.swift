@@ -213,6 +213,43 @@ struct HardeningTests {
     }
 }
 
+extension HardeningTests {
+    @Test func theLanguageChoiceIsForgottenWithTheBrowserSession() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let page = try await Browser(app, over: .socket).get("/o/het-baken?lang=en")
+            let cookie = try #require(page.headers[.setCookie].first { $0.hasPrefix("vt_lang=") })
+            #expect(!cookie.contains("Max-Age") && !cookie.contains("Expires"), "\(cookie)")
+        }
+    }
+
+    @Test func behindTLSCookiesAreHostOnlyAndHSTSIsSent() async throws {
+        try await withVertrouwd({ $0.secureCookies = true; $0.publicURL = "https://vertrouwd.example" }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app, over: .socket)
+            let login = try await browser.get("/login")
+            #expect(login.headers.first(name: "Strict-Transport-Security") == "max-age=31536000")
+            let csrf = try #require(login.headers[.setCookie].first { $0.hasPrefix("__Host-vt_csrf=") })
+            #expect(csrf.contains("Secure") && csrf.contains("Path=/") && !csrf.contains("Domain"))
+            let token = try #require(browser.cookies["__Host-vt_csrf"])
+            let response = try await browser.post("/login", [("_csrf", token), ("email", anna.user.email), ("password", anna.password), ("code", anna.code())], csrf: false)
+            #expect(response.status == .seeOther)
+            let session = try #require(response.headers[.setCookie].first { $0.hasPrefix("__Host-vt_session=") })
+            #expect(session.contains("Secure") && session.contains("HttpOnly") && session.contains("Path=/"))
+            #expect(try await browser.get("/account").status == .ok)
+            // A cookie without the prefix (planted by a sibling subdomain) is not believed.
+            let planted = Browser(app, over: .socket)
+            planted.cookies["vt_session"] = browser.cookies["__Host-vt_session"]
+            #expect(try await planted.get("/account").status == .seeOther)
+        }
+        try await withVertrouwd { app in
+            let plain = try await Browser(app).get("/login")
+            #expect(plain.headers.first(name: "Strict-Transport-Security") == nil, "not without TLS")
+        }
+    }
+}
+
 /// A gate a hashing thread waits at until the test opens it.
 final class AsyncGate: @unchecked Sendable {
     private let condition = NSCondition()

@@ -63,6 +63,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     app.middleware = Middlewares()
     // Outermost, so error pages (which may show what a reporter typed) get no-store and the CSP too.
+    app.middleware.use(HostCookiesMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: publicFiles.path + "/", defaultFile: nil))

@@ -12,11 +12,13 @@ extension Request {
         return Language.negotiate(acceptLanguage: headers.first(name: .acceptLanguage))
     }
 
-    /// Renders a public page; remembers an explicit language choice.
+    /// Renders a public page; remembers an explicit language choice for this browser session
+    /// only: a lasting cookie would be a trace, on a shared computer, of having visited the
+    /// reporting channel.
     func publicPage(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus = .ok) async throws -> Response {
         let response = try await view.render(template, context).encodeResponse(status: status, for: self)
         if let q = query[String.self, at: "lang"], Language(rawValue: q) != nil {
-            response.cookies["vt_lang"] = HTTPCookies.Value(string: q, maxAge: 365 * 24 * 3600, path: "/",
+            response.cookies["vt_lang"] = HTTPCookies.Value(string: q, path: "/",
                                                             isSecure: application.settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
         }
         return response
