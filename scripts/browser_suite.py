@@ -382,6 +382,43 @@ class Suite:
         finally:
             d.quit()
 
+    def admin_enrols_a_colleague(self):
+        """The admin makes an account and sees only a link; the colleague opens it in their own
+        browser, chooses a password, scans the secret and logs in with both."""
+        d = self.driver()
+        try:
+            self.login(d, "beheer@demo.vertrouwd.nl")
+            self.open(d, "/admin/users")
+            self.look(d, "admin-users")
+            self.fill(d, "new-user-name", "Sanne Browsertest")
+            self.fill(d, "new-user-email", "sanne@browsertest.nl")
+            self.submit(d, "new-user")
+            page = self.text(d)
+            check("the admin sees an enrolment link, no password and no secret", "/enrol/" in page and "otpauth" not in d.page_source, page[:300])
+            self.look(d, "admin-enrolment-link")
+            link = re.search(r"/enrol/[A-Za-z0-9_-]+", page).group(0)
+        finally:
+            d.quit()
+        e = self.driver()
+        try:
+            self.open(e, link)
+            self.look(e, "enrol")
+            password = "fietsen langs de molen"
+            self.fill(e, "enrol-password", password)
+            self.fill(e, "enrol-password2", password + "!")
+            self.submit(e, "enrol")
+            check("two different passwords are refused", "niet gelijk" in self.text(e), self.text(e)[:300])
+            self.fill(e, "enrol-password", password)
+            self.fill(e, "enrol-password2", password)
+            self.submit(e, "enrol")
+            self.look(e, "enrol-secret")
+            secret = re.search(r"secret=([A-Z2-7]+)", e.page_source).group(1)
+            self.logins["sanne@browsertest.nl"] = (password, secret)
+            self.login(e, "sanne@browsertest.nl")
+            check("the new colleague logs in with their own password and app", "Sanne Browsertest" in self.text(e), self.text(e)[:300])
+        finally:
+            e.quit()
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -400,6 +437,7 @@ def main():
         ("keyboard only", suite.report_by_keyboard_only),
         ("counsellor", lambda: suite.counsellor_works_the_case(suite.code) if getattr(suite, "code", None) else check("counsellor flow has a report to work on", False)),
         ("admin", suite.admin_creates_an_organisation),
+        ("enrolment", suite.admin_enrols_a_colleague),
     ]
     for name, flow in flows:
         try:

@@ -199,17 +199,74 @@ struct AccountTests {
         }
     }
 
-    @Test func anAdminCreatesAnAccountAndSeesItsSecondFactorOnce() async throws {
+    /// The admin makes the account, never its password or second factor: those the counsellor
+    /// sets through a one-time link. (Before, the admin was shown both and could log in as them.)
+    @Test func anAdminCreatesAnAccountThatTheCounsellorSetsUpThroughALink() async throws {
         try await withVertrouwd { app in
             let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
-            let browser = Browser(app)
+            let browser = Browser(app, over: .socket)
             try await browser.login(admin)
             let response = try await browser.post("/admin/users", [("name", "Youssef"), ("email", "Youssef@Praktijk.nl"), ("roles[]", "counsellor")])
             #expect(response.status == .ok)
-            #expect(response.body.string.contains("otpauth://totp/"))
+            #expect(!response.body.string.contains("otpauth://"), "the admin sees no second factor")
+            #expect(!response.body.string.contains("wachtwoord</dt>"), "nor a password")
             let created = try #require(try await User.query(on: app.db).filter(\.$email == "youssef@praktijk.nl").first())
             #expect(created.isCounsellor && !created.isAdmin)
-            #expect(!created.totpSecretSealed.isEmpty && !response.body.string.contains(created.totpSecretSealed))
+            #expect(created.totpSecretSealed.isEmpty)
+            let link = try enrolmentLink(in: response.body.string)
+
+            // The counsellor, in their own browser: a weak password, then two that differ.
+            let youssef = Browser(app, over: .socket)
+            let form = try await youssef.get(link)
+            #expect(form.status == .ok)
+            #expect(form.body.string.contains("Welkom, Youssef"))
+            let weak = try await youssef.post(link, [("password", "password1234"), ("password2", "password1234")])
+            #expect(weak.status == .unprocessableEntity)
+            #expect(weak.body.string.contains("te bekend"))
+            let differ = try await youssef.post(link, [("password", "mijn eigen lange zin"), ("password2", "mijn eigen lange zinn")])
+            #expect(differ.body.string.contains("niet gelijk"))
+            #expect(try await User.find(created.id, on: app.db)?.totpSecretSealed.isEmpty == true, "a refusal changes nothing")
+
+            let done = try await youssef.post(link, [("password", "mijn eigen lange zin"), ("password2", "mijn eigen lange zin")])
+            #expect(done.status == .ok)
+            let uri = try #require(done.body.string.components(separatedBy: "otpauth://totp/").dropFirst().first)
+            let secretText = try #require(uri.components(separatedBy: "secret=").dropFirst().first?.prefix { $0 != "&" })
+            let secret = try #require(Tokens.base32Decode(String(secretText)))
+            let account = TestAccount(user: try #require(try await User.find(created.id, on: app.db)), password: "mijn eigen lange zin", secret: secret)
+            #expect(try await Browser(app).login(account).status == .seeOther, "the counsellor logs in with what only they have")
+
+            // The link worked once.
+            let again = try await Browser(app, over: .socket).get(link)
+            #expect(again.status == .gone)
+            #expect(again.body.string.contains("Vraag de beheerder"))
+            let audit = try await AuditEvent.query(on: app.db).filter(\.$action == "user.enrol").count()
+            #expect(audit == 1)
+        }
+    }
+
+    @Test func anEnrolmentLinkExpiresAfterThreeDaysAndWithMailTheAdminNeverSeesIt() async throws {
+        let outbox = NSTemporaryDirectory() + "vertrouwd-mail-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: outbox) }
+        try await withVertrouwd({ $0.sendmailCommand = "cat >> '\(outbox)'"; $0.publicURL = "https://vertrouwd.example" }) { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let browser = Browser(app)
+            try await browser.login(admin)
+            let response = try await browser.post("/admin/users", [("name", "Youssef"), ("email", "youssef@praktijk.nl"), ("roles[]", "counsellor")])
+            #expect(!response.body.string.contains("/enrol/"), "mailed to the account, not shown")
+            #expect(response.body.string.contains("per e-mail naar youssef@praktijk.nl"))
+            var mail = ""
+            for _ in 0..<50 where !mail.contains("/enrol/") {
+                try await Task.sleep(for: .milliseconds(100))
+                mail = (try? String(contentsOfFile: outbox, encoding: .utf8)) ?? ""
+            }
+            #expect(mail.contains("To: youssef@praktijk.nl"))
+            let link = try enrolmentLink(in: mail)
+            #expect(try await Browser(app).get(link).status == .ok)
+            try await User.query(on: app.db).filter(\.$email == "youssef@praktijk.nl")
+                .set(\.$enrolExpiresAt, to: Date().addingTimeInterval(-1)).update()
+            #expect(try await Browser(app).get(link).status == .gone)
+            #expect(try await Browser(app).post(link, [("password", "mijn eigen lange zin"), ("password2", "mijn eigen lange zin")]).status == .gone)
+            #expect(try await browser.get("/admin/users").body.string.contains("inschrijflink verlopen"))
         }
     }
 
@@ -276,8 +333,24 @@ struct AccountTests {
             let anna = try await app.makeAccount("anna@praktijk.nl")
             let browser = Browser(app)
             try await browser.login(admin)
-            #expect(try await browser.post("/admin/users/\(anna.id)/reset-totp", []).status == .ok)
-            #expect(try await Browser(app).login(anna).status == .unprocessableEntity)
+            let annasOwn = Browser(app)
+            try await annasOwn.login(anna)
+            let reset = try await browser.post("/admin/users/\(anna.id)/reset-totp", [])
+            #expect(reset.status == .ok)
+            #expect(!reset.body.string.contains("otpauth://"), "the admin sees no secret")
+            #expect(try await Browser(app).login(anna, code: anna.code(at: Date().addingTimeInterval(30))).status == .unprocessableEntity,
+                    "the lost phone's codes stop working")
+            #expect(try await annasOwn.get("/").status == .seeOther, "every session of the account ended")
+
+            // The link asks for Anna's own password: in the admin's hands it is worth nothing.
+            let link = try enrolmentLink(in: reset.body.string)
+            let wrong = try await Browser(app).post(link, [("current", "het wachtwoord van de beheerder")])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.body.string.contains("Dit wachtwoord klopt niet"))
+            #expect(try await User.find(anna.id, on: app.db)?.failedLogins == 2, "a wrong password here counts as a failed login (after the one with the old phone)")
+            let done = try await Browser(app).post(link, [("current", anna.password)])
+            #expect(done.status == .ok)
+            #expect(done.body.string.contains("otpauth://totp/"))
         }
     }
 }
@@ -309,4 +382,10 @@ struct SetupTests {
             #expect(try await SetupController.prepareLink(app: app) == nil)
         }
     }
+}
+
+/// The `/enrol/…` path in an admin's page or a mail.
+func enrolmentLink(in text: String) throws -> String {
+    let after = try #require(text.components(separatedBy: "/enrol/").dropFirst().first)
+    return "/enrol/" + after.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
 }

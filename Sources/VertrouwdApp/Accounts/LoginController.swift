@@ -80,8 +80,9 @@ enum LoginController {
         guard let user else { return try await refuse(failedMessage) }
         let now = Date()
         let locked = (user.lockedUntil ?? .distantPast) > now
-        let secret = try SecondFactor.secret(of: user, masterKey: req.application.masterKey)
-        let step = passwordOK && !locked ? SecondFactor.step(for: code, secret: secret, now: now) : nil
+        // An account whose enrolment link is open has no second factor: it cannot log in.
+        let secret = user.totpSecretSealed.isEmpty ? nil : try SecondFactor.secret(of: user, masterKey: req.application.masterKey)
+        let step = passwordOK && !locked ? secret.flatMap { SecondFactor.step(for: code, secret: $0, now: now) } : nil
         guard passwordOK, !locked, let step, try await claim(step: step, for: user, on: req.db) else {
             // One atomic step: concurrent failures each count (a read-add-save lost them). An
             // attempt while locked counts too, and makes the lock longer.

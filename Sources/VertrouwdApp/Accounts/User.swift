@@ -30,6 +30,10 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "calendar_token_hash") var calendarTokenHash: String?
     /// Short public introduction and LVV registration, for the organisation's page.
     @OptionalField(key: "introduction") var introduction: String?
+    /// An open enrolment link (`Enrolment`): the hash of its token, what it is for, until when.
+    @OptionalField(key: "enrol_token_hash") var enrolTokenHash: String?
+    @OptionalField(key: "enrol_purpose") var enrolPurpose: String?
+    @OptionalField(key: "enrol_expires_at") var enrolExpiresAt: Date?
 
     init() {}
 

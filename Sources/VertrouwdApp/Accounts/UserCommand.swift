@@ -80,3 +80,12 @@ struct AuditVerifyCommand: AsyncCommand {
         context.console.print("Audit log intact: \(count) entries, every hash links to the one before.")
     }
 }
+
+enum AccountService {
+    /// A password of 5 random words-like chunks: 20 lowercase letters and digits, ~100 bits. Only
+    /// for the console (`user create`, `demo`): on the web an account sets its own (`Enrolment`).
+    static func generatePassword() -> String {
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789")
+        return (0..<5).map { _ in String((0..<4).map { _ in alphabet.randomElement()! }) }.joined(separator: "-")
+    }
+}

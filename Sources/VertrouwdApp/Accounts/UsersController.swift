@@ -13,6 +13,8 @@ enum UsersController {
         let active: Bool
         let locked: Bool
         let isSelf: Bool
+        /// "inschrijflink open tot …" or "inschrijflink verlopen", while an enrolment is open.
+        let enrolment: String?
     }
 
     struct IndexPage: Encodable, Sendable {
@@ -29,7 +31,7 @@ enum UsersController {
 
     static func form(_ req: Request, input: CreateForm = .init(roles: ["counsellor"]), errors: FormErrors = .init()) -> FormView {
         var form = FormView(id: "new-user", title: "Nieuw account",
-                            intro: "Vertrouwd maakt een tijdelijk wachtwoord en een tweede factor; je ziet ze één keer om veilig door te geven.",
+                            intro: "Vertrouwd maakt een inschrijflink (72 uur geldig) waarmee de nieuwe collega zelf een wachtwoord en de authenticator-app instelt. Jij ziet geen van beide.",
                             action: "/admin/users", submit: "Account aanmaken", csrf: req.csrfToken)
         form.add("name", "Naam", value: input.name, required: true, maxlength: 120)
         form.add("email", "E-mailadres", type: "email", value: input.email, required: true)
@@ -43,7 +45,8 @@ enum UsersController {
         let now = Date()
         return try await User.query(on: req.db).sort(\.$name).all().map {
             UserRow(id: $0.id!.uuidString, name: $0.name, email: $0.email, role: $0.roleLabel, active: $0.active,
-                    locked: ($0.lockedUntil ?? .distantPast) > now, isSelf: $0.id == req.staff?.userID)
+                    locked: ($0.lockedUntil ?? .distantPast) > now, isSelf: $0.id == req.staff?.userID,
+                    enrolment: $0.enrolExpiresAt.map { $0 > now ? "inschrijflink open tot \(Enrolment.dutch($0))" : "inschrijflink verlopen" })
         }
     }
 
@@ -67,16 +70,36 @@ enum UsersController {
             return try await req.page("users", IndexPage(meta: req.meta("Accounts", section: "users"), users: rows(req),
                                                          form: form(req, input: input, errors: errors)), status: .unprocessableEntity)
         }
-        let password = AccountService.generatePassword()
+        // No password or second factor the admin could know: the account gets an enrolment
+        // link, and until it is used a password nobody has.
         let user = User(email: email, name: name, isAdmin: roles.contains("admin"), isCounsellor: roles.contains("counsellor"),
-                        passwordHash: try await req.password.async.hash(password))
-        let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
+                        passwordHash: try await req.application.hashing.hashPassword(Tokens.random()))
+        let token = Enrolment.open(user, purpose: .newAccount)
         try await user.create(on: req.db)
         try await req.audit("user.create", subject: "user:\(user.id!.uuidString)")
-        return try await req.page("enrol", SetupController.EnrolPage(
-            meta: req.meta("Account aangemaakt", section: "users"), heading: "Account aangemaakt voor \(name)",
-            name: name, email: email, password: password, secret: Tokens.base32(secret),
-            uri: SecondFactor.uri(secret: secret, email: email), next: "/admin/users"))
+        return try await linkPage(req, user, token: token, heading: "Account aangemaakt voor \(name)")
+    }
+
+    struct LinkPage: Encodable, Sendable {
+        let meta: PageMeta
+        let heading: String
+        let name: String
+        let email: String
+        /// The link, when it was not mailed to the account itself.
+        let link: String?
+        let until: String
+    }
+
+    /// What the admin sees after making a link: that it was mailed to the account's own address,
+    /// or — without mail — the link to pass on. Never a password or secret.
+    static func linkPage(_ req: Request, _ user: User, token: String, heading: String) async throws -> Response {
+        let link = Enrolment.link(token, req)
+        let settings = req.application.settings
+        let mailed = settings.sendmailCommand?.isEmpty == false && settings.publicURL != nil
+        if mailed { Notifier.sendEnrolment(req.application, to: user.email, name: user.name, link: link) }
+        let until = user.enrolExpiresAt.map(Enrolment.dutch) ?? ""
+        return try await req.page("enrol-link", LinkPage(meta: req.meta(heading, section: "users"), heading: heading, name: user.name,
+                                                         email: user.email, link: mailed ? nil : link, until: until))
     }
 
     static func target(_ req: Request) async throws -> User {
@@ -110,28 +133,19 @@ enum UsersController {
         return req.redirect(to: "/admin/users", flash: .saved)
     }
 
-    /// POST /admin/users/:userID/reset-totp — a new secret for a lost phone; sessions end.
+    /// POST /admin/users/:userID/reset-totp — a lost phone: the old second factor stops working
+    /// and every session ends at once; the counsellor sets up a new one through a link that also
+    /// asks for their password.
     @Sendable static func resetSecondFactor(_ req: Request) async throws -> Response {
         let user = try await target(req)
-        let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
-        user.failedLogins = 0
-        user.lockedUntil = nil
+        // An account that never finished its first enrolment gets a new first link (it has no
+        // password of its own to confirm).
+        let token = Enrolment.open(user, purpose: user.enrolPurpose == Enrolment.Purpose.newAccount.rawValue ? .newAccount : .secondFactor)
         try await req.application.transaction(on: req.db) { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
         }
         try await req.audit("user.reset_totp", subject: "user:\(user.id!.uuidString)")
-        return try await req.page("enrol", SetupController.EnrolPage(
-            meta: req.meta("Tweede factor opnieuw ingesteld", section: "users"), heading: "Nieuwe tweede factor voor \(user.name)",
-            name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),
-            uri: SecondFactor.uri(secret: secret, email: user.email), next: "/admin/users"))
-    }
-}
-
-enum AccountService {
-    /// A password of 5 random words-like chunks: 20 lowercase letters and digits, ~100 bits.
-    static func generatePassword() -> String {
-        let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789")
-        return (0..<5).map { _ in String((0..<4).map { _ in alphabet.randomElement()! }) }.joined(separator: "-")
+        return try await linkPage(req, user, token: token, heading: "Nieuwe tweede factor voor \(user.name)")
     }
 }

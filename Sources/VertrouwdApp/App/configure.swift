@@ -41,6 +41,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateAttachments())
     app.migrations.add(AddActivityFields())
     app.migrations.add(CreateReporting())
+    app.migrations.add(AddEnrolment())
 
     if case .sqliteFile = settings.database {
         // Write-ahead logging: readers never wait for the writer. The mode persists in the file.

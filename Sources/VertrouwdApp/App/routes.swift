@@ -13,6 +13,8 @@ func routes(_ app: Application) throws {
     app.post("logout", limit: .small, use: LoginController.logout)
     app.get("setup", use: SetupController.show)
     app.post("setup", limit: .small, use: SetupController.create)
+    app.get("enrol", ":token", use: Enrolment.show)
+    app.post("enrol", ":token", limit: .small, use: Enrolment.complete)
     app.get("calendar", ":file", use: CalendarFeed.feed)
 
     // The public channel: stable addresses, printed on posters. No account, no IP address.

@@ -37,6 +37,33 @@ enum Notifier {
         }
     }
 
+    /// The enrolment link of a new account, straight to its own address (never batched).
+    static func sendEnrolment(_ app: Application, to email: String, name: String, link: String) {
+        guard let command = app.settings.sendmailCommand, !command.isEmpty,
+              !(email + name + link).unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return }
+        let message = """
+            To: \(email)
+            Subject: Vertrouwd: stel je account in
+            Content-Type: text/plain; charset=utf-8
+
+            Hallo \(name),
+
+            Er is een account voor je aangemaakt in Vertrouwd. Stel via deze link zelf je wachtwoord
+            en de authenticator-app in (de link werkt één keer en 72 uur lang):
+
+            \(link)
+
+            Verwachtte je dit bericht niet? Gebruik de link dan niet en meld het bij je praktijk.
+
+            """
+        let logger = app.logger
+        Task.detached {
+            do { try run(command, input: message) } catch {
+                logger.warning("Enrolment mail could not be sent: \(String(reflecting: type(of: error)))")
+            }
+        }
+    }
+
     static func send(_ app: Application, command: String, to email: String, about event: Event) {
         let logger = app.logger
         let message = """

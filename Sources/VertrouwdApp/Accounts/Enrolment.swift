@@ -1,0 +1,168 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// A one-time link (*inschrijflink*, valid 72 hours) where a counsellor sets their own password
+/// and scans their own TOTP secret. The admin who makes an account or resets a lost second
+/// factor never sees either: before, the admin was shown a temporary password and the secret,
+/// and could log in as the counsellor and read cases.
+///
+/// A reset of the second factor asks for the account's current password, so the admin cannot
+/// use that link either. A new account's link is mailed straight to the account's address when
+/// mail is configured; otherwise the admin passes it on, and a link used by someone else shows
+/// up when the counsellor finds it used (and in the audit log, `user.enrol`).
+enum Enrolment {
+    static let validity: TimeInterval = 72 * 3600
+
+    enum Purpose: String {
+        /// A new account: choose a password, scan a secret.
+        case newAccount = "new"
+        /// A lost phone: confirm the current password, scan a new secret.
+        case secondFactor = "second_factor"
+    }
+
+    /// Opens a link for the user (an earlier one stops working) and returns its token; the
+    /// account's second factor stops working until the link is used.
+    static func open(_ user: User, purpose: Purpose, now: Date = Date()) -> String {
+        let token = Tokens.random()
+        user.enrolTokenHash = Tokens.hash(token)
+        user.enrolPurpose = purpose.rawValue
+        user.enrolExpiresAt = now.addingTimeInterval(validity)
+        user.totpSecretSealed = ""
+        user.totpLastStep = 0
+        return token
+    }
+
+    /// "03-12-2026 14:05", Dutch time.
+    static func dutch(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "dd-MM-yyyy HH:mm"
+        f.timeZone = TimeZone(identifier: "Europe/Amsterdam")
+        return f.string(from: date)
+    }
+
+    static func link(_ token: String, _ req: Request) -> String {
+        let base = req.application.settings.publicURL ?? "http://\(req.headers.first(name: .host) ?? "localhost")"
+        return base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/enrol/" + token
+    }
+
+    // MARK: the counsellor's side
+
+    struct EnrolForm: Content {
+        var current: String?
+        var password: String?
+        var password2: String?
+    }
+
+    struct FormPage: Encodable, Sendable {
+        let meta: PageMeta
+        let form: FormView
+    }
+
+    /// The account a link belongs to, while it is valid.
+    static func account(_ req: Request) async throws -> (User, Purpose)? {
+        guard let token = req.parameters.get("token"), !token.isEmpty, token.count <= 200,
+              let user = try await User.query(on: req.db).filter(\.$enrolTokenHash == Tokens.hash(token)).first(),
+              user.active, let purpose = user.enrolPurpose.flatMap(Purpose.init(rawValue:)),
+              (user.enrolExpiresAt ?? .distantPast) > Date() else { return nil }
+        return (user, purpose)
+    }
+
+    static func gone(_ req: Request) throws -> Never {
+        throw ExplainedAbort(status: .gone, title: "Deze link werkt niet (meer)",
+                             reason: "Een inschrijflink werkt één keer en 72 uur lang. Vraag de beheerder van je praktijk om een nieuwe.")
+    }
+
+    static func form(_ req: Request, _ user: User, _ purpose: Purpose, errors: FormErrors = .init()) -> FormView {
+        let token = req.parameters.get("token") ?? ""
+        var form: FormView
+        switch purpose {
+        case .newAccount:
+            form = FormView(id: "enrol", title: "Je account instellen",
+                            intro: "Welkom, \(user.name) (\(user.email)). Kies je wachtwoord; daarna stel je de authenticator-app op je telefoon in. Niemand anders ziet ze, ook de beheerder niet.",
+                            action: "/enrol/\(token)", submit: "Wachtwoord instellen", csrf: req.csrfToken)
+            form.add("password", "Wachtwoord", type: "password",
+                     hint: "Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed te onthouden.",
+                     required: true, autocomplete: "new-password")
+            form.add("password2", "Wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
+        case .secondFactor:
+            form = FormView(id: "enrol", title: "Nieuwe tweede factor",
+                            intro: "\(user.name) (\(user.email)), bevestig met je wachtwoord dat jij het bent; daarna stel je de authenticator-app opnieuw in.",
+                            action: "/enrol/\(token)", submit: "Verder", csrf: req.csrfToken)
+            form.add("current", "Je wachtwoord", type: "password", required: true, autocomplete: "current-password")
+        }
+        form.apply(errors)
+        return form
+    }
+
+    /// GET /enrol/:token
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        guard let (user, purpose) = try await account(req) else { try gone(req) }
+        return try await req.page("form-page", FormPage(meta: req.meta("Account instellen"), form: form(req, user, purpose)))
+    }
+
+    /// POST /enrol/:token — sets the password (new account) or checks it (reset), makes the
+    /// TOTP secret and shows it, once, to the person holding the link and the password.
+    @Sendable static func complete(_ req: Request) async throws -> Response {
+        guard let (user, purpose) = try await account(req) else { try gone(req) }
+        let input = req.form(EnrolForm.self) ?? .init()
+        var errors = FormErrors()
+        func refuse(_ status: HTTPStatus = .unprocessableEntity) async throws -> Response {
+            try await req.page("form-page", FormPage(meta: req.meta("Account instellen"), form: form(req, user, purpose, errors: errors)), status: status)
+        }
+        switch purpose {
+        case .newAccount:
+            guard let password = AccountRules.checkNewPassword(input.password, input.password2, email: user.email, name: user.name, errors: &errors) else {
+                return try await refuse()
+            }
+            user.passwordHash = try await req.application.hashing.hashPassword(password)
+        case .secondFactor:
+            let ok: Bool
+            do {
+                ok = try await req.application.hashing.verifyPassword(input.current ?? "", hash: user.passwordHash)
+            } catch is Hashing.Busy {
+                errors.general = LoginController.busyMessage
+                return try await refuse(.serviceUnavailable)
+            }
+            guard ok, (user.lockedUntil ?? .distantPast) <= Date() else {
+                // A wrong password here counts as a failed login: the link is no way around the lock.
+                let failures = try await Counters.increment("users", "failed_logins", id: user.requireID(), on: req.db)
+                if let lock = LoginThrottle.lock(afterFailures: failures) {
+                    try await User.query(on: req.db).filter(\.$id == user.requireID()).set(\.$lockedUntil, to: Date().addingTimeInterval(lock)).update()
+                }
+                errors["current"] = "Dit wachtwoord klopt niet, of het account is na te veel pogingen even op slot."
+                return try await refuse()
+            }
+        }
+        let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
+        user.enrolTokenHash = nil
+        user.enrolPurpose = nil
+        user.enrolExpiresAt = nil
+        user.failedLogins = 0
+        user.lockedUntil = nil
+        try await req.application.transaction(on: req.db) { db in
+            try await user.save(on: db)
+            try await StaffSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+        }
+        try await Audit.record("user.enrol", subject: "user:\(user.id!.uuidString)", detail: purpose.rawValue,
+                               actor: "user:\(user.id!.uuidString)", app: req.application, db: req.db)
+        return try await req.page("enrol", SetupController.EnrolPage(
+            meta: req.meta("Tweede factor instellen"), heading: "Nog één stap: je authenticator-app",
+            name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),
+            uri: SecondFactor.uri(secret: secret, email: user.email), next: "/login"))
+    }
+}
+
+struct AddEnrolment: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("users").field("enrol_token_hash", .string).update()
+        try await database.schema("users").field("enrol_purpose", .string).update()
+        try await database.schema("users").field("enrol_expires_at", .datetime).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        for field in ["enrol_token_hash", "enrol_purpose", "enrol_expires_at"] {
+            try await database.schema("users").deleteField(.string(field)).update()
+        }
+    }
+}
