@@ -75,6 +75,7 @@ let package = Package(
                 "VertrouwdApp",
                 "VertrouwdReports",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

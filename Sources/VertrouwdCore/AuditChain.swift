@@ -75,3 +75,69 @@ public enum AuditChain {
         return nil
     }
 }
+
+/// The head of the audit log, written outside the database with a MAC whose key the database
+/// does not hold (derived from the master key). The chain alone proves that no entry was
+/// changed or removed *before* the newest one; cutting entries off the end leaves a shorter chain
+/// that still links. The anchor says how long the log was: a log that ends before it, or whose
+/// entry at the anchor has another hash, was cut or rewritten.
+public struct AuditAnchor: Equatable, Sendable {
+    public let sequence: Int
+    public let hash: String
+    public let mac: String
+
+    /// The MAC key for anchors, from the master key (HKDF-SHA256, its own label).
+    public static func key(from master: MasterKey) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: master.key, info: Data("vertrouwd audit anchor v1".utf8), outputByteCount: 32)
+    }
+
+    public init(sequence: Int, hash: String, key: SymmetricKey) {
+        self.sequence = sequence
+        self.hash = hash
+        self.mac = Self.mac(sequence: sequence, hash: hash, key: key)
+    }
+
+    private init(sequence: Int, hash: String, mac: String) {
+        self.sequence = sequence; self.hash = hash; self.mac = mac
+    }
+
+    static func mac(sequence: Int, hash: String, key: SymmetricKey) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data("\(sequence)|\(hash)".utf8), using: key)
+        return Data(code).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// One line: `sequence hash mac`.
+    public var line: String { "\(sequence) \(hash) \(mac)\n" }
+
+    public init?(line: String) {
+        let parts = line.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard parts.count == 3, let sequence = Int(parts[0]) else { return nil }
+        self.init(sequence: sequence, hash: parts[1], mac: parts[2])
+    }
+
+    public enum Finding: Equatable, Sendable, CustomStringConvertible {
+        case intact
+        /// The anchor was not made with this key: forged, or from another practice.
+        case forged
+        /// The log ends before the anchor: its newest entries were removed.
+        case tailRemoved(logEndsAt: Int, anchorAt: Int)
+        /// The entry at the anchor is not the one the anchor names: the log was rewritten.
+        case rewritten(sequence: Int)
+
+        public var description: String {
+            switch self {
+            case .intact: "the log reaches its anchor"
+            case .forged: "the anchor's MAC does not match: it was not written by this practice"
+            case .tailRemoved(let end, let anchor): "entries \(end + 1)…\(anchor) were removed from the end (the anchor says the log reached \(anchor))"
+            case .rewritten(let sequence): "entry \(sequence) is not the one the anchor recorded: the log was rewritten"
+            }
+        }
+    }
+
+    /// Compares the anchor with the verified log: its last sequence and its entry at the anchor.
+    public func check(lastSequence: Int, entryAtAnchor: AuditEntry?, key: SymmetricKey) -> Finding {
+        guard Self.mac(sequence: sequence, hash: hash, key: key) == mac else { return .forged }
+        guard lastSequence >= sequence, let entry = entryAtAnchor else { return .tailRemoved(logEndsAt: lastSequence, anchorAt: sequence) }
+        return entry.hash == hash ? .intact : .rewritten(sequence: sequence)
+    }
+}

@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import Testing
@@ -266,5 +267,69 @@ final class AsyncGate: @unchecked Sendable {
         isOpen = true
         condition.broadcast()
         condition.unlock()
+    }
+}
+
+// MARK: 6. the audit log: entries commit with their change; the end of the log is anchored
+
+extension HardeningTests {
+    struct Oops: Error {}
+
+    @Test func anEntryCommitsWithItsChangeOrNotAtAll() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            // A change that fails after its entry was written: neither stays.
+            await #expect(throws: Oops.self) {
+                try await app.transaction(on: app.db) { db in
+                    try await User.query(on: db).filter(\.$id == anna.id).set(\.$name, to: "Veranderd").update()
+                    try await Audit.record("test.change", actor: "test", app: app, db: db)
+                    throw Oops()
+                }
+            }
+            #expect(try await User.find(anna.id, on: app.db)?.name == "Test Persoon")
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "test.change").count() == 0)
+
+            // Reports over a real socket, at the same time: every case has its entry.
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            _ = try await app.socketPort()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<12 {
+                    group.addTask { _ = try await Browser(app, over: .socket).post("/o/het-baken/melden", [("story", "Melding \(i)")]) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await count(Case.self, app) == 12)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "case.create.web").count() == 12)
+            #expect(try await Audit.verify(db: app.db).broken == nil)
+        }
+    }
+
+    @Test func cuttingTheNewestEntriesOffTheLogIsFoundByItsAnchor() async throws {
+        let anchorPath = NSTemporaryDirectory() + "vertrouwd-anchor-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: anchorPath) }
+        try await withVertrouwd({ $0.auditAnchorPath = anchorPath }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app)
+            try await browser.login(anna)
+            for _ in 0..<5 { try await browser.post("/account/profile", [("introduction", "Vertrouwenspersoon sinds 2019.")]) }
+            let anchor = try #require(app.auditAnchor)
+            func check() async throws -> AuditAnchor.Finding? {
+                let (count, broken) = try await Audit.verify(db: app.db)
+                #expect(broken == nil, "the chain itself still links")
+                return try await anchor.check(lastSequence: count) { try await Audit.entry($0, db: app.db) }
+            }
+            let last = try #require(try await AuditEvent.query(on: app.db).sort(\.$id, .descending).first())
+            #expect(AuditAnchorFile.read(anchorPath)?.sequence == last.id, "the anchor follows every commit")
+            #expect(try await check() == .intact)
+
+            // The review's attack: the newest entries deleted. The chain alone says "intact".
+            try await AuditEvent.query(on: app.db).filter(\.$id > last.id! - 3).delete()
+            #expect(try await check() == .tailRemoved(logEndsAt: last.id! - 3, anchorAt: last.id!))
+
+            // An anchor written with another key (or edited) is not believed.
+            let forged = AuditAnchor(sequence: 2, hash: String(repeating: "a", count: 64), key: SymmetricKey(size: .bits256))
+            try forged.line.write(toFile: anchorPath, atomically: true, encoding: .utf8)
+            #expect(try await check() == .forged)
+        }
     }
 }

@@ -47,7 +47,9 @@ extension Application {
         if let port = storage[SocketPortKey.self] { return port }
         // The test client must show redirects and cookies as they are, not follow them.
         http.client.configuration.redirectConfiguration = .disallow
-        http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(120))
+        // Waiting for a free connection counts as connecting: concurrency tests queue many.
+        http.client.configuration.timeout = .init(connect: .seconds(60), read: .seconds(120))
+        http.client.configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         try await server.start(address: .hostname("127.0.0.1", port: 0))
         let port = try #require(http.server.shared.localAddress?.port)
         storage[SocketPortKey.self] = port

@@ -113,4 +113,21 @@ struct AuditChainTests {
         let b = AuditChain.hash(sequence: 1, atMillis: 1, actor: "a", action: "bc", subject: "", detail: "", previousHash: AuditChain.genesis)
         #expect(a != b)
     }
+
+    /// The chain cannot tell a log cut short from a shorter one; the anchor can.
+    @Test func theAnchorFindsACutTailARewriteAndAForgery() throws {
+        let master = MasterKey.generate()
+        let key = AuditAnchor.key(from: master)
+        var log: [AuditEntry] = []
+        for i in 0..<10 { log.append(AuditChain.next(after: log.last, atMillis: Int64(i), actor: "a", action: "x", subject: "", detail: "")) }
+        let anchor = AuditAnchor(sequence: 10, hash: log[9].hash, key: key)
+        #expect(AuditAnchor(line: anchor.line) == anchor)
+        #expect(anchor.check(lastSequence: 10, entryAtAnchor: log[9], key: key) == .intact)
+        #expect(AuditChain.verify(log.prefix(7)) == nil, "three entries cut off: the chain alone holds")
+        #expect(anchor.check(lastSequence: 7, entryAtAnchor: nil, key: key) == .tailRemoved(logEndsAt: 7, anchorAt: 10))
+        let rewritten = AuditChain.next(after: log[8], atMillis: 99, actor: "b", action: "y", subject: "", detail: "")
+        #expect(anchor.check(lastSequence: 10, entryAtAnchor: rewritten, key: key) == .rewritten(sequence: 10))
+        #expect(anchor.check(lastSequence: 10, entryAtAnchor: log[9], key: AuditAnchor.key(from: .generate())) == .forged)
+        #expect(AuditAnchor(line: "10 \(log[9].hash) 00") .map { $0.check(lastSequence: 10, entryAtAnchor: log[9], key: key) } == .forged)
+    }
 }

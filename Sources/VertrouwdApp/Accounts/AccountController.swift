@@ -75,9 +75,9 @@ enum AccountController {
             try await staff.user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == staff.userID).delete()
             try await session.create(on: db)
+            try await req.audit("user.password", subject: "user:\(staff.userID)")
         }
         req.staff = Staff(user: staff.user, session: session)
-        try await req.audit("user.password", subject: "user:\(staff.userID)")
         let response = req.redirect(to: "/account", flash: .saved)
         response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
         return response
@@ -94,8 +94,10 @@ enum AccountController {
             return try await render(req, override: profileForm(req, introduction: input.introduction ?? "", errors: errors), status: .unprocessableEntity)
         }
         staff.user.introduction = text
-        try await staff.user.save(on: req.db)
-        try await req.audit("user.profile", subject: "user:\(staff.userID)")
+        try await req.application.transaction(on: req.db) { db in
+            try await staff.user.save(on: db)
+            try await req.audit("user.profile", subject: "user:\(staff.userID)")
+        }
         return req.redirect(to: "/account", flash: .saved)
     }
 }

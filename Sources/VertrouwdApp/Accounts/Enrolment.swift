@@ -126,10 +126,7 @@ enum Enrolment {
             }
             guard ok, (user.lockedUntil ?? .distantPast) <= Date() else {
                 // A wrong password here counts as a failed login: the link is no way around the lock.
-                let failures = try await Counters.increment("users", "failed_logins", id: user.requireID(), on: req.db)
-                if let lock = LoginThrottle.lock(afterFailures: failures) {
-                    try await User.query(on: req.db).filter(\.$id == user.requireID()).set(\.$lockedUntil, to: Date().addingTimeInterval(lock)).update()
-                }
+                try await LoginController.countFailure(user, now: Date(), req)
                 errors["current"] = "Dit wachtwoord klopt niet, of het account is na te veel pogingen even op slot."
                 return try await refuse()
             }
@@ -143,9 +140,9 @@ enum Enrolment {
         try await req.application.transaction(on: req.db) { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+            try await Audit.record("user.enrol", subject: "user:\(user.id!.uuidString)", detail: purpose.rawValue,
+                                   actor: "user:\(user.id!.uuidString)", app: req.application, db: db)
         }
-        try await Audit.record("user.enrol", subject: "user:\(user.id!.uuidString)", detail: purpose.rawValue,
-                               actor: "user:\(user.id!.uuidString)", app: req.application, db: req.db)
         return try await req.page("enrol", SetupController.EnrolPage(
             meta: req.meta("Tweede factor instellen"), heading: "Nog één stap: je authenticator-app",
             name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),

@@ -86,37 +86,46 @@ enum LoginController {
         guard passwordOK, !locked, let step, try await claim(step: step, for: user, on: req.db) else {
             // One atomic step: concurrent failures each count (a read-add-save lost them). An
             // attempt while locked counts too, and makes the lock longer.
-            let failures = try await Counters.increment("users", "failed_logins", id: user.requireID(), on: req.db)
-            if let lock = LoginThrottle.lock(afterFailures: failures) {
-                try await User.query(on: req.db).filter(\.$id == user.requireID()).set(\.$lockedUntil, to: now.addingTimeInterval(lock)).update()
-            }
-            try await req.audit("login.failed", subject: "user:\(user.id!.uuidString)")
+            try await countFailure(user, now: now, req)
             return try await refuse(failedMessage)
         }
         user.failedLogins = 0
         user.lockedUntil = nil
-        try await user.save(on: req.db)
-
-        // A new session id at every login; an older session of this browser ends.
-        if let old = req.cookies[StaffAuthMiddleware.sessionCookie]?.string {
-            try await StaffSession.query(on: req.db).filter(\.$id == Tokens.hash(old)).delete()
-        }
-        // Sessions that timed out without being touched again are swept here, at a moment that
-        // is rare enough to cost nothing.
-        let settings = req.application.settings
-        try await StaffSession.query(on: req.db).group(.or) { or in
-            or.filter(\.$lastSeenAt < now.addingTimeInterval(-settings.sessionIdleTimeout))
-            or.filter(\.$createdAt < now.addingTimeInterval(-settings.sessionAbsoluteTimeout))
-        }.delete()
         let token = Tokens.random()
         let session = StaffSession(tokenHash: Tokens.hash(token), userID: user.id!, now: now)
-        try await session.create(on: req.db)
+        let oldSession = req.cookies[StaffAuthMiddleware.sessionCookie]?.string
+        let settings = req.application.settings
+        try await req.application.transaction(on: req.db) { db in
+            try await user.save(on: db)
+            // A new session id at every login; an older session of this browser ends.
+            if let oldSession { try await StaffSession.query(on: db).filter(\.$id == Tokens.hash(oldSession)).delete() }
+            // Sessions that timed out without being touched again are swept here, at a moment
+            // that is rare enough to cost nothing.
+            try await StaffSession.query(on: db).group(.or) { or in
+                or.filter(\.$lastSeenAt < now.addingTimeInterval(-settings.sessionIdleTimeout))
+                or.filter(\.$createdAt < now.addingTimeInterval(-settings.sessionAbsoluteTimeout))
+            }.delete()
+            try await session.create(on: db)
+            try await Audit.record("login", subject: "user:\(user.id!.uuidString)", actor: "user:\(user.id!.uuidString)", app: req.application, db: db)
+        }
         req.staff = Staff(user: user, session: session)
-        try await req.audit("login", subject: "user:\(user.id!.uuidString)")
         let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]))
         response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
         response.cookies[StaffAuthMiddleware.csrfCookie] = .expired
         return response
+    }
+
+    /// Counts a failed login, locks the account when that is due, and records it: one transaction,
+    /// the count added in the database itself (concurrent failures each count).
+    static func countFailure(_ user: User, now: Date, _ req: Request) async throws {
+        let id = try user.requireID()
+        try await req.application.transaction(on: req.db) { db in
+            let failures = try await Counters.increment("users", "failed_logins", id: id, on: db)
+            if let lock = LoginThrottle.lock(afterFailures: failures) {
+                try await User.query(on: db).filter(\.$id == id).set(\.$lockedUntil, to: now.addingTimeInterval(lock)).update()
+            }
+            try await Audit.record("login.failed", subject: "user:\(id.uuidString)", actor: "system", app: req.application, db: db)
+        }
     }
 
     /// Marks a TOTP time step used, atomically: the same code cannot log in twice, not even from
@@ -133,8 +142,10 @@ enum LoginController {
     /// POST /logout — ends the session on the server, not just in the browser.
     @Sendable static func logout(_ req: Request) async throws -> Response {
         if let staff = req.staff {
-            try await staff.session.delete(on: req.db)
-            try await req.audit("logout", subject: "user:\(staff.userID.uuidString)")
+            try await req.application.transaction(on: req.db) { db in
+                try await staff.session.delete(on: db)
+                try await req.audit("logout", subject: "user:\(staff.userID.uuidString)")
+            }
             req.staff = nil
         }
         let response = req.redirect(to: "/login", flash: .loggedOut)

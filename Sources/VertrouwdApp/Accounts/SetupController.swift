@@ -97,8 +97,8 @@ enum SetupController {
             practice.setupTokenHash = nil
             try await practice.save(on: db)
             try await user.create(on: db)
+            try await Audit.record("practice.setup", subject: "user:\(user.id!.uuidString)", actor: "setup", app: req.application, db: db)
         }
-        try await Audit.record("practice.setup", subject: "user:\(user.id!.uuidString)", actor: "setup", app: req.application, db: req.db)
         return try await req.page("enrol", EnrolPage(meta: req.meta("Tweede factor instellen"), heading: "Praktijk ingericht",
                                                      name: name, email: email, password: nil,
                                                      secret: Tokens.base32(secret), uri: SecondFactor.uri(secret: secret, email: email),

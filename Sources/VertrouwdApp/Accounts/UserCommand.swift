@@ -72,12 +72,24 @@ struct AuditVerifyCommand: AsyncCommand {
     var help: String { "Checks the audit log's hash chain and says where it breaks." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let (count, broken) = try await Audit.verify(db: context.application.db)
+        let app = context.application
+        let (count, broken) = try await Audit.verify(db: app.db)
         if let broken {
             context.console.error("Audit log BROKEN after \(count) good entries: \(broken.description).")
             throw UserCreateCommand.Failure(description: "audit log broken")
         }
-        context.console.print("Audit log intact: \(count) entries, every hash links to the one before.")
+        // The chain cannot show entries cut off its end: the anchor outside the database can.
+        let finding = try await app.auditAnchor?.check(lastSequence: count) { try await Audit.entry($0, db: app.db) }
+        switch finding {
+        case nil:
+            context.console.print("Audit log intact: \(count) entries, every hash links to the one before. "
+                                  + "No anchor to compare the end with (\(app.auditAnchor?.path ?? "none configured")).")
+        case .intact?:
+            context.console.print("Audit log intact: \(count) entries, every hash links to the one before, and it reaches its anchor.")
+        case let problem?:
+            context.console.error("Audit log BROKEN: \(problem.description).")
+            throw UserCreateCommand.Failure(description: "audit log broken")
+        }
     }
 }
 

@@ -75,8 +75,10 @@ enum UsersController {
         let user = User(email: email, name: name, isAdmin: roles.contains("admin"), isCounsellor: roles.contains("counsellor"),
                         passwordHash: try await req.application.hashing.hashPassword(Tokens.random()))
         let token = Enrolment.open(user, purpose: .newAccount)
-        try await user.create(on: req.db)
-        try await req.audit("user.create", subject: "user:\(user.id!.uuidString)")
+        try await req.application.transaction(on: req.db) { db in
+            try await user.create(on: db)
+            try await req.audit("user.create", subject: "user:\(user.id!.uuidString)")
+        }
         return try await linkPage(req, user, token: token, heading: "Account aangemaakt voor \(name)")
     }
 
@@ -117,8 +119,8 @@ enum UsersController {
         try await req.application.transaction(on: req.db) { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
+            try await req.audit("user.deactivate", subject: "user:\(user.id!.uuidString)")
         }
-        try await req.audit("user.deactivate", subject: "user:\(user.id!.uuidString)")
         return req.redirect(to: "/admin/users", flash: .deactivated)
     }
 
@@ -128,8 +130,10 @@ enum UsersController {
         user.active = true
         user.failedLogins = 0
         user.lockedUntil = nil
-        try await user.save(on: req.db)
-        try await req.audit("user.activate", subject: "user:\(user.id!.uuidString)")
+        try await req.application.transaction(on: req.db) { db in
+            try await user.save(on: db)
+            try await req.audit("user.activate", subject: "user:\(user.id!.uuidString)")
+        }
         return req.redirect(to: "/admin/users", flash: .saved)
     }
 
@@ -144,8 +148,8 @@ enum UsersController {
         try await req.application.transaction(on: req.db) { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
+            try await req.audit("user.reset_totp", subject: "user:\(user.id!.uuidString)")
         }
-        try await req.audit("user.reset_totp", subject: "user:\(user.id!.uuidString)")
         return try await linkPage(req, user, token: token, heading: "Nieuwe tweede factor voor \(user.name)")
     }
 }

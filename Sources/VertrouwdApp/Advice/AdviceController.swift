@@ -155,8 +155,8 @@ enum AdviceController {
         try await req.application.transaction(on: req.db) { db in
             try await advice.create(on: db)
             try await entry.create(on: db)
+            try await req.audit("advice.create", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
         }
-        try await req.audit("advice.create", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
         return req.redirect(to: "/organisations/\(org.id!)/advice/\(advice.id!)", flash: .created)
     }
 
@@ -224,8 +224,10 @@ enum AdviceController {
                                     status: .unprocessableEntity)
         }
         advice.response = response; advice.followUp = followUp
-        try await advice.save(on: req.db)
-        try await req.audit("advice.response", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
+        try await req.application.transaction(on: req.db) { db in
+            try await advice.save(on: db)
+            try await req.audit("advice.response", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
+        }
         return req.redirect(to: "/organisations/\(org.id!)/advice/\(advice.id!)", flash: .saved)
     }
 

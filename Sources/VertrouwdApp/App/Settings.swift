@@ -28,6 +28,9 @@ public struct Settings: Sendable {
     public var publicURL: String?
     /// A sendmail-compatible command for notifications without content (`VERTROUWD_SENDMAIL`).
     public var sendmailCommand: String?
+    /// Where the audit log's anchor is kept, outside the database (`VERTROUWD_AUDIT_ANCHOR`,
+    /// default `audit-anchor` in the data folder; nil: none, as in tests).
+    public var auditAnchorPath: String?
     /// At most one notification mail per counsellor per this many seconds; the rest are batched.
     public var notificationWindow: TimeInterval = 15 * 60
     /// Reports and conversation requests accepted per organisation per minute (per instance).
@@ -123,6 +126,7 @@ public struct Settings: Sendable {
         var settings = Settings(dataDirectory: dataDirectory, database: database, key: .file(keyFile),
                                 secureCookies: secure, publicURL: publicURL)
         settings.sendmailCommand = env["VERTROUWD_SENDMAIL"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.auditAnchorPath = env["VERTROUWD_AUDIT_ANCHOR"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDirectory + "/audit-anchor"
         settings.submissionsPerMinute = submissionsPerMinute
         settings.disclosureThreshold = k
         settings.signalRule = signalRule

@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import NIOConcurrencyHelpers
 import SQLKit
@@ -57,32 +58,53 @@ struct CreateAuditEvents: AsyncMigration {
 /// Appends to the audit log. Appends are serialised — by an advisory lock on PostgreSQL (several
 /// app instances), by the process's SQLite write lock (one instance) — and the schema's unique
 /// sequence and unique previous-hash refuse a forked chain even if that ever failed.
+///
+/// Inside `Application.transaction` an entry is appended in that transaction: the change and
+/// its entry commit together or not at all (a kill -9 between a commit and a later append lost
+/// entries). Outside one (reads, logins) it is a transaction of its own.
 enum Audit {
     private static let advisoryLockID = 7_263_001
 
     static func record(_ action: String, subject: String = "", detail: String = "", actor: String,
                        app: Application, db: any Database) async throws {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        if let unit = Writes.current {
+            // The transaction is ours already (on SQLite with the write lock held).
+            unit.appended(try await appendSerialised(action, subject: subject, detail: detail, actor: actor, at: now, app: app, db: unit.db))
+            return
+        }
+        let entry: AuditEntry
         if case .postgres = app.settings.database {
-            try await db.transaction { tx in
-                try await (tx as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(literal: advisoryLockID))").run()
-                try await append(action, subject: subject, detail: detail, actor: actor, at: now, db: tx)
+            entry = try await db.transaction { tx in
+                try await appendSerialised(action, subject: subject, detail: detail, actor: actor, at: now, app: app, db: tx)
             }
         } else {
             // The same lock as SQLite's write transactions: one writer at a time, so no
             // connection spins in SQLite's busy handler while another holds the write lock.
-            try await app.sqliteWriteLock.run {
+            entry = try await app.sqliteWriteLock.run {
                 try await append(action, subject: subject, detail: detail, actor: actor, at: now, db: db)
             }
         }
+        app.auditAnchor?.advance(to: entry)
+    }
+
+    /// Appends inside a transaction that is already open.
+    private static func appendSerialised(_ action: String, subject: String, detail: String, actor: String, at: Int64,
+                                         app: Application, db: any Database) async throws -> AuditEntry {
+        if case .postgres = app.settings.database {
+            // Held until the transaction ends: appenders of every instance take turns.
+            try await (db as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(literal: advisoryLockID))").run()
+        }
+        return try await append(action, subject: subject, detail: detail, actor: actor, at: at, db: db)
     }
 
     private static func append(_ action: String, subject: String, detail: String, actor: String, at: Int64,
-                               db: any Database) async throws {
+                               db: any Database) async throws -> AuditEntry {
         let last = try await AuditEvent.query(on: db).sort(\.$id, .descending).first()
         let entry = AuditChain.next(after: last?.entry, atMillis: at, actor: actor, action: action,
                                     subject: subject, detail: detail)
         try await AuditEvent(entry).create(on: db)
+        return entry
     }
 
     /// Checks the whole chain, reading it in pages so a long log does not fill memory.
@@ -98,6 +120,57 @@ enum Audit {
             count += rows.count
             previous = rows.last!.entry
         }
+    }
+
+    /// The entry with this sequence number, if the log has it.
+    static func entry(_ sequence: Int, db: any Database) async throws -> AuditEntry? {
+        try await AuditEvent.query(on: db).filter(\.$id == sequence).first()?.entry
+    }
+}
+
+/// The file that holds the audit log's anchor (`AuditAnchor`): rewritten, atomically, after each
+/// entry commits, only ever forward. Kept outside the database (`VERTROUWD_AUDIT_ANCHOR`, by
+/// default `audit-anchor` in the data folder); `audit verify` compares the log with it.
+final class AuditAnchorFile: Sendable {
+    let path: String
+    private let key: SymmetricKey
+    private let head = NIOLockedValueBox<Int>(0)
+
+    init(path: String, masterKey: MasterKey) {
+        self.path = path
+        self.key = AuditAnchor.key(from: masterKey)
+        head.withLockedValue { $0 = Self.read(path)?.sequence ?? 0 }
+    }
+
+    static func read(_ path: String) -> AuditAnchor? {
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap(AuditAnchor.init(line:))
+    }
+
+    func check(lastSequence: Int, entryAtAnchor: (Int) async throws -> AuditEntry?) async throws -> AuditAnchor.Finding? {
+        guard let anchor = Self.read(path) else { return nil }
+        return anchor.check(lastSequence: lastSequence, entryAtAnchor: try await entryAtAnchor(anchor.sequence), key: key)
+    }
+
+    /// Moves the anchor to `entry` unless it is already further (another request's entry).
+    func advance(to entry: AuditEntry) {
+        head.withLockedValue { current in
+            guard entry.sequence > current else { return }
+            let line = AuditAnchor(sequence: entry.sequence, hash: entry.hash, key: key).line
+            let temporary = path + ".tmp"
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600]),
+                  rename(temporary, path) == 0 else { return }
+            current = entry.sequence
+        }
+    }
+}
+
+extension Application {
+    private struct AnchorKey: StorageKey { typealias Value = AuditAnchorFile }
+
+    /// Set by `configure` when an anchor path is configured.
+    var auditAnchor: AuditAnchorFile? {
+        get { storage[AnchorKey.self] }
+        set { storage[AnchorKey.self] = newValue }
     }
 }
 

@@ -6,10 +6,12 @@ import VertrouwdCore
 /// and either re-renders the page with the form as typed and its errors — nothing saved — or
 /// saves, audits and returns to the page.
 enum CaseActions {
-    typealias Refuse = (FormView) async throws -> Response
+    typealias Refuse = @Sendable (FormView) async throws -> Response
 
-    /// Opens the case for a change; a closed case takes no more changes.
-    static func change(_ req: Request, _ body: (OpenCase, Day, Refuse) async throws -> Response) async throws -> Response {
+    /// Opens the case for a change; a closed case takes no more changes. The change runs in one
+    /// transaction with its audit entry (`done`): both are saved, or neither. Inside it, read and
+    /// write through `req.store`.
+    static func change(_ req: Request, _ body: @escaping @Sendable (OpenCase, Day, @escaping Refuse) async throws -> Response) async throws -> Response {
         let c = try await CaseAccess.open(req, audit: "case.update")
         let refuse: Refuse = { form in try await CasePage.render(req, c, override: form, status: .unprocessableEntity) }
         if c.record.statusValue == .closed {
@@ -19,7 +21,7 @@ enum CaseActions {
             form.apply(errors)
             return try await refuse(form)
         }
-        return try await body(c, Day(Date()), refuse)
+        return try await req.application.transaction(on: req.store) { _ in try await body(c, Day(Date()), refuse) }
     }
 
     static func done(_ req: Request, _ c: OpenCase, _ action: String, anchor: String, detail: String = "", flash: Flash = .saved) async throws -> Response {
@@ -44,7 +46,7 @@ enum CaseActions {
             let role = errors.choice(input.reporterRole, "reporterRole", ReporterRole.self, label: "wie meldt")
             let channel = errors.choice(input.channel, "channel", IntakeChannel.self, label: "hoe de melding binnenkwam")
             var department = errors.text(input.department, "department", label: "de afdeling", max: 120, required: false) ?? ""
-            try await c.record.$organisation.load(on: req.db)
+            try await c.record.$organisation.load(on: req.store)
             if !department.isEmpty {
                 if let match = c.record.organisation.departmentList.first(where: { $0.lowercased() == department.lowercased() }) {
                     department = match
@@ -62,7 +64,7 @@ enum CaseActions {
                 errors[CaseForms.field(for: problem)] = problem.message
             }
             guard errors.isEmpty, let role, let channel, let relation, let regime else {
-                try await c.record.$categories.load(on: req.db)
+                try await c.record.$categories.load(on: req.store)
                 return try await refuse(try CaseForms.details(req, c, input: input, consent: consentInput, errors: errors))
             }
             let r = c.record
@@ -75,7 +77,7 @@ enum CaseActions {
             r.summarySealed = try c.seal(summary, field: "summary")
             r.accusedSealed = try c.seal(accused, field: "accused")
             if becomesReport { r.whistleblowerReceivedOn = today.iso }
-            try await req.application.transaction(on: req.db) { db in
+            try await req.application.transaction(on: req.store) { db in
                 if becomesReport {
                     _ = try await recordConsent(basis, remark: remark, step: "regime:whistleblower", c, by: staff.userID, on: db)
                 }
@@ -94,7 +96,7 @@ enum CaseActions {
             let input = req.form(Input.self) ?? .init()
             guard let code = input.step, let step = Workflow.step(code: code, for: c.record.kindValue) else { throw Abort(.badRequest) }
             if input.undo == "1" {
-                try await CaseStep.query(on: req.db).filter(\.$case.$id == c.id).filter(\.$step == step.code).delete()
+                try await CaseStep.query(on: req.store).filter(\.$case.$id == c.id).filter(\.$step == step.code).delete()
                 return try await done(req, c, "case.step.undo", anchor: "steps", detail: step.code)
             }
             var errors = FormErrors()
@@ -107,12 +109,12 @@ enum CaseActions {
                 form.apply(errors)
                 return try await refuse(form)
             }
-            if try await CaseStep.query(on: req.db).filter(\.$case.$id == c.id).filter(\.$step == step.code).count() == 0 {
+            if try await CaseStep.query(on: req.store).filter(\.$case.$id == c.id).filter(\.$step == step.code).count() == 0 {
                 let record = CaseStep()
                 record.$case.id = c.id
                 record.step = step.code
                 record.doneOn = day.iso
-                try await record.create(on: req.db)
+                try await record.create(on: req.store)
             }
             return try await done(req, c, "case.step", anchor: "steps", detail: step.code)
         }
@@ -155,7 +157,7 @@ enum CaseActions {
                 return try await refuse(CaseForms.escalation(req, c, input: input, consent: consentInput, errors: errors, today: today))
             }
             let staff = try req.requireStaff()
-            try await req.application.transaction(on: req.db) { db in
+            try await req.application.transaction(on: req.store) { db in
                 let consentID = level.involvesThirdParty
                     ? try await recordConsent(basis, remark: remark, step: "escalation:\(level.rawValue)", c, by: staff.userID, on: db) : nil
                 let record = CaseEscalation()
@@ -192,7 +194,7 @@ enum CaseActions {
                 return try await refuse(CaseForms.referral(req, c, input: input, consent: consentInput, errors: errors, today: today))
             }
             let staff = try req.requireStaff()
-            try await req.application.transaction(on: req.db) { db in
+            try await req.application.transaction(on: req.store) { db in
                 let consentID = passes ? try await recordConsent(basis, remark: remark, step: "referral:\(target.rawValue)", c, by: staff.userID, on: db) : nil
                 let record = CaseReferral()
                 record.id = UUID()
@@ -226,7 +228,7 @@ enum CaseActions {
                 return try await refuse(CaseForms.report(req, c, input: input, consent: consentInput, errors: errors, today: today))
             }
             let staff = try req.requireStaff()
-            try await req.application.transaction(on: req.db) { db in
+            try await req.application.transaction(on: req.store) { db in
                 guard let consentID = try await recordConsent(basis, remark: remark, step: "report_on_behalf", c, by: staff.userID, on: db) else {
                     throw Abort(.internalServerError)
                 }
@@ -259,7 +261,7 @@ enum CaseActions {
             guard errors.isEmpty else { return try await refuse(CaseForms.wbk(req, c, input: input, errors: errors)) }
             c.record.acknowledgedOn = ack?.iso
             c.record.feedbackOn = feedback?.iso
-            try await c.record.save(on: req.db)
+            try await c.record.save(on: req.store)
             return try await done(req, c, "case.wbk", anchor: "wbk")
         }
     }
@@ -285,7 +287,7 @@ enum CaseActions {
             record.durationMinutes = duration
             record.mode = mode.rawValue
             record.placeSealed = try c.seal(place, table: "case_appointments", row: record.id, field: "place")
-            try await record.create(on: req.db)
+            try await record.create(on: req.store)
             return try await done(req, c, "case.appointment", anchor: "appointments")
         }
     }
@@ -308,7 +310,7 @@ enum CaseActions {
             entry.onDay = day.iso
             entry.minutes = minutes
             entry.description = "Melding \(c.record.reference)"
-            try await entry.create(on: req.db)
+            try await entry.create(on: req.store)
             return try await done(req, c, "case.time", anchor: "hours", detail: String(minutes))
         }
     }
@@ -325,7 +327,7 @@ enum CaseActions {
             note.$case.id = c.id
             note.$author.id = try req.requireStaff().userID
             note.bodySealed = try c.seal(body, table: "case_notes", row: note.id, field: "body")
-            try await note.create(on: req.db)
+            try await note.create(on: req.store)
             return try await done(req, c, "case.note", anchor: "notes")
         }
     }
@@ -338,7 +340,7 @@ enum CaseActions {
             let text = errors.text(input.peerSummary, "peerSummary", label: "de samenvatting", max: 4000, required: false) ?? ""
             guard errors.isEmpty else { return try await refuse(try CaseForms.peer(req, c, input: input, errors: errors)) }
             c.record.peerSummarySealed = try c.seal(text, field: "peer_summary")
-            try await c.record.save(on: req.db)
+            try await c.record.save(on: req.store)
             return try await done(req, c, "case.peer_summary", anchor: "peer")
         }
     }
@@ -353,7 +355,7 @@ enum CaseActions {
             guard errors.isEmpty, let day else { return try await refuse(CaseForms.aftercare(req, c, input: input, errors: errors)) }
             c.record.aftercareOn = day.iso
             c.record.status = CaseStatus.aftercare.rawValue
-            try await c.record.save(on: req.db)
+            try await c.record.save(on: req.store)
             return try await done(req, c, "case.aftercare", anchor: "aftercare")
         }
     }
@@ -373,7 +375,7 @@ enum CaseActions {
             c.record.closedOn = day.iso
             c.record.status = CaseStatus.closed.rawValue
             c.record.closingNoteSealed = try c.seal(note, field: "closing_note")
-            try await c.record.save(on: req.db)
+            try await c.record.save(on: req.store)
             return try await done(req, c, "case.close", anchor: "top", detail: outcome.rawValue, flash: .closed)
         }
     }
@@ -382,14 +384,14 @@ enum CaseActions {
     @Sendable static func share(_ req: Request) async throws -> Response {
         try await change(req) { c, _, refuse in
             guard c.isOwner else { throw Abort(.forbidden) }
-            let counsellors = try await User.query(on: req.db).filter(\.$isCounsellor == true).filter(\.$active == true)
+            let counsellors = try await User.query(on: req.store).filter(\.$isCounsellor == true).filter(\.$active == true)
                 .filter(\.$id != c.record.$counsellor.id).sort(\.$name).all()
             let input = req.form(CaseForms.Share.self) ?? .init()
             var errors = FormErrors()
             let user = counsellors.first { $0.id?.uuidString == input.user }
             if user == nil { errors["user"] = "Kies een vertrouwenspersoon uit de lijst." }
             let reason = errors.text(input.reason, "reason", label: "de reden", max: 300)
-            if let user, try await CaseShare.query(on: req.db).filter(\.$case.$id == c.id).filter(\.$user.$id == user.id!).count() > 0 {
+            if let user, try await CaseShare.query(on: req.store).filter(\.$case.$id == c.id).filter(\.$user.$id == user.id!).count() > 0 {
                 errors["user"] = "Deze melding is al met \(user.name) gedeeld."
             }
             guard errors.isEmpty, let user, let reason else {
@@ -401,7 +403,7 @@ enum CaseActions {
             share.$user.id = user.id!
             share.grantedBy = try req.requireStaff().userID
             share.reasonSealed = try c.seal(reason, table: "case_shares", row: share.id, field: "reason")
-            try await share.create(on: req.db)
+            try await share.create(on: req.store)
             return try await done(req, c, "case.share", anchor: "shares", detail: "user:\(user.id!)")
         }
     }
@@ -446,7 +448,7 @@ enum CaseActions {
         }
         c.record.reporterNameSealed = try c.seal(name, field: "reporter_name")
         c.record.reporterContactSealed = try c.seal(contact, field: "reporter_contact")
-        try await c.record.save(on: req.db)
+        try await c.record.save(on: req.store)
         try await req.audit("case.identity", subject: "case:\(c.id)")
         return req.redirect(to: "/cases/\(c.id)/identity", flash: .saved)
     }

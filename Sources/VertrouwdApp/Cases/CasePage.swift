@@ -72,7 +72,7 @@ enum CasePage {
                        issuedCode: String? = nil) async throws -> Response {
         let r = c.record
         let id = c.id
-        let db = req.db
+        let db = req.store // inside a change, its transaction (another connection would wait for it)
         let today = Day(Date())
         try await r.$organisation.load(on: db)
         try await r.$categories.load(on: db)

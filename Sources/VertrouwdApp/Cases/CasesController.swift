@@ -188,8 +188,10 @@ enum CasesController {
                                 reporterRole: role, channel: channel, openedOn: openedOn, department: department,
                                 relation: relation, regime: regime, summary: summary, reporterName: name,
                                 reporterContact: contact, accused: accused)
-        let record = try await intake.create(app: req.application, db: req.db)
-        try await req.audit("case.create", subject: "case:\(record.id!)")
+        // The case and its audit entry commit together.
+        let record = try await intake.create(app: req.application, db: req.db) { record, _ in
+            try await req.audit("case.create", subject: "case:\(record.id!)")
+        }
         return req.redirect(to: "/cases/\(record.id!)", flash: .created)
     }
 }

@@ -98,8 +98,10 @@ enum CalendarFeed {
         guard staff.user.isCounsellor else { throw Abort(.forbidden) }
         let token = Tokens.random()
         staff.user.calendarTokenHash = Tokens.hash(token)
-        try await staff.user.save(on: req.db)
-        try await req.audit("calendar.renew", subject: "user:\(staff.userID)")
+        try await req.application.transaction(on: req.db) { db in
+            try await staff.user.save(on: db)
+            try await req.audit("calendar.renew", subject: "user:\(staff.userID)")
+        }
         let base = req.application.settings.publicURL ?? ""
         return try await DashboardController.render(req, calendarURL: "\(base)/calendar/\(token).ics")
     }

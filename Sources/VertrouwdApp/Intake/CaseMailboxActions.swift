@@ -26,11 +26,11 @@ enum CaseMailboxActions {
 
     /// The thread for the case page; reporter messages count as read once the counsellor sees them.
     static func thread(_ req: Request, _ c: OpenCase, issuedCode: String? = nil) async throws -> Thread? {
-        guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() > 0 else { return nil }
-        let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
+        guard try await Mailbox.query(on: req.store).filter(\.$case.$id == c.id).count() > 0 else { return nil }
+        let messages = try await MailboxMessage.query(on: req.store).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
         let unread = messages.filter { $0.sender == MailboxMessage.Sender.reporter.rawValue && $0.readAt == nil }
         if !unread.isEmpty {
-            try await MailboxMessage.query(on: req.db).filter(\.$id ~~ unread.compactMap(\.id)).set(\.$readAt, to: Date()).update()
+            try await MailboxMessage.query(on: req.store).filter(\.$id ~~ unread.compactMap(\.id)).set(\.$readAt, to: Date()).update()
         }
         return Thread(items: try messages.map { m in
             let kind = MailboxMessage.Kind(rawValue: m.kind) ?? .message
@@ -41,7 +41,7 @@ enum CaseMailboxActions {
                                at: CaseForms.dutchDateTime(ISO8601DateFormatter.string(from: m.createdAt, timeZone: Day.practiceTimeZone,
                                                                                       formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate])),
                                approvedAt: m.approvedAt.map { Day($0).dutch })
-        }, issuedCode: issuedCode, attachments: try await Attachments.list(c, on: req.db))
+        }, issuedCode: issuedCode, attachments: try await Attachments.list(c, on: req.store))
     }
 
     struct Reply: Content { var body, feedback: String? }
@@ -98,12 +98,12 @@ enum CaseMailboxActions {
         message.bodySealed = try c.seal(body, table: "mailbox_messages", row: message.id, field: "body")
         message.createdAt = Date()
         message.readAt = Date()
-        try await message.create(on: req.db)
+        try await message.create(on: req.store)
     }
 
-    static func withMailbox(_ req: Request, _ body: @escaping (OpenCase, Day, CaseActions.Refuse) async throws -> Response) async throws -> Response {
+    static func withMailbox(_ req: Request, _ body: @escaping @Sendable (OpenCase, Day, @escaping CaseActions.Refuse) async throws -> Response) async throws -> Response {
         try await CaseActions.change(req) { c, today, refuse in
-            guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() > 0 else { throw Abort(.notFound) }
+            guard try await Mailbox.query(on: req.store).filter(\.$case.$id == c.id).count() > 0 else { throw Abort(.notFound) }
             return try await body(c, today, refuse)
         }
     }
@@ -119,7 +119,7 @@ enum CaseMailboxActions {
             if input.feedback == "on", c.record.regimeValue == .whistleblower, c.record.feedbackOn == nil {
                 c.record.feedbackOn = today.iso
                 if c.record.acknowledgedOn == nil { c.record.acknowledgedOn = today.iso }
-                try await c.record.save(on: req.db)
+                try await c.record.save(on: req.store)
             }
             return try await CaseActions.done(req, c, "mailbox.reply", anchor: "mailbox")
         }
@@ -136,7 +136,7 @@ enum CaseMailboxActions {
             try await add(req, c, kind: .acknowledgement, body: body)
             if c.record.acknowledgedOn == nil {
                 c.record.acknowledgedOn = today.iso
-                try await c.record.save(on: req.db)
+                try await c.record.save(on: req.store)
             }
             return try await CaseActions.done(req, c, "mailbox.acknowledge", anchor: "mailbox")
         }
@@ -157,9 +157,11 @@ enum CaseMailboxActions {
     /// POST /cases/:caseID/mailbox/open — a mailbox for a case that came in another way; the
     /// receipt code is shown to the counsellor once, to pass on to the reporter.
     @Sendable static func open(_ req: Request) async throws -> Response {
-        try await CaseActions.change(req) { c, _, _ in
-            guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() == 0 else { throw Abort(.conflict) }
-            let code = try await MailboxService.insert(try await MailboxService.prepare(language: .nl, kdf: req.application.settings.receiptKDF, app: req.application), caseID: c.id, on: req.db)
+        // The receipt code's hash is worked out first, outside the transaction.
+        let prepared = try await MailboxService.prepare(language: .nl, kdf: req.application.settings.receiptKDF, app: req.application)
+        return try await CaseActions.change(req) { c, _, _ in
+            guard try await Mailbox.query(on: req.store).filter(\.$case.$id == c.id).count() == 0 else { throw Abort(.conflict) }
+            let code = try await MailboxService.insert(prepared, caseID: c.id, on: req.store)
             try await req.audit("mailbox.create", subject: "case:\(c.id)")
             return try await CasePage.render(req, c, issuedCode: code.grouped)
         }

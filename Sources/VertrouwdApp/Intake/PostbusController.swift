@@ -133,8 +133,10 @@ enum PostbusController {
             session.$mailbox.id = mailbox.id!
             session.createdAt = Date()
             session.lastSeenAt = Date()
-            try await session.create(on: req.db)
-            try await Audit.record("mailbox.open", subject: "case:\(mailbox.$case.id)", actor: "reporter", app: req.application, db: req.db)
+            try await req.application.transaction(on: req.db) { db in
+                try await session.create(on: db)
+                try await Audit.record("mailbox.open", subject: "case:\(mailbox.$case.id)", actor: "reporter", app: req.application, db: db)
+            }
             let response = req.redirect(to: "/postbus", redirectType: .normal)
             response.cookies[cookie] = HTTPCookies.Value(string: token, path: "/postbus", isSecure: req.application.settings.secureCookies,
                                                          isHTTPOnly: true, sameSite: .strict)
@@ -214,8 +216,8 @@ enum PostbusController {
             try await message.create(on: db)
             try await mailbox.save(on: db)
             try await Attachments.store(files, caseID: c.id, messageID: message.id, key: c.key, on: db)
+            try await Audit.record("mailbox.message", subject: "case:\(c.id)", actor: "reporter", app: req.application, db: db)
         }
-        try await Audit.record("mailbox.message", subject: "case:\(c.id)", actor: "reporter", app: req.application, db: req.db)
         if let counsellor = try await User.find(record.$counsellor.id, on: req.db) {
             Notifier.notify(req.application, to: counsellor.email, about: .newMessage)
         }
@@ -268,9 +270,9 @@ enum PostbusController {
             try await req.application.transaction(on: req.db) { db in
                 try await message.save(on: db)
                 try await mailbox.save(on: db)
+                try await Audit.record("mailbox.record_approved", subject: "case:\(mailbox.$case.id)", detail: "message:\(message.id!)",
+                                       actor: "reporter", app: req.application, db: db)
             }
-            try await Audit.record("mailbox.record_approved", subject: "case:\(mailbox.$case.id)", detail: "message:\(message.id!)",
-                                   actor: "reporter", app: req.application, db: req.db)
         }
         return try await render(req, mailbox, flash: PublicText.of(req.language).sent)
     }

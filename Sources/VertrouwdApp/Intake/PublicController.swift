@@ -279,9 +279,10 @@ enum PublicController {
                 try await Attachments.store(files, caseID: record.id!, messageID: nil, key: key, on: db)
             }
             issued.withLockedValue { $0 = code }
+            // In the same transaction: no report is stored without its audit entry.
+            try await Audit.record("case.create.web", subject: "case:\(record.id!)", actor: "reporter", app: req.application, db: db)
         }
         guard let code = issued.withLockedValue({ $0 }) else { throw Abort(.internalServerError) }
-        try await Audit.record("case.create.web", subject: "case:\(record.id!)", actor: "reporter", app: req.application, db: req.db)
         Notifier.notify(req.application, to: counsellor.email, about: .newSubmission)
         let t = PublicText.of(language)
         let formatter = t.dateFormatter(.long)

@@ -223,8 +223,10 @@ enum OrganisationsController {
         org.name = v.name; org.slug = v.slug!; org.sector = v.sector.rawValue; org.employees = v.employees
         org.departments = v.departments; org.phone = v.phone; org.whatsapp = v.whatsapp; org.email = v.email
         org.availability = v.availability
-        try await org.create(on: req.db)
-        try await req.audit("organisation.create", subject: "organisation:\(org.id!)")
+        try await req.application.transaction(on: req.db) { db in
+            try await org.create(on: db)
+            try await req.audit("organisation.create", subject: "organisation:\(org.id!)")
+        }
         return req.redirect(to: "/organisations/\(org.id!)", flash: .created)
     }
 
@@ -301,8 +303,10 @@ enum OrganisationsController {
         org.name = v.name; org.sector = v.sector.rawValue; org.employees = v.employees
         org.departments = v.departments; org.phone = v.phone; org.whatsapp = v.whatsapp; org.email = v.email
         org.availability = v.availability
-        try await org.save(on: req.db)
-        try await req.audit("organisation.update", subject: "organisation:\(org.id!)")
+        try await req.application.transaction(on: req.db) { db in
+            try await org.save(on: db)
+            try await req.audit("organisation.update", subject: "organisation:\(org.id!)")
+        }
         return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
     }
 
@@ -335,8 +339,8 @@ enum OrganisationsController {
         try await req.application.transaction(on: req.db) { db in
             try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == org.id!).delete()
             for user in valid { try await org.$counsellors.attach(user, on: db) }
+            try await req.audit("organisation.counsellors", subject: "organisation:\(org.id!)", detail: valid.map { $0.id!.uuidString }.sorted().joined(separator: ","))
         }
-        try await req.audit("organisation.counsellors", subject: "organisation:\(org.id!)", detail: valid.map { $0.id!.uuidString }.sorted().joined(separator: ","))
         return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
     }
 
@@ -370,8 +374,10 @@ enum OrganisationsController {
         let contact = OrganisationContact()
         contact.$organisation.id = org.id!
         contact.role = role.rawValue; contact.name = name; contact.email = email; contact.phone = phone
-        try await contact.create(on: req.db)
-        try await req.audit("organisation.contact", subject: "organisation:\(org.id!)")
+        try await req.application.transaction(on: req.db) { db in
+            try await contact.create(on: db)
+            try await req.audit("organisation.contact", subject: "organisation:\(org.id!)")
+        }
         return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
     }
 
@@ -401,8 +407,10 @@ enum OrganisationsController {
         let record = EngagementPhaseRecord()
         record.$organisation.id = org.id!
         record.phase = phase.rawValue; record.onDay = day.iso; record.note = note
-        try await record.create(on: req.db)
-        try await req.audit("organisation.phase", subject: "organisation:\(org.id!)", detail: phase.rawValue)
+        try await req.application.transaction(on: req.db) { db in
+            try await record.create(on: db)
+            try await req.audit("organisation.phase", subject: "organisation:\(org.id!)", detail: phase.rawValue)
+        }
         return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
     }
 
@@ -450,8 +458,10 @@ enum OrganisationsController {
         let year = ContractYear()
         year.$organisation.id = org.id!
         year.startsOn = start.iso; year.endsOn = end.iso; year.budgetMinutes = budgetMinutes; year.focusPoints = focus
-        try await year.create(on: req.db)
-        try await req.audit("organisation.contract_year", subject: "organisation:\(org.id!)", detail: start.iso)
+        try await req.application.transaction(on: req.db) { db in
+            try await year.create(on: db)
+            try await req.audit("organisation.contract_year", subject: "organisation:\(org.id!)", detail: start.iso)
+        }
         return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
     }
 
@@ -494,8 +504,10 @@ enum OrganisationsController {
         entry.onDay = day.iso; entry.minutes = minutes; entry.description = what
         entry.activityKind = kind.rawValue
         entry.participants = kind.hasParticipants ? participants : nil
-        try await entry.create(on: req.db)
-        try await req.audit("activity.create", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) \(minutes)")
+        try await req.application.transaction(on: req.db) { db in
+            try await entry.create(on: db)
+            try await req.audit("activity.create", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) \(minutes)")
+        }
         return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
     }
 }

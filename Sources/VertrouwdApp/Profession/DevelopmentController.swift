@@ -74,8 +74,10 @@ enum DevelopmentController {
         let entry = DevelopmentEntry()
         entry.$user.id = staff.userID
         entry.kind = kind.rawValue; entry.onDay = day.iso; entry.minutes = minutes; entry.description = what
-        try await entry.create(on: req.db)
-        try await req.audit("development.create", detail: "\(kind.rawValue) \(minutes)")
+        try await req.application.transaction(on: req.db) { db in
+            try await entry.create(on: db)
+            try await req.audit("development.create", detail: "\(kind.rawValue) \(minutes)")
+        }
         return req.redirect(to: "/account/development", flash: .saved)
     }
 }

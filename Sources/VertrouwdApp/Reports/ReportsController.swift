@@ -142,8 +142,10 @@ enum ReportsController {
         let record = ctx.record ?? AnnualReportRecord()
         if ctx.record == nil { record.$contractYear.id = ctx.year.id! }
         record.roleText = role; record.recommendations = recommendations; record.focusNext = focus
-        try await record.save(on: req.db)
-        try await req.audit("report.sections", subject: "contract_year:\(ctx.year.id!)")
+        try await req.application.transaction(on: req.db) { db in
+            try await record.save(on: db)
+            try await req.audit("report.sections", subject: "contract_year:\(ctx.year.id!)")
+        }
         return req.redirect(to: ctx.base, flash: .saved)
     }
 
@@ -179,8 +181,10 @@ enum ReportsController {
         record.snapshot = String(decoding: try ReportWriters.json(doc), as: UTF8.self)
         record.signedOffOn = doc.signedOffOn
         record.signedOffBy = try req.requireStaff().userID
-        try await record.save(on: req.db)
-        try await req.audit("report.sign_off", subject: "contract_year:\(ctx.year.id!)", detail: "k=\(k)")
+        try await req.application.transaction(on: req.db) { db in
+            try await record.save(on: db)
+            try await req.audit("report.sign_off", subject: "contract_year:\(ctx.year.id!)", detail: "k=\(k)")
+        }
         return req.redirect(to: ctx.base, flash: .signedOff)
     }
 
