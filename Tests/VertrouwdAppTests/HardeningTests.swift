@@ -195,6 +195,26 @@ struct HardeningTests {
         }
     }
 
+    /// The "form expired" page shows what was typed only to a post from this site: a page that
+    /// another site posts to must not show that site's text on our origin.
+    @Test func theExpiredPageKeepsTextOnlyForThisSitesOwnPosts() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let browser = Browser(app, over: .socket)
+            try await browser.login(admin)
+            let fields = [("name", "Tekst-van-elders-7731"), ("email", "x@praktijk.nl"), ("_csrf", "verlopen")]
+            for headers: HTTPHeaders in [["Origin": "https://evil.example"], ["Sec-Fetch-Site": "cross-site"]] {
+                let forged = try await browser.post("/admin/users", fields, csrf: false, headers: headers)
+                #expect(forged.status == .forbidden)
+                #expect(!forged.body.string.contains("Tekst-van-elders-7731"), "\(headers)")
+            }
+            let own = try await browser.post("/admin/users", fields, csrf: false, headers: ["Sec-Fetch-Site": "same-origin"])
+            #expect(own.status == .forbidden)
+            #expect(own.body.string.contains("Tekst-van-elders-7731"), "our own expired form keeps what was typed")
+            #expect(try await count(User.self, app) == 1)
+        }
+    }
+
     @Test func lineBreaksInASingleLineFieldAreRefused() async throws {
         try await withVertrouwd { app in
             let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)

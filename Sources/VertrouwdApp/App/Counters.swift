@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import SQLKit
 
 /// Counters that many requests may bump at the same moment (failed logins, wrong receipt codes).
