@@ -123,6 +123,8 @@ public struct AuditAnchor: Equatable, Sendable {
         case tailRemoved(logEndsAt: Int, anchorAt: Int)
         /// The entry at the anchor is not the one the anchor names: the log was rewritten.
         case rewritten(sequence: Int)
+        /// The log has entries but its anchor is gone or unreadable (deleted with the tail?).
+        case missing
 
         public var description: String {
             switch self {
@@ -130,6 +132,7 @@ public struct AuditAnchor: Equatable, Sendable {
             case .forged: "the anchor's MAC does not match: it was not written by this practice"
             case .tailRemoved(let end, let anchor): "entries \(end + 1)…\(anchor) were removed from the end (the anchor says the log reached \(anchor))"
             case .rewritten(let sequence): "entry \(sequence) is not the one the anchor recorded: the log was rewritten"
+            case .missing: "the log has entries but its anchor is missing or unreadable"
             }
         }
     }

@@ -80,6 +80,11 @@ struct HardeningTests {
             let user = try #require(try await User.find(anna.id, on: app.db))
             #expect(user.failedLogins == 20, "a read-add-save counted 2 of 20; every attempt counts, during a lock too")
             #expect((user.lockedUntil ?? .distantPast) > Date())
+            // One more during the lock counts, but does not make the lock longer.
+            #expect(try await Browser(app).login(anna).status == .unprocessableEntity, "the right password does not open a locked account")
+            let after = try #require(try await User.find(anna.id, on: app.db))
+            #expect(after.failedLogins == 21)
+            #expect(after.lockedUntil == user.lockedUntil)
         }
     }
 
@@ -149,6 +154,15 @@ struct HardeningTests {
             #expect(refused.status == .tooManyRequests)
             #expect(refused.body.string.contains("al 20 berichten"))
             #expect(refused.body.string.contains("Nog één ding dat ik kwijt wil"), "what was typed stays")
+            #expect(try await MailboxMessage.query(on: app.db).filter(\.$sender == "reporter").count() == 20)
+            // A correction of a written record is a message too: no way around the limit.
+            let counsellor = Browser(app)
+            try await counsellor.login(anna)
+            let caseID = try #require(try await Case.query(on: app.db).first()?.id)
+            #expect(try await counsellor.post("/cases/\(caseID)/mailbox/record", [("body", "Verslag van ons gesprek.")]).status == .seeOther)
+            let record = try #require(try await MailboxMessage.query(on: app.db).filter(\.$kind == "record").first())
+            let correction = try await reporter.post("/postbus/records/\(record.id!)/correct", [("body", "Het was dinsdag")])
+            #expect(correction.status == .tooManyRequests)
             #expect(try await MailboxMessage.query(on: app.db).filter(\.$sender == "reporter").count() == 20)
 
             // The report and 20 messages: one mail now (the rest go as one at the window's end).
@@ -334,9 +348,10 @@ extension HardeningTests {
             for _ in 0..<5 { try await browser.post("/account/profile", [("introduction", "Vertrouwenspersoon sinds 2019.")]) }
             let anchor = try #require(app.auditAnchor)
             func check() async throws -> AuditAnchor.Finding? {
+                let read = anchor.read()
                 let (count, broken) = try await Audit.verify(db: app.db)
                 #expect(broken == nil, "the chain itself still links")
-                return try await anchor.check(lastSequence: count) { try await Audit.entry($0, db: app.db) }
+                return try await anchor.check(read, lastSequence: count) { try await Audit.entry($0, db: app.db) }
             }
             let last = try #require(try await AuditEvent.query(on: app.db).sort(\.$id, .descending).first())
             #expect(AuditAnchorFile.read(anchorPath)?.sequence == last.id, "the anchor follows every commit")
@@ -350,6 +365,10 @@ extension HardeningTests {
             let forged = AuditAnchor(sequence: 2, hash: String(repeating: "a", count: 64), key: SymmetricKey(size: .bits256))
             try forged.line.write(toFile: anchorPath, atomically: true, encoding: .utf8)
             #expect(try await check() == .forged)
+
+            // Deleting the anchor with the tail does not pass either.
+            try FileManager.default.removeItem(atPath: anchorPath)
+            #expect(try await check() == .missing)
         }
     }
 }

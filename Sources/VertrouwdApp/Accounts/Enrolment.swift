@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -13,6 +14,8 @@ import VertrouwdCore
 /// up when the counsellor finds it used (and in the audit log, `user.enrol`).
 enum Enrolment {
     static let validity: TimeInterval = 72 * 3600
+    /// Wrong passwords on a second-factor link before it stops working.
+    static let wrongPasswordsPerLink = 3
 
     enum Purpose: String {
         /// A new account: choose a password, scan a secret.
@@ -126,7 +129,13 @@ enum Enrolment {
             }
             guard ok, (user.lockedUntil ?? .distantPast) <= Date() else {
                 // A wrong password here counts as a failed login: the link is no way around the lock.
-                try await LoginController.countFailure(user, now: Date(), req)
+                let failures = try await LoginController.countFailure(user, now: Date(), req)
+                if failures >= Self.wrongPasswordsPerLink {
+                    // Whoever holds the link may not keep guessing: it dies, a new one must be asked for.
+                    try await User.query(on: req.db).filter(\.$id == user.requireID())
+                        .set(\.$enrolTokenHash, to: nil).set(\.$enrolPurpose, to: nil).set(\.$enrolExpiresAt, to: nil).update()
+                    try gone(req)
+                }
                 errors["current"] = "Dit wachtwoord klopt niet, of het account is na te veel pogingen even op slot."
                 return try await refuse()
             }
@@ -137,7 +146,13 @@ enum Enrolment {
         user.enrolExpiresAt = nil
         user.failedLogins = 0
         user.lockedUntil = nil
+        let tokenHash = Tokens.hash(req.parameters.get("token") ?? "")
         try await req.application.transaction(on: req.db) { db in
+            // The link is claimed in one step: of two posts at the same moment only one gets it.
+            let claimed = try await (db as! any SQLDatabase).raw("""
+                UPDATE users SET enrol_token_hash = NULL WHERE id = \(bind: user.requireID()) AND enrol_token_hash = \(bind: tokenHash) RETURNING id
+                """).all()
+            guard !claimed.isEmpty else { try gone(req) }
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
             try await Audit.record("user.enrol", subject: "user:\(user.id!.uuidString)", detail: purpose.rawValue,

@@ -85,7 +85,7 @@ enum LoginController {
         let step = passwordOK && !locked ? secret.flatMap { SecondFactor.step(for: code, secret: $0, now: now) } : nil
         guard passwordOK, !locked, let step, try await claim(step: step, for: user, on: req.db) else {
             // One atomic step: concurrent failures each count (a read-add-save lost them). An
-            // attempt while locked counts too, and makes the lock longer.
+            // attempt while locked counts too (it does not lengthen the lock).
             try await countFailure(user, now: now, req)
             return try await refuse(failedMessage)
         }
@@ -117,14 +117,19 @@ enum LoginController {
 
     /// Counts a failed login, locks the account when that is due, and records it: one transaction,
     /// the count added in the database itself (concurrent failures each count).
-    static func countFailure(_ user: User, now: Date, _ req: Request) async throws {
+    @discardableResult
+    static func countFailure(_ user: User, now: Date, _ req: Request) async throws -> Int {
         let id = try user.requireID()
-        try await req.application.transaction(on: req.db) { db in
+        return try await req.application.transaction(on: req.db) { db in
             let failures = try await Counters.increment("users", "failed_logins", id: id, on: db)
             if let lock = LoginThrottle.lock(afterFailures: failures) {
-                try await User.query(on: db).filter(\.$id == id).set(\.$lockedUntil, to: now.addingTimeInterval(lock)).update()
+                // Only an account that is not locked now is locked (again): an attempt during a
+                // lock counts, but cannot make it longer, so a stranger cannot keep it shut.
+                try await User.query(on: db).filter(\.$id == id).group(.or) { $0.filter(\.$lockedUntil == nil).filter(\.$lockedUntil < now) }
+                    .set(\.$lockedUntil, to: now.addingTimeInterval(lock)).update()
             }
             try await Audit.record("login.failed", subject: "user:\(id.uuidString)", actor: "system", app: req.application, db: db)
+            return failures
         }
     }
 

@@ -73,13 +73,15 @@ struct AuditVerifyCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
+        // The anchor first: a running server moves it on while the chain is read.
+        let anchor = app.auditAnchor?.read()
         let (count, broken) = try await Audit.verify(db: app.db)
         if let broken {
             context.console.error("Audit log BROKEN after \(count) good entries: \(broken.description).")
             throw UserCreateCommand.Failure(description: "audit log broken")
         }
         // The chain cannot show entries cut off its end: the anchor outside the database can.
-        let finding = try await app.auditAnchor?.check(lastSequence: count) { try await Audit.entry($0, db: app.db) }
+        let finding = try await app.auditAnchor?.check(anchor, lastSequence: count) { try await Audit.entry($0, db: app.db) }
         switch finding {
         case nil:
             context.console.print("Audit log intact: \(count) entries, every hash links to the one before. "

@@ -116,6 +116,10 @@ enum UsersController {
         let user = try await target(req)
         guard user.id != req.staff?.userID else { throw Abort(.forbidden) }
         user.active = false
+        // An open enrolment link dies with the account: reactivating must not revive it.
+        user.enrolTokenHash = nil
+        user.enrolPurpose = nil
+        user.enrolExpiresAt = nil
         try await req.application.transaction(on: req.db) { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
@@ -127,9 +131,9 @@ enum UsersController {
     /// POST /admin/users/:userID/activate
     @Sendable static func activate(_ req: Request) async throws -> Response {
         let user = try await target(req)
+        // Activating does not lift a lock: "Activeren" on an active account would otherwise give
+        // whoever holds a reset link endless guesses at the counsellor's password.
         user.active = true
-        user.failedLogins = 0
-        user.lockedUntil = nil
         try await req.application.transaction(on: req.db) { db in
             try await user.save(on: db)
             try await req.audit("user.activate", subject: "user:\(user.id!.uuidString)")

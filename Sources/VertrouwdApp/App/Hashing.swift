@@ -9,15 +9,17 @@ import Vapor
 /// behind 430 ms hashes (40 of them: `/healthz` took 15 s, requests failed). Here the hashing
 /// threads are fewer than the cores, so the event loops and the database always have a core;
 /// past the limit a login or a receipt code is answered "busy" at once instead of queueing.
+/// Passwords and receipt codes have a limit each; a report being filed is never refused.
 final class Hashing: Sendable {
     struct Busy: Error {}
 
     let limit: Int
     private let pool: NIOThreadPool
-    private let inFlight = NIOLockedValueBox(0)
+    /// Hashes running or waiting: (passwords, receipt codes).
+    private let inFlight = NIOLockedValueBox((0, 0))
     private let done = NIOLockedValueBox(0)
     /// Hashes running or waiting now.
-    var admitted: Int { inFlight.withLockedValue { $0 } }
+    var admitted: Int { inFlight.withLockedValue { $0.0 + $0.1 } }
     /// Hashes worked out so far: lets a test see that a refusal spent the same work as any other.
     var completed: Int { done.withLockedValue { $0 } }
     private let passwordCost: Int
@@ -38,21 +40,31 @@ final class Hashing: Sendable {
     /// Runs `work` on the hashing threads, or throws `Busy` when `limit` hashes are already
     /// running or waiting. `bounded: false` is for work that must not be refused (a report
     /// being filed makes its receipt code), which callers limit in their own way.
-    func run<T: Sendable>(bounded: Bool = true, _ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let admitted = inFlight.withLockedValue { n -> Bool in
-            guard !bounded || n < limit else { return false }
-            n += 1
-            return true
+    /// Whose budget a hash counts against: a flood of staff logins must not shut reporters out
+    /// of their mailbox, nor the other way round.
+    enum Budget { case passwords, receiptCodes }
+
+    func run<T: Sendable>(bounded: Bool = true, budget: Budget = .receiptCodes,
+                          _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        if bounded {
+            let admitted = inFlight.withLockedValue { n -> Bool in
+                let counter = budget == .passwords ? \(Int, Int).0 : \(Int, Int).1
+                guard n[keyPath: counter] < limit else { return false }
+                n[keyPath: counter] += 1
+                return true
+            }
+            guard admitted else { throw Busy() }
         }
-        guard admitted else { throw Busy() }
-        defer { inFlight.withLockedValue { $0 -= 1 } }
+        defer {
+            if bounded { inFlight.withLockedValue { n in if budget == .passwords { n.0 -= 1 } else { n.1 -= 1 } } }
+        }
         let result = try await pool.runIfActive(work)
         done.withLockedValue { $0 += 1 }
         return result
     }
 
     func verifyPassword(_ password: String, hash: String) async throws -> Bool {
-        try await run { (try? Bcrypt.verify(password, created: hash)) ?? false }
+        try await run(budget: .passwords) { (try? Bcrypt.verify(password, created: hash)) ?? false }
     }
 
     func hashPassword(_ password: String) async throws -> String {

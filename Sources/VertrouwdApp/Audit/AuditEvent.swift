@@ -146,8 +146,12 @@ final class AuditAnchorFile: Sendable {
         (try? String(contentsOfFile: path, encoding: .utf8)).flatMap(AuditAnchor.init(line:))
     }
 
-    func check(lastSequence: Int, entryAtAnchor: (Int) async throws -> AuditEntry?) async throws -> AuditAnchor.Finding? {
-        guard let anchor = Self.read(path) else { return nil }
+    func read() -> AuditAnchor? { Self.read(path) }
+
+    /// Compares an anchor read *before* the log was verified (a running server moves it on) with
+    /// the log. A log with entries and no anchor is reported: deleting the file must not pass.
+    func check(_ anchor: AuditAnchor?, lastSequence: Int, entryAtAnchor: (Int) async throws -> AuditEntry?) async throws -> AuditAnchor.Finding {
+        guard let anchor else { return lastSequence == 0 ? .intact : .missing }
         return anchor.check(lastSequence: lastSequence, entryAtAnchor: try await entryAtAnchor(anchor.sequence), key: key)
     }
 
@@ -156,9 +160,14 @@ final class AuditAnchorFile: Sendable {
         head.withLockedValue { current in
             guard entry.sequence > current else { return }
             let line = AuditAnchor(sequence: entry.sequence, hash: entry.hash, key: key).line
-            let temporary = path + ".tmp"
+            // Written in full and synced before it replaces the old one: a power cut leaves the
+            // old anchor or the new, never half of one. The name is per process (CLI and server).
+            let temporary = path + ".tmp.\(getpid())"
             guard FileManager.default.createFile(atPath: temporary, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600]),
-                  rename(temporary, path) == 0 else { return }
+                  let handle = FileHandle(forWritingAtPath: temporary) else { return }
+            try? handle.synchronize()
+            try? handle.close()
+            guard rename(temporary, path) == 0 else { return }
             current = entry.sequence
         }
     }

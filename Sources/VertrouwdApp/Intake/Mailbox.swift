@@ -167,10 +167,14 @@ enum MailboxService {
         let lockedUntil = mailbox.lockedUntil.flatMap { $0 > now ? $0 : nil }
         guard matches, lockedUntil == nil else {
             // One atomic step: concurrent wrong codes each count (a read-add-save lost them).
-            // An attempt while locked counts too, and makes the wait longer.
+            // An attempt while locked counts too.
             let failures = try await Counters.increment("mailboxes", "failed_attempts", id: mailbox.requireID(), on: db)
             if let wait = MailboxThrottle.wait(afterFailures: failures) {
-                try await Mailbox.query(on: db).filter(\.$id == mailbox.requireID()).set(\.$lockedUntil, to: now.addingTimeInterval(wait)).update()
+                // A locator locked now stays locked until then: an attempt during the wait counts
+                // but cannot lengthen it, so a stranger cannot keep a reporter out for good.
+                try await Mailbox.query(on: db).filter(\.$id == mailbox.requireID())
+                    .group(.or) { $0.filter(\.$lockedUntil == nil).filter(\.$lockedUntil < now) }
+                    .set(\.$lockedUntil, to: now.addingTimeInterval(wait)).update()
                 return .wait(wait)
             }
             return lockedUntil.map { .wait($0.timeIntervalSince(now)) } ?? .wrong

@@ -200,7 +200,11 @@ enum PostbusController {
             form: form ?? messageForm(req), csrf: req.csrfToken, flash: flash), status: status)
     }
 
-    /// Adds a message from the reporter, sealed with the case key.
+    /// A reporter's messages of the last 24 hours reached `MailboxThrottle.messagesPerDay`.
+    struct TooManyMessages: Error {}
+
+    /// Adds a message from the reporter, sealed with the case key (at most
+    /// `MailboxThrottle.messagesPerDay` a day, counted in the transaction that adds it).
     static func post(_ req: Request, _ mailbox: Mailbox, body: String, files: [Attachments.Checked] = []) async throws {
         guard let record = try await Case.find(mailbox.$case.id, on: req.db) else { throw Abort(.notFound) }
         let c = try caseKey(req, record)
@@ -213,6 +217,10 @@ enum PostbusController {
         message.createdAt = Date()
         mailbox.lastReporterActivity = Date()
         try await req.application.transaction(on: req.db) { db in
+            // Counted inside the transaction, for every way a reporter writes (message, correction).
+            let sentToday = try await MailboxMessage.query(on: db).filter(\.$case.$id == c.id)
+                .filter(\.$sender == MailboxMessage.Sender.reporter.rawValue).filter(\.$createdAt > Date().addingTimeInterval(-86_400)).count()
+            guard sentToday < MailboxThrottle.messagesPerDay else { throw TooManyMessages() }
             try await message.create(on: db)
             try await mailbox.save(on: db)
             try await Attachments.store(files, caseID: c.id, messageID: message.id, key: c.key, on: db)
@@ -231,16 +239,17 @@ enum PostbusController {
         var errors = FormErrors()
         let body = PublicController.text(input.body, "body", max: PublicController.storyLimit, required: true, t: t, errors: &errors)
         let files = Attachments.check(input.files, t: t, errors: &errors)
-        let sentToday = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == mailbox.$case.id)
-            .filter(\.$sender == MailboxMessage.Sender.reporter.rawValue).filter(\.$createdAt > Date().addingTimeInterval(-86_400)).count()
-        let tooMany = sentToday >= MailboxThrottle.messagesPerDay
-        if tooMany { errors.general = t.tooManyMessages }
         if !errors.isEmpty { Attachments.remindToChooseAgain(input.files, t: t, errors: &errors) }
         guard errors.isEmpty, let body else {
-            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors),
-                                    status: tooMany ? .tooManyRequests : .unprocessableEntity)
+            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
         }
-        try await post(req, mailbox, body: body, files: files)
+        do {
+            try await post(req, mailbox, body: body, files: files)
+        } catch is TooManyMessages {
+            errors.general = t.tooManyMessages
+            Attachments.remindToChooseAgain(input.files, t: t, errors: &errors)
+            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .tooManyRequests)
+        }
         return try await render(req, mailbox, flash: t.sent)
     }
 
@@ -289,7 +298,12 @@ enum PostbusController {
             // Keep what was typed: it goes into the general message box with the error.
             return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
         }
-        try await post(req, mailbox, body: (req.language == .en ? "Correction to the record:\n" : "Correctie op het verslag:\n") + body)
+        do {
+            try await post(req, mailbox, body: (req.language == .en ? "Correction to the record:\n" : "Correctie op het verslag:\n") + body)
+        } catch is TooManyMessages {
+            errors.general = t.tooManyMessages
+            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .tooManyRequests)
+        }
         return try await render(req, mailbox, flash: t.sent)
     }
 
