@@ -244,6 +244,39 @@ struct AccountTests {
         }
     }
 
+    /// Accounts made before enrolment links (their first password and secret were shown to an
+    /// admin) choose new ones at their next login, before anything else.
+    @Test func anAccountFromBeforeEnrolmentLinksRenewsItsPasswordAndSecondFactor() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            try await User.query(on: app.db).set(\.$renewCredentials, to: true).update()
+            let browser = Browser(app, over: .socket)
+            try await browser.login(anna)
+            let home = try await browser.get("/")
+            #expect(home.status == .seeOther)
+            #expect(home.headers.first(name: .location) == "/account/renew")
+            #expect(try await browser.get("/cases").headers.first(name: .location) == "/account/renew", "no case before the renewal")
+            let form = try await browser.get("/account/renew")
+            #expect(form.body.string.contains("Vertrouwd is veiliger geworden"))
+            let token = try #require(Browser.hiddenCSRF(in: form.body.string))
+            let same = try await browser.post("/account/renew", [("_csrf", token), ("password", anna.password), ("password2", anna.password)], csrf: false)
+            #expect(same.status == .unprocessableEntity)
+            #expect(same.body.string.contains("Kies een ander wachtwoord dan je oude"))
+            let done = try await browser.post("/account/renew", [("_csrf", token), ("password", "een nieuwe eigen zin"), ("password2", "een nieuwe eigen zin")],
+                                              csrf: false)
+            #expect(done.status == .ok)
+            let uri = try #require(done.body.string.components(separatedBy: "otpauth://totp/").dropFirst().first)
+            let secretText = try #require(uri.components(separatedBy: "secret=").dropFirst().first?.prefix { $0 != "&" })
+            #expect(try await browser.get("/").status == .ok, "this session goes on under its new id")
+            let renewed = try #require(try await User.find(anna.id, on: app.db))
+            #expect(renewed.renewCredentials == false)
+            // The old password and the old secret are worth nothing now; the new ones work.
+            #expect(try await Browser(app).login(anna, code: anna.code(at: Date().addingTimeInterval(30))).status == .unprocessableEntity)
+            let account = TestAccount(user: renewed, password: "een nieuwe eigen zin", secret: try #require(Tokens.base32Decode(String(secretText))))
+            #expect(try await Browser(app).login(account).status == .seeOther)
+        }
+    }
+
     @Test func anEnrolmentLinkExpiresAfterThreeDaysAndWithMailTheAdminNeverSeesIt() async throws {
         let outbox = NSTemporaryDirectory() + "vertrouwd-mail-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: outbox) }

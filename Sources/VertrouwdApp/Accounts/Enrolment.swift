@@ -165,15 +165,75 @@ enum Enrolment {
     }
 }
 
+extension Enrolment {
+    static func renewForm(_ req: Request, errors: FormErrors = .init()) throws -> FormView {
+        let user = try req.requireStaff().user
+        var form = FormView(id: "renew", title: "Nieuw wachtwoord en nieuwe tweede factor",
+                            intro: "\(user.name), Vertrouwd is veiliger geworden: vroeger zag de beheerder het eerste wachtwoord en de geheime sleutel van een nieuw account. Kies daarom eenmalig een nieuw wachtwoord; daarna stel je de authenticator-app opnieuw in. Niemand anders ziet ze.",
+                            action: "/account/renew", submit: "Wachtwoord instellen", csrf: req.csrfToken)
+        form.add("password", "Nieuw wachtwoord", type: "password",
+                 hint: "Minstens \(PasswordPolicy.minimumLength) tekens, niet je oude wachtwoord.", required: true, autocomplete: "new-password")
+        form.add("password2", "Nieuw wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
+        form.apply(errors)
+        return form
+    }
+
+    /// GET /account/renew
+    @Sendable static func showRenew(_ req: Request) async throws -> Response {
+        guard try req.requireStaff().user.renewCredentials == true else { return req.redirect(to: "/") }
+        return try await req.page("form-page", FormPage(meta: req.meta("Account vernieuwen"), form: renewForm(req)))
+    }
+
+    /// POST /account/renew — a new password and a new TOTP secret, chosen by the account itself;
+    /// every session ends and this one goes on under a new id.
+    @Sendable static func renew(_ req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        let user = staff.user
+        guard user.renewCredentials == true else { return req.redirect(to: "/") }
+        let input = req.form(EnrolForm.self) ?? .init()
+        var errors = FormErrors()
+        let password = AccountRules.checkNewPassword(input.password, input.password2, email: user.email, name: user.name, errors: &errors)
+        if let password, (try? await req.application.hashing.verifyPassword(password, hash: user.passwordHash)) == true {
+            errors["password"] = "Kies een ander wachtwoord dan je oude: de beheerder kan dat gezien hebben."
+        }
+        guard errors.isEmpty, let password else {
+            return try await req.page("form-page", FormPage(meta: req.meta("Account vernieuwen"), form: renewForm(req, errors: errors)),
+                                      status: .unprocessableEntity)
+        }
+        user.passwordHash = try await req.application.hashing.hashPassword(password)
+        let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
+        user.renewCredentials = false
+        let token = Tokens.random()
+        let session = StaffSession(tokenHash: Tokens.hash(token), userID: staff.userID, now: Date())
+        try await req.application.transaction(on: req.db) { db in
+            try await user.save(on: db)
+            try await StaffSession.query(on: db).filter(\.$user.$id == staff.userID).delete()
+            try await session.create(on: db)
+            try await req.audit("user.renew", subject: "user:\(staff.userID.uuidString)")
+        }
+        req.staff = Staff(user: user, session: session)
+        let response = try await req.page("enrol", SetupController.EnrolPage(
+            meta: req.meta("Tweede factor instellen"), heading: "Nog één stap: je authenticator-app",
+            name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),
+            uri: SecondFactor.uri(secret: secret, email: user.email), next: "/"))
+        response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
+        return response
+    }
+}
+
 struct AddEnrolment: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("users").field("enrol_token_hash", .string).update()
         try await database.schema("users").field("enrol_purpose", .string).update()
         try await database.schema("users").field("enrol_expires_at", .datetime).update()
+        try await database.schema("users").field("renew_credentials", .bool).update()
+        // Every account made before this: its password and second factor may have been shown
+        // to an admin. Each chooses new ones at its next login.
+        try await User.query(on: database).set(\.$renewCredentials, to: true).update()
     }
 
     func revert(on database: any Database) async throws {
-        for field in ["enrol_token_hash", "enrol_purpose", "enrol_expires_at"] {
+        for field in ["enrol_token_hash", "enrol_purpose", "enrol_expires_at", "renew_credentials"] {
             try await database.schema("users").deleteField(.string(field)).update()
         }
     }

@@ -138,8 +138,26 @@ struct RequireStaffMiddleware: AsyncMiddleware {
             }
             throw Abort(.unauthorized)
         }
+        // An account whose password or second factor an admin may have seen (made before the
+        // enrolment links) renews both before anything else.
+        if staff.user.renewCredentials == true {
+            if request.method == .GET { return request.redirect(to: "/account/renew") }
+            throw Abort(.forbidden)
+        }
         if admin && !staff.user.isAdmin { throw Abort(.forbidden) }
         if counsellor && !staff.user.isCounsellor { throw Abort(.forbidden) }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Only a logged-in staff member, whatever else: for the page where an account renews its
+/// credentials, which `RequireStaffMiddleware` sends it to.
+struct LoggedInMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.staff != nil else {
+            if request.method == .GET { return request.redirect(to: "/login") }
+            throw Abort(.unauthorized)
+        }
         return try await next.respond(to: request)
     }
 }

@@ -34,6 +34,9 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "enrol_token_hash") var enrolTokenHash: String?
     @OptionalField(key: "enrol_purpose") var enrolPurpose: String?
     @OptionalField(key: "enrol_expires_at") var enrolExpiresAt: Date?
+    /// Set for every account that existed before enrolment links: an admin may have seen its
+    /// password and TOTP secret, so it chooses new ones at its next login (`Enrolment.renew`).
+    @OptionalField(key: "renew_credentials") var renewCredentials: Bool?
 
     init() {}
 

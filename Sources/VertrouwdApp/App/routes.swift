@@ -35,6 +35,10 @@ func routes(_ app: Application) throws {
     staff.get(use: DashboardController.show)
     staff.post("calendar-feed", limit: .small, use: CalendarFeed.renew)
     staff.get("account", use: AccountController.show)
+    // Outside the renew check of `RequireStaffMiddleware` (it sends flagged accounts here).
+    let loggedIn = app.grouped(LoggedInMiddleware())
+    loggedIn.get("account", "renew", use: Enrolment.showRenew)
+    loggedIn.post("account", "renew", limit: .small, use: Enrolment.renew)
     staff.post("account", "password", limit: .small, use: AccountController.changePassword)
     staff.post("account", "profile", limit: .text, use: AccountController.updateProfile)
 
