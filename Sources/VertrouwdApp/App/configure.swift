@@ -48,7 +48,10 @@ public func configure(_ app: Application, settings: Settings) async throws {
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
     }
     try await migrateAndOpenKey(app)
-    if let path = settings.auditAnchorPath { app.auditAnchor = AuditAnchorFile(path: path, masterKey: app.masterKey) }
+    if let path = settings.auditAnchorPath {
+        app.auditAnchor = AuditAnchorFile(path: path, masterKey: app.masterKey)
+        try await Audit.startAnchoring(app)
+    }
 
     guard let views = Bundle.module.url(forResource: "Views", withExtension: nil),
           let publicFiles = Bundle.module.url(forResource: "Public", withExtension: nil) else {

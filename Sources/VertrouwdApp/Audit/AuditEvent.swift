@@ -122,6 +122,15 @@ enum Audit {
         }
     }
 
+    /// A log that has never been anchored (a new practice, or one from before anchors) gets its
+    /// first anchor now, with an entry saying so. Once that entry exists, a missing anchor file
+    /// is not made again: `audit verify` reports it.
+    static func startAnchoring(_ app: Application) async throws {
+        guard let anchor = app.auditAnchor, anchor.read() == nil,
+              try await AuditEvent.query(on: app.db).filter(\.$action == "audit.anchor").first() == nil else { return }
+        try await record("audit.anchor", detail: anchor.path, actor: "system", app: app, db: app.db)
+    }
+
     /// The entry with this sequence number, if the log has it.
     static func entry(_ sequence: Int, db: any Database) async throws -> AuditEntry? {
         try await AuditEvent.query(on: db).filter(\.$id == sequence).first()?.entry
