@@ -20,7 +20,10 @@ public func configure(_ app: Application, settings: Settings) async throws {
         app.databases.use(.sqlite(.file(path)), as: .sqlite)
     case .postgres(let url):
         // ~4 connections per event loop suit 2 cores (BUILD-NOTES); migrations need two at once.
-        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+        // Audited changes take turns on the audit chain's lock inside their transaction, so a
+        // burst (16 reports at once) may wait longer than Fluent's 10 s for a connection: it
+        // waits up to 30 s rather than fail.
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .psql)
     }
 
     app.sqliteWriteLock = AsyncMutex()
