@@ -28,6 +28,18 @@ try:
             urllib.request.urlopen(base + "/healthz", timeout=1); break
         except Exception:
             time.sleep(0.2)
+    def quiet(path, n=40):
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            urllib.request.urlopen(base + path, timeout=60).read()
+            times.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.05)
+        times.sort()
+        return statistics.median(times), times[-1]
+    for path in ("/healthz", "/o/het-baken"):
+        p50, worst = quiet(path)
+        print(f"  quiet baseline {path:14} p50 {p50:6.1f} ms  max {worst:6.1f} ms")
     stop = time.time() + args.seconds
     answers, lock = {}, threading.Lock()
 
