@@ -57,11 +57,6 @@ enum Enrolment {
         var password2: String?
     }
 
-    struct FormPage: Encodable, Sendable {
-        let meta: PageMeta
-        let form: FormView
-    }
-
     /// The account a link belongs to, while it is valid.
     static func account(_ req: Request) async throws -> (User, Purpose)? {
         guard let token = req.parameters.get("token"), !token.isEmpty, token.count <= 200,

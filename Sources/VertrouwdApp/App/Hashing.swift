@@ -18,11 +18,11 @@ final class Hashing: Sendable {
 
     let limit: Int
     private let pool: NIOThreadPool
-    /// Hashes running or waiting: (passwords, receipt codes).
-    private let inFlight = NIOLockedValueBox((0, 0))
+    /// Hashes running or waiting: [passwords, receipt codes].
+    private let inFlight = NIOLockedValueBox([0, 0])
     private let done = NIOLockedValueBox(0)
     /// Hashes running or waiting now.
-    var admitted: Int { inFlight.withLockedValue { $0.0 + $0.1 } }
+    var admitted: Int { inFlight.withLockedValue { $0.reduce(0, +) } }
     /// Hashes worked out so far: lets a test see that a refusal spent the same work as any other.
     var completed: Int { done.withLockedValue { $0 } }
     private let passwordCost: Int
@@ -49,18 +49,16 @@ final class Hashing: Sendable {
 
     func run<T: Sendable>(bounded: Bool = true, budget: Budget = .receiptCodes,
                           _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let slot = budget == .passwords ? 0 : 1
         if bounded {
             let admitted = inFlight.withLockedValue { n -> Bool in
-                let counter = budget == .passwords ? \(Int, Int).0 : \(Int, Int).1
-                guard n[keyPath: counter] < limit else { return false }
-                n[keyPath: counter] += 1
+                guard n[slot] < limit else { return false }
+                n[slot] += 1
                 return true
             }
             guard admitted else { throw Busy() }
         }
-        defer {
-            if bounded { inFlight.withLockedValue { n in if budget == .passwords { n.0 -= 1 } else { n.1 -= 1 } } }
-        }
+        defer { if bounded { inFlight.withLockedValue { $0[slot] -= 1 } } }
         let result = try await pool.runIfActive {
             Self.yieldToRequests()
             return try work()

@@ -58,3 +58,10 @@ extension Request {
         return response
     }
 }
+
+/// A page with one form and nothing else (`form-page.leaf`): a new organisation, a new case,
+/// an enrolment link, renewing an account's credentials.
+struct FormPage: Encodable, Sendable {
+    let meta: PageMeta
+    let form: FormView
+}

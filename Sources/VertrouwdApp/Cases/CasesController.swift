@@ -98,11 +98,6 @@ enum CasesController {
         var accused: String?
     }
 
-    struct FormPage: Encodable, Sendable {
-        let meta: PageMeta
-        let form: FormView
-    }
-
     static let storyLimit = 20_000
 
     static func newForm(_ req: Request, organisations: [Organisation], input: NewCaseForm, errors: FormErrors = .init()) -> FormView {

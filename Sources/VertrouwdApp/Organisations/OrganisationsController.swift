@@ -34,11 +34,6 @@ enum OrganisationsController {
         let canCreate: Bool
     }
 
-    struct FormPage: Encodable, Sendable {
-        let meta: PageMeta
-        let form: FormView
-    }
-
     struct ShowPage: Encodable, Sendable {
         struct Contact: Encodable, Sendable { let role, name, email, phone: String }
         struct Phase: Encodable, Sendable { let label, day, note: String }
