@@ -71,3 +71,21 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
 }
+
+/// Coded as its ISO text (`2026-11-23`), the way days are stored on both databases; anything
+/// else is a decoding error, never a crash.
+extension Day: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let day = Day(iso: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "Not a day: \(text.prefix(40))")
+        }
+        self = day
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(iso)
+    }
+}

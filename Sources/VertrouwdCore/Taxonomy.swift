@@ -2,7 +2,8 @@
 ///
 /// Codes are stored as strings so SQLite and PostgreSQL hold the same values and statistics can
 /// group on them without decrypting anything.
-public protocol Labelled: RawRepresentable, CaseIterable, Hashable, Sendable where RawValue == String {
+/// Codable as its raw value: stored as text on both databases.
+public protocol Labelled: RawRepresentable, CaseIterable, Hashable, Sendable, Codable where RawValue == String {
     /// The Dutch word users see.
     var label: String { get }
 }

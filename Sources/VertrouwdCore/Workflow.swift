@@ -50,7 +50,7 @@ public enum Workflow {
 }
 
 /// The escalation ladder (seed 003 §7), lowest first.
-public enum LadderLevel: Int, CaseIterable, Comparable, Sendable {
+public enum LadderLevel: Int, CaseIterable, Comparable, Sendable, Codable {
     case adviceToReporter = 1, withManager, withHigherManager, withBoard, formalComplaint
 
     public var label: String {

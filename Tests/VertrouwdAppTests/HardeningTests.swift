@@ -154,16 +154,16 @@ struct HardeningTests {
             #expect(refused.status == .tooManyRequests)
             #expect(refused.body.string.contains("al 20 berichten"))
             #expect(refused.body.string.contains("Nog één ding dat ik kwijt wil"), "what was typed stays")
-            #expect(try await MailboxMessage.query(on: app.db).filter(\.$sender == "reporter").count() == 20)
+            #expect(try await MailboxMessage.query(on: app.db).filter(\.$sender == .reporter).count() == 20)
             // A correction of a written record is a message too: no way around the limit.
             let counsellor = Browser(app)
             try await counsellor.login(anna)
             let caseID = try #require(try await Case.query(on: app.db).first()?.id)
             #expect(try await counsellor.post("/cases/\(caseID)/mailbox/record", [("body", "Verslag van ons gesprek.")]).status == .seeOther)
-            let record = try #require(try await MailboxMessage.query(on: app.db).filter(\.$kind == "record").first())
+            let record = try #require(try await MailboxMessage.query(on: app.db).filter(\.$kind == .record).first())
             let correction = try await reporter.post("/postbus/records/\(record.id!)/correct", [("body", "Het was dinsdag")])
             #expect(correction.status == .tooManyRequests)
-            #expect(try await MailboxMessage.query(on: app.db).filter(\.$sender == "reporter").count() == 20)
+            #expect(try await MailboxMessage.query(on: app.db).filter(\.$sender == .reporter).count() == 20)
 
             // The report and 20 messages: one mail now (the rest go as one at the window's end).
             func mails() -> Int {

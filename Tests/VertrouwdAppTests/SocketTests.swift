@@ -252,7 +252,7 @@ struct SocketTests {
         let staff = Browser(app, over: .socket)
         try await staff.login(anna)
         #expect(try await staff.post("/cases/\(c.id!)/mailbox/record", [("body", Self.story(characters: 3_000))]).status == .seeOther)
-        let record = try #require(try await MailboxMessage.query(on: app.db).filter(\.$kind == "record").first())
+        let record = try #require(try await MailboxMessage.query(on: app.db).filter(\.$kind == .record).first())
         let advice = try await staff.post("/organisations/\(org.id!)/advice", [("subject", "Omgangsvormen"), ("body", "Een advies aan de directie."),
                                                                             ("solicited", "yes"), ("day", Day(Date()).iso), ("hours", "1")])
         let adviceID = try #require(advice.headers.first(name: .location)?.split(separator: "/").last)

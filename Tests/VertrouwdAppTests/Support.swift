@@ -238,10 +238,11 @@ extension Application {
     func makeCase(for counsellor: TestAccount, at org: Organisation, kind: CaseKind = .personalIntegrity,
                   regime: Regime = .confidential, summary: String = "Verhaal", openedOn: Day = Day(Date()),
                   categories: [CaseCategory] = [.bullying]) async throws -> Case {
-        try await CaseIntake(organisationID: org.id!, counsellorID: counsellor.id, kind: kind, categories: categories,
-                             reporterRole: .affectedEmployee, channel: .phone, openedOn: openedOn, department: "",
-                             relation: .colleague, regime: regime, summary: summary, reporterName: "Jan Melder",
-                             reporterContact: "06-11111111", accused: "Piet").create(app: self, db: db)
+        let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id, kind: kind, categories: categories,
+                                reporterRole: .affectedEmployee, channel: .phone, openedOn: openedOn, department: "",
+                                relation: .colleague, regime: regime, summary: summary, reporterName: "Jan Melder",
+                                reporterContact: "06-11111111", accused: "Piet")
+        return try await CaseWriter(app: self, actor: "cli", userID: counsellor.id).create(intake).record
     }
 }
 

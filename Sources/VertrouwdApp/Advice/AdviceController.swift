@@ -24,7 +24,7 @@ enum AdviceController {
     /// the dashboard read (never a sealed field), with their categories.
     static func recentCases(in orgIDs: [UUID], today: Day, rule: SignalRule, on db: any Database) async throws -> [Case] {
         try await Case.query(on: db).filter(\.$organisation.$id ~~ orgIDs)
-            .filter(\.$openedOn >= today.adding(months: -rule.windowMonths).iso).filter(\.$openedOn <= today.iso)
+            .filter(\.$openedOn >= today.adding(months: -rule.windowMonths)).filter(\.$openedOn <= today)
             .field(\.$id).field(\.$organisation.$id).field(\.$counsellor.$id).field(\.$reference)
             .field(\.$department).field(\.$openedOn)
             .with(\.$categories).all()
@@ -33,8 +33,8 @@ enum AdviceController {
     /// What the signal rule needs of cases (loaded with their categories).
     static func signalCases(_ cases: [Case], today: Day) -> [SignalCase] {
         cases.map {
-            SignalCase(id: $0.id!.uuidString, categories: Set($0.categories.compactMap { CaseCategory(rawValue: $0.category) }),
-                       department: $0.department, openedOn: Day(iso: $0.openedOn) ?? today)
+            SignalCase(id: $0.id!.uuidString, categories: Set($0.categories.map(\.category)),
+                       department: $0.department, openedOn: $0.openedOn)
         }
     }
 

@@ -33,18 +33,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.dummyPasswordHash = try Bcrypt.hash(Tokens.random(), cost: settings.passwordCost)
 
-    app.migrations.add(CreatePractice())
-    app.migrations.add(CreateUsers())
-    app.migrations.add(CreateStaffSessions())
-    app.migrations.add(CreateOrganisations())
-    app.migrations.add(CreateCases())
-    app.migrations.add(CreateTimeEntries())
-    app.migrations.add(CreateAuditEvents())
-    app.migrations.add(CreateMailboxes())
-    app.migrations.add(CreateAttachments())
-    app.migrations.add(AddActivityFields())
-    app.migrations.add(CreateReporting())
-    app.migrations.add(AddEnrolment())
+    app.migrations.add(Migrations.all)
 
     if case .sqliteFile = settings.database {
         // Write-ahead logging: readers never wait for the writer. The mode persists in the file.

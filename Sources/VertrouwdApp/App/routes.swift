@@ -95,6 +95,7 @@ func routes(_ app: Application) throws {
     staff.post("cases", ":caseID", "peer-summary", limit: .text, use: CaseActions.peerSummary)
     staff.post("cases", ":caseID", "aftercare", limit: .text, use: CaseActions.aftercare)
     staff.post("cases", ":caseID", "close", limit: .text, use: CaseActions.close)
+    staff.post("cases", ":caseID", "reopen", limit: .small, use: CaseActions.reopen)
     staff.post("cases", ":caseID", "shares", limit: .small, use: CaseActions.share)
     staff.get("cases", ":caseID", "attachments", ":attachmentID", use: Attachments.download)
     staff.post("cases", ":caseID", "mailbox", "reply", limit: .text, use: CaseMailboxActions.reply)

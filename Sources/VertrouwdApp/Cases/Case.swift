@@ -20,28 +20,30 @@ final class Case: Model, @unchecked Sendable { // property wrappers: see `User`
     @Parent(key: "counsellor_id") var counsellor: User
     @Children(for: \.$case) var categories: [CaseCategoryRecord]
 
-    // data fields (plain, categorical)
+    // data fields (plain, categorical; enums and days are stored as text, the ladder as a number)
     @Field(key: "reference") var reference: String
     /// The reference's parts, so the next number is one indexed lookup, not a scan of the year.
     @Field(key: "reference_year") var referenceYear: Int
     @Field(key: "reference_number") var referenceNumber: Int
-    @Field(key: "kind") var kind: String
-    @Field(key: "reporter_role") var reporterRole: String
-    @Field(key: "channel") var channel: String
+    @Field(key: "kind") var kind: CaseKind
+    @Field(key: "reporter_role") var reporterRole: ReporterRole
+    @Field(key: "channel") var channel: IntakeChannel
     @Field(key: "department") var department: String
-    @Field(key: "relation") var relation: String
-    @Field(key: "regime") var regime: String
-    @Field(key: "opened_on") var openedOn: String
+    @Field(key: "relation") var relation: AccusedRelation
+    @Field(key: "regime") var regime: Regime
+    @Field(key: "opened_on") var openedOn: Day
     /// When the case became a report under the whistleblower law: the start of its clocks
     /// (the intake day, or the day the reporter consented to turn a conversation into one).
-    @OptionalField(key: "wbk_received_on") var whistleblowerReceivedOn: String?
-    @OptionalField(key: "acknowledged_on") var acknowledgedOn: String?
-    @OptionalField(key: "feedback_on") var feedbackOn: String?
-    @Field(key: "ladder_level") var ladderLevel: Int
-    @Field(key: "status") var status: String
-    @OptionalField(key: "aftercare_on") var aftercareOn: String?
-    @OptionalField(key: "closed_on") var closedOn: String?
-    @OptionalField(key: "outcome") var outcome: String?
+    @OptionalField(key: "wbk_received_on") var whistleblowerReceivedOn: Day?
+    @OptionalField(key: "acknowledged_on") var acknowledgedOn: Day?
+    @OptionalField(key: "feedback_on") var feedbackOn: Day?
+    @Field(key: "ladder_level") var ladderLevel: LadderLevel
+    /// The highest rung the case reached (`CaseLifecycle.highestRung`), for the annual report.
+    @Field(key: "ladder_highest") var ladderHighest: LadderLevel
+    @Field(key: "status") var status: CaseStatus
+    @OptionalField(key: "aftercare_on") var aftercareOn: Day?
+    @OptionalField(key: "closed_on") var closedOn: Day?
+    @OptionalField(key: "outcome") var outcome: Outcome?
 
     // the case key, wrapped by the master key; nil once the contents are destroyed
     @Field(key: "key_id") var keyID: String
@@ -57,31 +59,46 @@ final class Case: Model, @unchecked Sendable { // property wrappers: see `User`
 
     init() {}
 
-    var kindValue: CaseKind { CaseKind(rawValue: kind)! }
-    var regimeValue: Regime { Regime(rawValue: regime)! }
-    var statusValue: CaseStatus { CaseStatus(rawValue: status)! }
-    var ladder: LadderLevel { LadderLevel(rawValue: ladderLevel) ?? .adviceToReporter }
+    /// A new case from an intake; the writer seals its contents.
+    init(id: UUID, reference: CaseReference, intake: CaseIntake, keyID: String, wrappedKey: Data) {
+        self.id = id
+        self.reference = reference.description
+        self.referenceYear = reference.year
+        self.referenceNumber = reference.number
+        self.$organisation.id = intake.organisationID
+        self.$counsellor.id = intake.counsellorID
+        self.kind = intake.kind
+        self.reporterRole = intake.reporterRole
+        self.channel = intake.channel
+        self.department = intake.department
+        self.relation = intake.relation
+        self.regime = intake.regime
+        self.openedOn = intake.openedOn
+        self.whistleblowerReceivedOn = intake.regime == .whistleblower ? intake.openedOn : nil
+        self.ladderLevel = .adviceToReporter
+        self.ladderHighest = .adviceToReporter
+        self.status = intake.status
+        self.keyID = keyID
+        self.wrappedKey = wrappedKey
+    }
+
+    /// The case's dated life, for the rules of `CaseLifecycle`.
+    var lifecycle: CaseLifecycle {
+        get {
+            CaseLifecycle(status: status, openedOn: openedOn, ladder: ladderLevel, highestRung: ladderHighest,
+                          acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn, aftercareOn: aftercareOn,
+                          closedOn: closedOn, outcome: outcome)
+        }
+        set {
+            status = newValue.status; ladderLevel = newValue.ladder; ladderHighest = newValue.highestRung
+            acknowledgedOn = newValue.acknowledgedOn; feedbackOn = newValue.feedbackOn
+            aftercareOn = newValue.aftercareOn; closedOn = newValue.closedOn; outcome = newValue.outcome
+        }
+    }
 
     var whistleblowerClock: WhistleblowerClock? {
-        guard regimeValue == .whistleblower, let received = Day(iso: whistleblowerReceivedOn ?? openedOn) else { return nil }
-        return WhistleblowerClock(receivedOn: received, acknowledgedOn: acknowledgedOn.flatMap(Day.init(iso:)),
-                                  feedbackOn: feedbackOn.flatMap(Day.init(iso:)))
-    }
-}
-
-/// Where a case stands.
-enum CaseStatus: String, Labelled {
-    /// Came in through the public channel; not yet taken on by the counsellor (the inbox).
-    case new
-    case open, aftercare, closed
-
-    var label: String {
-        switch self {
-        case .new: "Nieuw binnengekomen"
-        case .open: "Lopend"
-        case .aftercare: "Nazorg"
-        case .closed: "Afgesloten"
-        }
+        guard regime == .whistleblower else { return nil }
+        return WhistleblowerClock(receivedOn: whistleblowerReceivedOn ?? openedOn, acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn)
     }
 }
 
@@ -91,12 +108,12 @@ final class CaseCategoryRecord: Model, @unchecked Sendable { // property wrapper
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "case_id") var `case`: Case
-    @Field(key: "category") var category: String
+    @Field(key: "category") var category: CaseCategory
 
     init() {}
     init(caseID: UUID, category: CaseCategory) {
         self.$case.id = caseID
-        self.category = category.rawValue
+        self.category = category
     }
 }
 
@@ -107,9 +124,14 @@ final class CaseStep: Model, @unchecked Sendable { // property wrappers: see `Us
     @ID(key: .id) var id: UUID?
     @Parent(key: "case_id") var `case`: Case
     @Field(key: "step") var step: String
-    @Field(key: "done_on") var doneOn: String
+    @Field(key: "done_on") var doneOn: Day
 
     init() {}
+    init(caseID: UUID, step: String, on day: Day) {
+        self.$case.id = caseID
+        self.step = step
+        self.doneOn = day
+    }
 }
 
 /// The record of consent (or a legal duty) for one step towards a third party.
@@ -122,14 +144,25 @@ final class CaseConsent: Model, @unchecked Sendable { // property wrappers: see 
     @Field(key: "basis") var basis: String
     /// Which step it covers, e.g. `escalation:3`, `referral:mediator`, `report_on_behalf`.
     @Field(key: "step") var step: String
-    @OptionalField(key: "given_on") var givenOn: String?
-    @OptionalField(key: "method") var method: String?
+    @OptionalField(key: "given_on") var givenOn: Day?
+    @OptionalField(key: "method") var method: ConsentMethod?
     /// The reason for a legal duty, or a remark on the consent: sealed.
     @Field(key: "remark") var remarkSealed: String
     @Field(key: "recorded_by") var recordedBy: UUID
     @Timestamp(key: "recorded_at", on: .create) var recordedAt: Date?
 
     init() {}
+    init(id: UUID, caseID: UUID, basis: ConsentBasis, step: String, recordedBy: UUID) {
+        self.id = id
+        self.$case.id = caseID
+        self.basis = basis.storedBasis
+        self.step = step
+        if case .reporterConsent(let on, let method) = basis {
+            self.givenOn = on
+            self.method = method
+        }
+        self.recordedBy = recordedBy
+    }
 }
 
 /// A step on the escalation ladder.
@@ -138,12 +171,18 @@ final class CaseEscalation: Model, @unchecked Sendable { // property wrappers: s
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "case_id") var `case`: Case
-    @Field(key: "level") var level: Int
-    @Field(key: "on_day") var onDay: String
+    @Field(key: "level") var level: LadderLevel
+    @Field(key: "on_day") var onDay: Day
     @OptionalParent(key: "consent_id") var consent: CaseConsent?
     @Field(key: "note") var noteSealed: String
 
     init() {}
+    init(id: UUID, caseID: UUID, level: LadderLevel, on day: Day) {
+        self.id = id
+        self.$case.id = caseID
+        self.level = level
+        self.onDay = day
+    }
 }
 
 /// A referral to an external professional or body.
@@ -152,13 +191,20 @@ final class CaseReferral: Model, @unchecked Sendable { // property wrappers: see
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "case_id") var `case`: Case
-    @Field(key: "target") var target: String
-    @Field(key: "on_day") var onDay: String
+    @Field(key: "target") var target: ReferralTarget
+    @Field(key: "on_day") var onDay: Day
     @Field(key: "passes_personal_data") var passesPersonalData: Bool
     @OptionalParent(key: "consent_id") var consent: CaseConsent?
     @Field(key: "note") var noteSealed: String
 
     init() {}
+    init(id: UUID, caseID: UUID, target: ReferralTarget, on day: Day, passesPersonalData: Bool) {
+        self.id = id
+        self.$case.id = caseID
+        self.target = target
+        self.onDay = day
+        self.passesPersonalData = passesPersonalData
+    }
 }
 
 /// A report made to management on the reporter's behalf (business integrity, step 4).
@@ -167,12 +213,19 @@ final class CaseReportOnBehalf: Model, @unchecked Sendable { // property wrapper
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "case_id") var `case`: Case
-    @Field(key: "on_day") var onDay: String
+    @Field(key: "on_day") var onDay: Day
     @Field(key: "anonymous") var anonymous: Bool
     @Parent(key: "consent_id") var consent: CaseConsent
     @Field(key: "note") var noteSealed: String
 
     init() {}
+    init(id: UUID, caseID: UUID, on day: Day, anonymous: Bool, consentID: UUID) {
+        self.id = id
+        self.$case.id = caseID
+        self.onDay = day
+        self.anonymous = anonymous
+        self.$consent.id = consentID
+    }
 }
 
 /// An appointment with the reporter.
@@ -185,11 +238,19 @@ final class CaseAppointment: Model, @unchecked Sendable { // property wrappers: 
     /// Local time in the practice's zone, `2026-11-23T14:30`.
     @Field(key: "starts_at") var startsAt: String
     @Field(key: "duration_minutes") var durationMinutes: Int
-    @Field(key: "mode") var mode: String
+    @Field(key: "mode") var mode: AppointmentMode
     /// Where: a place safe for the reporter, so sealed.
     @Field(key: "place") var placeSealed: String
 
     init() {}
+    init(id: UUID, caseID: UUID, counsellorID: UUID, startsAt: String, minutes: Int, mode: AppointmentMode) {
+        self.id = id
+        self.$case.id = caseID
+        self.$counsellor.id = counsellorID
+        self.startsAt = startsAt
+        self.durationMinutes = minutes
+        self.mode = mode
+    }
 }
 
 /// A counsellor's note on a case.
@@ -203,6 +264,11 @@ final class CaseNote: Model, @unchecked Sendable { // property wrappers: see `Us
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+    init(id: UUID, caseID: UUID, authorID: UUID) {
+        self.id = id
+        self.$case.id = caseID
+        self.$author.id = authorID
+    }
 }
 
 /// A case shared with a substitute counsellor (*vervanger*), granted and recorded.
@@ -217,4 +283,30 @@ final class CaseShare: Model, @unchecked Sendable { // property wrappers: see `U
     @Timestamp(key: "granted_at", on: .create) var grantedAt: Date?
 
     init() {}
+    init(id: UUID, caseID: UUID, userID: UUID, grantedBy: UUID) {
+        self.id = id
+        self.$case.id = caseID
+        self.$user.id = userID
+        self.grantedBy = grantedBy
+    }
+}
+
+/// Everything needed to open a case; made by the intake form, the public channel and the demo
+/// (`CaseWriter.create`).
+struct CaseIntake: Sendable {
+    var organisationID: UUID
+    var counsellorID: UUID
+    var kind: CaseKind
+    var categories: [CaseCategory]
+    var reporterRole: ReporterRole
+    var channel: IntakeChannel
+    var openedOn: Day
+    var department: String
+    var relation: AccusedRelation
+    var regime: Regime
+    var summary: String
+    var reporterName: String
+    var reporterContact: String
+    var accused: String
+    var status: CaseStatus = .open
 }

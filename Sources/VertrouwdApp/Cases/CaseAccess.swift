@@ -12,12 +12,33 @@ struct OpenCase: Sendable {
 
     var id: UUID { record.id! }
 
-    func seal(_ text: String, table: String = "cases", row: UUID? = nil, field: String) throws -> String {
-        try key.seal(text, context: FieldContext(table: table, row: (row ?? id).uuidString, field: field))
+    /// Seals `text` into a field of one of this case's rows. The additional authenticated data is
+    /// the row's table (its model's schema), id and column, so a sealed value cannot be moved to
+    /// another field, row or table.
+    func seal<Row: Model>(_ text: String, into row: Row, _ field: KeyPath<Row, FieldProperty<Row, String>>) throws
+    where Row.IDValue == UUID {
+        try key.seal(text, into: row, field)
     }
 
-    func open(_ sealed: String, table: String = "cases", row: UUID? = nil, field: String) throws -> String {
-        try key.open(sealed, context: FieldContext(table: table, row: (row ?? id).uuidString, field: field))
+    /// Opens a sealed field of one of this case's rows.
+    func open<Row: Model>(_ row: Row, _ field: KeyPath<Row, FieldProperty<Row, String>>) throws -> String where Row.IDValue == UUID {
+        try key.open(row, field)
+    }
+}
+
+extension CaseKey {
+    static func context<Row: Model>(_ row: Row, _ field: KeyPath<Row, FieldProperty<Row, String>>) -> FieldContext
+    where Row.IDValue == UUID {
+        FieldContext(table: Row.schema, row: row.id!.uuidString, field: row[keyPath: field].key.description)
+    }
+
+    func seal<Row: Model>(_ text: String, into row: Row, _ field: KeyPath<Row, FieldProperty<Row, String>>) throws
+    where Row.IDValue == UUID {
+        row[keyPath: field].value = try seal(text, context: Self.context(row, field))
+    }
+
+    func open<Row: Model>(_ row: Row, _ field: KeyPath<Row, FieldProperty<Row, String>>) throws -> String where Row.IDValue == UUID {
+        try open(row[keyPath: field].value ?? "", context: Self.context(row, field))
     }
 }
 

@@ -23,22 +23,22 @@ enum CaseForms {
         form.add("consentRemark", "Toelichting (bij wettelijke plicht: de reden)", value: input.consentRemark, maxlength: 1000)
     }
 
-    /// Reads the consent fields: nil basis when none was given.
-    static func consentBasis(_ input: Consent, errors: inout FormErrors) -> (basis: ConsentBasis?, remark: String) {
+    /// Reads the consent fields: nil when none was given.
+    static func consent(_ input: Consent, errors: inout FormErrors) -> CaseWriter.Consent? {
         let remark = errors.text(input.consentRemark, "consentRemark", label: "de toelichting", max: 1000, required: false) ?? ""
         switch input.consentBasis ?? "" {
         case "":
-            return (nil, remark)
+            return nil
         case "consent":
             let day = errors.day(input.consentOn, "consentOn", label: "de datum van de toestemming")
             let method = errors.choice(input.consentMethod, "consentMethod", ConsentMethod.self, label: "hoe de toestemming is gegeven")
-            guard let day, let method else { return (nil, remark) }
-            return (.reporterConsent(givenOn: day, method: method), remark)
+            guard let day, let method else { return nil }
+            return .init(basis: .reporterConsent(givenOn: day, method: method), remark: remark)
         case "legal_duty":
-            return (.legalDuty(reason: remark), remark)
+            return .init(basis: .legalDuty(reason: remark), remark: remark)
         default:
             errors["consentBasis"] = "Kies een grondslag uit de lijst."
-            return (nil, remark)
+            return nil
         }
     }
 
@@ -72,14 +72,15 @@ enum CaseForms {
 
     static func details(_ req: Request, _ c: OpenCase, input: Details? = nil, consent: Consent = .init(), errors: FormErrors = .init()) throws -> FormView {
         let r = c.record
-        let v = try input ?? Details(kind: r.kindValue == .unclassified ? nil : r.kind, categories: r.categories.map(\.category), reporterRole: r.reporterRole, channel: r.channel,
-                                     department: r.department, relation: r.relation, regime: r.regime,
-                                     summary: c.open(r.summarySealed, field: "summary"), accused: c.open(r.accusedSealed, field: "accused"))
-        let accepting = r.statusValue == .new
+        let v = try input ?? Details(kind: r.kind == .unclassified ? nil : r.kind.rawValue, categories: r.categories.map(\.category.rawValue),
+                                     reporterRole: r.reporterRole.rawValue, channel: r.channel.rawValue, department: r.department,
+                                     relation: r.relation.rawValue, regime: r.regime.rawValue,
+                                     summary: c.open(r, \.$summarySealed), accused: c.open(r, \.$accusedSealed))
+        let accepting = r.status == .new
         var form = FormView(id: "details", title: accepting ? "Aannemen: indelen en opslaan" : "Gegevens en verhaal",
                             intro: accepting ? "Deze aanvraag of melding kwam via de website binnen. Deel haar in; bij opslaan wordt het een lopende melding." : nil,
                             action: "/cases/\(c.id)/details", submit: accepting ? "Aannemen" : "Opslaan", csrf: req.csrfToken)
-        if accepting || r.kindValue == .unclassified {
+        if accepting || r.kind == .unclassified {
             form.choice("kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [v.kind ?? ""],
                         required: true, blank: "Kies de soort")
         }
@@ -92,7 +93,7 @@ enum CaseForms {
                     hint: "Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet bescherming klokkenluiders.", required: true)
         form.add("summary", "Het verhaal", type: "textarea", value: v.summary, maxlength: CasesController.storyLimit)
         form.add("accused", "Beklaagde", value: v.accused, maxlength: 300)
-        if c.record.regimeValue == .confidential {
+        if c.record.regime == .confidential {
             form.choice("consentBasis", "Toestemming voor melding onder de Wet bescherming klokkenluiders",
                         options: [("consent", "De melder gaf toestemming")], selected: [consent.consentBasis ?? ""],
                         hint: "Alleen nodig als je het regime wijzigt naar een melding onder de Wet bescherming klokkenluiders.",
@@ -108,7 +109,7 @@ enum CaseForms {
     static func escalation(_ req: Request, _ c: OpenCase, input: Escalation = .init(), consent: Consent = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
         var form = FormView(id: "escalation", title: "Stap op de escalatieladder", action: "/cases/\(c.id)/escalations", submit: "Stap vastleggen", csrf: req.csrfToken)
         form.choice("level", "Niveau", options: LadderLevel.allCases.map { (String($0.rawValue), $0.label) },
-                    selected: [input.level ?? String(c.record.ladderLevel)], required: true)
+                    selected: [input.level ?? String(c.record.ladderLevel.rawValue)], required: true)
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
         form.add("note", "Toelichting", type: "textarea", value: input.note, maxlength: 4000)
         addConsentFields(&form, consent)
@@ -140,7 +141,7 @@ enum CaseForms {
     }
 
     static func wbk(_ req: Request, _ c: OpenCase, input: WBK? = nil, errors: FormErrors = .init()) -> FormView {
-        let v = input ?? WBK(acknowledgedOn: c.record.acknowledgedOn, feedbackOn: c.record.feedbackOn)
+        let v = input ?? WBK(acknowledgedOn: c.record.acknowledgedOn?.iso, feedbackOn: c.record.feedbackOn?.iso)
         var form = FormView(id: "wbk", title: "Termijnen klokkenluidersmelding", action: "/cases/\(c.id)/wbk", submit: "Opslaan", csrf: req.csrfToken)
         form.add("acknowledgedOn", "Ontvangst bevestigd op", type: "date", value: v.acknowledgedOn)
         form.add("feedbackOn", "Terugkoppeling gegeven op", type: "date", value: v.feedbackOn)
@@ -174,7 +175,7 @@ enum CaseForms {
     }
 
     static func peer(_ req: Request, _ c: OpenCase, input: Peer? = nil, errors: FormErrors = .init()) throws -> FormView {
-        let v = try input ?? Peer(peerSummary: c.open(c.record.peerSummarySealed, field: "peer_summary"))
+        let v = try input ?? Peer(peerSummary: c.open(c.record, \.$peerSummarySealed))
         var form = FormView(id: "peer-summary", title: "Geanonimiseerde samenvatting voor intervisie",
                             intro: "Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan iemand te herkennen is.",
                             action: "/cases/\(c.id)/peer-summary", submit: "Opslaan", csrf: req.csrfToken)
@@ -184,7 +185,7 @@ enum CaseForms {
     }
 
     static func aftercare(_ req: Request, _ c: OpenCase, input: Aftercare? = nil, errors: FormErrors = .init()) -> FormView {
-        let v = input ?? Aftercare(aftercareOn: c.record.aftercareOn)
+        let v = input ?? Aftercare(aftercareOn: c.record.aftercareOn?.iso)
         var form = FormView(id: "aftercare", title: "Nazorg", action: "/cases/\(c.id)/aftercare", submit: "Nazorg plannen", csrf: req.csrfToken)
         form.add("aftercareOn", "Nazorg op", type: "date", value: v.aftercareOn, required: true)
         form.apply(errors)
@@ -196,6 +197,14 @@ enum CaseForms {
         form.choice("outcome", "Uitkomst", Outcome.self, selected: [input.outcome ?? ""], required: true, blank: "Kies de uitkomst")
         form.add("closedOn", "Afgesloten op", type: "date", value: input.closedOn ?? today.iso, required: true)
         form.add("closingNote", "Slotnotitie", type: "textarea", value: input.closingNote, hint: "Versleuteld.", maxlength: 4000)
+        form.apply(errors)
+        return form
+    }
+
+    static func reopen(_ req: Request, _ c: OpenCase, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "reopen", title: "Melding heropenen",
+                            intro: "Komt de melder terug op deze melding? Heropen haar: uitkomst en afsluitdatum vervallen, de rest blijft staan.",
+                            action: "/cases/\(c.id)/reopen", submit: "Heropenen", csrf: req.csrfToken)
         form.apply(errors)
         return form
     }
@@ -224,9 +233,34 @@ enum CaseForms {
         ]
         forms["details"] = try? details(req, c)
         forms["peer"] = try? peer(req, c)
-        if c.record.regimeValue == .whistleblower { forms["wbk"] = wbk(req, c) }
-        if c.record.kindValue == .businessIntegrity { forms["report"] = report(req, c, today: today) }
+        if c.record.regime == .whistleblower { forms["wbk"] = wbk(req, c) }
+        if c.record.kind == .businessIntegrity { forms["report"] = report(req, c, today: today) }
         return forms
+    }
+
+    struct IdentityPage: Encodable, Sendable {
+        let meta: PageMeta
+        let reference: String
+        let caseURL: String
+        let form: FormView
+
+        init(_ req: Request, _ c: OpenCase, form: FormView) {
+            meta = req.meta("Identiteit melder \(c.record.reference)", section: "cases")
+            reference = c.record.reference
+            caseURL = "/cases/\(c.id)"
+            self.form = form
+        }
+    }
+
+    static func identity(_ req: Request, _ c: OpenCase, input: Identity? = nil, errors: FormErrors = .init()) throws -> FormView {
+        let v = try input ?? .init(reporterName: c.open(c.record, \.$reporterNameSealed), reporterContact: c.open(c.record, \.$reporterContactSealed))
+        var form = FormView(id: "identity", title: "Identiteit van de melder",
+                            intro: "Apart van het verhaal bewaard en versleuteld. Elke keer dat deze pagina wordt geopend, wordt vastgelegd.",
+                            action: "/cases/\(c.id)/identity", submit: "Opslaan", csrf: req.csrfToken)
+        form.add("reporterName", "Naam", value: v.reporterName, maxlength: 200)
+        form.add("reporterContact", "Contactgegevens", value: v.reporterContact, maxlength: 300)
+        form.apply(errors)
+        return form
     }
 
     /// `2026-11-23T14:30` → `23-11-2026 14:30`.
@@ -245,5 +279,29 @@ enum CaseForms {
         guard time.count == 2, let h = Int(time[0]), let m = Int(time[1]), (0..<24).contains(h), (0..<60).contains(m),
               time[0].count == 2, time[1].count == 2 else { return nil }
         return "\(day.iso)T\(time[0]):\(time[1])"
+    }
+}
+
+extension FormErrors {
+    /// The categories ticked, all from the list; at least one when `required`.
+    mutating func categories(_ values: [String]?, required: Bool) -> [CaseCategory] {
+        let categories = (values ?? []).compactMap(CaseCategory.init(rawValue:))
+        if categories.count != (values ?? []).count {
+            self["categories"] = "Kies alleen categorieën uit de lijst."
+        } else if required && categories.isEmpty {
+            self["categories"] = "Kies minstens één categorie (of 'Overig')."
+        }
+        return categories
+    }
+
+    /// A department as the organisation recorded it (any case), or empty.
+    mutating func department(_ value: String?, of org: Organisation?) -> String {
+        let typed = text(value, "department", label: "de afdeling", max: 120, required: false) ?? ""
+        guard !typed.isEmpty, let org else { return typed }
+        if let match = org.departmentList.first(where: { $0.lowercased() == typed.lowercased() }) { return match }
+        self["department"] = org.departmentList.isEmpty
+            ? "Voor deze organisatie zijn geen afdelingen vastgelegd; laat dit leeg."
+            : "Kies een afdeling zoals vastgelegd bij de organisatie: \(org.departmentList.joined(separator: ", "))."
+        return typed
     }
 }

@@ -31,6 +31,8 @@ enum CasePage {
         let status: String
         let isClosed: Bool
         let ladder: String
+        /// The highest rung reached, when the case stepped down since.
+        let highestRung: String?
         let deadlines: [CasesController.DeadlineView]
         let summary: String
         let accused: String
@@ -61,10 +63,10 @@ enum CasePage {
 
     static func basisText(_ consent: CaseConsent?, _ c: OpenCase) -> String {
         guard let consent else { return "Geen toestemming nodig" }
-        let remark = (try? c.open(consent.remarkSealed, table: "case_consents", row: consent.id, field: "remark")) ?? ""
+        let remark = (try? c.open(consent, \.$remarkSealed)) ?? ""
         if consent.basis == "legal_duty" { return "Wettelijke plicht: \(remark)" }
-        let method = consent.method.flatMap(ConsentMethod.init(rawValue:))?.label.lowercased() ?? ""
-        let day = consent.givenOn.flatMap(Day.init(iso:))?.dutch ?? ""
+        let method = consent.method?.label.lowercased() ?? ""
+        let day = consent.givenOn?.dutch ?? ""
         return "Toestemming \(method) op \(day)" + (remark.isEmpty ? "" : " — \(remark)")
     }
 
@@ -72,7 +74,7 @@ enum CasePage {
                        issuedCode: String? = nil) async throws -> Response {
         let r = c.record
         let id = c.id
-        let db = req.store // inside a change, its transaction (another connection would wait for it)
+        let db = req.db
         let today = Day(Date())
         try await r.$organisation.load(on: db)
         try await r.$categories.load(on: db)
@@ -87,7 +89,7 @@ enum CasePage {
         let base = "/cases/\(id)"
         let csrf = req.csrfToken
 
-        let steps = Workflow.steps(for: r.kindValue).map { step in
+        let steps = Workflow.steps(for: r.kind).map { step in
             let done = doneSteps.first { $0.step == step.code }
             var form = FormView(id: "step-\(step.code)", action: base + "/steps", submit: done == nil ? "Afvinken" : "Ongedaan maken", csrf: csrf)
             form.add("step", "Stap", type: "hidden", value: step.code)
@@ -98,7 +100,7 @@ enum CasePage {
                 form.secondary = true
             }
             return Context.Step(code: step.code, label: step.label, number: step.number,
-                                doneOn: done.flatMap { Day(iso: $0.doneOn)?.dutch }, form: form)
+                                doneOn: done?.doneOn.dutch, form: form)
         }
 
         let thread = try await CaseMailboxActions.thread(req, c, issuedCode: issuedCode)
@@ -109,42 +111,41 @@ enum CasePage {
                 .filter(\.$id != r.$counsellor.id).sort(\.$name).all()
             forms["share"] = CaseForms.share(req, c, counsellors: substitutes)
         }
+        if r.status == .closed { forms["reopen"] = CaseForms.reopen(req, c) }
         if let override { forms[override.id] = override }
         for key in forms.keys where key != "reply" || override?.id == "reply" { forms[key]?.collapsible = true }
-        if r.statusValue == .new { forms["details"]?.collapsible = false }
+        if r.status == .new { forms["details"]?.collapsible = false }
 
         let context = Context(
             meta: req.meta("Melding \(r.reference)", section: "cases"), url: base, reference: r.reference,
-            organisation: r.organisation.name, kind: r.kindValue.label, categories: CasesController.categoryLabels(r.categories),
-            reporterRole: ReporterRole(rawValue: r.reporterRole)?.label ?? "", channel: IntakeChannel(rawValue: r.channel)?.label ?? "",
-            department: r.department, relation: AccusedRelation(rawValue: r.relation)?.label ?? "", regime: r.regimeValue.label,
-            isWhistleblower: r.regimeValue == .whistleblower, openedOn: Day(iso: r.openedOn)?.dutch ?? r.openedOn,
-            status: r.statusValue.label, isClosed: r.statusValue == .closed, ladder: r.ladder.label,
+            organisation: r.organisation.name, kind: r.kind.label, categories: CasesController.categoryLabels(r.categories),
+            reporterRole: r.reporterRole.label, channel: r.channel.label,
+            department: r.department, relation: r.relation.label, regime: r.regime.label,
+            isWhistleblower: r.regime == .whistleblower, openedOn: r.openedOn.dutch,
+            status: r.status.label, isClosed: r.status == .closed, ladder: r.ladderLevel.label,
+            highestRung: r.ladderHighest > r.ladderLevel ? r.ladderHighest.label : nil,
             deadlines: r.whistleblowerClock.map { [$0.acknowledgement(today: today), $0.feedback(today: today)].map(CasesController.DeadlineView.init) } ?? [],
-            summary: try c.open(r.summarySealed, field: "summary"),
-            accused: try c.open(r.accusedSealed, field: "accused"),
-            peerSummary: try c.open(r.peerSummarySealed, field: "peer_summary"),
-            closingNote: try c.open(r.closingNoteSealed, field: "closing_note"),
-            outcome: r.outcome.flatMap(Outcome.init(rawValue:))?.label ?? "",
-            aftercareOn: r.aftercareOn.flatMap(Day.init(iso:))?.dutch ?? "",
+            summary: try c.open(r, \.$summarySealed),
+            accused: try c.open(r, \.$accusedSealed),
+            peerSummary: try c.open(r, \.$peerSummarySealed),
+            closingNote: try c.open(r, \.$closingNoteSealed),
+            outcome: r.outcome?.label ?? "",
+            aftercareOn: r.aftercareOn?.dutch ?? "",
             steps: steps,
-            escalations: try escalations.map { .init(level: LadderLevel(rawValue: $0.level)?.label ?? "", day: Day(iso: $0.onDay)?.dutch ?? "",
-                                                   basis: basisText($0.consent, c), note: try c.open($0.noteSealed, table: "case_escalations", row: $0.id, field: "note")) },
-            referrals: try referrals.map { .init(target: ReferralTarget(rawValue: $0.target)?.label ?? "", day: Day(iso: $0.onDay)?.dutch ?? "",
-                                                 basis: basisText($0.consent, c), note: try c.open($0.noteSealed, table: "case_referrals", row: $0.id, field: "note"),
-                                                 passesPersonalData: $0.passesPersonalData) },
-            reports: try reports.map { .init(day: Day(iso: $0.onDay)?.dutch ?? "", basis: basisText($0.consent, c),
-                                             note: try c.open($0.noteSealed, table: "case_reports_on_behalf", row: $0.id, field: "note"), anonymous: $0.anonymous) },
-            appointments: try appointments.map { .init(when: CaseForms.dutchDateTime($0.startsAt), mode: AppointmentMode(rawValue: $0.mode)?.label ?? "",
-                                                       place: try c.open($0.placeSealed, table: "case_appointments", row: $0.id, field: "place"),
-                                                       minutes: $0.durationMinutes) },
-            notes: try notes.map { .init(at: $0.createdAt.map { Day($0).dutch } ?? "", author: $0.author.name,
-                                         body: try c.open($0.bodySealed, table: "case_notes", row: $0.id, field: "body")) },
+            escalations: try escalations.map { .init(level: $0.level.label, day: $0.onDay.dutch, basis: basisText($0.consent, c),
+                                                     note: try c.open($0, \.$noteSealed)) },
+            referrals: try referrals.map { .init(target: $0.target.label, day: $0.onDay.dutch, basis: basisText($0.consent, c),
+                                                 note: try c.open($0, \.$noteSealed), passesPersonalData: $0.passesPersonalData) },
+            reports: try reports.map { .init(day: $0.onDay.dutch, basis: basisText($0.consent, c), note: try c.open($0, \.$noteSealed),
+                                             anonymous: $0.anonymous) },
+            appointments: try appointments.map { .init(when: CaseForms.dutchDateTime($0.startsAt), mode: $0.mode.label,
+                                                       place: try c.open($0, \.$placeSealed), minutes: $0.durationMinutes) },
+            notes: try notes.map { .init(at: $0.createdAt.map { Day($0).dutch } ?? "", author: $0.author.name, body: try c.open($0, \.$bodySealed)) },
             entries: entries.map { .init(day: Day(iso: $0.onDay)?.dutch ?? "", hours: Hours.format(minutes: $0.minutes), who: $0.user.name) },
             totalHours: Hours.format(minutes: entries.reduce(0) { $0 + $1.minutes }),
             shares: try shares.map { .init(name: $0.user.name, at: $0.grantedAt.map { Day($0).dutch } ?? "",
-                                           reason: try c.open($0.reasonSealed, table: "case_shares", row: $0.id, field: "reason")) },
-            isOwner: c.isOwner, isBusinessIntegrity: r.kindValue == .businessIntegrity, isNew: r.statusValue == .new,
+                                           reason: try c.open($0, \.$reasonSealed)) },
+            isOwner: c.isOwner, isBusinessIntegrity: r.kind == .businessIntegrity, isNew: r.status == .new,
             mailbox: thread, forms: forms)
         return try await req.page("case", context, status: status)
     }

@@ -53,20 +53,20 @@ enum CasesController {
             or.filter(\.$counsellor.$id == staff.userID)
             if !shared.isEmpty { or.filter(\.$id ~~ shared) }
         }
-        if !includeClosed { query.filter(\.$status != CaseStatus.closed.rawValue) }
+        if !includeClosed { query.filter(\.$status != .closed) }
         return try await query.with(\.$organisation).with(\.$categories).sort(\.$openedOn, .descending).sort(\.$reference, .descending).all()
     }
 
     static func row(_ c: Case, staff: Staff, today: Day) -> Row {
         Row(url: "/cases/\(c.id!)", reference: c.reference, organisation: c.organisation.name,
-            kind: c.kindValue.label, categories: categoryLabels(c.categories),
-            status: c.statusValue.label, openedOn: Day(iso: c.openedOn)?.dutch ?? c.openedOn,
+            kind: c.kind.label, categories: categoryLabels(c.categories),
+            status: c.status.label, openedOn: c.openedOn.dutch,
             deadline: c.whistleblowerClock?.next(today: today).map(DeadlineView.init),
             shared: c.$counsellor.id != staff.userID)
     }
 
     static func categoryLabels(_ records: [CaseCategoryRecord]) -> String {
-        let labels = records.compactMap { CaseCategory(rawValue: $0.category) }
+        let labels = records.map(\.category)
         return CaseCategory.allCases.filter(labels.contains).map(\.label).joined(separator: ", ")
     }
 
@@ -149,25 +149,12 @@ enum CasesController {
         if org == nil { errors["organisation"] = "Kies een organisatie waarvoor je vertrouwenspersoon bent." }
         var kind = errors.choice(input.kind, "kind", CaseKind.self, label: "de soort")
         if kind == .unclassified { errors["kind"] = "Kies de soort uit de lijst."; kind = nil }
-        let categories = (input.categories ?? []).compactMap(CaseCategory.init(rawValue:))
-        if categories.count != (input.categories ?? []).count { errors["categories"] = "Kies alleen categorieën uit de lijst." }
-        if kind != nil && kind != .informationRequest && categories.isEmpty {
-            errors["categories"] = "Kies minstens één categorie (of 'Overig')."
-        }
+        let categories = errors.categories(input.categories, required: kind != nil && kind != .informationRequest)
         let role = errors.choice(input.reporterRole, "reporterRole", ReporterRole.self, label: "wie meldt")
         let channel = errors.choice(input.channel, "channel", IntakeChannel.self, label: "hoe de melding binnenkwam")
         let openedOn = errors.day(input.openedOn, "openedOn", label: "de datum van de melding")
         if let openedOn, openedOn > Day(Date()) { errors["openedOn"] = "De datum van de melding ligt in de toekomst." }
-        var department = errors.text(input.department, "department", label: "de afdeling", max: 120, required: false) ?? ""
-        if !department.isEmpty, let org {
-            if let match = org.departmentList.first(where: { $0.lowercased() == department.lowercased() }) {
-                department = match
-            } else {
-                errors["department"] = org.departmentList.isEmpty
-                    ? "Voor deze organisatie zijn geen afdelingen vastgelegd; laat dit leeg."
-                    : "Kies een afdeling zoals vastgelegd: \(org.departmentList.joined(separator: ", "))."
-            }
-        }
+        let department = errors.department(input.department, of: org)
         let relation = errors.choice(input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
         let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
         let summary = errors.text(input.summary, "summary", label: "het verhaal", max: storyLimit, required: false) ?? ""
@@ -183,94 +170,7 @@ enum CasesController {
                                 reporterRole: role, channel: channel, openedOn: openedOn, department: department,
                                 relation: relation, regime: regime, summary: summary, reporterName: name,
                                 reporterContact: contact, accused: accused)
-        // The case and its audit entry commit together.
-        let record = try await intake.create(app: req.application, db: req.db) { record, _ in
-            try await req.audit("case.create", subject: "case:\(record.id!)")
-        }
-        return req.redirect(to: "/cases/\(record.id!)", flash: .created)
-    }
-}
-
-/// Everything needed to open a case; used by the intake form and the demo.
-struct CaseIntake: Sendable {
-    var organisationID: UUID
-    var counsellorID: UUID
-    var kind: CaseKind
-    var categories: [CaseCategory]
-    var reporterRole: ReporterRole
-    var channel: IntakeChannel
-    var openedOn: Day
-    var department: String
-    var relation: AccusedRelation
-    var regime: Regime
-    var summary: String
-    var reporterName: String
-    var reporterContact: String
-    var accused: String
-    var status: CaseStatus = .open
-
-    /// Creates the case with a fresh key and the next reference of its year, and runs `also`
-    /// (say, opening its mailbox) in the same transaction: all of it is saved, or nothing. Two
-    /// intakes at the same moment may pick the same number; the unique reference refuses one
-    /// and it retries.
-    func create(app: Application, db: any Database,
-                also: (@Sendable (Case, any Database) async throws -> Void)? = nil) async throws -> Case {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await app.transaction(on: db) { tx in
-                    let record = try await insert(app: app, db: tx)
-                    try await also?(record, tx)
-                    return record
-                }
-            } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 8 {
-                continue
-            }
-        }
-    }
-
-    private func insert(app: Application, db: any Database) async throws -> Case {
-        if case .postgres = app.settings.database {
-            // Numbering takes turns across instances (SQLite writers already do, see
-            // `Application.transaction`); the unique reference stays the last guard.
-            try await (db as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(7263002)").run()
-        }
-        let id = UUID()
-        let (key, wrapped) = try CaseAccess.newKey(for: id, masterKey: app.masterKey)
-        let highest = try await Case.query(on: db).filter(\.$referenceYear == openedOn.year)
-            .sort(\.$referenceNumber, .descending).field(\.$referenceNumber).first()?.referenceNumber
-        let reference = CaseReference.next(year: openedOn.year, highestUsed: highest)
-        let record = Case()
-        record.id = id
-        record.reference = reference.description
-        record.referenceYear = reference.year
-        record.referenceNumber = reference.number
-        record.$organisation.id = organisationID
-        record.$counsellor.id = counsellorID
-        record.kind = kind.rawValue
-        record.reporterRole = reporterRole.rawValue
-        record.channel = channel.rawValue
-        record.department = department
-        record.relation = relation.rawValue
-        record.regime = regime.rawValue
-        record.openedOn = openedOn.iso
-        record.whistleblowerReceivedOn = regime == .whistleblower ? openedOn.iso : nil
-        record.ladderLevel = LadderLevel.adviceToReporter.rawValue
-        record.status = status.rawValue
-        record.keyID = app.masterKey.id
-        record.wrappedKey = wrapped
-        let ctx = { (field: String) in FieldContext(table: "cases", row: id.uuidString, field: field) }
-        record.summarySealed = try key.seal(summary, context: ctx("summary"))
-        record.reporterNameSealed = try key.seal(reporterName, context: ctx("reporter_name"))
-        record.reporterContactSealed = try key.seal(reporterContact, context: ctx("reporter_contact"))
-        record.accusedSealed = try key.seal(accused, context: ctx("accused"))
-        record.peerSummarySealed = try key.seal("", context: ctx("peer_summary"))
-        record.closingNoteSealed = try key.seal("", context: ctx("closing_note"))
-        try await record.create(on: db)
-        for category in Set(categories) {
-            try await CaseCategoryRecord(caseID: id, category: category).create(on: db)
-        }
-        return record
+        let c = try await req.cases.create(intake)
+        return req.redirect(to: "/cases/\(c.id)", flash: .created)
     }
 }

@@ -49,16 +49,16 @@ enum DashboardController {
         if staff.user.isCounsellor {
             signals = try await AdviceController.signals(for: staff, req: req)
             let cases = try await CasesController.readable(req, includeClosed: false)
-            rows = cases.filter { $0.statusValue != .new }.map { CasesController.row($0, staff: staff, today: today) }
-            inbox = cases.filter { $0.statusValue == .new }.map { CasesController.row($0, staff: staff, today: today) }
+            rows = cases.filter { $0.status != .new }.map { CasesController.row($0, staff: staff, today: today) }
+            inbox = cases.filter { $0.status == .new }.map { CasesController.row($0, staff: staff, today: today) }
             let waiting = Set(try await MailboxMessage.query(on: req.db).filter(\.$case.$id ~~ cases.compactMap(\.id))
-                .filter(\.$sender == MailboxMessage.Sender.reporter.rawValue).filter(\.$readAt == nil).all().map(\.$case.id))
-            unread = cases.filter { waiting.contains($0.id!) && $0.statusValue != .new }.map { CasesController.row($0, staff: staff, today: today) }
+                .filter(\.$sender == .reporter).filter(\.$readAt == nil).all().map(\.$case.id))
+            unread = cases.filter { waiting.contains($0.id!) && $0.status != .new }.map { CasesController.row($0, staff: staff, today: today) }
             for c in cases {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
                     deadlines.append(Deadline(reference: c.reference, url: "/cases/\(c.id!)", deadline: .init(next)))
                 }
-                if c.statusValue == .aftercare, let day = c.aftercareOn.flatMap(Day.init(iso:)), today.days(until: day) <= 7 {
+                if c.status == .aftercare, let day = c.aftercareOn, today.days(until: day) <= 7 {
                     aftercare.append(Aftercare(day: day.dutch, reference: c.reference, url: "/cases/\(c.id!)", overdue: day < today))
                 }
             }
@@ -68,7 +68,7 @@ enum DashboardController {
                 .filter(\.$startsAt >= today.iso).filter(\.$startsAt < today.adding(days: 15).iso).sort(\.$startsAt).all()
             appointments = upcoming.compactMap { a in
                 guard let c = byID[a.$case.id] else { return nil }
-                return Appointment(when: CaseForms.dutchDateTime(a.startsAt), mode: AppointmentMode(rawValue: a.mode)?.label ?? "",
+                return Appointment(when: CaseForms.dutchDateTime(a.startsAt), mode: a.mode.label,
                                    reference: c.reference, url: "/cases/\(c.id!)")
             }
         }
@@ -76,7 +76,7 @@ enum DashboardController {
         for org in try await OrganisationsController.visible(req) {
             let year = try await OrganisationsController.currentYear(of: org.id!, today: today, on: req.db)
             let open = try await Case.query(on: req.db).filter(\.$organisation.$id == org.id!)
-                .filter(\.$status != CaseStatus.closed.rawValue).count()
+                .filter(\.$status != .closed).count()
             hours.append(OrgHours(name: org.name, url: "/organisations/\(org.id!)", openCases: open,
                                   budget: try await year.asyncMap { try await OrganisationsController.budget(for: $0, on: req.db) }))
         }
@@ -117,7 +117,7 @@ enum CalendarFeed {
             .filter(\.$startsAt >= from).sort(\.$startsAt).all()
         let ics = ICS.calendar(appointments.map { a in
             ICS.Event(uid: "\(a.id!.uuidString)@vertrouwd", startsAt: a.startsAt, minutes: a.durationMinutes,
-                      summary: "Afspraak vertrouwenspersoon (\(AppointmentMode(rawValue: a.mode)?.label.lowercased() ?? ""))")
+                      summary: "Afspraak vertrouwenspersoon (\(a.mode.label.lowercased()))")
         })
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])

@@ -175,77 +175,58 @@ enum DemoPractice {
                 regime: whistleblower ? .whistleblower : .confidential, summary: stories[pick],
                 reporterName: n % 4 == 0 ? "" : "Medewerker \(n + 1)", reporterContact: n % 4 == 0 ? "" : "06-0000 00\(String(format: "%02d", n))",
                 accused: kind == .informationRequest ? "" : "Collega X (demo)")
-            let record = try await intake.create(app: app, db: db)
-            let key = try app.masterKey.unwrap(record.wrappedKey!, caseID: record.id!.uuidString)
-            let c = OpenCase(record: record, key: key, isOwner: true)
+            // Every case and everything on it goes through the write layer, audited as the CLI.
+            let writer = CaseWriter(app: app, actor: "cli", userID: counsellor.id!)
+            let c = try await writer.create(intake)
             created += 1
 
             let steps = Workflow.steps(for: kind)
             let age = opened.days(until: today)
             let doneCount = min(steps.count - 1, max(1, age / 20))
             for (i, step) in steps.prefix(doneCount).enumerated() {
-                let s = CaseStep()
-                s.$case.id = c.id; s.step = step.code; s.doneOn = min(opened.adding(days: i * 3), today).iso
-                try await s.create(on: db)
+                try await writer.tick(c, step: step, on: min(opened.adding(days: i * 3), today), today: today)
             }
             for week in 0..<min(3, 1 + age / 45) {
-                let entry = TimeEntry()
-                entry.$organisation.id = org.id!; entry.$user.id = counsellor.id!; entry.caseID = c.id
-                entry.onDay = min(opened.adding(days: week * 7), today).iso; entry.minutes = [45, 30, 30][week]
-                entry.description = "Melding \(record.reference)"
-                try await entry.create(on: db)
+                try await writer.logTime(c, on: min(opened.adding(days: week * 7), today), minutes: [45, 30, 30][week], today: today)
             }
             if kind == .personalIntegrity && n % 3 == 1 {
-                let level = LadderLevel(rawValue: 2 + n % 3)!
                 let day = min(opened.adding(days: 14), today)
-                let consentID = try await CaseActions.recordConsent(.reporterConsent(givenOn: day, method: .oral), remark: "",
-                                                                    step: "escalation:\(level.rawValue)", c, by: counsellor.id!, on: db)
-                let e = CaseEscalation()
-                e.id = UUID(); e.$case.id = c.id; e.level = level.rawValue; e.onDay = day.iso; e.$consent.id = consentID
-                e.noteSealed = try c.seal("Gesprek samen met de melder voorbereid.", table: "case_escalations", row: e.id, field: "note")
-                try await e.create(on: db)
-                record.ladderLevel = level.rawValue
+                try await writer.escalate(c, to: LadderLevel(rawValue: 2 + n % 3)!, on: day, note: "Gesprek samen met de melder voorbereid.",
+                                          consent: .init(basis: .reporterConsent(givenOn: day, method: .oral), remark: ""), today: today)
             }
             if n % 4 == 2 {
                 let target = [ReferralTarget.coach, .mediator, .socialWork, .occupationalPhysician, .legalCounter][n % 5]
                 let day = min(opened.adding(days: 10), today)
                 let passes = n % 8 == 2
-                let consentID = passes ? try await CaseActions.recordConsent(.reporterConsent(givenOn: day, method: .email), remark: "",
-                                                                             step: "referral:\(target.rawValue)", c, by: counsellor.id!, on: db) : nil
-                let r = CaseReferral()
-                r.id = UUID(); r.$case.id = c.id; r.target = target.rawValue; r.onDay = day.iso; r.passesPersonalData = passes
-                r.$consent.id = consentID
-                r.noteSealed = try c.seal("", table: "case_referrals", row: r.id, field: "note")
-                try await r.create(on: db)
+                try await writer.refer(c, to: target, on: day, passesPersonalData: passes, note: "",
+                                       consent: passes ? .init(basis: .reporterConsent(givenOn: day, method: .email), remark: "") : nil, today: today)
             }
-            if whistleblower && age > 5 { record.acknowledgedOn = opened.adding(days: n % 9).iso }
-            if whistleblower && age > 80 && n % 4 == 0 { record.feedbackOn = opened.adding(days: 70).iso }
+            if whistleblower && age > 5 {
+                let acknowledged = min(opened.adding(days: n % 9), today)
+                try await writer.recordWhistleblowerDates(c, acknowledgedOn: acknowledged,
+                                                          feedbackOn: age > 80 && n % 4 == 0 ? opened.adding(days: 70) : nil, today: today)
+            }
             if age <= 150 && n % 3 == 0 {
-                let a = CaseAppointment()
-                a.id = UUID(); a.$case.id = c.id; a.$counsellor.id = counsellor.id!
-                a.startsAt = "\(today.adding(days: 1 + n % 10).iso)T\(String(format: "%02d", 9 + n % 8)):00"
-                a.durationMinutes = 60; a.mode = AppointmentMode.allCases[n % 3].rawValue
-                a.placeSealed = try c.seal(n % 3 == 0 ? "Buiten de organisatie: praktijkruimte" : "", table: "case_appointments", row: a.id, field: "place")
-                try await a.create(on: db)
+                try await writer.addAppointment(c, startsAt: "\(today.adding(days: 1 + n % 10).iso)T\(String(format: "%02d", 9 + n % 8)):00",
+                                                minutes: 60, mode: AppointmentMode.allCases[n % 3],
+                                                place: n % 3 == 0 ? "Buiten de organisatie: praktijkruimte" : "")
             }
             if age > 150 {
-                record.status = CaseStatus.closed.rawValue
-                record.closedOn = min(opened.adding(days: 60 + n), today).iso
-                record.outcome = Outcome.allCases[n % Outcome.allCases.count].rawValue
+                try await writer.close(c, Outcome.allCases[n % Outcome.allCases.count], on: min(opened.adding(days: 60 + n), today),
+                                       note: "", today: today)
             } else if age > 90 {
-                record.status = CaseStatus.aftercare.rawValue
-                record.aftercareOn = today.adding(days: n % 12 - 3).iso
+                try await writer.planAftercare(c, on: today.adding(days: n % 12 - 3))
             }
-            try await record.save(on: db)
         }
         // A cluster for a signal: three recent reports of intimidation at Het Baken.
         let (baken, bakenSpec) = organisations[1]
         for daysAgo in [12, 27, 41] {
-            _ = try await CaseIntake(organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
-                                     categories: [.intimidation], reporterRole: .affectedEmployee, channel: .phone, openedOn: today.adding(days: -daysAgo),
-                                     department: "Thuiszorg", relation: .manager, regime: .confidential,
-                                     summary: "Melder voelt zich door een teamleider onder druk gezet om extra diensten te draaien.",
-                                     reporterName: "", reporterContact: "", accused: "Teamleider (demo)").create(app: app, db: db)
+            let intake = CaseIntake(organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
+                                    categories: [.intimidation], reporterRole: .affectedEmployee, channel: .phone,
+                                    openedOn: today.adding(days: -daysAgo), department: "Thuiszorg", relation: .manager, regime: .confidential,
+                                    summary: "Melder voelt zich door een teamleider onder druk gezet om extra diensten te draaien.",
+                                    reporterName: "", reporterContact: "", accused: "Teamleider (demo)")
+            _ = try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(intake)
             created += 1
         }
         // An advice given last year, with management's answer.

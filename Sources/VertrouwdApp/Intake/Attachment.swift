@@ -111,7 +111,7 @@ enum Attachments {
         try await Attachment.query(on: db).filter(\.$case.$id == c.id).field(\.$id).field(\.$kind).field(\.$size)
             .field(\.$filenameSealed).field(\.$createdAt).sort(\.$createdAt).all().map { a in
                 Listed(url: "/cases/\(c.id)/attachments/\(a.id!)",
-                       name: try c.open(a.filenameSealed, table: "case_attachments", row: a.id, field: "filename"),
+                       name: try c.open(a, \.$filenameSealed),
                        size: ByteCountFormatter.string(fromByteCount: Int64(a.size), countStyle: .file))
             }
     }

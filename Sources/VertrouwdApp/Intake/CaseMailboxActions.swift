@@ -26,22 +26,22 @@ enum CaseMailboxActions {
 
     /// The thread for the case page; reporter messages count as read once the counsellor sees them.
     static func thread(_ req: Request, _ c: OpenCase, issuedCode: String? = nil) async throws -> Thread? {
-        guard try await Mailbox.query(on: req.store).filter(\.$case.$id == c.id).count() > 0 else { return nil }
-        let messages = try await MailboxMessage.query(on: req.store).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
-        let unread = messages.filter { $0.sender == MailboxMessage.Sender.reporter.rawValue && $0.readAt == nil }
+        guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() > 0 else { return nil }
+        let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
+        let unread = messages.filter { $0.sender == .reporter && $0.readAt == nil }
         if !unread.isEmpty {
-            try await MailboxMessage.query(on: req.store).filter(\.$id ~~ unread.compactMap(\.id)).set(\.$readAt, to: Date()).update()
+            try await MailboxMessage.query(on: req.db).filter(\.$id ~~ unread.compactMap(\.id)).set(\.$readAt, to: Date()).update()
         }
         return Thread(items: try messages.map { m in
-            let kind = MailboxMessage.Kind(rawValue: m.kind) ?? .message
-            return Thread.Item(fromReporter: m.sender == MailboxMessage.Sender.reporter.rawValue,
-                               sender: m.sender == MailboxMessage.Sender.reporter.rawValue ? "Melder" : "Vertrouwenspersoon",
-                               kind: kind == .acknowledgement ? "Ontvangstbevestiging" : (kind == .record ? "Verslag ter goedkeuring" : ""),
-                               body: try c.open(m.bodySealed, table: "mailbox_messages", row: m.id, field: "body"),
-                               at: CaseForms.dutchDateTime(ISO8601DateFormatter.string(from: m.createdAt, timeZone: Day.practiceTimeZone,
-                                                                                      formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate])),
-                               approvedAt: m.approvedAt.map { Day($0).dutch })
-        }, issuedCode: issuedCode, attachments: try await Attachments.list(c, on: req.store))
+            Thread.Item(fromReporter: m.sender == .reporter,
+                        sender: m.sender == .reporter ? "Melder" : "Vertrouwenspersoon",
+                        kind: m.kind == .acknowledgement ? "Ontvangstbevestiging" : (m.kind == .record ? "Verslag ter goedkeuring" : ""),
+                        body: try c.open(m, \.$bodySealed),
+                        at: CaseForms.dutchDateTime(ISO8601DateFormatter.string(
+                            from: m.createdAt, timeZone: Day.practiceTimeZone,
+                            formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate])),
+                        approvedAt: m.approvedAt.map { Day($0).dutch })
+        }, issuedCode: issuedCode, attachments: try await Attachments.list(c, on: req.db))
     }
 
     struct Reply: Content { var body, feedback: String? }
@@ -50,7 +50,7 @@ enum CaseMailboxActions {
         var form = FormView(id: "reply", title: "Bericht aan de melder", intro: "De melder leest dit in de postbus. Schrijf in de taal van de melder.",
                             action: "/cases/\(c.id)/mailbox/reply", submit: "Versturen", csrf: req.csrfToken)
         form.add("body", "Bericht", type: "textarea", value: input.body, required: true, maxlength: CasesController.storyLimit)
-        if c.record.regimeValue == .whistleblower && c.record.feedbackOn == nil {
+        if c.record.regime == .whistleblower && c.record.feedbackOn == nil {
             form.checkbox("feedback", "Dit bericht is de terugkoppeling (Wet bescherming klokkenluiders)", checked: input.feedback == "on")
         }
         form.apply(errors)
@@ -83,87 +83,50 @@ enum CaseMailboxActions {
                                             action: "/cases/\(c.id)/mailbox/open", submit: "Postbus openen", csrf: req.csrfToken)]
         }
         var forms = ["reply": replyForm(req, c), "record": recordForm(req, c)]
-        if c.record.regimeValue == .whistleblower && c.record.acknowledgedOn == nil {
+        if c.record.regime == .whistleblower && c.record.acknowledgedOn == nil {
             forms["acknowledge"] = acknowledgementForm(req, c)
         }
         return forms
     }
 
-    static func add(_ req: Request, _ c: OpenCase, kind: MailboxMessage.Kind, body: String) async throws {
-        let message = MailboxMessage()
-        message.id = UUID()
-        message.$case.id = c.id
-        message.sender = MailboxMessage.Sender.counsellor.rawValue
-        message.kind = kind.rawValue
-        message.bodySealed = try c.seal(body, table: "mailbox_messages", row: message.id, field: "body")
-        message.createdAt = Date()
-        message.readAt = Date()
-        try await message.create(on: req.store)
-    }
-
-    static func withMailbox(_ req: Request, _ body: @escaping @Sendable (OpenCase, Day, @escaping CaseActions.Refuse) async throws -> Response) async throws -> Response {
-        try await CaseActions.change(req) { c, today, refuse in
-            guard try await Mailbox.query(on: req.store).filter(\.$case.$id == c.id).count() > 0 else { throw Abort(.notFound) }
-            return try await body(c, today, refuse)
+    /// Posts the counsellor's message of `kind` from the form, or shows the form again.
+    static func post(_ req: Request, kind: MailboxMessage.Kind, label: String, max: Int,
+                     form: @escaping (Request, OpenCase, Reply, FormErrors) -> FormView) async throws -> Response {
+        let (c, today) = try await CaseActions.open(req)
+        guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() > 0 else { throw Abort(.notFound) }
+        if kind == .acknowledgement, c.record.regime != .whistleblower { throw Abort(.notFound) }
+        let input = req.form(Reply.self) ?? .init()
+        var errors = FormErrors()
+        guard let body = errors.text(input.body, "body", label: label, max: max) else {
+            return try await CaseActions.refuse(req, c, form(req, c, input, errors))
+        }
+        return try await CaseActions.save(req, c, anchor: "mailbox", form: { form(req, c, input, $0) }) {
+            try await req.cases.postToMailbox(c, kind: kind, body: body, isFeedback: input.feedback == "on", today: today)
         }
     }
 
     /// POST /cases/:caseID/mailbox/reply
     @Sendable static func reply(_ req: Request) async throws -> Response {
-        try await withMailbox(req) { c, today, refuse in
-            let input = req.form(Reply.self) ?? .init()
-            var errors = FormErrors()
-            let body = errors.text(input.body, "body", label: "het bericht", max: CasesController.storyLimit)
-            guard errors.isEmpty, let body else { return try await refuse(replyForm(req, c, input: input, errors: errors)) }
-            try await add(req, c, kind: .message, body: body)
-            if input.feedback == "on", c.record.regimeValue == .whistleblower, c.record.feedbackOn == nil {
-                c.record.feedbackOn = today.iso
-                if c.record.acknowledgedOn == nil { c.record.acknowledgedOn = today.iso }
-                try await c.record.save(on: req.store)
-            }
-            return try await CaseActions.done(req, c, "mailbox.reply", anchor: "mailbox")
-        }
+        try await post(req, kind: .message, label: "het bericht", max: CasesController.storyLimit) { replyForm($0, $1, input: $2, errors: $3) }
     }
 
     /// POST /cases/:caseID/mailbox/acknowledge — sends the acknowledgement and dates it today.
     @Sendable static func acknowledge(_ req: Request) async throws -> Response {
-        try await withMailbox(req) { c, today, refuse in
-            guard c.record.regimeValue == .whistleblower else { throw Abort(.notFound) }
-            let input = req.form(Reply.self) ?? .init()
-            var errors = FormErrors()
-            let body = errors.text(input.body, "body", label: "de tekst", max: 4000)
-            guard errors.isEmpty, let body else { return try await refuse(acknowledgementForm(req, c, input: input, errors: errors)) }
-            try await add(req, c, kind: .acknowledgement, body: body)
-            if c.record.acknowledgedOn == nil {
-                c.record.acknowledgedOn = today.iso
-                try await c.record.save(on: req.store)
-            }
-            return try await CaseActions.done(req, c, "mailbox.acknowledge", anchor: "mailbox")
-        }
+        try await post(req, kind: .acknowledgement, label: "de tekst", max: 4000) { acknowledgementForm($0, $1, input: $2, errors: $3) }
     }
 
     /// POST /cases/:caseID/mailbox/record — a written record for the reporter to check and approve.
     @Sendable static func record(_ req: Request) async throws -> Response {
-        try await withMailbox(req) { c, _, refuse in
-            let input = req.form(Reply.self) ?? .init()
-            var errors = FormErrors()
-            let body = errors.text(input.body, "body", label: "het verslag", max: CasesController.storyLimit)
-            guard errors.isEmpty, let body else { return try await refuse(recordForm(req, c, input: input, errors: errors)) }
-            try await add(req, c, kind: .record, body: body)
-            return try await CaseActions.done(req, c, "mailbox.record", anchor: "mailbox")
-        }
+        try await post(req, kind: .record, label: "het verslag", max: CasesController.storyLimit) { recordForm($0, $1, input: $2, errors: $3) }
     }
 
     /// POST /cases/:caseID/mailbox/open — a mailbox for a case that came in another way; the
     /// receipt code is shown to the counsellor once, to pass on to the reporter.
     @Sendable static func open(_ req: Request) async throws -> Response {
+        let (c, _) = try await CaseActions.open(req)
         // The receipt code's hash is worked out first, outside the transaction.
         let prepared = try await MailboxService.prepare(language: .nl, kdf: req.application.settings.receiptKDF, app: req.application)
-        return try await CaseActions.change(req) { c, _, _ in
-            guard try await Mailbox.query(on: req.store).filter(\.$case.$id == c.id).count() == 0 else { throw Abort(.conflict) }
-            let code = try await MailboxService.insert(prepared, caseID: c.id, on: req.store)
-            try await req.audit("mailbox.create", subject: "case:\(c.id)")
-            return try await CasePage.render(req, c, issuedCode: code.grouped)
-        }
+        let code = try await req.cases.openMailbox(c, prepared)
+        return try await CasePage.render(req, c, issuedCode: code.grouped)
     }
 }

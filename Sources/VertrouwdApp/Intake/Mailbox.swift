@@ -38,10 +38,9 @@ final class MailboxMessage: Model, @unchecked Sendable { // property wrappers: s
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "case_id") var `case`: Case
-    /// `reporter` or `counsellor`.
-    @Field(key: "sender") var sender: String
-    /// `message`, `acknowledgement`, or `record` (a written record to check and approve).
-    @Field(key: "kind") var kind: String
+    @Field(key: "sender") var sender: Sender
+    /// A message, an acknowledgement, or a written record to check and approve.
+    @Field(key: "kind") var kind: Kind
     @Field(key: "body") var bodySealed: String
     @OptionalField(key: "read_at") var readAt: Date?
     /// For a written record: when the reporter approved it (EU directive 2019/1937 art. 18).
@@ -49,9 +48,16 @@ final class MailboxMessage: Model, @unchecked Sendable { // property wrappers: s
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+    init(id: UUID, caseID: UUID, sender: Sender, kind: Kind, at now: Date = Date()) {
+        self.id = id
+        self.$case.id = caseID
+        self.sender = sender
+        self.kind = kind
+        self.createdAt = now
+    }
 
-    enum Sender: String { case reporter, counsellor }
-    enum Kind: String { case message, acknowledgement, record }
+    enum Sender: String, Codable, Sendable { case reporter, counsellor }
+    enum Kind: String, Codable, Sendable { case message, acknowledgement, record }
 }
 
 /// A reporter's logged-in mailbox, keyed by the hash of its cookie's token.

@@ -175,7 +175,7 @@ enum PostbusController {
         let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
         let formatter = t.dateFormatter(.medium)
         let views = try messages.map { m -> Message in
-            let isRecord = m.kind == MailboxMessage.Kind.record.rawValue
+            let isRecord = m.kind == .record
             var approve: FormView?
             var correct: FormView?
             if isRecord && m.approvedAt == nil {
@@ -185,17 +185,17 @@ enum PostbusController {
                 f.secondary = true
                 correct = f
             }
-            let kind = m.kind == MailboxMessage.Kind.acknowledgement.rawValue ? t.acknowledgement : (isRecord ? t.recordTitle : "")
-            return Message(id: m.id!.uuidString, fromReporter: m.sender == MailboxMessage.Sender.reporter.rawValue,
-                           sender: m.sender == MailboxMessage.Sender.reporter.rawValue ? t.you : t.counsellor, kind: kind, isRecord: isRecord,
-                           body: try c.open(m.bodySealed, table: "mailbox_messages", row: m.id, field: "body"),
+            let kind = m.kind == .acknowledgement ? t.acknowledgement : (isRecord ? t.recordTitle : "")
+            return Message(id: m.id!.uuidString, fromReporter: m.sender == .reporter,
+                           sender: m.sender == .reporter ? t.you : t.counsellor, kind: kind, isRecord: isRecord,
+                           body: try c.open(m, \.$bodySealed),
                            at: formatter.string(from: m.createdAt), approvedAt: m.approvedAt.map { formatter.string(from: $0) },
                            approveForm: approve, correctionForm: correct)
         }
-        let submitted = record.createdAt.map { formatter.string(from: $0) } ?? record.openedOn
+        let submitted = record.createdAt.map { formatter.string(from: $0) } ?? record.openedOn.dutch
         return try await req.publicPage("public/postbus", Page(
             t: t, title: t.mailboxTitle, orgName: record.organisation.name, reference: record.reference, submittedOn: submitted,
-            report: try c.open(record.summarySealed, field: "summary"),
+            report: try c.open(record, \.$summarySealed),
             attachments: try await Attachments.list(c, on: req.db).map { "\($0.name) (\($0.size))" }, messages: views,
             form: form ?? messageForm(req), csrf: req.csrfToken, flash: flash), status: status)
     }
@@ -208,24 +208,7 @@ enum PostbusController {
     static func post(_ req: Request, _ mailbox: Mailbox, body: String, files: [Attachments.Checked] = []) async throws {
         guard let record = try await Case.find(mailbox.$case.id, on: req.db) else { throw Abort(.notFound) }
         let c = try caseKey(req, record)
-        let message = MailboxMessage()
-        message.id = UUID()
-        message.$case.id = c.id
-        message.sender = MailboxMessage.Sender.reporter.rawValue
-        message.kind = MailboxMessage.Kind.message.rawValue
-        message.bodySealed = try c.seal(body, table: "mailbox_messages", row: message.id, field: "body")
-        message.createdAt = Date()
-        mailbox.lastReporterActivity = Date()
-        try await req.application.transaction(on: req.db) { db in
-            // Counted inside the transaction, for every way a reporter writes (message, correction).
-            let sentToday = try await MailboxMessage.query(on: db).filter(\.$case.$id == c.id)
-                .filter(\.$sender == MailboxMessage.Sender.reporter.rawValue).filter(\.$createdAt > Date().addingTimeInterval(-86_400)).count()
-            guard sentToday < MailboxThrottle.messagesPerDay else { throw TooManyMessages() }
-            try await message.create(on: db)
-            try await mailbox.save(on: db)
-            try await Attachments.store(files, caseID: c.id, messageID: message.id, key: c.key, on: db)
-            try await Audit.record("mailbox.message", subject: "case:\(c.id)", actor: "reporter", app: req.application, db: db)
-        }
+        try await CaseWriter.reporter(req.application).postFromReporter(c, mailbox: mailbox, body: body, files: files)
         if let counsellor = try await User.find(record.$counsellor.id, on: req.db) {
             Notifier.notify(req.application, to: counsellor.email, about: .newMessage)
         }
@@ -265,7 +248,7 @@ enum PostbusController {
     static func record(_ req: Request, _ mailbox: Mailbox) async throws -> MailboxMessage {
         guard let id = req.parameters.get("messageID", as: UUID.self),
               let message = try await MailboxMessage.query(on: req.db).filter(\.$id == id).filter(\.$case.$id == mailbox.$case.id)
-                .filter(\.$kind == MailboxMessage.Kind.record.rawValue).first() else { throw Abort(.notFound) }
+                .filter(\.$kind == .record).first() else { throw Abort(.notFound) }
         return message
     }
 
@@ -273,16 +256,7 @@ enum PostbusController {
     @Sendable static func approve(_ req: Request) async throws -> Response {
         guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
         let message = try await record(req, mailbox)
-        if message.approvedAt == nil {
-            message.approvedAt = Date()
-            mailbox.lastReporterActivity = Date()
-            try await req.application.transaction(on: req.db) { db in
-                try await message.save(on: db)
-                try await mailbox.save(on: db)
-                try await Audit.record("mailbox.record_approved", subject: "case:\(mailbox.$case.id)", detail: "message:\(message.id!)",
-                                       actor: "reporter", app: req.application, db: db)
-            }
-        }
+        try await CaseWriter.reporter(req.application).approveRecord(message, mailbox: mailbox)
         return try await render(req, mailbox, flash: PublicText.of(req.language).sent)
     }
 

@@ -270,24 +270,17 @@ enum PublicController {
                        files: [Attachments.Checked] = []) async throws -> Response {
         let language = req.language
         let prepared = try await MailboxService.prepare(language: language, kdf: req.application.settings.receiptKDF, app: req.application)
-        let issued = NIOLockedValueBox<ReceiptCode?>(nil)
-        let masterKey = req.application.masterKey
-        let record = try await intake.create(app: req.application, db: req.db) { record, db in
-            let code = try await MailboxService.insert(prepared, caseID: record.id!, on: db)
-            if !files.isEmpty {
-                let key = try masterKey.unwrap(record.wrappedKey!, caseID: record.id!.uuidString)
-                try await Attachments.store(files, caseID: record.id!, messageID: nil, key: key, on: db)
-            }
-            issued.withLockedValue { $0 = code }
-            // In the same transaction: no report is stored without its audit entry.
-            try await Audit.record("case.create.web", subject: "case:\(record.id!)", actor: "reporter", app: req.application, db: db)
+        // The case, its mailbox, the files and the audit entry: all saved, or nothing.
+        let (c, code) = try await CaseWriter.reporter(req.application).create(intake, action: "case.create.web") { c, db in
+            let code = try await MailboxService.insert(prepared, caseID: c.id, on: db)
+            if !files.isEmpty { try await Attachments.store(files, caseID: c.id, messageID: nil, key: c.key, on: db) }
+            return code
         }
-        guard let code = issued.withLockedValue({ $0 }) else { throw Abort(.internalServerError) }
         Notifier.notify(req.application, to: counsellor.email, about: .newSubmission)
         let t = PublicText.of(language)
         let formatter = t.dateFormatter(.long)
         return try await req.publicPage("public/receipt", ReceiptPage(t: t, title: title, orgName: org.name, slug: org.slug, code: code.grouped,
-                                                                      reference: record.reference, submittedAt: formatter.string(from: Date())))
+                                                                      reference: c.record.reference, submittedAt: formatter.string(from: Date())))
     }
 }
 

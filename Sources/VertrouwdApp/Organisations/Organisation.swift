@@ -116,6 +116,14 @@ final class TimeEntry: Model, @unchecked Sendable { // property wrappers: see `U
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+    init(organisationID: UUID, userID: UUID, caseID: UUID? = nil, on day: Day, minutes: Int, description: String) {
+        self.$organisation.id = organisationID
+        self.$user.id = userID
+        self.caseID = caseID
+        self.onDay = day.iso
+        self.minutes = minutes
+        self.description = description
+    }
 }
 
 struct CreateOrganisations: AsyncMigration {

@@ -239,7 +239,7 @@ enum OrganisationsController {
         let counsellors = try await org.$counsellors.get(on: req.db).sorted { $0.name < $1.name }
         let entries = try await TimeEntry.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$caseID == nil)
             .with(\.$user).sort(\.$onDay, .descending).limit(50).all()
-        let openCases = try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$status != CaseStatus.closed.rawValue).count()
+        let openCases = try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$status != .closed).count()
 
         var yearViews: [ShowPage.Year] = []
         let reports = try await AnnualReportRecord.query(on: req.db).filter(\.$contractYear.$id ~~ years.compactMap(\.id)).all()

@@ -24,13 +24,13 @@ enum ReportBuilder {
         struct Row: Decodable {
             let id: UUID
             let kind, reporter_role, channel, regime, opened_on: String
-            let ladder_level: Int
+            let ladder_highest: Int
             let outcome, wbk_received_on, acknowledged_on, feedback_on: String?
         }
         struct Pair: Decodable { let case_id: UUID; let value: String }
 
         let rows = try await scoped(sql.select()
-            .columns("id", "kind", "reporter_role", "channel", "regime", "opened_on", "ladder_level", "outcome",
+            .columns("id", "kind", "reporter_role", "channel", "regime", "opened_on", "ladder_highest", "outcome",
                      "wbk_received_on", "acknowledged_on", "feedback_on")
             .from("cases")).all(decoding: Row.self)
         let categories = try await scoped(sql.select()
@@ -61,7 +61,7 @@ enum ReportBuilder {
             return CaseFacts(kind: CaseKind(rawValue: r.kind) ?? .unclassified, categories: categoriesByCase[r.id] ?? [],
                              reporterRole: ReporterRole(rawValue: r.reporter_role) ?? .unknown,
                              channel: IntakeChannel(rawValue: r.channel) ?? .webForm, regime: regime,
-                             ladder: LadderLevel(rawValue: r.ladder_level) ?? .adviceToReporter,
+                             ladder: LadderLevel(rawValue: r.ladder_highest) ?? .adviceToReporter,
                              outcome: r.outcome.flatMap(Outcome.init(rawValue:)), referrals: referralsByCase[r.id] ?? [],
                              openedOn: opened, whistleblowerClock: clock)
         }
@@ -101,7 +101,7 @@ enum ReportBuilder {
         async let channels = count("channel")
         async let regimes = count("regime")
         async let categories = count("category", table: "case_categories")
-        async let ladders = count("ladder_level", as: Int.self)
+        async let ladders = count("ladder_highest", as: Int.self)
         async let outcomes = count("outcome")
         async let days = count("opened_on")
         async let referrals = count("target", table: "case_referrals", distinctCases: true)

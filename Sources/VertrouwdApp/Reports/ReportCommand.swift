@@ -120,7 +120,10 @@ struct ReportBenchmarkCommand: AsyncCommand {
         }
     }
 
-    /// One organisation, a counsellor, a contract year and `cases` cases spread over the year.
+    /// One organisation, a counsellor, a contract year and `cases` cases spread over the year: a
+    /// benchmark fixture of rows without contents or key, inserted in bulk — the one place beside
+    /// `CaseWriter` that writes cases (a hundred thousand audited units of work would measure the
+    /// writer, not the report).
     static func fill(app: Application, cases n: Int, start: Day) async throws -> (Organisation, ContractYear) {
         let user = User(email: "benchmark@example.invalid", name: "Benchmark", isAdmin: false, isCounsellor: true, passwordHash: "!")
         let org = Organisation()
@@ -138,17 +141,18 @@ struct ReportBenchmarkCommand: AsyncCommand {
             c.id = UUID()
             c.$organisation.id = org.id!; c.$counsellor.id = user.id!
             c.reference = "B-\(i)"; c.referenceYear = 2025; c.referenceNumber = i + 1
-            c.kind = CaseKind.classified.randomElement(using: &rng)!.rawValue
-            c.reporterRole = ReporterRole.allCases.randomElement(using: &rng)!.rawValue
-            c.channel = IntakeChannel.allCases.randomElement(using: &rng)!.rawValue
-            c.department = ""; c.relation = AccusedRelation.allCases.randomElement(using: &rng)!.rawValue
+            c.kind = CaseKind.classified.randomElement(using: &rng)!
+            c.reporterRole = ReporterRole.allCases.randomElement(using: &rng)!
+            c.channel = IntakeChannel.allCases.randomElement(using: &rng)!
+            c.department = ""; c.relation = AccusedRelation.allCases.randomElement(using: &rng)!
             let wbk = Int.random(in: 0..<10, using: &rng) == 0
-            c.regime = (wbk ? Regime.whistleblower : .confidential).rawValue
-            c.openedOn = start.adding(days: Int.random(in: 0..<365, using: &rng)).iso
+            c.regime = wbk ? .whistleblower : .confidential
+            c.openedOn = start.adding(days: Int.random(in: 0..<365, using: &rng))
             if wbk { c.acknowledgedOn = c.openedOn }
-            c.ladderLevel = Int.random(in: 1...5, using: &rng)
-            c.status = CaseStatus.closed.rawValue
-            c.outcome = Outcome.allCases.randomElement(using: &rng)!.rawValue
+            c.ladderLevel = LadderLevel.allCases.randomElement(using: &rng)!
+            c.ladderHighest = c.ladderLevel
+            c.status = .closed
+            c.outcome = Outcome.allCases.randomElement(using: &rng)!
             c.keyID = "benchmark"; c.wrappedKey = nil
             c.summarySealed = ""; c.reporterNameSealed = ""; c.reporterContactSealed = ""; c.accusedSealed = ""
             c.peerSummarySealed = ""; c.closingNoteSealed = ""
@@ -156,7 +160,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
             categories.append(CaseCategoryRecord(caseID: c.id!, category: CaseCategory.allCases.randomElement(using: &rng)!))
             if Int.random(in: 0..<4, using: &rng) == 0 {
                 let r = CaseReferral()
-                r.$case.id = c.id!; r.target = ReferralTarget.allCases.randomElement(using: &rng)!.rawValue
+                r.$case.id = c.id!; r.target = ReferralTarget.allCases.randomElement(using: &rng)!
                 r.onDay = c.openedOn; r.passesPersonalData = false; r.noteSealed = ""
                 referrals.append(r)
             }

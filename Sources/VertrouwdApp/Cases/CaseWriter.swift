@@ -1,0 +1,386 @@
+import Fluent
+import SQLKit
+import Vapor
+import VertrouwdCore
+
+/// The one way to create or change a case (*melding*) and its sealed rows: the staff forms, the
+/// public channel, the reporter's mailbox, the demo and the CLI all come through here.
+///
+/// Every method is one unit of work: it runs in a transaction, reads the case row again inside
+/// it (locked on PostgreSQL, under the write lock on SQLite), applies the rules of
+/// `CaseLifecycle` and the consent rules (`ConsentRule`, `RegimeRule`), seals what a person wrote with the case key (the additional data is taken
+/// from the model's schema, the row id and the column), and appends its audit entry **in the same
+/// transaction**: the change and its entry are saved together, or neither is.
+struct CaseWriter: Sendable {
+    let app: Application
+    /// Who the audit log names: `user:<id>`, `reporter` or `cli`.
+    let actor: String
+    /// The staff member who records consents, notes, shares and hours; nil for the reporter.
+    let userID: UUID?
+
+    init(app: Application, actor: String, userID: UUID?) {
+        self.app = app
+        self.actor = actor
+        self.userID = userID
+    }
+
+    /// A writer acting as the logged-in staff member.
+    init(_ req: Request) throws {
+        let staff = try req.requireStaff()
+        self.init(app: req.application, actor: "user:\(staff.userID.uuidString)", userID: staff.userID)
+    }
+
+    /// A writer for the anonymous reporter (the public form and the mailbox).
+    static func reporter(_ app: Application) -> CaseWriter { CaseWriter(app: app, actor: "reporter", userID: nil) }
+
+    /// Consent (or a legal duty) for a step towards a third party, with its remark.
+    struct Consent: Sendable {
+        let basis: ConsentBasis
+        let remark: String
+    }
+
+    // MARK: the unit of work
+
+    /// Runs `body` on the case as it is now in the database, in one transaction with the audit
+    /// entry `action`. (`c.record` keeps the values it was opened with: handlers redirect after.)
+    @discardableResult
+    private func change<T: Sendable>(_ c: OpenCase, _ action: String, detail: String = "",
+                                     _ body: @escaping @Sendable (Case, any Database) async throws -> T) async throws -> T {
+        try await change(id: c.id, action, detail: detail, body)
+    }
+
+    @discardableResult
+    private func change<T: Sendable>(id: UUID, _ action: String, detail: String = "",
+                                     _ body: @escaping @Sendable (Case, any Database) async throws -> T) async throws -> T {
+        try await app.transaction(on: app.db) { db in
+            if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT id FROM cases WHERE id = \(bind: id) FOR UPDATE").run()
+            }
+            guard let row = try await Case.find(id, on: db) else { throw Abort(.notFound) }
+            let result = try await body(row, db)
+            if row.hasChanges { try await row.save(on: db) }
+            try await Audit.record(action, subject: "case:\(id)", detail: detail, actor: actor, app: app, db: db)
+            return result
+        }
+    }
+
+    /// Applies a transition of the lifecycle to the row: it changes, or the refusal is thrown and
+    /// nothing is saved.
+    private func transition(_ row: Case, _ rule: (inout CaseLifecycle) throws -> Void) throws {
+        var life = row.lifecycle
+        try rule(&life)
+        row.lifecycle = life
+    }
+
+    private func requireChangeable(_ row: Case) throws { try row.lifecycle.requireChangeable() }
+
+    // MARK: creating a case
+
+    /// Creates the case with a fresh key and the next reference of its year, audited as `action`.
+    func create(_ intake: CaseIntake, action: String = "case.create") async throws -> OpenCase {
+        try await create(intake, action: action) { _, _ in }.0
+    }
+
+    /// Creates the case and runs `also` (say, opening its mailbox) in the same transaction, and
+    /// returns what it made. Two intakes at the same moment may pick the same number; the unique
+    /// reference refuses one and it retries.
+    func create<T: Sendable>(_ intake: CaseIntake, action: String,
+                             also: @escaping @Sendable (OpenCase, any Database) async throws -> T) async throws -> (OpenCase, T) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await app.transaction(on: app.db) { db in
+                    let c = try await insert(intake, on: db)
+                    let made = try await also(c, db)
+                    try await Audit.record(action, subject: "case:\(c.id)", actor: actor, app: app, db: db)
+                    return (c, made)
+                }
+            } catch let error as any DatabaseError where error.isConstraintFailure && attempt < 8 {
+                continue
+            }
+        }
+    }
+
+    private func insert(_ intake: CaseIntake, on db: any Database) async throws -> OpenCase {
+        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            // Numbering takes turns across instances (SQLite writers already do, see
+            // `Application.transaction`); the unique reference stays the last guard.
+            try await sql.raw("SELECT pg_advisory_xact_lock(7263002)").run()
+        }
+        let id = UUID()
+        let (key, wrapped) = try CaseAccess.newKey(for: id, masterKey: app.masterKey)
+        let highest = try await Case.query(on: db).filter(\.$referenceYear == intake.openedOn.year)
+            .sort(\.$referenceNumber, .descending).field(\.$referenceNumber).first()?.referenceNumber
+        let reference = CaseReference.next(year: intake.openedOn.year, highestUsed: highest)
+        let record = Case(id: id, reference: reference, intake: intake, keyID: app.masterKey.id, wrappedKey: wrapped)
+        let c = OpenCase(record: record, key: key, isOwner: true)
+        try c.seal(intake.summary, into: record, \.$summarySealed)
+        try c.seal(intake.reporterName, into: record, \.$reporterNameSealed)
+        try c.seal(intake.reporterContact, into: record, \.$reporterContactSealed)
+        try c.seal(intake.accused, into: record, \.$accusedSealed)
+        try c.seal("", into: record, \.$peerSummarySealed)
+        try c.seal("", into: record, \.$closingNoteSealed)
+        try await record.create(on: db)
+        for category in Set(intake.categories) {
+            try await CaseCategoryRecord(caseID: id, category: category).create(on: db)
+        }
+        return c
+    }
+
+    // MARK: the case's own fields
+
+    /// What the details form sets.
+    struct Details: Sendable {
+        var kind: CaseKind
+        var categories: [CaseCategory]
+        var reporterRole: ReporterRole
+        var channel: IntakeChannel
+        var department: String
+        var relation: AccusedRelation
+        var regime: Regime
+        var summary: String
+        var accused: String
+    }
+
+    /// Sets the details; a case that came in through the website is accepted with it (audited as
+    /// `case.accept`). Turning a confidential conversation into a whistleblower report needs the
+    /// reporter's consent (`RegimeRule`), which is stored with it.
+    func updateDetails(_ c: OpenCase, _ d: Details, regimeConsent: Consent?, today: Day) async throws {
+        let accepting = c.record.status == .new
+        try await change(c, accepting ? "case.accept" : "case.details") { row, db in
+            if row.status == .new { try transition(row) { try $0.accept() } } else { try requireChangeable(row) }
+            if let problem = RegimeRule.check(from: row.regime, to: d.regime, basis: regimeConsent?.basis, today: today) { throw problem }
+            let becomesReport = row.regime == .confidential && d.regime == .whistleblower
+            if becomesReport {
+                try await record(regimeConsent, step: "regime:whistleblower", c, on: db)
+                row.whistleblowerReceivedOn = today
+            }
+            row.kind = d.kind; row.reporterRole = d.reporterRole; row.channel = d.channel; row.department = d.department
+            row.relation = d.relation; row.regime = d.regime
+            try c.seal(d.summary, into: row, \.$summarySealed)
+            try c.seal(d.accused, into: row, \.$accusedSealed)
+            try await CaseCategoryRecord.query(on: db).filter(\.$case.$id == c.id).delete()
+            for category in Set(d.categories) { try await CaseCategoryRecord(caseID: c.id, category: category).create(on: db) }
+        }
+    }
+
+    func setPeerSummary(_ c: OpenCase, _ text: String) async throws {
+        try await change(c, "case.peer_summary") { row, _ in
+            try requireChangeable(row)
+            try c.seal(text, into: row, \.$peerSummarySealed)
+        }
+    }
+
+    /// The reporter's name and contact details, sealed apart from the story. Allowed on a closed
+    /// case too: a reporter may ask for them to be corrected or removed.
+    func setIdentity(_ c: OpenCase, name: String, contact: String) async throws {
+        try await change(c, "case.identity") { row, _ in
+            try c.seal(name, into: row, \.$reporterNameSealed)
+            try c.seal(contact, into: row, \.$reporterContactSealed)
+        }
+    }
+
+    // MARK: the lifecycle
+
+    func recordWhistleblowerDates(_ c: OpenCase, acknowledgedOn: Day?, feedbackOn: Day?, today: Day) async throws {
+        try await change(c, "case.wbk") { row, _ in
+            try transition(row) { try $0.recordWhistleblowerDates(acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn, today: today) }
+        }
+    }
+
+    func planAftercare(_ c: OpenCase, on day: Day) async throws {
+        try await change(c, "case.aftercare") { row, _ in try transition(row) { try $0.planAftercare(on: day) } }
+    }
+
+    func close(_ c: OpenCase, _ outcome: Outcome, on day: Day, note: String, today: Day) async throws {
+        try await change(c, "case.close", detail: outcome.rawValue) { row, _ in
+            try transition(row) { try $0.close(outcome, on: day, today: today) }
+            try c.seal(note, into: row, \.$closingNoteSealed)
+        }
+    }
+
+    func reopen(_ c: OpenCase) async throws {
+        try await change(c, "case.reopen") { row, _ in try transition(row) { try $0.reopen() } }
+    }
+
+    /// A step on the ladder; from level 2 on, with the consent that covers it.
+    func escalate(_ c: OpenCase, to level: LadderLevel, on day: Day, note: String, consent: Consent?, today: Day) async throws {
+        try await change(c, "case.escalation", detail: String(level.rawValue)) { row, db in
+            try transition(row) { try $0.escalate(to: level, on: day, today: today) }
+            if let problem = ConsentRule.check(.escalation(level), basis: consent?.basis, today: today) { throw problem }
+            let escalation = CaseEscalation(id: UUID(), caseID: c.id, level: level, on: day)
+            escalation.$consent.id = level.involvesThirdParty
+                ? try await record(consent, step: "escalation:\(level.rawValue)", c, on: db) : nil
+            try c.seal(note, into: escalation, \.$noteSealed)
+            try await escalation.create(on: db)
+        }
+    }
+
+    /// A referral; passing on the reporter's personal data needs consent.
+    func refer(_ c: OpenCase, to target: ReferralTarget, on day: Day, passesPersonalData: Bool, note: String,
+               consent: Consent?, today: Day) async throws {
+        try await change(c, "case.referral", detail: target.rawValue) { row, db in
+            try requireChangeable(row)
+            try row.lifecycle.checkDone(on: day, today: today)
+            let step = ThirdPartyStep.referral(target, passesPersonalData: passesPersonalData)
+            if let problem = ConsentRule.check(step, basis: consent?.basis, today: today) { throw problem }
+            let referral = CaseReferral(id: UUID(), caseID: c.id, target: target, on: day, passesPersonalData: passesPersonalData)
+            referral.$consent.id = passesPersonalData ? try await record(consent, step: "referral:\(target.rawValue)", c, on: db) : nil
+            try c.seal(note, into: referral, \.$noteSealed)
+            try await referral.create(on: db)
+        }
+    }
+
+    /// A report to management on the reporter's behalf: always with consent or a legal duty.
+    func reportOnBehalf(_ c: OpenCase, on day: Day, anonymous: Bool, note: String, consent: Consent?, today: Day) async throws {
+        try await change(c, "case.report_on_behalf") { row, db in
+            try requireChangeable(row)
+            try row.lifecycle.checkDone(on: day, today: today)
+            if let problem = ConsentRule.check(.reportOnBehalf, basis: consent?.basis, today: today) { throw problem }
+            guard let consentID = try await record(consent, step: "report_on_behalf", c, on: db) else { throw Abort(.internalServerError) }
+            let report = CaseReportOnBehalf(id: UUID(), caseID: c.id, on: day, anonymous: anonymous, consentID: consentID)
+            try c.seal(note, into: report, \.$noteSealed)
+            try await report.create(on: db)
+        }
+    }
+
+    /// Ticks a step of the checklist off on a day (once), or undoes it.
+    func tick(_ c: OpenCase, step: WorkflowStep, on day: Day, today: Day) async throws {
+        try await change(c, "case.step", detail: step.code) { row, db in
+            try requireChangeable(row)
+            try row.lifecycle.checkDone(on: day, today: today)
+            if try await CaseStep.query(on: db).filter(\.$case.$id == c.id).filter(\.$step == step.code).count() == 0 {
+                try await CaseStep(caseID: c.id, step: step.code, on: day).create(on: db)
+            }
+        }
+    }
+
+    func untick(_ c: OpenCase, step: WorkflowStep) async throws {
+        try await change(c, "case.step.undo", detail: step.code) { row, db in
+            try requireChangeable(row)
+            try await CaseStep.query(on: db).filter(\.$case.$id == c.id).filter(\.$step == step.code).delete()
+        }
+    }
+
+    // MARK: the case's other rows
+
+    func addNote(_ c: OpenCase, _ body: String) async throws {
+        try await change(c, "case.note") { row, db in
+            try requireChangeable(row)
+            let note = CaseNote(id: UUID(), caseID: c.id, authorID: try staffID())
+            try c.seal(body, into: note, \.$bodySealed)
+            try await note.create(on: db)
+        }
+    }
+
+    func addAppointment(_ c: OpenCase, startsAt: String, minutes: Int, mode: AppointmentMode, place: String) async throws {
+        try await change(c, "case.appointment") { row, db in
+            try requireChangeable(row)
+            let appointment = CaseAppointment(id: UUID(), caseID: c.id, counsellorID: row.$counsellor.id,
+                                              startsAt: startsAt, minutes: minutes, mode: mode)
+            try c.seal(place, into: appointment, \.$placeSealed)
+            try await appointment.create(on: db)
+        }
+    }
+
+    /// Hours on the case, counted against its organisation's contract year.
+    func logTime(_ c: OpenCase, on day: Day, minutes: Int, today: Day) async throws {
+        try await change(c, "case.time", detail: String(minutes)) { row, db in
+            try requireChangeable(row)
+            if day > today { throw CaseLifecycle.Refusal.inTheFuture(.day) }
+            try await TimeEntry(organisationID: row.$organisation.id, userID: try staffID(), caseID: c.id, on: day,
+                                minutes: minutes, description: "Melding \(row.reference)").create(on: db)
+        }
+    }
+
+    /// Shares the case with a substitute counsellor (*vervanger*), with the reason.
+    func share(_ c: OpenCase, with userID: UUID, reason: String) async throws {
+        try await change(c, "case.share", detail: "user:\(userID)") { row, db in
+            try requireChangeable(row)
+            let share = CaseShare(id: UUID(), caseID: c.id, userID: userID, grantedBy: try staffID())
+            try c.seal(reason, into: share, \.$reasonSealed)
+            try await share.create(on: db)
+        }
+    }
+
+    // MARK: the mailbox
+
+    /// Opens a mailbox for a case that came in another way; returns the receipt code to pass on.
+    func openMailbox(_ c: OpenCase, _ prepared: MailboxService.Prepared) async throws -> ReceiptCode {
+        try await change(c, "mailbox.create") { _, db in
+            guard try await Mailbox.query(on: db).filter(\.$case.$id == c.id).count() == 0 else { throw Abort(.conflict) }
+            return try await MailboxService.insert(prepared, caseID: c.id, on: db)
+        }
+    }
+
+    /// A counsellor's message in the mailbox. An acknowledgement dates the whistleblower
+    /// acknowledgement today (if not yet); a message marked as the feedback dates that today.
+    func postToMailbox(_ c: OpenCase, kind: MailboxMessage.Kind, body: String, isFeedback: Bool = false, today: Day) async throws {
+        let action = switch kind { case .message: "mailbox.reply"; case .acknowledgement: "mailbox.acknowledge"; case .record: "mailbox.record" }
+        try await change(c, action) { row, db in
+            try requireChangeable(row)
+            guard try await Mailbox.query(on: db).filter(\.$case.$id == c.id).count() > 0 else { throw Abort(.notFound) }
+            let message = MailboxMessage(id: UUID(), caseID: c.id, sender: .counsellor, kind: kind)
+            message.readAt = Date()
+            try c.seal(body, into: message, \.$bodySealed)
+            try await message.create(on: db)
+            guard row.regime == .whistleblower else { return }
+            if kind == .acknowledgement, row.acknowledgedOn == nil {
+                try transition(row) { try $0.recordWhistleblowerDates(acknowledgedOn: today, feedbackOn: nil, today: today) }
+            }
+            if isFeedback, row.feedbackOn == nil {
+                try transition(row) { try $0.recordWhistleblowerDates(acknowledgedOn: $0.acknowledgedOn ?? today, feedbackOn: today, today: today) }
+            }
+        }
+    }
+
+    /// A message from the reporter, with its files: at most `MailboxThrottle.messagesPerDay` in
+    /// 24 hours, counted inside the transaction that adds it (a message or a correction).
+    func postFromReporter(_ c: OpenCase, mailbox: Mailbox, body: String, files: [Attachments.Checked]) async throws {
+        try await change(c, "mailbox.message") { _, db in
+            let sentToday = try await MailboxMessage.query(on: db).filter(\.$case.$id == c.id).filter(\.$sender == .reporter)
+                .filter(\.$createdAt > Date().addingTimeInterval(-86_400)).count()
+            guard sentToday < MailboxThrottle.messagesPerDay else { throw PostbusController.TooManyMessages() }
+            let message = MailboxMessage(id: UUID(), caseID: c.id, sender: .reporter, kind: .message)
+            try c.seal(body, into: message, \.$bodySealed)
+            try await message.create(on: db)
+            mailbox.lastReporterActivity = Date()
+            try await mailbox.save(on: db)
+            try await Attachments.store(files, caseID: c.id, messageID: message.id, key: c.key, on: db)
+        }
+    }
+
+    /// The reporter approves a written record (EU directive 2019/1937 art. 18); once.
+    func approveRecord(_ message: MailboxMessage, mailbox: Mailbox) async throws {
+        guard message.approvedAt == nil, let messageID = message.id else { return }
+        try await change(id: mailbox.$case.id, "mailbox.record_approved", detail: "message:\(messageID)") { _, db in
+            message.approvedAt = Date()
+            mailbox.lastReporterActivity = Date()
+            try await message.save(on: db)
+            try await mailbox.save(on: db)
+        }
+    }
+
+    // MARK: helpers
+
+    /// Stores the consent for a step and returns its id; nil when none was given.
+    @discardableResult
+    private func record(_ consent: Consent?, step: String, _ c: OpenCase, on db: any Database) async throws -> UUID? {
+        guard let consent else { return nil }
+        let row = CaseConsent(id: UUID(), caseID: c.id, basis: consent.basis, step: step, recordedBy: try staffID())
+        try c.seal(consent.remark, into: row, \.$remarkSealed)
+        try await row.create(on: db)
+        return row.id
+    }
+
+    private func staffID() throws -> UUID {
+        guard let userID else { throw Abort(.forbidden) }
+        return userID
+    }
+}
+
+extension Request {
+    /// The case writer acting as the logged-in staff member.
+    var cases: CaseWriter { get throws { try CaseWriter(self) } }
+}

@@ -1,0 +1,24 @@
+import Fluent
+import Vapor
+
+/// Every migration, in the order it shipped. A migration that has landed on main is never edited
+/// again (databases made by an earlier release ran the old text); a change is a new migration in
+/// its own numbered file here. 1–12 predate this folder and live beside their feature; their
+/// names (the type names) are what `_fluent_migrations` remembers, so they keep them.
+enum Migrations {
+    static let all: [any Migration] = [
+        CreatePractice(),       // 1
+        CreateUsers(),          // 2
+        CreateStaffSessions(),  // 3
+        CreateOrganisations(),  // 4
+        CreateCases(),          // 5
+        CreateTimeEntries(),    // 6
+        CreateAuditEvents(),    // 7
+        CreateMailboxes(),      // 8
+        CreateAttachments(),    // 9
+        AddActivityFields(),    // 10
+        CreateReporting(),      // 11: annual reports, advice, development entries
+        AddEnrolment(),         // 12
+        AddHighestRung(),       // 13
+    ]
+}
