@@ -76,7 +76,9 @@ let package = Package(
                 "VertrouwdReports",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // A data folder made by an earlier release, for the upgrade test (read by path).
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -74,14 +74,7 @@ enum CaseActions {
         let (c, today) = try await open(req)
         let input = req.form(Input.self) ?? .init()
         guard let code = input.step, let step = Workflow.step(code: code, for: c.record.kind) else { throw Abort(.badRequest) }
-        let form = { (errors: FormErrors) in
-            var form = FormView(id: "steps", title: "Stap \(step.number): \(step.label)", action: "/cases/\(c.id)/steps",
-                                submit: "Afvinken", csrf: req.csrfToken)
-            form.add("step", "Stap", type: "hidden", value: step.code)
-            form.add("day", "Gedaan op (stap \(step.number))", type: "date", value: input.day, required: true)
-            form.apply(errors)
-            return form
-        }
+        let form = { (errors: FormErrors) in CaseForms.step(req, c, step, done: input.undo == "1", day: input.day, errors: errors) }
         if input.undo == "1" {
             return try await save(req, c, anchor: "steps", form: form) { try await req.cases.untick(c, step: step) }
         }

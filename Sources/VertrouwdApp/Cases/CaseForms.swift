@@ -106,6 +106,21 @@ enum CaseForms {
         return form
     }
 
+    /// Ticking a step off on a day, or (once done) undoing it.
+    static func step(_ req: Request, _ c: OpenCase, _ step: WorkflowStep, done: Bool, day: String?, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "step-\(step.code)", action: "/cases/\(c.id)/steps", submit: done ? "Ongedaan maken" : "Afvinken",
+                            csrf: req.csrfToken)
+        form.add("step", "Stap", type: "hidden", value: step.code)
+        if done {
+            form.add("undo", "", type: "hidden", value: "1")
+            form.secondary = true
+        } else {
+            form.add("day", "Gedaan op (stap \(step.number))", type: "date", value: day, required: true)
+        }
+        form.apply(errors)
+        return form
+    }
+
     static func escalation(_ req: Request, _ c: OpenCase, input: Escalation = .init(), consent: Consent = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
         var form = FormView(id: "escalation", title: "Stap op de escalatieladder", action: "/cases/\(c.id)/escalations", submit: "Stap vastleggen", csrf: req.csrfToken)
         form.choice("level", "Niveau", options: LadderLevel.allCases.map { (String($0.rawValue), $0.label) },

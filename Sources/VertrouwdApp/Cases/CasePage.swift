@@ -54,6 +54,8 @@ enum CasePage {
         let isNew: Bool
         let mailbox: CaseMailboxActions.Thread?
         let forms: [String: FormView]
+        /// A refused form shown at the top because its own place is hidden.
+        let displaced: FormView?
     }
 
     /// GET /cases/:caseID
@@ -87,18 +89,11 @@ enum CasePage {
         let entries = try await TimeEntry.query(on: db).filter(\.$caseID == id).with(\.$user).sort(\.$onDay, .descending).all()
         let shares = try await CaseShare.query(on: db).filter(\.$case.$id == id).with(\.$user).all()
         let base = "/cases/\(id)"
-        let csrf = req.csrfToken
 
         let steps = Workflow.steps(for: r.kind).map { step in
             let done = doneSteps.first { $0.step == step.code }
-            var form = FormView(id: "step-\(step.code)", action: base + "/steps", submit: done == nil ? "Afvinken" : "Ongedaan maken", csrf: csrf)
-            form.add("step", "Stap", type: "hidden", value: step.code)
-            if done == nil {
-                form.add("day", "Gedaan op (stap \(step.number))", type: "date", value: today.iso, required: true)
-            } else {
-                form.add("undo", "", type: "hidden", value: "1")
-                form.secondary = true
-            }
+            let own = override.flatMap { $0.id == "step-\(step.code)" ? $0 : nil }
+            let form = own ?? CaseForms.step(req, c, step, done: done != nil, day: today.iso)
             return Context.Step(code: step.code, label: step.label, number: step.number,
                                 doneOn: done?.doneOn.dutch, form: form)
         }
@@ -112,6 +107,11 @@ enum CasePage {
             forms["share"] = CaseForms.share(req, c, counsellors: substitutes)
         }
         if r.status == .closed { forms["reopen"] = CaseForms.reopen(req, c) }
+        // A refused form that has no place on the page as it is (any form of a closed case,
+        // reopening a case that runs) is shown at the top, with its message.
+        let displaced = override.flatMap { form in
+            (r.status == .closed && form.id != "reopen") || (r.status != .closed && form.id == "reopen") ? form : nil
+        }
         if let override { forms[override.id] = override }
         for key in forms.keys where key != "reply" || override?.id == "reply" { forms[key]?.collapsible = true }
         if r.status == .new { forms["details"]?.collapsible = false }
@@ -146,7 +146,7 @@ enum CasePage {
             shares: try shares.map { .init(name: $0.user.name, at: $0.grantedAt.map { Day($0).dutch } ?? "",
                                            reason: try c.open($0, \.$reasonSealed)) },
             isOwner: c.isOwner, isBusinessIntegrity: r.kind == .businessIntegrity, isNew: r.status == .new,
-            mailbox: thread, forms: forms)
+            mailbox: thread, forms: forms, displaced: displaced)
         return try await req.page("case", context, status: status)
     }
 }

@@ -1,0 +1,178 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+@testable import VertrouwdApp
+import VertrouwdCore
+
+@Suite("The case write model: one writer, the lifecycle's rules, audited in the same transaction")
+struct CaseWriteModelTests {
+    func entries(_ action: String, _ app: Application) async throws -> Int {
+        try await AuditEvent.query(on: app.db).filter(\.$action == action).count()
+    }
+
+    @Test func aClosedCaseTakesNoChangeUntilItIsReopened() async throws {
+        try await withVertrouwd { app in
+            let (c, browser) = try await app.counsellorWithCase()
+            let today = Day(Date()).iso
+            #expect(try await browser.post("/cases/\(c.id!)/close", [("outcome", "heard"), ("closedOn", today)]).status == .seeOther)
+            let auditBefore = try await count(AuditEvent.self, app)
+
+            // A note on the closed case: refused with the reason, the note kept, nothing saved.
+            let refused = try await browser.post("/cases/\(c.id!)/notes", [("body", "Nog een gesprek gehad.")])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("Deze melding is afgesloten en kan niet meer worden gewijzigd."))
+            #expect(refused.body.string.contains("Nog een gesprek gehad."))
+            #expect(try await count(CaseNote.self, app) == 0)
+            // Only the opening of the case for the change was logged, no `case.note`.
+            #expect(try await entries("case.note", app) == 0)
+            #expect(try await count(AuditEvent.self, app) == auditBefore + 1)
+
+            // The closed case's page offers to reopen it; reopening clears the outcome.
+            #expect(try await browser.get("/cases/\(c.id!)").body.string.contains("/cases/\(c.id!)/reopen"))
+            #expect(try await browser.post("/cases/\(c.id!)/reopen", []).status == .seeOther)
+            let reopened = try #require(try await Case.find(c.id, on: app.db))
+            #expect(reopened.status == .open && reopened.outcome == nil && reopened.closedOn == nil)
+            #expect(try await entries("case.reopen", app) == 1)
+            #expect(try await browser.post("/cases/\(c.id!)/notes", [("body", "Nog een gesprek gehad.")]).status == .seeOther)
+            // Reopening an open case is refused and changes nothing.
+            let again = try await browser.post("/cases/\(c.id!)/reopen", [])
+            #expect(again.status == .unprocessableEntity && again.body.string.contains("Deze melding is niet afgesloten."))
+            #expect(try await entries("case.reopen", app) == 1)
+        }
+    }
+
+    @Test func steppingDownTheLadderKeepsTheHighestRungForTheAnnualReport() async throws {
+        try await withVertrouwd { app in
+            let (c, browser) = try await app.counsellorWithCase()
+            let today = Day(Date()).iso
+            let up = try await browser.post("/cases/\(c.id!)/escalations", [("level", "3"), ("day", today), ("consentBasis", "consent"),
+                                                                           ("consentOn", today), ("consentMethod", "oral")])
+            #expect(up.status == .seeOther)
+            #expect(try await browser.post("/cases/\(c.id!)/escalations", [("level", "1"), ("day", today)]).status == .seeOther)
+            let row = try #require(try await Case.find(c.id, on: app.db))
+            #expect(row.ladderLevel == .adviceToReporter && row.ladderHighest == .withHigherManager)
+            let facts = try await ReportBuilder.facts(organisationID: row.$organisation.id, from: Day(Date()).adding(days: -1),
+                                                      to: Day(Date()).adding(days: 1), on: app.db)
+            #expect(facts.map(\.ladder) == [.withHigherManager])
+            #expect(try await browser.get("/cases/\(c.id!)").body.string.contains("Hoogste trede bereikt: 3."))
+        }
+    }
+
+    @Test func aRefusedChangeLeavesNeitherTheRowNorItsAuditEntry() async throws {
+        try await withVertrouwd { app in
+            let (c, browser) = try await app.counsellorWithCase()
+            let today = Day(Date()).iso
+            // The ladder moves before the consent is checked, in the same unit of work: the refusal
+            // must undo it.
+            let refused = try await browser.post("/cases/\(c.id!)/escalations", [("level", "4"), ("day", today), ("note", "Met directie")])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("Met directie"))
+            #expect(try await Case.find(c.id, on: app.db)?.ladderLevel == .adviceToReporter)
+            #expect(try await count(CaseEscalation.self, app) == 0)
+            #expect(try await entries("case.escalation", app) == 0)
+
+            let accepted = try await browser.post("/cases/\(c.id!)/escalations", [("level", "4"), ("day", today), ("consentBasis", "consent"),
+                                                                                 ("consentOn", today), ("consentMethod", "written")])
+            #expect(accepted.status == .seeOther)
+            #expect(try await count(CaseEscalation.self, app) == 1)
+            #expect(try await count(CaseConsent.self, app) == 1)
+            #expect(try await entries("case.escalation", app) == 1)
+            let (_, broken) = try await Audit.verify(db: app.db)
+            #expect(broken == nil)
+        }
+    }
+
+    @Test func datesBeforeTheCaseWasOpenedAreRefusedBesideTheirField() async throws {
+        try await withVertrouwd { app in
+            let opened = Day(Date()).adding(days: -10)
+            let (c, browser) = try await app.counsellorWithCase(openedOn: opened)
+            let early = opened.adding(days: -1).iso
+            let message = "De datum ligt vóór de melding (\(opened.dutch))."
+
+            let step = try await browser.post("/cases/\(c.id!)/steps", [("step", "p1"), ("day", early)])
+            #expect(step.status == .unprocessableEntity)
+            #expect(step.body.string.contains(message) && step.body.string.contains("value=\"\(early)\""))
+            let referral = try await browser.post("/cases/\(c.id!)/referrals", [("target", "coach"), ("day", early)])
+            #expect(referral.status == .unprocessableEntity && referral.body.string.contains(message))
+            let close = try await browser.post("/cases/\(c.id!)/close", [("outcome", "heard"), ("closedOn", early)])
+            #expect(close.status == .unprocessableEntity)
+            #expect(close.body.string.contains("id=\"close-closedOn-error\">\(message)"))
+            #expect(try await count(CaseStep.self, app) == 0)
+            #expect(try await count(CaseReferral.self, app) == 0)
+            #expect(try await Case.find(c.id, on: app.db)?.status == .open)
+        }
+    }
+
+    @Test func everyCaseTheDemoMakesHasItsCreationEntry() async throws {
+        try await withVertrouwd { app in
+            let result = try await DemoPractice.load(app: app, today: Day(Date()))
+            let cases = try await count(Case.self, app)
+            #expect(cases == result.caseCount)
+            let created = try await AuditEvent.query(on: app.db).filter(\.$action == "case.create").all().map(\.subject)
+            let ids = try await Case.query(on: app.db).all().map { "case:\($0.id!)" }
+            #expect(Set(created) == Set(ids))
+            // Their steps, hours, escalations, referrals and closures came through the writer too.
+            let closed = try await Case.query(on: app.db).filter(\.$status == .closed).count()
+            #expect(closed > 0)
+            #expect(try await entries("case.close", app) == closed)
+            let escalations = try await count(CaseEscalation.self, app)
+            #expect(escalations > 0)
+            #expect(try await entries("case.escalation", app) == escalations)
+            let (_, broken) = try await Audit.verify(db: app.db)
+            #expect(broken == nil)
+        }
+    }
+
+    /// A data folder made by the release before the write model (`vertrouwd demo` plus one report
+    /// through the website, made by the binary of commit 85f4914): it must migrate without loss.
+    @Test func aDataFolderMadeByThePreviousReleaseUpgradesWithoutLoss() async throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/data-85f4914")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-upgrade-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: fixture, to: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await withVertrouwd({ settings in
+            settings.database = .sqliteFile(dir.appendingPathComponent("vertrouwd.sqlite").path)
+            settings.key = .file(dir.appendingPathComponent("master.key").path)
+            settings.auditAnchorPath = dir.appendingPathComponent("audit-anchor").path
+        }) { app in
+            let sql = app.db as! any SQLDatabase
+            struct Name: Decodable { let name: String }
+            let migrations = try await sql.raw("SELECT name FROM _fluent_migrations").all(decoding: Name.self).map(\.name)
+            #expect(migrations.contains("VertrouwdApp.AddHighestRung"))
+
+            // Every case is still there and readable with its own key.
+            let cases = try await Case.query(on: app.db).with(\.$categories).all()
+            #expect(cases.count == 64)
+            for record in cases {
+                let key = try app.masterKey.unwrap(try #require(record.wrappedKey), caseID: record.id!.uuidString)
+                #expect(!(try key.open(record, \.$summarySealed)).isEmpty)
+            }
+            // The highest rung is filled in from the escalations recorded before.
+            struct Rung: Decodable { let ladder_level, ladder_highest: Int; let escalated: Int? }
+            let rungs = try await sql.raw("""
+                SELECT ladder_level, ladder_highest, (SELECT MAX(level) FROM case_escalations e WHERE e.case_id = cases.id) AS escalated
+                FROM cases
+                """).all(decoding: Rung.self)
+            #expect(rungs.allSatisfy { $0.ladder_highest == max($0.ladder_level, $0.escalated ?? 1) })
+            #expect(rungs.contains { $0.ladder_highest >= 2 })
+            // The audit chain made by the old binary goes on unbroken.
+            let (entries, broken) = try await Audit.verify(db: app.db)
+            #expect(broken == nil && entries >= 3)
+
+            // The reporter's receipt code still opens the mailbox, with the story.
+            let browser = Browser(app)
+            let login = try await browser.post("/postbus", [("code", "5152 7020 2401 2369 9951 6158 4181")])
+            #expect(login.status == .seeOther)
+            #expect(try await browser.get("/postbus").body.string.contains("gemaakt met de binary van vóór issue 10"))
+
+            // And the old rows take new changes through the writer.
+            let web = try #require(cases.first { $0.channel == .webForm })
+            let key = try app.masterKey.unwrap(try #require(web.wrappedKey), caseID: web.id!.uuidString)
+            let open = OpenCase(record: web, key: key, isOwner: true)
+            try await CaseWriter(app: app, actor: "cli", userID: web.$counsellor.id).addNote(open, "Na de upgrade.")
+            #expect(try await CaseNote.query(on: app.db).filter(\.$case.$id == web.id!).count() == 1)
+        }
+    }
+}
