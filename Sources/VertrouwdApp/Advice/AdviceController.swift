@@ -9,57 +9,6 @@ import VertrouwdReports
 enum AdviceController {
     // MARK: signals
 
-    struct SignalView: Encodable, Sendable {
-        let organisation: String
-        let theme: String
-        let department: String?
-        let figure: String
-        let period: String
-        /// The counsellor's own cases in it (references): shown to them only.
-        let ownCases: [String]
-        let adviceURL: String
-    }
-
-    /// The cases of the signal window in some organisations: only the plain columns the rule and
-    /// the dashboard read (never a sealed field), with their categories.
-    static func recentCases(in orgIDs: [UUID], today: Day, rule: SignalRule, on db: any Database) async throws -> [Case] {
-        try await Case.query(on: db).filter(\.$organisation.$id ~~ orgIDs)
-            .filter(\.$openedOn >= today.adding(months: -rule.windowMonths)).filter(\.$openedOn <= today)
-            .field(\.$id).field(\.$organisation.$id).field(\.$counsellor.$id).field(\.$reference)
-            .field(\.$department).field(\.$openedOn)
-            .with(\.$categories).all()
-    }
-
-    /// What the signal rule needs of cases (loaded with their categories).
-    static func signalCases(_ cases: [Case], today: Day) -> [SignalCase] {
-        cases.map {
-            SignalCase(id: $0.id!.uuidString, categories: Set($0.categories.map(\.category)),
-                       department: $0.department, openedOn: $0.openedOn)
-        }
-    }
-
-    /// The signals in the organisations a counsellor serves.
-    static func signals(for staff: Staff, req: Request) async throws -> [SignalView] {
-        let settings = req.application.settings
-        let today = Day(Date())
-        let orgIDs = try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id)
-        guard !orgIDs.isEmpty else { return [] }
-        let cases = try await recentCases(in: orgIDs, today: today, rule: settings.signalRule, on: req.db)
-        let names = Dictionary(uniqueKeysWithValues: try await Organisation.query(on: req.db).filter(\.$id ~~ orgIDs).all().map { ($0.id!, $0.name) })
-        let shared = Set(try await CaseShare.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
-        var views: [SignalView] = []
-        for (orgID, inOrg) in Dictionary(grouping: cases, by: { $0.$organisation.id }) {
-            for signal in Signals.detect(signalCases(inOrg, today: today), today: today, rule: settings.signalRule, k: settings.disclosureThreshold) {
-                let own = inOrg.filter { signal.caseIDs.contains($0.id!.uuidString) && ($0.$counsellor.id == staff.userID || shared.contains($0.id!)) }
-                var query = "category=\(signal.category.rawValue)"
-                if let d = signal.department { query += "&department=\(d.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-                views.append(SignalView(organisation: names[orgID] ?? "", theme: signal.category.label, department: signal.department,
-                                        figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
-                                        ownCases: own.map(\.reference).sorted(), adviceURL: "/organisations/\(orgID)/advice/new?\(query)"))
-            }
-        }
-        return views.sorted { ($0.organisation, $0.theme) < ($1.organisation, $1.theme) }
-    }
 
     // MARK: writing an advice
 
@@ -90,7 +39,7 @@ enum AdviceController {
 
     static func requireCounsellor(_ req: Request, org: Organisation) async throws -> Staff {
         let staff = try req.requireStaff()
-        guard staff.user.isCounsellor, try await OrganisationsController.serves(staff.userID, organisation: org.id!, on: req.db) else {
+        guard staff.user.isCounsellor, try await Organisation.serves(staff.userID, organisation: org.id!, on: req.db) else {
             throw Abort(.notFound)
         }
         return staff
@@ -98,7 +47,7 @@ enum AdviceController {
 
     /// GET /organisations/:orgID/advice/new[?category=…&department=…] — from a signal, a draft.
     @Sendable static func new(_ req: Request) async throws -> Response {
-        let org = try await OrganisationsController.find(req)
+        let org = try await Organisation.named(in: req)
         _ = try await requireCounsellor(req, org: org)
         let k = req.application.settings.disclosureThreshold
         var input = AdviceForm(solicited: "no", day: Day(Date()).iso)
@@ -106,8 +55,8 @@ enum AdviceController {
             let department = try? req.query.get(String.self, at: "department")
             let today = Day(Date())
             let rule = req.application.settings.signalRule
-            let cases = try await recentCases(in: [org.id!], today: today, rule: rule, on: req.db)
-            if let signal = Signals.detect(signalCases(cases, today: today), today: today, rule: rule, k: k)
+            let cases = try await SignalView.recentCases(in: [org.id!], today: today, rule: rule, on: req.db)
+            if let signal = Signals.detect(SignalView.signalCases(cases, today: today), today: today, rule: rule, k: k)
                 .first(where: { $0.category == category && $0.department == department.flatMap { $0.isEmpty ? nil : $0 } }) {
                 let draft = Signals.adviceDraft(for: signal, organisation: org.name, k: k)
                 input.subject = draft.subject
@@ -122,7 +71,7 @@ enum AdviceController {
 
     /// POST /organisations/:orgID/advice
     @Sendable static func create(_ req: Request) async throws -> Response {
-        let org = try await OrganisationsController.find(req)
+        let org = try await Organisation.named(in: req)
         let staff = try await requireCounsellor(req, org: org)
         let input = req.form(AdviceForm.self) ?? AdviceForm()
         var errors = FormErrors()
@@ -132,7 +81,7 @@ enum AdviceController {
         let solicited: Bool? = switch input.solicited { case "yes": true; case "no": false; default: nil }
         if solicited == nil { errors["solicited"] = "Kies of het advies gevraagd of ongevraagd is." }
         let day = errors.day(input.day, "day", label: "de datum")
-        let minutes = TimeEntryRules.minutes(input.hours, errors: &errors)
+        let minutes = errors.hours(input.hours)
         errors.noSmallFigures([("subject", subject ?? ""), ("body", body ?? "")], k: k)
         let category = input.category.flatMap(CaseCategory.init(rawValue:))
         guard errors.isEmpty, let subject, let body, let solicited, let day, let minutes else {
@@ -177,7 +126,7 @@ enum AdviceController {
     }
 
     static func find(_ req: Request) async throws -> (Organisation, AdviceRecord) {
-        let org = try await OrganisationsController.find(req)
+        let org = try await Organisation.named(in: req)
         guard let id = req.parameters.get("adviceID", as: UUID.self), let advice = try await AdviceRecord.find(id, on: req.db),
               advice.$organisation.id == org.id else { throw Abort(.notFound) }
         return (org, advice)

@@ -65,3 +65,12 @@ struct FormPage: Encodable, Sendable {
     let meta: PageMeta
     let form: FormView
 }
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let v): try await transform(v)
+        case .none: nil
+        }
+    }
+}

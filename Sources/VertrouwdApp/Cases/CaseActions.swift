@@ -56,7 +56,7 @@ enum CaseActions {
         let department = errors.department(input.department, of: c.record.organisation)
         let relation = errors.choice(input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
         let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
-        let summary = errors.text(input.summary, "summary", label: "het verhaal", max: CasesController.storyLimit, required: false) ?? ""
+        let summary = errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
         let accused = errors.text(input.accused, "accused", label: "de beklaagde", max: 300, required: false) ?? ""
         let becomesReport = c.record.regime == .confidential && regime == .whistleblower
         let consent = becomesReport ? CaseForms.consent(consentInput, errors: &errors) : nil
@@ -175,7 +175,7 @@ enum CaseActions {
         let form = { (errors: FormErrors) in CaseForms.time(req, c, input: input, errors: errors, today: today) }
         var errors = FormErrors()
         let day = errors.day(input.day, "day", label: "de datum")
-        let minutes = TimeEntryRules.minutes(input.hours, errors: &errors)
+        let minutes = errors.hours(input.hours)
         guard errors.isEmpty, let day, let minutes else { return try await refuse(req, c, form(errors)) }
         return try await save(req, c, anchor: "hours", form: form) { try await req.cases.logTime(c, on: day, minutes: minutes, today: today) }
     }
@@ -186,7 +186,7 @@ enum CaseActions {
         let input = req.form(CaseForms.Note.self) ?? .init()
         let form = { (errors: FormErrors) in CaseForms.note(req, c, input: input, errors: errors) }
         var errors = FormErrors()
-        guard let body = errors.text(input.body, "body", label: "de notitie", max: CasesController.storyLimit) else {
+        guard let body = errors.text(input.body, "body", label: "de notitie", max: Case.storyLimit) else {
             return try await refuse(req, c, form(errors))
         }
         return try await save(req, c, anchor: "notes", form: form) { try await req.cases.addNote(c, body) }
@@ -242,8 +242,7 @@ enum CaseActions {
     @Sendable static func share(_ req: Request) async throws -> Response {
         let (c, _) = try await open(req)
         guard c.isOwner else { throw Abort(.forbidden) }
-        let counsellors = try await User.query(on: req.db).filter(\.$isCounsellor == true).filter(\.$active == true)
-            .filter(\.$id != c.record.$counsellor.id).sort(\.$name).all()
+        let counsellors = try await User.substitutes(for: c.record.$counsellor.id, on: req.db)
         let input = req.form(CaseForms.Share.self) ?? .init()
         let form = { (errors: FormErrors) in CaseForms.share(req, c, counsellors: counsellors, input: input, errors: errors) }
         var errors = FormErrors()

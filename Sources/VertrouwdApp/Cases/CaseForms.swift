@@ -91,7 +91,7 @@ enum CaseForms {
         form.choice("relation", "Relatie tot de beklaagde", AccusedRelation.self, selected: [v.relation ?? ""], required: true)
         form.choice("regime", "Regime", Regime.self, selected: [v.regime ?? ""],
                     hint: "Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet bescherming klokkenluiders.", required: true)
-        form.add("summary", "Het verhaal", type: "textarea", value: v.summary, maxlength: CasesController.storyLimit)
+        form.add("summary", "Het verhaal", type: "textarea", value: v.summary, maxlength: Case.storyLimit)
         form.add("accused", "Beklaagde", value: v.accused, maxlength: 300)
         if c.record.regime == .confidential {
             form.choice("consentBasis", "Toestemming voor melding onder de Wet bescherming klokkenluiders",
@@ -184,7 +184,7 @@ enum CaseForms {
 
     static func note(_ req: Request, _ c: OpenCase, input: Note = .init(), errors: FormErrors = .init()) -> FormView {
         var form = FormView(id: "note", title: "Notitie toevoegen", action: "/cases/\(c.id)/notes", submit: "Notitie opslaan", csrf: req.csrfToken)
-        form.add("body", "Notitie", type: "textarea", value: input.body, hint: "Versleuteld opgeslagen.", required: true, maxlength: CasesController.storyLimit)
+        form.add("body", "Notitie", type: "textarea", value: input.body, hint: "Versleuteld opgeslagen.", required: true, maxlength: Case.storyLimit)
         form.apply(errors)
         return form
     }

@@ -33,7 +33,7 @@ enum CasePage {
         let ladder: String
         /// The highest rung reached, when the case stepped down since.
         let highestRung: String?
-        let deadlines: [CasesController.DeadlineView]
+        let deadlines: [DeadlineView]
         let summary: String
         let accused: String
         let peerSummary: String
@@ -102,8 +102,7 @@ enum CasePage {
         var forms = CaseForms.all(req, c, today: today)
         forms.merge(CaseMailboxActions.forms(req, c, hasMailbox: thread != nil)) { a, _ in a }
         if c.isOwner {
-            let substitutes = try await User.query(on: db).filter(\.$isCounsellor == true).filter(\.$active == true)
-                .filter(\.$id != r.$counsellor.id).sort(\.$name).all()
+            let substitutes = try await User.substitutes(for: r.$counsellor.id, on: db)
             forms["share"] = CaseForms.share(req, c, counsellors: substitutes)
         }
         if r.status == .closed { forms["reopen"] = CaseForms.reopen(req, c) }
@@ -118,13 +117,13 @@ enum CasePage {
 
         let context = Context(
             meta: req.meta("Melding \(r.reference)", section: "cases"), url: base, reference: r.reference,
-            organisation: r.organisation.name, kind: r.kind.label, categories: CasesController.categoryLabels(r.categories),
+            organisation: r.organisation.name, kind: r.kind.label, categories: r.categoryLabels,
             reporterRole: r.reporterRole.label, channel: r.channel.label,
             department: r.department, relation: r.relation.label, regime: r.regime.label,
             isWhistleblower: r.regime == .whistleblower, openedOn: r.openedOn.dutch,
             status: r.status.label, isClosed: r.status == .closed, ladder: r.ladderLevel.label,
             highestRung: r.ladderHighest > r.ladderLevel ? r.ladderHighest.label : nil,
-            deadlines: r.whistleblowerClock.map { [$0.acknowledgement(today: today), $0.feedback(today: today)].map(CasesController.DeadlineView.init) } ?? [],
+            deadlines: r.whistleblowerClock.map { [$0.acknowledgement(today: today), $0.feedback(today: today)].map(DeadlineView.init) } ?? [],
             summary: try c.open(r, \.$summarySealed),
             accused: try c.open(r, \.$accusedSealed),
             peerSummary: try c.open(r, \.$peerSummarySealed),

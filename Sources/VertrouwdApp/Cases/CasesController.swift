@@ -7,67 +7,11 @@ import VertrouwdCore
 enum CasesController {
     // MARK: list
 
-    struct Row: Encodable, Sendable {
-        let url: String
-        let reference: String
-        let organisation: String
-        let kind: String
-        let categories: String
-        let status: String
-        let openedOn: String
-        let deadline: DeadlineView?
-        let shared: Bool
-    }
-
-    struct DeadlineView: Encodable, Sendable {
-        let what: String
-        let due: String
-        let state: String
-        let label: String
-
-        init(_ d: WhistleblowerClock.Deadline) {
-            what = d.what == .acknowledgement ? "Ontvangstbevestiging" : "Terugkoppeling"
-            due = d.due.dutch
-            state = d.state.rawValue
-            label = switch d.state {
-            case .met: "op tijd gedaan"
-            case .open: "uiterlijk \(d.due.dutch)"
-            case .dueSoon: "binnenkort: uiterlijk \(d.due.dutch)"
-            case .overdue: "te laat: was \(d.due.dutch)"
-            }
-        }
-    }
-
     struct IndexPage: Encodable, Sendable {
         let meta: PageMeta
-        let rows: [Row]
+        let rows: [CaseRow]
         let showClosed: Bool
         let canCreate: Bool
-    }
-
-    /// The cases a staff member may read: their own and those shared with them.
-    static func readable(_ req: Request, includeClosed: Bool) async throws -> [Case] {
-        let staff = try req.requireStaff()
-        let shared = try await CaseShare.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$case.id)
-        let query = Case.query(on: req.db).group(.or) { or in
-            or.filter(\.$counsellor.$id == staff.userID)
-            if !shared.isEmpty { or.filter(\.$id ~~ shared) }
-        }
-        if !includeClosed { query.filter(\.$status != .closed) }
-        return try await query.with(\.$organisation).with(\.$categories).sort(\.$openedOn, .descending).sort(\.$reference, .descending).all()
-    }
-
-    static func row(_ c: Case, staff: Staff, today: Day) -> Row {
-        Row(url: "/cases/\(c.id!)", reference: c.reference, organisation: c.organisation.name,
-            kind: c.kind.label, categories: categoryLabels(c.categories),
-            status: c.status.label, openedOn: c.openedOn.dutch,
-            deadline: c.whistleblowerClock?.next(today: today).map(DeadlineView.init),
-            shared: c.$counsellor.id != staff.userID)
-    }
-
-    static func categoryLabels(_ records: [CaseCategoryRecord]) -> String {
-        let labels = records.map(\.category)
-        return CaseCategory.allCases.filter(labels.contains).map(\.label).joined(separator: ", ")
     }
 
     /// GET /cases
@@ -75,7 +19,7 @@ enum CasesController {
         let staff = try req.requireStaff()
         let showClosed = req.query[String.self, at: "closed"] == "1"
         let today = Day(Date())
-        let rows = try await readable(req, includeClosed: showClosed).map { row($0, staff: staff, today: today) }
+        let rows = try await Case.readable(by: staff, includeClosed: showClosed, on: req.db).map { CaseRow($0, staff: staff, today: today) }
         return try await req.page("cases", IndexPage(meta: req.meta("Meldingen", section: "cases"), rows: rows,
                                                      showClosed: showClosed, canCreate: staff.user.isCounsellor))
     }
@@ -98,8 +42,6 @@ enum CasesController {
         var accused: String?
     }
 
-    static let storyLimit = 20_000
-
     static func newForm(_ req: Request, organisations: [Organisation], input: NewCaseForm, errors: FormErrors = .init()) -> FormView {
         var form = FormView(id: "new-case", title: "Nieuwe melding",
                             intro: "Leg vast wat je weet. Alleen de vakjes met een sterretje zijn nodig; de rest kan later. Het verhaal, de identiteit en de beklaagde worden versleuteld opgeslagen.",
@@ -117,7 +59,7 @@ enum CasesController {
         form.choice("relation", "Relatie tot de beklaagde", AccusedRelation.self, selected: [input.relation ?? AccusedRelation.unknown.rawValue], required: true)
         form.choice("regime", "Regime", Regime.self, selected: [input.regime ?? Regime.confidential.rawValue],
                     hint: "Bij een melding onder de Wet bescherming klokkenluiders lopen termijnen: ontvangstbevestiging binnen 7 dagen, terugkoppeling binnen 3 maanden.", required: true)
-        form.add("summary", "Het verhaal", type: "textarea", value: input.summary, hint: "Versleuteld. Schrijf feitelijk.", maxlength: storyLimit)
+        form.add("summary", "Het verhaal", type: "textarea", value: input.summary, hint: "Versleuteld. Schrijf feitelijk.", maxlength: Case.storyLimit)
         form.add("reporterName", "Naam melder", value: input.reporterName, hint: "Optioneel en versleuteld; los van het verhaal bewaard.", maxlength: 200)
         form.add("reporterContact", "Contactgegevens melder", value: input.reporterContact, hint: "Optioneel en versleuteld.", maxlength: 300)
         form.add("accused", "Beklaagde", value: input.accused, hint: "Optioneel en versleuteld: over wie of wat gaat de melding?", maxlength: 300)
@@ -157,7 +99,7 @@ enum CasesController {
         let department = errors.department(input.department, of: org)
         let relation = errors.choice(input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
         let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
-        let summary = errors.text(input.summary, "summary", label: "het verhaal", max: storyLimit, required: false) ?? ""
+        let summary = errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
         let name = errors.text(input.reporterName, "reporterName", label: "de naam", max: 200, required: false) ?? ""
         let contact = errors.text(input.reporterContact, "reporterContact", label: "de contactgegevens", max: 300, required: false) ?? ""
         let accused = errors.text(input.accused, "accused", label: "de beklaagde", max: 300, required: false) ?? ""

@@ -8,25 +8,25 @@ import VertrouwdCore
 enum DashboardController {
     struct Appointment: Encodable, Sendable { let when, mode, reference, url: String }
     struct Aftercare: Encodable, Sendable { let day, reference, url: String; let overdue: Bool }
-    struct Deadline: Encodable, Sendable { let reference, url: String; let deadline: CasesController.DeadlineView }
+    struct Deadline: Encodable, Sendable { let reference, url: String; let deadline: DeadlineView }
     struct OrgHours: Encodable, Sendable {
         let name, url: String
         let openCases: Int
-        let budget: OrganisationsController.BudgetView?
+        let budget: BudgetView?
     }
 
     struct Page: Encodable, Sendable {
         let meta: PageMeta
         let isCounsellor: Bool
         let isAdmin: Bool
-        let cases: [CasesController.Row]
-        let inbox: [CasesController.Row]
-        let unread: [CasesController.Row]
+        let cases: [CaseRow]
+        let inbox: [CaseRow]
+        let unread: [CaseRow]
         let deadlines: [Deadline]
         let appointments: [Appointment]
         let aftercare: [Aftercare]
         let organisations: [OrgHours]
-        let signals: [AdviceController.SignalView]
+        let signals: [SignalView]
         let calendarURL: String?
         let calendarForm: FormView
     }
@@ -39,21 +39,21 @@ enum DashboardController {
     static func render(_ req: Request, calendarURL: String?) async throws -> Response {
         let staff = try req.requireStaff()
         let today = Day(Date())
-        var rows: [CasesController.Row] = []
-        var inbox: [CasesController.Row] = []
-        var unread: [CasesController.Row] = []
+        var rows: [CaseRow] = []
+        var inbox: [CaseRow] = []
+        var unread: [CaseRow] = []
         var deadlines: [Deadline] = []
         var appointments: [Appointment] = []
         var aftercare: [Aftercare] = []
-        var signals: [AdviceController.SignalView] = []
+        var signals: [SignalView] = []
         if staff.user.isCounsellor {
-            signals = try await AdviceController.signals(for: staff, req: req)
-            let cases = try await CasesController.readable(req, includeClosed: false)
-            rows = cases.filter { $0.status != .new }.map { CasesController.row($0, staff: staff, today: today) }
-            inbox = cases.filter { $0.status == .new }.map { CasesController.row($0, staff: staff, today: today) }
+            signals = try await SignalView.all(for: staff, settings: req.application.settings, on: req.db)
+            let cases = try await Case.readable(by: staff, includeClosed: false, on: req.db)
+            rows = cases.filter { $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
+            inbox = cases.filter { $0.status == .new }.map { CaseRow($0, staff: staff, today: today) }
             let waiting = Set(try await MailboxMessage.query(on: req.db).filter(\.$case.$id ~~ cases.compactMap(\.id))
                 .filter(\.$sender == .reporter).filter(\.$readAt == nil).all().map(\.$case.id))
-            unread = cases.filter { waiting.contains($0.id!) && $0.status != .new }.map { CasesController.row($0, staff: staff, today: today) }
+            unread = cases.filter { waiting.contains($0.id!) && $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
             for c in cases {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
                     deadlines.append(Deadline(reference: c.reference, url: "/cases/\(c.id!)", deadline: .init(next)))
@@ -73,12 +73,12 @@ enum DashboardController {
             }
         }
         var hours: [OrgHours] = []
-        for org in try await OrganisationsController.visible(req) {
-            let year = try await OrganisationsController.currentYear(of: org.id!, today: today, on: req.db)
+        for org in try await Organisation.visible(to: staff, on: req.db) {
+            let year = try await ContractYear.current(of: org.id!, today: today, on: req.db)
             let open = try await Case.query(on: req.db).filter(\.$organisation.$id == org.id!)
                 .filter(\.$status != .closed).count()
             hours.append(OrgHours(name: org.name, url: "/organisations/\(org.id!)", openCases: open,
-                                  budget: try await year.asyncMap { try await OrganisationsController.budget(for: $0, on: req.db) }))
+                                  budget: try await year.asyncMap { try await BudgetView(of: $0, on: req.db) }))
         }
         var form = FormView(id: "calendar", title: nil, action: "/calendar-feed", submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
         form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."

@@ -162,7 +162,7 @@ enum PostbusController {
         let t = PublicText.of(req.language)
         var form = FormView(id: "bericht", action: "/postbus/messages", submit: t.sendMessage, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
-        form.add("body", t.messageLabel, type: "textarea", value: input.body, required: true, maxlength: PublicController.storyLimit)
+        form.add("body", t.messageLabel, type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
         form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules)
         form.apply(errors)
         return form
@@ -181,7 +181,7 @@ enum PostbusController {
             if isRecord && m.approvedAt == nil {
                 approve = FormView(id: "approve-\(m.id!)", action: "/postbus/records/\(m.id!)/approve", submit: t.approve, csrf: req.csrfToken)
                 var f = FormView(id: "correct-\(m.id!)", action: "/postbus/records/\(m.id!)/correct", submit: t.sendCorrection, csrf: req.csrfToken)
-                f.add("body", t.correction, type: "textarea", required: true, maxlength: PublicController.storyLimit)
+                f.add("body", t.correction, type: "textarea", required: true, maxlength: Case.storyLimit)
                 f.secondary = true
                 correct = f
             }
@@ -220,7 +220,7 @@ enum PostbusController {
         let t = PublicText.of(req.language)
         let input = MessageForm(req)
         var errors = FormErrors()
-        let body = PublicController.text(input.body, "body", max: PublicController.storyLimit, required: true, t: t, errors: &errors)
+        let body = FormErrors.publicText(input.body, "body", max: Case.storyLimit, required: true, t: t, errors: &errors)
         let files = Attachments.check(input.files, t: t, errors: &errors)
         if !errors.isEmpty { Attachments.remindToChooseAgain(input.files, t: t, errors: &errors) }
         guard errors.isEmpty, let body else {
@@ -267,7 +267,7 @@ enum PostbusController {
         let t = PublicText.of(req.language)
         let input = req.form(MessageForm.self) ?? .init()
         var errors = FormErrors()
-        let body = PublicController.text(input.body, "body", max: PublicController.storyLimit, required: true, t: t, errors: &errors)
+        let body = FormErrors.publicText(input.body, "body", max: Case.storyLimit, required: true, t: t, errors: &errors)
         guard errors.isEmpty, let body else {
             // Keep what was typed: it goes into the general message box with the error.
             return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)

@@ -98,7 +98,6 @@ enum PublicController {
                    contact: req.formValue("contact"), files: req.formFiles("files[]"))
     }
 
-    static let storyLimit = 20_000
 
     static func counsellorChoice(_ form: inout FormView, _ counsellors: [User], selected: String?, t: PublicText) {
         if counsellors.count > 1 {
@@ -131,19 +130,13 @@ enum PublicController {
         counsellorChoice(&form, counsellors, selected: input.counsellor, t: t)
         form.radios("topic", "\(t.topicQuestion) (\(t.optional))", options: PublicTopic.allCases.map { ($0.rawValue, $0.label(req.language)) },
                     selected: input.topic ?? "", hint: t.topicHint)
-        form.add("story", t.whatHappened, type: "textarea", value: input.story, hint: t.whatHappenedHint, required: true, maxlength: storyLimit)
+        form.add("story", t.whatHappened, type: "textarea", value: input.story, hint: t.whatHappenedHint, required: true, maxlength: Case.storyLimit)
         form.checkbox("whistleblower", t.whistleblowerLabel, checked: input.whistleblower == "on", hint: t.whistleblowerHint)
         form.radios("contactWish", t.contactWish, options: [("no", t.contactNo), ("yes", t.contactYes)], selected: input.contactWish ?? "no")
         form.add("contact", "\(t.contactHow) (\(t.optional))", value: input.contact, hint: t.anonymousNote, autocomplete: "off", maxlength: 300)
         form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules)
         form.apply(errors)
         return form
-    }
-
-    /// Checks public free text with the reporter's language.
-    static func text(_ value: String?, _ field: String, max: Int, required: Bool, t: PublicText, errors: inout FormErrors) -> String? {
-        errors.text(value, field, max: max, required: required,
-                    messages: .init(missing: t.errRequired, tooLong: t.tooLong, characters: t.errCharacters))
     }
 
     static func chosenCounsellor(_ value: String?, _ counsellors: [User], t: PublicText, errors: inout FormErrors) -> User? {
@@ -193,9 +186,9 @@ enum PublicController {
         let counsellor = chosenCounsellor(input.counsellor, counsellors, t: t, errors: &errors)
         let mode = AppointmentMode(rawValue: input.mode ?? "")
         if mode == nil { errors["mode"] = t.errChoose }
-        let moments = text(input.moments, "moments", max: 1000, required: false, t: t, errors: &errors) ?? ""
-        let contact = text(input.contact, "contact", max: 300, required: true, t: t, errors: &errors)
-        let topic = text(input.topic, "topic", max: 4000, required: false, t: t, errors: &errors) ?? ""
+        let moments = FormErrors.publicText(input.moments, "moments", max: 1000, required: false, t: t, errors: &errors) ?? ""
+        let contact = FormErrors.publicText(input.contact, "contact", max: 300, required: true, t: t, errors: &errors)
+        let topic = FormErrors.publicText(input.topic, "topic", max: 4000, required: false, t: t, errors: &errors) ?? ""
         if errors.isEmpty && !req.application.floodGuard.allow(org.slug) { errors.general = t.errBusy }
         guard errors.isEmpty, let counsellor, let mode, let contact else {
             return try await formPage(req, org, .request, requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
@@ -221,10 +214,10 @@ enum PublicController {
             topic = PublicTopic(rawValue: raw)
             if topic == nil { errors["topic"] = t.errChoose }
         }
-        let story = text(input.story, "story", max: storyLimit, required: true, t: t, errors: &errors)
+        let story = FormErrors.publicText(input.story, "story", max: Case.storyLimit, required: true, t: t, errors: &errors)
         let wantsContact = input.contactWish == "yes"
         if let wish = input.contactWish, wish != "yes" && wish != "no" { errors["contactWish"] = t.errChoose }
-        let contact = text(input.contact, "contact", max: 300, required: false, t: t, errors: &errors) ?? ""
+        let contact = FormErrors.publicText(input.contact, "contact", max: 300, required: false, t: t, errors: &errors) ?? ""
         if wantsContact && contact.isEmpty && errors["contact"] == nil { errors["contact"] = t.errContact }
         let files = Attachments.check(input.files, t: t, errors: &errors)
         if errors.isEmpty && !req.application.floodGuard.allow(org.slug) { errors.general = t.errBusy }

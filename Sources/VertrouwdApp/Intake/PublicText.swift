@@ -291,3 +291,11 @@ struct PublicText: Encodable, Sendable {
         errorTitle: "Something went wrong", errorText: "Something went wrong on our side. Nothing was sent. Please try again later.",
         keptTitle: "What you wrote", keptText: "This was not sent. Copy what you need before you leave this page.")
 }
+
+extension FormErrors {
+    /// Checks a reporter's free text, with the messages in the reporter's language.
+    static func publicText(_ value: String?, _ field: String, max: Int, required: Bool, t: PublicText, errors: inout FormErrors) -> String? {
+        errors.text(value, field, max: max, required: required,
+                    messages: .init(missing: t.errRequired, tooLong: t.tooLong, characters: t.errCharacters))
+    }
+}

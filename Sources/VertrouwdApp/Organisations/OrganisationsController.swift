@@ -19,15 +19,6 @@ enum OrganisationsController {
         let budget: BudgetView?
     }
 
-    struct BudgetView: Encodable, Sendable {
-        let period: String
-        let used: String
-        let budget: String
-        let percent: Int
-        let level: String
-        let message: String?
-    }
-
     struct IndexPage: Encodable, Sendable {
         let meta: PageMeta
         let organisations: [Row]
@@ -64,55 +55,6 @@ enum OrganisationsController {
 
     // MARK: access
 
-    /// Admins see every organisation; a counsellor the ones they are assigned to.
-    static func visible(_ req: Request) async throws -> [Organisation] {
-        let staff = try req.requireStaff()
-        let query = Organisation.query(on: req.db).sort(\.$name)
-        if !staff.user.isAdmin {
-            let ids = try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id)
-            query.filter(\.$id ~~ ids)
-        }
-        return try await query.all()
-    }
-
-    /// Whether a user is one of the organisation's counsellors.
-    static func serves(_ userID: UUID, organisation orgID: UUID, on db: any Database) async throws -> Bool {
-        try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == orgID).filter(\.$user.$id == userID).count() > 0
-    }
-
-    static func find(_ req: Request) async throws -> Organisation {
-        let staff = try req.requireStaff()
-        guard let id = req.parameters.get("orgID", as: UUID.self), let org = try await Organisation.find(id, on: req.db) else {
-            throw Abort(.notFound)
-        }
-        if !staff.user.isAdmin {
-            guard try await serves(staff.userID, organisation: id, on: req.db) else { throw Abort(.notFound) }
-        }
-        return org
-    }
-
-    // MARK: hours
-
-    static func budget(for year: ContractYear, on db: any Database) async throws -> BudgetView {
-        let used = try await TimeEntry.query(on: db)
-            .filter(\.$organisation.$id == year.$organisation.id)
-            .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn)
-            .all(\.$minutes).reduce(0, +) // SUM of BIGINT is NUMERIC on PostgreSQL
-        let status = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes)
-        let message: String? = switch status.level {
-        case .ok: nil
-        case .warning: "Let op: \(status.percentUsed)% van het tegoed is gebruikt."
-        case .exhausted: "Het tegoed is op (\(status.percentUsed)%). Overleg met de opdrachtgever over extra uren."
-        }
-        return BudgetView(period: "\(year.start.dutch) – \(year.end.dutch)", used: Hours.format(minutes: used),
-                          budget: Hours.format(minutes: year.budgetMinutes), percent: min(status.percentUsed, 999),
-                          level: status.level.rawValue, message: message)
-    }
-
-    static func currentYear(of orgID: UUID, today: Day, on db: any Database) async throws -> ContractYear? {
-        try await ContractYear.query(on: db).filter(\.$organisation.$id == orgID)
-            .filter(\.$startsOn <= today.iso).filter(\.$endsOn >= today.iso).first()
-    }
 
     // MARK: handlers
 
@@ -121,17 +63,17 @@ enum OrganisationsController {
         let staff = try req.requireStaff()
         let today = Day(Date())
         var rows: [Row] = []
-        for org in try await visible(req) {
+        for org in try await Organisation.visible(to: staff, on: req.db) {
             let phase = try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id == org.id!)
                 .sort(\.$onDay, .descending).first()
             let counsellors = try await org.$counsellors.get(on: req.db).map(\.name).sorted().joined(separator: ", ")
-            let year = try await currentYear(of: org.id!, today: today, on: req.db)
+            let year = try await ContractYear.current(of: org.id!, today: today, on: req.db)
             rows.append(Row(url: "/organisations/\(org.id!)", name: org.name, sector: org.sectorValue?.label ?? org.sector,
                             employees: org.employees,
                             whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
                             phase: phase.flatMap { EngagementPhase(rawValue: $0.phase)?.label } ?? "—",
                             counsellors: counsellors.isEmpty ? "—" : counsellors,
-                            budget: try await year.asyncMap { try await budget(for: $0, on: req.db) }))
+                            budget: try await year.asyncMap { try await BudgetView(of: $0, on: req.db) }))
         }
         return try await req.page("organisations", IndexPage(meta: req.meta("Organisaties", section: "organisations"),
                                                              organisations: rows, canCreate: staff.user.isAdmin))
@@ -227,7 +169,7 @@ enum OrganisationsController {
 
     /// GET /organisations/:orgID
     @Sendable static func show(_ req: Request) async throws -> Response {
-        try await render(req, org: try await find(req))
+        try await render(req, org: try await Organisation.named(in: req))
     }
 
     static func render(_ req: Request, org: Organisation, override: FormView? = nil, status: HTTPStatus = .ok) async throws -> Response {
@@ -245,7 +187,7 @@ enum OrganisationsController {
         let reports = try await AnnualReportRecord.query(on: req.db).filter(\.$contractYear.$id ~~ years.compactMap(\.id)).all()
         for y in years {
             let signed = reports.first { $0.$contractYear.id == y.id }?.signedOffOn.flatMap(Day.init(iso:))
-            yearViews.append(.init(period: "\(y.start.dutch) – \(y.end.dutch)", budget: try await budget(for: y, on: req.db), focusPoints: y.focusPoints,
+            yearViews.append(.init(period: "\(y.start.dutch) – \(y.end.dutch)", budget: try await BudgetView(of: y, on: req.db), focusPoints: y.focusPoints,
                                    reportURL: "/organisations/\(id)/years/\(y.id!)/report",
                                    reportStatus: signed.map { "vastgesteld \($0.dutch)" } ?? "concept"))
         }
@@ -288,7 +230,7 @@ enum OrganisationsController {
 
     /// POST /organisations/:orgID
     @Sendable static func update(_ req: Request) async throws -> Response {
-        let org = try await find(req)
+        let org = try await Organisation.named(in: req)
         let input = req.form(OrganisationForm.self) ?? OrganisationForm()
         var errors = FormErrors()
         guard let v = try await validate(input, isNew: false, on: req.db, errors: &errors) else {
@@ -320,7 +262,7 @@ enum OrganisationsController {
 
     /// POST /organisations/:orgID/counsellors
     @Sendable static func setCounsellors(_ req: Request) async throws -> Response {
-        let org = try await find(req)
+        let org = try await Organisation.named(in: req)
         let input = req.form(CounsellorsForm.self) ?? CounsellorsForm()
         let wanted = Set((input.counsellors ?? []).compactMap(UUID.init(uuidString:)))
         let valid = try await User.query(on: req.db).filter(\.$id ~~ wanted).filter(\.$isCounsellor == true).all()
@@ -355,7 +297,7 @@ enum OrganisationsController {
 
     /// POST /organisations/:orgID/contacts
     @Sendable static func addContact(_ req: Request) async throws -> Response {
-        let org = try await find(req)
+        let org = try await Organisation.named(in: req)
         let input = req.form(ContactForm.self) ?? ContactForm()
         var errors = FormErrors()
         let role = errors.choice(input.role, "role", ContactRole.self, label: "een rol")
@@ -389,7 +331,7 @@ enum OrganisationsController {
 
     /// POST /organisations/:orgID/phases
     @Sendable static func addPhase(_ req: Request) async throws -> Response {
-        let org = try await find(req)
+        let org = try await Organisation.named(in: req)
         let input = req.form(PhaseForm.self) ?? PhaseForm()
         var errors = FormErrors()
         let phase = errors.choice(input.phase, "phase", EngagementPhase.self, label: "een fase")
@@ -423,7 +365,7 @@ enum OrganisationsController {
 
     /// POST /organisations/:orgID/contract-years
     @Sendable static func addYear(_ req: Request) async throws -> Response {
-        let org = try await find(req)
+        let org = try await Organisation.named(in: req)
         let input = req.form(YearForm.self) ?? YearForm()
         var errors = FormErrors()
         let start = errors.day(input.start, "start", label: "de begindatum")
@@ -479,13 +421,13 @@ enum OrganisationsController {
 
     /// POST /organisations/:orgID/time — an activity, or other work outside a case.
     @Sendable static func addTime(_ req: Request) async throws -> Response {
-        let org = try await find(req)
+        let org = try await Organisation.named(in: req)
         let staff = try req.requireStaff()
         let input = req.form(TimeForm.self) ?? TimeForm()
         var errors = FormErrors()
         let kind = errors.choice(input.kind, "kind", ActivityKind.self, label: "de soort activiteit")
         let day = errors.day(input.day, "day", label: "de datum")
-        let minutes = TimeEntryRules.minutes(input.hours, errors: &errors)
+        let minutes = errors.hours(input.hours)
         let what = errors.text(input.what, "what", label: "het onderwerp", max: 200)
         let participants = errors.integer(input.participants, "participants", label: "het aantal deelnemers", range: 0...10_000, required: false)
         guard errors.isEmpty, let kind, let day, let minutes, let what else {
@@ -504,26 +446,5 @@ enum OrganisationsController {
             try await req.audit("activity.create", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) \(minutes)")
         }
         return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
-    }
-}
-
-enum TimeEntryRules {
-    static func minutes(_ text: String?, errors: inout FormErrors) -> Int? {
-        let t = (text ?? "").trimmingCharacters(in: .whitespaces)
-        if t.isEmpty { errors["hours"] = "Vul de uren in."; return nil }
-        guard let m = Hours.parseMinutes(t) else {
-            errors["hours"] = "Schrijf uren in kwartieren, van 0,25 tot 24 (bijvoorbeeld 1,5 of 1:30)."
-            return nil
-        }
-        return m
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let v): try await transform(v)
-        case .none: nil
-        }
     }
 }

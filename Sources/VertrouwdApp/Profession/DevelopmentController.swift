@@ -66,7 +66,7 @@ enum DevelopmentController {
         let day = errors.day(input.day, "day", label: "de datum")
         let what = errors.text(input.what, "what", label: "wat je deed", max: 200)
         // A training day can be long; allow up to 24 hours like other time entries.
-        let minutes = TimeEntryRules.minutes(input.hours, errors: &errors)
+        let minutes = errors.hours(input.hours)
         if let day, day > Day(Date()) { errors["day"] = "De datum ligt in de toekomst; leg uren vast als ze gemaakt zijn." }
         guard errors.isEmpty, let kind, let day, let what, let minutes else {
             return try await render(req, form: entryForm(req, input: input, errors: errors), status: .unprocessableEntity)

@@ -24,42 +24,6 @@ final class AnnualReportRecord: Model, @unchecked Sendable { // property wrapper
     init() {}
 }
 
-/// An advice to management (*gevraagd of ongevraagd advies*), possibly from a signal.
-final class AdviceRecord: Model, @unchecked Sendable { // property wrappers: see `User`
-    static let schema = "advice"
-
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "organisation_id") var organisation: Organisation
-    @Parent(key: "user_id") var user: User
-    @Field(key: "solicited") var solicited: Bool
-    /// The theme of the signal it came from, if any (a `CaseCategory`).
-    @OptionalField(key: "category") var category: String?
-    @Field(key: "subject") var subject: String
-    @Field(key: "body") var body: String
-    @Field(key: "given_on") var givenOn: String
-    /// Management's answer and the follow-up, noted later.
-    @Field(key: "response") var response: String
-    @Field(key: "follow_up") var followUp: String
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-
-    init() {}
-}
-
-/// The counsellor's own professional development for the LVV register.
-final class DevelopmentEntry: Model, @unchecked Sendable { // property wrappers: see `User`
-    static let schema = "development_entries"
-
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "user_id") var user: User
-    @Field(key: "kind") var kind: String
-    @Field(key: "on_day") var onDay: String
-    @Field(key: "minutes") var minutes: Int
-    @Field(key: "description") var description: String
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-
-    init() {}
-}
-
 struct CreateReporting: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("annual_reports")

@@ -44,12 +44,12 @@ enum ReportsController {
     }
 
     static func context(_ req: Request) async throws -> Context {
-        let org = try await OrganisationsController.find(req)
+        let org = try await Organisation.named(in: req)
         let staff = try req.requireStaff()
         guard let yearID = req.parameters.get("yearID", as: UUID.self),
               let year = try await ContractYear.find(yearID, on: req.db), year.$organisation.id == org.id else { throw Abort(.notFound) }
         let record = try await AnnualReportRecord.query(on: req.db).filter(\.$contractYear.$id == yearID).first()
-        let serves = try await OrganisationsController.serves(staff.userID, organisation: org.id!, on: req.db)
+        let serves = try await Organisation.serves(staff.userID, organisation: org.id!, on: req.db)
         return Context(org: org, year: year, record: record, isCounsellor: serves && staff.user.isCounsellor)
     }
 

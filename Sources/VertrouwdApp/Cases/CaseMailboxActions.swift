@@ -49,7 +49,7 @@ enum CaseMailboxActions {
     static func replyForm(_ req: Request, _ c: OpenCase, input: Reply = .init(), errors: FormErrors = .init()) -> FormView {
         var form = FormView(id: "reply", title: "Bericht aan de melder", intro: "De melder leest dit in de postbus. Schrijf in de taal van de melder.",
                             action: "/cases/\(c.id)/mailbox/reply", submit: "Versturen", csrf: req.csrfToken)
-        form.add("body", "Bericht", type: "textarea", value: input.body, required: true, maxlength: CasesController.storyLimit)
+        form.add("body", "Bericht", type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
         if c.record.regime == .whistleblower && c.record.feedbackOn == nil {
             form.checkbox("feedback", "Dit bericht is de terugkoppeling (Wet bescherming klokkenluiders)", checked: input.feedback == "on")
         }
@@ -70,7 +70,7 @@ enum CaseMailboxActions {
         var form = FormView(id: "record", title: "Verslag ter controle en goedkeuring",
                             intro: "Bij een mondelinge melding: de melder kan het verslag in de postbus controleren, verbeteren en goedkeuren (EU-richtlijn 2019/1937, art. 18).",
                             action: "/cases/\(c.id)/mailbox/record", submit: "Verslag versturen", csrf: req.csrfToken)
-        form.add("body", "Verslag", type: "textarea", value: input.body, required: true, maxlength: CasesController.storyLimit)
+        form.add("body", "Verslag", type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
         form.apply(errors)
         return form
     }
@@ -107,7 +107,7 @@ enum CaseMailboxActions {
 
     /// POST /cases/:caseID/mailbox/reply
     @Sendable static func reply(_ req: Request) async throws -> Response {
-        try await post(req, kind: .message, label: "het bericht", max: CasesController.storyLimit) { replyForm($0, $1, input: $2, errors: $3) }
+        try await post(req, kind: .message, label: "het bericht", max: Case.storyLimit) { replyForm($0, $1, input: $2, errors: $3) }
     }
 
     /// POST /cases/:caseID/mailbox/acknowledge — sends the acknowledgement and dates it today.
@@ -117,7 +117,7 @@ enum CaseMailboxActions {
 
     /// POST /cases/:caseID/mailbox/record — a written record for the reporter to check and approve.
     @Sendable static func record(_ req: Request) async throws -> Response {
-        try await post(req, kind: .record, label: "het verslag", max: CasesController.storyLimit) { recordForm($0, $1, input: $2, errors: $3) }
+        try await post(req, kind: .record, label: "het verslag", max: Case.storyLimit) { recordForm($0, $1, input: $2, errors: $3) }
     }
 
     /// POST /cases/:caseID/mailbox/open — a mailbox for a case that came in another way; the
