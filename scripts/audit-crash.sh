@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The audit log survives a crash: serve the demo, send reports from 16 clients at once, kill -9
 # the server in the middle, start it again — three rounds — then check that every case made
-# during the run has its `case.create.web` entry, that the chain holds (`audit verify`) and that
+# (the demo's, through the case writer, and the run's) has exactly one `case.create` entry and
+# every entry its case, that the chain holds (`audit verify`) and that
 # the anchor outside the database is not ahead of the log. Before entries committed with their
 # change, 11 of 695 cases had no entry after three rounds.
 # Usage: scripts/audit-crash.sh [path/to/vertrouwd] [seconds per round, default 4]  (SQLite)
@@ -60,11 +61,14 @@ python3 - "$dir/vertrouwd.sqlite" "$dir/before" <<'PY' || fail "cases without th
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 before = set(open(sys.argv[2]).read().split())
-new = {r[0] for r in db.execute("select id from cases")} - before
-logged = {r[0][5:] for r in db.execute("select subject from audit_events where action = 'case.create.web'")}
-missing = sorted(c for c in new if c.lower() not in {l.lower() for l in logged})
-print(f"cases made during the run: {len(new)}, case.create.web entries: {len(logged)}, cases without an entry: {len(missing)}")
-sys.exit(1 if missing or not new else 0)
+stored = {r[0].lower() for r in db.execute("select id from cases")}
+new = stored - {b.lower() for b in before}
+logged = [r[0][5:].lower() for r in db.execute("select subject from audit_events where action in ('case.create', 'case.create.web')")]
+missing = sorted(stored - set(logged))
+orphans = sorted(set(logged) - stored)
+print(f"stored cases: {len(stored)} ({len(before)} from the demo, {len(new)} made during the run), "
+      f"case.create entries: {len(logged)}, cases without an entry: {len(missing)}, entries without a case: {len(orphans)}")
+sys.exit(1 if missing or orphans or len(logged) != len(stored) or not new else 0)
 PY
 "$bin" audit verify >"$dir/verify" 2>&1 || fail "audit verify: $(cat "$dir/verify")"
 grep -q "reaches its anchor" "$dir/verify" || fail "the log does not reach its anchor: $(cat "$dir/verify")"
