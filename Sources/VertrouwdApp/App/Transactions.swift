@@ -56,9 +56,9 @@ extension Application {
     }
 }
 
-/// The transaction a task is inside, if any: `Application.transaction` sets it, `Audit.record`
-/// and nested transactions join it, and `Request.store` hands it to code that would otherwise
-/// write through `req.db` (another connection, which on SQLite would wait for this one forever).
+/// The transaction a task is inside, if any: `Application.transaction` sets it, and
+/// `Audit.record` and nested transactions join it (a second connection would, on SQLite, wait
+/// for this one forever).
 enum Writes {
     @TaskLocal static var current: Unit?
 
@@ -73,7 +73,3 @@ enum Writes {
     }
 }
 
-extension Request {
-    /// The database to read and write through: the open transaction inside one, else `db`.
-    var store: any Database { Writes.current?.db ?? db }
-}
