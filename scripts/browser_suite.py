@@ -349,6 +349,23 @@ class Suite:
             self.select(d, "escalation-consentMethod", value="oral")
             self.submit(d, "escalation")
             check("with consent recorded the ladder step is taken", not d.find_elements(By.CSS_SELECTOR, "#escalation .error-summary"), self.text(d)[:300])
+            # Back down the ladder: the highest rung reached stays (the annual report counts it)
+            d.get(found)
+            self.select(d, "escalation-level", value="1")
+            self.submit(d, "escalation")
+            d.get(found)
+            check("stepping down the ladder keeps the highest rung reached", "Hoogste trede bereikt: 2." in self.text(d), self.text(d)[:300])
+            # Close the case, then reopen it: the reporter came back
+            self.select(d, "close-outcome", value="heard")
+            self.submit(d, "close")
+            d.get(found)
+            closed = self.text(d)
+            check("a closed case shows its outcome and offers to reopen it", "Afgesloten" in closed and bool(d.find_elements(By.ID, "reopen")), closed[:300])
+            check("a closed case offers no forms to change it", not d.find_elements(By.ID, "note"))
+            self.look(d, "staff-case-closed")
+            self.submit(d, "reopen")
+            d.get(found)
+            check("reopening runs the case again", "Lopend" in self.text(d) and not d.find_elements(By.ID, "reopen") and bool(d.find_elements(By.ID, "note")), self.text(d)[:300])
         finally:
             d.quit()
         # The reporter reads the reply

@@ -35,9 +35,11 @@ public struct CaseLifecycle: Equatable, Sendable {
     public private(set) var closedOn: Day?
     public private(set) var outcome: Outcome?
 
-    public init(status: CaseStatus, openedOn: Day, ladder: LadderLevel = .adviceToReporter, highestRung: LadderLevel? = nil,
-                acknowledgedOn: Day? = nil, feedbackOn: Day? = nil, aftercareOn: Day? = nil, closedOn: Day? = nil,
-                outcome: Outcome? = nil) {
+    public init(
+        status: CaseStatus, openedOn: Day, ladder: LadderLevel = .adviceToReporter, highestRung: LadderLevel? = nil,
+        acknowledgedOn: Day? = nil, feedbackOn: Day? = nil, aftercareOn: Day? = nil, closedOn: Day? = nil,
+        outcome: Outcome? = nil
+    ) {
         self.status = status
         self.openedOn = openedOn
         self.ladder = ladder
@@ -121,7 +123,9 @@ public struct CaseLifecycle: Equatable, Sendable {
 
     /// The acknowledgement of receipt and the feedback under the whistleblower law; either may be
     /// cleared again, but feedback never stands without an earlier acknowledgement.
-    public mutating func recordWhistleblowerDates(acknowledgedOn ack: Day?, feedbackOn feedback: Day?, today: Day) throws(Refusal) {
+    public mutating func recordWhistleblowerDates(
+        acknowledgedOn ack: Day?, feedbackOn feedback: Day?, today: Day
+    ) throws(Refusal) {
         try requireChangeable()
         if let ack { try checkDone(on: ack, today: today, field: .acknowledgedOn) }
         if let feedback {

@@ -18,7 +18,8 @@ struct SignalView: Encodable, Sendable {
 extension SignalView {
     /// The cases of the signal window in some organisations: only the plain columns the rule and
     /// the dashboard read (never a sealed field), with their categories.
-    static func recentCases(in orgIDs: [UUID], today: Day, rule: SignalRule, on db: any Database) async throws -> [Case] {
+    static func recentCases(in orgIDs: [UUID], today: Day, rule: SignalRule, on db: any Database) async throws
+        -> [Case] {
         try await Case.query(on: db).filter(\.$organisation.$id ~~ orgIDs)
             .filter(\.$openedOn >= today.adding(months: -rule.windowMonths)).filter(\.$openedOn <= today)
             .field(\.$id).field(\.$organisation.$id).field(\.$counsellor.$id).field(\.$reference)
@@ -29,28 +30,43 @@ extension SignalView {
     /// What the signal rule needs of cases (loaded with their categories).
     static func signalCases(_ cases: [Case], today: Day) -> [SignalCase] {
         cases.map {
-            SignalCase(id: $0.id!.uuidString, categories: Set($0.categories.map(\.category)),
-                       department: $0.department, openedOn: $0.openedOn)
+            SignalCase(
+                id: $0.id!.uuidString, categories: Set($0.categories.map(\.category)),
+                department: $0.department, openedOn: $0.openedOn)
         }
     }
 
     /// The signals in the organisations a counsellor serves.
     static func all(for staff: Staff, settings: Settings, on db: any Database) async throws -> [SignalView] {
         let today = Day(Date())
-        let orgIDs = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id)
+        let orgIDs = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == staff.userID).all().map(
+            \.$organisation.id)
         guard !orgIDs.isEmpty else { return [] }
         let cases = try await recentCases(in: orgIDs, today: today, rule: settings.signalRule, on: db)
-        let names = Dictionary(uniqueKeysWithValues: try await Organisation.query(on: db).filter(\.$id ~~ orgIDs).all().map { ($0.id!, $0.name) })
+        let names = Dictionary(
+            uniqueKeysWithValues: try await Organisation.query(on: db).filter(\.$id ~~ orgIDs).all().map {
+                ($0.id!, $0.name)
+            })
         let shared = Set(try await CaseShare.query(on: db).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
         var views: [SignalView] = []
         for (orgID, inOrg) in Dictionary(grouping: cases, by: { $0.$organisation.id }) {
-            for signal in Signals.detect(signalCases(inOrg, today: today), today: today, rule: settings.signalRule, k: settings.disclosureThreshold) {
-                let own = inOrg.filter { signal.caseIDs.contains($0.id!.uuidString) && ($0.$counsellor.id == staff.userID || shared.contains($0.id!)) }
+            let signals = Signals.detect(
+                signalCases(inOrg, today: today), today: today, rule: settings.signalRule, k: settings.disclosureThreshold)
+            for signal in signals {
+                let own = inOrg.filter {
+                    signal.caseIDs.contains($0.id!.uuidString)
+                        && ($0.$counsellor.id == staff.userID || shared.contains($0.id!))
+                }
                 var query = "category=\(signal.category.rawValue)"
-                if let d = signal.department { query += "&department=\(d.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-                views.append(SignalView(organisation: names[orgID] ?? "", theme: signal.category.label, department: signal.department,
-                                        figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
-                                        ownCases: own.map(\.reference).sorted(), adviceURL: "/organisations/\(orgID)/advice/new?\(query)"))
+                if let d = signal.department {
+                    query += "&department=\(d.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                }
+                views.append(
+                    SignalView(
+                        organisation: names[orgID] ?? "", theme: signal.category.label, department: signal.department,
+                        figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
+                        ownCases: own.map(\.reference).sorted(),
+                        adviceURL: "/organisations/\(orgID)/advice/new?\(query)"))
             }
         }
         return views.sorted { ($0.organisation, $0.theme) < ($1.organisation, $1.theme) }

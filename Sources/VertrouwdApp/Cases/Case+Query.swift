@@ -70,11 +70,12 @@ struct DeadlineView: Encodable, Sendable {
         what = d.what == .acknowledgement ? "Ontvangstbevestiging" : "Terugkoppeling"
         due = d.due.dutch
         state = d.state.rawValue
-        label = switch d.state {
-        case .met: "op tijd gedaan"
-        case .open: "uiterlijk \(d.due.dutch)"
-        case .dueSoon: "binnenkort: uiterlijk \(d.due.dutch)"
-        case .overdue: "te laat: was \(d.due.dutch)"
-        }
+        label =
+            switch d.state {
+            case .met: "op tijd gedaan"
+            case .open: "uiterlijk \(d.due.dutch)"
+            case .dueSoon: "binnenkort: uiterlijk \(d.due.dutch)"
+            case .overdue: "te laat: was \(d.due.dutch)"
+            }
     }
 }

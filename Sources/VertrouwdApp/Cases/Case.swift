@@ -7,7 +7,7 @@ import VertrouwdCore
 /// Categorical fields (kind, categories, role, channel, regime, ladder level, outcome, dates) are
 /// plain, so hours and statistics need no key. Everything a person wrote or that identifies
 /// someone is sealed with the case's own key (fields named `…Sealed`).
-final class Case: Model, @unchecked Sendable { // property wrappers: see `User`
+final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
     static let schema = "cases"
 
     // managed fields
@@ -85,9 +85,10 @@ final class Case: Model, @unchecked Sendable { // property wrappers: see `User`
     /// The case's dated life, for the rules of `CaseLifecycle`.
     var lifecycle: CaseLifecycle {
         get {
-            CaseLifecycle(status: status, openedOn: openedOn, ladder: ladderLevel, highestRung: ladderHighest,
-                          acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn, aftercareOn: aftercareOn,
-                          closedOn: closedOn, outcome: outcome)
+            CaseLifecycle(
+                status: status, openedOn: openedOn, ladder: ladderLevel, highestRung: ladderHighest,
+                acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn, aftercareOn: aftercareOn,
+                closedOn: closedOn, outcome: outcome)
         }
         set {
             status = newValue.status; ladderLevel = newValue.ladder; ladderHighest = newValue.highestRung
@@ -98,12 +99,13 @@ final class Case: Model, @unchecked Sendable { // property wrappers: see `User`
 
     var whistleblowerClock: WhistleblowerClock? {
         guard regime == .whistleblower else { return nil }
-        return WhistleblowerClock(receivedOn: whistleblowerReceivedOn ?? openedOn, acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn)
+        return WhistleblowerClock(
+            receivedOn: whistleblowerReceivedOn ?? openedOn, acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn)
     }
 }
 
 /// One category a case touches.
-final class CaseCategoryRecord: Model, @unchecked Sendable { // property wrappers: see `User`
+final class CaseCategoryRecord: Model, @unchecked Sendable {  // property wrappers: see `User`
     static let schema = "case_categories"
 
     @ID(key: .id) var id: UUID?
@@ -118,7 +120,7 @@ final class CaseCategoryRecord: Model, @unchecked Sendable { // property wrapper
 }
 
 /// A step of the checklist, done on a day.
-final class CaseStep: Model, @unchecked Sendable { // property wrappers: see `User`
+final class CaseStep: Model, @unchecked Sendable {  // property wrappers: see `User`
     static let schema = "case_steps"
 
     @ID(key: .id) var id: UUID?
@@ -135,7 +137,7 @@ final class CaseStep: Model, @unchecked Sendable { // property wrappers: see `Us
 }
 
 /// The record of consent (or a legal duty) for one step towards a third party.
-final class CaseConsent: Model, @unchecked Sendable { // property wrappers: see `User`
+final class CaseConsent: Model, @unchecked Sendable {  // property wrappers: see `User`
     static let schema = "case_consents"
 
     @ID(key: .id) var id: UUID?
@@ -166,7 +168,7 @@ final class CaseConsent: Model, @unchecked Sendable { // property wrappers: see 
 }
 
 /// A step on the escalation ladder.
-final class CaseEscalation: Model, @unchecked Sendable { // property wrappers: see `User`
+final class CaseEscalation: Model, @unchecked Sendable {  // property wrappers: see `User`
     static let schema = "case_escalations"
 
     @ID(key: .id) var id: UUID?
@@ -186,7 +188,7 @@ final class CaseEscalation: Model, @unchecked Sendable { // property wrappers: s
 }
 
 /// A referral to an external professional or body.
-final class CaseReferral: Model, @unchecked Sendable { // property wrappers: see `User`
+final class CaseReferral: Model, @unchecked Sendable {  // property wrappers: see `User`
     static let schema = "case_referrals"
 
     @ID(key: .id) var id: UUID?
@@ -208,7 +210,7 @@ final class CaseReferral: Model, @unchecked Sendable { // property wrappers: see
 }
 
 /// A report made to management on the reporter's behalf (business integrity, step 4).
-final class CaseReportOnBehalf: Model, @unchecked Sendable { // property wrappers: see `User`
+final class CaseReportOnBehalf: Model, @unchecked Sendable {  // property wrappers: see `User`
     static let schema = "case_reports_on_behalf"
 
     @ID(key: .id) var id: UUID?
@@ -229,7 +231,7 @@ final class CaseReportOnBehalf: Model, @unchecked Sendable { // property wrapper
 }
 
 /// An appointment with the reporter.
-final class CaseAppointment: Model, @unchecked Sendable { // property wrappers: see `User`
+final class CaseAppointment: Model, @unchecked Sendable {  // property wrappers: see `User`
     static let schema = "case_appointments"
 
     @ID(key: .id) var id: UUID?
@@ -254,7 +256,7 @@ final class CaseAppointment: Model, @unchecked Sendable { // property wrappers: 
 }
 
 /// A counsellor's note on a case.
-final class CaseNote: Model, @unchecked Sendable { // property wrappers: see `User`
+final class CaseNote: Model, @unchecked Sendable {  // property wrappers: see `User`
     static let schema = "case_notes"
 
     @ID(key: .id) var id: UUID?
@@ -272,7 +274,7 @@ final class CaseNote: Model, @unchecked Sendable { // property wrappers: see `Us
 }
 
 /// A case shared with a substitute counsellor (*vervanger*), granted and recorded.
-final class CaseShare: Model, @unchecked Sendable { // property wrappers: see `User`
+final class CaseShare: Model, @unchecked Sendable {  // property wrappers: see `User`
     static let schema = "case_shares"
 
     @ID(key: .id) var id: UUID?

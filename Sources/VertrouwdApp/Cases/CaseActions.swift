@@ -18,8 +18,10 @@ enum CaseActions {
 
     /// Runs a write; a rule of the case (`CaseLifecycle`, consent) that refuses it shows the form
     /// again with the message beside its field (`dateField` for the form's own date).
-    static func save(_ req: Request, _ c: OpenCase, anchor: String, flash: Flash = .saved, dateField: String = "day",
-                     form: (FormErrors) throws -> FormView, _ write: () async throws -> Void) async throws -> Response {
+    static func save(
+        _ req: Request, _ c: OpenCase, anchor: String, flash: Flash = .saved, dateField: String = "day",
+        form: (FormErrors) throws -> FormView, _ write: () async throws -> Void
+    ) async throws -> Response {
         var errors = FormErrors()
         do {
             try await write()
@@ -42,27 +44,39 @@ enum CaseActions {
         let input = req.form(CaseForms.Details.self) ?? .init()
         let consentInput = req.form(CaseForms.Consent.self) ?? .init()
         try await c.record.$categories.load(on: req.db)
-        let form = { (errors: FormErrors) in try CaseForms.details(req, c, input: input, consent: consentInput, errors: errors) }
+        let form = { (errors: FormErrors) in
+            try CaseForms.details(req, c, input: input, consent: consentInput, errors: errors)
+        }
         var errors = FormErrors()
         let choosesKind = c.record.status == .new || c.record.kind == .unclassified
         var kind = c.record.kind
         if choosesKind {
-            if let chosen = CaseKind(rawValue: input.kind ?? ""), chosen != .unclassified { kind = chosen } else { errors["kind"] = "Kies de soort." }
+            if let chosen = CaseKind(rawValue: input.kind ?? ""), chosen != .unclassified {
+                kind = chosen
+            } else {
+                errors["kind"] = "Kies de soort."
+            }
         }
-        let categories = errors.categories(input.categories, required: kind != .informationRequest && kind != .unclassified)
+        let categories = errors.categories(
+            input.categories, required: kind != .informationRequest && kind != .unclassified)
         let role = errors.choice(input.reporterRole, "reporterRole", ReporterRole.self, label: "wie meldt")
         let channel = errors.choice(input.channel, "channel", IntakeChannel.self, label: "hoe de melding binnenkwam")
         try await c.record.$organisation.load(on: req.db)
         let department = errors.department(input.department, of: c.record.organisation)
-        let relation = errors.choice(input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
+        let relation = errors.choice(
+            input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
         let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
-        let summary = errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
+        let summary =
+            errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
         let accused = errors.text(input.accused, "accused", label: "de beklaagde", max: 300, required: false) ?? ""
         let becomesReport = c.record.regime == .confidential && regime == .whistleblower
         let consent = becomesReport ? CaseForms.consent(consentInput, errors: &errors) : nil
-        guard errors.isEmpty, let role, let channel, let relation, let regime else { return try await refuse(req, c, form(errors)) }
-        let details = CaseWriter.Details(kind: kind, categories: categories, reporterRole: role, channel: channel, department: department,
-                                         relation: relation, regime: regime, summary: summary, accused: accused)
+        guard errors.isEmpty, let role, let channel, let relation, let regime else {
+            return try await refuse(req, c, form(errors))
+        }
+        let details = CaseWriter.Details(
+            kind: kind, categories: categories, reporterRole: role, channel: channel, department: department,
+            relation: relation, regime: regime, summary: summary, accused: accused)
         return try await save(req, c, anchor: "details", form: form) {
             try await req.cases.updateDetails(c, details, regimeConsent: consent, today: today)
         }
@@ -73,14 +87,22 @@ enum CaseActions {
         struct Input: Content { var step, day, undo: String? }
         let (c, today) = try await open(req)
         let input = req.form(Input.self) ?? .init()
-        guard let code = input.step, let step = Workflow.step(code: code, for: c.record.kind) else { throw Abort(.badRequest) }
-        let form = { (errors: FormErrors) in CaseForms.step(req, c, step, done: input.undo == "1", day: input.day, errors: errors) }
+        guard let code = input.step, let step = Workflow.step(code: code, for: c.record.kind) else {
+            throw Abort(.badRequest)
+        }
+        let form = { (errors: FormErrors) in
+            CaseForms.step(req, c, step, done: input.undo == "1", day: input.day, errors: errors)
+        }
         if input.undo == "1" {
             return try await save(req, c, anchor: "steps", form: form) { try await req.cases.untick(c, step: step) }
         }
         var errors = FormErrors()
-        guard let day = errors.day(input.day, "day", label: "de datum") else { return try await refuse(req, c, form(errors)) }
-        return try await save(req, c, anchor: "steps", form: form) { try await req.cases.tick(c, step: step, on: day, today: today) }
+        guard let day = errors.day(input.day, "day", label: "de datum") else {
+            return try await refuse(req, c, form(errors))
+        }
+        return try await save(req, c, anchor: "steps", form: form) {
+            try await req.cases.tick(c, step: step, on: day, today: today)
+        }
     }
 
     /// POST /cases/:caseID/escalations — a step on the ladder; level 2 and up needs consent.
@@ -88,7 +110,9 @@ enum CaseActions {
         let (c, today) = try await open(req)
         let input = req.form(CaseForms.Escalation.self) ?? .init()
         let consentInput = req.form(CaseForms.Consent.self) ?? .init()
-        let form = { (errors: FormErrors) in CaseForms.escalation(req, c, input: input, consent: consentInput, errors: errors, today: today) }
+        let form = { (errors: FormErrors) in
+            CaseForms.escalation(req, c, input: input, consent: consentInput, errors: errors, today: today)
+        }
         var errors = FormErrors()
         let level = Int(input.level ?? "").flatMap(LadderLevel.init(rawValue:))
         if level == nil { errors["level"] = "Kies een niveau van de ladder." }
@@ -106,7 +130,9 @@ enum CaseActions {
         let (c, today) = try await open(req)
         let input = req.form(CaseForms.Referral.self) ?? .init()
         let consentInput = req.form(CaseForms.Consent.self) ?? .init()
-        let form = { (errors: FormErrors) in CaseForms.referral(req, c, input: input, consent: consentInput, errors: errors, today: today) }
+        let form = { (errors: FormErrors) in
+            CaseForms.referral(req, c, input: input, consent: consentInput, errors: errors, today: today)
+        }
         var errors = FormErrors()
         let target = errors.choice(input.target, "target", ReferralTarget.self, label: "naar wie je doorverwijst")
         let day = errors.day(input.day, "day", label: "de datum")
@@ -114,8 +140,9 @@ enum CaseActions {
         let consent = CaseForms.consent(consentInput, errors: &errors)
         guard errors.isEmpty, let target, let day else { return try await refuse(req, c, form(errors)) }
         return try await save(req, c, anchor: "referrals", form: form) {
-            try await req.cases.refer(c, to: target, on: day, passesPersonalData: input.passesPersonalData == "on", note: note,
-                                      consent: consent, today: today)
+            try await req.cases.refer(
+                c, to: target, on: day, passesPersonalData: input.passesPersonalData == "on", note: note,
+                consent: consent, today: today)
         }
     }
 
@@ -125,14 +152,17 @@ enum CaseActions {
         guard c.record.kind == .businessIntegrity else { throw Abort(.notFound) }
         let input = req.form(CaseForms.Report.self) ?? .init()
         let consentInput = req.form(CaseForms.Consent.self) ?? .init()
-        let form = { (errors: FormErrors) in CaseForms.report(req, c, input: input, consent: consentInput, errors: errors, today: today) }
+        let form = { (errors: FormErrors) in
+            CaseForms.report(req, c, input: input, consent: consentInput, errors: errors, today: today)
+        }
         var errors = FormErrors()
         let day = errors.day(input.day, "day", label: "de datum")
         let note = errors.text(input.note, "note", label: "de toelichting", max: 4000, required: false) ?? ""
         let consent = CaseForms.consent(consentInput, errors: &errors)
         guard errors.isEmpty, let day else { return try await refuse(req, c, form(errors)) }
         return try await save(req, c, anchor: "report", form: form) {
-            try await req.cases.reportOnBehalf(c, on: day, anonymous: input.anonymous == "on", note: note, consent: consent, today: today)
+            try await req.cases.reportOnBehalf(
+                c, on: day, anonymous: input.anonymous == "on", note: note, consent: consent, today: today)
         }
     }
 
@@ -143,8 +173,10 @@ enum CaseActions {
         let input = req.form(CaseForms.WBK.self) ?? .init()
         let form = { (errors: FormErrors) in CaseForms.wbk(req, c, input: input, errors: errors) }
         var errors = FormErrors()
-        let ack = errors.day(input.acknowledgedOn, "acknowledgedOn", label: "de datum van de ontvangstbevestiging", required: false)
-        let feedback = errors.day(input.feedbackOn, "feedbackOn", label: "de datum van de terugkoppeling", required: false)
+        let ack = errors.day(
+            input.acknowledgedOn, "acknowledgedOn", label: "de datum van de ontvangstbevestiging", required: false)
+        let feedback = errors.day(
+            input.feedbackOn, "feedbackOn", label: "de datum van de terugkoppeling", required: false)
         guard errors.isEmpty else { return try await refuse(req, c, form(errors)) }
         return try await save(req, c, anchor: "wbk", form: form) {
             try await req.cases.recordWhistleblowerDates(c, acknowledgedOn: ack, feedbackOn: feedback, today: today)
@@ -162,7 +194,9 @@ enum CaseActions {
         let duration = errors.integer(input.duration, "duration", label: "de duur", range: 5...600)
         let mode = errors.choice(input.mode, "mode", AppointmentMode.self, label: "de vorm")
         let place = errors.text(input.place, "place", label: "de plaats", max: 300, required: false) ?? ""
-        guard errors.isEmpty, let startsAt, let duration, let mode else { return try await refuse(req, c, form(errors)) }
+        guard errors.isEmpty, let startsAt, let duration, let mode else {
+            return try await refuse(req, c, form(errors))
+        }
         return try await save(req, c, anchor: "appointments", form: form) {
             try await req.cases.addAppointment(c, startsAt: startsAt, minutes: duration, mode: mode, place: place)
         }
@@ -177,7 +211,9 @@ enum CaseActions {
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
         guard errors.isEmpty, let day, let minutes else { return try await refuse(req, c, form(errors)) }
-        return try await save(req, c, anchor: "hours", form: form) { try await req.cases.logTime(c, on: day, minutes: minutes, today: today) }
+        return try await save(req, c, anchor: "hours", form: form) {
+            try await req.cases.logTime(c, on: day, minutes: minutes, today: today)
+        }
     }
 
     /// POST /cases/:caseID/notes
@@ -198,7 +234,8 @@ enum CaseActions {
         let input = req.form(CaseForms.Peer.self) ?? .init()
         let form = { (errors: FormErrors) in try CaseForms.peer(req, c, input: input, errors: errors) }
         var errors = FormErrors()
-        let text = errors.text(input.peerSummary, "peerSummary", label: "de samenvatting", max: 4000, required: false) ?? ""
+        let text =
+            errors.text(input.peerSummary, "peerSummary", label: "de samenvatting", max: 4000, required: false) ?? ""
         guard errors.isEmpty else { return try await refuse(req, c, form(errors)) }
         return try await save(req, c, anchor: "peer", form: form) { try await req.cases.setPeerSummary(c, text) }
     }
@@ -225,7 +262,8 @@ enum CaseActions {
         var errors = FormErrors()
         let outcome = errors.choice(input.outcome, "outcome", Outcome.self, label: "de uitkomst")
         let day = errors.day(input.closedOn, "closedOn", label: "de datum van afsluiten")
-        let note = errors.text(input.closingNote, "closingNote", label: "de slotnotitie", max: 4000, required: false) ?? ""
+        let note =
+            errors.text(input.closingNote, "closingNote", label: "de slotnotitie", max: 4000, required: false) ?? ""
         guard errors.isEmpty, let outcome, let day else { return try await refuse(req, c, form(errors)) }
         return try await save(req, c, anchor: "top", flash: .closed, dateField: "closedOn", form: form) {
             try await req.cases.close(c, outcome, on: day, note: note, today: today)
@@ -235,7 +273,9 @@ enum CaseActions {
     /// POST /cases/:caseID/reopen — the reporter came back: a closed case runs again.
     @Sendable static func reopen(_ req: Request) async throws -> Response {
         let (c, _) = try await open(req)
-        return try await save(req, c, anchor: "top", form: { CaseForms.reopen(req, c, errors: $0) }) { try await req.cases.reopen(c) }
+        return try await save(req, c, anchor: "top", form: { CaseForms.reopen(req, c, errors: $0) }) {
+            try await req.cases.reopen(c)
+        }
     }
 
     /// POST /cases/:caseID/shares — the owner shares the case with a substitute; recorded.
@@ -244,17 +284,21 @@ enum CaseActions {
         guard c.isOwner else { throw Abort(.forbidden) }
         let counsellors = try await User.substitutes(for: c.record.$counsellor.id, on: req.db)
         let input = req.form(CaseForms.Share.self) ?? .init()
-        let form = { (errors: FormErrors) in CaseForms.share(req, c, counsellors: counsellors, input: input, errors: errors) }
+        let form = { (errors: FormErrors) in
+            CaseForms.share(req, c, counsellors: counsellors, input: input, errors: errors)
+        }
         var errors = FormErrors()
         let user = counsellors.first { $0.id?.uuidString == input.user }
         if user == nil { errors["user"] = "Kies een vertrouwenspersoon uit de lijst." }
         let reason = errors.text(input.reason, "reason", label: "de reden", max: 300)
-        if let user, let userID = user.id,
-           try await CaseShare.query(on: req.db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).count() > 0 {
+        let shares = CaseShare.query(on: req.db).filter(\.$case.$id == c.id)
+        if let user, let userID = user.id, try await shares.filter(\.$user.$id == userID).count() > 0 {
             errors["user"] = "Deze melding is al met \(user.name) gedeeld."
         }
         guard errors.isEmpty, let userID = user?.id, let reason else { return try await refuse(req, c, form(errors)) }
-        return try await save(req, c, anchor: "shares", form: form) { try await req.cases.share(c, with: userID, reason: reason) }
+        return try await save(req, c, anchor: "shares", form: form) {
+            try await req.cases.share(c, with: userID, reason: reason)
+        }
     }
 
     /// GET /cases/:caseID/identity — the reporter's identity, only when needed; audited apart.
@@ -269,10 +313,13 @@ enum CaseActions {
         let input = req.form(CaseForms.Identity.self) ?? .init()
         var errors = FormErrors()
         let name = errors.text(input.reporterName, "reporterName", label: "de naam", max: 200, required: false) ?? ""
-        let contact = errors.text(input.reporterContact, "reporterContact", label: "de contactgegevens", max: 300, required: false) ?? ""
+        let contact =
+            errors.text(
+                input.reporterContact, "reporterContact", label: "de contactgegevens", max: 300, required: false) ?? ""
         guard errors.isEmpty else {
             let form = try CaseForms.identity(req, c, input: input, errors: errors)
-            return try await req.page("identity", CaseForms.IdentityPage(req, c, form: form), status: .unprocessableEntity)
+            return try await req.page(
+                "identity", CaseForms.IdentityPage(req, c, form: form), status: .unprocessableEntity)
         }
         try await req.cases.setIdentity(c, name: name, contact: contact)
         return req.redirect(to: "/cases/\(c.id)/identity", flash: .saved)

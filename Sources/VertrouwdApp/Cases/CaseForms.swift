@@ -14,24 +14,35 @@ enum CaseForms {
 
     /// The four consent fields shared by every step towards a third party.
     static func addConsentFields(_ form: inout FormView, _ input: Consent) {
-        form.choice("consentBasis", "Grondslag", options: [("consent", "De melder gaf toestemming"),
-                                                             ("legal_duty", "Wettelijke plicht (strafbare feiten), zonder toestemming")],
-                    selected: [input.consentBasis ?? ""], hint: "Nodig voor elke stap waarbij iemand anders dan de melder iets hoort.",
-                    blank: "Geen toestemming nodig voor deze stap")
+        form.choice(
+            "consentBasis", "Grondslag",
+            options: [
+                ("consent", "De melder gaf toestemming"),
+                ("legal_duty", "Wettelijke plicht (strafbare feiten), zonder toestemming"),
+            ],
+            selected: [input.consentBasis ?? ""],
+            hint: "Nodig voor elke stap waarbij iemand anders dan de melder iets hoort.",
+            blank: "Geen toestemming nodig voor deze stap")
         form.add("consentOn", "Toestemming gegeven op", type: "date", value: input.consentOn)
-        form.choice("consentMethod", "Hoe gegeven", ConsentMethod.self, selected: [input.consentMethod ?? ""], blank: "Kies hoe")
-        form.add("consentRemark", "Toelichting (bij wettelijke plicht: de reden)", value: input.consentRemark, maxlength: 1000)
+        form.choice(
+            "consentMethod", "Hoe gegeven", ConsentMethod.self, selected: [input.consentMethod ?? ""], blank: "Kies hoe"
+        )
+        form.add(
+            "consentRemark", "Toelichting (bij wettelijke plicht: de reden)", value: input.consentRemark,
+            maxlength: 1000)
     }
 
     /// Reads the consent fields: nil when none was given.
     static func consent(_ input: Consent, errors: inout FormErrors) -> CaseWriter.Consent? {
-        let remark = errors.text(input.consentRemark, "consentRemark", label: "de toelichting", max: 1000, required: false) ?? ""
+        let remark =
+            errors.text(input.consentRemark, "consentRemark", label: "de toelichting", max: 1000, required: false) ?? ""
         switch input.consentBasis ?? "" {
         case "":
             return nil
         case "consent":
             let day = errors.day(input.consentOn, "consentOn", label: "de datum van de toestemming")
-            let method = errors.choice(input.consentMethod, "consentMethod", ConsentMethod.self, label: "hoe de toestemming is gegeven")
+            let method = errors.choice(
+                input.consentMethod, "consentMethod", ConsentMethod.self, label: "hoe de toestemming is gegeven")
             guard let day, let method else { return nil }
             return .init(basis: .reporterConsent(givenOn: day, method: method), remark: remark)
         case "legal_duty":
@@ -70,36 +81,55 @@ enum CaseForms {
     struct Share: Content { var user, reason: String? }
     struct Identity: Content { var reporterName, reporterContact: String? }
 
-    static func details(_ req: Request, _ c: OpenCase, input: Details? = nil, consent: Consent = .init(), errors: FormErrors = .init()) throws -> FormView {
+    static func details(
+        _ req: Request, _ c: OpenCase, input: Details? = nil, consent: Consent = .init(), errors: FormErrors = .init()
+    ) throws -> FormView {
         let r = c.record
-        let v = try input ?? Details(kind: r.kind == .unclassified ? nil : r.kind.rawValue, categories: r.categories.map(\.category.rawValue),
-                                     reporterRole: r.reporterRole.rawValue, channel: r.channel.rawValue, department: r.department,
-                                     relation: r.relation.rawValue, regime: r.regime.rawValue,
-                                     summary: c.open(r, \.$summarySealed), accused: c.open(r, \.$accusedSealed))
+        let v =
+            try input
+            ?? Details(
+                kind: r.kind == .unclassified ? nil : r.kind.rawValue,
+                categories: r.categories.map(\.category.rawValue),
+                reporterRole: r.reporterRole.rawValue, channel: r.channel.rawValue, department: r.department,
+                relation: r.relation.rawValue, regime: r.regime.rawValue,
+                summary: c.open(r, \.$summarySealed), accused: c.open(r, \.$accusedSealed))
         let accepting = r.status == .new
-        var form = FormView(id: "details", title: accepting ? "Aannemen: indelen en opslaan" : "Gegevens en verhaal",
-                            intro: accepting ? "Deze aanvraag of melding kwam via de website binnen. Deel haar in; bij opslaan wordt het een lopende melding." : nil,
-                            action: "/cases/\(c.id)/details", submit: accepting ? "Aannemen" : "Opslaan", csrf: req.csrfToken)
+        var form = FormView(
+            id: "details", title: accepting ? "Aannemen: indelen en opslaan" : "Gegevens en verhaal",
+            intro: accepting
+                ? "Deze aanvraag of melding kwam via de website binnen. Deel haar in; bij opslaan wordt het een lopende melding."
+                : nil,
+            action: "/cases/\(c.id)/details", submit: accepting ? "Aannemen" : "Opslaan", csrf: req.csrfToken)
         if accepting || r.kind == .unclassified {
-            form.choice("kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [v.kind ?? ""],
-                        required: true, blank: "Kies de soort")
+            form.choice(
+                "kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [v.kind ?? ""],
+                required: true, blank: "Kies de soort")
         }
-        form.choice("categories", "Waar gaat het over?", CaseCategory.self, selected: v.categories ?? [], multiple: true)
+        form.choice(
+            "categories", "Waar gaat het over?", CaseCategory.self, selected: v.categories ?? [], multiple: true)
         form.choice("reporterRole", "Wie meldt", ReporterRole.self, selected: [v.reporterRole ?? ""], required: true)
         form.choice("channel", "Binnengekomen via", IntakeChannel.self, selected: [v.channel ?? ""], required: true)
         form.add("department", "Afdeling", value: v.department, maxlength: 120)
-        form.choice("relation", "Relatie tot de beklaagde", AccusedRelation.self, selected: [v.relation ?? ""], required: true)
-        form.choice("regime", "Regime", Regime.self, selected: [v.regime ?? ""],
-                    hint: "Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet bescherming klokkenluiders.", required: true)
+        form.choice(
+            "relation", "Relatie tot de beklaagde", AccusedRelation.self, selected: [v.relation ?? ""], required: true)
+        form.choice(
+            "regime", "Regime", Regime.self, selected: [v.regime ?? ""],
+            hint:
+                "Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet bescherming klokkenluiders.",
+            required: true)
         form.add("summary", "Het verhaal", type: "textarea", value: v.summary, maxlength: Case.storyLimit)
         form.add("accused", "Beklaagde", value: v.accused, maxlength: 300)
         if c.record.regime == .confidential {
-            form.choice("consentBasis", "Toestemming voor melding onder de Wet bescherming klokkenluiders",
-                        options: [("consent", "De melder gaf toestemming")], selected: [consent.consentBasis ?? ""],
-                        hint: "Alleen nodig als je het regime wijzigt naar een melding onder de Wet bescherming klokkenluiders.",
-                        blank: "Niet van toepassing")
+            form.choice(
+                "consentBasis", "Toestemming voor melding onder de Wet bescherming klokkenluiders",
+                options: [("consent", "De melder gaf toestemming")], selected: [consent.consentBasis ?? ""],
+                hint:
+                    "Alleen nodig als je het regime wijzigt naar een melding onder de Wet bescherming klokkenluiders.",
+                blank: "Niet van toepassing")
             form.add("consentOn", "Toestemming gegeven op", type: "date", value: consent.consentOn)
-            form.choice("consentMethod", "Hoe gegeven", ConsentMethod.self, selected: [consent.consentMethod ?? ""], blank: "Kies hoe")
+            form.choice(
+                "consentMethod", "Hoe gegeven", ConsentMethod.self, selected: [consent.consentMethod ?? ""],
+                blank: "Kies hoe")
             form.add("consentRemark", "Toelichting", value: consent.consentRemark, maxlength: 1000)
         }
         form.apply(errors)
@@ -107,9 +137,12 @@ enum CaseForms {
     }
 
     /// Ticking a step off on a day, or (once done) undoing it.
-    static func step(_ req: Request, _ c: OpenCase, _ step: WorkflowStep, done: Bool, day: String?, errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "step-\(step.code)", action: "/cases/\(c.id)/steps", submit: done ? "Ongedaan maken" : "Afvinken",
-                            csrf: req.csrfToken)
+    static func step(
+        _ req: Request, _ c: OpenCase, _ step: WorkflowStep, done: Bool, day: String?, errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "step-\(step.code)", action: "/cases/\(c.id)/steps", submit: done ? "Ongedaan maken" : "Afvinken",
+            csrf: req.csrfToken)
         form.add("step", "Stap", type: "hidden", value: step.code)
         if done {
             form.add("undo", "", type: "hidden", value: "1")
@@ -121,10 +154,16 @@ enum CaseForms {
         return form
     }
 
-    static func escalation(_ req: Request, _ c: OpenCase, input: Escalation = .init(), consent: Consent = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
-        var form = FormView(id: "escalation", title: "Stap op de escalatieladder", action: "/cases/\(c.id)/escalations", submit: "Stap vastleggen", csrf: req.csrfToken)
-        form.choice("level", "Niveau", options: LadderLevel.allCases.map { (String($0.rawValue), $0.label) },
-                    selected: [input.level ?? String(c.record.ladderLevel.rawValue)], required: true)
+    static func escalation(
+        _ req: Request, _ c: OpenCase, input: Escalation = .init(), consent: Consent = .init(),
+        errors: FormErrors = .init(), today: Day
+    ) -> FormView {
+        var form = FormView(
+            id: "escalation", title: "Stap op de escalatieladder", action: "/cases/\(c.id)/escalations",
+            submit: "Stap vastleggen", csrf: req.csrfToken)
+        form.choice(
+            "level", "Niveau", options: LadderLevel.allCases.map { (String($0.rawValue), $0.label) },
+            selected: [input.level ?? String(c.record.ladderLevel.rawValue)], required: true)
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
         form.add("note", "Toelichting", type: "textarea", value: input.note, maxlength: 4000)
         addConsentFields(&form, consent)
@@ -132,23 +171,37 @@ enum CaseForms {
         return form
     }
 
-    static func referral(_ req: Request, _ c: OpenCase, input: Referral = .init(), consent: Consent = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
-        var form = FormView(id: "referral", title: "Doorverwijzing", action: "/cases/\(c.id)/referrals", submit: "Doorverwijzing vastleggen", csrf: req.csrfToken)
-        form.choice("target", "Naar", ReferralTarget.self, selected: [input.target ?? ""], required: true, blank: "Kies naar wie")
+    static func referral(
+        _ req: Request, _ c: OpenCase, input: Referral = .init(), consent: Consent = .init(),
+        errors: FormErrors = .init(), today: Day
+    ) -> FormView {
+        var form = FormView(
+            id: "referral", title: "Doorverwijzing", action: "/cases/\(c.id)/referrals",
+            submit: "Doorverwijzing vastleggen", csrf: req.csrfToken)
+        form.choice(
+            "target", "Naar", ReferralTarget.self, selected: [input.target ?? ""], required: true,
+            blank: "Kies naar wie")
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
-        form.checkbox("passesPersonalData", "Ik geef gegevens van de melder door (dan is toestemming nodig)", checked: input.passesPersonalData == "on")
+        form.checkbox(
+            "passesPersonalData", "Ik geef gegevens van de melder door (dan is toestemming nodig)",
+            checked: input.passesPersonalData == "on")
         form.add("note", "Toelichting", type: "textarea", value: input.note, maxlength: 4000)
         addConsentFields(&form, consent)
         form.apply(errors)
         return form
     }
 
-    static func report(_ req: Request, _ c: OpenCase, input: Report = .init(), consent: Consent = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
-        var form = FormView(id: "report", title: "Namens de melder melden bij de leiding",
-                            intro: "Stap 4 bij zakelijke integriteit. Weeg af of de melder anoniem kan blijven.",
-                            action: "/cases/\(c.id)/report-on-behalf", submit: "Melding namens melder vastleggen", csrf: req.csrfToken)
+    static func report(
+        _ req: Request, _ c: OpenCase, input: Report = .init(), consent: Consent = .init(),
+        errors: FormErrors = .init(), today: Day
+    ) -> FormView {
+        var form = FormView(
+            id: "report", title: "Namens de melder melden bij de leiding",
+            intro: "Stap 4 bij zakelijke integriteit. Weeg af of de melder anoniem kan blijven.",
+            action: "/cases/\(c.id)/report-on-behalf", submit: "Melding namens melder vastleggen", csrf: req.csrfToken)
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
-        form.checkbox("anonymous", "De melder blijft anoniem tegenover de organisatie", checked: input.anonymous == "on")
+        form.checkbox(
+            "anonymous", "De melder blijft anoniem tegenover de organisatie", checked: input.anonymous == "on")
         form.add("note", "Toelichting", type: "textarea", value: input.note, maxlength: 4000)
         addConsentFields(&form, consent)
         form.apply(errors)
@@ -157,79 +210,122 @@ enum CaseForms {
 
     static func wbk(_ req: Request, _ c: OpenCase, input: WBK? = nil, errors: FormErrors = .init()) -> FormView {
         let v = input ?? WBK(acknowledgedOn: c.record.acknowledgedOn?.iso, feedbackOn: c.record.feedbackOn?.iso)
-        var form = FormView(id: "wbk", title: "Termijnen klokkenluidersmelding", action: "/cases/\(c.id)/wbk", submit: "Opslaan", csrf: req.csrfToken)
+        var form = FormView(
+            id: "wbk", title: "Termijnen klokkenluidersmelding", action: "/cases/\(c.id)/wbk", submit: "Opslaan",
+            csrf: req.csrfToken)
         form.add("acknowledgedOn", "Ontvangst bevestigd op", type: "date", value: v.acknowledgedOn)
         form.add("feedbackOn", "Terugkoppeling gegeven op", type: "date", value: v.feedbackOn)
         form.apply(errors)
         return form
     }
 
-    static func appointment(_ req: Request, _ c: OpenCase, input: Appointment = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "appointment", title: "Afspraak maken", action: "/cases/\(c.id)/appointments", submit: "Afspraak vastleggen", csrf: req.csrfToken)
+    static func appointment(
+        _ req: Request, _ c: OpenCase, input: Appointment = .init(), errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "appointment", title: "Afspraak maken", action: "/cases/\(c.id)/appointments",
+            submit: "Afspraak vastleggen", csrf: req.csrfToken)
         form.add("startsAt", "Datum en tijd", type: "datetime-local", value: input.startsAt, required: true)
-        form.add("duration", "Duur in minuten", type: "number", value: input.duration ?? "60", required: true, inputmode: "numeric")
-        form.choice("mode", "Vorm", AppointmentMode.self, selected: [input.mode ?? ""], required: true, blank: "Kies de vorm")
-        form.add("place", "Plaats of link", value: input.place, hint: "Een plek die veilig is voor de melder. Versleuteld; niet in je agenda-feed.", maxlength: 300)
+        form.add(
+            "duration", "Duur in minuten", type: "number", value: input.duration ?? "60", required: true,
+            inputmode: "numeric")
+        form.choice(
+            "mode", "Vorm", AppointmentMode.self, selected: [input.mode ?? ""], required: true, blank: "Kies de vorm")
+        form.add(
+            "place", "Plaats of link", value: input.place,
+            hint: "Een plek die veilig is voor de melder. Versleuteld; niet in je agenda-feed.", maxlength: 300)
         form.apply(errors)
         return form
     }
 
-    static func time(_ req: Request, _ c: OpenCase, input: Time = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
-        var form = FormView(id: "time", title: "Uren schrijven", action: "/cases/\(c.id)/time", submit: "Uren schrijven", csrf: req.csrfToken)
+    static func time(
+        _ req: Request, _ c: OpenCase, input: Time = .init(), errors: FormErrors = .init(), today: Day
+    ) -> FormView {
+        var form = FormView(
+            id: "time", title: "Uren schrijven", action: "/cases/\(c.id)/time", submit: "Uren schrijven",
+            csrf: req.csrfToken)
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
-        form.add("hours", "Uren", value: input.hours, hint: "In kwartieren: 0,25 · 0,5 · 1,75 of 1:45.", required: true, inputmode: "decimal", maxlength: 8)
+        form.add(
+            "hours", "Uren", value: input.hours, hint: "In kwartieren: 0,25 · 0,5 · 1,75 of 1:45.", required: true,
+            inputmode: "decimal", maxlength: 8)
         form.apply(errors)
         return form
     }
 
     static func note(_ req: Request, _ c: OpenCase, input: Note = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "note", title: "Notitie toevoegen", action: "/cases/\(c.id)/notes", submit: "Notitie opslaan", csrf: req.csrfToken)
-        form.add("body", "Notitie", type: "textarea", value: input.body, hint: "Versleuteld opgeslagen.", required: true, maxlength: Case.storyLimit)
+        var form = FormView(
+            id: "note", title: "Notitie toevoegen", action: "/cases/\(c.id)/notes", submit: "Notitie opslaan",
+            csrf: req.csrfToken)
+        form.add(
+            "body", "Notitie", type: "textarea", value: input.body, hint: "Versleuteld opgeslagen.", required: true,
+            maxlength: Case.storyLimit)
         form.apply(errors)
         return form
     }
 
-    static func peer(_ req: Request, _ c: OpenCase, input: Peer? = nil, errors: FormErrors = .init()) throws -> FormView {
+    static func peer(_ req: Request, _ c: OpenCase, input: Peer? = nil, errors: FormErrors = .init()) throws
+        -> FormView {
         let v = try input ?? Peer(peerSummary: c.open(c.record, \.$peerSummarySealed))
-        var form = FormView(id: "peer-summary", title: "Geanonimiseerde samenvatting voor intervisie",
-                            intro: "Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan iemand te herkennen is.",
-                            action: "/cases/\(c.id)/peer-summary", submit: "Opslaan", csrf: req.csrfToken)
+        var form = FormView(
+            id: "peer-summary", title: "Geanonimiseerde samenvatting voor intervisie",
+            intro:
+                "Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan iemand te herkennen is.",
+            action: "/cases/\(c.id)/peer-summary", submit: "Opslaan", csrf: req.csrfToken)
         form.add("peerSummary", "Samenvatting", type: "textarea", value: v.peerSummary, maxlength: 4000)
         form.apply(errors)
         return form
     }
 
-    static func aftercare(_ req: Request, _ c: OpenCase, input: Aftercare? = nil, errors: FormErrors = .init()) -> FormView {
+    static func aftercare(
+        _ req: Request, _ c: OpenCase, input: Aftercare? = nil, errors: FormErrors = .init()
+    ) -> FormView {
         let v = input ?? Aftercare(aftercareOn: c.record.aftercareOn?.iso)
-        var form = FormView(id: "aftercare", title: "Nazorg", action: "/cases/\(c.id)/aftercare", submit: "Nazorg plannen", csrf: req.csrfToken)
+        var form = FormView(
+            id: "aftercare", title: "Nazorg", action: "/cases/\(c.id)/aftercare", submit: "Nazorg plannen",
+            csrf: req.csrfToken)
         form.add("aftercareOn", "Nazorg op", type: "date", value: v.aftercareOn, required: true)
         form.apply(errors)
         return form
     }
 
-    static func close(_ req: Request, _ c: OpenCase, input: Close = .init(), errors: FormErrors = .init(), today: Day) -> FormView {
-        var form = FormView(id: "close", title: "Melding afsluiten", action: "/cases/\(c.id)/close", submit: "Afsluiten", csrf: req.csrfToken)
-        form.choice("outcome", "Uitkomst", Outcome.self, selected: [input.outcome ?? ""], required: true, blank: "Kies de uitkomst")
+    static func close(
+        _ req: Request, _ c: OpenCase, input: Close = .init(), errors: FormErrors = .init(), today: Day
+    ) -> FormView {
+        var form = FormView(
+            id: "close", title: "Melding afsluiten", action: "/cases/\(c.id)/close", submit: "Afsluiten",
+            csrf: req.csrfToken)
+        form.choice(
+            "outcome", "Uitkomst", Outcome.self, selected: [input.outcome ?? ""], required: true,
+            blank: "Kies de uitkomst")
         form.add("closedOn", "Afgesloten op", type: "date", value: input.closedOn ?? today.iso, required: true)
-        form.add("closingNote", "Slotnotitie", type: "textarea", value: input.closingNote, hint: "Versleuteld.", maxlength: 4000)
+        form.add(
+            "closingNote", "Slotnotitie", type: "textarea", value: input.closingNote, hint: "Versleuteld.",
+            maxlength: 4000)
         form.apply(errors)
         return form
     }
 
     static func reopen(_ req: Request, _ c: OpenCase, errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "reopen", title: "Melding heropenen",
-                            intro: "Komt de melder terug op deze melding? Heropen haar: uitkomst en afsluitdatum vervallen, de rest blijft staan.",
-                            action: "/cases/\(c.id)/reopen", submit: "Heropenen", csrf: req.csrfToken)
+        var form = FormView(
+            id: "reopen", title: "Melding heropenen",
+            intro:
+                "Komt de melder terug op deze melding? Heropen haar: uitkomst en afsluitdatum vervallen, de rest blijft staan.",
+            action: "/cases/\(c.id)/reopen", submit: "Heropenen", csrf: req.csrfToken)
         form.apply(errors)
         return form
     }
 
-    static func share(_ req: Request, _ c: OpenCase, counsellors: [User], input: Share = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "share", title: "Delen met een vervanger",
-                            intro: "Alleen bij afwezigheid. De vervanger kan de melding dan lezen en bijwerken; dit wordt vastgelegd.",
-                            action: "/cases/\(c.id)/shares", submit: "Delen", csrf: req.csrfToken)
-        form.choice("user", "Vervanger", options: counsellors.map { ($0.id!.uuidString, $0.name) }, selected: [input.user ?? ""],
-                    required: true, blank: "Kies een vertrouwenspersoon")
+    static func share(
+        _ req: Request, _ c: OpenCase, counsellors: [User], input: Share = .init(), errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "share", title: "Delen met een vervanger",
+            intro: "Alleen bij afwezigheid. De vervanger kan de melding dan lezen en bijwerken; dit wordt vastgelegd.",
+            action: "/cases/\(c.id)/shares", submit: "Delen", csrf: req.csrfToken)
+        form.choice(
+            "user", "Vervanger", options: counsellors.map { ($0.id!.uuidString, $0.name) },
+            selected: [input.user ?? ""],
+            required: true, blank: "Kies een vertrouwenspersoon")
         form.add("reason", "Reden", value: input.reason, required: true, maxlength: 300)
         form.apply(errors)
         return form
@@ -267,11 +363,19 @@ enum CaseForms {
         }
     }
 
-    static func identity(_ req: Request, _ c: OpenCase, input: Identity? = nil, errors: FormErrors = .init()) throws -> FormView {
-        let v = try input ?? .init(reporterName: c.open(c.record, \.$reporterNameSealed), reporterContact: c.open(c.record, \.$reporterContactSealed))
-        var form = FormView(id: "identity", title: "Identiteit van de melder",
-                            intro: "Apart van het verhaal bewaard en versleuteld. Elke keer dat deze pagina wordt geopend, wordt vastgelegd.",
-                            action: "/cases/\(c.id)/identity", submit: "Opslaan", csrf: req.csrfToken)
+    static func identity(
+        _ req: Request, _ c: OpenCase, input: Identity? = nil, errors: FormErrors = .init()
+    ) throws -> FormView {
+        let v =
+            try input
+            ?? .init(
+                reporterName: c.open(c.record, \.$reporterNameSealed),
+                reporterContact: c.open(c.record, \.$reporterContactSealed))
+        var form = FormView(
+            id: "identity", title: "Identiteit van de melder",
+            intro:
+                "Apart van het verhaal bewaard en versleuteld. Elke keer dat deze pagina wordt geopend, wordt vastgelegd.",
+            action: "/cases/\(c.id)/identity", submit: "Opslaan", csrf: req.csrfToken)
         form.add("reporterName", "Naam", value: v.reporterName, maxlength: 200)
         form.add("reporterContact", "Contactgegevens", value: v.reporterContact, maxlength: 300)
         form.apply(errors)
@@ -287,12 +391,14 @@ enum CaseForms {
     /// Checks `yyyy-MM-ddTHH:mm` (what a datetime-local field sends).
     static func parseLocalDateTime(_ text: String?) -> String? {
         guard let t = text?.trimmingCharacters(in: .whitespaces), t.count == 16 || t.count == 19,
-              let day = Day(iso: String(t.prefix(10))) else { return nil }
+            let day = Day(iso: String(t.prefix(10)))
+        else { return nil }
         let rest = t.dropFirst(10)
         guard rest.first == "T" else { return nil }
         let time = rest.dropFirst().prefix(5).split(separator: ":")
         guard time.count == 2, let h = Int(time[0]), let m = Int(time[1]), (0..<24).contains(h), (0..<60).contains(m),
-              time[0].count == 2, time[1].count == 2 else { return nil }
+            time[0].count == 2, time[1].count == 2
+        else { return nil }
         return "\(day.iso)T\(time[0]):\(time[1])"
     }
 }
@@ -314,7 +420,8 @@ extension FormErrors {
         let typed = text(value, "department", label: "de afdeling", max: 120, required: false) ?? ""
         guard !typed.isEmpty, let org else { return typed }
         if let match = org.departmentList.first(where: { $0.lowercased() == typed.lowercased() }) { return match }
-        self["department"] = org.departmentList.isEmpty
+        self["department"] =
+            org.departmentList.isEmpty
             ? "Voor deze organisatie zijn geen afdelingen vastgelegd; laat dit leeg."
             : "Kies een afdeling zoals vastgelegd bij de organisatie: \(org.departmentList.joined(separator: ", "))."
         return typed

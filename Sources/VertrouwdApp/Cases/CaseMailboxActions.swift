@@ -7,7 +7,9 @@ import VertrouwdCore
 /// a case that came in by phone or in person.
 enum CaseMailboxActions {
     struct Thread: Encodable, Sendable {
-        struct Item: Encodable, Sendable { let fromReporter: Bool; let sender, kind, body, at: String; let approvedAt: String? }
+        struct Item: Encodable, Sendable {
+            let fromReporter: Bool; let sender, kind, body, at: String; let approvedAt: String?
+        }
         let items: [Item]
         let issuedCode: String?
         let attachments: [Attachments.Listed]
@@ -30,46 +32,69 @@ enum CaseMailboxActions {
         let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
         let unread = messages.filter { $0.sender == .reporter && $0.readAt == nil }
         if !unread.isEmpty {
-            try await MailboxMessage.query(on: req.db).filter(\.$id ~~ unread.compactMap(\.id)).set(\.$readAt, to: Date()).update()
+            try await MailboxMessage.query(on: req.db).filter(\.$id ~~ unread.compactMap(\.id)).set(
+                \.$readAt, to: Date()
+            ).update()
         }
-        return Thread(items: try messages.map { m in
-            Thread.Item(fromReporter: m.sender == .reporter,
-                        sender: m.sender == .reporter ? "Melder" : "Vertrouwenspersoon",
-                        kind: m.kind == .acknowledgement ? "Ontvangstbevestiging" : (m.kind == .record ? "Verslag ter goedkeuring" : ""),
-                        body: try c.open(m, \.$bodySealed),
-                        at: CaseForms.dutchDateTime(ISO8601DateFormatter.string(
+        return Thread(
+            items: try messages.map { m in
+                Thread.Item(
+                    fromReporter: m.sender == .reporter,
+                    sender: m.sender == .reporter ? "Melder" : "Vertrouwenspersoon",
+                    kind: m.kind == .acknowledgement
+                        ? "Ontvangstbevestiging" : (m.kind == .record ? "Verslag ter goedkeuring" : ""),
+                    body: try c.open(m, \.$bodySealed),
+                    at: CaseForms.dutchDateTime(
+                        ISO8601DateFormatter.string(
                             from: m.createdAt, timeZone: Day.practiceTimeZone,
-                            formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate])),
-                        approvedAt: m.approvedAt.map { Day($0).dutch })
-        }, issuedCode: issuedCode, attachments: try await Attachments.list(c, on: req.db))
+                            formatOptions: [
+                                .withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate,
+                            ])),
+                    approvedAt: m.approvedAt.map { Day($0).dutch })
+            }, issuedCode: issuedCode, attachments: try await Attachments.list(c, on: req.db))
     }
 
     struct Reply: Content { var body, feedback: String? }
 
-    static func replyForm(_ req: Request, _ c: OpenCase, input: Reply = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "reply", title: "Bericht aan de melder", intro: "De melder leest dit in de postbus. Schrijf in de taal van de melder.",
-                            action: "/cases/\(c.id)/mailbox/reply", submit: "Versturen", csrf: req.csrfToken)
+    static func replyForm(
+        _ req: Request, _ c: OpenCase, input: Reply = .init(), errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "reply", title: "Bericht aan de melder",
+            intro: "De melder leest dit in de postbus. Schrijf in de taal van de melder.",
+            action: "/cases/\(c.id)/mailbox/reply", submit: "Versturen", csrf: req.csrfToken)
         form.add("body", "Bericht", type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
         if c.record.regime == .whistleblower && c.record.feedbackOn == nil {
-            form.checkbox("feedback", "Dit bericht is de terugkoppeling (Wet bescherming klokkenluiders)", checked: input.feedback == "on")
+            form.checkbox(
+                "feedback", "Dit bericht is de terugkoppeling (Wet bescherming klokkenluiders)",
+                checked: input.feedback == "on")
         }
         form.apply(errors)
         return form
     }
 
-    static func acknowledgementForm(_ req: Request, _ c: OpenCase, input: Reply? = nil, errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "acknowledge", title: "Ontvangstbevestiging sturen",
-                            intro: "Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag.",
-                            action: "/cases/\(c.id)/mailbox/acknowledge", submit: "Bevestiging versturen", csrf: req.csrfToken)
-        form.add("body", "Tekst", type: "textarea", value: input?.body ?? acknowledgementText, required: true, maxlength: 4000)
+    static func acknowledgementForm(
+        _ req: Request, _ c: OpenCase, input: Reply? = nil, errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "acknowledge", title: "Ontvangstbevestiging sturen",
+            intro: "Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag.",
+            action: "/cases/\(c.id)/mailbox/acknowledge", submit: "Bevestiging versturen", csrf: req.csrfToken)
+        form.add(
+            "body", "Tekst", type: "textarea", value: input?.body ?? acknowledgementText, required: true,
+            maxlength: 4000)
         form.apply(errors)
         return form
     }
 
-    static func recordForm(_ req: Request, _ c: OpenCase, input: Reply = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "record", title: "Verslag ter controle en goedkeuring",
-                            intro: "Bij een mondelinge melding: de melder kan het verslag in de postbus controleren, verbeteren en goedkeuren (EU-richtlijn 2019/1937, art. 18).",
-                            action: "/cases/\(c.id)/mailbox/record", submit: "Verslag versturen", csrf: req.csrfToken)
+    static func recordForm(
+        _ req: Request, _ c: OpenCase, input: Reply = .init(), errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "record", title: "Verslag ter controle en goedkeuring",
+            intro:
+                "Bij een mondelinge melding: de melder kan het verslag in de postbus controleren, verbeteren en goedkeuren (EU-richtlijn 2019/1937, art. 18).",
+            action: "/cases/\(c.id)/mailbox/record", submit: "Verslag versturen", csrf: req.csrfToken)
         form.add("body", "Verslag", type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
         form.apply(errors)
         return form
@@ -78,9 +103,13 @@ enum CaseMailboxActions {
     /// The mailbox forms for the case page (none when the case has no mailbox).
     static func forms(_ req: Request, _ c: OpenCase, hasMailbox: Bool) -> [String: FormView] {
         guard hasMailbox else {
-            return ["openMailbox": FormView(id: "openMailbox", title: "Postbus openen voor deze melder",
-                                            intro: "Voor een melding per telefoon of in persoon: de melder krijgt een ontvangstcode (die je één keer ziet en doorgeeft) en kan daarmee berichten en een verslag lezen.",
-                                            action: "/cases/\(c.id)/mailbox/open", submit: "Postbus openen", csrf: req.csrfToken)]
+            return [
+                "openMailbox": FormView(
+                    id: "openMailbox", title: "Postbus openen voor deze melder",
+                    intro:
+                        "Voor een melding per telefoon of in persoon: de melder krijgt een ontvangstcode (die je één keer ziet en doorgeeft) en kan daarmee berichten en een verslag lezen.",
+                    action: "/cases/\(c.id)/mailbox/open", submit: "Postbus openen", csrf: req.csrfToken)
+            ]
         }
         var forms = ["reply": replyForm(req, c), "record": recordForm(req, c)]
         if c.record.regime == .whistleblower && c.record.acknowledgedOn == nil {
@@ -90,10 +119,14 @@ enum CaseMailboxActions {
     }
 
     /// Posts the counsellor's message of `kind` from the form, or shows the form again.
-    static func post(_ req: Request, kind: MailboxMessage.Kind, label: String, max: Int,
-                     form: @escaping (Request, OpenCase, Reply, FormErrors) -> FormView) async throws -> Response {
+    static func post(
+        _ req: Request, kind: MailboxMessage.Kind, label: String, max: Int,
+        form: @escaping (Request, OpenCase, Reply, FormErrors) -> FormView
+    ) async throws -> Response {
         let (c, today) = try await CaseActions.open(req)
-        guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() > 0 else { throw Abort(.notFound) }
+        guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() > 0 else {
+            throw Abort(.notFound)
+        }
         if kind == .acknowledgement, c.record.regime != .whistleblower { throw Abort(.notFound) }
         let input = req.form(Reply.self) ?? .init()
         var errors = FormErrors()
@@ -101,23 +134,30 @@ enum CaseMailboxActions {
             return try await CaseActions.refuse(req, c, form(req, c, input, errors))
         }
         return try await CaseActions.save(req, c, anchor: "mailbox", form: { form(req, c, input, $0) }) {
-            try await req.cases.postToMailbox(c, kind: kind, body: body, isFeedback: input.feedback == "on", today: today)
+            try await req.cases.postToMailbox(
+                c, kind: kind, body: body, isFeedback: input.feedback == "on", today: today)
         }
     }
 
     /// POST /cases/:caseID/mailbox/reply
     @Sendable static func reply(_ req: Request) async throws -> Response {
-        try await post(req, kind: .message, label: "het bericht", max: Case.storyLimit) { replyForm($0, $1, input: $2, errors: $3) }
+        try await post(req, kind: .message, label: "het bericht", max: Case.storyLimit) {
+            replyForm($0, $1, input: $2, errors: $3)
+        }
     }
 
     /// POST /cases/:caseID/mailbox/acknowledge — sends the acknowledgement and dates it today.
     @Sendable static func acknowledge(_ req: Request) async throws -> Response {
-        try await post(req, kind: .acknowledgement, label: "de tekst", max: 4000) { acknowledgementForm($0, $1, input: $2, errors: $3) }
+        try await post(req, kind: .acknowledgement, label: "de tekst", max: 4000) {
+            acknowledgementForm($0, $1, input: $2, errors: $3)
+        }
     }
 
     /// POST /cases/:caseID/mailbox/record — a written record for the reporter to check and approve.
     @Sendable static func record(_ req: Request) async throws -> Response {
-        try await post(req, kind: .record, label: "het verslag", max: Case.storyLimit) { recordForm($0, $1, input: $2, errors: $3) }
+        try await post(req, kind: .record, label: "het verslag", max: Case.storyLimit) {
+            recordForm($0, $1, input: $2, errors: $3)
+        }
     }
 
     /// POST /cases/:caseID/mailbox/open — a mailbox for a case that came in another way; the
@@ -125,7 +165,8 @@ enum CaseMailboxActions {
     @Sendable static func open(_ req: Request) async throws -> Response {
         let (c, _) = try await CaseActions.open(req)
         // The receipt code's hash is worked out first, outside the transaction.
-        let prepared = try await MailboxService.prepare(language: .nl, kdf: req.application.settings.receiptKDF, app: req.application)
+        let prepared = try await MailboxService.prepare(
+            language: .nl, kdf: req.application.settings.receiptKDF, app: req.application)
         let code = try await req.cases.openMailbox(c, prepared)
         return try await CasePage.render(req, c, issuedCode: code.grouped)
     }

@@ -6,7 +6,9 @@ import VertrouwdCore
 /// appointments, hours, notes, and closure — each with its own small form.
 enum CasePage {
     struct Context: Encodable, Sendable {
-        struct Step: Encodable, Sendable { let code, label: String; let number: Int; let doneOn: String?; let form: FormView }
+        struct Step: Encodable, Sendable {
+            let code, label: String; let number: Int; let doneOn: String?; let form: FormView
+        }
         struct Escalation: Encodable, Sendable { let level, day, basis, note: String }
         struct Referral: Encodable, Sendable { let target, day, basis, note: String; let passesPersonalData: Bool }
         struct Report: Encodable, Sendable { let day, basis, note: String; let anonymous: Bool }
@@ -72,8 +74,10 @@ enum CasePage {
         return "Toestemming \(method) op \(day)" + (remark.isEmpty ? "" : " — \(remark)")
     }
 
-    static func render(_ req: Request, _ c: OpenCase, override: FormView? = nil, status: HTTPStatus = .ok,
-                       issuedCode: String? = nil) async throws -> Response {
+    static func render(
+        _ req: Request, _ c: OpenCase, override: FormView? = nil, status: HTTPStatus = .ok,
+        issuedCode: String? = nil
+    ) async throws -> Response {
         let r = c.record
         let id = c.id
         let db = req.db
@@ -81,12 +85,21 @@ enum CasePage {
         try await r.$organisation.load(on: db)
         try await r.$categories.load(on: db)
         let doneSteps = try await CaseStep.query(on: db).filter(\.$case.$id == id).all()
-        let escalations = try await CaseEscalation.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(\.$onDay).all()
-        let referrals = try await CaseReferral.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(\.$onDay).all()
-        let reports = try await CaseReportOnBehalf.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(\.$onDay).all()
+        let escalations = try await CaseEscalation.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(
+            \.$onDay
+        ).all()
+        let referrals = try await CaseReferral.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(\.$onDay)
+            .all()
+        let reports = try await CaseReportOnBehalf.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(
+            \.$onDay
+        ).all()
         let appointments = try await CaseAppointment.query(on: db).filter(\.$case.$id == id).sort(\.$startsAt).all()
-        let notes = try await CaseNote.query(on: db).filter(\.$case.$id == id).with(\.$author).sort(\.$createdAt, .descending).all()
-        let entries = try await TimeEntry.query(on: db).filter(\.$caseID == id).with(\.$user).sort(\.$onDay, .descending).all()
+        let notes = try await CaseNote.query(on: db).filter(\.$case.$id == id).with(\.$author).sort(
+            \.$createdAt, .descending
+        ).all()
+        let entries = try await TimeEntry.query(on: db).filter(\.$caseID == id).with(\.$user).sort(
+            \.$onDay, .descending
+        ).all()
         let shares = try await CaseShare.query(on: db).filter(\.$case.$id == id).with(\.$user).all()
         let base = "/cases/\(id)"
 
@@ -94,8 +107,9 @@ enum CasePage {
             let done = doneSteps.first { $0.step == step.code }
             let own = override.flatMap { $0.id == "step-\(step.code)" ? $0 : nil }
             let form = own ?? CaseForms.step(req, c, step, done: done != nil, day: today.iso)
-            return Context.Step(code: step.code, label: step.label, number: step.number,
-                                doneOn: done?.doneOn.dutch, form: form)
+            return Context.Step(
+                code: step.code, label: step.label, number: step.number,
+                doneOn: done?.doneOn.dutch, form: form)
         }
 
         let thread = try await CaseMailboxActions.thread(req, c, issuedCode: issuedCode)
@@ -123,7 +137,9 @@ enum CasePage {
             isWhistleblower: r.regime == .whistleblower, openedOn: r.openedOn.dutch,
             status: r.status.label, isClosed: r.status == .closed, ladder: r.ladderLevel.label,
             highestRung: r.ladderHighest > r.ladderLevel ? r.ladderHighest.label : nil,
-            deadlines: r.whistleblowerClock.map { [$0.acknowledgement(today: today), $0.feedback(today: today)].map(DeadlineView.init) } ?? [],
+            deadlines: r.whistleblowerClock.map {
+                [$0.acknowledgement(today: today), $0.feedback(today: today)].map(DeadlineView.init)
+            } ?? [],
             summary: try c.open(r, \.$summarySealed),
             accused: try c.open(r, \.$accusedSealed),
             peerSummary: try c.open(r, \.$peerSummarySealed),
@@ -131,19 +147,40 @@ enum CasePage {
             outcome: r.outcome?.label ?? "",
             aftercareOn: r.aftercareOn?.dutch ?? "",
             steps: steps,
-            escalations: try escalations.map { .init(level: $0.level.label, day: $0.onDay.dutch, basis: basisText($0.consent, c),
-                                                     note: try c.open($0, \.$noteSealed)) },
-            referrals: try referrals.map { .init(target: $0.target.label, day: $0.onDay.dutch, basis: basisText($0.consent, c),
-                                                 note: try c.open($0, \.$noteSealed), passesPersonalData: $0.passesPersonalData) },
-            reports: try reports.map { .init(day: $0.onDay.dutch, basis: basisText($0.consent, c), note: try c.open($0, \.$noteSealed),
-                                             anonymous: $0.anonymous) },
-            appointments: try appointments.map { .init(when: CaseForms.dutchDateTime($0.startsAt), mode: $0.mode.label,
-                                                       place: try c.open($0, \.$placeSealed), minutes: $0.durationMinutes) },
-            notes: try notes.map { .init(at: $0.createdAt.map { Day($0).dutch } ?? "", author: $0.author.name, body: try c.open($0, \.$bodySealed)) },
-            entries: entries.map { .init(day: Day(iso: $0.onDay)?.dutch ?? "", hours: Hours.format(minutes: $0.minutes), who: $0.user.name) },
+            escalations: try escalations.map {
+                .init(
+                    level: $0.level.label, day: $0.onDay.dutch, basis: basisText($0.consent, c),
+                    note: try c.open($0, \.$noteSealed))
+            },
+            referrals: try referrals.map {
+                .init(
+                    target: $0.target.label, day: $0.onDay.dutch, basis: basisText($0.consent, c),
+                    note: try c.open($0, \.$noteSealed), passesPersonalData: $0.passesPersonalData)
+            },
+            reports: try reports.map {
+                .init(
+                    day: $0.onDay.dutch, basis: basisText($0.consent, c), note: try c.open($0, \.$noteSealed),
+                    anonymous: $0.anonymous)
+            },
+            appointments: try appointments.map {
+                .init(
+                    when: CaseForms.dutchDateTime($0.startsAt), mode: $0.mode.label,
+                    place: try c.open($0, \.$placeSealed), minutes: $0.durationMinutes)
+            },
+            notes: try notes.map {
+                .init(
+                    at: $0.createdAt.map { Day($0).dutch } ?? "", author: $0.author.name,
+                    body: try c.open($0, \.$bodySealed))
+            },
+            entries: entries.map {
+                .init(day: Day(iso: $0.onDay)?.dutch ?? "", hours: Hours.format(minutes: $0.minutes), who: $0.user.name)
+            },
             totalHours: Hours.format(minutes: entries.reduce(0) { $0 + $1.minutes }),
-            shares: try shares.map { .init(name: $0.user.name, at: $0.grantedAt.map { Day($0).dutch } ?? "",
-                                           reason: try c.open($0, \.$reasonSealed)) },
+            shares: try shares.map {
+                .init(
+                    name: $0.user.name, at: $0.grantedAt.map { Day($0).dutch } ?? "",
+                    reason: try c.open($0, \.$reasonSealed))
+            },
             isOwner: c.isOwner, isBusinessIntegrity: r.kind == .businessIntegrity, isNew: r.status == .new,
             mailbox: thread, forms: forms, displaced: displaced)
         return try await req.page("case", context, status: status)

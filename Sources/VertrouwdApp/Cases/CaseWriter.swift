@@ -44,14 +44,18 @@ struct CaseWriter: Sendable {
     /// Runs `body` on the case as it is now in the database, in one transaction with the audit
     /// entry `action`. (`c.record` keeps the values it was opened with: handlers redirect after.)
     @discardableResult
-    private func change<T: Sendable>(_ c: OpenCase, _ action: String, detail: String = "",
-                                     _ body: @escaping @Sendable (Case, any Database) async throws -> T) async throws -> T {
+    private func change<T: Sendable>(
+        _ c: OpenCase, _ action: String, detail: String = "",
+        _ body: @escaping @Sendable (Case, any Database) async throws -> T
+    ) async throws -> T {
         try await change(id: c.id, action, detail: detail, body)
     }
 
     @discardableResult
-    private func change<T: Sendable>(id: UUID, _ action: String, detail: String = "",
-                                     _ body: @escaping @Sendable (Case, any Database) async throws -> T) async throws -> T {
+    private func change<T: Sendable>(
+        id: UUID, _ action: String, detail: String = "",
+        _ body: @escaping @Sendable (Case, any Database) async throws -> T
+    ) async throws -> T {
         try await app.transaction(on: app.db) { db in
             if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 try await sql.raw("SELECT id FROM cases WHERE id = \(bind: id) FOR UPDATE").run()
@@ -84,8 +88,10 @@ struct CaseWriter: Sendable {
     /// Creates the case and runs `also` (say, opening its mailbox) in the same transaction, and
     /// returns what it made. Two intakes at the same moment may pick the same number; the unique
     /// reference refuses one and it retries.
-    func create<T: Sendable>(_ intake: CaseIntake, action: String,
-                             also: @escaping @Sendable (OpenCase, any Database) async throws -> T) async throws -> (OpenCase, T) {
+    func create<T: Sendable>(
+        _ intake: CaseIntake, action: String,
+        also: @escaping @Sendable (OpenCase, any Database) async throws -> T
+    ) async throws -> (OpenCase, T) {
         var attempt = 0
         while true {
             attempt += 1
@@ -150,7 +156,8 @@ struct CaseWriter: Sendable {
         let accepting = c.record.status == .new
         try await change(c, accepting ? "case.accept" : "case.details") { row, db in
             if row.status == .new { try transition(row) { try $0.accept() } } else { try requireChangeable(row) }
-            if let problem = RegimeRule.check(from: row.regime, to: d.regime, basis: regimeConsent?.basis, today: today) { throw problem }
+            let problem = RegimeRule.check(from: row.regime, to: d.regime, basis: regimeConsent?.basis, today: today)
+            if let problem { throw problem }
             let becomesReport = row.regime == .confidential && d.regime == .whistleblower
             if becomesReport {
                 try await record(regimeConsent, step: "regime:whistleblower", c, on: db)
@@ -161,7 +168,9 @@ struct CaseWriter: Sendable {
             try c.seal(d.summary, into: row, \.$summarySealed)
             try c.seal(d.accused, into: row, \.$accusedSealed)
             try await CaseCategoryRecord.query(on: db).filter(\.$case.$id == c.id).delete()
-            for category in Set(d.categories) { try await CaseCategoryRecord(caseID: c.id, category: category).create(on: db) }
+            for category in Set(d.categories) {
+                try await CaseCategoryRecord(caseID: c.id, category: category).create(on: db)
+            }
         }
     }
 
@@ -185,7 +194,9 @@ struct CaseWriter: Sendable {
 
     func recordWhistleblowerDates(_ c: OpenCase, acknowledgedOn: Day?, feedbackOn: Day?, today: Day) async throws {
         try await change(c, "case.wbk") { row, _ in
-            try transition(row) { try $0.recordWhistleblowerDates(acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn, today: today) }
+            try transition(row) {
+                try $0.recordWhistleblowerDates(acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn, today: today)
+            }
         }
     }
 
@@ -205,12 +216,17 @@ struct CaseWriter: Sendable {
     }
 
     /// A step on the ladder; from level 2 on, with the consent that covers it.
-    func escalate(_ c: OpenCase, to level: LadderLevel, on day: Day, note: String, consent: Consent?, today: Day) async throws {
+    func escalate(
+        _ c: OpenCase, to level: LadderLevel, on day: Day, note: String, consent: Consent?, today: Day
+    ) async throws {
         try await change(c, "case.escalation", detail: String(level.rawValue)) { row, db in
             try transition(row) { try $0.escalate(to: level, on: day, today: today) }
-            if let problem = ConsentRule.check(.escalation(level), basis: consent?.basis, today: today) { throw problem }
+            if let problem = ConsentRule.check(.escalation(level), basis: consent?.basis, today: today) {
+                throw problem
+            }
             let escalation = CaseEscalation(id: UUID(), caseID: c.id, level: level, on: day)
-            escalation.$consent.id = level.involvesThirdParty
+            escalation.$consent.id =
+                level.involvesThirdParty
                 ? try await record(consent, step: "escalation:\(level.rawValue)", c, on: db) : nil
             try c.seal(note, into: escalation, \.$noteSealed)
             try await escalation.create(on: db)
@@ -218,28 +234,37 @@ struct CaseWriter: Sendable {
     }
 
     /// A referral; passing on the reporter's personal data needs consent.
-    func refer(_ c: OpenCase, to target: ReferralTarget, on day: Day, passesPersonalData: Bool, note: String,
-               consent: Consent?, today: Day) async throws {
+    func refer(
+        _ c: OpenCase, to target: ReferralTarget, on day: Day, passesPersonalData: Bool, note: String,
+        consent: Consent?, today: Day
+    ) async throws {
         try await change(c, "case.referral", detail: target.rawValue) { row, db in
             try requireChangeable(row)
             try row.lifecycle.checkDone(on: day, today: today)
             let step = ThirdPartyStep.referral(target, passesPersonalData: passesPersonalData)
             if let problem = ConsentRule.check(step, basis: consent?.basis, today: today) { throw problem }
-            let referral = CaseReferral(id: UUID(), caseID: c.id, target: target, on: day, passesPersonalData: passesPersonalData)
-            referral.$consent.id = passesPersonalData ? try await record(consent, step: "referral:\(target.rawValue)", c, on: db) : nil
+            let referral = CaseReferral(
+                id: UUID(), caseID: c.id, target: target, on: day, passesPersonalData: passesPersonalData)
+            referral.$consent.id =
+                passesPersonalData ? try await record(consent, step: "referral:\(target.rawValue)", c, on: db) : nil
             try c.seal(note, into: referral, \.$noteSealed)
             try await referral.create(on: db)
         }
     }
 
     /// A report to management on the reporter's behalf: always with consent or a legal duty.
-    func reportOnBehalf(_ c: OpenCase, on day: Day, anonymous: Bool, note: String, consent: Consent?, today: Day) async throws {
+    func reportOnBehalf(
+        _ c: OpenCase, on day: Day, anonymous: Bool, note: String, consent: Consent?, today: Day
+    ) async throws {
         try await change(c, "case.report_on_behalf") { row, db in
             try requireChangeable(row)
             try row.lifecycle.checkDone(on: day, today: today)
             if let problem = ConsentRule.check(.reportOnBehalf, basis: consent?.basis, today: today) { throw problem }
-            guard let consentID = try await record(consent, step: "report_on_behalf", c, on: db) else { throw Abort(.internalServerError) }
-            let report = CaseReportOnBehalf(id: UUID(), caseID: c.id, on: day, anonymous: anonymous, consentID: consentID)
+            guard let consentID = try await record(consent, step: "report_on_behalf", c, on: db) else {
+                throw Abort(.internalServerError)
+            }
+            let report = CaseReportOnBehalf(
+                id: UUID(), caseID: c.id, on: day, anonymous: anonymous, consentID: consentID)
             try c.seal(note, into: report, \.$noteSealed)
             try await report.create(on: db)
         }
@@ -274,11 +299,14 @@ struct CaseWriter: Sendable {
         }
     }
 
-    func addAppointment(_ c: OpenCase, startsAt: String, minutes: Int, mode: AppointmentMode, place: String) async throws {
+    func addAppointment(
+        _ c: OpenCase, startsAt: String, minutes: Int, mode: AppointmentMode, place: String
+    ) async throws {
         try await change(c, "case.appointment") { row, db in
             try requireChangeable(row)
-            let appointment = CaseAppointment(id: UUID(), caseID: c.id, counsellorID: row.$counsellor.id,
-                                              startsAt: startsAt, minutes: minutes, mode: mode)
+            let appointment = CaseAppointment(
+                id: UUID(), caseID: c.id, counsellorID: row.$counsellor.id,
+                startsAt: startsAt, minutes: minutes, mode: mode)
             try c.seal(place, into: appointment, \.$placeSealed)
             try await appointment.create(on: db)
         }
@@ -289,8 +317,10 @@ struct CaseWriter: Sendable {
         try await change(c, "case.time", detail: String(minutes)) { row, db in
             try requireChangeable(row)
             if day > today { throw CaseLifecycle.Refusal.inTheFuture(.day) }
-            try await TimeEntry(organisationID: row.$organisation.id, userID: try staffID(), caseID: c.id, on: day,
-                                minutes: minutes, description: "Melding \(row.reference)").create(on: db)
+            try await TimeEntry(
+                organisationID: row.$organisation.id, userID: try staffID(), caseID: c.id, on: day,
+                minutes: minutes, description: "Melding \(row.reference)"
+            ).create(on: db)
         }
     }
 
@@ -309,28 +339,44 @@ struct CaseWriter: Sendable {
     /// Opens a mailbox for a case that came in another way; returns the receipt code to pass on.
     func openMailbox(_ c: OpenCase, _ prepared: MailboxService.Prepared) async throws -> ReceiptCode {
         try await change(c, "mailbox.create") { _, db in
-            guard try await Mailbox.query(on: db).filter(\.$case.$id == c.id).count() == 0 else { throw Abort(.conflict) }
+            guard try await Mailbox.query(on: db).filter(\.$case.$id == c.id).count() == 0 else {
+                throw Abort(.conflict)
+            }
             return try await MailboxService.insert(prepared, caseID: c.id, on: db)
         }
     }
 
     /// A counsellor's message in the mailbox. An acknowledgement dates the whistleblower
     /// acknowledgement today (if not yet); a message marked as the feedback dates that today.
-    func postToMailbox(_ c: OpenCase, kind: MailboxMessage.Kind, body: String, isFeedback: Bool = false, today: Day) async throws {
-        let action = switch kind { case .message: "mailbox.reply"; case .acknowledgement: "mailbox.acknowledge"; case .record: "mailbox.record" }
+    func postToMailbox(
+        _ c: OpenCase, kind: MailboxMessage.Kind, body: String, isFeedback: Bool = false, today: Day
+    ) async throws {
+        let action =
+            switch kind {
+            case .message: "mailbox.reply";
+            case .acknowledgement: "mailbox.acknowledge";
+            case .record: "mailbox.record"
+            }
         try await change(c, action) { row, db in
             try requireChangeable(row)
-            guard try await Mailbox.query(on: db).filter(\.$case.$id == c.id).count() > 0 else { throw Abort(.notFound) }
+            guard try await Mailbox.query(on: db).filter(\.$case.$id == c.id).count() > 0 else {
+                throw Abort(.notFound)
+            }
             let message = MailboxMessage(id: UUID(), caseID: c.id, sender: .counsellor, kind: kind)
             message.readAt = Date()
             try c.seal(body, into: message, \.$bodySealed)
             try await message.create(on: db)
             guard row.regime == .whistleblower else { return }
             if kind == .acknowledgement, row.acknowledgedOn == nil {
-                try transition(row) { try $0.recordWhistleblowerDates(acknowledgedOn: today, feedbackOn: nil, today: today) }
+                try transition(row) {
+                    try $0.recordWhistleblowerDates(acknowledgedOn: today, feedbackOn: nil, today: today)
+                }
             }
             if isFeedback, row.feedbackOn == nil {
-                try transition(row) { try $0.recordWhistleblowerDates(acknowledgedOn: $0.acknowledgedOn ?? today, feedbackOn: today, today: today) }
+                try transition(row) {
+                    try $0.recordWhistleblowerDates(
+                        acknowledgedOn: $0.acknowledgedOn ?? today, feedbackOn: today, today: today)
+                }
             }
         }
     }
@@ -339,8 +385,10 @@ struct CaseWriter: Sendable {
     /// 24 hours, counted inside the transaction that adds it (a message or a correction).
     func postFromReporter(_ c: OpenCase, mailbox: Mailbox, body: String, files: [Attachments.Checked]) async throws {
         try await change(c, "mailbox.message") { _, db in
-            let sentToday = try await MailboxMessage.query(on: db).filter(\.$case.$id == c.id).filter(\.$sender == .reporter)
-                .filter(\.$createdAt > Date().addingTimeInterval(-86_400)).count()
+            let sentToday = try await MailboxMessage.query(on: db).filter(\.$case.$id == c.id).filter(
+                \.$sender == .reporter
+            )
+            .filter(\.$createdAt > Date().addingTimeInterval(-86_400)).count()
             guard sentToday < MailboxThrottle.messagesPerDay else { throw PostbusController.TooManyMessages() }
             let message = MailboxMessage(id: UUID(), caseID: c.id, sender: .reporter, kind: .message)
             try c.seal(body, into: message, \.$bodySealed)

@@ -19,9 +19,14 @@ enum CasesController {
         let staff = try req.requireStaff()
         let showClosed = req.query[String.self, at: "closed"] == "1"
         let today = Day(Date())
-        let rows = try await Case.readable(by: staff, includeClosed: showClosed, on: req.db).map { CaseRow($0, staff: staff, today: today) }
-        return try await req.page("cases", IndexPage(meta: req.meta("Meldingen", section: "cases"), rows: rows,
-                                                     showClosed: showClosed, canCreate: staff.user.isCounsellor))
+        let rows = try await Case.readable(by: staff, includeClosed: showClosed, on: req.db).map {
+            CaseRow($0, staff: staff, today: today)
+        }
+        return try await req.page(
+            "cases",
+            IndexPage(
+                meta: req.meta("Meldingen", section: "cases"), rows: rows,
+                showClosed: showClosed, canCreate: staff.user.isCounsellor))
     }
 
     // MARK: intake
@@ -42,34 +47,62 @@ enum CasesController {
         var accused: String?
     }
 
-    static func newForm(_ req: Request, organisations: [Organisation], input: NewCaseForm, errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "new-case", title: "Nieuwe melding",
-                            intro: "Leg vast wat je weet. Alleen de vakjes met een sterretje zijn nodig; de rest kan later. Het verhaal, de identiteit en de beklaagde worden versleuteld opgeslagen.",
-                            action: "/cases", submit: "Melding aanmaken", csrf: req.csrfToken)
-        form.choice("organisation", "Organisatie", options: organisations.map { ($0.id!.uuidString, $0.name) },
-                    selected: [input.organisation ?? ""], required: true, blank: "Kies een organisatie")
-        form.choice("kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [input.kind ?? ""],
-                    required: true, blank: "Kies de soort")
-        form.choice("categories", "Waar gaat het over?", CaseCategory.self, selected: input.categories ?? [], multiple: true,
-                    hint: "Kies alles wat van toepassing is.")
-        form.choice("reporterRole", "Wie meldt", ReporterRole.self, selected: [input.reporterRole ?? ""], required: true, blank: "Kies wie meldt")
-        form.choice("channel", "Binnengekomen via", IntakeChannel.self, selected: [input.channel ?? ""], required: true, blank: "Kies hoe")
-        form.add("openedOn", "Datum van de melding", type: "date", value: input.openedOn ?? Day(Date()).iso, required: true)
-        form.add("department", "Afdeling", value: input.department, hint: "Optioneel, alleen zoals bij de organisatie vastgelegd.", maxlength: 120)
-        form.choice("relation", "Relatie tot de beklaagde", AccusedRelation.self, selected: [input.relation ?? AccusedRelation.unknown.rawValue], required: true)
-        form.choice("regime", "Regime", Regime.self, selected: [input.regime ?? Regime.confidential.rawValue],
-                    hint: "Bij een melding onder de Wet bescherming klokkenluiders lopen termijnen: ontvangstbevestiging binnen 7 dagen, terugkoppeling binnen 3 maanden.", required: true)
-        form.add("summary", "Het verhaal", type: "textarea", value: input.summary, hint: "Versleuteld. Schrijf feitelijk.", maxlength: Case.storyLimit)
-        form.add("reporterName", "Naam melder", value: input.reporterName, hint: "Optioneel en versleuteld; los van het verhaal bewaard.", maxlength: 200)
-        form.add("reporterContact", "Contactgegevens melder", value: input.reporterContact, hint: "Optioneel en versleuteld.", maxlength: 300)
-        form.add("accused", "Beklaagde", value: input.accused, hint: "Optioneel en versleuteld: over wie of wat gaat de melding?", maxlength: 300)
+    static func newForm(
+        _ req: Request, organisations: [Organisation], input: NewCaseForm, errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "new-case", title: "Nieuwe melding",
+            intro:
+                "Leg vast wat je weet. Alleen de vakjes met een sterretje zijn nodig; de rest kan later. Het verhaal, de identiteit en de beklaagde worden versleuteld opgeslagen.",
+            action: "/cases", submit: "Melding aanmaken", csrf: req.csrfToken)
+        form.choice(
+            "organisation", "Organisatie", options: organisations.map { ($0.id!.uuidString, $0.name) },
+            selected: [input.organisation ?? ""], required: true, blank: "Kies een organisatie")
+        form.choice(
+            "kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [input.kind ?? ""],
+            required: true, blank: "Kies de soort")
+        form.choice(
+            "categories", "Waar gaat het over?", CaseCategory.self, selected: input.categories ?? [], multiple: true,
+            hint: "Kies alles wat van toepassing is.")
+        form.choice(
+            "reporterRole", "Wie meldt", ReporterRole.self, selected: [input.reporterRole ?? ""], required: true,
+            blank: "Kies wie meldt")
+        form.choice(
+            "channel", "Binnengekomen via", IntakeChannel.self, selected: [input.channel ?? ""], required: true,
+            blank: "Kies hoe")
+        form.add(
+            "openedOn", "Datum van de melding", type: "date", value: input.openedOn ?? Day(Date()).iso, required: true)
+        form.add(
+            "department", "Afdeling", value: input.department,
+            hint: "Optioneel, alleen zoals bij de organisatie vastgelegd.", maxlength: 120)
+        form.choice(
+            "relation", "Relatie tot de beklaagde", AccusedRelation.self,
+            selected: [input.relation ?? AccusedRelation.unknown.rawValue], required: true)
+        form.choice(
+            "regime", "Regime", Regime.self, selected: [input.regime ?? Regime.confidential.rawValue],
+            hint:
+                "Bij een melding onder de Wet bescherming klokkenluiders lopen termijnen: ontvangstbevestiging binnen 7 dagen, terugkoppeling binnen 3 maanden.",
+            required: true)
+        form.add(
+            "summary", "Het verhaal", type: "textarea", value: input.summary, hint: "Versleuteld. Schrijf feitelijk.",
+            maxlength: Case.storyLimit)
+        form.add(
+            "reporterName", "Naam melder", value: input.reporterName,
+            hint: "Optioneel en versleuteld; los van het verhaal bewaard.", maxlength: 200)
+        form.add(
+            "reporterContact", "Contactgegevens melder", value: input.reporterContact,
+            hint: "Optioneel en versleuteld.", maxlength: 300)
+        form.add(
+            "accused", "Beklaagde", value: input.accused,
+            hint: "Optioneel en versleuteld: over wie of wat gaat de melding?", maxlength: 300)
         form.apply(errors)
         return form
     }
 
     static func myOrganisations(_ req: Request) async throws -> [Organisation] {
         let staff = try req.requireStaff()
-        let ids = try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id)
+        let ids = try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(
+            \.$organisation.id)
         return try await Organisation.query(on: req.db).filter(\.$id ~~ ids).sort(\.$name).all()
     }
 
@@ -78,7 +111,11 @@ enum CasesController {
         let orgs = try await myOrganisations(req)
         var input = NewCaseForm()
         if orgs.count == 1 { input.organisation = orgs[0].id!.uuidString }
-        return try await req.page("form-page", FormPage(meta: req.meta("Nieuwe melding", section: "cases"), form: newForm(req, organisations: orgs, input: input)))
+        return try await req.page(
+            "form-page",
+            FormPage(
+                meta: req.meta("Nieuwe melding", section: "cases"),
+                form: newForm(req, organisations: orgs, input: input)))
     }
 
     /// POST /cases
@@ -97,21 +134,29 @@ enum CasesController {
         let openedOn = errors.day(input.openedOn, "openedOn", label: "de datum van de melding")
         if let openedOn, openedOn > Day(Date()) { errors["openedOn"] = "De datum van de melding ligt in de toekomst." }
         let department = errors.department(input.department, of: org)
-        let relation = errors.choice(input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
+        let relation = errors.choice(
+            input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
         let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
-        let summary = errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
+        let summary =
+            errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
         let name = errors.text(input.reporterName, "reporterName", label: "de naam", max: 200, required: false) ?? ""
-        let contact = errors.text(input.reporterContact, "reporterContact", label: "de contactgegevens", max: 300, required: false) ?? ""
+        let contact =
+            errors.text(
+                input.reporterContact, "reporterContact", label: "de contactgegevens", max: 300, required: false) ?? ""
         let accused = errors.text(input.accused, "accused", label: "de beklaagde", max: 300, required: false) ?? ""
         guard errors.isEmpty, let org, let kind, let role, let channel, let openedOn, let relation, let regime else {
-            return try await req.page("form-page", FormPage(meta: req.meta("Nieuwe melding", section: "cases"),
-                                                            form: newForm(req, organisations: orgs, input: input, errors: errors)),
-                                      status: .unprocessableEntity)
+            return try await req.page(
+                "form-page",
+                FormPage(
+                    meta: req.meta("Nieuwe melding", section: "cases"),
+                    form: newForm(req, organisations: orgs, input: input, errors: errors)),
+                status: .unprocessableEntity)
         }
-        let intake = CaseIntake(organisationID: org.id!, counsellorID: staff.userID, kind: kind, categories: categories,
-                                reporterRole: role, channel: channel, openedOn: openedOn, department: department,
-                                relation: relation, regime: regime, summary: summary, reporterName: name,
-                                reporterContact: contact, accused: accused)
+        let intake = CaseIntake(
+            organisationID: org.id!, counsellorID: staff.userID, kind: kind, categories: categories,
+            reporterRole: role, channel: channel, openedOn: openedOn, department: department,
+            relation: relation, regime: regime, summary: summary, reporterName: name,
+            reporterContact: contact, accused: accused)
         let c = try await req.cases.create(intake)
         return req.redirect(to: "/cases/\(c.id)", flash: .created)
     }

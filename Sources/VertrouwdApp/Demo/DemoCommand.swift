@@ -51,20 +51,28 @@ enum DemoPractice {
         let orgs = try await Organisation.query(on: db).count()
         let cases = try await Case.query(on: db).count()
         guard users == 0, orgs == 0, cases == 0 else {
-            throw DemoCommand.Refusal(description: "This database already holds data (\(users) accounts, \(orgs) organisations, \(cases) cases). The demo only fills an empty database; point VERTROUWD_DATA_DIR or DATABASE_URL at a new one.")
+            throw DemoCommand.Refusal(
+                description:
+                    "This database already holds data (\(users) accounts, \(orgs) organisations, \(cases) cases). The demo only fills an empty database; point VERTROUWD_DATA_DIR or DATABASE_URL at a new one."
+            )
         }
         var rng = Seeded(state: 2026)
         var logins: [Login] = []
 
-        func account(_ email: String, _ name: String, admin: Bool, counsellor: Bool, intro: String?) async throws -> User {
+        func account(
+            _ email: String, _ name: String, admin: Bool, counsellor: Bool, intro: String?
+        ) async throws -> User {
             let password = AccountService.generatePassword()
-            let user = User(email: email, name: name, isAdmin: admin, isCounsellor: counsellor,
-                            passwordHash: try await app.password.async.hash(password))
+            let user = User(
+                email: email, name: name, isAdmin: admin, isCounsellor: counsellor,
+                passwordHash: try await app.password.async.hash(password))
             user.introduction = intro
             let secret = try SecondFactor.enrol(user, masterKey: app.masterKey)
             try await user.create(on: db)
-            logins.append(Login(role: admin ? "admin" : "counsellor", email: email, password: password,
-                                secret: Tokens.base32(secret), uri: SecondFactor.uri(secret: secret, email: email)))
+            logins.append(
+                Login(
+                    role: admin ? "admin" : "counsellor", email: email, password: password,
+                    secret: Tokens.base32(secret), uri: SecondFactor.uri(secret: secret, email: email)))
             return user
         }
 
@@ -74,30 +82,43 @@ enum DemoPractice {
             try await practice.save(on: db)
         }
         _ = try await account("beheer@demo.vertrouwd.nl", "Bea Beheer", admin: true, counsellor: false, intro: nil)
-        let anna = try await account("anna@demo.vertrouwd.nl", "Anna de Vries", admin: false, counsellor: true,
-                                     intro: "Register-vertrouwenspersoon (LVV), achtergrond in HR en mediation.")
-        let youssef = try await account("youssef@demo.vertrouwd.nl", "Youssef El Amrani", admin: false, counsellor: true,
-                                        intro: "Register-vertrouwenspersoon (LVV), jurist, gespecialiseerd in integriteit.")
+        let anna = try await account(
+            "anna@demo.vertrouwd.nl", "Anna de Vries", admin: false, counsellor: true,
+            intro: "Register-vertrouwenspersoon (LVV), achtergrond in HR en mediation.")
+        let youssef = try await account(
+            "youssef@demo.vertrouwd.nl", "Youssef El Amrani", admin: false, counsellor: true,
+            intro: "Register-vertrouwenspersoon (LVV), jurist, gespecialiseerd in integriteit.")
 
-        struct OrgSpec { let name, slug: String; let sector: Sector; let employees: Int; let departments: [String]; let hours: Int; let counsellors: [User] }
+        struct OrgSpec {
+            let name, slug: String; let sector: Sector; let employees: Int; let departments: [String]; let hours: Int;
+            let counsellors: [User]
+        }
         let specs = [
-            OrgSpec(name: "Basisschool De Regenboog", slug: "de-regenboog", sector: .education, employees: 38,
-                    departments: ["Onderbouw", "Bovenbouw", "Ondersteuning"], hours: 16, counsellors: [anna]),
-            OrgSpec(name: "Zorggroep Het Baken", slug: "het-baken", sector: .care, employees: 640,
-                    departments: ["Verpleging", "Thuiszorg", "Facilitair", "Staf"], hours: 80, counsellors: [anna, youssef]),
-            OrgSpec(name: "Gemeente Lindewaard", slug: "gemeente-lindewaard", sector: .government, employees: 310,
-                    departments: ["Publiekszaken", "Ruimte", "Sociaal domein", "Bedrijfsvoering"], hours: 40, counsellors: [youssef]),
-            OrgSpec(name: "Kinderopvang Klein Geluk", slug: "klein-geluk", sector: .childcare, employees: 92,
-                    departments: ["Locatie Noord", "Locatie Zuid", "Kantoor"], hours: 24, counsellors: [anna]),
+            OrgSpec(
+                name: "Basisschool De Regenboog", slug: "de-regenboog", sector: .education, employees: 38,
+                departments: ["Onderbouw", "Bovenbouw", "Ondersteuning"], hours: 16, counsellors: [anna]),
+            OrgSpec(
+                name: "Zorggroep Het Baken", slug: "het-baken", sector: .care, employees: 640,
+                departments: ["Verpleging", "Thuiszorg", "Facilitair", "Staf"], hours: 80, counsellors: [anna, youssef]),
+            OrgSpec(
+                name: "Gemeente Lindewaard", slug: "gemeente-lindewaard", sector: .government, employees: 310,
+                departments: ["Publiekszaken", "Ruimte", "Sociaal domein", "Bedrijfsvoering"], hours: 40,
+                counsellors: [youssef]),
+            OrgSpec(
+                name: "Kinderopvang Klein Geluk", slug: "klein-geluk", sector: .childcare, employees: 92,
+                departments: ["Locatie Noord", "Locatie Zuid", "Kantoor"], hours: 24, counsellors: [anna]),
         ]
         let yearStart = Day(year: today.year, month: 1, day: 1)!
         var organisations: [(Organisation, OrgSpec)] = []
         for spec in specs {
             let org = Organisation()
-            org.name = spec.name; org.slug = spec.slug; org.sector = spec.sector.rawValue; org.employees = spec.employees
+            org.name = spec.name; org.slug = spec.slug; org.sector = spec.sector.rawValue;
+            org.employees = spec.employees
             org.departments = spec.departments.joined(separator: "\n")
-            org.phone = "06-1234 56\(10 + organisations.count)"; org.whatsapp = org.phone; org.email = "vp-\(spec.slug)@demo.vertrouwd.nl"
-            org.availability = "Maandag tot en met vrijdag, 9.00–17.00 uur. Buiten deze tijden kunt u een bericht achterlaten."
+            org.phone = "06-1234 56\(10 + organisations.count)"; org.whatsapp = org.phone;
+            org.email = "vp-\(spec.slug)@demo.vertrouwd.nl"
+            org.availability =
+                "Maandag tot en met vrijdag, 9.00–17.00 uur. Buiten deze tijden kunt u een bericht achterlaten."
             try await org.create(on: db)
             for user in spec.counsellors { try await org.$counsellors.attach(user, on: db) }
             for (role, name) in [(ContactRole.board, "M. Jansen"), (.hr, "P. de Boer"), (.worksCouncil, "S. Bakker")] {
@@ -106,7 +127,9 @@ enum DemoPractice {
                 contact.email = "\(role.rawValue)@\(spec.slug).demo"; contact.phone = ""
                 try await contact.create(on: db)
             }
-            let phases: [(EngagementPhase, Int)] = [(.exploratoryTalk, -14), (.agreementSigned, -12), (.policy, -11), (.introduction, -10), (.active, -9)]
+            let phases: [(EngagementPhase, Int)] = [
+                (.exploratoryTalk, -14), (.agreementSigned, -12), (.policy, -11), (.introduction, -10), (.active, -9),
+            ]
             for (phase, months) in phases {
                 let record = EngagementPhaseRecord()
                 record.$organisation.id = org.id!; record.phase = phase.rawValue
@@ -116,20 +139,25 @@ enum DemoPractice {
             }
             for (start, hours) in [(yearStart.adding(months: -12), spec.hours), (yearStart, spec.hours)] {
                 let year = ContractYear()
-                year.$organisation.id = org.id!; year.startsOn = start.iso; year.endsOn = start.adding(months: 12).adding(days: -1).iso
+                year.$organisation.id = org.id!; year.startsOn = start.iso;
+                year.endsOn = start.adding(months: 12).adding(days: -1).iso
                 year.budgetMinutes = hours * 60
-                year.focusPoints = start == yearStart ? "" : "Voorlichting over grensoverschrijdend gedrag; zichtbaarheid vertrouwenspersoon vergroten."
+                year.focusPoints =
+                    start == yearStart
+                    ? "" : "Voorlichting over grensoverschrijdend gedrag; zichtbaarheid vertrouwenspersoon vergroten."
                 try await year.create(on: db)
             }
             let activities: [(ActivityKind, String, Int?)] = [
-                (.policySession, "Kennismaking met directie en OR", nil), (.informationSession, "Elkaar aanspreken op gedrag", 24),
+                (.policySession, "Kennismaking met directie en OR", nil),
+                (.informationSession, "Elkaar aanspreken op gedrag", 24),
                 (.workshop, "Grenzen stellen", 12), (.material, "Poster en mailing: wie is de vertrouwenspersoon", nil),
             ]
             for (i, (kind, what, participants)) in activities.enumerated() {
                 for start in [yearStart.adding(months: -12), yearStart] where start.adding(months: 1 + i * 3) <= today {
                     let entry = TimeEntry()
                     entry.$organisation.id = org.id!; entry.$user.id = spec.counsellors[0].id!; entry.caseID = nil
-                    entry.onDay = start.adding(months: 1 + i * 3).iso; entry.minutes = [90, 120, 180, 30][i]; entry.description = what
+                    entry.onDay = start.adding(months: 1 + i * 3).iso; entry.minutes = [90, 120, 180, 30][i];
+                    entry.description = what
                     entry.activityKind = kind.rawValue; entry.participants = participants
                     try await entry.create(on: db)
                 }
@@ -151,8 +179,10 @@ enum DemoPractice {
             "Melder is door een collega tegen de muur geduwd tijdens een ruzie over taken.",
         ]
         let kinds: [(CaseKind, [CaseCategory])] = [
-            (.personalIntegrity, [.bullying]), (.personalIntegrity, [.sexualHarassment]), (.personalIntegrity, [.aggression, .threat]),
-            (.businessIntegrity, [.fraud]), (.businessIntegrity, [.informationLeak]), (.personalIntegrity, [.discrimination]),
+            (.personalIntegrity, [.bullying]), (.personalIntegrity, [.sexualHarassment]),
+            (.personalIntegrity, [.aggression, .threat]),
+            (.businessIntegrity, [.fraud]), (.businessIntegrity, [.informationLeak]),
+            (.personalIntegrity, [.discrimination]),
             (.informationRequest, []), (.personalIntegrity, [.workload]), (.businessIntegrity, [.misuseOfResources]),
             (.personalIntegrity, [.aggression]),
         ]
@@ -164,7 +194,8 @@ enum DemoPractice {
             let counsellor = spec.counsellors[n % spec.counsellors.count]
             let daysAgo = Int.random(in: 3...320, using: &rng)
             // A third in last year's contract year, for the annual report's comparison.
-            let opened = n % 3 == 0 ? yearStart.adding(days: -(1 + daysAgo % 360)) : max(today.adding(days: -daysAgo), yearStart)
+            let opened =
+                n % 3 == 0 ? yearStart.adding(days: -(1 + daysAgo % 360)) : max(today.adding(days: -daysAgo), yearStart)
             let whistleblower = kind == .businessIntegrity && spec.employees >= 50 && n % 2 == 0
             let intake = CaseIntake(
                 organisationID: org.id!, counsellorID: counsellor.id!, kind: kind, categories: categories,
@@ -173,7 +204,8 @@ enum DemoPractice {
                 department: n % 3 == 0 ? spec.departments[n % spec.departments.count] : "",
                 relation: AccusedRelation.allCases[Int.random(in: 0..<AccusedRelation.allCases.count, using: &rng)],
                 regime: whistleblower ? .whistleblower : .confidential, summary: stories[pick],
-                reporterName: n % 4 == 0 ? "" : "Medewerker \(n + 1)", reporterContact: n % 4 == 0 ? "" : "06-0000 00\(String(format: "%02d", n))",
+                reporterName: n % 4 == 0 ? "" : "Medewerker \(n + 1)",
+                reporterContact: n % 4 == 0 ? "" : "06-0000 00\(String(format: "%02d", n))",
                 accused: kind == .informationRequest ? "" : "Collega X (demo)")
             // Every case and everything on it goes through the write layer, audited as the CLI.
             let writer = CaseWriter(app: app, actor: "cli", userID: counsellor.id!)
@@ -187,33 +219,41 @@ enum DemoPractice {
                 try await writer.tick(c, step: step, on: min(opened.adding(days: i * 3), today), today: today)
             }
             for week in 0..<min(3, 1 + age / 45) {
-                try await writer.logTime(c, on: min(opened.adding(days: week * 7), today), minutes: [45, 30, 30][week], today: today)
+                try await writer.logTime(
+                    c, on: min(opened.adding(days: week * 7), today), minutes: [45, 30, 30][week], today: today)
             }
             if kind == .personalIntegrity && n % 3 == 1 {
                 let day = min(opened.adding(days: 14), today)
-                try await writer.escalate(c, to: LadderLevel(rawValue: 2 + n % 3)!, on: day, note: "Gesprek samen met de melder voorbereid.",
-                                          consent: .init(basis: .reporterConsent(givenOn: day, method: .oral), remark: ""), today: today)
+                try await writer.escalate(
+                    c, to: LadderLevel(rawValue: 2 + n % 3)!, on: day, note: "Gesprek samen met de melder voorbereid.",
+                    consent: .init(basis: .reporterConsent(givenOn: day, method: .oral), remark: ""), today: today)
             }
             if n % 4 == 2 {
-                let target = [ReferralTarget.coach, .mediator, .socialWork, .occupationalPhysician, .legalCounter][n % 5]
+                let target = [ReferralTarget.coach, .mediator, .socialWork, .occupationalPhysician, .legalCounter][
+                    n % 5]
                 let day = min(opened.adding(days: 10), today)
                 let passes = n % 8 == 2
-                try await writer.refer(c, to: target, on: day, passesPersonalData: passes, note: "",
-                                       consent: passes ? .init(basis: .reporterConsent(givenOn: day, method: .email), remark: "") : nil, today: today)
+                try await writer.refer(
+                    c, to: target, on: day, passesPersonalData: passes, note: "",
+                    consent: passes ? .init(basis: .reporterConsent(givenOn: day, method: .email), remark: "") : nil,
+                    today: today)
             }
             if whistleblower && age > 5 {
                 let acknowledged = min(opened.adding(days: n % 9), today)
-                try await writer.recordWhistleblowerDates(c, acknowledgedOn: acknowledged,
-                                                          feedbackOn: age > 80 && n % 4 == 0 ? opened.adding(days: 70) : nil, today: today)
+                try await writer.recordWhistleblowerDates(
+                    c, acknowledgedOn: acknowledged,
+                    feedbackOn: age > 80 && n % 4 == 0 ? opened.adding(days: 70) : nil, today: today)
             }
             if age <= 150 && n % 3 == 0 {
-                try await writer.addAppointment(c, startsAt: "\(today.adding(days: 1 + n % 10).iso)T\(String(format: "%02d", 9 + n % 8)):00",
-                                                minutes: 60, mode: AppointmentMode.allCases[n % 3],
-                                                place: n % 3 == 0 ? "Buiten de organisatie: praktijkruimte" : "")
+                try await writer.addAppointment(
+                    c, startsAt: "\(today.adding(days: 1 + n % 10).iso)T\(String(format: "%02d", 9 + n % 8)):00",
+                    minutes: 60, mode: AppointmentMode.allCases[n % 3],
+                    place: n % 3 == 0 ? "Buiten de organisatie: praktijkruimte" : "")
             }
             if age > 150 {
-                try await writer.close(c, Outcome.allCases[n % Outcome.allCases.count], on: min(opened.adding(days: 60 + n), today),
-                                       note: "", today: today)
+                try await writer.close(
+                    c, Outcome.allCases[n % Outcome.allCases.count], on: min(opened.adding(days: 60 + n), today),
+                    note: "", today: today)
             } else if age > 90 {
                 try await writer.planAftercare(c, on: today.adding(days: n % 12 - 3))
             }
@@ -221,21 +261,26 @@ enum DemoPractice {
         // A cluster for a signal: three recent reports of intimidation at Het Baken.
         let (baken, bakenSpec) = organisations[1]
         for daysAgo in [12, 27, 41] {
-            let intake = CaseIntake(organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
-                                    categories: [.intimidation], reporterRole: .affectedEmployee, channel: .phone,
-                                    openedOn: today.adding(days: -daysAgo), department: "Thuiszorg", relation: .manager, regime: .confidential,
-                                    summary: "Melder voelt zich door een teamleider onder druk gezet om extra diensten te draaien.",
-                                    reporterName: "", reporterContact: "", accused: "Teamleider (demo)")
+            let intake = CaseIntake(
+                organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
+                categories: [.intimidation], reporterRole: .affectedEmployee, channel: .phone,
+                openedOn: today.adding(days: -daysAgo), department: "Thuiszorg", relation: .manager,
+                regime: .confidential,
+                summary: "Melder voelt zich door een teamleider onder druk gezet om extra diensten te draaien.",
+                reporterName: "", reporterContact: "", accused: "Teamleider (demo)")
             _ = try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(intake)
             created += 1
         }
         // An advice given last year, with management's answer.
         let (gemeente, gemeenteSpec) = organisations[2]
         let advice = AdviceRecord()
-        advice.$organisation.id = gemeente.id!; advice.$user.id = gemeenteSpec.counsellors[0].id!; advice.solicited = true
+        advice.$organisation.id = gemeente.id!; advice.$user.id = gemeenteSpec.counsellors[0].id!;
+        advice.solicited = true
         advice.subject = "Advies: meldregeling en zichtbaarheid vertrouwenspersoon"
-        advice.body = "Aan de directie van Gemeente Lindewaard,\n\nOp uw verzoek adviseer ik de meldregeling te actualiseren en de vertrouwenspersoon zichtbaarder te maken op de afdelingen.\n\nMet vriendelijke groet,\nYoussef El Amrani"
-        advice.givenOn = yearStart.adding(months: -4).iso; advice.response = "De directie neemt het advies over."; advice.followUp = ""
+        advice.body =
+            "Aan de directie van Gemeente Lindewaard,\n\nOp uw verzoek adviseer ik de meldregeling te actualiseren en de vertrouwenspersoon zichtbaarder te maken op de afdelingen.\n\nMet vriendelijke groet,\nYoussef El Amrani"
+        advice.givenOn = yearStart.adding(months: -4).iso; advice.response = "De directie neemt het advies over.";
+        advice.followUp = ""
         try await advice.create(on: db)
         let adviceTime = TimeEntry()
         adviceTime.$organisation.id = gemeente.id!; adviceTime.$user.id = gemeenteSpec.counsellors[0].id!
@@ -243,11 +288,13 @@ enum DemoPractice {
         adviceTime.activityKind = ActivityKind.advice.rawValue
         try await adviceTime.create(on: db)
         // Anna's professional development for the LVV register.
-        for (kind, monthsAgo, hours, what) in [(DevelopmentKind.training, 30, 16, "Training Wet bescherming klokkenluiders"),
-                                               (.training, 8, 6, "Training gespreksvoering bij agressie"),
-                                               (.peerConsultation, 20, 12, "Intervisiegroep regio Noord"),
-                                               (.peerConsultation, 3, 9, "Intervisiegroep regio Noord"),
-                                               (.other, 14, 6, "Congres LVV")] {
+        for (kind, monthsAgo, hours, what) in [
+            (DevelopmentKind.training, 30, 16, "Training Wet bescherming klokkenluiders"),
+            (.training, 8, 6, "Training gespreksvoering bij agressie"),
+            (.peerConsultation, 20, 12, "Intervisiegroep regio Noord"),
+            (.peerConsultation, 3, 9, "Intervisiegroep regio Noord"),
+            (.other, 14, 6, "Congres LVV"),
+        ] {
             let entry = DevelopmentEntry()
             entry.$user.id = anna.id!; entry.kind = kind.rawValue; entry.onDay = today.adding(months: -monthsAgo).iso
             entry.minutes = hours * 60; entry.description = what

@@ -9,7 +9,8 @@ extension Organisation {
     static func visible(to staff: Staff, on db: any Database) async throws -> [Organisation] {
         let query = Organisation.query(on: db).sort(\.$name)
         if !staff.user.isAdmin {
-            let ids = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id)
+            let ids = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == staff.userID).all().map(
+                \.$organisation.id)
             query.filter(\.$id ~~ ids)
         }
         return try await query.all()
@@ -18,7 +19,8 @@ extension Organisation {
     /// The organisation named in the URL, if the staff member may see it (the same 404 otherwise).
     static func named(in req: Request) async throws -> Organisation {
         let staff = try req.requireStaff()
-        guard let id = req.parameters.get("orgID", as: UUID.self), let org = try await Organisation.find(id, on: req.db) else {
+        guard let id = req.parameters.get("orgID", as: UUID.self), let org = try await Organisation.find(id, on: req.db)
+        else {
             throw Abort(.notFound)
         }
         if !staff.user.isAdmin {
@@ -29,7 +31,9 @@ extension Organisation {
 
     /// Whether a user is one of the organisation's counsellors.
     static func serves(_ userID: UUID, organisation orgID: UUID, on db: any Database) async throws -> Bool {
-        try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == orgID).filter(\.$user.$id == userID).count() > 0
+        try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == orgID).filter(
+            \.$user.$id == userID
+        ).count() > 0
     }
 }
 
@@ -54,18 +58,19 @@ struct BudgetView: Encodable, Sendable {
         let used = try await TimeEntry.query(on: db)
             .filter(\.$organisation.$id == year.$organisation.id)
             .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn)
-            .all(\.$minutes).reduce(0, +) // SUM of BIGINT is NUMERIC on PostgreSQL
+            .all(\.$minutes).reduce(0, +)  // SUM of BIGINT is NUMERIC on PostgreSQL
         let status = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes)
         period = "\(year.start.dutch) – \(year.end.dutch)"
         self.used = Hours.format(minutes: used)
         budget = Hours.format(minutes: year.budgetMinutes)
         percent = min(status.percentUsed, 999)
         level = status.level.rawValue
-        message = switch status.level {
-        case .ok: nil
-        case .warning: "Let op: \(status.percentUsed)% van het tegoed is gebruikt."
-        case .exhausted: "Het tegoed is op (\(status.percentUsed)%). Overleg met de opdrachtgever over extra uren."
-        }
+        message =
+            switch status.level {
+            case .ok: nil
+            case .warning: "Let op: \(status.percentUsed)% van het tegoed is gebruikt."
+            case .exhausted: "Het tegoed is op (\(status.percentUsed)%). Overleg met de opdrachtgever over extra uren."
+            }
     }
 }
 
