@@ -17,7 +17,7 @@ enum AccountController {
     struct ProfileForm: Content { var introduction: String? }
 
     static func passwordForm(_ req: Request, errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "password", title: "Wachtwoord wijzigen", action: "/account/password", submit: "Wachtwoord wijzigen", csrf: req.csrfToken)
+        var form = FormView(id: "password", title: "Wachtwoord wijzigen", action: SiteURL.accountPassword.path, submit: "Wachtwoord wijzigen", csrf: req.csrfToken)
         form.add("current", "Huidig wachtwoord", type: "password", required: true, autocomplete: "current-password")
         form.add("password", "Nieuw wachtwoord", type: "password",
                  hint: "Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed te onthouden.",
@@ -30,7 +30,7 @@ enum AccountController {
     static func profileForm(_ req: Request, introduction: String, errors: FormErrors = .init()) -> FormView {
         var form = FormView(id: "profile", title: "Voorstellen aan medewerkers",
                             intro: "Staat op de publieke pagina van de organisaties waarvoor je vertrouwenspersoon bent. Noem bijvoorbeeld je achtergrond en je LVV-registratie.",
-                            action: "/account/profile", submit: "Opslaan", csrf: req.csrfToken)
+                            action: SiteURL.accountProfile.path, submit: "Opslaan", csrf: req.csrfToken)
         form.add("introduction", "Korte introductie", type: "textarea", value: introduction, maxlength: 1000)
         form.apply(errors)
         return form
@@ -78,7 +78,7 @@ enum AccountController {
             try await req.audit("user.password", subject: "user:\(staff.userID)")
         }
         req.staff = Staff(user: staff.user, session: session)
-        let response = req.redirect(to: "/account", flash: .saved)
+        let response = req.redirect(to: .account, flash: .saved)
         response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
         return response
     }
@@ -98,6 +98,6 @@ enum AccountController {
             try await staff.user.save(on: db)
             try await req.audit("user.profile", subject: "user:\(staff.userID)")
         }
-        return req.redirect(to: "/account", flash: .saved)
+        return req.redirect(to: .account, flash: .saved)
     }
 }

@@ -46,7 +46,7 @@ enum Enrolment {
 
     static func link(_ token: String, _ req: Request) -> String {
         let base = req.application.settings.publicURL ?? "http://\(req.headers.first(name: .host) ?? "localhost")"
-        return base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/enrol/" + token
+        return base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + SiteURL.enrol(token: .value(token)).path
     }
 
     // MARK: the counsellor's side
@@ -78,7 +78,7 @@ enum Enrolment {
         case .newAccount:
             form = FormView(id: "enrol", title: "Je account instellen",
                             intro: "Welkom, \(user.name) (\(user.email)). Kies je wachtwoord; daarna stel je de authenticator-app op je telefoon in. Niemand anders ziet ze, ook de beheerder niet.",
-                            action: "/enrol/\(token)", submit: "Wachtwoord instellen", csrf: req.csrfToken)
+                            action: SiteURL.enrol(token: .value(token)).path, submit: "Wachtwoord instellen", csrf: req.csrfToken)
             form.add("password", "Wachtwoord", type: "password",
                      hint: "Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed te onthouden.",
                      required: true, autocomplete: "new-password")
@@ -86,7 +86,7 @@ enum Enrolment {
         case .secondFactor:
             form = FormView(id: "enrol", title: "Nieuwe tweede factor",
                             intro: "\(user.name) (\(user.email)), bevestig met je wachtwoord dat jij het bent; daarna stel je de authenticator-app opnieuw in.",
-                            action: "/enrol/\(token)", submit: "Verder", csrf: req.csrfToken)
+                            action: SiteURL.enrol(token: .value(token)).path, submit: "Verder", csrf: req.csrfToken)
             form.add("current", "Je wachtwoord", type: "password", required: true, autocomplete: "current-password")
         }
         form.apply(errors)
@@ -156,7 +156,7 @@ enum Enrolment {
         return try await req.page("enrol", SetupController.EnrolPage(
             meta: req.meta("Tweede factor instellen"), heading: "Nog één stap: je authenticator-app",
             name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),
-            uri: SecondFactor.uri(secret: secret, email: user.email), next: "/login"))
+            uri: SecondFactor.uri(secret: secret, email: user.email), next: SiteURL.login.path))
     }
 }
 
@@ -165,7 +165,7 @@ extension Enrolment {
         let user = try req.requireStaff().user
         var form = FormView(id: "renew", title: "Nieuw wachtwoord en nieuwe tweede factor",
                             intro: "\(user.name), Vertrouwd is veiliger geworden: vroeger zag de beheerder het eerste wachtwoord en de geheime sleutel van een nieuw account. Kies daarom eenmalig een nieuw wachtwoord; daarna stel je de authenticator-app opnieuw in. Niemand anders ziet ze.",
-                            action: "/account/renew", submit: "Wachtwoord instellen", csrf: req.csrfToken)
+                            action: SiteURL.accountRenew.path, submit: "Wachtwoord instellen", csrf: req.csrfToken)
         form.add("password", "Nieuw wachtwoord", type: "password",
                  hint: "Minstens \(PasswordPolicy.minimumLength) tekens, niet je oude wachtwoord.", required: true, autocomplete: "new-password")
         form.add("password2", "Nieuw wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
@@ -175,7 +175,7 @@ extension Enrolment {
 
     /// GET /account/renew
     @Sendable static func showRenew(_ req: Request) async throws -> Response {
-        guard try req.requireStaff().user.renewCredentials == true else { return req.redirect(to: "/") }
+        guard try req.requireStaff().user.renewCredentials == true else { return req.redirect(to: SiteURL.dashboard.path) }
         return try await req.page("form-page", FormPage(meta: req.meta("Account vernieuwen"), form: renewForm(req)))
     }
 
@@ -184,7 +184,7 @@ extension Enrolment {
     @Sendable static func renew(_ req: Request) async throws -> Response {
         let staff = try req.requireStaff()
         let user = staff.user
-        guard user.renewCredentials == true else { return req.redirect(to: "/") }
+        guard user.renewCredentials == true else { return req.redirect(to: SiteURL.dashboard.path) }
         let input = req.form(EnrolForm.self) ?? .init()
         var errors = FormErrors()
         let password = AccountRules.checkNewPassword(input.password, input.password2, email: user.email, name: user.name, errors: &errors)

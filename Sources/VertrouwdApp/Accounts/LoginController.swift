@@ -30,7 +30,7 @@ enum LoginController {
 
     static func loginForm(_ req: Request, email: String = "", errors: FormErrors = .init()) -> FormView {
         let next = safeNext(req.query[String.self, at: "next"])
-        var form = FormView(id: "login", action: "/login" + (next == "/" ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")),
+        var form = FormView(id: "login", action: SiteURL.login.path + (next == "/" ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")),
                             submit: "Inloggen", csrf: req.csrfToken)
         form.add("email", "E-mailadres", type: "email", value: email, required: true, autocomplete: "username")
         form.add("password", "Wachtwoord", type: "password", required: true, autocomplete: "current-password")
@@ -46,7 +46,7 @@ enum LoginController {
 
     /// GET /login
     @Sendable static func show(_ req: Request) async throws -> Response {
-        if req.staff != nil { return req.redirect(to: "/") }
+        if req.staff != nil { return req.redirect(to: SiteURL.dashboard.path) }
         return try await req.page("login", LoginPage(meta: req.meta("Inloggen"), form: loginForm(req)))
     }
 
@@ -153,7 +153,7 @@ enum LoginController {
             }
             req.staff = nil
         }
-        let response = req.redirect(to: "/login", flash: .loggedOut)
+        let response = req.redirect(to: .login, flash: .loggedOut)
         response.cookies[StaffAuthMiddleware.sessionCookie] = .expired
         return response
     }

@@ -55,7 +55,7 @@ enum SetupController {
         let token = req.query[String.self, at: "token"] ?? ""
         var form = FormView(id: "setup", title: "Praktijk inrichten",
                             intro: "Dit is de eerste keer dat Vertrouwd start. Geef de naam van de praktijk en maak het eerste beheerdersaccount.",
-                            action: "/setup?token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
+                            action: SiteURL.setup.path + "?token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
                             submit: "Praktijk inrichten", csrf: req.csrfToken)
         form.add("practice", "Naam van de praktijk", value: input.practice, required: true, maxlength: 120)
         form.add("name", "Je naam", value: input.name, required: true, autocomplete: "name", maxlength: 120)
@@ -102,7 +102,7 @@ enum SetupController {
         return try await req.page("enrol", EnrolPage(meta: req.meta("Tweede factor instellen"), heading: "Praktijk ingericht",
                                                      name: name, email: email, password: nil,
                                                      secret: Tokens.base32(secret), uri: SecondFactor.uri(secret: secret, email: email),
-                                                     next: "/login"))
+                                                     next: SiteURL.login.path))
     }
 }
 

@@ -134,14 +134,14 @@ struct RequireStaffMiddleware: AsyncMiddleware {
         guard let staff = request.staff else {
             if request.method == .GET {
                 let next = request.url.path.hasPrefix("/") && !request.url.path.hasPrefix("//") ? request.url.path : "/"
-                return request.redirect(to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                return request.redirect(to: SiteURL.login.path + "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
             }
             throw Abort(.unauthorized)
         }
         // An account whose password or second factor an admin may have seen (made before the
         // enrolment links) renews both before anything else.
         if staff.user.renewCredentials == true {
-            if request.method == .GET { return request.redirect(to: "/account/renew") }
+            if request.method == .GET { return request.redirect(to: SiteURL.accountRenew.path) }
             throw Abort(.forbidden)
         }
         if admin && !staff.user.isAdmin { throw Abort(.forbidden) }
@@ -155,7 +155,7 @@ struct RequireStaffMiddleware: AsyncMiddleware {
 struct LoggedInMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.staff != nil else {
-            if request.method == .GET { return request.redirect(to: "/login") }
+            if request.method == .GET { return request.redirect(to: SiteURL.login.path) }
             throw Abort(.unauthorized)
         }
         return try await next.respond(to: request)

@@ -15,6 +15,21 @@ enum UsersController {
         let isSelf: Bool
         /// "inschrijflink open tot …" or "inschrijflink verlopen", while an enrolment is open.
         let enrolment: String?
+        let deactivateURL, activateURL, resetURL: String
+
+        init(_ user: User, now: Date, isSelf: Bool) {
+            id = user.id!.uuidString
+            name = user.name
+            email = user.email
+            role = user.roleLabel
+            active = user.active
+            locked = (user.lockedUntil ?? .distantPast) > now
+            self.isSelf = isSelf
+            enrolment = user.enrolExpiresAt.map { $0 > now ? "inschrijflink open tot \(Enrolment.dutch($0))" : "inschrijflink verlopen" }
+            deactivateURL = SiteURL.user(.value(user.id!), .deactivate).path
+            activateURL = SiteURL.user(.value(user.id!), .activate).path
+            resetURL = SiteURL.user(.value(user.id!), .resetTOTP).path
+        }
     }
 
     struct IndexPage: Encodable, Sendable {
@@ -32,7 +47,7 @@ enum UsersController {
     static func form(_ req: Request, input: CreateForm = .init(roles: ["counsellor"]), errors: FormErrors = .init()) -> FormView {
         var form = FormView(id: "new-user", title: "Nieuw account",
                             intro: "Vertrouwd maakt een inschrijflink (72 uur geldig) waarmee de nieuwe collega zelf een wachtwoord en de authenticator-app instelt. Jij ziet geen van beide.",
-                            action: "/admin/users", submit: "Account aanmaken", csrf: req.csrfToken)
+                            action: SiteURL.users.path, submit: "Account aanmaken", csrf: req.csrfToken)
         form.add("name", "Naam", value: input.name, required: true, maxlength: 120)
         form.add("email", "E-mailadres", type: "email", value: input.email, required: true)
         form.choice("roles", "Rol", options: [("counsellor", "Vertrouwenspersoon"), ("admin", "Beheerder")],
@@ -44,9 +59,7 @@ enum UsersController {
     static func rows(_ req: Request) async throws -> [UserRow] {
         let now = Date()
         return try await User.query(on: req.db).sort(\.$name).all().map {
-            UserRow(id: $0.id!.uuidString, name: $0.name, email: $0.email, role: $0.roleLabel, active: $0.active,
-                    locked: ($0.lockedUntil ?? .distantPast) > now, isSelf: $0.id == req.staff?.userID,
-                    enrolment: $0.enrolExpiresAt.map { $0 > now ? "inschrijflink open tot \(Enrolment.dutch($0))" : "inschrijflink verlopen" })
+            UserRow($0, now: now, isSelf: $0.id == req.staff?.userID)
         }
     }
 
@@ -125,7 +138,7 @@ enum UsersController {
             try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
             try await req.audit("user.deactivate", subject: "user:\(user.id!.uuidString)")
         }
-        return req.redirect(to: "/admin/users", flash: .deactivated)
+        return req.redirect(to: .users, flash: .deactivated)
     }
 
     /// POST /admin/users/:userID/activate
@@ -138,7 +151,7 @@ enum UsersController {
             try await user.save(on: db)
             try await req.audit("user.activate", subject: "user:\(user.id!.uuidString)")
         }
-        return req.redirect(to: "/admin/users", flash: .saved)
+        return req.redirect(to: .users, flash: .saved)
     }
 
     /// POST /admin/users/:userID/reset-totp — a lost phone: the old second factor stops working

@@ -65,7 +65,7 @@ enum AdviceController {
             }
         }
         let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name,
-                           orgURL: "/organisations/\(org.id!)", form: adviceForm(req, action: "/organisations/\(org.id!)/advice", input: input))
+                           orgURL: SiteURL.organisation(.value(org.id!)).path, form: adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input))
         return try await req.page("advice-new", page)
     }
 
@@ -85,8 +85,8 @@ enum AdviceController {
         errors.noSmallFigures([("subject", subject ?? ""), ("body", body ?? "")], k: k)
         let category = input.category.flatMap(CaseCategory.init(rawValue:))
         guard errors.isEmpty, let subject, let body, let solicited, let day, let minutes else {
-            let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name, orgURL: "/organisations/\(org.id!)",
-                               form: adviceForm(req, action: "/organisations/\(org.id!)/advice", input: input, errors: errors))
+            let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name, orgURL: SiteURL.organisation(.value(org.id!)).path,
+                               form: adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input, errors: errors))
             return try await req.page("advice-new", page, status: .unprocessableEntity)
         }
         let advice = AdviceRecord()
@@ -106,7 +106,7 @@ enum AdviceController {
             try await entry.create(on: db)
             try await req.audit("advice.create", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
         }
-        return req.redirect(to: "/organisations/\(org.id!)/advice/\(advice.id!)", flash: .created)
+        return req.redirect(to: .advice(.value(org.id!), .value(advice.id!)), flash: .created)
     }
 
     // MARK: one advice
@@ -149,12 +149,12 @@ enum AdviceController {
     }
 
     static func render(_ req: Request, org: Organisation, advice: AdviceRecord, form: FormView?, status: HTTPStatus = .ok) async throws -> Response {
-        let base = "/organisations/\(org.id!)/advice/\(advice.id!)"
+        let url = { (part: SiteURL.AdvicePart?) in SiteURL.advice(.value(org.id!), .value(advice.id!), part).path }
         let canEdit = (try? await requireCounsellor(req, org: org)) != nil
-        let page = ShowPage(meta: req.meta(advice.subject, section: "organisations"), orgName: org.name, orgURL: "/organisations/\(org.id!)",
+        let page = ShowPage(meta: req.meta(advice.subject, section: "organisations"), orgName: org.name, orgURL: SiteURL.organisation(.value(org.id!)).path,
                             subject: advice.subject, body: advice.body, day: Day(iso: advice.givenOn)?.dutch ?? advice.givenOn,
-                            solicited: advice.solicited, response: advice.response, followUp: advice.followUp, docxURL: base + "/docx",
-                            form: canEdit ? (form ?? responseForm(req, action: base + "/response",
+                            solicited: advice.solicited, response: advice.response, followUp: advice.followUp, docxURL: url(.docx),
+                            form: canEdit ? (form ?? responseForm(req, action: url(.response),
                                                                   input: .init(response: advice.response, followUp: advice.followUp))) : nil)
         return try await req.page("advice", page, status: status)
     }
@@ -168,8 +168,8 @@ enum AdviceController {
         let response = errors.text(input.response, "response", label: "de reactie", max: 8000, required: false) ?? ""
         let followUp = errors.text(input.followUp, "followUp", label: "de opvolging", max: 8000, required: false) ?? ""
         guard errors.isEmpty else {
-            let base = "/organisations/\(org.id!)/advice/\(advice.id!)"
-            return try await render(req, org: org, advice: advice, form: responseForm(req, action: base + "/response", input: input, errors: errors),
+            let action = SiteURL.advice(.value(org.id!), .value(advice.id!), .response).path
+            return try await render(req, org: org, advice: advice, form: responseForm(req, action: action, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
         advice.response = response; advice.followUp = followUp
@@ -177,7 +177,7 @@ enum AdviceController {
             try await advice.save(on: db)
             try await req.audit("advice.response", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
         }
-        return req.redirect(to: "/organisations/\(org.id!)/advice/\(advice.id!)", flash: .saved)
+        return req.redirect(to: .advice(.value(org.id!), .value(advice.id!)), flash: .saved)
     }
 
     /// GET /organisations/:orgID/advice/:adviceID/docx — the letter, editable.

@@ -66,7 +66,7 @@ extension SignalView {
                         organisation: names[orgID] ?? "", theme: signal.category.label, department: signal.department,
                         figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
                         ownCases: own.map(\.reference).sorted(),
-                        adviceURL: "/organisations/\(orgID)/advice/new?\(query)"))
+                        adviceURL: SiteURL.newAdvice(.value(orgID)).path + "?\(query)"))
             }
         }
         return views.sorted { ($0.organisation, $0.theme) < ($1.organisation, $1.theme) }

@@ -20,6 +20,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
     }
 
     struct PublicError: Encodable, Sendable {
+        var links = PublicLinks()
         let t: PublicText
         let title: String
         let orgName: String

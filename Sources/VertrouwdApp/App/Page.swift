@@ -13,6 +13,7 @@ struct PageMeta: Encodable, Sendable {
     let user: NavUser?
     let flash: String?
     let section: String
+    var links = StaffLinks()
 }
 
 /// Short messages shown once after a redirect. The cookie carries only the code, never user text.
@@ -49,9 +50,9 @@ extension Request {
         return response
     }
 
-    /// Post/redirect/get: after a change, go to a page and show one message there.
-    func redirect(to path: String, flash: Flash) -> Response {
-        let response = redirect(to: path, redirectType: .normal)
+    /// Post/redirect/get: after a change, go to a page (or a part of it) and show one message there.
+    func redirect(to url: SiteURL, anchor: String? = nil, flash: Flash) -> Response {
+        let response = redirect(to: url, anchor: anchor)
         response.cookies[Flash.cookieName] = HTTPCookies.Value(string: flash.rawValue, maxAge: 60, path: "/",
                                                                isSecure: application.settings.secureCookies,
                                                                isHTTPOnly: true, sameSite: .strict)

@@ -112,7 +112,14 @@ extension RoutesBuilder {
     /// expired or too large is handed to `refused` (which draws the form again, filled in, and
     /// changes nothing) instead of to `handler`.
     @discardableResult
-    func post(_ path: PathComponent..., limit: BodyLimit,
+    func post(_ url: SiteURL, limit: BodyLimit,
+              refused: (@Sendable (Request, FormRefusal) async throws -> Response)? = nil,
+              use handler: @escaping @Sendable (Request) async throws -> Response) -> Route {
+        post(url.pathComponents, limit: limit, refused: refused, use: handler)
+    }
+
+    @discardableResult
+    func post(_ path: [PathComponent], limit: BodyLimit,
               refused: (@Sendable (Request, FormRefusal) async throws -> Response)? = nil,
               use handler: @escaping @Sendable (Request) async throws -> Response) -> Route {
         // The body is already whole when this runs (RequestBodyMiddleware), so the route itself

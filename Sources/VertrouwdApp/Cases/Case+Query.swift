@@ -47,7 +47,7 @@ struct CaseRow: Encodable, Sendable {
     let shared: Bool
 
     init(_ c: Case, staff: Staff, today: Day) {
-        url = "/cases/\(c.id!)"
+        url = SiteURL.case(.value(c.id!)).path
         reference = c.reference
         organisation = c.organisation.name
         kind = c.kind.label

@@ -25,7 +25,7 @@ enum CaseActions {
         var errors = FormErrors()
         do {
             try await write()
-            return req.redirect(to: "/cases/\(c.id)#\(anchor)", flash: flash)
+            return req.redirect(to: .case(.value(c.id)), anchor: anchor, flash: flash)
         } catch let refusal as CaseLifecycle.Refusal {
             switch refusal.field {
             case nil: errors.general = refusal.message
@@ -322,6 +322,6 @@ enum CaseActions {
                 "identity", CaseForms.IdentityPage(req, c, form: form), status: .unprocessableEntity)
         }
         try await req.cases.setIdentity(c, name: name, contact: contact)
-        return req.redirect(to: "/cases/\(c.id)/identity", flash: .saved)
+        return req.redirect(to: .case(.value(c.id), .identity), flash: .saved)
     }
 }

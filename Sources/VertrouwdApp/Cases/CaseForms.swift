@@ -99,7 +99,7 @@ enum CaseForms {
             intro: accepting
                 ? "Deze aanvraag of melding kwam via de website binnen. Deel haar in; bij opslaan wordt het een lopende melding."
                 : nil,
-            action: "/cases/\(c.id)/details", submit: accepting ? "Aannemen" : "Opslaan", csrf: req.csrfToken)
+            action: SiteURL.case(.value(c.id), .details).path, submit: accepting ? "Aannemen" : "Opslaan", csrf: req.csrfToken)
         if accepting || r.kind == .unclassified {
             form.choice(
                 "kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [v.kind ?? ""],
@@ -141,7 +141,7 @@ enum CaseForms {
         _ req: Request, _ c: OpenCase, _ step: WorkflowStep, done: Bool, day: String?, errors: FormErrors = .init()
     ) -> FormView {
         var form = FormView(
-            id: "step-\(step.code)", action: "/cases/\(c.id)/steps", submit: done ? "Ongedaan maken" : "Afvinken",
+            id: "step-\(step.code)", action: SiteURL.case(.value(c.id), .steps).path, submit: done ? "Ongedaan maken" : "Afvinken",
             csrf: req.csrfToken)
         form.add("step", "Stap", type: "hidden", value: step.code)
         if done {
@@ -159,7 +159,7 @@ enum CaseForms {
         errors: FormErrors = .init(), today: Day
     ) -> FormView {
         var form = FormView(
-            id: "escalation", title: "Stap op de escalatieladder", action: "/cases/\(c.id)/escalations",
+            id: "escalation", title: "Stap op de escalatieladder", action: SiteURL.case(.value(c.id), .escalations).path,
             submit: "Stap vastleggen", csrf: req.csrfToken)
         form.choice(
             "level", "Niveau", options: LadderLevel.allCases.map { (String($0.rawValue), $0.label) },
@@ -176,7 +176,7 @@ enum CaseForms {
         errors: FormErrors = .init(), today: Day
     ) -> FormView {
         var form = FormView(
-            id: "referral", title: "Doorverwijzing", action: "/cases/\(c.id)/referrals",
+            id: "referral", title: "Doorverwijzing", action: SiteURL.case(.value(c.id), .referrals).path,
             submit: "Doorverwijzing vastleggen", csrf: req.csrfToken)
         form.choice(
             "target", "Naar", ReferralTarget.self, selected: [input.target ?? ""], required: true,
@@ -198,7 +198,7 @@ enum CaseForms {
         var form = FormView(
             id: "report", title: "Namens de melder melden bij de leiding",
             intro: "Stap 4 bij zakelijke integriteit. Weeg af of de melder anoniem kan blijven.",
-            action: "/cases/\(c.id)/report-on-behalf", submit: "Melding namens melder vastleggen", csrf: req.csrfToken)
+            action: SiteURL.case(.value(c.id), .reportOnBehalf).path, submit: "Melding namens melder vastleggen", csrf: req.csrfToken)
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
         form.checkbox(
             "anonymous", "De melder blijft anoniem tegenover de organisatie", checked: input.anonymous == "on")
@@ -211,7 +211,7 @@ enum CaseForms {
     static func wbk(_ req: Request, _ c: OpenCase, input: WBK? = nil, errors: FormErrors = .init()) -> FormView {
         let v = input ?? WBK(acknowledgedOn: c.record.acknowledgedOn?.iso, feedbackOn: c.record.feedbackOn?.iso)
         var form = FormView(
-            id: "wbk", title: "Termijnen klokkenluidersmelding", action: "/cases/\(c.id)/wbk", submit: "Opslaan",
+            id: "wbk", title: "Termijnen klokkenluidersmelding", action: SiteURL.case(.value(c.id), .wbk).path, submit: "Opslaan",
             csrf: req.csrfToken)
         form.add("acknowledgedOn", "Ontvangst bevestigd op", type: "date", value: v.acknowledgedOn)
         form.add("feedbackOn", "Terugkoppeling gegeven op", type: "date", value: v.feedbackOn)
@@ -223,7 +223,7 @@ enum CaseForms {
         _ req: Request, _ c: OpenCase, input: Appointment = .init(), errors: FormErrors = .init()
     ) -> FormView {
         var form = FormView(
-            id: "appointment", title: "Afspraak maken", action: "/cases/\(c.id)/appointments",
+            id: "appointment", title: "Afspraak maken", action: SiteURL.case(.value(c.id), .appointments).path,
             submit: "Afspraak vastleggen", csrf: req.csrfToken)
         form.add("startsAt", "Datum en tijd", type: "datetime-local", value: input.startsAt, required: true)
         form.add(
@@ -242,7 +242,7 @@ enum CaseForms {
         _ req: Request, _ c: OpenCase, input: Time = .init(), errors: FormErrors = .init(), today: Day
     ) -> FormView {
         var form = FormView(
-            id: "time", title: "Uren schrijven", action: "/cases/\(c.id)/time", submit: "Uren schrijven",
+            id: "time", title: "Uren schrijven", action: SiteURL.case(.value(c.id), .time).path, submit: "Uren schrijven",
             csrf: req.csrfToken)
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
         form.add(
@@ -254,7 +254,7 @@ enum CaseForms {
 
     static func note(_ req: Request, _ c: OpenCase, input: Note = .init(), errors: FormErrors = .init()) -> FormView {
         var form = FormView(
-            id: "note", title: "Notitie toevoegen", action: "/cases/\(c.id)/notes", submit: "Notitie opslaan",
+            id: "note", title: "Notitie toevoegen", action: SiteURL.case(.value(c.id), .notes).path, submit: "Notitie opslaan",
             csrf: req.csrfToken)
         form.add(
             "body", "Notitie", type: "textarea", value: input.body, hint: "Versleuteld opgeslagen.", required: true,
@@ -270,7 +270,7 @@ enum CaseForms {
             id: "peer-summary", title: "Geanonimiseerde samenvatting voor intervisie",
             intro:
                 "Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan iemand te herkennen is.",
-            action: "/cases/\(c.id)/peer-summary", submit: "Opslaan", csrf: req.csrfToken)
+            action: SiteURL.case(.value(c.id), .peerSummary).path, submit: "Opslaan", csrf: req.csrfToken)
         form.add("peerSummary", "Samenvatting", type: "textarea", value: v.peerSummary, maxlength: 4000)
         form.apply(errors)
         return form
@@ -281,7 +281,7 @@ enum CaseForms {
     ) -> FormView {
         let v = input ?? Aftercare(aftercareOn: c.record.aftercareOn?.iso)
         var form = FormView(
-            id: "aftercare", title: "Nazorg", action: "/cases/\(c.id)/aftercare", submit: "Nazorg plannen",
+            id: "aftercare", title: "Nazorg", action: SiteURL.case(.value(c.id), .aftercare).path, submit: "Nazorg plannen",
             csrf: req.csrfToken)
         form.add("aftercareOn", "Nazorg op", type: "date", value: v.aftercareOn, required: true)
         form.apply(errors)
@@ -292,7 +292,7 @@ enum CaseForms {
         _ req: Request, _ c: OpenCase, input: Close = .init(), errors: FormErrors = .init(), today: Day
     ) -> FormView {
         var form = FormView(
-            id: "close", title: "Melding afsluiten", action: "/cases/\(c.id)/close", submit: "Afsluiten",
+            id: "close", title: "Melding afsluiten", action: SiteURL.case(.value(c.id), .close).path, submit: "Afsluiten",
             csrf: req.csrfToken)
         form.choice(
             "outcome", "Uitkomst", Outcome.self, selected: [input.outcome ?? ""], required: true,
@@ -310,7 +310,7 @@ enum CaseForms {
             id: "reopen", title: "Melding heropenen",
             intro:
                 "Komt de melder terug op deze melding? Heropen haar: uitkomst en afsluitdatum vervallen, de rest blijft staan.",
-            action: "/cases/\(c.id)/reopen", submit: "Heropenen", csrf: req.csrfToken)
+            action: SiteURL.case(.value(c.id), .reopen).path, submit: "Heropenen", csrf: req.csrfToken)
         form.apply(errors)
         return form
     }
@@ -321,7 +321,7 @@ enum CaseForms {
         var form = FormView(
             id: "share", title: "Delen met een vervanger",
             intro: "Alleen bij afwezigheid. De vervanger kan de melding dan lezen en bijwerken; dit wordt vastgelegd.",
-            action: "/cases/\(c.id)/shares", submit: "Delen", csrf: req.csrfToken)
+            action: SiteURL.case(.value(c.id), .shares).path, submit: "Delen", csrf: req.csrfToken)
         form.choice(
             "user", "Vervanger", options: counsellors.map { ($0.id!.uuidString, $0.name) },
             selected: [input.user ?? ""],
@@ -358,7 +358,7 @@ enum CaseForms {
         init(_ req: Request, _ c: OpenCase, form: FormView) {
             meta = req.meta("Identiteit melder \(c.record.reference)", section: "cases")
             reference = c.record.reference
-            caseURL = "/cases/\(c.id)"
+            caseURL = SiteURL.case(.value(c.id)).path
             self.form = form
         }
     }
@@ -375,7 +375,7 @@ enum CaseForms {
             id: "identity", title: "Identiteit van de melder",
             intro:
                 "Apart van het verhaal bewaard en versleuteld. Elke keer dat deze pagina wordt geopend, wordt vastgelegd.",
-            action: "/cases/\(c.id)/identity", submit: "Opslaan", csrf: req.csrfToken)
+            action: SiteURL.case(.value(c.id), .identity).path, submit: "Opslaan", csrf: req.csrfToken)
         form.add("reporterName", "Naam", value: v.reporterName, maxlength: 200)
         form.add("reporterContact", "Contactgegevens", value: v.reporterContact, maxlength: 300)
         form.apply(errors)

@@ -62,7 +62,7 @@ enum CaseMailboxActions {
         var form = FormView(
             id: "reply", title: "Bericht aan de melder",
             intro: "De melder leest dit in de postbus. Schrijf in de taal van de melder.",
-            action: "/cases/\(c.id)/mailbox/reply", submit: "Versturen", csrf: req.csrfToken)
+            action: SiteURL.caseMailbox(.value(c.id), .reply).path, submit: "Versturen", csrf: req.csrfToken)
         form.add("body", "Bericht", type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
         if c.record.regime == .whistleblower && c.record.feedbackOn == nil {
             form.checkbox(
@@ -79,7 +79,7 @@ enum CaseMailboxActions {
         var form = FormView(
             id: "acknowledge", title: "Ontvangstbevestiging sturen",
             intro: "Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag.",
-            action: "/cases/\(c.id)/mailbox/acknowledge", submit: "Bevestiging versturen", csrf: req.csrfToken)
+            action: SiteURL.caseMailbox(.value(c.id), .acknowledge).path, submit: "Bevestiging versturen", csrf: req.csrfToken)
         form.add(
             "body", "Tekst", type: "textarea", value: input?.body ?? acknowledgementText, required: true,
             maxlength: 4000)
@@ -94,7 +94,7 @@ enum CaseMailboxActions {
             id: "record", title: "Verslag ter controle en goedkeuring",
             intro:
                 "Bij een mondelinge melding: de melder kan het verslag in de postbus controleren, verbeteren en goedkeuren (EU-richtlijn 2019/1937, art. 18).",
-            action: "/cases/\(c.id)/mailbox/record", submit: "Verslag versturen", csrf: req.csrfToken)
+            action: SiteURL.caseMailbox(.value(c.id), .record).path, submit: "Verslag versturen", csrf: req.csrfToken)
         form.add("body", "Verslag", type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
         form.apply(errors)
         return form
@@ -108,7 +108,7 @@ enum CaseMailboxActions {
                     id: "openMailbox", title: "Postbus openen voor deze melder",
                     intro:
                         "Voor een melding per telefoon of in persoon: de melder krijgt een ontvangstcode (die je één keer ziet en doorgeeft) en kan daarmee berichten en een verslag lezen.",
-                    action: "/cases/\(c.id)/mailbox/open", submit: "Postbus openen", csrf: req.csrfToken)
+                    action: SiteURL.caseMailbox(.value(c.id), .open).path, submit: "Postbus openen", csrf: req.csrfToken)
             ]
         }
         var forms = ["reply": replyForm(req, c), "record": recordForm(req, c)]

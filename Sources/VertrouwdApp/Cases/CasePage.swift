@@ -101,7 +101,7 @@ enum CasePage {
             \.$onDay, .descending
         ).all()
         let shares = try await CaseShare.query(on: db).filter(\.$case.$id == id).with(\.$user).all()
-        let base = "/cases/\(id)"
+        let base = SiteURL.case(.value(id)).path
 
         let steps = Workflow.steps(for: r.kind).map { step in
             let done = doneSteps.first { $0.step == step.code }

@@ -54,7 +54,7 @@ enum CasesController {
             id: "new-case", title: "Nieuwe melding",
             intro:
                 "Leg vast wat je weet. Alleen de vakjes met een sterretje zijn nodig; de rest kan later. Het verhaal, de identiteit en de beklaagde worden versleuteld opgeslagen.",
-            action: "/cases", submit: "Melding aanmaken", csrf: req.csrfToken)
+            action: SiteURL.cases.path, submit: "Melding aanmaken", csrf: req.csrfToken)
         form.choice(
             "organisation", "Organisatie", options: organisations.map { ($0.id!.uuidString, $0.name) },
             selected: [input.organisation ?? ""], required: true, blank: "Kies een organisatie")
@@ -158,6 +158,6 @@ enum CasesController {
             relation: relation, regime: regime, summary: summary, reporterName: name,
             reporterContact: contact, accused: accused)
         let c = try await req.cases.create(intake)
-        return req.redirect(to: "/cases/\(c.id)", flash: .created)
+        return req.redirect(to: .case(.value(c.id)), flash: .created)
     }
 }

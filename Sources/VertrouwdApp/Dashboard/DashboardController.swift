@@ -56,10 +56,10 @@ enum DashboardController {
             unread = cases.filter { waiting.contains($0.id!) && $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
             for c in cases {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
-                    deadlines.append(Deadline(reference: c.reference, url: "/cases/\(c.id!)", deadline: .init(next)))
+                    deadlines.append(Deadline(reference: c.reference, url: SiteURL.case(.value(c.id!)).path, deadline: .init(next)))
                 }
                 if c.status == .aftercare, let day = c.aftercareOn, today.days(until: day) <= 7 {
-                    aftercare.append(Aftercare(day: day.dutch, reference: c.reference, url: "/cases/\(c.id!)", overdue: day < today))
+                    aftercare.append(Aftercare(day: day.dutch, reference: c.reference, url: SiteURL.case(.value(c.id!)).path, overdue: day < today))
                 }
             }
             deadlines.sort { $0.deadline.state == "overdue" && $1.deadline.state != "overdue" }
@@ -69,7 +69,7 @@ enum DashboardController {
             appointments = upcoming.compactMap { a in
                 guard let c = byID[a.$case.id] else { return nil }
                 return Appointment(when: CaseForms.dutchDateTime(a.startsAt), mode: a.mode.label,
-                                   reference: c.reference, url: "/cases/\(c.id!)")
+                                   reference: c.reference, url: SiteURL.case(.value(c.id!)).path)
             }
         }
         var hours: [OrgHours] = []
@@ -77,10 +77,10 @@ enum DashboardController {
             let year = try await ContractYear.current(of: org.id!, today: today, on: req.db)
             let open = try await Case.query(on: req.db).filter(\.$organisation.$id == org.id!)
                 .filter(\.$status != .closed).count()
-            hours.append(OrgHours(name: org.name, url: "/organisations/\(org.id!)", openCases: open,
+            hours.append(OrgHours(name: org.name, url: SiteURL.organisation(.value(org.id!)).path, openCases: open,
                                   budget: try await year.asyncMap { try await BudgetView(of: $0, on: req.db) }))
         }
-        var form = FormView(id: "calendar", title: nil, action: "/calendar-feed", submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
+        var form = FormView(id: "calendar", title: nil, action: SiteURL.calendarFeed.path, submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
         form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."
         return try await req.page("dashboard", Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
                                                     isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,

@@ -110,7 +110,7 @@ enum Attachments {
     static func list(_ c: OpenCase, on db: any Database) async throws -> [Listed] {
         try await Attachment.query(on: db).filter(\.$case.$id == c.id).field(\.$id).field(\.$kind).field(\.$size)
             .field(\.$filenameSealed).field(\.$createdAt).sort(\.$createdAt).all().map { a in
-                Listed(url: "/cases/\(c.id)/attachments/\(a.id!)",
+                Listed(url: SiteURL.attachment(.value(c.id), .value(a.id!)).path,
                        name: try c.open(a, \.$filenameSealed),
                        size: ByteCountFormatter.string(fromByteCount: Int64(a.size), countStyle: .file))
             }

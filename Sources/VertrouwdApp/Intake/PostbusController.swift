@@ -16,6 +16,7 @@ enum PostbusController {
     }
 
     struct LoginPage: Encodable, Sendable {
+        var links = PublicLinks()
         let t: PublicText
         let title: String
         let form: FormView
@@ -36,6 +37,7 @@ enum PostbusController {
     }
 
     struct Page: Encodable, Sendable {
+        var links = PublicLinks()
         let t: PublicText
         let title: String
         let orgName: String
@@ -51,7 +53,7 @@ enum PostbusController {
 
     static func loginForm(_ req: Request, errors: FormErrors = .init()) -> FormView {
         let t = PublicText.of(req.language)
-        var form = FormView(id: "postbus", action: "/postbus", submit: t.open, csrf: req.csrfToken)
+        var form = FormView(id: "postbus", action: SiteURL.postbus.path, submit: t.open, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
         form.add("code", t.codeLabel, hint: t.codeHint, required: true, autocomplete: "off", inputmode: "numeric", maxlength: 64)
         form.apply(errors)
@@ -75,7 +77,7 @@ enum PostbusController {
     }
 
     static func expiredCookie(_ req: Request) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: "/postbus",
+        HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: SiteURL.postbus.path,
                           isSecure: req.application.settings.secureCookies, isHTTPOnly: true, sameSite: .strict)
     }
 
@@ -91,6 +93,7 @@ enum PostbusController {
     }
 
     struct ExpiredPage: Encodable, Sendable {
+        var links = PublicLinks()
         let t: PublicText
         let title: String
         let form: FormView
@@ -137,8 +140,8 @@ enum PostbusController {
                 try await session.create(on: db)
                 try await Audit.record("mailbox.open", subject: "case:\(mailbox.$case.id)", actor: "reporter", app: req.application, db: db)
             }
-            let response = req.redirect(to: "/postbus", redirectType: .normal)
-            response.cookies[cookie] = HTTPCookies.Value(string: token, path: "/postbus", isSecure: req.application.settings.secureCookies,
+            let response = req.redirect(to: SiteURL.postbus.path, redirectType: .normal)
+            response.cookies[cookie] = HTTPCookies.Value(string: token, path: SiteURL.postbus.path, isSecure: req.application.settings.secureCookies,
                                                          isHTTPOnly: true, sameSite: .strict)
             return response
         }
@@ -160,7 +163,7 @@ enum PostbusController {
 
     static func messageForm(_ req: Request, input: MessageForm = .init(), errors: FormErrors = .init()) -> FormView {
         let t = PublicText.of(req.language)
-        var form = FormView(id: "bericht", action: "/postbus/messages", submit: t.sendMessage, csrf: req.csrfToken)
+        var form = FormView(id: "bericht", action: SiteURL.postbusMessages.path, submit: t.sendMessage, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
         form.add("body", t.messageLabel, type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
         form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules)
@@ -179,8 +182,8 @@ enum PostbusController {
             var approve: FormView?
             var correct: FormView?
             if isRecord && m.approvedAt == nil {
-                approve = FormView(id: "approve-\(m.id!)", action: "/postbus/records/\(m.id!)/approve", submit: t.approve, csrf: req.csrfToken)
-                var f = FormView(id: "correct-\(m.id!)", action: "/postbus/records/\(m.id!)/correct", submit: t.sendCorrection, csrf: req.csrfToken)
+                approve = FormView(id: "approve-\(m.id!)", action: SiteURL.postbusRecord(.value(m.id!), .approve).path, submit: t.approve, csrf: req.csrfToken)
+                var f = FormView(id: "correct-\(m.id!)", action: SiteURL.postbusRecord(.value(m.id!), .correct).path, submit: t.sendCorrection, csrf: req.csrfToken)
                 f.add("body", t.correction, type: "textarea", required: true, maxlength: Case.storyLimit)
                 f.secondary = true
                 correct = f

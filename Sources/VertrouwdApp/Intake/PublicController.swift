@@ -35,7 +35,7 @@ enum PublicController {
         let t: PublicText
         let title: String
         let orgName: String
-        let slug: String
+        let links: PublicLinks
         let counsellors: [Counsellor]
         let phone, whatsapp, whatsappLink, email, availability: String
         let available: Bool
@@ -45,7 +45,7 @@ enum PublicController {
         let t: PublicText
         let title: String
         let orgName: String
-        let slug: String
+        let links: PublicLinks
         let intro: String
         let form: FormView
     }
@@ -54,7 +54,7 @@ enum PublicController {
         let t: PublicText
         let title: String
         let orgName: String
-        let slug: String
+        let links: PublicLinks
         let code: String
         let reference: String
         let submittedAt: String
@@ -76,7 +76,7 @@ enum PublicController {
         let digits = org.whatsapp.filter(\.isNumber)
         let international = digits.hasPrefix("06") ? "31" + digits.dropFirst() : digits
         return try await req.publicPage("public/organisation", OrgPage(
-            t: t, title: t.orgTitle.replacingOccurrences(of: "{org}", with: org.name), orgName: org.name, slug: org.slug,
+            t: t, title: t.orgTitle.replacingOccurrences(of: "{org}", with: org.name), orgName: org.name, links: PublicLinks(slug: org.slug),
             counsellors: counsellors.map { Counsellor(id: $0.id!.uuidString, name: $0.name, introduction: $0.introduction ?? "") },
             phone: org.phone, whatsapp: org.whatsapp, whatsappLink: international.isEmpty ? "" : "https://wa.me/\(international)",
             email: org.email, availability: org.availability, available: !counsellors.isEmpty))
@@ -111,7 +111,7 @@ enum PublicController {
     static func requestForm(_ req: Request, slug: String, counsellors: [User], input: RequestForm = .init(), errors: FormErrors = .init()) -> FormView {
         let t = PublicText.of(req.language)
         let en = req.language == .en
-        var form = FormView(id: "gesprek", action: "/o/\(slug)/gesprek", submit: t.send, csrf: req.csrfToken)
+        var form = FormView(id: "gesprek", action: SiteURL.conversation(slug: .value(slug)).path, submit: t.send, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
         counsellorChoice(&form, counsellors, selected: input.counsellor, t: t)
         form.radios("mode", t.modeQuestion, options: AppointmentMode.allCases.map { ($0.rawValue, en ? $0.english : $0.label) },
@@ -125,7 +125,7 @@ enum PublicController {
 
     static func reportForm(_ req: Request, slug: String, counsellors: [User], input: ReportForm = .init(contactWish: "no"), errors: FormErrors = .init()) -> FormView {
         let t = PublicText.of(req.language)
-        var form = FormView(id: "melden", action: "/o/\(slug)/melden", submit: t.send, csrf: req.csrfToken)
+        var form = FormView(id: "melden", action: SiteURL.report(slug: .value(slug)).path, submit: t.send, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
         counsellorChoice(&form, counsellors, selected: input.counsellor, t: t)
         form.radios("topic", "\(t.topicQuestion) (\(t.optional))", options: PublicTopic.allCases.map { ($0.rawValue, $0.label(req.language)) },
@@ -161,7 +161,7 @@ enum PublicController {
     static func formPage(_ req: Request, _ org: Organisation, _ which: Which, _ form: FormView, status: HTTPStatus = .ok) async throws -> Response {
         let t = PublicText.of(req.language)
         return try await req.publicPage("public/form", FormPage(
-            t: t, title: which == .request ? t.requestTitle : t.reportTitle, orgName: org.name, slug: org.slug,
+            t: t, title: which == .request ? t.requestTitle : t.reportTitle, orgName: org.name, links: PublicLinks(slug: org.slug),
             intro: which == .request ? t.requestIntro : t.reportIntro, form: form), status: status)
     }
 
@@ -272,7 +272,7 @@ enum PublicController {
         Notifier.notify(req.application, to: counsellor.email, about: .newSubmission)
         let t = PublicText.of(language)
         let formatter = t.dateFormatter(.long)
-        return try await req.publicPage("public/receipt", ReceiptPage(t: t, title: title, orgName: org.name, slug: org.slug, code: code.grouped,
+        return try await req.publicPage("public/receipt", ReceiptPage(t: t, title: title, orgName: org.name, links: PublicLinks(slug: org.slug), code: code.grouped,
                                                                       reference: c.record.reference, submittedAt: formatter.string(from: Date())))
     }
 }

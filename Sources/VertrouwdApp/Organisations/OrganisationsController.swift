@@ -68,7 +68,7 @@ enum OrganisationsController {
                 .sort(\.$onDay, .descending).first()
             let counsellors = try await org.$counsellors.get(on: req.db).map(\.name).sorted().joined(separator: ", ")
             let year = try await ContractYear.current(of: org.id!, today: today, on: req.db)
-            rows.append(Row(url: "/organisations/\(org.id!)", name: org.name, sector: org.sectorValue?.label ?? org.sector,
+            rows.append(Row(url: SiteURL.organisation(.value(org.id!)).path, name: org.name, sector: org.sectorValue?.label ?? org.sector,
                             employees: org.employees,
                             whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
                             phase: phase.flatMap { EngagementPhase(rawValue: $0.phase)?.label } ?? "—",
@@ -144,7 +144,7 @@ enum OrganisationsController {
     /// GET /organisations/new
     @Sendable static func new(_ req: Request) async throws -> Response {
         try await req.page("form-page", FormPage(meta: req.meta("Nieuwe organisatie", section: "organisations"),
-                                                 form: organisationForm(req, action: "/organisations", input: .init(), isNew: true)))
+                                                 form: organisationForm(req, action: SiteURL.organisations.path, input: .init(), isNew: true)))
     }
 
     /// POST /organisations
@@ -153,7 +153,7 @@ enum OrganisationsController {
         var errors = FormErrors()
         guard let v = try await validate(input, isNew: true, on: req.db, errors: &errors) else {
             return try await req.page("form-page", FormPage(meta: req.meta("Nieuwe organisatie", section: "organisations"),
-                                                            form: organisationForm(req, action: "/organisations", input: input, errors: errors, isNew: true)),
+                                                            form: organisationForm(req, action: SiteURL.organisations.path, input: input, errors: errors, isNew: true)),
                                       status: .unprocessableEntity)
         }
         let org = Organisation()
@@ -164,7 +164,7 @@ enum OrganisationsController {
             try await org.create(on: db)
             try await req.audit("organisation.create", subject: "organisation:\(org.id!)")
         }
-        return req.redirect(to: "/organisations/\(org.id!)", flash: .created)
+        return req.redirect(to: .organisation(.value(org.id!)), flash: .created)
     }
 
     /// GET /organisations/:orgID
@@ -188,29 +188,30 @@ enum OrganisationsController {
         for y in years {
             let signed = reports.first { $0.$contractYear.id == y.id }?.signedOffOn.flatMap(Day.init(iso:))
             yearViews.append(.init(period: "\(y.start.dutch) – \(y.end.dutch)", budget: try await BudgetView(of: y, on: req.db), focusPoints: y.focusPoints,
-                                   reportURL: "/organisations/\(id)/years/\(y.id!)/report",
+                                   reportURL: SiteURL.annualReport(.value(id), year: .value(y.id!)).path,
                                    reportStatus: signed.map { "vastgesteld \($0.dutch)" } ?? "concept"))
         }
         let advice = try await AdviceRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$givenOn, .descending).all()
         let assigned = counsellors.contains { $0.id == staff.userID } && staff.user.isCounsellor
         var forms: [FormView] = []
-        let base = "/organisations/\(id)"
+        let base = SiteURL.organisation(.value(id)).path
+        let url = { (part: SiteURL.OrganisationPart) in SiteURL.organisation(.value(id), part).path }
         if staff.user.isAdmin {
             forms.append(organisationForm(req, action: base, input: .init(name: org.name, slug: org.slug, sector: org.sector,
                                                                           employees: String(org.employees), departments: org.departments,
                                                                           phone: org.phone, whatsapp: org.whatsapp, email: org.email,
                                                                           availability: org.availability), isNew: false))
-            forms.append(try await counsellorForm(req, action: base + "/counsellors", selected: counsellors.map { $0.id!.uuidString }))
-            forms.append(contactForm(req, action: base + "/contacts"))
-            forms.append(phaseForm(req, action: base + "/phases"))
-            forms.append(yearForm(req, action: base + "/contract-years"))
+            forms.append(try await counsellorForm(req, action: url(.counsellors), selected: counsellors.map { $0.id!.uuidString }))
+            forms.append(contactForm(req, action: url(.contacts)))
+            forms.append(phaseForm(req, action: url(.phases)))
+            forms.append(yearForm(req, action: url(.contractYears)))
         }
-        forms.append(timeForm(req, action: base + "/time"))
+        forms.append(timeForm(req, action: url(.time)))
         if let override, let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override }
         for i in forms.indices { forms[i].collapsible = true }
 
         let page = ShowPage(
-            meta: req.meta(org.name, section: "organisations"), name: org.name, slug: org.slug, publicPath: "/o/\(org.slug)",
+            meta: req.meta(org.name, section: "organisations"), name: org.name, slug: org.slug, publicPath: SiteURL.organisationPage(slug: .value(org.slug)).path,
             sector: org.sectorValue?.label ?? org.sector, employees: org.employees,
             whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
             departments: org.departmentList, phone: org.phone, whatsapp: org.whatsapp, email: org.email, availability: org.availability,
@@ -222,9 +223,9 @@ enum OrganisationsController {
                                          kind: $0.activityKind.flatMap(ActivityKind.init(rawValue:))?.label ?? "Ander werk",
                                          what: $0.description, who: $0.user.name, participants: $0.participants) },
             openCases: openCases, isAdmin: staff.user.isAdmin,
-            advice: advice.map { .init(url: "/organisations/\(id)/advice/\($0.id!)", day: Day(iso: $0.givenOn)?.dutch ?? $0.givenOn,
+            advice: advice.map { .init(url: SiteURL.advice(.value(id), .value($0.id!)).path, day: Day(iso: $0.givenOn)?.dutch ?? $0.givenOn,
                                        subject: $0.subject, solicited: $0.solicited) },
-            newAdviceURL: assigned ? "/organisations/\(id)/advice/new" : nil, forms: forms)
+            newAdviceURL: assigned ? SiteURL.newAdvice(.value(id)).path : nil, forms: forms)
         return try await req.page("organisation", page, status: status)
     }
 
@@ -234,7 +235,7 @@ enum OrganisationsController {
         let input = req.form(OrganisationForm.self) ?? OrganisationForm()
         var errors = FormErrors()
         guard let v = try await validate(input, isNew: false, on: req.db, errors: &errors) else {
-            return try await render(req, org: org, override: organisationForm(req, action: "/organisations/\(org.id!)", input: input, errors: errors, isNew: false),
+            return try await render(req, org: org, override: organisationForm(req, action: SiteURL.organisation(.value(org.id!)).path, input: input, errors: errors, isNew: false),
                                     status: .unprocessableEntity)
         }
         org.name = v.name; org.sector = v.sector.rawValue; org.employees = v.employees
@@ -244,7 +245,7 @@ enum OrganisationsController {
             try await org.save(on: db)
             try await req.audit("organisation.update", subject: "organisation:\(org.id!)")
         }
-        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
     }
 
     // MARK: counsellors
@@ -269,7 +270,7 @@ enum OrganisationsController {
         guard valid.count == wanted.count else {
             var errors = FormErrors()
             errors["counsellors"] = "Kies alleen vertrouwenspersonen uit de lijst."
-            return try await render(req, org: org, override: try await counsellorForm(req, action: "/organisations/\(org.id!)/counsellors",
+            return try await render(req, org: org, override: try await counsellorForm(req, action: SiteURL.organisation(.value(org.id!), .counsellors).path,
                                                                                        selected: input.counsellors ?? [], errors: errors),
                                     status: .unprocessableEntity)
         }
@@ -278,7 +279,7 @@ enum OrganisationsController {
             for user in valid { try await org.$counsellors.attach(user, on: db) }
             try await req.audit("organisation.counsellors", subject: "organisation:\(org.id!)", detail: valid.map { $0.id!.uuidString }.sorted().joined(separator: ","))
         }
-        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
     }
 
     // MARK: contacts, phases, contract years, time
@@ -305,7 +306,7 @@ enum OrganisationsController {
         let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "" : errors.email(input.email, "email")
         let phone = errors.text(input.phone, "phone", label: "het telefoonnummer", max: 40, required: false) ?? ""
         guard errors.isEmpty, let role, let name, let email else {
-            return try await render(req, org: org, override: contactForm(req, action: "/organisations/\(org.id!)/contacts", input: input, errors: errors),
+            return try await render(req, org: org, override: contactForm(req, action: SiteURL.organisation(.value(org.id!), .contacts).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
         let contact = OrganisationContact()
@@ -315,7 +316,7 @@ enum OrganisationsController {
             try await contact.create(on: db)
             try await req.audit("organisation.contact", subject: "organisation:\(org.id!)")
         }
-        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
     }
 
     struct PhaseForm: Content { var phase, day, note: String? }
@@ -338,7 +339,7 @@ enum OrganisationsController {
         let day = errors.day(input.day, "day", label: "de datum")
         let note = errors.text(input.note, "note", label: "de toelichting", max: 500, required: false) ?? ""
         guard errors.isEmpty, let phase, let day else {
-            return try await render(req, org: org, override: phaseForm(req, action: "/organisations/\(org.id!)/phases", input: input, errors: errors),
+            return try await render(req, org: org, override: phaseForm(req, action: SiteURL.organisation(.value(org.id!), .phases).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
         let record = EngagementPhaseRecord()
@@ -348,7 +349,7 @@ enum OrganisationsController {
             try await record.create(on: db)
             try await req.audit("organisation.phase", subject: "organisation:\(org.id!)", detail: phase.rawValue)
         }
-        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
     }
 
     struct YearForm: Content { var start, end, hours, focus: String? }
@@ -389,7 +390,7 @@ enum OrganisationsController {
             if overlapping > 0 { errors["start"] = "Dit contractjaar overlapt met een bestaand contractjaar." }
         }
         guard errors.isEmpty, let start, let end, let budgetMinutes else {
-            return try await render(req, org: org, override: yearForm(req, action: "/organisations/\(org.id!)/contract-years", input: input, errors: errors),
+            return try await render(req, org: org, override: yearForm(req, action: SiteURL.organisation(.value(org.id!), .contractYears).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
         let year = ContractYear()
@@ -399,7 +400,7 @@ enum OrganisationsController {
             try await year.create(on: db)
             try await req.audit("organisation.contract_year", subject: "organisation:\(org.id!)", detail: start.iso)
         }
-        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
     }
 
     struct TimeForm: Content { var kind, day, hours, what, participants: String? }
@@ -431,7 +432,7 @@ enum OrganisationsController {
         let what = errors.text(input.what, "what", label: "het onderwerp", max: 200)
         let participants = errors.integer(input.participants, "participants", label: "het aantal deelnemers", range: 0...10_000, required: false)
         guard errors.isEmpty, let kind, let day, let minutes, let what else {
-            return try await render(req, org: org, override: timeForm(req, action: "/organisations/\(org.id!)/time", input: input, errors: errors),
+            return try await render(req, org: org, override: timeForm(req, action: SiteURL.organisation(.value(org.id!), .time).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
         let entry = TimeEntry()
@@ -445,6 +446,6 @@ enum OrganisationsController {
             try await entry.create(on: db)
             try await req.audit("activity.create", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) \(minutes)")
         }
-        return req.redirect(to: "/organisations/\(org.id!)", flash: .saved)
+        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
     }
 }

@@ -22,7 +22,7 @@ enum DevelopmentController {
     struct EntryForm: Content { var kind, day, hours, what: String? }
 
     static func entryForm(_ req: Request, input: EntryForm = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "development", title: "Uren vastleggen", action: "/account/development", submit: "Vastleggen", csrf: req.csrfToken)
+        var form = FormView(id: "development", title: "Uren vastleggen", action: SiteURL.development.path, submit: "Vastleggen", csrf: req.csrfToken)
         form.choice("kind", "Soort", DevelopmentKind.self, selected: [input.kind ?? ""], required: true)
         form.add("what", "Wat", value: input.what, hint: "Bijvoorbeeld de naam van de training of de intervisiegroep. Geen gegevens over meldingen.",
                  required: true, maxlength: 200)
@@ -78,6 +78,6 @@ enum DevelopmentController {
             try await entry.create(on: db)
             try await req.audit("development.create", detail: "\(kind.rawValue) \(minutes)")
         }
-        return req.redirect(to: "/account/development", flash: .saved)
+        return req.redirect(to: .development, flash: .saved)
     }
 }

@@ -40,7 +40,7 @@ enum ReportsController {
         let record: AnnualReportRecord?
         /// Assigned to the organisation (an admin who is not sees only what the organisation sees).
         let isCounsellor: Bool
-        var base: String { "/organisations/\(org.id!)/years/\(year.id!)/report" }
+        func url(_ part: SiteURL.ReportPart? = nil) -> SiteURL { .annualReport(.value(org.id!), year: .value(year.id!), part) }
     }
 
     static func context(_ req: Request) async throws -> Context {
@@ -82,10 +82,10 @@ enum ReportsController {
         if ctx.isCounsellor {
             let input = sections ?? SectionsForm(role: current.sections[0].text, recommendations: current.sections[1].text,
                                                  focus: current.sections[2].text)
-            forms.append(sectionsForm(req, action: ctx.base + "/sections", input: input, errors: errors))
+            forms.append(sectionsForm(req, action: ctx.url(.sections).path, input: input, errors: errors))
             var signOff = FormView(id: "sign-off", title: signed == nil ? "Vaststellen" : "Opnieuw vaststellen",
                                    intro: "Na het vaststellen kan het verslag worden gedownload voor de organisatie. De cijfers worden dan bevroren.",
-                                   action: ctx.base + "/sign-off", submit: "Jaarverslag vaststellen", csrf: req.csrfToken)
+                                   action: ctx.url(.signOff).path, submit: "Jaarverslag vaststellen", csrf: req.csrfToken)
             signOff.checkbox("checked", "Ik heb de tabellen nagekeken, en wat er verborgen of samengevoegd is.", checked: false)
             signOff.apply(errors)
             forms.append(signOff)
@@ -96,8 +96,8 @@ enum ReportsController {
         let shown = ctx.isCounsellor ? (changed || signed == nil ? current : signed!) : (signed ?? current)
         let page = Page(
             meta: req.meta("Jaarverslag \(ctx.org.name)", section: "organisations"),
-            orgURL: "/organisations/\(ctx.org.id!)", orgName: ctx.org.name, period: "\(ctx.year.start.dutch) – \(ctx.year.end.dutch)",
-            base: ctx.base, report: ReportView(shown), k: k, isCounsellor: ctx.isCounsellor, preview: preview,
+            orgURL: SiteURL.organisation(.value(ctx.org.id!)).path, orgName: ctx.org.name, period: "\(ctx.year.start.dutch) – \(ctx.year.end.dutch)",
+            base: ctx.url().path, report: ReportView(shown), k: k, isCounsellor: ctx.isCounsellor, preview: preview,
             signedOff: signed?.signedOffOn.flatMap(Day.init(iso:))?.dutch, changedSinceSignOff: changed,
             problems: problems, forms: forms, formats: signed == nil ? [] : ReportFormat.allCases.map(\.rawValue))
         return try await req.page("report", page, status: status)
@@ -146,7 +146,7 @@ enum ReportsController {
             try await record.save(on: db)
             try await req.audit("report.sections", subject: "contract_year:\(ctx.year.id!)")
         }
-        return req.redirect(to: ctx.base, flash: .saved)
+        return req.redirect(to: ctx.url(), flash: .saved)
     }
 
     // MARK: sign-off
@@ -185,7 +185,7 @@ enum ReportsController {
             try await record.save(on: db)
             try await req.audit("report.sign_off", subject: "contract_year:\(ctx.year.id!)", detail: "k=\(k)")
         }
-        return req.redirect(to: ctx.base, flash: .signedOff)
+        return req.redirect(to: ctx.url(), flash: .signedOff)
     }
 
     // MARK: exports

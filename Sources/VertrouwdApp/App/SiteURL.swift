@@ -1,0 +1,162 @@
+import Foundation
+import Vapor
+
+/// A value in an address, or (in `routes.swift`) the place of the route parameter it fills.
+enum Parameter<Value: CustomStringConvertible & Sendable>: Sendable {
+    case key
+    case value(Value)
+
+    func component(_ name: String) -> String {
+        switch self {
+        case .key: ":\(name)"
+        case .value(let value): value.description
+        }
+    }
+}
+
+/// Every address of the site, in one place. `routes.swift` registers each route from one of these
+/// (with `.key` for its parameters), and redirects, form actions and the links pages hand to their
+/// templates are made from them: a route renamed here renames every link to it.
+enum SiteURL: Sendable {
+    // public and operational
+    case healthz, login, logout, setup
+    case enrol(token: Parameter<String>)
+    case calendar(file: Parameter<String>)
+    case calendarFeed
+    // the public channel (stable: printed on posters)
+    case organisationPage(slug: Parameter<String>)
+    case conversation(slug: Parameter<String>)
+    case report(slug: Parameter<String>)
+    case postbus
+    case postbusMessages
+    case postbusRecord(Parameter<UUID>, RecordAction)
+    case postbusLogout
+    // staff
+    case dashboard
+    case account, accountRenew, accountPassword, accountProfile, development
+    case organisations, newOrganisation
+    case organisation(Parameter<UUID>, OrganisationPart? = nil)
+    case annualReport(Parameter<UUID>, year: Parameter<UUID>, ReportPart? = nil)
+    case newAdvice(Parameter<UUID>)
+    case advice(Parameter<UUID>, Parameter<UUID>? = nil, AdvicePart? = nil)
+    case practiceOverview
+    case users
+    case user(Parameter<UUID>, UserAction)
+    case cases, newCase
+    case `case`(Parameter<UUID>, CasePart? = nil)
+    case caseMailbox(Parameter<UUID>, MailboxAction)
+    case attachment(Parameter<UUID>, Parameter<UUID>)
+
+    enum RecordAction: String, Sendable { case approve, correct }
+    enum OrganisationPart: String, Sendable {
+        case time, counsellors, contacts, phases, contractYears = "contract-years"
+    }
+    enum ReportPart: Sendable {
+        case sections, signOff, export(Parameter<String>)
+
+        var components: [String] {
+            switch self {
+            case .sections: ["sections"]
+            case .signOff: ["sign-off"]
+            case .export(let format): ["export", format.component("format")]
+            }
+        }
+    }
+    enum AdvicePart: String, Sendable { case response, docx }
+    enum UserAction: String, Sendable { case deactivate, activate, resetTOTP = "reset-totp" }
+    enum CasePart: String, Sendable {
+        case identity, details, steps, escalations, referrals, reportOnBehalf = "report-on-behalf", wbk, appointments, time
+        case notes, peerSummary = "peer-summary", aftercare, close, reopen, shares
+    }
+    enum MailboxAction: String, Sendable { case reply, acknowledge, record, open }
+
+    /// The path's components, parameters as `:name` where `.key`.
+    var components: [String] {
+        switch self {
+        case .healthz: ["healthz"]
+        case .login: ["login"]
+        case .logout: ["logout"]
+        case .setup: ["setup"]
+        case .enrol(let token): ["enrol", token.component("token")]
+        case .calendar(let file): ["calendar", file.component("file")]
+        case .calendarFeed: ["calendar-feed"]
+        case .organisationPage(let slug): ["o", slug.component("slug")]
+        case .conversation(let slug): ["o", slug.component("slug"), "gesprek"]
+        case .report(let slug): ["o", slug.component("slug"), "melden"]
+        case .postbus: ["postbus"]
+        case .postbusMessages: ["postbus", "messages"]
+        case .postbusRecord(let id, let action): ["postbus", "records", id.component("messageID"), action.rawValue]
+        case .postbusLogout: ["postbus", "logout"]
+        case .dashboard: []
+        case .account: ["account"]
+        case .accountRenew: ["account", "renew"]
+        case .accountPassword: ["account", "password"]
+        case .accountProfile: ["account", "profile"]
+        case .development: ["account", "development"]
+        case .organisations: ["organisations"]
+        case .newOrganisation: ["organisations", "new"]
+        case .organisation(let id, let part): ["organisations", id.component("orgID")] + (part.map { [$0.rawValue] } ?? [])
+        case .annualReport(let org, let year, let part):
+            ["organisations", org.component("orgID"), "years", year.component("yearID"), "report"] + (part?.components ?? [])
+        case .newAdvice(let org): ["organisations", org.component("orgID"), "advice", "new"]
+        case .advice(let org, let id, let part):
+            ["organisations", org.component("orgID"), "advice"] + (id.map { [$0.component("adviceID")] } ?? [])
+                + (part.map { [$0.rawValue] } ?? [])
+        case .practiceOverview: ["reports"]
+        case .users: ["admin", "users"]
+        case .user(let id, let action): ["admin", "users", id.component("userID"), action.rawValue]
+        case .cases: ["cases"]
+        case .newCase: ["cases", "new"]
+        case .case(let id, let part): ["cases", id.component("caseID")] + (part.map { [$0.rawValue] } ?? [])
+        case .caseMailbox(let id, let action): ["cases", id.component("caseID"), "mailbox", action.rawValue]
+        case .attachment(let id, let file): ["cases", id.component("caseID"), "attachments", file.component("attachmentID")]
+        }
+    }
+
+    /// The address to link to, e.g. `/cases/7d4c…/notes`.
+    var path: String { "/" + components.joined(separator: "/") }
+
+    /// The address with a fragment (`#notes`) to land on a part of the page.
+    func path(anchor: String) -> String { path + "#" + anchor }
+
+    /// What `routes.swift` registers.
+    var pathComponents: [PathComponent] { components.map { PathComponent(stringLiteral: $0) } }
+}
+
+extension Request {
+    /// A redirect to an address of the site (303: the browser follows it with a GET).
+    func redirect(to url: SiteURL, anchor: String? = nil) -> Response {
+        redirect(to: anchor.map { url.path(anchor: $0) } ?? url.path, redirectType: .normal)
+    }
+}
+
+/// The staff pages' fixed links, for the templates (`meta.links.cases`).
+struct StaffLinks: Encodable, Sendable {
+    let dashboard = SiteURL.dashboard.path
+    let cases = SiteURL.cases.path
+    let closedCases = SiteURL.cases.path + "?closed=1"
+    let newCase = SiteURL.newCase.path
+    let organisations = SiteURL.organisations.path
+    let newOrganisation = SiteURL.newOrganisation.path
+    let practiceOverview = SiteURL.practiceOverview.path
+    let users = SiteURL.users.path
+    let account = SiteURL.account.path
+    let development = SiteURL.development.path
+    let login = SiteURL.login.path
+    let logout = SiteURL.logout.path
+}
+
+/// The reporter's pages' links (`links.report`): the organisation's pages when known.
+struct PublicLinks: Encodable, Sendable {
+    let organisation: String?
+    let conversation: String?
+    let report: String?
+    let postbus = SiteURL.postbus.path
+    let postbusLogout = SiteURL.postbusLogout.path
+
+    init(slug: String? = nil) {
+        organisation = slug.map { SiteURL.organisationPage(slug: .value($0)).path }
+        conversation = slug.map { SiteURL.conversation(slug: .value($0)).path }
+        report = slug.map { SiteURL.report(slug: .value($0)).path }
+    }
+}
