@@ -26,7 +26,7 @@ import VertrouwdReports
         let today = Day(Date())
         let year = ContractYear()
         year.$organisation.id = org.id!
-        year.startsOn = today.adding(days: -100).iso; year.endsOn = today.adding(days: -100).adding(months: 12).adding(days: -1).iso
+        year.startsOn = today.adding(days: -100); year.endsOn = today.adding(days: -100).adding(months: 12).adding(days: -1)
         year.budgetMinutes = 40 * 60; year.focusPoints = ""
         try await year.create(on: app.db)
         for i in 0..<8 { _ = try await app.makeCase(for: anna, at: org, summary: "GEHEIM-VERHAAL-\(i)", openedOn: today.adding(days: -i)) }
@@ -186,7 +186,7 @@ import VertrouwdReports
                                                                                 ("day", Day(Date()).iso), ("hours", "1,5"), ("category", "intimidation")])
             #expect(made.status == .seeOther)
             let advice = try #require(try await AdviceRecord.query(on: app.db).first())
-            let activity = try #require(try await TimeEntry.query(on: app.db).filter(\.$activityKind == ActivityKind.advice.rawValue).first())
+            let activity = try #require(try await TimeEntry.query(on: app.db).filter(\.$activityKind == .advice).first())
             #expect(activity.minutes == 90)
             let docx = try await browser.get("/organisations/\(org.id!)/advice/\(advice.id!)/docx")
             #expect(docx.body.readableBytesView.prefix(2).elementsEqual([0x50, 0x4B]))

@@ -42,7 +42,7 @@ struct SiteURLTests {
             let (c, anna) = try await app.counsellorWithCase(kind: .businessIntegrity, regime: .whistleblower)
             let year = ContractYear()
             year.$organisation.id = c.$organisation.id
-            year.startsOn = Day(Date()).adding(days: -10).iso; year.endsOn = Day(Date()).adding(days: 355).iso
+            year.startsOn = Day(Date()).adding(days: -10); year.endsOn = Day(Date()).adding(days: 355)
             year.budgetMinutes = 600; year.focusPoints = ""
             try await year.create(on: app.db)
             let adminBrowser = Browser(app)

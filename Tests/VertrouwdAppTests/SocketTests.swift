@@ -240,7 +240,7 @@ struct SocketTests {
         let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
         let year = ContractYear()
         year.$organisation.id = org.id!
-        year.startsOn = Day(Date()).adding(days: -10).iso; year.endsOn = Day(Date()).adding(days: 355).iso
+        year.startsOn = Day(Date()).adding(days: -10); year.endsOn = Day(Date()).adding(days: 355)
         year.budgetMinutes = 600; year.focusPoints = ""
         try await year.create(on: app.db)
         let reporter = Browser(app, over: .socket)

@@ -210,7 +210,7 @@ extension Enrolment {
         let response = try await req.page("enrol", SetupController.EnrolPage(
             meta: req.meta("Tweede factor instellen"), heading: "Nog één stap: je authenticator-app",
             name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),
-            uri: SecondFactor.uri(secret: secret, email: user.email), next: "/"))
+            uri: SecondFactor.uri(secret: secret, email: user.email), next: SiteURL.dashboard.path))
         response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
         return response
     }

@@ -93,14 +93,14 @@ enum AdviceController {
         advice.$organisation.id = org.id!
         advice.$user.id = staff.userID
         advice.solicited = solicited
-        advice.category = category?.rawValue
-        advice.subject = subject; advice.body = body; advice.givenOn = day.iso
+        advice.category = category
+        advice.subject = subject; advice.body = body; advice.givenOn = day
         advice.response = ""; advice.followUp = ""
         let entry = TimeEntry()
         entry.$organisation.id = org.id!
         entry.$user.id = staff.userID
-        entry.onDay = day.iso; entry.minutes = minutes; entry.description = subject
-        entry.activityKind = ActivityKind.advice.rawValue
+        entry.onDay = day; entry.minutes = minutes; entry.description = subject
+        entry.activityKind = .advice
         try await req.application.transaction(on: req.db) { db in
             try await advice.create(on: db)
             try await entry.create(on: db)
@@ -152,7 +152,7 @@ enum AdviceController {
         let url = { (part: SiteURL.AdvicePart?) in SiteURL.advice(.value(org.id!), .value(advice.id!), part).path }
         let canEdit = (try? await requireCounsellor(req, org: org)) != nil
         let page = ShowPage(meta: req.meta(advice.subject, section: "organisations"), orgName: org.name, orgURL: SiteURL.organisation(.value(org.id!)).path,
-                            subject: advice.subject, body: advice.body, day: Day(iso: advice.givenOn)?.dutch ?? advice.givenOn,
+                            subject: advice.subject, body: advice.body, day: advice.givenOn.dutch,
                             solicited: advice.solicited, response: advice.response, followUp: advice.followUp, docxURL: url(.docx),
                             form: canEdit ? (form ?? responseForm(req, action: url(.response),
                                                                   input: .init(response: advice.response, followUp: advice.followUp))) : nil)
@@ -184,7 +184,7 @@ enum AdviceController {
     @Sendable static func docx(_ req: Request) async throws -> Response {
         let (org, advice) = try await find(req)
         let data = try ReportWriters.letterDocx(title: advice.subject,
-                                                lines: ["\(org.name) · \(Day(iso: advice.givenOn)?.dutch ?? advice.givenOn) · \(advice.solicited ? "gevraagd" : "ongevraagd") advies"],
+                                                lines: ["\(org.name) · \(advice.givenOn.dutch) · \(advice.solicited ? "gevraagd" : "ongevraagd") advies"],
                                                 body: advice.body)
         try await req.audit("advice.export", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
         return ReportsController.exportResponse(data, format: .docx, name: "advies-\(org.slug)-\(advice.givenOn).docx")

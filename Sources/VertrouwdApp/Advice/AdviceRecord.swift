@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import VertrouwdCore
 
 /// An advice to management (*gevraagd of ongevraagd advies*), possibly from a signal.
 final class AdviceRecord: Model, @unchecked Sendable { // property wrappers: see `User`
@@ -10,10 +11,10 @@ final class AdviceRecord: Model, @unchecked Sendable { // property wrappers: see
     @Parent(key: "user_id") var user: User
     @Field(key: "solicited") var solicited: Bool
     /// The theme of the signal it came from, if any (a `CaseCategory`).
-    @OptionalField(key: "category") var category: String?
+    @OptionalField(key: "category") var category: CaseCategory?
     @Field(key: "subject") var subject: String
     @Field(key: "body") var body: String
-    @Field(key: "given_on") var givenOn: String
+    @Field(key: "given_on") var givenOn: Day
     /// Management's answer and the follow-up, noted later.
     @Field(key: "response") var response: String
     @Field(key: "follow_up") var followUp: String

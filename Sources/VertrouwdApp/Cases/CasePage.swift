@@ -173,7 +173,7 @@ enum CasePage {
                     body: try c.open($0, \.$bodySealed))
             },
             entries: entries.map {
-                .init(day: Day(iso: $0.onDay)?.dutch ?? "", hours: Hours.format(minutes: $0.minutes), who: $0.user.name)
+                .init(day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes), who: $0.user.name)
             },
             totalHours: Hours.format(minutes: entries.reduce(0) { $0 + $1.minutes }),
             shares: try shares.map {

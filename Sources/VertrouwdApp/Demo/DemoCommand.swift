@@ -123,7 +123,7 @@ enum DemoPractice {
             for user in spec.counsellors { try await org.$counsellors.attach(user, on: db) }
             for (role, name) in [(ContactRole.board, "M. Jansen"), (.hr, "P. de Boer"), (.worksCouncil, "S. Bakker")] {
                 let contact = OrganisationContact()
-                contact.$organisation.id = org.id!; contact.role = role.rawValue; contact.name = name
+                contact.$organisation.id = org.id!; contact.role = role; contact.name = name
                 contact.email = "\(role.rawValue)@\(spec.slug).demo"; contact.phone = ""
                 try await contact.create(on: db)
             }
@@ -132,15 +132,15 @@ enum DemoPractice {
             ]
             for (phase, months) in phases {
                 let record = EngagementPhaseRecord()
-                record.$organisation.id = org.id!; record.phase = phase.rawValue
+                record.$organisation.id = org.id!; record.phase = phase
                 record.note = ""
-                record.onDay = yearStart.adding(months: months).iso
+                record.onDay = yearStart.adding(months: months)
                 try await record.create(on: db)
             }
             for (start, hours) in [(yearStart.adding(months: -12), spec.hours), (yearStart, spec.hours)] {
                 let year = ContractYear()
-                year.$organisation.id = org.id!; year.startsOn = start.iso;
-                year.endsOn = start.adding(months: 12).adding(days: -1).iso
+                year.$organisation.id = org.id!; year.startsOn = start
+                year.endsOn = start.adding(months: 12).adding(days: -1)
                 year.budgetMinutes = hours * 60
                 year.focusPoints =
                     start == yearStart
@@ -156,9 +156,9 @@ enum DemoPractice {
                 for start in [yearStart.adding(months: -12), yearStart] where start.adding(months: 1 + i * 3) <= today {
                     let entry = TimeEntry()
                     entry.$organisation.id = org.id!; entry.$user.id = spec.counsellors[0].id!; entry.caseID = nil
-                    entry.onDay = start.adding(months: 1 + i * 3).iso; entry.minutes = [90, 120, 180, 30][i];
+                    entry.onDay = start.adding(months: 1 + i * 3); entry.minutes = [90, 120, 180, 30][i]
                     entry.description = what
-                    entry.activityKind = kind.rawValue; entry.participants = participants
+                    entry.activityKind = kind; entry.participants = participants
                     try await entry.create(on: db)
                 }
             }
@@ -279,13 +279,13 @@ enum DemoPractice {
         advice.subject = "Advies: meldregeling en zichtbaarheid vertrouwenspersoon"
         advice.body =
             "Aan de directie van Gemeente Lindewaard,\n\nOp uw verzoek adviseer ik de meldregeling te actualiseren en de vertrouwenspersoon zichtbaarder te maken op de afdelingen.\n\nMet vriendelijke groet,\nYoussef El Amrani"
-        advice.givenOn = yearStart.adding(months: -4).iso; advice.response = "De directie neemt het advies over.";
+        advice.givenOn = yearStart.adding(months: -4); advice.response = "De directie neemt het advies over.";
         advice.followUp = ""
         try await advice.create(on: db)
         let adviceTime = TimeEntry()
         adviceTime.$organisation.id = gemeente.id!; adviceTime.$user.id = gemeenteSpec.counsellors[0].id!
         adviceTime.onDay = advice.givenOn; adviceTime.minutes = 120; adviceTime.description = advice.subject
-        adviceTime.activityKind = ActivityKind.advice.rawValue
+        adviceTime.activityKind = .advice
         try await adviceTime.create(on: db)
         // Anna's professional development for the LVV register.
         for (kind, monthsAgo, hours, what) in [
@@ -296,7 +296,7 @@ enum DemoPractice {
             (.other, 14, 6, "Congres LVV"),
         ] {
             let entry = DevelopmentEntry()
-            entry.$user.id = anna.id!; entry.kind = kind.rawValue; entry.onDay = today.adding(months: -monthsAgo).iso
+            entry.$user.id = anna.id!; entry.kind = kind; entry.onDay = today.adding(months: -monthsAgo)
             entry.minutes = hours * 60; entry.description = what
             try await entry.create(on: db)
         }

@@ -41,7 +41,7 @@ extension ContractYear {
     /// The contract year of an organisation that runs on `today`, if any.
     static func current(of orgID: UUID, today: Day, on db: any Database) async throws -> ContractYear? {
         try await ContractYear.query(on: db).filter(\.$organisation.$id == orgID)
-            .filter(\.$startsOn <= today.iso).filter(\.$endsOn >= today.iso).first()
+            .filter(\.$startsOn <= today).filter(\.$endsOn >= today).first()
     }
 }
 

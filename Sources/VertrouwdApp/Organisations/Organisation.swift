@@ -45,7 +45,7 @@ final class OrganisationContact: Model, @unchecked Sendable { // property wrappe
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "organisation_id") var organisation: Organisation
-    @Field(key: "role") var role: String
+    @Field(key: "role") var role: ContactRole
     @Field(key: "name") var name: String
     @Field(key: "email") var email: String
     @Field(key: "phone") var phone: String
@@ -59,8 +59,8 @@ final class EngagementPhaseRecord: Model, @unchecked Sendable { // property wrap
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "organisation_id") var organisation: Organisation
-    @Field(key: "phase") var phase: String
-    @Field(key: "on_day") var onDay: String
+    @Field(key: "phase") var phase: EngagementPhase
+    @Field(key: "on_day") var onDay: Day
     @Field(key: "note") var note: String
 
     init() {}
@@ -83,16 +83,16 @@ final class ContractYear: Model, @unchecked Sendable { // property wrappers: see
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "organisation_id") var organisation: Organisation
-    @Field(key: "starts_on") var startsOn: String
-    @Field(key: "ends_on") var endsOn: String
+    @Field(key: "starts_on") var startsOn: Day
+    @Field(key: "ends_on") var endsOn: Day
     @Field(key: "budget_minutes") var budgetMinutes: Int
     /// Focus points (*speerpunten*) agreed for the next year.
     @Field(key: "focus_points") var focusPoints: String
 
     init() {}
 
-    var start: Day { Day(iso: startsOn)! }
-    var end: Day { Day(iso: endsOn)! }
+    var start: Day { startsOn }
+    var end: Day { endsOn }
 
     func contains(_ day: Day) -> Bool { start <= day && day <= end }
 }
@@ -106,12 +106,12 @@ final class TimeEntry: Model, @unchecked Sendable { // property wrappers: see `U
     @Parent(key: "organisation_id") var organisation: Organisation
     @Parent(key: "user_id") var user: User
     @OptionalField(key: "case_id") var caseID: UUID?
-    @Field(key: "on_day") var onDay: String
+    @Field(key: "on_day") var onDay: Day
     @Field(key: "minutes") var minutes: Int
     /// What the work was, for work outside a case (never case content).
     @Field(key: "description") var description: String
     /// For an activity: its `ActivityKind`.
-    @OptionalField(key: "activity_kind") var activityKind: String?
+    @OptionalField(key: "activity_kind") var activityKind: ActivityKind?
     @OptionalField(key: "participants") var participants: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
@@ -120,7 +120,7 @@ final class TimeEntry: Model, @unchecked Sendable { // property wrappers: see `U
         self.$organisation.id = organisationID
         self.$user.id = userID
         self.caseID = caseID
-        self.onDay = day.iso
+        self.onDay = day
         self.minutes = minutes
         self.description = description
     }

@@ -71,7 +71,7 @@ enum OrganisationsController {
             rows.append(Row(url: SiteURL.organisation(.value(org.id!)).path, name: org.name, sector: org.sectorValue?.label ?? org.sector,
                             employees: org.employees,
                             whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
-                            phase: phase.flatMap { EngagementPhase(rawValue: $0.phase)?.label } ?? "—",
+                            phase: phase?.phase.label ?? "—",
                             counsellors: counsellors.isEmpty ? "—" : counsellors,
                             budget: try await year.asyncMap { try await BudgetView(of: $0, on: req.db) }))
         }
@@ -216,14 +216,14 @@ enum OrganisationsController {
             whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
             departments: org.departmentList, phone: org.phone, whatsapp: org.whatsapp, email: org.email, availability: org.availability,
             counsellors: counsellors.map(\.name),
-            contacts: contacts.map { .init(role: ContactRole(rawValue: $0.role)?.label ?? $0.role, name: $0.name, email: $0.email, phone: $0.phone) },
-            phases: phases.map { .init(label: EngagementPhase(rawValue: $0.phase)?.label ?? $0.phase, day: Day(iso: $0.onDay)?.dutch ?? $0.onDay, note: $0.note) },
+            contacts: contacts.map { .init(role: $0.role.label, name: $0.name, email: $0.email, phone: $0.phone) },
+            phases: phases.map { .init(label: $0.phase.label, day: $0.onDay.dutch, note: $0.note) },
             years: yearViews,
-            entries: entries.map { .init(day: Day(iso: $0.onDay)?.dutch ?? $0.onDay, hours: Hours.format(minutes: $0.minutes),
-                                         kind: $0.activityKind.flatMap(ActivityKind.init(rawValue:))?.label ?? "Ander werk",
+            entries: entries.map { .init(day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes),
+                                         kind: $0.activityKind?.label ?? "Ander werk",
                                          what: $0.description, who: $0.user.name, participants: $0.participants) },
             openCases: openCases, isAdmin: staff.user.isAdmin,
-            advice: advice.map { .init(url: SiteURL.advice(.value(id), .value($0.id!)).path, day: Day(iso: $0.givenOn)?.dutch ?? $0.givenOn,
+            advice: advice.map { .init(url: SiteURL.advice(.value(id), .value($0.id!)).path, day: $0.givenOn.dutch,
                                        subject: $0.subject, solicited: $0.solicited) },
             newAdviceURL: assigned ? SiteURL.newAdvice(.value(id)).path : nil, forms: forms)
         return try await req.page("organisation", page, status: status)
@@ -311,7 +311,7 @@ enum OrganisationsController {
         }
         let contact = OrganisationContact()
         contact.$organisation.id = org.id!
-        contact.role = role.rawValue; contact.name = name; contact.email = email; contact.phone = phone
+        contact.role = role; contact.name = name; contact.email = email; contact.phone = phone
         try await req.application.transaction(on: req.db) { db in
             try await contact.create(on: db)
             try await req.audit("organisation.contact", subject: "organisation:\(org.id!)")
@@ -344,7 +344,7 @@ enum OrganisationsController {
         }
         let record = EngagementPhaseRecord()
         record.$organisation.id = org.id!
-        record.phase = phase.rawValue; record.onDay = day.iso; record.note = note
+        record.phase = phase; record.onDay = day; record.note = note
         try await req.application.transaction(on: req.db) { db in
             try await record.create(on: db)
             try await req.audit("organisation.phase", subject: "organisation:\(org.id!)", detail: phase.rawValue)
@@ -386,7 +386,7 @@ enum OrganisationsController {
         if let start, let end, end <= start { errors["end"] = "De einddatum moet na de begindatum liggen." }
         if let start, let end, errors.isEmpty {
             let overlapping = try await ContractYear.query(on: req.db).filter(\.$organisation.$id == org.id!)
-                .filter(\.$startsOn <= end.iso).filter(\.$endsOn >= start.iso).count()
+                .filter(\.$startsOn <= end).filter(\.$endsOn >= start).count()
             if overlapping > 0 { errors["start"] = "Dit contractjaar overlapt met een bestaand contractjaar." }
         }
         guard errors.isEmpty, let start, let end, let budgetMinutes else {
@@ -395,7 +395,7 @@ enum OrganisationsController {
         }
         let year = ContractYear()
         year.$organisation.id = org.id!
-        year.startsOn = start.iso; year.endsOn = end.iso; year.budgetMinutes = budgetMinutes; year.focusPoints = focus
+        year.startsOn = start; year.endsOn = end; year.budgetMinutes = budgetMinutes; year.focusPoints = focus
         try await req.application.transaction(on: req.db) { db in
             try await year.create(on: db)
             try await req.audit("organisation.contract_year", subject: "organisation:\(org.id!)", detail: start.iso)
@@ -439,8 +439,8 @@ enum OrganisationsController {
         entry.$organisation.id = org.id!
         entry.$user.id = staff.userID
         entry.caseID = nil
-        entry.onDay = day.iso; entry.minutes = minutes; entry.description = what
-        entry.activityKind = kind.rawValue
+        entry.onDay = day; entry.minutes = minutes; entry.description = what
+        entry.activityKind = kind
         entry.participants = kind.hasParticipants ? participants : nil
         try await req.application.transaction(on: req.db) { db in
             try await entry.create(on: db)

@@ -41,17 +41,14 @@ enum DevelopmentController {
         let staff = try req.requireStaff()
         let rows = try await DevelopmentEntry.query(on: req.db).filter(\.$user.$id == staff.userID).sort(\.$onDay, .descending).all()
         let today = Day(Date())
-        let progress = DevelopmentProgress(entries: rows.compactMap { row in
-            guard let kind = DevelopmentKind(rawValue: row.kind), let day = Day(iso: row.onDay) else { return nil }
-            return (kind, day, row.minutes)
-        }, today: today)
+        let progress = DevelopmentProgress(entries: rows.map { ($0.kind, $0.onDay, $0.minutes) }, today: today)
         let page = Page(
             meta: req.meta("Deskundigheid", section: "account"), from: progress.from.dutch,
             total: Hours.format(minutes: progress.totalMinutes),
             totalPercent: min(100, progress.totalMinutes * 100 / DevelopmentProgress.requiredTotalMinutes), met: progress.met,
             parts: progress.parts.map { Part(label: $0.kind.label, done: Hours.format(minutes: $0.doneMinutes),
                                              required: Hours.format(minutes: $0.requiredMinutes), percent: $0.percent, met: $0.met) },
-            entries: rows.map { Entry(day: Day(iso: $0.onDay)?.dutch ?? $0.onDay, kind: DevelopmentKind(rawValue: $0.kind)?.label ?? $0.kind,
+            entries: rows.map { Entry(day: $0.onDay.dutch, kind: $0.kind.label,
                                       hours: Hours.format(minutes: $0.minutes), what: $0.description) },
             form: form)
         return try await req.page("development", page, status: status)
@@ -73,7 +70,7 @@ enum DevelopmentController {
         }
         let entry = DevelopmentEntry()
         entry.$user.id = staff.userID
-        entry.kind = kind.rawValue; entry.onDay = day.iso; entry.minutes = minutes; entry.description = what
+        entry.kind = kind; entry.onDay = day; entry.minutes = minutes; entry.description = what
         try await req.application.transaction(on: req.db) { db in
             try await entry.create(on: db)
             try await req.audit("development.create", detail: "\(kind.rawValue) \(minutes)")

@@ -195,8 +195,8 @@ enum ReportBuilder {
         let entries = try await TimeEntry.query(on: db).filter(\.$organisation.$id == org.id!)
             .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn).all()
         let activities = entries.filter { $0.caseID == nil && $0.activityKind != nil }.sorted { $0.onDay < $1.onDay }.map {
-            AnnualReportDocument.Activity(date: Day(iso: $0.onDay)?.dutch ?? $0.onDay,
-                                          kind: ActivityKind(rawValue: $0.activityKind ?? "")?.label ?? "Ander werk",
+            AnnualReportDocument.Activity(date: $0.onDay.dutch,
+                                          kind: $0.activityKind?.label ?? "Ander werk",
                                           topic: $0.description, hours: Hours.format(minutes: $0.minutes), participants: $0.participants)
         }
         let used = entries.reduce(0) { $0 + $1.minutes }
@@ -216,7 +216,7 @@ enum ReportBuilder {
             statistics: stats, activities: activities,
             hours: .init(budget: Hours.format(minutes: year.budgetMinutes), used: Hours.format(minutes: used),
                          onActivities: Hours.format(minutes: onActivities), percent: budget.percentUsed),
-            advice: advice.map { .init(date: Day(iso: $0.givenOn)?.dutch ?? $0.givenOn, subject: $0.subject, solicited: $0.solicited) },
+            advice: advice.map { .init(date: $0.givenOn.dutch, subject: $0.subject, solicited: $0.solicited) },
             sections: sections)
         return (doc, protected)
     }
@@ -242,8 +242,8 @@ enum ReportBuilder {
     /// The contract year that starts in a calendar year.
     static func contractYear(of org: Organisation, startingIn calendarYear: Int, on db: any Database) async throws -> ContractYear? {
         try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
-            .filter(\.$startsOn >= String(format: "%04d-01-01", calendarYear))
-            .filter(\.$startsOn <= String(format: "%04d-12-31", calendarYear)).first()
+            .filter(\.$startsOn >= Day(year: calendarYear, month: 1, day: 1)!)
+            .filter(\.$startsOn <= Day(year: calendarYear, month: 12, day: 31)!).first()
     }
 }
 

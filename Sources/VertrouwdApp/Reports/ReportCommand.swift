@@ -132,7 +132,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
         let year = ContractYear()
         org.id = UUID()
         year.$organisation.id = org.id!
-        year.startsOn = start.iso; year.endsOn = start.adding(months: 12).adding(days: -1).iso
+        year.startsOn = start; year.endsOn = start.adding(months: 12).adding(days: -1)
         year.budgetMinutes = 100_000 * 60; year.focusPoints = ""
         var rng = DemoPractice.Seeded(state: 10_000)
         var models: [Case] = [], categories: [CaseCategoryRecord] = [], referrals: [CaseReferral] = []
