@@ -129,6 +129,8 @@ struct CaseWriteModelTests {
     /// through the website, made by the binary of commit 85f4914): it must migrate without loss.
     @Test func aDataFolderMadeByThePreviousReleaseUpgradesWithoutLoss() async throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/data-85f4914")
+        // Without the file the app would make a new, empty database: say so instead.
+        try #require(FileManager.default.fileExists(atPath: fixture.appendingPathComponent("vertrouwd.sqlite").path))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-upgrade-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: fixture, to: dir)
         defer { try? FileManager.default.removeItem(at: dir) }

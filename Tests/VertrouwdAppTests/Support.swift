@@ -6,7 +6,7 @@ import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
 
-/// Builds the app exactly as `serve` does, on a private database — in-memory SQLite, or a fresh
+/// Builds the app exactly as `serve` does, on a private database — a temporary SQLite file, or a fresh
 /// PostgreSQL database when `DATABASE_URL` is set — runs the test, and tears everything down.
 /// Every test has its own database, so suites run in parallel on both.
 func withVertrouwd(_ adjust: (inout Settings) -> Void = { _ in }, _ test: (Application) async throws -> Void) async throws {
@@ -36,6 +36,22 @@ func withVertrouwd(_ adjust: (inout Settings) -> Void = { _ in }, _ test: (Appli
     await app.stopSocketServer()
     try await app.asyncShutdown()
     try await cleanup?()
+}
+
+extension Settings {
+    /// Settings for a test: a temporary SQLite file (or `DATABASE_URL` when a PostgreSQL pass
+    /// runs), a fresh master key, and cheap password and receipt-code hashing.
+    static func testing(environment: [String: String] = ProcessInfo.processInfo.environment) -> Settings {
+        // A file, not memory: SQLite's shared in-memory cache locks whole tables between
+        // connections, which a file in WAL mode (as in production) does not.
+        let database: Database = environment["DATABASE_URL"].map { .postgres($0) }
+            ?? .sqliteFile(NSTemporaryDirectory() + "vertrouwd-test-\(UUID().uuidString).sqlite")
+        var settings = Settings(dataDirectory: NSTemporaryDirectory(), database: database,
+                                key: .inline(.generate()), secureCookies: false, publicURL: nil)
+        settings.passwordCost = 4
+        settings.receiptKDF = ReceiptHash.Parameters(rounds: 1 << 10, blockSize: 8, parallelism: 1)
+        return settings
+    }
 }
 
 private struct SocketPortKey: StorageKey { typealias Value = Int }

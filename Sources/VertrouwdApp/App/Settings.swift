@@ -58,20 +58,6 @@ public struct Settings: Sendable {
         self.publicURL = publicURL
     }
 
-    /// Settings for a test: in-memory SQLite (or `DATABASE_URL` when a PostgreSQL pass runs) and
-    /// a fresh master key.
-    public static func testing(environment: [String: String] = ProcessInfo.processInfo.environment) -> Settings {
-        // A file, not memory: SQLite's shared in-memory cache locks whole tables between
-        // connections, which a file in WAL mode (as in production) does not.
-        let database: Database = environment["DATABASE_URL"].map { .postgres($0) }
-            ?? .sqliteFile(NSTemporaryDirectory() + "vertrouwd-test-\(UUID().uuidString).sqlite")
-        var settings = Settings(dataDirectory: NSTemporaryDirectory(), database: database,
-                                key: .inline(.generate()), secureCookies: false, publicURL: nil)
-        settings.passwordCost = 4
-        settings.receiptKDF = ReceiptHash.Parameters(rounds: 1 << 10, blockSize: 8, parallelism: 1)
-        return settings
-    }
-
     public struct Problem: Error, CustomStringConvertible {
         public let description: String
     }

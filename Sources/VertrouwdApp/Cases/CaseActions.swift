@@ -57,26 +57,11 @@ enum CaseActions {
                 errors["kind"] = "Kies de soort."
             }
         }
-        let categories = errors.categories(
-            input.categories, required: kind != .informationRequest && kind != .unclassified)
-        let role = errors.choice(input.reporterRole, "reporterRole", ReporterRole.self, label: "wie meldt")
-        let channel = errors.choice(input.channel, "channel", IntakeChannel.self, label: "hoe de melding binnenkwam")
         try await c.record.$organisation.load(on: req.db)
-        let department = errors.department(input.department, of: c.record.organisation)
-        let relation = errors.choice(
-            input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
-        let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
-        let summary =
-            errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
-        let accused = errors.text(input.accused, "accused", label: "de beklaagde", max: 300, required: false) ?? ""
-        let becomesReport = c.record.regime == .confidential && regime == .whistleblower
+        let details = CaseForms.facts(input, kind: kind, organisation: c.record.organisation, errors: &errors)
+        let becomesReport = c.record.regime == .confidential && details?.regime == .whistleblower
         let consent = becomesReport ? CaseForms.consent(consentInput, errors: &errors) : nil
-        guard errors.isEmpty, let role, let channel, let relation, let regime else {
-            return try await refuse(req, c, form(errors))
-        }
-        let details = CaseWriter.Details(
-            kind: kind, categories: categories, reporterRole: role, channel: channel, department: department,
-            relation: relation, regime: regime, summary: summary, accused: accused)
+        guard errors.isEmpty, let details else { return try await refuse(req, c, form(errors)) }
         return try await save(req, c, anchor: "details", form: form) {
             try await req.cases.updateDetails(c, details, regimeConsent: consent, today: today)
         }
@@ -299,29 +284,5 @@ enum CaseActions {
         return try await save(req, c, anchor: "shares", form: form) {
             try await req.cases.share(c, with: userID, reason: reason)
         }
-    }
-
-    /// GET /cases/:caseID/identity — the reporter's identity, only when needed; audited apart.
-    @Sendable static func identity(_ req: Request) async throws -> Response {
-        let c = try await CaseAccess.open(req, audit: "case.read_identity")
-        return try await req.page("identity", CaseForms.IdentityPage(req, c, form: CaseForms.identity(req, c)))
-    }
-
-    /// POST /cases/:caseID/identity
-    @Sendable static func updateIdentity(_ req: Request) async throws -> Response {
-        let c = try await CaseAccess.open(req, audit: "case.update_identity")
-        let input = req.form(CaseForms.Identity.self) ?? .init()
-        var errors = FormErrors()
-        let name = errors.text(input.reporterName, "reporterName", label: "de naam", max: 200, required: false) ?? ""
-        let contact =
-            errors.text(
-                input.reporterContact, "reporterContact", label: "de contactgegevens", max: 300, required: false) ?? ""
-        guard errors.isEmpty else {
-            let form = try CaseForms.identity(req, c, input: input, errors: errors)
-            return try await req.page(
-                "identity", CaseForms.IdentityPage(req, c, form: form), status: .unprocessableEntity)
-        }
-        try await req.cases.setIdentity(c, name: name, contact: contact)
-        return req.redirect(to: .case(.value(c.id), .identity), flash: .saved)
     }
 }

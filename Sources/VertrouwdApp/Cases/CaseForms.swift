@@ -4,6 +4,18 @@ import VertrouwdCore
 
 /// The small forms of the case page, drawn with the values the case has now (or, after a
 /// refused submission, with what the counsellor typed and the errors).
+/// The fields of a case's facts, in the intake form and the details form alike.
+protocol CaseFactsForm {
+    var categories: [String]? { get }
+    var reporterRole: String? { get }
+    var channel: String? { get }
+    var department: String? { get }
+    var relation: String? { get }
+    var regime: String? { get }
+    var summary: String? { get }
+    var accused: String? { get }
+}
+
 enum CaseForms {
     struct Consent: Content {
         var consentBasis: String?
@@ -62,10 +74,27 @@ enum CaseForms {
         }
     }
 
-    struct Details: Content {
+    struct Details: Content, CaseFactsForm {
         var kind: String?
         var categories: [String]?
         var reporterRole, channel, department, relation, regime, summary, accused: String?
+    }
+
+    /// The facts the intake form and the details form both set, checked (the kind is chosen apart:
+    /// nil when it was refused). Nil when any is wrong; the errors say which.
+    static func facts(_ input: some CaseFactsForm, kind: CaseKind?, organisation: Organisation?, errors: inout FormErrors)
+        -> CaseWriter.Details? {
+        let categories = errors.categories(input.categories, required: kind != nil && kind != .informationRequest && kind != .unclassified)
+        let role = errors.choice(input.reporterRole, "reporterRole", ReporterRole.self, label: "wie meldt")
+        let channel = errors.choice(input.channel, "channel", IntakeChannel.self, label: "hoe de melding binnenkwam")
+        let department = errors.department(input.department, of: organisation)
+        let relation = errors.choice(input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
+        let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
+        let summary = errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
+        let accused = errors.text(input.accused, "accused", label: "de beklaagde", max: 300, required: false) ?? ""
+        guard let kind, let role, let channel, let relation, let regime else { return nil }
+        return .init(kind: kind, categories: categories, reporterRole: role, channel: channel, department: department,
+                     relation: relation, regime: regime, summary: summary, accused: accused)
     }
 
     struct Escalation: Content { var level, day, note: String? }

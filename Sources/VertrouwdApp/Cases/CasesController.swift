@@ -31,7 +31,7 @@ enum CasesController {
 
     // MARK: intake
 
-    struct NewCaseForm: Content {
+    struct NewCaseForm: Content, CaseFactsForm {
         var organisation: String?
         var kind: String?
         var categories: [String]?
@@ -128,23 +128,14 @@ enum CasesController {
         if org == nil { errors["organisation"] = "Kies een organisatie waarvoor je vertrouwenspersoon bent." }
         var kind = errors.choice(input.kind, "kind", CaseKind.self, label: "de soort")
         if kind == .unclassified { errors["kind"] = "Kies de soort uit de lijst."; kind = nil }
-        let categories = errors.categories(input.categories, required: kind != nil && kind != .informationRequest)
-        let role = errors.choice(input.reporterRole, "reporterRole", ReporterRole.self, label: "wie meldt")
-        let channel = errors.choice(input.channel, "channel", IntakeChannel.self, label: "hoe de melding binnenkwam")
+        let facts = CaseForms.facts(input, kind: kind, organisation: org, errors: &errors)
         let openedOn = errors.day(input.openedOn, "openedOn", label: "de datum van de melding")
         if let openedOn, openedOn > Day(Date()) { errors["openedOn"] = "De datum van de melding ligt in de toekomst." }
-        let department = errors.department(input.department, of: org)
-        let relation = errors.choice(
-            input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
-        let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
-        let summary =
-            errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
         let name = errors.text(input.reporterName, "reporterName", label: "de naam", max: 200, required: false) ?? ""
         let contact =
             errors.text(
                 input.reporterContact, "reporterContact", label: "de contactgegevens", max: 300, required: false) ?? ""
-        let accused = errors.text(input.accused, "accused", label: "de beklaagde", max: 300, required: false) ?? ""
-        guard errors.isEmpty, let org, let kind, let role, let channel, let openedOn, let relation, let regime else {
+        guard errors.isEmpty, let org, let facts, let openedOn else {
             return try await req.page(
                 "form-page",
                 FormPage(
@@ -153,10 +144,10 @@ enum CasesController {
                 status: .unprocessableEntity)
         }
         let intake = CaseIntake(
-            organisationID: org.id!, counsellorID: staff.userID, kind: kind, categories: categories,
-            reporterRole: role, channel: channel, openedOn: openedOn, department: department,
-            relation: relation, regime: regime, summary: summary, reporterName: name,
-            reporterContact: contact, accused: accused)
+            organisationID: org.id!, counsellorID: staff.userID, kind: facts.kind, categories: facts.categories,
+            reporterRole: facts.reporterRole, channel: facts.channel, openedOn: openedOn, department: facts.department,
+            relation: facts.relation, regime: facts.regime, summary: facts.summary, reporterName: name,
+            reporterContact: contact, accused: facts.accused)
         let c = try await req.cases.create(intake)
         return req.redirect(to: .case(.value(c.id)), flash: .created)
     }
