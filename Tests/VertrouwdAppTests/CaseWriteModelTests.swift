@@ -29,6 +29,12 @@ struct CaseWriteModelTests {
             #expect(try await entries("case.note", app) == 0)
             #expect(try await count(AuditEvent.self, app) == auditBefore + 1)
 
+            // No mailbox (and no receipt code) for a closed case, even by a hand-made post.
+            let mailbox = try await browser.post("/cases/\(c.id!)/mailbox/open", [])
+            #expect(mailbox.status == .unprocessableEntity)
+            #expect(mailbox.body.string.contains("Deze melding is afgesloten"))
+            #expect(try await count(Mailbox.self, app) == 0)
+
             // The closed case's page offers to reopen it; reopening clears the outcome.
             #expect(try await browser.get("/cases/\(c.id!)").body.string.contains("/cases/\(c.id!)/reopen"))
             #expect(try await browser.post("/cases/\(c.id!)/reopen", []).status == .seeOther)
@@ -81,6 +87,60 @@ struct CaseWriteModelTests {
             #expect(try await entries("case.escalation", app) == 1)
             let (_, broken) = try await Audit.verify(db: app.db)
             #expect(broken == nil)
+        }
+    }
+
+    @Test func onlyAMessageMarkedAsTheFeedbackDatesTheFeedback() async throws {
+        try await withVertrouwd { app in
+            let (c, browser) = try await app.counsellorWithCase(kind: .businessIntegrity, regime: .whistleblower)
+            #expect(try await browser.post("/cases/\(c.id!)/mailbox/open", []).status == .ok)
+            // The box is on the reply form only; added by hand to a record it counts for nothing.
+            let record = try await browser.post("/cases/\(c.id!)/mailbox/record", [("body", "Verslag"), ("feedback", "on")])
+            #expect(record.status == .seeOther)
+            #expect(try await Case.find(c.id, on: app.db)?.feedbackOn == nil)
+            let reply = try await browser.post("/cases/\(c.id!)/mailbox/reply", [("body", "Terugkoppeling"), ("feedback", "on")])
+            #expect(reply.status == .seeOther)
+            let row = try #require(try await Case.find(c.id, on: app.db))
+            #expect(row.feedbackOn == Day(Date()) && row.acknowledgedOn == Day(Date()))
+        }
+    }
+
+    @Test func aRefusedPeerSummaryComesBackAsTyped() async throws {
+        try await withVertrouwd { app in
+            let (c, browser) = try await app.counsellorWithCase()
+            let typed = "Samenvatting " + String(repeating: "x", count: 4_000)
+            let refused = try await browser.post("/cases/\(c.id!)/peer-summary", [("peerSummary", typed)])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains(typed))
+            #expect(refused.body.string.contains("id=\"peerSummary-peerSummary-error\""))
+        }
+    }
+
+    @Test func aShareAndAnApprovalHappenOnceWhateverTheyWereReadAs() async throws {
+        try await withVertrouwd { app in
+            let (c, _) = try await app.counsellorWithCase()
+            let anna = try #require(try await User.find(c.$counsellor.id, on: app.db))
+            let bram = try await app.makeAccount("bram@praktijk.nl")
+            let key = try app.masterKey.unwrap(try #require(c.wrappedKey), caseID: c.id!.uuidString)
+            let open = OpenCase(record: c, key: key, isOwner: true)
+            let writer = CaseWriter(app: app, actor: "user:\(anna.id!)", userID: anna.id!)
+            try await writer.share(open, with: bram.id, reason: "Vakantie")
+            // A second submit that passed the form's check before the first was saved.
+            await #expect(throws: FieldRefusal.self) { try await writer.share(open, with: bram.id, reason: "Vakantie") }
+            #expect(try await count(CaseShare.self, app) == 1)
+            #expect(try await entries("case.share", app) == 1)
+
+            // Two approvals of one record read before either was saved: one approval, one entry.
+            let prepared = try await MailboxService.prepare(language: .nl, kdf: app.settings.receiptKDF, app: app)
+            _ = try await writer.openMailbox(open, prepared)
+            try await writer.postToMailbox(open, kind: .record, body: "Verslag", today: Day(Date()))
+            let message = try #require(try await MailboxMessage.query(on: app.db).filter(\.$kind == .record).first())
+            let stale = try #require(try await MailboxMessage.find(message.id, on: app.db))
+            let mailbox = try #require(try await Mailbox.query(on: app.db).first())
+            let reporter = CaseWriter.reporter(app)
+            try await reporter.approveRecord(message, mailbox: mailbox)
+            try await reporter.approveRecord(stale, mailbox: mailbox)
+            #expect(try await entries("mailbox.record_approved", app) == 1)
         }
     }
 
@@ -151,6 +211,25 @@ struct CaseWriteModelTests {
                 let key = try app.masterKey.unwrap(try #require(record.wrappedKey), caseID: record.id!.uuidString)
                 #expect(!(try key.open(record, \.$summarySealed)).isEmpty)
             }
+            // And every sealed row hanging off them: the additional data (table, row, column) is
+            // what it was when they were written.
+            let keys = Dictionary(uniqueKeysWithValues: try cases.map {
+                ($0.id!, try app.masterKey.unwrap(try #require($0.wrappedKey), caseID: $0.id!.uuidString))
+            })
+            var opened = 0
+            for row in try await CaseEscalation.query(on: app.db).all() { _ = try keys[row.$case.id]!.open(row, \.$noteSealed); opened += 1 }
+            for row in try await CaseReferral.query(on: app.db).all() { _ = try keys[row.$case.id]!.open(row, \.$noteSealed); opened += 1 }
+            for row in try await CaseConsent.query(on: app.db).all() { _ = try keys[row.$case.id]!.open(row, \.$remarkSealed); opened += 1 }
+            for row in try await CaseAppointment.query(on: app.db).all() { _ = try keys[row.$case.id]!.open(row, \.$placeSealed); opened += 1 }
+            for record in cases {
+                let key = keys[record.id!]!
+                for field in [\Case.$reporterNameSealed, \.$reporterContactSealed, \.$accusedSealed, \.$peerSummarySealed, \.$closingNoteSealed] {
+                    _ = try key.open(record, field)
+                    opened += 1
+                }
+            }
+            #expect(opened > 64 * 5)
+
             // The highest rung is filled in from the escalations recorded before.
             struct Rung: Decodable { let ladder_level, ladder_highest: Int; let escalated: Int? }
             let rungs = try await sql.raw("""

@@ -34,6 +34,8 @@ enum CaseActions {
             }
         } catch let problem as ConsentError {
             errors[CaseForms.field(for: problem)] = problem.message
+        } catch let refusal as FieldRefusal {
+            errors[refusal.field] = refusal.message
         }
         return try await refuse(req, c, try form(errors))
     }

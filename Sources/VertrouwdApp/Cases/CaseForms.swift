@@ -296,7 +296,7 @@ enum CaseForms {
         -> FormView {
         let v = try input ?? Peer(peerSummary: c.open(c.record, \.$peerSummarySealed))
         var form = FormView(
-            id: "peer-summary", title: "Geanonimiseerde samenvatting voor intervisie",
+            id: "peerSummary", title: "Geanonimiseerde samenvatting voor intervisie",
             intro:
                 "Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan iemand te herkennen is.",
             action: SiteURL.case(.value(c.id), .peerSummary).path, submit: "Opslaan", csrf: req.csrfToken)
@@ -372,7 +372,7 @@ enum CaseForms {
             "close": close(req, c, today: today),
         ]
         forms["details"] = try? details(req, c)
-        forms["peer"] = try? peer(req, c)
+        forms["peerSummary"] = try? peer(req, c)
         if c.record.regime == .whistleblower { forms["wbk"] = wbk(req, c) }
         if c.record.kind == .businessIntegrity { forms["report"] = report(req, c, today: today) }
         return forms

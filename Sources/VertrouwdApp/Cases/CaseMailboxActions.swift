@@ -135,7 +135,7 @@ enum CaseMailboxActions {
         }
         return try await CaseActions.save(req, c, anchor: "mailbox", form: { form(req, c, input, $0) }) {
             try await req.cases.postToMailbox(
-                c, kind: kind, body: body, isFeedback: input.feedback == "on", today: today)
+                c, kind: kind, body: body, isFeedback: kind == .message && input.feedback == "on", today: today)
         }
     }
 
@@ -167,7 +167,16 @@ enum CaseMailboxActions {
         // The receipt code's hash is worked out first, outside the transaction.
         let prepared = try await MailboxService.prepare(
             language: .nl, kdf: req.application.settings.receiptKDF, app: req.application)
-        let code = try await req.cases.openMailbox(c, prepared)
+        let code: ReceiptCode
+        do {
+            code = try await req.cases.openMailbox(c, prepared)
+        } catch let refusal as CaseLifecycle.Refusal {
+            var errors = FormErrors()
+            errors.general = refusal.message
+            var form = forms(req, c, hasMailbox: false)["openMailbox"]!
+            form.apply(errors)
+            return try await CaseActions.refuse(req, c, form)
+        }
         return try await CasePage.render(req, c, issuedCode: code.grouped)
     }
 }

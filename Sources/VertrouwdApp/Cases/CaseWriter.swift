@@ -3,6 +3,12 @@ import SQLKit
 import Vapor
 import VertrouwdCore
 
+/// A refusal for one field of a form, found inside the unit of work (e.g. a share that exists).
+struct FieldRefusal: Error {
+    let field: String
+    let message: String
+}
+
 /// The one way to create or change a case (*melding*) and its sealed rows: the staff forms, the
 /// public channel, the reporter's mailbox, the demo and the CLI all come through here.
 ///
@@ -56,11 +62,21 @@ struct CaseWriter: Sendable {
         id: UUID, _ action: String, detail: String = "",
         _ body: @escaping @Sendable (Case, any Database) async throws -> T
     ) async throws -> T {
+        try await change(id: id, { _ in action }, detail: detail, body)
+    }
+
+    /// The same, with the audit action chosen from the case as it is inside the transaction.
+    @discardableResult
+    private func change<T: Sendable>(
+        id: UUID, _ action: @escaping @Sendable (Case) -> String, detail: String = "",
+        _ body: @escaping @Sendable (Case, any Database) async throws -> T
+    ) async throws -> T {
         try await app.transaction(on: app.db) { db in
             if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 try await sql.raw("SELECT id FROM cases WHERE id = \(bind: id) FOR UPDATE").run()
             }
             guard let row = try await Case.find(id, on: db) else { throw Abort(.notFound) }
+            let action = action(row)
             let result = try await body(row, db)
             if row.hasChanges { try await row.save(on: db) }
             try await Audit.record(action, subject: "case:\(id)", detail: detail, actor: actor, app: app, db: db)
@@ -153,8 +169,7 @@ struct CaseWriter: Sendable {
     /// `case.accept`). Turning a confidential conversation into a whistleblower report needs the
     /// reporter's consent (`RegimeRule`), which is stored with it.
     func updateDetails(_ c: OpenCase, _ d: Details, regimeConsent: Consent?, today: Day) async throws {
-        let accepting = c.record.status == .new
-        try await change(c, accepting ? "case.accept" : "case.details") { row, db in
+        try await change(id: c.id, { $0.status == .new ? "case.accept" : "case.details" }) { row, db in
             if row.status == .new { try transition(row) { try $0.accept() } } else { try requireChangeable(row) }
             let problem = RegimeRule.check(from: row.regime, to: d.regime, basis: regimeConsent?.basis, today: today)
             if let problem { throw problem }
@@ -328,6 +343,11 @@ struct CaseWriter: Sendable {
     func share(_ c: OpenCase, with userID: UUID, reason: String) async throws {
         try await change(c, "case.share", detail: "user:\(userID)") { row, db in
             try requireChangeable(row)
+            // Checked here too: two quick submits must not both share (the unique index would
+            // answer the second with an error page).
+            if try await CaseShare.query(on: db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).count() > 0 {
+                throw FieldRefusal(field: "user", message: "Deze melding is al met deze vertrouwenspersoon gedeeld.")
+            }
             let share = CaseShare(id: UUID(), caseID: c.id, userID: userID, grantedBy: try staffID())
             try c.seal(reason, into: share, \.$reasonSealed)
             try await share.create(on: db)
@@ -338,7 +358,8 @@ struct CaseWriter: Sendable {
 
     /// Opens a mailbox for a case that came in another way; returns the receipt code to pass on.
     func openMailbox(_ c: OpenCase, _ prepared: MailboxService.Prepared) async throws -> ReceiptCode {
-        try await change(c, "mailbox.create") { _, db in
+        try await change(c, "mailbox.create") { row, db in
+            try requireChangeable(row)
             guard try await Mailbox.query(on: db).filter(\.$case.$id == c.id).count() == 0 else {
                 throw Abort(.conflict)
             }
@@ -402,13 +423,24 @@ struct CaseWriter: Sendable {
     /// The reporter approves a written record (EU directive 2019/1937 art. 18); once.
     func approveRecord(_ message: MailboxMessage, mailbox: Mailbox) async throws {
         guard message.approvedAt == nil, let messageID = message.id else { return }
-        try await change(id: mailbox.$case.id, "mailbox.record_approved", detail: "message:\(messageID)") { _, db in
-            message.approvedAt = Date()
-            mailbox.lastReporterActivity = Date()
-            try await message.save(on: db)
-            try await mailbox.save(on: db)
+        do {
+            try await change(id: mailbox.$case.id, "mailbox.record_approved", detail: "message:\(messageID)") { _, db in
+                // Read again inside: a double click approves (and is logged) once.
+                guard let fresh = try await MailboxMessage.find(messageID, on: db), fresh.approvedAt == nil else {
+                    throw AlreadyDone()
+                }
+                fresh.approvedAt = Date()
+                mailbox.lastReporterActivity = Date()
+                try await fresh.save(on: db)
+                try await mailbox.save(on: db)
+            }
+        } catch is AlreadyDone {
+            return
         }
     }
+
+    /// Inside a unit of work: nothing to do after all; rolled back, nothing logged.
+    private struct AlreadyDone: Error {}
 
     // MARK: helpers
 

@@ -103,7 +103,7 @@ enum CalendarFeed {
             try await req.audit("calendar.renew", subject: "user:\(staff.userID)")
         }
         let base = req.application.settings.publicURL ?? ""
-        return try await DashboardController.render(req, calendarURL: "\(base)/calendar/\(token).ics")
+        return try await DashboardController.render(req, calendarURL: base + SiteURL.calendar(file: .value(token + ".ics")).path)
     }
 
     /// GET /calendar/:token.ics

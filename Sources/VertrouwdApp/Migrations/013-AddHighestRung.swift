@@ -7,6 +7,12 @@ import SQLKit
 /// holds the new column instead of the current rung.
 struct AddHighestRung: AsyncMigration {
     func prepare(on database: any Database) async throws {
+        // One transaction: a crash half-way leaves the migration to run again, not a column that
+        // stops every later start.
+        try await database.transaction { try await prepareSteps(on: $0) }
+    }
+
+    private func prepareSteps(on database: any Database) async throws {
         try await database.schema("cases")
             .field("ladder_highest", .int, .required, .sql(.default(1)))
             .update()
@@ -24,6 +30,10 @@ struct AddHighestRung: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
+        try await database.transaction { try await revertSteps(on: $0) }
+    }
+
+    private func revertSteps(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         try await sql.raw("DROP INDEX IF EXISTS cases_report").run()
         try await sql.raw("""
