@@ -41,7 +41,7 @@ enum AccountController {
         var forms = [passwordForm(req)]
         if user.isCounsellor { forms.append(profileForm(req, introduction: user.introduction ?? "")) }
         if let override, let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override }
-        return try await req.page("account", Page(meta: req.meta("Mijn account", section: "account"), name: user.name,
+        return try await req.page(.account, Page(meta: req.meta("Mijn account", section: "account"), name: user.name,
                                                   email: user.email, role: user.roleLabel, forms: forms), status: status)
     }
 

@@ -96,7 +96,7 @@ enum Enrolment {
     /// GET /enrol/:token
     @Sendable static func show(_ req: Request) async throws -> Response {
         guard let (user, purpose) = try await account(req) else { try gone(req) }
-        return try await req.page("form-page", FormPage(meta: req.meta("Account instellen"), form: form(req, user, purpose)))
+        return try await req.page(.formPage, FormPage(meta: req.meta("Account instellen"), form: form(req, user, purpose)))
     }
 
     /// POST /enrol/:token — sets the password (new account) or checks it (reset), makes the
@@ -106,7 +106,7 @@ enum Enrolment {
         let input = req.form(EnrolForm.self) ?? .init()
         var errors = FormErrors()
         func refuse(_ status: HTTPStatus = .unprocessableEntity) async throws -> Response {
-            try await req.page("form-page", FormPage(meta: req.meta("Account instellen"), form: form(req, user, purpose, errors: errors)), status: status)
+            try await req.page(.formPage, FormPage(meta: req.meta("Account instellen"), form: form(req, user, purpose, errors: errors)), status: status)
         }
         switch purpose {
         case .newAccount:
@@ -153,7 +153,7 @@ enum Enrolment {
             try await Audit.record("user.enrol", subject: "user:\(user.id!.uuidString)", detail: purpose.rawValue,
                                    actor: "user:\(user.id!.uuidString)", app: req.application, db: db)
         }
-        return try await req.page("enrol", SetupController.EnrolPage(
+        return try await req.page(.enrol, SetupController.EnrolPage(
             meta: req.meta("Tweede factor instellen"), heading: "Nog één stap: je authenticator-app",
             name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),
             uri: SecondFactor.uri(secret: secret, email: user.email), next: SiteURL.login.path))
@@ -176,7 +176,7 @@ extension Enrolment {
     /// GET /account/renew
     @Sendable static func showRenew(_ req: Request) async throws -> Response {
         guard try req.requireStaff().user.renewCredentials == true else { return req.redirect(to: SiteURL.dashboard.path) }
-        return try await req.page("form-page", FormPage(meta: req.meta("Account vernieuwen"), form: renewForm(req)))
+        return try await req.page(.formPage, FormPage(meta: req.meta("Account vernieuwen"), form: renewForm(req)))
     }
 
     /// POST /account/renew — a new password and a new TOTP secret, chosen by the account itself;
@@ -192,7 +192,7 @@ extension Enrolment {
             errors["password"] = "Kies een ander wachtwoord dan je oude: de beheerder kan dat gezien hebben."
         }
         guard errors.isEmpty, let password else {
-            return try await req.page("form-page", FormPage(meta: req.meta("Account vernieuwen"), form: renewForm(req, errors: errors)),
+            return try await req.page(.formPage, FormPage(meta: req.meta("Account vernieuwen"), form: renewForm(req, errors: errors)),
                                       status: .unprocessableEntity)
         }
         user.passwordHash = try await req.application.hashing.hashPassword(password)
@@ -207,7 +207,7 @@ extension Enrolment {
             try await req.audit("user.renew", subject: "user:\(staff.userID.uuidString)")
         }
         req.staff = Staff(user: user, session: session)
-        let response = try await req.page("enrol", SetupController.EnrolPage(
+        let response = try await req.page(.enrol, SetupController.EnrolPage(
             meta: req.meta("Tweede factor instellen"), heading: "Nog één stap: je authenticator-app",
             name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),
             uri: SecondFactor.uri(secret: secret, email: user.email), next: SiteURL.dashboard.path))

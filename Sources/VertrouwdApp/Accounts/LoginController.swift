@@ -47,7 +47,7 @@ enum LoginController {
     /// GET /login
     @Sendable static func show(_ req: Request) async throws -> Response {
         if req.staff != nil { return req.redirect(to: SiteURL.dashboard.path) }
-        return try await req.page("login", LoginPage(meta: req.meta("Inloggen"), form: loginForm(req)))
+        return try await req.page(.login, LoginPage(meta: req.meta("Inloggen"), form: loginForm(req)))
     }
 
     /// POST /login
@@ -57,7 +57,7 @@ enum LoginController {
         func refuse(_ message: String, status: HTTPStatus = .unprocessableEntity) async throws -> Response {
             var errors = FormErrors()
             errors.general = message
-            let response = try await req.page("login", LoginPage(meta: req.meta("Inloggen"), form: loginForm(req, email: email, errors: errors)),
+            let response = try await req.page(.login, LoginPage(meta: req.meta("Inloggen"), form: loginForm(req, email: email, errors: errors)),
                                               status: status)
             if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
             return response

@@ -71,7 +71,7 @@ enum SetupController {
     /// GET /setup?token=…
     @Sendable static func show(_ req: Request) async throws -> Response {
         _ = try await validPractice(req)
-        return try await req.page("setup", SetupPage(meta: req.meta("Praktijk inrichten"), form: form(req)))
+        return try await req.page(.setup, SetupPage(meta: req.meta("Praktijk inrichten"), form: form(req)))
     }
 
     /// POST /setup?token=…
@@ -86,7 +86,7 @@ enum SetupController {
         var kept = input
         kept.password = nil; kept.password2 = nil
         guard errors.isEmpty, let practiceName, let name, let email, let password else {
-            return try await req.page("setup", SetupPage(meta: req.meta("Praktijk inrichten"), form: form(req, input: kept, errors: errors)),
+            return try await req.page(.setup, SetupPage(meta: req.meta("Praktijk inrichten"), form: form(req, input: kept, errors: errors)),
                                       status: .unprocessableEntity)
         }
         let user = User(email: email, name: name, isAdmin: true, isCounsellor: input.counsellor == "on",
@@ -99,7 +99,7 @@ enum SetupController {
             try await user.create(on: db)
             try await Audit.record("practice.setup", subject: "user:\(user.id!.uuidString)", actor: "setup", app: req.application, db: db)
         }
-        return try await req.page("enrol", EnrolPage(meta: req.meta("Tweede factor instellen"), heading: "Praktijk ingericht",
+        return try await req.page(.enrol, EnrolPage(meta: req.meta("Tweede factor instellen"), heading: "Praktijk ingericht",
                                                      name: name, email: email, password: nil,
                                                      secret: Tokens.base32(secret), uri: SecondFactor.uri(secret: secret, email: email),
                                                      next: SiteURL.login.path))

@@ -65,7 +65,7 @@ enum UsersController {
 
     /// GET /admin/users
     @Sendable static func index(_ req: Request) async throws -> Response {
-        try await req.page("users", IndexPage(meta: req.meta("Accounts", section: "users"), users: rows(req), form: form(req)))
+        try await req.page(.users, IndexPage(meta: req.meta("Accounts", section: "users"), users: rows(req), form: form(req)))
     }
 
     /// POST /admin/users
@@ -80,7 +80,7 @@ enum UsersController {
             errors["email"] = "Er is al een account met dit e-mailadres."
         }
         guard errors.isEmpty, let name, let email else {
-            return try await req.page("users", IndexPage(meta: req.meta("Accounts", section: "users"), users: rows(req),
+            return try await req.page(.users, IndexPage(meta: req.meta("Accounts", section: "users"), users: rows(req),
                                                          form: form(req, input: input, errors: errors)), status: .unprocessableEntity)
         }
         // No password or second factor the admin could know: the account gets an enrolment
@@ -113,7 +113,7 @@ enum UsersController {
         let mailed = settings.sendmailCommand?.isEmpty == false && settings.publicURL != nil
         if mailed { Notifier.sendEnrolment(req.application, to: user.email, name: user.name, link: link) }
         let until = user.enrolExpiresAt.map(Enrolment.dutch) ?? ""
-        return try await req.page("enrol-link", LinkPage(meta: req.meta(heading, section: "users"), heading: heading, name: user.name,
+        return try await req.page(.enrolLink, LinkPage(meta: req.meta(heading, section: "users"), heading: heading, name: user.name,
                                                          email: user.email, link: mailed ? nil : link, until: until))
     }
 

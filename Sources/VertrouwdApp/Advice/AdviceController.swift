@@ -66,7 +66,7 @@ enum AdviceController {
         }
         let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name,
                            orgURL: SiteURL.organisation(.value(org.id!)).path, form: adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input))
-        return try await req.page("advice-new", page)
+        return try await req.page(.adviceNew, page)
     }
 
     /// POST /organisations/:orgID/advice
@@ -87,7 +87,7 @@ enum AdviceController {
         guard errors.isEmpty, let subject, let body, let solicited, let day, let minutes else {
             let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name, orgURL: SiteURL.organisation(.value(org.id!)).path,
                                form: adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input, errors: errors))
-            return try await req.page("advice-new", page, status: .unprocessableEntity)
+            return try await req.page(.adviceNew, page, status: .unprocessableEntity)
         }
         let advice = AdviceRecord()
         advice.$organisation.id = org.id!
@@ -156,7 +156,7 @@ enum AdviceController {
                             solicited: advice.solicited, response: advice.response, followUp: advice.followUp, docxURL: url(.docx),
                             form: canEdit ? (form ?? responseForm(req, action: url(.response),
                                                                   input: .init(response: advice.response, followUp: advice.followUp))) : nil)
-        return try await req.page("advice", page, status: status)
+        return try await req.page(.advice, page, status: status)
     }
 
     /// POST /organisations/:orgID/advice/:adviceID/response

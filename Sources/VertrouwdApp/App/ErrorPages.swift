@@ -95,7 +95,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 default: (t.errorTitle, t.errorText)
                 }
                 let page = PublicError(t: t, title: heading, orgName: "Vertrouwd", message: message, kept: kept.map(\.value))
-                if let response = try? await request.view.render("public/error", page).encodeResponse(status: status, for: request) {
+                if let response = try? await request.view.render(.publicError, page).encodeResponse(status: status, for: request) {
                     return response
                 }
             }
@@ -103,7 +103,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             let context = Context(meta: PageMeta(title: heading, csrf: request.csrfToken, user: nil, flash: nil, section: ""),
                                   status: Int(status.code), heading: heading, message: message, kept: kept)
             do {
-                let response = try await request.view.render("error", context).encodeResponse(status: status, for: request)
+                let response = try await request.view.render(.error, context).encodeResponse(status: status, for: request)
                 return response
             } catch {
                 request.logger.critical("The error page itself failed: \(error)")

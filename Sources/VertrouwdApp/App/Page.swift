@@ -42,7 +42,7 @@ extension Request {
     }
 
     /// Renders a page; clears a flash message that was shown.
-    func page(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus = .ok) async throws -> Response {
+    func page(_ template: Template, _ context: some Encodable & Sendable, status: HTTPStatus = .ok) async throws -> Response {
         let response = try await view.render(template, context).encodeResponse(status: status, for: self)
         if cookies[Flash.cookieName] != nil {
             response.cookies[Flash.cookieName] = .expired

@@ -8,7 +8,7 @@ enum CaseIdentity {
     /// GET /cases/:caseID/identity — the reporter's identity, only when needed; audited apart.
     @Sendable static func show(_ req: Request) async throws -> Response {
         let c = try await CaseAccess.open(req, audit: "case.read_identity")
-        return try await req.page("identity", CaseForms.IdentityPage(req, c, form: CaseForms.identity(req, c)))
+        return try await req.page(.identity, CaseForms.IdentityPage(req, c, form: CaseForms.identity(req, c)))
     }
 
     /// POST /cases/:caseID/identity
@@ -23,7 +23,7 @@ enum CaseIdentity {
         guard errors.isEmpty else {
             let form = try CaseForms.identity(req, c, input: input, errors: errors)
             return try await req.page(
-                "identity", CaseForms.IdentityPage(req, c, form: form), status: .unprocessableEntity)
+                .identity, CaseForms.IdentityPage(req, c, form: form), status: .unprocessableEntity)
         }
         try await req.cases.setIdentity(c, name: name, contact: contact)
         return req.redirect(to: .case(.value(c.id), .identity), flash: .saved)

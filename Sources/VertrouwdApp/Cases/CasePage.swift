@@ -183,6 +183,6 @@ enum CasePage {
             },
             isOwner: c.isOwner, isBusinessIntegrity: r.kind == .businessIntegrity, isNew: r.status == .new,
             mailbox: thread, forms: forms, displaced: displaced)
-        return try await req.page("case", context, status: status)
+        return try await req.page(.casePage, context, status: status)
     }
 }

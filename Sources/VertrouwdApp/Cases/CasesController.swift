@@ -23,7 +23,7 @@ enum CasesController {
             CaseRow($0, staff: staff, today: today)
         }
         return try await req.page(
-            "cases",
+            .cases,
             IndexPage(
                 meta: req.meta("Meldingen", section: "cases"), rows: rows,
                 showClosed: showClosed, canCreate: staff.user.isCounsellor))
@@ -112,7 +112,7 @@ enum CasesController {
         var input = NewCaseForm()
         if orgs.count == 1 { input.organisation = orgs[0].id!.uuidString }
         return try await req.page(
-            "form-page",
+            .formPage,
             FormPage(
                 meta: req.meta("Nieuwe melding", section: "cases"),
                 form: newForm(req, organisations: orgs, input: input)))
@@ -137,7 +137,7 @@ enum CasesController {
                 input.reporterContact, "reporterContact", label: "de contactgegevens", max: 300, required: false) ?? ""
         guard errors.isEmpty, let org, let facts, let openedOn else {
             return try await req.page(
-                "form-page",
+                .formPage,
                 FormPage(
                     meta: req.meta("Nieuwe melding", section: "cases"),
                     form: newForm(req, organisations: orgs, input: input, errors: errors)),

@@ -82,7 +82,7 @@ enum DashboardController {
         }
         var form = FormView(id: "calendar", title: nil, action: SiteURL.calendarFeed.path, submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
         form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."
-        return try await req.page("dashboard", Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
+        return try await req.page(.dashboard, Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
                                                     isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,
                                                     appointments: appointments, aftercare: aftercare, organisations: hours,
                                                     signals: signals, calendarURL: calendarURL, calendarForm: form))

@@ -87,7 +87,7 @@ enum PostbusController {
         let t = PublicText.of(req.language)
         let page = ExpiredPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: t.errExpired,
                                kept: ErrorPageMiddleware.keptText(req).map(\.value))
-        let response = try await req.publicPage("public/postbus-login", page, status: .unauthorized)
+        let response = try await req.publicPage(.postbusLogin, page, status: .unauthorized)
         response.cookies[cookie] = expiredCookie(req)
         return response
     }
@@ -106,7 +106,7 @@ enum PostbusController {
         guard let (_, mailbox) = try await current(req) else {
             let t = PublicText.of(req.language)
             let notice = req.cookies[cookie] != nil ? t.errExpired : nil
-            let response = try await req.publicPage("public/postbus-login", LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: notice))
+            let response = try await req.publicPage(.postbusLogin, LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: notice))
             if req.cookies[cookie] != nil { response.cookies[cookie] = expiredCookie(req) }
             return response
         }
@@ -150,7 +150,7 @@ enum PostbusController {
     static func refuse(_ req: Request, _ t: PublicText, message: String? = nil, status: HTTPStatus = .unprocessableEntity) async throws -> Response {
         var errors = FormErrors()
         errors["code"] = message ?? t.wrongCode
-        let response = try await req.publicPage("public/postbus-login", LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req, errors: errors), notice: nil),
+        let response = try await req.publicPage(.postbusLogin, LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req, errors: errors), notice: nil),
                                                 status: status)
         if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
         return response
@@ -196,7 +196,7 @@ enum PostbusController {
                            approveForm: approve, correctionForm: correct)
         }
         let submitted = record.createdAt.map { formatter.string(from: $0) } ?? record.openedOn.dutch
-        return try await req.publicPage("public/postbus", Page(
+        return try await req.publicPage(.postbus, Page(
             t: t, title: t.mailboxTitle, orgName: record.organisation.name, reference: record.reference, submittedOn: submitted,
             report: try c.open(record, \.$summarySealed),
             attachments: try await Attachments.list(c, on: req.db).map { "\($0.name) (\($0.size))" }, messages: views,
@@ -288,7 +288,7 @@ enum PostbusController {
     @Sendable static func close(_ req: Request) async throws -> Response {
         if let (session, _) = try await current(req) { try await session.delete(on: req.db) }
         let t = PublicText.of(req.language)
-        let response = try await req.publicPage("public/postbus-login", LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: t.closed))
+        let response = try await req.publicPage(.postbusLogin, LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: t.closed))
         response.cookies[cookie] = expiredCookie(req)
         return response
     }

@@ -15,7 +15,7 @@ extension Request {
     /// Renders a public page; remembers an explicit language choice for this browser session
     /// only: a lasting cookie would be a trace, on a shared computer, of having visited the
     /// reporting channel.
-    func publicPage(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus = .ok) async throws -> Response {
+    func publicPage(_ template: Template, _ context: some Encodable & Sendable, status: HTTPStatus = .ok) async throws -> Response {
         let response = try await view.render(template, context).encodeResponse(status: status, for: self)
         if let q = query[String.self, at: "lang"], Language(rawValue: q) != nil {
             response.cookies["vt_lang"] = HTTPCookies.Value(string: q, path: "/",
@@ -75,7 +75,7 @@ enum PublicController {
         let t = PublicText.of(req.language)
         let digits = org.whatsapp.filter(\.isNumber)
         let international = digits.hasPrefix("06") ? "31" + digits.dropFirst() : digits
-        return try await req.publicPage("public/organisation", OrgPage(
+        return try await req.publicPage(.publicOrganisation, OrgPage(
             t: t, title: t.orgTitle.replacingOccurrences(of: "{org}", with: org.name), orgName: org.name, links: PublicLinks(slug: org.slug),
             counsellors: counsellors.map { Counsellor(id: $0.id!.uuidString, name: $0.name, introduction: $0.introduction ?? "") },
             phone: org.phone, whatsapp: org.whatsapp, whatsappLink: international.isEmpty ? "" : "https://wa.me/\(international)",
@@ -160,7 +160,7 @@ enum PublicController {
 
     static func formPage(_ req: Request, _ org: Organisation, _ which: Which, _ form: FormView, status: HTTPStatus = .ok) async throws -> Response {
         let t = PublicText.of(req.language)
-        return try await req.publicPage("public/form", FormPage(
+        return try await req.publicPage(.publicForm, FormPage(
             t: t, title: which == .request ? t.requestTitle : t.reportTitle, orgName: org.name, links: PublicLinks(slug: org.slug),
             intro: which == .request ? t.requestIntro : t.reportIntro, form: form), status: status)
     }
@@ -272,7 +272,7 @@ enum PublicController {
         Notifier.notify(req.application, to: counsellor.email, about: .newSubmission)
         let t = PublicText.of(language)
         let formatter = t.dateFormatter(.long)
-        return try await req.publicPage("public/receipt", ReceiptPage(t: t, title: title, orgName: org.name, links: PublicLinks(slug: org.slug), code: code.grouped,
+        return try await req.publicPage(.publicReceipt, ReceiptPage(t: t, title: title, orgName: org.name, links: PublicLinks(slug: org.slug), code: code.grouped,
                                                                       reference: c.record.reference, submittedAt: formatter.string(from: Date())))
     }
 }

@@ -75,7 +75,7 @@ enum OrganisationsController {
                             counsellors: counsellors.isEmpty ? "—" : counsellors,
                             budget: try await year.asyncMap { try await BudgetView(of: $0, on: req.db) }))
         }
-        return try await req.page("organisations", IndexPage(meta: req.meta("Organisaties", section: "organisations"),
+        return try await req.page(.organisations, IndexPage(meta: req.meta("Organisaties", section: "organisations"),
                                                              organisations: rows, canCreate: staff.user.isAdmin))
     }
 
@@ -143,7 +143,7 @@ enum OrganisationsController {
 
     /// GET /organisations/new
     @Sendable static func new(_ req: Request) async throws -> Response {
-        try await req.page("form-page", FormPage(meta: req.meta("Nieuwe organisatie", section: "organisations"),
+        try await req.page(.formPage, FormPage(meta: req.meta("Nieuwe organisatie", section: "organisations"),
                                                  form: organisationForm(req, action: SiteURL.organisations.path, input: .init(), isNew: true)))
     }
 
@@ -152,7 +152,7 @@ enum OrganisationsController {
         let input = req.form(OrganisationForm.self) ?? OrganisationForm()
         var errors = FormErrors()
         guard let v = try await validate(input, isNew: true, on: req.db, errors: &errors) else {
-            return try await req.page("form-page", FormPage(meta: req.meta("Nieuwe organisatie", section: "organisations"),
+            return try await req.page(.formPage, FormPage(meta: req.meta("Nieuwe organisatie", section: "organisations"),
                                                             form: organisationForm(req, action: SiteURL.organisations.path, input: input, errors: errors, isNew: true)),
                                       status: .unprocessableEntity)
         }
@@ -226,7 +226,7 @@ enum OrganisationsController {
             advice: advice.map { .init(url: SiteURL.advice(.value(id), .value($0.id!)).path, day: $0.givenOn.dutch,
                                        subject: $0.subject, solicited: $0.solicited) },
             newAdviceURL: assigned ? SiteURL.newAdvice(.value(id)).path : nil, forms: forms)
-        return try await req.page("organisation", page, status: status)
+        return try await req.page(.organisation, page, status: status)
     }
 
     /// POST /organisations/:orgID

@@ -51,7 +51,7 @@ enum DevelopmentController {
             entries: rows.map { Entry(day: $0.onDay.dutch, kind: $0.kind.label,
                                       hours: Hours.format(minutes: $0.minutes), what: $0.description) },
             form: form)
-        return try await req.page("development", page, status: status)
+        return try await req.page(.development, page, status: status)
     }
 
     /// POST /account/development

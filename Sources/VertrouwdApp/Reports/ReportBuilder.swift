@@ -234,7 +234,7 @@ enum ReportBuilder {
         case .csv: return Data(ReportWriters.csv(doc).utf8)
         case .docx: return try ReportWriters.docx(doc)
         case .html:
-            let view = try await views.render("report-document", ReportView(doc)).get()
+            let view = try await views.render(.reportDocument, ReportView(doc))
             return Data(buffer: view.data)
         }
     }

@@ -100,7 +100,7 @@ enum ReportsController {
             base: ctx.url().path, report: ReportView(shown), k: k, isCounsellor: ctx.isCounsellor, preview: preview,
             signedOff: signed?.signedOffOn.flatMap(Day.init(iso:))?.dutch, changedSinceSignOff: changed,
             problems: problems, forms: forms, formats: signed == nil ? [] : ReportFormat.allCases.map(\.rawValue))
-        return try await req.page("report", page, status: status)
+        return try await req.page(.report, page, status: status)
     }
 
     /// Whether two versions publish the same thing (status and date aside).
@@ -237,7 +237,7 @@ enum ReportsController {
                                 years: Array((thisYear - 4...thisYear).reversed()), report: ReportView(doc, isOverview: true),
                                 organisations: organisations, k: k)
         try await req.audit("report.practice_overview", detail: String(year))
-        return try await req.page("practice-overview", page)
+        return try await req.page(.practiceOverview, page)
     }
 
     /// All organisations' cases of a calendar year, and the number per organisation, protected.

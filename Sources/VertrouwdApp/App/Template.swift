@@ -1,0 +1,29 @@
+import Vapor
+
+/// Every template, by name: a page renders one of these, never a string. The files live in
+/// `Resources/Views` in a folder per feature (`cases/case.leaf`); the layouts (`base`, `form`,
+/// `form-page`, `error`) at the top and the reporter's pages in `public/`.
+enum Template: String, Sendable {
+    // layouts and shared pages
+    case formPage = "form-page", error
+    // accounts
+    case account = "accounts/account", enrol = "accounts/enrol", enrolLink = "accounts/enrol-link"
+    case login = "accounts/login", setup = "accounts/setup", users = "accounts/users"
+    // cases
+    case casePage = "cases/case", cases = "cases/cases", identity = "cases/identity"
+    // organisations, advice, reports, the dashboard, the counsellor's own log
+    case organisation = "organisations/organisation", organisations = "organisations/organisations"
+    case advice = "advice/advice", adviceNew = "advice/advice-new"
+    case report = "reports/report", reportDocument = "reports/report-document", practiceOverview = "reports/practice-overview"
+    case dashboard = "dashboard/dashboard"
+    case development = "profession/development"
+    // the reporter's pages
+    case publicOrganisation = "public/organisation", publicForm = "public/form", publicReceipt = "public/receipt"
+    case postbus = "public/postbus", postbusLogin = "public/postbus-login", publicError = "public/error"
+}
+
+extension ViewRenderer {
+    func render(_ template: Template, _ context: some Encodable & Sendable) async throws -> View {
+        try await render(template.rawValue, context).get()
+    }
+}
