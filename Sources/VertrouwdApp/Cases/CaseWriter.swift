@@ -14,9 +14,10 @@ struct FieldRefusal: Error {
 ///
 /// Every method is one unit of work: it runs in a transaction, reads the case row again inside
 /// it (locked on PostgreSQL, under the write lock on SQLite), applies the rules of
-/// `CaseLifecycle` and the consent rules (`ConsentRule`, `RegimeRule`), seals what a person wrote with the case key (the additional data is taken
-/// from the model's schema, the row id and the column), and appends its audit entry **in the same
-/// transaction**: the change and its entry are saved together, or neither is.
+/// `CaseLifecycle` and the consent rules (`ConsentRule`, `RegimeRule`), seals what a person
+/// wrote with the case key (the additional data is taken from the model's schema, the row id and
+/// the column), and appends its audit entry **in the same transaction**: the change and its entry
+/// are saved together, or neither is.
 struct CaseWriter: Sendable {
     let app: Application
     /// Who the audit log names: `user:<id>`, `reporter` or `cli`.
