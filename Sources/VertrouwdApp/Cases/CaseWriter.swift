@@ -48,28 +48,23 @@ struct CaseWriter: Sendable {
 
     // MARK: the unit of work
 
+    /// What a closed case still takes: only these changes, everything else is refused.
+    private enum OnClosedCase { case refuse, allow }
+
     /// Runs `body` on the case as it is now in the database, in one transaction with the audit
-    /// entry `action`. (`c.record` keeps the values it was opened with: handlers redirect after.)
+    /// entry `action` (chosen from that row). A closed case is refused unless `closed` allows it.
+    /// (`c.record` keeps the values it was opened with: handlers redirect after.)
     @discardableResult
     private func change<T: Sendable>(
-        _ c: OpenCase, _ action: String, detail: String = "",
+        _ c: OpenCase, _ action: String, detail: String = "", closed: OnClosedCase = .refuse,
         _ body: @escaping @Sendable (Case, any Database) async throws -> T
     ) async throws -> T {
-        try await change(id: c.id, action, detail: detail, body)
+        try await change(id: c.id, { _ in action }, detail: detail, closed: closed, body)
     }
 
     @discardableResult
     private func change<T: Sendable>(
-        id: UUID, _ action: String, detail: String = "",
-        _ body: @escaping @Sendable (Case, any Database) async throws -> T
-    ) async throws -> T {
-        try await change(id: id, { _ in action }, detail: detail, body)
-    }
-
-    /// The same, with the audit action chosen from the case as it is inside the transaction.
-    @discardableResult
-    private func change<T: Sendable>(
-        id: UUID, _ action: @escaping @Sendable (Case) -> String, detail: String = "",
+        id: UUID, _ action: @escaping @Sendable (Case) -> String, detail: String = "", closed: OnClosedCase = .refuse,
         _ body: @escaping @Sendable (Case, any Database) async throws -> T
     ) async throws -> T {
         try await app.transaction(on: app.db) { db in
@@ -77,6 +72,7 @@ struct CaseWriter: Sendable {
                 try await sql.raw("SELECT id FROM cases WHERE id = \(bind: id) FOR UPDATE").run()
             }
             guard let row = try await Case.find(id, on: db) else { throw Abort(.notFound) }
+            if closed == .refuse { try row.lifecycle.requireChangeable() }
             let action = action(row)
             let result = try await body(row, db)
             if row.hasChanges { try await row.save(on: db) }
@@ -92,8 +88,6 @@ struct CaseWriter: Sendable {
         try rule(&life)
         row.lifecycle = life
     }
-
-    private func requireChangeable(_ row: Case) throws { try row.lifecycle.requireChangeable() }
 
     // MARK: creating a case
 
@@ -171,7 +165,7 @@ struct CaseWriter: Sendable {
     /// reporter's consent (`RegimeRule`), which is stored with it.
     func updateDetails(_ c: OpenCase, _ d: Details, regimeConsent: Consent?, today: Day) async throws {
         try await change(id: c.id, { $0.status == .new ? "case.accept" : "case.details" }) { row, db in
-            if row.status == .new { try transition(row) { try $0.accept() } } else { try requireChangeable(row) }
+            if row.status == .new { try transition(row) { try $0.accept() } }
             let problem = RegimeRule.check(from: row.regime, to: d.regime, basis: regimeConsent?.basis, today: today)
             if let problem { throw problem }
             let becomesReport = row.regime == .confidential && d.regime == .whistleblower
@@ -192,7 +186,6 @@ struct CaseWriter: Sendable {
 
     func setPeerSummary(_ c: OpenCase, _ text: String) async throws {
         try await change(c, "case.peer_summary") { row, _ in
-            try requireChangeable(row)
             try c.seal(text, into: row, \.$peerSummarySealed)
         }
     }
@@ -200,7 +193,7 @@ struct CaseWriter: Sendable {
     /// The reporter's name and contact details, sealed apart from the story. Allowed on a closed
     /// case too: a reporter may ask for them to be corrected or removed.
     func setIdentity(_ c: OpenCase, name: String, contact: String) async throws {
-        try await change(c, "case.identity") { row, _ in
+        try await change(c, "case.identity", closed: .allow) { row, _ in
             try c.seal(name, into: row, \.$reporterNameSealed)
             try c.seal(contact, into: row, \.$reporterContactSealed)
         }
@@ -228,7 +221,7 @@ struct CaseWriter: Sendable {
     }
 
     func reopen(_ c: OpenCase) async throws {
-        try await change(c, "case.reopen") { row, _ in try transition(row) { try $0.reopen() } }
+        try await change(c, "case.reopen", closed: .allow) { row, _ in try transition(row) { try $0.reopen() } }
     }
 
     /// A step on the ladder; from level 2 on, with the consent that covers it.
@@ -255,7 +248,6 @@ struct CaseWriter: Sendable {
         consent: Consent?, today: Day
     ) async throws {
         try await change(c, "case.referral", detail: target.rawValue) { row, db in
-            try requireChangeable(row)
             try row.lifecycle.checkDone(on: day, today: today)
             let step = ThirdPartyStep.referral(target, passesPersonalData: passesPersonalData)
             if let problem = ConsentRule.check(step, basis: consent?.basis, today: today) { throw problem }
@@ -273,7 +265,6 @@ struct CaseWriter: Sendable {
         _ c: OpenCase, on day: Day, anonymous: Bool, note: String, consent: Consent?, today: Day
     ) async throws {
         try await change(c, "case.report_on_behalf") { row, db in
-            try requireChangeable(row)
             try row.lifecycle.checkDone(on: day, today: today)
             if let problem = ConsentRule.check(.reportOnBehalf, basis: consent?.basis, today: today) { throw problem }
             guard let consentID = try await record(consent, step: "report_on_behalf", c, on: db) else {
@@ -289,7 +280,6 @@ struct CaseWriter: Sendable {
     /// Ticks a step of the checklist off on a day (once), or undoes it.
     func tick(_ c: OpenCase, step: WorkflowStep, on day: Day, today: Day) async throws {
         try await change(c, "case.step", detail: step.code) { row, db in
-            try requireChangeable(row)
             try row.lifecycle.checkDone(on: day, today: today)
             if try await CaseStep.query(on: db).filter(\.$case.$id == c.id).filter(\.$step == step.code).count() == 0 {
                 try await CaseStep(caseID: c.id, step: step.code, on: day).create(on: db)
@@ -298,8 +288,7 @@ struct CaseWriter: Sendable {
     }
 
     func untick(_ c: OpenCase, step: WorkflowStep) async throws {
-        try await change(c, "case.step.undo", detail: step.code) { row, db in
-            try requireChangeable(row)
+        try await change(c, "case.step.undo", detail: step.code) { _, db in
             try await CaseStep.query(on: db).filter(\.$case.$id == c.id).filter(\.$step == step.code).delete()
         }
     }
@@ -307,8 +296,7 @@ struct CaseWriter: Sendable {
     // MARK: the case's other rows
 
     func addNote(_ c: OpenCase, _ body: String) async throws {
-        try await change(c, "case.note") { row, db in
-            try requireChangeable(row)
+        try await change(c, "case.note") { _, db in
             let note = CaseNote(id: UUID(), caseID: c.id, authorID: try staffID())
             try c.seal(body, into: note, \.$bodySealed)
             try await note.create(on: db)
@@ -319,7 +307,6 @@ struct CaseWriter: Sendable {
         _ c: OpenCase, startsAt: String, minutes: Int, mode: AppointmentMode, place: String
     ) async throws {
         try await change(c, "case.appointment") { row, db in
-            try requireChangeable(row)
             let appointment = CaseAppointment(
                 id: UUID(), caseID: c.id, counsellorID: row.$counsellor.id,
                 startsAt: startsAt, minutes: minutes, mode: mode)
@@ -331,7 +318,6 @@ struct CaseWriter: Sendable {
     /// Hours on the case, counted against its organisation's contract year.
     func logTime(_ c: OpenCase, on day: Day, minutes: Int, today: Day) async throws {
         try await change(c, "case.time", detail: String(minutes)) { row, db in
-            try requireChangeable(row)
             if day > today { throw CaseLifecycle.Refusal.inTheFuture(.day) }
             try await TimeEntry(
                 organisationID: row.$organisation.id, userID: try staffID(), caseID: c.id, on: day,
@@ -342,8 +328,7 @@ struct CaseWriter: Sendable {
 
     /// Shares the case with a substitute counsellor (*vervanger*), with the reason.
     func share(_ c: OpenCase, with userID: UUID, reason: String) async throws {
-        try await change(c, "case.share", detail: "user:\(userID)") { row, db in
-            try requireChangeable(row)
+        try await change(c, "case.share", detail: "user:\(userID)") { _, db in
             // Checked here too: two quick submits must not both share (the unique index would
             // answer the second with an error page).
             if try await CaseShare.query(on: db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).count() > 0 {
@@ -359,8 +344,7 @@ struct CaseWriter: Sendable {
 
     /// Opens a mailbox for a case that came in another way; returns the receipt code to pass on.
     func openMailbox(_ c: OpenCase, _ prepared: MailboxService.Prepared) async throws -> ReceiptCode {
-        try await change(c, "mailbox.create") { row, db in
-            try requireChangeable(row)
+        try await change(c, "mailbox.create") { _, db in
             guard try await Mailbox.query(on: db).filter(\.$case.$id == c.id).count() == 0 else {
                 throw Abort(.conflict)
             }
@@ -380,7 +364,6 @@ struct CaseWriter: Sendable {
             case .record: "mailbox.record"
             }
         try await change(c, action) { row, db in
-            try requireChangeable(row)
             guard try await Mailbox.query(on: db).filter(\.$case.$id == c.id).count() > 0 else {
                 throw Abort(.notFound)
             }
@@ -406,7 +389,7 @@ struct CaseWriter: Sendable {
     /// A message from the reporter, with its files: at most `MailboxThrottle.messagesPerDay` in
     /// 24 hours, counted inside the transaction that adds it (a message or a correction).
     func postFromReporter(_ c: OpenCase, mailbox: Mailbox, body: String, files: [Attachments.Checked]) async throws {
-        try await change(c, "mailbox.message") { _, db in
+        try await change(c, "mailbox.message", closed: .allow) { _, db in
             let sentToday = try await MailboxMessage.query(on: db).filter(\.$case.$id == c.id).filter(
                 \.$sender == .reporter
             )
@@ -425,7 +408,8 @@ struct CaseWriter: Sendable {
     func approveRecord(_ message: MailboxMessage, mailbox: Mailbox) async throws {
         guard message.approvedAt == nil, let messageID = message.id else { return }
         do {
-            try await change(id: mailbox.$case.id, "mailbox.record_approved", detail: "message:\(messageID)") { _, db in
+            try await change(id: mailbox.$case.id, { _ in "mailbox.record_approved" }, detail: "message:\(messageID)",
+                                closed: .allow) { _, db in
                 // Read again inside: a double click approves (and is logged) once.
                 guard let fresh = try await MailboxMessage.find(messageID, on: db), fresh.approvedAt == nil else {
                     throw AlreadyDone()
