@@ -1,7 +1,7 @@
 import Vapor
 import VertrouwdApp
 
-/// `vertrouwd serve | user create | demo | audit verify` — see README.md.
+/// `vertrouwd serve | user create | demo | audit verify | retention run | backup | restore` — see README.md.
 
 // Every file this process creates (database, WAL, key) is readable by its owner only.
 umask(0o077)
@@ -16,7 +16,14 @@ try LoggingSystem.bootstrap(from: &env)
 let app = try await Application.make(env)
 do {
     let settings = try Settings.fromEnvironment()
-    try await configure(app, settings: settings)
+    // `restore` puts the backup in place before the app opens the database and checks the key.
+    let restore = try RestorePreparation.prepare(arguments: arguments, settings: settings)
+    do {
+        try await configure(app, settings: settings)
+    } catch {
+        restore?.abandon()
+        throw error
+    }
     try await app.execute()
 } catch {
     // Our refusals say what is wrong and what to do; print them plainly, without a stack.

@@ -19,6 +19,9 @@ final class Practice: Model, @unchecked Sendable { // property wrappers: see `Us
     /// A known text sealed with the master key; opening it proves the key is right.
     @Field(key: "key_check") var keyCheck: String
     @OptionalField(key: "setup_token_hash") var setupTokenHash: String?
+    /// The retention period after closing and the reporter's grace period, in months.
+    @Field(key: "retention_months") var retentionMonths: Int
+    @Field(key: "grace_months") var graceMonths: Int
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -26,6 +29,13 @@ final class Practice: Model, @unchecked Sendable { // property wrappers: see `Us
     static let singletonID = 1
     static let keyCheckContext = FieldContext(table: "practice", row: "1", field: "key_check")
     static let keyCheckText = "vertrouwd master key check"
+
+    var retention: RetentionPolicy { RetentionPolicy(months: retentionMonths, graceMonths: graceMonths) }
+
+    /// The practice's retention policy as stored now.
+    static func retention(on db: any Database) async throws -> RetentionPolicy {
+        try await find(singletonID, on: db)?.retention ?? .standard
+    }
 }
 
 struct CreatePractice: AsyncMigration {
@@ -45,35 +55,39 @@ struct CreatePractice: AsyncMigration {
     }
 }
 
-/// Finds the master key and checks it against the database, or refuses to start.
+/// Finds the key file and checks it against the database, or refuses to start.
 enum MasterKeyStore {
-    struct Refusal: Error, CustomStringConvertible {
-        let description: String
-    }
+    typealias Refusal = KeyStore.Refusal
 
-    /// Returns the master key for this database. A new key is only ever made for a database
-    /// that holds no encrypted data yet.
-    static func open(_ source: Settings.KeySource, db: any Database, logger: Logger) async throws -> MasterKey {
+    /// Returns the keyring for this database. A new key file is only ever made for a database
+    /// that holds no encrypted data yet; a key file from before retention epochs gets its epochs
+    /// (written beside it and renamed over it).
+    static func open(_ source: Settings.KeySource, db: any Database, logger: Logger) async throws -> KeyStore {
         let practice = try await Practice.find(Practice.singletonID, on: db)
-        let key: MasterKey
+        let store: KeyStore
+        let thisMonth = KeyEpoch(Day(Date()))
         switch source {
         case .inline(let k):
-            key = k
+            store = KeyStore(Keyring.generate(master: k, from: thisMonth), path: nil)
         case .file(let path):
             if FileManager.default.fileExists(atPath: path) {
-                let text = try String(contentsOfFile: path, encoding: .utf8)
-                guard let k = MasterKey(fileContents: text) else {
-                    throw Refusal(description: "The master key file \(path) is damaged (expected base64 of 32 bytes). Restore it from your backup; Vertrouwd will not start without it.")
+                var ring = try KeyStore.read(path)
+                if ring.isLegacy {
+                    ring.addEpochs(from: thisMonth)
+                    try KeyStore.write(ring, to: path)
+                    logger.notice("Added retention epochs to the key file \(path). Back it up again.")
                 }
-                key = k
+                store = KeyStore(ring, path: path)
             } else if practice != nil {
-                throw Refusal(description: "The database holds encrypted data, but the master key file \(path) is missing. Restore it from your backup (or set VERTROUWD_MASTER_KEY_FILE). Vertrouwd will not make a new key over existing data.")
+                throw Refusal(description: "The database holds encrypted data, but the key file \(path) is missing. Restore it from your key backup (or set VERTROUWD_MASTER_KEY_FILE). Vertrouwd will not make a new key over existing data.")
             } else {
-                key = MasterKey.generate()
-                try write(key, to: path)
-                logger.notice("Created a new master key at \(path). Back it up: without it the data cannot be read.")
+                let ring = Keyring.generate(from: thisMonth)
+                try write(ring, to: path)
+                store = KeyStore(ring, path: path)
+                logger.notice("Created a new key file at \(path). Back it up apart from the database: without it the data cannot be read.")
             }
         }
+        let key = store.master
         if let practice {
             guard practice.keyID == key.id,
                   (try? key.open(practice.keyCheck, context: Practice.keyCheckContext)) == Practice.keyCheckText else {
@@ -86,41 +100,36 @@ enum MasterKeyStore {
             p.keyID = key.id
             p.keyCheck = try key.seal(Practice.keyCheckText, context: Practice.keyCheckContext)
             p.createdAt = Date()
+            p.retentionMonths = RetentionPolicy.standard.months
+            p.graceMonths = RetentionPolicy.standard.graceMonths
             do {
                 try await p.create(on: db)
             } catch {
                 // Another instance created it at the same moment: check against theirs.
-                return try await open(.inline(key), db: db, logger: logger)
+                return try await open(source, db: db, logger: logger)
             }
         }
-        return key
+        return store
     }
 
-    static func write(_ key: MasterKey, to path: String) throws {
+    /// Creates a new key file: mode 0600 from the first byte, never over an existing file.
+    static func write(_ ring: Keyring, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        // O_EXCL with mode 0600: never readable by others, not even for a moment, and never
-        // written over an existing key.
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw Refusal(description: "Could not create the master key file \(path).") }
+        guard fd >= 0 else { throw Refusal(description: "Could not create the key file \(path).") }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        try handle.write(contentsOf: Data(key.fileContents.utf8))
+        try handle.write(contentsOf: Data(ring.fileContents.utf8))
         try handle.synchronize()
     }
 }
 
 extension Application {
     private struct SettingsKey: StorageKey { typealias Value = Settings }
-    private struct MasterKeyKey: StorageKey { typealias Value = MasterKey }
 
     var settings: Settings {
         get { storage[SettingsKey.self]! }
         set { storage[SettingsKey.self] = newValue }
-    }
-
-    var masterKey: MasterKey {
-        get { storage[MasterKeyKey.self]! }
-        set { storage[MasterKeyKey.self] = newValue }
     }
 }

@@ -44,6 +44,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         app.auditAnchor = AuditAnchorFile(path: path, masterKey: app.masterKey)
         try await Audit.startAnchoring(app)
     }
+    try await CaseKeys.moveLegacyKeys(app)
 
     guard let views = Bundle.module.url(forResource: "Views", withExtension: nil),
           let publicFiles = Bundle.module.url(forResource: "Public", withExtension: nil) else {
@@ -76,7 +77,13 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(ReportCommand(), as: "report")
     app.asyncCommands.use(ReportBenchmarkCommand(), as: "benchmark-report")
+    app.asyncCommands.use(RetentionCommand(), as: "retention")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
 
+    if app.environment != .testing, serveAddress(app.environment.arguments) != nil {
+        app.startDailyRetention()
+    }
     if app.environment != .testing, let address = serveAddress(app.environment.arguments),
        let token = try await SetupController.prepareLink(app: app) {
         // Printed, never logged: whoever can read the console may set up the practice, once.
@@ -98,12 +105,12 @@ private func serveAddress(_ arguments: [String]) -> String? {
 /// Runs the migrations and checks the master key. On PostgreSQL an advisory lock makes two
 /// instances that start together take turns instead of creating the same tables twice.
 private func migrateAndOpenKey(_ app: Application) async throws {
-    let work: @Sendable () async throws -> MasterKey = {
+    let work: @Sendable () async throws -> KeyStore = {
         try await app.autoMigrate()
         return try await MasterKeyStore.open(app.settings.key, db: app.db, logger: app.logger)
     }
     if case .postgres = app.settings.database, let sql = app.db as? any SQLDatabase {
-        app.masterKey = try await sql.withSession { conn in
+        app.keys = try await sql.withSession { conn in
             try await conn.raw("SELECT pg_advisory_lock(7263000)").run()
             do {
                 let key = try await work()
@@ -115,6 +122,6 @@ private func migrateAndOpenKey(_ app: Application) async throws {
             }
         }
     } else {
-        app.masterKey = try await work()
+        app.keys = try await work()
     }
 }

@@ -45,9 +45,17 @@ final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
     @OptionalField(key: "closed_on") var closedOn: Day?
     @OptionalField(key: "outcome") var outcome: Outcome?
 
-    // the case key, wrapped by the master key; nil once the contents are destroyed
+    // the case key, wrapped by its retention epoch's key (`Keyring`; `ep-2028-11-…`, or the
+    // master key's id for a case from before epochs); nil once the contents are destroyed
     @Field(key: "key_id") var keyID: String
     @OptionalField(key: "wrapped_key") var wrappedKey: Data?
+
+    // retention: a legal hold keeps a closed case past its retention period (the reason is
+    // sealed); the deletion record says when and by what the contents were destroyed
+    @OptionalField(key: "legal_hold_on") var legalHoldOn: Day?
+    @Field(key: "legal_hold_reason") var legalHoldReasonSealed: String
+    @OptionalField(key: "destroyed_on") var destroyedOn: Day?
+    @OptionalField(key: "destroyed_by") var destroyedBy: DestructionCause?
 
     // sealed fields
     @Field(key: "summary") var summarySealed: String
@@ -80,6 +88,7 @@ final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
         self.status = intake.status
         self.keyID = keyID
         self.wrappedKey = wrappedKey
+        self.legalHoldReasonSealed = ""
     }
 
     /// The case's dated life, for the rules of `CaseLifecycle`.
@@ -101,6 +110,25 @@ final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
         guard regime == .whistleblower else { return nil }
         return WhistleblowerClock(
             receivedOn: whistleblowerReceivedOn ?? openedOn, acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn)
+    }
+}
+
+/// What destroyed a case's contents (the deletion record names it, never a person's words).
+enum DestructionCause: String, Codable, Sendable {
+    /// The retention period ended (`vertrouwd retention run` or the daily run in `serve`).
+    case retention
+    /// The reporter asked for deletion and the counsellor granted it (AVG art. 17).
+    case reporterRequest = "reporter_request"
+    /// Found in a restored backup whose case key the key file no longer holds: it was destroyed
+    /// after the backup was made.
+    case keyGone = "key_gone"
+
+    var dutch: String {
+        switch self {
+        case .retention: "bewaartermijn verstreken"
+        case .reporterRequest: "op verzoek van de melder"
+        case .keyGone: "vernietigd na de teruggezette back-up; sleutel verwijderd"
+        }
     }
 }
 

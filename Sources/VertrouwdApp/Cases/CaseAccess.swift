@@ -62,15 +62,19 @@ enum CaseAccess {
             }
             throw Abort(.notFound)
         }
-        guard let wrapped = record.wrappedKey else { throw Abort(.gone) }
-        let key = try req.application.masterKey.unwrap(wrapped, caseID: id.uuidString)
+        if let destroyed = record.destroyedOn {
+            throw ExplainedAbort(status: .gone, title: "Melding \(record.reference): inhoud vernietigd",
+                                 reason: "De inhoud is vernietigd op \(destroyed.dutch) (\(record.destroyedBy?.dutch ?? "")); "
+                                    + "alleen de statistische gegevens en dit verwijderverslag zijn bewaard.")
+        }
+        let key: CaseKey
+        do {
+            key = try req.application.keys.caseKey(of: record)
+        } catch Keyring.KeyError.destroyed {
+            throw ExplainedAbort(status: .gone, title: "Melding \(record.reference): inhoud vernietigd",
+                                 reason: "De sleutel van deze melding is uit het sleutelbestand verwijderd: de inhoud is niet meer te lezen.")
+        }
         try await req.audit(action, subject: "case:\(id.uuidString)")
         return OpenCase(record: record, key: key, isOwner: record.$counsellor.id == staff.userID)
-    }
-
-    /// Makes a new case key and wraps it for a new case id.
-    static func newKey(for caseID: UUID, masterKey: MasterKey) throws -> (CaseKey, Data) {
-        let key = CaseKey.generate()
-        return (key, try masterKey.wrap(key, caseID: caseID.uuidString))
     }
 }

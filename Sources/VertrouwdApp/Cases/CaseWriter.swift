@@ -126,11 +126,12 @@ struct CaseWriter: Sendable {
             try await sql.raw("SELECT pg_advisory_xact_lock(7263002)").run()
         }
         let id = UUID()
-        let (key, wrapped) = try CaseAccess.newKey(for: id, masterKey: app.masterKey)
+        let epoch = try await CaseKeys.epochForNewCase(openedOn: intake.openedOn, keys: app.keys, on: db)
+        let (key, keyID, wrapped) = try app.keys.newCaseKey(for: id, epoch: epoch)
         let highest = try await Case.query(on: db).filter(\.$referenceYear == intake.openedOn.year)
             .sort(\.$referenceNumber, .descending).field(\.$referenceNumber).first()?.referenceNumber
         let reference = CaseReference.next(year: intake.openedOn.year, highestUsed: highest)
-        let record = Case(id: id, reference: reference, intake: intake, keyID: app.masterKey.id, wrappedKey: wrapped)
+        let record = Case(id: id, reference: reference, intake: intake, keyID: keyID, wrappedKey: wrapped)
         let c = OpenCase(record: record, key: key, isOwner: true)
         try c.seal(intake.summary, into: record, \.$summarySealed)
         try c.seal(intake.reporterName, into: record, \.$reporterNameSealed)
@@ -426,6 +427,57 @@ struct CaseWriter: Sendable {
 
     /// Inside a unit of work: nothing to do after all; rolled back, nothing logged.
     private struct AlreadyDone: Error {}
+
+    // MARK: retention
+
+    /// Places a legal hold (*bewaarplicht*) with its reason, or lifts it (`reason` nil): a held
+    /// case is not destroyed when its retention period ends. Allowed on a closed case: that is
+    /// where it matters.
+    func setLegalHold(_ c: OpenCase, reason: String?, today: Day) async throws {
+        try await change(c, reason == nil ? "case.hold.lift" : "case.hold", closed: .allow) { row, _ in
+            row.legalHoldOn = reason == nil ? nil : (row.legalHoldOn ?? today)
+            try c.seal(reason ?? "", into: row, \.$legalHoldReasonSealed)
+        }
+    }
+
+    /// Destroys the contents of a case (crypto-shredding), inside the retention run's unit of
+    /// work (`RetentionRun.destroy`, which deletes the key from the key file after the commit):
+    /// the wrapped key and every sealed field are cleared, rows that hold only ciphertext (notes,
+    /// messages, attachments, appointments, shares) are deleted, and what the annual report
+    /// counts stays plain. The row itself is the deletion record: reference, dates, what
+    /// triggered it. An open case (a reporter's deletion request) is closed as withdrawn first.
+    func destroy(id: UUID, cause: DestructionCause, today: Day) async throws {
+        try await change(id: id, { _ in "case.destroy" }, detail: cause.rawValue, closed: .allow) { row, db in
+            guard row.destroyedOn == nil else { return }
+            if row.status != .closed {
+                row.status = .closed
+                row.closedOn = today
+                row.outcome = .reporterWithdrew
+            }
+            row.wrappedKey = nil
+            for field in [\Case.$summarySealed, \.$reporterNameSealed, \.$reporterContactSealed, \.$accusedSealed,
+                          \.$peerSummarySealed, \.$closingNoteSealed, \.$legalHoldReasonSealed] {
+                row[keyPath: field].value = ""
+            }
+            row.legalHoldOn = nil
+            row.destroyedOn = today
+            row.destroyedBy = cause
+            try await CaseNote.query(on: db).filter(\.$case.$id == id).delete()
+            try await Attachment.query(on: db).filter(\.$case.$id == id).delete()
+            try await MailboxMessage.query(on: db).filter(\.$case.$id == id).delete()
+            try await CaseAppointment.query(on: db).filter(\.$case.$id == id).delete()
+            try await CaseShare.query(on: db).filter(\.$case.$id == id).delete()
+            try await CaseConsent.query(on: db).filter(\.$case.$id == id).set(\.$remarkSealed, to: "").update()
+            try await CaseEscalation.query(on: db).filter(\.$case.$id == id).set(\.$noteSealed, to: "").update()
+            try await CaseReferral.query(on: db).filter(\.$case.$id == id).set(\.$noteSealed, to: "").update()
+            try await CaseReportOnBehalf.query(on: db).filter(\.$case.$id == id).set(\.$noteSealed, to: "").update()
+            try await ReporterRequest.query(on: db).filter(\.$case.$id == id)
+                .set(\.$bodySealed, to: "").set(\.$answerNoteSealed, to: "").update()
+            if let mailbox = try await Mailbox.query(on: db).filter(\.$case.$id == id).first() {
+                try await MailboxSession.query(on: db).filter(\.$mailbox.$id == mailbox.id!).delete()
+            }
+        }
+    }
 
     // MARK: helpers
 

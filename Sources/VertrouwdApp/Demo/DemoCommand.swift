@@ -300,6 +300,14 @@ enum DemoPractice {
             entry.minutes = hours * 60; entry.description = what
             try await entry.create(on: db)
         }
+        // Last year's annual reports were signed off, as in a practice that has run a year.
+        for (org, spec) in organisations {
+            guard let year = try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
+                .filter(\.$startsOn == yearStart.adding(months: -12)).first() else { continue }
+            let (doc, _) = try await ReportBuilder.currentDocument(
+                org: org, year: year, record: nil, k: app.settings.disclosureThreshold, on: db)
+            try await ReportBuilder.signOff(doc, record: nil, yearID: year.id!, by: spec.counsellors[0].id!, on: db)
+        }
         try await Audit.record("demo.load", detail: "\(created) cases", actor: "cli", app: app, db: db)
         return Result(logins: logins, organisations: organisations.map { $0.1.slug }, caseCount: created)
     }

@@ -157,8 +157,7 @@ enum PostbusController {
     }
 
     static func caseKey(_ req: Request, _ record: Case) throws -> OpenCase {
-        guard let wrapped = record.wrappedKey else { throw Abort(.gone) }
-        return OpenCase(record: record, key: try req.application.masterKey.unwrap(wrapped, caseID: record.id!.uuidString), isOwner: false)
+        OpenCase(record: record, key: try req.application.keys.caseKey(of: record), isOwner: false)
     }
 
     static func messageForm(_ req: Request, input: MessageForm = .init(), errors: FormErrors = .init()) -> FormView {

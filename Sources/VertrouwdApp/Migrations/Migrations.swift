@@ -20,5 +20,6 @@ enum Migrations {
         CreateReporting(),      // 11: annual reports, advice, development entries
         AddEnrolment(),         // 12
         AddHighestRung(),       // 13
+        AddRetention(),         // 14
     ]
 }

@@ -245,6 +245,24 @@ enum ReportBuilder {
             .filter(\.$startsOn >= Day(year: calendarYear, month: 1, day: 1)!)
             .filter(\.$startsOn <= Day(year: calendarYear, month: 12, day: 31)!).first()
     }
+
+    /// Freezes `doc` as the signed-off report of a contract year (*vaststellen*): every export
+    /// serves this snapshot from now on. Retention destroys a case only once it is counted in one.
+    static func signOff(_ doc: AnnualReportDocument, record existing: AnnualReportRecord?, yearID: UUID, by userID: UUID,
+                        on db: any Database) async throws {
+        var doc = doc
+        doc.status = "signed_off"
+        doc.signedOffOn = Day(Date()).iso
+        let record = existing ?? AnnualReportRecord()
+        if existing == nil {
+            record.$contractYear.id = yearID
+            record.roleText = ""; record.recommendations = ""; record.focusNext = ""
+        }
+        record.snapshot = String(decoding: try ReportWriters.json(doc), as: UTF8.self)
+        record.signedOffOn = doc.signedOffOn
+        record.signedOffBy = userID
+        try await record.save(on: db)
+    }
 }
 
 /// What a report template shows: the document plus its charts.

@@ -163,7 +163,7 @@ enum ReportsController {
             return try await render(req, ctx, errors: errors, status: .unprocessableEntity)
         }
         let k = req.application.settings.disclosureThreshold
-        var (doc, _) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, k: k, on: req.db)
+        let (doc, _) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, k: k, on: req.db)
         if let earlier = ReportBuilder.signedOffDocument(ctx.record) {
             // A new version must not tell a reader about a handful of cases added since.
             let problems = AnnualStatistics.revisionProblems(from: earlier.statistics, to: doc.statistics)
@@ -171,18 +171,9 @@ enum ReportsController {
                 return try await render(req, ctx, problems: problems, status: .conflict)
             }
         }
-        doc.status = "signed_off"
-        doc.signedOffOn = Day(Date()).iso
-        let record = ctx.record ?? AnnualReportRecord()
-        if ctx.record == nil {
-            record.$contractYear.id = ctx.year.id!
-            record.roleText = ""; record.recommendations = ""; record.focusNext = ""
-        }
-        record.snapshot = String(decoding: try ReportWriters.json(doc), as: UTF8.self)
-        record.signedOffOn = doc.signedOffOn
-        record.signedOffBy = try req.requireStaff().userID
-        try await req.application.transaction(on: req.db) { db in
-            try await record.save(on: db)
+        let signer = try req.requireStaff().userID
+        try await req.application.transaction(on: req.db) { [doc] db in
+            try await ReportBuilder.signOff(doc, record: ctx.record, yearID: ctx.year.id!, by: signer, on: db)
             try await req.audit("report.sign_off", subject: "contract_year:\(ctx.year.id!)", detail: "k=\(k)")
         }
         return req.redirect(to: ctx.url(), flash: .signedOff)

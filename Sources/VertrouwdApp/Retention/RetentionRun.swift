@@ -1,0 +1,233 @@
+import Fluent
+import SQLKit
+import Vapor
+import VertrouwdCore
+
+/// Which epoch key wraps a case key (see `Keyring`).
+enum CaseKeys {
+    /// The epoch for a new case: the month its retention could end at the earliest, or the next
+    /// one the key file still holds and no run has retired.
+    static func epochForNewCase(openedOn: Day, keys: KeyStore, on db: any Database) async throws -> KeyEpoch {
+        let policy = try await Practice.retention(on: db)
+        return try await epoch(from: openedOn, policy: policy, keys: keys, on: db)
+    }
+
+    static func epoch(from day: Day, policy: RetentionPolicy, keys: KeyStore, on db: any Database,
+                      excluding more: Set<KeyEpoch> = []) async throws -> KeyEpoch {
+        let wanted = policy.epoch(from: day, today: Day(Date()))
+        let retired = try await RetiredEpoch.query(on: db).filter(\.$id >= wanted.label).all()
+            .compactMap { $0.id.flatMap(KeyEpoch.init(label:)) }
+        guard let epoch = keys.keyring.available(from: wanted, excluding: Set(retired).union(more)) else {
+            throw KeyStore.Refusal(description: "The key file holds no epoch from \(wanted) on; it is not this practice's key file.")
+        }
+        return epoch
+    }
+
+    /// Case keys wrapped by the master key (made before epochs existed) are wrapped again by
+    /// their epoch's key, once, at start. Returns how many.
+    @discardableResult
+    static func moveLegacyKeys(_ app: Application) async throws -> Int {
+        let master = app.keys.master
+        let legacy = try await Case.query(on: app.db).filter(\.$keyID == master.id).filter(\.$wrappedKey != nil).count()
+        guard legacy > 0 else { return 0 }
+        return try await app.transaction(on: app.db) { db in
+            let policy = try await Practice.retention(on: db)
+            let rows = try await Case.query(on: db).filter(\.$keyID == master.id).filter(\.$wrappedKey != nil).all()
+            for row in rows {
+                let key = try app.keys.caseKey(of: row)
+                let epoch = try await epoch(from: row.closedOn ?? row.openedOn, policy: policy, keys: app.keys, on: db)
+                (row.keyID, row.wrappedKey) = try app.keys.keyring.wrap(key, caseID: row.id!.uuidString, epoch: epoch)
+                try await row.save(on: db)
+            }
+            try await Audit.record("keys.epochs", detail: "\(rows.count) case keys", actor: "system", app: app, db: db)
+            return rows.count
+        }
+    }
+}
+
+/// The retention run (*bewaartermijn*): finds the closed cases whose retention has ended and
+/// destroys their contents. It runs by itself once a day inside `serve` and by hand
+/// (`vertrouwd retention run [--dry-run]`); with several instances they take turns.
+struct RetentionRun: Sendable {
+    let app: Application
+    /// Who the audit log names: `system` (the daily run), `cli`, or the counsellor who granted a
+    /// reporter's request.
+    let actor: String
+
+    /// One closed case and what retention decides for it today.
+    struct Candidate: Sendable {
+        let id: UUID
+        let reference: String
+        let organisation: String
+        let counsellorID: UUID
+        let facts: RetentionFacts
+        let decision: RetentionDecision
+        /// The day its retention period ends (nil under a legal hold).
+        let retentionEnds: Day?
+    }
+
+    struct Outcome: Sendable {
+        var destroyed: [Candidate] = []
+        var kept: [Candidate] = []
+        /// Case keys moved to a later epoch (and carried in the key file) so their epoch could go.
+        var moved = 0
+        var forgotten: [KeyEpoch] = []
+    }
+
+    /// Every closed case not yet destroyed, with today's decision (`counsellor`: only theirs).
+    static func candidates(_ app: Application, today: Day, counsellor: UUID? = nil) async throws -> [Candidate] {
+        let db = app.db
+        let policy = try await Practice.retention(on: db)
+        var query = Case.query(on: db).filter(\.$status == .closed).filter(\.$destroyedOn == nil).with(\.$organisation)
+        if let counsellor { query = query.filter(\.$counsellor.$id == counsellor) }
+        let rows = try await query.sort(\.$closedOn).all()
+        guard !rows.isEmpty else { return [] }
+        // Which contract years have a signed-off annual report: a case opened in one is counted.
+        let signed = try await AnnualReportRecord.query(on: db).filter(\.$signedOffOn != nil).with(\.$contractYear).all()
+            .map(\.contractYear)
+        var lastWrote: [UUID: Day] = [:]
+        for m in try await Mailbox.query(on: db).all() {
+            // A mailbox is made with the case: its activity is the reporter's only when they wrote since.
+            if let made = m.createdAt, m.lastReporterActivity.timeIntervalSince(made) > 1 {
+                lastWrote[m.$case.id] = Day(m.lastReporterActivity)
+            }
+        }
+        return rows.map { row in
+            let counted = signed.contains {
+                $0.$organisation.id == row.$organisation.id && $0.startsOn <= row.openedOn && row.openedOn <= $0.endsOn
+            }
+            let facts = RetentionFacts(status: row.status, closedOn: row.closedOn, legalHold: row.legalHoldOn != nil,
+                                       inSignedOffReport: counted, reporterLastWrote: lastWrote[row.id!])
+            return Candidate(id: row.id!, reference: row.reference, organisation: row.organisation.name,
+                             counsellorID: row.$counsellor.id,
+                             facts: facts, decision: RetentionRule.decide(facts, policy: policy, today: today),
+                             retentionEnds: RetentionRule.retentionEnds(facts, policy: policy))
+        }
+    }
+
+    /// Decides for every closed case and, unless `dryRun`, destroys those that are due.
+    func run(today: Day, dryRun: Bool) async throws -> Outcome {
+        if !dryRun { try await finishForgetting() }
+        let all = try await Self.candidates(app, today: today)
+        var outcome = Outcome()
+        outcome.destroyed = all.filter { $0.decision == .destroy }
+        outcome.kept = all.filter { $0.decision != .destroy }
+        guard !dryRun, !outcome.destroyed.isEmpty else { return outcome }
+        let (moved, forgotten) = try await destroy(outcome.destroyed.map(\.id), cause: .retention, today: today)
+        outcome.moved = moved
+        outcome.forgotten = forgotten.sorted()
+        return outcome
+    }
+
+    /// Destroys these cases' contents so that no database backup opens them again with today's
+    /// key file:
+    /// 1. in one transaction (case numbering waits, so no new case takes a retiring epoch): the
+    ///    epochs of these cases are retired; every other case in them gets a carried copy of its
+    ///    key in the key file and is wrapped again by a later epoch; the cases are shredded
+    ///    (`CaseWriter.destroy`, audited);
+    /// 2. after the commit the key file forgets the retired epochs and these cases' carried
+    ///    copies. A crash before that leaves the retired epochs in the database, and the next run
+    ///    (or start of a run) finishes it (`finishForgetting`).
+    func destroy(_ ids: [UUID], cause: DestructionCause, today: Day) async throws -> (moved: Int, forgotten: Set<KeyEpoch>) {
+        let keys = app.keys
+        let writer = CaseWriter(app: app, actor: actor, userID: nil)
+        let (moved, epochs) = try await app.transaction(on: app.db) { db -> (Int, Set<KeyEpoch>) in
+            if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT pg_advisory_xact_lock(7263002)").run()
+            }
+            let targets = try await Case.query(on: db).filter(\.$id ~~ ids).filter(\.$destroyedOn == nil).all()
+            let targetIDs = Set(targets.compactMap(\.id))
+            let epochs = Set(targets.compactMap { Keyring.epoch(ofKeyID: $0.keyID) })
+            let already = Set(try await RetiredEpoch.query(on: db).filter(\.$id ~~ epochs.map(\.label)).all().compactMap(\.id))
+            for e in epochs where !already.contains(e.label) { try await RetiredEpoch(e).create(on: db) }
+            let policy = try await Practice.retention(on: db)
+            var moved = 0
+            var carries: [(UUID, CaseKey)] = []
+            for epoch in epochs.sorted() {
+                let others = try await Case.query(on: db).filter(\.$keyID =~ "ep-\(epoch.label)-")
+                    .filter(\.$wrappedKey != nil).all().filter { !targetIDs.contains($0.id!) }
+                for row in others {
+                    let key = try keys.caseKey(of: row)
+                    let next = try await CaseKeys.epoch(from: row.closedOn ?? row.openedOn, policy: policy, keys: keys,
+                                                        on: db, excluding: epochs)
+                    (row.keyID, row.wrappedKey) = try keys.keyring.wrap(key, caseID: row.id!.uuidString, epoch: next)
+                    try await row.save(on: db)
+                    carries.append((row.id!, key))
+                    moved += 1
+                }
+            }
+            // Written before the commit: a carried copy too many is harmless, one too few is not.
+            if !carries.isEmpty {
+                try keys.update { ring in for (id, key) in carries { try ring.carry(key, caseID: id.uuidString) } }
+            }
+            for id in targetIDs.sorted(by: { $0.uuidString < $1.uuidString }) {
+                try await writer.destroy(id: id, cause: cause, today: today)
+            }
+            return (moved, epochs)
+        }
+        try keys.update { $0.forget(epochs: epochs, carried: Set(ids.map(\.uuidString))) }
+        return (moved, epochs)
+    }
+
+    /// Deletes from the key file what an interrupted run retired in the database but left in the
+    /// file: retired epochs, and the carried copies of destroyed cases.
+    func finishForgetting() async throws {
+        let keys = app.keys
+        try keys.reload()
+        let retired = Set(try await RetiredEpoch.query(on: app.db).all().compactMap { $0.id.flatMap(KeyEpoch.init(label:)) })
+            .filter { keys.keyring.epochs[$0] != nil }
+        let carriedIDs = keys.keyring.carried.keys.compactMap(UUID.init(uuidString:))
+        let destroyed = carriedIDs.isEmpty ? [] : try await Case.query(on: app.db).filter(\.$id ~~ carriedIDs)
+            .filter(\.$destroyedOn != nil).all().map { $0.id!.uuidString }
+        guard !retired.isEmpty || !destroyed.isEmpty else { return }
+        try keys.update { $0.forget(epochs: retired, carried: Set(destroyed)) }
+    }
+}
+
+extension Application {
+    /// Runs retention once a day while `serve` runs: a minute after start, then every 24 hours.
+    /// With several instances on PostgreSQL a session lock lets one run at a time; the run is
+    /// idempotent, so a second instance finds nothing left to do.
+    func startDailyRetention() {
+        let app = self
+        let task = Task.detached {
+            try? await Task.sleep(for: .seconds(60))
+            while !Task.isCancelled {
+                do {
+                    try await app.withRetentionLock {
+                        let outcome = try await RetentionRun(app: app, actor: "system").run(today: Day(Date()), dryRun: false)
+                        if !outcome.destroyed.isEmpty {
+                            app.logger.notice("Retention: destroyed the contents of \(outcome.destroyed.count) case(s). Back up the key file again.")
+                        }
+                    }
+                } catch {
+                    app.logger.error("Retention run failed: \(String(reflecting: type(of: error)))")
+                }
+                try? await Task.sleep(for: .seconds(24 * 3600))
+            }
+        }
+        lifecycle.use(CancelOnShutdown(task: task))
+    }
+
+    /// Runs `body` while no other instance runs retention (PostgreSQL session lock).
+    @discardableResult
+    func withRetentionLock<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard case .postgres = settings.database, let sql = db as? any SQLDatabase else { return try await body() }
+        return try await sql.withSession { conn in
+            try await conn.raw("SELECT pg_advisory_lock(7263003)").run()
+            do {
+                let result = try await body()
+                try await conn.raw("SELECT pg_advisory_unlock(7263003)").run()
+                return result
+            } catch {
+                try? await conn.raw("SELECT pg_advisory_unlock(7263003)").run()
+                throw error
+            }
+        }
+    }
+}
+
+private struct CancelOnShutdown: LifecycleHandler {
+    let task: Task<Void, Never>
+    func shutdown(_ application: Application) { task.cancel() }
+}
