@@ -120,14 +120,8 @@ public enum ReportWriters {
     }
 
     static func package(title: String, documentXML: String) throws -> Data {
-        let archive = try Archive(accessMode: .create)
-        func add(_ path: String, _ text: String) throws {
-            let data = Data(text.utf8)
-            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count),
-                                 modificationDate: Date(timeIntervalSince1970: 1_577_836_800), compressionMethod: .deflate) { position, size in
-                data.subdata(in: Int(position)..<Int(position) + size)
-            }
-        }
+        var entries: [(path: String, data: Data)] = []
+        func add(_ path: String, _ text: String) throws { entries.append((path, Data(text.utf8))) }
         try add("[Content_Types].xml", """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
@@ -159,8 +153,7 @@ public enum ReportWriters {
         """)
         try add("word/styles.xml", styles)
         try add("word/document.xml", documentXML)
-        guard let data = archive.data else { throw CocoaError(.fileWriteUnknown) }
-        return data
+        return try ZipFile.make(entries)
     }
 
     static func documentXML(_ doc: AnnualReportDocument) -> String {
@@ -236,4 +229,19 @@ public enum ReportWriters {
     </w:tblBorders></w:tblPr></w:style>\
     </w:styles>
     """
+}
+
+/// A ZIP file made in memory (the Word package, a reporter's own file).
+public enum ZipFile {
+    public static func make(_ entries: [(path: String, data: Data)], modified: Date = Date(timeIntervalSince1970: 1_577_836_800)) throws -> Data {
+        let archive = try Archive(accessMode: .create)
+        for (path, data) in entries {
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count),
+                                 modificationDate: modified, compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        guard let data = archive.data else { throw CocoaError(.fileWriteUnknown) }
+        return data
+    }
 }

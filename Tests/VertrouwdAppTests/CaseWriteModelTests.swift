@@ -121,7 +121,7 @@ struct CaseWriteModelTests {
             let (c, _) = try await app.counsellorWithCase()
             let anna = try #require(try await User.find(c.$counsellor.id, on: app.db))
             let bram = try await app.makeAccount("bram@praktijk.nl")
-            let key = try app.masterKey.unwrap(try #require(c.wrappedKey), caseID: c.id!.uuidString)
+            let key = try app.keys.caseKey(of: c)
             let open = OpenCase(record: c, key: key, isOwner: true)
             let writer = CaseWriter(app: app, actor: "user:\(anna.id!)", userID: anna.id!)
             try await writer.share(open, with: bram.id, reason: "Vakantie")
@@ -207,14 +207,18 @@ struct CaseWriteModelTests {
             // Every case is still there and readable with its own key.
             let cases = try await Case.query(on: app.db).with(\.$categories).all()
             #expect(cases.count == 64)
+            // Their keys, wrapped by the master key before, are wrapped by retention epochs now, and
+            // the key file (one line of base64 before) holds the epochs.
+            #expect(cases.allSatisfy { $0.keyID.hasPrefix("ep-") })
+            let keyFile = try String(contentsOfFile: dir.appendingPathComponent("master.key").path, encoding: .utf8)
+            #expect(keyFile.contains(Keyring.header) && !app.keys.keyring.isLegacy)
             for record in cases {
-                let key = try app.masterKey.unwrap(try #require(record.wrappedKey), caseID: record.id!.uuidString)
-                #expect(!(try key.open(record, \.$summarySealed)).isEmpty)
+                #expect(!(try app.keys.caseKey(of: record).open(record, \.$summarySealed)).isEmpty)
             }
             // And every sealed row hanging off them: the additional data (table, row, column) is
             // what it was when they were written.
             let keys = Dictionary(uniqueKeysWithValues: try cases.map {
-                ($0.id!, try app.masterKey.unwrap(try #require($0.wrappedKey), caseID: $0.id!.uuidString))
+                ($0.id!, try app.keys.caseKey(of: $0))
             })
             var opened = 0
             for row in try await CaseEscalation.query(on: app.db).all() { _ = try keys[row.$case.id]!.open(row, \.$noteSealed); opened += 1 }
@@ -250,7 +254,7 @@ struct CaseWriteModelTests {
 
             // And the old rows take new changes through the writer.
             let web = try #require(cases.first { $0.channel == .webForm })
-            let key = try app.masterKey.unwrap(try #require(web.wrappedKey), caseID: web.id!.uuidString)
+            let key = try app.keys.caseKey(of: web)
             let open = OpenCase(record: web, key: key, isOwner: true)
             try await CaseWriter(app: app, actor: "cli", userID: web.$counsellor.id).addNote(open, "Na de upgrade.")
             #expect(try await CaseNote.query(on: app.db).filter(\.$case.$id == web.id!).count() == 1)

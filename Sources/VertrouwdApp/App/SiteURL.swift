@@ -31,6 +31,8 @@ enum SiteURL: Sendable {
     case postbusMessages
     case postbusRecord(Parameter<UUID>, RecordAction)
     case postbusLogout
+    case postbusFile
+    case postbusRequests
     // staff
     case dashboard
     case account, accountRenew, accountPassword, accountProfile, development
@@ -67,6 +69,7 @@ enum SiteURL: Sendable {
     enum CasePart: String, Sendable {
         case identity, details, steps, escalations, referrals, reportOnBehalf = "report-on-behalf", wbk, appointments, time
         case notes, peerSummary = "peer-summary", aftercare, close, reopen, shares
+        case hold, requestAnswer = "request-answer"
     }
     enum MailboxAction: String, Sendable { case reply, acknowledge, record, open }
 
@@ -87,6 +90,8 @@ enum SiteURL: Sendable {
         case .postbusMessages: ["postbus", "messages"]
         case .postbusRecord(let id, let action): ["postbus", "records", id.component("messageID"), action.rawValue]
         case .postbusLogout: ["postbus", "logout"]
+        case .postbusFile: ["postbus", "file"]
+        case .postbusRequests: ["postbus", "requests"]
         case .dashboard: []
         case .account: ["account"]
         case .accountRenew: ["account", "renew"]
@@ -153,6 +158,7 @@ struct PublicLinks: Encodable, Sendable {
     let report: String?
     let postbus = SiteURL.postbus.path
     let postbusLogout = SiteURL.postbusLogout.path
+    let postbusFile = SiteURL.postbusFile.path
 
     init(slug: String? = nil) {
         organisation = slug.map { SiteURL.organisationPage(slug: .value($0)).path }

@@ -19,7 +19,8 @@ enum Template: String, Sendable {
     case development = "profession/development"
     // the reporter's pages
     case publicOrganisation = "public/organisation", publicForm = "public/form", publicReceipt = "public/receipt"
-    case postbus = "public/postbus", postbusLogin = "public/postbus-login", publicError = "public/error"
+    case postbus = "public/postbus", postbusLogin = "public/postbus-login", postbusDeleted = "public/postbus-deleted"
+    case publicError = "public/error"
 }
 
 extension ViewRenderer {

@@ -30,6 +30,8 @@ func routes(_ app: Application) throws {
     app.post(.postbusRecord(.key, .approve), limit: .small, use: PostbusController.approve)
     app.post(.postbusRecord(.key, .correct), limit: .text, use: PostbusController.correct)
     app.post(.postbusLogout, limit: .small, use: PostbusController.close)
+    app.get(SiteURL.postbusFile.pathComponents, use: ReporterRights.download)
+    app.post(.postbusRequests, limit: .text, use: ReporterRights.request)
 
     // Staff
     let staff = app.grouped(RequireStaffMiddleware())
@@ -98,6 +100,8 @@ func routes(_ app: Application) throws {
     staff.post(.case(.key, .close), limit: .text, use: CaseActions.close)
     staff.post(.case(.key, .reopen), limit: .small, use: CaseActions.reopen)
     staff.post(.case(.key, .shares), limit: .small, use: CaseActions.share)
+    staff.post(.case(.key, .hold), limit: .text, use: ReporterRights.hold)
+    staff.post(.case(.key, .requestAnswer), limit: .text, use: ReporterRights.answer)
     staff.get(SiteURL.attachment(.key, .key).pathComponents, use: Attachments.download)
     staff.post(.caseMailbox(.key, .reply), limit: .text, use: CaseMailboxActions.reply)
     staff.post(.caseMailbox(.key, .acknowledge), limit: .text, use: CaseMailboxActions.acknowledge)

@@ -58,6 +58,28 @@ enum CasePage {
         let forms: [String: FormView]
         /// A refused form shown at the top because its own place is hidden.
         let displaced: FormView?
+        let retention: Retention
+    }
+
+    /// Retention and the reporter's requests: what happens to the file, and when.
+    struct Retention: Encodable, Sendable {
+        let summary: String
+        let requests: [ReporterRights.StaffRequest]
+    }
+
+    static func retention(_ req: Request, _ c: OpenCase, override: FormView?) async throws -> Retention {
+        let r = c.record
+        let policy = try await Practice.retention(on: req.db)
+        let summary: String
+        if let held = r.legalHoldOn {
+            summary = "Bewaarplicht sinds \(held.dutch): deze melding wordt niet vernietigd tot die is opgeheven."
+        } else if let closed = r.closedOn, r.status == .closed {
+            summary = "De inhoud wordt vernietigd na \(closed.adding(months: policy.months).dutch) (bewaartermijn \(policy.months) maanden na afsluiten), "
+                + "zodra de melding in een vastgesteld jaarverslag is geteld. Getallen zonder inhoud blijven."
+        } else {
+            summary = "Na het afsluiten geldt een bewaartermijn van \(policy.months) maanden; daarna wordt de inhoud vernietigd."
+        }
+        return Retention(summary: summary, requests: try await ReporterRights.staffRequests(req, c, override: override))
     }
 
     /// GET /cases/:caseID
@@ -120,12 +142,15 @@ enum CasePage {
             forms["share"] = CaseForms.share(req, c, counsellors: substitutes)
         }
         if r.status == .closed { forms["reopen"] = CaseForms.reopen(req, c) }
-        // A refused form that has no place on the page as it is (any form of a closed case,
-        // reopening a case that runs) is shown at the top, with its message.
+        forms["hold"] = try ReporterRights.holdForm(req, c)
+        // A refused form that has no place on the page as it is (a form of a closed case other
+        // than reopening, the hold and answers, or reopening a case that runs) is shown at the top.
+        let stays = override.map { $0.id == "hold" || $0.id.hasPrefix("answer-") } ?? false
         let displaced = override.flatMap { form in
-            (r.status == .closed && form.id != "reopen") || (r.status != .closed && form.id == "reopen") ? form : nil
+            !stays && ((r.status == .closed && form.id != "reopen") || (r.status != .closed && form.id == "reopen")) ? form : nil
         }
-        if let override { forms[override.id] = override }
+        let retention = try await retention(req, c, override: override)
+        if let override, !override.id.hasPrefix("answer-") { forms[override.id] = override }
         for key in forms.keys where key != "reply" || override?.id == "reply" { forms[key]?.collapsible = true }
         if r.status == .new { forms["details"]?.collapsible = false }
 
@@ -182,7 +207,7 @@ enum CasePage {
                     reason: try c.open($0, \.$reasonSealed))
             },
             isOwner: c.isOwner, isBusinessIntegrity: r.kind == .businessIntegrity, isNew: r.status == .new,
-            mailbox: thread, forms: forms, displaced: displaced)
+            mailbox: thread, forms: forms, displaced: displaced, retention: retention)
         return try await req.page(.casePage, context, status: status)
     }
 }

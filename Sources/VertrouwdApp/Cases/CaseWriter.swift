@@ -440,6 +440,48 @@ struct CaseWriter: Sendable {
         }
     }
 
+    /// A reporter's request to correct or delete their file (the mailbox). Allowed on a closed
+    /// case; a second open request of the same kind is not made twice.
+    func addReporterRequest(_ c: OpenCase, kind: ReporterRequest.Kind, body: String) async throws {
+        try await change(c, "mailbox.request.\(kind.rawValue)", closed: .allow) { _, db in
+            let open = try await ReporterRequest.query(on: db).filter(\.$case.$id == c.id).filter(\.$kind == kind)
+                .filter(\.$answeredAt == nil).count()
+            guard open == 0 else { return }
+            let row = ReporterRequest(id: UUID(), caseID: c.id, kind: kind)
+            try c.seal(body, into: row, \.$bodySealed)
+            try await row.create(on: db)
+        }
+    }
+
+    /// The counsellor's answer to a reporter's request, with a note for the reporter. A deletion
+    /// granted is carried out after this by `RetentionRun.destroy`.
+    /// Returns false when it had been answered already (a second submit).
+    @discardableResult
+    func answerReporterRequest(_ c: OpenCase, requestID: UUID, answer: ReporterRequest.Answer, note: String) async throws -> Bool {
+        do {
+            try await answering(c, requestID: requestID, answer: answer, note: note)
+            return true
+        } catch is AlreadyDone {
+            return false
+        }
+    }
+
+    private func answering(_ c: OpenCase, requestID: UUID, answer: ReporterRequest.Answer, note: String) async throws {
+        try await change(c, "case.request.\(answer.rawValue)", detail: "request:\(requestID)", closed: .allow) { row, db in
+            guard let request = try await ReporterRequest.query(on: db).filter(\.$id == requestID)
+                .filter(\.$case.$id == c.id).first() else { throw Abort(.notFound) }
+            guard request.answeredAt == nil else { throw AlreadyDone() }
+            if request.kind == .deletion && answer == .granted && row.legalHoldOn != nil {
+                throw FieldRefusal(field: "answer", message: "Deze melding staat onder bewaarplicht. Hef die eerst op, of wijs het verzoek af met uitleg.")
+            }
+            request.answer = answer
+            request.answeredAt = Date()
+            request.answeredBy = try staffID()
+            try c.seal(note, into: request, \.$answerNoteSealed)
+            try await request.save(on: db)
+        }
+    }
+
     /// Destroys the contents of a case (crypto-shredding), inside the retention run's unit of
     /// work (`RetentionRun.destroy`, which deletes the key from the key file after the commit):
     /// the wrapped key and every sealed field are cleared, rows that hold only ciphertext (notes,

@@ -9,6 +9,8 @@ enum DashboardController {
     struct Appointment: Encodable, Sendable { let when, mode, reference, url: String }
     struct Aftercare: Encodable, Sendable { let day, reference, url: String; let overdue: Bool }
     struct Deadline: Encodable, Sendable { let reference, url: String; let deadline: DeadlineView }
+    /// A closed case whose contents retention destroys within a month (or a request to answer).
+    struct Retention: Encodable, Sendable { let reference, url, what: String; let urgent: Bool }
     struct OrgHours: Encodable, Sendable {
         let name, url: String
         let openCases: Int
@@ -27,6 +29,7 @@ enum DashboardController {
         let aftercare: [Aftercare]
         let organisations: [OrgHours]
         let signals: [SignalView]
+        let retention: [Retention]
         let calendarURL: String?
         let calendarForm: FormView
     }
@@ -46,7 +49,9 @@ enum DashboardController {
         var appointments: [Appointment] = []
         var aftercare: [Aftercare] = []
         var signals: [SignalView] = []
+        var retention: [Retention] = []
         if staff.user.isCounsellor {
+            retention = try await Self.retention(req, staff: staff, today: today)
             signals = try await SignalView.all(for: staff, settings: req.application.settings, on: req.db)
             let cases = try await Case.readable(by: staff, includeClosed: false, on: req.db)
             rows = cases.filter { $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
@@ -85,7 +90,30 @@ enum DashboardController {
         return try await req.page(.dashboard, Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
                                                     isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,
                                                     appointments: appointments, aftercare: aftercare, organisations: hours,
-                                                    signals: signals, calendarURL: calendarURL, calendarForm: form))
+                                                    signals: signals, retention: retention, calendarURL: calendarURL, calendarForm: form))
+    }
+
+    /// The counsellor's reporter requests still to answer, and their closed cases whose retention
+    /// ends within a month: there is time to place a legal hold.
+    static func retention(_ req: Request, staff: Staff, today: Day) async throws -> [Retention] {
+        let own = try await Case.query(on: req.db).filter(\.$counsellor.$id == staff.userID).filter(\.$destroyedOn == nil)
+            .field(\.$id).field(\.$reference).all()
+        let references = Dictionary(uniqueKeysWithValues: own.map { ($0.id!, $0.reference) })
+        var items = try await ReporterRequest.query(on: req.db).filter(\.$case.$id ~~ Array(references.keys))
+            .filter(\.$answeredAt == nil).sort(\.$madeAt).all().map { r in
+                Retention(reference: references[r.$case.id] ?? "", url: SiteURL.case(.value(r.$case.id)).path(anchor: "requests"),
+                          what: (r.kind == .deletion ? "verzoek tot verwijdering" : "verzoek tot verbetering") + ", antwoord uiterlijk \(r.dueOn.dutch)",
+                          urgent: true)
+            }
+        for c in try await RetentionRun.candidates(req.application, today: today, counsellor: staff.userID) {
+            guard let ends = c.retentionEnds, ends <= today.adding(months: 1) else { continue }
+            let what = c.decision == .destroy ? "wordt bij de volgende ronde vernietigd"
+                : (ends <= today ? "bewaartermijn verstreken; " : "bewaartermijn eindigt \(ends.dutch); ")
+                    + (c.decision == .keep(.notInSignedOffReport) ? "wacht op het vastgestelde jaarverslag" : "daarna vernietigd")
+            items.append(Retention(reference: c.reference, url: SiteURL.case(.value(c.id)).path(anchor: "retention"), what: what,
+                                   urgent: c.decision == .destroy))
+        }
+        return items
     }
 }
 

@@ -49,6 +49,17 @@ enum PostbusController {
         let form: FormView
         let csrf: String
         let flash: String?
+        let rights: ReporterRights.Section
+    }
+
+    /// The mailbox of a case whose contents were destroyed: it says so, and nothing else.
+    struct DeletedPage: Encodable, Sendable {
+        var links = PublicLinks()
+        let t: PublicText
+        let title: String
+        let reference: String
+        let text: String
+        let csrf: String
     }
 
     static func loginForm(_ req: Request, errors: FormErrors = .init()) -> FormView {
@@ -170,10 +181,18 @@ enum PostbusController {
         return form
     }
 
-    static func render(_ req: Request, _ mailbox: Mailbox, form: FormView? = nil, flash: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+    static func render(_ req: Request, _ mailbox: Mailbox, form: FormView? = nil, flash: String? = nil,
+                       rights: ReporterRights.Section? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let t = PublicText.of(req.language)
         guard let record = try await Case.query(on: req.db).filter(\.$id == mailbox.$case.id).with(\.$organisation).first() else { throw Abort(.notFound) }
+        if let destroyed = record.destroyedOn {
+            let rt = ReporterRights.Text.of(req.language)
+            return try await req.publicPage(.postbusDeleted, DeletedPage(
+                t: t, title: rt.deletedTitle, reference: record.reference,
+                text: rt.deletedText.replacingOccurrences(of: "{day}", with: destroyed.dutch), csrf: req.csrfToken))
+        }
         let c = try caseKey(req, record)
+        let rightsSection = if let rights { rights } else { try await ReporterRights.section(req, c) }
         let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
         let formatter = t.dateFormatter(.medium)
         let views = try messages.map { m -> Message in
@@ -199,7 +218,8 @@ enum PostbusController {
             t: t, title: t.mailboxTitle, orgName: record.organisation.name, reference: record.reference, submittedOn: submitted,
             report: try c.open(record, \.$summarySealed),
             attachments: try await Attachments.list(c, on: req.db).map { "\($0.name) (\($0.size))" }, messages: views,
-            form: form ?? messageForm(req), csrf: req.csrfToken, flash: flash), status: status)
+            form: form ?? messageForm(req), csrf: req.csrfToken, flash: flash,
+            rights: rightsSection), status: status)
     }
 
     /// A reporter's messages of the last 24 hours reached `MailboxThrottle.messagesPerDay`.

@@ -1,0 +1,278 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+import VertrouwdReports
+
+/// The reporter's rights through the mailbox (AVG art. 15–17): download their own file, ask for
+/// a correction or for deletion; and the counsellor's side: answer those requests within the
+/// legal month, and place a legal hold (*bewaarplicht*) that keeps a case past its retention.
+enum ReporterRights {
+    /// The mailbox's texts for these rights, in the reporter's language (B1).
+    struct Text: Encodable, Sendable {
+        let title, intro, download, downloadHint: String
+        let correctionTitle, correctionLabel, correctionSubmit: String
+        let deletionTitle, deletionIntro, deletionConfirm, deletionSubmit, deletionConfirmMissing: String
+        let requestsTitle, correction, deletion, madeOn, answerBy, waiting, granted, refused: String
+        let requestSent, deletedTitle, deletedText: String
+        let fileTitle, fileReport, fileMessages, fileAttachments, fileNoStaffNotes: String
+
+        static let nl = Text(
+            title: "Je gegevens", intro: "Je mag je eigen dossier inzien, laten verbeteren of laten verwijderen.",
+            download: "Download je dossier (ZIP)",
+            downloadHint: "Je melding, je berichten, de antwoorden en je bijlagen. Bewaar het bestand op een veilige plek.",
+            correctionTitle: "Iets verbeteren", correctionLabel: "Wat klopt er niet, en wat moet het zijn?",
+            correctionSubmit: "Verbetering vragen",
+            deletionTitle: "Je dossier laten verwijderen",
+            deletionIntro: "De vertrouwenspersoon beslist binnen een maand. Daarna is je melding niet meer te lezen, ook niet voor de vertrouwenspersoon. Alleen getallen zonder inhoud blijven over (bijvoorbeeld voor het jaarverslag).",
+            deletionConfirm: "Ik wil dat mijn dossier wordt verwijderd", deletionSubmit: "Verwijdering vragen",
+            deletionConfirmMissing: "Vink aan dat je je dossier wilt laten verwijderen.",
+            requestsTitle: "Je verzoeken", correction: "Verbetering", deletion: "Verwijdering", madeOn: "gevraagd op",
+            answerBy: "antwoord uiterlijk", waiting: "Wacht op antwoord", granted: "Toegekend", refused: "Afgewezen",
+            requestSent: "Je verzoek is verstuurd. Je krijgt binnen een maand antwoord in deze postbus.",
+            deletedTitle: "Je dossier is verwijderd",
+            deletedText: "De inhoud van je melding is vernietigd op {day}. Niemand kan haar nog lezen. Alleen getallen zonder inhoud zijn bewaard.",
+            fileTitle: "Dossier", fileReport: "Je melding", fileMessages: "Berichten",
+            fileAttachments: "Bijlagen (in de map bijlagen)",
+            fileNoStaffNotes: "Werkaantekeningen van de vertrouwenspersoon horen niet bij dit bestand.")
+
+        static let en = Text(
+            title: "Your data", intro: "You may see your own file, have it corrected or have it deleted.",
+            download: "Download your file (ZIP)",
+            downloadHint: "Your report, your messages, the replies and your attachments. Keep the file somewhere safe.",
+            correctionTitle: "Correct something", correctionLabel: "What is wrong, and what should it be?",
+            correctionSubmit: "Ask for a correction",
+            deletionTitle: "Have your file deleted",
+            deletionIntro: "The counsellor decides within one month. After that nobody can read your report, not even the counsellor. Only numbers without content stay (for example for the annual report).",
+            deletionConfirm: "I want my file to be deleted", deletionSubmit: "Ask for deletion",
+            deletionConfirmMissing: "Tick the box to say you want your file deleted.",
+            requestsTitle: "Your requests", correction: "Correction", deletion: "Deletion", madeOn: "asked on",
+            answerBy: "answer by", waiting: "Waiting for an answer", granted: "Granted", refused: "Refused",
+            requestSent: "Your request was sent. You will get an answer in this mailbox within one month.",
+            deletedTitle: "Your file was deleted",
+            deletedText: "The contents of your report were destroyed on {day}. Nobody can read them any more. Only numbers without content were kept.",
+            fileTitle: "File", fileReport: "Your report", fileMessages: "Messages",
+            fileAttachments: "Attachments (in the folder attachments)",
+            fileNoStaffNotes: "The counsellor's working notes are not part of this file.")
+
+        static func of(_ language: Language) -> Text { language == .en ? en : nl }
+    }
+
+    /// The reporter's side of a request, for the mailbox.
+    struct RequestView: Encodable, Sendable { let kind, madeOn, answerBy, status, note: String }
+
+    /// The rights section of the mailbox.
+    struct Section: Encodable, Sendable {
+        let t: Text
+        let requests: [RequestView]
+        let correctionForm: FormView
+        let deletionForm: FormView?
+    }
+
+    struct RequestForm: Content { var kind: String?; var body: String?; var confirm: String? }
+
+    static func section(_ req: Request, _ c: OpenCase, input: RequestForm = .init(), errors: FormErrors = .init()) async throws -> Section {
+        let t = Text.of(req.language)
+        let pt = PublicText.of(req.language)
+        let rows = try await ReporterRequest.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$madeAt).all()
+        let formatter = pt.dateFormatter(.medium)
+        let views = try rows.map { r in
+            RequestView(kind: r.kind == .deletion ? t.deletion : t.correction,
+                        madeOn: formatter.string(from: r.madeAt), answerBy: r.dueOn.dutch,
+                        status: r.answer.map { $0 == .granted ? t.granted : t.refused } ?? t.waiting,
+                        note: try c.open(r, \.$answerNoteSealed))
+        }
+        var correction = FormView(id: "verbetering", title: t.correctionTitle, action: SiteURL.postbusRequests.path,
+                                  submit: t.correctionSubmit, csrf: req.csrfToken)
+        correction.summaryTitle = pt.checkForm
+        correction.add("kind", "", type: "hidden", value: "correction")
+        correction.add("body", t.correctionLabel, type: "textarea", value: input.kind == "correction" ? input.body : nil,
+                       required: true, maxlength: Case.storyLimit)
+        correction.secondary = true
+        var deletion: FormView?
+        if !rows.contains(where: { $0.kind == .deletion && $0.answeredAt == nil }) {
+            var form = FormView(id: "verwijdering", title: t.deletionTitle, intro: t.deletionIntro,
+                                action: SiteURL.postbusRequests.path, submit: t.deletionSubmit, csrf: req.csrfToken)
+            form.summaryTitle = pt.checkForm
+            form.add("kind", "", type: "hidden", value: "deletion")
+            form.checkbox("confirm", t.deletionConfirm, checked: false)
+            form.secondary = true
+            deletion = form
+        }
+        if input.kind == "deletion" { deletion?.apply(errors) } else { correction.apply(errors) }
+        return Section(t: t, requests: views, correctionForm: correction, deletionForm: deletion)
+    }
+
+    /// GET /postbus/file — the reporter's own file as a ZIP: a plain-text printout of what they
+    /// sent and the replies, and their attachments. No staff notes. Audited.
+    @Sendable static func download(_ req: Request) async throws -> Response {
+        guard let (_, mailbox) = try await PostbusController.current(req) else { return try await PostbusController.expired(req) }
+        guard let record = try await Case.query(on: req.db).filter(\.$id == mailbox.$case.id).with(\.$organisation).first(),
+              record.destroyedOn == nil else { return req.redirect(to: .postbus) }
+        let c = try PostbusController.caseKey(req, record)
+        let t = Text.of(req.language)
+        let pt = PublicText.of(req.language)
+        let formatter = pt.dateFormatter(.medium)
+        var text = "\(t.fileTitle) \(record.reference) — \(record.organisation.name)\n\n== \(t.fileReport) "
+            + "(\(record.createdAt.map { formatter.string(from: $0) } ?? record.openedOn.dutch))\n\n"
+            + (try c.open(record, \.$summarySealed)) + "\n\n== \(t.fileMessages)\n"
+        for m in try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all() {
+            text += "\n-- \(m.sender == .reporter ? pt.you : pt.counsellor), \(formatter.string(from: m.createdAt))\n"
+                + (try c.open(m, \.$bodySealed)) + "\n"
+        }
+        var entries: [(path: String, data: Data)] = []
+        var used: Set<String> = []
+        for a in try await Attachment.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all() {
+            var name = Self.safeName(try c.open(a, \.$filenameSealed), kind: AttachmentKind(rawValue: a.kind)?.fileExtension ?? "bin")
+            while used.contains(name) { name = "1-" + name }
+            used.insert(name)
+            entries.append(("bijlagen/" + name, try c.key.open(data: a.dataSealed, context: FieldContext(table: Attachment.schema, row: a.id!.uuidString, field: "data"))))
+        }
+        if !entries.isEmpty { text += "\n== \(t.fileAttachments)\n" + entries.map { "- \($0.path)" }.joined(separator: "\n") + "\n" }
+        text += "\n\(t.fileNoStaffNotes)\n"
+        entries.insert(("dossier-\(record.reference).txt", Data(text.utf8)), at: 0)
+        let zip = try ZipFile.make(entries, modified: Date())
+        try await Audit.record("mailbox.download", subject: "case:\(c.id)", actor: "reporter", app: req.application, db: req.db)
+        let response = Response(status: .ok, body: .init(data: zip))
+        response.headers.contentType = .zip
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"dossier-\(record.reference).zip\"")
+        return response
+    }
+
+    /// A file name safe inside a ZIP: no folders, no control characters, ends in its kind.
+    static func safeName(_ name: String, kind: String) -> String {
+        let base = String(name.unicodeScalars.filter { $0.value >= 32 && !"/\\:*?\"<>|".unicodeScalars.contains($0) }.prefix(100))
+            .trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        let named = base.isEmpty ? "bijlage" : base
+        return named.lowercased().hasSuffix("." + kind) ? named : named + "." + kind
+    }
+
+    /// POST /postbus/requests — a request to correct or delete the file; audited.
+    @Sendable static func request(_ req: Request) async throws -> Response {
+        guard let (_, mailbox) = try await PostbusController.current(req) else { return try await PostbusController.expired(req) }
+        guard let record = try await Case.find(mailbox.$case.id, on: req.db), record.destroyedOn == nil else {
+            return req.redirect(to: .postbus)
+        }
+        let c = try PostbusController.caseKey(req, record)
+        let t = Text.of(req.language)
+        let input = req.form(RequestForm.self) ?? .init()
+        var errors = FormErrors()
+        let kind = ReporterRequest.Kind(rawValue: input.kind ?? "") ?? .correction
+        var body = ""
+        switch kind {
+        case .deletion:
+            if input.confirm != "on" { errors["confirm"] = t.deletionConfirmMissing }
+        case .correction:
+            body = FormErrors.publicText(input.body, "body", max: Case.storyLimit, required: true, t: PublicText.of(req.language), errors: &errors) ?? ""
+        }
+        guard errors.isEmpty else {
+            let section = try await Self.section(req, c, input: RequestForm(kind: kind.rawValue, body: input.body, confirm: nil), errors: errors)
+            return try await PostbusController.render(req, mailbox, rights: section, status: .unprocessableEntity)
+        }
+        try await CaseWriter.reporter(req.application).addReporterRequest(c, kind: kind, body: body)
+        if let counsellor = try await User.find(record.$counsellor.id, on: req.db) {
+            Notifier.notify(req.application, to: counsellor.email, about: .newMessage)
+        }
+        return try await PostbusController.render(req, mailbox, flash: t.requestSent)
+    }
+
+    // MARK: the counsellor's side
+
+    /// A reporter's request as the counsellor sees it, with the form to answer it.
+    struct StaffRequest: Encodable, Sendable {
+        let kind, madeOn, dueOn, body, answer, note: String
+        let overdue: Bool
+        let form: FormView?
+    }
+
+    struct AnswerForm: Content { var request: String?; var answer: String?; var note: String? }
+    struct HoldForm: Content { var reason: String?; var lift: String? }
+
+    static func answerForm(_ req: Request, _ c: OpenCase, _ r: ReporterRequest, input: AnswerForm = .init(),
+                           errors: FormErrors = .init()) -> FormView {
+        let deletion = r.kind == .deletion
+        var form = FormView(
+            id: "answer-\(r.id!)", title: deletion ? "Verzoek tot verwijdering beantwoorden" : "Verzoek tot verbetering beantwoorden",
+            intro: deletion
+                ? "Toekennen vernietigt de inhoud van deze melding meteen en voorgoed (de sleutel wordt verwijderd); de statistische gegevens blijven."
+                : "Verbeter het dossier waar nodig en laat de melder weten wat je hebt gedaan.",
+            action: SiteURL.case(.value(c.id), .requestAnswer).path, submit: "Antwoord versturen", csrf: req.csrfToken)
+        form.add("request", "", type: "hidden", value: r.id!.uuidString)
+        form.radios("answer", "Besluit", options: [("granted", "Toekennen"), ("refused", "Afwijzen")], selected: input.answer ?? "",
+                    required: true)
+        form.add("note", "Toelichting voor de melder", type: "textarea", value: input.note, required: !deletion, maxlength: 4000)
+        form.apply(errors)
+        return form
+    }
+
+    static func staffRequests(_ req: Request, _ c: OpenCase, override: FormView? = nil) async throws -> [StaffRequest] {
+        let today = Day(Date())
+        return try await ReporterRequest.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$madeAt).all().map { r in
+            let form = r.answeredAt == nil && c.isOwner
+                ? (override?.id == "answer-\(r.id!)" ? override : answerForm(req, c, r)) : nil
+            return StaffRequest(kind: r.kind == .deletion ? "Verwijdering" : "Verbetering", madeOn: Day(r.madeAt).dutch,
+                                dueOn: r.dueOn.dutch, body: try c.open(r, \.$bodySealed),
+                                answer: r.answer.map { $0 == .granted ? "Toegekend" : "Afgewezen" } ?? "Nog niet beantwoord",
+                                note: try c.open(r, \.$answerNoteSealed), overdue: r.answeredAt == nil && r.dueOn < today, form: form)
+        }
+    }
+
+    static func holdForm(_ req: Request, _ c: OpenCase, input: HoldForm = .init(), errors: FormErrors = .init()) throws -> FormView {
+        let held = c.record.legalHoldOn != nil
+        var form = FormView(
+            id: "hold", title: held ? "Bewaarplicht" : "Bewaarplicht instellen",
+            intro: held
+                ? "Deze melding wordt niet vernietigd zolang de bewaarplicht geldt. Pas de reden aan, of hef haar op."
+                : "Moet deze melding langer bewaard blijven dan de bewaartermijn (bijvoorbeeld voor een lopende procedure)? Leg de reden vast.",
+            action: SiteURL.case(.value(c.id), .hold).path, submit: held ? "Reden opslaan" : "Bewaarplicht instellen", csrf: req.csrfToken)
+        let current = held ? try c.open(c.record, \.$legalHoldReasonSealed) : nil
+        form.add("reason", "Reden", type: "textarea", value: input.reason ?? current,
+                 required: true, maxlength: 1000)
+        if held { form.checkbox("lift", "Bewaarplicht opheffen", checked: input.lift == "on") }
+        form.apply(errors)
+        return form
+    }
+
+    /// POST /cases/:caseID/hold — place, change or lift a legal hold; audited.
+    @Sendable static func hold(_ req: Request) async throws -> Response {
+        let (c, today) = try await CaseActions.open(req)
+        let input = req.form(HoldForm.self) ?? .init()
+        let form = { (errors: FormErrors) in try holdForm(req, c, input: input, errors: errors) }
+        if input.lift == "on" {
+            return try await CaseActions.save(req, c, anchor: "retention", form: form) {
+                try await req.cases.setLegalHold(c, reason: nil, today: today)
+            }
+        }
+        var errors = FormErrors()
+        guard let reason = errors.text(input.reason, "reason", label: "de reden", max: 1000) else {
+            return try await CaseActions.refuse(req, c, form(errors))
+        }
+        return try await CaseActions.save(req, c, anchor: "retention", form: form) {
+            try await req.cases.setLegalHold(c, reason: reason, today: today)
+        }
+    }
+
+    /// POST /cases/:caseID/request-answer — the counsellor answers a reporter's request; a
+    /// deletion granted destroys the case's contents at once (`RetentionRun.destroy`).
+    @Sendable static func answer(_ req: Request) async throws -> Response {
+        let (c, today) = try await CaseActions.open(req)
+        guard c.isOwner else { throw Abort(.forbidden) }
+        let input = req.form(AnswerForm.self) ?? .init()
+        guard let id = input.request.flatMap(UUID.init(uuidString:)),
+              let request = try await ReporterRequest.query(on: req.db).filter(\.$id == id).filter(\.$case.$id == c.id).first()
+        else { throw Abort(.notFound) }
+        let form = { (errors: FormErrors) in answerForm(req, c, request, input: input, errors: errors) }
+        var errors = FormErrors()
+        let answer = ReporterRequest.Answer(rawValue: input.answer ?? "")
+        if answer == nil { errors["answer"] = "Kies toekennen of afwijzen." }
+        let note = errors.text(input.note, "note", label: "de toelichting", max: 4000, required: request.kind == .correction) ?? ""
+        guard errors.isEmpty, let answer else { return try await CaseActions.refuse(req, c, form(errors)) }
+        let staff = try req.requireStaff()
+        return try await CaseActions.save(req, c, anchor: "requests", form: form) {
+            guard try await req.cases.answerReporterRequest(c, requestID: id, answer: answer, note: note) else { return }
+            if request.kind == .deletion && answer == .granted {
+                _ = try await RetentionRun(app: req.application, actor: "user:\(staff.userID)")
+                    .destroy([c.id], cause: .reporterRequest, today: today)
+            }
+        }
+    }
+}
