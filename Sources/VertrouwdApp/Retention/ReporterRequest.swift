@@ -31,6 +31,11 @@ final class ReporterRequest: Model, @unchecked Sendable { // property wrappers: 
     enum Kind: String, Codable, Sendable { case correction, deletion }
     enum Answer: String, Codable, Sendable { case granted, refused }
 
+    /// The counsellor's note, once answered (sealed then; empty before).
+    func answerNote(_ c: OpenCase) throws -> String {
+        answerNoteSealed.isEmpty ? "" : try c.open(self, \.$answerNoteSealed)
+    }
+
     /// The legal term for an answer: one month (AVG art. 12(3)).
     var dueOn: Day { Day(madeAt).adding(months: 1) }
 }

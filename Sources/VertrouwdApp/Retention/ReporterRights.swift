@@ -79,7 +79,7 @@ enum ReporterRights {
             RequestView(kind: r.kind == .deletion ? t.deletion : t.correction,
                         madeOn: formatter.string(from: r.madeAt), answerBy: r.dueOn.dutch,
                         status: r.answer.map { $0 == .granted ? t.granted : t.refused } ?? t.waiting,
-                        note: try c.open(r, \.$answerNoteSealed))
+                        note: try r.answerNote(c))
         }
         var correction = FormView(id: "verbetering", title: t.correctionTitle, action: SiteURL.postbusRequests.path,
                                   submit: t.correctionSubmit, csrf: req.csrfToken)
@@ -212,7 +212,7 @@ enum ReporterRights {
             return StaffRequest(kind: r.kind == .deletion ? "Verwijdering" : "Verbetering", madeOn: Day(r.madeAt).dutch,
                                 dueOn: r.dueOn.dutch, body: try c.open(r, \.$bodySealed),
                                 answer: r.answer.map { $0 == .granted ? "Toegekend" : "Afgewezen" } ?? "Nog niet beantwoord",
-                                note: try c.open(r, \.$answerNoteSealed), overdue: r.answeredAt == nil && r.dueOn < today, form: form)
+                                note: try r.answerNote(c), overdue: r.answeredAt == nil && r.dueOn < today, form: form)
         }
     }
 
