@@ -41,6 +41,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
     }
     try await migrateAndOpenKey(app)
     if let path = settings.auditAnchorPath {
+        // On PostgreSQL nothing else makes the data folder: without it no anchor was written.
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         app.auditAnchor = AuditAnchorFile(path: path, masterKey: app.masterKey)
         try await Audit.startAnchoring(app)
     }

@@ -87,18 +87,20 @@ struct RestoreCommand: AsyncCommand {
         try await Audit.record("backup.restore", detail: "\(cases) cases", actor: "cli", app: app, db: app.db)
         // Cases destroyed after this backup was made: their epoch key is gone from the key file.
         // Their rows are shredded again, so the restored practice shows them as destroyed.
-        var unreadable = 0
+        var unreadable = 0, readable = 0
         let writer = CaseWriter(app: app, actor: "cli", userID: nil)
         for row in try await Case.query(on: app.db).filter(\.$destroyedOn == nil).filter(\.$wrappedKey != nil).all() {
             do {
-                _ = try app.keys.caseKey(of: row)
+                _ = try app.keys.caseKey(of: row).open(row, \.$summarySealed)
+                readable += 1
             } catch Keyring.KeyError.destroyed {
                 try await writer.destroy(id: row.id!, cause: .keyGone, today: Day(Date()))
                 unreadable += 1
             }
         }
         context.console.print("Restored \(URL(fileURLWithPath: signature.file).lastPathComponent): the key file matches, "
-                              + "the audit log is intact (\(count) entries), \(cases) cases (\(destroyed) destroyed earlier).")
+                              + "the audit log is intact (\(count) entries), \(cases) cases (\(destroyed) destroyed earlier), "
+                              + "\(readable) open with this key file.")
         if unreadable > 0 {
             context.console.print("\(unreadable) case(s) in this backup were destroyed after it was made: the key file no longer opens them, as intended.")
         }
