@@ -70,7 +70,11 @@ enum MasterKeyStore {
         case .inline(let k):
             store = KeyStore(Keyring.generate(master: k, from: thisMonth), path: nil)
         case .file(let path):
-            if FileManager.default.fileExists(atPath: path) {
+            if try await KeyRotation.recover(path: path, db: db, logger: logger) {
+                // A rotation committed but did not finish: the new file is the key (`configure`
+                // then finishes it).
+                store = KeyStore(try KeyStore.read(KeyRotation.nextPath(path)), path: path)
+            } else if FileManager.default.fileExists(atPath: path) {
                 var ring = try KeyStore.read(path)
                 if ring.isLegacy {
                     ring.addEpochs(from: thisMonth)

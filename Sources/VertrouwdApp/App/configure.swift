@@ -45,6 +45,11 @@ public func configure(_ app: Application, settings: Settings) async throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         app.auditAnchor = AuditAnchorFile(path: path, masterKey: app.masterKey)
+    }
+    if let keyFile = app.keys.path, FileManager.default.fileExists(atPath: KeyRotation.nextPath(keyFile)) {
+        try await KeyRotation.finish(app, new: app.keys.keyring, path: keyFile)
+    }
+    if app.auditAnchor != nil {
         try await Audit.startAnchoring(app)
     }
     try await CaseKeys.moveLegacyKeys(app)
@@ -83,6 +88,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.asyncCommands.use(RetentionCommand(), as: "retention")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
+    app.asyncCommands.use(KeyCommand(), as: "key")
 
     if app.environment != .testing, serveAddress(app.environment.arguments) != nil {
         app.startDailyRetention()

@@ -164,6 +164,13 @@ final class AuditAnchorFile: Sendable {
         return anchor.check(lastSequence: lastSequence, entryAtAnchor: try await entryAtAnchor(anchor.sequence), key: key)
     }
 
+    /// Writes the anchor at `entry` even where it stands already: signed again after a key
+    /// rotation (`KeyRotation.finish`).
+    func rewrite(at entry: AuditEntry) {
+        head.withLockedValue { $0 = entry.sequence - 1 }
+        advance(to: entry)
+    }
+
     /// Moves the anchor to `entry` unless it is already further (another request's entry).
     func advance(to entry: AuditEntry) {
         head.withLockedValue { current in
