@@ -247,6 +247,15 @@ class Suite:
             page = self.text(later)
             check(f"[{mode}] the mailbox lists the three attachments", all(n in page for n in ["verslag.pdf", "foto.jpg", "brief.docx"]))
             self.look(later, f"postbus-open-{mode}")
+            # The reporter's rights: a deletion request needs the box ticked, then waits for an answer.
+            check(f"[{mode}] the mailbox offers the reporter's own file", later.find_elements(By.CSS_SELECTOR, "a[href='/postbus/file']") != [])
+            self.submit(later, "verwijdering")
+            check(f"[{mode}] a deletion request without the box ticked is refused with a message",
+                  "Vink aan dat je je dossier wilt laten verwijderen" in self.text(later), self.text(later)[-300:])
+            later.find_element(By.ID, "verwijdering-confirm").click()
+            self.submit(later, "verwijdering")
+            check(f"[{mode}] the deletion request is sent and waits for the counsellor", "Wacht op antwoord" in self.text(later), self.text(later)[-300:])
+            self.look(later, f"postbus-deletion-requested-{mode}")
         finally:
             later.quit()
         return code.group(1)
