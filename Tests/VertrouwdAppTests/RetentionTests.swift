@@ -185,4 +185,67 @@ struct RetentionTests {
             #expect(try await Case.find(c.id, on: app.db)?.legalHoldOn == nil)
         }
     }
+
+    @Test func theAdminSetsTheRetentionPeriodAndWrongValuesChangeNothing() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let counsellor = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app, over: .socket)
+            try await browser.login(admin)
+            #expect(try await browser.get("/admin/retention").body.string.contains("value=\"24\""))
+            for (months, grace) in [("0", "3"), ("241", "3"), ("twaalf", "3"), ("", "3"), ("24", "25"), ("24", "-1")] {
+                let refused = try await browser.post("/admin/retention", [("months", months), ("graceMonths", grace)])
+                #expect(refused.status == .unprocessableEntity, "\(months)/\(grace)")
+                #expect(refused.body.string.contains("value=\"\(months)\""), "what was typed comes back")
+            }
+            #expect(try await Practice.retention(on: app.db) == .standard)
+            #expect(try await browser.post("/admin/retention", [("months", "36"), ("graceMonths", "6")]).status == .seeOther)
+            #expect(try await Practice.retention(on: app.db) == RetentionPolicy(months: 36, graceMonths: 6))
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "practice.retention").count() == 1)
+
+            // A counsellor who is not an admin cannot change it.
+            let other = Browser(app)
+            try await other.login(counsellor)
+            #expect(try await other.post("/admin/retention", [("months", "1"), ("graceMonths", "0")]).status.code >= 400)
+            #expect(try await Practice.retention(on: app.db).months == 36)
+        }
+    }
+
+    @Test func aCorrectionRequestIsAnsweredWithANoteTheReporterReads() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let reporter = Browser(app, over: .socket)
+            let receipt = try await reporter.postMultipart("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("story", "Het gebeurde op dinsdag.")], files: [])
+            let code = try receiptCode(in: receipt.body.string)
+            #expect(try await reporter.post("/postbus", [("code", code)]).status == .seeOther)
+            let empty = try await reporter.post("/postbus/requests", [("kind", "correction"), ("body", " ")])
+            #expect(empty.status == .unprocessableEntity && empty.body.string.contains("verbetering-body-error"))
+            #expect(try await reporter.post("/postbus/requests", [("kind", "correction"), ("body", "Het was woensdag.")]).status == .ok)
+            for _ in 1..<ReporterRequest.openCorrections {
+                _ = try await reporter.post("/postbus/requests", [("kind", "correction"), ("body", "Nog iets.")])
+            }
+            let tooMany = try await reporter.post("/postbus/requests", [("kind", "correction"), ("body", "Te veel.")])
+            #expect(tooMany.status == .tooManyRequests && tooMany.body.string.contains("Te veel."), "kept, not saved")
+            #expect(try await count(ReporterRequest.self, app) == ReporterRequest.openCorrections)
+
+            let c = try #require(try await Case.query(on: app.db).first())
+            let request = try #require(try await ReporterRequest.query(on: app.db).sort(\.$madeAt).first())
+            let counsellor = Browser(app, over: .socket)
+            try await counsellor.login(anna)
+            let page = try await counsellor.get("/cases/\(c.id!)").body.string
+            #expect(page.contains("Het was woensdag."))
+            let noNote = try await counsellor.post("/cases/\(c.id!)/request-answer", [("request", request.id!.uuidString), ("answer", "granted")])
+            #expect(noNote.status == .unprocessableEntity && noNote.body.string.contains("Vul de toelichting in"))
+            #expect(try await counsellor.post("/cases/\(c.id!)/request-answer",
+                                              [("request", request.id!.uuidString), ("answer", "granted"), ("note", "Aangepast naar woensdag.")]).status == .seeOther)
+            // A second answer to the same request changes nothing.
+            #expect(try await counsellor.post("/cases/\(c.id!)/request-answer",
+                                              [("request", request.id!.uuidString), ("answer", "refused"), ("note", "Toch niet.")]).status == .seeOther)
+            #expect(try await ReporterRequest.find(request.id, on: app.db)?.answer == .granted)
+            let box = try await reporter.get("/postbus").body.string
+            #expect(box.contains("Aangepast naar woensdag.") && box.contains("Toegekend"))
+            #expect(try await Case.find(c.id, on: app.db)?.destroyedOn == nil, "a correction destroys nothing")
+        }
+    }
 }

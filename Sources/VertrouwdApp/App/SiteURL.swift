@@ -43,6 +43,7 @@ enum SiteURL: Sendable {
     case advice(Parameter<UUID>, Parameter<UUID>? = nil, AdvicePart? = nil)
     case practiceOverview
     case users
+    case retentionSettings
     case user(Parameter<UUID>, UserAction)
     case cases, newCase
     case `case`(Parameter<UUID>, CasePart? = nil)
@@ -109,6 +110,7 @@ enum SiteURL: Sendable {
                 + (part.map { [$0.rawValue] } ?? [])
         case .practiceOverview: ["reports"]
         case .users: ["admin", "users"]
+        case .retentionSettings: ["admin", "retention"]
         case .user(let id, let action): ["admin", "users", id.component("userID"), action.rawValue]
         case .cases: ["cases"]
         case .newCase: ["cases", "new"]
@@ -145,6 +147,7 @@ struct StaffLinks: Encodable, Sendable {
     let newOrganisation = SiteURL.newOrganisation.path
     let practiceOverview = SiteURL.practiceOverview.path
     let users = SiteURL.users.path
+    let retentionSettings = SiteURL.retentionSettings.path
     let account = SiteURL.account.path
     let development = SiteURL.development.path
     let login = SiteURL.login.path

@@ -74,6 +74,8 @@ func routes(_ app: Application) throws {
     admin.get(SiteURL.practiceOverview.pathComponents, use: ReportsController.overview)
     admin.get(SiteURL.users.pathComponents, use: UsersController.index)
     admin.post(.users, limit: .text, use: UsersController.create)
+    admin.get(SiteURL.retentionSettings.pathComponents, use: RetentionSettings.show)
+    admin.post(.retentionSettings, limit: .small, use: RetentionSettings.save)
     admin.post(.user(.key, .deactivate), limit: .small, use: UsersController.deactivate)
     admin.post(.user(.key, .activate), limit: .small, use: UsersController.activate)
     admin.post(.user(.key, .resetTOTP), limit: .small, use: UsersController.resetSecondFactor)

@@ -441,12 +441,14 @@ struct CaseWriter: Sendable {
     }
 
     /// A reporter's request to correct or delete their file (the mailbox). Allowed on a closed
-    /// case; a second open request of the same kind is not made twice.
+    /// case. One deletion request waits at a time (a second submit adds nothing); corrections
+    /// wait at most `ReporterRequest.openCorrections` at once (`TooManyMessages` beyond).
     func addReporterRequest(_ c: OpenCase, kind: ReporterRequest.Kind, body: String) async throws {
         try await change(c, "mailbox.request.\(kind.rawValue)", closed: .allow) { _, db in
             let open = try await ReporterRequest.query(on: db).filter(\.$case.$id == c.id).filter(\.$kind == kind)
                 .filter(\.$answeredAt == nil).count()
-            guard open == 0 else { return }
+            if kind == .deletion && open > 0 { return }
+            if kind == .correction && open >= ReporterRequest.openCorrections { throw PostbusController.TooManyMessages() }
             let row = ReporterRequest(id: UUID(), caseID: c.id, kind: kind)
             try c.seal(body, into: row, \.$bodySealed)
             try await row.create(on: db)

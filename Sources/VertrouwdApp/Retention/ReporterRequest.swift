@@ -29,6 +29,9 @@ final class ReporterRequest: Model, @unchecked Sendable { // property wrappers: 
     }
 
     enum Kind: String, Codable, Sendable { case correction, deletion }
+
+    /// Corrections that may wait for an answer at once.
+    static let openCorrections = 5
     enum Answer: String, Codable, Sendable { case granted, refused }
 
     /// The counsellor's note, once answered (sealed then; empty before).

@@ -168,7 +168,13 @@ enum ReporterRights {
             let section = try await Self.section(req, c, input: RequestForm(kind: kind.rawValue, body: input.body, confirm: nil), errors: errors)
             return try await PostbusController.render(req, mailbox, rights: section, status: .unprocessableEntity)
         }
-        try await CaseWriter.reporter(req.application).addReporterRequest(c, kind: kind, body: body)
+        do {
+            try await CaseWriter.reporter(req.application).addReporterRequest(c, kind: kind, body: body)
+        } catch is PostbusController.TooManyMessages {
+            errors.general = PublicText.of(req.language).tooManyMessages
+            let section = try await Self.section(req, c, input: RequestForm(kind: kind.rawValue, body: input.body, confirm: nil), errors: errors)
+            return try await PostbusController.render(req, mailbox, rights: section, status: .tooManyRequests)
+        }
         if let counsellor = try await User.find(record.$counsellor.id, on: req.db) {
             Notifier.notify(req.application, to: counsellor.email, about: .newMessage)
         }

@@ -86,10 +86,14 @@ struct RetentionRun: Sendable {
         let signed = try await AnnualReportRecord.query(on: db).filter(\.$signedOffOn != nil).with(\.$contractYear).all()
             .map(\.contractYear)
         var lastWrote: [UUID: Day] = [:]
-        for m in try await Mailbox.query(on: db).all() {
-            // A mailbox is made with the case: its activity is the reporter's only when they wrote since.
-            if let made = m.createdAt, m.lastReporterActivity.timeIntervalSince(made) > 1 {
-                lastWrote[m.$case.id] = Day(m.lastReporterActivity)
+        let ids = rows.compactMap(\.id)
+        for start in stride(from: 0, to: ids.count, by: 5_000) {
+            let some = Array(ids[start..<min(start + 5_000, ids.count)])
+            for m in try await Mailbox.query(on: db).filter(\.$case.$id ~~ some).all() {
+                // A mailbox is made with the case: its activity is the reporter's only when they wrote since.
+                if let made = m.createdAt, m.lastReporterActivity.timeIntervalSince(made) > 1 {
+                    lastWrote[m.$case.id] = Day(m.lastReporterActivity)
+                }
             }
         }
         return rows.map { row in
@@ -121,22 +125,42 @@ struct RetentionRun: Sendable {
 
     /// Destroys these cases' contents so that no database backup opens them again with today's
     /// key file:
-    /// 1. in one transaction (case numbering waits, so no new case takes a retiring epoch): the
-    ///    epochs of these cases are retired; every other case in them gets a carried copy of its
-    ///    key in the key file and is wrapped again by a later epoch; the cases are shredded
-    ///    (`CaseWriter.destroy`, audited);
-    /// 2. after the commit the key file forgets the retired epochs and these cases' carried
+    /// 1. in transactions of `batch` cases (case numbering waits, so no new case takes a retiring
+    ///    epoch): the epochs of these cases are retired; every other case in them gets a carried
+    ///    copy of its key in the key file and is wrapped again by a later epoch; the cases are
+    ///    shredded (`CaseWriter.destroy`, audited);
+    /// 2. after the last commit the key file forgets the retired epochs and these cases' carried
     ///    copies. A crash before that leaves the retired epochs in the database, and the next run
-    ///    (or start of a run) finishes it (`finishForgetting`).
+    ///    finishes it (`finishForgetting`); cases of a batch not reached are still due then.
     func destroy(_ ids: [UUID], cause: DestructionCause, today: Day) async throws -> (moved: Int, forgotten: Set<KeyEpoch>) {
+        let all = Set(ids)
+        var moved = 0
+        var epochs: Set<KeyEpoch> = []
+        // A few hundred cases per transaction: the write lock is never held for long (on SQLite
+        // every writer, the public form included, waits for it).
+        for start in stride(from: 0, to: ids.count, by: Self.batch) {
+            let batch = Array(ids[start..<min(start + Self.batch, ids.count)])
+            let (m, e) = try await destroyBatch(batch, sparing: all, cause: cause, today: today)
+            moved += m
+            epochs.formUnion(e)
+        }
+        try app.keys.update { $0.forget(epochs: epochs, carried: Set(ids.map(\.uuidString))) }
+        return (moved, epochs)
+    }
+
+    static let batch = 200
+
+    /// One transaction of `destroy`: retires the batch's epochs, moves and carries the other
+    /// cases in them (never one that this run destroys: `sparing`), and shreds the batch.
+    private func destroyBatch(_ ids: [UUID], sparing all: Set<UUID>, cause: DestructionCause,
+                              today: Day) async throws -> (Int, Set<KeyEpoch>) {
         let keys = app.keys
         let writer = CaseWriter(app: app, actor: actor, userID: nil)
-        let (moved, epochs) = try await app.transaction(on: app.db) { db -> (Int, Set<KeyEpoch>) in
+        return try await app.transaction(on: app.db) { db -> (Int, Set<KeyEpoch>) in
             if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 try await sql.raw("SELECT pg_advisory_xact_lock(7263002)").run()
             }
             let targets = try await Case.query(on: db).filter(\.$id ~~ ids).filter(\.$destroyedOn == nil).all()
-            let targetIDs = Set(targets.compactMap(\.id))
             let epochs = Set(targets.compactMap { Keyring.epoch(ofKeyID: $0.keyID) })
             let already = Set(try await RetiredEpoch.query(on: db).filter(\.$id ~~ epochs.map(\.label)).all().compactMap(\.id))
             for e in epochs where !already.contains(e.label) { try await RetiredEpoch(e).create(on: db) }
@@ -145,7 +169,7 @@ struct RetentionRun: Sendable {
             var carries: [(UUID, CaseKey)] = []
             for epoch in epochs.sorted() {
                 let others = try await Case.query(on: db).filter(\.$keyID =~ "ep-\(epoch.label)-")
-                    .filter(\.$wrappedKey != nil).all().filter { !targetIDs.contains($0.id!) }
+                    .filter(\.$wrappedKey != nil).all().filter { !all.contains($0.id!) }
                 for row in others {
                     let key = try keys.caseKey(of: row)
                     let next = try await CaseKeys.epoch(from: row.closedOn ?? row.openedOn, policy: policy, keys: keys,
@@ -160,13 +184,9 @@ struct RetentionRun: Sendable {
             if !carries.isEmpty {
                 try keys.update { ring in for (id, key) in carries { try ring.carry(key, caseID: id.uuidString) } }
             }
-            for id in targetIDs.sorted(by: { $0.uuidString < $1.uuidString }) {
-                try await writer.destroy(id: id, cause: cause, today: today)
-            }
+            for row in targets { try await writer.destroy(id: row.id!, cause: cause, today: today) }
             return (moved, epochs)
         }
-        try keys.update { $0.forget(epochs: epochs, carried: Set(ids.map(\.uuidString))) }
-        return (moved, epochs)
     }
 
     /// Deletes from the key file what an interrupted run retired in the database but left in the

@@ -1,0 +1,50 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+
+/// The admin's retention setting (*bewaartermijn*): months after closing before a case's contents
+/// are destroyed, and the grace period after the reporter's last message. Audited.
+enum RetentionSettings {
+    struct Input: Content { var months: String?; var graceMonths: String? }
+
+    static func form(_ req: Request, input: Input, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(
+            id: "retention", title: "Bewaartermijn",
+            intro: "Na afsluiten blijft een melding zo lang bewaard; daarna vernietigt Vertrouwd de inhoud (alleen getallen zonder inhoud blijven), "
+                + "zodra ze in een vastgesteld jaarverslag is geteld en er geen bewaarplicht op staat. Een kortere termijn geldt ook voor meldingen die al zijn afgesloten.",
+            action: SiteURL.retentionSettings.path, submit: "Opslaan", csrf: req.csrfToken)
+        form.add("months", "Bewaartermijn na afsluiten (maanden)", type: "number", value: input.months, hint: "Van 1 tot 240; gebruikelijk is 24.",
+                 required: true, inputmode: "numeric")
+        form.add("graceMonths", "Wachttijd na het laatste bericht van de melder (maanden)", type: "number", value: input.graceMonths,
+                 hint: "Van 0 tot 24. Zolang de melder onlangs schreef, wordt niets vernietigd.", required: true, inputmode: "numeric")
+        form.apply(errors)
+        return form
+    }
+
+    /// GET /admin/retention
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        let policy = try await Practice.retention(on: req.db)
+        let input = Input(months: String(policy.months), graceMonths: String(policy.graceMonths))
+        return try await req.page(.formPage, FormPage(meta: req.meta("Bewaartermijn", section: "retention"), form: form(req, input: input)))
+    }
+
+    /// POST /admin/retention
+    @Sendable static func save(_ req: Request) async throws -> Response {
+        let input = req.form(Input.self) ?? .init()
+        var errors = FormErrors()
+        let months = errors.integer(input.months, "months", label: "de bewaartermijn", range: RetentionPolicy.allowedMonths)
+        let grace = errors.integer(input.graceMonths, "graceMonths", label: "de wachttijd", range: 0...24)
+        guard errors.isEmpty, let months, let grace else {
+            return try await req.page(.formPage, FormPage(meta: req.meta("Bewaartermijn", section: "retention"), form: form(req, input: input, errors: errors)),
+                                      status: .unprocessableEntity)
+        }
+        try await req.application.transaction(on: req.db) { db in
+            guard let practice = try await Practice.find(Practice.singletonID, on: db) else { throw Abort(.internalServerError) }
+            practice.retentionMonths = months
+            practice.graceMonths = grace
+            try await practice.save(on: db)
+            try await req.audit("practice.retention", detail: "months=\(months) grace=\(grace)")
+        }
+        return req.redirect(to: .retentionSettings, flash: .saved)
+    }
+}
