@@ -55,6 +55,13 @@ epochs_after=$(grep -c '^epoch ' "$VERTROUWD_MASTER_KEY_FILE")
 report "$dir/after"
 diff -r "$dir/before" "$dir/after" >/dev/null || fail "the signed-off annual reports changed after the retention run"
 
+if [ -z "$pg" ]; then
+  # An untouched copy of the backup, opened with today's key file: exactly the destroyed fail.
+  mkdir -p "$dir/copy" && cp "$dir/backup.sqlite" "$dir/copy/vertrouwd.sqlite"
+  VERTROUWD_DATA_DIR="$dir/copy" "$bin" key check >"$dir/copy.log" 2>&1 || true
+  grep -q "; $due do not" "$dir/copy.log" || fail "the earlier backup with today's key file: $(tail -1 "$dir/copy.log") (expected $due not to open)"
+fi
+
 echo "== restore the earlier backup with today's key file"
 export VERTROUWD_DATA_DIR="$dir/restored"
 if [ -n "$pg" ]; then

@@ -90,19 +90,18 @@ public struct Keyring: Sendable {
     }
 
     /// Opens a case key: with its epoch key, else its carried copy (a backup from before the
-    /// epoch was deleted), else with the master key for keys wrapped before epochs existed.
+    /// epoch was deleted, or from before epochs existed). A case key wrapped by the master key
+    /// itself (before epochs) opens only through its carried copy: the upgrade carried every one,
+    /// and destroying the case deletes that copy, so a backup from before the upgrade does not
+    /// open a case destroyed since.
     public func unwrap(keyID: String, wrapped: Data, caseID: String) throws -> CaseKey {
-        if let epoch = Self.epoch(ofKeyID: keyID) {
-            if let key = epochs[epoch], keyID == self.keyID(for: epoch) {
-                return try Self.unwrap(wrapped, with: key, caseID: caseID)
-            }
-            if let copy = carried[caseID] { return try master.unwrap(copy, caseID: caseID) }
-            if epochs[epoch] != nil { throw KeyError.unknownKey(keyID) }
-            throw KeyError.destroyed
+        if let epoch = Self.epoch(ofKeyID: keyID), let key = epochs[epoch], keyID == self.keyID(for: epoch) {
+            return try Self.unwrap(wrapped, with: key, caseID: caseID)
         }
         if let copy = carried[caseID] { return try master.unwrap(copy, caseID: caseID) }
-        guard keyID == master.id else { throw KeyError.unknownKey(keyID) }
-        return try master.unwrap(wrapped, caseID: caseID)
+        if let epoch = Self.epoch(ofKeyID: keyID), epochs[epoch] != nil { throw KeyError.unknownKey(keyID) }
+        if Self.epoch(ofKeyID: keyID) == nil && keyID != master.id { throw KeyError.unknownKey(keyID) }
+        throw KeyError.destroyed
     }
 
     /// The epoch a key id names, or nil for a master-wrapped (older) key.

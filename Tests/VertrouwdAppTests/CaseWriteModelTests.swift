@@ -212,6 +212,9 @@ struct CaseWriteModelTests {
             #expect(cases.allSatisfy { $0.keyID.hasPrefix("ep-") })
             let keyFile = try String(contentsOfFile: dir.appendingPathComponent("master.key").path, encoding: .utf8)
             #expect(keyFile.contains(Keyring.header) && !app.keys.keyring.isLegacy)
+            // …and carries each of them: a backup from before the upgrade (keys wrapped by the
+            // master key) opens a case only while it is not destroyed.
+            #expect(Set(app.keys.keyring.carried.keys) == Set(cases.map { $0.id!.uuidString }))
             for record in cases {
                 #expect(!(try app.keys.caseKey(of: record).open(record, \.$summarySealed)).isEmpty)
             }

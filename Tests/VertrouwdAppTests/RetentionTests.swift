@@ -80,6 +80,11 @@ struct RetentionTests {
             #expect(live.keyID != held.keyID)
             #expect(try app.keys.caseKey(of: live).open(live, \.$summarySealed) == "Verhaal onder bewaarplicht")
 
+            // The held case, handed to destroy as if listed before the hold: checked again, kept.
+            let again = try await RetentionRun(app: app, actor: "cli").destroy([held.id!], cause: .retention, today: Day(Date()))
+            #expect(again.destroyed.isEmpty)
+            #expect(try await Case.find(held.id, on: app.db)?.destroyedOn == nil)
+
             // A second run finds nothing more to do; no new case takes the retired epoch.
             #expect(try await RetentionRun(app: app, actor: "cli").run(today: Day(Date()), dryRun: false).destroyed.isEmpty)
             let org = try #require(try await Organisation.query(on: app.db).first())

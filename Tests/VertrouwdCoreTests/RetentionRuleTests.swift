@@ -63,6 +63,14 @@ struct RetentionRuleTests {
         let sealed = try keys.1.seal("verhaal", context: FieldContext(table: "cases", row: kept, field: "summary"))
         #expect(try opened.open(sealed, context: FieldContext(table: "cases", row: kept, field: "summary")) == "verhaal")
 
+        // A key wrapped by the master key itself (before epochs) opens only through its carried
+        // copy: the upgrade carries every one, destroying the case deletes it.
+        let legacy = UUID().uuidString
+        let legacyWrapped = try ring.master.wrap(keys.0, caseID: legacy)
+        #expect(throws: Keyring.KeyError.destroyed) { try ring.unwrap(keyID: ring.master.id, wrapped: legacyWrapped, caseID: legacy) }
+        try ring.carry(keys.0, caseID: legacy)
+        _ = try ring.unwrap(keyID: ring.master.id, wrapped: legacyWrapped, caseID: legacy)
+
         // An older key file (the master key alone) reads as a legacy keyring; a damaged one not at all.
         #expect(Keyring(fileContents: ring.master.fileContents)?.isLegacy == true)
         #expect(Keyring(fileContents: Keyring.header + "\nmaster abc\n") == nil)

@@ -18,7 +18,7 @@ struct PageMeta: Encodable, Sendable {
 
 /// Short messages shown once after a redirect. The cookie carries only the code, never user text.
 enum Flash: String {
-    case saved, created, loggedOut = "logged_out", deactivated, closed, signedOff = "signed_off"
+    case saved, created, loggedOut = "logged_out", deactivated, closed, signedOff = "signed_off", destroyed
 
     var message: String {
         switch self {
@@ -28,6 +28,7 @@ enum Flash: String {
         case .deactivated: "Account gedeactiveerd; de sessies van dit account zijn beëindigd."
         case .closed: "Melding afgesloten."
         case .signedOff: "Jaarverslag vastgesteld. Deze versie kan nu worden gedownload."
+        case .destroyed: "Verzoek toegekend: de inhoud van de melding is vernietigd. Het verwijderverslag staat in de auditlog."
         }
     }
 

@@ -70,6 +70,7 @@ enum MasterKeyStore {
         case .inline(let k):
             store = KeyStore(Keyring.generate(master: k, from: thisMonth), path: nil)
         case .file(let path):
+            KeyStore.removeLeftovers(path)
             if try await KeyRotation.recover(path: path, db: db, logger: logger) {
                 // A rotation committed but did not finish: the new file is the key (`configure`
                 // then finishes it).

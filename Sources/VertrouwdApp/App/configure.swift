@@ -91,6 +91,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.asyncCommands.use(KeyCommand(), as: "key")
 
     if app.environment != .testing, serveAddress(app.environment.arguments) != nil {
+        // Held while the server runs: `key rotate` refuses to run under it.
+        if let keyFile = app.keys.path { _ = KeyStore.holdWhileServing(keyFile) }
         app.startDailyRetention()
     }
     if app.environment != .testing, let address = serveAddress(app.environment.arguments),

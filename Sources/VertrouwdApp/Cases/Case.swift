@@ -127,7 +127,7 @@ enum DestructionCause: String, Codable, Sendable {
         switch self {
         case .retention: "bewaartermijn verstreken"
         case .reporterRequest: "op verzoek van de melder"
-        case .keyGone: "vernietigd na de teruggezette back-up; sleutel verwijderd"
+        case .keyGone: "vernietigd nadat de teruggezette back-up was gemaakt; de sleutel is verwijderd"
         }
     }
 }

@@ -72,6 +72,8 @@ struct CaseWriter: Sendable {
                 try await sql.raw("SELECT id FROM cases WHERE id = \(bind: id) FOR UPDATE").run()
             }
             guard let row = try await Case.find(id, on: db) else { throw Abort(.notFound) }
+            // A destroyed case takes nothing more: its key is gone.
+            if row.destroyedOn != nil { throw Keyring.KeyError.destroyed }
             if closed == .refuse { try row.lifecycle.requireChangeable() }
             let action = action(row)
             let result = try await body(row, db)
@@ -492,7 +494,6 @@ struct CaseWriter: Sendable {
     /// triggered it. An open case (a reporter's deletion request) is closed as withdrawn first.
     func destroy(id: UUID, cause: DestructionCause, today: Day) async throws {
         try await change(id: id, { _ in "case.destroy" }, detail: cause.rawValue, closed: .allow) { row, db in
-            guard row.destroyedOn == nil else { return }
             if row.status != .closed {
                 row.status = .closed
                 row.closedOn = today

@@ -16,6 +16,9 @@ enum KeyRotation {
 
     static func rotate(_ app: Application) async throws -> (cases: Int, accounts: Int) {
         guard let path = app.keys.path else { throw KeyStore.Refusal(description: "The key was given inline; there is no key file to rotate.") }
+        guard !KeyStore.isServed(path) else {
+            throw KeyStore.Refusal(description: "A server is running with this key file. Stop every instance first, rotate, then start them with the new file.")
+        }
         let old = app.keys.keyring
         let new = try old.rotated()
         let next = nextPath(path)
@@ -67,8 +70,8 @@ enum KeyRotation {
     static func recover(path: String, db: any Database, logger: Logger) async throws -> Bool {
         let next = nextPath(path)
         guard FileManager.default.fileExists(atPath: next) else { return false }
-        guard let practice = try await Practice.find(Practice.singletonID, on: db),
-              let candidate = try? KeyStore.read(next), practice.keyID == candidate.master.id else {
+        let candidate = try KeyStore.read(next)  // a damaged .next is reported, never removed
+        guard let practice = try await Practice.find(Practice.singletonID, on: db), practice.keyID == candidate.master.id else {
             // The rotation never committed: the old key file is the one.
             unlink(next)
             logger.notice("An interrupted key rotation had not committed; the old key file stays in use.")

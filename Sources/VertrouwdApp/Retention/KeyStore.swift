@@ -7,28 +7,58 @@ import Vapor
 import VertrouwdCore
 
 /// The key file, loaded: the running app's one holder of the `Keyring`. Every change (carrying a
-/// case key, forgetting an epoch) is written to the file first — in full, synced, then renamed
-/// over the old one — and only then used, so a kill -9 leaves the old file or the new one.
+/// case key, forgetting an epoch) is made under an exclusive lock on `<key file>.lock`, to the
+/// file as it is on disk then (another process — the CLI, another instance on a shared volume —
+/// may have changed it), written in full, synced and renamed over the old one, and only then
+/// used: a kill -9 leaves the old file or the new one, and no process writes back a stale copy.
+/// A file changed by another process is read again before the next use.
 final class KeyStore: Sendable {
     /// Where the keyring lives; nil when it was given inline (tests), kept in memory only.
     let path: String?
-    private let ring: NIOLockedValueBox<Keyring>
+    private let ring: NIOLockedValueBox<(keyring: Keyring, stamp: FileStamp?)>
+
+    /// What tells a changed file: its modification time and inode (a rename gives a new inode).
+    struct FileStamp: Equatable, Sendable {
+        let modified: Int
+        let inode: UInt64
+
+        init?(_ path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            modified = info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec
+            inode = UInt64(info.st_ino)
+        }
+    }
 
     init(_ keyring: Keyring, path: String?) {
         self.path = path
-        self.ring = NIOLockedValueBox(keyring)
+        self.ring = NIOLockedValueBox((keyring, path.flatMap(FileStamp.init)))
     }
 
-    var keyring: Keyring { ring.withLockedValue { $0 } }
+    /// The keyring as the file holds it now.
+    var keyring: Keyring {
+        guard let path else { return ring.withLockedValue { $0.keyring } }
+        let stamp = FileStamp(path)
+        return ring.withLockedValue { current in
+            if stamp != current.stamp, let stamp, let fresh = try? Self.read(path) { current = (fresh, stamp) }
+            return current.keyring
+        }
+    }
+
     var master: MasterKey { keyring.master }
 
-    /// Changes the keyring: the file is replaced before the change is used.
+    /// Changes the keyring: under the file lock, to the file as it is now; the file is replaced
+    /// before the change is used.
     func update(_ change: (inout Keyring) throws -> Void) throws {
-        try ring.withLockedValue { current in
-            var next = current
+        guard let path else {
+            try ring.withLockedValue { current in try change(&current.keyring) }
+            return
+        }
+        try Self.withFileLock(path) {
+            var next = try Self.read(path)
             try change(&next)
-            if let path { try Self.write(next, to: path) }
-            current = next
+            try Self.write(next, to: path)
+            ring.withLockedValue { $0 = (next, FileStamp(path)) }
         }
     }
 
@@ -36,7 +66,45 @@ final class KeyStore: Sendable {
     func reload() throws {
         guard let path else { return }
         let next = try Self.read(path)
-        ring.withLockedValue { $0 = next }
+        ring.withLockedValue { $0 = (next, FileStamp(path)) }
+    }
+
+    /// Runs `body` holding an exclusive lock on `<path>.lock` (other processes wait for it).
+    static func withFileLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        let fd = Glibc.open(path + ".lock", O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0 else { throw Refusal(description: "Could not open the key file's lock \(path).lock.") }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw Refusal(description: "Could not lock the key file \(path).") }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// Held (shared) by `serve` while it runs; `key rotate` needs it alone (`serving`).
+    static func holdWhileServing(_ path: String) -> Int32? {
+        let fd = Glibc.open(path + ".serving", O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0, flock(fd, LOCK_SH | LOCK_NB) == 0 else { return nil }
+        return fd
+    }
+
+    /// Whether a server on this machine holds the key file (`holdWhileServing`).
+    static func isServed(_ path: String) -> Bool {
+        let fd = Glibc.open(path + ".serving", O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { flock(fd, LOCK_UN); return false }
+        return true
+    }
+
+    /// Removes what a killed writer left beside the key file (`master.key.new.<pid>`): a full
+    /// copy of a keyring must not outlive its use.
+    static func removeLeftovers(_ path: String) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let base = url.lastPathComponent
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix(base + ".") && name.contains(".new.") {
+            unlink(folder + "/" + name)
+        }
     }
 
     /// Makes a case key for a new case, wrapped by the epoch its retention can end in first.
@@ -96,4 +164,16 @@ extension Application {
 
     /// The master key (TOTP secrets, the key check, the audit anchor's MAC).
     var masterKey: MasterKey { keys.master }
+}
+
+/// A case whose key is gone (destroyed, or a restored backup's case destroyed since) is gone,
+/// not a server error: 410 with the error page.
+extension Keyring.KeyError: AbortError {
+    public var status: HTTPResponseStatus {
+        switch self {
+        case .destroyed: .gone
+        case .unknownKey: .internalServerError
+        }
+    }
+    public var reason: String { "case contents destroyed" }
 }

@@ -12,25 +12,26 @@ enum ReporterRights {
         let title, intro, download, downloadHint: String
         let correctionTitle, correctionLabel, correctionSubmit: String
         let deletionTitle, deletionIntro, deletionConfirm, deletionSubmit, deletionConfirmMissing: String
-        let requestsTitle, correction, deletion, madeOn, answerBy, waiting, granted, refused: String
+        let requestsTitle, correction, deletion, madeOn, answerBy, waiting, granted, refused, refusedNote: String
         let requestSent, deletedTitle, deletedText: String
         let fileTitle, fileReport, fileMessages, fileAttachments, fileNoStaffNotes: String
 
         static let nl = Text(
             title: "Je gegevens", intro: "Je mag je eigen dossier inzien, laten verbeteren of laten verwijderen.",
             download: "Download je dossier (ZIP)",
-            downloadHint: "Je melding, je berichten, de antwoorden en je bijlagen. Bewaar het bestand op een veilige plek.",
+            downloadHint: "Je melding, je berichten, de antwoorden en je bijlagen. Het bestand komt in je downloads: bewaar het op een veilige plek, niet op een telefoon of computer van je werk.",
             correctionTitle: "Iets verbeteren", correctionLabel: "Wat klopt er niet, en wat moet het zijn?",
             correctionSubmit: "Verbetering vragen",
             deletionTitle: "Je dossier laten verwijderen",
-            deletionIntro: "De vertrouwenspersoon beslist binnen een maand. Daarna is je melding niet meer te lezen, ook niet voor de vertrouwenspersoon. Alleen getallen zonder inhoud blijven over (bijvoorbeeld voor het jaarverslag).",
+            deletionIntro: "De vertrouwenspersoon beslist binnen een maand. Wordt je verzoek toegekend, dan is je melding meteen en voorgoed niet meer te lezen, ook niet voor de vertrouwenspersoon, en werkt deze postbus niet meer. Download je dossier eerst als je het wilt houden. Wat blijft: het kenmerk, de data en de soort melding, zonder inhoud (voor het jaarverslag).",
             deletionConfirm: "Ik wil dat mijn dossier wordt verwijderd", deletionSubmit: "Verwijdering vragen",
             deletionConfirmMissing: "Vink aan dat je je dossier wilt laten verwijderen.",
             requestsTitle: "Je verzoeken", correction: "Verbetering", deletion: "Verwijdering", madeOn: "gevraagd op",
             answerBy: "antwoord uiterlijk", waiting: "Wacht op antwoord", granted: "Toegekend", refused: "Afgewezen",
+            refusedNote: "Ben je het niet eens met dit besluit? Je kunt een klacht indienen bij de Autoriteit Persoonsgegevens.",
             requestSent: "Je verzoek is verstuurd. Je krijgt binnen een maand antwoord in deze postbus.",
             deletedTitle: "Je dossier is verwijderd",
-            deletedText: "De inhoud van je melding is vernietigd op {day}. Niemand kan haar nog lezen. Alleen getallen zonder inhoud zijn bewaard.",
+            deletedText: "De inhoud van je melding is vernietigd op {day}. Niemand kan haar nog lezen. Bewaard zijn alleen het kenmerk, de data en de soort melding, zonder inhoud.",
             fileTitle: "Dossier", fileReport: "Je melding", fileMessages: "Berichten",
             fileAttachments: "Bijlagen (in de map bijlagen)",
             fileNoStaffNotes: "Werkaantekeningen van de vertrouwenspersoon horen niet bij dit bestand.")
@@ -38,27 +39,28 @@ enum ReporterRights {
         static let en = Text(
             title: "Your data", intro: "You may see your own file, have it corrected or have it deleted.",
             download: "Download your file (ZIP)",
-            downloadHint: "Your report, your messages, the replies and your attachments. Keep the file somewhere safe.",
+            downloadHint: "Your report, your messages, the replies and your attachments. The file goes to your downloads: keep it somewhere safe, not on a work phone or computer.",
             correctionTitle: "Correct something", correctionLabel: "What is wrong, and what should it be?",
             correctionSubmit: "Ask for a correction",
             deletionTitle: "Have your file deleted",
-            deletionIntro: "The counsellor decides within one month. After that nobody can read your report, not even the counsellor. Only numbers without content stay (for example for the annual report).",
+            deletionIntro: "The counsellor decides within one month. If your request is granted, nobody can read your report any more, not even the counsellor, and this mailbox stops working. Download your file first if you want to keep it. What stays: the reference, the dates and the kind of report, without content (for the annual report).",
             deletionConfirm: "I want my file to be deleted", deletionSubmit: "Ask for deletion",
             deletionConfirmMissing: "Tick the box to say you want your file deleted.",
             requestsTitle: "Your requests", correction: "Correction", deletion: "Deletion", madeOn: "asked on",
             answerBy: "answer by", waiting: "Waiting for an answer", granted: "Granted", refused: "Refused",
+            refusedNote: "Do you disagree with this decision? You can complain to the Dutch Data Protection Authority (Autoriteit Persoonsgegevens).",
             requestSent: "Your request was sent. You will get an answer in this mailbox within one month.",
             deletedTitle: "Your file was deleted",
-            deletedText: "The contents of your report were destroyed on {day}. Nobody can read them any more. Only numbers without content were kept.",
+            deletedText: "The contents of your report were destroyed on {day}. Nobody can read them any more. Only the reference, the dates and the kind of report were kept, without content.",
             fileTitle: "File", fileReport: "Your report", fileMessages: "Messages",
-            fileAttachments: "Attachments (in the folder attachments)",
+            fileAttachments: "Attachments (in the folder bijlagen)",
             fileNoStaffNotes: "The counsellor's working notes are not part of this file.")
 
         static func of(_ language: Language) -> Text { language == .en ? en : nl }
     }
 
     /// The reporter's side of a request, for the mailbox.
-    struct RequestView: Encodable, Sendable { let kind, madeOn, answerBy, status, note: String }
+    struct RequestView: Encodable, Sendable { let kind, madeOn, answerBy, status, note: String; let refused: Bool }
 
     /// The rights section of the mailbox.
     struct Section: Encodable, Sendable {
@@ -77,9 +79,9 @@ enum ReporterRights {
         let formatter = pt.dateFormatter(.medium)
         let views = try rows.map { r in
             RequestView(kind: r.kind == .deletion ? t.deletion : t.correction,
-                        madeOn: formatter.string(from: r.madeAt), answerBy: r.dueOn.dutch,
+                        madeOn: formatter.string(from: r.madeAt), answerBy: formatter.string(from: Calendar(identifier: .gregorian).date(byAdding: .month, value: 1, to: r.madeAt) ?? r.madeAt),
                         status: r.answer.map { $0 == .granted ? t.granted : t.refused } ?? t.waiting,
-                        note: try r.answerNote(c))
+                        note: try r.answerNote(c), refused: r.answer == .refused)
         }
         var correction = FormView(id: "verbetering", title: t.correctionTitle, action: SiteURL.postbusRequests.path,
                                   submit: t.correctionSubmit, csrf: req.csrfToken)
@@ -205,7 +207,9 @@ enum ReporterRights {
         form.add("request", "", type: "hidden", value: r.id!.uuidString)
         form.radios("answer", "Besluit", options: [("granted", "Toekennen"), ("refused", "Afwijzen")], selected: input.answer ?? "",
                     required: true)
-        form.add("note", "Toelichting voor de melder", type: "textarea", value: input.note, required: !deletion, maxlength: 4000)
+        form.add("note", "Toelichting voor de melder", type: "textarea", value: input.note,
+                 hint: deletion ? "Verplicht bij afwijzen: de melder krijgt de reden en hoort dat hij kan klagen bij de Autoriteit Persoonsgegevens." : nil,
+                 required: !deletion, maxlength: 4000)
         form.apply(errors)
         return form
     }
@@ -244,6 +248,8 @@ enum ReporterRights {
         let input = req.form(HoldForm.self) ?? .init()
         let form = { (errors: FormErrors) in try holdForm(req, c, input: input, errors: errors) }
         if input.lift == "on" {
+            // A substitute may place a hold, not lift one.
+            guard c.isOwner else { throw Abort(.forbidden) }
             return try await CaseActions.save(req, c, anchor: "retention", form: form) {
                 try await req.cases.setLegalHold(c, reason: nil, today: today)
             }
@@ -270,15 +276,23 @@ enum ReporterRights {
         var errors = FormErrors()
         let answer = ReporterRequest.Answer(rawValue: input.answer ?? "")
         if answer == nil { errors["answer"] = "Kies toekennen of afwijzen." }
-        let note = errors.text(input.note, "note", label: "de toelichting", max: 4000, required: request.kind == .correction) ?? ""
+        // A correction's answer and every refusal give their reasons (AVG art. 12(4)).
+        let note = errors.text(input.note, "note", label: "de toelichting", max: 4000,
+                               required: request.kind == .correction || answer == .refused) ?? ""
         guard errors.isEmpty, let answer else { return try await CaseActions.refuse(req, c, form(errors)) }
         let staff = try req.requireStaff()
-        return try await CaseActions.save(req, c, anchor: "requests", form: form) {
+        let response = try await CaseActions.save(req, c, anchor: "requests", form: form) {
             guard try await req.cases.answerReporterRequest(c, requestID: id, answer: answer, note: note) else { return }
             if request.kind == .deletion && answer == .granted {
+                // Should this fail half-way, the next retention run destroys it (`RetentionRun.run`).
                 _ = try await RetentionRun(app: req.application, actor: "user:\(staff.userID)")
                     .destroy([c.id], cause: .reporterRequest, today: today)
             }
         }
+        // The case page of a destroyed case says only that: back to the overview instead.
+        if response.status == .seeOther, request.kind == .deletion, answer == .granted {
+            return req.redirect(to: .dashboard, flash: .destroyed)
+        }
+        return response
     }
 }

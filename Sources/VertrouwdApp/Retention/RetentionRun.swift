@@ -23,8 +23,10 @@ enum CaseKeys {
         return epoch
     }
 
-    /// Case keys wrapped by the master key (made before epochs existed) are wrapped again by
-    /// their epoch's key, once, at start. Returns how many.
+    /// Case keys wrapped by the master key (made before epochs existed) are carried in the key
+    /// file and wrapped again by their epoch's key, once, at start. From then on a master-wrapped
+    /// key (in a backup from before) opens only through its carried copy, which destroying the
+    /// case deletes. Returns how many.
     @discardableResult
     static func moveLegacyKeys(_ app: Application) async throws -> Int {
         let master = app.keys.master
@@ -33,8 +35,11 @@ enum CaseKeys {
         return try await app.transaction(on: app.db) { db in
             let policy = try await Practice.retention(on: db)
             let rows = try await Case.query(on: db).filter(\.$keyID == master.id).filter(\.$wrappedKey != nil).all()
-            for row in rows {
-                let key = try app.keys.caseKey(of: row)
+            var keys: [(UUID, CaseKey)] = []
+            for row in rows { keys.append((row.id!, try master.unwrap(row.wrappedKey!, caseID: row.id!.uuidString))) }
+            // Carried before the commit: a copy too many is harmless, one too few is not.
+            try app.keys.update { ring in for (id, key) in keys { try ring.carry(key, caseID: id.uuidString) } }
+            for (row, (_, key)) in zip(rows, keys) {
                 let epoch = try await epoch(from: row.closedOn ?? row.openedOn, policy: policy, keys: app.keys, on: db)
                 (row.keyID, row.wrappedKey) = try app.keys.keyring.wrap(key, caseID: row.id!.uuidString, epoch: epoch)
                 try await row.save(on: db)
@@ -81,7 +86,20 @@ struct RetentionRun: Sendable {
         var query = Case.query(on: db).filter(\.$status == .closed).filter(\.$destroyedOn == nil).with(\.$organisation)
         if let counsellor { query = query.filter(\.$counsellor.$id == counsellor) }
         let rows = try await query.sort(\.$closedOn).all()
-        guard !rows.isEmpty else { return [] }
+        let facts = try await Self.facts(of: rows, on: db)
+        return rows.map { row in
+            let f = facts[row.id!]!
+            return Candidate(id: row.id!, reference: row.reference, organisation: row.organisation.name,
+                             counsellorID: row.$counsellor.id,
+                             facts: f, decision: RetentionRule.decide(f, policy: policy, today: today),
+                             retentionEnds: RetentionRule.retentionEnds(f, policy: policy))
+        }
+    }
+
+    /// What retention needs of these cases, read now: the row, whether a signed-off report counts
+    /// it, and when the reporter last wrote or asked something still unanswered.
+    static func facts(of rows: [Case], on db: any Database) async throws -> [UUID: RetentionFacts] {
+        guard !rows.isEmpty else { return [:] }
         // Which contract years have a signed-off annual report: a case opened in one is counted.
         let signed = try await AnnualReportRecord.query(on: db).filter(\.$signedOffOn != nil).with(\.$contractYear).all()
             .map(\.contractYear)
@@ -95,110 +113,159 @@ struct RetentionRun: Sendable {
                     lastWrote[m.$case.id] = Day(m.lastReporterActivity)
                 }
             }
+            // A request still unanswered counts as writing today: nothing is destroyed under it.
+            for r in try await ReporterRequest.query(on: db).filter(\.$case.$id ~~ some).filter(\.$answeredAt == nil).all() {
+                lastWrote[r.$case.id] = Day(Date())
+            }
         }
-        return rows.map { row in
+        var facts: [UUID: RetentionFacts] = [:]
+        for row in rows {
             let counted = signed.contains {
                 $0.$organisation.id == row.$organisation.id && $0.startsOn <= row.openedOn && row.openedOn <= $0.endsOn
             }
-            let facts = RetentionFacts(status: row.status, closedOn: row.closedOn, legalHold: row.legalHoldOn != nil,
-                                       inSignedOffReport: counted, reporterLastWrote: lastWrote[row.id!])
-            return Candidate(id: row.id!, reference: row.reference, organisation: row.organisation.name,
-                             counsellorID: row.$counsellor.id,
-                             facts: facts, decision: RetentionRule.decide(facts, policy: policy, today: today),
-                             retentionEnds: RetentionRule.retentionEnds(facts, policy: policy))
+            facts[row.id!] = RetentionFacts(status: row.status, closedOn: row.closedOn, legalHold: row.legalHoldOn != nil,
+                                            inSignedOffReport: counted, reporterLastWrote: lastWrote[row.id!],
+                                            destroyedOn: row.destroyedOn)
         }
+        return facts
     }
 
-    /// Decides for every closed case and, unless `dryRun`, destroys those that are due.
+    /// Decides for every closed case and, unless `dryRun`, destroys those that are due, and any
+    /// case whose deletion a counsellor granted but that was not destroyed (a crash in between).
     func run(today: Day, dryRun: Bool) async throws -> Outcome {
         if !dryRun { try await finishForgetting() }
         let all = try await Self.candidates(app, today: today)
         var outcome = Outcome()
         outcome.destroyed = all.filter { $0.decision == .destroy }
         outcome.kept = all.filter { $0.decision != .destroy }
-        guard !dryRun, !outcome.destroyed.isEmpty else { return outcome }
-        let (moved, forgotten) = try await destroy(outcome.destroyed.map(\.id), cause: .retention, today: today)
-        outcome.moved = moved
-        outcome.forgotten = forgotten.sorted()
+        guard !dryRun else { return outcome }
+        let granted = try await ReporterRequest.query(on: app.db).filter(\.$kind == .deletion).filter(\.$answer == .granted).all()
+            .map(\.$case.id)
+        let unfinished = granted.isEmpty ? [] : try await Case.query(on: app.db).filter(\.$id ~~ granted)
+            .filter(\.$destroyedOn == nil).all().compactMap(\.id)
+        if !unfinished.isEmpty {
+            let (moved, forgotten, _) = try await destroy(unfinished, cause: .reporterRequest, today: today)
+            outcome.moved += moved
+            outcome.forgotten += forgotten
+        }
+        guard !outcome.destroyed.isEmpty else { return outcome }
+        let (moved, forgotten, destroyed) = try await destroy(outcome.destroyed.map(\.id), cause: .retention, today: today)
+        // A case that changed since the list was made (a hold, a message) was kept after all.
+        outcome.kept += outcome.destroyed.filter { !destroyed.contains($0.id) }
+        outcome.destroyed = outcome.destroyed.filter { destroyed.contains($0.id) }
+        try await Audit.record("retention.run", detail: "day=\(today.iso) destroyed=\(outcome.destroyed.count)", actor: actor, app: app, db: app.db)
+        outcome.moved += moved
+        outcome.forgotten = Array(Set(outcome.forgotten).union(forgotten)).sorted()
         return outcome
     }
 
     /// Destroys these cases' contents so that no database backup opens them again with today's
     /// key file:
-    /// 1. in transactions of `batch` cases (case numbering waits, so no new case takes a retiring
-    ///    epoch): the epochs of these cases are retired; every other case in them gets a carried
-    ///    copy of its key in the key file and is wrapped again by a later epoch; the cases are
-    ///    shredded (`CaseWriter.destroy`, audited);
+    /// 1. in transactions of whole epochs (about `batch` cases; case numbering waits, so no new
+    ///    case takes a retiring epoch): each case is checked again as it is now (a hold placed
+    ///    since, a reporter who wrote: it is kept); the epochs are retired; every case in them
+    ///    that is not destroyed now gets a carried copy of its key in the key file and is wrapped
+    ///    again by a later epoch; the due cases are shredded (`CaseWriter.destroy`, audited);
     /// 2. after the last commit the key file forgets the retired epochs and these cases' carried
     ///    copies. A crash before that leaves the retired epochs in the database, and the next run
-    ///    finishes it (`finishForgetting`); cases of a batch not reached are still due then.
-    func destroy(_ ids: [UUID], cause: DestructionCause, today: Day) async throws -> (moved: Int, forgotten: Set<KeyEpoch>) {
-        let all = Set(ids)
+    ///    finishes it (`finishForgetting`), moving out first any case still in them.
+    func destroy(_ ids: [UUID], cause: DestructionCause, today: Day) async throws -> (moved: Int, forgotten: [KeyEpoch], destroyed: Set<UUID>) {
+        // Whole epochs per transaction: a case left for a later batch would sit in a retired epoch.
+        var groups: [String: [UUID]] = [:]
+        for start in stride(from: 0, to: ids.count, by: 5_000) {
+            let some = Array(ids[start..<min(start + 5_000, ids.count)])
+            for row in try await Case.query(on: app.db).filter(\.$id ~~ some).field(\.$id).field(\.$keyID).all() {
+                groups[Keyring.epoch(ofKeyID: row.keyID)?.label ?? "", default: []].append(row.id!)
+            }
+        }
+        var batches: [[UUID]] = [[]]
+        for (_, group) in groups.sorted(by: { $0.key < $1.key }) {
+            if batches[batches.count - 1].count >= Self.batch { batches.append([]) }
+            batches[batches.count - 1] += group
+        }
         var moved = 0
         var epochs: Set<KeyEpoch> = []
-        // A few hundred cases per transaction: the write lock is never held for long (on SQLite
-        // every writer, the public form included, waits for it).
-        for start in stride(from: 0, to: ids.count, by: Self.batch) {
-            let batch = Array(ids[start..<min(start + Self.batch, ids.count)])
-            let (m, e) = try await destroyBatch(batch, sparing: all, cause: cause, today: today)
+        var destroyed: Set<UUID> = []
+        for batch in batches where !batch.isEmpty {
+            let (m, e, d) = try await destroyBatch(batch, cause: cause, today: today)
             moved += m
             epochs.formUnion(e)
+            destroyed.formUnion(d)
         }
-        try app.keys.update { $0.forget(epochs: epochs, carried: Set(ids.map(\.uuidString))) }
-        return (moved, epochs)
+        try app.keys.update { $0.forget(epochs: epochs, carried: Set(destroyed.map(\.uuidString))) }
+        return (moved, epochs.sorted(), destroyed)
     }
 
     static let batch = 200
 
-    /// One transaction of `destroy`: retires the batch's epochs, moves and carries the other
-    /// cases in them (never one that this run destroys: `sparing`), and shreds the batch.
-    private func destroyBatch(_ ids: [UUID], sparing all: Set<UUID>, cause: DestructionCause,
-                              today: Day) async throws -> (Int, Set<KeyEpoch>) {
-        let keys = app.keys
+    /// One transaction of `destroy`.
+    private func destroyBatch(_ ids: [UUID], cause: DestructionCause, today: Day) async throws -> (Int, Set<KeyEpoch>, Set<UUID>) {
         let writer = CaseWriter(app: app, actor: actor, userID: nil)
-        return try await app.transaction(on: app.db) { db -> (Int, Set<KeyEpoch>) in
+        return try await app.transaction(on: app.db) { db -> (Int, Set<KeyEpoch>, Set<UUID>) in
             if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 try await sql.raw("SELECT pg_advisory_xact_lock(7263002)").run()
             }
-            let targets = try await Case.query(on: db).filter(\.$id ~~ ids).filter(\.$destroyedOn == nil).all()
+            var targets = try await Case.query(on: db).filter(\.$id ~~ ids).filter(\.$destroyedOn == nil).all()
+            if cause == .retention {
+                // As the case is now: a hold placed, a reporter who wrote, a case reopened or a
+                // longer period since the list was made keeps it.
+                let policy = try await Practice.retention(on: db)
+                let facts = try await Self.facts(of: targets, on: db)
+                targets = targets.filter { RetentionRule.decide(facts[$0.id!]!, policy: policy, today: today) == .destroy }
+            }
+            let due = Set(targets.compactMap(\.id))
             let epochs = Set(targets.compactMap { Keyring.epoch(ofKeyID: $0.keyID) })
             let already = Set(try await RetiredEpoch.query(on: db).filter(\.$id ~~ epochs.map(\.label)).all().compactMap(\.id))
             for e in epochs where !already.contains(e.label) { try await RetiredEpoch(e).create(on: db) }
-            let policy = try await Practice.retention(on: db)
-            var moved = 0
-            var carries: [(UUID, CaseKey)] = []
-            for epoch in epochs.sorted() {
-                let others = try await Case.query(on: db).filter(\.$keyID =~ "ep-\(epoch.label)-")
-                    .filter(\.$wrappedKey != nil).all().filter { !all.contains($0.id!) }
-                for row in others {
-                    let key = try keys.caseKey(of: row)
-                    let next = try await CaseKeys.epoch(from: row.closedOn ?? row.openedOn, policy: policy, keys: keys,
-                                                        on: db, excluding: epochs)
-                    (row.keyID, row.wrappedKey) = try keys.keyring.wrap(key, caseID: row.id!.uuidString, epoch: next)
-                    try await row.save(on: db)
-                    carries.append((row.id!, key))
-                    moved += 1
-                }
-            }
-            // Written before the commit: a carried copy too many is harmless, one too few is not.
-            if !carries.isEmpty {
-                try keys.update { ring in for (id, key) in carries { try ring.carry(key, caseID: id.uuidString) } }
-            }
+            let moved = try await moveOut(of: epochs, sparing: due, on: db)
             for row in targets { try await writer.destroy(id: row.id!, cause: cause, today: today) }
-            return (moved, epochs)
+            return (moved, epochs, due)
         }
     }
 
+    /// Wraps every live case in these epochs (but `sparing`) with a later epoch, and carries its
+    /// key in the key file first, so the epochs can be deleted without losing it. Inside a unit
+    /// of work.
+    private func moveOut(of epochs: Set<KeyEpoch>, sparing: Set<UUID>, on db: any Database) async throws -> Int {
+        let keys = app.keys
+        let policy = try await Practice.retention(on: db)
+        var moves: [(Case, CaseKey, KeyEpoch)] = []
+        for epoch in epochs.sorted() {
+            let rows = try await Case.query(on: db).filter(\.$keyID =~ "ep-\(epoch.label)-").filter(\.$wrappedKey != nil)
+                .filter(\.$destroyedOn == nil).all().filter { !sparing.contains($0.id!) }
+            for row in rows {
+                let next = try await CaseKeys.epoch(from: row.closedOn ?? row.openedOn, policy: policy, keys: keys,
+                                                    on: db, excluding: epochs)
+                moves.append((row, try keys.caseKey(of: row), next))
+            }
+        }
+        guard !moves.isEmpty else { return 0 }
+        // Carried before the commit: a copy too many is harmless, one too few is not.
+        try keys.update { ring in for (row, key, _) in moves { try ring.carry(key, caseID: row.id!.uuidString) } }
+        for (row, key, next) in moves {
+            (row.keyID, row.wrappedKey) = try keys.keyring.wrap(key, caseID: row.id!.uuidString, epoch: next)
+            try await row.save(on: db)
+        }
+        return moves.count
+    }
+
     /// Deletes from the key file what an interrupted run retired in the database but left in the
-    /// file: retired epochs, and the carried copies of destroyed cases.
+    /// file: retired epochs (after moving out any live case still in one), and the carried
+    /// copies of destroyed cases.
     func finishForgetting() async throws {
         let keys = app.keys
         try keys.reload()
         let retired = Set(try await RetiredEpoch.query(on: app.db).all().compactMap { $0.id.flatMap(KeyEpoch.init(label:)) })
             .filter { keys.keyring.epochs[$0] != nil }
+        if !retired.isEmpty {
+            try await app.transaction(on: app.db) { db in _ = try await moveOut(of: retired, sparing: [], on: db) }
+        }
         let carriedIDs = keys.keyring.carried.keys.compactMap(UUID.init(uuidString:))
-        let destroyed = carriedIDs.isEmpty ? [] : try await Case.query(on: app.db).filter(\.$id ~~ carriedIDs)
-            .filter(\.$destroyedOn != nil).all().map { $0.id!.uuidString }
+        var destroyed: [String] = []
+        for start in stride(from: 0, to: carriedIDs.count, by: 5_000) {
+            let some = Array(carriedIDs[start..<min(start + 5_000, carriedIDs.count)])
+            destroyed += try await Case.query(on: app.db).filter(\.$id ~~ some).filter(\.$destroyedOn != nil).all().map { $0.id!.uuidString }
+        }
         guard !retired.isEmpty || !destroyed.isEmpty else { return }
         try keys.update { $0.forget(epochs: retired, carried: Set(destroyed)) }
     }
