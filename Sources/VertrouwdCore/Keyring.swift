@@ -52,6 +52,10 @@ public struct Keyring: Sendable {
     public private(set) var epochs: [KeyEpoch: SymmetricKey]
     /// Case id (upper-case UUID text) → case key wrapped by the master key.
     public private(set) var carried: [String: Data]
+    /// Epochs a retention run is deleting: written before its transaction commits, so that even
+    /// a crash followed by restoring an earlier database (which does not list them as retired)
+    /// still ends with them deleted.
+    public private(set) var retiring: Set<KeyEpoch> = []
 
     public static let header = "vertrouwd-keyring 1"
     /// How many months of epochs a new key file holds.
@@ -117,9 +121,15 @@ public struct Keyring: Sendable {
         carried[caseID] = try master.wrap(caseKey, caseID: caseID)
     }
 
+    /// Notes epochs as being deleted (see `retiring`).
+    public mutating func retire(_ gone: Set<KeyEpoch>) {
+        retiring.formUnion(gone.filter { epochs[$0] != nil })
+    }
+
     /// Forgets epoch keys and carried copies: what they wrapped can no longer be opened.
     public mutating func forget(epochs gone: Set<KeyEpoch>, carried ids: Set<String>) {
         for e in gone { epochs[e] = nil }
+        retiring.subtract(gone)
         for id in ids { carried[id] = nil }
     }
 
@@ -134,6 +144,7 @@ public struct Keyring: Sendable {
         let master = MasterKey.generate()
         var next = Keyring(master: master, epochs: epochs.mapValues { _ in SymmetricKey(size: .bits256) })
         for (id, copy) in carried { try next.carry(try self.master.unwrap(copy, caseID: id), caseID: id) }
+        next.retiring = retiring
         return next
     }
 
@@ -146,6 +157,7 @@ public struct Keyring: Sendable {
                      Self.header, "master " + Self.base64(master.key)]
         for (epoch, key) in epochs.sorted(by: { $0.key < $1.key }) { lines.append("epoch \(epoch.label) \(Self.base64(key))") }
         for (id, copy) in carried.sorted(by: { $0.key < $1.key }) { lines.append("carry \(id) \(copy.base64EncodedString())") }
+        for epoch in retiring.sorted() { lines.append("retiring \(epoch.label)") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -162,6 +174,7 @@ public struct Keyring: Sendable {
         var master: MasterKey?
         var epochs: [KeyEpoch: SymmetricKey] = [:]
         var carried: [String: Data] = [:]
+        var retiring: Set<KeyEpoch> = []
         for line in lines.dropFirst() {
             let f = line.split(separator: " ").map(String.init)
             switch (f.first, f.count) {
@@ -174,16 +187,20 @@ public struct Keyring: Sendable {
             case ("carry", 3):
                 guard UUID(uuidString: f[1]) != nil, let d = Data(base64Encoded: f[2]) else { return nil }
                 carried[f[1]] = d
+            case ("retiring", 2):
+                guard let e = KeyEpoch(label: f[1]) else { return nil }
+                retiring.insert(e)
             default:
                 return nil
             }
         }
         guard let master else { return nil }
         self.init(master: master, epochs: epochs, carried: carried)
+        self.retiring = retiring
     }
 
     /// A key file from before epochs: the master key alone.
-    public var isLegacy: Bool { epochs.isEmpty && carried.isEmpty }
+    public var isLegacy: Bool { epochs.isEmpty && carried.isEmpty && retiring.isEmpty }
 
     /// Adds epoch keys for every month from `from` on that the file lacks (an older file).
     public mutating func addEpochs(from: KeyEpoch, months: Int = horizonMonths) {

@@ -133,6 +133,10 @@ struct RetentionTests {
             #expect(text.contains(story) && !text.contains("Interne notitie"))
             #expect(try Data(contentsOf: folder.appendingPathComponent("out/bijlagen/brief.pdf")) == pdf, "no folders from a file name")
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "mailbox.download").count() == 1)
+            // The file is built in memory: a few downloads an hour, then the mailbox says to wait.
+            for _ in 1..<ReporterRights.downloadsPerHour { #expect(try await reporter.get("/postbus/file").status == .ok) }
+            let tooMany = try await reporter.get("/postbus/file")
+            #expect(tooMany.status == .tooManyRequests && tooMany.body.string.contains("many times in the last hour"))
 
             // Deletion without ticking the box: refused in the reporter's language, nothing made.
             let unticked = try await reporter.post("/postbus/requests", [("kind", "deletion")])
@@ -251,6 +255,23 @@ struct RetentionTests {
             let box = try await reporter.get("/postbus").body.string
             #expect(box.contains("Aangepast naar woensdag.") && box.contains("Toegekend"))
             #expect(try await Case.find(c.id, on: app.db)?.destroyedOn == nil, "a correction destroys nothing")
+        }
+    }
+
+    @Test func shorteningTheRetentionPeriodSaysHowManyCasesItDestroysAndAsksToConfirm() async throws {
+        try await withVertrouwd { app in
+            _ = try await twoOldCases(app)
+            try await Practice.query(on: app.db).set(\.$retentionMonths, to: 60).update()
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let browser = Browser(app)
+            try await browser.login(admin)
+            let asked = try await browser.post("/admin/retention", [("months", "24"), ("graceMonths", "3")])
+            #expect(asked.status == .unprocessableEntity && asked.body.string.contains("2 afgesloten meldingen"))
+            #expect(try await Practice.retention(on: app.db).months == 60, "nothing changed yet")
+            #expect(try await browser.post("/admin/retention", [("months", "24"), ("graceMonths", "3"), ("confirm", "on")]).status == .seeOther)
+            #expect(try await Practice.retention(on: app.db).months == 24)
+            // Lengthening needs no confirmation.
+            #expect(try await browser.post("/admin/retention", [("months", "36"), ("graceMonths", "3")]).status == .seeOther)
         }
     }
 }

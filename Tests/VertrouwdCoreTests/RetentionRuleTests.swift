@@ -51,11 +51,14 @@ struct RetentionRuleTests {
         // A wrapped key copied to another case does not open.
         #expect(throws: (any Error).self) { try ring.unwrap(keyID: a.keyID, wrapped: a.wrapped, caseID: kept) }
 
-        // The kept case is carried, then the epoch and the destroyed case are forgotten.
+        // The kept case is carried and the epoch noted as retiring (both survive a re-read),
+        // then the epoch and the destroyed case are forgotten.
         try ring.carry(keys.1, caseID: kept)
+        ring.retire([epoch])
+        #expect(Keyring(fileContents: ring.fileContents)?.retiring == [epoch])
         ring.forget(epochs: [epoch], carried: [destroyed])
         let reread = try #require(Keyring(fileContents: ring.fileContents))
-        #expect(reread.master.id == ring.master.id && reread.epochs.count == 35 && reread.carried.count == 1)
+        #expect(reread.master.id == ring.master.id && reread.epochs.count == 35 && reread.carried.count == 1 && reread.retiring.isEmpty)
 
         // What a backup from before holds: the destroyed case no longer opens, the kept one does.
         #expect(throws: Keyring.KeyError.destroyed) { try reread.unwrap(keyID: a.keyID, wrapped: a.wrapped, caseID: destroyed) }

@@ -13,7 +13,7 @@ enum ReporterRights {
         let correctionTitle, correctionLabel, correctionSubmit: String
         let deletionTitle, deletionIntro, deletionConfirm, deletionSubmit, deletionConfirmMissing: String
         let requestsTitle, correction, deletion, madeOn, answerBy, waiting, granted, refused, refusedNote: String
-        let requestSent, deletedTitle, deletedText: String
+        let requestSent, deletedTitle, tooManyDownloads, deletedText: String
         let fileTitle, fileReport, fileMessages, fileAttachments, fileNoStaffNotes: String
 
         static let nl = Text(
@@ -31,6 +31,7 @@ enum ReporterRights {
             refusedNote: "Ben je het niet eens met dit besluit? Je kunt een klacht indienen bij de Autoriteit Persoonsgegevens.",
             requestSent: "Je verzoek is verstuurd. Je krijgt binnen een maand antwoord in deze postbus.",
             deletedTitle: "Je dossier is verwijderd",
+            tooManyDownloads: "Je hebt je dossier het afgelopen uur al vaak gedownload. Probeer het over een uur opnieuw.",
             deletedText: "De inhoud van je melding is vernietigd op {day}. Niemand kan haar nog lezen. Bewaard zijn alleen het kenmerk, de data en de soort melding, zonder inhoud.",
             fileTitle: "Dossier", fileReport: "Je melding", fileMessages: "Berichten",
             fileAttachments: "Bijlagen (in de map bijlagen)",
@@ -51,6 +52,7 @@ enum ReporterRights {
             refusedNote: "Do you disagree with this decision? You can complain to the Dutch Data Protection Authority (Autoriteit Persoonsgegevens).",
             requestSent: "Your request was sent. You will get an answer in this mailbox within one month.",
             deletedTitle: "Your file was deleted",
+            tooManyDownloads: "You downloaded your file many times in the last hour. Please try again in an hour.",
             deletedText: "The contents of your report were destroyed on {day}. Nobody can read them any more. Only the reference, the dates and the kind of report were kept, without content.",
             fileTitle: "File", fileReport: "Your report", fileMessages: "Messages",
             fileAttachments: "Attachments (in the folder bijlagen)",
@@ -112,6 +114,13 @@ enum ReporterRights {
               record.destroyedOn == nil else { return req.redirect(to: .postbus) }
         let c = try PostbusController.caseKey(req, record)
         let t = Text.of(req.language)
+        // The whole file is built in memory: a few downloads an hour is all a reporter needs.
+        let hourAgo = Int64((Date().timeIntervalSince1970 - 3600) * 1000)
+        let recent = try await AuditEvent.query(on: req.db).filter(\.$action == "mailbox.download")
+            .filter(\.$subject == "case:\(c.id)").filter(\.$atMillis > hourAgo).count()
+        if recent >= Self.downloadsPerHour {
+            return try await PostbusController.render(req, mailbox, flash: t.tooManyDownloads, status: .tooManyRequests)
+        }
         let pt = PublicText.of(req.language)
         let formatter = pt.dateFormatter(.medium)
         var text = "\(t.fileTitle) \(record.reference) — \(record.organisation.name)\n\n== \(t.fileReport) "
@@ -139,6 +148,8 @@ enum ReporterRights {
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"dossier-\(record.reference).zip\"")
         return response
     }
+
+    static let downloadsPerHour = 5
 
     /// A file name safe inside a ZIP: no folders, no control characters, ends in its kind.
     static func safeName(_ name: String, kind: String) -> String {

@@ -85,6 +85,8 @@ struct RestoreCommand: AsyncCommand {
         let cases = try await Case.query(on: app.db).count()
         let destroyed = try await Case.query(on: app.db).filter(\.$destroyedOn != nil).count()
         try await Audit.record("backup.restore", detail: "\(cases) cases", actor: "cli", app: app, db: app.db)
+        // A run interrupted before it deleted its epochs is finished first (the key file notes them).
+        try await RetentionRun(app: app, actor: "cli").finishForgetting()
         // Cases destroyed after this backup was made: their epoch key is gone from the key file.
         // Their rows are shredded again, so the restored practice shows them as destroyed.
         var unreadable = 0, readable = 0

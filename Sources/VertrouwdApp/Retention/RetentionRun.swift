@@ -218,6 +218,9 @@ struct RetentionRun: Sendable {
             let already = Set(try await RetiredEpoch.query(on: db).filter(\.$id ~~ epochs.map(\.label)).all().compactMap(\.id))
             for e in epochs where !already.contains(e.label) { try await RetiredEpoch(e).create(on: db) }
             let moved = try await moveOut(of: epochs, sparing: due, on: db)
+            // Noted in the key file before the commit: should the process die before the epochs
+            // are deleted and an earlier backup be restored, the next run still deletes them.
+            try app.keys.update { $0.retire(epochs) }
             for row in targets { try await writer.destroy(id: row.id!, cause: cause, today: today) }
             return (moved, epochs, due)
         }
@@ -249,17 +252,16 @@ struct RetentionRun: Sendable {
         return moves.count
     }
 
-    /// Deletes from the key file what an interrupted run retired in the database but left in the
-    /// file: retired epochs (after moving out any live case still in one), and the carried
-    /// copies of destroyed cases.
+    /// Deletes from the key file what an interrupted run retired (in the database, or noted in
+    /// the file as `retiring`) but left in the file: those epochs, and the carried copies of
+    /// destroyed cases. Nothing is moved out first: a committed batch left no live case in its
+    /// epochs without a carried copy, and a case that looks live in one now is in a database
+    /// restored from before it was destroyed — it must stay unreadable.
     func finishForgetting() async throws {
         let keys = app.keys
         try keys.reload()
         let retired = Set(try await RetiredEpoch.query(on: app.db).all().compactMap { $0.id.flatMap(KeyEpoch.init(label:)) })
-            .filter { keys.keyring.epochs[$0] != nil }
-        if !retired.isEmpty {
-            try await app.transaction(on: app.db) { db in _ = try await moveOut(of: retired, sparing: [], on: db) }
-        }
+            .union(keys.keyring.retiring).filter { keys.keyring.epochs[$0] != nil }
         let carriedIDs = keys.keyring.carried.keys.compactMap(UUID.init(uuidString:))
         var destroyed: [String] = []
         for start in stride(from: 0, to: carriedIDs.count, by: 5_000) {

@@ -5,7 +5,7 @@ import VertrouwdCore
 /// The admin's retention setting (*bewaartermijn*): months after closing before a case's contents
 /// are destroyed, and the grace period after the reporter's last message. Audited.
 enum RetentionSettings {
-    struct Input: Content { var months: String?; var graceMonths: String? }
+    struct Input: Content { var months: String?; var graceMonths: String?; var confirm: String? }
 
     static func form(_ req: Request, input: Input, errors: FormErrors = .init()) -> FormView {
         var form = FormView(
@@ -17,6 +17,7 @@ enum RetentionSettings {
                  required: true, inputmode: "numeric")
         form.add("graceMonths", "Wachttijd na het laatste bericht van de melder (maanden)", type: "number", value: input.graceMonths,
                  hint: "Van 0 tot 24. Zolang de melder onlangs schreef, wordt niets vernietigd.", required: true, inputmode: "numeric")
+        if errors["confirm"] != nil { form.checkbox("confirm", "Ja, ik wil deze kortere termijn", checked: false) }
         form.apply(errors)
         return form
     }
@@ -34,6 +35,20 @@ enum RetentionSettings {
         var errors = FormErrors()
         let months = errors.integer(input.months, "months", label: "de bewaartermijn", range: RetentionPolicy.allowedMonths)
         let grace = errors.integer(input.graceMonths, "graceMonths", label: "de wachttijd", range: 0...24)
+        if errors.isEmpty, let months, let grace, input.confirm != "on" {
+            // A shorter period destroys sooner: say how many closed cases it makes due today.
+            let today = Day(Date())
+            let current = try await Practice.retention(on: req.db)
+            let proposed = RetentionPolicy(months: months, graceMonths: grace)
+            let sooner = try await RetentionRun.candidates(req.application, today: today).filter {
+                RetentionRule.decide($0.facts, policy: proposed, today: today) == .destroy
+                    && RetentionRule.decide($0.facts, policy: current, today: today) != .destroy
+            }.count
+            if sooner > 0 {
+                errors["confirm"] = "Met deze termijn vernietigt de volgende dagelijkse ronde \(sooner) afgesloten meldingen die nu nog bewaard blijven. "
+                    + "Vink aan dat je dat wilt; hun vertrouwenspersonen zien het op hun overzicht."
+            }
+        }
         guard errors.isEmpty, let months, let grace else {
             return try await req.page(.formPage, FormPage(meta: req.meta("Bewaartermijn", section: "retention"), form: form(req, input: input, errors: errors)),
                                       status: .unprocessableEntity)
