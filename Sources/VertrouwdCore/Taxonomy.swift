@@ -18,12 +18,15 @@ public enum CaseKind: String, Labelled {
 
     public var label: String {
         switch self {
-        case .personalIntegrity: "Persoonlijke integriteit (ongewenste omgangsvormen)"
-        case .businessIntegrity: "Zakelijke integriteit (vermoeden van een misstand)"
-        case .informationRequest: "Informatievraag"
+        case .personalIntegrity: "Persoonlijke integriteit: ongewenste omgangsvormen (PSA)"
+        case .businessIntegrity: "Zakelijke integriteit: vermoeden van een misstand"
+        case .informationRequest: "Contact of informatievraag"
         case .unclassified: "Nog niet ingedeeld"
         }
     }
+
+    /// What the seeds tell apart, for the counsellor choosing a kind (seeds 000, 001, 003).
+    public static let distinction = "Een contact of informatievraag is een vraag, geen melding. Een melding is wat een medewerker de vertrouwenspersoon in vertrouwen vertelt; de melder houdt de regie. Een klacht is formeel en gaat naar de klachtencommissie (trede 5 van de escalatieladder). Een melding van een vermoeden van een misstand onder de Wet bescherming klokkenluiders kies je bij Regime, alleen met toestemming van de melder."
 
     /// The kinds a counsellor can choose.
     public static let classified: [CaseKind] = [.personalIntegrity, .businessIntegrity, .informationRequest]

@@ -1,4 +1,5 @@
-/// A step of the checklist a counsellor follows for a *melding* (seed 001 §5).
+/// A step of the checklist a counsellor follows for a *melding*: the words of seed 001 §5, unshortened,
+/// because they carry the reporter's control (*-indien gewenst-*, *in eerste instantie zelf melden*).
 public struct WorkflowStep: Hashable, Sendable {
     /// Stable code, stored with the case (e.g. `p3`).
     public let code: String
@@ -18,12 +19,12 @@ public enum Workflow {
                 "Opvang van de melder",
                 "Uitleg kaders en bevoegdheden vertrouwenspersoon",
                 "Uitluisteren van de melding",
-                "Samen zoeken naar informele oplossingen",
-                "Begeleiden van informele vervolgstappen",
-                "Informeren en begeleiden bij formele stappen",
-                "Eventueel doorverwijzen",
+                "Samen met de melder zoeken naar en ondersteunen bij informele oplossingen",
+                "Begeleiden van informele vervolgstappen -indien gewenst-",
+                "Indien informele stappen niet afdoende zijn, de melder informeren en -indien gewenst- begeleiden bij formele stappen.",
+                "Eventueel doorverwijzing naar een externe partij",
                 "Nazorg",
-                "Anoniem gebundeld in het jaarverslag",
+                "Meldingen worden anoniem gebundeld in het jaarverslag",
             ]
         case .businessIntegrity:
             prefix = "z"
@@ -31,9 +32,9 @@ public enum Workflow {
                 "Opvang van de melder",
                 "Uitleg kaders en bevoegdheden vertrouwenspersoon",
                 "Uitluisteren van de melding",
-                "Melder aanmoedigen te melden bij de leiding, of namens de melder melden (anonimiteit afwegen)",
+                "Het bij de organisatie onder de aandacht brengen van een melding integriteit. -als de aard van de melding hiertoe aanleiding geeft- De vertrouwenspersoon zal de melder in eerste instantie stimuleren zelf de misstand te melden bij het management. Als dat niet mogelijk is, maakt de vertrouwenspersoon namens de medewerker melding van de misstand bij het management en overweegt of de melder hierbij anoniem kan blijven.",
                 "Nazorg",
-                "Anoniem gebundeld in het jaarverslag",
+                "Meldingen worden anoniem gebundeld in het jaarverslag",
             ]
         case .informationRequest:
             prefix = "i"
@@ -55,11 +56,11 @@ public enum LadderLevel: Int, CaseIterable, Comparable, Sendable, Codable {
 
     public var label: String {
         switch self {
-        case .adviceToReporter: "1. Gesprek met, advies aan en begeleiding van de melder"
+        case .adviceToReporter: "1. Gesprek met, advies aan en begeleiding van melder"
         case .withManager: "2. Gesprek met melder en leidinggevende"
         case .withHigherManager: "3. Gesprek met melder en hogere leidinggevende"
-        case .withBoard: "4. Gesprek met melder en directie"
-        case .formalComplaint: "5. Indienen van een klacht"
+        case .withBoard: "4. Gesprek met melder en bestuur"
+        case .formalComplaint: "5. Klacht indienen"
         }
     }
 

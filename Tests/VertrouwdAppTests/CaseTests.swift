@@ -213,8 +213,13 @@ struct CaseTests {
             let today = Day(Date()).iso
             #expect(try await browser.post("/cases/\(personal.id!)/report-on-behalf", [("day", today)]).status == .notFound)
             #expect(try await browser.post("/cases/\(business.id!)/report-on-behalf", [("day", today), ("anonymous", "on")]).status == .unprocessableEntity)
-            #expect(try await browser.post("/cases/\(business.id!)/report-on-behalf", [("day", today), ("anonymous", "on"), ("consentBasis", "consent"),
-                                                                                      ("consentOn", today), ("consentMethod", "written")]).status == .seeOther)
+            let consented = [("day", today), ("anonymous", "on"), ("consentBasis", "consent"), ("consentOn", today), ("consentMethod", "written")]
+            // Seed 001 §5 step 4: in the first place the reporter reports themselves.
+            let notConsidered = try await browser.post("/cases/\(business.id!)/report-on-behalf", consented)
+            #expect(notConsidered.status == .unprocessableEntity)
+            #expect(notConsidered.body.string.contains("zelf kan melden bij het management"))
+            #expect(try await count(CaseReportOnBehalf.self, app) == 0)
+            #expect(try await browser.post("/cases/\(business.id!)/report-on-behalf", consented + [("selfReportConsidered", "on")]).status == .seeOther)
             #expect(try await count(CaseReportOnBehalf.self, app) == 1)
         }
     }

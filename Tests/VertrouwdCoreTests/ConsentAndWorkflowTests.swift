@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import VertrouwdCore
 
 @Suite("Consent: de melder heeft de regie")
@@ -50,17 +51,64 @@ struct ConsentTests {
 
 @Suite("Workflows and the escalation ladder")
 struct WorkflowTests {
-    @Test func personalIntegrityHasNineStepsEndingInTheAnnualReport() {
-        let steps = Workflow.steps(for: .personalIntegrity)
-        #expect(steps.count == 9)
-        #expect(steps.first?.label == "Opvang van de melder")
-        #expect(steps.last?.label.contains("jaarverslag") == true)
+    /// Seed 001 §5 and seed 003 §7 as the practice wrote them (whitespace normalised). The
+    /// shortened labels of an earlier release dropped "-indien gewenst-" and the order of
+    /// preference for reporting to management: the reporter's control is in these words.
+    static let seedPersonal = """
+     1. Opvang van de melder
+     2. Uitleg kaders en bevoegdheden vertrouwenspersoon
+     3. Uitluisteren van de melding
+     4. Samen met de melder zoeken naar en ondersteunen bij informele oplossingen
+     5. Begeleiden van informele vervolgstappen -indien gewenst-
+     6. Indien informele stappen niet afdoende zijn, de melder informeren en -indien gewenst- begeleiden bij formele stappen.
+     7. Eventueel doorverwijzing naar een externe partij
+     8. Nazorg
+     9. Meldingen worden anoniem gebundeld in het jaarverslag
+    """
+    static let seedBusiness = """
+     1. Opvang van de melder
+     2. Uitleg kaders en bevoegdheden vertrouwenspersoon
+     3. Uitluisteren van de melding
+     4. Het bij de organisatie onder de aandacht brengen van een melding integriteit. -als de aard van de melding hiertoe aanleiding geeft- De vertrouwenspersoon zal  de melder in eerste instantie stimuleren zelf de misstand te melden bij het management. Als dat niet mogelijk is, maakt de vertrouwenspersoon namens de medewerker melding van de misstand bij het management en overweegt of de melder hierbij anoniem kan blijven. 
+     5. Nazorg
+     6. Meldingen worden anoniem gebundeld in het jaarverslag
+    """
+    /// Seed 003 §7, top rung first, as on the slide.
+    static let seedLadder = """
+    Klacht indienen
+    Gesprek met melder en bestuur
+    Gesprek met melder en hogere leidinggevende
+    Gesprek met melder en leidinggevende
+    Gesprek met, advies aan en begeleiding van melder
+    """
+
+    static func normalised(_ s: some StringProtocol) -> String {
+        s.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
-    @Test func businessIntegrityHasSixStepsWithReportingToManagementAsFourth() {
-        let steps = Workflow.steps(for: .businessIntegrity)
-        #expect(steps.count == 6)
-        #expect(steps[3].label.contains("leiding"))
+    /// "1. Opvang van de melder" → (1, "Opvang van de melder")
+    static func numbered(_ text: String) -> [(Int, String)] {
+        text.split(separator: "\n").map { line in
+            let parts = line.trimmingCharacters(in: .whitespaces).split(separator: ".", maxSplits: 1)
+            return (Int(parts[0])!, normalised(parts[1]))
+        }
+    }
+
+    @Test(arguments: [(CaseKind.personalIntegrity, seedPersonal), (.businessIntegrity, seedBusiness)])
+    func everyStepHasTheSeedsWords(kind: CaseKind, seed: String) {
+        let steps = Workflow.steps(for: kind)
+        let expected = Self.numbered(seed)
+        #expect(steps.count == expected.count)
+        for (step, (number, text)) in zip(steps, expected) {
+            #expect(step.number == number)
+            #expect(Self.normalised(step.label) == text)
+        }
+    }
+
+    @Test func theLadderHasTheSeedsRungs() {
+        let rungs = Self.seedLadder.split(separator: "\n").reversed().map { Self.normalised($0) }
+        #expect(LadderLevel.allCases.map { Self.normalised($0.label.drop { $0 != " " }) } == rungs)
+        #expect(LadderLevel.withBoard.label.contains("bestuur"))
     }
 
     @Test func stepCodesAreUniqueAcrossKinds() {

@@ -144,6 +144,10 @@ enum CaseActions {
         }
         var errors = FormErrors()
         let day = errors.day(input.day, "day", label: "de datum")
+        if input.selfReportConsidered != "on" {
+            errors["selfReportConsidered"] =
+                "Bespreek eerst met de melder of die zelf kan melden bij het management. Meld alleen namens de melder als dat niet mogelijk is."
+        }
         let note = errors.text(input.note, "note", label: "de toelichting", max: 4000, required: false) ?? ""
         let consent = CaseForms.consent(consentInput, errors: &errors)
         guard errors.isEmpty, let day else { return try await refuse(req, c, form(errors)) }

@@ -30,17 +30,17 @@ enum CaseForms {
             "consentBasis", "Grondslag",
             options: [
                 ("consent", "De melder gaf toestemming"),
-                ("legal_duty", "Wettelijke plicht (strafbare feiten), zonder toestemming"),
+                ("legal_duty", "Zonder toestemming: een wettelijke plicht of een conflict van plichten (reden verplicht)"),
             ],
             selected: [input.consentBasis ?? ""],
-            hint: "Nodig voor elke stap waarbij iemand anders dan de melder iets hoort.",
+            hint: "Nodig voor elke stap waarbij iemand anders dan de melder iets hoort. Er is geen algemene plicht om strafbare feiten te melden: zonder toestemming alleen bij een wettelijke plicht of als zwijgen ernstig gevaar laat bestaan (conflict van plichten). Schrijf de reden op.",
             blank: "Geen toestemming nodig voor deze stap")
         form.add("consentOn", "Toestemming gegeven op", type: "date", value: input.consentOn)
         form.choice(
             "consentMethod", "Hoe gegeven", ConsentMethod.self, selected: [input.consentMethod ?? ""], blank: "Kies hoe"
         )
         form.add(
-            "consentRemark", "Toelichting (bij wettelijke plicht: de reden)", value: input.consentRemark,
+            "consentRemark", "Toelichting (zonder toestemming: de reden)", value: input.consentRemark,
             maxlength: 1000)
     }
 
@@ -99,7 +99,7 @@ enum CaseForms {
 
     struct Escalation: Content { var level, day, note: String? }
     struct Referral: Content { var target, day, passesPersonalData, note: String? }
-    struct Report: Content { var day, anonymous, note: String? }
+    struct Report: Content { var day, selfReportConsidered, anonymous, note: String? }
     struct WBK: Content { var acknowledgedOn, feedbackOn: String? }
     struct Appointment: Content { var startsAt, duration, mode, place: String? }
     struct Time: Content { var day, hours: String? }
@@ -132,7 +132,7 @@ enum CaseForms {
         if accepting || r.kind == .unclassified {
             form.choice(
                 "kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [v.kind ?? ""],
-                required: true, blank: "Kies de soort")
+                hint: CaseKind.distinction, required: true, blank: "Kies de soort")
         }
         form.choice(
             "categories", "Waar gaat het over?", CaseCategory.self, selected: v.categories ?? [], multiple: true)
@@ -226,9 +226,13 @@ enum CaseForms {
     ) -> FormView {
         var form = FormView(
             id: "report", title: "Namens de melder melden bij de leiding",
-            intro: "Stap 4 bij zakelijke integriteit. Weeg af of de melder anoniem kan blijven.",
+            intro: "Stap 4 bij zakelijke integriteit. In eerste instantie meldt de melder zelf bij het management, als de aard van de melding hiertoe aanleiding geeft. Alleen als dat niet mogelijk is, meld je namens de melder. Weeg af of de melder anoniem kan blijven.",
             action: SiteURL.case(.value(c.id), .reportOnBehalf).path, submit: "Melding namens melder vastleggen", csrf: req.csrfToken)
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
+        form.checkbox(
+            "selfReportConsidered",
+            "Zelf melden bij het management is met de melder besproken en is niet mogelijk",
+            checked: input.selfReportConsidered == "on", hint: "Schrijf bij de toelichting waarom niet.")
         form.checkbox(
             "anonymous", "De melder blijft anoniem tegenover de organisatie", checked: input.anonymous == "on")
         form.add("note", "Toelichting", type: "textarea", value: input.note, maxlength: 4000)

@@ -90,7 +90,7 @@ enum CasePage {
     static func basisText(_ consent: CaseConsent?, _ c: OpenCase) -> String {
         guard let consent else { return "Geen toestemming nodig" }
         let remark = (try? c.open(consent, \.$remarkSealed)) ?? ""
-        if consent.basis == "legal_duty" { return "Wettelijke plicht: \(remark)" }
+        if consent.basis == "legal_duty" { return "Zonder toestemming (wettelijke plicht of conflict van plichten): \(remark)" }
         let method = consent.method?.label.lowercased() ?? ""
         let day = consent.givenOn?.dutch ?? ""
         return "Toestemming \(method) op \(day)" + (remark.isEmpty ? "" : " — \(remark)")

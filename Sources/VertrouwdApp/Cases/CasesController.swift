@@ -60,7 +60,7 @@ enum CasesController {
             selected: [input.organisation ?? ""], required: true, blank: "Kies een organisatie")
         form.choice(
             "kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [input.kind ?? ""],
-            required: true, blank: "Kies de soort")
+            hint: CaseKind.distinction, required: true, blank: "Kies de soort")
         form.choice(
             "categories", "Waar gaat het over?", CaseCategory.self, selected: input.categories ?? [], multiple: true,
             hint: "Kies alles wat van toepassing is.")

@@ -14,7 +14,7 @@ enum ReporterRights {
         let deletionTitle, deletionIntro, deletionConfirm, deletionSubmit, deletionConfirmMissing: String
         let requestsTitle, correction, deletion, madeOn, answerBy, waiting, granted, refused, refusedNote: String
         let requestSent, deletedTitle, tooManyDownloads, deletedText: String
-        let fileTitle, fileReport, fileMessages, fileAttachments, fileNoStaffNotes: String
+        let fileTitle, fileReport, fileContact, fileMessages, fileAttachments, fileNoStaffNotes: String
 
         static let nl = Text(
             title: "Je gegevens", intro: "Je mag je eigen dossier inzien, laten verbeteren of laten verwijderen.",
@@ -33,7 +33,7 @@ enum ReporterRights {
             deletedTitle: "Je dossier is verwijderd",
             tooManyDownloads: "Je hebt je dossier het afgelopen uur al vaak gedownload. Probeer het over een uur opnieuw.",
             deletedText: "De inhoud van je melding is vernietigd op {day}. Niemand kan haar nog lezen. Bewaard zijn alleen het kenmerk, de data en de soort melding, zonder inhoud.",
-            fileTitle: "Dossier", fileReport: "Je melding", fileMessages: "Berichten",
+            fileTitle: "Dossier", fileReport: "Je melding", fileContact: "Je naam en contactgegevens", fileMessages: "Berichten",
             fileAttachments: "Bijlagen (in de map bijlagen)",
             fileNoStaffNotes: "Werkaantekeningen van de vertrouwenspersoon horen niet bij dit bestand.")
 
@@ -54,7 +54,7 @@ enum ReporterRights {
             deletedTitle: "Your file was deleted",
             tooManyDownloads: "You downloaded your file many times in the last hour. Please try again in an hour.",
             deletedText: "The contents of your report were destroyed on {day}. Nobody can read them any more. Only the reference, the dates and the kind of report were kept, without content.",
-            fileTitle: "File", fileReport: "Your report", fileMessages: "Messages",
+            fileTitle: "File", fileReport: "Your report", fileContact: "Your name and contact details", fileMessages: "Messages",
             fileAttachments: "Attachments (in the folder bijlagen)",
             fileNoStaffNotes: "The counsellor's working notes are not part of this file.")
 
@@ -125,10 +125,18 @@ enum ReporterRights {
         let formatter = pt.dateFormatter(.medium)
         var text = "\(t.fileTitle) \(record.reference) — \(record.organisation.name)\n\n== \(t.fileReport) "
             + "(\(record.createdAt.map { formatter.string(from: $0) } ?? record.openedOn.dutch))\n\n"
-            + (try c.open(record, \.$summarySealed)) + "\n\n== \(t.fileMessages)\n"
+            + (try c.open(record, \.$summarySealed)) + "\n"
+        let identity = [try c.open(record, \.$reporterNameSealed), try c.open(record, \.$reporterContactSealed)].filter { !$0.isEmpty }
+        if !identity.isEmpty { text += "\n== \(t.fileContact)\n\n" + identity.joined(separator: "\n") + "\n" }
+        text += "\n== \(t.fileMessages)\n"
         for m in try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all() {
             text += "\n-- \(m.sender == .reporter ? pt.you : pt.counsellor), \(formatter.string(from: m.createdAt))\n"
                 + (try c.open(m, \.$bodySealed)) + "\n"
+        }
+        let requests = try await section(req, c).requests
+        if !requests.isEmpty {
+            text += "\n== \(t.requestsTitle)\n"
+            for r in requests { text += "\n-- \(r.kind), \(t.madeOn) \(r.madeOn): \(r.status)\n" + (r.note.isEmpty ? "" : r.note + "\n") }
         }
         var entries: [(path: String, data: Data)] = []
         var used: Set<String> = []

@@ -37,11 +37,11 @@ public struct RestorePreparation: Sendable {
             chmod(path, 0o600)
             return RestorePreparation { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         case .postgres(let url):
-            let tables = try psql(["-tA", "-c", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", url])
+            let tables = try psql(["-tA", "-c", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"], url: url)
             guard tables.trimmingCharacters(in: .whitespacesAndNewlines) == "0" else {
                 throw Settings.Problem(description: "The database in DATABASE_URL is not empty. Restore into a new, empty database.")
             }
-            _ = try psql(["-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", file, url])
+            _ = try psql(["-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", file], url: url)
             return RestorePreparation {}
         }
     }
@@ -49,8 +49,21 @@ public struct RestorePreparation: Sendable {
     /// Removes a restored SQLite database again when the key file does not match it.
     public func abandon() { undo() }
 
-    private static func psql(_ arguments: [String]) throws -> String {
+    /// Runs `psql` with the connection in its environment (`PGHOST`…, `PGPASSWORD`), never on its
+    /// command line, where other users of the machine could read the password.
+    private static func psql(_ arguments: [String], url: String) throws -> String {
+        guard let parts = URLComponents(string: url), let host = parts.host else {
+            throw Settings.Problem(description: "DATABASE_URL is not a URL psql understands.")
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["PGHOST"] = host
+        env["PGPORT"] = parts.port.map(String.init) ?? "5432"
+        env["PGUSER"] = parts.user?.removingPercentEncoding
+        env["PGPASSWORD"] = parts.password?.removingPercentEncoding
+        env["PGDATABASE"] = String(parts.path.dropFirst())
+        if let mode = parts.queryItems?.first(where: { $0.name == "sslmode" })?.value { env["PGSSLMODE"] = mode }
         let process = Process()
+        process.environment = env
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["psql"] + arguments
         let out = Pipe()
