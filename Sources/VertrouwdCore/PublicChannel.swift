@@ -39,6 +39,16 @@ public enum PublicTopic: String, Sendable, CaseIterable {
         }
     }
 
+    /// Whether a report on this topic can be one of suspected wrongdoing under the Wet bescherming
+    /// klokkenluiders. Bullying, harassment, discrimination and aggression are *ongewenst gedrag*:
+    /// a confidential conversation or a complaint, not a WBK report.
+    public var mayBeWhistleblowing: Bool {
+        switch self {
+        case .wrongdoing, .information, .other: true
+        case .bullying, .sexual, .discrimination, .aggression: false
+        }
+    }
+
     /// The kind of case it starts as; the counsellor can change it.
     public var kind: CaseKind {
         switch self {

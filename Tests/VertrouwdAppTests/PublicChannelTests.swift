@@ -309,7 +309,7 @@ struct PublicChannelTests {
             #expect(response.body.string.contains("Mijn verhaal blijft staan."))
             let tooMany = try await reporter.postMultipart("/o/het-baken/melden", [("story", "x")],
                                                            files: Array(repeating: ("files[]", "a.png", Self.png), count: 4))
-            #expect(tooMany.body.string.contains("Kies hoogstens 3 bestanden."))
+            #expect(tooMany.body.string.contains("Kies niet meer dan 3 bestanden."))
             #expect(try await count(Case.self, app) == 0)
             #expect(try await count(Attachment.self, app) == 0)
         }

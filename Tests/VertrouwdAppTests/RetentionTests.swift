@@ -203,19 +203,19 @@ struct RetentionTests {
             try await browser.login(admin)
             #expect(try await browser.get("/admin/retention").body.string.contains("value=\"24\""))
             for (months, grace) in [("0", "3"), ("241", "3"), ("twaalf", "3"), ("", "3"), ("24", "25"), ("24", "-1")] {
-                let refused = try await browser.post("/admin/retention", [("months", months), ("graceMonths", grace)])
+                let refused = try await browser.post("/admin/retention", [("months", months), ("graceMonths", grace), ("responseWorkdays", "2")])
                 #expect(refused.status == .unprocessableEntity, "\(months)/\(grace)")
                 #expect(refused.body.string.contains("value=\"\(months)\""), "what was typed comes back")
             }
             #expect(try await Practice.retention(on: app.db) == .standard)
-            #expect(try await browser.post("/admin/retention", [("months", "36"), ("graceMonths", "6")]).status == .seeOther)
+            #expect(try await browser.post("/admin/retention", [("months", "36"), ("graceMonths", "6"), ("responseWorkdays", "2")]).status == .seeOther)
             #expect(try await Practice.retention(on: app.db) == RetentionPolicy(months: 36, graceMonths: 6))
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "practice.retention").count() == 1)
 
             // A counsellor who is not an admin cannot change it.
             let other = Browser(app)
             try await other.login(counsellor)
-            #expect(try await other.post("/admin/retention", [("months", "1"), ("graceMonths", "0")]).status.code >= 400)
+            #expect(try await other.post("/admin/retention", [("months", "1"), ("graceMonths", "0"), ("responseWorkdays", "2")]).status.code >= 400)
             #expect(try await Practice.retention(on: app.db).months == 36)
         }
     }
@@ -265,13 +265,13 @@ struct RetentionTests {
             let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
             let browser = Browser(app)
             try await browser.login(admin)
-            let asked = try await browser.post("/admin/retention", [("months", "24"), ("graceMonths", "3")])
+            let asked = try await browser.post("/admin/retention", [("months", "24"), ("graceMonths", "3"), ("responseWorkdays", "2")])
             #expect(asked.status == .unprocessableEntity && asked.body.string.contains("2 afgesloten meldingen"))
             #expect(try await Practice.retention(on: app.db).months == 60, "nothing changed yet")
-            #expect(try await browser.post("/admin/retention", [("months", "24"), ("graceMonths", "3"), ("confirm", "on")]).status == .seeOther)
+            #expect(try await browser.post("/admin/retention", [("months", "24"), ("graceMonths", "3"), ("responseWorkdays", "2"), ("confirm", "on")]).status == .seeOther)
             #expect(try await Practice.retention(on: app.db).months == 24)
             // Lengthening needs no confirmation.
-            #expect(try await browser.post("/admin/retention", [("months", "36"), ("graceMonths", "3")]).status == .seeOther)
+            #expect(try await browser.post("/admin/retention", [("months", "36"), ("graceMonths", "3"), ("responseWorkdays", "2")]).status == .seeOther)
         }
     }
 }

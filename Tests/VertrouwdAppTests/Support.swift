@@ -241,10 +241,11 @@ extension Application {
     }
 
     func makeOrganisation(_ slug: String, employees: Int = 120, departments: [String] = ["Zorg", "Staf"],
-                          counsellors: [TestAccount] = []) async throws -> Organisation {
+                          counsellors: [TestAccount] = [], whistleblowerChannel: Bool = true) async throws -> Organisation {
         let org = Organisation()
         org.name = "Organisatie \(slug)"; org.slug = slug; org.sector = Sector.care.rawValue; org.employees = employees
         org.departments = departments.joined(separator: "\n"); org.phone = ""; org.whatsapp = ""; org.email = ""; org.availability = ""
+        org.whistleblowerChannel = whistleblowerChannel; org.complaintsCommittee = ""
         try await org.create(on: db)
         for c in counsellors { try await org.$counsellors.attach(c.user, on: db) }
         return org

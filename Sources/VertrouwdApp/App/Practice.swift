@@ -22,6 +22,8 @@ final class Practice: Model, @unchecked Sendable { // property wrappers: see `Us
     /// The retention period after closing and the reporter's grace period, in months.
     @Field(key: "retention_months") var retentionMonths: Int
     @Field(key: "grace_months") var graceMonths: Int
+    /// "Usually within N working days" on the public pages (a conversation request).
+    @Field(key: "response_workdays") var responseWorkdays: Int
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -107,6 +109,7 @@ enum MasterKeyStore {
             p.createdAt = Date()
             p.retentionMonths = RetentionPolicy.standard.months
             p.graceMonths = RetentionPolicy.standard.graceMonths
+            p.responseWorkdays = 2
             do {
                 try await p.create(on: db)
             } catch {

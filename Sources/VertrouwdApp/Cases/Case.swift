@@ -44,6 +44,9 @@ final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
     @OptionalField(key: "aftercare_on") var aftercareOn: Day?
     @OptionalField(key: "closed_on") var closedOn: Day?
     @OptionalField(key: "outcome") var outcome: Outcome?
+    /// The language the reporter used on the public form (`nl`, `en`), so the acknowledgement
+    /// and the counsellor's first reply are in it. Nil for cases not made there.
+    @OptionalField(key: "reporter_language") var reporterLanguage: String?
 
     // the case key, wrapped by its retention epoch's key (`Keyring`; `ep-2028-11-…`, or the
     // master key's id for a case from before epochs); nil once the contents are destroyed
@@ -89,6 +92,7 @@ final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
         self.keyID = keyID
         self.wrappedKey = wrappedKey
         self.legalHoldReasonSealed = ""
+        self.reporterLanguage = intake.reporterLanguage?.rawValue
     }
 
     /// The case's dated life, for the rules of `CaseLifecycle`.
@@ -339,4 +343,5 @@ struct CaseIntake: Sendable {
     var reporterContact: String
     var accused: String
     var status: CaseStatus = .open
+    var reporterLanguage: Language? = nil
 }

@@ -15,16 +15,57 @@ enum CaseMailboxActions {
         let attachments: [Attachments.Listed]
     }
 
-    static let acknowledgementText = """
-        Beste melder,
+    /// The acknowledgement a counsellor sends within 7 days, in the reporter's language. It
+    /// promises *beoordeling en, voor zover van toepassing, opvolging* (not that the counsellor
+    /// handles everything), says who keeps the identity confidential, and names the external
+    /// channels (EU directive 2019/1937 art. 9(1)(g)).
+    static func acknowledgementText(_ language: Language) -> String {
+        let authorities = ExternalReporting.names(language).map { "- \($0)" }.joined(separator: "\n")
+        switch language {
+        case .nl:
+            return """
+                Beste melder,
 
-        Hierbij bevestig ik dat ik je melding heb ontvangen. Ik neem je melding in behandeling onder de Wet bescherming klokkenluiders. \
-        Binnen drie maanden na deze bevestiging krijg je van mij een terugkoppeling over wat er met je melding is gedaan. \
-        Je kunt in deze postbus altijd reageren of vragen stellen.
+                Ik bevestig dat ik je melding van een vermoeden van een misstand heb ontvangen. Je melding valt onder de Wet bescherming klokkenluiders. \
+                Je melding wordt beoordeeld en, voor zover van toepassing, opgevolgd. \
+                Binnen drie maanden na deze bevestiging krijg je in deze postbus informatie over de beoordeling en de opvolging.
 
-        Met vriendelijke groet,
-        je vertrouwenspersoon
-        """
+                Wie je bent, blijft vertrouwelijk: ik maak dat niet bekend zonder jouw uitdrukkelijke toestemming. \
+                Niemand mag je benadelen omdat je te goeder trouw meldt.
+
+                Je mag ook melden bij een bevoegde instantie buiten je organisatie, bijvoorbeeld:
+                \(authorities)
+
+                Advies over je situatie krijg je gratis en vertrouwelijk bij de afdeling Advies van het Huis voor Klokkenluiders.
+
+                Je kunt in deze postbus altijd reageren of vragen stellen.
+
+                Met vriendelijke groet,
+                je vertrouwenspersoon
+                """
+        case .en:
+            return """
+                Dear reporter,
+
+                I confirm that I have received your report of suspected wrongdoing. Your report falls under the Dutch Whistleblower Protection Act (Wet bescherming klokkenluiders). \
+                Your report will be assessed and, where appropriate, followed up. \
+                Within three months of this acknowledgement you will receive information in this mailbox about the assessment and the follow-up.
+
+                Your identity stays confidential: I will not disclose it without your explicit consent. \
+                Nobody may treat you unfavourably because you reported in good faith.
+
+                You may also report to a competent authority outside your organisation, for example:
+                \(authorities)
+
+                You can get free and confidential advice from the advice department of the Huis voor Klokkenluiders.
+
+                You can always reply or ask questions in this mailbox.
+
+                Kind regards,
+                your confidential counsellor
+                """
+        }
+    }
 
     /// The thread for the case page; reporter messages count as read once the counsellor sees them.
     static func thread(_ req: Request, _ c: OpenCase, issuedCode: String? = nil) async throws -> Thread? {
@@ -78,10 +119,10 @@ enum CaseMailboxActions {
     ) -> FormView {
         var form = FormView(
             id: "acknowledge", title: "Ontvangstbevestiging sturen",
-            intro: "Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag.",
+            intro: "Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag. De tekst staat in de taal waarin de melder schreef.",
             action: SiteURL.caseMailbox(.value(c.id), .acknowledge).path, submit: "Bevestiging versturen", csrf: req.csrfToken)
         form.add(
-            "body", "Tekst", type: "textarea", value: input?.body ?? acknowledgementText, required: true,
+            "body", "Tekst", type: "textarea", value: input?.body ?? acknowledgementText(Language(rawValue: c.record.reporterLanguage ?? "") ?? .nl), required: true,
             maxlength: 4000)
         form.apply(errors)
         return form

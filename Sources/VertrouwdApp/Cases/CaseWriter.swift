@@ -505,6 +505,7 @@ struct CaseWriter: Sendable {
                 row[keyPath: field].value = ""
             }
             row.legalHoldOn = nil
+            row.reporterLanguage = nil
             row.destroyedOn = today
             row.destroyedBy = cause
             try await CaseNote.query(on: db).filter(\.$case.$id == id).delete()

@@ -119,6 +119,8 @@ enum DemoPractice {
             org.email = "vp-\(spec.slug)@demo.vertrouwd.nl"
             org.availability =
                 "Maandag tot en met vrijdag, 9.00–17.00 uur. Buiten deze tijden kunt u een bericht achterlaten."
+            org.whistleblowerChannel = OrganisationRules.whistleblowerProcedureRequired(employees: spec.employees)
+            org.complaintsCommittee = "Landelijke Klachtencommissie Ongewenst Gedrag, Postbus 1234, 3500 AA Utrecht"
             try await org.create(on: db)
             for user in spec.counsellors { try await org.$counsellors.attach(user, on: db) }
             for (role, name) in [(ContactRole.board, "M. Jansen"), (.hr, "P. de Boer"), (.worksCouncil, "S. Bakker")] {

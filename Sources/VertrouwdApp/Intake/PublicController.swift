@@ -39,7 +39,14 @@ enum PublicController {
         let counsellors: [Counsellor]
         let phone, whatsapp, whatsappLink, email, availability: String
         let available: Bool
+        let whoMay: String
+        let internalCounsellors: [InternalCounsellor]
+        let complaintsCommittee: String
+        /// The competent authorities, where the counsellor is the organisation's WBK channel.
+        let externalAuthorities: [String]
     }
+
+    struct InternalCounsellor: Encodable, Sendable { let name, email, phone: String }
 
     struct FormPage: Encodable, Sendable {
         let t: PublicText
@@ -79,7 +86,13 @@ enum PublicController {
             t: t, title: t.orgTitle.replacingOccurrences(of: "{org}", with: org.name), orgName: org.name, links: PublicLinks(slug: org.slug),
             counsellors: counsellors.map { Counsellor(id: $0.id!.uuidString, name: $0.name, introduction: $0.introduction ?? "") },
             phone: org.phone, whatsapp: org.whatsapp, whatsappLink: international.isEmpty ? "" : "https://wa.me/\(international)",
-            email: org.email, availability: org.availability, available: !counsellors.isEmpty))
+            email: org.email, availability: org.availability, available: !counsellors.isEmpty,
+            whoMay: t.whoMay.replacingOccurrences(of: "{org}", with: org.name),
+            internalCounsellors: try await OrganisationContact.query(on: req.db).filter(\.$organisation.$id == org.id!)
+                .filter(\.$role == .internalCounsellor).sort(\.$name).all()
+                .map { InternalCounsellor(name: $0.name, email: $0.email, phone: $0.phone) },
+            complaintsCommittee: org.complaintsCommittee,
+            externalAuthorities: org.whistleblowerChannel ? ExternalReporting.names(req.language) : []))
     }
 
     // MARK: forms
@@ -118,20 +131,24 @@ enum PublicController {
                     selected: input.mode ?? "", required: true)
         form.add("moments", t.momentsQuestion, type: "textarea", value: input.moments, hint: t.momentsHint, maxlength: 1000)
         form.add("contact", t.contactQuestion, value: input.contact, hint: t.contactHint, required: true, autocomplete: "off", maxlength: 300)
-        form.add("topic", "\(t.topicQuestion) (\(t.optional))", type: "textarea", value: input.topic, hint: t.topicHint, maxlength: 4000)
+        form.add("topic", "\(t.topicQuestion) (\(t.optional))", type: "textarea", value: input.topic, maxlength: 4000)
         form.apply(errors)
         return form
     }
 
-    static func reportForm(_ req: Request, slug: String, counsellors: [User], input: ReportForm = .init(contactWish: "no"), errors: FormErrors = .init()) -> FormView {
+    /// The report form. The WBK tick appears only where the counsellor is the organisation's
+    /// channel for reports under the Wet bescherming klokkenluiders.
+    static func reportForm(_ req: Request, org: Organisation, counsellors: [User], input: ReportForm = .init(contactWish: "no"), errors: FormErrors = .init()) -> FormView {
         let t = PublicText.of(req.language)
-        var form = FormView(id: "melden", action: SiteURL.report(slug: .value(slug)).path, submit: t.send, csrf: req.csrfToken)
+        var form = FormView(id: "melden", action: SiteURL.report(slug: .value(org.slug)).path, submit: t.send, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
         counsellorChoice(&form, counsellors, selected: input.counsellor, t: t)
         form.radios("topic", "\(t.topicQuestion) (\(t.optional))", options: PublicTopic.allCases.map { ($0.rawValue, $0.label(req.language)) },
-                    selected: input.topic ?? "", hint: t.topicHint)
+                    selected: input.topic ?? "")
         form.add("story", t.whatHappened, type: "textarea", value: input.story, hint: t.whatHappenedHint, required: true, maxlength: Case.storyLimit)
-        form.checkbox("whistleblower", t.whistleblowerLabel, checked: input.whistleblower == "on", hint: t.whistleblowerHint)
+        if org.whistleblowerChannel {
+            form.checkbox("whistleblower", t.whistleblowerLabel, checked: input.whistleblower == "on", hint: t.whistleblowerHint)
+        }
         form.radios("contactWish", t.contactWish, options: [("no", t.contactNo), ("yes", t.contactYes)], selected: input.contactWish ?? "no")
         form.add("contact", "\(t.contactHow) (\(t.optional))", value: input.contact, hint: t.anonymousNote, autocomplete: "off", maxlength: 300)
         form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules)
@@ -162,7 +179,13 @@ enum PublicController {
         let t = PublicText.of(req.language)
         return try await req.publicPage(.publicForm, FormPage(
             t: t, title: which == .request ? t.requestTitle : t.reportTitle, orgName: org.name, links: PublicLinks(slug: org.slug),
-            intro: which == .request ? t.requestIntro : t.reportIntro, form: form), status: status)
+            intro: which == .request ? try await responseIntro(req, t) : t.reportIntro, form: form), status: status)
+    }
+
+    /// "usually within N working days", from the practice's setting.
+    static func responseIntro(_ req: Request, _ t: PublicText) async throws -> String {
+        let days = try await Practice.find(Practice.singletonID, on: req.db)?.responseWorkdays ?? 2
+        return t.requestIntro.replacingOccurrences(of: "{days}", with: String(days))
     }
 
     /// GET /o/:slug/gesprek
@@ -174,7 +197,7 @@ enum PublicController {
     /// GET /o/:slug/melden
     @Sendable static func showReport(_ req: Request) async throws -> Response {
         let (org, counsellors) = try await reachable(req)
-        return try await formPage(req, org, .report, reportForm(req, slug: org.slug, counsellors: counsellors))
+        return try await formPage(req, org, .report, reportForm(req, org: org, counsellors: counsellors))
     }
 
     /// POST /o/:slug/gesprek
@@ -198,7 +221,8 @@ enum PublicController {
         let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: .unclassified, categories: [],
                                 reporterRole: .unknown, channel: .webForm, openedOn: Day(Date()), department: "",
                                 relation: .unknown, regime: .confidential, summary: summary, reporterName: "",
-                                reporterContact: contact, accused: "", status: .new)
+                                reporterContact: contact, accused: "", status: .new,
+                                reporterLanguage: req.language)
         return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle)
     }
 
@@ -218,19 +242,23 @@ enum PublicController {
         let wantsContact = input.contactWish == "yes"
         if let wish = input.contactWish, wish != "yes" && wish != "no" { errors["contactWish"] = t.errChoose }
         let contact = FormErrors.publicText(input.contact, "contact", max: 300, required: false, t: t, errors: &errors) ?? ""
+        // The tick is only offered to a WBK channel; sent anyway (an old page), it is ignored.
+        let whistleblower = input.whistleblower == "on" && org.whistleblowerChannel
+        if whistleblower, let topic, !topic.mayBeWhistleblowing { errors["whistleblower"] = t.errWhistleblowerTopic }
         if wantsContact && contact.isEmpty && errors["contact"] == nil { errors["contact"] = t.errContact }
         let files = Attachments.check(input.files, t: t, errors: &errors)
         if errors.isEmpty && !req.application.floodGuard.allow(org.slug) { errors.general = t.errBusy }
         if !errors.isEmpty { Attachments.remindToChooseAgain(input.files, t: t, errors: &errors) }
         guard errors.isEmpty, let counsellor, let story else {
-            return try await formPage(req, org, .report, reportForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
+            return try await formPage(req, org, .report, reportForm(req, org: org, counsellors: counsellors, input: input, errors: errors),
                                       status: errors.general == t.errBusy ? .tooManyRequests : .unprocessableEntity)
         }
         let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: topic?.kind ?? .unclassified,
                                 categories: topic.map { [$0.category] } ?? [], reporterRole: .unknown, channel: .webForm,
                                 openedOn: Day(Date()), department: "", relation: .unknown,
-                                regime: input.whistleblower == "on" ? .whistleblower : .confidential, summary: story,
-                                reporterName: "", reporterContact: wantsContact ? contact : "", accused: "", status: .new)
+                                regime: whistleblower ? .whistleblower : .confidential, summary: story,
+                                reporterName: "", reporterContact: wantsContact ? contact : "", accused: "", status: .new,
+                                reporterLanguage: req.language)
         return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle, files: files)
     }
 
@@ -253,7 +281,7 @@ enum PublicController {
         let (org, counsellors) = try await reachable(req)
         let input = reportInput(req)
         let errors = Attachments.errors(for: refusal, files: input.files, t: PublicText.of(req.language))
-        return try await formPage(req, org, .report, reportForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
+        return try await formPage(req, org, .report, reportForm(req, org: org, counsellors: counsellors, input: input, errors: errors),
                                   status: refusal.status)
     }
 

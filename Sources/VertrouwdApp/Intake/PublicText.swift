@@ -26,6 +26,20 @@ struct PublicText: Encodable, Sendable {
     let reportLink: String
     let mailboxLink: String
     let stepsTitle: String
+    let doesTitle: String
+    let does: [String]
+    let doesNotTitle: String
+    let doesNot: [String]
+    let whoMayTitle: String
+    let whoMay: String
+    let internalTitle: String
+    let internalIntro: String
+    let complaintTitle: String
+    let complaintText: String
+    let complaintCommittee: String
+    let externalTitle: String
+    let externalText: String
+    let externalAdvice: String
     // forms
     let requestTitle: String
     let requestIntro: String
@@ -42,7 +56,6 @@ struct PublicText: Encodable, Sendable {
     let contactQuestion: String
     let contactHint: String
     let topicQuestion: String
-    let topicHint: String
     let whatHappened: String
     let whatHappenedHint: String
     let whistleblowerLabel: String
@@ -103,6 +116,8 @@ struct PublicText: Encodable, Sendable {
     let errFileTooLarge: String
     let errFileType: String
     let errFilesAgain: String
+    /// The WBK tick with a topic of undesirable behaviour.
+    let errWhistleblowerTopic: String
     let errBusy: String
     /// The form came back without a valid token (an old tab, a lost cookie): shown on the form.
     let errFormExpired: String
@@ -147,22 +162,42 @@ struct PublicText: Encodable, Sendable {
 
     static let nl = PublicText(
         lang: "nl", otherLang: "en", otherLangName: "English", skip: "Naar de inhoud",
-        footer: "Deze site bewaart geen IP-adres en geen gegevens over je browser. Er worden geen cookies of diensten van anderen gebruikt.",
+        footer: "Deze site bewaart geen IP-adres en geen gegevens over je browser. Er zijn alleen eigen, noodzakelijke cookies, die verdwijnen als je je browser sluit: één die formulieren beveiligt, één die je taalkeuze onthoudt en één zolang je postbus open is. Geen cookies of diensten van anderen.",
         acute: "Ben je in acuut gevaar? Bel 112.",
         device: "Tip: gebruik liever je eigen telefoon of computer en niet het netwerk van je werk.",
         orgTitle: "Vertrouwenspersoon voor medewerkers van {org}",
-        orgIntro: "Heb je op je werk te maken met pesten, intimidatie, discriminatie, agressie of seksuele intimidatie? Of denk je dat er iets niet klopt, zoals fraude? Dan kun je in vertrouwen praten met een externe vertrouwenspersoon. Die werkt niet voor je organisatie.",
+        orgIntro: "Heb je op je werk te maken met pesten, intimidatie, discriminatie, agressie of seksuele intimidatie? Of denk je dat er iets niet klopt, zoals fraude? Dan kun je in vertrouwen praten met een externe vertrouwenspersoon. Die is onafhankelijk en niet in dienst van je organisatie.",
         whoTitle: "Wie zijn wij?", reachTitle: "Zo bereik je ons", phone: "Telefoon", whatsapp: "WhatsApp", email: "E-mail",
         whenTitle: "Wanneer", happensTitle: "Wat gebeurt er met je verhaal?",
         happens: ["Wat je vertelt blijft vertrouwelijk.",
                   "Jij houdt de regie. De vertrouwenspersoon doet niets zonder jouw toestemming.",
+                  "Daar is één uitzondering op: als de wet het eist, of als er ernstig gevaar is voor jou of voor anderen. Dan kan de vertrouwenspersoon iets doen zonder jouw toestemming. Dat hoor je dan eerst.",
                   "Soms is je verhaal kwijt kunnen al genoeg. Samen kijken jullie wat je wilt.",
                   "Je mag anoniem melden.",
-                  "Je organisatie krijgt alleen een jaarverslag zonder namen. Niemand kan daaruit afleiden wie iets meldde."],
+                  "Je organisatie krijgt alleen een jaarverslag en signalen en adviezen, zonder namen. Niemand kan daaruit afleiden wie iets meldde."],
         requestLink: "Vraag een gesprek aan", reportLink: "Doe een melding (ook anoniem)",
         mailboxLink: "Heb je al een ontvangstcode? Open je postbus", stepsTitle: "Wat wil je doen?",
+        doesTitle: "Wat doet de vertrouwenspersoon?",
+        does: ["Luistert naar je verhaal en denkt met je mee.",
+               "Legt uit wat je kunt doen, en helpt je het zelf op te lossen als dat kan.",
+               "Gaat als je dat wilt mee naar een gesprek, of helpt je bij een klacht of een melding.",
+               "Verwijst je zo nodig door, bijvoorbeeld naar een bedrijfsarts of een advocaat."],
+        doesNotTitle: "Wat doet de vertrouwenspersoon niet?",
+        doesNot: ["Geen onderzoek naar wat er is gebeurd.",
+                  "Geen oordeel over wie gelijk heeft.",
+                  "Geen beslissingen namens je organisatie."],
+        whoMayTitle: "Wie kan er terecht?",
+        whoMay: "Iedereen die voor {org} werkt of werkte: medewerkers, leidinggevenden, oud-medewerkers, stagiairs, uitzendkrachten en vrijwilligers. Het kost je niets.",
+        internalTitle: "Interne vertrouwenspersoon",
+        internalIntro: "Je organisatie heeft ook een eigen vertrouwenspersoon. Je mag kiezen bij wie je terechtkunt.",
+        complaintTitle: "Een klacht indienen",
+        complaintText: "Wil je een formele klacht over ongewenst gedrag indienen? Dan kun je naar de klachtencommissie. De vertrouwenspersoon kan je daarbij helpen.",
+        complaintCommittee: "Klachtencommissie:",
+        externalTitle: "Melden buiten je organisatie",
+        externalText: "Een vermoeden van een misstand mag je ook melden bij een bevoegde instantie buiten je organisatie, ook zonder eerst hier te melden. Bijvoorbeeld:",
+        externalAdvice: "Gratis en vertrouwelijk advies krijg je bij de afdeling Advies van het Huis voor Klokkenluiders.",
         requestTitle: "Een gesprek aanvragen",
-        requestIntro: "Laat weten hoe we je kunnen bereiken. De vertrouwenspersoon neemt contact met je op, meestal binnen twee werkdagen.",
+        requestIntro: "Laat weten hoe we je kunnen bereiken. De vertrouwenspersoon neemt contact met je op, meestal binnen {days} werkdagen.",
         reportTitle: "Een melding doen",
         reportIntro: "Je hoeft je naam niet te geven. Na het versturen krijg je een ontvangstcode. Met die code lees je in je postbus de antwoorden van de vertrouwenspersoon.",
         required: "verplicht", optional: "niet verplicht", send: "Versturen", checkForm: "Kijk dit nog even na",
@@ -170,11 +205,11 @@ struct PublicText: Encodable, Sendable {
         momentsQuestion: "Wanneer komt het je goed uit?", momentsHint: "Bijvoorbeeld: dinsdagmiddag of na 17.00 uur.",
         contactQuestion: "Hoe kunnen we je bereiken?",
         contactHint: "Bijvoorbeeld je telefoonnummer of een privé e-mailadres. Alleen de vertrouwenspersoon ziet dit.",
-        topicQuestion: "Waar gaat het over?", topicHint: "Je mag dit overslaan.",
+        topicQuestion: "Waar gaat het over?",
         whatHappened: "Wat is er gebeurd?",
         whatHappenedHint: "Vertel in je eigen woorden wat er is gebeurd, wanneer en waar. Noem alleen namen als je dat wilt.",
         whistleblowerLabel: "Dit is een melding van een vermoeden van een misstand (Wet bescherming klokkenluiders)",
-        whistleblowerHint: "Dan krijg je binnen 7 dagen een ontvangstbevestiging en binnen 3 maanden een terugkoppeling in je postbus.",
+        whistleblowerHint: "Alleen bij een vermoeden van een misstand, zoals fraude of gevaar voor de gezondheid of het milieu. Dan krijg je binnen 7 dagen een ontvangstbevestiging en binnen 3 maanden informatie over wat er met je melding gebeurt, in je postbus.",
         contactWish: "Wil je dat we contact met je opnemen?", contactNo: "Nee, ik lees de antwoorden in mijn postbus",
         contactYes: "Ja, neem contact met me op", contactHow: "Hoe kunnen we je bereiken?",
         anonymousNote: "Wil je anoniem blijven? Vul dan geen naam of contactgegevens in.",
@@ -202,15 +237,16 @@ struct PublicText: Encodable, Sendable {
         errContact: "Vul in hoe we je kunnen bereiken, of kies 'Nee'.",
         errExpired: "Je postbus is gesloten omdat je een tijd niets deed. Open hem opnieuw met je code.",
         filesLabel: "Bijlagen (niet verplicht)",
-        filesHint: "Hoogstens 3 bestanden van elk hoogstens 10 MB: pdf, jpg, png, txt, docx of odt. Let op: foto's en documenten kunnen verborgen gegevens bevatten, zoals de plaats van een foto of de naam van wie een document maakte. Wil je anoniem blijven? Haal die gegevens er dan eerst uit, of maak een schermafbeelding.",
+        filesHint: "Je mag 3 bestanden meesturen, elk tot 10 MB: pdf, jpg, png, txt, docx of odt. Let op: foto's en documenten kunnen verborgen gegevens bevatten, zoals de plaats van een foto of de naam van wie een document maakte. Wil je anoniem blijven? Haal die gegevens er dan eerst uit, of maak een schermafbeelding.",
         attachments: "Bijlagen",
-        errTooManyFiles: "Kies hoogstens 3 bestanden.",
+        errTooManyFiles: "Kies niet meer dan 3 bestanden.",
         errFileTooLarge: "Het bestand {name} is groter dan 10 MB.",
         errFileType: "Het bestand {name} kan niet worden verstuurd. Gebruik pdf, jpg, png, txt, docx of odt.",
         errFilesAgain: "Kies je bijlagen opnieuw: een browser bewaart gekozen bestanden niet.",
+        errWhistleblowerTopic: "Een melding onder de Wet bescherming klokkenluiders gaat over een vermoeden van een misstand, zoals fraude. Bij pesten, intimidatie, discriminatie of agressie helpt de vertrouwenspersoon je vertrouwelijk. Haal het vinkje weg of kies een ander onderwerp. Er is nog niets verstuurd.",
         errBusy: "Het is nu erg druk. Er is nog niets verstuurd. Wacht een minuut en klik dan opnieuw op Versturen.",
         errFormExpired: "Dit formulier was verlopen, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kijk het na en klik opnieuw op Versturen.",
-        errFilesTooLarge: "Je bijlagen zijn samen groter dan {mb} MB, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kies kleinere bestanden (elk hoogstens 10 MB) of stuur er minder.",
+        errFilesTooLarge: "Je bijlagen zijn samen groter dan {mb} MB, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kies kleinere bestanden (elk tot 10 MB) of stuur er minder.",
         errFormTooLarge: "Wat je verstuurde is langer dan dit formulier aanneemt, daarom is er nog niets verstuurd. Wat binnenkwam staat er nog. Maak het korter en klik opnieuw op Versturen.",
         notFoundTitle: "Niet gevonden", notFoundText: "Deze pagina bestaat niet. Kijk of het adres op de poster of in de mail goed is overgenomen.",
         formExpiredTitle: "Formulier verlopen", formExpiredText: "Dit formulier kon niet worden verwerkt omdat het verlopen is. Er is niets verstuurd. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
@@ -220,22 +256,42 @@ struct PublicText: Encodable, Sendable {
 
     static let en = PublicText(
         lang: "en", otherLang: "nl", otherLangName: "Nederlands", skip: "Skip to content",
-        footer: "This site keeps no IP address and no data about your browser. No third-party cookies or services are used.",
+        footer: "This site keeps no IP address and no data about your browser. It only uses its own necessary cookies, which disappear when you close your browser: one that protects forms, one that remembers your language choice and one while your mailbox is open. No third-party cookies or services.",
         acute: "In immediate danger? Call 112.",
         device: "Tip: use your own phone or computer rather than your employer's network.",
         orgTitle: "Confidential counsellor for the staff of {org}",
-        orgIntro: "Are you dealing with bullying, intimidation, discrimination, aggression or sexual harassment at work? Or do you think something is wrong, such as fraud? You can talk in confidence with an external confidential counsellor, who does not work for your organisation.",
+        orgIntro: "Are you dealing with bullying, intimidation, discrimination, aggression or sexual harassment at work? Or do you think something is wrong, such as fraud? You can talk in confidence with an external confidential counsellor, who is independent and not employed by your organisation.",
         whoTitle: "Who we are", reachTitle: "How to reach us", phone: "Phone", whatsapp: "WhatsApp", email: "Email",
         whenTitle: "When", happensTitle: "What happens with your story?",
         happens: ["What you tell us stays confidential.",
                   "You stay in control. The counsellor takes no step without your permission.",
+                  "There is one exception: if the law requires it, or if there is serious danger to you or to others. Then the counsellor may act without your permission. You will be told first.",
                   "Sometimes telling your story is enough. Together you decide what you want.",
                   "You may report anonymously.",
-                  "Your organisation only receives a yearly report without names. Nobody can tell from it who reported."],
+                  "Your organisation only receives a yearly report, and signals and advice, without names. Nobody can tell from them who reported."],
         requestLink: "Ask for a conversation", reportLink: "Make a report (anonymous if you like)",
         mailboxLink: "Already have a receipt code? Open your mailbox", stepsTitle: "What would you like to do?",
+        doesTitle: "What does the counsellor do?",
+        does: ["Listens to your story and thinks along with you.",
+               "Explains your options, and helps you solve it yourself where possible.",
+               "If you want, comes along to a conversation, or helps you with a complaint or a report.",
+               "Refers you on when needed, for example to an occupational physician or a lawyer."],
+        doesNotTitle: "What does the counsellor not do?",
+        doesNot: ["No investigation into what happened.",
+                  "No judgement about who is right.",
+                  "No decisions on behalf of your organisation."],
+        whoMayTitle: "Who can come?",
+        whoMay: "Everyone who works or worked for {org}: employees, managers, former employees, interns, temporary workers and volunteers. It costs you nothing.",
+        internalTitle: "Internal confidential counsellor",
+        internalIntro: "Your organisation also has its own confidential counsellor. You may choose whom to turn to.",
+        complaintTitle: "Making a complaint",
+        complaintText: "Do you want to make a formal complaint about undesirable behaviour? You can go to the complaints committee. The counsellor can help you with it.",
+        complaintCommittee: "Complaints committee:",
+        externalTitle: "Reporting outside your organisation",
+        externalText: "You may also report suspected wrongdoing to a competent authority outside your organisation, even without reporting here first. For example:",
+        externalAdvice: "You can get free and confidential advice from the advice department of the Huis voor Klokkenluiders.",
         requestTitle: "Ask for a conversation",
-        requestIntro: "Tell us how to reach you. The counsellor will contact you, usually within two working days.",
+        requestIntro: "Tell us how to reach you. The counsellor will contact you, usually within {days} working days.",
         reportTitle: "Make a report",
         reportIntro: "You do not have to give your name. After sending you get a receipt code. With it you read the counsellor's replies in your mailbox.",
         required: "required", optional: "optional", send: "Send", checkForm: "Please check this",
@@ -243,11 +299,11 @@ struct PublicText: Encodable, Sendable {
         momentsQuestion: "When suits you?", momentsHint: "For example: Tuesday afternoon or after 5 pm.",
         contactQuestion: "How can we reach you?",
         contactHint: "For example your phone number or a private email address. Only the counsellor sees this.",
-        topicQuestion: "What is it about?", topicHint: "You may skip this.",
+        topicQuestion: "What is it about?",
         whatHappened: "What happened?",
         whatHappenedHint: "Tell in your own words what happened, when and where. Only give names if you want to.",
         whistleblowerLabel: "This is a report of suspected wrongdoing (Dutch Whistleblower Protection Act)",
-        whistleblowerHint: "You will then get an acknowledgement within 7 days and feedback within 3 months in your mailbox.",
+        whistleblowerHint: "Only for suspected wrongdoing, such as fraud or a danger to health or the environment. You will then get an acknowledgement within 7 days and, within 3 months, information about what happens with your report, in your mailbox.",
         contactWish: "Would you like us to contact you?", contactNo: "No, I will read the replies in my mailbox",
         contactYes: "Yes, please contact me", contactHow: "How can we reach you?",
         anonymousNote: "Want to stay anonymous? Then leave out your name and contact details.",
@@ -275,15 +331,16 @@ struct PublicText: Encodable, Sendable {
         errContact: "Tell us how to reach you, or choose 'No'.",
         errExpired: "Your mailbox was closed because you were inactive for a while. Open it again with your code.",
         filesLabel: "Attachments (optional)",
-        filesHint: "At most 3 files of at most 10 MB each: pdf, jpg, png, txt, docx or odt. Note: photos and documents can contain hidden data, such as where a photo was taken or who wrote a document. Want to stay anonymous? Remove that data first, or take a screenshot.",
+        filesHint: "You may send 3 files, each up to 10 MB: pdf, jpg, png, txt, docx or odt. Note: photos and documents can contain hidden data, such as where a photo was taken or who wrote a document. Want to stay anonymous? Remove that data first, or take a screenshot.",
         attachments: "Attachments",
-        errTooManyFiles: "Choose at most 3 files.",
+        errTooManyFiles: "Choose no more than 3 files.",
         errFileTooLarge: "The file {name} is larger than 10 MB.",
         errFileType: "The file {name} cannot be sent. Use pdf, jpg, png, txt, docx or odt.",
         errFilesAgain: "Please choose your attachments again: a browser does not keep chosen files.",
+        errWhistleblowerTopic: "A report under the Whistleblower Protection Act is about suspected wrongdoing, such as fraud. With bullying, intimidation, discrimination or aggression the counsellor helps you in confidence. Remove the tick or choose another topic. Nothing has been sent yet.",
         errBusy: "It is very busy right now. Nothing has been sent yet. Please wait a minute and press Send again.",
         errFormExpired: "This form had expired, so nothing has been sent yet. What you wrote is still here. Please check it and press Send again.",
-        errFilesTooLarge: "Your attachments together are larger than {mb} MB, so nothing has been sent yet. What you wrote is still here. Choose smaller files (at most 10 MB each) or send fewer.",
+        errFilesTooLarge: "Your attachments together are larger than {mb} MB, so nothing has been sent yet. What you wrote is still here. Choose smaller files (each up to 10 MB) or send fewer.",
         errFormTooLarge: "What you sent is longer than this form accepts, so nothing has been sent yet. What arrived is still here. Please make it shorter and press Send again.",
         notFoundTitle: "Not found", notFoundText: "This page does not exist. Please check the address on the poster or in the email.",
         formExpiredTitle: "Form expired", formExpiredText: "This form could not be processed because it expired. Nothing was sent. Go back, reload the page and try again.",

@@ -21,5 +21,6 @@ enum Migrations {
         AddEnrolment(),         // 12
         AddHighestRung(),       // 13
         AddRetention(),         // 14
+        AddPolicyAndOutreach(), // 15
     ]
 }

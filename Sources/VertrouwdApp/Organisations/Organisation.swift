@@ -23,6 +23,12 @@ final class Organisation: Model, @unchecked Sendable { // property wrappers: see
     @Field(key: "email") var email: String
     /// When the counsellor can be reached (workdays and hours), shown on the public page.
     @Field(key: "availability") var availability: String
+    /// The counsellor is this organisation's channel for reports of suspected wrongdoing under
+    /// the Wet bescherming klokkenluiders: only then does the public form offer the WBK tick.
+    @Field(key: "whistleblower_channel") var whistleblowerChannel: Bool
+    /// The complaints committee (*klachtencommissie*): its name and address, for the public page
+    /// and the complaints procedure.
+    @Field(key: "complaints_committee") var complaintsCommittee: String
 
     // relationships
     @Children(for: \.$organisation) var contacts: [OrganisationContact]

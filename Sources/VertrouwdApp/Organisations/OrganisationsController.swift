@@ -89,6 +89,8 @@ enum OrganisationsController {
         var whatsapp: String?
         var email: String?
         var availability: String?
+        var whistleblowerChannel: String?
+        var complaintsCommittee: String?
     }
 
     static func organisationForm(_ req: Request, action: String, input: OrganisationForm, errors: FormErrors = .init(), isNew: Bool) -> FormView {
@@ -111,13 +113,19 @@ enum OrganisationsController {
         form.add("email", "E-mail vertrouwenspersoon", type: "email", value: input.email, maxlength: 254)
         form.add("availability", "Bereikbaarheid", type: "textarea", value: input.availability,
                  hint: "Bijvoorbeeld: maandag tot en met vrijdag, 9.00–17.00 uur.", maxlength: 1000)
+        form.checkbox("whistleblowerChannel", "De vertrouwenspersoon is het meldkanaal voor vermoedens van misstanden (Wet bescherming klokkenluiders)",
+                      checked: input.whistleblowerChannel == "on",
+                      hint: "Alleen dan biedt het meldformulier een melding onder de wet aan, met de termijnen en de informatie over extern melden. Zo staat het in de meldregeling van de organisatie.")
+        form.add("complaintsCommittee", "Klachtencommissie", type: "textarea", value: input.complaintsCommittee,
+                 hint: "Naam en adres van de eigen of externe klachtencommissie. Staat op de publieke pagina en in de klachtenregeling.", maxlength: 500)
         form.apply(errors)
         return form
     }
 
     /// Validates the organisation form; returns the values to store.
     static func validate(_ input: OrganisationForm, isNew: Bool, on db: any Database, errors: inout FormErrors) async throws
-        -> (name: String, slug: String?, sector: Sector, employees: Int, departments: String, phone: String, whatsapp: String, email: String, availability: String)? {
+        -> (name: String, slug: String?, sector: Sector, employees: Int, departments: String, phone: String, whatsapp: String, email: String, availability: String,
+            whistleblowerChannel: Bool, complaintsCommittee: String)? {
         let name = errors.text(input.name, "name", label: "de naam", max: 160)
         var slug: String?
         if isNew {
@@ -137,8 +145,9 @@ enum OrganisationsController {
         let whatsapp = errors.text(input.whatsapp, "whatsapp", label: "het WhatsApp-nummer", max: 40, required: false) ?? ""
         let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "" : (errors.email(input.email, "email") ?? "")
         let availability = errors.text(input.availability, "availability", label: "de bereikbaarheid", max: 1000, required: false) ?? ""
+        let committee = errors.text(input.complaintsCommittee, "complaintsCommittee", label: "de klachtencommissie", max: 500, required: false) ?? ""
         guard errors.isEmpty, let name, let sector, let employees, (slug != nil || !isNew) else { return nil }
-        return (name, slug, sector, employees, departments, phone, whatsapp, email, availability)
+        return (name, slug, sector, employees, departments, phone, whatsapp, email, availability, input.whistleblowerChannel == "on", committee)
     }
 
     /// GET /organisations/new
@@ -160,6 +169,7 @@ enum OrganisationsController {
         org.name = v.name; org.slug = v.slug!; org.sector = v.sector.rawValue; org.employees = v.employees
         org.departments = v.departments; org.phone = v.phone; org.whatsapp = v.whatsapp; org.email = v.email
         org.availability = v.availability
+        org.whistleblowerChannel = v.whistleblowerChannel; org.complaintsCommittee = v.complaintsCommittee
         try await req.application.transaction(on: req.db) { db in
             try await org.create(on: db)
             try await req.audit("organisation.create", subject: "organisation:\(org.id!)")
@@ -200,7 +210,9 @@ enum OrganisationsController {
             forms.append(organisationForm(req, action: base, input: .init(name: org.name, slug: org.slug, sector: org.sector,
                                                                           employees: String(org.employees), departments: org.departments,
                                                                           phone: org.phone, whatsapp: org.whatsapp, email: org.email,
-                                                                          availability: org.availability), isNew: false))
+                                                                          availability: org.availability,
+                                                                          whistleblowerChannel: org.whistleblowerChannel ? "on" : nil,
+                                                                          complaintsCommittee: org.complaintsCommittee), isNew: false))
             forms.append(try await counsellorForm(req, action: url(.counsellors), selected: counsellors.map { $0.id!.uuidString }))
             forms.append(contactForm(req, action: url(.contacts)))
             forms.append(phaseForm(req, action: url(.phases)))
@@ -241,6 +253,7 @@ enum OrganisationsController {
         org.name = v.name; org.sector = v.sector.rawValue; org.employees = v.employees
         org.departments = v.departments; org.phone = v.phone; org.whatsapp = v.whatsapp; org.email = v.email
         org.availability = v.availability
+        org.whistleblowerChannel = v.whistleblowerChannel; org.complaintsCommittee = v.complaintsCommittee
         try await req.application.transaction(on: req.db) { db in
             try await org.save(on: db)
             try await req.audit("organisation.update", subject: "organisation:\(org.id!)")

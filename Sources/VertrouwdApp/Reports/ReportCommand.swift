@@ -129,6 +129,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
         let org = Organisation()
         org.name = "Benchmark BV"; org.slug = "benchmark"; org.sector = Sector.allCases[0].rawValue; org.employees = 20_000
         org.departments = ""; org.phone = ""; org.whatsapp = ""; org.email = ""; org.availability = ""
+        org.whistleblowerChannel = true; org.complaintsCommittee = ""
         let year = ContractYear()
         org.id = UUID()
         year.$organisation.id = org.id!

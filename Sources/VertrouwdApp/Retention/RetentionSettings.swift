@@ -3,9 +3,10 @@ import Vapor
 import VertrouwdCore
 
 /// The admin's retention setting (*bewaartermijn*): months after closing before a case's contents
-/// are destroyed, and the grace period after the reporter's last message. Audited.
+/// are destroyed, and the grace period after the reporter's last message; and how many working days
+/// the public pages promise for an answer to a conversation request. Audited.
 enum RetentionSettings {
-    struct Input: Content { var months: String?; var graceMonths: String?; var confirm: String? }
+    struct Input: Content { var months: String?; var graceMonths: String?; var responseWorkdays: String?; var confirm: String? }
 
     static func form(_ req: Request, input: Input, errors: FormErrors = .init()) -> FormView {
         var form = FormView(
@@ -17,6 +18,8 @@ enum RetentionSettings {
                  required: true, inputmode: "numeric")
         form.add("graceMonths", "Wachttijd na het laatste bericht van de melder (maanden)", type: "number", value: input.graceMonths,
                  hint: "Van 0 tot 24. Zolang de melder onlangs schreef, wordt niets vernietigd.", required: true, inputmode: "numeric")
+        form.add("responseWorkdays", "Reactietijd op een gespreksaanvraag (werkdagen)", type: "number", value: input.responseWorkdays,
+                 hint: "Van 1 tot 10. De publieke pagina zegt: \"meestal binnen … werkdagen\".", required: true, inputmode: "numeric")
         if errors["confirm"] != nil { form.checkbox("confirm", "Ja, ik wil deze kortere termijn", checked: false) }
         form.apply(errors)
         return form
@@ -24,8 +27,10 @@ enum RetentionSettings {
 
     /// GET /admin/retention
     @Sendable static func show(_ req: Request) async throws -> Response {
-        let policy = try await Practice.retention(on: req.db)
-        let input = Input(months: String(policy.months), graceMonths: String(policy.graceMonths))
+        let practice = try await Practice.find(Practice.singletonID, on: req.db)
+        let policy = practice?.retention ?? .standard
+        let input = Input(months: String(policy.months), graceMonths: String(policy.graceMonths),
+                          responseWorkdays: String(practice?.responseWorkdays ?? 2))
         return try await req.page(.formPage, FormPage(meta: req.meta("Bewaartermijn", section: "retention"), form: form(req, input: input)))
     }
 
@@ -35,6 +40,7 @@ enum RetentionSettings {
         var errors = FormErrors()
         let months = errors.integer(input.months, "months", label: "de bewaartermijn", range: RetentionPolicy.allowedMonths)
         let grace = errors.integer(input.graceMonths, "graceMonths", label: "de wachttijd", range: 0...24)
+        let workdays = errors.integer(input.responseWorkdays, "responseWorkdays", label: "de reactietijd", range: 1...10)
         if errors.isEmpty, let months, let grace, input.confirm != "on" {
             // A shorter period destroys sooner: say how many closed cases it makes due today.
             let today = Day(Date())
@@ -49,7 +55,7 @@ enum RetentionSettings {
                     + "Vink aan dat je dat wilt; hun vertrouwenspersonen zien het op hun overzicht."
             }
         }
-        guard errors.isEmpty, let months, let grace else {
+        guard errors.isEmpty, let months, let grace, let workdays else {
             return try await req.page(.formPage, FormPage(meta: req.meta("Bewaartermijn", section: "retention"), form: form(req, input: input, errors: errors)),
                                       status: .unprocessableEntity)
         }
@@ -57,8 +63,9 @@ enum RetentionSettings {
             guard let practice = try await Practice.find(Practice.singletonID, on: db) else { throw Abort(.internalServerError) }
             practice.retentionMonths = months
             practice.graceMonths = grace
+            practice.responseWorkdays = workdays
             try await practice.save(on: db)
-            try await req.audit("practice.retention", detail: "months=\(months) grace=\(grace)")
+            try await req.audit("practice.retention", detail: "months=\(months) grace=\(grace) response_workdays=\(workdays)")
         }
         return req.redirect(to: .retentionSettings, flash: .saved)
     }
