@@ -54,6 +54,8 @@ let package = Package(
             resources: [
                 .copy("Resources/Views"),
                 .copy("Resources/Public"),
+                // The default policy documents, poster and mailing (Markdown subset, `PolicyText`).
+                .copy("Resources/Policy"),
             ]
         ),
         .executableTarget(

@@ -44,7 +44,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return cal
     }()
 
-    var date: Date {
+    public var date: Date {
         Day.calendar.date(from: DateComponents(year: year, month: month, day: day))!
     }
 

@@ -113,20 +113,32 @@ public enum ReportWriters {
     static func wrap(_ body: String) -> String {
         """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>\(body)\
+        <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" \
+        xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" \
+        xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" \
+        xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" \
+        xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>\(body)\
         <w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1304" w:bottom="1440" w:left="1304" \
         w:header="708" w:footer="708" w:gutter="0"/></w:sectPr></w:body></w:document>
         """
     }
 
-    static func package(title: String, documentXML: String) throws -> Data {
+    /// A Word package around a document body. `media` are images under `word/media/`; the first
+    /// is relationship `rId2` (PNG only).
+    static func package(title: String, documentXML: String, styles: String = styles,
+                        media: [(path: String, data: Data)] = []) throws -> Data {
         var entries: [(path: String, data: Data)] = []
         func add(_ path: String, _ text: String) throws { entries.append((path, Data(text.utf8))) }
+        let imageRelationships = media.enumerated().map { i, m in
+            "<Relationship Id=\"rId\(i + 2)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" "
+                + "Target=\"\(m.path.dropFirst("word/".count))\"/>"
+        }.joined()
         try add("[Content_Types].xml", """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
         <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
         <Default Extension="xml" ContentType="application/xml"/>\
+        <Default Extension="png" ContentType="image/png"/>\
         <Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>\
         <Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>\
         <Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>\
@@ -143,7 +155,7 @@ public enum ReportWriters {
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
         <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>\
-        </Relationships>
+        \(imageRelationships)</Relationships>
         """)
         try add("docProps/core.xml", """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -153,6 +165,7 @@ public enum ReportWriters {
         """)
         try add("word/styles.xml", styles)
         try add("word/document.xml", documentXML)
+        entries += media
         return try ZipFile.make(entries)
     }
 

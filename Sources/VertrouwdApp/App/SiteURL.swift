@@ -40,10 +40,13 @@ enum SiteURL: Sendable {
     case organisation(Parameter<UUID>, OrganisationPart? = nil)
     case annualReport(Parameter<UUID>, year: Parameter<UUID>, ReportPart? = nil)
     case newAdvice(Parameter<UUID>)
+    case policy(Parameter<UUID>, kind: Parameter<String>, version: Parameter<Int>? = nil, PolicyPart? = nil)
     case advice(Parameter<UUID>, Parameter<UUID>? = nil, AdvicePart? = nil)
     case practiceOverview
     case users
     case retentionSettings
+    case policyTemplates
+    case policyTemplate(kind: Parameter<String>)
     case user(Parameter<UUID>, UserAction)
     case cases, newCase
     case `case`(Parameter<UUID>, CasePart? = nil)
@@ -53,7 +56,9 @@ enum SiteURL: Sendable {
     enum RecordAction: String, Sendable { case approve, correct }
     enum OrganisationPart: String, Sendable {
         case time, counsellors, contacts, phases, contractYears = "contract-years"
+        case poster, posterDocx = "poster.docx", mailing, mailingDocx = "mailing.docx"
     }
+    enum PolicyPart: String, Sendable { case adopt, docx }
     enum ReportPart: Sendable {
         case sections, signOff, export(Parameter<String>)
 
@@ -105,12 +110,17 @@ enum SiteURL: Sendable {
         case .annualReport(let org, let year, let part):
             ["organisations", org.component("orgID"), "years", year.component("yearID"), "report"] + (part?.components ?? [])
         case .newAdvice(let org): ["organisations", org.component("orgID"), "advice", "new"]
+        case .policy(let org, let kind, let version, let part):
+            ["organisations", org.component("orgID"), "policy", kind.component("kind")]
+                + (version.map { [$0.component("version")] } ?? []) + (part.map { [$0.rawValue] } ?? [])
         case .advice(let org, let id, let part):
             ["organisations", org.component("orgID"), "advice"] + (id.map { [$0.component("adviceID")] } ?? [])
                 + (part.map { [$0.rawValue] } ?? [])
         case .practiceOverview: ["reports"]
         case .users: ["admin", "users"]
         case .retentionSettings: ["admin", "retention"]
+        case .policyTemplates: ["admin", "policy"]
+        case .policyTemplate(let kind): ["admin", "policy", kind.component("kind")]
         case .user(let id, let action): ["admin", "users", id.component("userID"), action.rawValue]
         case .cases: ["cases"]
         case .newCase: ["cases", "new"]
@@ -148,6 +158,7 @@ struct StaffLinks: Encodable, Sendable {
     let practiceOverview = SiteURL.practiceOverview.path
     let users = SiteURL.users.path
     let retentionSettings = SiteURL.retentionSettings.path
+    let policyTemplates = SiteURL.policyTemplates.path
     let account = SiteURL.account.path
     let development = SiteURL.development.path
     let login = SiteURL.login.path

@@ -16,6 +16,9 @@ enum Template: String, Sendable {
     case advice = "advice/advice", adviceNew = "advice/advice-new"
     case report = "reports/report", reportDocument = "reports/report-document", practiceOverview = "reports/practice-overview"
     case dashboard = "dashboard/dashboard"
+    // policy documents, poster and mailing
+    case policy = "policy/policy", policyDocument = "policy/document", policyTemplates = "policy/templates"
+    case poster = "policy/poster", mailing = "policy/mailing"
     case development = "profession/development"
     // the reporter's pages
     case publicOrganisation = "public/organisation", publicForm = "public/form", publicReceipt = "public/receipt"

@@ -60,6 +60,18 @@ func routes(_ app: Application) throws {
     staff.get(SiteURL.advice(.key, .key).pathComponents, use: AdviceController.show)
     staff.post(.advice(.key, .key, .response), limit: .text, use: AdviceController.saveResponse)
     staff.get(SiteURL.advice(.key, .key, .docx).pathComponents, use: AdviceController.docx)
+    // Policy documents, poster and mailing: the organisation's counsellors and the admins.
+    let policy = { (version: Parameter<Int>?, part: SiteURL.PolicyPart?) in SiteURL.policy(.key, kind: .key, version: version, part) }
+    staff.get(policy(nil, nil).pathComponents, use: PolicyController.show)
+    staff.post(policy(nil, nil), limit: .small, use: PolicyController.newDraft)
+    staff.get(policy(.key, nil).pathComponents, use: PolicyController.document)
+    staff.post(policy(.key, nil), limit: .text, use: PolicyController.save)
+    staff.post(policy(.key, .adopt), limit: .small, use: PolicyController.adopt)
+    staff.get(policy(.key, .docx).pathComponents, use: PolicyController.docx)
+    staff.get(SiteURL.organisation(.key, .poster).pathComponents, use: OutreachController.poster)
+    staff.get(SiteURL.organisation(.key, .posterDocx).pathComponents, use: OutreachController.posterDocx)
+    staff.get(SiteURL.organisation(.key, .mailing).pathComponents, use: OutreachController.mailing)
+    staff.get(SiteURL.organisation(.key, .mailingDocx).pathComponents, use: OutreachController.mailingDocx)
     staff.get(SiteURL.development.pathComponents, use: DevelopmentController.show)
     staff.post(.development, limit: .text, use: DevelopmentController.add)
 
@@ -74,6 +86,9 @@ func routes(_ app: Application) throws {
     admin.get(SiteURL.practiceOverview.pathComponents, use: ReportsController.overview)
     admin.get(SiteURL.users.pathComponents, use: UsersController.index)
     admin.post(.users, limit: .text, use: UsersController.create)
+    admin.get(SiteURL.policyTemplates.pathComponents, use: PolicyTemplatesController.index)
+    admin.get(SiteURL.policyTemplate(kind: .key).pathComponents, use: PolicyTemplatesController.show)
+    admin.post(.policyTemplate(kind: .key), limit: .text, use: PolicyTemplatesController.save)
     admin.get(SiteURL.retentionSettings.pathComponents, use: RetentionSettings.show)
     admin.post(.retentionSettings, limit: .small, use: RetentionSettings.save)
     admin.post(.user(.key, .deactivate), limit: .small, use: UsersController.deactivate)

@@ -310,6 +310,28 @@ enum DemoPractice {
                 org: org, year: year, record: nil, k: app.settings.disclosureThreshold, on: db)
             try await ReportBuilder.signOff(doc, record: nil, yearID: year.id!, by: spec.counsellors[0].id!, on: db)
         }
+        // Each organisation adopted its three policy documents last year; a revision is in draft.
+        for (org, spec) in organisations {
+            let facts = try await PolicyFacts.of(org, on: db, base: app.settings.publicURL ?? "http://localhost:8080")
+            for kind in PolicyKind.allCases {
+                let body = PolicyText.fill(try PolicyTemplates.builtIn(kind.templateName), facts.values)
+                for version in 1...2 {
+                    let d = PolicyDocument()
+                    d.$organisation.id = org.id!
+                    d.kind = kind; d.version = version; d.createdBy = spec.counsellors[0].name
+                    d.createdAt = yearStart.adding(months: version == 1 ? -11 : -1).date
+                    if version == 1 {
+                        d.status = .adopted; d.body = body
+                        d.adoptedOn = yearStart.adding(months: -10); d.adoptedBy = "de directie"
+                        d.worksCouncilConsentOn = kind.needsWorksCouncilConsent ? yearStart.adding(months: -10).adding(days: -14) : nil
+                    } else {
+                        d.status = .draft; d.adoptedBy = ""
+                        d.body = body + "\n\n## Wijziging \(today.year)\n\nDeze versie is na de evaluatie met de vertrouwenspersoon aangepast."
+                    }
+                    try await d.create(on: db)
+                }
+            }
+        }
         try await Audit.record("demo.load", detail: "\(created) cases", actor: "cli", app: app, db: db)
         return Result(logins: logins, organisations: organisations.map { $0.1.slug }, caseCount: created)
     }

@@ -31,6 +31,7 @@ enum OrganisationsController {
         struct Year: Encodable, Sendable { let period: String; let budget: BudgetView; let focusPoints: String; let reportURL: String; let reportStatus: String }
         struct Advice: Encodable, Sendable { let url, day, subject: String; let solicited: Bool }
         struct Entry: Encodable, Sendable { let day, hours, kind, what, who: String; let participants: Int? }
+        struct Policy: Encodable, Sendable { let label, url, state: String; let adopted, required: Bool }
 
         let meta: PageMeta
         let name: String
@@ -51,6 +52,8 @@ enum OrganisationsController {
         let advice: [Advice]
         let newAdviceURL: String?
         let forms: [FormView]
+        let policies: [Policy]
+        let mailingURL: String
     }
 
     // MARK: access
@@ -202,6 +205,8 @@ enum OrganisationsController {
                                    reportStatus: signed.map { "vastgesteld \($0.dutch)" } ?? "concept"))
         }
         let advice = try await AdviceRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$givenOn, .descending).all()
+        let policies = try await policyViews(org, on: req.db)
+        let adoptedCount = policies.filter(\.adopted).count
         let assigned = counsellors.contains { $0.id == staff.userID } && staff.user.isCounsellor
         var forms: [FormView] = []
         let base = SiteURL.organisation(.value(id)).path
@@ -229,7 +234,12 @@ enum OrganisationsController {
             departments: org.departmentList, phone: org.phone, whatsapp: org.whatsapp, email: org.email, availability: org.availability,
             counsellors: counsellors.map(\.name),
             contacts: contacts.map { .init(role: $0.role.label, name: $0.name, email: $0.email, phone: $0.phone) },
-            phases: phases.map { .init(label: $0.phase.label, day: $0.onDay.dutch, note: $0.note) },
+            phases: phases.map {
+                // The phase *Beleid* says how far the policy documents are.
+                .init(label: $0.phase.label, day: $0.onDay.dutch,
+                      note: $0.phase == .policy ? [$0.note, "\(adoptedCount) van \(PolicyKind.allCases.count) beleidsdocumenten vastgesteld"]
+                        .filter { !$0.isEmpty }.joined(separator: " · ") : $0.note)
+            },
             years: yearViews,
             entries: entries.map { .init(day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes),
                                          kind: $0.activityKind?.label ?? "Ander werk",
@@ -237,8 +247,24 @@ enum OrganisationsController {
             openCases: openCases, isAdmin: staff.user.isAdmin,
             advice: advice.map { .init(url: SiteURL.advice(.value(id), .value($0.id!)).path, day: $0.givenOn.dutch,
                                        subject: $0.subject, solicited: $0.solicited) },
-            newAdviceURL: assigned ? SiteURL.newAdvice(.value(id)).path : nil, forms: forms)
+            newAdviceURL: assigned ? SiteURL.newAdvice(.value(id)).path : nil, forms: forms,
+            policies: policies, mailingURL: SiteURL.organisation(.value(id), .mailing).path)
         return try await req.page(.organisation, page, status: status)
+    }
+
+    /// The three policy documents and how far each is: the latest adopted version, a draft, or none.
+    static func policyViews(_ org: Organisation, on db: any Database) async throws -> [ShowPage.Policy] {
+        let documents = try await PolicyDocument.query(on: db).filter(\.$organisation.$id == org.id!).sort(\.$version, .descending).all()
+        return PolicyKind.allCases.map { kind in
+            let mine = documents.filter { $0.kind == kind }
+            let adopted = mine.first { $0.status == .adopted }
+            let draft = mine.first { $0.status == .draft }
+            var state = adopted.map { "vastgesteld \($0.adoptedOn?.dutch ?? "") (versie \($0.version))" } ?? "nog niet vastgesteld"
+            if let draft { state += "; concept versie \(draft.version)" }
+            return .init(label: kind.label, url: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path, state: state,
+                         adopted: adopted != nil,
+                         required: kind != .whistleblower || OrganisationRules.whistleblowerProcedureRequired(employees: org.employees))
+        }
     }
 
     /// POST /organisations/:orgID

@@ -1,0 +1,256 @@
+import Fluent
+import Vapor
+import VertrouwdCore
+import VertrouwdReports
+
+/// An organisation's policy documents (*beleid*, PRODUCT §2): PSA-beleid, klachtenregeling and
+/// meldregeling, each versioned. The organisation's counsellors and the admins make a draft
+/// from the practice's template (or from the adopted version), adapt it, and record its adoption
+/// (and, for the meldregeling, the works council's consent). Adopted versions stay readable and
+/// unchanged. Export: a print page and an editable Word document.
+enum PolicyController {
+    struct VersionView: Encodable, Sendable {
+        let version: Int
+        let status: String
+        let isDraft: Bool
+        let adoptedOn: String?
+        let adoptedBy: String
+        let consentOn: String?
+        let made: String
+        let url: String
+        let docxURL: String
+    }
+
+    struct Page: Encodable, Sendable {
+        let meta: PageMeta
+        let orgName: String
+        let orgURL: String
+        let kind: String
+        let kindLabel: String
+        let needsConsent: Bool
+        let versions: [VersionView]
+        let adopted: VersionView?
+        let draft: VersionView?
+        let draftHTML: String?
+        let forms: [FormView]
+    }
+
+    /// Who may work on an organisation's policy: its counsellors and the admins (`named(in:)`).
+    static func load(_ req: Request) async throws -> (Organisation, PolicyKind) {
+        let org = try await Organisation.named(in: req)
+        guard let kind = req.parameters.get("kind").flatMap(PolicyKind.init(rawValue:)) else { throw Abort(.notFound) }
+        return (org, kind)
+    }
+
+    static func versions(_ org: Organisation, _ kind: PolicyKind, on db: any Database) async throws -> [PolicyDocument] {
+        try await PolicyDocument.query(on: db).filter(\.$organisation.$id == org.id!).filter(\.$kind == kind)
+            .sort(\.$version, .descending).all()
+    }
+
+    static func view(_ d: PolicyDocument, _ org: Organisation) -> VersionView {
+        let url = { (part: SiteURL.PolicyPart?) in
+            SiteURL.policy(.value(org.id!), kind: .value(d.kind.rawValue), version: .value(d.version), part).path
+        }
+        return VersionView(version: d.version, status: d.status.label, isDraft: d.status == .draft,
+                           adoptedOn: d.adoptedOn?.dutch, adoptedBy: d.adoptedBy, consentOn: d.worksCouncilConsentOn?.dutch,
+                           made: "\(Day(d.createdAt).dutch), \(d.createdBy)", url: url(nil), docxURL: url(.docx))
+    }
+
+    // MARK: forms
+
+    struct EditInput: Content { var body: String? }
+    struct AdoptInput: Content { var adoptedOn, adoptedBy, consentOn: String? }
+
+    static func editForm(_ req: Request, _ org: Organisation, _ d: PolicyDocument, input: EditInput? = nil, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(
+            id: "edit", title: "Concept bewerken (versie \(d.version))",
+            intro: "Kopjes met ## en ###, opsommingen met - of 1., vet met **woorden**. Invulplekken tussen {{ }} worden bij het tonen ingevuld.",
+            action: SiteURL.policy(.value(org.id!), kind: .value(d.kind.rawValue), version: .value(d.version)).path,
+            submit: "Concept opslaan", csrf: req.csrfToken)
+        form.add("body", "Tekst", type: "textarea", value: input?.body ?? d.body, required: true, maxlength: maxLength)
+        form.apply(errors)
+        return form
+    }
+
+    static func adoptForm(_ req: Request, _ org: Organisation, _ d: PolicyDocument, input: AdoptInput = .init(), errors: FormErrors = .init()) -> FormView {
+        var form = FormView(
+            id: "adopt", title: "Vaststellen",
+            intro: "Leg vast wanneer en door wie de organisatie deze versie heeft vastgesteld. Daarna verandert deze versie niet meer; een wijziging wordt een nieuwe versie.",
+            action: SiteURL.policy(.value(org.id!), kind: .value(d.kind.rawValue), version: .value(d.version), .adopt).path,
+            submit: "Versie \(d.version) vaststellen", csrf: req.csrfToken)
+        form.add("adoptedOn", "Vastgesteld op", type: "date", value: input.adoptedOn, required: true)
+        form.add("adoptedBy", "Vastgesteld door", value: input.adoptedBy, hint: "Bijvoorbeeld: de directie, of het college van bestuur.",
+                 required: true, maxlength: 200)
+        if d.kind.needsWorksCouncilConsent {
+            form.add("consentOn", "Instemming ondernemingsraad op", type: "date", value: input.consentOn,
+                     hint: "De meldregeling heeft de instemming van de OR nodig (WOR art. 27). Op of voor de dag van vaststellen.",
+                     required: true)
+        }
+        form.apply(errors)
+        return form
+    }
+
+    static let maxLength = 60_000
+
+    // MARK: handlers
+
+    /// GET /organisations/:orgID/policy/:kind
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        let (org, kind) = try await load(req)
+        return try await render(req, org, kind)
+    }
+
+    static func render(_ req: Request, _ org: Organisation, _ kind: PolicyKind, override: FormView? = nil,
+                       status: HTTPStatus = .ok) async throws -> Response {
+        let all = try await versions(org, kind, on: req.db)
+        let draft = all.first { $0.status == .draft }
+        let adopted = all.first { $0.status == .adopted }
+        var forms: [FormView] = []
+        if let draft {
+            forms.append(editForm(req, org, draft))
+            forms.append(adoptForm(req, org, draft))
+        } else {
+            forms.append(FormView(
+                id: "draft", title: "Nieuwe versie",
+                intro: adopted == nil
+                    ? "Maakt een concept van het sjabloon van de praktijk, met de gegevens van \(org.name) al ingevuld."
+                    : "Maakt een concept van de vastgestelde versie \(adopted!.version), om aan te passen.",
+                action: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path,
+                submit: "Concept maken", csrf: req.csrfToken))
+        }
+        // A form refused because its version was adopted meanwhile still comes back, with what was typed.
+        if let override { if let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override } else { forms.insert(override, at: 0) } }
+        let page = Page(
+            meta: req.meta("\(kind.label) – \(org.name)", section: "organisations"), orgName: org.name,
+            orgURL: SiteURL.organisation(.value(org.id!)).path, kind: kind.rawValue, kindLabel: kind.label,
+            needsConsent: kind.needsWorksCouncilConsent, versions: all.map { view($0, org) },
+            adopted: adopted.map { view($0, org) }, draft: draft.map { view($0, org) },
+            draftHTML: draft.map { PolicyWriters.html(PolicyText($0.shown), titleLevel: 3) }, forms: forms)
+        return try await req.page(.policy, page, status: status)
+    }
+
+    /// POST /organisations/:orgID/policy/:kind — a new draft: from the adopted version, else from
+    /// the practice's template with the organisation's facts filled in. One draft at a time.
+    @Sendable static func newDraft(_ req: Request) async throws -> Response {
+        let (org, kind) = try await load(req)
+        let staff = try req.requireStaff()
+        let facts = try await PolicyFacts.of(org, on: req)
+        let template = try await PolicyTemplates.current(kind, on: req.db).body
+        try await req.application.transaction(on: req.db) { db in
+            let all = try await versions(org, kind, on: db)
+            guard !all.contains(where: { $0.status == .draft }) else { return }
+            let d = PolicyDocument()
+            d.$organisation.id = org.id!
+            d.kind = kind
+            d.version = (all.first?.version ?? 0) + 1
+            d.status = .draft
+            d.body = all.first { $0.status == .adopted }?.body ?? PolicyText.fill(template, facts.values)
+            d.createdAt = Date()
+            d.createdBy = staff.user.name
+            d.adoptedBy = ""
+            try await d.create(on: db)
+            try await req.audit("policy.draft", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) v\(d.version)")
+        }
+        return req.redirect(to: .policy(.value(org.id!), kind: .value(kind.rawValue)), flash: .created)
+    }
+
+    static func draft(_ req: Request, _ org: Organisation, _ kind: PolicyKind) async throws -> PolicyDocument {
+        guard let version = req.parameters.get("version", as: Int.self),
+              let d = try await PolicyDocument.query(on: req.db).filter(\.$organisation.$id == org.id!).filter(\.$kind == kind)
+                .filter(\.$version == version).first() else { throw Abort(.notFound) }
+        return d
+    }
+
+    /// POST /organisations/:orgID/policy/:kind/:version — saves a draft's text.
+    @Sendable static func save(_ req: Request) async throws -> Response {
+        let (org, kind) = try await load(req)
+        let d = try await draft(req, org, kind)
+        let input = req.form(EditInput.self) ?? .init()
+        var errors = FormErrors()
+        if d.status != .draft { errors.general = "Deze versie is vastgesteld en verandert niet meer. Maak een nieuwe versie." }
+        let body = errors.text(input.body, "body", label: "de tekst", max: maxLength)
+        if let body, errors["body"] == nil, let problem = PolicyText.problem(in: body) { errors["body"] = problem }
+        guard errors.isEmpty, let body else {
+            let form = editForm(req, org, d, input: input, errors: errors)
+            return try await render(req, org, kind, override: form, status: d.status == .draft ? .unprocessableEntity : .conflict)
+        }
+        d.body = body
+        try await req.application.transaction(on: req.db) { db in
+            try await d.save(on: db)
+            try await req.audit("policy.edit", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) v\(d.version)")
+        }
+        return req.redirect(to: .policy(.value(org.id!), kind: .value(kind.rawValue)), flash: .saved)
+    }
+
+    /// POST /organisations/:orgID/policy/:kind/:version/adopt
+    @Sendable static func adopt(_ req: Request) async throws -> Response {
+        let (org, kind) = try await load(req)
+        let d = try await draft(req, org, kind)
+        let input = req.form(AdoptInput.self) ?? .init()
+        var errors = FormErrors()
+        let today = Day(Date())
+        if d.status != .draft { errors.general = "Deze versie is al vastgesteld." }
+        let adoptedOn = errors.day(input.adoptedOn, "adoptedOn", label: "de datum van vaststellen")
+        if let adoptedOn, adoptedOn > today { errors["adoptedOn"] = "Vaststellen kan niet in de toekomst." }
+        let adoptedBy = errors.text(input.adoptedBy, "adoptedBy", label: "wie het vaststelde", max: 200)
+        var consentOn: Day?
+        if kind.needsWorksCouncilConsent {
+            consentOn = errors.day(input.consentOn, "consentOn", label: "de datum van de instemming van de OR")
+            if let consentOn, let adoptedOn, consentOn > adoptedOn {
+                errors["consentOn"] = "De OR stemt in vóór de regeling wordt vastgesteld: kies een datum op of voor \(adoptedOn.dutch)."
+            }
+        }
+        guard errors.isEmpty, let adoptedOn, let adoptedBy else {
+            return try await render(req, org, kind, override: adoptForm(req, org, d, input: input, errors: errors),
+                                    status: d.status == .draft ? .unprocessableEntity : .conflict)
+        }
+        d.status = .adopted
+        d.adoptedOn = adoptedOn
+        d.adoptedBy = adoptedBy
+        d.worksCouncilConsentOn = consentOn
+        try await req.application.transaction(on: req.db) { db in
+            try await d.save(on: db)
+            try await req.audit("policy.adopt", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) v\(d.version) \(adoptedOn.iso)")
+        }
+        return req.redirect(to: .policy(.value(org.id!), kind: .value(kind.rawValue)), flash: .saved)
+    }
+
+    struct DocumentPage: Encodable, Sendable {
+        let title: String
+        let html: String
+        let status: String
+        let isDraft: Bool
+        let backURL: String
+        let docxURL: String
+    }
+
+    /// GET /organisations/:orgID/policy/:kind/:version — the print page of one version.
+    @Sendable static func document(_ req: Request) async throws -> Response {
+        let (org, kind) = try await load(req)
+        let d = try await draft(req, org, kind)
+        let text = PolicyText(d.shown)
+        let v = view(d, org)
+        let status = d.status == .draft ? "Concept, versie \(d.version)"
+            : "Versie \(d.version), vastgesteld op \(v.adoptedOn ?? "") door \(d.adoptedBy)"
+        return try await printPage(req, .policyDocument, DocumentPage(
+            title: text.title ?? kind.label, html: PolicyWriters.html(text), status: status, isDraft: d.status == .draft,
+            backURL: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path, docxURL: v.docxURL))
+    }
+
+    /// A page to print: its own styles and inline SVG only, nothing else may load or run.
+    static func printPage(_ req: Request, _ template: Template, _ context: some Encodable & Sendable) async throws -> Response {
+        let view = try await req.view.render(template, context)
+        return ReportsController.exportResponse(Data(view.data.readableBytesView), format: .html, name: "")
+    }
+
+    /// GET /organisations/:orgID/policy/:kind/:version/docx — editable, for the house style.
+    @Sendable static func docx(_ req: Request) async throws -> Response {
+        let (org, kind) = try await load(req)
+        let d = try await draft(req, org, kind)
+        let text = PolicyText(d.shown)
+        let footer = d.status == .draft ? "Concept, versie \(d.version)" : "Versie \(d.version), vastgesteld op \(d.adoptedOn?.dutch ?? "")"
+        let data = try PolicyWriters.docx(text, title: text.title ?? kind.label, footer: footer)
+        let name = "\(kind.templateName)-\(org.slug)-v\(d.version)\(d.status == .draft ? "-concept" : "").docx"
+        return ReportsController.exportResponse(data, format: .docx, name: name)
+    }
+}

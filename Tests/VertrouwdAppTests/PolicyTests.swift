@@ -1,0 +1,248 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+import ZIPFoundation
+@testable import VertrouwdApp
+import VertrouwdCore
+import VertrouwdReports
+
+/// What the organisation and its employees read: versioned policy documents, the poster and
+/// mailing with a QR code, and the public texts the law asks for.
+@Suite("Policy documents, poster and mailing, and the public texts")
+struct PolicyTests {
+    /// The entries of a Word file (a ZIP), by path.
+    func entries(_ data: ByteBuffer) throws -> [String: Data] {
+        let archive = try Archive(data: Data(data.readableBytesView), accessMode: .read)
+        var out: [String: Data] = [:]
+        for entry in archive {
+            var bytes = Data()
+            _ = try archive.extract(entry) { bytes.append($0) }
+            out[entry.path] = bytes
+        }
+        return out
+    }
+
+    @Test func aPolicyDocumentGoesFromTemplateToDraftToAdoptedAndStaysReadable() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl", name: "Anna de Vries")
+            let org = try await app.makeOrganisation("het-baken", employees: 640, counsellors: [anna])
+            let browser = Browser(app, over: .socket)
+            try await browser.login(anna)
+            let base = "/organisations/\(org.id!)/policy/whistleblower"
+
+            let organisationPage = try await browser.get("/organisations/\(org.id!)").body.string
+            #expect(organisationPage.contains("Meldregeling vermoeden van een misstand") && organisationPage.contains("nog niet vastgesteld"))
+            #expect(try await browser.get(base).body.string.contains("Nog niet vastgesteld"))
+
+            // A draft from the practice's template, with the organisation's facts filled in.
+            #expect(try await browser.post(base, []).status == .seeOther)
+            #expect(try await browser.post(base, []).status == .seeOther, "a second click makes no second draft")
+            let drafts = try await PolicyDocument.query(on: app.db).all()
+            let draft = try #require(drafts.first)
+            #expect(drafts.count == 1 && draft.version == 1 && draft.status == .draft)
+            #expect(draft.body.contains("Organisatie het-baken") && draft.body.contains("Anna de Vries"))
+            #expect(draft.body.contains("/o/het-baken"))
+            #expect(!draft.body.contains("{{organisatie}}") && draft.body.contains("{{vastgesteld_op}}"),
+                    "organisation facts are frozen into the draft; adoption facts are filled in per version")
+            #expect(draft.body.contains("zeven dagen") && draft.body.contains("Huis voor Klokkenluiders"))
+
+            // Editing: a wrong placeholder or no title is refused, what was typed comes back.
+            for (body, message) in [("# Meldregeling\n\nNaar {{directeur}}.", "Onbekende invulplek: {{directeur}}"),
+                                    ("Zonder titel", "Begin met een titel"), ("", "Vul de tekst in")] {
+                let refused = try await browser.post("\(base)/1", [("body", body)])
+                #expect(refused.status == .unprocessableEntity, "\(body)")
+                #expect(refused.body.string.contains(message), "\(body)")
+                if !body.isEmpty { #expect(refused.body.string.contains(body.components(separatedBy: "\n").last!)) }
+            }
+            #expect(try await PolicyDocument.query(on: app.db).first()?.body == draft.body)
+            let adapted = draft.body + "\n\n## Eigen afspraak\n\nMeldingen over de directie gaan naar de **raad van toezicht**."
+            #expect(try await browser.post("\(base)/1", [("body", adapted)]).status == .seeOther)
+
+            // Adopting needs a date (not in the future), who, and the works council's consent before it.
+            let tomorrow = Day(Date()).adding(days: 1).iso, today = Day(Date()).iso, yesterday = Day(Date()).adding(days: -1).iso
+            for fields in [[("adoptedBy", "de directie"), ("consentOn", yesterday)],
+                           [("adoptedOn", tomorrow), ("adoptedBy", "de directie"), ("consentOn", yesterday)],
+                           [("adoptedOn", today), ("consentOn", yesterday)],
+                           [("adoptedOn", today), ("adoptedBy", "de directie")],
+                           [("adoptedOn", yesterday), ("adoptedBy", "de directie"), ("consentOn", today)]] {
+                let refused = try await browser.post("\(base)/1/adopt", fields)
+                #expect(refused.status == .unprocessableEntity, "\(fields)")
+            }
+            #expect(try await PolicyDocument.query(on: app.db).first()?.status == .draft)
+            #expect(try await browser.post("\(base)/1/adopt", [("adoptedOn", today), ("adoptedBy", "de directie"), ("consentOn", yesterday)]).status == .seeOther)
+
+            // Adopted: read-only, readable, exported; a change is a new version.
+            let changeAdopted = try await browser.post("\(base)/1", [("body", "# Anders")])
+            #expect(changeAdopted.status == .conflict)
+            #expect(changeAdopted.body.string.contains("verandert niet meer"))
+            #expect(try await browser.post(base, []).status == .seeOther)
+            let versions = try await PolicyDocument.query(on: app.db).sort(\.$version).all()
+            #expect(versions.map(\.version) == [1, 2] && versions.map(\.status) == [.adopted, .draft])
+            #expect(versions[1].body == adapted, "the new draft starts from the adopted text")
+            let printed = try await browser.get("\(base)/1")
+            #expect(printed.status == .ok)
+            #expect(printed.body.string.contains("<strong>raad van toezicht</strong>"))
+            #expect(printed.body.string.contains("De ondernemingsraad heeft op \(Day(Date()).adding(days: -1).dutch) ingestemd"))
+            #expect(printed.headers.first(name: "Content-Security-Policy")?.contains("default-src 'none'") == true)
+            let docx = try await browser.get("\(base)/1/docx")
+            #expect(docx.headers.first(name: .contentDisposition)?.contains("meldregeling-het-baken-v1.docx") == true)
+            let document = String(decoding: try #require(try entries(docx.body)["word/document.xml"]), as: UTF8.self)
+            #expect(document.contains("Meldregeling") && document.contains("<w:b/>") && document.contains("Organisatie het-baken"))
+            let page = try await browser.get(base).body.string
+            #expect(page.contains("Vastgesteld: versie 1") && page.contains("Concept: versie 2"))
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action ~~ ["policy.draft", "policy.edit", "policy.adopt"]).count() == 4)
+        }
+    }
+
+    @Test func onlyTheOrganisationsCounsellorsAndAdminsSeeItsPolicyAndPoster() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let bram = try await app.makeAccount("bram@praktijk.nl")
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let other = Browser(app)
+            try await other.login(bram)
+            for path in ["/organisations/\(org.id!)/policy/psa", "/organisations/\(org.id!)/poster", "/organisations/\(org.id!)/mailing",
+                         "/organisations/\(org.id!)/poster.docx"] {
+                #expect(try await other.get(path).status == .notFound, "\(path)")
+            }
+            #expect(try await other.post("/organisations/\(org.id!)/policy/psa", []).status == .notFound)
+            #expect(try await count(PolicyDocument.self, app) == 0)
+            let beheer = Browser(app)
+            try await beheer.login(admin)
+            #expect(try await beheer.get("/organisations/\(org.id!)/policy/psa").status == .ok)
+            #expect(try await beheer.get("/organisations/\(org.id!)/policy/onzin").status == .notFound)
+        }
+    }
+
+    @Test func thePracticeEditsItsTemplatesAndNewDraftsStartFromThem() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let beheer = Browser(app, over: .socket)
+            try await beheer.login(admin)
+            #expect(try await beheer.get("/admin/policy").body.string.contains("standaardtekst"))
+            #expect(try await beheer.get("/admin/policy/psa").body.string.contains("PSA"))
+            let refused = try await beheer.post("/admin/policy/psa", [("body", "# PSA\n\nVoor {{bedrijf}}.")])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("Voor {{bedrijf}}."))
+            #expect(try await count(PolicyTemplate.self, app) == 0)
+            #expect(try await beheer.post("/admin/policy/psa", [("body", "# PSA-beleid {{organisatie}}\n\nEigen tekst van de praktijk.")]).status == .seeOther)
+            #expect(try await beheer.get("/admin/policy").body.string.contains("aangepast op"))
+
+            let browser = Browser(app)
+            try await browser.login(anna)
+            #expect(try await browser.post("/organisations/\(org.id!)/policy/psa", []).status == .seeOther)
+            #expect(try await PolicyDocument.query(on: app.db).first()?.body == "# PSA-beleid Organisatie het-baken\n\nEigen tekst van de praktijk.")
+            // Empty restores the built-in template.
+            #expect(try await beheer.post("/admin/policy/psa", [("body", "")]).status == .seeOther)
+            #expect(try await count(PolicyTemplate.self, app) == 0)
+            #expect(try await browser.get("/admin/policy").status == .forbidden)
+        }
+    }
+
+    @Test func thePosterAndMailingCarryAQRCodeToThePublicPageAndSendingIsAnActivity() async throws {
+        try await withVertrouwd({ $0.publicURL = "https://vertrouwd.example.nl" }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl", name: "Anna de Vries")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let browser = Browser(app, over: .socket)
+            try await browser.login(anna)
+            let poster = try await browser.get("/organisations/\(org.id!)/poster")
+            #expect(poster.status == .ok)
+            #expect(poster.body.string.contains("<svg") && poster.body.string.contains("QR-code naar https://vertrouwd.example.nl/o/het-baken"))
+            #expect(poster.body.string.contains("Anna de Vries") && poster.body.string.contains("niet in dienst van Organisatie het-baken"))
+            let english = try await browser.get("/organisations/\(org.id!)/poster?lang=en").body.string
+            #expect(english.contains("lang=\"en\"") && english.contains("QR code to https://vertrouwd.example.nl/o/het-baken"))
+
+            let docx = try entries(try await browser.get("/organisations/\(org.id!)/poster.docx").body)
+            let png = try #require(docx["word/media/qr.png"])
+            #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+            #expect(String(decoding: try #require(docx["word/_rels/document.xml.rels"]), as: UTF8.self).contains("media/qr.png"))
+            #expect(String(decoding: try #require(docx["word/document.xml"]), as: UTF8.self).contains("r:embed=\"rId2\""))
+
+            let mailing = try await browser.get("/organisations/\(org.id!)/mailing").body.string
+            #expect(mailing.contains("Beste collega") && mailing.contains("https://vertrouwd.example.nl/o/het-baken"))
+            #expect(mailing.contains("value=\"material\" selected"))
+            #expect(try await browser.get("/organisations/\(org.id!)/mailing?lang=en").body.string.contains("Dear colleague"))
+            #expect(try await browser.post("/organisations/\(org.id!)/time", [("kind", "material"), ("what", "Poster en mailing verstuurd"),
+                                                                         ("day", Day(Date()).iso), ("hours", "0,5")]).status == .seeOther)
+            #expect(try await TimeEntry.query(on: app.db).filter(\.$activityKind == .material).count() == 1)
+        }
+    }
+
+    @Test func theWhistleblowerTickIsOfferedOnlyWhereTheCounsellorIsTheChannelAndOnlyForWrongdoing() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let channel = try await app.makeOrganisation("het-baken", counsellors: [anna], whistleblowerChannel: true)
+            let small = try await app.makeOrganisation("de-regenboog", counsellors: [anna], whistleblowerChannel: false)
+            let reporter = Browser(app, over: .socket)
+            #expect(try await reporter.get("/o/het-baken/melden").body.string.contains("name=\"whistleblower\""))
+            #expect(!(try await reporter.get("/o/de-regenboog/melden").body.string.contains("name=\"whistleblower\"")))
+            #expect(try await reporter.get("/o/het-baken").body.string.contains("Huis voor Klokkenluiders"))
+            #expect(!(try await reporter.get("/o/de-regenboog").body.string.contains("Huis voor Klokkenluiders")))
+
+            let refused = try await reporter.post("/o/het-baken/melden", [("counsellor", anna.id.uuidString), ("topic", "bullying"),
+                                                                          ("story", "Mijn collega pest mij."), ("whistleblower", "on")])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("gaat over een vermoeden van een misstand"))
+            #expect(refused.body.string.contains("Mijn collega pest mij."))
+            #expect(try await count(Case.self, app) == 0)
+
+            // An old page's tick at an organisation that is not a WBK channel: a confidential report.
+            _ = try await reporter.post("/o/de-regenboog/melden", [("counsellor", anna.id.uuidString), ("topic", "wrongdoing"),
+                                                                   ("story", "Er wordt gefraudeerd."), ("whistleblower", "on")])
+            #expect(try await Case.query(on: app.db).filter(\.$organisation.$id == small.id!).first()?.regime == .confidential)
+            let english = Browser(app)
+            _ = try await english.post("/o/het-baken/melden?lang=en", [("counsellor", anna.id.uuidString), ("topic", "wrongdoing"),
+                                                                       ("story", "Invoices are faked."), ("whistleblower", "on")])
+            let reported = try #require(try await Case.query(on: app.db).filter(\.$organisation.$id == channel.id!).first())
+            #expect(reported.regime == .whistleblower && reported.reporterLanguage == "en")
+
+            // The acknowledgement is offered in the reporter's language, with assessment and follow-up.
+            let staff = Browser(app)
+            try await staff.login(anna)
+            let casePage = try await staff.get("/cases/\(reported.id!)").body.string
+            #expect(casePage.contains("will be assessed and, where appropriate, followed up"))
+            #expect(casePage.contains("Dutch Whistleblowers Authority"))
+            #expect(CaseMailboxActions.acknowledgementText(.nl).contains("beoordeeld en, voor zover van toepassing, opgevolgd"))
+        }
+    }
+
+    @Test(arguments: [Language.nl, .en])
+    func thePublicPageSaysWhatTheLawAndTheSeedsAsk(language: Language) async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            org.complaintsCommittee = "Klachtencommissie Zorg, Postbus 1, 1000 AA Amsterdam"
+            try await org.save(on: app.db)
+            let contact = OrganisationContact()
+            contact.$organisation.id = org.id!; contact.role = .internalCounsellor
+            contact.name = "Petra Intern"; contact.email = "petra@baken.nl"; contact.phone = ""
+            try await contact.create(on: app.db)
+            let practice = try #require(try await Practice.find(Practice.singletonID, on: app.db))
+            practice.responseWorkdays = 3
+            try await practice.save(on: app.db)
+
+            let reporter = Browser(app, over: .socket)
+            let page = try await reporter.get("/o/het-baken?lang=\(language.rawValue)").body.string
+            let request = try await reporter.get("/o/het-baken/gesprek").body.string
+            let expected: [String] = language == .nl
+                ? ["onafhankelijk en niet in dienst van je organisatie", "als de wet het eist, of als er ernstig gevaar is",
+                   "jaarverslag en signalen en adviezen, zonder namen", "Geen onderzoek", "Geen oordeel",
+                   "oud-medewerkers, stagiairs, uitzendkrachten", "Het kost je niets", "Petra Intern",
+                   "Klachtencommissie Zorg, Postbus 1", "alleen eigen, noodzakelijke cookies", "Huis voor Klokkenluiders"]
+                : ["independent and not employed by your organisation", "if the law requires it, or if there is serious danger",
+                   "yearly report, and signals and advice, without names", "No investigation", "No judgement",
+                   "former employees, interns, temporary workers", "It costs you nothing", "Petra Intern",
+                   "Klachtencommissie Zorg, Postbus 1", "only uses its own necessary cookies", "Dutch Whistleblowers Authority"]
+            for text in expected { #expect(page.contains(text), "\(language): \(text)") }
+            for wrong in ["Die werkt niet voor je organisatie", "does not work for your organisation", "hoogstens", "Hoogstens"] {
+                #expect(!page.contains(wrong) && !request.contains(wrong))
+            }
+            #expect(request.contains(language == .nl ? "meestal binnen 3 werkdagen" : "usually within 3 working days"))
+            let report = try await reporter.get("/o/het-baken/melden").body.string
+            #expect(!report.contains("Je mag dit overslaan") && !report.contains("You may skip this"))
+        }
+    }
+}
