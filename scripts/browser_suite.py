@@ -445,6 +445,84 @@ class Suite:
         finally:
             e.quit()
 
+    def counsellor_adopts_policy_and_prints_the_poster(self):
+        """The counsellor adopts the draft of the meldregeling (with the works council's consent),
+        opens the print page, the mailing and the poster; the poster's QR code, photographed in the
+        browser, decodes to the organisation's public address (zbarimg). The Word files open in
+        python-docx and convert to PDF in LibreOffice; the poster's PDF decodes too."""
+        d = self.driver()
+        try:
+            self.login(d, "anna@demo.vertrouwd.nl")
+            self.open(d, "/organisations")
+            self.click(d, d.find_element(By.LINK_TEXT, "Zorggroep Het Baken"))
+            org_url = d.current_url
+            check("the organisation page lists its three policy documents",
+                  all(t in self.text(d) for t in ["PSA-beleid", "Klachtenregeling ongewenst gedrag", "Meldregeling vermoeden van een misstand"]), self.text(d)[:300])
+            self.click(d, d.find_element(By.LINK_TEXT, "Meldregeling vermoeden van een misstand"))
+            self.look(d, "policy-whistleblower")
+            check("the policy page shows the adopted version and the draft", "Vastgesteld: versie 1" in self.text(d) and "Concept: versie 2" in self.text(d), self.text(d)[:300])
+            self.fill(d, "adopt-adoptedOn", time.strftime("%Y-%m-%d"))
+            self.fill(d, "adopt-adoptedBy", "de raad van bestuur")
+            self.submit(d, "adopt")
+            check("adopting without the works council's consent is refused with a Dutch message",
+                  "instemming van de OR" in self.text(d) and d.find_elements(By.CSS_SELECTOR, "#adopt .error-summary"), self.text(d)[:300])
+            self.fill(d, "adopt-adoptedOn", time.strftime("%Y-%m-%d"))
+            self.fill(d, "adopt-consentOn", time.strftime("%Y-%m-%d", time.localtime(time.time() - 7 * 86400)))
+            self.fill(d, "adopt-adoptedBy", "de raad van bestuur")
+            self.submit(d, "adopt")
+            check("with the consent recorded the draft is adopted", "Vastgesteld: versie 2" in self.text(d), self.text(d)[:300])
+            policy_url = d.current_url
+            self.open(d, policy_url.replace(self.base, "") + "/1")
+            self.look(d, "policy-print")
+            check("an earlier version stays readable", "Meldregeling" in self.text(d) and "Versie 1, vastgesteld" in self.text(d), self.text(d)[:200])
+
+            self.open(d, org_url.replace(self.base, "") + "/mailing")
+            self.look(d, "outreach-mailing")
+            check("the mailing names the counsellors and the public address",
+                  "Anna de Vries" in self.text(d) and "/o/het-baken" in self.text(d), self.text(d)[:300])
+            self.open(d, org_url.replace(self.base, "") + "/poster")
+            self.look(d, "outreach-poster")
+            decoded = self.decode_qr(os.path.join(self.shots, "outreach-poster-1280.png"))
+            check("the poster's QR code, as the browser shows it, opens the public page",
+                  decoded == self.base + "/o/het-baken", repr(decoded))
+
+            # The Word files, fetched with the browser's session.
+            cookies = "; ".join(f"{c['name']}={c['value']}" for c in d.get_cookies())
+            folder = os.path.join(self.shots, "docx")
+            os.makedirs(folder, exist_ok=True)
+            paths = {"meldregeling-v1.docx": policy_url + "/1/docx", "meldregeling-v2.docx": policy_url + "/2/docx",
+                     "psa-beleid-v2.docx": policy_url.replace("whistleblower", "psa") + "/2/docx",
+                     "klachtenregeling-v2.docx": policy_url.replace("whistleblower", "complaints") + "/2/docx",
+                     "poster-nl.docx": org_url + "/poster.docx?lang=nl", "poster-en.docx": org_url + "/poster.docx?lang=en",
+                     "mailing-en.docx": org_url + "/mailing.docx?lang=en"}
+            import urllib.request, docx as python_docx, subprocess, shutil
+            for name, url in paths.items():
+                request = urllib.request.Request(url, headers={"Cookie": cookies})
+                with urllib.request.urlopen(request) as answer, open(os.path.join(folder, name), "wb") as out:
+                    out.write(answer.read())
+                text = "\n".join(p.text for p in python_docx.Document(os.path.join(folder, name)).paragraphs)
+                check(f"{name} opens in python-docx with the organisation's name", "Het Baken" in text, text[:200])
+            office = shutil.which("libreoffice") or shutil.which("soffice")
+            if check("LibreOffice is installed", office is not None):
+                subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", folder] + [os.path.join(folder, n) for n in paths],
+                               check=True, capture_output=True, timeout=300)
+                for name in paths:
+                    pdf = os.path.join(folder, name.replace(".docx", ".pdf"))
+                    check(f"{name} converts to PDF in LibreOffice", os.path.exists(pdf) and os.path.getsize(pdf) > 1000)
+                subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", os.path.join(folder, "poster-nl.pdf"),
+                                os.path.join(folder, "poster-nl")], check=True, timeout=120)
+                page = [f for f in os.listdir(folder) if f.startswith("poster-nl") and f.endswith(".png")]
+                decoded = self.decode_qr(os.path.join(folder, sorted(page)[0])) if page else None
+                check("the Word poster's QR code, printed to PDF, opens the public page", decoded == self.base + "/o/het-baken", repr(decoded))
+        finally:
+            d.quit()
+
+    @staticmethod
+    def decode_qr(png):
+        import subprocess
+        result = subprocess.run(["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", png], capture_output=True, text=True)
+        return result.stdout.strip() or None
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -464,6 +542,7 @@ def main():
         ("counsellor", lambda: suite.counsellor_works_the_case(suite.code) if getattr(suite, "code", None) else check("counsellor flow has a report to work on", False)),
         ("admin", suite.admin_creates_an_organisation),
         ("enrolment", suite.admin_enrols_a_colleague),
+        ("policy and poster", suite.counsellor_adopts_policy_and_prints_the_poster),
     ]
     for name, flow in flows:
         try:

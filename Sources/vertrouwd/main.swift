@@ -1,10 +1,14 @@
 import Vapor
 import VertrouwdApp
 
-/// `vertrouwd serve | user create | demo | audit verify | retention run | backup | restore` — see README.md.
+/// `vertrouwd serve | user create | demo | audit verify | retention run | backup | restore | qr` — see README.md.
 
 // Every file this process creates (database, WAL, key) is readable by its owner only.
 umask(0o077)
+// `qr` draws a QR code and needs neither database nor key: it runs before the application starts.
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "qr" {
+    exit(QRTool.run(Array(CommandLine.arguments.dropFirst(2))))
+}
 // Production unless `--env` says otherwise: in development Leaf re-reads every template on every
 // request, which costs more than half the time of a page; our templates ship inside the build.
 var arguments = CommandLine.arguments

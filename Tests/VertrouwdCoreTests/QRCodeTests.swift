@@ -1,13 +1,15 @@
-import XCTest
+import Foundation
+import Testing
 @testable import VertrouwdCore
 
 /// The QR encoder, checked without a decoder: capacities, function patterns and format and version
 /// information against the tables of ISO/IEC 18004, and whole symbols against another encoder.
 /// That readers decode what it draws is checked with zbarimg by scripts/qr-check.sh.
-final class QRCodeTests: XCTestCase {
+@Suite("QR codes, against the tables of ISO/IEC 18004 and another encoder")
+struct QRCodeTests {
     // MARK: Capacity
 
-    func testTheSmallestVersionThatHoldsTheTextIsChosen() {
+    @Test func theSmallestVersionThatHoldsTheTextIsChosen() {
         // Byte-mode capacities of ISO/IEC 18004 table 7: M holds 14 bytes in version 1, 26 in 2, ...
         let cases: [(bytes: Int, correction: QRCode.ErrorCorrection, version: Int)] = [
             (1, .m, 1), (14, .m, 1), (15, .m, 2), (17, .m, 2), (26, .m, 2), (27, .m, 3), (62, .m, 4),
@@ -17,61 +19,57 @@ final class QRCodeTests: XCTestCase {
         ]
         for (bytes, correction, version) in cases {
             let text = [UInt8](repeating: UInt8(ascii: "a"), count: bytes)
-            XCTAssertEqual(QRCode.smallestVersion(for: text, correction), version, "\(bytes) at \(correction)")
+            #expect(QRCode.smallestVersion(for: text, correction) == version, "\(bytes) at \(correction)")
         }
     }
 
-    func testALinkOfTwoHundredCharactersFits() throws {
+    @Test func aLinkOfTwoHundredCharactersFits() throws {
         let link = Array(("https://vertrouwd.example.nl/o/" + String(repeating: "k", count: 169)).utf8)
-        XCTAssertEqual(link.count, 200)
-        XCTAssertEqual(QRCode.smallestVersion(for: link, .m), 10)
-        XCTAssertEqual(QRCode.smallestVersion(for: link, .q), 12)
+        #expect(link.count == 200)
+        #expect(QRCode.smallestVersion(for: link, .m) == 10)
+        #expect(QRCode.smallestVersion(for: link, .q) == 12)
     }
 
-    func testTextBeyondVersionFortyIsRefused() {
-        XCTAssertThrowsError(try QRCode(text: String(repeating: "a", count: 2332))) { error in
-            XCTAssertEqual(error as? QRCode.Error, .tooLong)
-        }
-        XCTAssertThrowsError(try QRCode(text: String(repeating: "a", count: 1664), correction: .q)) { error in
-            XCTAssertEqual(error as? QRCode.Error, .tooLong)
-        }
+    @Test func textBeyondVersionFortyIsRefused() {
+        #expect(throws: QRCode.Error.tooLong) { try QRCode(text: String(repeating: "a", count: 2332)) }
+        #expect(throws: QRCode.Error.tooLong) { try QRCode(text: String(repeating: "a", count: 1664), correction: .q) }
     }
 
-    func testTheSizeFollowsTheVersion() throws {
+    @Test func theSizeFollowsTheVersion() throws {
         for (bytes, version) in [(1, 1), (17, 2), (120, 7)] {
             let code = try QRCode(text: String(repeating: "a", count: bytes))
-            XCTAssertEqual(code.version, version)
-            XCTAssertEqual(code.size, 17 + 4 * version)
+            #expect(code.version == version)
+            #expect(code.size == 17 + 4 * version)
         }
     }
 
     // MARK: Codewords
 
-    func testASCIITextIsPlainByteMode() {
+    @Test func aSCIITextIsPlainByteMode() {
         // 0100 (byte mode), 00000001 (one byte), 01000001 ("A"), 0000 (terminator), then the pad codewords.
         let data = QRCode.dataCodewords(Array("A".utf8), version: 1, .m)
-        XCTAssertEqual(data, [0x40, 0x14, 0x10,
+        #expect(data == [0x40, 0x14, 0x10,
                               0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC])
     }
 
-    func testTextBeyondASCIIIsMarkedAsUTF8() {
+    @Test func textBeyondASCIIIsMarkedAsUTF8() {
         // 0111 00011010 (ECI 26, UTF-8), 0100 00000010 (two bytes), C3 A9 ("é"), terminator and padding.
         let data = QRCode.dataCodewords(Array("é".utf8), version: 1, .m)
-        XCTAssertEqual(Array(data.prefix(8)), [0x71, 0xA4, 0x02, 0xC3, 0xA9, 0x00, 0xEC, 0x11])
-        XCTAssertEqual(data.count, 16)
+        #expect(Array(data.prefix(8)) == [0x71, 0xA4, 0x02, 0xC3, 0xA9, 0x00, 0xEC, 0x11])
+        #expect(data.count == 16)
     }
 
-    func testReedSolomonGivesTheCodewordsOfTheStandardsWorkedExample() {
+    @Test func reedSolomonGivesTheCodewordsOfTheStandardsWorkedExample() {
         // ISO/IEC 18004 annex I: "01234567" in a version 1-M symbol.
         let data: [UInt8] = [0x10, 0x20, 0x0C, 0x56, 0x61, 0x80,
                              0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11]
         let ecc = QRCode.ReedSolomon.remainder(of: data[...], generator: QRCode.ReedSolomon.generator(degree: 10))
-        XCTAssertEqual(ecc, [0xA5, 0x24, 0xD4, 0xC1, 0xED, 0x36, 0xC7, 0x87, 0x2C, 0x55])
+        #expect(ecc == [0xA5, 0x24, 0xD4, 0xC1, 0xED, 0x36, 0xC7, 0x87, 0x2C, 0x55])
     }
 
     // MARK: Function patterns
 
-    func testFinderPatternsSitInThreeCornersWithLightSeparators() throws {
+    @Test func finderPatternsSitInThreeCornersWithLightSeparators() throws {
         let code = try QRCode(text: "https://vertrouwd.example.nl/o/de-linde")
         let last = code.size - 1
         for (left, top) in [(0, 0), (last - 6, 0), (0, last - 6)] {
@@ -79,35 +77,34 @@ final class QRCodeTests: XCTestCase {
                 for dx in -1...7 where (0...last).contains(left + dx) && (0...last).contains(top + dy) {
                     // Rings around the centre: 0 and 1 the dark 3 × 3 core, 2 light, 3 dark, 4 the separator.
                     let ring = max(abs(dx - 3), abs(dy - 3))
-                    XCTAssertEqual(code.isDark(x: left + dx, y: top + dy), ring < 2 || ring == 3,
-                                   "finder at (\(left), \(top)), module (\(dx), \(dy))")
+                    #expect(code.isDark(x: left + dx, y: top + dy) == (ring < 2 || ring == 3), "finder at (\(left), \(top)), module (\(dx), \(dy))")
                 }
             }
         }
     }
 
-    func testTimingPatternsAlternateBetweenTheFinders() throws {
+    @Test func timingPatternsAlternateBetweenTheFinders() throws {
         let code = try QRCode(text: "https://vertrouwd.example.nl/o/de-linde")
         for index in 8...(code.size - 9) {
-            XCTAssertEqual(code.isDark(x: index, y: 6), index % 2 == 0, "row 6, column \(index)")
-            XCTAssertEqual(code.isDark(x: 6, y: index), index % 2 == 0, "column 6, row \(index)")
+            #expect(code.isDark(x: index, y: 6) == (index % 2 == 0), "row 6, column \(index)")
+            #expect(code.isDark(x: 6, y: index) == (index % 2 == 0), "column 6, row \(index)")
         }
     }
 
-    func testAlignmentPatternsSitWhereTheTableSays() throws {
+    @Test func alignmentPatternsSitWhereTheTableSays() throws {
         let code = try QRCode(text: String(repeating: "a", count: 120))  // version 7: centres 6, 22 and 38
-        XCTAssertEqual(code.version, 7)
+        #expect(code.version == 7)
         for (x, y) in [(22, 6), (6, 22), (22, 22), (38, 22), (22, 38), (38, 38)] {
             for dy in -2...2 {
                 for dx in -2...2 {
                     let expected = max(abs(dx), abs(dy)) != 1  // dark centre and edge, light ring between
-                    XCTAssertEqual(code.isDark(x: x + dx, y: y + dy), expected, "alignment at (\(x), \(y))")
+                    #expect(code.isDark(x: x + dx, y: y + dy) == expected, "alignment at (\(x), \(y))")
                 }
             }
         }
     }
 
-    func testTheFormatInformationNamesTheLevelAndTheChosenMask() throws {
+    @Test func theFormatInformationNamesTheLevelAndTheChosenMask() throws {
         // ISO/IEC 18004 table C.1: the 15 bits (already XORed with 101010000010010), by mask 0...7.
         let table: [QRCode.ErrorCorrection: [String]] = [
             .m: ["101010000010010", "101000100100101", "101111001111100", "101101101001011",
@@ -123,20 +120,20 @@ final class QRCodeTests: XCTestCase {
             let first = [(0, 8), (1, 8), (2, 8), (3, 8), (4, 8), (5, 8), (7, 8), (8, 8),
                          (8, 7), (8, 5), (8, 4), (8, 3), (8, 2), (8, 1), (8, 0)]
             let second = (0..<7).map { (8, s - 1 - $0) } + (7..<15).map { (s - 15 + $0, 8) }
-            XCTAssertEqual(bits(of: code, at: first), table[correction]![code.mask], "\(correction)")
-            XCTAssertEqual(bits(of: code, at: second), table[correction]![code.mask], "\(correction)")
-            XCTAssertTrue(code.isDark(x: 8, y: s - 8), "the module that is always dark")
+            #expect(bits(of: code, at: first) == table[correction]![code.mask], "\(correction)")
+            #expect(bits(of: code, at: second) == table[correction]![code.mask], "\(correction)")
+            #expect(code.isDark(x: 8, y: s - 8), "the module that is always dark")
         }
     }
 
-    func testVersionInformationIsWrittenTwiceFromVersionSeven() throws {
+    @Test func versionInformationIsWrittenTwiceFromVersionSeven() throws {
         let code = try QRCode(text: String(repeating: "a", count: 120))
-        XCTAssertEqual(code.version, 7)
+        #expect(code.version == 7)
         // ISO/IEC 18004 table D.1: version 7 is 000111110010010100; bit 0 first, three to a row.
         let topRight = (0..<18).reversed().map { (code.size - 11 + $0 % 3, $0 / 3) }
         let bottomLeft = topRight.map { ($0.1, $0.0) }
-        XCTAssertEqual(bits(of: code, at: topRight), "000111110010010100")
-        XCTAssertEqual(bits(of: code, at: bottomLeft), "000111110010010100")
+        #expect(bits(of: code, at: topRight) == "000111110010010100")
+        #expect(bits(of: code, at: bottomLeft) == "000111110010010100")
     }
 
     // MARK: Whole symbols
@@ -144,7 +141,7 @@ final class QRCodeTests: XCTestCase {
     /// Made by segno 1.6.6 (Python), which picks the same masks. The texts fill their symbols: segno
     /// puts a zero byte before the pad codewords where ISO/IEC 18004 puts none, so only symbols
     /// without padding can match.
-    func testWholeSymbolsMatchAnotherEncoder() throws {
+    @Test func wholeSymbolsMatchAnotherEncoder() throws {
         let cases: [(text: String, correction: QRCode.ErrorCorrection, rows: String)] = [
             ("https://vt.nl/", .m, """
             #######.####..#######
@@ -249,11 +246,11 @@ final class QRCodeTests: XCTestCase {
             let drawn = (0..<code.size).map { y in
                 String((0..<code.size).map { x in code.isDark(x: x, y: y) ? "#" : "." })
             }
-            XCTAssertEqual(drawn, rows.split(separator: "\n").map(String.init), text)
+            #expect(drawn == rows.split(separator: "\n").map(String.init), "\(text)")
         }
     }
 
-    func testEachMaskIsDrawnAsAnotherEncoderDrawsIt() throws {
+    @Test func eachMaskIsDrawnAsAnotherEncoderDrawsIt() throws {
         // segno 1.6.6 with the mask forced: rows top to bottom, the leftmost module the highest bit.
         let rowsByMask: [[Int]] = [
             [0x1FC27F, 0x105541, 0x174A5D, 0x174F5D, 0x175D5D, 0x104241, 0x1FD57F,
@@ -286,52 +283,52 @@ final class QRCodeTests: XCTestCase {
             let drawn = (0..<code.size).map { y in
                 (0..<code.size).reduce(0) { row, x in row << 1 | (code.isDark(x: x, y: y) ? 1 : 0) }
             }
-            XCTAssertEqual(drawn, rows, "mask \(mask)")
+            #expect(drawn == rows, "mask \(mask)")
         }
     }
 
-    func testThePenaltyScoresAsAnotherEncoderScores() throws {
+    @Test func thePenaltyScoresAsAnotherEncoderScores() throws {
         // segno 1.6.6's score (its mask_scores, N1 + N2 + N3 + N4) of the symbols above.
         for (mask, score) in [1046, 1053, 1107, 1040, 1043, 1108, 1158, 1040].enumerated() {
             let code = try QRCode(text: "https://vt.nl/", correction: .m, mask: mask)
-            XCTAssertEqual(QRCode.penalty(modules(of: code), size: code.size), score, "mask \(mask)")
+            #expect(QRCode.penalty(modules(of: code), size: code.size) == score, "mask \(mask)")
         }
         let version7 = try QRCode(text: "https://vertrouwd.example.nl/o/kerk-" + String(repeating: "x", count: 86))
-        XCTAssertEqual(QRCode.penalty(modules(of: version7), size: version7.size), 1821)
+        #expect(QRCode.penalty(modules(of: version7), size: version7.size) == 1821)
         // Counted by hand. Blank: 42 runs of 21 (19 points each), 400 blocks of 2 × 2 (3 each) and
         // 0 % dark (10 steps of 5 % from half, 10 each).
-        XCTAssertEqual(QRCode.penalty(Array(repeating: false, count: 21 * 21), size: 21), 42 * 19 + 400 * 3 + 100)
+        #expect(QRCode.penalty(Array(repeating: false, count: 21 * 21), size: 21) == 42 * 19 + 400 * 3 + 100)
         // A checkerboard: no runs, blocks or finder-like patterns, and 221 of 441 dark.
-        XCTAssertEqual(QRCode.penalty((0..<(21 * 21)).map { ($0 / 21 + $0 % 21) % 2 == 0 }, size: 21), 0)
+        #expect(QRCode.penalty((0..<(21 * 21)).map { ($0 / 21 + $0 % 21) % 2 == 0 }, size: 21) == 0)
     }
 
     // MARK: Rendering
 
-    func testTheSVGHasAnEscapedTitleAQuietZoneAndOnePath() throws {
+    @Test func theSVGHasAnEscapedTitleAQuietZoneAndOnePath() throws {
         let code = try QRCode(text: "https://vt.nl/")  // version 1: 21 modules and 2 × 4 of quiet zone
         let svg = code.svg(title: "Meld \"hier\" <veilig> & snel", size: "40mm")
-        XCTAssertTrue(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 29 29\""))
-        XCTAssertTrue(svg.contains("<title>Meld &quot;hier&quot; &lt;veilig&gt; &amp; snel</title>"))
-        XCTAssertTrue(svg.contains("width=\"40mm\" height=\"40mm\""))
-        XCTAssertTrue(svg.contains("shape-rendering=\"crispEdges\""))
-        XCTAssertEqual(svg.components(separatedBy: "<path").count, 2)
-        XCTAssertTrue(svg.contains("d=\"M4 4h7v1h-7z"), "the top row starts with the finder's seven dark modules")
+        #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 29 29\""))
+        #expect(svg.contains("<title>Meld &quot;hier&quot; &lt;veilig&gt; &amp; snel</title>"))
+        #expect(svg.contains("width=\"40mm\" height=\"40mm\""))
+        #expect(svg.contains("shape-rendering=\"crispEdges\""))
+        #expect(svg.components(separatedBy: "<path").count == 2)
+        #expect(svg.contains("d=\"M4 4h7v1h-7z"), "the top row starts with the finder's seven dark modules")
         let openingTag = code.svg(title: "QR").prefix { $0 != ">" }
-        XCTAssertFalse(openingTag.contains("width"), "without a size, the page sets it")
+        #expect(!openingTag.contains("width"), "without a size, the page sets it")
     }
 
-    func testThePBMIsBinaryWithAQuietZone() throws {
+    @Test func thePBMIsBinaryWithAQuietZone() throws {
         let code = try QRCode(text: "https://vt.nl/")
         let pbm = code.pbm(scale: 4)
         let header = Data("P4\n116 116\n".utf8)  // (21 + 2 × 4) × 4 pixels
-        XCTAssertEqual(pbm.prefix(header.count), header)
+        #expect(pbm.prefix(header.count) == header)
         let bytesPerRow = 15
-        XCTAssertEqual(pbm.count, header.count + 116 * bytesPerRow)
+        #expect(pbm.count == header.count + 116 * bytesPerRow)
         let pixels = Array(pbm.dropFirst(header.count))
-        XCTAssertTrue(pixels.prefix(16 * bytesPerRow).allSatisfy { $0 == 0 }, "the quiet zone is white")
+        #expect(pixels.prefix(16 * bytesPerRow).allSatisfy { $0 == 0 }, "the quiet zone is white")
         // Row 16 is the finder's top edge: pixels 16...43 black, the separator at 44...47 white.
         let row16 = Array(pixels[(16 * bytesPerRow)..<(17 * bytesPerRow)])
-        XCTAssertEqual(Array(row16.prefix(6)), [0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xF0])
+        #expect(Array(row16.prefix(6)) == [0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xF0])
     }
 
     private func modules(of code: QRCode) -> [Bool] {
