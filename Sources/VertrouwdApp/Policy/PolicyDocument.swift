@@ -30,8 +30,8 @@ final class PolicyDocument: Model, @unchecked Sendable { // property wrappers: s
     /// The text with the adoption facts of this version filled in.
     var shown: String {
         PolicyText.fill(body, [
-            .adoptedOn: adoptedOn?.dutch ?? "(nog niet vastgesteld)",
-            .adoptedBy: adoptedBy.isEmpty ? "(nog niet vastgesteld)" : adoptedBy,
+            .adoptedOn: adoptedOn?.dutch ?? "…",
+            .adoptedBy: adoptedBy.isEmpty ? "…" : adoptedBy,
             .worksCouncil: worksCouncilConsentOn.map { "De ondernemingsraad heeft op \($0.dutch) ingestemd met deze regeling." }
                 ?? "De instemming van de ondernemingsraad is nog niet vastgelegd.",
         ])
