@@ -448,8 +448,10 @@ class Suite:
     def counsellor_adopts_policy_and_prints_the_poster(self):
         """The counsellor adopts the draft of the meldregeling (with the works council's consent),
         opens the print page, the mailing and the poster; the poster's QR code, photographed in the
-        browser, decodes to the organisation's public address (zbarimg). The Word files open in
-        python-docx and convert to PDF in LibreOffice; the poster's PDF decodes too."""
+        browser, decodes to the organisation's public address (zbarimg). Then, as the admin, every
+        demo organisation's adopted policy documents, posters and mailing: each Word file opens in
+        python-docx and converts to PDF in LibreOffice, and each poster's PDF has a QR code to its
+        organisation's public page."""
         d = self.driver()
         try:
             self.login(d, "anna@demo.vertrouwd.nl")
@@ -486,34 +488,55 @@ class Suite:
             check("the poster's QR code, as the browser shows it, opens the public page",
                   decoded == self.base + "/o/het-baken", repr(decoded))
 
-            # The Word files, fetched with the browser's session.
+        finally:
+            d.quit()
+        # Every demo organisation's Word files, fetched with the admin's session (the admin sees
+        # every organisation): the three adopted policy documents, the poster (nl, en) and the
+        # English mailing.
+        import urllib.request, docx as python_docx, subprocess, shutil
+        d = self.driver()
+        try:
+            self.login(d, "beheer@demo.vertrouwd.nl")
             cookies = "; ".join(f"{c['name']}={c['value']}" for c in d.get_cookies())
+            self.open(d, "/organisations")
+            organisations = sorted({a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "a[href*='/organisations/']")
+                                    if re.search(r"/organisations/[0-9A-Fa-f-]{36}$", a.get_attribute("href") or "")})
             folder = os.path.join(self.shots, "docx")
             os.makedirs(folder, exist_ok=True)
-            paths = {"meldregeling-v1.docx": policy_url + "/1/docx", "meldregeling-v2.docx": policy_url + "/2/docx",
-                     "psa-beleid-v2.docx": policy_url.replace("whistleblower", "psa") + "/2/docx",
-                     "klachtenregeling-v2.docx": policy_url.replace("whistleblower", "complaints") + "/2/docx",
-                     "poster-nl.docx": org_url + "/poster.docx?lang=nl", "poster-en.docx": org_url + "/poster.docx?lang=en",
-                     "mailing-en.docx": org_url + "/mailing.docx?lang=en"}
-            import urllib.request, docx as python_docx, subprocess, shutil
-            for name, url in paths.items():
-                request = urllib.request.Request(url, headers={"Cookie": cookies})
-                with urllib.request.urlopen(request) as answer, open(os.path.join(folder, name), "wb") as out:
-                    out.write(answer.read())
-                text = "\n".join(p.text for p in python_docx.Document(os.path.join(folder, name)).paragraphs)
-                check(f"{name} opens in python-docx with the organisation's name", "Het Baken" in text, text[:200])
+            expected = {}  # poster PDF -> the public address its QR code must open
+            for url in organisations:
+                self.open(d, url.replace(self.base, ""))
+                if "nog niet vastgesteld" in self.text(d):
+                    continue  # an organisation made by this suite, without adopted documents
+                slug = re.search(r"/o/([a-z0-9-]+)", self.text(d)).group(1)
+                name = d.find_element(By.TAG_NAME, "h1").text
+                paths = {f"{slug}-{kind}-v1.docx": f"{url}/policy/{kind}/1/docx" for kind in ("psa", "complaints", "whistleblower")}
+                paths.update({f"{slug}-poster-nl.docx": f"{url}/poster.docx?lang=nl", f"{slug}-poster-en.docx": f"{url}/poster.docx?lang=en",
+                              f"{slug}-mailing-en.docx": f"{url}/mailing.docx?lang=en"})
+                for file, link in paths.items():
+                    with urllib.request.urlopen(urllib.request.Request(link, headers={"Cookie": cookies})) as answer, \
+                            open(os.path.join(folder, file), "wb") as out:
+                        out.write(answer.read())
+                    text = "\n".join(p.text for p in python_docx.Document(os.path.join(folder, file)).paragraphs)
+                    check(f"{file} opens in python-docx with the organisation's name", name in text, text[:200])
+                expected[f"{slug}-poster-nl.pdf"] = f"{self.base}/o/{slug}"
+            files = sorted(f for f in os.listdir(folder) if f.endswith(".docx"))
             office = shutil.which("libreoffice") or shutil.which("soffice")
             if check("LibreOffice is installed", office is not None):
-                subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", folder] + [os.path.join(folder, n) for n in paths],
-                               check=True, capture_output=True, timeout=300)
-                for name in paths:
-                    pdf = os.path.join(folder, name.replace(".docx", ".pdf"))
-                    check(f"{name} converts to PDF in LibreOffice", os.path.exists(pdf) and os.path.getsize(pdf) > 1000)
-                subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", os.path.join(folder, "poster-nl.pdf"),
-                                os.path.join(folder, "poster-nl")], check=True, timeout=120)
-                page = [f for f in os.listdir(folder) if f.startswith("poster-nl") and f.endswith(".png")]
-                decoded = self.decode_qr(os.path.join(folder, sorted(page)[0])) if page else None
-                check("the Word poster's QR code, printed to PDF, opens the public page", decoded == self.base + "/o/het-baken", repr(decoded))
+                started = time.time()
+                subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", folder] + [os.path.join(folder, f) for f in files],
+                               check=True, capture_output=True, timeout=600)
+                check("every demo organisation's Word files were fetched", len(expected) == 4, str(sorted(expected)))
+                print(f"LibreOffice converted {len(files)} Word files in {time.time() - started:.1f} s", flush=True)
+                for file in files:
+                    pdf = os.path.join(folder, file.replace(".docx", ".pdf"))
+                    check(f"{file} converts to PDF in LibreOffice", os.path.exists(pdf) and os.path.getsize(pdf) > 1000)
+                for pdf, address in expected.items():
+                    stem = os.path.join(folder, pdf.replace(".pdf", ""))
+                    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", stem + ".pdf", stem], check=True, timeout=120)
+                    page = sorted(f for f in os.listdir(folder) if f.startswith(os.path.basename(stem)) and f.endswith(".png"))
+                    decoded = self.decode_qr(os.path.join(folder, page[0])) if page else None
+                    check(f"the Word poster of {pdf.replace("-poster-nl.pdf", "")}, printed to PDF, has a QR code to its public page", decoded == address, repr(decoded))
         finally:
             d.quit()
 

@@ -162,12 +162,23 @@ struct PolicyTests {
             #expect(String(decoding: try #require(docx["word/document.xml"]), as: UTF8.self).contains("r:embed=\"rId2\""))
 
             let mailing = try await browser.get("/organisations/\(org.id!)/mailing").body.string
+            #expect(!mailing.contains("VERTROUWD_PUBLIC_URL is niet ingesteld"))
             #expect(mailing.contains("Beste collega") && mailing.contains("https://vertrouwd.example.nl/o/het-baken"))
             #expect(mailing.contains("value=\"material\" selected"))
             #expect(try await browser.get("/organisations/\(org.id!)/mailing?lang=en").body.string.contains("Dear colleague"))
             #expect(try await browser.post("/organisations/\(org.id!)/time", [("kind", "material"), ("what", "Poster en mailing verstuurd"),
                                                                          ("day", Day(Date()).iso), ("hours", "0,5")]).status == .seeOther)
             #expect(try await TimeEntry.query(on: app.db).filter(\.$activityKind == .material).count() == 1)
+        }
+    }
+
+    @Test func withoutAPublicAddressTheMailingPageWarnsBeforeThePosterIsSpread() async throws {
+        try await withVertrouwd({ $0.publicURL = nil }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let browser = Browser(app)
+            try await browser.login(anna)
+            #expect(try await browser.get("/organisations/\(org.id!)/mailing").body.string.contains("VERTROUWD_PUBLIC_URL is niet ingesteld"))
         }
     }
 

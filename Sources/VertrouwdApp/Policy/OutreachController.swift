@@ -60,6 +60,8 @@ enum OutreachController {
         let plain: String
         let qr: String
         let address: String
+        /// Set when `VERTROUWD_PUBLIC_URL` is not: the QR code then holds the address this page was opened with.
+        let addressWarning: String?
         let links: Links
         let form: FormView
     }
@@ -83,6 +85,9 @@ enum OutreachController {
             orgURL: SiteURL.organisation(.value(org.id!)).path, lang: lang.rawValue,
             html: PolicyWriters.html(text, titleLevel: 2), plain: text.plain,
             qr: try qr(facts).svg(title: "QR-code naar \(facts.publicAddress)", size: "40mm"), address: facts.publicAddress,
+            addressWarning: req.application.settings.publicURL == nil
+                ? "VERTROUWD_PUBLIC_URL is niet ingesteld. De QR-code en het adres wijzen daarom naar het adres waarmee je deze pagina opende. Controleer dat medewerkers dat adres kunnen bereiken voordat je de poster verspreidt."
+                : nil,
             links: Links(posterNL: path(.poster, "nl"), posterEN: path(.poster, "en"), posterDocxNL: path(.posterDocx, "nl"),
                          posterDocxEN: path(.posterDocx, "en"), mailingNL: path(.mailing, "nl"), mailingEN: path(.mailing, "en"),
                          mailingDocx: path(.mailingDocx, lang.rawValue)),
