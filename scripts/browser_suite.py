@@ -536,7 +536,7 @@ class Suite:
                     subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", stem + ".pdf", stem], check=True, timeout=120)
                     page = sorted(f for f in os.listdir(folder) if f.startswith(os.path.basename(stem)) and f.endswith(".png"))
                     decoded = self.decode_qr(os.path.join(folder, page[0])) if page else None
-                    check(f"the Word poster of {pdf.replace("-poster-nl.pdf", "")}, printed to PDF, has a QR code to its public page", decoded == address, repr(decoded))
+                    check(f"the Word poster of {pdf.replace('-poster-nl.pdf', '')}, printed to PDF, has a QR code to its public page", decoded == address, repr(decoded))
         finally:
             d.quit()
 
