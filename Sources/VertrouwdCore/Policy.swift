@@ -54,9 +54,6 @@ public enum PolicyPlaceholder: String, CaseIterable, Sendable {
     case adoptedOn = "vastgesteld_op"
     case adoptedBy = "vastgesteld_door"
     case worksCouncil = "instemming_or"
-
-    /// Filled in when a version is shown, from the version itself (not frozen into the text).
-    public var isPerVersion: Bool { self == .adoptedOn || self == .adoptedBy || self == .worksCouncil }
 }
 
 /// The text of a policy document, poster or mailing in a strict, small subset of Markdown:

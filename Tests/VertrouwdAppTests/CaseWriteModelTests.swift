@@ -245,6 +245,13 @@ struct CaseWriteModelTests {
                 """).all(decoding: Rung.self)
             #expect(rungs.allSatisfy { $0.ladder_highest == max($0.ladder_level, $0.escalated ?? 1) })
             #expect(rungs.contains { $0.ladder_highest >= 2 })
+            // Organisations that must have a meldregeling keep the WBK tick they offered before;
+            // the smaller ones lose it until the admin says the counsellor is their channel.
+            let organisations = try await Organisation.query(on: app.db).all()
+            #expect(organisations.contains { $0.employees < 50 } && organisations.contains { $0.employees >= 50 })
+            #expect(organisations.allSatisfy { $0.whistleblowerChannel == ($0.employees >= 50) })
+            // Cases from before keep no language: the acknowledgement is offered in Dutch.
+            #expect(CaseMailboxActions.reporterLanguage(OpenCase(record: cases[0], key: try app.keys.caseKey(of: cases[0]), isOwner: true)) == .nl)
             // The audit chain made by the old binary goes on unbroken.
             let (entries, broken) = try await Audit.verify(db: app.db)
             #expect(broken == nil && entries >= 3)

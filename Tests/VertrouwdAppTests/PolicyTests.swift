@@ -35,14 +35,16 @@ struct PolicyTests {
             #expect(organisationPage.contains("Meldregeling vermoeden van een misstand") && organisationPage.contains("nog niet vastgesteld"))
             #expect(try await browser.get(base).body.string.contains("Nog niet vastgesteld"))
 
-            // A draft from the practice's template, with the organisation's facts filled in.
+            // A draft from the practice's template, with the organisation's facts filled in; the
+            // public address is filled in when shown (it comes from the settings).
             #expect(try await browser.post(base, []).status == .seeOther)
             #expect(try await browser.post(base, []).status == .seeOther, "a second click makes no second draft")
             let drafts = try await PolicyDocument.query(on: app.db).all()
             let draft = try #require(drafts.first)
             #expect(drafts.count == 1 && draft.version == 1 && draft.status == .draft)
             #expect(draft.body.contains("Organisatie het-baken") && draft.body.contains("Anna de Vries"))
-            #expect(draft.body.contains("/o/het-baken"))
+            #expect(draft.body.contains("{{meldadres}}"))
+            #expect(try await browser.get(base).body.string.contains("/o/het-baken"))
             #expect(!draft.body.contains("{{organisatie}}") && draft.body.contains("{{vastgesteld_op}}"),
                     "organisation facts are frozen into the draft; adoption facts are filled in per version")
             #expect(draft.body.contains("zeven dagen") && draft.body.contains("Huis voor Klokkenluiders"))
@@ -72,14 +74,18 @@ struct PolicyTests {
             #expect(try await PolicyDocument.query(on: app.db).first()?.status == .draft)
             #expect(try await browser.post("\(base)/1/adopt", [("adoptedOn", today), ("adoptedBy", "de directie"), ("consentOn", yesterday)]).status == .seeOther)
 
-            // Adopted: read-only, readable, exported; a change is a new version.
-            let changeAdopted = try await browser.post("\(base)/1", [("body", "# Anders")])
-            #expect(changeAdopted.status == .conflict)
-            #expect(changeAdopted.body.string.contains("verandert niet meer"))
-            #expect(try await browser.post(base, []).status == .seeOther)
+            // Adopted: never written again. Text saved to it meanwhile becomes the next draft; with a
+            // draft already there it comes back, kept, with a message.
+            let late = try await browser.post("\(base)/1", [("body", "# Meldregeling\n\nLaat bewaard.")])
+            #expect(late.status == .seeOther)
+            #expect(try await browser.get(base).body.string.contains("opgeslagen als een nieuw concept"))
+            let second = try await browser.post("\(base)/1", [("body", "# Meldregeling\n\nNog later.")])
+            #expect(second.status == .conflict)
+            #expect(second.body.string.contains("al een nieuw concept") && second.body.string.contains("Nog later."))
+            #expect(try await browser.post(base, []).status == .seeOther, "no second draft")
             let versions = try await PolicyDocument.query(on: app.db).sort(\.$version).all()
             #expect(versions.map(\.version) == [1, 2] && versions.map(\.status) == [.adopted, .draft])
-            #expect(versions[1].body == adapted, "the new draft starts from the adopted text")
+            #expect(versions[0].body == adapted && versions[1].body == "# Meldregeling\n\nLaat bewaard.")
             let printed = try await browser.get("\(base)/1")
             #expect(printed.status == .ok)
             #expect(printed.body.string.contains("<strong>raad van toezicht</strong>"))
@@ -92,6 +98,37 @@ struct PolicyTests {
             let page = try await browser.get(base).body.string
             #expect(page.contains("Vastgesteld: versie 1") && page.contains("Concept: versie 2"))
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action ~~ ["policy.draft", "policy.edit", "policy.adopt"]).count() == 4)
+
+            // Another kind: the works council is optional there, "no works council" excludes a date;
+            // a new draft starts from the adopted text, and a later adoption cannot predate it.
+            let psa = "/organisations/\(org.id!)/policy/psa"
+            #expect(try await browser.post(psa, []).status == .seeOther)
+            let both = try await browser.post("\(psa)/1/adopt", [("adoptedOn", today), ("adoptedBy", "de directie"),
+                                                                  ("consentOn", yesterday), ("noWorksCouncil", "on")])
+            #expect(both.status == .unprocessableEntity && both.body.string.contains("Kies één van beide"))
+            #expect(try await browser.post("\(psa)/1/adopt", [("adoptedOn", today), ("adoptedBy", "de directie"), ("noWorksCouncil", "on")]).status == .seeOther)
+            #expect(try await browser.post(psa, []).status == .seeOther)
+            let psaVersions = try await PolicyDocument.query(on: app.db).filter(\.$kind == .psa).sort(\.$version).all()
+            #expect(psaVersions.count == 2 && psaVersions[1].body == psaVersions[0].body && psaVersions[0].noWorksCouncil)
+            #expect(try await browser.post("\(psa)/2/adopt", [("adoptedOn", yesterday), ("adoptedBy", "de directie")]).status == .unprocessableEntity)
+            #expect(try await browser.get(psa).body.string.contains("geen OR"), "the version list says there is no works council")
+        }
+    }
+
+    /// A draft read before a colleague adopted it is not written over: the write checks the status
+    /// in the same statement.
+    @Test func aVersionAdoptedBetweenReadingAndWritingIsNotWrittenOver() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let browser = Browser(app)
+            try await browser.login(anna)
+            #expect(try await browser.post("/organisations/\(org.id!)/policy/complaints", []).status == .seeOther)
+            let stale = try #require(try await PolicyDocument.query(on: app.db).first())
+            #expect(try await PolicyController.writeDraft(stale, [("body", "# Eerste")], on: app.db))
+            try await PolicyDocument.query(on: app.db).set(\.$status, to: .adopted).update()
+            #expect(try await PolicyController.writeDraft(stale, [("body", "# Te laat")], on: app.db) == false)
+            #expect(try await PolicyDocument.query(on: app.db).first()?.body == "# Eerste")
         }
     }
 
@@ -139,6 +176,8 @@ struct PolicyTests {
             #expect(try await beheer.post("/admin/policy/psa", [("body", "")]).status == .seeOther)
             #expect(try await count(PolicyTemplate.self, app) == 0)
             #expect(try await browser.get("/admin/policy").status == .forbidden)
+            #expect(try await browser.post("/admin/policy/psa", [("body", "# Van een vertrouwenspersoon")]).status == .forbidden)
+            #expect(try await count(PolicyTemplate.self, app) == 0)
         }
     }
 
@@ -146,6 +185,8 @@ struct PolicyTests {
         try await withVertrouwd({ $0.publicURL = "https://vertrouwd.example.nl" }) { app in
             let anna = try await app.makeAccount("anna@praktijk.nl", name: "Anna de Vries")
             let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            org.phone = "06-1234 5678"; org.email = "vp@baken.nl"
+            try await org.save(on: app.db)
             let browser = Browser(app, over: .socket)
             try await browser.login(anna)
             let poster = try await browser.get("/organisations/\(org.id!)/poster")
@@ -154,6 +195,8 @@ struct PolicyTests {
             #expect(poster.body.string.contains("Anna de Vries") && poster.body.string.contains("niet in dienst van Organisatie het-baken"))
             let english = try await browser.get("/organisations/\(org.id!)/poster?lang=en").body.string
             #expect(english.contains("lang=\"en\"") && english.contains("QR code to https://vertrouwd.example.nl/o/het-baken"))
+            #expect(english.contains("Phone 06-1234 5678.") && english.contains("Email vp@baken.nl."))
+            for dutch in ["Telefoon", "E-mail", "vertrouwenspersoon", " van "] { #expect(!english.contains(dutch), "\(dutch)") }
 
             let docx = try entries(try await browser.get("/organisations/\(org.id!)/poster.docx").body)
             let png = try #require(docx["word/media/qr.png"])
@@ -208,7 +251,10 @@ struct PolicyTests {
             _ = try await english.post("/o/het-baken/melden?lang=en", [("counsellor", anna.id.uuidString), ("topic", "wrongdoing"),
                                                                        ("story", "Invoices are faked."), ("whistleblower", "on")])
             let reported = try #require(try await Case.query(on: app.db).filter(\.$organisation.$id == channel.id!).first())
-            #expect(reported.regime == .whistleblower && reported.reporterLanguage == "en")
+            #expect(reported.regime == .whistleblower)
+            #expect(reported.reporterLanguageSealed.hasPrefix("v1."), "sealed, not plain")
+            let opened = OpenCase(record: reported, key: try app.keys.caseKey(of: reported), isOwner: true)
+            #expect(CaseMailboxActions.reporterLanguage(opened) == .en)
 
             // The acknowledgement is offered in the reporter's language, with assessment and follow-up.
             let staff = Browser(app)
@@ -240,11 +286,11 @@ struct PolicyTests {
             let request = try await reporter.get("/o/het-baken/gesprek").body.string
             let expected: [String] = language == .nl
                 ? ["onafhankelijk en niet in dienst van je organisatie", "als de wet het eist, of als er ernstig gevaar is",
-                   "jaarverslag en signalen en adviezen, zonder namen", "Geen onderzoek", "Geen oordeel",
+                   "jaarverslag, signalen en adviezen, zonder namen", "Geen onderzoek", "Geen oordeel",
                    "oud-medewerkers, stagiairs, uitzendkrachten", "Het kost je niets", "Petra Intern",
                    "Klachtencommissie Zorg, Postbus 1", "alleen eigen, noodzakelijke cookies", "Huis voor Klokkenluiders"]
                 : ["independent and not employed by your organisation", "if the law requires it, or if there is serious danger",
-                   "yearly report, and signals and advice, without names", "No investigation", "No judgement",
+                   "yearly report, signals and advice, without names", "No investigation", "No judgement",
                    "former employees, interns, temporary workers", "It costs you nothing", "Petra Intern",
                    "Klachtencommissie Zorg, Postbus 1", "only uses its own necessary cookies", "Dutch Whistleblowers Authority"]
             for text in expected { #expect(page.contains(text), "\(language): \(text)") }

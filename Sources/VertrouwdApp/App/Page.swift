@@ -19,10 +19,12 @@ struct PageMeta: Encodable, Sendable {
 /// Short messages shown once after a redirect. The cookie carries only the code, never user text.
 enum Flash: String {
     case saved, created, loggedOut = "logged_out", deactivated, closed, signedOff = "signed_off", destroyed
+    case savedAsNewDraft = "saved_as_new_draft"
 
     var message: String {
         switch self {
         case .saved: "Opgeslagen."
+        case .savedAsNewDraft: "Die versie was intussen vastgesteld. Je tekst is opgeslagen als een nieuw concept."
         case .created: "Aangemaakt."
         case .loggedOut: "Je bent uitgelogd."
         case .deactivated: "Account gedeactiveerd; de sessies van dit account zijn beëindigd."

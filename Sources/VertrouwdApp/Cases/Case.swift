@@ -44,9 +44,6 @@ final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
     @OptionalField(key: "aftercare_on") var aftercareOn: Day?
     @OptionalField(key: "closed_on") var closedOn: Day?
     @OptionalField(key: "outcome") var outcome: Outcome?
-    /// The language the reporter used on the public form (`nl`, `en`), so the acknowledgement
-    /// and the counsellor's first reply are in it. Nil for cases not made there.
-    @OptionalField(key: "reporter_language") var reporterLanguage: String?
 
     // the case key, wrapped by its retention epoch's key (`Keyring`; `ep-2028-11-…`, or the
     // master key's id for a case from before epochs); nil once the contents are destroyed
@@ -67,6 +64,10 @@ final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
     @Field(key: "accused") var accusedSealed: String
     @Field(key: "peer_summary") var peerSummarySealed: String
     @Field(key: "closing_note") var closingNoteSealed: String
+    /// The language of the public pages the reporter wrote on (`nl`, `en`), so the
+    /// acknowledgement is in it; sealed like the story (an English speaker in a small Dutch
+    /// organisation is easy to pick out). Empty for cases not made there.
+    @Field(key: "reporter_language") var reporterLanguageSealed: String
 
     init() {}
 
@@ -92,7 +93,6 @@ final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
         self.keyID = keyID
         self.wrappedKey = wrappedKey
         self.legalHoldReasonSealed = ""
-        self.reporterLanguage = intake.reporterLanguage?.rawValue
     }
 
     /// The case's dated life, for the rules of `CaseLifecycle`.

@@ -30,8 +30,9 @@ enum CaseMailboxActions {
                 Je melding wordt beoordeeld en, voor zover van toepassing, opgevolgd. \
                 Binnen drie maanden na deze bevestiging krijg je in deze postbus informatie over de beoordeling en de opvolging.
 
-                Wie je bent, blijft vertrouwelijk: ik maak dat niet bekend zonder jouw uitdrukkelijke toestemming. \
-                Niemand mag je benadelen omdat je te goeder trouw meldt.
+                Wie je bent, blijft vertrouwelijk: ik maak dat niet bekend zonder jouw uitdrukkelijke toestemming, \
+                behalve als de wet mij daartoe verplicht. Dan hoor je dat eerst, als dat kan. \
+                Niemand mag je benadelen omdat je meldt, als je redelijke gronden had om aan te nemen dat wat je meldt klopt.
 
                 Je mag ook melden bij een bevoegde instantie buiten je organisatie, bijvoorbeeld:
                 \(authorities)
@@ -51,8 +52,9 @@ enum CaseMailboxActions {
                 Your report will be assessed and, where appropriate, followed up. \
                 Within three months of this acknowledgement you will receive information in this mailbox about the assessment and the follow-up.
 
-                Your identity stays confidential: I will not disclose it without your explicit consent. \
-                Nobody may treat you unfavourably because you reported in good faith.
+                Your identity stays confidential: I will not disclose it without your explicit consent, \
+                unless the law requires me to. Then you will be told first, where possible. \
+                Nobody may treat you unfavourably because you reported, if you had reasonable grounds to believe that what you report is true.
 
                 You may also report to a competent authority outside your organisation, for example:
                 \(authorities)
@@ -65,6 +67,11 @@ enum CaseMailboxActions {
                 your confidential counsellor
                 """
         }
+    }
+
+    /// The language the reporter wrote in; Dutch for a case from before it was kept, or not from the web.
+    static func reporterLanguage(_ c: OpenCase) -> Language {
+        (try? c.open(c.record, \.$reporterLanguageSealed)).flatMap(Language.init(rawValue:)) ?? .nl
     }
 
     /// The thread for the case page; reporter messages count as read once the counsellor sees them.
@@ -122,7 +129,7 @@ enum CaseMailboxActions {
             intro: "Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag. De tekst staat in de taal waarin de melder schreef.",
             action: SiteURL.caseMailbox(.value(c.id), .acknowledge).path, submit: "Bevestiging versturen", csrf: req.csrfToken)
         form.add(
-            "body", "Tekst", type: "textarea", value: input?.body ?? acknowledgementText(Language(rawValue: c.record.reporterLanguage ?? "") ?? .nl), required: true,
+            "body", "Tekst", type: "textarea", value: input?.body ?? acknowledgementText(reporterLanguage(c)), required: true,
             maxlength: 4000)
         form.apply(errors)
         return form

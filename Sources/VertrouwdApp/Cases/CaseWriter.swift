@@ -141,6 +141,7 @@ struct CaseWriter: Sendable {
         try c.seal(intake.accused, into: record, \.$accusedSealed)
         try c.seal("", into: record, \.$peerSummarySealed)
         try c.seal("", into: record, \.$closingNoteSealed)
+        try c.seal(intake.reporterLanguage?.rawValue ?? "", into: record, \.$reporterLanguageSealed)
         try await record.create(on: db)
         for category in Set(intake.categories) {
             try await CaseCategoryRecord(caseID: id, category: category).create(on: db)
@@ -501,11 +502,10 @@ struct CaseWriter: Sendable {
             }
             row.wrappedKey = nil
             for field in [\Case.$summarySealed, \.$reporterNameSealed, \.$reporterContactSealed, \.$accusedSealed,
-                          \.$peerSummarySealed, \.$closingNoteSealed, \.$legalHoldReasonSealed] {
+                          \.$peerSummarySealed, \.$closingNoteSealed, \.$legalHoldReasonSealed, \.$reporterLanguageSealed] {
                 row[keyPath: field].value = ""
             }
             row.legalHoldOn = nil
-            row.reporterLanguage = nil
             row.destroyedOn = today
             row.destroyedBy = cause
             try await CaseNote.query(on: db).filter(\.$case.$id == id).delete()

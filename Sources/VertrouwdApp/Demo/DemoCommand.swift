@@ -314,11 +314,11 @@ enum DemoPractice {
         for (org, spec) in organisations {
             let facts = try await PolicyFacts.of(org, on: db, base: app.settings.publicURL ?? "http://localhost:8080")
             for kind in PolicyKind.allCases {
-                let body = PolicyText.fill(try PolicyTemplates.builtIn(kind.templateName), facts.values)
+                let body = try await PolicyTemplates.draft(kind, facts: facts, on: db)
                 for version in 1...2 {
                     let d = PolicyDocument()
                     d.$organisation.id = org.id!
-                    d.kind = kind; d.version = version; d.createdBy = spec.counsellors[0].name
+                    d.kind = kind; d.version = version; d.createdBy = spec.counsellors[0].name; d.noWorksCouncil = false
                     d.createdAt = yearStart.adding(months: version == 1 ? -11 : -1).date
                     if version == 1 {
                         d.status = .adopted; d.body = body

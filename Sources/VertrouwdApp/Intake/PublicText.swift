@@ -37,6 +37,8 @@ struct PublicText: Encodable, Sendable {
     let complaintTitle: String
     let complaintText: String
     let complaintCommittee: String
+    /// When the organisation's committee is not filled in.
+    let complaintAsk: String
     let externalTitle: String
     let externalText: String
     let externalAdvice: String
@@ -174,7 +176,7 @@ struct PublicText: Encodable, Sendable {
                   "Daar is één uitzondering op: als de wet het eist, of als er ernstig gevaar is voor jou of voor anderen. Dan kan de vertrouwenspersoon iets doen zonder jouw toestemming. Als het kan, hoor je dat eerst.",
                   "Soms is je verhaal kwijt kunnen al genoeg. Samen kijken jullie wat je wilt.",
                   "Je mag anoniem melden.",
-                  "Je organisatie krijgt alleen een jaarverslag en signalen en adviezen, zonder namen. Niemand kan daaruit afleiden wie iets meldde."],
+                  "Je organisatie krijgt alleen een jaarverslag, signalen en adviezen, zonder namen. Niemand kan daaruit afleiden wie iets meldde."],
         requestLink: "Vraag een gesprek aan", reportLink: "Doe een melding (ook anoniem)",
         mailboxLink: "Heb je al een ontvangstcode? Open je postbus", stepsTitle: "Wat wil je doen?",
         doesTitle: "Wat doet de vertrouwenspersoon?",
@@ -193,6 +195,7 @@ struct PublicText: Encodable, Sendable {
         complaintTitle: "Een klacht indienen",
         complaintText: "Wil je een formele klacht over ongewenst gedrag indienen? Dan kun je naar de klachtencommissie. De vertrouwenspersoon kan je daarbij helpen.",
         complaintCommittee: "Klachtencommissie:",
+        complaintAsk: "Vraag de vertrouwenspersoon bij welke klachtencommissie je terechtkunt.",
         externalTitle: "Melden buiten je organisatie",
         externalText: "Een vermoeden van een misstand mag je ook melden bij een bevoegde instantie buiten je organisatie, ook zonder eerst hier te melden. Bijvoorbeeld:",
         externalAdvice: "Gratis en vertrouwelijk advies krijg je bij de afdeling Advies van het Huis voor Klokkenluiders.",
@@ -268,7 +271,7 @@ struct PublicText: Encodable, Sendable {
                   "There is one exception: if the law requires it, or if there is serious danger to you or to others. Then the counsellor may act without your permission. Where possible, you will be told first.",
                   "Sometimes telling your story is enough. Together you decide what you want.",
                   "You may report anonymously.",
-                  "Your organisation only receives a yearly report, and signals and advice, without names. Nobody can tell from them who reported."],
+                  "Your organisation only receives a yearly report, signals and advice, without names. Nobody can tell from them who reported."],
         requestLink: "Ask for a conversation", reportLink: "Make a report (anonymous if you like)",
         mailboxLink: "Already have a receipt code? Open your mailbox", stepsTitle: "What would you like to do?",
         doesTitle: "What does the counsellor do?",
@@ -287,6 +290,7 @@ struct PublicText: Encodable, Sendable {
         complaintTitle: "Making a complaint",
         complaintText: "Do you want to make a formal complaint about undesirable behaviour? You can go to the complaints committee. The counsellor can help you with it.",
         complaintCommittee: "Complaints committee:",
+        complaintAsk: "Ask the counsellor which complaints committee you can turn to.",
         externalTitle: "Reporting outside your organisation",
         externalText: "You may also report suspected wrongdoing to a competent authority outside your organisation, even without reporting here first. For example:",
         externalAdvice: "You can get free and confidential advice from the advice department of the Huis voor Klokkenluiders.",

@@ -327,7 +327,9 @@ enum OrganisationsController {
 
     static func contactForm(_ req: Request, action: String, input: ContactForm = .init(), errors: FormErrors = .init()) -> FormView {
         var form = FormView(id: "contact", title: "Contactpersoon toevoegen", action: action, submit: "Toevoegen", csrf: req.csrfToken)
-        form.choice("role", "Rol", ContactRole.self, selected: [input.role ?? ""], required: true, blank: "Kies een rol")
+        form.choice("role", "Rol", ContactRole.self, selected: [input.role ?? ""],
+                    hint: "Een interne vertrouwenspersoon staat met naam, telefoon en e-mail op de publieke pagina, zodat medewerkers kunnen kiezen. Vraag eerst of dat goed is.",
+                    required: true, blank: "Kies een rol")
         form.add("name", "Naam", value: input.name, required: true, maxlength: 120)
         form.add("email", "E-mailadres", type: "email", value: input.email, maxlength: 254)
         form.add("phone", "Telefoon", type: "tel", value: input.phone, maxlength: 40)

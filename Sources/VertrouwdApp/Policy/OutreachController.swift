@@ -15,7 +15,7 @@ enum OutreachController {
 
     /// The filled-in text of the poster or mailing, and the facts it was filled with.
     static func text(_ material: Material, _ org: Organisation, _ req: Request) async throws -> (PolicyText, PolicyFacts) {
-        let facts = try await PolicyFacts.of(org, on: req)
+        let facts = try await PolicyFacts.of(org, on: req, language: language(req))
         let name = material.rawValue + (language(req) == .en ? ".en" : "")
         return (PolicyText(PolicyText.fill(try PolicyTemplates.builtIn(name), facts.values)), facts)
     }
@@ -30,6 +30,7 @@ enum OutreachController {
         let html: String
         let qr: String
         let address: String
+        let addressWarning: String?
     }
 
     /// GET /organisations/:orgID/poster[?lang=en] — the A4 poster, to print.
@@ -40,7 +41,8 @@ enum OutreachController {
         let qrTitle = lang == .en ? "QR code to \(facts.publicAddress)" : "QR-code naar \(facts.publicAddress)"
         return try await PolicyController.printPage(req, .poster, PosterPage(
             lang: lang.rawValue, title: text.title ?? "Poster", html: PolicyWriters.html(text),
-            qr: try qr(facts).svg(title: qrTitle, size: "60mm"), address: facts.publicAddress))
+            qr: try qr(facts).svg(title: qrTitle, size: "60mm"), address: facts.publicAddress,
+            addressWarning: facts.addressIsConfigured ? nil : PolicyFacts.unconfiguredWarning))
     }
 
     /// GET /organisations/:orgID/poster.docx[?lang=en] — the poster, editable, with the QR code as an image.
@@ -85,9 +87,7 @@ enum OutreachController {
             orgURL: SiteURL.organisation(.value(org.id!)).path, lang: lang.rawValue,
             html: PolicyWriters.html(text, titleLevel: 2), plain: text.plain,
             qr: try qr(facts).svg(title: "QR-code naar \(facts.publicAddress)", size: "40mm"), address: facts.publicAddress,
-            addressWarning: req.application.settings.publicURL == nil
-                ? "VERTROUWD_PUBLIC_URL is niet ingesteld. De QR-code en het adres wijzen daarom naar het adres waarmee je deze pagina opende. Controleer dat medewerkers dat adres kunnen bereiken voordat je de poster verspreidt."
-                : nil,
+            addressWarning: facts.addressIsConfigured ? nil : PolicyFacts.unconfiguredWarning,
             links: Links(posterNL: path(.poster, "nl"), posterEN: path(.poster, "en"), posterDocxNL: path(.posterDocx, "nl"),
                          posterDocxEN: path(.posterDocx, "en"), mailingNL: path(.mailing, "nl"), mailingEN: path(.mailing, "en"),
                          mailingDocx: path(.mailingDocx, lang.rawValue)),

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 import VertrouwdReports
@@ -6,8 +7,9 @@ import VertrouwdReports
 /// An organisation's policy documents (*beleid*, PRODUCT §2): PSA-beleid, klachtenregeling and
 /// meldregeling, each versioned. The organisation's counsellors and the admins make a draft
 /// from the practice's template (or from the adopted version), adapt it, and record its adoption
-/// (and, for the meldregeling, the works council's consent). Adopted versions stay readable and
-/// unchanged. Export: a print page and an editable Word document.
+/// and the works council's consent (required for the meldregeling, unless there is no works
+/// council). Adopted versions stay readable and are never written again. Export: a print page
+/// and an editable Word document.
 enum PolicyController {
     struct VersionView: Encodable, Sendable {
         let version: Int
@@ -15,7 +17,7 @@ enum PolicyController {
         let isDraft: Bool
         let adoptedOn: String?
         let adoptedBy: String
-        let consentOn: String?
+        let worksCouncil: String?
         let made: String
         let url: String
         let docxURL: String
@@ -32,14 +34,14 @@ enum PolicyController {
         let adopted: VersionView?
         let draft: VersionView?
         let draftHTML: String?
+        let addressWarning: String?
         let forms: [FormView]
     }
 
     /// Who may work on an organisation's policy: its counsellors and the admins (`named(in:)`).
     static func load(_ req: Request) async throws -> (Organisation, PolicyKind) {
         let org = try await Organisation.named(in: req)
-        guard let kind = req.parameters.get("kind").flatMap(PolicyKind.init(rawValue:)) else { throw Abort(.notFound) }
-        return (org, kind)
+        return (org, try req.policyKind())
     }
 
     static func versions(_ org: Organisation, _ kind: PolicyKind, on db: any Database) async throws -> [PolicyDocument] {
@@ -52,14 +54,14 @@ enum PolicyController {
             SiteURL.policy(.value(org.id!), kind: .value(d.kind.rawValue), version: .value(d.version), part).path
         }
         return VersionView(version: d.version, status: d.status.label, isDraft: d.status == .draft,
-                           adoptedOn: d.adoptedOn?.dutch, adoptedBy: d.adoptedBy, consentOn: d.worksCouncilConsentOn?.dutch,
+                           adoptedOn: d.adoptedOn?.dutch, adoptedBy: d.adoptedBy, worksCouncil: d.worksCouncil,
                            made: "\(Day(d.createdAt).dutch), \(d.createdBy)", url: url(nil), docxURL: url(.docx))
     }
 
     // MARK: forms
 
     struct EditInput: Content { var body: String? }
-    struct AdoptInput: Content { var adoptedOn, adoptedBy, consentOn: String? }
+    struct AdoptInput: Content { var adoptedOn, adoptedBy, consentOn, noWorksCouncil: String? }
 
     static func editForm(_ req: Request, _ org: Organisation, _ d: PolicyDocument, input: EditInput? = nil, errors: FormErrors = .init()) -> FormView {
         var form = FormView(
@@ -75,17 +77,18 @@ enum PolicyController {
     static func adoptForm(_ req: Request, _ org: Organisation, _ d: PolicyDocument, input: AdoptInput = .init(), errors: FormErrors = .init()) -> FormView {
         var form = FormView(
             id: "adopt", title: "Vaststellen",
-            intro: "Leg vast wanneer en door wie de organisatie deze versie heeft vastgesteld. Daarna verandert deze versie niet meer; een wijziging wordt een nieuwe versie.",
+            intro: "Leg vast wanneer en door wie de organisatie deze versie heeft vastgesteld. Sla wijzigingen in de tekst eerst op: vastgesteld wordt de opgeslagen tekst. Daarna verandert deze versie niet meer; een wijziging wordt een nieuwe versie.",
             action: SiteURL.policy(.value(org.id!), kind: .value(d.kind.rawValue), version: .value(d.version), .adopt).path,
             submit: "Versie \(d.version) vaststellen", csrf: req.csrfToken)
         form.add("adoptedOn", "Vastgesteld op", type: "date", value: input.adoptedOn, required: true)
         form.add("adoptedBy", "Vastgesteld door", value: input.adoptedBy, hint: "Bijvoorbeeld: de directie, of het college van bestuur.",
                  required: true, maxlength: 200)
-        if d.kind.needsWorksCouncilConsent {
-            form.add("consentOn", "Instemming ondernemingsraad op", type: "date", value: input.consentOn,
-                     hint: "De meldregeling heeft de instemming van de OR nodig (WOR art. 27). Op of voor de dag van vaststellen.",
-                     required: true)
-        }
+        form.add("consentOn", "Instemming ondernemingsraad op", type: "date", value: input.consentOn,
+                 hint: d.kind.needsWorksCouncilConsent
+                    ? "De meldregeling heeft de instemming van de OR nodig (WOR art. 27), op of voor de dag van vaststellen."
+                    : "Als de OR heeft ingestemd (WOR art. 27), op of voor de dag van vaststellen.",
+                 required: d.kind.needsWorksCouncilConsent)
+        form.checkbox("noWorksCouncil", "De organisatie heeft geen ondernemingsraad", checked: input.noWorksCouncil == "on")
         form.apply(errors)
         return form
     }
@@ -105,6 +108,7 @@ enum PolicyController {
         let all = try await versions(org, kind, on: req.db)
         let draft = all.first { $0.status == .draft }
         let adopted = all.first { $0.status == .adopted }
+        let facts = try await PolicyFacts.of(org, on: req)
         var forms: [FormView] = []
         if let draft {
             forms.append(editForm(req, org, draft))
@@ -112,105 +116,141 @@ enum PolicyController {
         } else {
             forms.append(FormView(
                 id: "draft", title: "Nieuwe versie",
-                intro: adopted == nil
-                    ? "Maakt een concept van het sjabloon van de praktijk, met de gegevens van \(org.name) al ingevuld."
-                    : "Maakt een concept van de vastgestelde versie \(adopted!.version), om aan te passen.",
+                intro: adopted.map { "Maakt een concept van de vastgestelde versie \($0.version), om aan te passen." }
+                    ?? "Maakt een concept van het sjabloon van de praktijk, met de gegevens van \(org.name) al ingevuld.",
                 action: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path,
                 submit: "Concept maken", csrf: req.csrfToken))
         }
         // A form refused because its version was adopted meanwhile still comes back, with what was typed.
-        if let override { if let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override } else { forms.insert(override, at: 0) } }
+        if let override {
+            if let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override } else { forms.insert(override, at: 0) }
+        }
         let page = Page(
             meta: req.meta("\(kind.label) – \(org.name)", section: "organisations"), orgName: org.name,
             orgURL: SiteURL.organisation(.value(org.id!)).path, kind: kind.rawValue, kindLabel: kind.label,
             needsConsent: kind.needsWorksCouncilConsent, versions: all.map { view($0, org) },
             adopted: adopted.map { view($0, org) }, draft: draft.map { view($0, org) },
-            draftHTML: draft.map { PolicyWriters.html(PolicyText($0.shown), titleLevel: 3) }, forms: forms)
+            draftHTML: draft.map { PolicyWriters.html(PolicyText($0.shown(address: facts.publicAddress)), titleLevel: 3) },
+            addressWarning: facts.addressIsConfigured ? nil : PolicyFacts.unconfiguredWarning, forms: forms)
         return try await req.page(.policy, page, status: status)
+    }
+
+    /// Makes the next version as a draft, unless a draft exists; returns it, or nil.
+    static func makeDraft(_ req: Request, _ org: Organisation, _ kind: PolicyKind, body: String? = nil) async throws -> PolicyDocument? {
+        let staff = try req.requireStaff()
+        let template = try await PolicyTemplates.draft(kind, facts: try await PolicyFacts.of(org, on: req), on: req.db)
+        return try await req.application.transaction(on: req.db) { db -> PolicyDocument? in
+            let all = try await versions(org, kind, on: db)
+            guard !all.contains(where: { $0.status == .draft }) else { return nil }
+            let d = PolicyDocument()
+            d.$organisation.id = org.id!
+            d.kind = kind
+            d.version = (all.first?.version ?? 0) + 1
+            d.status = .draft
+            d.body = body ?? all.first { $0.status == .adopted }?.body ?? template
+            d.createdAt = Date()
+            d.createdBy = staff.user.name
+            d.adoptedBy = ""
+            d.noWorksCouncil = false
+            // Two clicks at once: the unique version number lets only one of them in.
+            try await d.create(on: db)
+            try await req.audit("policy.draft", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) v\(d.version)")
+            return d
+        }
     }
 
     /// POST /organisations/:orgID/policy/:kind — a new draft: from the adopted version, else from
     /// the practice's template with the organisation's facts filled in. One draft at a time.
     @Sendable static func newDraft(_ req: Request) async throws -> Response {
         let (org, kind) = try await load(req)
-        let staff = try req.requireStaff()
-        let facts = try await PolicyFacts.of(org, on: req)
-        let template = try await PolicyTemplates.current(kind, on: req.db).body
-        try await req.application.transaction(on: req.db) { db in
-            let all = try await versions(org, kind, on: db)
-            guard !all.contains(where: { $0.status == .draft }) else { return }
-            let d = PolicyDocument()
-            d.$organisation.id = org.id!
-            d.kind = kind
-            d.version = (all.first?.version ?? 0) + 1
-            d.status = .draft
-            d.body = all.first { $0.status == .adopted }?.body ?? PolicyText.fill(template, facts.values)
-            d.createdAt = Date()
-            d.createdBy = staff.user.name
-            d.adoptedBy = ""
-            try await d.create(on: db)
-            try await req.audit("policy.draft", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) v\(d.version)")
+        var made: PolicyDocument?
+        do {
+            made = try await makeDraft(req, org, kind)
+        } catch {
+            // Two clicks at once: the other one made it.
+            guard try await versions(org, kind, on: req.db).contains(where: { $0.status == .draft }) else { throw error }
         }
-        return req.redirect(to: .policy(.value(org.id!), kind: .value(kind.rawValue)), flash: .created)
+        let back = SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue))
+        return made == nil ? req.redirect(to: back) : req.redirect(to: back, flash: .created)
     }
 
-    static func draft(_ req: Request, _ org: Organisation, _ kind: PolicyKind) async throws -> PolicyDocument {
+    static func version(_ req: Request, _ org: Organisation, _ kind: PolicyKind) async throws -> PolicyDocument {
         guard let version = req.parameters.get("version", as: Int.self),
               let d = try await PolicyDocument.query(on: req.db).filter(\.$organisation.$id == org.id!).filter(\.$kind == kind)
                 .filter(\.$version == version).first() else { throw Abort(.notFound) }
         return d
     }
 
-    /// POST /organisations/:orgID/policy/:kind/:version — saves a draft's text.
+    /// Writes `columns` to a version only while it is a draft, in one statement (a colleague may
+    /// adopt it between reading and writing); false when it was adopted meanwhile.
+    static func writeDraft(_ d: PolicyDocument, _ columns: [(String, any Encodable & Sendable)], on db: any Database) async throws -> Bool {
+        var update = (db as! any SQLDatabase).update(PolicyDocument.schema)
+        for (column, value) in columns { update = update.set(column, to: value) }
+        let rows = try await update.where("id", .equal, d.id!).where("status", .equal, PolicyStatus.draft.rawValue)
+            .returning("id").all()
+        return !rows.isEmpty
+    }
+
+    /// POST /organisations/:orgID/policy/:kind/:version — saves a draft's text. When the version
+    /// was adopted meanwhile, the text becomes the next draft rather than being lost.
     @Sendable static func save(_ req: Request) async throws -> Response {
         let (org, kind) = try await load(req)
-        let d = try await draft(req, org, kind)
+        let d = try await version(req, org, kind)
         let input = req.form(EditInput.self) ?? .init()
         var errors = FormErrors()
-        if d.status != .draft { errors.general = "Deze versie is vastgesteld en verandert niet meer. Maak een nieuwe versie." }
         let body = errors.text(input.body, "body", label: "de tekst", max: maxLength)
         if let body, errors["body"] == nil, let problem = PolicyText.problem(in: body) { errors["body"] = problem }
         guard errors.isEmpty, let body else {
-            let form = editForm(req, org, d, input: input, errors: errors)
-            return try await render(req, org, kind, override: form, status: d.status == .draft ? .unprocessableEntity : .conflict)
+            return try await render(req, org, kind, override: editForm(req, org, d, input: input, errors: errors), status: .unprocessableEntity)
         }
-        d.body = body
-        try await req.application.transaction(on: req.db) { db in
-            try await d.save(on: db)
+        let saved = try await req.application.transaction(on: req.db) { db in
+            guard try await writeDraft(d, [("body", body)], on: db) else { return false }
             try await req.audit("policy.edit", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) v\(d.version)")
+            return true
         }
-        return req.redirect(to: .policy(.value(org.id!), kind: .value(kind.rawValue)), flash: .saved)
+        let back = SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue))
+        if saved { return req.redirect(to: back, flash: .saved) }
+        if (try? await makeDraft(req, org, kind, body: body)) != nil { return req.redirect(to: back, flash: .savedAsNewDraft) }
+        errors.general = "Versie \(d.version) is intussen vastgesteld en er is al een nieuw concept. Je tekst is niet opgeslagen; kopieer hem naar het concept."
+        return try await render(req, org, kind, override: editForm(req, org, d, input: input, errors: errors), status: .conflict)
     }
 
     /// POST /organisations/:orgID/policy/:kind/:version/adopt
     @Sendable static func adopt(_ req: Request) async throws -> Response {
         let (org, kind) = try await load(req)
-        let d = try await draft(req, org, kind)
+        let d = try await version(req, org, kind)
         let input = req.form(AdoptInput.self) ?? .init()
         var errors = FormErrors()
         let today = Day(Date())
-        if d.status != .draft { errors.general = "Deze versie is al vastgesteld." }
+        let previous = try await versions(org, kind, on: req.db).first { $0.status == .adopted && $0.version < d.version }?.adoptedOn
         let adoptedOn = errors.day(input.adoptedOn, "adoptedOn", label: "de datum van vaststellen")
         if let adoptedOn, adoptedOn > today { errors["adoptedOn"] = "Vaststellen kan niet in de toekomst." }
+        if let adoptedOn, let previous, adoptedOn < previous {
+            errors["adoptedOn"] = "De vorige versie is vastgesteld op \(previous.dutch); kies die dag of later."
+        }
         let adoptedBy = errors.text(input.adoptedBy, "adoptedBy", label: "wie het vaststelde", max: 200)
-        var consentOn: Day?
-        if kind.needsWorksCouncilConsent {
-            consentOn = errors.day(input.consentOn, "consentOn", label: "de datum van de instemming van de OR")
-            if let consentOn, let adoptedOn, consentOn > adoptedOn {
-                errors["consentOn"] = "De OR stemt in vóór de regeling wordt vastgesteld: kies een datum op of voor \(adoptedOn.dutch)."
-            }
+        let noWorksCouncil = input.noWorksCouncil == "on"
+        let consentOn = errors.day(input.consentOn, "consentOn", label: "de datum van de instemming van de OR",
+                                   required: kind.needsWorksCouncilConsent && !noWorksCouncil)
+        if noWorksCouncil && consentOn != nil {
+            errors["noWorksCouncil"] = "Kies één van beide: de datum van de instemming van de OR, of dat er geen OR is."
+        }
+        if let consentOn, let adoptedOn, consentOn > adoptedOn {
+            errors["consentOn"] = "De OR stemt in vóór de regeling wordt vastgesteld: kies een datum op of voor \(adoptedOn.dutch)."
         }
         guard errors.isEmpty, let adoptedOn, let adoptedBy else {
-            return try await render(req, org, kind, override: adoptForm(req, org, d, input: input, errors: errors),
-                                    status: d.status == .draft ? .unprocessableEntity : .conflict)
+            return try await render(req, org, kind, override: adoptForm(req, org, d, input: input, errors: errors), status: .unprocessableEntity)
         }
-        d.status = .adopted
-        d.adoptedOn = adoptedOn
-        d.adoptedBy = adoptedBy
-        d.worksCouncilConsentOn = consentOn
-        try await req.application.transaction(on: req.db) { db in
-            try await d.save(on: db)
+        let adopted = try await req.application.transaction(on: req.db) { db in
+            guard try await writeDraft(d, [("status", PolicyStatus.adopted.rawValue), ("adopted_on", adoptedOn.iso),
+                                           ("adopted_by", adoptedBy), ("works_council_consent_on", consentOn?.iso),
+                                           ("no_works_council", noWorksCouncil)], on: db) else { return false }
             try await req.audit("policy.adopt", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) v\(d.version) \(adoptedOn.iso)")
+            return true
+        }
+        guard adopted else {
+            errors.general = "Versie \(d.version) is al vastgesteld."
+            return try await render(req, org, kind, override: adoptForm(req, org, d, input: input, errors: errors), status: .conflict)
         }
         return req.redirect(to: .policy(.value(org.id!), kind: .value(kind.rawValue)), flash: .saved)
     }
@@ -224,17 +264,19 @@ enum PolicyController {
         let docxURL: String
     }
 
+    static func statusLine(_ d: PolicyDocument) -> String {
+        d.status == .draft ? "Concept, versie \(d.version)"
+            : "Versie \(d.version), vastgesteld op \(d.adoptedOn?.dutch ?? "") door \(d.adoptedBy)"
+    }
+
     /// GET /organisations/:orgID/policy/:kind/:version — the print page of one version.
     @Sendable static func document(_ req: Request) async throws -> Response {
         let (org, kind) = try await load(req)
-        let d = try await draft(req, org, kind)
-        let text = PolicyText(d.shown)
-        let v = view(d, org)
-        let status = d.status == .draft ? "Concept, versie \(d.version)"
-            : "Versie \(d.version), vastgesteld op \(v.adoptedOn ?? "") door \(d.adoptedBy)"
+        let d = try await version(req, org, kind)
+        let text = PolicyText(d.shown(address: try await PolicyFacts.of(org, on: req).publicAddress))
         return try await printPage(req, .policyDocument, DocumentPage(
-            title: text.title ?? kind.label, html: PolicyWriters.html(text), status: status, isDraft: d.status == .draft,
-            backURL: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path, docxURL: v.docxURL))
+            title: text.title ?? kind.label, html: PolicyWriters.html(text), status: statusLine(d), isDraft: d.status == .draft,
+            backURL: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path, docxURL: view(d, org).docxURL))
     }
 
     /// A page to print: its own styles and inline SVG only, nothing else may load or run.
@@ -246,11 +288,18 @@ enum PolicyController {
     /// GET /organisations/:orgID/policy/:kind/:version/docx — editable, for the house style.
     @Sendable static func docx(_ req: Request) async throws -> Response {
         let (org, kind) = try await load(req)
-        let d = try await draft(req, org, kind)
-        let text = PolicyText(d.shown)
-        let footer = d.status == .draft ? "Concept, versie \(d.version)" : "Versie \(d.version), vastgesteld op \(d.adoptedOn?.dutch ?? "")"
-        let data = try PolicyWriters.docx(text, title: text.title ?? kind.label, footer: footer)
+        let d = try await version(req, org, kind)
+        let text = PolicyText(d.shown(address: try await PolicyFacts.of(org, on: req).publicAddress))
+        let data = try PolicyWriters.docx(text, title: text.title ?? kind.label, footer: statusLine(d))
         let name = "\(kind.templateName)-\(org.slug)-v\(d.version)\(d.status == .draft ? "-concept" : "").docx"
         return ReportsController.exportResponse(data, format: .docx, name: name)
+    }
+}
+
+extension Request {
+    /// The policy kind named in the address (`:kind`), or 404.
+    func policyKind() throws -> PolicyKind {
+        guard let kind = parameters.get("kind").flatMap(PolicyKind.init(rawValue:)) else { throw Abort(.notFound) }
+        return kind
     }
 }

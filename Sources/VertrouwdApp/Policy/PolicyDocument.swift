@@ -4,8 +4,9 @@ import VertrouwdCore
 
 /// A version of an organisation's policy document (*beleidsdocument*). A draft is edited until it
 /// is adopted (*vastgesteld*) on a day by someone; from then on it is read-only and a change is a
-/// new version. Organisation facts are filled in when a draft is made; the adoption facts
-/// (`{{vastgesteld_op}}`, `{{vastgesteld_door}}`, `{{instemming_or}}`) when a version is shown.
+/// new version. Organisation facts are filled in when a draft is made; the public address and
+/// the adoption facts (`{{meldadres}}`, `{{vastgesteld_op}}`, `{{vastgesteld_door}}`,
+/// `{{instemming_or}}`) when a version is shown.
 /// Not case content: nothing here is sealed.
 final class PolicyDocument: Model, @unchecked Sendable { // property wrappers: see `User`
     static let schema = "policy_documents"
@@ -24,17 +25,26 @@ final class PolicyDocument: Model, @unchecked Sendable { // property wrappers: s
     @Field(key: "adopted_by") var adoptedBy: String
     /// The works council's consent (*instemming OR*, WOR art. 27), for the whistleblower procedure.
     @OptionalField(key: "works_council_consent_on") var worksCouncilConsentOn: Day?
+    /// Adopted without consent because the organisation has no works council.
+    @Field(key: "no_works_council") var noWorksCouncil: Bool
 
     init() {}
 
-    /// The text with the adoption facts of this version filled in.
-    var shown: String {
+    /// The text with the public address and this version's adoption facts filled in.
+    func shown(address: String) -> String {
         PolicyText.fill(body, [
+            .address: address,
             .adoptedOn: adoptedOn?.dutch ?? "…",
             .adoptedBy: adoptedBy.isEmpty ? "…" : adoptedBy,
             .worksCouncil: worksCouncilConsentOn.map { "De ondernemingsraad heeft op \($0.dutch) ingestemd met deze regeling." }
-                ?? "De instemming van de ondernemingsraad is nog niet vastgelegd.",
+                ?? (noWorksCouncil ? "De organisatie heeft geen ondernemingsraad."
+                                   : "De instemming van de ondernemingsraad is nog niet vastgelegd."),
         ])
+    }
+
+    /// Where the works council stands, for the version list; nil when nothing was recorded.
+    var worksCouncil: String? {
+        worksCouncilConsentOn?.dutch ?? (noWorksCouncil ? "geen OR" : nil)
     }
 }
 
@@ -61,48 +71,66 @@ enum PolicyTemplates {
     }
 
     /// The template in use for a kind: the practice's, else the built-in one.
-    static func current(_ kind: PolicyKind, on db: any Database) async throws -> (body: String, edited: PolicyTemplate?) {
-        if let edited = try await PolicyTemplate.find(kind.rawValue, on: db) { return (edited.body, edited) }
-        return (try builtIn(kind.templateName), nil)
+    static func current(_ kind: PolicyKind, on db: any Database) async throws -> String {
+        try await PolicyTemplate.find(kind.rawValue, on: db)?.body ?? builtIn(kind.templateName)
+    }
+
+    /// A new draft's text: the template with the organisation's facts filled in. The public
+    /// address stays a placeholder, filled in when shown (`PolicyDocument.shown`).
+    static func draft(_ kind: PolicyKind, facts: PolicyFacts, on db: any Database) async throws -> String {
+        PolicyText.fill(try await current(kind, on: db), facts.values.filter { $0.key != .address })
     }
 }
 
-/// An organisation's facts for the placeholders of templates, posters and mailings.
+/// An organisation's facts for the placeholders of templates, posters and mailings, in Dutch or
+/// English (what the admin typed, such as the hours, stays as typed).
 struct PolicyFacts: Sendable {
     let values: [PolicyPlaceholder: String]
     /// The public page's full address, for the QR code.
     let publicAddress: String
+    /// Whether that address came from `VERTROUWD_PUBLIC_URL` (else from the request).
+    let addressIsConfigured: Bool
 
-    static func of(_ org: Organisation, on req: Request) async throws -> PolicyFacts {
-        try await of(org, on: req.db, base: req.application.settings.publicURL ?? "http://\(req.headers.first(name: .host) ?? "localhost")")
+    static func of(_ org: Organisation, on req: Request, language: Language = .nl) async throws -> PolicyFacts {
+        let configured = req.application.settings.publicURL
+        return try await of(org, on: req.db, base: configured ?? "http://\(req.headers.first(name: .host) ?? "localhost")",
+                            configured: configured != nil, language: language)
     }
 
     /// `base` is the practice's public address (`VERTROUWD_PUBLIC_URL`).
-    static func of(_ org: Organisation, on db: any Database, base: String) async throws -> PolicyFacts {
+    static func of(_ org: Organisation, on db: any Database, base: String, configured: Bool = true,
+                   language: Language = .nl) async throws -> PolicyFacts {
+        let en = language == .en
         let counsellors = try await org.$counsellors.get(on: db).filter { $0.active && $0.isCounsellor }.map(\.name).sorted()
         let practice = try await Practice.find(Practice.singletonID, on: db)
         let address = base.trimmingSuffix("/") + SiteURL.organisationPage(slug: .value(org.slug)).path
         var reach: [String] = []
-        if !org.phone.isEmpty { reach.append("Telefoon \(org.phone).") }
+        if !org.phone.isEmpty { reach.append("\(en ? "Phone" : "Telefoon") \(org.phone).") }
         if !org.whatsapp.isEmpty && org.whatsapp != org.phone { reach.append("WhatsApp \(org.whatsapp).") }
-        if !org.email.isEmpty { reach.append("E-mail \(org.email).") }
+        if !org.email.isEmpty { reach.append("\(en ? "Email" : "E-mail") \(org.email).") }
         if !org.availability.isEmpty { reach.append(org.availability) }
         let values: [PolicyPlaceholder: String] = [
             .organisation: org.name,
-            .counsellors: counsellors.isEmpty ? "(nog geen vertrouwenspersoon toegewezen)" : Self.list(counsellors),
-            .practice: (practice?.name).flatMap { $0.isEmpty ? nil : $0 } ?? "de praktijk voor externe vertrouwenspersonen",
-            .reach: reach.isEmpty ? "Via de website hieronder." : reach.joined(separator: " "),
+            .counsellors: counsellors.isEmpty
+                ? (en ? "(no counsellor assigned yet)" : "(nog geen vertrouwenspersoon toegewezen)")
+                : Self.list(counsellors, and: en ? "and" : "en"),
+            .practice: (practice?.name).flatMap { $0.isEmpty ? nil : $0 }
+                ?? (en ? "the practice of external confidential counsellors" : "de praktijk voor externe vertrouwenspersonen"),
+            .reach: reach.isEmpty ? (en ? "Through the web address below." : "Via het webadres hieronder.") : reach.joined(separator: " "),
             .address: address,
             .committee: org.complaintsCommittee.isEmpty ? "(naam en adres van de klachtencommissie: nog in te vullen)" : org.complaintsCommittee,
         ]
-        return PolicyFacts(values: values, publicAddress: address)
+        return PolicyFacts(values: values, publicAddress: address, addressIsConfigured: configured)
     }
 
     /// "A", "A en B", "A, B en C".
-    static func list(_ names: [String]) -> String {
+    static func list(_ names: [String], and: String) -> String {
         guard names.count > 1 else { return names.first ?? "" }
-        return names.dropLast().joined(separator: ", ") + " en " + names.last!
+        return names.dropLast().joined(separator: ", ") + " \(and) " + names.last!
     }
+
+    /// Shown where a printed address is made when `VERTROUWD_PUBLIC_URL` is not set.
+    static let unconfiguredWarning = "VERTROUWD_PUBLIC_URL is niet ingesteld. Het adres en de QR-code wijzen daarom naar het adres waarmee je deze pagina opende. Controleer dat medewerkers dat adres kunnen bereiken voordat je iets verspreidt."
 }
 
 extension String {

@@ -27,11 +27,6 @@ enum PolicyTemplatesController {
 
     struct Input: Content { var body, reset: String? }
 
-    static func kind(_ req: Request) throws -> PolicyKind {
-        guard let kind = req.parameters.get("kind").flatMap(PolicyKind.init(rawValue:)) else { throw Abort(.notFound) }
-        return kind
-    }
-
     static func form(_ req: Request, _ kind: PolicyKind, body: String?, errors: FormErrors = .init()) -> FormView {
         var form = FormView(
             id: "template", title: kind.label,
@@ -45,14 +40,14 @@ enum PolicyTemplatesController {
 
     /// GET /admin/policy/:kind
     @Sendable static func show(_ req: Request) async throws -> Response {
-        let kind = try kind(req)
-        let body = try await PolicyTemplates.current(kind, on: req.db).body
+        let kind = try req.policyKind()
+        let body = try await PolicyTemplates.current(kind, on: req.db)
         return try await req.page(.formPage, FormPage(meta: req.meta(kind.label, section: "policy"), form: form(req, kind, body: body)))
     }
 
     /// POST /admin/policy/:kind — saves the template; empty restores the built-in one.
     @Sendable static func save(_ req: Request) async throws -> Response {
-        let kind = try kind(req)
+        let kind = try req.policyKind()
         let input = req.form(Input.self) ?? .init()
         var errors = FormErrors()
         let body = errors.text(input.body, "body", label: "de tekst", max: PolicyController.maxLength, required: false) ?? ""

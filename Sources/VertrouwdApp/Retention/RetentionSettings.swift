@@ -10,7 +10,7 @@ enum RetentionSettings {
 
     static func form(_ req: Request, input: Input, errors: FormErrors = .init()) -> FormView {
         var form = FormView(
-            id: "retention", title: "Bewaartermijn",
+            id: "retention", title: "Bewaartermijn en reactietijd",
             intro: "Na afsluiten blijft een melding zo lang bewaard; daarna vernietigt Vertrouwd de inhoud (alleen getallen zonder inhoud blijven), "
                 + "zodra ze in een vastgesteld jaarverslag is geteld en er geen bewaarplicht op staat. Een kortere termijn geldt ook voor meldingen die al zijn afgesloten.",
             action: SiteURL.retentionSettings.path, submit: "Opslaan", csrf: req.csrfToken)
@@ -31,7 +31,7 @@ enum RetentionSettings {
         let policy = practice?.retention ?? .standard
         let input = Input(months: String(policy.months), graceMonths: String(policy.graceMonths),
                           responseWorkdays: String(practice?.responseWorkdays ?? 2))
-        return try await req.page(.formPage, FormPage(meta: req.meta("Bewaartermijn", section: "retention"), form: form(req, input: input)))
+        return try await req.page(.formPage, FormPage(meta: req.meta("Instellingen", section: "retention"), form: form(req, input: input)))
     }
 
     /// POST /admin/retention
@@ -56,7 +56,7 @@ enum RetentionSettings {
             }
         }
         guard errors.isEmpty, let months, let grace, let workdays else {
-            return try await req.page(.formPage, FormPage(meta: req.meta("Bewaartermijn", section: "retention"), form: form(req, input: input, errors: errors)),
+            return try await req.page(.formPage, FormPage(meta: req.meta("Instellingen", section: "retention"), form: form(req, input: input, errors: errors)),
                                       status: .unprocessableEntity)
         }
         try await req.application.transaction(on: req.db) { db in

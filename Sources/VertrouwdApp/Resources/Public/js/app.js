@@ -31,3 +31,17 @@ document.addEventListener("DOMContentLoaded", function () {
     if (input && show(input)) { event.preventDefault(); input.focus(); }
   });
 })();
+
+// A policy draft: adopting takes the saved text. With unsaved changes in the editor, ask first
+// (without JavaScript the form's intro says to save first).
+(function () {
+  var body = document.getElementById("edit-body"), adopt = document.getElementById("adopt");
+  if (!body || !adopt) return;
+  var saved = body.value;
+  adopt.addEventListener("submit", function (event) {
+    if (body.value !== saved && !window.confirm("De tekst heeft wijzigingen die nog niet zijn opgeslagen. Vastgesteld wordt de opgeslagen tekst, zonder die wijzigingen. Toch vaststellen?")) {
+      event.preventDefault();
+      body.focus();
+    }
+  });
+})();
