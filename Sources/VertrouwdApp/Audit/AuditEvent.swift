@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Crypto
 import Fluent
 import NIOConcurrencyHelpers
@@ -167,14 +170,24 @@ final class AuditAnchorFile: Sendable {
     /// Writes the anchor at `entry` even where it stands already: signed again after a key
     /// rotation (`KeyRotation.finish`).
     func rewrite(at entry: AuditEntry) {
-        head.withLockedValue { $0 = entry.sequence - 1 }
-        advance(to: entry)
+        advance(to: entry, rewriting: true)
     }
 
-    /// Moves the anchor to `entry` unless it is already further (another request's entry).
-    func advance(to entry: AuditEntry) {
+    /// Moves the anchor to `entry` unless it is already further: another request's entry, or
+    /// another instance's (instances sharing a PostgreSQL share the file). The file is read
+    /// again under its lock, so an instance that is behind never moves it back.
+    func advance(to entry: AuditEntry, rewriting: Bool = false) {
         head.withLockedValue { current in
-            guard entry.sequence > current else { return }
+            guard rewriting || entry.sequence > current else { return }
+            let lock = Glibc.open(path + ".lock", O_RDWR | O_CREAT, 0o600)
+            guard lock >= 0 else { return }
+            defer { Glibc.close(lock) } // closing it releases the lock
+            guard flock(lock, LOCK_EX) == 0 else { return }
+            let onDisk = Self.read(path)?.sequence ?? 0
+            guard rewriting || entry.sequence > onDisk else {
+                current = max(current, onDisk)
+                return
+            }
             let line = AuditAnchor(sequence: entry.sequence, hash: entry.hash, key: key).line
             // Written in full and synced before it replaces the old one: a power cut leaves the
             // old anchor or the new, never half of one. The name is per process (CLI and server).
