@@ -24,8 +24,17 @@ struct AuditAnchorTests {
         #expect(first.read()?.sequence == 10)
         second.advance(to: entry(12))
         #expect(first.read()?.sequence == 12)
-        // A key rotation signs the anchor again where it stands.
-        first.rewrite(at: entry(12))
-        #expect(first.read()?.sequence == 12)
+        // A key rotation signs the anchor again where it stands, or where the file stands when
+        // another instance moved it further meanwhile.
+        let rotated = MasterKey.generate()
+        let renewed = AuditAnchorFile(path: path, masterKey: rotated)
+        renewed.rewrite(at: entry(11))
+        let anchor = try #require(renewed.read())
+        #expect(anchor.sequence == 12 && anchor.hash == entry(12).hash)
+        #expect(anchor.mac == AuditAnchor(sequence: 12, hash: entry(12).hash, key: AuditAnchor.key(from: rotated)).mac)
+        // A file that is there but unreadable is not written over.
+        try "not an anchor".write(toFile: path, atomically: true, encoding: .utf8)
+        second.advance(to: entry(20))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "not an anchor")
     }
 }

@@ -175,20 +175,30 @@ final class AuditAnchorFile: Sendable {
 
     /// Moves the anchor to `entry` unless it is already further: another request's entry, or
     /// another instance's (instances sharing a PostgreSQL share the file). The file is read
-    /// again under its lock, so an instance that is behind never moves it back.
+    /// again under its lock, so an instance that is behind never moves it back. A file that is
+    /// there but cannot be read is left alone (`audit verify` reports it); rewriting after a key
+    /// rotation signs again what the file holds when that is further than `entry`.
     func advance(to entry: AuditEntry, rewriting: Bool = false) {
         head.withLockedValue { current in
             guard rewriting || entry.sequence > current else { return }
-            let lock = Glibc.open(path + ".lock", O_RDWR | O_CREAT, 0o600)
+            // Read-only is enough for flock; close-on-exec keeps it from a sendmail child.
+            let lock = Glibc.open(path + ".lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
             guard lock >= 0 else { return }
             defer { Glibc.close(lock) } // closing it releases the lock
-            guard flock(lock, LOCK_EX) == 0 else { return }
-            let onDisk = Self.read(path)?.sequence ?? 0
-            guard rewriting || entry.sequence > onDisk else {
-                current = max(current, onDisk)
-                return
+            var locked = flock(lock, LOCK_EX)
+            while locked != 0 && errno == EINTR { locked = flock(lock, LOCK_EX) }
+            guard locked == 0 else { return }
+            let onDisk = Self.read(path)
+            if onDisk == nil && FileManager.default.fileExists(atPath: path) { return }
+            var target = (sequence: entry.sequence, hash: entry.hash)
+            if let onDisk, onDisk.sequence >= entry.sequence {
+                guard rewriting else {
+                    current = max(current, onDisk.sequence)
+                    return
+                }
+                target = (onDisk.sequence, onDisk.hash)
             }
-            let line = AuditAnchor(sequence: entry.sequence, hash: entry.hash, key: key).line
+            let line = AuditAnchor(sequence: target.sequence, hash: target.hash, key: key).line
             // Written in full and synced before it replaces the old one: a power cut leaves the
             // old anchor or the new, never half of one. The name is per process (CLI and server).
             let temporary = path + ".tmp.\(getpid())"
@@ -197,7 +207,7 @@ final class AuditAnchorFile: Sendable {
             try? handle.synchronize()
             try? handle.close()
             guard rename(temporary, path) == 0 else { return }
-            current = entry.sequence
+            current = target.sequence
         }
     }
 }
