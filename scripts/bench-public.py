@@ -2,14 +2,18 @@
 """Load test of the reporter's flow on loopback: open the report form, submit, receive the
 receipt code; then open the mailbox with the code and read it back. At 1 and 16 concurrent
 reporters; then a real-sized report (a 10,000-character story and a 9 MB PDF, multipart) at 1
-and 4. Prints flows/s, p50/p99 latency and the server's peak RSS.
+and 4. Prints flows/s, p50/p99 latency, each server's time to /healthz, its RSS when idle and
+its peak RSS.
 
 Usage: scripts/bench-public.py [--binary .build/release/vertrouwd] [--seconds 10]
-Starts its own server on a free 127.0.0.1 port with a fresh data folder (embedded SQLite) and the
-demo loaded, with the flood guard raised out of the way.
+                               [--database-url postgres://...] [--instances 2]
+Starts its own servers on free 127.0.0.1 ports with a fresh data folder and the demo loaded, with
+the flood guard raised out of the way: on the embedded SQLite, or with --database-url on that
+PostgreSQL database (it must be empty). --instances 2 (PostgreSQL only) starts two servers on one
+database and key file, behind nothing but their two ports; the reporters take turns over them.
 Standard library only; traffic goes to loopback only and stops by itself.
 """
-import argparse, http.client, os, re, shutil, socket, subprocess, sys, tempfile, threading, time, urllib.parse
+import argparse, http.client, itertools, os, re, shutil, socket, subprocess, sys, tempfile, threading, time, urllib.parse
 
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
@@ -69,11 +73,28 @@ def mailbox_flow(port, code):
     s, _ = r.request("POST", "/postbus", [("code", code), ("_csrf", csrf(html))]); assert s == 303, s
     s, html = r.request("GET", "/postbus"); assert s == 200 and "Belastingtest" in html, s
 
-def peak_rss_kb(pid):
+def rss_kb(pid, field="VmHWM"):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"): return int(line.split()[1])
+            if line.startswith(field + ":"): return int(line.split()[1])
     return 0
+
+def peak_rss_kb(pid): return rss_kb(pid, "VmHWM")
+
+def start_server(binary, env, port):
+    """Starts `serve` and waits for /healthz; returns the process and the seconds it took."""
+    t0 = time.perf_counter()
+    server = subprocess.Popen([binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while time.perf_counter() - t0 < 60:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1); c.request("GET", "/healthz")
+            if c.getresponse().status == 200: return server, time.perf_counter() - t0
+        except OSError:
+            pass
+        if server.poll() is not None: sys.exit(f"the server on port {port} stopped while starting")
+        time.sleep(0.01)
+    sys.exit(f"the server on port {port} did not answer /healthz within 60 s")
 
 def run(name, workers, seconds, work):
     latencies, failures, lock = [], [0], threading.Lock()
@@ -103,38 +124,49 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=".build/release/vertrouwd")
     ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--database-url", help="PostgreSQL (an empty database) instead of the embedded SQLite")
+    ap.add_argument("--instances", type=int, default=1, help="servers on one database (more than 1 needs --database-url)")
     args = ap.parse_args()
+    if args.instances > 1 and not args.database_url: sys.exit("--instances > 1 needs --database-url (SQLite is one instance's file)")
     data = tempfile.mkdtemp(prefix="vertrouwd-bench-")
     # The flood guard (60 per organisation per minute) would otherwise be what this measures.
     env = dict(os.environ, VERTROUWD_DATA_DIR=data, LOG_LEVEL="warning", VERTROUWD_SUBMISSIONS_PER_MINUTE="1000000")
     env.pop("DATABASE_URL", None)
+    if args.database_url: env["DATABASE_URL"] = args.database_url
+    servers = []
     try:
         subprocess.run([args.binary, "demo"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port = free_port()
-        server = subprocess.Popen([args.binary, "serve", "--hostname", "127.0.0.1", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); break
-            except OSError:
-                time.sleep(0.05)
+        ports = [free_port() for _ in range(args.instances)]
+        for port in ports:
+            server, took = start_server(args.binary, env, port)
+            servers.append(server)
+            time.sleep(1)
+            print(f"server on :{port}: /healthz after {took * 1000:.0f} ms; RSS idle {rss_kb(server.pid, 'VmRSS') / 1024:.1f} MiB")
+        print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}, {len(ports)} instance(s); reporters take turns over them")
+        turn = itertools.count()  # next() on it is atomic under the GIL
+        next_port = lambda: ports[next(turn) % len(ports)]
         # de-regenboog has one counsellor, so the form needs no choice.
         slug, counsellor = "de-regenboog", None
-        codes = [report_flow(port, slug, counsellor)]
+        codes = [report_flow(ports[0], slug, counsellor)]
         failures = 0
         for workers in (1, 16):
             failures += run("report (form, submit, code)", workers, args.seconds,
-                            lambda: codes.append(report_flow(port, slug, counsellor)))
+                            lambda: codes.append(report_flow(next_port(), slug, counsellor)))
         for workers in (1, 16):
-            failures += run("mailbox (code, read back)", workers, args.seconds, lambda: mailbox_flow(port, codes[len(codes) // 2]))
-        print(f"server peak RSS: {peak_rss_kb(server.pid) / 1024:.1f} MiB; receipts issued: {len(codes)}")
+            failures += run("mailbox (code, read back)", workers, args.seconds, lambda: mailbox_flow(next_port(), codes[len(codes) // 2]))
+        peaks = ", ".join(f"{peak_rss_kb(s.pid) / 1024:.1f}" for s in servers)
+        print(f"server peak RSS: {peaks} MiB; receipts issued: {len(codes)}")
         for workers in (1, 4):
             failures += run("report, story + 9 MB PDF", workers, args.seconds,
-                            lambda: codes.append(large_report_flow(port, slug, counsellor)))
-        print(f"server peak RSS after the uploads: {peak_rss_kb(server.pid) / 1024:.1f} MiB")
-        server.terminate(); server.wait(timeout=10)
+                            lambda: codes.append(large_report_flow(next_port(), slug, counsellor)))
+        peaks = ", ".join(f"{peak_rss_kb(s.pid) / 1024:.1f}" for s in servers)
+        print(f"server peak RSS after the uploads: {peaks} MiB")
         sys.exit(1 if failures else 0)
     finally:
+        for server in servers:
+            server.terminate()
+            try: server.wait(timeout=10)
+            except subprocess.TimeoutExpired: server.kill()
         shutil.rmtree(data, ignore_errors=True)
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VertrouwdCore
 
@@ -127,5 +128,83 @@ struct PasswordTests {
         #expect(LoginThrottle.lock(afterFailures: 5) == 60)
         #expect(LoginThrottle.lock(afterFailures: 6) == 120)
         #expect(LoginThrottle.lock(afterFailures: 50) == 3600)
+    }
+}
+
+/// `Day` does its own calendar arithmetic (Foundation's `Calendar` cost tens of microseconds a
+/// call, and a page reads thousands of days): it must agree with `Calendar` everywhere.
+@Suite("Days agree with Foundation's Gregorian calendar")
+struct DayArithmeticTests {
+    static let gmt: Calendar = {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: "UTC")!
+        return c
+    }()
+
+    static func reference(_ date: Date, in zone: TimeZone = TimeZone(identifier: "UTC")!) -> (Int, Int, Int) {
+        var c = gmt
+        c.timeZone = zone
+        let p = c.dateComponents([.year, .month, .day], from: date)
+        return (p.year!, p.month!, p.day!)
+    }
+
+    @Test func everyDayFrom1900To2100AddsMonthsDaysAndCountsAsCalendarDoes() {
+        var day = Day(year: 1900, month: 1, day: 1)!
+        var date = Self.gmt.date(from: DateComponents(year: 1900, month: 1, day: 1))!
+        var checked = 0
+        while day.year < 2100 {
+            #expect(day.date == date)
+            let (y, m, d) = Self.reference(date)
+            #expect((day.year, day.month, day.day) == (y, m, d))
+            if day.day >= 27 || checked % 97 == 0 {
+                // Backwards onto a shorter February, Foundation (swift-corelibs) rolls over to
+                // 1 March instead of clamping as forwards: those are checked below.
+                for months in [-24, -12, -1, 1, 3, 12, 24, 120] where months > 0 || day.day <= 28 {
+                    let expected = Self.reference(Self.gmt.date(byAdding: .month, value: months, to: date)!)
+                    let got = day.adding(months: months)
+                    #expect((got.year, got.month, got.day) == expected, "\(day) + \(months) months")
+                }
+            }
+            let next = day.adding(days: 1)
+            #expect(day.days(until: next) == 1 && next.days(until: day) == -1)
+            date = Self.gmt.date(byAdding: .day, value: 1, to: date)!
+            day = next
+            checked += 1
+        }
+        #expect(checked == 73_049)
+        #expect(Day(year: 1900, month: 1, day: 1)!.days(until: Day(year: 2099, month: 12, day: 31)!) == 73_048)
+        // Backwards, the end of a month clamps as it does forwards.
+        #expect(Day(iso: "2028-02-29")!.adding(months: -24) == Day(iso: "2026-02-28"))
+        #expect(Day(iso: "2026-03-31")!.adding(months: -1) == Day(iso: "2026-02-28"))
+        #expect(Day(iso: "2024-05-31")!.adding(months: -3) == Day(iso: "2024-02-29"))
+        #expect(Day(iso: "2028-03-31")!.adding(months: -25) == Day(iso: "2026-02-28"))
+        #expect(Day(iso: "2030-03-29")!.adding(months: -25) == Day(iso: "2028-02-29"))
+        #expect(Day(iso: "2026-01-31")!.adding(months: -241) == Day(iso: "2005-12-31"))
+    }
+
+    @Test func onlyRealDaysAreMadeAndTheyPrintWithLeadingZeros() {
+        #expect(Day(year: 2024, month: 2, day: 29) != nil)
+        #expect(Day(year: 2026, month: 2, day: 29) == nil)
+        #expect(Day(year: 2000, month: 2, day: 29) != nil && Day(year: 1900, month: 2, day: 29) == nil)
+        #expect(Day(year: 2026, month: 4, day: 31) == nil && Day(year: 2026, month: 13, day: 1) == nil)
+        #expect(Day(year: 2026, month: 0, day: 1) == nil && Day(year: 2026, month: 1, day: 0) == nil)
+        #expect(Day(year: 1899, month: 12, day: 31) == nil && Day(year: 3000, month: 1, day: 1) == nil)
+        #expect(Day(iso: "2026-02-30") == nil && Day(iso: "2026-1-05") == nil)
+        let d = Day(year: 2026, month: 3, day: 5)!
+        #expect(d.iso == "2026-03-05" && d.dutch == "05-03-2026" && d.description == "2026-03-05")
+    }
+
+    @Test func aMomentFallsOnItsDayInAmsterdamAcrossSummerTime() {
+        let amsterdam = Day.practiceTimeZone
+        // Around the changes of 2026 (29 March, 25 October) and midnight on either side.
+        let base = Self.gmt.date(from: DateComponents(year: 2026, month: 3, day: 27))!
+        for hour in stride(from: 0, to: 24 * 220, by: 1) {
+            for minute in [0, 59] {
+                let moment = base.addingTimeInterval(Double(hour * 3600 + minute * 60))
+                let day = Day(moment)
+                let (y, m, d) = Self.reference(moment, in: amsterdam)
+                #expect((day.year, day.month, day.day) == (y, m, d), "\(moment)")
+            }
+        }
     }
 }

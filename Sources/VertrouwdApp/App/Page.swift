@@ -78,3 +78,27 @@ extension Optional {
         }
     }
 }
+
+/// Where a long list is — "51–100 van 9876" — with links to the pages before and after it.
+struct Pager: Encodable, Sendable {
+    static let perPage = 50
+
+    let summary: String
+    let previous: String?
+    let next: String?
+
+    /// The page asked for in `?page=`, from 1, within what there is.
+    static func page(_ req: Request, total: Int) -> Int {
+        let last = max(1, (total + perPage - 1) / perPage)
+        return min(max(1, req.query[Int.self, at: "page"] ?? 1), last)
+    }
+
+    /// Nil when everything fits on one page.
+    init?(page: Int, total: Int, url: (Int) -> String) {
+        guard total > Self.perPage else { return nil }
+        let last = (total + Self.perPage - 1) / Self.perPage
+        summary = "\((page - 1) * Self.perPage + 1)–\(min(page * Self.perPage, total)) van \(total)"
+        previous = page > 1 ? url(page - 1) : nil
+        next = page < last ? url(page + 1) : nil
+    }
+}

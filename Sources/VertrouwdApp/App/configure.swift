@@ -85,6 +85,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(ReportCommand(), as: "report")
     app.asyncCommands.use(ReportBenchmarkCommand(), as: "benchmark-report")
+    app.asyncCommands.use(PagesBenchmarkCommand(), as: "benchmark-pages")
     app.asyncCommands.use(RetentionCommand(), as: "retention")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")

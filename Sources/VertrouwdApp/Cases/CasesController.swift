@@ -10,6 +10,8 @@ enum CasesController {
     struct IndexPage: Encodable, Sendable {
         let meta: PageMeta
         let rows: [CaseRow]
+        let total: Int
+        let pager: Pager?
         let showClosed: Bool
         let canCreate: Bool
     }
@@ -19,13 +21,19 @@ enum CasesController {
         let staff = try req.requireStaff()
         let showClosed = req.query[String.self, at: "closed"] == "1"
         let today = Day(Date())
-        let rows = try await Case.readable(by: staff, includeClosed: showClosed, on: req.db).map {
-            CaseRow($0, staff: staff, today: today)
+        // The page is asked for before the count is known; past the last one shows the last.
+        var page = max(1, req.query[Int.self, at: "page"] ?? 1)
+        var (cases, total) = try await Case.readable(by: staff, includeClosed: showClosed, page: page, per: Pager.perPage, on: req.db)
+        if cases.isEmpty, total > 0 {
+            page = Pager.page(req, total: total)
+            cases = try await Case.readable(by: staff, includeClosed: showClosed, page: page, per: Pager.perPage, on: req.db).cases
         }
+        let base = showClosed ? StaffLinks().closedCases + "&" : SiteURL.cases.path + "?"
         return try await req.page(
             .cases,
             IndexPage(
-                meta: req.meta("Meldingen", section: "cases"), rows: rows,
+                meta: req.meta("Meldingen", section: "cases"), rows: cases.map { CaseRow($0, staff: staff, today: today) },
+                total: total, pager: Pager(page: page, total: total) { base + "page=\($0)" },
                 showClosed: showClosed, canCreate: staff.user.isCounsellor))
     }
 

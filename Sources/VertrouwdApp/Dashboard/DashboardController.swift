@@ -30,6 +30,8 @@ enum DashboardController {
         let organisations: [OrgHours]
         let signals: [SignalView]
         let retention: [Retention]
+        /// Closed cases due within a month beyond those listed.
+        let retentionMore: Int
         let calendarURL: String?
         let calendarForm: FormView
     }
@@ -50,10 +52,16 @@ enum DashboardController {
         var aftercare: [Aftercare] = []
         var signals: [SignalView] = []
         var retention: [Retention] = []
+        var retentionMore = 0
+        var t = DispatchTime.now().uptimeNanoseconds
+        func lap(_ l: String) { let n = DispatchTime.now().uptimeNanoseconds; FileHandle.standardError.write("LAP \(l) \((n - t) / 1000) us\n".data(using: .utf8)!); t = n }
         if staff.user.isCounsellor {
-            retention = try await Self.retention(req, staff: staff, today: today)
+            (retention, retentionMore) = try await Self.retention(req, staff: staff, today: today)
+            lap("retention")
             signals = try await SignalView.all(for: staff, settings: req.application.settings, on: req.db)
+            lap("signals")
             let cases = try await Case.readable(by: staff, includeClosed: false, on: req.db)
+            lap("readable")
             rows = cases.filter { $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
             inbox = cases.filter { $0.status == .new }.map { CaseRow($0, staff: staff, today: today) }
             let waiting = Set(try await MailboxMessage.query(on: req.db).filter(\.$case.$id ~~ cases.compactMap(\.id))
@@ -67,6 +75,7 @@ enum DashboardController {
                     aftercare.append(Aftercare(day: day.dutch, reference: c.reference, url: SiteURL.case(.value(c.id!)).path, overdue: day < today))
                 }
             }
+            lap("unread+loop")
             deadlines.sort { $0.deadline.state == "overdue" && $1.deadline.state != "overdue" }
             let byID = Dictionary(uniqueKeysWithValues: cases.map { ($0.id!, $0) })
             let upcoming = try await CaseAppointment.query(on: req.db).filter(\.$counsellor.$id == staff.userID)
@@ -77,43 +86,52 @@ enum DashboardController {
                                    reference: c.reference, url: SiteURL.case(.value(c.id!)).path)
             }
         }
-        var hours: [OrgHours] = []
-        for org in try await Organisation.visible(to: staff, on: req.db) {
-            let year = try await ContractYear.current(of: org.id!, today: today, on: req.db)
-            let open = try await Case.query(on: req.db).filter(\.$organisation.$id == org.id!)
-                .filter(\.$status != .closed).count()
-            hours.append(OrgHours(name: org.name, url: SiteURL.organisation(.value(org.id!)).path, openCases: open,
-                                  budget: try await year.asyncMap { try await BudgetView(of: $0, on: req.db) }))
+        lap("appointments")
+        let visible = try await Organisation.visible(to: staff, on: req.db)
+        let figures = try await OrganisationFigures.of(visible.compactMap(\.id), today: today, on: req.db)
+        let hours = visible.map { org in
+            OrgHours(name: org.name, url: SiteURL.organisation(.value(org.id!)).path, openCases: figures.openCases[org.id!] ?? 0,
+                     budget: figures.budget(of: org.id!))
         }
+        lap("hours")
         var form = FormView(id: "calendar", title: nil, action: SiteURL.calendarFeed.path, submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
         form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."
+        defer { lap("render") }
         return try await req.page(.dashboard, Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
                                                     isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,
                                                     appointments: appointments, aftercare: aftercare, organisations: hours,
-                                                    signals: signals, retention: retention, calendarURL: calendarURL, calendarForm: form))
+                                                    signals: signals, retention: retention, retentionMore: retentionMore, calendarURL: calendarURL, calendarForm: form))
     }
 
+    /// At most this many closed cases are listed; the rest are counted.
+    static let retentionShown = 25
+
     /// The counsellor's reporter requests still to answer, and their closed cases whose retention
-    /// ends within a month: there is time to place a legal hold.
-    static func retention(_ req: Request, staff: Staff, today: Day) async throws -> [Retention] {
-        let own = try await Case.query(on: req.db).filter(\.$counsellor.$id == staff.userID).filter(\.$destroyedOn == nil)
-            .field(\.$id).field(\.$reference).all()
-        let references = Dictionary(uniqueKeysWithValues: own.map { ($0.id!, $0.reference) })
-        var items = try await ReporterRequest.query(on: req.db).filter(\.$case.$id ~~ Array(references.keys))
+    /// ends within a month (the first `retentionShown`, and how many more): there is time to place
+    /// a legal hold.
+    static func retention(_ req: Request, staff: Staff, today: Day) async throws -> (items: [Retention], more: Int) {
+        var items = try await ReporterRequest.query(on: req.db)
+            .join(Case.self, on: \ReporterRequest.$case.$id == \Case.$id)
+            .filter(Case.self, \.$counsellor.$id == staff.userID).filter(Case.self, \.$destroyedOn == nil)
             .filter(\.$answeredAt == nil).sort(\.$madeAt).all().map { r in
-                Retention(reference: references[r.$case.id] ?? "", url: SiteURL.case(.value(r.$case.id)).path(anchor: "requests"),
+                Retention(reference: try r.joined(Case.self).reference, url: SiteURL.case(.value(r.$case.id)).path(anchor: "requests"),
                           what: (r.kind == .deletion ? "verzoek tot verwijdering" : "verzoek tot verbetering") + ", antwoord uiterlijk \(r.dueOn.dutch)",
                           urgent: true)
             }
-        for c in try await RetentionRun.candidates(req.application, today: today, counsellor: staff.userID) {
-            guard let ends = c.retentionEnds, ends <= today.adding(months: 1) else { continue }
+        let horizon = today.adding(months: 1)
+        let due = try await RetentionRun.candidates(req.application, today: today, counsellor: staff.userID, endingBy: horizon,
+                                                    limit: Self.retentionShown)
+        for c in due {
+            guard let ends = c.retentionEnds, ends <= horizon else { continue }
             let what = c.decision == .destroy ? "wordt bij de volgende ronde vernietigd"
                 : (ends <= today ? "bewaartermijn verstreken; " : "bewaartermijn eindigt \(ends.dutch); ")
                     + (c.decision == .keep(.notInSignedOffReport) ? "wacht op het vastgestelde jaarverslag" : "daarna vernietigd")
             items.append(Retention(reference: c.reference, url: SiteURL.case(.value(c.id)).path(anchor: "retention"), what: what,
                                    urgent: c.decision == .destroy))
         }
-        return items
+        let more = due.count < Self.retentionShown ? 0
+            : try await RetentionRun.count(req.application, counsellor: staff.userID, endingBy: horizon) - due.count
+        return (items, more)
     }
 }
 

@@ -22,5 +22,6 @@ enum Migrations {
         AddHighestRung(),       // 13
         AddRetention(),         // 14
         AddPolicyAndOutreach(), // 15
+        AddListIndexes(),       // 16
     ]
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -45,6 +46,46 @@ extension ContractYear {
     }
 }
 
+/// What the lists of organisations show of each (open cases, the contract year running today and
+/// its hours used), read in a fixed number of queries however many organisations there are.
+struct OrganisationFigures: Sendable {
+    var openCases: [UUID: Int] = [:]
+    var currentYears: [UUID: ContractYear] = [:]
+    /// Minutes written in each organisation's current contract year.
+    var usedMinutes: [UUID: Int] = [:]
+
+    func budget(of orgID: UUID) -> BudgetView? {
+        currentYears[orgID].map { BudgetView(of: $0, usedMinutes: usedMinutes[orgID] ?? 0) }
+    }
+
+    static func of(_ ids: [UUID], today: Day, on db: any Database) async throws -> OrganisationFigures {
+        var figures = OrganisationFigures()
+        guard !ids.isEmpty else { return figures }
+        let sql = db as! any SQLDatabase
+        for row in try await sql.raw("""
+            SELECT organisation_id, COUNT(*) AS n FROM cases \
+            WHERE status <> 'closed' AND organisation_id IN (\(binds: ids)) GROUP BY organisation_id
+            """).all() {
+            figures.openCases[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        let years = try await ContractYear.query(on: db).filter(\.$organisation.$id ~~ ids)
+            .filter(\.$startsOn <= today).filter(\.$endsOn >= today).all()
+        for year in years { figures.currentYears[year.$organisation.id] = year }
+        let yearIDs = years.compactMap(\.id)
+        guard !yearIDs.isEmpty else { return figures }
+        // SUM of BIGINT is NUMERIC on PostgreSQL: cast back.
+        for row in try await sql.raw("""
+            SELECT t.organisation_id, CAST(SUM(t.minutes) AS BIGINT) AS used FROM time_entries t \
+            JOIN contract_years y ON y.organisation_id = t.organisation_id \
+            WHERE y.id IN (\(binds: yearIDs)) AND t.on_day >= y.starts_on AND t.on_day <= y.ends_on \
+            GROUP BY t.organisation_id
+            """).all() {
+            figures.usedMinutes[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(column: "used", as: Int.self)
+        }
+        return figures
+    }
+}
+
 /// A contract year's hours budget as the pages show it: used, left, and a warning near the end.
 struct BudgetView: Encodable, Sendable {
     let period: String
@@ -59,6 +100,10 @@ struct BudgetView: Encodable, Sendable {
             .filter(\.$organisation.$id == year.$organisation.id)
             .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn)
             .all(\.$minutes).reduce(0, +)  // SUM of BIGINT is NUMERIC on PostgreSQL
+        self.init(of: year, usedMinutes: used)
+    }
+
+    init(of year: ContractYear, usedMinutes used: Int) {
         let status = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes)
         period = "\(year.start.dutch) – \(year.end.dutch)"
         self.used = Hours.format(minutes: used)

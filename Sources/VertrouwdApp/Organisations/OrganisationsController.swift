@@ -65,18 +65,26 @@ enum OrganisationsController {
     @Sendable static func index(_ req: Request) async throws -> Response {
         let staff = try req.requireStaff()
         let today = Day(Date())
-        var rows: [Row] = []
-        for org in try await Organisation.visible(to: staff, on: req.db) {
-            let phase = try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id == org.id!)
-                .sort(\.$onDay, .descending).first()
-            let counsellors = try await org.$counsellors.get(on: req.db).map(\.name).sorted().joined(separator: ", ")
-            let year = try await ContractYear.current(of: org.id!, today: today, on: req.db)
-            rows.append(Row(url: SiteURL.organisation(.value(org.id!)).path, name: org.name, sector: org.sectorValue?.label ?? org.sector,
-                            employees: org.employees,
-                            whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
-                            phase: phase?.phase.label ?? "—",
-                            counsellors: counsellors.isEmpty ? "—" : counsellors,
-                            budget: try await year.asyncMap { try await BudgetView(of: $0, on: req.db) }))
+        let organisations = try await Organisation.visible(to: staff, on: req.db)
+        let ids = organisations.compactMap(\.id)
+        let figures = try await OrganisationFigures.of(ids, today: today, on: req.db)
+        // The latest phase and the counsellors of every organisation, in two queries.
+        var phases: [UUID: EngagementPhase] = [:]
+        for record in try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id ~~ ids).sort(\.$onDay).all() {
+            phases[record.$organisation.id] = record.phase
+        }
+        var counsellors: [UUID: [String]] = [:]
+        for link in try await OrganisationCounsellor.query(on: req.db).filter(\.$organisation.$id ~~ ids).with(\.$user).all() {
+            counsellors[link.$organisation.id, default: []].append(link.user.name)
+        }
+        let rows = organisations.map { org in
+            let names = (counsellors[org.id!] ?? []).sorted().joined(separator: ", ")
+            return Row(url: SiteURL.organisation(.value(org.id!)).path, name: org.name, sector: org.sectorValue?.label ?? org.sector,
+                       employees: org.employees,
+                       whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
+                       phase: phases[org.id!]?.label ?? "—",
+                       counsellors: names.isEmpty ? "—" : names,
+                       budget: figures.budget(of: org.id!))
         }
         return try await req.page(.organisations, IndexPage(meta: req.meta("Organisaties", section: "organisations"),
                                                              organisations: rows, canCreate: staff.user.isAdmin))

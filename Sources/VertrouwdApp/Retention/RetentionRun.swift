@@ -80,12 +80,15 @@ struct RetentionRun: Sendable {
     }
 
     /// Every closed case not yet destroyed, with today's decision (`counsellor`: only theirs).
-    static func candidates(_ app: Application, today: Day, counsellor: UUID? = nil) async throws -> [Candidate] {
+    /// With `endingBy`, only those without a legal hold whose retention ends by that day, the
+    /// first `limit` of them by closing day.
+    static func candidates(_ app: Application, today: Day, counsellor: UUID? = nil, endingBy: Day? = nil, limit: Int? = nil)
+        async throws -> [Candidate] {
         let db = app.db
         let policy = try await Practice.retention(on: db)
-        var query = Case.query(on: db).filter(\.$status == .closed).filter(\.$destroyedOn == nil).with(\.$organisation)
-        if let counsellor { query = query.filter(\.$counsellor.$id == counsellor) }
-        let rows = try await query.sort(\.$closedOn).all()
+        let query = closed(counsellor: counsellor, endingBy: endingBy, policy: policy, on: db).with(\.$organisation).sort(\.$closedOn)
+        if let limit { query.limit(limit) }
+        let rows = try await query.all()
         let facts = try await Self.facts(of: rows, on: db)
         return rows.map { row in
             let f = facts[row.id!]!
@@ -94,6 +97,21 @@ struct RetentionRun: Sendable {
                              facts: f, decision: RetentionRule.decide(f, policy: policy, today: today),
                              retentionEnds: RetentionRule.retentionEnds(f, policy: policy))
         }
+    }
+
+    /// How many closed cases `candidates` would give without a limit.
+    static func count(_ app: Application, counsellor: UUID?, endingBy: Day?) async throws -> Int {
+        try await closed(counsellor: counsellor, endingBy: endingBy, policy: try await Practice.retention(on: app.db), on: app.db).count()
+    }
+
+    private static func closed(counsellor: UUID?, endingBy: Day?, policy: RetentionPolicy, on db: any Database) -> QueryBuilder<Case> {
+        let query = Case.query(on: db).filter(\.$status == .closed).filter(\.$destroyedOn == nil)
+        if let counsellor { query.filter(\.$counsellor.$id == counsellor) }
+        if let endingBy {
+            // `RetentionRule.retentionEnds`: the closing day plus the period, none under a hold.
+            query.filter(\.$legalHoldOn == nil).filter(\.$closedOn <= endingBy.adding(months: -policy.months))
+        }
+        return query
     }
 
     /// What retention needs of these cases, read now: the row, whether a signed-off report counts

@@ -1,0 +1,131 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+@testable import VertrouwdApp
+import VertrouwdCore
+
+/// What keeps the pages bounded in a large practice (`vertrouwd benchmark-pages`): the case list in
+/// pages, the dashboard's retention list cut off with a count, and the lists of organisations
+/// reading their figures in a fixed number of queries — still showing each organisation its own.
+@Suite("Long lists: pages, counts and figures per organisation")
+struct ScaleTests {
+    @Test func theCaseListComesInPagesOfFiftyAndAStrayPageNumberShowsARealPage() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let bram = try await app.makeAccount("bram@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna, bram])
+            let today = Day(Date())
+            var references: [String] = []
+            for i in 0..<55 {
+                references.append(try await app.makeCase(for: anna, at: org, openedOn: today.adding(days: -i)).reference)
+            }
+            let brams = try await app.makeCase(for: bram, at: org).reference
+            let browser = Browser(app, over: .socket)
+            try await browser.login(anna)
+
+            let first = try await browser.get("/cases").body.string
+            #expect(first.contains("1–50 van 55"))
+            #expect(first.contains("href=\"/cases?page=2\" rel=\"next\">Volgende"))
+            #expect(!first.contains("rel=\"prev\""))
+            #expect(first.contains(">\(references[0])<") && first.contains(">\(references[49])<"))
+            #expect(!first.contains(">\(references[50])<"), "newest first: the oldest five are on page 2")
+            #expect(!first.contains(brams), "another counsellor's case is neither listed nor counted")
+
+            let second = try await browser.get("/cases?page=2").body.string
+            #expect(second.contains("51–55 van 55"))
+            #expect(second.contains("href=\"/cases?page=1\" rel=\"prev\">Vorige"))
+            #expect(!second.contains("rel=\"next\""))
+            #expect(second.contains(">\(references[54])<") && !second.contains(">\(references[0])<"))
+
+            // A page past the end shows the last; nonsense shows the first. Never an empty list or an error.
+            #expect(try await browser.get("/cases?page=999").body.string.contains("51–55 van 55"))
+            for stray in ["0", "-3", "abc", "1e9", "99999999999999999999"] {
+                let page = try await browser.get("/cases?page=\(stray)")
+                #expect(page.status == .ok, "page=\(stray)")
+                #expect(page.body.string.contains("1–50 van 55"), "page=\(stray)")
+            }
+
+            // The list with closed cases pages too and keeps its filter in the links.
+            try await Case.query(on: app.db).filter(\.$reference ~~ Array(references.prefix(10)))
+                .set(\.$status, to: .closed).set(\.$closedOn, to: today).update()
+            let open = try await browser.get("/cases").body.string
+            #expect(!open.contains("Volgende"), "45 open cases fit on one page")
+            let all = try await browser.get("/cases?closed=1").body.string
+            #expect(all.contains("1–50 van 55") && all.contains("href=\"/cases?closed=1&amp;page=2\" rel=\"next\""))
+        }
+    }
+
+    @Test func theDashboardListsTheFirstCasesDueForDestructionAndCountsTheRest() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let today = Day(Date())
+            let months = try await Practice.retention(on: app.db).months
+            var due: [String] = []
+            for _ in 0..<(DashboardController.retentionShown + 4) {
+                due.append(try await app.makeCase(for: anna, at: org).reference)
+            }
+            let held = try await app.makeCase(for: anna, at: org).reference
+            let later = try await app.makeCase(for: anna, at: org).reference
+            // Closed long enough ago that retention ends within the month; one under a legal
+            // hold (it never ends) and one closed last week (it ends in two years).
+            try await Case.query(on: app.db).filter(\.$reference ~~ (due + [held])).set(\.$status, to: .closed)
+                .set(\.$closedOn, to: today.adding(months: -months).adding(days: 3)).update()
+            try await Case.query(on: app.db).filter(\.$reference == held).set(\.$legalHoldOn, to: today).update()
+            try await Case.query(on: app.db).filter(\.$reference == later).set(\.$status, to: .closed)
+                .set(\.$closedOn, to: today.adding(days: -7)).update()
+            let browser = Browser(app, over: .socket)
+            try await browser.login(anna)
+
+            let page = try await browser.get("/").body.string
+            let listed = due.filter { page.contains(">\($0)</a> — bewaartermijn eindigt") }
+            #expect(listed.count == DashboardController.retentionShown)
+            #expect(page.contains("En nog 4 afgesloten meldingen waarvan de bewaartermijn binnen een maand eindigt"))
+            #expect(!page.contains(">\(held)</a> —") && !page.contains(">\(later)</a> —"))
+        }
+    }
+
+    @Test func theListsOfOrganisationsShowEachItsOwnOpenCasesAndHoursOfThisContractYear() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let baken = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let regenboog = try await app.makeOrganisation("de-regenboog", counsellors: [anna])
+            let lindewaard = try await app.makeOrganisation("lindewaard")
+            let today = Day(Date())
+            let thisYear = Day(year: today.year, month: 1, day: 1)!
+            for (org, start, hours) in [(baken, thisYear, 10), (baken, thisYear.adding(months: -12), 10), (regenboog, thisYear, 4)] {
+                let year = ContractYear()
+                year.$organisation.id = org.id!; year.startsOn = start; year.endsOn = start.adding(months: 12).adding(days: -1)
+                year.budgetMinutes = hours * 60; year.focusPoints = ""
+                try await year.create(on: app.db)
+            }
+            // Het Baken: 2 hours this year and 7 last year; De Regenboog: 3 of its 4 hours.
+            for (org, day, minutes) in [(baken, today, 120), (baken, thisYear.adding(days: -1), 420), (regenboog, today, 180)] {
+                try await TimeEntry(organisationID: org.id!, userID: anna.id, on: day, minutes: minutes, description: "Werk").create(on: app.db)
+            }
+            _ = try await app.makeCase(for: anna, at: baken)
+            _ = try await app.makeCase(for: anna, at: baken)
+            let closed = try await app.makeCase(for: anna, at: regenboog)
+            closed.status = .closed; closed.closedOn = today
+            try await closed.save(on: app.db)
+            let browser = Browser(app, over: .socket)
+            try await browser.login(admin)
+
+            let dashboard = try await browser.get("/").body.string
+            func row(_ name: String, in html: String) -> String {
+                guard let start = html.range(of: ">\(name)<"), let end = html[start.upperBound...].range(of: "</tr>") else { return "" }
+                return String(html[start.lowerBound..<end.lowerBound])
+            }
+            let baken1 = row(baken.name, in: dashboard), regenboog1 = row(regenboog.name, in: dashboard)
+            #expect(baken1.contains(">2<") && baken1.contains(">2 u<") && baken1.contains("20%"), "\(baken1)")
+            #expect(regenboog1.contains(">0<") && regenboog1.contains(">3 u<") && regenboog1.contains("75%"), "\(regenboog1)")
+            #expect(row(lindewaard.name, in: dashboard).contains("Geen lopend contractjaar"))
+            let list = try await browser.get("/organisations").body.string
+            #expect(row(baken.name, in: list).contains("2 u van 10 u"), "\(row(baken.name, in: list))")
+            #expect(row(regenboog.name, in: list).contains("3 u van 4 u"))
+            #expect(row(lindewaard.name, in: list).contains("data-label=\"Uren\">—</td>"))
+        }
+    }
+}
