@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -19,20 +20,18 @@ extension SignalView {
     /// The cases of the signal window in some organisations: only the plain columns the rule and
     /// the dashboard read (never a sealed field), with their categories.
     static func recentCases(in orgIDs: [UUID], today: Day, rule: SignalRule, on db: any Database) async throws
-        -> [Case] {
-        try await Case.query(on: db).filter(\.$organisation.$id ~~ orgIDs)
-            .filter(\.$openedOn >= today.adding(months: -rule.windowMonths)).filter(\.$openedOn <= today)
-            .field(\.$id).field(\.$organisation.$id).field(\.$counsellor.$id).field(\.$reference)
-            .field(\.$department).field(\.$openedOn)
-            .with(\.$categories).all()
+        -> [CaseListing] {
+        guard !orgIDs.isEmpty else { return [] }
+        return try await CaseListing.read(where: """
+            c.organisation_id IN (\(binds: orgIDs)) AND c.opened_on >= \(bind: today.adding(months: -rule.windowMonths).iso) \
+            AND c.opened_on <= \(bind: today.iso)
+            """, on: db)
     }
 
-    /// What the signal rule needs of cases (loaded with their categories).
-    static func signalCases(_ cases: [Case], today: Day) -> [SignalCase] {
+    /// What the signal rule needs of cases.
+    static func signalCases(_ cases: [CaseListing], today: Day) -> [SignalCase] {
         cases.map {
-            SignalCase(
-                id: $0.id!.uuidString, categories: Set($0.categories.map(\.category)),
-                department: $0.department, openedOn: $0.openedOn)
+            SignalCase(id: $0.id.uuidString, categories: Set($0.categories), department: $0.department, openedOn: $0.openedOn)
         }
     }
 
@@ -49,13 +48,13 @@ extension SignalView {
             })
         let shared = Set(try await CaseShare.query(on: db).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
         var views: [SignalView] = []
-        for (orgID, inOrg) in Dictionary(grouping: cases, by: { $0.$organisation.id }) {
+        for (orgID, inOrg) in Dictionary(grouping: cases, by: \.organisationID) {
             let signals = Signals.detect(
                 signalCases(inOrg, today: today), today: today, rule: settings.signalRule, k: settings.disclosureThreshold)
             for signal in signals {
                 let own = inOrg.filter {
-                    signal.caseIDs.contains($0.id!.uuidString)
-                        && ($0.$counsellor.id == staff.userID || shared.contains($0.id!))
+                    signal.caseIDs.contains($0.id.uuidString)
+                        && ($0.counsellorID == staff.userID || shared.contains($0.id))
                 }
                 var query = "category=\(signal.category.rawValue)"
                 if let d = signal.department {

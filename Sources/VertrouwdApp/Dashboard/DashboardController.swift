@@ -53,50 +53,41 @@ enum DashboardController {
         var signals: [SignalView] = []
         var retention: [Retention] = []
         var retentionMore = 0
-        var t = DispatchTime.now().uptimeNanoseconds
-        func lap(_ l: String) { let n = DispatchTime.now().uptimeNanoseconds; FileHandle.standardError.write("LAP \(l) \((n - t) / 1000) us\n".data(using: .utf8)!); t = n }
         if staff.user.isCounsellor {
             (retention, retentionMore) = try await Self.retention(req, staff: staff, today: today)
-            lap("retention")
             signals = try await SignalView.all(for: staff, settings: req.application.settings, on: req.db)
-            lap("signals")
             let cases = try await Case.readable(by: staff, includeClosed: false, on: req.db)
-            lap("readable")
             rows = cases.filter { $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
             inbox = cases.filter { $0.status == .new }.map { CaseRow($0, staff: staff, today: today) }
-            let waiting = Set(try await MailboxMessage.query(on: req.db).filter(\.$case.$id ~~ cases.compactMap(\.id))
+            let waiting = Set(try await MailboxMessage.query(on: req.db).filter(\.$case.$id ~~ cases.map(\.id))
                 .filter(\.$sender == .reporter).filter(\.$readAt == nil).all().map(\.$case.id))
-            unread = cases.filter { waiting.contains($0.id!) && $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
+            unread = cases.filter { waiting.contains($0.id) && $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
             for c in cases {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
-                    deadlines.append(Deadline(reference: c.reference, url: SiteURL.case(.value(c.id!)).path, deadline: .init(next)))
+                    deadlines.append(Deadline(reference: c.reference, url: SiteURL.case(.value(c.id)).path, deadline: .init(next)))
                 }
                 if c.status == .aftercare, let day = c.aftercareOn, today.days(until: day) <= 7 {
-                    aftercare.append(Aftercare(day: day.dutch, reference: c.reference, url: SiteURL.case(.value(c.id!)).path, overdue: day < today))
+                    aftercare.append(Aftercare(day: day.dutch, reference: c.reference, url: SiteURL.case(.value(c.id)).path, overdue: day < today))
                 }
             }
-            lap("unread+loop")
             deadlines.sort { $0.deadline.state == "overdue" && $1.deadline.state != "overdue" }
-            let byID = Dictionary(uniqueKeysWithValues: cases.map { ($0.id!, $0) })
+            let byID = Dictionary(uniqueKeysWithValues: cases.map { ($0.id, $0) })
             let upcoming = try await CaseAppointment.query(on: req.db).filter(\.$counsellor.$id == staff.userID)
                 .filter(\.$startsAt >= today.iso).filter(\.$startsAt < today.adding(days: 15).iso).sort(\.$startsAt).all()
             appointments = upcoming.compactMap { a in
                 guard let c = byID[a.$case.id] else { return nil }
                 return Appointment(when: CaseForms.dutchDateTime(a.startsAt), mode: a.mode.label,
-                                   reference: c.reference, url: SiteURL.case(.value(c.id!)).path)
+                                   reference: c.reference, url: SiteURL.case(.value(c.id)).path)
             }
         }
-        lap("appointments")
         let visible = try await Organisation.visible(to: staff, on: req.db)
         let figures = try await OrganisationFigures.of(visible.compactMap(\.id), today: today, on: req.db)
         let hours = visible.map { org in
             OrgHours(name: org.name, url: SiteURL.organisation(.value(org.id!)).path, openCases: figures.openCases[org.id!] ?? 0,
                      budget: figures.budget(of: org.id!))
         }
-        lap("hours")
         var form = FormView(id: "calendar", title: nil, action: SiteURL.calendarFeed.path, submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
         form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."
-        defer { lap("render") }
         return try await req.page(.dashboard, Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
                                                     isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,
                                                     appointments: appointments, aftercare: aftercare, organisations: hours,
