@@ -15,9 +15,7 @@ extension Case {
     /// One page of the cases a staff member may read, newest first, and how many there are.
     static func readable(by staff: Staff, includeClosed: Bool, page: Int, per: Int, on db: any Database) async throws
         -> (cases: [CaseListing], total: Int) {
-        let condition = try await CaseListing.readable(by: staff, includeClosed: includeClosed, on: db)
-        let total = try await CaseListing.count(where: condition, on: db)
-        return (try await CaseListing.read(where: condition, limit: per, offset: (page - 1) * per, on: db), total)
+        try await CaseListing.page(of: staff, includeClosed: includeClosed, page: page, per: per, on: db)
     }
 
     /// The labels of the categories, in the order of the list.

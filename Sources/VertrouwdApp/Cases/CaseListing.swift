@@ -48,19 +48,13 @@ struct CaseListing: Decodable, Sendable {
         """
 
     /// The cases matching `condition` (on `cases c`), newest first, with their categories.
-    static func read(where condition: SQLQueryString, limit: Int? = nil, offset: Int = 0, on db: any Database) async throws -> [CaseListing] {
+    static func read(where condition: SQLQueryString, on db: any Database) async throws -> [CaseListing] {
         let sql = db as! any SQLDatabase
-        var query: SQLQueryString = "SELECT " + columns + " FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE "
+        let query: SQLQueryString = "SELECT " + columns + " FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE "
             + condition + " ORDER BY c.opened_on DESC, c.reference DESC"
-        if let limit { query += " LIMIT \(unsafeRaw: String(limit)) OFFSET \(unsafeRaw: String(offset))" }
         var cases = try await sql.raw(query).all(decoding: CaseListing.self)
         try await addCategories(to: &cases, on: db)
         return cases
-    }
-
-    static func count(where condition: SQLQueryString, on db: any Database) async throws -> Int {
-        let sql = db as! any SQLDatabase
-        return try await sql.raw("SELECT COUNT(*) AS n FROM cases c WHERE " + condition).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     private static func addCategories(to cases: inout [CaseListing], on db: any Database) async throws {
@@ -82,11 +76,35 @@ struct CaseListing: Decodable, Sendable {
 extension CaseListing {
     /// The condition for the cases a staff member may read: their own and those shared with them.
     static func readable(by staff: Staff, includeClosed: Bool, on db: any Database) async throws -> SQLQueryString {
-        let shared = try await CaseShare.query(on: db).filter(\.$user.$id == staff.userID).all().map(\.$case.id)
+        let shared = try await shares(of: staff, on: db)
         var condition: SQLQueryString = "(c.counsellor_id = \(bind: staff.userID)"
         if !shared.isEmpty { condition += " OR c.id IN (\(binds: shared))" }
         condition += ")"
         if !includeClosed { condition += " AND c.status <> \(bind: CaseStatus.closed.rawValue)" }
         return condition
+    }
+
+    /// One page of the cases a staff member may read, newest first, and how many there are. The
+    /// page is picked from the index alone (`cases_counsellor` holds the counsellor, the day, the
+    /// reference and the id); a substitute's shared cases are added as a second, small list
+    /// (an OR would read every one of the counsellor's rows to sort them).
+    static func page(of staff: Staff, includeClosed: Bool, page: Int, per: Int, on db: any Database) async throws
+        -> (cases: [CaseListing], total: Int) {
+        let sql = db as! any SQLDatabase
+        let shared = try await shares(of: staff, on: db)
+        let open: SQLQueryString = includeClosed ? "" : " AND status <> \(bind: CaseStatus.closed.rawValue)"
+        var keys: SQLQueryString = "SELECT id, opened_on, reference FROM cases WHERE counsellor_id = \(bind: staff.userID)" + open
+        if !shared.isEmpty {
+            keys += " UNION ALL SELECT id, opened_on, reference FROM cases WHERE id IN (\(binds: shared)) AND counsellor_id <> \(bind: staff.userID)" + open
+        }
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM (" + keys + ") AS k").first()?.decode(column: "n", as: Int.self) ?? 0
+        let ids = try await sql.raw("SELECT id FROM (" + keys + ") AS k ORDER BY opened_on DESC, reference DESC "
+            + "LIMIT \(unsafeRaw: String(per)) OFFSET \(unsafeRaw: String((page - 1) * per))").all().map { try $0.decode(column: "id", as: UUID.self) }
+        guard !ids.isEmpty else { return ([], total) }
+        return (try await read(where: "c.id IN (\(binds: ids))", on: db), total)
+    }
+
+    private static func shares(of staff: Staff, on db: any Database) async throws -> [UUID] {
+        try await CaseShare.query(on: db).filter(\.$user.$id == staff.userID).all().map(\.$case.id)
     }
 }

@@ -9,10 +9,10 @@ import SQLKit
 /// `policy_documents`; `cases_report` leads with `organisation_id, opened_on`.)
 struct AddListIndexes: AsyncMigration {
     static let indexes: [(name: String, table: String, columns: String)] = [
-        // The case list, newest first, and a counsellor's cases by state (the dashboard's open
-        // cases, its retention list by closing day).
-        ("cases_counsellor", "cases", "counsellor_id, opened_on, reference"),
-        ("cases_counsellor_status", "cases", "counsellor_id, status, closed_on"),
+        // The case list, newest first, picked from the index alone; a counsellor's cases by
+        // state (the dashboard's open cases, its retention list by closing day).
+        ("cases_counsellor", "cases", "counsellor_id, opened_on, reference, id"),
+        ("cases_counsellor_status", "cases", "counsellor_id, status, destroyed_on, closed_on"),
         // Open cases per organisation (dashboard, organisation page).
         ("cases_organisation_status", "cases", "organisation_id, status"),
         // The case page's rows.

@@ -96,10 +96,11 @@ struct BudgetView: Encodable, Sendable {
     let message: String?
 
     init(of year: ContractYear, on db: any Database) async throws {
-        let used = try await TimeEntry.query(on: db)
-            .filter(\.$organisation.$id == year.$organisation.id)
-            .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn)
-            .all(\.$minutes).reduce(0, +)  // SUM of BIGINT is NUMERIC on PostgreSQL
+        // SUM of BIGINT is NUMERIC on PostgreSQL: cast back.
+        let used = try await (db as! any SQLDatabase).raw("""
+            SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) AS used FROM time_entries \
+            WHERE organisation_id = \(bind: year.$organisation.id) AND on_day >= \(bind: year.startsOn.iso) AND on_day <= \(bind: year.endsOn.iso)
+            """).first()?.decode(column: "used", as: Int.self) ?? 0
         self.init(of: year, usedMinutes: used)
     }
 
