@@ -12,7 +12,7 @@ struct AddListIndexes: AsyncMigration {
         // The case list, newest first, picked from the index alone; a counsellor's cases by
         // state (the dashboard's open cases, its retention list by closing day).
         ("cases_counsellor", "cases", "counsellor_id, opened_on, reference, id"),
-        ("cases_counsellor_status", "cases", "counsellor_id, status, destroyed_on, closed_on"),
+        ("cases_counsellor_status", "cases", "counsellor_id, status, destroyed_on, closed_on, opened_on, reference, id"),
         // Open cases per organisation (dashboard, organisation page).
         ("cases_organisation_status", "cases", "organisation_id, status"),
         // The case page's rows.
