@@ -101,14 +101,20 @@ enum DashboardController {
     /// ends within a month (the first `retentionShown`, and how many more): there is time to place
     /// a legal hold.
     static func retention(_ req: Request, staff: Staff, today: Day) async throws -> (items: [Retention], more: Int) {
-        var items = try await ReporterRequest.query(on: req.db)
-            .join(Case.self, on: \ReporterRequest.$case.$id == \Case.$id)
-            .filter(Case.self, \.$counsellor.$id == staff.userID).filter(Case.self, \.$destroyedOn == nil)
-            .filter(\.$answeredAt == nil).sort(\.$madeAt).all().map { r in
-                Retention(reference: try r.joined(Case.self).reference, url: SiteURL.case(.value(r.$case.id)).path(anchor: "requests"),
+        // The practice's unanswered requests first (a handful: each must be answered within a
+        // month), then which of them are this counsellor's: a join led the planner through
+        // every one of the counsellor's cases.
+        let waiting = try await ReporterRequest.query(on: req.db).filter(\.$answeredAt == nil).sort(\.$madeAt).all()
+        let references = waiting.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Case.query(on: req.db)
+            .filter(\.$id ~~ Set(waiting.map(\.$case.id))).filter(\.$counsellor.$id == staff.userID).filter(\.$destroyedOn == nil)
+            .field(\.$id).field(\.$reference).all().map { ($0.id!, $0.reference) })
+        var items = waiting.compactMap { r in
+            references[r.$case.id].map { reference in
+                Retention(reference: reference, url: SiteURL.case(.value(r.$case.id)).path(anchor: "requests"),
                           what: (r.kind == .deletion ? "verzoek tot verwijdering" : "verzoek tot verbetering") + ", antwoord uiterlijk \(r.dueOn.dutch)",
                           urgent: true)
             }
+        }
         let horizon = today.adding(months: 1)
         let due = try await RetentionRun.candidates(req.application, today: today, counsellor: staff.userID, endingBy: horizon,
                                                     limit: Self.retentionShown)

@@ -32,8 +32,9 @@ struct AddListIndexes: AsyncMigration {
         ("organisation_counsellors_user", "organisation_counsellors", "user_id"),
         ("staff_sessions_user", "staff_sessions", "user_id"),
         ("development_entries_user", "development_entries", "user_id"),
-        // An organisation's rows: hours in a contract year, contacts, phases, advice.
-        ("time_entries_organisation", "time_entries", "organisation_id, on_day"),
+        // An organisation's rows: hours in a contract year (summed from the index alone),
+        // contacts, phases, advice.
+        ("time_entries_organisation", "time_entries", "organisation_id, on_day, minutes"),
         ("organisation_contacts_organisation", "organisation_contacts", "organisation_id"),
         ("organisation_phases_organisation", "organisation_phases", "organisation_id, on_day"),
         ("advice_organisation", "advice", "organisation_id"),
