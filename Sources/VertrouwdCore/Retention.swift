@@ -92,4 +92,13 @@ public enum RetentionRule {
         guard f.destroyedOn == nil, f.status == .closed, let closed = f.closedOn, !f.legalHold else { return nil }
         return closed.adding(months: policy.months)
     }
+
+    /// The last closing day whose retention ends on or before `day` (the inverse of
+    /// `retentionEnds`, for a query): adding months clamps the 29th–31st to a shorter month's
+    /// end, so when `day` is its month's last, every day of the month `months` back ends by it.
+    public static func lastClosingDay(endingBy day: Day, policy: RetentionPolicy) -> Day {
+        let back = day.adding(months: -policy.months)
+        guard day.day == Day.daysIn(month: day.month, of: day.year) else { return back }
+        return Day(year: back.year, month: back.month, day: Day.daysIn(month: back.month, of: back.year)) ?? back
+    }
 }

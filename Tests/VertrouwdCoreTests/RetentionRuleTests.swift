@@ -79,4 +79,17 @@ struct RetentionRuleTests {
         #expect(Keyring(fileContents: Keyring.header + "\nmaster abc\n") == nil)
         #expect(Keyring(fileContents: ring.fileContents.replacingOccurrences(of: "epoch 2027-04", with: "epoch 2027-4x")) == nil)
     }
+
+    @Test func theLastClosingDayIsExactlyTheInverseOfTheEndOfRetention() {
+        for months in [1, 3, 24, 25, 240] {
+            let policy = RetentionPolicy(months: months, graceMonths: 6)
+            var day = Day(iso: "2027-12-20")!
+            for _ in 0..<500 {
+                let cutoff = RetentionRule.lastClosingDay(endingBy: day, policy: policy)
+                #expect(cutoff.adding(months: months) <= day, "\(day), \(months) months")
+                #expect(cutoff.adding(days: 1).adding(months: months) > day, "\(day), \(months) months")
+                day = day.adding(days: 1)
+            }
+        }
+    }
 }

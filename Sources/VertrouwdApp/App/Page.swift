@@ -87,12 +87,6 @@ struct Pager: Encodable, Sendable {
     let previous: String?
     let next: String?
 
-    /// The page asked for in `?page=`, from 1, within what there is.
-    static func page(_ req: Request, total: Int) -> Int {
-        let last = max(1, (total + perPage - 1) / perPage)
-        return min(max(1, req.query[Int.self, at: "page"] ?? 1), last)
-    }
-
     /// Nil when everything fits on one page.
     init?(page: Int, total: Int, url: (Int) -> String) {
         guard total > Self.perPage else { return nil }

@@ -12,12 +12,6 @@ extension Case {
         try await CaseListing.read(where: CaseListing.readable(by: staff, includeClosed: includeClosed, on: db), on: db)
     }
 
-    /// One page of the cases a staff member may read, newest first, and how many there are.
-    static func readable(by staff: Staff, includeClosed: Bool, page: Int, per: Int, on db: any Database) async throws
-        -> (cases: [CaseListing], total: Int) {
-        try await CaseListing.page(of: staff, includeClosed: includeClosed, page: page, per: per, on: db)
-    }
-
     /// The labels of the categories, in the order of the list.
     var categoryLabels: String {
         let chosen = Set(categories.map(\.category))

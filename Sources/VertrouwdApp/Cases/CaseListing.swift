@@ -84,27 +84,24 @@ extension CaseListing {
             + (includeClosed ? "" : " AND c.status <> \(bind: CaseStatus.closed.rawValue)")
     }
 
-    /// One page of the cases a staff member may read, newest first, and how many there are. The
-    /// page is picked from the index alone (`cases_counsellor` holds the counsellor, the day, the
-    /// reference and the id); a substitute's shared cases are added as a second, small list
-    /// (an OR would read every one of the counsellor's rows to sort them).
-    static func page(of staff: Staff, includeClosed: Bool, page: Int, per: Int, on db: any Database) async throws
-        -> (cases: [CaseListing], total: Int) {
+    /// One page of the cases a staff member may read, newest first (a page past the last shows
+    /// the last), how many there are, and the page shown. The page is picked from the index alone
+    /// (`cases_counsellor` holds the counsellor, the day, the reference and the id); a
+    /// substitute's shared cases are added as a second, small list (an OR would read every one of
+    /// the counsellor's rows to sort them).
+    static func page(of staff: Staff, includeClosed: Bool, page asked: Int, per: Int, on db: any Database) async throws
+        -> (cases: [CaseListing], total: Int, page: Int) {
         let sql = db as! any SQLDatabase
-        let shared = try await shares(of: staff, on: db)
         let open: SQLQueryString = includeClosed ? "" : " AND status <> \(bind: CaseStatus.closed.rawValue)"
-        var keys: SQLQueryString = "SELECT id, opened_on, reference FROM cases WHERE counsellor_id = \(bind: staff.userID)" + open
-        if !shared.isEmpty {
-            keys += " UNION ALL SELECT id, opened_on, reference FROM cases WHERE id IN (\(binds: shared)) AND counsellor_id <> \(bind: staff.userID)" + open
-        }
+        let keys: SQLQueryString = "SELECT id, opened_on, reference FROM cases WHERE counsellor_id = \(bind: staff.userID)" + open
+            + " UNION ALL SELECT id, opened_on, reference FROM cases WHERE id IN (SELECT case_id FROM case_shares WHERE user_id = \(bind: staff.userID))"
+            + " AND counsellor_id <> \(bind: staff.userID)" + open
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM (" + keys + ") AS k").first()?.decode(column: "n", as: Int.self) ?? 0
+        // Within 1…last before any arithmetic: a page number from the address may be anything.
+        let page = min(max(1, asked), max(1, (total + per - 1) / per))
         let ids = try await sql.raw("SELECT id FROM (" + keys + ") AS k ORDER BY opened_on DESC, reference DESC "
             + "LIMIT \(unsafeRaw: String(per)) OFFSET \(unsafeRaw: String((page - 1) * per))").all().map { try $0.decode(column: "id", as: UUID.self) }
-        guard !ids.isEmpty else { return ([], total) }
-        return (try await read(where: "c.id IN (\(binds: ids))", on: db), total)
-    }
-
-    private static func shares(of staff: Staff, on db: any Database) async throws -> [UUID] {
-        try await CaseShare.query(on: db).filter(\.$user.$id == staff.userID).all().map(\.$case.id)
+        guard !ids.isEmpty else { return ([], total, page) }
+        return (try await read(where: "c.id IN (\(binds: ids))", on: db), total, page)
     }
 }

@@ -21,13 +21,8 @@ enum CasesController {
         let staff = try req.requireStaff()
         let showClosed = req.query[String.self, at: "closed"] == "1"
         let today = Day(Date())
-        // The page is asked for before the count is known; past the last one shows the last.
-        var page = max(1, req.query[Int.self, at: "page"] ?? 1)
-        var (cases, total) = try await Case.readable(by: staff, includeClosed: showClosed, page: page, per: Pager.perPage, on: req.db)
-        if cases.isEmpty, total > 0 {
-            page = Pager.page(req, total: total)
-            cases = try await Case.readable(by: staff, includeClosed: showClosed, page: page, per: Pager.perPage, on: req.db).cases
-        }
+        let (cases, total, page) = try await CaseListing.page(
+            of: staff, includeClosed: showClosed, page: req.query[Int.self, at: "page"] ?? 1, per: Pager.perPage, on: req.db)
         let base = showClosed ? StaffLinks().closedCases + "&" : SiteURL.cases.path + "?"
         return try await req.page(
             .cases,

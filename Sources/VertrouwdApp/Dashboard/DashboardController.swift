@@ -116,8 +116,14 @@ enum DashboardController {
             }
         }
         let horizon = today.adding(months: 1)
-        let due = try await RetentionRun.candidates(req.application, today: today, counsellor: staff.userID, endingBy: horizon,
-                                                    limit: Self.retentionShown)
+        // Those whose retention ends in the coming month first (a hold can still be placed), then
+        // those past it (kept until a report is signed off, or due at the next run).
+        var due = try await RetentionRun.candidates(req.application, today: today, counsellor: staff.userID, endingBy: horizon,
+                                                    endingAfter: today, limit: Self.retentionShown)
+        if due.count < Self.retentionShown {
+            due += try await RetentionRun.candidates(req.application, today: today, counsellor: staff.userID, endingBy: today,
+                                                     limit: Self.retentionShown - due.count)
+        }
         for c in due {
             guard let ends = c.retentionEnds, ends <= horizon else { continue }
             let what = c.decision == .destroy ? "wordt bij de volgende ronde vernietigd"

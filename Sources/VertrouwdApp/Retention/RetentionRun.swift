@@ -80,13 +80,14 @@ struct RetentionRun: Sendable {
     }
 
     /// Every closed case not yet destroyed, with today's decision (`counsellor`: only theirs).
-    /// With `endingBy`, only those without a legal hold whose retention ends by that day, the
-    /// first `limit` of them by closing day.
-    static func candidates(_ app: Application, today: Day, counsellor: UUID? = nil, endingBy: Day? = nil, limit: Int? = nil)
-        async throws -> [Candidate] {
+    /// With `endingBy`, only those without a legal hold whose retention ends by that day (and,
+    /// with `endingAfter`, after that one), the first `limit` of them by closing day.
+    static func candidates(_ app: Application, today: Day, counsellor: UUID? = nil, endingBy: Day? = nil, endingAfter: Day? = nil,
+                           limit: Int? = nil) async throws -> [Candidate] {
         let db = app.db
         let policy = try await Practice.retention(on: db)
         let query = closed(counsellor: counsellor, endingBy: endingBy, policy: policy, on: db).with(\.$organisation).sort(\.$closedOn)
+        if let endingAfter { query.filter(\.$closedOn > RetentionRule.lastClosingDay(endingBy: endingAfter, policy: policy)) }
         if let limit { query.limit(limit) }
         let rows = try await query.all()
         let facts = try await Self.facts(of: rows, on: db)
@@ -109,7 +110,7 @@ struct RetentionRun: Sendable {
         if let counsellor { query.filter(\.$counsellor.$id == counsellor) }
         if let endingBy {
             // `RetentionRule.retentionEnds`: the closing day plus the period, none under a hold.
-            query.filter(\.$legalHoldOn == nil).filter(\.$closedOn <= endingBy.adding(months: -policy.months))
+            query.filter(\.$legalHoldOn == nil).filter(\.$closedOn <= RetentionRule.lastClosingDay(endingBy: endingBy, policy: policy))
         }
         return query
     }
