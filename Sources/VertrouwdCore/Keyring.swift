@@ -56,6 +56,12 @@ public struct Keyring: Sendable {
     /// a crash followed by restoring an earlier database (which does not list them as retired)
     /// still ends with them deleted.
     public private(set) var retiring: Set<KeyEpoch> = []
+    /// The audit chain's HMAC key (`AuditChain`), when the file names one: new files do. It is
+    /// not a wrapping key, and `rotated` keeps it, so the log written so far still verifies.
+    public private(set) var auditKey: SymmetricKey?
+
+    /// The key the audit chain is keyed with: the file's, or (older files) one from the master key.
+    public var auditChainKey: SymmetricKey { auditKey ?? AuditChain.key(from: master) }
 
     public static let header = "vertrouwd-keyring 1"
     /// How many months of epochs a new key file holds.
@@ -66,10 +72,15 @@ public struct Keyring: Sendable {
     }
 
     /// A new keyring: `master`, and an epoch key for every month from `from` on.
-    public static func generate(master: MasterKey = .generate(), from: KeyEpoch, months: Int = horizonMonths) -> Keyring {
+    /// `ownAuditKey: false` leaves the audit chain keyed from the master key (a key given inline,
+    /// which every instance must derive alike).
+    public static func generate(master: MasterKey = .generate(), from: KeyEpoch, months: Int = horizonMonths,
+                                ownAuditKey: Bool = true) -> Keyring {
         var epochs: [KeyEpoch: SymmetricKey] = [:]
         for i in 0..<months { epochs[from.adding(months: i)] = SymmetricKey(size: .bits256) }
-        return Keyring(master: master, epochs: epochs)
+        var keyring = Keyring(master: master, epochs: epochs)
+        if ownAuditKey { keyring.auditKey = SymmetricKey(size: .bits256) }
+        return keyring
     }
 
     // MARK: wrapping case keys
@@ -145,6 +156,7 @@ public struct Keyring: Sendable {
         var next = Keyring(master: master, epochs: epochs.mapValues { _ in SymmetricKey(size: .bits256) })
         for (id, copy) in carried { try next.carry(try self.master.unwrap(copy, caseID: id), caseID: id) }
         next.retiring = retiring
+        next.auditKey = auditChainKey
         return next
     }
 
@@ -158,6 +170,7 @@ public struct Keyring: Sendable {
         for (epoch, key) in epochs.sorted(by: { $0.key < $1.key }) { lines.append("epoch \(epoch.label) \(Self.base64(key))") }
         for (id, copy) in carried.sorted(by: { $0.key < $1.key }) { lines.append("carry \(id) \(copy.base64EncodedString())") }
         for epoch in retiring.sorted() { lines.append("retiring \(epoch.label)") }
+        if let auditKey { lines.append("audit " + Self.base64(auditKey)) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -175,6 +188,7 @@ public struct Keyring: Sendable {
         var epochs: [KeyEpoch: SymmetricKey] = [:]
         var carried: [String: Data] = [:]
         var retiring: Set<KeyEpoch> = []
+        var auditKey: SymmetricKey?
         for line in lines.dropFirst() {
             let f = line.split(separator: " ").map(String.init)
             switch (f.first, f.count) {
@@ -190,6 +204,9 @@ public struct Keyring: Sendable {
             case ("retiring", 2):
                 guard let e = KeyEpoch(label: f[1]) else { return nil }
                 retiring.insert(e)
+            case ("audit", 2):
+                guard auditKey == nil, let d = Data(base64Encoded: f[1]), d.count == 32 else { return nil }
+                auditKey = SymmetricKey(data: d)
             default:
                 return nil
             }
@@ -197,10 +214,11 @@ public struct Keyring: Sendable {
         guard let master else { return nil }
         self.init(master: master, epochs: epochs, carried: carried)
         self.retiring = retiring
+        self.auditKey = auditKey
     }
 
     /// A key file from before epochs: the master key alone.
-    public var isLegacy: Bool { epochs.isEmpty && carried.isEmpty && retiring.isEmpty }
+    public var isLegacy: Bool { epochs.isEmpty && carried.isEmpty && retiring.isEmpty && auditKey == nil }
 
     /// Adds epoch keys for every month from `from` on that the file lacks (an older file).
     public mutating func addEpochs(from: KeyEpoch, months: Int = horizonMonths) {

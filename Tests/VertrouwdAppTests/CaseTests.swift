@@ -294,11 +294,11 @@ struct CaseTests {
             #expect(actions.contains("case.read"))
             #expect(actions.contains("case.read_identity"))
             #expect(actions.contains("case.note"))
-            let (entries, broken) = try await Audit.verify(db: app.db)
+            let (entries, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)
             #expect(broken == nil)
             #expect(entries >= 5)
             try await (app.db as! any SQLDatabase).raw("UPDATE audit_events SET actor = 'user:iemand-anders' WHERE seq = 2").run()
-            #expect(try await Audit.verify(db: app.db).broken == .wrongHash(sequence: 2))
+            #expect(try await Audit.verify(db: app.db, key: app.keys.auditChainKey).broken == .wrongHash(sequence: 2))
         }
     }
 

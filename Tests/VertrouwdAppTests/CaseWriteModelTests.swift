@@ -85,7 +85,7 @@ struct CaseWriteModelTests {
             #expect(try await count(CaseEscalation.self, app) == 1)
             #expect(try await count(CaseConsent.self, app) == 1)
             #expect(try await entries("case.escalation", app) == 1)
-            let (_, broken) = try await Audit.verify(db: app.db)
+            let (_, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)
             #expect(broken == nil)
         }
     }
@@ -180,7 +180,7 @@ struct CaseWriteModelTests {
             let escalations = try await count(CaseEscalation.self, app)
             #expect(escalations > 0)
             #expect(try await entries("case.escalation", app) == escalations)
-            let (_, broken) = try await Audit.verify(db: app.db)
+            let (_, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)
             #expect(broken == nil)
         }
     }
@@ -253,7 +253,7 @@ struct CaseWriteModelTests {
             // Cases from before keep no language: the acknowledgement is offered in Dutch.
             #expect(CaseMailboxActions.reporterLanguage(OpenCase(record: cases[0], key: try app.keys.caseKey(of: cases[0]), isOwner: true)) == .nl)
             // The audit chain made by the old binary goes on unbroken.
-            let (entries, broken) = try await Audit.verify(db: app.db)
+            let (entries, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)
             #expect(broken == nil && entries >= 3)
 
             // The reporter's receipt code still opens the mailbox, with the story.

@@ -334,7 +334,7 @@ extension HardeningTests {
             }
             #expect(try await count(Case.self, app) == 12)
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "case.create.web").count() == 12)
-            #expect(try await Audit.verify(db: app.db).broken == nil)
+            #expect(try await Audit.verify(db: app.db, key: app.keys.auditChainKey).broken == nil)
         }
     }
 
@@ -349,7 +349,7 @@ extension HardeningTests {
             let anchor = try #require(app.auditAnchor)
             func check() async throws -> AuditAnchor.Finding? {
                 let read = anchor.read()
-                let (count, broken) = try await Audit.verify(db: app.db)
+                let (count, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)
                 #expect(broken == nil, "the chain itself still links")
                 return try await anchor.check(read, lastSequence: count) { try await Audit.entry($0, db: app.db) }
             }

@@ -175,7 +175,7 @@ struct StartupTests {
             #expect(sizes.contains { $0 < 50 })
             let kinds = Set(try await Case.query(on: app.db).all().map(\.kind))
             #expect(kinds.count == 3)
-            #expect(try await Audit.verify(db: app.db).broken == nil)
+            #expect(try await Audit.verify(db: app.db, key: app.keys.auditChainKey).broken == nil)
             await #expect(throws: DemoCommand.Refusal.self) { try await DemoPractice.load(app: app, today: Day(Date())) }
         }
     }

@@ -349,12 +349,25 @@ struct PublicChannelTests {
         }
     }
 
-    @Test func theFloodGuardCountsPerOrganisationPerMinute() {
-        let guard_ = FloodGuard(limit: 2)
+    @Test func theFloodGuardCountsPerSenderAndPerOrganisation() {
+        let guardian = FloodGuard(perOrganisation: 3, perSource: 2, sourceWindow: 600)
+        let (a, b) = (UUID(), UUID())
+        let (one, two, three) = (Source(address: "127.0.0.2"), Source(address: "127.0.0.3"), Source(address: "127.0.0.4"))
         let t = Date()
-        #expect(guard_.allow("a", now: t) && guard_.allow("a", now: t))
-        #expect(!guard_.allow("a", now: t.addingTimeInterval(30)))
-        #expect(guard_.allow("b", now: t))
-        #expect(guard_.allow("a", now: t.addingTimeInterval(61)))
+        #expect(guardian.admit(organisation: a, source: one, now: t) == .allowed)
+        #expect(guardian.admit(organisation: a, source: one, now: t) == .allowed)
+        // The sender's share is full for ten minutes; what it is refused counts for no one else.
+        for _ in 0..<50 { #expect(guardian.admit(organisation: a, source: one, now: t.addingTimeInterval(30)) == .senderFull(minutes: 10)) }
+        #expect(guardian.admit(organisation: a, source: two, now: t.addingTimeInterval(30)) == .allowed)
+        // Three in one minute fill the organisation's minute: the next sender waits, elsewhere not.
+        #expect(guardian.admit(organisation: a, source: three, now: t.addingTimeInterval(31)) == .organisationFull(minutes: 1))
+        #expect(guardian.admit(organisation: b, source: three, now: t.addingTimeInterval(31)) == .allowed)
+        #expect(guardian.admit(organisation: a, source: three, now: t.addingTimeInterval(91)) == .allowed)
+        #expect(guardian.admit(organisation: a, source: one, now: t.addingTimeInterval(601)) == .allowed)
+        #expect(guardian.lastFlood(at: a, now: t.addingTimeInterval(700)) != nil && guardian.lastFlood(at: b) == nil)
+        // An IPv6 sender counts per /64; its address cannot be read back from the fingerprint.
+        #expect(Source(address: "2001:db8:1:2::1") == Source(address: "2001:db8:1:2:ffff::9"))
+        #expect(Source(address: "2001:db8:1:2::1") != Source(address: "2001:db8:1:3::1"))
+        #expect(!Source(address: "127.0.0.2").fingerprint.contains("127"))
     }
 }

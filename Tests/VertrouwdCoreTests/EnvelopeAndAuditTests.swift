@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 import Testing
 @testable import VertrouwdCore
 
@@ -65,18 +66,38 @@ struct EnvelopeTests {
 
 @Suite("Audit hash chain")
 struct AuditChainTests {
+    static let key = SymmetricKey(size: .bits256)
     func chain(_ n: Int) -> [AuditEntry] {
         var entries: [AuditEntry] = []
         for i in 0..<n {
             entries.append(AuditChain.next(after: entries.last, atMillis: 1_700_000_000_000 + Int64(i), actor: "user:a",
-                                           action: i % 2 == 0 ? "case.read" : "case.update", subject: "case:\(i % 3)", detail: ""))
+                                           action: i % 2 == 0 ? "case.read" : "case.update", subject: "case:\(i % 3)", detail: "", key: Self.key))
         }
         return entries
     }
 
+    /// The chain key lives in the key file and a rotation keeps it: re-keying would mean
+    /// rewriting the record, and the log written so far must still verify.
+    @Test func theChainKeyIsInTheKeyFileAndOutlivesARotation() throws {
+        let ring = Keyring.generate(from: KeyEpoch(year: 2026, month: 1)!, months: 2)
+        let read = try #require(Keyring(fileContents: ring.fileContents))
+        #expect(read.auditChainKey == ring.auditChainKey)
+        #expect(ring.auditChainKey != AuditChain.key(from: ring.master), "a new file has a key of its own")
+        let rotated = try ring.rotated()
+        #expect(rotated.master.id != ring.master.id && rotated.auditChainKey == ring.auditChainKey)
+        // A file from before the keyed chain: the key comes from the master key, and a rotation
+        // writes that key into the new file.
+        let older = Keyring(master: .generate(), epochs: [:])
+        #expect(older.auditChainKey == AuditChain.key(from: older.master))
+        let olderRotated = try #require(Keyring(fileContents: try older.rotated().fileContents))
+        #expect(olderRotated.auditChainKey == older.auditChainKey)
+        let entry = AuditChain.next(after: nil, atMillis: 1, actor: "cli", action: "x", subject: "", detail: "", key: older.auditChainKey)
+        #expect(AuditChain.verify([entry], key: olderRotated.auditChainKey) == nil)
+    }
+
     @Test func anUntouchedChainVerifies() {
-        #expect(AuditChain.verify(chain(20)) == nil)
-        #expect(AuditChain.verify([AuditEntry]()) == nil)
+        #expect(AuditChain.verify(chain(20), key: Self.key) == nil)
+        #expect(AuditChain.verify([AuditEntry](), key: Self.key) == nil)
     }
 
     @Test func aChangedEntryIsFoundWhereItWasChanged() {
@@ -84,28 +105,28 @@ struct AuditChainTests {
         let e = entries[4]
         entries[4] = AuditEntry(sequence: e.sequence, atMillis: e.atMillis, actor: "user:someone-else", action: e.action,
                                 subject: e.subject, detail: e.detail, previousHash: e.previousHash, hash: e.hash)
-        #expect(AuditChain.verify(entries) == .wrongHash(sequence: 5))
+        #expect(AuditChain.verify(entries, key: Self.key) == .wrongHash(sequence: 5))
     }
 
     @Test func aRemovedEntryBreaksTheChain() {
         var entries = chain(10)
         entries.remove(at: 6)
-        #expect(AuditChain.verify(entries) == .gap(expected: 7, found: 8))
-        #expect(AuditChain.verify(Array(chain(5).dropFirst())) == .gap(expected: 1, found: 2))
+        #expect(AuditChain.verify(entries, key: Self.key) == .gap(expected: 7, found: 8))
+        #expect(AuditChain.verify(Array(chain(5).dropFirst()), key: Self.key) == .gap(expected: 1, found: 2))
     }
 
     @Test func aRewrittenTailWithRecomputedHashesStillBreaksAtTheLink() {
         var entries = chain(6)
         let e = entries[2]
-        let forged = AuditChain.next(after: entries[1], atMillis: e.atMillis, actor: e.actor, action: "case.delete", subject: e.subject, detail: "")
+        let forged = AuditChain.next(after: entries[1], atMillis: e.atMillis, actor: e.actor, action: "case.delete", subject: e.subject, detail: "", key: Self.key)
         entries[2] = forged
-        #expect(AuditChain.verify(entries) == .wrongLink(sequence: 4))
+        #expect(AuditChain.verify(entries, key: Self.key) == .wrongLink(sequence: 4))
     }
 
     @Test func aLongLogCanBeCheckedPageByPage() {
         let entries = chain(30)
-        #expect(AuditChain.verify(entries[10..<20], after: entries[9]) == nil)
-        #expect(AuditChain.verify(entries[11..<20], after: entries[9]) == .gap(expected: 11, found: 12))
+        #expect(AuditChain.verify(entries[10..<20], after: entries[9], key: Self.key) == nil)
+        #expect(AuditChain.verify(entries[11..<20], after: entries[9], key: Self.key) == .gap(expected: 11, found: 12))
     }
 
     @Test func fieldBoundariesCannotBeShiftedToForgeAHash() {
@@ -119,13 +140,13 @@ struct AuditChainTests {
         let master = MasterKey.generate()
         let key = AuditAnchor.key(from: master)
         var log: [AuditEntry] = []
-        for i in 0..<10 { log.append(AuditChain.next(after: log.last, atMillis: Int64(i), actor: "a", action: "x", subject: "", detail: "")) }
+        for i in 0..<10 { log.append(AuditChain.next(after: log.last, atMillis: Int64(i), actor: "a", action: "x", subject: "", detail: "", key: Self.key)) }
         let anchor = AuditAnchor(sequence: 10, hash: log[9].hash, key: key)
         #expect(AuditAnchor(line: anchor.line) == anchor)
         #expect(anchor.check(lastSequence: 10, entryAtAnchor: log[9], key: key) == .intact)
-        #expect(AuditChain.verify(log.prefix(7)) == nil, "three entries cut off: the chain alone holds")
+        #expect(AuditChain.verify(log.prefix(7), key: Self.key) == nil, "three entries cut off: the chain alone holds")
         #expect(anchor.check(lastSequence: 7, entryAtAnchor: nil, key: key) == .tailRemoved(logEndsAt: 7, anchorAt: 10))
-        let rewritten = AuditChain.next(after: log[8], atMillis: 99, actor: "b", action: "y", subject: "", detail: "")
+        let rewritten = AuditChain.next(after: log[8], atMillis: 99, actor: "b", action: "y", subject: "", detail: "", key: Self.key)
         #expect(anchor.check(lastSequence: 10, entryAtAnchor: rewritten, key: key) == .rewritten(sequence: 10))
         #expect(anchor.check(lastSequence: 10, entryAtAnchor: log[9], key: AuditAnchor.key(from: .generate())) == .forged)
         #expect(AuditAnchor(line: "10 \(log[9].hash) 00") .map { $0.check(lastSequence: 10, entryAtAnchor: log[9], key: key) } == .forged)

@@ -61,40 +61,6 @@ struct UserCreateCommand: AsyncCommand {
     }
 }
 
-/// `vertrouwd audit verify`
-struct AuditCommand: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] = ["verify": AuditVerifyCommand()]
-    var help: String { "Check the audit log." }
-}
-
-struct AuditVerifyCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
-    var help: String { "Checks the audit log's hash chain and says where it breaks." }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        // The anchor first: a running server moves it on while the chain is read.
-        let anchor = app.auditAnchor?.read()
-        let (count, broken) = try await Audit.verify(db: app.db)
-        if let broken {
-            context.console.error("Audit log BROKEN after \(count) good entries: \(broken.description).")
-            throw UserCreateCommand.Failure(description: "audit log broken")
-        }
-        // The chain cannot show entries cut off its end: the anchor outside the database can.
-        let finding = try await app.auditAnchor?.check(anchor, lastSequence: count) { try await Audit.entry($0, db: app.db) }
-        switch finding {
-        case nil:
-            context.console.print("Audit log intact: \(count) entries, every hash links to the one before. "
-                                  + "No anchor to compare the end with (\(app.auditAnchor?.path ?? "none configured")).")
-        case .intact?:
-            context.console.print("Audit log intact: \(count) entries, every hash links to the one before, and it reaches its anchor.")
-        case let problem?:
-            context.console.error("Audit log BROKEN: \(problem.description).")
-            throw UserCreateCommand.Failure(description: "audit log broken")
-        }
-    }
-}
-
 enum AccountService {
     /// A password of 5 random words-like chunks: 20 lowercase letters and digits, ~100 bits. Only
     /// for the console (`user create`, `demo`): on the web an account sets its own (`Enrolment`).

@@ -70,7 +70,7 @@ enum MasterKeyStore {
         let thisMonth = KeyEpoch(Day(Date()))
         switch source {
         case .inline(let k):
-            store = KeyStore(Keyring.generate(master: k, from: thisMonth), path: nil)
+            store = KeyStore(Keyring.generate(master: k, from: thisMonth, ownAuditKey: false), path: nil)
         case .file(let path):
             KeyStore.removeLeftovers(path)
             if try await KeyRotation.recover(path: path, db: db, logger: logger) {

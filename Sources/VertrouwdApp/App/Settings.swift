@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import VertrouwdCore
 
@@ -35,6 +38,12 @@ public struct Settings: Sendable {
     public var notificationWindow: TimeInterval = 15 * 60
     /// Reports and conversation requests accepted per organisation per minute (per instance).
     public var submissionsPerMinute = 60
+    /// Reports and conversation requests accepted from one sender per 10 minutes (per instance,
+    /// `VERTROUWD_SUBMISSIONS_PER_SOURCE`); see `FloodGuard` and `Source`.
+    public var submissionsPerSource = 5
+    /// Proxies whose `X-Forwarded-For` names the sender (`VERTROUWD_TRUSTED_PROXIES`, addresses
+    /// separated by commas). Without one the socket's peer is the sender.
+    public var trustedProxies: Set<String> = []
     /// The disclosure threshold k (`VERTROUWD_K`, default 5, never below 3): no published count
     /// lies between 1 and k−1. See docs/ANONYMITY.md.
     public var disclosureThreshold = Disclosure.defaultThreshold
@@ -100,6 +109,17 @@ public struct Settings: Sendable {
             }
             return n
         }
+        let perSource = number("VERTROUWD_SUBMISSIONS_PER_SOURCE", default: 5, range: 1...1000)
+        var proxies: Set<String> = []
+        for item in (env["VERTROUWD_TRUSTED_PROXIES"] ?? "").split(separator: ",") {
+            let address = item.trimmingCharacters(in: .whitespaces)
+            var v4 = in_addr(), v6 = in6_addr()
+            if inet_pton(AF_INET, address, &v4) == 1 || inet_pton(AF_INET6, address, &v6) == 1 {
+                proxies.insert(address)
+            } else {
+                problems.append("VERTROUWD_TRUSTED_PROXIES must list IP addresses separated by commas, not '\(address)'")
+            }
+        }
         let k = number("VERTROUWD_K", default: Disclosure.defaultThreshold, range: Disclosure.minimumThreshold...100)
         let signalRule = SignalRule(minimumCases: number("VERTROUWD_SIGNAL_CASES", default: 3, range: 2...100),
                                     windowMonths: number("VERTROUWD_SIGNAL_MONTHS", default: 6, range: 1...36))
@@ -114,6 +134,8 @@ public struct Settings: Sendable {
         settings.sendmailCommand = env["VERTROUWD_SENDMAIL"].flatMap { $0.isEmpty ? nil : $0 }
         settings.auditAnchorPath = env["VERTROUWD_AUDIT_ANCHOR"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDirectory + "/audit-anchor"
         settings.submissionsPerMinute = submissionsPerMinute
+        settings.submissionsPerSource = perSource
+        settings.trustedProxies = proxies
         settings.disclosureThreshold = k
         settings.signalRule = signalRule
         return settings

@@ -27,8 +27,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
     }
 
     app.sqliteWriteLock = AsyncMutex()
+    app.auditAlarm = AuditAlarm()
     app.startHashing(settings)
-    app.floodGuard = FloodGuard(limit: settings.submissionsPerMinute)
+    app.floodGuard = FloodGuard(perOrganisation: settings.submissionsPerMinute, perSource: settings.submissionsPerSource)
     app.notificationBatch = NotificationBatch()
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.dummyPasswordHash = try Bcrypt.hash(Tokens.random(), cost: settings.passwordCost)
@@ -101,6 +102,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // Held while the server runs: `key rotate` refuses to run under it.
         if let keyFile = app.keys.path { _ = KeyStore.holdWhileServing(keyFile) }
         app.startDailyRetention()
+        Audit.verifyInBackground(app)
     }
     if app.environment != .testing, let address = serveAddress(app.environment.arguments),
        let token = try await SetupController.prepareLink(app: app) {

@@ -68,50 +68,93 @@ struct CreateAuditEvents: AsyncMigration {
 enum Audit {
     private static let advisoryLockID = 7_263_001
 
+    @discardableResult
     static func record(_ action: String, subject: String = "", detail: String = "", actor: String,
-                       app: Application, db: any Database) async throws {
+                       app: Application, db: any Database, checked: Bool = true) async throws -> AuditEntry {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         if let unit = Writes.current {
             // The transaction is ours already (on SQLite with the write lock held).
-            unit.appended(try await appendSerialised(action, subject: subject, detail: detail, actor: actor, at: now, app: app, db: unit.db))
-            return
+            let entry = try await appendSerialised(action, subject: subject, detail: detail, actor: actor, at: now, app: app, db: unit.db, checked: checked)
+            unit.appended(entry)
+            return entry
         }
         let entry: AuditEntry
         if case .postgres = app.settings.database {
             entry = try await db.transaction { tx in
-                try await appendSerialised(action, subject: subject, detail: detail, actor: actor, at: now, app: app, db: tx)
+                try await appendSerialised(action, subject: subject, detail: detail, actor: actor, at: now, app: app, db: tx, checked: checked)
             }
         } else {
             // The same lock as SQLite's write transactions: one writer at a time, so no
             // connection spins in SQLite's busy handler while another holds the write lock.
             entry = try await app.sqliteWriteLock.run {
-                try await append(action, subject: subject, detail: detail, actor: actor, at: now, db: db)
+                try await append(action, subject: subject, detail: detail, actor: actor, at: now, app: app, db: db, checked: checked)
             }
         }
         app.auditAnchor?.advance(to: entry)
+        return entry
+    }
+
+    /// `audit acknowledge`: an entry that records a finding and the operator's reason, appended
+    /// without the head check, and the anchor put there (the old anchor file is kept beside it).
+    static func acknowledge(_ detail: String, app: Application) async throws -> AuditEntry {
+        let entry = try await record("audit.acknowledge", detail: detail, actor: "cli", app: app, db: app.db, checked: false)
+        app.auditAnchor?.reset(to: entry, keepingOldAs: "before-acknowledge")
+        return entry
     }
 
     /// Appends inside a transaction that is already open.
     private static func appendSerialised(_ action: String, subject: String, detail: String, actor: String, at: Int64,
-                                         app: Application, db: any Database) async throws -> AuditEntry {
+                                         app: Application, db: any Database, checked: Bool) async throws -> AuditEntry {
         if case .postgres = app.settings.database {
             // Held until the transaction ends: appenders of every instance take turns.
             try await (db as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(literal: advisoryLockID))").run()
         }
-        return try await append(action, subject: subject, detail: detail, actor: actor, at: at, db: db)
+        return try await append(action, subject: subject, detail: detail, actor: actor, at: at, app: app, db: db, checked: checked)
     }
 
     private static func append(_ action: String, subject: String, detail: String, actor: String, at: Int64,
-                               db: any Database) async throws -> AuditEntry {
-        let last = try await AuditEvent.query(on: db).sort(\.$id, .descending).first()
-        let entry = AuditChain.next(after: last?.entry, atMillis: at, actor: actor, action: action,
-                                    subject: subject, detail: detail)
+                               app: Application, db: any Database, checked: Bool) async throws -> AuditEntry {
+        let last = try await AuditEvent.query(on: db).sort(\.$id, .descending).first()?.entry
+        if checked { try await checkHead(last: last, app: app, db: db) }
+        let entry = AuditChain.next(after: last, atMillis: at, actor: actor, action: action,
+                                    subject: subject, detail: detail, key: app.keys.auditChainKey)
         try await AuditEvent(entry).create(on: db)
         return entry
     }
 
-    /// Checks the whole chain, reading it in pages so a long log does not fill memory.
-    static func verify(db: any Database) async throws -> (count: Int, broken: AuditChain.Break?) {
+    /// Before anything is appended (and so before the anchor moves): the log must still hold the
+    /// entry the anchor names, with its hash, and end in an entry this practice wrote. Otherwise
+    /// someone changed the log outside Vertrouwd, and appending would hide it: a cut tail would
+    /// grow back past the anchor, a rewritten one would be anchored. Writing stops instead
+    /// (`AuditAlarm`), loudly, until an operator has looked (see README, "The audit log").
+    static func checkHead(last: AuditEntry?, app: Application, db: any Database) async throws {
+        if let raised = app.auditAlarm.raised { throw raised }
+        let key = app.keys.auditChainKey
+        var finding: String?
+        let head = app.auditAnchor?.head()
+        if let head {
+            if let last, last.sequence >= head.sequence {
+                let atHead = last.sequence == head.sequence ? last : try await entry(head.sequence, db: db)
+                if atHead?.hash != head.hash {
+                    finding = "entry \(head.sequence) is not the one the anchor recorded: the log was rewritten"
+                }
+            } else {
+                finding = "the log ends at entry \(last?.sequence ?? 0) but the anchor says it reached \(head.sequence): entries were removed"
+            }
+        }
+        if finding == nil, let last {
+            // Unkeyed is only right for a log that has no keyed entry yet (from before the keyed chain).
+            let unkeyedAllowed = !(head?.hash.hasPrefix(AuditChain.keyedPrefix) ?? false)
+            if !AuditChain.holds(last, key: key, unkeyedAllowed: unkeyedAllowed) {
+                finding = "the newest entry (\(last.sequence)) was not written with the practice's key"
+            }
+        }
+        if let finding { throw app.auditAlarm.raise(finding, app: app) }
+    }
+
+    /// Checks the whole chain, reading it in pages so a long log does not fill memory. `count`
+    /// is the number of entries that hold: all of them, or those before the break.
+    static func verify(db: any Database, key: SymmetricKey) async throws -> (count: Int, broken: AuditChain.Break?) {
         var previous: AuditEntry?
         var count = 0
         let page = 1000
@@ -119,10 +162,43 @@ enum Audit {
             let after = previous?.sequence ?? 0
             let rows = try await AuditEvent.query(on: db).filter(\.$id > after).sort(\.$id, .ascending).limit(page).all()
             if rows.isEmpty { return (count, nil) }
-            if let broken = AuditChain.verify(rows.map(\.entry), after: previous) { return (count, broken) }
+            if let broken = AuditChain.verify(rows.map(\.entry), after: previous, key: key) {
+                return (max(0, broken.sequence - 1), broken)
+            }
             count += rows.count
             previous = rows.last!.entry
         }
+    }
+
+    /// At start, without delaying it: the whole chain and its anchor, as `audit verify` does. A
+    /// break is logged as critical and mailed to the admins. A log that no longer reaches its
+    /// anchor also stops writing, as the first append would; a break further back stays on
+    /// record (every `audit verify` reports it) and is announced at every start, but the work
+    /// of the practice goes on.
+    static func verifyInBackground(_ app: Application) {
+        Task.detached {
+            do {
+                let anchor = app.auditAnchor?.read()
+                let (count, broken) = try await verify(db: app.db, key: app.keys.auditChainKey)
+                if let broken {
+                    AuditAlarm.announce("the chain breaks at entry \(broken.sequence): \(broken.description)", app: app)
+                }
+                let lastSequence = try await newest(db: app.db)?.sequence ?? 0
+                let finding = try await app.auditAnchor?.check(anchor, lastSequence: lastSequence) { try await entry($0, db: app.db) }
+                if let finding, finding != .intact {
+                    _ = app.auditAlarm.raise(finding.description, app: app)
+                } else if broken == nil {
+                    app.logger.info("Audit log verified at start: \(count) entries, intact.")
+                }
+            } catch {
+                app.logger.error("The audit log could not be verified at start: \(String(reflecting: type(of: error)))")
+            }
+        }
+    }
+
+    /// The newest entry: what `backup` and `audit head` print, to be kept off the server.
+    static func newest(db: any Database) async throws -> AuditEntry? {
+        try await AuditEvent.query(on: db).sort(\.$id, .descending).first()?.entry
     }
 
     /// A log that has never been anchored (a new practice, or one from before anchors) gets its
@@ -146,12 +222,36 @@ enum Audit {
 final class AuditAnchorFile: Sendable {
     let path: String
     private let key: SymmetricKey
-    private let head = NIOLockedValueBox<Int>(0)
+    /// How far this process knows the anchor stands (and that entry's hash).
+    private let known = NIOLockedValueBox<(sequence: Int, hash: String)>((0, ""))
 
     init(path: String, masterKey: MasterKey) {
         self.path = path
         self.key = AuditAnchor.key(from: masterKey)
-        head.withLockedValue { $0 = Self.read(path)?.sequence ?? 0 }
+        if let onDisk = Self.read(path) { known.withLockedValue { $0 = (onDisk.sequence, onDisk.hash) } }
+    }
+
+    /// The entry the log must still hold: the furthest of what this process wrote and what the
+    /// file says (another instance may have moved it). A file whose MAC does not hold is not
+    /// believed; nil when nothing was anchored yet.
+    func head() -> (sequence: Int, hash: String)? {
+        var best = known.withLockedValue { $0 }
+        if let onDisk = read(), onDisk.sequence > best.sequence, onDisk.isSigned(with: key) {
+            best = (onDisk.sequence, onDisk.hash)
+        }
+        return best.sequence > 0 ? best : nil
+    }
+
+    /// Puts the anchor at `entry` even when the file stands further: only `restore` (which has
+    /// verified the restored log and makes it the practice's log) and `audit acknowledge`. The
+    /// old file is kept beside it, as evidence.
+    func reset(to entry: AuditEntry, keepingOldAs label: String) {
+        if FileManager.default.fileExists(atPath: path) {
+            let stamp = Int(Date().timeIntervalSince1970)
+            rename(path, path + ".\(label)-\(stamp)")
+        }
+        known.withLockedValue { $0 = (0, "") }
+        advance(to: entry)
     }
 
     static func read(_ path: String) -> AuditAnchor? {
@@ -179,8 +279,8 @@ final class AuditAnchorFile: Sendable {
     /// there but cannot be read is left alone (`audit verify` reports it); rewriting after a key
     /// rotation signs again what the file holds when that is further than `entry`.
     func advance(to entry: AuditEntry, rewriting: Bool = false) {
-        head.withLockedValue { current in
-            guard rewriting || entry.sequence > current else { return }
+        known.withLockedValue { current in
+            guard rewriting || entry.sequence > current.sequence else { return }
             // Read-only is enough for flock; close-on-exec keeps it from a sendmail child.
             let lock = Glibc.open(path + ".lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
             guard lock >= 0 else { return }
@@ -193,7 +293,7 @@ final class AuditAnchorFile: Sendable {
             var target = (sequence: entry.sequence, hash: entry.hash)
             if let onDisk, onDisk.sequence >= entry.sequence {
                 guard rewriting else {
-                    current = max(current, onDisk.sequence)
+                    if onDisk.sequence > current.sequence { current = (onDisk.sequence, onDisk.hash) }
                     return
                 }
                 target = (onDisk.sequence, onDisk.hash)
@@ -207,13 +307,58 @@ final class AuditAnchorFile: Sendable {
             try? handle.synchronize()
             try? handle.close()
             guard rename(temporary, path) == 0 else { return }
-            current = target.sequence
+            current = target
+        }
+    }
+}
+
+/// Raised when the log was changed outside Vertrouwd (`Audit.checkHead`): from then on this
+/// instance appends nothing, so every change that must be audited is refused, until the operator
+/// has looked and restarted it (a restart checks again: a log still tampered with raises it
+/// again). Logged as critical and mailed to every admin when mail is set up.
+final class AuditAlarm: Sendable {
+    private let state = NIOLockedValueBox<ExplainedAbort?>(nil)
+
+    var raised: ExplainedAbort? { state.withLockedValue { $0 } }
+
+    func raise(_ finding: String, app: Application) -> ExplainedAbort {
+        let (error, first) = state.withLockedValue { current -> (ExplainedAbort, Bool) in
+            if let current { return (current, false) }
+            let error = ExplainedAbort(status: .serviceUnavailable, title: "Opslaan staat stil",
+                                       reason: "Het auditlogboek is buiten Vertrouwd om gewijzigd. Om dat niet te verbergen slaat Vertrouwd niets meer op "
+                                           + "tot de beheerder het heeft onderzocht. Er is niets opgeslagen; wat je typte staat hieronder.")
+            current = error
+            return (error, true)
+        }
+        if first { Self.announce(finding + ". Vertrouwd stops writing", app: app) }
+        return error
+    }
+
+    /// Logs a finding as critical and mails it to every admin (when mail is set up).
+    static func announce(_ finding: String, app: Application) {
+        app.logger.critical("AUDIT LOG TAMPERED WITH: \(finding). Run `vertrouwd audit verify`, compare with the heads kept off the server, and see README, 'The audit log'.")
+        if let command = app.settings.sendmailCommand, !command.isEmpty {
+            Task.detached {
+                let admins = (try? await User.query(on: app.db).filter(\.$isAdmin == true).all()) ?? []
+                for admin in admins {
+                    Notifier.sendAlarm(app, command: command, to: admin.email,
+                                       subject: "Vertrouwd: ALARM - het auditlogboek is gewijzigd",
+                                       text: "Vertrouwd heeft gevonden dat het auditlogboek buiten de applicatie om is gewijzigd:\n\(finding).\n\nZie de README, 'The audit log'.")
+                }
+            }
         }
     }
 }
 
 extension Application {
     private struct AnchorKey: StorageKey { typealias Value = AuditAnchorFile }
+    private struct AlarmKey: StorageKey { typealias Value = AuditAlarm }
+
+    /// Set once by `configure`.
+    var auditAlarm: AuditAlarm {
+        get { storage[AlarmKey.self]! }
+        set { storage[AlarmKey.self] = newValue }
+    }
 
     /// Set by `configure` when an anchor path is configured.
     var auditAnchor: AuditAnchorFile? {

@@ -84,6 +84,18 @@ enum Notifier {
         }
     }
 
+    /// A mail to an admin about the system itself (never about a case).
+    static func sendAlarm(_ app: Application, command: String, to email: String, subject: String, text: String) {
+        guard !email.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return }
+        let logger = app.logger
+        let message = "To: \(email)\nSubject: \(subject)\nContent-Type: text/plain; charset=utf-8\n\n\(text)\n"
+        Task.detached {
+            do { try run(command, input: message) } catch {
+                logger.warning("Alarm mail could not be sent: \(String(reflecting: type(of: error)))")
+            }
+        }
+    }
+
     struct Failed: Error {}
 
     static func run(_ command: String, input: String) throws {

@@ -177,9 +177,11 @@ enum PublicController {
 
     static func formPage(_ req: Request, _ org: Organisation, _ which: Which, _ form: FormView, status: HTTPStatus = .ok) async throws -> Response {
         let t = PublicText.of(req.language)
-        return try await req.publicPage(.publicForm, FormPage(
+        let response = try await req.publicPage(.publicForm, FormPage(
             t: t, title: which == .request ? t.requestTitle : t.reportTitle, orgName: org.name, links: PublicLinks(slug: org.slug),
             intro: which == .request ? try await responseIntro(req, t) : t.reportIntro, form: form), status: status)
+        if let seconds = req.storage[RetryAfterKey.self] { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }
+        return response
     }
 
     /// "usually within N working days", from the practice's setting.
@@ -212,10 +214,10 @@ enum PublicController {
         let moments = FormErrors.publicText(input.moments, "moments", max: 1000, required: false, t: t, errors: &errors) ?? ""
         let contact = FormErrors.publicText(input.contact, "contact", max: 300, required: true, t: t, errors: &errors)
         let topic = FormErrors.publicText(input.topic, "topic", max: 4000, required: false, t: t, errors: &errors) ?? ""
-        if errors.isEmpty && !req.application.floodGuard.allow(org.slug) { errors.general = t.errBusy }
+        let busy = errors.isEmpty ? admit(req, org, t: t, errors: &errors) : nil
         guard errors.isEmpty, let counsellor, let mode, let contact else {
             return try await formPage(req, org, .request, requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
-                                      status: errors.general == t.errBusy ? .tooManyRequests : .unprocessableEntity)
+                                      status: busy ?? .unprocessableEntity)
         }
         let summary = "Gespreksaanvraag via de website.\nGewenste vorm: \(mode.label)\nMomenten: \(moments.isEmpty ? "—" : moments)\n\nOnderwerp:\n\(topic.isEmpty ? "—" : topic)"
         let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: .unclassified, categories: [],
@@ -225,6 +227,27 @@ enum PublicController {
                                 reporterLanguage: req.language)
         return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle)
     }
+
+    /// A valid form counts against its sender's share and the organisation's (`FloodGuard`).
+    /// Refused: the reason and when to try again, the status (429, with Retry-After), nothing kept.
+    private static func admit(_ req: Request, _ org: Organisation, t: PublicText, errors: inout FormErrors) -> HTTPStatus? {
+        let guardian = req.application.floodGuard
+        switch guardian.admit(organisation: org.id!, source: req.source) {
+        case .allowed:
+            return nil
+        case .senderFull(let minutes):
+            guardian.noteRefusal(organisation: org.id!)
+            errors.general = t.errSenderBusy.replacingOccurrences(of: "{minutes}", with: String(minutes))
+            req.storage[RetryAfterKey.self] = minutes * 60
+        case .organisationFull(let minutes):
+            errors.general = t.errBusy.replacingOccurrences(of: "{minutes}", with: String(minutes))
+            req.storage[RetryAfterKey.self] = minutes * 60
+        }
+        return .tooManyRequests
+    }
+
+    /// Seconds for a `Retry-After` header on the answer.
+    struct RetryAfterKey: StorageKey { typealias Value = Int }
 
     /// POST /o/:slug/melden
     @Sendable static func submitReport(_ req: Request) async throws -> Response {
@@ -247,11 +270,11 @@ enum PublicController {
         if whistleblower, let topic, !topic.mayBeWhistleblowing { errors["whistleblower"] = t.errWhistleblowerTopic }
         if wantsContact && contact.isEmpty && errors["contact"] == nil { errors["contact"] = t.errContact }
         let files = Attachments.check(input.files, t: t, errors: &errors)
-        if errors.isEmpty && !req.application.floodGuard.allow(org.slug) { errors.general = t.errBusy }
+        let busy = errors.isEmpty ? admit(req, org, t: t, errors: &errors) : nil
         if !errors.isEmpty { Attachments.remindToChooseAgain(input.files, t: t, errors: &errors) }
         guard errors.isEmpty, let counsellor, let story else {
             return try await formPage(req, org, .report, reportForm(req, org: org, counsellors: counsellors, input: input, errors: errors),
-                                      status: errors.general == t.errBusy ? .tooManyRequests : .unprocessableEntity)
+                                      status: busy ?? .unprocessableEntity)
         }
         let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: topic?.kind ?? .unclassified,
                                 categories: topic.map { [$0.category] } ?? [], reporterRole: .unknown, channel: .webForm,

@@ -120,7 +120,10 @@ struct PublicText: Encodable, Sendable {
     let errFilesAgain: String
     /// The WBK tick with a topic of undesirable behaviour.
     let errWhistleblowerTopic: String
+    /// With `{minutes}`.
     let errBusy: String
+    /// With `{minutes}`: this sender sent its share (`FloodGuard`).
+    let errSenderBusy: String
     /// The form came back without a valid token (an old tab, a lost cookie): shown on the form.
     let errFormExpired: String
     /// The attachments together were over the limit ({mb}): shown on the form, text kept.
@@ -247,7 +250,8 @@ struct PublicText: Encodable, Sendable {
         errFileType: "Het bestand {name} kan niet worden verstuurd. Gebruik pdf, jpg, png, txt, docx of odt.",
         errFilesAgain: "Kies je bijlagen opnieuw: een browser bewaart gekozen bestanden niet.",
         errWhistleblowerTopic: "Een melding onder de Wet bescherming klokkenluiders gaat over een vermoeden van een misstand, zoals fraude. Bij pesten, intimidatie, discriminatie of agressie helpt de vertrouwenspersoon je vertrouwelijk. Haal het vinkje weg of kies een ander onderwerp. Er is nog niets verstuurd.",
-        errBusy: "Het is nu erg druk. Er is nog niets verstuurd. Wacht een minuut en klik dan opnieuw op Versturen.",
+        errBusy: "Het is nu erg druk. Er is nog niets verstuurd. Je tekst staat hieronder nog: probeer het over {minutes} minuut/minuten opnieuw met Versturen.",
+        errSenderBusy: "Vanaf deze verbinding is de afgelopen minuten al een aantal keer iets verstuurd. Er is nu nog niets verstuurd. Je tekst staat hieronder nog: probeer het over {minutes} minuten opnieuw, of vanaf een andere verbinding.",
         errFormExpired: "Dit formulier was verlopen, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kijk het na en klik opnieuw op Versturen.",
         errFilesTooLarge: "Je bijlagen zijn samen groter dan {mb} MB, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kies kleinere bestanden (elk tot 10 MB) of stuur er minder.",
         errFormTooLarge: "Wat je verstuurde is langer dan dit formulier aanneemt, daarom is er nog niets verstuurd. Wat binnenkwam staat er nog. Maak het korter en klik opnieuw op Versturen.",
@@ -342,7 +346,8 @@ struct PublicText: Encodable, Sendable {
         errFileType: "The file {name} cannot be sent. Use pdf, jpg, png, txt, docx or odt.",
         errFilesAgain: "Please choose your attachments again: a browser does not keep chosen files.",
         errWhistleblowerTopic: "A report under the Whistleblower Protection Act is about suspected wrongdoing, such as fraud. With bullying, intimidation, discrimination or aggression the counsellor helps you in confidence. Remove the tick or choose another topic. Nothing has been sent yet.",
-        errBusy: "It is very busy right now. Nothing has been sent yet. Please wait a minute and press Send again.",
+        errBusy: "It is very busy right now. Nothing has been sent yet. Your text is still below: please press Send again in {minutes} minute(s).",
+        errSenderBusy: "Several messages were sent from this connection in the last few minutes. Nothing has been sent yet. Your text is still below: please try again in {minutes} minutes, or from another connection.",
         errFormExpired: "This form had expired, so nothing has been sent yet. What you wrote is still here. Please check it and press Send again.",
         errFilesTooLarge: "Your attachments together are larger than {mb} MB, so nothing has been sent yet. What you wrote is still here. Choose smaller files (each up to 10 MB) or send fewer.",
         errFormTooLarge: "What you sent is longer than this form accepts, so nothing has been sent yet. What arrived is still here. Please make it shorter and press Send again.",

@@ -46,6 +46,8 @@ final class KeyStore: Sendable {
     }
 
     var master: MasterKey { keyring.master }
+    /// The audit chain's key (`Keyring.auditChainKey`).
+    var auditChainKey: SymmetricKey { keyring.auditChainKey }
 
     /// Changes the keyring: under the file lock, to the file as it is now; the file is replaced
     /// before the change is used.

@@ -90,10 +90,15 @@ struct RestoreCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let (count, broken) = try await Audit.verify(db: app.db)
+        let (count, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)
         if let broken {
             context.console.error("Restored, but the audit log is BROKEN after \(count) good entries: \(broken.description).")
-            throw UserCreateCommand.Failure(description: "audit log broken")
+            throw AuditCommand.Failure(description: "audit log broken")
+        }
+        // The restored log becomes the practice's log: the anchor moves to its end (an anchor
+        // from the database that was replaced is kept beside it).
+        if let anchor = app.auditAnchor, let newest = try await Audit.newest(db: app.db) {
+            anchor.reset(to: newest, keepingOldAs: "before-restore")
         }
         let cases = try await Case.query(on: app.db).count()
         let destroyed = try await Case.query(on: app.db).filter(\.$destroyedOn != nil).count()

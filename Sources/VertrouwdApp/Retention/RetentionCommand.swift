@@ -75,6 +75,7 @@ struct BackupCommand: AsyncCommand {
                   pg_dump --format=plain --no-owner --file=vertrouwd.sql "$DATABASE_URL"
                 and back up the key file (\(app.keys.path ?? "given inline")) separately.
                 """)
+            context.console.print("Audit head: \(AuditCommand.headLine(try await Audit.newest(db: app.db)))")
         case .sqliteFile:
             guard let output = signature.output, !output.isEmpty else {
                 throw UserCreateCommand.Failure(description: "Name the backup file: vertrouwd backup --output FILE")
@@ -86,9 +87,12 @@ struct BackupCommand: AsyncCommand {
             try await (app.db as! any SQLDatabase).raw("VACUUM INTO \(bind: output)").run()
             chmod(output, 0o600)
             let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-            try await Audit.record("backup.create", detail: URL(fileURLWithPath: output).lastPathComponent, actor: "cli", app: app, db: app.db)
+            let head = try await Audit.record("backup.create", detail: URL(fileURLWithPath: output).lastPathComponent, actor: "cli", app: app, db: app.db)
             context.console.print(String(format: "Backup written to %@ (%d bytes, %.2f s). It holds no key: keep the key file apart from it.",
                                          output, size, Date().timeIntervalSince(started)))
+            // Kept off the server (with the backup's record, in a mail), it lets `audit verify
+            // --head` prove later that the log was not cut or rewritten since.
+            context.console.print("Audit head: \(AuditCommand.headLine(head))")
         }
     }
 }
