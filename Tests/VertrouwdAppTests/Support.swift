@@ -1,4 +1,7 @@
 import Fluent
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import SQLKit
 import Testing
@@ -115,7 +118,9 @@ enum PostgresTestDatabase {
 /// default (fast); `.socket` sends every request over a real TCP connection to the running
 /// server, as a browser does, so streamed bodies meet the middleware as they do in production.
 final class Browser: @unchecked Sendable { // used by one test task at a time
-    enum Transport { case inProcess, socket }
+    /// `from`: a socket bound to this loopback address (127.0.0.2, 127.0.0.3 …), so the server
+    /// sees distinct senders, as it would distinct people.
+    enum Transport { case inProcess, socket, from(String) }
 
     let app: Application
     let transport: Transport
@@ -200,6 +205,14 @@ final class Browser: @unchecked Sendable { // used by one test task at a time
                                              body: body ?? ByteBufferAllocator().buffer(capacity: 0))
             let answer = try await app.testing().performTest(request: request)
             response = HTTPAnswer(status: answer.status, headers: answer.headers, body: answer.body)
+        case .from(let source):
+            let port = try await app.socketPort()
+            var head = "\(method.rawValue) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+            for (name, value) in headers { head += "\(name): \(value)\r\n" }
+            head += "Content-Length: \(body?.readableBytes ?? 0)\r\n\r\n"
+            var bytes = Data(head.utf8)
+            if let body { bytes.append(contentsOf: body.readableBytesView) }
+            response = try await RawHTTP.exchange(port: port, from: source, sending: bytes)
         case .socket:
             let port = try await app.socketPort()
             let answer = try await app.client.send(method, headers: headers, to: URI(string: "http://127.0.0.1:\(port)\(path)")) {
@@ -297,4 +310,95 @@ func count<M: Model>(_ type: M.Type, _ app: Application) async throws -> Int {
 /// The receipt code a receipt page shows, grouped in fours.
 func receiptCode(in html: String) throws -> String {
     String(try #require(html.firstMatch(of: /class="code" translate="no">([0-9 ]+)</)).1)
+}
+
+/// HTTP/1.1 over a plain socket bound to a chosen loopback address: what AsyncHTTPClient cannot
+/// do. Blocking calls, on a thread of their own; one request per connection.
+enum RawHTTP {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    /// A connected socket from `source` to the server's port.
+    static func connect(port: Int, from source: String) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket") }
+        func address(_ host: String, _ port: Int) -> sockaddr_in {
+            var a = sockaddr_in()
+            a.sin_family = sa_family_t(AF_INET)
+            a.sin_port = in_port_t(UInt16(port).bigEndian)
+            inet_pton(AF_INET, host, &a.sin_addr)
+            return a
+        }
+        var local = address(source, 0), remote = address("127.0.0.1", port)
+        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let connected = withUnsafePointer(to: &remote) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, connected == 0 else { close(fd); throw Failure(description: "cannot connect from \(source)") }
+        var timeout = timeval(tv_sec: 120, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    /// Writes all of `data`; false when the server closed the connection.
+    @discardableResult
+    static func write(_ fd: Int32, _ data: Data) -> Bool {
+        data.withUnsafeBytes { raw in
+            var sent = 0
+            while sent < raw.count {
+                let n = send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                if n <= 0 { return false }
+                sent += n
+            }
+            return true
+        }
+    }
+
+    /// Everything the server sends until it closes the connection (or the read times out).
+    static func readAll(_ fd: Int32) -> Data {
+        var answer = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            answer.append(contentsOf: buffer[0..<n])
+        }
+        return answer
+    }
+
+    static func exchange(port: Int, from source: String, sending bytes: Data) async throws -> HTTPAnswer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    let fd = try connect(port: port, from: source)
+                    defer { close(fd) }
+                    write(fd, bytes)
+                    continuation.resume(returning: try parse(readAll(fd)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    static func parse(_ data: Data) throws -> HTTPAnswer {
+        guard let split = data.range(of: Data("\r\n\r\n".utf8)) else { throw Failure(description: "no answer") }
+        let lines = String(decoding: data[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        let parts = lines[0].split(separator: " ")
+        guard parts.count >= 2, let code = UInt(parts[1]) else { throw Failure(description: "no status line") }
+        var headers = HTTPHeaders()
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.add(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        var body = Data(data[split.upperBound...])
+        if headers.first(name: .transferEncoding)?.lowercased() == "chunked" {
+            var decoded = Data(), rest = body[...]
+            while let end = rest.range(of: Data("\r\n".utf8)),
+                  let size = Int(String(decoding: rest[..<end.lowerBound], as: UTF8.self), radix: 16), size > 0 {
+                let start = end.upperBound
+                decoded.append(rest[start..<min(rest.endIndex, start + size)])
+                rest = rest[min(rest.endIndex, start + size + 2)...]
+            }
+            body = decoded
+        }
+        return HTTPAnswer(status: HTTPResponseStatus(statusCode: Int(code)), headers: headers, body: ByteBuffer(data: body))
+    }
 }

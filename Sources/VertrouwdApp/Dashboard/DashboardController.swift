@@ -11,6 +11,8 @@ enum DashboardController {
     struct Deadline: Encodable, Sendable { let reference, url: String; let deadline: DeadlineView }
     /// A closed case whose contents retention destroys within a month (or a request to answer).
     struct Retention: Encodable, Sendable { let reference, url, what: String; let urgent: Bool }
+    /// An organisation whose public channel turned senders away lately (`FloodGuard`).
+    struct Flood: Encodable, Sendable { let organisation, when: String }
     struct OrgHours: Encodable, Sendable {
         let name, url: String
         let openCases: Int
@@ -32,6 +34,7 @@ enum DashboardController {
         let retention: [Retention]
         /// Closed cases due within a month beyond those listed.
         let retentionMore: Int
+        let floods: [Flood]
         let calendarURL: String?
         let calendarForm: FormView
     }
@@ -86,12 +89,16 @@ enum DashboardController {
             OrgHours(name: org.name, url: SiteURL.organisation(.value(org.id!)).path, openCases: figures.openCases[org.id!] ?? 0,
                      budget: figures.budget(of: org.id!))
         }
+        let clock = PublicText.nl.dateFormatter(.medium)
+        let floods = visible.compactMap { org -> Flood? in
+            req.application.floodGuard.lastFlood(at: org.id!).map { Flood(organisation: org.name, when: clock.string(from: $0)) }
+        }
         var form = FormView(id: "calendar", title: nil, action: SiteURL.calendarFeed.path, submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
         form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."
         return try await req.page(.dashboard, Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
                                                     isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,
                                                     appointments: appointments, aftercare: aftercare, organisations: hours,
-                                                    signals: signals, retention: retention, retentionMore: retentionMore, calendarURL: calendarURL, calendarForm: form))
+                                                    signals: signals, retention: retention, retentionMore: retentionMore, floods: floods, calendarURL: calendarURL, calendarForm: form))
     }
 
     /// At most this many closed cases are listed; the rest are counted.

@@ -167,7 +167,7 @@ struct PublicText: Encodable, Sendable {
 
     static let nl = PublicText(
         lang: "nl", otherLang: "en", otherLangName: "English", skip: "Naar de inhoud",
-        footer: "Deze site bewaart geen IP-adres en geen gegevens over je browser. Er zijn alleen eigen, noodzakelijke cookies, die verdwijnen als je je browser sluit: één die formulieren beveiligt, één die je taalkeuze onthoudt en één zolang je postbus open is. Geen cookies of diensten van anderen.",
+        footer: "Deze site bewaart geen IP-adres en geen gegevens over je browser. Om het kanaal voor iedereen open te houden onthoudt de server hooguit tien minuten, alleen in zijn werkgeheugen, een versleutelde vingerafdruk van je netwerkadres waaruit dat adres niet terug te halen is; die wordt nooit opgeslagen of gelogd. Er zijn alleen eigen, noodzakelijke cookies, die verdwijnen als je je browser sluit: één die formulieren beveiligt, één die je taalkeuze onthoudt en één zolang je postbus open is. Geen cookies of diensten van anderen.",
         acute: "Ben je in acuut gevaar? Bel 112.",
         device: "Tip: gebruik liever je eigen telefoon of computer en niet het netwerk van je werk.",
         orgTitle: "Vertrouwenspersoon voor medewerkers van {org}",
@@ -263,7 +263,7 @@ struct PublicText: Encodable, Sendable {
 
     static let en = PublicText(
         lang: "en", otherLang: "nl", otherLangName: "Nederlands", skip: "Skip to content",
-        footer: "This site keeps no IP address and no data about your browser. It only uses its own necessary cookies, which disappear when you close your browser: one that protects forms, one that remembers your language choice and one while your mailbox is open. No third-party cookies or services.",
+        footer: "This site keeps no IP address and no data about your browser. To keep the channel open for everyone, the server remembers for at most ten minutes, in its working memory only, an encrypted fingerprint of your network address from which the address cannot be recovered; it is never stored or logged. It only uses its own necessary cookies, which disappear when you close your browser: one that protects forms, one that remembers your language choice and one while your mailbox is open. No third-party cookies or services.",
         acute: "In immediate danger? Call 112.",
         device: "Tip: use your own phone or computer rather than your employer's network.",
         orgTitle: "Confidential counsellor for the staff of {org}",

@@ -1,0 +1,66 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+@testable import VertrouwdApp
+import VertrouwdCore
+
+/// The review's availability attacks, over real sockets from distinct loopback addresses: one
+/// source must not close the channel, the login or the mailbox for everyone else.
+@Suite("The channel under attack: one source cannot close it for others")
+struct ChannelUnderAttackTests {
+    @Test func oneaddressSendingJunkLeavesTheChannelOpenForAnother() async throws {
+        try await withVertrouwd({ $0.submissionsPerSource = 5 }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("de-linde", counsellors: [anna])
+            let flooder = Browser(app, over: .from("127.0.0.2"))
+            var statuses: [HTTPStatus] = []
+            for i in 0..<150 {
+                statuses.append(try await flooder.post("/o/de-linde/melden", [("story", "Onzin nummer \(i) om het kanaal te vullen.")]).status)
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 5)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 145)
+            let refused = try await flooder.post("/o/de-linde/melden", [("story", "Nog een keer onzin.")])
+            #expect(refused.headers.first(name: .retryAfter).flatMap(Int.init).map { $0 > 0 && $0 <= 600 } == true)
+            #expect(refused.body.string.contains("probeer het over 10 minuten opnieuw"))
+            #expect(refused.body.string.contains("Nog een keer onzin."), "the text is kept")
+
+            let reporter = Browser(app, over: .from("127.0.0.3"))
+            let report = try await reporter.post("/o/de-linde/melden", [("story", "Mijn teamleider pest mij al maanden.")])
+            #expect(report.status == .ok)
+            #expect(try receiptCode(in: report.body.string).count > 10)
+            #expect(try await count(Case.self, app) == 6)
+
+            // Her counsellor is told that the channel turned senders away (never who).
+            let browser = Browser(app)
+            try await browser.login(anna)
+            let dashboard = try await browser.get("/").body.string
+            #expect(dashboard.contains("meer verzoeken dan het aankan"))
+            #expect(dashboard.contains(org.name))
+            #expect(!dashboard.contains("127.0.0"))
+        }
+    }
+
+    /// Behind a proxy named in the settings, the sender is the address it forwarded; a client
+    /// that is not a trusted proxy cannot pick its own by sending the header.
+    @Test func behindATrustedProxyEachForwardedAddressHasItsOwnShare() async throws {
+        try await withVertrouwd({ $0.submissionsPerSource = 2; $0.trustedProxies = ["127.0.0.5"] }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
+            func post(from peer: String, forwarding: String) async throws -> HTTPStatus {
+                let browser = Browser(app, over: .from(peer))
+                var headers = HTTPHeaders()
+                headers.add(name: .xForwardedFor, value: forwarding)
+                return try await browser.post("/o/de-linde/melden", [("story", "Een verhaal via \(forwarding).")], headers: headers).status
+            }
+            #expect(try await post(from: "127.0.0.5", forwarding: "203.0.113.9") == .ok)
+            #expect(try await post(from: "127.0.0.5", forwarding: "203.0.113.9") == .ok)
+            #expect(try await post(from: "127.0.0.5", forwarding: "203.0.113.9") == .tooManyRequests)
+            #expect(try await post(from: "127.0.0.5", forwarding: "198.51.100.7") == .ok)
+            // A spoofed header from an untrusted peer: its own address counts, whatever it claims.
+            #expect(try await post(from: "127.0.0.6", forwarding: "192.0.2.1") == .ok)
+            #expect(try await post(from: "127.0.0.6", forwarding: "192.0.2.2") == .ok)
+            #expect(try await post(from: "127.0.0.6", forwarding: "192.0.2.3") == .tooManyRequests)
+        }
+    }
+}
