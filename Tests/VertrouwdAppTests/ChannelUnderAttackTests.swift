@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import Foundation
 import Testing
 import VaporTesting
@@ -61,6 +62,63 @@ struct ChannelUnderAttackTests {
             #expect(try await post(from: "127.0.0.6", forwarding: "192.0.2.1") == .ok)
             #expect(try await post(from: "127.0.0.6", forwarding: "192.0.2.2") == .ok)
             #expect(try await post(from: "127.0.0.6", forwarding: "192.0.2.3") == .tooManyRequests)
+        }
+    }
+
+    /// Six parallel bogus logins from one address made every real login "busy" for as long as
+    /// they ran. Now they wait behind each other, and a counsellor elsewhere gets in.
+    @Test func aLoginFloodFromOneAddressLeavesACounsellorElsewhereLoggingIn() async throws {
+        try await withVertrouwd({ $0.passwordCost = 10 }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.socketPort()
+            let stop = NIOLockedValueBox(false)
+            let flood = Task {
+                try await withThrowingTaskGroup(of: [HTTPStatus].self) { group in
+                    for _ in 0..<6 {
+                        group.addTask {
+                            var seen: [HTTPStatus] = []
+                            while !stop.withLockedValue({ $0 }) {
+                                let browser = Browser(app, over: .from("127.0.0.2"))
+                                seen.append(try await browser.post("/login", [("email", "niemand@praktijk.nl"), ("password", "geraden wachtwoord"), ("code", "123456")]).status)
+                            }
+                            return seen
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let counsellor = Browser(app, over: .from("127.0.0.3"))
+            let answer = try await counsellor.login(anna)
+            stop.withLockedValue { $0 = true }
+            let flooded = try await flood.value
+            #expect(answer.status == .seeOther, "the counsellor got in while the flood ran")
+            #expect(counsellor.cookies["vt_session"] != nil)
+            #expect(flooded.contains(.unprocessableEntity), "the flood was really checking passwords")
+            #expect(flooded.contains(.serviceUnavailable), "and held no more than its share of the queue")
+        }
+    }
+
+    /// Sixteen reporters opening their mailboxes at once all get in (the review saw thousands of
+    /// "busy" answers): they wait a moment for each other's scrypt instead.
+    @Test func sixteenMailboxesOpenedAtOnceAllOpen() async throws {
+        try await withVertrouwd({ $0.receiptKDF = .standard }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
+            var codes: [String] = []
+            for i in 0..<16 {
+                let answer = try await Browser(app).post("/o/de-linde/melden", [("story", "Verhaal nummer \(i) over mijn werk.")])
+                codes.append(try receiptCode(in: answer.body.string))
+            }
+            _ = try await app.socketPort()
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for (i, code) in codes.enumerated() {
+                    group.addTask { try await Browser(app, over: .from("127.0.0.\(10 + i)")).post("/postbus", [("code", code)]).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.count == 16)
+            #expect(statuses.allSatisfy { $0 == .seeOther }, "\(statuses)")
         }
     }
 }

@@ -55,7 +55,7 @@ enum AccountController {
         var errors = FormErrors()
         let currentOK: Bool
         do {
-            currentOK = try await req.application.hashing.verifyPassword(input.current ?? "", hash: staff.user.passwordHash)
+            currentOK = try await req.application.hashing.verifyPassword(input.current ?? "", hash: staff.user.passwordHash, source: req.source)
         } catch is Hashing.Busy {
             errors.general = LoginController.busyMessage
             return try await render(req, override: passwordForm(req, errors: errors), status: .serviceUnavailable)

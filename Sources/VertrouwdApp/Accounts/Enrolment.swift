@@ -117,7 +117,7 @@ enum Enrolment {
         case .secondFactor:
             let ok: Bool
             do {
-                ok = try await req.application.hashing.verifyPassword(input.current ?? "", hash: user.passwordHash)
+                ok = try await req.application.hashing.verifyPassword(input.current ?? "", hash: user.passwordHash, source: req.source)
             } catch is Hashing.Busy {
                 errors.general = LoginController.busyMessage
                 return try await refuse(.serviceUnavailable)

@@ -73,7 +73,7 @@ enum LoginController {
         // tells whether an address has an account or is locked.
         let passwordOK: Bool
         do {
-            passwordOK = try await req.application.hashing.verifyPassword(password, hash: user?.passwordHash ?? req.application.dummyPasswordHash)
+            passwordOK = try await req.application.hashing.verifyPassword(password, hash: user?.passwordHash ?? req.application.dummyPasswordHash, source: req.source)
         } catch is Hashing.Busy {
             return try await refuse(busyMessage, status: .serviceUnavailable)
         }

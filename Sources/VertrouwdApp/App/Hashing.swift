@@ -6,59 +6,61 @@ import NIOPosix
 import Vapor
 
 /// Password (bcrypt) and receipt-code (scrypt) hashing: deliberately slow work, on threads of its
-/// own and at most `limit` at a time.
+/// own, taken in turn.
 ///
 /// On Vapor's shared pool a burst of logins for made-up addresses queued every SQLite query
 /// behind 430 ms hashes (40 of them: `/healthz` took 15 s, requests failed). Here the hashing
-/// threads are fewer than the cores, so the event loops and the database always have a core;
-/// past the limit a login or a receipt code is answered "busy" at once instead of queueing.
-/// Passwords and receipt codes have a limit each; a report being filed is never refused.
+/// threads are fewer than the cores, so the event loops and the database always have a core.
+///
+/// In front of the threads stands a short, fair queue per budget (`HashGate`): a hash that
+/// finds the threads busy waits its turn (at most `maximumWait`) instead of being answered
+/// "busy" at once, which six parallel bogus logins turned into a lock-out of every real one.
+/// One sender (`Source`) holds at most `perSource` places in a queue, so a flood from one address
+/// waits behind itself; "busy" is the answer only when the queue is full or the wait too long.
+/// Passwords and receipt codes have a queue each; a report being filed is never refused.
 final class Hashing: Sendable {
     struct Busy: Error {}
 
+    /// Places in each queue (running and waiting).
     let limit: Int
     private let pool: NIOThreadPool
-    /// Hashes running or waiting: [passwords, receipt codes].
-    private let inFlight = NIOLockedValueBox([0, 0])
+    private let gates: [HashGate]
     private let done = NIOLockedValueBox(0)
     /// Hashes running or waiting now.
-    var admitted: Int { inFlight.withLockedValue { $0.reduce(0, +) } }
+    var admitted: Int { gates.reduce(0) { $0 + $1.admitted } }
     /// Hashes worked out so far: lets a test see that a refusal spent the same work as any other.
     var completed: Int { done.withLockedValue { $0 } }
     private let passwordCost: Int
 
-    init(threads: Int, limit: Int, passwordCost: Int) {
+    init(threads: Int, limit: Int, passwordCost: Int, perSource: Int = 2, maximumWait: TimeInterval = 10) {
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
         self.limit = limit
         self.passwordCost = passwordCost
+        gates = (0..<2).map { _ in HashGate(running: threads, places: limit, perSource: perSource, maximumWait: maximumWait) }
     }
 
-    /// The default for this machine: one core fewer than it has (at least one) hashes.
+    /// The default for this machine: one core fewer than it has (at least one) hashes, and room
+    /// for 64 in each queue (64 scrypt checks of ~60 ms wait under 4 s for one thread).
     convenience init(passwordCost: Int, limit: Int? = nil) {
         let threads = max(1, System.coreCount - 1)
-        self.init(threads: threads, limit: limit ?? 2 * threads, passwordCost: passwordCost)
+        self.init(threads: threads, limit: limit ?? 64, passwordCost: passwordCost)
     }
 
-    /// Runs `work` on the hashing threads, or throws `Busy` when `limit` hashes are already
-    /// running or waiting. `bounded: false` is for work that must not be refused (a report
-    /// being filed makes its receipt code), which callers limit in their own way.
     /// Whose budget a hash counts against: a flood of staff logins must not shut reporters out
     /// of their mailbox, nor the other way round.
     enum Budget { case passwords, receiptCodes }
 
-    func run<T: Sendable>(bounded: Bool = true, budget: Budget = .receiptCodes,
+    /// Runs `work` on the hashing threads when it is its turn, or throws `Busy` when the queue is
+    /// full, `source` holds its share of it already, or the wait is too long. `bounded: false` is
+    /// for work that must not be refused (a report being filed makes its receipt code), which
+    /// callers limit in their own way.
+    func run<T: Sendable>(bounded: Bool = true, budget: Budget = .receiptCodes, source: Source? = nil,
                           _ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let slot = budget == .passwords ? 0 : 1
-        if bounded {
-            let admitted = inFlight.withLockedValue { n -> Bool in
-                guard n[slot] < limit else { return false }
-                n[slot] += 1
-                return true
-            }
-            guard admitted else { throw Busy() }
-        }
-        defer { if bounded { inFlight.withLockedValue { $0[slot] -= 1 } } }
+        let gate = gates[budget == .passwords ? 0 : 1]
+        let sender = source ?? Source.unknown
+        if bounded { try await gate.enter(sender) }
+        defer { if bounded { gate.leave(sender) } }
         let result = try await pool.runIfActive {
             Self.yieldToRequests()
             return try work()
@@ -78,8 +80,8 @@ final class Hashing: Sendable {
         #endif
     }
 
-    func verifyPassword(_ password: String, hash: String) async throws -> Bool {
-        try await run(budget: .passwords) { (try? Bcrypt.verify(password, created: hash)) ?? false }
+    func verifyPassword(_ password: String, hash: String, source: Source? = nil) async throws -> Bool {
+        try await run(budget: .passwords, source: source) { (try? Bcrypt.verify(password, created: hash)) ?? false }
     }
 
     func hashPassword(_ password: String) async throws -> String {
@@ -105,5 +107,83 @@ extension Application {
 
     private struct HashingShutdown: LifecycleHandler {
         func shutdownAsync(_ app: Application) async { await app.hashing.shutdown() }
+    }
+}
+
+/// A fair queue in front of the hashing threads: `running` at a time, `places` running or
+/// waiting in all, at most `perSource` of them one sender's, and no wait longer than
+/// `maximumWait`. First come, first served among those admitted.
+final class HashGate: Sendable {
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+    private struct State {
+        var running = 0
+        var waiting: [Waiter] = []
+        var held: [Source: Int] = [:]
+        var nextID: UInt64 = 0
+    }
+    private let state = NIOLockedValueBox(State())
+    let runningLimit: Int
+    let places: Int
+    let perSource: Int
+    let maximumWait: TimeInterval
+
+    init(running: Int, places: Int, perSource: Int, maximumWait: TimeInterval) {
+        self.runningLimit = running; self.places = places; self.perSource = perSource; self.maximumWait = maximumWait
+    }
+
+    var admitted: Int { state.withLockedValue { $0.running + $0.waiting.count } }
+
+    func enter(_ source: Source) async throws {
+        enum Entry { case run, wait(UInt64), refuse }
+        let id: UInt64 = state.withLockedValue { s in s.nextID += 1; return s.nextID }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let entry: Entry = state.withLockedValue { s in
+                guard s.running + s.waiting.count < places, s.held[source, default: 0] < perSource else { return .refuse }
+                s.held[source, default: 0] += 1
+                if s.running < runningLimit {
+                    s.running += 1
+                    return .run
+                }
+                s.waiting.append(Waiter(id: id, continuation: continuation))
+                return .wait(id)
+            }
+            switch entry {
+            case .run: continuation.resume()
+            case .refuse: continuation.resume(throwing: Hashing.Busy())
+            case .wait(let id):
+                // Too long a wait: out of the queue, "busy" (unless its turn came meanwhile).
+                let wait = maximumWait
+                Task.detached { [weak self] in
+                    try? await Task.sleep(for: .seconds(wait))
+                    self?.giveUp(id, source: source)
+                }
+            }
+        }
+    }
+
+    private func giveUp(_ id: UInt64, source: Source) {
+        let waiter: Waiter? = state.withLockedValue { s in
+            guard let index = s.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+            s.held[source, default: 1] -= 1
+            if s.held[source] == 0 { s.held[source] = nil }
+            return s.waiting.remove(at: index)
+        }
+        waiter?.continuation.resume(throwing: Hashing.Busy())
+    }
+
+    func leave(_ source: Source) {
+        let next: Waiter? = state.withLockedValue { s in
+            s.held[source, default: 1] -= 1
+            if s.held[source] == 0 { s.held[source] = nil }
+            guard !s.waiting.isEmpty else {
+                s.running -= 1
+                return nil
+            }
+            return s.waiting.removeFirst()  // its place among the running is the one just left
+        }
+        next?.continuation.resume()
     }
 }

@@ -53,8 +53,8 @@ public struct Settings: Sendable {
     public var receiptKDF = ReceiptHash.Parameters.standard
     /// bcrypt work factor: 12 in production; tests lower it so a suite of logins stays fast.
     public var passwordCost = 12
-    /// Hashes (bcrypt, scrypt) running or waiting at once before a login or a receipt code is
-    /// answered "busy"; nil: twice the hashing threads (`Hashing`).
+    /// Places in each hashing queue (bcrypt for logins, scrypt for receipt codes), running and
+    /// waiting, before a login or a receipt code is answered "busy"; nil: 64 (`Hashing`).
     public var concurrentHashes: Int?
     public var sessionIdleTimeout: TimeInterval = 30 * 60
     public var sessionAbsoluteTimeout: TimeInterval = 12 * 3600

@@ -15,6 +15,9 @@ struct Source: Hashable, Sendable {
     /// fingerprint means nothing after a restart.
     private static let key = SymmetricKey(size: .bits256)
 
+    /// Work that no request started (a command, a test): one sender.
+    static let unknown = Source(address: "unknown")
+
     init(address: String) {
         let code = HMAC<SHA256>.authenticationCode(for: Data(Self.block(of: address).utf8), using: Self.key)
         fingerprint = Data(code.prefix(12)).base64EncodedString()

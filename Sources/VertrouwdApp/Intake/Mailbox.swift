@@ -154,10 +154,10 @@ enum MailboxService {
 
     /// Checks a typed code. Every wrong answer looks the same to the reporter; a locator under
     /// attack makes its next attempt wait.
-    static func check(_ code: ReceiptCode, kdf: ReceiptHash.Parameters, app: Application, on db: any Database) async throws -> Outcome {
+    static func check(_ code: ReceiptCode, kdf: ReceiptHash.Parameters, app: Application, source: Source? = nil, on db: any Database) async throws -> Outcome {
         guard let mailbox = try await Mailbox.query(on: db).filter(\.$locator == code.locator).first() else {
             // Spend the same time as a real check, so timing does not reveal which locators exist.
-            _ = try await app.hashing.run {
+            _ = try await app.hashing.run(source: source) {
                 ReceiptHash.verify(secret: code.secret, salt: Data(count: 16), expected: Data(count: 32), parameters: kdf)
             }
             return .wrong
@@ -167,7 +167,7 @@ enum MailboxService {
         let (salt, expected) = (mailbox.salt, mailbox.secretHash)
         // The hash is worked out for a locked locator too: it answers in the same time as any
         // other, so timing does not tell a locked locator (one that exists) from others.
-        let matches = try await app.hashing.run {
+        let matches = try await app.hashing.run(source: source) {
             ReceiptHash.verify(secret: code.secret, salt: salt, expected: expected, parameters: parameters)
         }
         let lockedUntil = mailbox.lockedUntil.flatMap { $0 > now ? $0 : nil }

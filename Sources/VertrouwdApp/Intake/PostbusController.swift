@@ -133,7 +133,7 @@ enum PostbusController {
         }
         let outcome: MailboxService.Outcome
         do {
-            outcome = try await MailboxService.check(code, kdf: req.application.settings.receiptKDF, app: req.application, on: req.db)
+            outcome = try await MailboxService.check(code, kdf: req.application.settings.receiptKDF, app: req.application, source: req.source, on: req.db)
         } catch is Hashing.Busy {
             return try await refuse(req, t, message: t.busyCode, status: .serviceUnavailable)
         }
