@@ -122,3 +122,40 @@ struct ChannelUnderAttackTests {
         }
     }
 }
+
+/// One huge field cost seconds of CPU (trimmed and counted whole) and came back in the page.
+@Suite("A huge field is refused before any string work")
+struct HugeFieldTests {
+    @Test func aThirtyMegabyteStoryIsRefusedWithoutEchoAndTheOtherFieldsKept() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
+            let reporter = Browser(app, over: .from("127.0.0.2"))
+            let junk = String(repeating: "A", count: 30 * 1024 * 1024)
+            let answer = try await reporter.post("/o/de-linde/melden", [("contact", "bel mij op 0612345678"), ("story", junk)])
+            #expect(answer.status == .payloadTooLarge)
+            #expect(answer.body.readableBytes < 200_000, "the field is not echoed (\(answer.body.readableBytes) bytes)")
+            #expect(!answer.body.string.contains("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+            #expect(answer.body.string.contains("bel mij op 0612345678"), "the other fields are kept")
+            #expect(try await count(Case.self, app) == 0)
+            // As a multipart form (the page's own encoding, with files) the same.
+            let multipart = try await reporter.postMultipart("/o/de-linde/melden", [("story", String(junk.prefix(2 * 1024 * 1024)))], files: [])
+            #expect(multipart.status == .payloadTooLarge)
+            #expect(multipart.body.readableBytes < 200_000)
+            // The longest story a person may send still goes through.
+            let longest = String(repeating: "é", count: 20_000)
+            #expect(try await reporter.post("/o/de-linde/melden", [("story", longest)]).status == .ok)
+        }
+    }
+
+    @Test func aStaffFieldPastItsSizeIsRefusedAndNothingChanges() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let browser = Browser(app, over: .from("127.0.0.2"))
+            try await browser.login(anna)
+            let answer = try await browser.post("/account/profile", [("introduction", String(repeating: "B", count: 1_500_000))])
+            #expect(answer.status == .payloadTooLarge)
+            #expect(answer.body.readableBytes < 200_000)
+        }
+    }
+}

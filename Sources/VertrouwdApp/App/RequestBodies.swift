@@ -34,6 +34,19 @@ enum BodyLimit: Sendable {
         }
     }
 
+    /// The most one text field may hold, in bytes as sent (url-encoded: an emoji is 12). A field
+    /// past it is dropped before any string work and the form comes back "too large" without it:
+    /// trimming and counting a 30 MB field cost seconds of CPU, and echoing it back 10 MB.
+    /// Room for the longest field of each kind: 60,000 characters of a policy document (`text`),
+    /// a 20,000-character story (`upload`).
+    var fieldBytes: Int {
+        switch self {
+        case .small: 16 * 1024
+        case .text: 60_000 * 12 + 64 * 1024
+        case .upload: 20_000 * 12 + 16 * 1024
+        }
+    }
+
     /// In the user's words: "10 MB", "32 MB".
     var megabytes: Int { bytes / (1024 * 1024) }
 
@@ -82,7 +95,7 @@ extension Request {
         var read = ReadFormKey.Value(fields: [], files: [])
         if let body = body.data {
             if let type = headers.contentType, type.type == "multipart", let boundary = type.parameters["boundary"] {
-                let (fields, files) = FormFields.multipart(body, boundary: boundary)
+                let (fields, files) = FormFields.multipart(body, boundary: boundary, fieldBytes: route?.bodyLimit.fieldBytes ?? .max)
                 read = .init(fields: fields, files: files)
             } else {
                 read = .init(fields: FormFields.parse(body, contentType: headers.contentType, truncated: false), files: [])
@@ -152,9 +165,25 @@ struct RequestBodyMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         let limit = request.route?.bodyLimit ?? .small
-        let (kept, total) = try await Self.read(request, keep: limit.bytes, ceiling: limit.ceiling)
-        if total > limit.bytes {
-            let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: true)
+        var (kept, total) = try await Self.read(request, keep: limit.bytes, ceiling: limit.ceiling)
+        var oversized = false
+        if total <= limit.bytes {
+            // A field past its size goes before anything reads the form as text.
+            if let type = request.headers.contentType, type.type == "multipart" {
+                oversized = FormFields.hasOversizedPart(kept, boundary: type.parameters["boundary"] ?? "", fieldBytes: limit.fieldBytes)
+            } else if let trimmed = FormFields.withoutOversizedFields(kept, fieldBytes: limit.fieldBytes) {
+                kept = trimmed
+                oversized = true
+            }
+        }
+        if oversized {
+            let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: false, fieldBytes: limit.fieldBytes)
+            request.headers.contentType = .urlEncodedForm
+            try Self.setBody(request, ByteBuffer(string: FormFields.urlEncoded(fields)))
+            guard request.route?.drawsRefusedForms == true else { throw Abort(.payloadTooLarge) }
+            request.formRefusal = .tooLarge(limit)
+        } else if total > limit.bytes {
+            let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: true, fieldBytes: limit.fieldBytes)
             // From here on the request carries the kept text fields as an ordinary url-encoded form.
             request.headers.contentType = .urlEncodedForm
             try Self.setBody(request, ByteBuffer(string: FormFields.urlEncoded(fields)))
@@ -236,13 +265,14 @@ enum FormFields {
 
     /// `truncated`: the body was cut off, so a url-encoded body's last field is dropped (a
     /// multipart body's cut-off part is never complete, so it is dropped anyway).
-    static func parse(_ body: ByteBuffer, contentType: HTTPMediaType?, truncated: Bool) -> [Field] {
+    static func parse(_ body: ByteBuffer, contentType: HTTPMediaType?, truncated: Bool, fieldBytes: Int = .max) -> [Field] {
         if let contentType, contentType.type == "multipart", let boundary = contentType.parameters["boundary"] {
-            return multipart(body, boundary: boundary).fields
+            return multipart(body, boundary: boundary, fieldBytes: fieldBytes).fields
         }
         var text = String(decoding: body.readableBytesView, as: UTF8.self)
         if truncated, let last = text.lastIndex(of: "&") { text = String(text[..<last]) }
         return text.split(separator: "&", maxSplits: maximumFields, omittingEmptySubsequences: true).prefix(maximumFields).compactMap { pair in
+            guard pair.utf8.count <= fieldBytes else { return nil }
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2,
                   let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
@@ -259,7 +289,7 @@ enum FormFields {
     /// linear however hostile the body: the delimiter starts with CR LF and a valid boundary
     /// (RFC 2046: at most 70 of a few ASCII characters) holds no CR, so two places that match
     /// a part of it cannot overlap. An invalid boundary gives nothing. A part cut off is not kept.
-    static func multipart(_ body: ByteBuffer, boundary: String) -> (fields: [Field], files: [(name: String, file: File)]) {
+    static func multipart(_ body: ByteBuffer, boundary: String, fieldBytes: Int = .max) -> (fields: [Field], files: [(name: String, file: File)]) {
         guard isValidBoundary(boundary) else { return ([], []) }
         let delimiter = Array("\r\n--\(boundary)".utf8)
         let headerEnd = Array("\r\n\r\n".utf8)
@@ -307,7 +337,7 @@ enum FormFields {
                     if let filename = disposition?.filename {
                         let bytes = body.getSlice(at: body.readerIndex + contentStart, length: contentEnd - contentStart) ?? ByteBuffer()
                         files.append((name, File(data: bytes, filename: filename)))
-                    } else {
+                    } else if contentEnd - contentStart <= fieldBytes {
                         fields.append(Field(name: name, value: text(contentStart, contentEnd)))
                     }
                 }
@@ -315,6 +345,35 @@ enum FormFields {
             }
             return (fields, files)
         }
+    }
+
+    /// A url-encoded body without the fields longer than `fieldBytes`, or nil when none is. Bytes
+    /// only: `memchr` finds each `&`, nothing is decoded.
+    static func withoutOversizedFields(_ body: ByteBuffer, fieldBytes: Int) -> ByteBuffer? {
+        guard body.readableBytes > fieldBytes else { return nil }
+        return body.withUnsafeReadableBytes { raw -> ByteBuffer? in
+            guard let base = raw.baseAddress else { return nil }
+            var kept = ByteBuffer()
+            var start = 0, dropped = false
+            while start <= raw.count {
+                let end = memchr(base + start, 0x26, raw.count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? raw.count
+                if end - start > fieldBytes {
+                    dropped = true
+                } else if end > start {
+                    if kept.readableBytes > 0 { kept.writeInteger(UInt8(0x26)) }
+                    kept.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                }
+                start = end + 1
+            }
+            return dropped ? kept : nil
+        }
+    }
+
+    /// Whether a multipart body has a text part (not a file) longer than `fieldBytes`.
+    static func hasOversizedPart(_ body: ByteBuffer, boundary: String, fieldBytes: Int) -> Bool {
+        guard body.readableBytes > fieldBytes else { return false }
+        let all = multipart(body, boundary: boundary).fields.count
+        return multipart(body, boundary: boundary, fieldBytes: fieldBytes).fields.count < all
     }
 
     /// RFC 2046: 1 to 70 characters from a small ASCII set, not ending in a space.
