@@ -77,6 +77,8 @@ public enum PasswordPolicy {
 public enum LoginThrottle {
     public static let freeAttempts = 5
     public static let maximumLock: TimeInterval = 3600
+    /// A lock that ended this long ago no longer counts: the next failure starts from one.
+    public static let forgetAfter: TimeInterval = 15 * 60
 
     /// How long the account locks after `failures` consecutive failures (nil: no lock yet).
     /// 5 free attempts, then 1 minute, doubling per failure, at most an hour.

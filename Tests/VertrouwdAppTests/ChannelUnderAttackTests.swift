@@ -159,3 +159,56 @@ struct HugeFieldTests {
         }
     }
 }
+
+/// The failure count never reset: after the first lock one stranger's attempt locked the account
+/// for longer and longer, and nothing unlocked it.
+@Suite("Lock-outs end")
+struct LockOutTests {
+    @Test func aLockLongOverIsForgottenAndAnAdminCanUnlock() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            try await User.query(on: app.db).filter(\.$id == anna.id)
+                .set(\.$failedLogins, to: 9).set(\.$lockedUntil, to: Date().addingTimeInterval(-20 * 60)).update()
+            let stranger = Browser(app, over: .from("127.0.0.2"))
+            #expect(try await stranger.login(anna, password: "een gok").status == .unprocessableEntity)
+            var user = try #require(try await User.find(anna.id, on: app.db))
+            #expect(user.failedLogins == 1 && user.lockedUntil == nil, "the count starts again; no lock of an hour")
+
+            // Locked now: the admin lifts it, and Anna logs in at once.
+            try await User.query(on: app.db).filter(\.$id == anna.id)
+                .set(\.$failedLogins, to: 12).set(\.$lockedUntil, to: Date().addingTimeInterval(3600)).update()
+            #expect(try await Browser(app).login(anna).status == .unprocessableEntity)
+            let desk = Browser(app, over: .from("127.0.0.3"))
+            try await desk.login(admin)
+            let users = try await desk.get("/admin/users").body.string
+            #expect(users.contains("tijdelijk geblokkeerd") && users.contains("Blokkade opheffen"))
+            #expect(try await desk.post("/admin/users/\(anna.id)/unlock", []).status == .seeOther)
+            user = try #require(try await User.find(anna.id, on: app.db))
+            #expect(user.failedLogins == 0 && user.lockedUntil == nil)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "user.unlock").count() == 1)
+            #expect(try await Browser(app, over: .from("127.0.0.4")).login(anna, code: anna.code(at: Date().addingTimeInterval(30))).status == .seeOther)
+        }
+    }
+
+    @Test func aCompletedResetUnlocksAndAWrongCurrentPasswordCounts() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let own = Browser(app)
+            try await own.login(anna)
+            let wrong = try await own.post("/account/password", [("current", "niet mijn wachtwoord"), ("password", "een heel nieuw wachtwoord 42"), ("password2", "een heel nieuw wachtwoord 42")])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(try await User.find(anna.id, on: app.db)?.failedLogins == 1, "a wrong current password counts as a failed login")
+
+            let desk = Browser(app)
+            try await desk.login(admin)
+            let reset = try await desk.post("/admin/users/\(anna.id)/reset-totp", [])
+            try await User.query(on: app.db).filter(\.$id == anna.id).set(\.$lockedUntil, to: Date().addingTimeInterval(3600)).update()
+            let done = try await Browser(app).post(try enrolmentLink(in: reset.body.string), [("current", anna.password)])
+            #expect(done.status == .ok, "the link and her own password complete the reset while locked")
+            let user = try #require(try await User.find(anna.id, on: app.db))
+            #expect(user.lockedUntil == nil && user.failedLogins == 0)
+        }
+    }
+}

@@ -60,7 +60,11 @@ enum AccountController {
             errors.general = LoginController.busyMessage
             return try await render(req, override: passwordForm(req, errors: errors), status: .serviceUnavailable)
         }
-        if !currentOK { errors["current"] = "Je huidige wachtwoord klopt niet." }
+        if !currentOK {
+            // Counted as a failed login: an open session is no way to guess the password.
+            try await LoginController.countFailure(staff.user, now: Date(), req)
+            errors["current"] = "Je huidige wachtwoord klopt niet."
+        }
         let new = AccountRules.checkNewPassword(input.password, input.password2, email: staff.user.email, name: staff.user.name, errors: &errors)
         if let new, new == input.current { errors["password"] = "Kies een ander wachtwoord dan je huidige." }
         guard errors.isEmpty, let new else {

@@ -122,7 +122,9 @@ enum Enrolment {
                 errors.general = LoginController.busyMessage
                 return try await refuse(.serviceUnavailable)
             }
-            guard ok, (user.lockedUntil ?? .distantPast) <= Date() else {
+            // The right password with the link completes the reset even while the account is
+            // locked (someone else's guesses may have locked it): that ends the lock.
+            guard ok else {
                 // A wrong password here counts as a failed login: the link is no way around the lock.
                 let failures = try await LoginController.countFailure(user, now: Date(), req)
                 if failures >= Self.wrongPasswordsPerLink {

@@ -121,6 +121,10 @@ enum LoginController {
     static func countFailure(_ user: User, now: Date, _ req: Request) async throws -> Int {
         let id = try user.requireID()
         return try await req.application.transaction(on: req.db) { db in
+            // A lock that ended a while ago is forgotten: the count starts again, so one stray
+            // attempt after the first lock no longer locks the account for longer and longer.
+            try await User.query(on: db).filter(\.$id == id).filter(\.$lockedUntil < now.addingTimeInterval(-LoginThrottle.forgetAfter))
+                .set(\.$failedLogins, to: 0).set(\.$lockedUntil, to: nil).update()
             let failures = try await Counters.increment("users", "failed_logins", id: id, on: db)
             if let lock = LoginThrottle.lock(afterFailures: failures) {
                 // Only an account that is not locked now is locked (again): an attempt during a

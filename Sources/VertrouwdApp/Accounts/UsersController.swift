@@ -15,7 +15,7 @@ enum UsersController {
         let isSelf: Bool
         /// "inschrijflink open tot …" or "inschrijflink verlopen", while an enrolment is open.
         let enrolment: String?
-        let deactivateURL, activateURL, resetURL: String
+        let deactivateURL, activateURL, resetURL, unlockURL: String
 
         init(_ user: User, now: Date, isSelf: Bool) {
             id = user.id!.uuidString
@@ -29,6 +29,7 @@ enum UsersController {
             deactivateURL = SiteURL.user(.value(user.id!), .deactivate).path
             activateURL = SiteURL.user(.value(user.id!), .activate).path
             resetURL = SiteURL.user(.value(user.id!), .resetTOTP).path
+            unlockURL = SiteURL.user(.value(user.id!), .unlock).path
         }
     }
 
@@ -150,6 +151,19 @@ enum UsersController {
         try await req.application.transaction(on: req.db) { db in
             try await user.save(on: db)
             try await req.audit("user.activate", subject: "user:\(user.id!.uuidString)")
+        }
+        return req.redirect(to: .users, flash: .saved)
+    }
+
+    /// POST /admin/users/:userID/unlock — a counsellor locked out by someone else's guesses (or
+    /// their own) may log in again at once: the lock and the count of failures end.
+    @Sendable static func unlock(_ req: Request) async throws -> Response {
+        let user = try await target(req)
+        user.failedLogins = 0
+        user.lockedUntil = nil
+        try await req.application.transaction(on: req.db) { db in
+            try await user.save(on: db)
+            try await req.audit("user.unlock", subject: "user:\(user.id!.uuidString)")
         }
         return req.redirect(to: .users, flash: .saved)
     }

@@ -71,7 +71,7 @@ enum SiteURL: Sendable {
         }
     }
     enum AdvicePart: String, Sendable { case response, docx }
-    enum UserAction: String, Sendable { case deactivate, activate, resetTOTP = "reset-totp" }
+    enum UserAction: String, Sendable { case deactivate, activate, resetTOTP = "reset-totp", unlock }
     enum CasePart: String, Sendable {
         case identity, details, steps, escalations, referrals, reportOnBehalf = "report-on-behalf", wbk, appointments, time
         case notes, peerSummary = "peer-summary", aftercare, close, reopen, shares

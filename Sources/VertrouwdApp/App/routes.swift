@@ -94,6 +94,7 @@ func routes(_ app: Application) throws {
     admin.post(.user(.key, .deactivate), limit: .small, use: UsersController.deactivate)
     admin.post(.user(.key, .activate), limit: .small, use: UsersController.activate)
     admin.post(.user(.key, .resetTOTP), limit: .small, use: UsersController.resetSecondFactor)
+    admin.post(.user(.key, .unlock), limit: .small, use: UsersController.unlock)
 
     // Cases: readable by their counsellor or a substitute only (checked per case, not per role).
     staff.get(SiteURL.cases.pathComponents, use: CasesController.index)
