@@ -10,7 +10,7 @@ set -euo pipefail
 bin=${1:-.build/debug/vertrouwd}
 seconds=${2:-4}
 dir=$(mktemp -d /tmp/vertrouwd-crash.XXXXXX)
-export VERTROUWD_DATA_DIR="$dir" VERTROUWD_SUBMISSIONS_PER_MINUTE=1000000
+export VERTROUWD_DATA_DIR="$dir" VERTROUWD_SUBMISSIONS_PER_MINUTE=1000000 VERTROUWD_SUBMISSIONS_PER_SOURCE=1000000
 fail() { echo "audit-crash: FAILED: $*"; tail -20 "$dir/serve.log" 2>/dev/null; exit 1; }
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT

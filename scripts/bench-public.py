@@ -13,15 +13,20 @@ PostgreSQL database (it must be empty). --instances 2 (PostgreSQL only) starts t
 database and key file, behind nothing but their two ports; the reporters take turns over them.
 Standard library only; traffic goes to loopback only and stops by itself.
 """
+import itertools
 import argparse, http.client, itertools, os, re, shutil, socket, subprocess, sys, tempfile, threading, time, urllib.parse
 
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
 
+SOURCES = itertools.count()
+
 class Reporter:
     """One reporter's browser: its own cookies, one keep-alive connection."""
     def __init__(self, port):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        # Each reporter from its own loopback address (127.0.0.2 …): distinct people, as the
+        # server's fair shares per sender see them.
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(f"127.0.0.{2 + next(SOURCES) % 250}", 0))
         self.cookies = {}
     def request(self, method, path, fields=None, files=None):
         headers = {}
@@ -130,7 +135,7 @@ def main():
     if args.instances > 1 and not args.database_url: sys.exit("--instances > 1 needs --database-url (SQLite is one instance's file)")
     data = tempfile.mkdtemp(prefix="vertrouwd-bench-")
     # The flood guard (60 per organisation per minute) would otherwise be what this measures.
-    env = dict(os.environ, VERTROUWD_DATA_DIR=data, LOG_LEVEL="warning", VERTROUWD_SUBMISSIONS_PER_MINUTE="1000000")
+    env = dict(os.environ, VERTROUWD_DATA_DIR=data, LOG_LEVEL="warning", VERTROUWD_SUBMISSIONS_PER_MINUTE="1000000", VERTROUWD_SUBMISSIONS_PER_SOURCE="1000000")
     env.pop("DATABASE_URL", None)
     if args.database_url: env["DATABASE_URL"] = args.database_url
     servers = []

@@ -32,6 +32,8 @@ dir=$(mktemp -d /tmp/vertrouwd-browser-run.XXXXXX)
 rm -rf "$shots"; mkdir -p "$shots"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export VERTROUWD_DATA_DIR="$dir/data"
+# One browser files every form of the suite from one address: not a flood.
+export VERTROUWD_SUBMISSIONS_PER_SOURCE=1000000
 "$bin" demo >"$dir/demo.log" 2>&1 || { tail -5 "$dir/demo.log"; exit 1; }
 "$bin" serve --hostname 127.0.0.1 --port "$port" >"$dir/serve.log" 2>&1 &
 pid=$!

@@ -16,6 +16,7 @@ Usage: scripts/fault-check.py --binary .build/debug/vertrouwd [--rounds 3] [--se
        (DATABASE_URL set: PostgreSQL with two instances; its database must be empty)
 Standard library only; loopback only; stops by itself.
 """
+import itertools
 import argparse, base64, hashlib, hmac, http.client, os, random, re, shutil, signal, socket, sqlite3, struct
 import subprocess, sys, tempfile, threading, time, urllib.parse, uuid
 
@@ -45,14 +46,19 @@ def totp(secret_b32, at=None):
     return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
 
 
+SOURCES = itertools.count()
+
 class Browser:
     """One person's browser on one instance: its cookies and a connection, reopened after a failure."""
     def __init__(self, port):
         self.port, self.cookies, self.conn = port, {}, None
+        self.source = f"127.0.0.{2 + next(SOURCES) % 250}"
 
     def request(self, method, path, fields=None):
         if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+            # Each browser from its own loopback address (127.0.0.2 …): distinct people, as the
+            # server's fair shares per sender see them.
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15, source_address=(self.source, 0))
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         body = None
         if fields is not None:
@@ -79,7 +85,7 @@ class Run:
         self.args = args
         self.data = tempfile.mkdtemp(prefix="vertrouwd-fault-")
         self.url = os.environ.get("DATABASE_URL")
-        self.env = dict(os.environ, VERTROUWD_DATA_DIR=self.data, LOG_LEVEL="warning", VERTROUWD_SUBMISSIONS_PER_MINUTE="1000000")
+        self.env = dict(os.environ, VERTROUWD_DATA_DIR=self.data, LOG_LEVEL="warning", VERTROUWD_SUBMISSIONS_PER_MINUTE="1000000", VERTROUWD_SUBMISSIONS_PER_SOURCE="1000000")
         self.ports = [free_port() for _ in range(2 if self.url else 1)]
         self.servers = {}
         self.lock = threading.Lock()

@@ -109,7 +109,7 @@ public struct Settings: Sendable {
             }
             return n
         }
-        let perSource = number("VERTROUWD_SUBMISSIONS_PER_SOURCE", default: 5, range: 1...1000)
+        let perSource = number("VERTROUWD_SUBMISSIONS_PER_SOURCE", default: 5, range: 1...1_000_000)
         var proxies: Set<String> = []
         for item in (env["VERTROUWD_TRUSTED_PROXIES"] ?? "").split(separator: ",") {
             let address = item.trimmingCharacters(in: .whitespaces)
