@@ -369,5 +369,9 @@ struct PublicChannelTests {
         #expect(Source(address: "2001:db8:1:2::1") == Source(address: "2001:db8:1:2:ffff::9"))
         #expect(Source(address: "2001:db8:1:2::1") != Source(address: "2001:db8:1:3::1"))
         #expect(!Source(address: "127.0.0.2").fingerprint.contains("127"))
+        // A dual-stack socket reports IPv4 senders mapped into IPv6: each is its own sender still.
+        #expect(Source(address: "::ffff:192.0.2.1") == Source(address: "192.0.2.1"))
+        #expect(Source(address: "::ffff:192.0.2.1") != Source(address: "::ffff:192.0.2.2"))
+        #expect(Source.normalised("2001:DB8:0:0::1") == "2001:db8::1")
     }
 }

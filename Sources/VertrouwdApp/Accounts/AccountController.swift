@@ -54,6 +54,11 @@ enum AccountController {
         let input = req.form(PasswordForm.self) ?? .init()
         var errors = FormErrors()
         let currentOK: Bool
+        guard (staff.user.lockedUntil ?? .distantPast) <= Date() else {
+            // Locked by failed attempts: an open session is no way around the lock.
+            errors["current"] = "Na te veel mislukte pogingen is je account even op slot. Probeer het later opnieuw."
+            return try await render(req, override: passwordForm(req, errors: errors), status: .unprocessableEntity)
+        }
         do {
             currentOK = try await req.application.hashing.verifyPassword(input.current ?? "", hash: staff.user.passwordHash, source: req.source)
         } catch is Hashing.Busy {

@@ -18,9 +18,22 @@ struct Source: Hashable, Sendable {
     /// Work that no request started (a command, a test): one sender.
     static let unknown = Source(address: "unknown")
 
-    init(address: String) {
+    init(address raw: String) {
+        let address = Self.normalised(raw)
         let code = HMAC<SHA256>.authenticationCode(for: Data(Self.block(of: address).utf8), using: Self.key)
         fingerprint = Data(code.prefix(12)).base64EncodedString()
+    }
+
+    /// One spelling per address: an IPv4 address mapped into IPv6 (`::ffff:192.0.2.1`, what a
+    /// dual-stack socket reports) as the IPv4 address, IPv6 in its canonical form.
+    static func normalised(_ address: String) -> String {
+        let lower = address.lowercased()
+        if lower.hasPrefix("::ffff:"), lower.contains(".") { return String(lower.dropFirst(7)) }
+        var bytes = in6_addr()
+        guard lower.contains(":"), inet_pton(AF_INET6, lower, &bytes) == 1 else { return lower }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(AF_INET6, &bytes, &text, socklen_t(text.count)) != nil else { return lower }
+        return String(cString: text)
     }
 
     /// An IPv6 address's first four groups; anything else as it is.
@@ -33,11 +46,12 @@ struct Source: Hashable, Sendable {
 
     /// The address a request came from, through trusted proxies.
     static func address(of req: Request, trustedProxies: Set<String>) -> String {
-        let peer = req.remoteAddress?.ipAddress ?? "unknown"
+        let peer = normalised(req.remoteAddress?.ipAddress ?? "unknown")
+        let trustedProxies = Set(trustedProxies.map(normalised))
         guard trustedProxies.contains(peer) else { return peer }
         // Proxies append what they saw: read from the right, past every trusted proxy.
         let chain = req.headers[.xForwardedFor].flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { normalised($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isEmpty }
         return chain.last(where: { !trustedProxies.contains($0) }) ?? peer
     }
 }

@@ -114,8 +114,12 @@ enum Audit {
 
     private static func append(_ action: String, subject: String, detail: String, actor: String, at: Int64,
                                app: Application, db: any Database, checked: Bool) async throws -> AuditEntry {
+        // The anchor before the log: another process (a CLI command beside the server) may
+        // append and move the anchor in between, and a head read after the log would then look
+        // further than the log reaches.
+        let head = app.auditAnchor?.head()
         let last = try await AuditEvent.query(on: db).sort(\.$id, .descending).first()?.entry
-        if checked { try await checkHead(last: last, app: app, db: db) }
+        if checked { try await checkHead(last: last, head: head, app: app, db: db) }
         let entry = AuditChain.next(after: last, atMillis: at, actor: actor, action: action,
                                     subject: subject, detail: detail, key: app.keys.auditChainKey)
         try await AuditEvent(entry).create(on: db)
@@ -127,11 +131,10 @@ enum Audit {
     /// someone changed the log outside Vertrouwd, and appending would hide it: a cut tail would
     /// grow back past the anchor, a rewritten one would be anchored. Writing stops instead
     /// (`AuditAlarm`), loudly, until an operator has looked (see README, "The audit log").
-    static func checkHead(last: AuditEntry?, app: Application, db: any Database) async throws {
+    static func checkHead(last: AuditEntry?, head: (sequence: Int, hash: String)?, app: Application, db: any Database) async throws {
         if let raised = app.auditAlarm.raised { throw raised }
         let key = app.keys.auditChainKey
         var finding: String?
-        let head = app.auditAnchor?.head()
         if let head {
             if let last, last.sequence >= head.sequence {
                 let atHead = last.sequence == head.sequence ? last : try await entry(head.sequence, db: db)
@@ -145,6 +148,7 @@ enum Audit {
         if finding == nil, let last {
             // Unkeyed is only right for a log that has no keyed entry yet (from before the keyed chain).
             let unkeyedAllowed = !(head?.hash.hasPrefix(AuditChain.keyedPrefix) ?? false)
+                && !last.previousHash.hasPrefix(AuditChain.keyedPrefix)
             if !AuditChain.holds(last, key: key, unkeyedAllowed: unkeyedAllowed) {
                 finding = "the newest entry (\(last.sequence)) was not written with the practice's key"
             }

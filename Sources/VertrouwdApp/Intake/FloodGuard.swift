@@ -31,6 +31,7 @@ final class FloodGuard: Sendable {
         var sources: [Source: [Date]] = [:]
         /// When an organisation's channel last turned senders away, for its counsellors.
         var floods: [UUID: Date] = [:]
+        var lastSweep = Date.distantPast
     }
     private let state = NIOLockedValueBox(State())
 
@@ -43,6 +44,12 @@ final class FloodGuard: Sendable {
     /// Counts a submission by `source` to `organisation` when both have room.
     func admit(organisation: UUID, source: Source, now: Date = Date()) -> Decision {
         state.withLockedValue { s in
+            // What the footer promises: a sender is forgotten ten minutes after its last submission.
+            if now.timeIntervalSince(s.lastSweep) > 10 {
+                s.sources = s.sources.filter { $0.value.contains { now.timeIntervalSince($0) < sourceWindow } }
+                s.organisations = s.organisations.filter { $0.value.contains { now.timeIntervalSince($0) < 60 } }
+                s.lastSweep = now
+            }
             let mine = (s.sources[source] ?? []).filter { now.timeIntervalSince($0) < sourceWindow }
             if mine.count >= perSource {
                 s.sources[source] = mine
