@@ -10,6 +10,13 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 export VERTROUWD_DATA_DIR="$dir"
 fail() { echo "smoke: FAIL: $*"; cat "$dir/serve.log" 2>/dev/null | tail -20; exit 1; }
 
+# A help text changes nothing: no data folder, database or key file appears for it.
+for command in "serve --help" "backup --help" "user --help" "user create --help" "audit verify -h" "--help"; do
+  VERTROUWD_DATA_DIR="$dir/help" "$bin" $command >"$dir/help.out" 2>&1 || fail "$command: $(tail -3 "$dir/help.out")"
+  grep -q "Usage:" "$dir/help.out" || fail "$command printed no usage"
+  [ ! -e "$dir/help" ] || fail "$command left files behind: $(ls "$dir/help")"
+done
+
 "$bin" serve --hostname 127.0.0.1 --port "$port" >"$dir/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT

@@ -18,6 +18,13 @@ if !arguments.contains(where: { $0 == "--env" || $0 == "-e" || $0.hasPrefix("--e
 var env = try Environment.detect(arguments: arguments)
 try LoggingSystem.bootstrap(from: &env)
 let app = try await Application.make(env)
+if asksForHelp(arguments) {
+    // A help text changes nothing: no data folder, database or key file is made for it.
+    registerCommands(app)
+    do { try await app.execute() } catch { FileHandle.standardError.write(Data("\n\(error)\n".utf8)) }
+    try await app.asyncShutdown()
+    exit(0)
+}
 do {
     let settings = try Settings.fromEnvironment()
     // `restore` puts the backup in place before the app opens the database and checks the key.

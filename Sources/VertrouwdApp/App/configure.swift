@@ -87,16 +87,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     try routes(app)
 
-    app.asyncCommands.use(UserCommand(), as: "user")
-    app.asyncCommands.use(DemoCommand(), as: "demo")
-    app.asyncCommands.use(AuditCommand(), as: "audit")
-    app.asyncCommands.use(ReportCommand(), as: "report")
-    app.asyncCommands.use(ReportBenchmarkCommand(), as: "benchmark-report")
-    app.asyncCommands.use(PagesBenchmarkCommand(), as: "benchmark-pages")
-    app.asyncCommands.use(RetentionCommand(), as: "retention")
-    app.asyncCommands.use(BackupCommand(), as: "backup")
-    app.asyncCommands.use(RestoreCommand(), as: "restore")
-    app.asyncCommands.use(KeyCommand(), as: "key")
+    registerCommands(app)
 
     if app.environment != .testing, serveAddress(app.environment.arguments) != nil {
         // Held while the server runs: `key rotate` refuses to run under it.
@@ -109,6 +100,26 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // Printed, never logged: whoever can read the console may set up the practice, once.
         print("\nNo account exists yet. Set up the practice (this link works once):\n  \(settings.publicURL ?? address)/setup?token=\(token)\n")
     }
+}
+
+/// The commands beside `serve`. `main` also calls this alone, without `configure`, to print a
+/// help text: asking for help opens no database and makes no key file.
+public func registerCommands(_ app: Application) {
+    app.asyncCommands.use(UserCommand(), as: "user")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(ReportCommand(), as: "report")
+    app.asyncCommands.use(ReportBenchmarkCommand(), as: "benchmark-report")
+    app.asyncCommands.use(PagesBenchmarkCommand(), as: "benchmark-pages")
+    app.asyncCommands.use(RetentionCommand(), as: "retention")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
+    app.asyncCommands.use(KeyCommand(), as: "key")
+}
+
+/// Whether the command line asks for a help text (`--help`, `-h`): then nothing else happens.
+public func asksForHelp(_ arguments: [String]) -> Bool {
+    arguments.dropFirst().contains { $0 == "--help" || $0 == "-h" }
 }
 
 /// The address `serve` will listen on, or nil when another command runs.
