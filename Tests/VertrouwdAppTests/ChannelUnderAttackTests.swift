@@ -1,4 +1,7 @@
 import Fluent
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOConcurrencyHelpers
 import Foundation
 import Testing
@@ -209,6 +212,51 @@ struct LockOutTests {
             #expect(done.status == .ok, "the link and her own password complete the reset while locked")
             let user = try #require(try await User.find(anna.id, on: app.db))
             #expect(user.lockedUntil == nil && user.failedLogins == 0)
+        }
+    }
+}
+
+/// Half-sent requests were never timed out: four stalled 30 MB bodies pinned 120 MB for ever.
+@Suite("Slow clients are let go")
+struct SlowClientTests {
+    /// Sends `head` (and nothing more) and waits for the server to close the connection.
+    static func closesAfterStalling(_ app: Application, _ head: String, trickle: Bool = false) async throws -> Bool {
+        let port = try await app.socketPort()
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    let fd = try RawHTTP.connect(port: port, from: "127.0.0.2")
+                    defer { close(fd) }
+                    var timeout = timeval(tv_sec: 20, tv_usec: 0)  // far past the server's idle timeout
+                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                    RawHTTP.write(fd, Data(head.utf8))
+                    // A byte every 300 ms (for at most 18 s): never idle, never done.
+                    var sent = 0
+                    while trickle, sent < 60, RawHTTP.write(fd, Data("a".utf8)) { sent += 1; Thread.sleep(forTimeInterval: 0.3) }
+                    var byte: UInt8 = 0
+                    var n = recv(fd, &byte, 1, 0)
+                    while n > 0 { n = recv(fd, &byte, 1, 0) }  // an answer may come first; then the close
+                    continuation.resume(returning: n == 0)      // 0: closed by the server; -1: our own timeout
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    @Test func aBodyThatStopsHalfWayAndAHalfSentHeadAreClosed() async throws {
+        try await withVertrouwd({ $0.connectionIdleTimeout = 1; $0.bodyGrace = 1 }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
+            let body = try await Self.closesAfterStalling(app, "POST /o/de-linde/melden HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 30000000\r\n\r\nstory=Het+begon")
+            #expect(body, "a stalled body is closed")
+            let head = try await Self.closesAfterStalling(app, "GET /o/de-linde HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            #expect(head, "a half-sent head is closed")
+            // A byte at a time, never idle: cut off at the body's deadline (here 1 s + 2 s for 64 KB).
+            let trickled = try await Self.closesAfterStalling(app, "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\n", trickle: true)
+            #expect(trickled, "a trickled body is cut off")
+            // The channel still answers others.
+            #expect(try await Browser(app, over: .from("127.0.0.3")).get("/o/de-linde").status == .ok)
         }
     }
 }

@@ -81,7 +81,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             if status == .internalServerError {
                 // The type only: an error's text may quote what was sent. Template errors quote
                 // templates, which are ours.
-                request.logger.error("Unhandled error on \(request.method) \(request.url.path): \(String(reflecting: type(of: error)))")
+                // The route's pattern, never the path: a path holds tokens (`/enrol/:token`) and ids.
+                let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(no route)"
+                request.logger.error("Unhandled error on \(request.method) \(route): \(String(reflecting: type(of: error)))")
                 if error is LeafError { request.logger.error("Template: \(error)") }
             }
             // Whatever went wrong, what the user typed comes back (never stored, never logged).

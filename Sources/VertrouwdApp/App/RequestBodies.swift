@@ -47,6 +47,13 @@ enum BodyLimit: Sendable {
         }
     }
 
+    /// How long the whole body may take to arrive: `grace` (a minute), and then a slow phone's
+    /// pace (32 KB a second) for the most the route takes. A body sent a byte at a time, too
+    /// slowly for the idle timeout to close it, is cut off here; a real upload at 3G speed fits.
+    func deadline(grace: TimeInterval) -> TimeAmount {
+        .milliseconds(Int64(grace * 1000) + Int64(bytes / 32))
+    }
+
     /// In the user's words: "10 MB", "32 MB".
     var megabytes: Int { bytes / (1024 * 1024) }
 
@@ -165,7 +172,7 @@ struct RequestBodyMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         let limit = request.route?.bodyLimit ?? .small
-        var (kept, total) = try await Self.read(request, keep: limit.bytes, ceiling: limit.ceiling)
+        var (kept, total) = try await Self.read(request, keep: limit.bytes, ceiling: limit.ceiling, deadline: limit.deadline(grace: request.application.settings.bodyGrace))
         var oversized = false
         if total <= limit.bytes {
             // A field past its size goes before anything reads the form as text.
@@ -196,7 +203,7 @@ struct RequestBodyMiddleware: AsyncMiddleware {
     }
 
     /// Keeps the first `keep` bytes of the body and counts the rest; fails past `ceiling`.
-    static func read(_ request: Request, keep: Int, ceiling: Int) async throws -> (ByteBuffer, Int) {
+    static func read(_ request: Request, keep: Int, ceiling: Int, deadline: TimeAmount) async throws -> (ByteBuffer, Int) {
         if let collected = request.body.data {
             // A body that came in one read (or from an in-process test) is already whole.
             return (collected.getSlice(at: collected.readerIndex, length: min(keep, collected.readableBytes))!, collected.readableBytes)
@@ -206,6 +213,7 @@ struct RequestBodyMiddleware: AsyncMiddleware {
             var kept: ByteBuffer
             var total = 0
             var finished = false
+            var late = false
             init(_ buffer: ByteBuffer) { kept = buffer }
         }
         // Room for what the browser says it sends (up to `keep`), so the buffer does not grow by doubling.
@@ -213,7 +221,16 @@ struct RequestBodyMiddleware: AsyncMiddleware {
         let progress = Progress(request.byteBufferAllocator.buffer(capacity: min(max(announced, 0), keep)))
         let done = request.eventLoop.makePromise(of: Void.self)
         let eventLoop = request.eventLoop
+        // Too slow: answered 408, and the connection dropped at the next part that arrives.
+        let late = eventLoop.scheduleTask(in: deadline) {
+            guard !progress.finished else { return }
+            progress.finished = true
+            progress.late = true
+            done.fail(Abort(.requestTimeout))
+        }
+        done.futureResult.whenComplete { _ in late.cancel() }
         request.body.drain { part in
+            if progress.late { return eventLoop.makeFailedFuture(Abort(.requestTimeout)) }
             guard !progress.finished else { return eventLoop.makeSucceededVoidFuture() }
             switch part {
             case .buffer(var chunk):

@@ -56,6 +56,12 @@ public struct Settings: Sendable {
     /// Places in each hashing queue (bcrypt for logins, scrypt for receipt codes), running and
     /// waiting, before a login or a receipt code is answered "busy"; nil: 64 (`Hashing`).
     public var concurrentHashes: Int?
+    /// A connection that sends and receives nothing for this long is closed: a half-sent request
+    /// head or a body that stops half way holds no memory or socket for ever.
+    public var connectionIdleTimeout: TimeInterval = 30
+    /// A request body may take this long, plus the time a slow phone needs for the route's limit
+    /// (`BodyLimit.deadline`).
+    public var bodyGrace: TimeInterval = 60
     public var sessionIdleTimeout: TimeInterval = 30 * 60
     public var sessionAbsoluteTimeout: TimeInterval = 12 * 3600
 

@@ -71,6 +71,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
                                                   sandboxDirectory: views.path + "/", viewDirectory: views.path + "/"))
 
+    app.http.server.configuration.idleTimeout = .milliseconds(Int64(settings.connectionIdleTimeout * 1000))
     // Every POST route names its own limit (`BodyLimit`); anything else gets the smallest.
     app.routes.defaultMaxBodySize = ByteCount(value: BodyLimit.small.bytes)
 
