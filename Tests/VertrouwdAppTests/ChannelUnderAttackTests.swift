@@ -260,3 +260,34 @@ struct SlowClientTests {
         }
     }
 }
+
+/// Twelve parallel downloads of the reporter's file all got through the 5-an-hour limit, and each
+/// built its ZIP in memory at the same time.
+@Suite("The reporter's file under parallel downloads")
+struct ParallelDownloadTests {
+    @Test func twelveParallelDownloadsGetFiveFilesAndNoMore() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
+            let reporter = Browser(app, over: .from("127.0.0.2"))
+            let receipt = try await reporter.postMultipart("/o/de-linde/melden", [("story", "Mijn leidinggevende schreeuwt elke week tegen me.")],
+                                                           files: [("files[]", "brief.pdf", SocketTests.pdf(bytes: 200_000))])
+            #expect(try await reporter.post("/postbus", [("code", try receiptCode(in: receipt.body.string))]).status == .seeOther)
+            let cookies = reporter.cookies
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for i in 0..<12 {
+                    group.addTask {
+                        let tab = Browser(app, over: .from("127.0.0.\(10 + i)"))
+                        tab.cookies = cookies
+                        return try await tab.get("/postbus/file").status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count <= ReporterRights.downloadsPerHour, "\(statuses)")
+            #expect(statuses.contains(.ok))
+            #expect(statuses.allSatisfy { [.ok, .tooManyRequests, .serviceUnavailable].contains($0) }, "\(statuses)")
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "mailbox.download").count() <= ReporterRights.downloadsPerHour)
+        }
+    }
+}

@@ -100,7 +100,17 @@ extension Application {
         set { storage[HashingKey.self] = newValue }
     }
 
+    private struct ZipBuildsKey: StorageKey { typealias Value = HashGate }
+
+    /// The reporter's ZIP is built whole in memory (up to three 10 MB attachments and more): at
+    /// most two at a time, one per sender, the rest wait a little or are told "busy".
+    var zipBuilds: HashGate {
+        get { storage[ZipBuildsKey.self]! }
+        set { storage[ZipBuildsKey.self] = newValue }
+    }
+
     func startHashing(_ settings: Settings) {
+        zipBuilds = HashGate(running: 2, places: 8, perSource: 1, maximumWait: 30)
         hashing = Hashing(passwordCost: settings.passwordCost, limit: settings.concurrentHashes)
         lifecycle.use(HashingShutdown())
     }

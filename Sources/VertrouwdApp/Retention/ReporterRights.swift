@@ -13,7 +13,7 @@ enum ReporterRights {
         let correctionTitle, correctionLabel, correctionSubmit: String
         let deletionTitle, deletionIntro, deletionConfirm, deletionSubmit, deletionConfirmMissing: String
         let requestsTitle, correction, deletion, madeOn, answerBy, waiting, granted, refused, refusedNote: String
-        let requestSent, deletedTitle, tooManyDownloads, deletedText: String
+        let requestSent, deletedTitle, tooManyDownloads, busyDownload, deletedText: String
         let fileTitle, fileReport, fileContact, fileMessages, fileAttachments, fileNoStaffNotes: String
 
         static let nl = Text(
@@ -32,6 +32,7 @@ enum ReporterRights {
             requestSent: "Je verzoek is verstuurd. Je krijgt binnen een maand antwoord in deze postbus.",
             deletedTitle: "Je dossier is verwijderd",
             tooManyDownloads: "Je hebt je dossier het afgelopen uur al vaak gedownload. Probeer het over een uur opnieuw.",
+            busyDownload: "Het is nu erg druk. Je dossier is nog niet gemaakt. Probeer het over een minuut opnieuw.",
             deletedText: "De inhoud van je melding is vernietigd op {day}. Niemand kan haar nog lezen. Bewaard zijn alleen het kenmerk, de data en de soort melding, zonder inhoud.",
             fileTitle: "Dossier", fileReport: "Je melding", fileContact: "Je naam en contactgegevens", fileMessages: "Berichten",
             fileAttachments: "Bijlagen (in de map bijlagen)",
@@ -53,6 +54,7 @@ enum ReporterRights {
             requestSent: "Your request was sent. You will get an answer in this mailbox within one month.",
             deletedTitle: "Your file was deleted",
             tooManyDownloads: "You downloaded your file many times in the last hour. Please try again in an hour.",
+            busyDownload: "It is very busy right now. Your file has not been made yet. Please try again in a minute.",
             deletedText: "The contents of your report were destroyed on {day}. Nobody can read them any more. Only the reference, the dates and the kind of report were kept, without content.",
             fileTitle: "File", fileReport: "Your report", fileContact: "Your name and contact details", fileMessages: "Messages",
             fileAttachments: "Attachments (in the folder bijlagen)",
@@ -114,13 +116,29 @@ enum ReporterRights {
               record.destroyedOn == nil else { return req.redirect(to: .postbus) }
         let c = try PostbusController.caseKey(req, record)
         let t = Text.of(req.language)
-        // The whole file is built in memory: a few downloads an hour is all a reporter needs.
+        // The download is recorded first and counted in the same transaction, after the audit
+        // log's lock: of twelve parallel downloads five are counted, not all twelve (a count
+        // read before any of them was recorded let every one through).
+        struct TooMany: Error {}
+        // The whole file is built in memory, at most two at a time (`zipBuilds`), one per sender.
+        do {
+            try await req.application.zipBuilds.enter(req.source)
+        } catch is Hashing.Busy {
+            return try await PostbusController.render(req, mailbox, flash: t.busyDownload, status: .serviceUnavailable)
+        }
+        defer { req.application.zipBuilds.leave(req.source) }
         let hourAgo = Int64((Date().timeIntervalSince1970 - 3600) * 1000)
-        let recent = try await AuditEvent.query(on: req.db).filter(\.$action == "mailbox.download")
-            .filter(\.$subject == "case:\(c.id)").filter(\.$atMillis > hourAgo).count()
-        if recent >= Self.downloadsPerHour {
+        do {
+            try await req.application.transaction(on: req.db) { db in
+                try await Audit.record("mailbox.download", subject: "case:\(c.id)", actor: "reporter", app: req.application, db: db)
+                let recent = try await AuditEvent.query(on: db).filter(\.$action == "mailbox.download")
+                    .filter(\.$subject == "case:\(c.id)").filter(\.$atMillis > hourAgo).count()
+                if recent > Self.downloadsPerHour { throw TooMany() }
+            }
+        } catch is TooMany {
             return try await PostbusController.render(req, mailbox, flash: t.tooManyDownloads, status: .tooManyRequests)
         }
+
         let pt = PublicText.of(req.language)
         let formatter = pt.dateFormatter(.medium)
         var text = "\(t.fileTitle) \(record.reference) — \(record.organisation.name)\n\n== \(t.fileReport) "
@@ -150,7 +168,6 @@ enum ReporterRights {
         text += "\n\(t.fileNoStaffNotes)\n"
         entries.insert(("dossier-\(record.reference).txt", Data(text.utf8)), at: 0)
         let zip = try ZipFile.make(entries, modified: Date())
-        try await Audit.record("mailbox.download", subject: "case:\(c.id)", actor: "reporter", app: req.application, db: req.db)
         let response = Response(status: .ok, body: .init(data: zip))
         response.headers.contentType = .zip
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"dossier-\(record.reference).zip\"")
