@@ -291,3 +291,47 @@ struct ParallelDownloadTests {
         }
     }
 }
+
+/// The review's smaller points about accounts, each as it was found.
+@Suite("Accounts: enrolment in someone else's browser, addresses")
+struct EnrolmentAbuseTests {
+    @Test func anAdminCannotCompleteAnEnrolmentInTheirOwnBrowserAndTheOwnerSeesWhenItWasSetUp() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let desk = Browser(app, over: .from("127.0.0.2"))
+            try await desk.login(admin)
+            let made = try await desk.post("/admin/users", [("name", "Bram Nieuw"), ("email", "bram@praktijk.nl"), ("roles[]", "counsellor")])
+            let link = try enrolmentLink(in: made.body.string)
+            let shown = try await desk.get(link)
+            #expect(shown.status == .forbidden && shown.body.string.contains("Log eerst uit"))
+            let tried = try await desk.post(link, [("password", "een lang eigen wachtwoord 7"), ("password2", "een lang eigen wachtwoord 7")])
+            #expect(tried.status == .forbidden)
+            var bram = try #require(try await User.query(on: app.db).filter(\.$email == "bram@praktijk.nl").first())
+            #expect(bram.enrolTokenHash != nil && bram.enrolledAt == nil, "nothing changed: the link still waits for Bram")
+
+            // Bram, in his own browser.
+            let own = Browser(app, over: .from("127.0.0.3"))
+            #expect(try await own.get(link).status == .ok)
+            let done = try await own.post(link, [("password", "een lang eigen wachtwoord 7"), ("password2", "een lang eigen wachtwoord 7")])
+            #expect(done.status == .ok && done.body.string.contains("otpauth://"))
+            bram = try #require(try await User.query(on: app.db).filter(\.$email == "bram@praktijk.nl").first())
+            #expect(bram.enrolledAt != nil)
+            let entry = try #require(try await AuditEvent.query(on: app.db).filter(\.$action == "user.enrol").first())
+            #expect(entry.detail.hasPrefix("new browser:") && entry.detail != "new browser:none", "the entry names the browser")
+            #expect(try await desk.get("/admin/users").body.string.contains("ingesteld"))
+        }
+    }
+
+    @Test func anAddressWithASecondRecipientIsRefused() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let desk = Browser(app, over: .socket)
+            try await desk.login(admin)
+            let refused = try await desk.post("/admin/users", [("name", "Komma"), ("email", "comma@example.org,evil"), ("roles[]", "counsellor")])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("Dit is geen geldig e-mailadres"))
+            #expect(refused.body.string.contains("comma@example.org,evil"), "what was typed stays")
+            #expect(try await User.query(on: app.db).filter(\.$name == "Komma").count() == 0)
+        }
+    }
+}

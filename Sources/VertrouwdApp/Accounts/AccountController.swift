@@ -10,6 +10,8 @@ enum AccountController {
         let name: String
         let email: String
         let role: String
+        /// "23-11-2026 14:30": when the account was first set up, for its owner to recognise.
+        let enrolledAt: String?
         let forms: [FormView]
     }
 
@@ -42,7 +44,8 @@ enum AccountController {
         if user.isCounsellor { forms.append(profileForm(req, introduction: user.introduction ?? "")) }
         if let override, let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override }
         return try await req.page(.account, Page(meta: req.meta("Mijn account", section: "account"), name: user.name,
-                                                  email: user.email, role: user.roleLabel, forms: forms), status: status)
+                                                  email: user.email, role: user.roleLabel,
+                                                  enrolledAt: user.enrolledAt.map(Enrolment.dutch), forms: forms), status: status)
     }
 
     /// GET /account

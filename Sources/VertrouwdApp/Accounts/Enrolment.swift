@@ -59,6 +59,12 @@ enum Enrolment {
 
     /// The account a link belongs to, while it is valid.
     static func account(_ req: Request) async throws -> (User, Purpose)? {
+        // A browser in which someone is logged in is not the new colleague's own: without mail,
+        // an admin could otherwise complete the enrolment and log in as the counsellor.
+        if let staff = req.staff {
+            throw ExplainedAbort(status: .forbidden, title: "Log eerst uit",
+                                 reason: "Deze link is voor de collega van wie het account is, in hun eigen browser. In deze browser is \(staff.user.name) ingelogd: log uit, of geef de link door zonder hem zelf te openen. Er is niets veranderd.")
+        }
         guard let token = req.parameters.get("token"), !token.isEmpty, token.count <= 200,
               let user = try await User.query(on: req.db).filter(\.$enrolTokenHash == Tokens.hash(token)).first(),
               user.active, let purpose = user.enrolPurpose.flatMap(Purpose.init(rawValue:)),
@@ -143,6 +149,7 @@ enum Enrolment {
         user.enrolExpiresAt = nil
         user.failedLogins = 0
         user.lockedUntil = nil
+        if purpose == .newAccount { user.enrolledAt = Date() }
         let tokenHash = Tokens.hash(req.parameters.get("token") ?? "")
         try await req.application.transaction(on: req.db) { db in
             // The link is claimed in one step: of two posts at the same moment only one gets it.
@@ -152,7 +159,7 @@ enum Enrolment {
             guard !claimed.isEmpty else { try gone(req) }
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
-            try await Audit.record("user.enrol", subject: "user:\(user.id!.uuidString)", detail: purpose.rawValue,
+            try await Audit.record("user.enrol", subject: "user:\(user.id!.uuidString)", detail: "\(purpose.rawValue) \(req.browserTag)",
                                    actor: "user:\(user.id!.uuidString)", app: req.application, db: db)
         }
         return try await req.page(.enrol, SetupController.EnrolPage(

@@ -106,7 +106,8 @@ enum LoginController {
                 or.filter(\.$createdAt < now.addingTimeInterval(-settings.sessionAbsoluteTimeout))
             }.delete()
             try await session.create(on: db)
-            try await Audit.record("login", subject: "user:\(user.id!.uuidString)", actor: "user:\(user.id!.uuidString)", app: req.application, db: db)
+            try await Audit.record("login", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
+                                   actor: "user:\(user.id!.uuidString)", app: req.application, db: db)
         }
         req.staff = Staff(user: user, session: session)
         let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]))

@@ -161,3 +161,13 @@ struct LoggedInMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 }
+
+extension Request {
+    /// Names the browser a login or an enrolment came from, for the audit log: a hash of its
+    /// form cookie (`vt_csrf`, random, made at its first page), never the cookie itself. An
+    /// enrolment completed in the browser that then logs in as someone else shows as the same tag.
+    var browserTag: String {
+        guard let cookie = cookies[StaffAuthMiddleware.csrfCookie]?.string, !cookie.isEmpty else { return "browser:none" }
+        return "browser:" + String(Tokens.hash("browser-tag:" + cookie).prefix(12))
+    }
+}

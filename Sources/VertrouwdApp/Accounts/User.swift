@@ -34,6 +34,8 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "enrol_token_hash") var enrolTokenHash: String?
     @OptionalField(key: "enrol_purpose") var enrolPurpose: String?
     @OptionalField(key: "enrol_expires_at") var enrolExpiresAt: Date?
+    /// When the account's first enrolment was completed (migration 17; nil for older accounts).
+    @OptionalField(key: "enrolled_at") var enrolledAt: Date?
     /// Set for every account that existed before enrolment links: an admin may have seen its
     /// password and TOTP secret, so it chooses new ones at its next login (`Enrolment.renew`).
     @OptionalField(key: "renew_credentials") var renewCredentials: Bool?

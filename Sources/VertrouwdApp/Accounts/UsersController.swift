@@ -26,6 +26,7 @@ enum UsersController {
             locked = (user.lockedUntil ?? .distantPast) > now
             self.isSelf = isSelf
             enrolment = user.enrolExpiresAt.map { $0 > now ? "inschrijflink open tot \(Enrolment.dutch($0))" : "inschrijflink verlopen" }
+                ?? user.enrolledAt.map { "ingesteld \(Enrolment.dutch($0))" }
             deactivateURL = SiteURL.user(.value(user.id!), .deactivate).path
             activateURL = SiteURL.user(.value(user.id!), .activate).path
             resetURL = SiteURL.user(.value(user.id!), .resetTOTP).path

@@ -255,8 +255,7 @@ struct FormErrors: Sendable {
 
     mutating func email(_ value: String?, _ field: String, required: Bool = true) -> String? {
         guard let text = text(value, field, label: "het e-mailadres", max: 254, required: required, singleLine: true) else { return nil }
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !text.contains(" ") else {
+        guard EmailAddress.isValid(text) else {
             messages[field] = "Dit is geen geldig e-mailadres (bijvoorbeeld naam@praktijk.nl)."
             return nil
         }

@@ -23,5 +23,6 @@ enum Migrations {
         AddRetention(),         // 14
         AddPolicyAndOutreach(), // 15
         AddListIndexes(),       // 16
+        AddEnrolledAt(),        // 17
     ]
 }
