@@ -335,3 +335,25 @@ struct EnrolmentAbuseTests {
         }
     }
 }
+
+/// Without `VERTROUWD_PUBLIC_URL` the Host header decided where enrolment links led.
+@Suite("A stranger's Host header decides no link")
+struct HostHeaderTests {
+    @Test func anEnrolmentLinkLeadsToThisMachineWhateverHostIsSent() async throws {
+        try await withVertrouwd { app in
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let desk = Browser(app, over: .from("127.0.0.2"))
+            try await desk.login(admin)
+            let port = try await app.socketPort()
+            func link(host: String, email: String) async throws -> String {
+                var headers = HTTPHeaders()
+                headers.add(name: .host, value: host)
+                let page = try await desk.post("/admin/users", [("name", "Nieuw"), ("email", email), ("roles[]", "counsellor")], headers: headers).body.string
+                return try #require(try page.firstMatch(of: Regex(#"https?://[^"<\s]*/enrol/"#)).map { String(page[$0.range]) })
+            }
+            #expect(try await link(host: "evil.example", email: "a@praktijk.nl") == "http://localhost:\(app.http.server.configuration.port)/enrol/")
+            #expect(try await link(host: "127.0.0.1:\(port)", email: "b@praktijk.nl") == "http://127.0.0.1:\(port)/enrol/")
+            #expect(try await link(host: "localhost:80@evil.example", email: "c@praktijk.nl").hasPrefix("http://localhost:\(app.http.server.configuration.port)/"))
+        }
+    }
+}

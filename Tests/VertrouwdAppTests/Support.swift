@@ -207,7 +207,7 @@ final class Browser: @unchecked Sendable { // used by one test task at a time
             response = HTTPAnswer(status: answer.status, headers: answer.headers, body: answer.body)
         case .from(let source):
             let port = try await app.socketPort()
-            var head = "\(method.rawValue) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+            var head = "\(method.rawValue) \(path) HTTP/1.1\r\n" + (headers[.host].isEmpty ? "Host: 127.0.0.1:\(port)\r\n" : "") + "Connection: close\r\n"
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
             head += "Content-Length: \(body?.readableBytes ?? 0)\r\n\r\n"
             var bytes = Data(head.utf8)

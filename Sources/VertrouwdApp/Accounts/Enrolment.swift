@@ -45,8 +45,7 @@ enum Enrolment {
     }
 
     static func link(_ token: String, _ req: Request) -> String {
-        let base = req.application.settings.publicURL ?? "http://\(req.headers.first(name: .host) ?? "localhost")"
-        return base.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + SiteURL.enrol(token: .value(token)).path
+        req.siteBase + SiteURL.enrol(token: .value(token)).path
     }
 
     // MARK: the counsellor's side

@@ -180,3 +180,26 @@ struct PublicLinks: Encodable, Sendable {
         report = slug.map { SiteURL.report(slug: .value($0)).path }
     }
 }
+
+extension Request {
+    /// Where printed links and QR codes lead: `VERTROUWD_PUBLIC_URL`, or, when it is unset (a
+    /// laptop, a first try), the Host header only if it names this machine: a loopback name or
+    /// address, or the address the server listens on, with a numeric port. Any other Host gives
+    /// `http://localhost:PORT`: a stranger's header never decides where a poster's QR code or an
+    /// enrolment link points. The pages that print such links warn while the setting is unset.
+    var siteBase: String {
+        if let configured = application.settings.publicURL { return configured.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
+        let listening = application.http.server.configuration.hostname.lowercased()
+        let fallback = "http://localhost:\(application.http.server.configuration.port)"
+        guard let host = headers.first(name: .host)?.lowercased(), host.count <= 100 else { return fallback }
+        var name = host, port = ""
+        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") {
+            name = String(host[..<colon]); port = String(host[host.index(after: colon)...])
+        }
+        let allowed: Set<String> = ["localhost", "127.0.0.1", "[::1]", listening]
+        guard allowed.contains(name), port.isEmpty || (port.count <= 5 && port.allSatisfy(\.isASCII) && port.allSatisfy(\.isNumber)) else {
+            return fallback
+        }
+        return "http://" + host
+    }
+}

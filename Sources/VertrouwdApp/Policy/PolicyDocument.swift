@@ -93,7 +93,7 @@ struct PolicyFacts: Sendable {
 
     static func of(_ org: Organisation, on req: Request, language: Language = .nl) async throws -> PolicyFacts {
         let configured = req.application.settings.publicURL
-        return try await of(org, on: req.db, base: configured ?? "http://\(req.headers.first(name: .host) ?? "localhost")",
+        return try await of(org, on: req.db, base: req.siteBase,
                             configured: configured != nil, language: language)
     }
 
