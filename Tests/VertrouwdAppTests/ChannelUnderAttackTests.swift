@@ -357,3 +357,25 @@ struct HostHeaderTests {
         }
     }
 }
+
+/// A JPEG's EXIF, with the place it was taken, reached the counsellor byte for byte.
+@Suite("A photo's place does not reach the case")
+struct PhotoMetadataTests {
+    @Test func aPhotoIsStoredWithoutItsGPSPosition() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
+            let reporter = Browser(app, over: .from("127.0.0.2"))
+            let answer = try await reporter.postMultipart("/o/de-linde/melden", [("story", "Zie de foto van het prikbord.")],
+                                                         files: [("files[]", "foto.jpg", SocketTests.jpeg(bytes: 5_000, gps: true))])
+            #expect(answer.status == .ok)
+            let record = try #require(try await Case.query(on: app.db).first())
+            let attachment = try #require(try await Attachment.query(on: app.db).first())
+            let data = try app.keys.caseKey(of: record).open(data: attachment.dataSealed,
+                                                                 context: FieldContext(table: "case_attachments", row: attachment.id!.uuidString, field: "data"))
+            #expect(data == SocketTests.jpeg(bytes: 5_000), "the picture as sent, without its EXIF segment")
+            #expect(data.range(of: Data("GPSLatitude".utf8)) == nil && data.range(of: Data("Telefoon van Anna".utf8)) == nil)
+            #expect(attachment.size == data.count)
+        }
+    }
+}

@@ -254,7 +254,14 @@ struct PublicChannelTests {
         }
     }
 
-    static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data("fake image body".utf8)
+    /// A PNG's chunks (header, image data, end; not a picture a viewer draws, but well-formed).
+    static let png: Data = {
+        func chunk(_ type: String, _ body: Data) -> Data {
+            Data([0, 0, 0, UInt8(body.count)]) + Data(type.utf8) + body + Data([1, 2, 3, 4])
+        }
+        let signature = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        return signature + chunk("IHDR", Data(repeating: 1, count: 13)) + chunk("IDAT", Data("fake image body".utf8)) + chunk("IEND", Data())
+    }()
 
     @Test func attachmentsAreSealedAndOnlyTheCounsellorCanDownloadThem() async throws {
         try await withVertrouwd { app in

@@ -78,7 +78,12 @@ enum Attachments {
             let data = Data(buffer: file.data)
             switch AttachmentRules.kind(of: data, filename: file.filename) {
             case .success(let kind):
-                checked.append(Checked(name: AttachmentRules.cleanName(file.filename), kind: kind, data: data))
+                // A photo's place, time and camera never reach the case (`ImageMetadata`).
+                guard let clean = ImageMetadata.stripped(data, kind: kind) else {
+                    errors["files"] = t.errFileType.replacingOccurrences(of: "{name}", with: AttachmentRules.cleanName(file.filename))
+                    continue
+                }
+                checked.append(Checked(name: AttachmentRules.cleanName(file.filename), kind: kind, data: clean))
             case .failure(.tooLarge):
                 errors["files"] = t.errFileTooLarge.replacingOccurrences(of: "{name}", with: AttachmentRules.cleanName(file.filename))
             case .failure:
