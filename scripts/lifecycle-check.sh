@@ -25,15 +25,10 @@ report() { # the signed-off reports of last year, as JSON, into $1
 report "$dir/before"
 
 echo "== backup"
-if [ -n "$pg" ]; then
-  "$bin" backup | grep -q "pg_dump" || fail "backup on PostgreSQL does not name pg_dump"
-  pg_dump --format=plain --no-owner --file="$dir/backup.sql" "$pg"
-  backup="$dir/backup.sql"
-else
-  "$bin" backup --output "$dir/backup.sqlite"
-  backup="$dir/backup.sqlite"
-  if "$bin" backup --output "$dir/backup.sqlite" >/dev/null 2>&1; then fail "a backup wrote over an existing file"; fi
-fi
+if [ -n "$pg" ]; then backup="$dir/backup.dump"; else backup="$dir/backup.sqlite"; fi
+"$bin" backup --output "$backup" | tee "$dir/backup.log"
+grep -q "^Audit head: [0-9]*:k1:" "$dir/backup.log" || fail "backup printed no audit head"
+if "$bin" backup --output "$backup" >/dev/null 2>&1; then fail "a backup wrote over an existing file"; fi
 epochs_before=$(grep -c '^epoch ' "$VERTROUWD_MASTER_KEY_FILE")
 
 echo "== retention run"
@@ -68,6 +63,10 @@ if [ -n "$pg" ]; then
   restored_db="vertrouwd_restore_$$"
   psql -qAt "$pg" -c "CREATE DATABASE $restored_db"
   export DATABASE_URL="${pg%/*}/$restored_db"
+  # Only what `backup` made: a plain SQL file (where `\!` would run a shell command) is refused.
+  printf '\\! touch %s\nSELECT 1;\n' "$dir/shell-ran" >"$dir/hostile.sql"
+  if "$bin" restore "$dir/hostile.sql" >/dev/null 2>&1; then fail "a plain SQL file was restored"; fi
+  [ ! -e "$dir/shell-ran" ] || fail "a restore ran a shell command from the file"
 else
   # A data folder with a database in it is refused.
   mkdir -p "$dir/busy" && cp "$dir/backup.sqlite" "$dir/busy/vertrouwd.sqlite"

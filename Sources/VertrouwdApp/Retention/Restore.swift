@@ -37,23 +37,34 @@ public struct RestorePreparation: Sendable {
             chmod(path, 0o600)
             return RestorePreparation { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         case .postgres(let url):
-            let tables = try psql(["-tA", "-c", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"], url: url)
+            // Only what `backup` made: a pg_dump archive ("PGDMP"), read by pg_restore. A plain SQL
+            // file would go through psql, where a line such as `\! command` runs a shell command.
+            let header = try FileHandle(forReadingFrom: URL(fileURLWithPath: file)).read(upToCount: 5) ?? Data()
+            guard header == Data("PGDMP".utf8) else {
+                throw Settings.Problem(description: "\(file) is not a PostgreSQL backup made by `vertrouwd backup` (pg_dump --format=custom). Plain SQL files are not restored: they can hold commands for the shell.")
+            }
+            let tables = try PostgresTools.run("psql", ["-tA", "-c", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"], url: url)
             guard tables.trimmingCharacters(in: .whitespacesAndNewlines) == "0" else {
                 throw Settings.Problem(description: "The database in DATABASE_URL is not empty. Restore into a new, empty database.")
             }
-            _ = try psql(["-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", file], url: url)
+            let database = URLComponents(string: url).map { String($0.path.dropFirst()) } ?? ""
+            _ = try PostgresTools.run("pg_restore", ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
+                                                     "--dbname=\(database)", file], url: url)
             return RestorePreparation {}
         }
     }
 
     /// Removes a restored SQLite database again when the key file does not match it.
     public func abandon() { undo() }
+}
 
-    /// Runs `psql` with the connection in its environment (`PGHOST`…, `PGPASSWORD`), never on its
-    /// command line, where other users of the machine could read the password.
-    private static func psql(_ arguments: [String], url: String) throws -> String {
+/// PostgreSQL's own tools (`psql`, `pg_dump`, `pg_restore`), run with the connection in their
+/// environment (`PGHOST`…, `PGPASSWORD`), never on their command line, where other users of the
+/// machine could read the password.
+enum PostgresTools {
+    static func run(_ tool: String, _ arguments: [String], url: String) throws -> String {
         guard let parts = URLComponents(string: url), let host = parts.host else {
-            throw Settings.Problem(description: "DATABASE_URL is not a URL psql understands.")
+            throw Settings.Problem(description: "DATABASE_URL is not a URL \(tool) understands.")
         }
         var env = ProcessInfo.processInfo.environment
         env["PGHOST"] = host
@@ -65,14 +76,14 @@ public struct RestorePreparation: Sendable {
         let process = Process()
         process.environment = env
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql"] + arguments
+        process.arguments = [tool] + arguments
         let out = Pipe()
         process.standardOutput = out
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Settings.Problem(description: "psql failed (exit \(process.terminationStatus)); nothing was started.")
+            throw Settings.Problem(description: "\(tool) failed (exit \(process.terminationStatus)); nothing was started.")
         }
         return String(decoding: data, as: UTF8.self)
     }

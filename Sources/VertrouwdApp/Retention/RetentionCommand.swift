@@ -53,9 +53,9 @@ struct RetentionRunCommand: AsyncCommand {
     }
 }
 
-/// `vertrouwd backup --output FILE`: a consistent copy of the SQLite database while `serve` runs
-/// (`VACUUM INTO`), without the key. With PostgreSQL it checks the connection and names the
-/// `pg_dump` command (README, "Backups and keys").
+/// `vertrouwd backup --output FILE`: a consistent copy of the database while `serve` runs,
+/// without the key: SQLite's `VACUUM INTO`, or PostgreSQL's `pg_dump --format=custom` (which
+/// `restore` reads with `pg_restore`: a dump holds no commands for a shell). Prints the audit head.
 struct BackupCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "output", short: "o", help: "The file to write (must not exist).")
@@ -67,32 +67,27 @@ struct BackupCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         let started = Date()
+        guard let output = signature.output, !output.isEmpty else {
+            throw UserCreateCommand.Failure(description: "Name the backup file: vertrouwd backup --output FILE")
+        }
+        guard !FileManager.default.fileExists(atPath: output) else {
+            throw UserCreateCommand.Failure(description: "\(output) exists already; a backup never writes over a file.")
+        }
         switch app.settings.database {
-        case .postgres:
-            _ = try await (app.db as! any SQLDatabase).raw("SELECT 1 AS ok").all()
-            context.console.print("""
-                PostgreSQL is reachable. Back it up with its own tool, e.g.:
-                  pg_dump --format=plain --no-owner --file=vertrouwd.sql "$DATABASE_URL"
-                and back up the key file (\(app.keys.path ?? "given inline")) separately.
-                """)
-            context.console.print("Audit head: \(AuditCommand.headLine(try await Audit.newest(db: app.db)))")
+        case .postgres(let url):
+            // One snapshot (pg_dump reads in one transaction) while the server goes on writing.
+            _ = try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file=\(output)"], url: url)
         case .sqliteFile:
-            guard let output = signature.output, !output.isEmpty else {
-                throw UserCreateCommand.Failure(description: "Name the backup file: vertrouwd backup --output FILE")
-            }
-            guard !FileManager.default.fileExists(atPath: output) else {
-                throw UserCreateCommand.Failure(description: "\(output) exists already; a backup never writes over a file.")
-            }
             // One read transaction: a copy of one moment, while the server goes on writing.
             try await (app.db as! any SQLDatabase).raw("VACUUM INTO \(bind: output)").run()
-            chmod(output, 0o600)
-            let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-            let head = try await Audit.record("backup.create", detail: URL(fileURLWithPath: output).lastPathComponent, actor: "cli", app: app, db: app.db)
-            context.console.print(String(format: "Backup written to %@ (%d bytes, %.2f s). It holds no key: keep the key file apart from it.",
-                                         output, size, Date().timeIntervalSince(started)))
-            // Kept off the server (with the backup's record, in a mail), it lets `audit verify
-            // --head` prove later that the log was not cut or rewritten since.
-            context.console.print("Audit head: \(AuditCommand.headLine(head))")
         }
+        chmod(output, 0o600)
+        let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+        let head = try await Audit.record("backup.create", detail: URL(fileURLWithPath: output).lastPathComponent, actor: "cli", app: app, db: app.db)
+        context.console.print(String(format: "Backup written to %@ (%d bytes, %.2f s). It holds no key: keep the key file apart from it.",
+                                     output, size, Date().timeIntervalSince(started)))
+        // Kept off the server (with the backup's record, in a mail), it lets `audit verify
+        // --head` prove later that the log was not cut or rewritten since.
+        context.console.print("Audit head: \(AuditCommand.headLine(head))")
     }
 }
