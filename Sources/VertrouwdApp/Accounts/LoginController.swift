@@ -77,7 +77,13 @@ enum LoginController {
         } catch is Hashing.Busy {
             return try await refuse(busyMessage, status: .serviceUnavailable)
         }
-        guard let user else { return try await refuse(failedMessage) }
+        // From here every failure answers the same time after the hash (`EvenTiming`): a known
+        // account's failure is counted and audited, an unknown one's is not.
+        let hashed = ContinuousClock.now
+        guard let user else {
+            await EvenTiming.settle(since: hashed)
+            return try await refuse(failedMessage)
+        }
         let now = Date()
         let locked = (user.lockedUntil ?? .distantPast) > now
         // An account whose enrolment link is open has no second factor: it cannot log in.
@@ -87,6 +93,7 @@ enum LoginController {
             // One atomic step: concurrent failures each count (a read-add-save lost them). An
             // attempt while locked counts too (it does not lengthen the lock).
             try await countFailure(user, now: now, req)
+            await EvenTiming.settle(since: hashed)
             return try await refuse(failedMessage)
         }
         user.failedLogins = 0

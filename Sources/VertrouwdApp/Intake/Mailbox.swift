@@ -160,6 +160,7 @@ enum MailboxService {
             _ = try await app.hashing.run(source: source) {
                 ReceiptHash.verify(secret: code.secret, salt: Data(count: 16), expected: Data(count: 32), parameters: kdf)
             }
+            await EvenTiming.settle(since: .now)
             return .wrong
         }
         let now = Date()
@@ -170,20 +171,12 @@ enum MailboxService {
         let matches = try await app.hashing.run(source: source) {
             ReceiptHash.verify(secret: code.secret, salt: salt, expected: expected, parameters: parameters)
         }
+        let hashed = ContinuousClock.now
         let lockedUntil = mailbox.lockedUntil.flatMap { $0 > now ? $0 : nil }
         guard matches, lockedUntil == nil else {
-            // One atomic step: concurrent wrong codes each count (a read-add-save lost them).
-            // An attempt while locked counts too.
-            let failures = try await Counters.increment("mailboxes", "failed_attempts", id: mailbox.requireID(), on: db)
-            if let wait = MailboxThrottle.wait(afterFailures: failures) {
-                // A locator locked now stays locked until then: an attempt during the wait counts
-                // but cannot lengthen it, so a stranger cannot keep a reporter out for good.
-                try await Mailbox.query(on: db).filter(\.$id == mailbox.requireID())
-                    .group(.or) { $0.filter(\.$lockedUntil == nil).filter(\.$lockedUntil < now) }
-                    .set(\.$lockedUntil, to: now.addingTimeInterval(wait)).update()
-                return .wait(wait)
-            }
-            return lockedUntil.map { .wait($0.timeIntervalSince(now)) } ?? .wrong
+            let outcome = try await countFailure(mailbox, lockedUntil: lockedUntil, now: now, on: db)
+            await EvenTiming.settle(since: hashed)
+            return outcome
         }
         if mailbox.failedAttempts != 0 || mailbox.lockedUntil != nil {
             mailbox.failedAttempts = 0
@@ -191,5 +184,21 @@ enum MailboxService {
             try await mailbox.save(on: db)
         }
         return .opened(mailbox)
+    }
+
+    /// A wrong code (or any code while locked) counts, and may lock the locator.
+    private static func countFailure(_ mailbox: Mailbox, lockedUntil: Date?, now: Date, on db: any Database) async throws -> Outcome {
+        // One atomic step: concurrent wrong codes each count (a read-add-save lost them).
+        // An attempt while locked counts too.
+        let failures = try await Counters.increment("mailboxes", "failed_attempts", id: mailbox.requireID(), on: db)
+        if let wait = MailboxThrottle.wait(afterFailures: failures) {
+            // A locator locked now stays locked until then: an attempt during the wait counts
+            // but cannot lengthen it, so a stranger cannot keep a reporter out for good.
+            try await Mailbox.query(on: db).filter(\.$id == mailbox.requireID())
+                .group(.or) { $0.filter(\.$lockedUntil == nil).filter(\.$lockedUntil < now) }
+                .set(\.$lockedUntil, to: now.addingTimeInterval(wait)).update()
+            return .wait(wait)
+        }
+        return lockedUntil.map { .wait($0.timeIntervalSince(now)) } ?? .wrong
     }
 }
