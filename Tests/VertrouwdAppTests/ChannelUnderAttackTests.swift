@@ -379,3 +379,56 @@ struct PhotoMetadataTests {
         }
     }
 }
+
+/// Uploads are handled a few at a time (memory); one that finds no room keeps its text.
+@Suite("Uploads past the room keep their text")
+struct UploadRoomTests {
+    @Test func aReportWithFilesThatFindsNoRoomComesBackWithItsText() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
+            app.uploads = HashGate(running: 1, places: 0, perSource: 1, maximumWait: 1)  // no room at all
+            let reporter = Browser(app, over: .from("127.0.0.2"))
+            let answer = try await reporter.postMultipart("/o/de-linde/melden", [("story", "Mijn verhaal over de afdeling, met bewijs.")],
+                                                         files: [("files[]", "verslag.pdf", SocketTests.pdf(bytes: 2 * 1024 * 1024))])
+            #expect(answer.status == .serviceUnavailable)
+            #expect(answer.body.string.contains("Mijn verhaal over de afdeling, met bewijs."))
+            #expect(answer.body.string.contains("kies je bestanden opnieuw"))
+            #expect(try await count(Case.self, app) == 0)
+            // With room again it goes through.
+            app.uploads = HashGate(running: 2, places: 8, perSource: 2, maximumWait: 5)
+            let again = try await reporter.postMultipart("/o/de-linde/melden", [("story", "Mijn verhaal over de afdeling, met bewijs.")],
+                                                        files: [("files[]", "verslag.pdf", SocketTests.pdf(bytes: 2 * 1024 * 1024))])
+            #expect(again.status == .ok)
+        }
+    }
+}
+
+@Suite("The fair queue")
+struct HashGateTests {
+    /// Three requests of one sender wait before one of another: the other is served second, not
+    /// fourth; each sender's own stay first come, first served.
+    @Test func waitingSendersTakeTurns() async throws {
+        let gate = HashGate(running: 1, places: 10, perSource: 10, maximumWait: 30)
+        let (a, b) = (Source(address: "127.0.0.2"), Source(address: "127.0.0.3"))
+        try await gate.enter(a)
+        let order = NIOLockedValueBox<[String]>([])
+        var tasks: [Task<Void, any Error>] = []
+        for (name, source) in [("a1", a), ("a2", a), ("a3", a), ("b1", b)] {
+            tasks.append(Task { try await gate.enter(source); order.withLockedValue { $0.append(name) } })
+            let waiting = tasks.count + 1
+            while gate.admitted < waiting { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        for expected in 1...4 {
+            gate.leave(expected == 1 ? a : (order.withLockedValue { $0.last }!.hasPrefix("b") ? b : a))
+            while order.withLockedValue({ $0.count }) < expected { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        #expect(order.withLockedValue { $0 } == ["a1", "b1", "a2", "a3"])
+        // A sender past its share is refused at once; another is not.
+        let small = HashGate(running: 1, places: 10, perSource: 1, maximumWait: 30)
+        try await small.enter(a)
+        await #expect(throws: Hashing.Busy.self) { try await small.enter(a) }
+        small.leave(a)
+        for task in tasks { _ = try? await task.value }
+    }
+}

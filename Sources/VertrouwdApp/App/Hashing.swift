@@ -15,8 +15,9 @@ import Vapor
 /// In front of the threads stands a short, fair queue per budget (`HashGate`): a hash that
 /// finds the threads busy waits its turn (at most `maximumWait`) instead of being answered
 /// "busy" at once, which six parallel bogus logins turned into a lock-out of every real one.
-/// One sender (`Source`) holds at most `perSource` places in a queue, so a flood from one address
-/// waits behind itself; "busy" is the answer only when the queue is full or the wait too long.
+/// Waiting senders (`Source`) take turns and each holds at most `perSource` places, so a flood
+/// from one address waits behind itself; "busy" is the answer only when the queue is full, the
+/// sender's share is, or the wait is too long.
 /// Passwords and receipt codes have a queue each; a report being filed is never refused.
 final class Hashing: Sendable {
     struct Busy: Error {}
@@ -32,7 +33,7 @@ final class Hashing: Sendable {
     var completed: Int { done.withLockedValue { $0 } }
     private let passwordCost: Int
 
-    init(threads: Int, limit: Int, passwordCost: Int, perSource: Int = 2, maximumWait: TimeInterval = 10) {
+    init(threads: Int, limit: Int, passwordCost: Int, perSource: Int = 4, maximumWait: TimeInterval = 10) {
         pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
         self.limit = limit
@@ -109,8 +110,20 @@ extension Application {
         set { storage[ZipBuildsKey.self] = newValue }
     }
 
+    private struct UploadsKey: StorageKey { typealias Value = HashGate }
+
+    /// Forms with files (a report, a mailbox message) are read and handled two at a time, eight
+    /// per sender running or waiting at most; a wait is shorter than the idle timeout (a body not being read
+    /// is idle), after which the text comes back without the files (`FormRefusal.busy`).
+    var uploads: HashGate {
+        get { storage[UploadsKey.self]! }
+        set { storage[UploadsKey.self] = newValue }
+    }
+
     func startHashing(_ settings: Settings) {
-        zipBuilds = HashGate(running: 2, places: 8, perSource: 1, maximumWait: 30)
+        // Eight per sender: colleagues behind one office address may all be sending at once.
+        uploads = HashGate(running: 2, places: 64, perSource: 8, maximumWait: min(20, settings.connectionIdleTimeout * 2 / 3))
+        zipBuilds = HashGate(running: 2, places: 8, perSource: 1, maximumWait: min(20, settings.connectionIdleTimeout * 2 / 3))
         hashing = Hashing(passwordCost: settings.passwordCost, limit: settings.concurrentHashes)
         lifecycle.use(HashingShutdown())
     }
@@ -120,9 +133,11 @@ extension Application {
     }
 }
 
-/// A fair queue in front of the hashing threads: `running` at a time, `places` running or
-/// waiting in all, at most `perSource` of them one sender's, and no wait longer than
-/// `maximumWait`. First come, first served among those admitted.
+/// A fair queue in front of slow work (hashing, uploads): `running` at a time, `places` running
+/// or waiting in all, at most `perSource` of them one sender's, and no wait longer than
+/// `maximumWait`. Waiting senders take turns (round robin): a sender with many requests waiting
+/// is served no more often than one with a single request, so a flood from one address delays
+/// someone else by at most a turn.
 final class HashGate: Sendable {
     private struct Waiter {
         let id: UInt64
@@ -130,9 +145,18 @@ final class HashGate: Sendable {
     }
     private struct State {
         var running = 0
-        var waiting: [Waiter] = []
+        var waiting = 0
+        /// Each sender's waiters, first come first served.
+        var queues: [Source: [Waiter]] = [:]
+        /// Senders with someone waiting, in the order of their next turn.
+        var turns: [Source] = []
         var held: [Source: Int] = [:]
         var nextID: UInt64 = 0
+
+        mutating func release(_ source: Source) {
+            held[source, default: 1] -= 1
+            if held[source] == 0 { held[source] = nil }
+        }
     }
     private let state = NIOLockedValueBox(State())
     let runningLimit: Int
@@ -144,26 +168,28 @@ final class HashGate: Sendable {
         self.runningLimit = running; self.places = places; self.perSource = perSource; self.maximumWait = maximumWait
     }
 
-    var admitted: Int { state.withLockedValue { $0.running + $0.waiting.count } }
+    var admitted: Int { state.withLockedValue { $0.running + $0.waiting } }
 
     func enter(_ source: Source) async throws {
-        enum Entry { case run, wait(UInt64), refuse }
+        enum Entry { case run, wait, refuse }
         let id: UInt64 = state.withLockedValue { s in s.nextID += 1; return s.nextID }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let entry: Entry = state.withLockedValue { s in
-                guard s.running + s.waiting.count < places, s.held[source, default: 0] < perSource else { return .refuse }
+                guard s.running + s.waiting < places, s.held[source, default: 0] < perSource else { return .refuse }
                 s.held[source, default: 0] += 1
                 if s.running < runningLimit {
                     s.running += 1
                     return .run
                 }
-                s.waiting.append(Waiter(id: id, continuation: continuation))
-                return .wait(id)
+                if s.queues[source, default: []].isEmpty { s.turns.append(source) }
+                s.queues[source, default: []].append(Waiter(id: id, continuation: continuation))
+                s.waiting += 1
+                return .wait
             }
             switch entry {
             case .run: continuation.resume()
             case .refuse: continuation.resume(throwing: Hashing.Busy())
-            case .wait(let id):
+            case .wait:
                 // Too long a wait: out of the queue, "busy" (unless its turn came meanwhile).
                 let wait = maximumWait
                 Task.detached { [weak self] in
@@ -176,23 +202,32 @@ final class HashGate: Sendable {
 
     private func giveUp(_ id: UInt64, source: Source) {
         let waiter: Waiter? = state.withLockedValue { s in
-            guard let index = s.waiting.firstIndex(where: { $0.id == id }) else { return nil }
-            s.held[source, default: 1] -= 1
-            if s.held[source] == 0 { s.held[source] = nil }
-            return s.waiting.remove(at: index)
+            guard let index = s.queues[source]?.firstIndex(where: { $0.id == id }) else { return nil }
+            let waiter = s.queues[source]!.remove(at: index)
+            if s.queues[source]!.isEmpty {
+                s.queues[source] = nil
+                s.turns.removeAll { $0 == source }
+            }
+            s.waiting -= 1
+            s.release(source)
+            return waiter
         }
         waiter?.continuation.resume(throwing: Hashing.Busy())
     }
 
     func leave(_ source: Source) {
         let next: Waiter? = state.withLockedValue { s in
-            s.held[source, default: 1] -= 1
-            if s.held[source] == 0 { s.held[source] = nil }
-            guard !s.waiting.isEmpty else {
+            s.release(source)
+            guard !s.turns.isEmpty else {
                 s.running -= 1
                 return nil
             }
-            return s.waiting.removeFirst()  // its place among the running is the one just left
+            // The next sender's turn; it goes to the back of the line if more of it wait.
+            let turn = s.turns.removeFirst()
+            let waiter = s.queues[turn]!.removeFirst()
+            if s.queues[turn]!.isEmpty { s.queues[turn] = nil } else { s.turns.append(turn) }
+            s.waiting -= 1
+            return waiter  // its place among the running is the one just left
         }
         next?.continuation.resume()
     }

@@ -68,6 +68,8 @@ enum FormRefusal: Sendable, Equatable {
     case expired
     /// The body was larger than the route's limit; only the fields that arrived whole are kept.
     case tooLarge(BodyLimit)
+    /// Too many uploads at once (`Application.uploads`): the text was kept, the files were not.
+    case busy
 
     static let routeKey = "vertrouwd.refusable"
 
@@ -75,6 +77,7 @@ enum FormRefusal: Sendable, Equatable {
         switch self {
         case .expired: .forbidden
         case .tooLarge: .payloadTooLarge
+        case .busy: .serviceUnavailable
         }
     }
 }
@@ -172,7 +175,31 @@ struct RequestBodyMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         let limit = request.route?.bodyLimit ?? .small
-        var (kept, total) = try await Self.read(request, keep: limit.bytes, ceiling: limit.ceiling, deadline: limit.deadline(grace: request.application.settings.bodyGrace))
+        let deadline = limit.deadline(grace: request.application.settings.bodyGrace)
+        if case .upload = limit {
+            // Bodies with files are read and handled a few at a time, so four 9 MB uploads at once
+            // do not each hold their copies in memory together. Past a short wait the text is
+            // read (the files are read away) and the form comes back with it: nothing typed is lost.
+            let uploads = request.application.uploads
+            do {
+                try await uploads.enter(request.source)
+            } catch is Hashing.Busy {
+                let (kept, _) = try await Self.read(request, keep: BodyLimit.text.bytes, ceiling: limit.ceiling, deadline: deadline)
+                let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: true, fieldBytes: limit.fieldBytes)
+                request.headers.contentType = .urlEncodedForm
+                try Self.setBody(request, ByteBuffer(string: FormFields.urlEncoded(fields)))
+                guard request.route?.drawsRefusedForms == true else { throw Abort(.serviceUnavailable) }
+                request.formRefusal = .busy
+                return try await next.respond(to: request)
+            }
+            defer { uploads.leave(request.source) }
+            return try await respond(to: request, limit: limit, deadline: deadline, chainingTo: next)
+        }
+        return try await respond(to: request, limit: limit, deadline: deadline, chainingTo: next)
+    }
+
+    private func respond(to request: Request, limit: BodyLimit, deadline: TimeAmount, chainingTo next: any AsyncResponder) async throws -> Response {
+        var (kept, total) = try await Self.read(request, keep: limit.bytes, ceiling: limit.ceiling, deadline: deadline)
         var oversized = false
         if total <= limit.bytes {
             // A field past its size goes before anything reads the form as text.

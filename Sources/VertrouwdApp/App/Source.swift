@@ -60,7 +60,10 @@ extension Request {
     /// The sender's fingerprint (`Source`), worked out once per request.
     var source: Source {
         if let known = storage[SourceKey.self] { return known }
-        let source = Source(address: Source.address(of: self, trustedProxies: application.settings.trustedProxies))
+        // Without a peer address (a Unix socket, a test in process) senders cannot be told
+        // apart: each request is its own, and only the limits per organisation apply.
+        let source = remoteAddress?.ipAddress == nil ? Source(address: "request:" + UUID().uuidString)
+            : Source(address: Source.address(of: self, trustedProxies: application.settings.trustedProxies))
         storage[SourceKey.self] = source
         return source
     }

@@ -59,6 +59,9 @@ enum Attachments {
         var errors = FormErrors()
         if case .tooLarge(let limit) = refusal {
             errors["files"] = t.errFilesTooLarge.replacingOccurrences(of: "{mb}", with: String(limit.megabytes))
+        } else if refusal == .busy {
+            errors.general = t.errUploadBusy
+            errors["files"] = t.errFilesAgain
         } else {
             errors.general = t.errFormExpired
             remindToChooseAgain(files, t: t, errors: &errors)

@@ -291,7 +291,11 @@ enum PublicController {
         let (org, counsellors) = try await reachable(req)
         let t = PublicText.of(req.language)
         var errors = FormErrors()
-        errors.general = refusal == .expired ? t.errFormExpired : t.errFormTooLarge
+        errors.general = switch refusal {
+        case .expired: t.errFormExpired
+        case .tooLarge: t.errFormTooLarge
+        case .busy: t.errUploadBusy
+        }
         let input = RequestForm(counsellor: req.formValue("counsellor"), mode: req.formValue("mode"), moments: req.formValue("moments"),
                                 contact: req.formValue("contact"), topic: req.formValue("topic"))
         return try await formPage(req, org, .request, requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),

@@ -122,6 +122,8 @@ struct PublicText: Encodable, Sendable {
     let errWhistleblowerTopic: String
     /// With `{minutes}`.
     let errBusy: String
+    /// Too many uploads at once: the text came back, the files did not.
+    let errUploadBusy: String
     /// With `{minutes}`: this sender sent its share (`FloodGuard`).
     let errSenderBusy: String
     /// The form came back without a valid token (an old tab, a lost cookie): shown on the form.
@@ -251,6 +253,7 @@ struct PublicText: Encodable, Sendable {
         errFilesAgain: "Kies je bijlagen opnieuw: een browser bewaart gekozen bestanden niet.",
         errWhistleblowerTopic: "Een melding onder de Wet bescherming klokkenluiders gaat over een vermoeden van een misstand, zoals fraude. Bij pesten, intimidatie, discriminatie of agressie helpt de vertrouwenspersoon je vertrouwelijk. Haal het vinkje weg of kies een ander onderwerp. Er is nog niets verstuurd.",
         errBusy: "Het is nu erg druk. Er is nog niets verstuurd. Je tekst staat hieronder nog: probeer het over {minutes} minuut/minuten opnieuw met Versturen.",
+        errUploadBusy: "Het is nu erg druk. Er is nog niets verstuurd. Je tekst staat hieronder nog: kies je bestanden opnieuw en klik over een minuut opnieuw op Versturen.",
         errSenderBusy: "Vanaf deze verbinding is de afgelopen minuten al een aantal keer iets verstuurd. Er is nu nog niets verstuurd. Je tekst staat hieronder nog: probeer het over {minutes} minuten opnieuw, of vanaf een andere verbinding.",
         errFormExpired: "Dit formulier was verlopen, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kijk het na en klik opnieuw op Versturen.",
         errFilesTooLarge: "Je bijlagen zijn samen groter dan {mb} MB, daarom is er nog niets verstuurd. Wat je schreef staat er nog. Kies kleinere bestanden (elk tot 10 MB) of stuur er minder.",
@@ -347,6 +350,7 @@ struct PublicText: Encodable, Sendable {
         errFilesAgain: "Please choose your attachments again: a browser does not keep chosen files.",
         errWhistleblowerTopic: "A report under the Whistleblower Protection Act is about suspected wrongdoing, such as fraud. With bullying, intimidation, discrimination or aggression the counsellor helps you in confidence. Remove the tick or choose another topic. Nothing has been sent yet.",
         errBusy: "It is very busy right now. Nothing has been sent yet. Your text is still below: please press Send again in {minutes} minute(s).",
+        errUploadBusy: "It is very busy right now. Nothing has been sent yet. Your text is still below: choose your files again and press Send again in a minute.",
         errSenderBusy: "Several messages were sent from this connection in the last few minutes. Nothing has been sent yet. Your text is still below: please try again in {minutes} minutes, or from another connection.",
         errFormExpired: "This form had expired, so nothing has been sent yet. What you wrote is still here. Please check it and press Send again.",
         errFilesTooLarge: "Your attachments together are larger than {mb} MB, so nothing has been sent yet. What you wrote is still here. Choose smaller files (each up to 10 MB) or send fewer.",
