@@ -112,8 +112,9 @@ extension Application {
 
     private struct UploadsKey: StorageKey { typealias Value = HashGate }
 
-    /// Forms with files (a report, a mailbox message) are read and handled two at a time, eight
-    /// per sender running or waiting at most; a wait is shorter than the idle timeout (a body not being read
+    /// Forms with files (a report, a mailbox message) are read and handled one at a time (a 9 MB
+    /// file is held several times over while it is checked, sealed and stored), eight per
+    /// sender running or waiting at most; a wait is shorter than the idle timeout (a body not being read
     /// is idle), after which the text comes back without the files (`FormRefusal.busy`).
     var uploads: HashGate {
         get { storage[UploadsKey.self]! }
@@ -122,7 +123,7 @@ extension Application {
 
     func startHashing(_ settings: Settings) {
         // Eight per sender: colleagues behind one office address may all be sending at once.
-        uploads = HashGate(running: 2, places: 64, perSource: 8, maximumWait: min(20, settings.connectionIdleTimeout * 2 / 3))
+        uploads = HashGate(running: 1, places: 64, perSource: 8, maximumWait: min(20, settings.connectionIdleTimeout * 2 / 3))
         zipBuilds = HashGate(running: 2, places: 8, perSource: 1, maximumWait: min(20, settings.connectionIdleTimeout * 2 / 3))
         hashing = Hashing(passwordCost: settings.passwordCost, limit: settings.concurrentHashes)
         lifecycle.use(HashingShutdown())

@@ -176,9 +176,10 @@ struct RequestBodyMiddleware: AsyncMiddleware {
         }
         let limit = request.route?.bodyLimit ?? .small
         let deadline = limit.deadline(grace: request.application.settings.bodyGrace)
-        if case .upload = limit {
-            // Bodies with files are read and handled a few at a time, so four 9 MB uploads at once
-            // do not each hold their copies in memory together. Past a short wait the text is
+        let announced = request.headers.first(name: .contentLength).flatMap(Int.init)
+        if case .upload = limit, announced.map({ $0 > Self.largeBody }) ?? true {
+            // Large bodies (files) are read and handled one at a time, so four 9 MB uploads at
+            // once do not each hold their copies in memory together. Past a short wait the text is
             // read (the files are read away) and the form comes back with it: nothing typed is lost.
             let uploads = request.application.uploads
             do {
@@ -197,6 +198,10 @@ struct RequestBodyMiddleware: AsyncMiddleware {
         }
         return try await respond(to: request, limit: limit, deadline: deadline, chainingTo: next)
     }
+
+    /// A body past this (or of unknown length) waits its turn on an upload route: a story
+    /// without files, or with a photo, goes straight through.
+    static let largeBody = 1024 * 1024
 
     private func respond(to request: Request, limit: BodyLimit, deadline: TimeAmount, chainingTo next: any AsyncResponder) async throws -> Response {
         var (kept, total) = try await Self.read(request, keep: limit.bytes, ceiling: limit.ceiling, deadline: deadline)
@@ -293,7 +298,8 @@ struct RequestBodyMiddleware: AsyncMiddleware {
     private struct Verbatim: ContentEncoder {
         let bytes: ByteBuffer
         func encode<E: Encodable>(_ encodable: E, to body: inout ByteBuffer, headers: inout HTTPHeaders) throws {
-            body.writeImmutableBuffer(bytes)
+            // The same storage, not a copy (a 32 MB upload would otherwise be held twice).
+            if body.readableBytes == 0 { body = bytes } else { body.writeImmutableBuffer(bytes) }
         }
     }
 }
