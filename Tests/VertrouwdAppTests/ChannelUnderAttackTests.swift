@@ -207,6 +207,7 @@ struct LockOutTests {
             let desk = Browser(app)
             try await desk.login(admin)
             let reset = try await desk.post("/admin/users/\(anna.id)/reset-totp", [])
+            #expect(try await User.find(anna.id, on: app.db)?.failedLogins == 0, "failures count from the new link on")
             try await User.query(on: app.db).filter(\.$id == anna.id).set(\.$lockedUntil, to: Date().addingTimeInterval(3600)).update()
             let done = try await Browser(app).post(try enrolmentLink(in: reset.body.string), [("current", anna.password)])
             #expect(done.status == .ok, "the link and her own password complete the reset while locked")
@@ -430,5 +431,22 @@ struct HashGateTests {
         await #expect(throws: Hashing.Busy.self) { try await small.enter(a) }
         small.leave(a)
         for task in tasks { _ = try? await task.value }
+    }
+
+    /// A request whose client went away leaves the queue at once, not when its wait runs out.
+    @Test func aCancelledWaiterGivesUpItsPlace() async throws {
+        let gate = HashGate(running: 1, places: 2, perSource: 2, maximumWait: 600)
+        let a = Source(address: "127.0.0.2")
+        try await gate.enter(a)
+        let waiter = Task { try await gate.enter(a) }
+        while gate.admitted < 2 { try await Task.sleep(for: .milliseconds(2)) }
+        waiter.cancel()
+        await #expect(throws: Hashing.Busy.self) { try await waiter.value }
+        #expect(gate.admitted == 1)
+        // The place is free again: another sender waits in it (places are 2) and runs next.
+        let next = Task { try await gate.enter(Source(address: "127.0.0.3")) }
+        while gate.admitted < 2 { try await Task.sleep(for: .milliseconds(2)) }
+        gate.leave(a)
+        try await next.value
     }
 }

@@ -33,6 +33,10 @@ enum Enrolment {
         user.enrolExpiresAt = now.addingTimeInterval(validity)
         user.totpSecretSealed = ""
         user.totpLastStep = 0
+        // Failures count from the new link on: a lock that strangers' guesses caused neither
+        // blocks nor shortens the owner's reset (three wrong passwords with it still end it).
+        user.failedLogins = 0
+        user.lockedUntil = nil
         return token
     }
 

@@ -172,8 +172,18 @@ final class HashGate: Sendable {
     var admitted: Int { state.withLockedValue { $0.running + $0.waiting } }
 
     func enter(_ source: Source) async throws {
-        enum Entry { case run, wait, refuse }
         let id: UInt64 = state.withLockedValue { s in s.nextID += 1; return s.nextID }
+        // A request that goes away while waiting (its client closed the connection) leaves the
+        // queue at once instead of holding its place until the wait runs out.
+        try await withTaskCancellationHandler {
+            try await wait(id, source)
+        } onCancel: {
+            giveUp(id, source: source)
+        }
+    }
+
+    private func wait(_ id: UInt64, _ source: Source) async throws {
+        enum Entry { case run, wait, refuse }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let entry: Entry = state.withLockedValue { s in
                 guard s.running + s.waiting < places, s.held[source, default: 0] < perSource else { return .refuse }

@@ -340,11 +340,17 @@ enum FormFields {
     /// (RFC 2046: at most 70 of a few ASCII characters) holds no CR, so two places that match
     /// a part of it cannot overlap. An invalid boundary gives nothing. A part cut off is not kept.
     static func multipart(_ body: ByteBuffer, boundary: String, fieldBytes: Int = .max) -> (fields: [Field], files: [(name: String, file: File)]) {
-        guard isValidBoundary(boundary) else { return ([], []) }
+        let parts = multipartParts(body, boundary: boundary, fieldBytes: fieldBytes)
+        return (parts.fields, parts.files)
+    }
+
+    /// `multipart`, and how many text parts were left out for being longer than `fieldBytes`.
+    static func multipartParts(_ body: ByteBuffer, boundary: String, fieldBytes: Int) -> (fields: [Field], files: [(name: String, file: File)], dropped: Int) {
+        guard isValidBoundary(boundary) else { return ([], [], 0) }
         let delimiter = Array("\r\n--\(boundary)".utf8)
         let headerEnd = Array("\r\n\r\n".utf8)
-        return body.withUnsafeReadableBytes { raw -> (fields: [Field], files: [(name: String, file: File)]) in
-            guard let base = raw.baseAddress else { return ([], []) }
+        return body.withUnsafeReadableBytes { raw -> (fields: [Field], files: [(name: String, file: File)], dropped: Int) in
+            guard let base = raw.baseAddress else { return ([], [], 0) }
             let count = raw.count
             /// The first place at or after `start` where `needle` (starting with CR) begins.
             func find(_ needle: [UInt8], from start: Int) -> Int? {
@@ -363,6 +369,7 @@ enum FormFields {
             }
             var fields: [Field] = []
             var files: [(name: String, file: File)] = []
+            var dropped = 0
             // The body starts with the delimiter without its CR LF, or has a preamble before it.
             let opening = Array(delimiter.dropFirst(2))
             var position: Int
@@ -371,7 +378,7 @@ enum FormFields {
             } else if let first = find(delimiter, from: 0) {
                 position = first
             } else {
-                return ([], [])
+                return ([], [], 0)
             }
             while fields.count + files.count < maximumFields {
                 let afterDelimiter = position + delimiter.count
@@ -389,11 +396,13 @@ enum FormFields {
                         files.append((name, File(data: bytes, filename: filename)))
                     } else if contentEnd - contentStart <= fieldBytes {
                         fields.append(Field(name: name, value: text(contentStart, contentEnd)))
+                    } else {
+                        dropped += 1
                     }
                 }
                 position = contentEnd
             }
-            return (fields, files)
+            return (fields, files, dropped)
         }
     }
 
@@ -422,8 +431,7 @@ enum FormFields {
     /// Whether a multipart body has a text part (not a file) longer than `fieldBytes`.
     static func hasOversizedPart(_ body: ByteBuffer, boundary: String, fieldBytes: Int) -> Bool {
         guard body.readableBytes > fieldBytes else { return false }
-        let all = multipart(body, boundary: boundary).fields.count
-        return multipart(body, boundary: boundary, fieldBytes: fieldBytes).fields.count < all
+        return multipartParts(body, boundary: boundary, fieldBytes: fieldBytes).dropped > 0
     }
 
     /// RFC 2046: 1 to 70 characters from a small ASCII set, not ending in a space.
