@@ -246,11 +246,18 @@ struct SlowClientTests {
     }
 
     @Test func aBodyThatStopsHalfWayAndAHalfSentHeadAreClosed() async throws {
-        try await withVertrouwd({ $0.connectionIdleTimeout = 1; $0.bodyGrace = 1 }) { app in
+        try await withVertrouwd({ $0.connectionIdleTimeout = 3; $0.bodyGrace = 1 }) { app in
             let anna = try await app.makeAccount("anna@praktijk.nl")
             _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
-            let body = try await Self.closesAfterStalling(app, "POST /o/de-linde/melden HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 30000000\r\n\r\nstory=Het+begon")
+            // A reporter's own form (valid token) whose connection stalls after the first words.
+            let visitor = Browser(app, over: .from("127.0.0.2"))
+            let token = try await visitor.csrfToken()
+            let body = try await Self.closesAfterStalling(app, "POST /o/de-linde/melden HTTP/1.1\r\nHost: x\r\nCookie: vt_csrf=\(token)\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 30000000\r\n\r\n_csrf=\(token)&story=Het+begon+op+maandag&contactWish=no&x=")
             #expect(body, "a stalled body is closed")
+            // What arrived before the stall is not filed as a whole report.
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await count(Case.self, app) == 0, "a body cut off half way files nothing")
             let head = try await Self.closesAfterStalling(app, "GET /o/de-linde HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             #expect(head, "a half-sent head is closed")
             // A byte at a time, never idle: cut off at the body's deadline (here 1 s + 2 s for 64 KB).
@@ -258,6 +265,9 @@ struct SlowClientTests {
             #expect(trickled, "a trickled body is cut off")
             // The channel still answers others.
             #expect(try await Browser(app, over: .from("127.0.0.3")).get("/o/de-linde").status == .ok)
+            // The connections were dropped while their error pages may still be drawn: let those
+            // finish before the app is taken down under them.
+            try await Task.sleep(for: .seconds(2))
         }
     }
 }

@@ -281,7 +281,13 @@ struct RequestBodyMiddleware: AsyncMiddleware {
                 done.fail(error)
             case .end:
                 progress.finished = true
-                done.succeed(())
+                // Shorter than announced (a connection closed half way, should it ever end the
+                // stream rather than fail it): a story cut off at its first words is no report.
+                if announced > 0 && progress.total < announced {
+                    done.fail(Abort(.badRequest, reason: "body cut off"))
+                } else {
+                    done.succeed(())
+                }
             }
             return eventLoop.makeSucceededVoidFuture()
         }
