@@ -272,8 +272,8 @@ struct SlowClientTests {
     }
 }
 
-/// Twelve parallel downloads of the reporter's file all got through the 5-an-hour limit, and each
-/// built its ZIP in memory at the same time.
+/// Twelve parallel downloads of the reporter's file all got through the 5-an-hour limit (each then
+/// built its ZIP in memory; it is streamed now).
 @Suite("The reporter's file under parallel downloads")
 struct ParallelDownloadTests {
     @Test func twelveParallelDownloadsGetFiveFilesAndNoMore() async throws {
@@ -382,8 +382,7 @@ struct PhotoMetadataTests {
             #expect(answer.status == .ok)
             let record = try #require(try await Case.query(on: app.db).first())
             let attachment = try #require(try await Attachment.query(on: app.db).first())
-            let data = try app.keys.caseKey(of: record).open(data: attachment.dataSealed,
-                                                                 context: FieldContext(table: "case_attachments", row: attachment.id!.uuidString, field: "data"))
+            let data = try await app.attachmentBytes(attachment, of: record)
             #expect(data == SocketTests.jpeg(bytes: 5_000), "the picture as sent, without its EXIF segment")
             #expect(data.range(of: Data("GPSLatitude".utf8)) == nil && data.range(of: Data("Telefoon van Anna".utf8)) == nil)
             #expect(attachment.size == data.count)
@@ -391,7 +390,7 @@ struct PhotoMetadataTests {
     }
 }
 
-/// Uploads are handled a few at a time (memory); one that finds no room keeps its text.
+/// Uploads are handled a few at a time (disk); one that finds no room keeps its text.
 @Suite("Uploads past the room keep their text")
 struct UploadRoomTests {
     @Test func aReportWithFilesThatFindsNoRoomComesBackWithItsText() async throws {

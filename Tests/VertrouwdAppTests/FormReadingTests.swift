@@ -58,21 +58,31 @@ struct FormReadingTests {
         #expect(read == fields)
     }
 
-    @Test func aMultipartBodyGivesItsTextFieldsAndItsFilesByteForByte() {
+    @Test func aMultipartBodyGivesItsTextFieldsAndItsFilesByteForByte() throws {
         // setup: file bytes that look like line ends and half a boundary
         let pdf = Array("%PDF-1.4\r\n--\(Self.boundary.prefix(8))\r\n\r\n".utf8) + (0..<5_000).map { UInt8($0 % 256) }
         let body = Self.multipart([("_csrf", nil, Array("abc".utf8)), ("story", nil, Array("Regel één\r\nregel twee 🙏🏽".utf8)),
                                    ("files[]", "verslag.pdf", pdf), ("files[]", "", [])])
 
-        // MUT
-        let (fields, files) = FormFields.multipart(body, boundary: Self.boundary)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let reader = try #require(MultipartReader(boundary: Self.boundary, fieldBytes: 1_000, textBytes: 10_000, spoolFolder: folder))
+
+        // MUT: as it arrives over a socket, in pieces
+        var rest = body
+        while let piece = rest.readSlice(length: min(777, rest.readableBytes)), piece.readableBytes > 0 { reader.feed(piece) }
 
         // validate
-        #expect(fields == [.init(name: "_csrf", value: "abc"), .init(name: "story", value: "Regel één\r\nregel twee 🙏🏽")])
-        #expect(files.map(\.name) == ["files[]", "files[]"])
-        #expect(files[0].file.filename == "verslag.pdf")
-        #expect(Array(files[0].file.data.readableBytesView) == pdf)
-        #expect(files[1].file.data.readableBytes == 0, "an empty file input is sent as an empty part")
+        #expect(reader.isComplete)
+        #expect(reader.fields == [.init(name: "_csrf", value: "abc"), .init(name: "story", value: "Regel één\r\nregel twee 🙏🏽")])
+        let files = reader.uploads
+        #expect(files.map(\.field) == ["files[]", "files[]"])
+        #expect(files[0].filename == "verslag.pdf" && files[0].result == .success(.pdf))
+        let spool = try #require(files[0].spool)
+        #expect(try spool.pieces.indices.map { try spool.piece($0) }.reduce(Data(), +) == Data(pdf))
+        #expect(!files[1].chosen && files[1].spool == nil, "an empty file input is sent as an empty part, and kept nowhere")
+        // the spool has no name on disk: nothing of the file can be found there
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
     @Test func aMultipartBodyCutOffInAFileKeepsTheTextBeforeItAndNoHalfFile() {
@@ -83,11 +93,11 @@ struct FormReadingTests {
 
         // MUT
         let fields = FormFields.parse(cut, contentType: Self.multipartType, truncated: true)
-        let (_, files) = FormFields.multipart(cut, boundary: Self.boundary)
+        let (_, files, _) = FormFields.multipart(cut, boundary: Self.boundary)
 
         // validate
         #expect(fields.map(\.value) == ["abc", "Mijn verhaal"])
-        #expect(files.isEmpty)
+        #expect(files.allSatisfy { $0.result == nil && $0.spool == nil }, "a file cut off is never complete")
     }
 
     @Test func hostileBodiesGiveNoFieldsRatherThanACrash() {
@@ -116,7 +126,7 @@ struct FormReadingTests {
         #expect(hostile.fields.isEmpty && hostile.files.isEmpty)
         #expect(tooLong.fields.isEmpty, "RFC 2046 allows at most 70 characters")
         #expect(withNewline.fields.isEmpty)
-        #expect(FormFields.isValidBoundary(Self.boundary))
+        #expect(MultipartStream.isValidBoundary(Self.boundary))
     }
 
     @Test func aFormWithThousandsOfFieldsIsReadUpToTheFirstThousand() {

@@ -133,7 +133,7 @@ struct RetentionTests {
             #expect(text.contains(story) && !text.contains("Interne notitie"))
             #expect(try Data(contentsOf: folder.appendingPathComponent("out/bijlagen/brief.pdf")) == pdf, "no folders from a file name")
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "mailbox.download").count() == 1)
-            // The file is built in memory: a few downloads an hour, then the mailbox says to wait.
+            // A few downloads an hour, then the mailbox says to wait.
             for _ in 1..<ReporterRights.downloadsPerHour { #expect(try await reporter.get("/postbus/file").status == .ok) }
             let tooMany = try await reporter.get("/postbus/file")
             #expect(tooMany.status == .tooManyRequests && tooMany.body.string.contains("many times in the last hour"))

@@ -63,6 +63,15 @@ extension Settings {
 private struct SocketPortKey: StorageKey { typealias Value = Int }
 
 extension Application {
+    /// An attachment's bytes in the clear, read as the counsellor's download reads them.
+    func attachmentBytes(_ attachment: VertrouwdApp.Attachment, of record: Case) async throws -> Data {
+        var data = Data()
+        try await Attachments.pieces(of: attachment, key: try keys.caseKey(of: record), on: db) { data += $0 }
+        return data
+    }
+}
+
+extension Application {
     /// Starts the app's real HTTP server on a free loopback port (once per app) and returns the
     /// port. Requests sent there arrive as a browser's do: streamed, in several reads.
     func socketPort() async throws -> Int {

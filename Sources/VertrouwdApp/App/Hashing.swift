@@ -101,30 +101,20 @@ extension Application {
         set { storage[HashingKey.self] = newValue }
     }
 
-    private struct ZipBuildsKey: StorageKey { typealias Value = HashGate }
-
-    /// The reporter's ZIP is built whole in memory (up to three 10 MB attachments and more): at
-    /// most two at a time, one per sender, the rest wait a little or are told "busy".
-    var zipBuilds: HashGate {
-        get { storage[ZipBuildsKey.self]! }
-        set { storage[ZipBuildsKey.self] = newValue }
-    }
-
     private struct UploadsKey: StorageKey { typealias Value = HashGate }
 
-    /// Forms with files (a report, a mailbox message) are read and handled one at a time (a 9 MB
-    /// file is held several times over while it is checked, sealed and stored), eight per
-    /// sender running or waiting at most; a wait is shorter than the idle timeout (a body not being read
-    /// is idle), after which the text comes back without the files (`FormRefusal.busy`).
+    /// Forms with files (a report, a mailbox message) are read into spools on disk (`Spool`), a
+    /// piece at a time: sixteen at a time (at most 32 MB of disk each), four per sender running or
+    /// waiting at most, so a slow phone's upload holds up nobody and one sender cannot fill the
+    /// disk. A wait is shorter than the idle timeout (a body not being read is idle), after which
+    /// the text comes back without the files (`FormRefusal.busy`).
     var uploads: HashGate {
         get { storage[UploadsKey.self]! }
         set { storage[UploadsKey.self] = newValue }
     }
 
     func startHashing(_ settings: Settings) {
-        // Eight per sender: colleagues behind one office address may all be sending at once.
-        uploads = HashGate(running: 1, places: 64, perSource: 8, maximumWait: min(20, settings.connectionIdleTimeout * 2 / 3))
-        zipBuilds = HashGate(running: 2, places: 8, perSource: 1, maximumWait: min(20, settings.connectionIdleTimeout * 2 / 3))
+        uploads = HashGate(running: 16, places: 64, perSource: 4, maximumWait: min(20, settings.connectionIdleTimeout * 2 / 3))
         hashing = Hashing(passwordCost: settings.passwordCost, limit: settings.concurrentHashes)
         lifecycle.use(HashingShutdown())
     }

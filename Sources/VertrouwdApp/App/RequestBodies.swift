@@ -1,5 +1,6 @@
 import NIOCore
 import Vapor
+import VertrouwdCore
 
 /// How much a POST route may receive, named once and chosen per route in `routes.swift`.
 ///
@@ -89,7 +90,7 @@ private struct FormRefusalKey: StorageKey { typealias Value = FormRefusal }
 private struct ReadFormKey: StorageKey {
     struct Value: Sendable {
         let fields: [FormFields.Field]
-        let files: [(name: String, file: File)]
+        let files: [Upload]
     }
 }
 
@@ -105,14 +106,23 @@ extension Request {
         var read = ReadFormKey.Value(fields: [], files: [])
         if let body = body.data {
             if let type = headers.contentType, type.type == "multipart", let boundary = type.parameters["boundary"] {
-                let (fields, files) = FormFields.multipart(body, boundary: boundary, fieldBytes: route?.bodyLimit.fieldBytes ?? .max)
-                read = .init(fields: fields, files: files)
+                // Not an upload route (those are read as they arrive): files are only counted.
+                let form = FormFields.multipart(body, boundary: boundary, fieldBytes: route?.bodyLimit.fieldBytes ?? .max)
+                read = .init(fields: form.fields, files: form.files)
             } else {
                 read = .init(fields: FormFields.parse(body, contentType: headers.contentType, truncated: false), files: [])
             }
         }
         storage[ReadFormKey.self] = read
         return read
+    }
+
+    /// Puts a form read as it arrived in place: its text as the body (url-encoded), its files
+    /// in their spools.
+    fileprivate func setForm(fields: [FormFields.Field], files: [Upload]) throws {
+        headers.contentType = .urlEncodedForm
+        try RequestBodyMiddleware.setBody(self, ByteBuffer(string: FormFields.urlEncoded(fields)))
+        storage[ReadFormKey.self] = .init(fields: fields, files: files)
     }
 
     /// The text fields of this request's form, as sent (files left out), url-encoded or
@@ -124,9 +134,9 @@ extension Request {
         formFields.first { $0.name == name }?.value
     }
 
-    /// The files sent under `name` in a multipart form.
-    func formFiles(_ name: String) -> [File] {
-        readForm.files.filter { $0.name == name }.map(\.file)
+    /// The files sent under `name` in a multipart form (empty file inputs included).
+    func formFiles(_ name: String) -> [Upload] {
+        readForm.files.filter { $0.field == name }
     }
 }
 
@@ -176,37 +186,63 @@ struct RequestBodyMiddleware: AsyncMiddleware {
         }
         let limit = request.route?.bodyLimit ?? .small
         let deadline = limit.deadline(grace: request.application.settings.bodyGrace)
-        let announced = request.headers.first(name: .contentLength).flatMap(Int.init)
-        if case .upload = limit, announced.map({ $0 > Self.largeBody }) ?? true {
-            // Large bodies (files) are read and handled one at a time, so four 9 MB uploads at
-            // once do not each hold their copies in memory together. Past a short wait the text is
-            // read (the files are read away) and the form comes back with it: nothing typed is lost.
-            let uploads = request.application.uploads
+        guard case .upload = limit else {
+            return try await respond(to: request, limit: limit, keep: limit.bytes, deadline: deadline, chainingTo: next)
+        }
+        guard let type = request.headers.contentType, type.type == "multipart",
+              let boundary = type.parameters["boundary"], MultipartStream.isValidBoundary(boundary) else {
+            // Files come only in a multipart form: anything else is text, and kept as much as a
+            // text form (a 30 MB url-encoded story is never held).
+            return try await respond(to: request, limit: limit, keep: BodyLimit.text.bytes, deadline: deadline, chainingTo: next)
+        }
+        // Forms with files are read as they arrive, the files sealed into spools on disk: a 9 MB
+        // upload is never held whole. A few at a time, a few per sender (`Application.uploads`);
+        // past a short wait the text is read (the files are read away) and the form comes back
+        // with it: nothing typed is lost.
+        let uploads = request.application.uploads
+        // Announced larger than the route takes: only the text is read.
+        let tooLarge = (request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0) > limit.bytes
+        var spoolFolder: String? = request.application.settings.spoolFolder
+        var busy = false
+        if tooLarge {
+            spoolFolder = nil
+        } else {
             do {
                 try await uploads.enter(request.source)
             } catch is Hashing.Busy {
-                let (kept, _) = try await Self.read(request, keep: BodyLimit.text.bytes, ceiling: limit.ceiling, deadline: deadline)
-                let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: true, fieldBytes: limit.fieldBytes)
-                request.headers.contentType = .urlEncodedForm
-                try Self.setBody(request, ByteBuffer(string: FormFields.urlEncoded(fields)))
-                guard request.route?.drawsRefusedForms == true else { throw Abort(.serviceUnavailable) }
-                request.formRefusal = .busy
-                return try await next.respond(to: request)
+                spoolFolder = nil
+                busy = true
             }
-            defer { uploads.leave(request.source) }
-            return try await respond(to: request, limit: limit, deadline: deadline, chainingTo: next)
         }
-        return try await respond(to: request, limit: limit, deadline: deadline, chainingTo: next)
+        defer { if spoolFolder != nil { uploads.leave(request.source) } }
+        let sink = MultipartSink(MultipartReader(boundary: boundary, fieldBytes: limit.fieldBytes, textBytes: BodyLimit.text.bytes,
+                                                 spoolFolder: spoolFolder)!, limit: limit.bytes)
+        let total = try await Self.read(request, into: sink, ceiling: limit.ceiling, deadline: deadline)
+        let reader = sink.reader
+        defer { reader.uploads.forEach { $0.discard() } }
+        try request.setForm(fields: reader.fields, files: reader.uploads)
+        let refusal: FormRefusal? = if tooLarge || total > limit.bytes || reader.dropped > 0 {
+            .tooLarge(limit)
+        } else if busy || reader.lostFiles {
+            .busy
+        } else {
+            nil
+        }
+        if let refusal {
+            reader.uploads.forEach { $0.discard() }
+            guard request.route?.drawsRefusedForms == true else { throw Abort(refusal.status) }
+            request.formRefusal = refusal
+        }
+        return try await next.respond(to: request)
     }
 
-    /// A body past this (or of unknown length) waits its turn on an upload route: a story
-    /// without files, or with a photo, goes straight through.
-    static let largeBody = 1024 * 1024
-
-    private func respond(to request: Request, limit: BodyLimit, deadline: TimeAmount, chainingTo next: any AsyncResponder) async throws -> Response {
-        var (kept, total) = try await Self.read(request, keep: limit.bytes, ceiling: limit.ceiling, deadline: deadline)
+    private func respond(to request: Request, limit: BodyLimit, keep: Int, deadline: TimeAmount, chainingTo next: any AsyncResponder) async throws -> Response {
+        let sink = KeepSink(keep: keep, announced: request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0,
+                            allocator: request.byteBufferAllocator)
+        let total = try await Self.read(request, into: sink, ceiling: limit.ceiling, deadline: deadline)
+        var kept = sink.kept
         var oversized = false
-        if total <= limit.bytes {
+        if total <= keep {
             // A field past its size goes before anything reads the form as text.
             if let type = request.headers.contentType, type.type == "multipart" {
                 oversized = FormFields.hasOversizedPart(kept, boundary: type.parameters["boundary"] ?? "", fieldBytes: limit.fieldBytes)
@@ -215,17 +251,10 @@ struct RequestBodyMiddleware: AsyncMiddleware {
                 oversized = true
             }
         }
-        if oversized {
-            let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: false, fieldBytes: limit.fieldBytes)
-            request.headers.contentType = .urlEncodedForm
-            try Self.setBody(request, ByteBuffer(string: FormFields.urlEncoded(fields)))
-            guard request.route?.drawsRefusedForms == true else { throw Abort(.payloadTooLarge) }
-            request.formRefusal = .tooLarge(limit)
-        } else if total > limit.bytes {
-            let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: true, fieldBytes: limit.fieldBytes)
+        if oversized || total > keep {
             // From here on the request carries the kept text fields as an ordinary url-encoded form.
-            request.headers.contentType = .urlEncodedForm
-            try Self.setBody(request, ByteBuffer(string: FormFields.urlEncoded(fields)))
+            let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: !oversized, fieldBytes: limit.fieldBytes)
+            try request.setForm(fields: fields, files: [])
             guard request.route?.drawsRefusedForms == true else { throw Abort(.payloadTooLarge) }
             request.formRefusal = .tooLarge(limit)
         } else if request.body.data == nil {
@@ -234,23 +263,57 @@ struct RequestBodyMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
-    /// Keeps the first `keep` bytes of the body and counts the rest; fails past `ceiling`.
-    static func read(_ request: Request, keep: Int, ceiling: Int, deadline: TimeAmount) async throws -> (ByteBuffer, Int) {
+    /// What is done with each piece of a body as it arrives, on the request's event loop.
+    class Sink: @unchecked Sendable {
+        func take(_ piece: ByteBuffer, total: Int) {}
+    }
+
+    /// Keeps the first `keep` bytes and counts the rest.
+    final class KeepSink: Sink, @unchecked Sendable {
+        let keep: Int
+        var kept: ByteBuffer
+        init(keep: Int, announced: Int, allocator: ByteBufferAllocator) {
+            self.keep = keep
+            // Room for what the browser says it sends (up to `keep`), so the buffer does not grow by doubling.
+            kept = allocator.buffer(capacity: min(max(announced, 0), keep))
+        }
+        override func take(_ piece: ByteBuffer, total: Int) {
+            var piece = piece
+            let room = keep - kept.readableBytes
+            if room > 0, var slice = piece.readSlice(length: min(room, piece.readableBytes)) {
+                kept.writeBuffer(&slice)
+            }
+        }
+    }
+
+    /// Reads a multipart form as it arrives; past `limit` its files are let go.
+    final class MultipartSink: Sink, @unchecked Sendable {
+        let reader: MultipartReader
+        let limit: Int
+        init(_ reader: MultipartReader, limit: Int) { self.reader = reader; self.limit = limit }
+        override func take(_ piece: ByteBuffer, total: Int) {
+            if total > limit && reader.spoolFolder != nil { reader.discardFiles() }
+            reader.feed(piece)
+        }
+    }
+
+    /// Hands the body to `sink` piece by piece as it arrives and counts it; fails past `ceiling`
+    /// or `deadline`.
+    static func read(_ request: Request, into sink: Sink, ceiling: Int, deadline: TimeAmount) async throws -> Int {
         if let collected = request.body.data {
             // A body that came in one read (or from an in-process test) is already whole.
-            return (collected.getSlice(at: collected.readerIndex, length: min(keep, collected.readableBytes))!, collected.readableBytes)
+            guard collected.readableBytes <= ceiling else { throw Abort(.payloadTooLarge) }
+            sink.take(collected, total: collected.readableBytes)
+            return collected.readableBytes
         }
         /// Touched only on the request's event loop (the drain callbacks), read after `done` completes.
         final class Progress: @unchecked Sendable {
-            var kept: ByteBuffer
             var total = 0
             var finished = false
             var late = false
-            init(_ buffer: ByteBuffer) { kept = buffer }
         }
-        // Room for what the browser says it sends (up to `keep`), so the buffer does not grow by doubling.
         let announced = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
-        let progress = Progress(request.byteBufferAllocator.buffer(capacity: min(max(announced, 0), keep)))
+        let progress = Progress()
         let done = request.eventLoop.makePromise(of: Void.self)
         let eventLoop = request.eventLoop
         // Too slow: answered 408, and the connection dropped at the next part that arrives.
@@ -265,17 +328,14 @@ struct RequestBodyMiddleware: AsyncMiddleware {
             if progress.late { return eventLoop.makeFailedFuture(Abort(.requestTimeout)) }
             guard !progress.finished else { return eventLoop.makeSucceededVoidFuture() }
             switch part {
-            case .buffer(var chunk):
+            case .buffer(let chunk):
                 progress.total += chunk.readableBytes
                 if progress.total > ceiling {
                     progress.finished = true
                     done.fail(Abort(.payloadTooLarge))
                     return eventLoop.makeFailedFuture(Abort(.payloadTooLarge))
                 }
-                let room = keep - progress.kept.readableBytes
-                if room > 0, var slice = chunk.readSlice(length: min(room, chunk.readableBytes)) {
-                    progress.kept.writeBuffer(&slice)
-                }
+                sink.take(chunk, total: progress.total)
             case .error(let error):
                 progress.finished = true
                 done.fail(error)
@@ -292,12 +352,12 @@ struct RequestBodyMiddleware: AsyncMiddleware {
             return eventLoop.makeSucceededVoidFuture()
         }
         try await done.futureResult.get()
-        return (progress.kept, progress.total)
+        return progress.total
     }
 
     /// Puts bytes in place as the request's collected body: Vapor has no public setter for it,
     /// but `content.encode` stores what an encoder writes.
-    private static func setBody(_ request: Request, _ bytes: ByteBuffer) throws {
+    fileprivate static func setBody(_ request: Request, _ bytes: ByteBuffer) throws {
         try request.content.encode("", using: Verbatim(bytes: bytes))
     }
 
@@ -338,78 +398,13 @@ enum FormFields {
         }
     }
 
-    /// The parts of a multipart body: text fields, and files (name, file name, bytes). A scan
-    /// of our own rather than MultipartKit's parser, which reads byte by byte (about a second per
-    /// MB in a debug build): `memchr` finds each carriage return and `memcmp` checks for the
-    /// delimiter there, so files of 10 MB cost milliseconds and nothing is copied. The scan is
-    /// linear however hostile the body: the delimiter starts with CR LF and a valid boundary
-    /// (RFC 2046: at most 70 of a few ASCII characters) holds no CR, so two places that match
-    /// a part of it cannot overlap. An invalid boundary gives nothing. A part cut off is not kept.
-    static func multipart(_ body: ByteBuffer, boundary: String, fieldBytes: Int = .max) -> (fields: [Field], files: [(name: String, file: File)]) {
-        let parts = multipartParts(body, boundary: boundary, fieldBytes: fieldBytes)
-        return (parts.fields, parts.files)
-    }
-
-    /// `multipart`, and how many text parts were left out for being longer than `fieldBytes`.
-    static func multipartParts(_ body: ByteBuffer, boundary: String, fieldBytes: Int) -> (fields: [Field], files: [(name: String, file: File)], dropped: Int) {
-        guard isValidBoundary(boundary) else { return ([], [], 0) }
-        let delimiter = Array("\r\n--\(boundary)".utf8)
-        let headerEnd = Array("\r\n\r\n".utf8)
-        return body.withUnsafeReadableBytes { raw -> (fields: [Field], files: [(name: String, file: File)], dropped: Int) in
-            guard let base = raw.baseAddress else { return ([], [], 0) }
-            let count = raw.count
-            /// The first place at or after `start` where `needle` (starting with CR) begins.
-            func find(_ needle: [UInt8], from start: Int) -> Int? {
-                var at = start
-                while at + needle.count <= count {
-                    guard let cr = memchr(base + at, 0x0D, count - at) else { return nil }
-                    let position = base.distance(to: UnsafeRawPointer(cr))
-                    guard position + needle.count <= count else { return nil }
-                    if memcmp(base + position, needle, needle.count) == 0 { return position }
-                    at = position + 1
-                }
-                return nil
-            }
-            func text(_ from: Int, _ to: Int) -> String {
-                String(decoding: UnsafeRawBufferPointer(rebasing: raw[from..<to]), as: UTF8.self)
-            }
-            var fields: [Field] = []
-            var files: [(name: String, file: File)] = []
-            var dropped = 0
-            // The body starts with the delimiter without its CR LF, or has a preamble before it.
-            let opening = Array(delimiter.dropFirst(2))
-            var position: Int
-            if count >= opening.count, memcmp(base, opening, opening.count) == 0 {
-                position = -2
-            } else if let first = find(delimiter, from: 0) {
-                position = first
-            } else {
-                return ([], [], 0)
-            }
-            while fields.count + files.count < maximumFields {
-                let afterDelimiter = position + delimiter.count
-                // "--" right after the delimiter closes the body.
-                guard afterDelimiter + 2 <= count, !(raw[afterDelimiter] == 0x2D && raw[afterDelimiter + 1] == 0x2D),
-                      let headersEnd = find(headerEnd, from: afterDelimiter) else { break }
-                let contentStart = headersEnd + headerEnd.count
-                guard let contentEnd = find(delimiter, from: contentStart) else { break }
-                let disposition = text(afterDelimiter, headersEnd).split(separator: "\r\n")
-                    .first { $0.lowercased().hasPrefix("content-disposition:") }
-                    .flatMap { HTTPHeaders([("Content-Disposition", String($0.dropFirst("content-disposition:".count)))]).contentDisposition }
-                if let name = disposition?.name {
-                    if let filename = disposition?.filename {
-                        let bytes = body.getSlice(at: body.readerIndex + contentStart, length: contentEnd - contentStart) ?? ByteBuffer()
-                        files.append((name, File(data: bytes, filename: filename)))
-                    } else if contentEnd - contentStart <= fieldBytes {
-                        fields.append(Field(name: name, value: text(contentStart, contentEnd)))
-                    } else {
-                        dropped += 1
-                    }
-                }
-                position = contentEnd
-            }
-            return (fields, files, dropped)
-        }
+    /// The parts of a multipart body already in memory (`MultipartReader`): the text fields, the
+    /// file inputs (counted, their bytes not kept), and how many text parts were left out for
+    /// being longer than `fieldBytes`. An invalid boundary gives nothing; a part cut off is not kept.
+    static func multipart(_ body: ByteBuffer, boundary: String, fieldBytes: Int = .max) -> (fields: [Field], files: [Upload], dropped: Int) {
+        guard let reader = MultipartReader(boundary: boundary, fieldBytes: fieldBytes, textBytes: .max, spoolFolder: nil) else { return ([], [], 0) }
+        reader.feed(body)
+        return (reader.fields, reader.uploads, reader.dropped)
     }
 
     /// A url-encoded body without the fields longer than `fieldBytes`, or nil when none is. Bytes
@@ -437,13 +432,7 @@ enum FormFields {
     /// Whether a multipart body has a text part (not a file) longer than `fieldBytes`.
     static func hasOversizedPart(_ body: ByteBuffer, boundary: String, fieldBytes: Int) -> Bool {
         guard body.readableBytes > fieldBytes else { return false }
-        return multipartParts(body, boundary: boundary, fieldBytes: fieldBytes).dropped > 0
-    }
-
-    /// RFC 2046: 1 to 70 characters from a small ASCII set, not ending in a space.
-    static func isValidBoundary(_ boundary: String) -> Bool {
-        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'()+_,-./:=? ".utf8)
-        return (1...70).contains(boundary.utf8.count) && boundary.utf8.allSatisfy(allowed.contains) && boundary.last != " "
+        return multipart(body, boundary: boundary, fieldBytes: fieldBytes).dropped > 0
     }
 
     /// No form of ours has more than a few dozen fields; a body with thousands is cut off there.

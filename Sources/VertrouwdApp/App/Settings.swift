@@ -22,6 +22,8 @@ public struct Settings: Sendable {
     }
 
     public var dataDirectory: String
+    /// Where files being received are kept, sealed, while their form is read (`Spool`).
+    var spoolFolder: String { dataDirectory + "/spool" }
     public var database: Database
     public var key: KeySource
     /// Mark cookies `Secure` (`VERTROUWD_SECURE_COOKIES`). Defaults to on when the public URL is

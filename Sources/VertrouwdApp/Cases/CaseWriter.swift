@@ -509,6 +509,7 @@ struct CaseWriter: Sendable {
             row.destroyedOn = today
             row.destroyedBy = cause
             try await CaseNote.query(on: db).filter(\.$case.$id == id).delete()
+            try await AttachmentChunk.query(on: db).filter(\.$case.$id == id).delete()
             try await Attachment.query(on: db).filter(\.$case.$id == id).delete()
             try await MailboxMessage.query(on: db).filter(\.$case.$id == id).delete()
             try await CaseAppointment.query(on: db).filter(\.$case.$id == id).delete()

@@ -10,9 +10,9 @@ enum PostbusController {
     static let absoluteTimeout: TimeInterval = 2 * 3600
 
     struct LoginForm: Content { var code: String? }
-    struct MessageForm: Content {
+    struct MessageForm: Sendable {
         var body: String?
-        var files: [File]?
+        var files: [Upload]?
     }
 
     struct LoginPage: Encodable, Sendable {
@@ -287,7 +287,7 @@ enum PostbusController {
         guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
         _ = try await record(req, mailbox)
         let t = PublicText.of(req.language)
-        let input = req.form(MessageForm.self) ?? .init()
+        let input = MessageForm(body: req.formValue("body"))
         var errors = FormErrors()
         let body = FormErrors.publicText(input.body, "body", max: Case.storyLimit, required: true, t: t, errors: &errors)
         guard errors.isEmpty, let body else {

@@ -98,9 +98,9 @@ enum PublicController {
     // MARK: forms
 
     struct RequestForm: Content { var counsellor, mode, moments, contact, topic: String? }
-    struct ReportForm: Content {
+    struct ReportForm: Sendable {
         var counsellor, topic, story, whistleblower, contactWish, contact: String?
-        var files: [File]?
+        var files: [Upload]?
     }
 
     /// The report as sent, url-encoded or multipart with files (read by `FormFields`, fast for

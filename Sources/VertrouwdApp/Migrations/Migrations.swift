@@ -24,5 +24,6 @@ enum Migrations {
         AddPolicyAndOutreach(), // 15
         AddListIndexes(),       // 16
         AddEnrolledAt(),        // 17
+        CreateAttachmentChunks(), // 18
     ]
 }

@@ -13,7 +13,7 @@ enum ReporterRights {
         let correctionTitle, correctionLabel, correctionSubmit: String
         let deletionTitle, deletionIntro, deletionConfirm, deletionSubmit, deletionConfirmMissing: String
         let requestsTitle, correction, deletion, madeOn, answerBy, waiting, granted, refused, refusedNote: String
-        let requestSent, deletedTitle, tooManyDownloads, busyDownload, deletedText: String
+        let requestSent, deletedTitle, tooManyDownloads, deletedText: String
         let fileTitle, fileReport, fileContact, fileMessages, fileAttachments, fileNoStaffNotes: String
 
         static let nl = Text(
@@ -32,7 +32,6 @@ enum ReporterRights {
             requestSent: "Je verzoek is verstuurd. Je krijgt binnen een maand antwoord in deze postbus.",
             deletedTitle: "Je dossier is verwijderd",
             tooManyDownloads: "Je hebt je dossier het afgelopen uur al vaak gedownload. Probeer het over een uur opnieuw.",
-            busyDownload: "Het is nu erg druk. Je dossier is nog niet gemaakt. Probeer het over een minuut opnieuw.",
             deletedText: "De inhoud van je melding is vernietigd op {day}. Niemand kan haar nog lezen. Bewaard zijn alleen het kenmerk, de data en de soort melding, zonder inhoud.",
             fileTitle: "Dossier", fileReport: "Je melding", fileContact: "Je naam en contactgegevens", fileMessages: "Berichten",
             fileAttachments: "Bijlagen (in de map bijlagen)",
@@ -54,7 +53,6 @@ enum ReporterRights {
             requestSent: "Your request was sent. You will get an answer in this mailbox within one month.",
             deletedTitle: "Your file was deleted",
             tooManyDownloads: "You downloaded your file many times in the last hour. Please try again in an hour.",
-            busyDownload: "It is very busy right now. Your file has not been made yet. Please try again in a minute.",
             deletedText: "The contents of your report were destroyed on {day}. Nobody can read them any more. Only the reference, the dates and the kind of report were kept, without content.",
             fileTitle: "File", fileReport: "Your report", fileContact: "Your name and contact details", fileMessages: "Messages",
             fileAttachments: "Attachments (in the folder bijlagen)",
@@ -120,13 +118,6 @@ enum ReporterRights {
         // log's lock: of twelve parallel downloads five are counted, not all twelve (a count
         // read before any of them was recorded let every one through).
         struct TooMany: Error {}
-        // The whole file is built in memory, at most two at a time (`zipBuilds`), one per sender.
-        do {
-            try await req.application.zipBuilds.enter(req.source)
-        } catch is Hashing.Busy {
-            return try await PostbusController.render(req, mailbox, flash: t.busyDownload, status: .serviceUnavailable)
-        }
-        defer { req.application.zipBuilds.leave(req.source) }
         let hourAgo = Int64((Date().timeIntervalSince1970 - 3600) * 1000)
         do {
             try await req.application.transaction(on: req.db) { db in
@@ -156,19 +147,39 @@ enum ReporterRights {
             text += "\n== \(t.requestsTitle)\n"
             for r in requests { text += "\n-- \(r.kind), \(t.madeOn) \(r.madeOn): \(r.status)\n" + (r.note.isEmpty ? "" : r.note + "\n") }
         }
-        var entries: [(path: String, data: Data)] = []
+        // The attachments are read twice, a piece at a time: once to count (a ZIP names each
+        // entry's size and CRC before its bytes), once to send. The file is never whole in memory.
+        var entries: [(path: String, attachment: Attachment, crc: UInt32)] = []
         var used: Set<String> = []
         for a in try await Attachment.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all() {
             var name = Self.safeName(try c.open(a, \.$filenameSealed), kind: AttachmentKind(rawValue: a.kind)?.fileExtension ?? "bin")
             while used.contains(name) { name = "1-" + name }
             used.insert(name)
-            entries.append(("bijlagen/" + name, try c.key.open(data: a.dataSealed, context: FieldContext(table: Attachment.schema, row: a.id!.uuidString, field: "data"))))
+            var crc: UInt32 = 0
+            try await Attachments.pieces(of: a, key: c.key, on: req.db) { crc = ZipStream.crc($0, continuing: crc) }
+            entries.append(("bijlagen/" + name, a, crc))
         }
         if !entries.isEmpty { text += "\n== \(t.fileAttachments)\n" + entries.map { "- \($0.path)" }.joined(separator: "\n") + "\n" }
         text += "\n\(t.fileNoStaffNotes)\n"
-        entries.insert(("dossier-\(record.reference).txt", Data(text.utf8)), at: 0)
-        let zip = try ZipFile.make(entries, modified: Date())
-        let response = Response(status: .ok, body: .init(data: zip))
+        let printout = Data(text.utf8), printoutName = "dossier-\(record.reference).txt"
+        let db = req.db, key = c.key, logger = req.logger, sent = entries
+        let body = Response.Body(managedAsyncStream: { writer in
+            var zip = ZipStream(modified: Date())
+            do {
+                try await writer.writeBuffer(ByteBuffer(data: try zip.header(path: printoutName, size: printout.count, crc: ZipStream.crc(printout))))
+                try await writer.writeBuffer(ByteBuffer(data: printout))
+                for entry in sent {
+                    try await writer.writeBuffer(ByteBuffer(data: try zip.header(path: entry.path, size: entry.attachment.size, crc: entry.crc)))
+                    try await Attachments.pieces(of: entry.attachment, key: key, on: db) { try await writer.writeBuffer(ByteBuffer(data: $0)) }
+                }
+                try await writer.writeBuffer(ByteBuffer(data: zip.end()))
+            } catch {
+                // The answer has begun: the download ends short, and the log says why.
+                logger.error("a reporter's file could not be sent whole: \(String(reflecting: error))")
+                throw error
+            }
+        })
+        let response = Response(status: .ok, body: body)
         response.headers.contentType = .zip
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"dossier-\(record.reference).zip\"")
         return response

@@ -1,0 +1,239 @@
+import Crypto
+import Foundation
+import NIOCore
+import Vapor
+import VertrouwdCore
+
+/// A file being received, kept out of memory: sealed in pieces of `Spool.pieceBytes` with a key
+/// that exists only in this object, into a file in `<data>/spool` that is removed the moment it
+/// is opened. Only the open descriptor reaches it; when the request ends (or the process dies) the
+/// space is freed, and nothing readable was ever on disk.
+final class Spool: @unchecked Sendable {  // used by one request at a time, in order
+    /// A piece of a file: what is sealed at once here, and stored as one row later (`AttachmentChunk`).
+    static let pieceBytes = 256 * 1024
+
+    private var descriptor: Int32
+    private let key = SymmetricKey(size: .bits256)
+    private var pending: [UInt8] = []
+    /// Where each sealed piece is in the file, and how long it is.
+    private(set) var pieces: [(offset: Int, length: Int)] = []
+    private var written = 0
+    /// The bytes received, in the clear.
+    private(set) var size = 0
+
+    enum Problem: Error { case cannotWrite(Int32), unreadable }
+
+    init(folder: String) throws {
+        let path = folder + "/" + UUID().uuidString
+        var fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == ENOENT {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        }
+        guard fd >= 0 else { throw Problem.cannotWrite(errno) }
+        unlink(path)
+        descriptor = fd
+        pending.reserveCapacity(Self.pieceBytes)
+    }
+
+    deinit { close() }
+
+    func close() {
+        if descriptor >= 0 { _ = Glibc.close(descriptor) }
+        descriptor = -1
+        pending = []
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
+        var rest = bytes
+        while !rest.isEmpty {
+            let take = min(Self.pieceBytes - pending.count, rest.count)
+            pending.append(contentsOf: rest[0..<take])
+            rest = UnsafeRawBufferPointer(rebasing: rest[take...])
+            size += take
+            if pending.count == Self.pieceBytes { try seal() }
+        }
+    }
+
+    /// Seals what is left: call once, after the last `append`.
+    func finish() throws {
+        if !pending.isEmpty { try seal() }
+    }
+
+    private func seal() throws {
+        let box = try AES.GCM.seal(pending, using: key, authenticating: Self.context(pieces.count)).combined!
+        try box.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(written + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw Problem.cannotWrite(errno) }
+                done += n
+            }
+        }
+        pieces.append((written, box.count))
+        written += box.count
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// The piece at `index`, in the clear.
+    func piece(_ index: Int) throws -> Data {
+        let (offset, length) = pieces[index]
+        var sealed = Data(count: length)
+        let read = sealed.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, length, off_t(offset)) }
+        guard read == length else { throw Problem.unreadable }
+        return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Self.context(index))
+    }
+
+    private static func context(_ index: Int) -> Data { Data("vertrouwd/spool/\(index)".utf8) }
+}
+
+/// One file input's part of a multipart form, as it arrived: checked on the way in
+/// (`AttachmentScan`), its clean bytes in a `Spool`.
+final class Upload: @unchecked Sendable {  // filled by one request's reader, then only read
+    let field: String
+    let filename: String
+    private(set) var received = 0
+    /// Nil while it arrives; then the kind, or why it is no attachment.
+    private(set) var result: Result<AttachmentKind, AttachmentRules.Problem>?
+    /// Where the bytes are; nil when they were not kept (a fourth file, a form over its limit).
+    private(set) var spool: Spool?
+    private var scan: AttachmentScan
+
+    init(field: String, filename: String) {
+        self.field = field
+        self.filename = filename
+        scan = AttachmentScan(filename: filename)
+    }
+
+    /// A file was chosen: an empty file input arrives as a part with no name and no bytes.
+    var chosen: Bool { !filename.isEmpty || received > 0 }
+
+    /// The spool could not be written (a full disk): the file is lost, the form must say so.
+    private(set) var lost = false
+
+    func receive(_ bytes: UnsafeRawBufferPointer, keepIn folder: String?) {
+        received += bytes.count
+        guard let folder, !lost else { return }
+        do {
+            if spool == nil && result == nil { spool = try Spool(folder: folder) }
+            guard let spool else { return }
+            var failure: (any Error)?
+            scan.feed(bytes) { clean in
+                guard failure == nil else { return }
+                do { try spool.append(clean) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        } catch {
+            lost = true
+            discard()
+        }
+    }
+
+    /// The part ended: the file is whole.
+    func complete() {
+        guard let spool else { return }
+        result = scan.finish()
+        do { try spool.finish() } catch { lost = true; discard() }
+    }
+
+    /// Gives up the bytes (the form was over its limit, or the request ends).
+    func discard() {
+        spool?.close()
+        spool = nil
+    }
+}
+
+/// A multipart form read as it arrives (`MultipartStream`): text fields kept up to `fieldBytes`
+/// each and `textBytes` together, files checked and sealed into spools in `spoolFolder` (or only
+/// counted, without one), at most `AttachmentRules.maximumFiles` of them. A part cut off is not
+/// kept. Nothing else of the body is held. Used by one request at a time, in order.
+final class MultipartReader: @unchecked Sendable {
+    private var stream: MultipartStream
+    let fieldBytes: Int
+    let textBytes: Int
+    var spoolFolder: String?
+    private(set) var fields: [FormFields.Field] = []
+    private(set) var uploads: [Upload] = []
+    /// Text parts left out for being too long (alone or together).
+    private(set) var dropped = 0
+    private var textKept = 0
+
+    private enum Part {
+        case field(name: String, bytes: [UInt8], over: Bool)
+        case file(Upload)
+        case ignored
+    }
+    private var current = Part.ignored
+
+    init?(boundary: String, fieldBytes: Int, textBytes: Int, spoolFolder: String?) {
+        guard let stream = MultipartStream(boundary: boundary) else { return nil }
+        self.stream = stream
+        self.fieldBytes = fieldBytes
+        self.textBytes = textBytes
+        self.spoolFolder = spoolFolder
+    }
+
+    var isComplete: Bool { stream.isComplete }
+
+    /// A file could not be kept for want of room on disk.
+    var lostFiles: Bool { uploads.contains(where: \.lost) }
+
+    func feed(_ buffer: ByteBuffer) {
+        buffer.withUnsafeReadableBytes { bytes in
+            stream.feed(bytes) { event in
+                switch event {
+                case .part(let headers):
+                    current = part(headers)
+                case .content(let piece):
+                    switch current {
+                    case .field(let name, var bytes, let over):
+                        // Past its limit a field is only counted, never held.
+                        let fits = !over && bytes.count + piece.count <= fieldBytes
+                        if fits { bytes.append(contentsOf: piece) } else { bytes = [] }
+                        current = .field(name: name, bytes: bytes, over: !fits)
+                    case .file(let upload):
+                        let keep = uploads.filter(\.chosen).count <= AttachmentRules.maximumFiles
+                        upload.receive(piece, keepIn: keep ? spoolFolder : nil)
+                        if !keep { upload.discard() }
+                    case .ignored:
+                        break
+                    }
+                case .partEnd:
+                    switch current {
+                    case .field(let name, let bytes, let over):
+                        if over || textKept + bytes.count > textBytes {
+                            dropped += 1
+                        } else {
+                            textKept += bytes.count
+                            fields.append(FormFields.Field(name: name, value: String(decoding: bytes, as: UTF8.self)))
+                        }
+                    case .file(let upload):
+                        upload.complete()
+                    case .ignored:
+                        break
+                    }
+                    current = .ignored
+                }
+            }
+        }
+    }
+
+    /// The files are not taken (the form was over its limit): they are only remembered as chosen.
+    func discardFiles() {
+        spoolFolder = nil
+        uploads.forEach { $0.discard() }
+    }
+
+    private func part(_ headers: String) -> Part {
+        let disposition = headers.split(separator: "\r\n")
+            .first { $0.lowercased().hasPrefix("content-disposition:") }
+            .flatMap { HTTPHeaders([("Content-Disposition", String($0.dropFirst("content-disposition:".count)))]).contentDisposition }
+        guard let name = disposition?.name else { return .ignored }
+        guard let filename = disposition?.filename else { return .field(name: name, bytes: [], over: false) }
+        let upload = Upload(field: name, filename: filename)
+        uploads.append(upload)
+        return .file(upload)
+    }
+}
