@@ -2,8 +2,9 @@
 """Load test of the reporter's flow on loopback: open the report form, submit, receive the
 receipt code; then open the mailbox with the code and read it back. At 1 and 16 concurrent
 reporters; then a real-sized report (a 10,000-character story and a 9 MB PDF, multipart) at 1
-and 4. Prints flows/s, p50/p99 latency, each server's time to /healthz, its RSS when idle and
-its peak RSS.
+and 4, and those reporters downloading their own file (a ZIP with the PDF) at 1 and 4. Prints
+flows/s, p50/p99 latency, each server's time to /healthz, its RSS when idle, its peak RSS, and
+the peak of each upload and download phase on its own.
 
 Usage: scripts/bench-public.py [--binary .build/release/vertrouwd] [--seconds 10]
                                [--database-url postgres://...] [--instances 2]
@@ -86,6 +87,24 @@ def rss_kb(pid, field="VmHWM"):
     return 0
 
 def peak_rss_kb(pid): return rss_kb(pid, "VmHWM")
+
+def reset_peak(pid):
+    """Starts the peak anew (Linux: 5 to clear_refs resets VmHWM to the current RSS), so a phase's
+    own peak is measured, not the one an earlier phase left."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f: f.write("5")
+    except OSError:
+        pass
+
+def file_flow(port, code):
+    """A reporter opens their mailbox and downloads their own file (a ZIP with the 9 MB PDF)."""
+    r = Reporter(port)
+    s, html = r.request("GET", "/postbus"); assert s == 200, s
+    s, _ = r.request("POST", "/postbus", [("code", code), ("_csrf", csrf(html))]); assert s == 303, s
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in r.cookies.items())}
+    r.conn.request("GET", "/postbus/file", headers=headers)
+    answer = r.conn.getresponse(); size = len(answer.read())
+    assert answer.status == 200 and size > len(PDF), (answer.status, size)
 
 def start_server(binary, env, port):
     """Starts `serve` and waits for /healthz; returns the process and the seconds it took."""
@@ -171,11 +190,21 @@ def main():
                             ceiling=ceiling)
         peaks = ", ".join(f"{peak_rss_kb(s.pid) / 1024:.1f}" for s in servers)
         print(f"server peak RSS: {peaks} MiB; receipts issued: {len(codes)}")
+        large = []
         for workers in (1, 4):
+            for s in servers: reset_peak(s.pid)
             failures += run("report, story + 9 MB PDF", workers, args.seconds,
-                            lambda: codes.append(large_report_flow(next_port(), slug, counsellor)))
-        peaks = ", ".join(f"{peak_rss_kb(s.pid) / 1024:.1f}" for s in servers)
-        print(f"server peak RSS after the uploads: {peaks} MiB")
+                            lambda: large.append(large_report_flow(next_port(), slug, counsellor)))
+            peaks = ", ".join(f"{peak_rss_kb(s.pid) / 1024:.1f}" for s in servers)
+            print(f"server peak RSS during {workers} upload(s) at once: {peaks} MiB")
+        # Each reporter's own file (a file may be downloaded 5 times an hour).
+        large = [code for code in large for _ in range(5)]
+        for workers in (1, 4):
+            for s in servers: reset_peak(s.pid)
+            failures += run("reporter's file (ZIP, 9 MB)", workers, args.seconds,
+                            lambda: file_flow(next_port(), large.pop()) if large else time.sleep(0.05))
+            peaks = ", ".join(f"{peak_rss_kb(s.pid) / 1024:.1f}" for s in servers)
+            print(f"server peak RSS during {workers} download(s) at once: {peaks} MiB")
         sys.exit(1 if failures else 0)
     finally:
         for server in servers:

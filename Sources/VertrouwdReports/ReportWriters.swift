@@ -244,7 +244,7 @@ public enum ReportWriters {
     """
 }
 
-/// A ZIP file made in memory (the Word package, a reporter's own file).
+/// A ZIP file made in memory (the Word package; a reporter's own file is streamed, `ZipStream`).
 public enum ZipFile {
     public static func make(_ entries: [(path: String, data: Data)], modified: Date = Date(timeIntervalSince1970: 1_577_836_800)) throws -> Data {
         let archive = try Archive(accessMode: .create)
