@@ -101,11 +101,12 @@ public struct AttachmentScan: Sendable {
         pass(rest, emit)
     }
 
-    public mutating func finish() -> Result<AttachmentKind, AttachmentRules.Problem> {
+    /// What the file was. A file shorter than its kind's first bytes (8) is decided only here,
+    /// and its bytes are passed on to `emit` now.
+    public mutating func finish(_ emit: (UnsafeRawBufferPointer) -> Void = { _ in }) -> Result<AttachmentKind, AttachmentRules.Problem> {
         if received == 0 { return .failure(.empty) }
         if let problem { return .failure(problem) }
-        if kind == nil { decide { _ in } }
-        // `decide` passed the head on: only a short file reaches here undecided, and it is whole.
+        if kind == nil { decide(emit) }
         if let problem { return .failure(problem) }
         guard let kind else { return .failure(.notAllowed) }
         if let text, !text.finish() { return .failure(.notAllowed) }

@@ -3,9 +3,9 @@ import Foundation
 /// Removes what a photo says about where, when and with what it was made, before the counsellor
 /// (or anyone who later reads the case) sees it: a JPEG keeps only its image segments (EXIF with
 /// GPS, XMP, IPTC, maker notes, thumbnails, comments and ICC profiles go: every APPn but JFIF's
-/// APP0 and Adobe's APP14, which says how to read the colours, and COM), and nothing after its
-/// end-of-image marker (a phone's trailer, a motion photo's video); a PNG loses its text, EXIF and
-/// time chunks. The picture itself is not re-encoded. A photo may then show turned on its side:
+/// APP0 and Adobe's APP14, which says how to read the colours, and COM, also between the scans of
+/// a progressive JPEG), and nothing after its end-of-image marker (a phone's trailer, a motion
+/// photo's video); a PNG loses its text, EXIF, time, colour-profile and content-credential chunks. The picture itself is not re-encoded. A photo may then show turned on its side:
 /// the orientation was part of EXIF. PDF and Office files are not changed; the form warns about
 /// their metadata.
 ///
@@ -39,8 +39,9 @@ public enum ImageMetadata {
         private var state = State.header
         private var header: [UInt8] = []
         private var started = false
-        /// In a JPEG's scan: the previous piece ended in 0xFF.
+        /// In a JPEG's scan: the previous piece ended in a 0xFF, not passed on yet.
         private var scanEndedInFF = false
+        private static let ff: [UInt8] = [0xFF]
 
         public init?(_ kind: AttachmentKind) {
             switch kind {
@@ -62,25 +63,45 @@ public enum ImageMetadata {
                     at += n
                     span(left - n, keep: keep, then: then)
                 case .scan:
-                    let rest = UnsafeRawBufferPointer(rebasing: bytes[at...])
-                    at = bytes.count
-                    if scanEndedInFF, rest[0] == 0xD9 {
-                        emit(UnsafeRawBufferPointer(rebasing: rest[0..<1]))
-                        state = .done
-                        return
+                    // Inside the picture 0xFF is followed by 0x00 (a stuffed byte) or a restart
+                    // marker. Any other marker ends the scan: the end of the image, or the tables
+                    // and header of a progressive JPEG's next scan, read as segments again (so
+                    // metadata between scans goes too).
+                    if scanEndedInFF {
+                        scanEndedInFF = false
+                        let next = bytes[at]
+                        if next == 0x00 || (0xD0...0xD7).contains(next) {
+                            Self.ff.withUnsafeBytes { emit($0) }
+                        } else {
+                            header = [0xFF]
+                            state = .header
+                            continue
+                        }
                     }
-                    // Inside the picture a 0xFF is always followed by 0x00 or a restart marker:
-                    // the first 0xFF 0xD9 is its end.
+                    let rest = UnsafeRawBufferPointer(rebasing: bytes[at...])
                     var from = 0
-                    var end: Int?
+                    var marker: Int?
                     while from < rest.count, let ff = memchr(rest.baseAddress! + from, 0xFF, rest.count - from) {
                         let position = rest.baseAddress!.distance(to: UnsafeRawPointer(ff))
-                        if position + 1 < rest.count, rest[position + 1] == 0xD9 { end = position + 2; break }
-                        from = position + 1
+                        guard position + 1 < rest.count else { break }
+                        let next = rest[position + 1]
+                        if next == 0x00 || (0xD0...0xD7).contains(next) { from = position + 2; continue }
+                        marker = position
+                        break
                     }
-                    emit(UnsafeRawBufferPointer(rebasing: rest[0..<(end ?? rest.count)]))
-                    scanEndedInFF = rest[rest.count - 1] == 0xFF
-                    if end != nil { state = .done }
+                    if let marker {
+                        emit(UnsafeRawBufferPointer(rebasing: rest[0..<marker]))
+                        at += marker
+                        state = .header
+                    } else if rest[rest.count - 1] == 0xFF {
+                        // A 0xFF at the end: what it is, the next piece says.
+                        emit(UnsafeRawBufferPointer(rebasing: rest[0..<(rest.count - 1)]))
+                        scanEndedInFF = true
+                        at = bytes.count
+                    } else {
+                        emit(rest)
+                        at = bytes.count
+                    }
                 case .header:
                     header.append(bytes[at])
                     at += 1
@@ -139,6 +160,10 @@ public enum ImageMetadata {
             span(length - 2, keep: !metadata, then: marker == 0xDA ? .scan : .header)
         }
 
+        /// Text, EXIF, time, the colour profile (it may name the device, as a JPEG's ICC profile
+        /// does, which goes too) and content credentials (C2PA: who made it, with what).
+        private static let pngMetadata: Set<String> = ["tEXt", "zTXt", "iTXt", "eXIf", "tIME", "iCCP", "caBX"]
+
         private mutating func pngHeader(_ emit: (UnsafeRawBufferPointer) -> Void) {
             if !started {
                 guard header.count == 8 else { return }
@@ -150,7 +175,7 @@ public enum ImageMetadata {
             guard header.count == 8 else { return }
             let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
             let type = String(decoding: header[4..<8], as: UTF8.self)
-            let keep = !["tEXt", "zTXt", "iTXt", "eXIf", "tIME"].contains(type)
+            let keep = !Self.pngMetadata.contains(type)
             if keep { pass(emit) } else { header.removeAll(keepingCapacity: true) }
             // The chunk's data and its CRC; IEND ends the file.
             span(length + 4, keep: keep, then: type == "IEND" ? .done : .header)

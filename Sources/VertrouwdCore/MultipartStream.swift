@@ -27,6 +27,9 @@ public struct MultipartStream: Sendable {
     /// `maximumHeaderBytes` in a header block.
     private var pending: [UInt8]
     private var parts = 0
+    /// How much of a header block still arriving was searched already (from its start), so a
+    /// block sent a byte at a time is searched once, not once per byte.
+    private var headerSearched = 0
 
     /// A part's header block past this breaks the stream (a browser sends a few hundred bytes).
     public static let maximumHeaderBytes = 16 * 1024
@@ -89,11 +92,13 @@ public struct MultipartStream: Sendable {
                         return
                     }
                     state = parts < Self.maximumParts ? .headers : .done
+                    headerSearched = 0
                 case .headers:
                     // The header block runs from just after the delimiter (its line end included)
                     // to the first empty line.
-                    let (found, _) = find(Self.headerEnd, from: consumed)
+                    let (found, _) = find(Self.headerEnd, from: consumed + max(0, headerSearched - Self.headerEnd.count))
                     guard let found else {
+                        headerSearched = count - consumed
                         if count - consumed > Self.maximumHeaderBytes { state = .broken; consumed = count }
                         return
                     }

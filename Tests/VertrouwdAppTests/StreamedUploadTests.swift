@@ -54,7 +54,7 @@ struct StreamedUploadTests {
                 #expect(attachment.chunks == pieces && attachment.dataSealed.isEmpty)
                 #expect(try await AttachmentChunk.query(on: app.db).filter(\.$attachment.$id == attachment.id!).count() == pieces)
                 let download = try await counsellor.get("/cases/\(attachment.$case.id)/attachments/\(attachment.id!)")
-                #expect(download.status == .ok && download.headers.first(name: .contentLength) == String(attachment.size))
+                #expect(download.status == .ok && download.headers.first(name: .contentLength) == String(download.body.readableBytes))
                 #expect(files.contains(Data(buffer: download.body)), "the file as sent")
             }
             #expect(try await count(VertrouwdApp.Attachment.self, app) == 4)
@@ -65,12 +65,16 @@ struct StreamedUploadTests {
     /// counsellor does not get a file that passes for the reporter's, the reporter's ZIP is refused.
     @Test func aPieceSwappedDroppedOrBorrowedInTheDatabaseIsNoFile() async throws {
         try await withVertrouwd { app in
-            // setup: two reports of three pieces each
+            // setup: a report of three pieces, and a message in the same case with a file of its own
             let anna = try await app.makeAccount("anna@praktijk.nl")
             _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
             let file = Self.pdf(marker: "het verslag van maandag", bytes: 600_000)
             let (record, attachment, reporter) = try await Self.report(app, file)
-            let (_, other, _) = try await Self.report(app, Self.pdf(marker: "een ander verslag", bytes: 600_000), from: "127.0.0.3")
+            let sent = try await reporter.postMultipart("/postbus/messages", [("body", "Nog een verslag.")],
+                                                        files: [("files[]", "tweede.pdf", Self.pdf(marker: "een ander verslag", bytes: 600_000))])
+            #expect(sent.status == .ok)
+            let other = try #require(try await VertrouwdApp.Attachment.query(on: app.db).filter(\.$messageID != nil).first())
+            #expect(other.$case.id == record.id!, "the same case, so the same key")
             let counsellor = Browser(app, over: .from("127.0.0.9"))
             try await counsellor.login(anna)
             let path = "/cases/\(record.id!)/attachments/\(attachment.id!)"
@@ -97,14 +101,22 @@ struct StreamedUploadTests {
             try await first.save(on: app.db); try await second.save(on: app.db)
             #expect(Data(buffer: try await counsellor.get(path).body) == file, "put back, the file reads again")
 
-            // MUT 2: a piece of another report put in its place
+            // MUT 2: a piece of another file of the same case (same key) put in its place
             second.dataSealed = try await chunk(other, 1).dataSealed
             try await second.save(on: app.db)
             try await refused()
             second.dataSealed = secondData
             try await second.save(on: app.db)
 
-            // MUT 3: the last piece dropped and the count lowered to match
+            // MUT 3: the size changed (it is the download's length and the ZIP entry's)
+            attachment.size += 1
+            try await attachment.save(on: app.db)
+            try await refused()
+            attachment.size -= 1
+            try await attachment.save(on: app.db)
+            #expect(Data(buffer: try await counsellor.get(path).body) == file)
+
+            // MUT 4: the last piece dropped and the count lowered to match
             try await chunk(attachment, 2).delete(on: app.db)
             attachment.chunks = 2
             attachment.size = 2 * Spool.pieceBytes

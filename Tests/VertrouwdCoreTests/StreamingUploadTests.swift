@@ -92,10 +92,17 @@ struct StreamingUploadTests {
         }
     }
 
-    @Test func aHeaderBlockThatNeverEndsStopsTheStream() throws {
-        // a header block that never ends stops the stream instead of growing without bound
-        let endless = Array("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"a\"".utf8) + [UInt8](repeating: 0x41, count: 40_000)
-        #expect(try #require(Self.read(endless, pieces: [1_000])).parts.isEmpty)
+    @Test func aHeaderBlockPastItsLimitStopsTheStreamEvenWhenItEndsLater() throws {
+        // a header block of 40 KB sent a kilobyte at a time, that does end, with a part after it
+        let endless = Array("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"a\"".utf8) + [UInt8](repeating: 0x0D, count: 40_000)
+            + Array("\r\n\r\nx\r\n--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\ny\r\n--\(Self.boundary)--\r\n".utf8)
+        let read = try #require(Self.read(endless, pieces: [1_000]))
+        #expect(read.parts.isEmpty && !read.complete, "broken at 16 KB: nothing after it is read")
+        // the same block within the limit is read
+        let fine = Array("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"a\"\r\nX-Pad: ".utf8) + [UInt8](repeating: 0x61, count: 10_000)
+            + Array("\r\n\r\nx\r\n--\(Self.boundary)--\r\n".utf8)
+        let ok = try #require(Self.read(fine, pieces: [1]))
+        #expect(ok.complete && ok.parts.map(\.content) == [Array("x".utf8)])
     }
 
     static func segment(_ marker: UInt8, _ body: [UInt8]) -> [UInt8] {
@@ -137,6 +144,29 @@ struct StreamingUploadTests {
         #expect(Self.filtered(Array(clean[..<(scanStart + 5)]), kind: .jpeg, pieces: 3) == nil)
     }
 
+    @Test func aPNGAndAProgressiveJPEGLoseTheirMetadataHoweverTheyArrive() throws {
+        func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
+            let n = body.count
+            return [UInt8(n >> 24), UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF)] + Array(type.utf8) + body + [1, 2, 3, 4]
+        }
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        let header = chunk("IHDR", [UInt8](repeating: 1, count: 13)), pixels = chunk("IDAT", [UInt8](repeating: 9, count: 300))
+        let png = signature + header + chunk("iCCP", Array("Canon EOS profiel".utf8)) + chunk("tEXt", Array("Author\0Anna".utf8))
+            + pixels + chunk("caBX", Array("c2pa: gemaakt door Anna".utf8)) + chunk("IEND", [])
+        let cleanPNG = signature + header + pixels + chunk("IEND", [])
+        // Progressive: scans with tables and a comment between them, 0xFF 0x00 and a restart in the data.
+        let scan1 = Self.segment(0xDA, [1, 1, 0, 0, 0x3F, 0]) + [0x11, 0xFF, 0x00, 0x22, 0xFF, 0xD3, 0x33]
+        let table = Self.segment(0xC4, [UInt8](repeating: 5, count: 20))
+        let comment = Self.segment(0xFE, Array("Tussen de scans: GPS 52.09 N".utf8))
+        let scan2 = Self.segment(0xDA, [1, 1, 0, 0, 0x3F, 0]) + [0x44, 0xFF, 0x00, 0x55]
+        let progressive: [UInt8] = [0xFF, 0xD8] + scan1 + table + comment + [0xFF, 0xFF] + scan2 + [0xFF, 0xD9] + Array("trailer".utf8)
+        let cleanJPEG: [UInt8] = [0xFF, 0xD8] + scan1 + table + scan2 + [0xFF, 0xD9]  // the fill byte goes too
+        for size in 1...60 {
+            #expect(Self.filtered(png, kind: .png, pieces: size) == cleanPNG, "PNG in pieces of \(size)")
+            #expect(Self.filtered(progressive, kind: .jpeg, pieces: size) == cleanJPEG, "JPEG in pieces of \(size)")
+        }
+    }
+
     @Test func aFileIsRecognisedAndCheckedInPieces() {
         func scan(_ bytes: [UInt8], _ name: String, pieces size: Int) -> (Result<AttachmentKind, AttachmentRules.Problem>, [UInt8]) {
             var scan = AttachmentScan(filename: name)
@@ -147,8 +177,11 @@ struct StreamingUploadTests {
                 bytes[at..<(at + n)].withUnsafeBytes { scan.feed($0) { out += $0 } }
                 at += n
             }
-            return (scan.finish(), out)
+            return (scan.finish { out += $0 }, out)
         }
+        // A file shorter than the 8 bytes that decide its kind keeps its bytes.
+        #expect(scan(Array("Zie".utf8), "kort.txt", pieces: 1) == (.success(.text), Array("Zie".utf8)))
+        #expect(scan([0xFF, 0xD8, 0xFF, 0xD9], "klein.jpg", pieces: 3) == (.success(.jpeg), [0xFF, 0xD8, 0xFF, 0xD9]))
         // A character of four bytes split over two pieces is still UTF-8.
         let text = Array("Notitie: 😔 één\n".utf8)
         for size in 1...text.count {

@@ -217,13 +217,19 @@ struct RequestBodyMiddleware: AsyncMiddleware {
         defer { if spoolFolder != nil { uploads.leave(request.source) } }
         let sink = MultipartSink(MultipartReader(boundary: boundary, fieldBytes: limit.fieldBytes, textBytes: BodyLimit.text.bytes,
                                                  spoolFolder: spoolFolder)!, limit: limit.bytes)
-        let total = try await Self.read(request, into: sink, ceiling: limit.ceiling, deadline: deadline)
         let reader = sink.reader
+        // Let go of the spools when the request ends however it ends (a timeout, a body too
+        // large, a dropped connection): past a failed read the event loop feeds the reader no more.
         defer { reader.uploads.forEach { $0.discard() } }
+        let total = try await Self.read(request, into: sink, ceiling: limit.ceiling, deadline: deadline)
         try request.setForm(fields: reader.fields, files: reader.uploads)
+        if let lost = reader.lostFile {
+            // Every upload would say "busy" while the disk is full: the operator must hear why.
+            request.logger.error("an upload could not be spooled to \(spoolFolder ?? "-"): \(String(reflecting: lost))")
+        }
         let refusal: FormRefusal? = if tooLarge || total > limit.bytes || reader.dropped > 0 {
             .tooLarge(limit)
-        } else if busy || reader.lostFiles {
+        } else if busy || reader.lostFile != nil {
             .busy
         } else {
             nil

@@ -25,8 +25,9 @@ final class Attachment: Model, @unchecked Sendable { // property wrappers: see `
 }
 
 /// A piece of an attachment (`Spool.pieceBytes`, the last one shorter), sealed with the case key
-/// and bound to its attachment, its position and the number of pieces: a piece moved, dropped,
-/// repeated or swapped by someone who can write the database fails to open.
+/// and bound to its attachment, its position, the number of pieces and the file's size: a piece
+/// moved, dropped, repeated or swapped by someone who can write the database fails to open, and
+/// so does every piece of a file whose count or size was changed.
 final class AttachmentChunk: Model, @unchecked Sendable { // property wrappers: see `User`
     static let schema = "attachment_chunks"
 
@@ -38,8 +39,8 @@ final class AttachmentChunk: Model, @unchecked Sendable { // property wrappers: 
 
     init() {}
 
-    static func context(attachment: UUID, position: Int, of count: Int) -> FieldContext {
-        FieldContext(table: schema, row: attachment.uuidString, field: "\(position)/\(count)")
+    static func context(_ attachment: Attachment, position: Int) -> FieldContext {
+        FieldContext(table: schema, row: attachment.id!.uuidString, field: "\(position)/\(attachment.chunks)/\(attachment.size)")
     }
 }
 
@@ -129,6 +130,8 @@ enum Attachments {
             attachment.filenameSealed = try key.seal(file.name, context: FieldContext(table: "case_attachments", row: id.uuidString, field: "filename"))
             attachment.dataSealed = Data()
             attachment.chunks = file.spool.pieces.count
+            // 0 would read as a file of an earlier release, whole in `data`: a file always has a piece.
+            guard attachment.chunks > 0 else { throw EnvelopeError.unreadable }
             attachment.createdAt = Date()
             try await attachment.create(on: db)
             for position in file.spool.pieces.indices {
@@ -136,8 +139,7 @@ enum Attachments {
                 chunk.$attachment.id = id
                 chunk.$case.id = caseID
                 chunk.position = position
-                chunk.dataSealed = try key.seal(data: try file.spool.piece(position),
-                                                context: AttachmentChunk.context(attachment: id, position: position, of: attachment.chunks))
+                chunk.dataSealed = try key.seal(data: try file.spool.piece(position), context: AttachmentChunk.context(attachment, position: position))
                 try await chunk.create(on: db)
             }
         }
@@ -155,7 +157,7 @@ enum Attachments {
         for position in 0..<attachment.chunks {
             guard let chunk = try await AttachmentChunk.query(on: db).filter(\.$attachment.$id == id)
                 .filter(\.$position == position).first() else { throw EnvelopeError.unreadable }
-            try await body(try key.open(data: chunk.dataSealed, context: AttachmentChunk.context(attachment: id, position: position, of: attachment.chunks)))
+            try await body(try key.open(data: chunk.dataSealed, context: AttachmentChunk.context(attachment, position: position)))
         }
     }
 

@@ -110,12 +110,13 @@ final class Upload: @unchecked Sendable {  // filled by one request's reader, th
     /// A file was chosen: an empty file input arrives as a part with no name and no bytes.
     var chosen: Bool { !filename.isEmpty || received > 0 }
 
-    /// The spool could not be written (a full disk): the file is lost, the form must say so.
-    private(set) var lost = false
+    /// Why the spool could not be written (a full disk, a folder without rights): the file is
+    /// lost, the form must say so and the log why.
+    private(set) var lost: (any Error)?
 
     func receive(_ bytes: UnsafeRawBufferPointer, keepIn folder: String?) {
         received += bytes.count
-        guard let folder, !lost else { return }
+        guard let folder, lost == nil else { return }
         do {
             if spool == nil && result == nil { spool = try Spool(folder: folder) }
             guard let spool else { return }
@@ -126,16 +127,26 @@ final class Upload: @unchecked Sendable {  // filled by one request's reader, th
             }
             if let failure { throw failure }
         } catch {
-            lost = true
+            lost = error
             discard()
         }
     }
 
-    /// The part ended: the file is whole.
+    /// The part ended: the file is whole. (A file of a few bytes is only passed on now.)
     func complete() {
         guard let spool else { return }
-        result = scan.finish()
-        do { try spool.finish() } catch { lost = true; discard() }
+        var failure: (any Error)?
+        result = scan.finish { clean in
+            guard failure == nil else { return }
+            do { try spool.append(clean) } catch { failure = error }
+        }
+        do {
+            if let failure { throw failure }
+            try spool.finish()
+        } catch {
+            lost = error
+            discard()
+        }
     }
 
     /// Gives up the bytes (the form was over its limit, or the request ends).
@@ -159,13 +170,19 @@ final class MultipartReader: @unchecked Sendable {
     /// Text parts left out for being too long (alone or together).
     private(set) var dropped = 0
     private var textKept = 0
+    /// Files that brought bytes so far: past `AttachmentRules.maximumFiles` they are not kept.
+    private var filesWithBytes = 0
 
     private enum Part {
-        case field(name: String, bytes: [UInt8], over: Bool)
-        case file(Upload)
+        case field(name: String)
+        case file(Upload, keep: Bool)
         case ignored
     }
     private var current = Part.ignored
+    /// The text field being read (its own property: appending to an array held in an enum case
+    /// would copy it each time); `fieldOver` once it is past its limit and no longer held.
+    private var fieldText: [UInt8] = []
+    private var fieldOver = false
 
     init?(boundary: String, fieldBytes: Int, textBytes: Int, spoolFolder: String?) {
         guard let stream = MultipartStream(boundary: boundary) else { return nil }
@@ -177,8 +194,8 @@ final class MultipartReader: @unchecked Sendable {
 
     var isComplete: Bool { stream.isComplete }
 
-    /// A file could not be kept for want of room on disk.
-    var lostFiles: Bool { uploads.contains(where: \.lost) }
+    /// Why a file could not be kept (no room on disk, no rights to the folder), if one was not.
+    var lostFile: (any Error)? { uploads.lazy.compactMap(\.lost).first }
 
     func feed(_ buffer: ByteBuffer) {
         buffer.withUnsafeReadableBytes { bytes in
@@ -188,28 +205,36 @@ final class MultipartReader: @unchecked Sendable {
                     current = part(headers)
                 case .content(let piece):
                     switch current {
-                    case .field(let name, var bytes, let over):
+                    case .field:
                         // Past its limit a field is only counted, never held.
-                        let fits = !over && bytes.count + piece.count <= fieldBytes
-                        if fits { bytes.append(contentsOf: piece) } else { bytes = [] }
-                        current = .field(name: name, bytes: bytes, over: !fits)
-                    case .file(let upload):
-                        let keep = uploads.filter(\.chosen).count <= AttachmentRules.maximumFiles
+                        if !fieldOver && fieldText.count + piece.count <= fieldBytes {
+                            fieldText.append(contentsOf: piece)
+                        } else {
+                            fieldOver = true
+                            fieldText = []
+                        }
+                    case .file(let upload, var keep):
+                        if upload.received == 0 {
+                            filesWithBytes += 1
+                            keep = filesWithBytes <= AttachmentRules.maximumFiles
+                            current = .file(upload, keep: keep)
+                        }
                         upload.receive(piece, keepIn: keep ? spoolFolder : nil)
-                        if !keep { upload.discard() }
                     case .ignored:
                         break
                     }
                 case .partEnd:
                     switch current {
-                    case .field(let name, let bytes, let over):
-                        if over || textKept + bytes.count > textBytes {
+                    case .field(let name):
+                        if fieldOver || textKept + fieldText.count > textBytes {
                             dropped += 1
                         } else {
-                            textKept += bytes.count
-                            fields.append(FormFields.Field(name: name, value: String(decoding: bytes, as: UTF8.self)))
+                            textKept += fieldText.count
+                            fields.append(FormFields.Field(name: name, value: String(decoding: fieldText, as: UTF8.self)))
                         }
-                    case .file(let upload):
+                        fieldText = []
+                        fieldOver = false
+                    case .file(let upload, _):
                         upload.complete()
                     case .ignored:
                         break
@@ -231,9 +256,13 @@ final class MultipartReader: @unchecked Sendable {
             .first { $0.lowercased().hasPrefix("content-disposition:") }
             .flatMap { HTTPHeaders([("Content-Disposition", String($0.dropFirst("content-disposition:".count)))]).contentDisposition }
         guard let name = disposition?.name else { return .ignored }
-        guard let filename = disposition?.filename else { return .field(name: name, bytes: [], over: false) }
+        guard let filename = disposition?.filename else {
+            fieldText = []
+            fieldOver = false
+            return .field(name: name)
+        }
         let upload = Upload(field: name, filename: filename)
         uploads.append(upload)
-        return .file(upload)
+        return .file(upload, keep: false)
     }
 }
