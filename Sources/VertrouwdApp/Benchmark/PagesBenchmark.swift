@@ -248,7 +248,7 @@ struct BenchmarkPractice {
                     c.closedOn = min(opened.adding(days: Int.random(in: 7..<60, using: &rng)), today)
                     c.outcome = Outcome.allCases.randomElement(using: &rng)!
                 }
-                c.summarySealed = ""; c.reporterNameSealed = ""; c.reporterContactSealed = ""; c.accusedSealed = ""
+                c.summarySealed = ""; c.reporterWordsSealed = ""; c.reporterNameSealed = ""; c.reporterContactSealed = ""; c.accusedSealed = ""
                 c.peerSummarySealed = ""; c.closingNoteSealed = ""; c.legalHoldReasonSealed = ""; c.reporterLanguageSealed = ""
                 let id = c.id!
                 categories.append(CaseCategoryRecord(caseID: id, category: CaseCategory.allCases.randomElement(using: &rng)!))

@@ -38,6 +38,7 @@ struct CaseRow: Encodable, Sendable {
     let openedOn: String
     let deadline: DeadlineView?
     let shared: Bool
+    let isClosed: Bool
 
     init(_ c: CaseListing, staff: Staff, today: Day) {
         url = SiteURL.case(.value(c.id)).path
@@ -49,6 +50,7 @@ struct CaseRow: Encodable, Sendable {
         openedOn = c.openedOn.dutch
         deadline = c.whistleblowerClock?.next(today: today).map(DeadlineView.init)
         shared = c.counsellorID != staff.userID
+        isClosed = c.status == .closed
     }
 }
 

@@ -58,7 +58,12 @@ final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
     @OptionalField(key: "destroyed_by") var destroyedBy: DestructionCause?
 
     // sealed fields
+    /// The counsellor's summary (*het verhaal*, as they record it): starts as the reporter's story
+    /// on a web report, and may be changed. Never shown to the reporter.
     @Field(key: "summary") var summarySealed: String
+    /// What the reporter sent, never changed (`ReporterWords` as JSON); empty for a case a
+    /// counsellor opened, and for web reports from before migration 19.
+    @Field(key: "reporter_words") var reporterWordsSealed: String
     @Field(key: "reporter_name") var reporterNameSealed: String
     @Field(key: "reporter_contact") var reporterContactSealed: String
     @Field(key: "accused") var accusedSealed: String
@@ -344,4 +349,6 @@ struct CaseIntake: Sendable {
     var accused: String
     var status: CaseStatus = .open
     var reporterLanguage: Language? = nil
+    /// What the reporter sent through the public channel, as sent.
+    var reporterWords: ReporterWords? = nil
 }

@@ -37,6 +37,8 @@ enum CasePage {
         let highestRung: String?
         let deadlines: [DeadlineView]
         let summary: String
+        /// What the reporter sent through the website, as sent (never the summary).
+        let words: ReporterWords?
         let accused: String
         let peerSummary: String
         let closingNote: String
@@ -147,7 +149,7 @@ enum CasePage {
         // than reopening, the hold and answers, or reopening a case that runs) is shown at the top.
         let stays = override.map { $0.id == "hold" || $0.id.hasPrefix("answer-") } ?? false
         let displaced = override.flatMap { form in
-            !stays && ((r.status == .closed && form.id != "reopen") || (r.status != .closed && form.id == "reopen")) ? form : nil
+            !stays && ((r.status == .closed && form.id != "reopen" && form.id != "reply") || (r.status != .closed && form.id == "reopen")) ? form : nil
         }
         let retention = try await retention(req, c, override: override)
         if let override, !override.id.hasPrefix("answer-") { forms[override.id] = override }
@@ -166,6 +168,7 @@ enum CasePage {
                 [$0.acknowledgement(today: today), $0.feedback(today: today)].map(DeadlineView.init)
             } ?? [],
             summary: try c.open(r, \.$summarySealed),
+            words: r.reporterWordsSealed.isEmpty ? nil : ReporterWords(stored: try c.open(r, \.$reporterWordsSealed)),
             accused: try c.open(r, \.$accusedSealed),
             peerSummary: try c.open(r, \.$peerSummarySealed),
             closingNote: try c.open(r, \.$closingNoteSealed),

@@ -136,6 +136,7 @@ struct CaseWriter: Sendable {
         let record = Case(id: id, reference: reference, intake: intake, keyID: keyID, wrappedKey: wrapped)
         let c = OpenCase(record: record, key: key, isOwner: true)
         try c.seal(intake.summary, into: record, \.$summarySealed)
+        try c.seal(intake.reporterWords?.stored ?? "", into: record, \.$reporterWordsSealed)
         try c.seal(intake.reporterName, into: record, \.$reporterNameSealed)
         try c.seal(intake.reporterContact, into: record, \.$reporterContactSealed)
         try c.seal(intake.accused, into: record, \.$accusedSealed)
@@ -367,7 +368,9 @@ struct CaseWriter: Sendable {
             case .acknowledgement: "mailbox.acknowledge";
             case .record: "mailbox.record"
             }
-        try await change(c, action) { row, db in
+        // A reporter may still write after the case is closed (the mailbox stays open): a plain
+        // answer is allowed then; an acknowledgement or a record belongs to a running case.
+        try await change(c, action, closed: kind == .message ? .allow : .refuse) { row, db in
             guard try await Mailbox.query(on: db).filter(\.$case.$id == c.id).count() > 0 else {
                 throw Abort(.notFound)
             }
@@ -501,7 +504,7 @@ struct CaseWriter: Sendable {
                 row.outcome = .reporterWithdrew
             }
             row.wrappedKey = nil
-            for field in [\Case.$summarySealed, \.$reporterNameSealed, \.$reporterContactSealed, \.$accusedSealed,
+            for field in [\Case.$summarySealed, \.$reporterWordsSealed, \.$reporterNameSealed, \.$reporterContactSealed, \.$accusedSealed,
                           \.$peerSummarySealed, \.$closingNoteSealed, \.$legalHoldReasonSealed, \.$reporterLanguageSealed] {
                 row[keyPath: field].value = ""
             }

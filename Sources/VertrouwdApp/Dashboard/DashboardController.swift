@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -65,6 +66,8 @@ enum DashboardController {
             let waiting = Set(try await MailboxMessage.query(on: req.db).filter(\.$case.$id ~~ cases.map(\.id))
                 .filter(\.$sender == .reporter).filter(\.$readAt == nil).all().map(\.$case.id))
             unread = cases.filter { waiting.contains($0.id) && $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
+            // A reporter may still write after the case is closed: it must reach someone.
+            unread += try await Self.closedWithMessages(req, staff: staff).map { CaseRow($0, staff: staff, today: today) }
             for c in cases {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
                     deadlines.append(Deadline(reference: c.reference, url: SiteURL.case(.value(c.id)).path, deadline: .init(next)))
@@ -99,6 +102,15 @@ enum DashboardController {
                                                     isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,
                                                     appointments: appointments, aftercare: aftercare, organisations: hours,
                                                     signals: signals, retention: retention, retentionMore: retentionMore, floods: floods, calendarURL: calendarURL, calendarForm: form))
+    }
+
+    /// The staff member's closed cases (their own, or shared with them) with a reporter's message
+    /// nobody has read.
+    static func closedWithMessages(_ req: Request, staff: Staff) async throws -> [CaseListing] {
+        let readable = try await CaseListing.readable(by: staff, includeClosed: true, on: req.db)
+        return try await CaseListing.read(where: "c.status = \(bind: CaseStatus.closed.rawValue) AND c.destroyed_on IS NULL AND c.id IN "
+            + "(SELECT case_id FROM mailbox_messages WHERE sender = \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL) AND "
+            + readable, on: req.db)
     }
 
     /// At most this many closed cases are listed; the rest are counted.

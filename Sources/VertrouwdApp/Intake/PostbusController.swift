@@ -43,7 +43,8 @@ enum PostbusController {
         let orgName: String
         let reference: String
         let submittedOn: String
-        let report: String
+        /// What the reporter sent, as sent; nil when it was not kept apart (`ReporterRights.wordsAsSent`).
+        let words: ReporterWords?
         let attachments: [String]
         let messages: [Message]
         let form: FormView
@@ -62,11 +63,13 @@ enum PostbusController {
         let csrf: String
     }
 
-    static func loginForm(_ req: Request, errors: FormErrors = .init()) -> FormView {
+    /// `typed`: what was typed, given back after a wrong code so one mistyped digit is fixed, not
+    /// all 28 typed again.
+    static func loginForm(_ req: Request, errors: FormErrors = .init(), typed: String? = nil) -> FormView {
         let t = PublicText.of(req.language)
         var form = FormView(id: "postbus", action: SiteURL.postbus.path, submit: t.open, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
-        form.add("code", t.codeLabel, hint: t.codeHint, required: true, autocomplete: "off", inputmode: "numeric", maxlength: 64)
+        form.add("code", t.codeLabel, type: "text", value: typed, hint: t.codeHint, required: true, autocomplete: "off", inputmode: "numeric", maxlength: 64)
         form.apply(errors)
         return form
     }
@@ -161,8 +164,9 @@ enum PostbusController {
     static func refuse(_ req: Request, _ t: PublicText, message: String? = nil, status: HTTPStatus = .unprocessableEntity) async throws -> Response {
         var errors = FormErrors()
         errors["code"] = message ?? t.wrongCode
-        let response = try await req.publicPage(.postbusLogin, LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req, errors: errors), notice: nil),
-                                                status: status)
+        let typed = String((req.formValue("code") ?? "").prefix(64))
+        let response = try await req.publicPage(.postbusLogin, LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req, errors: errors, typed: typed),
+                                                                         notice: nil), status: status)
         if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
         return response
     }
@@ -216,7 +220,7 @@ enum PostbusController {
         let submitted = record.createdAt.map { formatter.string(from: $0) } ?? record.openedOn.dutch
         return try await req.publicPage(.postbus, Page(
             t: t, title: t.mailboxTitle, orgName: record.organisation.name, reference: record.reference, submittedOn: submitted,
-            report: try c.open(record, \.$summarySealed),
+            words: try await ReporterRights.wordsAsSent(c, on: req.db),
             attachments: try await Attachments.list(c, on: req.db).map { "\($0.name) (\($0.size))" }, messages: views,
             form: form ?? messageForm(req), csrf: req.csrfToken, flash: flash,
             rights: rightsSection), status: status)

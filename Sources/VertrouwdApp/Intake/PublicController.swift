@@ -65,6 +65,9 @@ enum PublicController {
         let code: String
         let reference: String
         let submittedAt: String
+        /// The code is on this page only: a link to the other language would load an empty
+        /// form and lose it. The page says the essentials in the other language instead.
+        let noLanguageSwitch = true
     }
 
     static func organisation(_ req: Request) async throws -> (Organisation, [User]) {
@@ -224,7 +227,10 @@ enum PublicController {
                                 reporterRole: .unknown, channel: .webForm, openedOn: Day(Date()), department: "",
                                 relation: .unknown, regime: .confidential, summary: summary, reporterName: "",
                                 reporterContact: contact, accused: "", status: .new,
-                                reporterLanguage: req.language)
+                                reporterLanguage: req.language,
+                                reporterWords: ReporterWords(text: topic, answers: [
+                                    .init(question: t.modeQuestion, answer: req.language == .en ? mode.english : mode.label),
+                                    .init(question: t.momentsQuestion, answer: moments.isEmpty ? "—" : moments)]))
         return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle)
     }
 
@@ -281,7 +287,11 @@ enum PublicController {
                                 openedOn: Day(Date()), department: "", relation: .unknown,
                                 regime: whistleblower ? .whistleblower : .confidential, summary: story,
                                 reporterName: "", reporterContact: wantsContact ? contact : "", accused: "", status: .new,
-                                reporterLanguage: req.language)
+                                reporterLanguage: req.language,
+                                reporterWords: ReporterWords(text: story, answers:
+                                    (topic.map { [.init(question: t.topicQuestion, answer: $0.label(req.language))] } ?? [])
+                                    + (whistleblower ? [.init(question: t.whistleblowerLabel, answer: "✓")] : [])
+                                    + [.init(question: t.contactWish, answer: wantsContact ? t.contactYes : t.contactNo)]))
         return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle, files: files)
     }
 

@@ -71,6 +71,8 @@ struct PublicText: Encodable, Sendable {
     let receiptTitle: String
     let receiptCodeTitle: String
     let receiptAdvice: String
+    /// The same advice in the other language: the receipt page has no language switch.
+    let receiptAdviceOther: String
     let proofTitle: String
     let proofNote: String
     let proofOrganisation: String
@@ -88,6 +90,8 @@ struct PublicText: Encodable, Sendable {
     let busyCode: String
     let tooManyMessages: String
     let yourReport: String
+    /// The mailbox of a case whose words were not kept apart: never the counsellor's text instead.
+    let wordsNotKept: String
     let messagesTitle: String
     let you: String
     let counsellor: String
@@ -223,6 +227,7 @@ struct PublicText: Encodable, Sendable {
         anonymousNote: "Wil je anoniem blijven? Vul dan geen naam of contactgegevens in.",
         receiptTitle: "Verstuurd", receiptCodeTitle: "Je ontvangstcode",
         receiptAdvice: "Schrijf deze code op en bewaar hem goed. Je ziet hem maar één keer. Zonder de code kun je je postbus niet openen, en wij kunnen hem niet opnieuw maken.",
+        receiptAdviceOther: "In English: this is your receipt code. Write it down now; it is shown only once. With it you open your mailbox.",
         proofTitle: "Bewijs van indiening",
         proofNote: "Dit bewijs laat zien dat en wanneer je iets hebt ingediend. Er staat geen inhoud op en geen ontvangstcode.",
         proofOrganisation: "Organisatie", proofReference: "Kenmerk", proofDate: "Ingediend op",
@@ -233,7 +238,9 @@ struct PublicText: Encodable, Sendable {
         wrongCode: "Deze code klopt niet, of je moet even wachten voor je het opnieuw probeert. Controleer de cijfers.",
         busyCode: "Het is nu erg druk. Je code is nog niet gecontroleerd. Probeer het over een paar seconden opnieuw.",
         tooManyMessages: "Je hebt het afgelopen etmaal al \(MailboxThrottle.messagesPerDay) berichten gestuurd; meer kan pas morgen. Je vertrouwenspersoon leest ze. Wat je schreef staat er nog, niets is verstuurd.",
-        yourReport: "Wat je stuurde", messagesTitle: "Berichten", you: "Jij", counsellor: "Vertrouwenspersoon",
+        yourReport: "Wat je stuurde",
+        wordsNotKept: "Je eerste melding staat hier niet: die kwam niet via dit formulier binnen, of is van voor de tijd dat we hem apart bewaarden. Je vertrouwenspersoon heeft hem. Wil je hem nalezen? Vraag het in een bericht.",
+        messagesTitle: "Berichten", you: "Jij", counsellor: "Vertrouwenspersoon",
         noMessages: "Nog geen berichten. Kijk later nog eens.", messageLabel: "Bericht aan de vertrouwenspersoon",
         sendMessage: "Bericht versturen", close: "Postbus sluiten", closed: "Je postbus is gesloten.",
         recordTitle: "Verslag van je gesprek", recordIntro: "Lees het verslag. Klopt het? Keur het dan goed. Klopt er iets niet? Schrijf wat er anders moet.",
@@ -320,6 +327,7 @@ struct PublicText: Encodable, Sendable {
         anonymousNote: "Want to stay anonymous? Then leave out your name and contact details.",
         receiptTitle: "Sent", receiptCodeTitle: "Your receipt code",
         receiptAdvice: "Write this code down and keep it safe. It is shown only once. Without it you cannot open your mailbox, and we cannot make it again.",
+        receiptAdviceOther: "In het Nederlands: dit is je ontvangstcode. Schrijf hem nu op; je ziet hem maar één keer. Hiermee open je je postbus.",
         proofTitle: "Proof of submission",
         proofNote: "This proof shows that and when you submitted something. It contains no content and no receipt code.",
         proofOrganisation: "Organisation", proofReference: "Reference", proofDate: "Submitted on",
@@ -330,7 +338,9 @@ struct PublicText: Encodable, Sendable {
         wrongCode: "This code is not right, or you have to wait a moment before trying again. Please check the digits.",
         busyCode: "It is very busy right now. Your code has not been checked yet. Please try again in a few seconds.",
         tooManyMessages: "You have sent \(MailboxThrottle.messagesPerDay) messages in the last 24 hours; more can be sent tomorrow. Your counsellor reads them. What you wrote is still here; nothing was sent.",
-        yourReport: "What you sent", messagesTitle: "Messages", you: "You", counsellor: "Counsellor",
+        yourReport: "What you sent",
+        wordsNotKept: "Your first report is not shown here: it did not come in through this form, or it dates from before we kept it apart. Your counsellor has it. Would you like to read it again? Ask in a message.",
+        messagesTitle: "Messages", you: "You", counsellor: "Counsellor",
         noMessages: "No messages yet. Please check again later.", messageLabel: "Message to the counsellor",
         sendMessage: "Send message", close: "Close mailbox", closed: "Your mailbox is closed.",
         recordTitle: "Record of your conversation", recordIntro: "Please read the record. Is it correct? Then approve it. Is something wrong? Write what should change.",

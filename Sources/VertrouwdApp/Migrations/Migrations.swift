@@ -25,5 +25,6 @@ enum Migrations {
         AddListIndexes(),       // 16
         AddEnrolledAt(),        // 17
         CreateAttachmentChunks(), // 18
+        AddReporterWords(),     // 19
     ]
 }

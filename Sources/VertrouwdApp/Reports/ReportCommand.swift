@@ -155,7 +155,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
             c.status = .closed
             c.outcome = Outcome.allCases.randomElement(using: &rng)!
             c.keyID = "benchmark"; c.wrappedKey = nil
-            c.summarySealed = ""; c.reporterNameSealed = ""; c.reporterContactSealed = ""; c.accusedSealed = ""
+            c.summarySealed = ""; c.reporterWordsSealed = ""; c.reporterNameSealed = ""; c.reporterContactSealed = ""; c.accusedSealed = ""
             c.peerSummarySealed = ""; c.closingNoteSealed = ""; c.legalHoldReasonSealed = ""; c.reporterLanguageSealed = ""
             models.append(c)
             categories.append(CaseCategoryRecord(caseID: c.id!, category: CaseCategory.allCases.randomElement(using: &rng)!))

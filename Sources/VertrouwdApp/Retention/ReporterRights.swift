@@ -134,7 +134,11 @@ enum ReporterRights {
         let formatter = pt.dateFormatter(.medium)
         var text = "\(t.fileTitle) \(record.reference) — \(record.organisation.name)\n\n== \(t.fileReport) "
             + "(\(record.createdAt.map { formatter.string(from: $0) } ?? record.openedOn.dutch))\n\n"
-            + (try c.open(record, \.$summarySealed)) + "\n"
+        if let words = try await Self.wordsAsSent(c, on: req.db) {
+            text += words.text + "\n" + words.answers.map { "\n\($0.question)\n  \($0.answer)" }.joined() + (words.answers.isEmpty ? "" : "\n")
+        } else {
+            text += pt.wordsNotKept + "\n"
+        }
         let identity = [try c.open(record, \.$reporterNameSealed), try c.open(record, \.$reporterContactSealed)].filter { !$0.isEmpty }
         if !identity.isEmpty { text += "\n== \(t.fileContact)\n\n" + identity.joined(separator: "\n") + "\n" }
         text += "\n== \(t.fileMessages)\n"
@@ -155,8 +159,10 @@ enum ReporterRights {
             var name = Self.safeName(try c.open(a, \.$filenameSealed), kind: AttachmentKind(rawValue: a.kind)?.fileExtension ?? "bin")
             while used.contains(name) { name = "1-" + name }
             used.insert(name)
-            var crc: UInt32 = 0
-            try await Attachments.pieces(of: a, key: c.key, on: req.db) { crc = ZipStream.crc($0, continuing: crc) }
+            var crc: UInt32 = 0, size = 0
+            try await Attachments.pieces(of: a, key: c.key, on: req.db) { crc = ZipStream.crc($0, continuing: crc); size += $0.count }
+            // The size is the entry's in the ZIP's headers: a file that does not match is no file.
+            guard size == a.size else { throw EnvelopeError.unreadable }
             entries.append(("bijlagen/" + name, a, crc))
         }
         if !entries.isEmpty { text += "\n== \(t.fileAttachments)\n" + entries.map { "- \($0.path)" }.joined(separator: "\n") + "\n" }
@@ -186,6 +192,20 @@ enum ReporterRights {
     }
 
     static let downloadsPerHour = 5
+
+    /// What the reporter sent, for their own eyes (the mailbox, their file). Kept apart since
+    /// migration 19; for an older web report, the summary only while the audit log shows the
+    /// counsellor never saved the details form over it (`case.accept`, `case.details`). Otherwise
+    /// nil: the reporter is told it is not shown, never given the counsellor's text as theirs.
+    static func wordsAsSent(_ c: OpenCase, on db: any Database) async throws -> ReporterWords? {
+        if !c.record.reporterWordsSealed.isEmpty, let words = ReporterWords(stored: try c.open(c.record, \.$reporterWordsSealed)) {
+            return words
+        }
+        guard c.record.channel == .webForm else { return nil }
+        let edited = try await AuditEvent.query(on: db).filter(\.$subject == "case:\(c.id)")
+            .filter(\.$action ~~ ["case.accept", "case.details"]).count() > 0
+        return edited ? nil : ReporterWords(text: try c.open(c.record, \.$summarySealed))
+    }
 
     /// A file name safe inside a ZIP: no folders, no control characters, ends in its kind.
     static func safeName(_ name: String, kind: String) -> String {

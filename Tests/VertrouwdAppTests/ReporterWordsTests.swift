@@ -1,0 +1,175 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import VertrouwdApp
+import VertrouwdCore
+
+/// The reporter's mailbox showed the case's summary as "Wat je stuurde", and the counsellor's
+/// details form overwrites the summary: whoever held the receipt code read the counsellor's
+/// working assessment, and the reporter's own words were gone.
+@Suite("The reporter's words stay theirs")
+struct ReporterWordsTests {
+    static let story = "Mijn leidinggevende schreeuwt elke week tegen me, waar iedereen bij is."
+    static let assessment = "Geïntimideerd door directeur P. Jansen; ik schat in dat melder overspannen is."
+
+    static func details(summary: String) -> [(String, String)] {
+        [("kind", "personal_integrity"), ("categories[]", "bullying"), ("reporterRole", "affected_employee"), ("channel", "web_form"), ("relation", "manager"),
+         ("regime", "confidential"), ("summary", summary)]
+    }
+
+    /// A web report with a topic, over a socket; the reporter (logged in to the mailbox), the
+    /// counsellor's browser and the case.
+    static func report(_ app: Application) async throws -> (Browser, Browser, Case) {
+        let anna = try await app.makeAccount("anna@praktijk.nl")
+        _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
+        let reporter = Browser(app, over: .from("127.0.0.2"))
+        let receipt = try await reporter.post("/o/de-linde/melden", [("topic", "bullying"), ("story", story), ("contactWish", "no")])
+        #expect(receipt.status == .ok)
+        #expect(try await reporter.post("/postbus", [("code", try receiptCode(in: receipt.body.string))]).status == .seeOther)
+        let counsellor = Browser(app, over: .from("127.0.0.3"))
+        try await counsellor.login(anna)
+        return (reporter, counsellor, try #require(try await Case.query(on: app.db).first()))
+    }
+
+    static func fileText(_ reporter: Browser, _ record: Case) async throws -> String {
+        let zip = try await reporter.get("/postbus/file")
+        #expect(zip.status == .ok)
+        // The printout is the first entry, stored: its bytes are in the ZIP as they are.
+        return String(decoding: Data(buffer: zip.body), as: UTF8.self)
+    }
+
+    @Test func theCounsellorsSummaryNeverReachesTheMailboxAndTheStoryStaysAsSent() async throws {
+        try await withVertrouwd { app in
+            // setup
+            let (reporter, counsellor, record) = try await Self.report(app)
+
+            // MUT: the counsellor accepts the case with their own assessment as the summary
+            let saved = try await counsellor.post("/cases/\(record.id!)/details", Self.details(summary: Self.assessment))
+            #expect(saved.status == .seeOther)
+
+            // validate: the mailbox and the reporter's file show the story and the answers as sent
+            let mailbox = try await reporter.get("/postbus").body.string
+            #expect(mailbox.contains(Self.story) && mailbox.contains("Pesten") && mailbox.contains("Nee, ik lees de antwoorden in mijn postbus"))
+            #expect(!mailbox.contains("overspannen") && !mailbox.contains("Jansen"))
+            let file = try await Self.fileText(reporter, record)
+            #expect(file.contains(Self.story) && !file.contains("overspannen"))
+            // the counsellor sees both, apart
+            let page = try await counsellor.get("/cases/\(record.id!)").body.string
+            #expect(page.contains("Wat de melder stuurde") && page.contains(Self.story) && page.contains("overspannen"))
+            // and the reporter's words cannot be changed by a form: they are sealed once, at intake
+            let row = try #require(try await Case.find(record.id, on: app.db))
+            let words = ReporterWords(stored: try app.keys.caseKey(of: row).open(row, \.$reporterWordsSealed))
+            #expect(words?.text == Self.story)
+        }
+    }
+
+    /// A web report from before the words were kept apart: shown while the audit log shows the
+    /// summary was never saved over; after that, the mailbox says so instead of showing it.
+    @Test func anOlderReportShowsItsStoryOnlyUntilTheCounsellorSavedOverIt() async throws {
+        try await withVertrouwd { app in
+            // setup: as an upgraded database has it
+            let (reporter, counsellor, record) = try await Self.report(app)
+            let row = try #require(try await Case.find(record.id, on: app.db))
+            row.reporterWordsSealed = ""
+            try await row.save(on: app.db)
+            #expect(try await reporter.get("/postbus").body.string.contains(Self.story), "never edited: still the reporter's words")
+
+            // MUT
+            #expect(try await counsellor.post("/cases/\(record.id!)/details", Self.details(summary: Self.assessment)).status == .seeOther)
+
+            // validate
+            let mailbox = try await reporter.get("/postbus").body.string
+            #expect(!mailbox.contains("overspannen") && !mailbox.contains(Self.story))
+            #expect(mailbox.contains("Je eerste melding staat hier niet"))
+            #expect(try await Self.fileText(reporter, record).contains("Je eerste melding staat hier niet"))
+        }
+    }
+
+    /// A case a counsellor opened, with a receipt code given to the reporter afterwards: the
+    /// counsellor's text is not "what you sent".
+    @Test func aCaseTheCounsellorOpenedShowsNoTextOfTheirsInTheMailbox() async throws {
+        try await withVertrouwd { app in
+            // setup
+            let (c, counsellor) = try await app.counsellorWithCase(summary: Self.assessment, over: .from("127.0.0.3"))
+            let issued = try await counsellor.post("/cases/\(c.id!)/mailbox/open", [])
+            let reporter = Browser(app, over: .from("127.0.0.2"))
+
+            // MUT
+            #expect(try await reporter.post("/postbus", [("code", try receiptCode(in: issued.body.string))]).status == .seeOther)
+
+            // validate
+            let mailbox = try await reporter.get("/postbus").body.string
+            #expect(!mailbox.contains("overspannen") && mailbox.contains("Je eerste melding staat hier niet"))
+        }
+    }
+}
+
+/// The receipt page's language switch loaded an empty form and lost the only copy of the code; a
+/// wrong code cleared all 28 digits typed.
+@Suite("The receipt code is never lost on the way")
+struct ReceiptCodeKeptTests {
+    @Test func theReceiptPageHasNoLinkThatLosesTheCodeAndSaysItInBothLanguages() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
+            let reporter = Browser(app, over: .from("127.0.0.2"))
+            let receipt = try await reporter.post("/o/de-linde/melden", [("story", "Mijn verhaal."), ("contactWish", "no")]).body.string
+            _ = try receiptCode(in: receipt)
+            #expect(!receipt.contains("href=\"?lang="), "no link away from the only copy of the code")
+            #expect(receipt.contains("In English: this is your receipt code."))
+            // the form itself still offers both languages
+            #expect(try await reporter.get("/o/de-linde/melden").body.string.contains("href=\"?lang=en\""))
+        }
+    }
+
+    @Test func aWrongCodeComesBackAsTypedAndTheTitleHasNoLooseSeparator() async throws {
+        try await withVertrouwd { app in
+            let reporter = Browser(app, over: .from("127.0.0.2"))
+            let login = try await reporter.get("/postbus").body.string
+            #expect(login.contains("<title>Je postbus</title>"), "no \" · \" before an empty name")
+            let typed = "1234 5678 9012 3456 7890 1234 5678"
+            let wrong = try await reporter.post("/postbus", [("code", typed)])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.body.string.contains("value=\"\(typed)\""))
+            // something hostile typed comes back escaped, not as markup
+            let hostile = try await reporter.post("/postbus", [("code", "\"><script>x</script>")])
+            #expect(!hostile.body.string.contains("<script>x") && hostile.body.string.contains("&quot;&gt;&lt;script&gt;"))
+        }
+    }
+}
+
+/// A reporter's message on a closed case said "Verstuurd." and reached nobody: the dashboard read
+/// open cases only, and a closed case had no reply form.
+@Suite("A message on a closed case reaches the counsellor")
+struct ClosedCaseMessageTests {
+    @Test func theDashboardListsItAndTheCounsellorCanAnswerWithoutReopening() async throws {
+        try await withVertrouwd { app in
+            // setup: a web report, closed
+            let (reporter, counsellor, record) = try await ReporterWordsTests.report(app)
+            let row = try #require(try await Case.find(record.id, on: app.db))
+            row.status = .closed
+            row.closedOn = Day(Date())
+            row.outcome = .heard
+            try await row.save(on: app.db)
+            #expect(!(try await counsellor.get("/").body.string.contains("Nieuwe berichten in een postbus")))
+
+            // MUT
+            #expect(try await reporter.post("/postbus/messages", [("body", "Het gebeurt weer, sinds vorige week.")]).status == .ok)
+
+            // validate: on the dashboard, marked closed; answered from the case page; read by the reporter
+            let dashboard = try await counsellor.get("/").body.string
+            #expect(dashboard.contains("Nieuwe berichten in een postbus") && dashboard.contains(record.reference)
+                    && dashboard.contains("<span class=\"badge\">afgesloten</span>"))
+            let page = try await counsellor.get("/cases/\(record.id!)").body.string
+            #expect(page.contains("Het gebeurt weer") && page.contains("Bericht aan de melder"))
+            #expect(!(try await counsellor.get("/").body.string.contains("Nieuwe berichten in een postbus")), "read on the case page")
+            let reply = try await counsellor.post("/cases/\(record.id!)/mailbox/reply", [("body", "Dank je. Zullen we deze week bellen?")])
+            #expect(reply.status == .seeOther)
+            #expect(try await reporter.get("/postbus").body.string.contains("Zullen we deze week bellen?"))
+            #expect(try await Case.find(record.id, on: app.db)?.status == .closed, "answered without reopening")
+            // an acknowledgement or a record still belongs to a running case
+            #expect(try await counsellor.post("/cases/\(record.id!)/mailbox/record", [("body", "Verslag")]).status != .seeOther)
+        }
+    }
+}
