@@ -146,10 +146,16 @@ struct CaseTests {
         try await withVertrouwd { app in
             let anna = try await app.makeAccount("anna@praktijk.nl")
             let bram = try await app.makeAccount("bram@praktijk.nl", name: "Bram")
-            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let carla = try await app.makeAccount("carla@praktijk.nl", name: "Carla")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna, bram])
+            _ = try await app.makeOrganisation("de-linde", counsellors: [carla])
             let c = try await app.makeCase(for: anna, at: org, summary: "Voor de vervanger")
             let annas = Browser(app)
             try await annas.login(anna)
+            // only to a counsellor of the case's organisation
+            let stranger = try await annas.post("/cases/\(c.id!)/shares", [("user", carla.id.uuidString), ("reason", "Vakantie")])
+            #expect(stranger.status == .unprocessableEntity && stranger.body.string.contains("Kies een vertrouwenspersoon uit de lijst."))
+            #expect(!(try await annas.get("/cases/\(c.id!)").body.string.contains("Carla")), "not offered either")
             let refused = try await annas.post("/cases/\(c.id!)/shares", [("user", bram.id.uuidString), ("reason", "")])
             #expect(refused.status == .unprocessableEntity)
             #expect(refused.body.string.contains("Vul de reden in."))
@@ -160,8 +166,14 @@ struct CaseTests {
             #expect(page.status == .ok)
             #expect(page.body.string.contains("Voor de vervanger"))
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "case.share").count() == 1)
-            // A substitute cannot pass the case on.
+            // A substitute cannot pass the case on, nor end shares.
             #expect(try await brams.post("/cases/\(c.id!)/shares", [("user", anna.id.uuidString), ("reason", "x")]).status == .forbidden)
+            #expect(try await brams.post("/cases/\(c.id!)/unshare", [("user", bram.id.uuidString)]).status == .forbidden)
+            // The owner ends the share: recorded, and the substitute no longer opens the case.
+            let ended = try await annas.post("/cases/\(c.id!)/unshare", [("user", bram.id.uuidString)])
+            #expect(ended.status == .seeOther)
+            #expect(try await brams.get("/cases/\(c.id!)").status != .ok)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "case.unshare").count() == 1)
         }
     }
 

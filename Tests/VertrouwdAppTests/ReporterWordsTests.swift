@@ -109,17 +109,33 @@ struct ReporterWordsTests {
 /// wrong code cleared all 28 digits typed.
 @Suite("The receipt code is never lost on the way")
 struct ReceiptCodeKeptTests {
-    @Test func theReceiptPageHasNoLinkThatLosesTheCodeAndSaysItInBothLanguages() async throws {
+    @Test func theReceiptCodeSurvivesTheLanguageSwitch() async throws {
         try await withVertrouwd { app in
+            // setup
             let anna = try await app.makeAccount("anna@praktijk.nl")
             _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
             let reporter = Browser(app, over: .from("127.0.0.2"))
             let receipt = try await reporter.post("/o/de-linde/melden", [("story", "Mijn verhaal."), ("contactWish", "no")]).body.string
-            _ = try receiptCode(in: receipt)
+            let code = try receiptCode(in: receipt)
             #expect(!receipt.contains("href=\"?lang="), "no link away from the only copy of the code")
-            #expect(receipt.contains("In English: this is your receipt code."))
-            // the form itself still offers both languages
-            #expect(try await reporter.get("/o/de-linde/melden").body.string.contains("href=\"?lang=en\""))
+            #expect(receipt.contains("action=\"/o/de-linde/ontvangst?lang=en\"") && receipt.contains("In English: this is your receipt code."))
+            let hidden = Dictionary(uniqueKeysWithValues: receipt.matches(of: /<input type="hidden" name="([a-z]+)" value="([^"]*)">/)
+                .map { (String($0.1), String($0.2)) }.filter { ["code", "reference", "at"].contains($0.0) })
+
+            // MUT: the switch, as the browser posts it
+            let english = try await reporter.post("/o/de-linde/ontvangst?lang=en", hidden.map { ($0.key, $0.value) })
+
+            // validate: the same code and reference, in English, and a switch back
+            #expect(english.status == .ok)
+            #expect(try receiptCode(in: english.body.string) == code)
+            #expect(english.body.string.contains("Write this code down") && english.body.string.contains(hidden["reference"] ?? "?"))
+            #expect(english.body.string.contains("action=\"/o/de-linde/ontvangst?lang=nl\""))
+            #expect(try await count(Case.self, app) == 1, "nothing made twice")
+            // what is not a code and a reference gives the form, not a page; another site cannot post it
+            let forged = try await reporter.post("/o/de-linde/ontvangst?lang=en", [("code", "<b>1234</b>"), ("reference", "x")])
+            #expect(forged.status == .seeOther && forged.headers.first(name: .location) == "/o/de-linde/melden")
+            let crossSite = try await reporter.post("/o/de-linde/ontvangst?lang=en", hidden.map { ($0.key, $0.value) }, csrf: false)
+            #expect(crossSite.status == .forbidden && !crossSite.body.string.contains(code))
         }
     }
 
@@ -170,6 +186,48 @@ struct ClosedCaseMessageTests {
             #expect(try await Case.find(record.id, on: app.db)?.status == .closed, "answered without reopening")
             // an acknowledgement or a record still belongs to a running case
             #expect(try await counsellor.post("/cases/\(record.id!)/mailbox/record", [("body", "Verslag")]).status != .seeOther)
+        }
+    }
+}
+
+/// The case list had no search, filter or sorting.
+@Suite("Finding a case")
+struct CaseSearchTests {
+    @Test func searchFindsACaseByReferenceOrganisationStatusAndYearOnPlainColumns() async throws {
+        try await withVertrouwd { app in
+            // setup: three cases at two organisations, one closed, one from last year
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let baken = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let linde = try await app.makeOrganisation("de-linde", counsellors: [anna])
+            let today = Day(Date())
+            let a = try await app.makeCase(for: anna, at: baken, summary: "Eerste")
+            let b = try await app.makeCase(for: anna, at: linde, summary: "Tweede", openedOn: today.adding(days: -400))
+            let c = try await app.makeCase(for: anna, at: linde, summary: "Derde")
+            let closed = try #require(try await Case.find(c.id, on: app.db))
+            closed.status = .closed; closed.closedOn = today; closed.outcome = .heard
+            try await closed.save(on: app.db)
+            let browser = Browser(app, over: .from("127.0.0.2"))
+            try await browser.login(anna)
+            func found(_ query: String) async throws -> Set<String> {
+                let html = try await browser.get("/cases?" + query).body.string
+                return Set(html.matches(of: /<a href="\/cases\/[^"]+">(\d{4}-\d{4})<\/a>/).map { String($0.1) })
+            }
+
+            // MUT + validate
+            let number = String(a.reference.suffix(4))
+            #expect(try await found("q=\(number)") == [a.reference, b.reference], "by part of the reference: that number in both years")
+            #expect(try await found("q=\(a.reference)") == [a.reference])
+            #expect(try await found("organisation=\(linde.id!)") == [b.reference], "open cases only, unless asked")
+            #expect(try await found("organisation=\(linde.id!)&closed=1") == [b.reference, c.reference])
+            #expect(try await found("status=closed") == [c.reference])
+            #expect(try await found("year=\(today.year - 1)&closed=1") == [b.reference])
+            let oldestFirst = try await browser.get("/cases?closed=1&order=oldest").body.string
+            #expect(try #require(oldestFirst.range(of: b.reference)).lowerBound < (try #require(oldestFirst.range(of: a.reference))).lowerBound)
+            // hostile values are left out, not run
+            let hostile = try await browser.get("/cases?q=%27%20OR%201%3D1%20--&status=x&organisation=y&year=99999&order=z")
+            #expect(hostile.status == .ok && hostile.body.string.contains("<h1>Meldingen</h1>"))
+            // a closed case shows no "te laat"
+            #expect(!(try await browser.get("/cases?status=closed").body.string.contains("te laat")))
         }
     }
 }

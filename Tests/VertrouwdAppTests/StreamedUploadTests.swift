@@ -150,10 +150,13 @@ struct StreamedUploadTests {
 
             // MUT: two thirds of the file, then a pause
             RawHTTP.write(fd, Data(head.utf8) + body.prefix(600_000))
+            // Wait until two pieces are sealed (as the server reads them, in its own time).
             var spools: [String] = []
-            for _ in 0..<100 where spools.isEmpty {
-                try await Task.sleep(for: .milliseconds(50))
+            for _ in 0..<200 {
                 spools = Self.openSpools(in: folder + "/spool")
+                let size = spools.first.map { (try? Data(contentsOf: URL(fileURLWithPath: $0)).count) ?? 0 } ?? 0
+                if size >= Spool.pieceBytes { break }
+                try await Task.sleep(for: .milliseconds(50))
             }
 
             // validate: the spool has no name in its folder, and its bytes (read through the open

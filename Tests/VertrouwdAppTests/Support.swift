@@ -18,26 +18,50 @@ func withVertrouwd(_ adjust: (inout Settings) -> Void = { _ in }, _ test: (Appli
     var cleanup: (@Sendable () async throws -> Void)?
     switch settings.database {
     case .postgres(let url):
-        let (privateURL, drop) = try await PostgresTestDatabase.create(from: url)
+        // Every test runs at once: without a bound, their connection pools together pass the
+        // server's max_connections and tests fail with "too many clients".
+        await PostgresTestDatabase.slots.enter()
+        let release = { @Sendable in PostgresTestDatabase.slots.leave() }
+        let (privateURL, drop): (String, @Sendable () async throws -> Void)
+        do {
+            (privateURL, drop) = try await PostgresTestDatabase.create(from: url)
+        } catch {
+            release()
+            throw error
+        }
         settings.database = .postgres(privateURL)
-        cleanup = drop
+        cleanup = { defer { release() }; try await drop() }
     case .sqliteFile(let path) where path.contains("vertrouwd-test-"):
         cleanup = { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
     case .sqliteFile:
         break
     }
-    let app = try await Application.make(.testing)
+    let app: Application
+    do {
+        app = try await Application.make(.testing)
+    } catch {
+        try? await cleanup?()
+        throw error
+    }
     do {
         try await configure(app, settings: settings)
         try await test(app)
     } catch {
+        // A failed test may leave requests in flight (a stalled client's error page): let them
+        // finish before the app is taken down under them, or the crash hides the failure.
+        try? await Task.sleep(for: .seconds(2))
         await app.stopSocketServer()
         try? await app.asyncShutdown()
         try? await cleanup?()
         throw error
     }
     await app.stopSocketServer()
-    try await app.asyncShutdown()
+    do {
+        try await app.asyncShutdown()
+    } catch {
+        try? await cleanup?()
+        throw error
+    }
     try await cleanup?()
 }
 
@@ -52,6 +76,9 @@ extension Settings {
         var settings = Settings(dataDirectory: NSTemporaryDirectory(), database: database,
                                 key: .inline(.generate()), secureCookies: false, publicURL: nil)
         settings.passwordCost = 4
+        // Many apps run at once against one PostgreSQL server: two connections per loop each
+        // keep the suite under its 400 connections.
+        settings.databaseConnectionsPerLoop = 2
         // Every in-process request comes from the same (unknown) sender: suites that send many
         // reports are not floods. The flood tests set their own share.
         settings.submissionsPerSource = 10_000
@@ -102,6 +129,10 @@ struct HTTPAnswer: Sendable {
 }
 
 enum PostgresTestDatabase {
+    /// At most this many test apps hold PostgreSQL connections at once (each up to 4, and one to
+    /// make its database): 40 × 5 stays well under the 400 the CI server allows.
+    static let slots = TestSlots(40)
+
     static func create(from url: String) async throws -> (String, @Sendable () async throws -> Void) {
         let name = "vt_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         try await admin(url, "CREATE DATABASE \(name)")
@@ -409,5 +440,40 @@ enum RawHTTP {
             body = decoded
         }
         return HTTPAnswer(status: HTTPResponseStatus(statusCode: Int(code)), headers: headers, body: ByteBuffer(data: body))
+    }
+}
+
+/// A counting semaphore for tests: `enter` waits for a free slot, `leave` gives one back.
+final class TestSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { free = count }
+
+    func enter() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if free > 0 {
+                free -= 1
+                lock.unlock()
+                continuation.resume()
+            } else {
+                waiting.append(continuation)
+                lock.unlock()
+            }
+        }
+    }
+
+    func leave() {
+        lock.lock()
+        if waiting.isEmpty {
+            free += 1
+            lock.unlock()
+        } else {
+            let next = waiting.removeFirst()
+            lock.unlock()
+            next.resume()
+        }
     }
 }

@@ -54,7 +54,7 @@ struct StreamingUploadTests {
 
     /// Piece sizes: every size from 1 to 80 and a few seeded random sequences.
     static var splits: [[Int]] {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SeededRandom(state: 42)  // a failing split can be replayed
         return (1...80).map { [$0] } + (0..<40).map { _ in (0..<50).map { _ in Int.random(in: 1...300, using: &generator) } }
     }
 
@@ -223,18 +223,5 @@ struct StreamingUploadTests {
             _ = try archive.extract(try #require(archive[path]), skipCRC32: false) { read += $0 }
             #expect(read == data, "\(path)")
         }
-    }
-}
-
-/// A small deterministic generator, so a failing split can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

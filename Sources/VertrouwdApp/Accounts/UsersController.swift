@@ -3,7 +3,8 @@ import Vapor
 import VertrouwdCore
 
 /// The admin's account management: create accounts, deactivate them (which ends their
-/// sessions), and reset a lost second factor.
+/// sessions; a counsellor's running cases are handed over first, `HandOver`), and reset a lost
+/// second factor.
 enum UsersController {
     struct UserRow: Encodable, Sendable {
         let id: String
@@ -15,7 +16,8 @@ enum UsersController {
         let isSelf: Bool
         /// "inschrijflink open tot …" or "inschrijflink verlopen", while an enrolment is open.
         let enrolment: String?
-        let deactivateURL, activateURL, resetURL, unlockURL: String
+        let deactivateURL, activateURL, resetURL, unlockURL, handOverURL: String
+        let isCounsellor: Bool
 
         init(_ user: User, now: Date, isSelf: Bool) {
             id = user.id!.uuidString
@@ -31,6 +33,8 @@ enum UsersController {
             activateURL = SiteURL.user(.value(user.id!), .activate).path
             resetURL = SiteURL.user(.value(user.id!), .resetTOTP).path
             unlockURL = SiteURL.user(.value(user.id!), .unlock).path
+            handOverURL = SiteURL.user(.value(user.id!), .handOver).path
+            isCounsellor = user.isCounsellor
         }
     }
 
@@ -127,9 +131,14 @@ enum UsersController {
     }
 
     /// POST /admin/users/:userID/deactivate — ends every session of the account at once.
+    /// A counsellor with running cases is sent to hand them over first: otherwise nobody has
+    /// them, nor their deadlines.
     @Sendable static func deactivate(_ req: Request) async throws -> Response {
         let user = try await target(req)
         guard user.id != req.staff?.userID else { throw Abort(.forbidden) }
+        if try await HandOver.hasRunningCases(user, on: req.db) {
+            return req.redirect(to: SiteURL.user(.value(user.id!), .handOver).path + "?deactivate=1")
+        }
         user.active = false
         // An open enrolment link dies with the account: reactivating must not revive it.
         user.enrolTokenHash = nil

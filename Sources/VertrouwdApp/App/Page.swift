@@ -19,13 +19,15 @@ struct PageMeta: Encodable, Sendable {
 /// Short messages shown once after a redirect. The cookie carries only the code, never user text.
 enum Flash: String {
     case saved, created, loggedOut = "logged_out", deactivated, closed, signedOff = "signed_off", destroyed
-    case savedAsNewDraft = "saved_as_new_draft"
+    case savedAsNewDraft = "saved_as_new_draft", handedOver = "handed_over", unshared
 
     var message: String {
         switch self {
         case .saved: "Opgeslagen."
         case .savedAsNewDraft: "Die versie was intussen vastgesteld. Je tekst is opgeslagen als een nieuw concept."
         case .created: "Aangemaakt."
+        case .unshared: "Delen beëindigd: de vervanger opent deze melding niet meer."
+        case .handedOver: "Meldingen overgedragen. De nieuwe vertrouwenspersoon ziet ze op het overzicht; de vorige opent ze niet meer."
         case .loggedOut: "Je bent uitgelogd."
         case .deactivated: "Account gedeactiveerd; de sessies van dit account zijn beëindigd."
         case .closed: "Melding afgesloten."

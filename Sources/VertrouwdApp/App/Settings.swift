@@ -43,6 +43,9 @@ public struct Settings: Sendable {
     /// Reports and conversation requests accepted from one sender per 10 minutes (per instance,
     /// `VERTROUWD_SUBMISSIONS_PER_SOURCE`); see `FloodGuard` and `Source`.
     public var submissionsPerSource = 5
+    /// PostgreSQL connections per event loop (4 suit 2 cores). The test suite runs many apps at
+    /// once against one server and uses 2, so it stays under the server's `max_connections`.
+    public var databaseConnectionsPerLoop = 4
     /// Proxies whose `X-Forwarded-For` names the sender (`VERTROUWD_TRUSTED_PROXIES`, addresses
     /// separated by commas). Without one the socket's peer is the sender.
     public var trustedProxies: Set<String> = []

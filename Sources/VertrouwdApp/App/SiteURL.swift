@@ -27,6 +27,8 @@ enum SiteURL: Sendable {
     case organisationPage(slug: Parameter<String>)
     case conversation(slug: Parameter<String>)
     case report(slug: Parameter<String>)
+    /// The receipt page again, in the other language, from what the reporter's own page posts.
+    case receipt(slug: Parameter<String>)
     case postbus
     case postbusMessages
     case postbusRecord(Parameter<UUID>, RecordAction)
@@ -71,10 +73,10 @@ enum SiteURL: Sendable {
         }
     }
     enum AdvicePart: String, Sendable { case response, docx }
-    enum UserAction: String, Sendable { case deactivate, activate, resetTOTP = "reset-totp", unlock }
+    enum UserAction: String, Sendable { case deactivate, activate, resetTOTP = "reset-totp", unlock, handOver = "handover" }
     enum CasePart: String, Sendable {
         case identity, details, steps, escalations, referrals, reportOnBehalf = "report-on-behalf", wbk, appointments, time
-        case notes, peerSummary = "peer-summary", aftercare, close, reopen, shares
+        case notes, peerSummary = "peer-summary", aftercare, close, reopen, shares, unshare
         case hold, requestAnswer = "request-answer"
     }
     enum MailboxAction: String, Sendable { case reply, acknowledge, record, open }
@@ -92,6 +94,7 @@ enum SiteURL: Sendable {
         case .organisationPage(let slug): ["o", slug.component("slug")]
         case .conversation(let slug): ["o", slug.component("slug"), "gesprek"]
         case .report(let slug): ["o", slug.component("slug"), "melden"]
+        case .receipt(let slug): ["o", slug.component("slug"), "ontvangst"]
         case .postbus: ["postbus"]
         case .postbusMessages: ["postbus", "messages"]
         case .postbusRecord(let id, let action): ["postbus", "records", id.component("messageID"), action.rawValue]

@@ -8,7 +8,7 @@ enum Template: String, Sendable {
     case formPage = "form-page", error
     // accounts
     case account = "accounts/account", enrol = "accounts/enrol", enrolLink = "accounts/enrol-link"
-    case login = "accounts/login", setup = "accounts/setup", users = "accounts/users"
+    case login = "accounts/login", setup = "accounts/setup", users = "accounts/users", handOver = "accounts/handover"
     // cases
     case casePage = "cases/case", cases = "cases/cases", identity = "cases/identity"
     // organisations, advice, reports, the dashboard, the counsellor's own log

@@ -23,7 +23,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // Audited changes take turns on the audit chain's lock inside their transaction, so a
         // burst (16 reports at once) may wait longer than Fluent's 10 s for a connection: it
         // waits up to 30 s rather than fail.
-        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .psql)
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: settings.databaseConnectionsPerLoop, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .psql)
     }
 
     app.sqliteWriteLock = AsyncMutex()

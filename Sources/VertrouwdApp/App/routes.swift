@@ -24,6 +24,7 @@ func routes(_ app: Application) throws {
     app.post(.conversation(slug: .key), limit: .text, refused: PublicController.refusedRequest, use: PublicController.submitRequest)
     app.get(SiteURL.report(slug: .key).pathComponents, use: PublicController.showReport)
     app.post(.report(slug: .key), limit: .upload, refused: PublicController.refusedReport, use: PublicController.submitReport)
+    app.post(.receipt(slug: .key), limit: .small, use: PublicController.receiptInOtherLanguage)
     app.get(SiteURL.postbus.pathComponents, use: PostbusController.show)
     app.post(.postbus, limit: .small, use: PostbusController.open)
     app.post(.postbusMessages, limit: .upload, refused: PostbusController.refusedMessage, use: PostbusController.send)
@@ -95,6 +96,8 @@ func routes(_ app: Application) throws {
     admin.post(.user(.key, .activate), limit: .small, use: UsersController.activate)
     admin.post(.user(.key, .resetTOTP), limit: .small, use: UsersController.resetSecondFactor)
     admin.post(.user(.key, .unlock), limit: .small, use: UsersController.unlock)
+    admin.get(SiteURL.user(.key, .handOver).pathComponents, use: HandOver.show)
+    admin.post(.user(.key, .handOver), limit: .small, use: HandOver.save)
 
     // Cases: readable by their counsellor or a substitute only (checked per case, not per role).
     staff.get(SiteURL.cases.pathComponents, use: CasesController.index)
@@ -118,6 +121,7 @@ func routes(_ app: Application) throws {
     staff.post(.case(.key, .close), limit: .text, use: CaseActions.close)
     staff.post(.case(.key, .reopen), limit: .small, use: CaseActions.reopen)
     staff.post(.case(.key, .shares), limit: .small, use: CaseActions.share)
+    staff.post(.case(.key, .unshare), limit: .small, use: CaseActions.unshare)
     staff.post(.case(.key, .hold), limit: .text, use: ReporterRights.hold)
     staff.post(.case(.key, .requestAnswer), limit: .text, use: ReporterRights.answer)
     staff.get(SiteURL.attachment(.key, .key).pathComponents, use: Attachments.download)

@@ -20,10 +20,12 @@ extension Case {
 }
 
 extension User {
-    /// The counsellors a case can be shared with: every active one but its own.
-    static func substitutes(for counsellorID: UUID, on db: any Database) async throws -> [User] {
-        try await User.query(on: db).filter(\.$isCounsellor == true).filter(\.$active == true)
-            .filter(\.$id != counsellorID).sort(\.$name).all()
+    /// The counsellors a case can be shared with: the active ones who serve its organisation
+    /// (the organisation knows them; a stranger to it does not read its cases), but its own.
+    static func substitutes(for c: Case, on db: any Database) async throws -> [User] {
+        let serving = try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == c.$organisation.id).all().map(\.$user.id)
+        return try await User.query(on: db).filter(\.$isCounsellor == true).filter(\.$active == true)
+            .filter(\.$id ~~ serving).filter(\.$id != c.$counsellor.id).sort(\.$name).all()
     }
 }
 
@@ -48,7 +50,8 @@ struct CaseRow: Encodable, Sendable {
         categories = c.categoryLabels
         status = c.status.label
         openedOn = c.openedOn.dutch
-        deadline = c.whistleblowerClock?.next(today: today).map(DeadlineView.init)
+        // A closed case has no deadline left to miss: no red "te laat" in the closed list.
+        deadline = c.status == .closed ? nil : c.whistleblowerClock?.next(today: today).map(DeadlineView.init)
         shared = c.counsellorID != staff.userID
         isClosed = c.status == .closed
     }

@@ -273,7 +273,7 @@ enum CaseActions {
     @Sendable static func share(_ req: Request) async throws -> Response {
         let (c, _) = try await open(req)
         guard c.isOwner else { throw Abort(.forbidden) }
-        let counsellors = try await User.substitutes(for: c.record.$counsellor.id, on: req.db)
+        let counsellors = try await User.substitutes(for: c.record, on: req.db)
         let input = req.form(CaseForms.Share.self) ?? .init()
         let form = { (errors: FormErrors) in
             CaseForms.share(req, c, counsellors: counsellors, input: input, errors: errors)
@@ -290,5 +290,17 @@ enum CaseActions {
         return try await save(req, c, anchor: "shares", form: form) {
             try await req.cases.share(c, with: userID, reason: reason)
         }
+    }
+
+    /// POST /cases/:caseID/unshare — the owner ends a share; recorded.
+    @Sendable static func unshare(_ req: Request) async throws -> Response {
+        let (c, _) = try await open(req)
+        guard c.isOwner else { throw Abort(.forbidden) }
+        guard let userID = req.formValue("user").flatMap(UUID.init(uuidString:)),
+              try await CaseShare.query(on: req.db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).count() > 0 else {
+            return req.redirect(to: .case(.value(c.id)), anchor: "shares", flash: .saved)
+        }
+        try await req.cases.unshare(c, with: userID)
+        return req.redirect(to: .case(.value(c.id)), anchor: "shares", flash: .unshared)
     }
 }

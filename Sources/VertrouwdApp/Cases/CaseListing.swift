@@ -47,11 +47,11 @@ struct CaseListing: Decodable, Sendable {
         c.department, c.opened_on, c.wbk_received_on, c.acknowledged_on, c.feedback_on, c.aftercare_on
         """
 
-    /// The cases matching `condition` (on `cases c`), newest first, with their categories.
-    static func read(where condition: SQLQueryString, on db: any Database) async throws -> [CaseListing] {
+    /// The cases matching `condition` (on `cases c`), in `order` (newest first), with their categories.
+    static func read(where condition: SQLQueryString, order: CaseFilter.Order = .newest, on db: any Database) async throws -> [CaseListing] {
         let sql = db as! any SQLDatabase
         let query: SQLQueryString = "SELECT " + columns + " FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE "
-            + condition + " ORDER BY c.opened_on DESC, c.reference DESC"
+            + condition + " ORDER BY " + order.sql(prefix: "c.")
         var cases = try await sql.raw(query).all(decoding: CaseListing.self)
         try await addCategories(to: &cases, on: db)
         return cases
@@ -84,24 +84,103 @@ extension CaseListing {
             + (includeClosed ? "" : " AND c.status <> \(bind: CaseStatus.closed.rawValue)")
     }
 
-    /// One page of the cases a staff member may read, newest first (a page past the last shows
-    /// the last), how many there are, and the page shown. The page is picked from the index alone
-    /// (`cases_counsellor` holds the counsellor, the day, the reference and the id); a
-    /// substitute's shared cases are added as a second, small list (an OR would read every one of
-    /// the counsellor's rows to sort them).
-    static func page(of staff: Staff, includeClosed: Bool, page asked: Int, per: Int, on db: any Database) async throws
+    /// One page of the cases a staff member may read that match `filter`, in its order (a page
+    /// past the last shows the last), how many there are, and the page shown. The page is picked
+    /// from the index alone (`cases_counsellor` holds the counsellor, the day, the reference and
+    /// the id); a substitute's shared cases are added as a second, small list (an OR would read
+    /// every one of the counsellor's rows to sort them).
+    static func page(of staff: Staff, filter: CaseFilter, page asked: Int, per: Int, on db: any Database) async throws
         -> (cases: [CaseListing], total: Int, page: Int) {
         let sql = db as! any SQLDatabase
-        let open: SQLQueryString = includeClosed ? "" : " AND status <> \(bind: CaseStatus.closed.rawValue)"
+        let open = filter.condition
         let keys: SQLQueryString = "SELECT id, opened_on, reference FROM cases WHERE counsellor_id = \(bind: staff.userID)" + open
             + " UNION ALL SELECT id, opened_on, reference FROM cases WHERE id IN (SELECT case_id FROM case_shares WHERE user_id = \(bind: staff.userID))"
             + " AND counsellor_id <> \(bind: staff.userID)" + open
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM (" + keys + ") AS k").first()?.decode(column: "n", as: Int.self) ?? 0
         // Within 1…last before any arithmetic: a page number from the address may be anything.
         let page = min(max(1, asked), max(1, (total + per - 1) / per))
-        let ids = try await sql.raw("SELECT id FROM (" + keys + ") AS k ORDER BY opened_on DESC, reference DESC "
+        let ids = try await sql.raw("SELECT id FROM (" + keys + ") AS k ORDER BY " + filter.order.sql(prefix: "") + " "
             + "LIMIT \(unsafeRaw: String(per)) OFFSET \(unsafeRaw: String((page - 1) * per))").all().map { try $0.decode(column: "id", as: UUID.self) }
         guard !ids.isEmpty else { return ([], total, page) }
-        return (try await read(where: "c.id IN (\(binds: ids))", on: db), total, page)
+        return (try await read(where: "c.id IN (\(binds: ids))", order: filter.order, on: db), total, page)
+    }
+}
+
+/// What the case list is narrowed to and in what order: plain columns only (reference,
+/// organisation, kind, status, year), so a search reads nothing sealed and needs no key.
+struct CaseFilter: Sendable {
+    enum Order: String, Sendable, CaseIterable {
+        case newest, oldest, reference
+
+        var label: String {
+            switch self {
+            case .newest: "Nieuwste eerst"
+            case .oldest: "Oudste eerst"
+            case .reference: "Op kenmerk"
+            }
+        }
+
+        func sql(prefix: String) -> SQLQueryString {
+            switch self {
+            case .newest: "\(unsafeRaw: prefix)opened_on DESC, \(unsafeRaw: prefix)reference DESC"
+            case .oldest: "\(unsafeRaw: prefix)opened_on ASC, \(unsafeRaw: prefix)reference ASC"
+            case .reference: "\(unsafeRaw: prefix)reference ASC"
+            }
+        }
+    }
+
+    /// Part of a reference as typed ("44", "2026-0044"): digits and dashes only.
+    var reference = ""
+    var organisation: UUID?
+    var kind: CaseKind?
+    var status: CaseStatus?
+    var year: Int?
+    var order = Order.newest
+    /// Without a status chosen: closed cases too.
+    var includeClosed = false
+
+    init(includeClosed: Bool = false) { self.includeClosed = includeClosed }
+
+    /// From the list's address; what is not valid is left out rather than refused.
+    init(query: URLQueryContainer) {
+        reference = String((query[String.self, at: "q"] ?? "").filter { $0.isASCII && ($0.isNumber || $0 == "-") }.prefix(12))
+        organisation = query[String.self, at: "organisation"].flatMap(UUID.init(uuidString:))
+        kind = query[String.self, at: "kind"].flatMap(CaseKind.init(rawValue:))
+        status = query[String.self, at: "status"].flatMap(CaseStatus.init(rawValue:))
+        year = query[String.self, at: "year"].flatMap(Int.init).flatMap { (2000...2100).contains($0) ? $0 : nil }
+        order = query[String.self, at: "order"].flatMap(Order.init(rawValue:)) ?? .newest
+        includeClosed = query[String.self, at: "closed"] == "1"
+    }
+
+    var isSearch: Bool { !reference.isEmpty || organisation != nil || kind != nil || status != nil || year != nil }
+
+    /// The conditions on `cases`, each starting with AND.
+    var condition: SQLQueryString {
+        var sql: SQLQueryString = ""
+        if let status {
+            sql = sql + " AND status = \(bind: status.rawValue)"
+        } else if !includeClosed {
+            sql = sql + " AND status <> \(bind: CaseStatus.closed.rawValue)"
+        }
+        if !reference.isEmpty { sql = sql + " AND reference LIKE \(bind: "%" + reference + "%")" }
+        if let organisation { sql = sql + " AND organisation_id = \(bind: organisation)" }
+        if let kind { sql = sql + " AND kind = \(bind: kind.rawValue)" }
+        if let year { sql = sql + " AND opened_on >= \(bind: "\(year)-01-01") AND opened_on <= \(bind: "\(year)-12-31")" }
+        return sql
+    }
+
+    /// The same search as an address query, for the pages of the result (without `page`).
+    var query: String {
+        var items: [URLQueryItem] = []
+        if includeClosed { items.append(.init(name: "closed", value: "1")) }
+        if !reference.isEmpty { items.append(.init(name: "q", value: reference)) }
+        if let organisation { items.append(.init(name: "organisation", value: organisation.uuidString)) }
+        if let kind { items.append(.init(name: "kind", value: kind.rawValue)) }
+        if let status { items.append(.init(name: "status", value: status.rawValue)) }
+        if let year { items.append(.init(name: "year", value: String(year))) }
+        if order != .newest { items.append(.init(name: "order", value: order.rawValue)) }
+        var components = URLComponents()
+        components.queryItems = items
+        return components.percentEncodedQuery ?? ""
     }
 }

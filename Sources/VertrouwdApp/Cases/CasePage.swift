@@ -15,7 +15,7 @@ enum CasePage {
         struct Appointment: Encodable, Sendable { let when, mode, place: String; let minutes: Int }
         struct Note: Encodable, Sendable { let at, author, body: String }
         struct Entry: Encodable, Sendable { let day, hours, who: String }
-        struct Share: Encodable, Sendable { let name, at, reason: String }
+        struct Share: Encodable, Sendable { let name, at, reason, user: String }
 
         let meta: PageMeta
         let url: String
@@ -140,7 +140,7 @@ enum CasePage {
         var forms = CaseForms.all(req, c, today: today)
         forms.merge(CaseMailboxActions.forms(req, c, hasMailbox: thread != nil)) { a, _ in a }
         if c.isOwner {
-            let substitutes = try await User.substitutes(for: r.$counsellor.id, on: db)
+            let substitutes = try await User.substitutes(for: r, on: db)
             forms["share"] = CaseForms.share(req, c, counsellors: substitutes)
         }
         if r.status == .closed { forms["reopen"] = CaseForms.reopen(req, c) }
@@ -207,7 +207,7 @@ enum CasePage {
             shares: try shares.map {
                 .init(
                     name: $0.user.name, at: $0.grantedAt.map { Day($0).dutch } ?? "",
-                    reason: try c.open($0, \.$reasonSealed))
+                    reason: try c.open($0, \.$reasonSealed), user: $0.$user.id.uuidString)
             },
             isOwner: c.isOwner, isBusinessIntegrity: r.kind == .businessIntegrity, isNew: r.status == .new,
             mailbox: thread, forms: forms, displaced: displaced, retention: retention)

@@ -331,6 +331,17 @@ struct CaseWriter: Sendable {
         }
     }
 
+    /// Hands the case over to another counsellor (an admin's act, when its counsellor leaves or is
+    /// ill): the new one owns it, the old one no longer opens it, a share the new one had ends.
+    /// Nothing of the case is opened: the admin holds no key to it. Allowed on a closed case (its
+    /// retention and the reporter's mailbox still need an owner).
+    func handOver(caseID: UUID, to userID: UUID) async throws {
+        try await change(id: caseID, { _ in "case.handover" }, detail: "to:user:\(userID)", closed: .allow) { row, db in
+            row.$counsellor.id = userID
+            try await CaseShare.query(on: db).filter(\.$case.$id == caseID).filter(\.$user.$id == userID).delete()
+        }
+    }
+
     /// Shares the case with a substitute counsellor (*vervanger*), with the reason.
     func share(_ c: OpenCase, with userID: UUID, reason: String) async throws {
         try await change(c, "case.share", detail: "user:\(userID)") { _, db in
@@ -342,6 +353,13 @@ struct CaseWriter: Sendable {
             let share = CaseShare(id: UUID(), caseID: c.id, userID: userID, grantedBy: try staffID())
             try c.seal(reason, into: share, \.$reasonSealed)
             try await share.create(on: db)
+        }
+    }
+
+    /// Ends a share: the substitute no longer opens the case.
+    func unshare(_ c: OpenCase, with userID: UUID) async throws {
+        try await change(c, "case.unshare", detail: "user:\(userID)", closed: .allow) { _, db in
+            try await CaseShare.query(on: db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).delete()
         }
     }
 

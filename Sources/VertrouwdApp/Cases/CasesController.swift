@@ -14,22 +14,50 @@ enum CasesController {
         let pager: Pager?
         let showClosed: Bool
         let canCreate: Bool
+        let search: Search
     }
 
-    /// GET /cases
+    /// The search form of the list (a GET form: the search is in the address, so back and
+    /// reload keep it), with the choices it offers.
+    struct Search: Encodable, Sendable {
+        struct Option: Encodable, Sendable { let value, label: String; let selected: Bool }
+        let reference: String
+        let organisations, kinds, statuses, years, orders: [Option]
+        let active: Bool
+        let showClosed: Bool
+
+        init(_ filter: CaseFilter, organisations visible: [Organisation], thisYear: Int) {
+            func options(_ all: [(String, String)], _ chosen: String?) -> [Option] {
+                all.map { Option(value: $0.0, label: $0.1, selected: $0.0 == chosen) }
+            }
+            reference = filter.reference
+            organisations = options(visible.map { ($0.id!.uuidString, $0.name) }, filter.organisation?.uuidString)
+            kinds = options(CaseKind.allCases.map { ($0.rawValue, $0.label) }, filter.kind?.rawValue)
+            statuses = options(CaseStatus.allCases.map { ($0.rawValue, $0.label) }, filter.status?.rawValue)
+            years = options(((thisYear - 9)...thisYear).reversed().map { (String($0), String($0)) }, filter.year.map(String.init))
+            orders = options(CaseFilter.Order.allCases.map { ($0.rawValue, $0.label) }, filter.order.rawValue)
+            active = filter.isSearch || filter.order != .newest
+            showClosed = filter.includeClosed
+        }
+    }
+
+    /// GET /cases — the cases a staff member may read, searched on plain columns only.
     @Sendable static func index(_ req: Request) async throws -> Response {
         let staff = try req.requireStaff()
-        let showClosed = req.query[String.self, at: "closed"] == "1"
+        let filter = CaseFilter(query: req.query)
         let today = Day(Date())
         let (cases, total, page) = try await CaseListing.page(
-            of: staff, includeClosed: showClosed, page: req.query[Int.self, at: "page"] ?? 1, per: Pager.perPage, on: req.db)
-        let base = showClosed ? StaffLinks().closedCases + "&" : SiteURL.cases.path + "?"
+            of: staff, filter: filter, page: req.query[Int.self, at: "page"] ?? 1, per: Pager.perPage, on: req.db)
+        let query = filter.query
+        let base = SiteURL.cases.path + "?" + (query.isEmpty ? "" : query + "&")
+        let visible = try await Organisation.visible(to: staff, on: req.db)
         return try await req.page(
             .cases,
             IndexPage(
                 meta: req.meta("Meldingen", section: "cases"), rows: cases.map { CaseRow($0, staff: staff, today: today) },
                 total: total, pager: Pager(page: page, total: total) { base + "page=\($0)" },
-                showClosed: showClosed, canCreate: staff.user.isCounsellor))
+                showClosed: filter.includeClosed, canCreate: staff.user.isCounsellor,
+                search: Search(filter, organisations: visible, thisYear: today.year)))
     }
 
     // MARK: intake

@@ -33,17 +33,8 @@ enum DemoPractice {
     struct Login { let role, email, password, secret, uri: String }
     struct Result { let logins: [Login]; let organisations: [String]; let caseCount: Int }
 
-    /// A small deterministic generator, so every demo looks the same.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// Every demo looks the same.
+    typealias Seeded = SeededRandom
 
     static func load(app: Application, today: Day) async throws -> Result {
         let db = app.db

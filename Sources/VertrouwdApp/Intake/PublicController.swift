@@ -65,9 +65,43 @@ enum PublicController {
         let code: String
         let reference: String
         let submittedAt: String
-        /// The code is on this page only: a link to the other language would load an empty
-        /// form and lose it. The page says the essentials in the other language instead.
-        let noLanguageSwitch = true
+        /// The code is on this page only: a link to the other language would load an empty form
+        /// and lose it. The switch posts the page's own code back to draw it in the other
+        /// language (`receiptInOtherLanguage`); nothing is kept.
+        let languageSwitch: LanguageSwitch
+    }
+
+    /// The receipt page's language switch: a button in a form with the page's own values.
+    struct LanguageSwitch: Encodable, Sendable {
+        let action: String
+        let csrf: String
+        let code: String
+        let reference: String
+        let at: String
+    }
+
+    static func receiptPage(_ req: Request, org: Organisation, code: String, reference: String, at: Date?) async throws -> Response {
+        let t = PublicText.of(req.language)
+        let switcher = LanguageSwitch(action: SiteURL.receipt(slug: .value(org.slug)).path + "?lang=\(t.otherLang)", csrf: req.csrfToken,
+                                      code: code, reference: reference, at: at.map { String(Int($0.timeIntervalSince1970)) } ?? "")
+        return try await req.publicPage(.publicReceipt, ReceiptPage(
+            t: t, title: t.receiptTitle, orgName: org.name, links: PublicLinks(slug: org.slug), code: code, reference: reference,
+            submittedAt: at.map { t.dateFormatter(.long).string(from: $0) } ?? "", languageSwitch: switcher))
+    }
+
+    /// POST /o/:slug/ontvangst?lang=… — the receipt page again in the other language, drawn from
+    /// the code, reference and time the reporter's own page sent (its CSRF token with it): the
+    /// code is shown once by us, and only ever again by the browser that holds it. Checked for
+    /// form only; nothing is looked up (that would tell whether a code exists), kept or logged.
+    @Sendable static func receiptInOtherLanguage(_ req: Request) async throws -> Response {
+        let (org, _) = try await reachable(req)
+        guard let code = ReceiptCode(typed: String((req.formValue("code") ?? "").prefix(100))),
+              let reference = CaseReference(String((req.formValue("reference") ?? "").prefix(20))) else {
+            return req.redirect(to: SiteURL.report(slug: .value(org.slug)).path)
+        }
+        let now = Date().timeIntervalSince1970
+        let at = (req.formValue("at").flatMap(Double.init)).flatMap { now - 86_400 ... now + 60 ~= $0 ? Date(timeIntervalSince1970: $0) : nil }
+        return try await receiptPage(req, org: org, code: code.grouped, reference: reference.description, at: at)
     }
 
     static func organisation(_ req: Request) async throws -> (Organisation, [User]) {
@@ -231,7 +265,7 @@ enum PublicController {
                                 reporterWords: ReporterWords(text: topic, answers: [
                                     .init(question: t.modeQuestion, answer: req.language == .en ? mode.english : mode.label),
                                     .init(question: t.momentsQuestion, answer: moments.isEmpty ? "—" : moments)]))
-        return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle)
+        return try await submit(req, intake: intake, org: org, counsellor: counsellor)
     }
 
     /// A valid form counts against its sender's share and the organisation's (`FloodGuard`).
@@ -292,7 +326,7 @@ enum PublicController {
                                     (topic.map { [.init(question: t.topicQuestion, answer: $0.label(req.language))] } ?? [])
                                     + (whistleblower ? [.init(question: t.whistleblowerLabel, answer: "✓")] : [])
                                     + [.init(question: t.contactWish, answer: wantsContact ? t.contactYes : t.contactNo)]))
-        return try await submit(req, intake: intake, org: org, counsellor: counsellor, title: t.receiptTitle, files: files)
+        return try await submit(req, intake: intake, org: org, counsellor: counsellor, files: files)
     }
 
     /// POST /o/:slug/gesprek, refused before it was read (expired or too large): the form again,
@@ -324,7 +358,7 @@ enum PublicController {
 
 
     /// Saves the case and its mailbox in one transaction and shows the receipt code once.
-    static func submit(_ req: Request, intake: CaseIntake, org: Organisation, counsellor: User, title: String,
+    static func submit(_ req: Request, intake: CaseIntake, org: Organisation, counsellor: User,
                        files: [Attachments.Checked] = []) async throws -> Response {
         let language = req.language
         let prepared = try await MailboxService.prepare(language: language, kdf: req.application.settings.receiptKDF, app: req.application)
@@ -335,10 +369,7 @@ enum PublicController {
             return code
         }
         Notifier.notify(req.application, to: counsellor.email, about: .newSubmission)
-        let t = PublicText.of(language)
-        let formatter = t.dateFormatter(.long)
-        return try await req.publicPage(.publicReceipt, ReceiptPage(t: t, title: title, orgName: org.name, links: PublicLinks(slug: org.slug), code: code.grouped,
-                                                                      reference: c.record.reference, submittedAt: formatter.string(from: Date())))
+        return try await receiptPage(req, org: org, code: code.grouped, reference: c.record.reference, at: Date())
     }
 }
 
