@@ -26,7 +26,8 @@ struct ChannelUnderAttackTests {
             #expect(statuses.filter { $0 == .tooManyRequests }.count == 145)
             let refused = try await flooder.post("/o/de-linde/melden", [("story", "Nog een keer onzin.")])
             #expect(refused.headers.first(name: .retryAfter).flatMap(Int.init).map { $0 > 0 && $0 <= 600 } == true)
-            #expect(refused.body.string.contains("probeer het over 10 minuten opnieuw"))
+            // The wait is what is left of the sender's ten minutes (the flood itself takes a while).
+            #expect(refused.body.string.contains(/probeer het over (10|[1-9]) minuten? opnieuw/))
             #expect(refused.body.string.contains("Nog een keer onzin."), "the text is kept")
 
             let reporter = Browser(app, over: .from("127.0.0.3"))
@@ -106,6 +107,11 @@ struct ChannelUnderAttackTests {
     /// "busy" answers): they wait a moment for each other's scrypt instead.
     @Test func sixteenMailboxesOpenedAtOnceAllOpen() async throws {
         try await withVertrouwd({ $0.receiptKDF = .standard }) { app in
+            // On a machine busy with the rest of the suite sixteen standard hashes in a row may
+            // take longer than the 10 s a reporter waits: the test waits longer, and still fails
+            // on what the review found (an instant "busy" past the hashing threads).
+            await app.hashing.shutdown()
+            app.hashing = Hashing(threads: max(1, System.coreCount - 1), limit: 64, passwordCost: app.settings.passwordCost, maximumWait: 120)
             let anna = try await app.makeAccount("anna@praktijk.nl")
             _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
             var codes: [String] = []
@@ -228,7 +234,7 @@ struct SlowClientTests {
                 do {
                     let fd = try RawHTTP.connect(port: port, from: "127.0.0.2")
                     defer { close(fd) }
-                    var timeout = timeval(tv_sec: 20, tv_usec: 0)  // far past the server's idle timeout
+                    var timeout = timeval(tv_sec: 30, tv_usec: 0)  // far past the server's idle timeout
                     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                     RawHTTP.write(fd, Data(head.utf8))
                     // A byte every 300 ms (for at most 18 s): never idle, never done.
@@ -246,12 +252,14 @@ struct SlowClientTests {
     }
 
     @Test func aBodyThatStopsHalfWayAndAHalfSentHeadAreClosed() async throws {
-        try await withVertrouwd({ $0.connectionIdleTimeout = 3; $0.bodyGrace = 1 }) { app in
+        // Idle 6 s: short enough to wait for, long enough that an ordinary answer on a machine
+        // busy with the rest of the suite is not cut off as if it were a stalled client.
+        try await withVertrouwd({ $0.connectionIdleTimeout = 6; $0.bodyGrace = 1 }) { app in
             let anna = try await app.makeAccount("anna@praktijk.nl")
             _ = try await app.makeOrganisation("de-linde", counsellors: [anna])
             // A reporter's own form (valid token) whose connection stalls after the first words.
-            let visitor = Browser(app, over: .from("127.0.0.2"))
-            let token = try await visitor.csrfToken()
+            // The token is fetched in-process: only the stalling connections meet the timeout.
+            let token = try await Browser(app).csrfToken()
             let body = try await Self.closesAfterStalling(app, "POST /o/de-linde/melden HTTP/1.1\r\nHost: x\r\nCookie: vt_csrf=\(token)\r\n"
                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 30000000\r\n\r\n_csrf=\(token)&story=Het+begon+op+maandag&contactWish=no&x=")
             #expect(body, "a stalled body is closed")

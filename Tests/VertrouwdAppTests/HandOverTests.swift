@@ -50,7 +50,9 @@ struct HandOverTests {
             #expect(opened.status == .ok && opened.body.string.contains("Geheim verhaal over de afdeling"))
             let annasBrowser = Browser(app, over: .from("127.0.0.4"))
             try await annasBrowser.login(anna)
-            #expect(try await annasBrowser.get("/cases/\(atBaken.id!)").status != .ok, "the old counsellor no longer opens it")
+            let gone = try await annasBrowser.get("/cases/\(atBaken.id!)")
+            #expect(gone.status == .notFound, "the old counsellor no longer opens it")
+            #expect(gone.body.string.contains("Uitloggen") && gone.body.string.contains("Naar het overzicht"), "a 404 keeps the navigation")
             #expect(try await annasBrowser.get("/cases/\(atLinde.id!)").status == .ok)
         }
     }

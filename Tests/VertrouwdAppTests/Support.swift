@@ -130,8 +130,9 @@ struct HTTPAnswer: Sendable {
 
 enum PostgresTestDatabase {
     /// At most this many test apps hold PostgreSQL connections at once (each up to 4, and one to
-    /// make its database): 40 × 5 stays well under the 400 the CI server allows.
-    static let slots = TestSlots(40)
+    /// make its database): 24 × 5 stays well under the 400 the CI server allows, and the tests
+    /// that time a queue are not starved of the two cores.
+    static let slots = TestSlots(24)
 
     static func create(from url: String) async throws -> (String, @Sendable () async throws -> Void) {
         let name = "vt_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)

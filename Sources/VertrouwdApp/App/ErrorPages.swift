@@ -102,7 +102,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 }
             }
             let (heading, message) = (error as? ExplainedAbort).map { ($0.title, $0.reason) } ?? Self.text(for: status, reason: reason)
-            let context = Context(meta: PageMeta(title: heading, csrf: request.csrfToken, user: nil, flash: nil, section: ""),
+            // A logged-in staff member keeps the navigation (a 404 is no dead end).
+            let user = request.staff.map { PageMeta.NavUser(name: $0.user.name, isAdmin: $0.user.isAdmin, isCounsellor: $0.user.isCounsellor) }
+            let context = Context(meta: PageMeta(title: heading, csrf: request.csrfToken, user: user, flash: nil, section: ""),
                                   status: Int(status.code), heading: heading, message: message, kept: kept)
             do {
                 let response = try await request.view.render(.error, context).encodeResponse(status: status, for: request)

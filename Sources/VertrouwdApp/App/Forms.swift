@@ -39,8 +39,11 @@ struct FormView: Encodable, Sendable {
         let tooLarge: String
     }
 
+    /// A field's error as the summary at the top lists it: the field's label and the message
+    /// ("Vul dit in." alone does not say which field).
     struct Problem: Encodable, Sendable {
         let fieldID: String
+        let label: String
         let message: String
     }
 
@@ -54,6 +57,8 @@ struct FormView: Encodable, Sendable {
     var problems: [Problem] = []
     /// A message for the whole form (not tied to one field).
     var formError: String?
+    /// What the button says while a form with files is sent (progressive enhancement).
+    var sending: String?
     /// Drawn folded behind its title (a `<details>`), opened when it has errors. Keeps a page of
     /// many small forms readable, without JavaScript.
     var collapsible = false
@@ -66,7 +71,7 @@ struct FormView: Encodable, Sendable {
     var hasErrors: Bool { !problems.isEmpty || formError != nil }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, multipart, summaryTitle, hasErrors
+        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, multipart, summaryTitle, hasErrors, sending
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -79,6 +84,7 @@ struct FormView: Encodable, Sendable {
         try c.encode(summaryTitle, forKey: .summaryTitle)
         try c.encode(multipart, forKey: .multipart)
         try c.encode(hasErrors, forKey: .hasErrors)
+        try c.encodeIfPresent(sending, forKey: .sending)
     }
 
     init(id: String, title: String? = nil, intro: String? = nil, action: String, submit: String, csrf: String) {
@@ -120,8 +126,10 @@ struct FormView: Encodable, Sendable {
     }
 
     /// A file input for several files; the form becomes multipart.
-    mutating func files(_ name: String, _ label: String, hint: String?, accept: String, rules: FileRules) {
+    /// A file input; `sending` is what the button says while the files go (a phone's upload takes a while).
+    mutating func files(_ name: String, _ label: String, hint: String?, accept: String, rules: FileRules, sending: String? = nil) {
         multipart = true
+        self.sending = sending
         fields.append(Field(name: "\(name)[]", id: "\(id)-\(name)", label: label, type: "file", value: accept,
                             hint: hint, error: nil, required: false, options: [], autocomplete: nil, inputmode: nil, maxlength: nil,
                             fileRules: rules))
@@ -139,7 +147,7 @@ struct FormView: Encodable, Sendable {
             let key = fields[i].name.hasSuffix("[]") ? String(fields[i].name.dropLast(2)) : fields[i].name
             if let message = errors.messages[key] {
                 fields[i].error = message
-                problems.append(Problem(fieldID: fields[i].id, message: message))
+                problems.append(Problem(fieldID: fields[i].id, label: fields[i].label, message: message))
             }
         }
         formError = errors.general

@@ -94,6 +94,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // Held while the server runs: `key rotate` refuses to run under it.
         if let keyFile = app.keys.path { _ = KeyStore.holdWhileServing(keyFile) }
         app.startDailyRetention()
+        app.startDailyReminders()
         Audit.verifyInBackground(app)
     }
     if app.environment != .testing, let address = serveAddress(app.environment.arguments),
@@ -116,6 +117,7 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
     app.asyncCommands.use(KeyCommand(), as: "key")
+    app.asyncCommands.use(RemindersCommand(), as: "reminders")
 }
 
 /// Whether the command line asks for a help text (`--help`, `-h`): then nothing else happens.

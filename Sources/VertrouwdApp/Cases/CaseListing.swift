@@ -78,9 +78,13 @@ extension CaseListing {
     /// Own cases come from the index alone (`cases_counsellor_status` holds the state and the id):
     /// an OR on the case row read every one of the counsellor's rows to check its state.
     static func readable(by staff: Staff, includeClosed: Bool, on db: any Database) async throws -> SQLQueryString {
+        readable(by: staff.userID, includeClosed: includeClosed)
+    }
+
+    static func readable(by userID: UUID, includeClosed: Bool) -> SQLQueryString {
         let open: SQLQueryString = includeClosed ? "" : " AND status <> \(bind: CaseStatus.closed.rawValue)"
-        return "c.id IN (SELECT id FROM cases WHERE counsellor_id = \(bind: staff.userID)" + open
-            + " UNION ALL SELECT case_id FROM case_shares WHERE user_id = \(bind: staff.userID))"
+        return "c.id IN (SELECT id FROM cases WHERE counsellor_id = \(bind: userID)" + open
+            + " UNION ALL SELECT case_id FROM case_shares WHERE user_id = \(bind: userID))"
             + (includeClosed ? "" : " AND c.status <> \(bind: CaseStatus.closed.rawValue)")
     }
 

@@ -39,6 +39,8 @@ enum CasePage {
         let summary: String
         /// What the reporter sent through the website, as sent (never the summary).
         let words: ReporterWords?
+        /// The language the reporter wrote in on the public pages ("Engels"), or empty.
+        let reporterLanguage: String
         let accused: String
         let peerSummary: String
         let closingNote: String
@@ -61,6 +63,14 @@ enum CasePage {
         /// A refused form shown at the top because its own place is hidden.
         let displaced: FormView?
         let retention: Retention
+    }
+
+    static func languageName(_ code: String) -> String {
+        switch code {
+        case "nl": "Nederlands"
+        case "en": "Engels (de ontvangstbevestiging en de antwoorden bij voorkeur in het Engels)"
+        default: ""
+        }
     }
 
     /// Retention and the reporter's requests: what happens to the file, and when.
@@ -169,6 +179,7 @@ enum CasePage {
             } ?? [],
             summary: try c.open(r, \.$summarySealed),
             words: r.reporterWordsSealed.isEmpty ? nil : ReporterWords(stored: try c.open(r, \.$reporterWordsSealed)),
+            reporterLanguage: Self.languageName((try? c.open(r, \.$reporterLanguageSealed)) ?? ""),
             accused: try c.open(r, \.$accusedSealed),
             peerSummary: try c.open(r, \.$peerSummarySealed),
             closingNote: try c.open(r, \.$closingNoteSealed),

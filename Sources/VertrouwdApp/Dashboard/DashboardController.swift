@@ -36,6 +36,8 @@ enum DashboardController {
         /// Closed cases due within a month beyond those listed.
         let retentionMore: Int
         let floods: [Flood]
+        /// Today's reminders, the same as the morning mail (`ReminderRun`).
+        let reminders: [ReminderRun.Item]
         let calendarURL: String?
         let calendarForm: FormView
     }
@@ -57,7 +59,9 @@ enum DashboardController {
         var signals: [SignalView] = []
         var retention: [Retention] = []
         var retentionMore = 0
+        var reminders: [ReminderRun.Item] = []
         if staff.user.isCounsellor {
+            reminders = try await ReminderRun.items(for: staff.userID, today: today, on: req.db)
             (retention, retentionMore) = try await Self.retention(req, staff: staff, today: today)
             signals = try await SignalView.all(for: staff, settings: req.application.settings, on: req.db)
             let cases = try await Case.readable(by: staff, includeClosed: false, on: req.db)
@@ -67,7 +71,7 @@ enum DashboardController {
                 .filter(\.$sender == .reporter).filter(\.$readAt == nil).all().map(\.$case.id))
             unread = cases.filter { waiting.contains($0.id) && $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
             // A reporter may still write after the case is closed: it must reach someone.
-            unread += try await Self.closedWithMessages(req, staff: staff).map { CaseRow($0, staff: staff, today: today) }
+            unread += try await Self.closedWithMessages(userID: staff.userID, on: req.db).map { CaseRow($0, staff: staff, today: today) }
             for c in cases {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
                     deadlines.append(Deadline(reference: c.reference, url: SiteURL.case(.value(c.id)).path, deadline: .init(next)))
@@ -101,16 +105,16 @@ enum DashboardController {
         return try await req.page(.dashboard, Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
                                                     isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,
                                                     appointments: appointments, aftercare: aftercare, organisations: hours,
-                                                    signals: signals, retention: retention, retentionMore: retentionMore, floods: floods, calendarURL: calendarURL, calendarForm: form))
+                                                    signals: signals, retention: retention, retentionMore: retentionMore, floods: floods, reminders: reminders, calendarURL: calendarURL, calendarForm: form))
     }
 
     /// The staff member's closed cases (their own, or shared with them) with a reporter's message
     /// nobody has read.
-    static func closedWithMessages(_ req: Request, staff: Staff) async throws -> [CaseListing] {
-        let readable = try await CaseListing.readable(by: staff, includeClosed: true, on: req.db)
+    static func closedWithMessages(userID: UUID, on db: any Database) async throws -> [CaseListing] {
+        let readable = CaseListing.readable(by: userID, includeClosed: true)
         return try await CaseListing.read(where: "c.status = \(bind: CaseStatus.closed.rawValue) AND c.destroyed_on IS NULL AND c.id IN "
             + "(SELECT case_id FROM mailbox_messages WHERE sender = \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL) AND "
-            + readable, on: req.db)
+            + readable, on: db)
     }
 
     /// At most this many closed cases are listed; the rest are counted.

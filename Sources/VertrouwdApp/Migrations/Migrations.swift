@@ -26,5 +26,6 @@ enum Migrations {
         AddEnrolledAt(),        // 17
         CreateAttachmentChunks(), // 18
         AddReporterWords(),     // 19
+        CreateReminderMails(),  // 20
     ]
 }

@@ -335,7 +335,7 @@ extension Application {
     }
 }
 
-private struct CancelOnShutdown: LifecycleHandler {
+struct CancelOnShutdown: LifecycleHandler {
     let task: Task<Void, Never>
     func shutdown(_ application: Application) { task.cancel() }
 }

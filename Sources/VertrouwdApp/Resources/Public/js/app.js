@@ -45,3 +45,20 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 })();
+
+// Acts that are hard to undo ask first: a form with data-confirm says what will happen.
+document.addEventListener("submit", function (event) {
+  var text = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (text && !event.defaultPrevented && !window.confirm(text)) event.preventDefault();
+});
+
+// A form with files on its way: the button says so and cannot be pressed twice (a 9 MB report
+// from a phone takes a while). Runs after the checks above, which may stop the form.
+document.addEventListener("submit", function (event) {
+  var form = event.target, input = form.querySelector && form.querySelector("input[type=file]");
+  if (event.defaultPrevented || !input || !input.files || !input.files.length) return;
+  var button = form.querySelector("button[type=submit]");
+  if (!button) return;
+  if (form.dataset.sending) button.textContent = form.dataset.sending;
+  setTimeout(function () { button.disabled = true; }, 0);
+});

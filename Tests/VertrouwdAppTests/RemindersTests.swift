@@ -1,0 +1,50 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import VertrouwdApp
+import VertrouwdCore
+
+/// A practice's deadlines were only on the dashboard, for whoever happened to look.
+@Suite("Reminders once a day, without content")
+struct RemindersTests {
+    @Test func theMorningMailGoesOnceWithLinksOnlyAndTheDashboardShowsTheSame() async throws {
+        let mails = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-mails-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: mails) }
+        try await withVertrouwd({ $0.sendmailCommand = "cat >> '\(mails)'"; $0.publicURL = "https://vertrouwd.praktijk.test" }) { app in
+            // setup: a WBK report received three days ago, not yet acknowledged
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let today = Day(Date())
+            let c = try await app.makeCase(for: anna, at: org, kind: .businessIntegrity, regime: .whistleblower,
+                                           summary: "Facturen van de inkoper kloppen niet", openedOn: today.adding(days: -3))
+            let run = ReminderRun(app: app)
+
+            // MUT: a dry run, then the run, then the run again (a restart, a second instance)
+            let dry = try await run.run(today: today, dryRun: true)
+            #expect(dry.first { $0.email == anna.user.email }?.outcome == .wouldSend(1))
+            #expect(!FileManager.default.fileExists(atPath: mails), "a dry run sends nothing")
+            let first = try await run.run(today: today, dryRun: false)
+            let second = try await run.run(today: today, dryRun: false)
+
+            // validate
+            #expect(first.first { $0.email == anna.user.email }?.outcome == .sent(1))
+            #expect(second.first { $0.email == anna.user.email }?.outcome == .alreadySent)
+            let mail = try String(contentsOfFile: mails, encoding: .utf8)
+            #expect(mail.components(separatedBy: "Subject:").count == 2, "one mail")
+            #expect(mail.contains("To: anna@praktijk.nl") && mail.contains("Ontvangstbevestiging (Wbk) uiterlijk \(today.adding(days: 4).dutch)"))
+            #expect(mail.contains("https://vertrouwd.praktijk.test/cases/\(c.id!)"))
+            #expect(!mail.contains(c.reference) && !mail.contains(org.name) && !mail.contains("Facturen"), "nothing of the case")
+            // the next day it goes again
+            #expect(try await run.run(today: today.adding(days: 1), dryRun: false).first { $0.email == anna.user.email }?.outcome == .sent(1))
+            // the dashboard shows the same
+            let browser = Browser(app, over: .from("127.0.0.2"))
+            try await browser.login(anna)
+            let dashboard = try await browser.get("/").body.string
+            #expect(dashboard.contains("<h2 id=\"h-reminders\">Vandaag</h2>") && dashboard.contains("Ontvangstbevestiging (Wbk)"))
+            // acknowledged: nothing left to remind
+            #expect(try await browser.post("/cases/\(c.id!)/wbk", [("acknowledgedOn", today.iso)]).status == .seeOther)
+            #expect(try await ReminderRun.items(for: anna.id, today: today, on: app.db).isEmpty)
+        }
+    }
+}
