@@ -47,4 +47,23 @@ struct RemindersTests {
             #expect(try await ReminderRun.items(for: anna.id, today: today, on: app.db).isEmpty)
         }
     }
+
+    /// A mail command that fails leaves the day open: the next run sends.
+    @Test func aFailedMailIsTriedAgainAtTheNextRun() async throws {
+        let mails = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-mails-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: mails) }
+        try await withVertrouwd({ $0.sendmailCommand = "exit 1" }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let today = Day(Date())
+            _ = try await app.makeCase(for: anna, at: org, kind: .businessIntegrity, regime: .whistleblower, openedOn: today.adding(days: -3))
+            let failed = try await ReminderRun(app: app).run(today: today, dryRun: false)
+            #expect(failed.first { $0.email == anna.user.email }?.outcome == .failed)
+            #expect(try await count(ReminderMail.self, app) == 0, "the day is not taken")
+            app.settings.sendmailCommand = "cat >> '\(mails)'"
+            let sent = try await ReminderRun(app: app).run(today: today, dryRun: false)
+            #expect(sent.first { $0.email == anna.user.email }?.outcome == .sent(1))
+            #expect(FileManager.default.fileExists(atPath: mails))
+        }
+    }
 }

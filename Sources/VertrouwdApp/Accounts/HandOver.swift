@@ -6,8 +6,8 @@ import VertrouwdCore
 /// An admin hands a counsellor's cases over to colleagues (*overdragen*), organisation by
 /// organisation, when the counsellor leaves or is ill: otherwise their cases and WBK deadlines
 /// have nobody. The admin sees how many cases there are per organisation, never which or what;
-/// each case is handed over on its own, audited (`case.handover`). Deactivating a counsellor who
-/// still has running cases leads here first.
+/// each case is handed over on its own, audited (`case.handover`), and both counsellors are told
+/// by mail (without content). Deactivating a counsellor who still has cases leads here first.
 enum HandOver {
     struct Page: Encodable, Sendable {
         let meta: PageMeta
@@ -70,7 +70,8 @@ enum HandOver {
         var chosen: [(organisation: UUID, to: UUID)] = []
         for group in groups {
             guard let value = req.formValue(group.field), !value.isEmpty else { continue }
-            guard let to = UUID(uuidString: value), group.colleagues.contains(where: { $0.id == to.uuidString }),
+            // Never to the admin who hands over: an admin does not read cases by giving them to themselves.
+            guard let to = UUID(uuidString: value), to != req.staff?.userID, group.colleagues.contains(where: { $0.id == to.uuidString }),
                   let orgID = UUID(uuidString: String(group.field.dropFirst("org-".count))) else {
                 return try await render(req, user, error: "Kies voor \(group.organisation) een vertrouwenspersoon van die organisatie.",
                                         status: .unprocessableEntity)
@@ -82,17 +83,31 @@ enum HandOver {
                                     status: .unprocessableEntity)
         }
         let writer = try CaseWriter(req)
+        var told: Set<UUID> = []
         for (organisation, to) in chosen {
             let ids = try await Case.query(on: req.db).filter(\.$counsellor.$id == user.id!).filter(\.$organisation.$id == organisation)
                 .filter(\.$destroyedOn == nil).field(\.$id).all().compactMap(\.id)
-            for id in ids { try await writer.handOver(caseID: id, to: to) }
+            for id in ids {
+                do {
+                    try await writer.handOver(caseID: id, from: user.id!, to: to)
+                } catch is CaseWriter.HandOverMoved {
+                    continue  // handed over meanwhile
+                } catch Keyring.KeyError.destroyed {
+                    continue  // destroyed by retention meanwhile
+                }
+            }
+            told.insert(to)
+        }
+        // Both sides hear of it (without content): nobody's cases move unnoticed.
+        for id in told.union([user.id!]) {
+            if let person = try await User.find(id, on: req.db) { Notifier.notify(req.application, to: person.email, about: .handedOver) }
         }
         return req.redirect(to: .users, flash: .handedOver)
     }
 
-    /// Whether the counsellor still has running cases (not closed, not destroyed).
-    static func hasRunningCases(_ user: User, on db: any Database) async throws -> Bool {
-        try await Case.query(on: db).filter(\.$counsellor.$id == user.id!).filter(\.$destroyedOn == nil)
-            .filter(\.$status != .closed).count() > 0
+    /// Whether the counsellor still has cases whose contents exist (a closed case too: its
+    /// mailbox may still bring a message, its retention a reporter's request).
+    static func hasCases(_ user: User, on db: any Database) async throws -> Bool {
+        try await Case.query(on: db).filter(\.$counsellor.$id == user.id!).filter(\.$destroyedOn == nil).count() > 0
     }
 }

@@ -131,12 +131,12 @@ enum UsersController {
     }
 
     /// POST /admin/users/:userID/deactivate — ends every session of the account at once.
-    /// A counsellor with running cases is sent to hand them over first: otherwise nobody has
-    /// them, nor their deadlines.
+    /// A counsellor with cases (running or closed) is sent to hand them over first: otherwise
+    /// nobody has them, their deadlines, or a reporter's later message.
     @Sendable static func deactivate(_ req: Request) async throws -> Response {
         let user = try await target(req)
         guard user.id != req.staff?.userID else { throw Abort(.forbidden) }
-        if try await HandOver.hasRunningCases(user, on: req.db) {
+        if try await HandOver.hasCases(user, on: req.db) {
             return req.redirect(to: SiteURL.user(.value(user.id!), .handOver).path + "?deactivate=1")
         }
         user.active = false

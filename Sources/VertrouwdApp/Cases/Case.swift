@@ -61,8 +61,8 @@ final class Case: Model, @unchecked Sendable {  // property wrappers: see `User`
     /// The counsellor's summary (*het verhaal*, as they record it): starts as the reporter's story
     /// on a web report, and may be changed. Never shown to the reporter.
     @Field(key: "summary") var summarySealed: String
-    /// What the reporter sent, never changed (`ReporterWords` as JSON); empty for a case a
-    /// counsellor opened, and for web reports from before migration 19.
+    /// What the reporter sent, never changed (`ReporterWords` as JSON); an empty text, sealed, for
+    /// a case a counsellor opened; an empty field only in rows from before migration 19.
     @Field(key: "reporter_words") var reporterWordsSealed: String
     @Field(key: "reporter_name") var reporterNameSealed: String
     @Field(key: "reporter_contact") var reporterContactSealed: String

@@ -335,12 +335,17 @@ struct CaseWriter: Sendable {
     /// ill): the new one owns it, the old one no longer opens it, a share the new one had ends.
     /// Nothing of the case is opened: the admin holds no key to it. Allowed on a closed case (its
     /// retention and the reporter's mailbox still need an owner).
-    func handOver(caseID: UUID, to userID: UUID) async throws {
-        try await change(id: caseID, { _ in "case.handover" }, detail: "to:user:\(userID)", closed: .allow) { row, db in
+    func handOver(caseID: UUID, from previous: UUID, to userID: UUID) async throws {
+        try await change(id: caseID, { _ in "case.handover" }, detail: "from:user:\(previous) to:user:\(userID)", closed: .allow) { row, db in
+            // Read inside the lock: a case another hand-over moved meanwhile is not taken along.
+            guard row.$counsellor.id == previous else { throw HandOverMoved() }
             row.$counsellor.id = userID
             try await CaseShare.query(on: db).filter(\.$case.$id == caseID).filter(\.$user.$id == userID).delete()
         }
     }
+
+    /// The case was no longer the previous counsellor's when its hand-over came.
+    struct HandOverMoved: Error {}
 
     /// Shares the case with a substitute counsellor (*vervanger*), with the reason.
     func share(_ c: OpenCase, with userID: UUID, reason: String) async throws {
@@ -396,7 +401,8 @@ struct CaseWriter: Sendable {
             message.readAt = Date()
             try c.seal(body, into: message, \.$bodySealed)
             try await message.create(on: db)
-            guard row.regime == .whistleblower else { return }
+            // A closed case's WBK dates stay as they were closed with: a late reply is a reply.
+            guard row.regime == .whistleblower, row.status != .closed else { return }
             if kind == .acknowledgement, row.acknowledgedOn == nil {
                 try transition(row) {
                     try $0.recordWhistleblowerDates(acknowledgedOn: today, feedbackOn: nil, today: today)

@@ -27,7 +27,8 @@ struct ReminderRun: Sendable {
         let path: String
     }
 
-    /// What a counsellor is reminded of today: their own cases (not those shared with them).
+    /// What a counsellor is reminded of today: their own cases, and a reporter's message on a
+    /// closed case shared with them.
     static func items(for userID: UUID, today: Day, on db: any Database) async throws -> [Item] {
         let answerDays = try await Practice.find(Practice.singletonID, on: db)?.responseWorkdays ?? 2
         var items: [Item] = []
@@ -62,7 +63,7 @@ struct ReminderRun: Sendable {
     }
 
     /// What a run did for one counsellor.
-    enum Outcome: Equatable { case nothing, sent(Int), alreadySent, wouldSend(Int), noMail(Int) }
+    enum Outcome: Equatable { case nothing, sent(Int), alreadySent, wouldSend(Int), noMail(Int), failed }
 
     /// Sends each active counsellor with reminders today's mail, once: the day is recorded before
     /// the mail goes, in the same unique pair every instance checks. `dryRun` records and sends
@@ -75,6 +76,14 @@ struct ReminderRun: Sendable {
             guard !items.isEmpty else { done.append((user.email, .nothing)); continue }
             if dryRun { done.append((user.email, .wouldSend(items.count))); continue }
             guard let command else { done.append((user.email, .noMail(items.count))); continue }
+            let message = Self.message(to: user, items: items, today: today, base: app.settings.publicURL)
+            // A day other than today (`--today`) is sent but not recorded: it must not stand in
+            // for that day's own mail.
+            guard today == Day(Date()) else {
+                try Notifier.run(command, input: message)
+                done.append((user.email, .sent(items.count)))
+                continue
+            }
             let mail = ReminderMail()
             mail.$user.id = try user.requireID()
             mail.onDay = today
@@ -85,7 +94,15 @@ struct ReminderRun: Sendable {
                 done.append((user.email, .alreadySent))
                 continue
             }
-            try Notifier.run(command, input: Self.message(to: user, items: items, today: today, base: app.settings.publicURL))
+            do {
+                try Notifier.run(command, input: message)
+            } catch {
+                // Not sent: the next run (half an hour later) tries again.
+                try? await mail.delete(on: app.db)
+                app.logger.error("A reminder mail could not be sent: \(String(reflecting: type(of: error)))")
+                done.append((user.email, .failed))
+                continue
+            }
             done.append((user.email, .sent(items.count)))
         }
         return done
@@ -168,6 +185,7 @@ struct RemindersRunCommand: AsyncCommand {
             case .alreadySent: "already sent today"
             case .wouldSend(let n): "would send \(n) reminder(s) (dry run)"
             case .noMail(let n): "\(n) reminder(s), not sent: VERTROUWD_SENDMAIL is not set"
+            case .failed: "the mail command failed; the next run tries again"
             }
             context.console.print("\(email): \(what)")
         }

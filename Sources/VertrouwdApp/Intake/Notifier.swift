@@ -6,12 +6,13 @@ import Vapor
 /// without one, the dashboard is the only notice.
 enum Notifier {
     enum Event {
-        case newSubmission, newMessage
+        case newSubmission, newMessage, handedOver
 
         var subject: String {
             switch self {
             case .newSubmission: "Vertrouwd: nieuwe aanvraag of melding"
             case .newMessage: "Vertrouwd: nieuw bericht in een postbus"
+            case .handedOver: "Vertrouwd: meldingen overgedragen"
             }
         }
     }
@@ -107,7 +108,13 @@ enum Notifier {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        pipe.fileHandleForWriting.write(Data(input.utf8))
+        // A mail command that hangs is stopped after half a minute, so the next mail still goes.
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
+        defer { watchdog.cancel() }
+        // The throwing write: a command that exits without reading (a broken pipe) is a failed
+        // mail, not a crash of the server.
+        try pipe.fileHandleForWriting.write(contentsOf: Data(input.utf8))
         try pipe.fileHandleForWriting.close()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw Failed() }

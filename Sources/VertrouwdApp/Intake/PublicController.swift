@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import NIOConcurrencyHelpers
 import Vapor
@@ -78,25 +79,47 @@ enum PublicController {
         let code: String
         let reference: String
         let at: String
+        /// Our own signature over the rest: the switch draws only a receipt we issued.
+        let seal: String
+    }
+
+    /// The signature a receipt page puts under its own values (HMAC with a key derived from the
+    /// key file, so every instance and restart knows it): another page cannot have us draw a
+    /// "proof of submission" for something never sent.
+    static func receiptSeal(_ req: Request, slug: String, code: String, reference: String, at: String) -> String {
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: req.application.keys.auditChainKey,
+                                         info: Data("vertrouwd/receipt-language-switch/v1".utf8), outputByteCount: 32)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(slug)\n\(code)\n\(reference)\n\(at)".utf8), using: key)
+        return Data(mac).base64EncodedString()
+    }
+
+    static func sameInConstantTime(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        return x.count == y.count && zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     static func receiptPage(_ req: Request, org: Organisation, code: String, reference: String, at: Date?) async throws -> Response {
         let t = PublicText.of(req.language)
+        let stamp = at.map { String(Int($0.timeIntervalSince1970)) } ?? ""
         let switcher = LanguageSwitch(action: SiteURL.receipt(slug: .value(org.slug)).path + "?lang=\(t.otherLang)", csrf: req.csrfToken,
-                                      code: code, reference: reference, at: at.map { String(Int($0.timeIntervalSince1970)) } ?? "")
+                                      code: code, reference: reference, at: stamp,
+                                      seal: receiptSeal(req, slug: org.slug, code: code, reference: reference, at: stamp))
         return try await req.publicPage(.publicReceipt, ReceiptPage(
             t: t, title: t.receiptTitle, orgName: org.name, links: PublicLinks(slug: org.slug), code: code, reference: reference,
             submittedAt: at.map { t.dateFormatter(.long).string(from: $0) } ?? "", languageSwitch: switcher))
     }
 
     /// POST /o/:slug/ontvangst?lang=… — the receipt page again in the other language, drawn from
-    /// the code, reference and time the reporter's own page sent (its CSRF token with it): the
-    /// code is shown once by us, and only ever again by the browser that holds it. Checked for
-    /// form only; nothing is looked up (that would tell whether a code exists), kept or logged.
+    /// the code, reference and time the reporter's own page sent (its CSRF token and our
+    /// signature with it): the code is shown once by us, and only ever again by the browser that
+    /// holds it. Nothing is looked up (that would tell whether a code exists), kept or logged.
     @Sendable static func receiptInOtherLanguage(_ req: Request) async throws -> Response {
         let (org, _) = try await reachable(req)
+        let stamp = String((req.formValue("at") ?? "").prefix(20))
         guard let code = ReceiptCode(typed: String((req.formValue("code") ?? "").prefix(100))),
-              let reference = CaseReference(String((req.formValue("reference") ?? "").prefix(20))) else {
+              let reference = CaseReference(String((req.formValue("reference") ?? "").prefix(20))),
+              let seal = req.formValue("seal"),
+              Self.sameInConstantTime(seal, receiptSeal(req, slug: org.slug, code: code.grouped, reference: reference.description, at: stamp)) else {
             return req.redirect(to: SiteURL.report(slug: .value(org.slug)).path)
         }
         let now = Date().timeIntervalSince1970

@@ -198,13 +198,16 @@ enum ReporterRights {
     /// counsellor never saved the details form over it (`case.accept`, `case.details`). Otherwise
     /// nil: the reporter is told it is not shown, never given the counsellor's text as theirs.
     static func wordsAsSent(_ c: OpenCase, on db: any Database) async throws -> ReporterWords? {
-        if !c.record.reporterWordsSealed.isEmpty, let words = ReporterWords(stored: try c.open(c.record, \.$reporterWordsSealed)) {
-            return words
+        // Filled in (sealed, if only an empty text for a case a counsellor opened): it decides.
+        if !c.record.reporterWordsSealed.isEmpty {
+            return ReporterWords(stored: try c.open(c.record, \.$reporterWordsSealed))
         }
-        guard c.record.channel == .webForm else { return nil }
-        let edited = try await AuditEvent.query(on: db).filter(\.$subject == "case:\(c.id)")
-            .filter(\.$action ~~ ["case.accept", "case.details"]).count() > 0
-        return edited ? nil : ReporterWords(text: try c.open(c.record, \.$summarySealed))
+        // Empty only in a row from before migration 19: the summary is the reporter's only if
+        // the case came in through the website and nobody saved the details form over it.
+        let audit = AuditEvent.query(on: db).filter(\.$subject == "case:\(c.id)")
+        guard try await audit.copy().filter(\.$action == "case.create.web").count() > 0,
+              try await audit.copy().filter(\.$action ~~ ["case.accept", "case.details"]).count() == 0 else { return nil }
+        return ReporterWords(text: try c.open(c.record, \.$summarySealed))
     }
 
     /// A file name safe inside a ZIP: no folders, no control characters, ends in its kind.
