@@ -40,12 +40,12 @@ struct ReminderRun: Sendable {
                 items.append(Item(text: reminder.text, path: SiteURL.case(.value(c.id)).path))
             }
         }
-        let own = try await Case.query(on: db).filter(\.$counsellor.$id == userID).filter(\.$destroyedOn == nil).field(\.$id).all().compactMap(\.id)
-        if !own.isEmpty {
-            for request in try await ReporterRequest.query(on: db).filter(\.$answeredAt == nil).filter(\.$case.$id ~~ own).all() {
-                if let reminder = Reminders.reporterRequest(dueOn: request.dueOn, today: today) {
-                    items.append(Item(text: reminder.text, path: SiteURL.case(.value(request.$case.id)).path + "#retention"))
-                }
+        // The practice's few unanswered requests first, then which are this counsellor's: not all
+        // of their (thousands of) cases as binds.
+        for request in try await ReporterRequest.query(on: db).filter(\.$answeredAt == nil).with(\.$case).all()
+        where request.case.$counsellor.id == userID && request.case.destroyedOn == nil {
+            if let reminder = Reminders.reporterRequest(dueOn: request.dueOn, today: today) {
+                items.append(Item(text: reminder.text, path: SiteURL.case(.value(request.$case.id)).path + "#retention"))
             }
         }
         for c in try await DashboardController.closedWithMessages(userID: userID, on: db) {
@@ -171,13 +171,7 @@ struct RemindersRunCommand: AsyncCommand {
     var help: String { "Sends each counsellor with something due the day's reminder mail, once a day (links only, no case contents)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let today: Day
-        if let given = signature.today {
-            guard let day = Day(iso: given) else { throw AuditCommand.Failure(description: "--today must be a date: YYYY-MM-DD.") }
-            today = day
-        } else {
-            today = Day(Date())
-        }
+        let today = try Day.option(signature.today)
         for (email, outcome) in try await ReminderRun(app: context.application).run(today: today, dryRun: signature.dryRun) {
             let what: String = switch outcome {
             case .nothing: "nothing due"

@@ -22,11 +22,7 @@ struct RetentionRunCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        var today = Day(Date())
-        if let text = signature.today {
-            guard let day = Day(iso: text) else { throw UserCreateCommand.Failure(description: "--today must be YYYY-MM-DD, not '\(text)'") }
-            today = day
-        }
+        let today = try Day.option(signature.today)
         let started = Date()
         let day = today, dryRun = signature.dryRun
         let outcome = try await app.withRetentionLock {
@@ -89,5 +85,14 @@ struct BackupCommand: AsyncCommand {
         // Kept off the server (with the backup's record, in a mail), it lets `audit verify
         // --head` prove later that the log was not cut or rewritten since.
         context.console.print("Audit head: \(AuditCommand.headLine(head))")
+    }
+}
+
+extension Day {
+    /// A command's `--today YYYY-MM-DD` (retention, reminders), or today.
+    static func option(_ text: String?) throws -> Day {
+        guard let text else { return Day(Date()) }
+        guard let day = Day(iso: text) else { throw UserCreateCommand.Failure(description: "--today must be YYYY-MM-DD, not '\(text)'") }
+        return day
     }
 }
