@@ -22,6 +22,11 @@ public enum Hours {
         return minutes
     }
 
+    /// `1,25` — hours as a form takes them back (`parseMinutes`).
+    public static func decimal(minutes: Int) -> String {
+        String(format(minutes: minutes).dropLast(2))
+    }
+
     /// `1,25 u` — hours with a Dutch decimal comma.
     public static func format(minutes: Int) -> String {
         let whole = minutes / 60

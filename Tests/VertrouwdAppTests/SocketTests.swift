@@ -265,11 +265,18 @@ struct SocketTests {
         let advice = try await staff.post("/organisations/\(org.id!)/advice", [("subject", "Omgangsvormen"), ("body", "Een advies aan de directie."),
                                                                             ("solicited", "yes"), ("day", Day(Date()).iso), ("hours", "1")])
         let adviceID = try #require(advice.headers.first(name: .location)?.split(separator: "/").last)
+        #expect(try await staff.post("/cases/\(c.id!)/time", [("day", Day(Date()).iso), ("hours", "1")]).status == .seeOther)
+        let entry = try #require(try await TimeEntry.query(on: app.db).filter(\.$caseID == c.id!).first())
+        let contact = OrganisationContact()
+        contact.$organisation.id = org.id!
+        contact.role = .hr; contact.name = "Hanna de Vries"; contact.email = ""; contact.phone = ""
+        try await contact.create(on: app.db)
         #expect(try await reporter.post("/postbus", [("code", code)]).status == .seeOther)
         return Everything(anna: anna, staff: staff, reporter: reporter, parameters: [
             "slug": "het-baken", "orgID": org.id!.uuidString, "yearID": year.id!.uuidString, "caseID": c.id!.uuidString,
             "messageID": record.id!.uuidString, "adviceID": String(adviceID), "userID": bram.id.uuidString,
-            "attachmentID": attachment.id!.uuidString, "format": "json", "file": "onbekend.ics"])
+            "attachmentID": attachment.id!.uuidString, "format": "json", "file": "onbekend.ics",
+            "kind": "contact", "rowID": contact.id!.uuidString, "entryID": entry.id!.uuidString])
     }
 
     /// Every GET route, found from the router, answers over a real socket without a server error.

@@ -123,6 +123,12 @@ enum AdviceController {
         let followUp: String
         let docxURL: String
         let form: FormView?
+        /// The day it was sent to management, once marked.
+        let sentOn: String?
+        /// Why the text can no longer be corrected (sent, or counted in a signed-off report).
+        let frozen: String?
+        let textForm: FormView?
+        let sentForm: FormView?
     }
 
     static func find(_ req: Request) async throws -> (Organisation, AdviceRecord) {
@@ -148,15 +154,112 @@ enum AdviceController {
         return try await render(req, org: org, advice: advice, form: nil)
     }
 
-    static func render(_ req: Request, org: Organisation, advice: AdviceRecord, form: FormView?, status: HTTPStatus = .ok) async throws -> Response {
+    static func render(_ req: Request, org: Organisation, advice: AdviceRecord, form: FormView?, textForm: FormView? = nil,
+                       sentForm: FormView? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let url = { (part: SiteURL.AdvicePart?) in SiteURL.advice(.value(org.id!), .value(advice.id!), part).path }
         let canEdit = (try? await requireCounsellor(req, org: org)) != nil
+        let frozen = try await frozen(advice, on: req.db)
         let page = ShowPage(meta: req.meta(advice.subject, section: "organisations"), orgName: org.name, orgURL: SiteURL.organisation(.value(org.id!)).path,
                             subject: advice.subject, body: advice.body, day: advice.givenOn.dutch,
                             solicited: advice.solicited, response: advice.response, followUp: advice.followUp, docxURL: url(.docx),
                             form: canEdit ? (form ?? responseForm(req, action: url(.response),
-                                                                  input: .init(response: advice.response, followUp: advice.followUp))) : nil)
+                                                                  input: .init(response: advice.response, followUp: advice.followUp))) : nil,
+                            sentOn: advice.sentOn?.dutch, frozen: frozen,
+                            textForm: canEdit && frozen == nil ? (textForm ?? self.textForm(req, action: url(.text), input: .init(subject: advice.subject, body: advice.body))) : nil,
+                            sentForm: canEdit && advice.sentOn == nil ? (sentForm ?? self.sentForm(req, action: url(.sent), day: nil)) : nil)
         return try await req.page(.advice, page, status: status)
+    }
+
+    /// Why the advice's text may no longer be corrected: it was sent, or a signed-off annual
+    /// report lists it.
+    static func frozen(_ advice: AdviceRecord, on db: any Database) async throws -> String? {
+        if let sent = Corrections.refusal(adviceSentOn: advice.sentOn) { return sent }
+        let signed = try await CorrectionsController.signedOffYears(of: advice.$organisation.id, on: db)
+        return Corrections.refusal(touching: [advice.givenOn], signedOff: signed)
+    }
+
+    // MARK: correcting the text before it is sent, and marking it sent
+
+    struct TextForm: Content { var subject, body, reason: String? }
+
+    static func textForm(_ req: Request, action: String, input: TextForm, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "text", title: "Tekst wijzigen (nog niet verstuurd)",
+                            intro: "Zolang het advies niet verstuurd is, kun je de tekst verbeteren. De reden komt in de auditlog.",
+                            action: action, submit: "Wijziging opslaan", csrf: req.csrfToken)
+        form.add("subject", "Onderwerp", value: input.subject, required: true, maxlength: 200)
+        form.add("body", "Tekst van het advies", type: "textarea", value: input.body, required: true, maxlength: 20_000)
+        form.addReason(input.reason)
+        form.collapsible = true
+        form.apply(errors)
+        return form
+    }
+
+    /// POST /organisations/:orgID/advice/:adviceID/text
+    @Sendable static func saveText(_ req: Request) async throws -> Response {
+        let (org, advice) = try await find(req)
+        _ = try await requireCounsellor(req, org: org)
+        let input = req.form(TextForm.self) ?? TextForm()
+        var errors = FormErrors()
+        let subject = errors.text(input.subject, "subject", label: "het onderwerp", max: 200)
+        let body = errors.text(input.body, "body", label: "de tekst van het advies", max: 20_000)
+        let reason = errors.reason(input.reason)
+        errors.noSmallFigures([("subject", subject ?? ""), ("body", body ?? "")], k: req.application.settings.disclosureThreshold)
+        if let frozen = try await frozen(advice, on: req.db) { errors.general = frozen }
+        if errors.isEmpty, subject == advice.subject, body == advice.body { errors.general = "Er is niets veranderd: pas eerst de tekst aan." }
+        guard errors.isEmpty, let subject, let body, let reason else {
+            return try await render(req, org: org, advice: advice, form: nil,
+                                    textForm: textForm(req, action: SiteURL.advice(.value(org.id!), .value(advice.id!), .text).path,
+                                                       input: input, errors: errors),
+                                    status: .unprocessableEntity)
+        }
+        let changed = [("subject", subject != advice.subject), ("body", body != advice.body)].filter(\.1).map(\.0)
+        try await req.application.transaction(on: req.db) { db in
+            // Read again inside the write: marked sent meanwhile wins.
+            guard let current = try await AdviceRecord.find(advice.id, on: db), try await frozen(current, on: db) == nil else {
+                throw CorrectionRefused(reason: "Dit advies is intussen verstuurd of vastgesteld in een jaarverslag.")
+            }
+            current.subject = subject; current.body = body
+            try await current.save(on: db)
+            try await req.audit("correction.change", subject: "organisation:\(org.id!)",
+                                detail: "advice:\(advice.id!) \(changed.joined(separator: ",")) · \(reason)")
+        }
+        return req.redirect(to: .advice(.value(org.id!), .value(advice.id!)), flash: .corrected)
+    }
+
+    struct SentForm: Content { var day: String? }
+
+    static func sentForm(_ req: Request, action: String, day: String?, errors: FormErrors = .init()) -> FormView {
+        var form = FormView(id: "sent", title: "Verstuurd aan de directie",
+                            intro: "Leg vast wanneer je het advies hebt verstuurd. Daarna staat de tekst vast: het is wat de directie heeft.",
+                            action: action, submit: "Vastleggen als verstuurd", csrf: req.csrfToken)
+        form.add("day", "Verstuurd op", type: "date", value: day ?? Day(Date()).iso, required: true)
+        form.confirm = "Vastleggen als verstuurd? Daarna kun je de tekst niet meer wijzigen."
+        form.apply(errors)
+        return form
+    }
+
+    /// POST /organisations/:orgID/advice/:adviceID/sent
+    @Sendable static func markSent(_ req: Request) async throws -> Response {
+        let (org, advice) = try await find(req)
+        _ = try await requireCounsellor(req, org: org)
+        let input = req.form(SentForm.self) ?? SentForm()
+        var errors = FormErrors()
+        let day = errors.day(input.day, "day", label: "de datum")
+        if let day, day > Day(Date()) { errors["day"] = "Deze datum ligt in de toekomst." }
+        if let day, day < advice.givenOn { errors["day"] = "Het advies is van \(advice.givenOn.dutch): het kan niet eerder verstuurd zijn." }
+        if advice.sentOn != nil { errors.general = "Dit advies is al als verstuurd vastgelegd." }
+        guard errors.isEmpty, let day else {
+            return try await render(req, org: org, advice: advice, form: nil,
+                                    sentForm: sentForm(req, action: SiteURL.advice(.value(org.id!), .value(advice.id!), .sent).path,
+                                                       day: input.day, errors: errors),
+                                    status: .unprocessableEntity)
+        }
+        advice.sentOn = day
+        try await req.application.transaction(on: req.db) { db in
+            try await advice.save(on: db)
+            try await req.audit("advice.sent", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
+        }
+        return req.redirect(to: .advice(.value(org.id!), .value(advice.id!)), flash: .saved)
     }
 
     /// POST /organisations/:orgID/advice/:adviceID/response

@@ -18,6 +18,8 @@ final class AdviceRecord: Model, @unchecked Sendable { // property wrappers: see
     /// Management's answer and the follow-up, noted later.
     @Field(key: "response") var response: String
     @Field(key: "follow_up") var followUp: String
+    /// The day the counsellor sent it to management: from then on its text is not corrected.
+    @OptionalField(key: "sent_on") var sentOn: Day?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -64,6 +64,8 @@ struct FormView: Encodable, Sendable {
     var collapsible = false
     /// A quieter button, for actions such as undo.
     var secondary = false
+    /// Asked before the form is sent (progressive enhancement: `data-confirm`).
+    var confirm: String?
     /// Sends files (`multipart/form-data`).
     var multipart = false
     /// The heading of the error summary, in the user's language.
@@ -71,7 +73,7 @@ struct FormView: Encodable, Sendable {
     var hasErrors: Bool { !problems.isEmpty || formError != nil }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, multipart, summaryTitle, hasErrors, sending
+        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, multipart, summaryTitle, hasErrors, sending, confirm
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -85,6 +87,7 @@ struct FormView: Encodable, Sendable {
         try c.encode(multipart, forKey: .multipart)
         try c.encode(hasErrors, forKey: .hasErrors)
         try c.encodeIfPresent(sending, forKey: .sending)
+        try c.encodeIfPresent(confirm, forKey: .confirm)
     }
 
     init(id: String, title: String? = nil, intro: String? = nil, action: String, submit: String, csrf: String) {

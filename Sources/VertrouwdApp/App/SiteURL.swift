@@ -40,6 +40,8 @@ enum SiteURL: Sendable {
     case account, accountRenew, accountPassword, accountProfile, development
     case organisations, newOrganisation
     case organisation(Parameter<UUID>, OrganisationPart? = nil)
+    /// A row of the organisation's page corrected or removed (`CorrectionKind`).
+    case correction(Parameter<UUID>, kind: Parameter<String>, row: Parameter<UUID>, remove: Bool = false)
     case annualReport(Parameter<UUID>, year: Parameter<UUID>, ReportPart? = nil)
     case newAdvice(Parameter<UUID>)
     case policy(Parameter<UUID>, kind: Parameter<String>, version: Parameter<Int>? = nil, PolicyPart? = nil)
@@ -52,6 +54,8 @@ enum SiteURL: Sendable {
     case user(Parameter<UUID>, UserAction)
     case cases, newCase
     case `case`(Parameter<UUID>, CasePart? = nil)
+    /// An hour entry of a case corrected or removed.
+    case caseTime(Parameter<UUID>, entry: Parameter<UUID>, remove: Bool = false)
     case caseMailbox(Parameter<UUID>, MailboxAction)
     case attachment(Parameter<UUID>, Parameter<UUID>)
 
@@ -72,7 +76,7 @@ enum SiteURL: Sendable {
             }
         }
     }
-    enum AdvicePart: String, Sendable { case response, docx }
+    enum AdvicePart: String, Sendable { case response, docx, text, sent }
     enum UserAction: String, Sendable { case deactivate, activate, resetTOTP = "reset-totp", unlock, handOver = "handover" }
     enum CasePart: String, Sendable {
         case identity, details, steps, escalations, referrals, reportOnBehalf = "report-on-behalf", wbk, appointments, time
@@ -110,6 +114,8 @@ enum SiteURL: Sendable {
         case .organisations: ["organisations"]
         case .newOrganisation: ["organisations", "new"]
         case .organisation(let id, let part): ["organisations", id.component("orgID")] + (part.map { [$0.rawValue] } ?? [])
+        case .correction(let org, let kind, let row, let remove):
+            ["organisations", org.component("orgID"), "correct", kind.component("kind"), row.component("rowID")] + (remove ? ["remove"] : [])
         case .annualReport(let org, let year, let part):
             ["organisations", org.component("orgID"), "years", year.component("yearID"), "report"] + (part?.components ?? [])
         case .newAdvice(let org): ["organisations", org.component("orgID"), "advice", "new"]
@@ -128,6 +134,8 @@ enum SiteURL: Sendable {
         case .cases: ["cases"]
         case .newCase: ["cases", "new"]
         case .case(let id, let part): ["cases", id.component("caseID")] + (part.map { [$0.rawValue] } ?? [])
+        case .caseTime(let id, let entry, let remove):
+            ["cases", id.component("caseID"), "time", entry.component("entryID")] + (remove ? ["remove"] : [])
         case .caseMailbox(let id, let action): ["cases", id.component("caseID"), "mailbox", action.rawValue]
         case .attachment(let id, let file): ["cases", id.component("caseID"), "attachments", file.component("attachmentID")]
         }

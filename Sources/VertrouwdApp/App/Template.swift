@@ -13,6 +13,7 @@ enum Template: String, Sendable {
     case casePage = "cases/case", cases = "cases/cases", identity = "cases/identity"
     // organisations, advice, reports, the dashboard, the counsellor's own log
     case organisation = "organisations/organisation", organisations = "organisations/organisations"
+    case correction = "organisations/correct"
     case advice = "advice/advice", adviceNew = "advice/advice-new"
     case report = "reports/report", reportDocument = "reports/report-document", practiceOverview = "reports/practice-overview"
     case dashboard = "dashboard/dashboard"

@@ -49,6 +49,10 @@ func routes(_ app: Application) throws {
     staff.get(SiteURL.organisations.pathComponents, use: OrganisationsController.index)
     staff.get(SiteURL.organisation(.key).pathComponents, use: OrganisationsController.show)
     staff.post(.organisation(.key, .time), limit: .text, use: OrganisationsController.addTime)
+    // Corrections: who may correct which row is checked per row (`CorrectionsController.load`).
+    staff.get(SiteURL.correction(.key, kind: .key, row: .key).pathComponents, use: CorrectionsController.show)
+    staff.post(.correction(.key, kind: .key, row: .key), limit: .text, use: CorrectionsController.change)
+    staff.post(.correction(.key, kind: .key, row: .key, remove: true), limit: .small, use: CorrectionsController.remove)
 
     // Annual reports, signals and advice: anonymised output for the organisation.
     let report = { (part: SiteURL.ReportPart?) in SiteURL.annualReport(.key, year: .key, part) }
@@ -60,6 +64,8 @@ func routes(_ app: Application) throws {
     staff.post(.advice(.key), limit: .text, use: AdviceController.create)
     staff.get(SiteURL.advice(.key, .key).pathComponents, use: AdviceController.show)
     staff.post(.advice(.key, .key, .response), limit: .text, use: AdviceController.saveResponse)
+    staff.post(.advice(.key, .key, .text), limit: .text, use: AdviceController.saveText)
+    staff.post(.advice(.key, .key, .sent), limit: .small, use: AdviceController.markSent)
     staff.get(SiteURL.advice(.key, .key, .docx).pathComponents, use: AdviceController.docx)
     // Policy documents, poster and mailing: the organisation's counsellors and the admins.
     let policy = { (version: Parameter<Int>?, part: SiteURL.PolicyPart?) in SiteURL.policy(.key, kind: .key, version: version, part) }
@@ -115,6 +121,9 @@ func routes(_ app: Application) throws {
     staff.post(.case(.key, .wbk), limit: .text, use: CaseActions.wbk)
     staff.post(.case(.key, .appointments), limit: .text, use: CaseActions.appointment)
     staff.post(.case(.key, .time), limit: .text, use: CaseActions.time)
+    staff.get(SiteURL.caseTime(.key, entry: .key).pathComponents, use: CaseCorrections.show)
+    staff.post(.caseTime(.key, entry: .key), limit: .text, use: CaseCorrections.change)
+    staff.post(.caseTime(.key, entry: .key, remove: true), limit: .small, use: CaseCorrections.remove)
     staff.post(.case(.key, .notes), limit: .text, use: CaseActions.note)
     staff.post(.case(.key, .peerSummary), limit: .text, use: CaseActions.peerSummary)
     staff.post(.case(.key, .aftercare), limit: .text, use: CaseActions.aftercare)

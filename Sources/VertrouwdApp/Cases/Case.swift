@@ -320,6 +320,8 @@ final class CaseShare: Model, @unchecked Sendable {  // property wrappers: see `
     @Field(key: "granted_by") var grantedBy: UUID
     @Field(key: "reason") var reasonSealed: String
     @Timestamp(key: "granted_at", on: .create) var grantedAt: Date?
+    /// The last day the substitute opens the case; nil: until the owner ends the share.
+    @OptionalField(key: "ends_on") var endsOn: Day?
 
     init() {}
     init(id: UUID, caseID: UUID, userID: UUID, grantedBy: UUID) {

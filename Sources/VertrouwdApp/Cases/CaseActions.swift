@@ -35,7 +35,7 @@ enum CaseActions {
         } catch let problem as ConsentError {
             errors[CaseForms.field(for: problem)] = problem.message
         } catch let refusal as FieldRefusal {
-            errors[refusal.field] = refusal.message
+            if refusal.field.isEmpty { errors.general = refusal.message } else { errors[refusal.field] = refusal.message }
         }
         return try await refuse(req, c, try form(errors))
     }

@@ -14,7 +14,7 @@ enum CasePage {
         struct Report: Encodable, Sendable { let day, basis, note: String; let anonymous: Bool }
         struct Appointment: Encodable, Sendable { let when, mode, place: String; let minutes: Int }
         struct Note: Encodable, Sendable { let at, author, body: String }
-        struct Entry: Encodable, Sendable { let day, hours, who: String }
+        struct Entry: Encodable, Sendable { let day, hours, who: String; let correctURL: String? }
         struct Share: Encodable, Sendable { let name, at, reason, user: String }
 
         let meta: PageMeta
@@ -116,6 +116,7 @@ enum CasePage {
         let id = c.id
         let db = req.db
         let today = Day(Date())
+        let staff = try req.requireStaff()
         try await r.$organisation.load(on: db)
         try await r.$categories.load(on: db)
         let doneSteps = try await CaseStep.query(on: db).filter(\.$case.$id == id).all()
@@ -212,7 +213,8 @@ enum CasePage {
                     body: try c.open($0, \.$bodySealed))
             },
             entries: entries.map {
-                .init(day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes), who: $0.user.name)
+                .init(day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes), who: $0.user.name,
+                      correctURL: CaseCorrections.mayCorrect($0, in: c, staff: staff) ? CaseCorrections.action(c, $0) : nil)
             },
             totalHours: Hours.format(minutes: entries.reduce(0) { $0 + $1.minutes }),
             shares: try shares.map {

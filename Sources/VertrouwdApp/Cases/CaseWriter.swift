@@ -331,6 +331,27 @@ struct CaseWriter: Sendable {
         }
     }
 
+    /// Corrects an hour entry of the case — a new day and minutes, or nil to remove it — audited
+    /// with the reason. Allowed on a closed case; refused (`FieldRefusal` "general") where a
+    /// signed-off annual report counts the entry as it is or would become.
+    func correctTime(_ c: OpenCase, entryID: UUID, to change: (day: Day, minutes: Int)?, reason: String, today: Day) async throws {
+        let action = change == nil ? "correction.remove" : "correction.change"
+        try await self.change(c, action, detail: "case-time:\(entryID) · \(reason)", closed: .allow) { row, db in
+            guard let entry = try await TimeEntry.query(on: db).filter(\.$id == entryID).filter(\.$caseID == c.id).first() else {
+                throw Abort(.notFound)
+            }
+            let signed = try await CorrectionsController.signedOffYears(of: row.$organisation.id, on: db)
+            if let refused = Corrections.refusal(touching: [entry.onDay] + (change.map { [$0.day] } ?? []), signedOff: signed) {
+                throw FieldRefusal(field: "", message: refused)
+            }
+            guard let change else { return try await entry.delete(on: db) }
+            if change.day > today { throw CaseLifecycle.Refusal.inTheFuture(.day) }
+            entry.onDay = change.day
+            entry.minutes = change.minutes
+            try await entry.save(on: db)
+        }
+    }
+
     /// Hands the case over to another counsellor (an admin's act, when its counsellor leaves or is
     /// ill): the new one owns it, the old one no longer opens it, a share the new one had ends.
     /// Nothing of the case is opened: the admin holds no key to it. Allowed on a closed case (its

@@ -27,5 +27,6 @@ enum Migrations {
         CreateAttachmentChunks(), // 18
         AddReporterWords(),     // 19
         CreateReminderMails(),  // 20
+        AddAdviceSentAndShareEnd(), // 21
     ]
 }

@@ -26,11 +26,14 @@ enum OrganisationsController {
     }
 
     struct ShowPage: Encodable, Sendable {
-        struct Contact: Encodable, Sendable { let role, name, email, phone: String }
-        struct Phase: Encodable, Sendable { let label, day, note: String }
-        struct Year: Encodable, Sendable { let period: String; let budget: BudgetView; let focusPoints: String; let reportURL: String; let reportStatus: String }
+        struct Contact: Encodable, Sendable { let role, name, email, phone: String; let correctURL: String? }
+        struct Phase: Encodable, Sendable { let label, day, note: String; let correctURL: String? }
+        struct Year: Encodable, Sendable {
+            let period: String; let budget: BudgetView; let focusPoints: String; let reportURL: String; let reportStatus: String
+            let correctURL: String?
+        }
         struct Advice: Encodable, Sendable { let url, day, subject: String; let solicited: Bool }
-        struct Entry: Encodable, Sendable { let day, hours, kind, what, who: String; let participants: Int? }
+        struct Entry: Encodable, Sendable { let day, hours, kind, what, who: String; let participants: Int?; let correctURL: String? }
         struct Policy: Encodable, Sendable { let label, url, state: String; let adopted, required: Bool }
 
         let meta: PageMeta
@@ -204,13 +207,18 @@ enum OrganisationsController {
             .with(\.$user).sort(\.$onDay, .descending).limit(50).all()
         let openCases = try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$status != .closed).count()
 
+        let correct = { (kind: CorrectionKind, row: UUID, author: UUID?) -> String? in
+            CorrectionsController.mayCorrect(kind, recordedBy: author, staff: staff)
+                ? SiteURL.correction(.value(id), kind: .value(kind.rawValue), row: .value(row)).path : nil
+        }
         var yearViews: [ShowPage.Year] = []
         let reports = try await AnnualReportRecord.query(on: req.db).filter(\.$contractYear.$id ~~ years.compactMap(\.id)).all()
         for y in years {
             let signed = reports.first { $0.$contractYear.id == y.id }?.signedOffOn.flatMap(Day.init(iso:))
             yearViews.append(.init(period: "\(y.start.dutch) – \(y.end.dutch)", budget: try await BudgetView(of: y, on: req.db), focusPoints: y.focusPoints,
                                    reportURL: SiteURL.annualReport(.value(id), year: .value(y.id!)).path,
-                                   reportStatus: signed.map { "vastgesteld \($0.dutch)" } ?? "concept"))
+                                   reportStatus: signed.map { "vastgesteld \($0.dutch)" } ?? "concept",
+                                   correctURL: correct(.contractYear, y.id!, nil)))
         }
         let advice = try await AdviceRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$givenOn, .descending).all()
         let policies = try await policyViews(org, on: req.db)
@@ -241,17 +249,20 @@ enum OrganisationsController {
             whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
             departments: org.departmentList, phone: org.phone, whatsapp: org.whatsapp, email: org.email, availability: org.availability,
             counsellors: counsellors.map(\.name),
-            contacts: contacts.map { .init(role: $0.role.label, name: $0.name, email: $0.email, phone: $0.phone) },
+            contacts: contacts.map { .init(role: $0.role.label, name: $0.name, email: $0.email, phone: $0.phone,
+                                           correctURL: correct(.contact, $0.id!, nil)) },
             phases: phases.map {
                 // The phase *Beleid* says how far the policy documents are.
                 .init(label: $0.phase.label, day: $0.onDay.dutch,
                       note: $0.phase == .policy ? [$0.note, "\(adoptedCount) van \(PolicyKind.allCases.count) beleidsdocumenten vastgesteld"]
-                        .filter { !$0.isEmpty }.joined(separator: " · ") : $0.note)
+                        .filter { !$0.isEmpty }.joined(separator: " · ") : $0.note,
+                      correctURL: correct(.phase, $0.id!, nil))
             },
             years: yearViews,
             entries: entries.map { .init(day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes),
                                          kind: $0.activityKind?.label ?? "Ander werk",
-                                         what: $0.description, who: $0.user.name, participants: $0.participants) },
+                                         what: $0.description, who: $0.user.name, participants: $0.participants,
+                                         correctURL: correct(.activity, $0.id!, $0.$user.id)) },
             openCases: openCases, isAdmin: staff.user.isAdmin,
             advice: advice.map { .init(url: SiteURL.advice(.value(id), .value($0.id!)).path, day: $0.givenOn.dutch,
                                        subject: $0.subject, solicited: $0.solicited) },
@@ -345,22 +356,28 @@ enum OrganisationsController {
         return form
     }
 
+    /// Reads a contact form into `contact` when it is valid; false with `errors` otherwise.
+    static func read(_ input: ContactForm, into contact: OrganisationContact, errors: inout FormErrors) -> Bool {
+        let role = errors.choice(input.role, "role", ContactRole.self, label: "een rol")
+        let name = errors.text(input.name, "name", label: "de naam", max: 120)
+        let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "" : errors.email(input.email, "email")
+        let phone = errors.text(input.phone, "phone", label: "het telefoonnummer", max: 40, required: false) ?? ""
+        guard errors.isEmpty, let role, let name, let email else { return false }
+        contact.role = role; contact.name = name; contact.email = email; contact.phone = phone
+        return true
+    }
+
     /// POST /organisations/:orgID/contacts
     @Sendable static func addContact(_ req: Request) async throws -> Response {
         let org = try await Organisation.named(in: req)
         let input = req.form(ContactForm.self) ?? ContactForm()
         var errors = FormErrors()
-        let role = errors.choice(input.role, "role", ContactRole.self, label: "een rol")
-        let name = errors.text(input.name, "name", label: "de naam", max: 120)
-        let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "" : errors.email(input.email, "email")
-        let phone = errors.text(input.phone, "phone", label: "het telefoonnummer", max: 40, required: false) ?? ""
-        guard errors.isEmpty, let role, let name, let email else {
+        let contact = OrganisationContact()
+        contact.$organisation.id = org.id!
+        guard read(input, into: contact, errors: &errors) else {
             return try await render(req, org: org, override: contactForm(req, action: SiteURL.organisation(.value(org.id!), .contacts).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
-        let contact = OrganisationContact()
-        contact.$organisation.id = org.id!
-        contact.role = role; contact.name = name; contact.email = email; contact.phone = phone
         try await req.application.transaction(on: req.db) { db in
             try await contact.create(on: db)
             try await req.audit("organisation.contact", subject: "organisation:\(org.id!)")
@@ -379,24 +396,30 @@ enum OrganisationsController {
         return form
     }
 
+    /// Reads a phase form into `record` when it is valid; false with `errors` otherwise.
+    static func read(_ input: PhaseForm, into record: EngagementPhaseRecord, errors: inout FormErrors) -> Bool {
+        let phase = errors.choice(input.phase, "phase", EngagementPhase.self, label: "een fase")
+        let day = errors.day(input.day, "day", label: "de datum")
+        let note = errors.text(input.note, "note", label: "de toelichting", max: 500, required: false) ?? ""
+        guard errors.isEmpty, let phase, let day else { return false }
+        record.phase = phase; record.onDay = day; record.note = note
+        return true
+    }
+
     /// POST /organisations/:orgID/phases
     @Sendable static func addPhase(_ req: Request) async throws -> Response {
         let org = try await Organisation.named(in: req)
         let input = req.form(PhaseForm.self) ?? PhaseForm()
         var errors = FormErrors()
-        let phase = errors.choice(input.phase, "phase", EngagementPhase.self, label: "een fase")
-        let day = errors.day(input.day, "day", label: "de datum")
-        let note = errors.text(input.note, "note", label: "de toelichting", max: 500, required: false) ?? ""
-        guard errors.isEmpty, let phase, let day else {
+        let record = EngagementPhaseRecord()
+        record.$organisation.id = org.id!
+        guard read(input, into: record, errors: &errors) else {
             return try await render(req, org: org, override: phaseForm(req, action: SiteURL.organisation(.value(org.id!), .phases).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
-        let record = EngagementPhaseRecord()
-        record.$organisation.id = org.id!
-        record.phase = phase; record.onDay = day; record.note = note
         try await req.application.transaction(on: req.db) { db in
             try await record.create(on: db)
-            try await req.audit("organisation.phase", subject: "organisation:\(org.id!)", detail: phase.rawValue)
+            try await req.audit("organisation.phase", subject: "organisation:\(org.id!)", detail: record.phase.rawValue)
         }
         return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
     }
@@ -418,6 +441,23 @@ enum OrganisationsController {
         let org = try await Organisation.named(in: req)
         let input = req.form(YearForm.self) ?? YearForm()
         var errors = FormErrors()
+        let year = ContractYear()
+        year.$organisation.id = org.id!
+        guard try await read(input, into: year, errors: &errors, on: req.db) else {
+            return try await render(req, org: org, override: yearForm(req, action: SiteURL.organisation(.value(org.id!), .contractYears).path, input: input, errors: errors),
+                                    status: .unprocessableEntity)
+        }
+        try await req.application.transaction(on: req.db) { db in
+            try await year.create(on: db)
+            try await req.audit("organisation.contract_year", subject: "organisation:\(org.id!)", detail: year.startsOn.iso)
+        }
+        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
+    }
+
+    /// Reads a contract-year form into `year` (new, or the one being corrected: it does not
+    /// overlap itself) when it is valid; false with `errors` otherwise.
+    static func read(_ input: YearForm, into year: ContractYear, errors: inout FormErrors, on db: any Database) async throws -> Bool {
+        let orgID = year.$organisation.id
         let start = errors.day(input.start, "start", label: "de begindatum")
         var end = errors.day(input.end, "end", label: "de einddatum", required: false)
         if end == nil, errors["end"] == nil, let start { end = start.adding(months: 12).adding(days: -1) }
@@ -434,22 +474,14 @@ enum OrganisationsController {
         let focus = errors.text(input.focus, "focus", label: "de speerpunten", max: 4000, required: false) ?? ""
         if let start, let end, end <= start { errors["end"] = "De einddatum moet na de begindatum liggen." }
         if let start, let end, errors.isEmpty {
-            let overlapping = try await ContractYear.query(on: req.db).filter(\.$organisation.$id == org.id!)
-                .filter(\.$startsOn <= end).filter(\.$endsOn >= start).count()
-            if overlapping > 0 { errors["start"] = "Dit contractjaar overlapt met een bestaand contractjaar." }
+            var overlapping = ContractYear.query(on: db).filter(\.$organisation.$id == orgID)
+                .filter(\.$startsOn <= end).filter(\.$endsOn >= start)
+            if let id = year.id { overlapping = overlapping.filter(\.$id != id) }
+            if try await overlapping.count() > 0 { errors["start"] = "Dit contractjaar overlapt met een bestaand contractjaar." }
         }
-        guard errors.isEmpty, let start, let end, let budgetMinutes else {
-            return try await render(req, org: org, override: yearForm(req, action: SiteURL.organisation(.value(org.id!), .contractYears).path, input: input, errors: errors),
-                                    status: .unprocessableEntity)
-        }
-        let year = ContractYear()
-        year.$organisation.id = org.id!
+        guard errors.isEmpty, let start, let end, let budgetMinutes else { return false }
         year.startsOn = start; year.endsOn = end; year.budgetMinutes = budgetMinutes; year.focusPoints = focus
-        try await req.application.transaction(on: req.db) { db in
-            try await year.create(on: db)
-            try await req.audit("organisation.contract_year", subject: "organisation:\(org.id!)", detail: start.iso)
-        }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
+        return true
     }
 
     struct TimeForm: Content { var kind, day, hours, what, participants: String? }
@@ -475,26 +507,32 @@ enum OrganisationsController {
         let staff = try req.requireStaff()
         let input = req.form(TimeForm.self) ?? TimeForm()
         var errors = FormErrors()
+        let entry = TimeEntry()
+        entry.$organisation.id = org.id!
+        entry.$user.id = staff.userID
+        entry.caseID = nil
+        guard read(input, into: entry, errors: &errors) else {
+            return try await render(req, org: org, override: timeForm(req, action: SiteURL.organisation(.value(org.id!), .time).path, input: input, errors: errors),
+                                    status: .unprocessableEntity)
+        }
+        try await req.application.transaction(on: req.db) { db in
+            try await entry.create(on: db)
+            try await req.audit("activity.create", subject: "organisation:\(org.id!)", detail: "\(entry.activityKind?.rawValue ?? "") \(entry.minutes)")
+        }
+        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
+    }
+
+    /// Reads an activity form into `entry` when it is valid; false with `errors` otherwise.
+    static func read(_ input: TimeForm, into entry: TimeEntry, errors: inout FormErrors) -> Bool {
         let kind = errors.choice(input.kind, "kind", ActivityKind.self, label: "de soort activiteit")
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
         let what = errors.text(input.what, "what", label: "het onderwerp", max: 200)
         let participants = errors.integer(input.participants, "participants", label: "het aantal deelnemers", range: 0...10_000, required: false)
-        guard errors.isEmpty, let kind, let day, let minutes, let what else {
-            return try await render(req, org: org, override: timeForm(req, action: SiteURL.organisation(.value(org.id!), .time).path, input: input, errors: errors),
-                                    status: .unprocessableEntity)
-        }
-        let entry = TimeEntry()
-        entry.$organisation.id = org.id!
-        entry.$user.id = staff.userID
-        entry.caseID = nil
+        guard errors.isEmpty, let kind, let day, let minutes, let what else { return false }
         entry.onDay = day; entry.minutes = minutes; entry.description = what
         entry.activityKind = kind
         entry.participants = kind.hasParticipants ? participants : nil
-        try await req.application.transaction(on: req.db) { db in
-            try await entry.create(on: db)
-            try await req.audit("activity.create", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) \(minutes)")
-        }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
+        return true
     }
 }
