@@ -177,6 +177,49 @@ struct CaseTests {
         }
     }
 
+    @Test func aShareWithAnEndDateStopsOpeningTheCaseAfterItsLastDay() async throws {
+        try await withVertrouwd { app in
+            // setup
+            let today = Day(Date())
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let bram = try await app.makeAccount("bram@praktijk.nl", name: "Bram")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna, bram])
+            let c = try await app.makeCase(for: anna, at: org, summary: "Tijdens de vakantie")
+            let annas = Browser(app, over: .from("127.0.0.2"))
+            try await annas.login(anna)
+            let brams = Browser(app, over: .from("127.0.0.3"))
+            try await brams.login(bram)
+
+            // unhappy: an end in the past, a date that is no date; nothing shared, the form keeps what was typed
+            for (ends, message) in [(today.adding(days: -1).iso, "in het verleden"), ("31-02-2026", "geen geldige datum")] {
+                let refused = try await annas.post("/cases/\(c.id!)/shares", [("user", bram.id.uuidString), ("reason", "Vakantie"), ("ends", ends)])
+                #expect(refused.status == .unprocessableEntity && refused.body.string.contains(message) && refused.body.string.contains("value=\"\(ends)\""))
+            }
+            #expect(try await count(CaseShare.self, app) == 0)
+
+            // MUT: shared until today
+            let shared = try await annas.post("/cases/\(c.id!)/shares", [("user", bram.id.uuidString), ("reason", "Vakantie"), ("ends", today.iso)])
+
+            // validate: open today, listed; after the last day neither, and the case says it ended
+            #expect(shared.status == .seeOther)
+            #expect(try await brams.get("/cases/\(c.id!)").status == .ok)
+            #expect(try await brams.get("/cases").body.string.contains(c.reference))
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "case.share").first()?.detail == "user:\(bram.id) until:\(today.iso)")
+            let share = try #require(try await CaseShare.query(on: app.db).first())
+            share.endsOn = today.adding(days: -1)
+            try await share.save(on: app.db)
+            #expect(try await brams.get("/cases/\(c.id!)").status == .notFound)
+            #expect(!(try await brams.get("/cases").body.string.contains(c.reference)))
+            #expect(!(try await brams.get("/").body.string.contains(c.reference)))
+            let page = try await annas.get("/cases/\(c.id!)").body.string
+            #expect(page.contains("tot en met \(today.adding(days: -1).dutch)") && page.contains("afgelopen"))
+            // sharing again makes way for the ended share
+            #expect(try await annas.post("/cases/\(c.id!)/shares", [("user", bram.id.uuidString), ("reason", "Weer vakantie")]).status == .seeOther)
+            #expect(try await brams.get("/cases/\(c.id!)").status == .ok)
+            #expect(try await count(CaseShare.self, app) == 1)
+        }
+    }
+
     @Test func escalatingWithoutConsentIsRefusedAndTheLadderStays() async throws {
         try await withVertrouwd { app in
             let (c, browser) = try await app.counsellorWithCase()

@@ -46,7 +46,7 @@ extension SignalView {
             uniqueKeysWithValues: try await Organisation.query(on: db).filter(\.$id ~~ orgIDs).all().map {
                 ($0.id!, $0.name)
             })
-        let shared = Set(try await CaseShare.query(on: db).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
+        let shared = Set(try await CaseShare.running(on: db, today: today).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
         var views: [SignalView] = []
         for (orgID, inOrg) in Dictionary(grouping: cases, by: \.organisationID) {
             let signals = Signals.detect(

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 
@@ -322,6 +323,16 @@ final class CaseShare: Model, @unchecked Sendable {  // property wrappers: see `
     @Timestamp(key: "granted_at", on: .create) var grantedAt: Date?
     /// The last day the substitute opens the case; nil: until the owner ends the share.
     @OptionalField(key: "ends_on") var endsOn: Day?
+
+    /// The shares that still open their case on `today` (an ended one stays listed on the case).
+    static func running(on db: any Database, today: Day = Day(Date())) -> QueryBuilder<CaseShare> {
+        query(on: db).group(.or) { $0.filter(\.$endsOn == nil).filter(\.$endsOn >= today) }
+    }
+
+    /// The same condition for a query over `case_shares` in SQL.
+    static func running(today: Day = Day(Date())) -> SQLQueryString {
+        " AND (ends_on IS NULL OR ends_on >= \(bind: today.iso))"
+    }
 
     init() {}
     init(id: UUID, caseID: UUID, userID: UUID, grantedBy: UUID) {

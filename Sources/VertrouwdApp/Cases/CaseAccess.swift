@@ -47,7 +47,7 @@ enum CaseAccess {
     /// with. Being an admin gives no access to case contents.
     static func mayRead(_ record: Case, staff: Staff, on db: any Database) async throws -> Bool {
         if record.$counsellor.id == staff.userID { return true }
-        return try await CaseShare.query(on: db).filter(\.$case.$id == record.id!).filter(\.$user.$id == staff.userID).count() > 0
+        return try await CaseShare.running(on: db).filter(\.$case.$id == record.id!).filter(\.$user.$id == staff.userID).count() > 0
     }
 
     /// Loads the case named in the URL for the logged-in staff member. Anyone else gets the same

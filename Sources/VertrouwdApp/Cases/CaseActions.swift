@@ -282,13 +282,15 @@ enum CaseActions {
         let user = counsellors.first { $0.id?.uuidString == input.user }
         if user == nil { errors["user"] = "Kies een vertrouwenspersoon uit de lijst." }
         let reason = errors.text(input.reason, "reason", label: "de reden", max: 300)
-        let shares = CaseShare.query(on: req.db).filter(\.$case.$id == c.id)
+        let ends = errors.day(input.ends, "ends", label: "de laatste dag", required: false)
+        if let ends, ends < Day(Date()) { errors["ends"] = "De laatste dag ligt in het verleden." }
+        let shares = CaseShare.running(on: req.db).filter(\.$case.$id == c.id)
         if let user, let userID = user.id, try await shares.filter(\.$user.$id == userID).count() > 0 {
             errors["user"] = "Deze melding is al met \(user.name) gedeeld."
         }
         guard errors.isEmpty, let userID = user?.id, let reason else { return try await refuse(req, c, form(errors)) }
         return try await save(req, c, anchor: "shares", form: form) {
-            try await req.cases.share(c, with: userID, reason: reason)
+            try await req.cases.share(c, with: userID, reason: reason, until: ends)
         }
     }
 

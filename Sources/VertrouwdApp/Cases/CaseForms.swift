@@ -107,7 +107,7 @@ enum CaseForms {
     struct Peer: Content { var peerSummary: String? }
     struct Aftercare: Content { var aftercareOn: String? }
     struct Close: Content { var outcome, closedOn, closingNote: String? }
-    struct Share: Content { var user, reason: String? }
+    struct Share: Content { var user, reason, ends: String? }
     struct Identity: Content { var reporterName, reporterContact: String? }
 
     static func details(
@@ -360,6 +360,8 @@ enum CaseForms {
             selected: [input.user ?? ""],
             required: true, blank: "Kies een vertrouwenspersoon")
         form.add("reason", "Reden", value: input.reason, required: true, maxlength: 300)
+        form.add("ends", "Tot en met", type: "date", value: input.ends,
+                 hint: "De laatste dag van de vervanging. Daarna opent de vervanger de melding niet meer. Leeg: tot je het delen beëindigt.")
         form.apply(errors)
         return form
     }

@@ -84,7 +84,7 @@ extension CaseListing {
     static func readable(by userID: UUID, includeClosed: Bool) -> SQLQueryString {
         let open: SQLQueryString = includeClosed ? "" : " AND status <> \(bind: CaseStatus.closed.rawValue)"
         return "c.id IN (SELECT id FROM cases WHERE counsellor_id = \(bind: userID)" + open
-            + " UNION ALL SELECT case_id FROM case_shares WHERE user_id = \(bind: userID))"
+            + " UNION ALL SELECT case_id FROM case_shares WHERE user_id = \(bind: userID)" + CaseShare.running() + ")"
             + (includeClosed ? "" : " AND c.status <> \(bind: CaseStatus.closed.rawValue)")
     }
 
@@ -98,7 +98,8 @@ extension CaseListing {
         let sql = db as! any SQLDatabase
         let open = filter.condition
         let keys: SQLQueryString = "SELECT id, opened_on, reference FROM cases WHERE counsellor_id = \(bind: staff.userID)" + open
-            + " UNION ALL SELECT id, opened_on, reference FROM cases WHERE id IN (SELECT case_id FROM case_shares WHERE user_id = \(bind: staff.userID))"
+            + " UNION ALL SELECT id, opened_on, reference FROM cases WHERE id IN (SELECT case_id FROM case_shares WHERE user_id = \(bind: staff.userID)"
+            + CaseShare.running() + ")"
             + " AND counsellor_id <> \(bind: staff.userID)" + open
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM (" + keys + ") AS k").first()?.decode(column: "n", as: Int.self) ?? 0
         // Within 1…last before any arithmetic: a page number from the address may be anything.

@@ -15,7 +15,7 @@ enum CasePage {
         struct Appointment: Encodable, Sendable { let when, mode, place: String; let minutes: Int }
         struct Note: Encodable, Sendable { let at, author, body: String }
         struct Entry: Encodable, Sendable { let day, hours, who: String; let correctURL: String? }
-        struct Share: Encodable, Sendable { let name, at, reason, user: String }
+        struct Share: Encodable, Sendable { let name, at, reason, user: String; let until: String?; let ended: Bool }
 
         let meta: PageMeta
         let url: String
@@ -220,7 +220,8 @@ enum CasePage {
             shares: try shares.map {
                 .init(
                     name: $0.user.name, at: $0.grantedAt.map { Day($0).dutch } ?? "",
-                    reason: try c.open($0, \.$reasonSealed), user: $0.$user.id.uuidString)
+                    reason: try c.open($0, \.$reasonSealed), user: $0.$user.id.uuidString,
+                    until: $0.endsOn?.dutch, ended: $0.endsOn.map { $0 < today } ?? false)
             },
             isOwner: c.isOwner, isBusinessIntegrity: r.kind == .businessIntegrity, isNew: r.status == .new,
             mailbox: thread, forms: forms, displaced: displaced, retention: retention)

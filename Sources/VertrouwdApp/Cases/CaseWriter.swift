@@ -369,14 +369,16 @@ struct CaseWriter: Sendable {
     struct HandOverMoved: Error {}
 
     /// Shares the case with a substitute counsellor (*vervanger*), with the reason.
-    func share(_ c: OpenCase, with userID: UUID, reason: String) async throws {
-        try await change(c, "case.share", detail: "user:\(userID)") { _, db in
+    func share(_ c: OpenCase, with userID: UUID, reason: String, until ends: Day? = nil) async throws {
+        try await change(c, "case.share", detail: "user:\(userID)" + (ends.map { " until:\($0.iso)" } ?? "")) { _, db in
             // Checked here too: two quick submits must not both share (the unique index would
-            // answer the second with an error page).
-            if try await CaseShare.query(on: db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).count() > 0 {
+            // answer the second with an error page). A share that has ended makes way.
+            if try await CaseShare.running(on: db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).count() > 0 {
                 throw FieldRefusal(field: "user", message: "Deze melding is al met deze vertrouwenspersoon gedeeld.")
             }
+            try await CaseShare.query(on: db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).delete()
             let share = CaseShare(id: UUID(), caseID: c.id, userID: userID, grantedBy: try staffID())
+            share.endsOn = ends
             try c.seal(reason, into: share, \.$reasonSealed)
             try await share.create(on: db)
         }
