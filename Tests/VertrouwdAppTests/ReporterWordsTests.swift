@@ -106,6 +106,35 @@ struct ReporterWordsTests {
             #expect(!mailbox.contains("overspannen") && mailbox.contains("Je eerste melding staat hier niet"))
         }
     }
+
+    @Test func theMenuCountsNewReportsAndUnreadMessagesForTheirCounsellorOnly() async throws {
+        try await withVertrouwd { app in
+            // setup: a new web report for Anna; Bram serves another organisation; an admin
+            let (reporter, counsellor, record) = try await Self.report(app)
+            let bram = try await app.makeAccount("bram@praktijk.nl")
+            _ = try await app.makeOrganisation("het-baken", counsellors: [bram])
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let others = Browser(app, over: .from("127.0.0.4"))
+            try await others.login(bram)
+            let desk = Browser(app, over: .from("127.0.0.5"))
+            try await desk.login(admin)
+            let one = "1<span class=\"visually-hidden\"> nieuw of ongelezen</span>"
+
+            // MUT + validate: the new report counts on every page of Anna's, not on the others'
+            #expect(try await counsellor.get("/organisations").body.string.contains(one))
+            #expect(!(try await others.get("/").body.string.contains("nieuw of ongelezen")))
+            #expect(!(try await desk.get("/").body.string.contains("nieuw of ongelezen")))
+            // taken on and read: nothing waits
+            #expect(try await counsellor.post("/cases/\(record.id!)/details", Self.details(summary: "Samenvatting")).status == .seeOther)
+            _ = try await counsellor.get("/cases/\(record.id!)")
+            #expect(!(try await counsellor.get("/").body.string.contains("nieuw of ongelezen")))
+            // the reporter writes again: it counts until Anna opens the case
+            #expect(try await reporter.post("/postbus/messages", [("body", "Het gebeurt weer.")]).status == .ok)
+            #expect(try await counsellor.get("/cases").body.string.contains(one))
+            _ = try await counsellor.get("/cases/\(record.id!)")
+            #expect(!(try await counsellor.get("/cases").body.string.contains("nieuw of ongelezen")))
+        }
+    }
 }
 
 /// The receipt page's language switch loaded an empty form and lost the only copy of the code; a

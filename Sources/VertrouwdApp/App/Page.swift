@@ -1,4 +1,7 @@
+import Fluent
+import SQLKit
 import Vapor
+import VertrouwdCore
 
 /// What every page's layout needs besides its own content.
 struct PageMeta: Encodable, Sendable {
@@ -6,6 +9,8 @@ struct PageMeta: Encodable, Sendable {
         let name: String
         let isAdmin: Bool
         let isCounsellor: Bool
+        /// New reports and cases with a reporter's message nobody read (`Inbox.waiting`); nil for none.
+        var waiting: Int? = nil
     }
 
     let title: String
@@ -44,7 +49,8 @@ enum Flash: String {
 
 extension Request {
     func meta(_ title: String, section: String = "") -> PageMeta {
-        let user = staff.map { PageMeta.NavUser(name: $0.user.name, isAdmin: $0.user.isAdmin, isCounsellor: $0.user.isCounsellor) }
+        let user = staff.map { PageMeta.NavUser(name: $0.user.name, isAdmin: $0.user.isAdmin, isCounsellor: $0.user.isCounsellor,
+                                                      waiting: storage[WaitingKey.self].flatMap { $0 > 0 ? $0 : nil }) }
         let flash = cookies[Flash.cookieName].flatMap { Flash(rawValue: $0.string) }?.message
         return PageMeta(title: title, csrf: csrfToken, user: user, flash: flash, section: section)
     }
@@ -99,5 +105,28 @@ struct Pager: Encodable, Sendable {
         summary = "\((page - 1) * Self.perPage + 1)–\(min(page * Self.perPage, total)) van \(total)"
         previous = page > 1 ? url(page - 1) : nil
         next = page < last ? url(page + 1) : nil
+    }
+}
+
+/// The menu's count, read once per staff page by `RequireStaffMiddleware`.
+struct WaitingKey: StorageKey { typealias Value = Int }
+
+enum Inbox {
+    /// How many of the counsellor's cases wait for them: new reports not yet taken on, and cases
+    /// (closed ones too) with a reporter's message nobody has read. Starts from the unread
+    /// messages (a few, by `mailbox_messages_unread`), not from the counsellor's cases.
+    static func waiting(for userID: UUID, on db: any Database) async throws -> Int {
+        let sql = db as! any SQLDatabase
+        let new = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM cases WHERE counsellor_id = \(bind: userID) AND status = \(bind: CaseStatus.new.rawValue) \
+            AND destroyed_on IS NULL
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+        let unread = try await sql.raw("""
+            SELECT COUNT(DISTINCT m.case_id) AS n FROM mailbox_messages m JOIN cases c ON c.id = m.case_id \
+            WHERE m.read_at IS NULL AND m.sender = \(bind: MailboxMessage.Sender.reporter.rawValue) \
+            AND c.destroyed_on IS NULL AND c.status <> \(bind: CaseStatus.new.rawValue) \
+            AND (c.counsellor_id = \(bind: userID) OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = \(bind: userID)
+            """ + CaseShare.running() + "))").first()?.decode(column: "n", as: Int.self) ?? 0
+        return new + unread
     }
 }
