@@ -367,6 +367,11 @@ class Suite:
             # Close the case, then reopen it: the reporter came back
             self.select(d, "close-outcome", value="heard")
             self.submit(d, "close")
+            check("closing with steps open asks first and names them",
+                  "Er staan nog stappen open" in self.text(d) and "Niet afgevinkt" in self.text(d), self.text(d)[:300])
+            self.look(d, "case-close-asks")
+            self.reveal(d, d.find_element(By.ID, "close-openSteps")).click()
+            self.submit(d, "close")
             d.get(found)
             closed = self.text(d)
             check("a closed case shows its outcome and offers to reopen it", "Afgesloten" in closed and bool(d.find_elements(By.ID, "reopen")), closed[:300])

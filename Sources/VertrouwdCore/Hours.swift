@@ -49,6 +49,13 @@ public struct BudgetStatus: Sendable, Equatable {
         self.budgetMinutes = budgetMinutes
     }
 
+    /// The status after `minutes` more, when they take a budget that held past it; nil otherwise
+    /// (they fit, or it was past already).
+    public func crossing(adding minutes: Int) -> BudgetStatus? {
+        let after = BudgetStatus(usedMinutes: usedMinutes + minutes, budgetMinutes: budgetMinutes)
+        return usedMinutes <= budgetMinutes && after.usedMinutes > budgetMinutes ? after : nil
+    }
+
     /// Percentage used, rounded down (a budget of zero counts as used up at once).
     public var percentUsed: Int {
         budgetMinutes > 0 ? usedMinutes * 100 / budgetMinutes : (usedMinutes > 0 ? 100 : 0)

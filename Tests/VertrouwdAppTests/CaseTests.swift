@@ -329,7 +329,12 @@ struct CaseTests {
             #expect(try await TimeEntry.query(on: app.db).all(\.$minutes).reduce(0, +) == 90)
             #expect(try await browser.post("/cases/\(c.id!)/notes", [("body", "Notitie-9911")]).status == .seeOther)
             #expect(!(try await CaseNote.query(on: app.db).first()!.bodySealed.contains("Notitie-9911")))
-            #expect(try await browser.post("/cases/\(c.id!)/close", [("outcome", "informal_solution"), ("closedOn", today)]).status == .seeOther)
+            // steps still open: closing asks first, names them, and changes nothing
+            let asked = try await browser.post("/cases/\(c.id!)/close", [("outcome", "informal_solution"), ("closedOn", today), ("closingNote", "Opgelost")])
+            #expect(asked.status == .unprocessableEntity && asked.body.string.contains("Er staan nog stappen open") && asked.body.string.contains("Niet afgevinkt: 2."))
+            #expect(asked.body.string.contains(">Opgelost</textarea>"), "what was typed stays")
+            #expect(try await Case.find(c.id, on: app.db)?.status == .open)
+            #expect(try await browser.post("/cases/\(c.id!)/close", [("outcome", "informal_solution"), ("closedOn", today), ("openSteps", "on")]).status == .seeOther)
             let closed = try #require(try await Case.find(c.id, on: app.db))
             #expect(closed.status == .closed && closed.outcome == .informalSolution)
             let late = try await browser.post("/cases/\(c.id!)/notes", [("body", "na afsluiten")])

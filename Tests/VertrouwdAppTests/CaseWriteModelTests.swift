@@ -16,7 +16,7 @@ struct CaseWriteModelTests {
         try await withVertrouwd { app in
             let (c, browser) = try await app.counsellorWithCase()
             let today = Day(Date()).iso
-            #expect(try await browser.post("/cases/\(c.id!)/close", [("outcome", "heard"), ("closedOn", today)]).status == .seeOther)
+            #expect(try await browser.post("/cases/\(c.id!)/close", [("outcome", "heard"), ("closedOn", today), ("openSteps", "on")]).status == .seeOther)
             let auditBefore = try await count(AuditEvent.self, app)
 
             // A note on the closed case: refused with the reason, the note kept, nothing saved.
@@ -156,7 +156,7 @@ struct CaseWriteModelTests {
             #expect(step.body.string.contains(message) && step.body.string.contains("value=\"\(early)\""))
             let referral = try await browser.post("/cases/\(c.id!)/referrals", [("target", "coach"), ("day", early)])
             #expect(referral.status == .unprocessableEntity && referral.body.string.contains(message))
-            let close = try await browser.post("/cases/\(c.id!)/close", [("outcome", "heard"), ("closedOn", early)])
+            let close = try await browser.post("/cases/\(c.id!)/close", [("outcome", "heard"), ("closedOn", early), ("openSteps", "on")])
             #expect(close.status == .unprocessableEntity)
             #expect(close.body.string.contains("id=\"close-closedOn-error\">\(message)"))
             #expect(try await count(CaseStep.self, app) == 0)

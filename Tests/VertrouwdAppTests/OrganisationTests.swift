@@ -179,4 +179,39 @@ struct StartupTests {
             await #expect(throws: DemoCommand.Refusal.self) { try await DemoPractice.load(app: app, today: Day(Date())) }
         }
     }
+
+    @Test func hoursThatTakeTheBudgetPastAskFirstOnACaseAndOutsideIt() async throws {
+        try await withVertrouwd { app in
+            // setup: a year of 2 hours, 1,5 used
+            let today = Day(Date())
+            let (c, anna) = try await app.counsellorWithCase(over: .from("127.0.0.2"))
+            let org = try #require(try await Organisation.find(c.$organisation.id, on: app.db))
+            let year = ContractYear()
+            year.$organisation.id = org.id!
+            year.startsOn = today.adding(days: -30); year.endsOn = today.adding(days: 330)
+            year.budgetMinutes = 120; year.focusPoints = ""
+            try await year.create(on: app.db)
+            #expect(try await anna.post("/cases/\(c.id!)/time", [("day", today.iso), ("hours", "1,5")]).status == .seeOther)
+
+            // MUT: one more hour would pass it
+            let asked = try await anna.post("/cases/\(c.id!)/time", [("day", today.iso), ("hours", "1")])
+
+            // validate: asked, with the figures, the hours kept, nothing written
+            #expect(asked.status == .unprocessableEntity)
+            #expect(asked.body.string.contains("Hiermee gaat het tegoed van") && asked.body.string.contains("2,5 u van 2 u"))
+            #expect(asked.body.string.contains("name=\"overBudget\"") && asked.body.string.contains("value=\"1\""))
+            #expect(try await TimeEntry.query(on: app.db).count() == 1)
+            #expect(try await anna.post("/cases/\(c.id!)/time", [("day", today.iso), ("hours", "1"), ("overBudget", "on")]).status == .seeOther)
+            // past it already: no more questions (the badge says so)
+            #expect(try await anna.post("/cases/\(c.id!)/time", [("day", today.iso), ("hours", "0,5")]).status == .seeOther)
+            // outside a case the same, once the next year's budget is passed
+            year.budgetMinutes = 240
+            try await year.save(on: app.db)
+            let activity = [("kind", "workshop"), ("what", "Workshop"), ("day", today.iso), ("hours", "2")]
+            let askedAgain = try await anna.post("/organisations/\(org.id!)/time", activity)
+            #expect(askedAgain.status == .unprocessableEntity && askedAgain.body.string.contains("5 u van 4 u"))
+            #expect(try await anna.post("/organisations/\(org.id!)/time", activity + [("overBudget", "on")]).status == .seeOther)
+            #expect(try await TimeEntry.query(on: app.db).count() == 4)
+        }
+    }
 }

@@ -68,7 +68,11 @@ import VertrouwdReports
             let unchecked = try await s.browser.post(s.base + "/sign-off", [])
             #expect(unchecked.status == .unprocessableEntity)
             #expect(unchecked.body.string.contains("Vink aan dat je de tabellen hebt nagekeken."))
-            #expect(try await s.browser.post(s.base + "/sign-off", [("checked", "on")]).status == .seeOther)
+            // the year runs until next year: signing off now asks first, and signs nothing
+            let running = try await s.browser.post(s.base + "/sign-off", [("checked", "on")])
+            #expect(running.status == .unprocessableEntity && running.body.string.contains("Het contractjaar is nog niet om."))
+            #expect(try await AnnualReportRecord.query(on: app.db).filter(\.$signedOffOn != nil).count() == 0)
+            #expect(try await s.browser.post(s.base + "/sign-off", [("checked", "on"), ("early", "on")]).status == .seeOther)
             let signedPage = try await s.browser.get(s.base).body.string
             #expect(signedPage.contains("Jaarverslag vastgesteld.") && signedPage.contains("vastgesteld op"))
             #expect(!signedPage.contains("Concept — nog niet vastgesteld"))
@@ -102,12 +106,12 @@ import VertrouwdReports
     @Test func aNewVersionThatWouldRevealALateCaseIsRefused() async throws {
         try await withVertrouwd { app in
             let s = try await setUp(app)
-            #expect(try await s.browser.post(s.base + "/sign-off", [("checked", "on")]).status == .seeOther)
+            #expect(try await s.browser.post(s.base + "/sign-off", [("checked", "on"), ("early", "on")]).status == .seeOther)
             _ = try await app.makeCase(for: s.anna, at: s.org, openedOn: Day(Date()).adding(days: -3))
             let page = try await s.browser.get(s.base).body.string
             #expect(page.contains("Gewijzigd sinds het vaststellen"))
             #expect(page.contains("Concept — nog niet vastgesteld"))  // the counsellor sees the new draft
-            let again = try await s.browser.post(s.base + "/sign-off", [("checked", "on")])
+            let again = try await s.browser.post(s.base + "/sign-off", [("checked", "on"), ("early", "on")])
             #expect(again.status == .conflict)
             #expect(again.body.string.contains("kan de vastgestelde niet vervangen"))
             #expect(again.body.string.contains("Aantal contacten: 11 → 12"))

@@ -276,7 +276,7 @@ struct SocketTests {
             "slug": "het-baken", "orgID": org.id!.uuidString, "yearID": year.id!.uuidString, "caseID": c.id!.uuidString,
             "messageID": record.id!.uuidString, "adviceID": String(adviceID), "userID": bram.id.uuidString,
             "attachmentID": attachment.id!.uuidString, "format": "json", "file": "onbekend.ics",
-            "kind": "contact", "rowID": contact.id!.uuidString, "entryID": entry.id!.uuidString])
+            "correctable": "contact", "rowID": contact.id!.uuidString, "entryID": entry.id!.uuidString])
     }
 
     /// Every GET route, found from the router, answers over a real socket without a server error.

@@ -31,4 +31,11 @@ struct CorrectionRuleTests {
         }
         #expect(Hours.decimal(minutes: 90) == "1,5")
     }
+
+    @Test func onlyHoursThatTakeABudgetPastItAreAskedAbout() {
+        #expect(BudgetStatus(usedMinutes: 60, budgetMinutes: 120).crossing(adding: 60) == nil, "exactly the budget fits")
+        #expect(BudgetStatus(usedMinutes: 60, budgetMinutes: 120).crossing(adding: 75)?.usedMinutes == 135)
+        #expect(BudgetStatus(usedMinutes: 150, budgetMinutes: 120).crossing(adding: 15) == nil, "past already")
+        #expect(BudgetStatus(usedMinutes: 0, budgetMinutes: 0).crossing(adding: 15) != nil, "a year without hours")
+    }
 }

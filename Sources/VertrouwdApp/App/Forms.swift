@@ -138,6 +138,13 @@ struct FormView: Encodable, Sendable {
                             fileRules: rules))
     }
 
+    /// The tick that writes hours past the contract year's budget, shown once the server asked
+    /// (`ContractYear.crossing`: the question is the field's message).
+    mutating func askOverBudget(_ errors: FormErrors, checked: Bool) {
+        guard errors["overBudget"] != nil || checked else { return }
+        checkbox("overBudget", "Toch schrijven, boven het tegoed", checked: checked)
+    }
+
     mutating func checkbox(_ name: String, _ label: String, checked: Bool, hint: String? = nil) {
         fields.append(Field(name: name, id: "\(id)-\(name)", label: label, type: "checkbox",
                             value: checked ? "on" : "", hint: hint, error: nil, required: false, options: [],

@@ -115,7 +115,7 @@ enum SiteURL: Sendable {
         case .newOrganisation: ["organisations", "new"]
         case .organisation(let id, let part): ["organisations", id.component("orgID")] + (part.map { [$0.rawValue] } ?? [])
         case .correction(let org, let kind, let row, let remove):
-            ["organisations", org.component("orgID"), "correct", kind.component("kind"), row.component("rowID")] + (remove ? ["remove"] : [])
+            ["organisations", org.component("orgID"), "correct", kind.component("correctable"), row.component("rowID")] + (remove ? ["remove"] : [])
         case .annualReport(let org, let year, let part):
             ["organisations", org.component("orgID"), "years", year.component("yearID"), "report"] + (part?.components ?? [])
         case .newAdvice(let org): ["organisations", org.component("orgID"), "advice", "new"]

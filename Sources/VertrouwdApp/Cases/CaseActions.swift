@@ -201,6 +201,10 @@ enum CaseActions {
         var errors = FormErrors()
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
+        if let day, let minutes, input.overBudget != "on",
+           let ask = try await ContractYear.crossing(of: c.record.$organisation.id, on: day, adding: minutes, db: req.db) {
+            errors["overBudget"] = ask
+        }
         guard errors.isEmpty, let day, let minutes else { return try await refuse(req, c, form(errors)) }
         return try await save(req, c, anchor: "hours", form: form) {
             try await req.cases.logTime(c, on: day, minutes: minutes, today: today)
@@ -245,12 +249,27 @@ enum CaseActions {
         }
     }
 
-    /// POST /cases/:caseID/close — closure with an outcome.
+    /// The steps of the case's workflow not ticked off.
+    static func openSteps(_ c: OpenCase, on db: any Database) async throws -> [WorkflowStep] {
+        let done = Set(try await CaseStep.query(on: db).filter(\.$case.$id == c.id).all().map(\.step))
+        return Workflow.steps(for: c.record.kind).filter { !done.contains($0.code) }
+    }
+
+    /// POST /cases/:caseID/close — closure with an outcome; with steps open, only when ticked.
     @Sendable static func close(_ req: Request) async throws -> Response {
         let (c, today) = try await open(req)
         let input = req.form(CaseForms.Close.self) ?? .init()
-        let form = { (errors: FormErrors) in CaseForms.close(req, c, input: input, errors: errors, today: today) }
+        let open = try await CaseActions.openSteps(c, on: req.db)
+        let form = { (errors: FormErrors) in
+            var form = CaseForms.close(req, c, input: input, today: today)
+            CaseForms.askOpenSteps(&form, open: open, checked: input.openSteps == "on")
+            form.apply(errors)
+            return form
+        }
         var errors = FormErrors()
+        if !open.isEmpty, input.openSteps != "on" {
+            errors["openSteps"] = "Er staan nog stappen open. Vink aan dat je toch afsluit, of vink de stappen eerst af."
+        }
         let outcome = errors.choice(input.outcome, "outcome", Outcome.self, label: "de uitkomst")
         let day = errors.day(input.closedOn, "closedOn", label: "de datum van afsluiten")
         let note =

@@ -102,11 +102,11 @@ enum CaseForms {
     struct Report: Content { var day, selfReportConsidered, anonymous, note: String? }
     struct WBK: Content { var acknowledgedOn, feedbackOn: String? }
     struct Appointment: Content { var startsAt, duration, mode, place: String? }
-    struct Time: Content { var day, hours: String? }
+    struct Time: Content { var day, hours, overBudget: String? }
     struct Note: Content { var body: String? }
     struct Peer: Content { var peerSummary: String? }
     struct Aftercare: Content { var aftercareOn: String? }
-    struct Close: Content { var outcome, closedOn, closingNote: String? }
+    struct Close: Content { var outcome, closedOn, closingNote, openSteps: String? }
     struct Share: Content { var user, reason, ends: String? }
     struct Identity: Content { var reporterName, reporterContact: String? }
 
@@ -281,6 +281,7 @@ enum CaseForms {
         form.add(
             "hours", "Uren", value: input.hours, hint: "In kwartieren: 0,25 · 0,5 · 1,75 of 1:45.", required: true,
             inputmode: "decimal", maxlength: 8)
+        form.askOverBudget(errors, checked: input.overBudget == "on")
         form.apply(errors)
         return form
     }
@@ -336,6 +337,17 @@ enum CaseForms {
             maxlength: 4000)
         form.apply(errors)
         return form
+    }
+
+    /// The close form asks first when steps of the workflow are not ticked off: it names them,
+    /// and closing needs a tick that this is meant.
+    static func askOpenSteps(_ form: inout FormView, open: [WorkflowStep], checked: Bool) {
+        guard !open.isEmpty else { return }
+        let names = open.map { "\($0.number). \($0.label)" }.joined(separator: "; ")
+        let i = form.fields.firstIndex { $0.name == "closingNote" } ?? form.fields.endIndex
+        var ask = FormView(id: form.id, action: "", submit: "", csrf: "")
+        ask.checkbox("openSteps", "Ik sluit af terwijl er stappen open staan", checked: checked, hint: "Niet afgevinkt: \(names).")
+        form.fields.insert(contentsOf: ask.fields, at: i)
     }
 
     static func reopen(_ req: Request, _ c: OpenCase, errors: FormErrors = .init()) -> FormView {

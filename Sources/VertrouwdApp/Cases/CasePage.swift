@@ -155,6 +155,11 @@ enum CasePage {
             forms["share"] = CaseForms.share(req, c, counsellors: substitutes)
         }
         if r.status == .closed { forms["reopen"] = CaseForms.reopen(req, c) }
+        let done = Set(doneSteps.map(\.step))
+        if var close = forms["close"] {
+            CaseForms.askOpenSteps(&close, open: Workflow.steps(for: r.kind).filter { !done.contains($0.code) }, checked: false)
+            forms["close"] = close
+        }
         forms["hold"] = try ReporterRights.holdForm(req, c)
         // A refused form that has no place on the page as it is (a form of a closed case other
         // than reopening, the hold and answers, or reopening a case that runs) is shown at the top.

@@ -94,7 +94,7 @@ enum CorrectionsController {
     static func load(_ req: Request) async throws -> (Organisation, Row) {
         let org = try await Organisation.named(in: req)
         let staff = try req.requireStaff()
-        guard let kind = req.parameters.get("kind").flatMap(CorrectionKind.init(rawValue:)),
+        guard let kind = req.parameters.get("correctable").flatMap(CorrectionKind.init(rawValue:)),
               let id = req.parameters.get("rowID", as: UUID.self) else { throw Abort(.notFound) }
         let row: Row?
         switch kind {

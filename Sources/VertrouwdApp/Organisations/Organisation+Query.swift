@@ -44,6 +44,17 @@ extension ContractYear {
         try await ContractYear.query(on: db).filter(\.$organisation.$id == orgID)
             .filter(\.$startsOn <= today).filter(\.$endsOn >= today).first()
     }
+
+    /// The question to ask before `minutes` written on `day` take the organisation's contract
+    /// year past its budget (*tegoed*), or nil when they stay within it, there is no year, or it
+    /// was past already (its badge says so).
+    static func crossing(of orgID: UUID, on day: Day, adding minutes: Int, db: any Database) async throws -> String? {
+        guard let year = try await current(of: orgID, today: day, on: db) else { return nil }
+        let used = try await BudgetView.usedMinutes(of: year, on: db)
+        guard let after = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes).crossing(adding: minutes) else { return nil }
+        return "Hiermee gaat het tegoed van \(year.start.dutch) – \(year.end.dutch) over: \(Hours.format(minutes: after.usedMinutes)) "
+            + "van \(Hours.format(minutes: year.budgetMinutes)). Overleg met de opdrachtgever over extra uren, of vink aan dat je ze toch schrijft."
+    }
 }
 
 /// What the lists of organisations show of each (open cases, the contract year running today and
@@ -96,12 +107,16 @@ struct BudgetView: Encodable, Sendable {
     let message: String?
 
     init(of year: ContractYear, on db: any Database) async throws {
+        self.init(of: year, usedMinutes: try await Self.usedMinutes(of: year, on: db))
+    }
+
+    /// Minutes written in the contract year (on cases and outside them).
+    static func usedMinutes(of year: ContractYear, on db: any Database) async throws -> Int {
         // SUM of BIGINT is NUMERIC on PostgreSQL: cast back.
-        let used = try await (db as! any SQLDatabase).raw("""
+        try await (db as! any SQLDatabase).raw("""
             SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) AS used FROM time_entries \
             WHERE organisation_id = \(bind: year.$organisation.id) AND on_day >= \(bind: year.startsOn.iso) AND on_day <= \(bind: year.endsOn.iso)
             """).first()?.decode(column: "used", as: Int.self) ?? 0
-        self.init(of: year, usedMinutes: used)
     }
 
     init(of year: ContractYear, usedMinutes used: Int) {

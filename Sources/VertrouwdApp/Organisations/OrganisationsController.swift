@@ -484,7 +484,7 @@ enum OrganisationsController {
         return true
     }
 
-    struct TimeForm: Content { var kind, day, hours, what, participants: String? }
+    struct TimeForm: Content { var kind, day, hours, what, participants, overBudget: String? }
 
     static func timeForm(_ req: Request, action: String, input: TimeForm = .init(), errors: FormErrors = .init()) -> FormView {
         var form = FormView(id: "time", title: "Activiteit of ander werk vastleggen",
@@ -497,6 +497,7 @@ enum OrganisationsController {
         form.add("hours", "Uren", value: input.hours, hint: "In kwartieren: 0,25 · 0,5 · 1,75 of 1:45.", required: true, inputmode: "decimal", maxlength: 8)
         form.add("participants", "Aantal deelnemers", value: input.participants, hint: "Alleen bij een voorlichting, workshop of sessie; mag leeg.",
                  inputmode: "numeric", maxlength: 5)
+        form.askOverBudget(errors, checked: input.overBudget == "on")
         form.apply(errors)
         return form
     }
@@ -511,7 +512,13 @@ enum OrganisationsController {
         entry.$organisation.id = org.id!
         entry.$user.id = staff.userID
         entry.caseID = nil
-        guard read(input, into: entry, errors: &errors) else {
+        var valid = read(input, into: entry, errors: &errors)
+        if valid, input.overBudget != "on",
+           let ask = try await ContractYear.crossing(of: org.id!, on: entry.onDay, adding: entry.minutes, db: req.db) {
+            errors["overBudget"] = ask
+            valid = false
+        }
+        guard valid else {
             return try await render(req, org: org, override: timeForm(req, action: SiteURL.organisation(.value(org.id!), .time).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }

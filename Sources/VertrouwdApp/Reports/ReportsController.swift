@@ -87,6 +87,10 @@ enum ReportsController {
                                    intro: "Na het vaststellen kan het verslag worden gedownload voor de organisatie. De cijfers worden dan bevroren.",
                                    action: ctx.url(.signOff).path, submit: "Jaarverslag vaststellen", csrf: req.csrfToken)
             signOff.checkbox("checked", "Ik heb de tabellen nagekeken, en wat er verborgen of samengevoegd is.", checked: false)
+            if Day(Date()) <= ctx.year.endsOn {
+                signOff.checkbox("early", "Ik stel het jaarverslag vast voordat het contractjaar om is",
+                                 checked: false, hint: "Het contractjaar loopt nog tot en met \(ctx.year.endsOn.dutch). Uren, meldingen en activiteiten van daarna komen er niet meer in, en wat het verslag telt, is daarna niet meer te corrigeren.")
+            }
             signOff.apply(errors)
             forms.append(signOff)
         }
@@ -151,17 +155,19 @@ enum ReportsController {
 
     // MARK: sign-off
 
-    struct SignOffForm: Content { var checked: String? }
+    struct SignOffForm: Content { var checked, early: String? }
 
     /// POST …/report/sign-off — freezes the document that the exports serve.
     @Sendable static func signOff(_ req: Request) async throws -> Response {
         let ctx = try await context(req)
         guard ctx.isCounsellor else { throw Abort(.notFound) }
         var errors = FormErrors()
-        if req.form(SignOffForm.self)?.checked != "on" {
-            errors["checked"] = "Vink aan dat je de tabellen hebt nagekeken."
-            return try await render(req, ctx, errors: errors, status: .unprocessableEntity)
+        let input = req.form(SignOffForm.self)
+        if input?.checked != "on" { errors["checked"] = "Vink aan dat je de tabellen hebt nagekeken." }
+        if Day(Date()) <= ctx.year.endsOn, input?.early != "on" {
+            errors["early"] = "Het contractjaar is nog niet om. Vink aan dat je het verslag toch nu vaststelt, of wacht tot na \(ctx.year.endsOn.dutch)."
         }
+        if !errors.isEmpty { return try await render(req, ctx, errors: errors, status: .unprocessableEntity) }
         let k = req.application.settings.disclosureThreshold
         let (doc, _) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, k: k, on: req.db)
         if let earlier = ReportBuilder.signedOffDocument(ctx.record) {
