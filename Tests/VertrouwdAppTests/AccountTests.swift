@@ -417,6 +417,56 @@ struct SetupTests {
     }
 }
 
+@Suite("Enrolment asks for one code before it finishes")
+struct EnrolmentConfirmTests {
+    @Test func theQRCodeIsShownAndAWrongCodeKeepsThePageWhileTheRightOneFinishes() async throws {
+        try await withVertrouwd { app in
+            // setup: Youssef completes his enrolment link in his own browser
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let desk = Browser(app, over: .from("127.0.0.2"))
+            try await desk.login(admin)
+            let made = try await desk.post("/admin/users", [("name", "Youssef"), ("email", "youssef@praktijk.nl"), ("roles[]", "counsellor")])
+            let link = try enrolmentLink(in: made.body.string)
+            let youssef = Browser(app, over: .from("127.0.0.3"))
+            _ = try await youssef.get(link)
+            let page = try await youssef.post(link, [("password", "mijn eigen lange zin"), ("password2", "mijn eigen lange zin")]).body.string
+            #expect(page.contains("<svg") && page.contains("QR-code met de geheime sleutel"), "the secret as a QR code")
+            #expect(page.contains("name=\"code\"") && page.contains("autocomplete=\"one-time-code\""))
+            let secretText = try #require(page.components(separatedBy: "secret=").dropFirst().first?.prefix { $0 != "&" })
+            let secret = try #require(Tokens.base32Decode(String(secretText)))
+            let ticket = try #require(page.components(separatedBy: "name=\"ticket\" value=\"").dropFirst().first?.prefix { $0 != "\"" })
+            let user = try #require(try await User.query(on: app.db).filter(\.$email == "youssef@praktijk.nl").first())
+            let failuresBefore = user.failedLogins
+
+            // unhappy: a wrong code, letters, a ticket for someone else, a ticket altered
+            let wrong = try await youssef.post("/enrol-confirm", [("code", "000000"), ("ticket", String(ticket)), ("next", "/login")])
+            #expect(wrong.status == .unprocessableEntity && wrong.body.string.contains("Deze code klopt niet") && wrong.body.string.contains("<svg"))
+            #expect(try await User.find(user.id, on: app.db)?.failedLogins == failuresBefore + 1, "a wrong code counts as a failed login")
+            let forged = String(ticket).replacingOccurrences(of: user.id!.uuidString, with: admin.id.uuidString)
+            let stranger = try await Browser(app, over: .from("127.0.0.4")).post("/enrol-confirm", [("code", SecondFactor.code(secret: secret, at: Date())), ("ticket", forged)])
+            #expect(stranger.status == .gone && !stranger.body.string.contains("<svg"), "no secret for a ticket we did not sign")
+            #expect(try await Browser(app, over: .from("127.0.0.4")).post("/enrol-confirm", [("code", "123456"), ("ticket", "x.y.z")]).status == .gone)
+
+            // MUT
+            let right = try await youssef.post("/enrol-confirm", [("code", SecondFactor.code(secret: secret, at: Date())), ("ticket", String(ticket)), ("next", "/login")])
+
+            // validate: done, audited, and the code is used up
+            #expect(right.status == .seeOther && right.headers.first(name: .location) == "/login")
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "user.enrol.confirm").count() == 1)
+            let account = TestAccount(user: try #require(try await User.find(user.id, on: app.db)), password: "mijn eigen lange zin", secret: secret)
+            let replay = try await Browser(app, over: .from("127.0.0.5")).login(account, code: SecondFactor.code(secret: secret, at: Date()))
+            #expect(replay.status != .seeOther, "the code that confirmed the app does not log in again")
+            let next = try await Browser(app, over: .from("127.0.0.5")).login(account, code: SecondFactor.code(secret: secret, at: Date().addingTimeInterval(30)))
+            #expect(next.status == .seeOther)
+            // a reset makes a new secret: the old page's ticket no longer draws anything
+            let user2 = try #require(try await User.find(user.id, on: app.db))
+            _ = try SecondFactor.enrol(user2, masterKey: app.masterKey)
+            try await user2.save(on: app.db)
+            #expect(try await youssef.post("/enrol-confirm", [("code", "000000"), ("ticket", String(ticket))]).status == .gone)
+        }
+    }
+}
+
 /// The `/enrol/…` path in an admin's page or a mail.
 func enrolmentLink(in text: String) throws -> String {
     let after = try #require(text.components(separatedBy: "/enrol/").dropFirst().first)

@@ -220,6 +220,35 @@ struct CaseTests {
         }
     }
 
+    @Test func theOwnerPrintsTheCaseFileWithoutTheReportersIdentityAndItIsAudited() async throws {
+        try await withVertrouwd { app in
+            // setup: a case with a note, shared with Bram
+            let (c, anna) = try await app.counsellorWithCase(summary: "Het verhaal voor het dossier", over: .from("127.0.0.2"))
+            let bram = try await app.makeAccount("bram@praktijk.nl", name: "Bram")
+            try await Organisation.find(c.$organisation.id, on: app.db)!.$counsellors.attach(bram.user, on: app.db)
+            #expect(try await anna.post("/cases/\(c.id!)/notes", [("body", "Gesprek gevoerd <script>x</script>")]).status == .seeOther)
+            #expect(try await anna.post("/cases/\(c.id!)/shares", [("user", bram.id.uuidString), ("reason", "Vakantie")]).status == .seeOther)
+            #expect(try await anna.get("/cases/\(c.id!)").body.string.contains("/cases/\(c.id!)/file"))
+
+            // MUT
+            let file = try await anna.get("/cases/\(c.id!)/file")
+
+            // validate
+            let html = file.body.string
+            #expect(file.status == .ok && html.contains("Dossier melding \(c.reference)") && html.contains("Het verhaal voor het dossier"))
+            #expect(html.contains("Gesprek gevoerd &lt;script&gt;") && !html.contains("<script>x"), "contents are escaped")
+            #expect(!html.contains("Jan Melder") && !html.contains("06-11111111"), "no identity of the reporter")
+            #expect(!html.contains("<form"), "nothing to change in a file")
+            #expect(file.headers.first(name: "Content-Security-Policy")?.contains("default-src 'none'") == true)
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "case.export").filter(\.$subject == "case:\(c.id!)").count() == 1)
+            // a substitute reads the case, not its file
+            let brams = Browser(app, over: .from("127.0.0.3"))
+            try await brams.login(bram)
+            #expect(try await brams.get("/cases/\(c.id!)").status == .ok)
+            #expect(try await brams.get("/cases/\(c.id!)/file").status == .notFound)
+        }
+    }
+
     @Test func escalatingWithoutConsentIsRefusedAndTheLadderStays() async throws {
         try await withVertrouwd { app in
             let (c, browser) = try await app.counsellorWithCase()

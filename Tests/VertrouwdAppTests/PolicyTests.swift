@@ -193,6 +193,8 @@ struct PolicyTests {
             #expect(poster.status == .ok)
             #expect(poster.body.string.contains("<svg") && poster.body.string.contains("QR-code naar https://vertrouwd.example.nl/o/het-baken"))
             #expect(poster.body.string.contains("Anna de Vries") && poster.body.string.contains("niet in dienst van Organisatie het-baken"))
+            #expect(poster.body.string.contains("href=\"/organisations/\(org.id!)/mailing\">← Terug naar poster en mailing"), "a way back")
+            #expect(poster.headers.first(name: "Content-Security-Policy")?.contains("script-src 'self'") == true, "only our print button runs")
             let english = try await browser.get("/organisations/\(org.id!)/poster?lang=en").body.string
             #expect(english.contains("lang=\"en\"") && english.contains("QR code to https://vertrouwd.example.nl/o/het-baken"))
             #expect(english.contains("Phone 06-1234 5678.") && english.contains("Email vp@baken.nl."))

@@ -165,10 +165,8 @@ enum Enrolment {
             try await Audit.record("user.enrol", subject: "user:\(user.id!.uuidString)", detail: "\(purpose.rawValue) \(req.browserTag)",
                                    actor: "user:\(user.id!.uuidString)", app: req.application, db: db)
         }
-        return try await req.page(.enrol, SetupController.EnrolPage(
-            meta: req.meta("Tweede factor instellen"), heading: "Nog één stap: je authenticator-app",
-            name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),
-            uri: SecondFactor.uri(secret: secret, email: user.email), next: SiteURL.login.path))
+        return try await req.page(.enrol, SetupController.EnrolPage(req, heading: "Nog één stap: je authenticator-app", user: user,
+                                                                    secret: secret, next: SiteURL.login.path))
     }
 }
 
@@ -219,10 +217,8 @@ extension Enrolment {
             try await req.audit("user.renew", subject: "user:\(staff.userID.uuidString)")
         }
         req.staff = Staff(user: user, session: session)
-        let response = try await req.page(.enrol, SetupController.EnrolPage(
-            meta: req.meta("Tweede factor instellen"), heading: "Nog één stap: je authenticator-app",
-            name: user.name, email: user.email, password: nil, secret: Tokens.base32(secret),
-            uri: SecondFactor.uri(secret: secret, email: user.email), next: SiteURL.dashboard.path))
+        let response = try await req.page(.enrol, SetupController.EnrolPage(req, heading: "Nog één stap: je authenticator-app", user: user,
+                                                                             secret: secret, next: SiteURL.dashboard.path))
         response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
         return response
     }
@@ -243,5 +239,62 @@ struct AddEnrolment: AsyncMigration {
         for field in ["enrol_token_hash", "enrol_purpose", "enrol_expires_at", "renew_credentials"] {
             try await database.schema("users").deleteField(.string(field)).update()
         }
+    }
+}
+
+extension Enrolment {
+    /// How long the authenticator page may ask for its code.
+    static let confirmWindow: TimeInterval = 30 * 60
+
+    /// What the authenticator page posts back with the code: the account, until when, and our
+    /// signature over both and the sealed secret it showed (a newer secret voids it). Only the
+    /// page that showed the secret holds it, so only its reader sees the secret drawn again.
+    static func ticket(for user: User, app: Application, now: Date = Date()) -> String {
+        let body = "\(user.id!.uuidString).\(Int(now.addingTimeInterval(confirmWindow).timeIntervalSince1970))"
+        return body + "." + app.signature("enrol-confirm/v1", of: body + "\n" + user.totpSecretSealed)
+    }
+
+    /// The account a ticket names, when we signed it, it has not run out, and its secret is the
+    /// one the page showed.
+    static func account(ticket: String, _ req: Request, now: Date = Date()) async throws -> User? {
+        let parts = ticket.prefix(200).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let id = UUID(uuidString: String(parts[0])), let until = Double(parts[1]),
+              until >= now.timeIntervalSince1970, let user = try await User.find(id, on: req.db), user.active,
+              Tokens.constantTimeEqual(String(parts[2]),
+                                       req.application.signature("enrol-confirm/v1", of: "\(parts[0]).\(parts[1])\n" + user.totpSecretSealed))
+        else { return nil }
+        return user
+    }
+
+    struct ConfirmForm: Content { var code, ticket, next: String? }
+
+    /// POST /enrol/confirm — one code from the app, before the counsellor leaves the page with the
+    /// secret: a wrong one shows the same QR code again with the message (and counts as a failed
+    /// login); the right one is used up, so logging in takes the next.
+    @Sendable static func confirm(_ req: Request) async throws -> Response {
+        let input = req.form(ConfirmForm.self) ?? .init()
+        guard let user = try await account(ticket: input.ticket ?? "", req) else {
+            throw ExplainedAbort(status: .gone, title: "Deze pagina is verlopen",
+                                 reason: "Controleer de app door in te loggen met een code uit de app. Lukt dat niet, vraag de beheerder dan om een nieuwe inschrijflink.")
+        }
+        // Where the page's "later" link leads: the login page, or (after renewing) the dashboard.
+        let next = input.next == SiteURL.login.path ? SiteURL.login.path : SiteURL.dashboard.path
+        let secret = try SecondFactor.secret(of: user, masterKey: req.application.masterKey)
+        let now = Date()
+        let locked = (user.lockedUntil ?? .distantPast) > now
+        guard !locked, let step = SecondFactor.step(for: input.code ?? "", secret: secret, now: now),
+              try await LoginController.claim(step: step, for: user, on: req.db) else {
+            try await LoginController.countFailure(user, now: now, req)
+            var errors = FormErrors()
+            errors["code"] = locked
+                ? "Na te veel pogingen staat het account even op slot. Probeer het over een kwartier opnieuw bij het inloggen."
+                : "Deze code klopt niet. Staat de sleutel van deze pagina in de app? Typ de code die de app nu toont."
+            return try await req.page(.enrol, SetupController.EnrolPage(req, heading: "Nog één stap: je authenticator-app", user: user,
+                                                                        secret: secret, next: next, errors: errors),
+                                      status: .unprocessableEntity)
+        }
+        try await Audit.record("user.enrol.confirm", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
+                               actor: "user:\(user.id!.uuidString)", app: req.application, db: req.db)
+        return req.redirect(to: next == SiteURL.login.path ? .login : .dashboard, flash: .secondFactorWorks)
     }
 }

@@ -19,6 +19,8 @@ enum SetupController {
         let form: FormView
     }
 
+    /// The authenticator page: the new secret as a QR code, as text and as a link, and one code
+    /// from the app asked before the account is finished (`Enrolment.confirm`).
     struct EnrolPage: Encodable, Sendable {
         let meta: PageMeta
         let heading: String
@@ -28,6 +30,26 @@ enum SetupController {
         let secret: String
         let uri: String
         let next: String
+        let qr: String
+        let confirm: FormView
+
+        init(_ req: Request, heading: String, user: User, secret: Data, next: String, errors: FormErrors = .init()) {
+            meta = req.meta("Tweede factor instellen")
+            self.heading = heading
+            name = user.name; email = user.email; password = nil
+            self.secret = Tokens.base32(secret)
+            uri = SecondFactor.uri(secret: secret, email: user.email)
+            self.next = next
+            qr = (try? QRCode(text: uri, correction: .m).svg(title: "QR-code met de geheime sleutel voor je authenticator-app", size: "52mm")) ?? ""
+            var form = FormView(id: "confirm", title: "Controleer de app",
+                                intro: "Typ de zescijferige code die de app nu voor Vertrouwd toont. Zo weet je zeker dat de app de juiste sleutel heeft, voordat je deze pagina verlaat.",
+                                action: SiteURL.enrolConfirm.path, submit: "Code controleren", csrf: req.csrfToken)
+            form.add("code", "Code uit de app", required: true, autocomplete: "one-time-code", inputmode: "numeric", maxlength: 8)
+            form.add("ticket", "", type: "hidden", value: Enrolment.ticket(for: user, app: req.application))
+            form.add("next", "", type: "hidden", value: next)
+            form.apply(errors)
+            confirm = form
+        }
     }
 
     /// Makes a new setup link when no account exists yet; returns the token to print.
@@ -99,10 +121,7 @@ enum SetupController {
             try await user.create(on: db)
             try await Audit.record("practice.setup", subject: "user:\(user.id!.uuidString)", actor: "setup", app: req.application, db: db)
         }
-        return try await req.page(.enrol, EnrolPage(meta: req.meta("Tweede factor instellen"), heading: "Praktijk ingericht",
-                                                     name: name, email: email, password: nil,
-                                                     secret: Tokens.base32(secret), uri: SecondFactor.uri(secret: secret, email: email),
-                                                     next: SiteURL.login.path))
+        return try await req.page(.enrol, EnrolPage(req, heading: "Praktijk ingericht", user: user, secret: secret, next: SiteURL.login.path))
     }
 }
 

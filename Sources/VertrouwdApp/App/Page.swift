@@ -25,11 +25,12 @@ struct PageMeta: Encodable, Sendable {
 enum Flash: String {
     case saved, created, loggedOut = "logged_out", deactivated, closed, signedOff = "signed_off", destroyed
     case savedAsNewDraft = "saved_as_new_draft", handedOver = "handed_over", unshared
-    case corrected, removed
+    case corrected, removed, secondFactorWorks = "second_factor_works"
 
     var message: String {
         switch self {
         case .saved: "Opgeslagen."
+        case .secondFactorWorks: "Je authenticator-app werkt. Gebruik bij het inloggen de volgende code die de app toont."
         case .corrected: "Gewijzigd. Wat er veranderde en de reden staan in de auditlog."
         case .removed: "Verwijderd. De reden staat in de auditlog."
         case .savedAsNewDraft: "Die versie was intussen vastgesteld. Je tekst is opgeslagen als een nieuw concept."

@@ -21,6 +21,7 @@ enum SiteURL: Sendable {
     // public and operational
     case healthz, login, logout, setup
     case enrol(token: Parameter<String>)
+    case enrolConfirm
     case calendar(file: Parameter<String>)
     case calendarFeed
     // the public channel (stable: printed on posters)
@@ -81,7 +82,7 @@ enum SiteURL: Sendable {
     enum CasePart: String, Sendable {
         case identity, details, steps, escalations, referrals, reportOnBehalf = "report-on-behalf", wbk, appointments, time
         case notes, peerSummary = "peer-summary", aftercare, close, reopen, shares, unshare
-        case hold, requestAnswer = "request-answer"
+        case hold, requestAnswer = "request-answer", file
     }
     enum MailboxAction: String, Sendable { case reply, acknowledge, record, open }
 
@@ -93,6 +94,7 @@ enum SiteURL: Sendable {
         case .logout: ["logout"]
         case .setup: ["setup"]
         case .enrol(let token): ["enrol", token.component("token")]
+        case .enrolConfirm: ["enrol-confirm"]
         case .calendar(let file): ["calendar", file.component("file")]
         case .calendarFeed: ["calendar-feed"]
         case .organisationPage(let slug): ["o", slug.component("slug")]

@@ -10,7 +10,7 @@ enum Template: String, Sendable {
     case account = "accounts/account", enrol = "accounts/enrol", enrolLink = "accounts/enrol-link"
     case login = "accounts/login", setup = "accounts/setup", users = "accounts/users", handOver = "accounts/handover"
     // cases
-    case casePage = "cases/case", cases = "cases/cases", identity = "cases/identity"
+    case casePage = "cases/case", cases = "cases/cases", identity = "cases/identity", caseFile = "cases/case-file"
     // organisations, advice, reports, the dashboard, the counsellor's own log
     case organisation = "organisations/organisation", organisations = "organisations/organisations"
     case correction = "organisations/correct"

@@ -46,3 +46,15 @@ enum Tokens {
         return out
     }
 }
+
+import Vapor
+
+extension Application {
+    /// Our signature over values a page carries and posts back (HMAC-SHA256 with a key derived
+    /// for `purpose` from the key file, so every instance and restart knows it): a page we did
+    /// not make cannot have us act on its values.
+    func signature(_ purpose: String, of text: String) -> String {
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: keys.auditChainKey, info: Data("vertrouwd/\(purpose)".utf8), outputByteCount: 32)
+        return Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)).base64EncodedString()
+    }
+}

@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     app.post(.setup, limit: .small, use: SetupController.create)
     app.get(SiteURL.enrol(token: .key).pathComponents, use: Enrolment.show)
     app.post(.enrol(token: .key), limit: .small, use: Enrolment.complete)
+    app.post(.enrolConfirm, limit: .small, use: Enrolment.confirm)
     app.get(SiteURL.calendar(file: .key).pathComponents, use: CalendarFeed.feed)
 
     // The public channel: stable addresses, printed on posters. No account, no IP address.
@@ -112,6 +113,7 @@ func routes(_ app: Application) throws {
     counsellor.post(.cases, limit: .text, use: CasesController.create)
     staff.get(SiteURL.case(.key).pathComponents, use: CasePage.show)
     staff.get(SiteURL.case(.key, .identity).pathComponents, use: CaseIdentity.show)
+    staff.get(SiteURL.case(.key, .file).pathComponents, use: CasePage.file)
     staff.post(.case(.key, .identity), limit: .text, use: CaseIdentity.update)
     staff.post(.case(.key, .details), limit: .text, use: CaseActions.details)
     staff.post(.case(.key, .steps), limit: .small, use: CaseActions.step)

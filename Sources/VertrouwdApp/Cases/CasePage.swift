@@ -112,6 +112,11 @@ enum CasePage {
         _ req: Request, _ c: OpenCase, override: FormView? = nil, status: HTTPStatus = .ok,
         issuedCode: String? = nil
     ) async throws -> Response {
+        try await req.page(.casePage, context(req, c, override: override, issuedCode: issuedCode), status: status)
+    }
+
+    /// Everything the case page shows, opened with the case's key.
+    static func context(_ req: Request, _ c: OpenCase, override: FormView? = nil, issuedCode: String? = nil) async throws -> Context {
         let r = c.record
         let id = c.id
         let db = req.db
@@ -230,6 +235,26 @@ enum CasePage {
             },
             isOwner: c.isOwner, isBusinessIntegrity: r.kind == .businessIntegrity, isNew: r.status == .new,
             mailbox: thread, forms: forms, displaced: displaced, retention: retention)
-        return try await req.page(.casePage, context, status: status)
+        return context
+    }
+
+    /// The case file for the counsellor's dossier (*dossier*): everything on the case page, to
+    /// print or save as PDF, without forms and without the reporter's identity. Only the case's
+    /// own counsellor makes one, and each is written to the audit log (`case.export`).
+    struct FilePage: Encodable, Sendable {
+        let generatedAt: String
+        let practice: String
+        let backURL: String
+        let c: Context
+    }
+
+    /// GET /cases/:caseID/file
+    @Sendable static func file(_ req: Request) async throws -> Response {
+        let c = try await CaseAccess.open(req, audit: "case.export")
+        guard c.isOwner else { throw Abort(.notFound) }
+        let practice = try await Practice.find(Practice.singletonID, on: req.db)?.name ?? ""
+        let page = FilePage(generatedAt: PublicText.nl.dateFormatter(.long).string(from: Date()), practice: practice,
+                            backURL: SiteURL.case(.value(c.id)).path, c: try await context(req, c))
+        return try await PolicyController.printPage(req, .caseFile, page)
     }
 }

@@ -87,15 +87,7 @@ enum PublicController {
     /// key file, so every instance and restart knows it): another page cannot have us draw a
     /// "proof of submission" for something never sent.
     static func receiptSeal(_ req: Request, slug: String, code: String, reference: String, at: String) -> String {
-        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: req.application.keys.auditChainKey,
-                                         info: Data("vertrouwd/receipt-language-switch/v1".utf8), outputByteCount: 32)
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(slug)\n\(code)\n\(reference)\n\(at)".utf8), using: key)
-        return Data(mac).base64EncodedString()
-    }
-
-    static func sameInConstantTime(_ a: String, _ b: String) -> Bool {
-        let (x, y) = (Array(a.utf8), Array(b.utf8))
-        return x.count == y.count && zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        req.application.signature("receipt-language-switch/v1", of: "\(slug)\n\(code)\n\(reference)\n\(at)")
     }
 
     static func receiptPage(_ req: Request, org: Organisation, code: String, reference: String, at: Date?) async throws -> Response {
@@ -119,7 +111,7 @@ enum PublicController {
         guard let code = ReceiptCode(typed: String((req.formValue("code") ?? "").prefix(100))),
               let reference = CaseReference(String((req.formValue("reference") ?? "").prefix(20))),
               let seal = req.formValue("seal"),
-              Self.sameInConstantTime(seal, receiptSeal(req, slug: org.slug, code: code.grouped, reference: reference.description, at: stamp)) else {
+              Tokens.constantTimeEqual(seal, receiptSeal(req, slug: org.slug, code: code.grouped, reference: reference.description, at: stamp)) else {
             return req.redirect(to: SiteURL.report(slug: .value(org.slug)).path)
         }
         let now = Date().timeIntervalSince1970

@@ -79,6 +79,7 @@ struct PublicText: Encodable, Sendable {
     let proofReference: String
     let proofDate: String
     let printHint: String
+    let copyCode, copied, printProof: String
     let toMailbox: String
     // mailbox
     let mailboxTitle: String
@@ -234,6 +235,7 @@ struct PublicText: Encodable, Sendable {
         proofNote: "Dit bewijs laat zien dat en wanneer je iets hebt ingediend. Er staat geen inhoud op en geen ontvangstcode.",
         proofOrganisation: "Organisatie", proofReference: "Kenmerk", proofDate: "Ingediend op",
         printHint: "Afdrukken kan via het menu van je browser. Alleen het bewijs wordt afgedrukt, niet de code.",
+        copyCode: "Code kopiëren", copied: "Gekopieerd", printProof: "Bewijs afdrukken",
         toMailbox: "Naar je postbus",
         mailboxTitle: "Je postbus", mailboxIntro: "Vul je ontvangstcode in om je melding en de antwoorden te lezen.",
         codeLabel: "Ontvangstcode", codeHint: "28 cijfers. Spaties mogen.", open: "Openen",
@@ -335,6 +337,7 @@ struct PublicText: Encodable, Sendable {
         proofNote: "This proof shows that and when you submitted something. It contains no content and no receipt code.",
         proofOrganisation: "Organisation", proofReference: "Reference", proofDate: "Submitted on",
         printHint: "You can print from your browser's menu. Only the proof is printed, not the code.",
+        copyCode: "Copy code", copied: "Copied", printProof: "Print the proof",
         toMailbox: "Go to your mailbox",
         mailboxTitle: "Your mailbox", mailboxIntro: "Enter your receipt code to read your report and the replies.",
         codeLabel: "Receipt code", codeHint: "28 digits. Spaces are fine.", open: "Open",

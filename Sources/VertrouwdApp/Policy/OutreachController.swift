@@ -31,6 +31,8 @@ enum OutreachController {
         let qr: String
         let address: String
         let addressWarning: String?
+        /// The way back to the poster-and-mailing page (on screen only).
+        let backURL: String
     }
 
     /// GET /organisations/:orgID/poster[?lang=en] — the A4 poster, to print.
@@ -42,7 +44,8 @@ enum OutreachController {
         return try await PolicyController.printPage(req, .poster, PosterPage(
             lang: lang.rawValue, title: text.title ?? "Poster", html: PolicyWriters.html(text),
             qr: try qr(facts).svg(title: qrTitle, size: "60mm"), address: facts.publicAddress,
-            addressWarning: facts.addressIsConfigured ? nil : PolicyFacts.unconfiguredWarning))
+            addressWarning: facts.addressIsConfigured ? nil : PolicyFacts.unconfiguredWarning,
+            backURL: SiteURL.organisation(.value(org.id!), .mailing).path))
     }
 
     /// GET /organisations/:orgID/poster.docx[?lang=en] — the poster, editable, with the QR code as an image.

@@ -280,9 +280,14 @@ enum PolicyController {
     }
 
     /// A page to print: its own styles and inline SVG only, nothing else may load or run.
+    /// A page to print (a policy document, the poster): a static document with its own styles;
+    /// only our own script may run, for its print button.
     static func printPage(_ req: Request, _ template: Template, _ context: some Encodable & Sendable) async throws -> Response {
         let view = try await req.view.render(template, context)
-        return ReportsController.exportResponse(Data(view.data.readableBytesView), format: .html, name: "")
+        let response = ReportsController.exportResponse(Data(view.data.readableBytesView), format: .html, name: "")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy",
+                                      value: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; frame-ancestors 'none'")
+        return response
     }
 
     /// GET /organisations/:orgID/policy/:kind/:version/docx — editable, for the house style.

@@ -62,3 +62,29 @@ document.addEventListener("submit", function (event) {
   if (form.dataset.sending) button.textContent = form.dataset.sending;
   setTimeout(function () { button.disabled = true; }, 0);
 });
+
+// Copy buttons: a code or link marked data-copy gets a button that copies it; the label and the
+// "copied" word come from the page, in its language. Without this the text stays selectable.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!navigator.clipboard) return;
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (element) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary copy no-print";
+    button.textContent = element.getAttribute("data-copy");
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(element.textContent.trim()).then(function () {
+        button.textContent = element.getAttribute("data-copied") || button.textContent;
+      });
+    });
+    element.insertAdjacentElement("afterend", button);
+  });
+});
+
+// Print buttons: shown only where a script can print (without it, the browser's menu prints).
+document.addEventListener("DOMContentLoaded", function () {
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
