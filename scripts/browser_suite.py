@@ -444,11 +444,136 @@ class Suite:
             self.submit(e, "enrol")
             self.look(e, "enrol-secret")
             secret = re.search(r"secret=([A-Z2-7]+)", e.page_source).group(1)
+            shot = os.path.join(self.shots, "enrol-qr-only.png")
+            e.find_element(By.CSS_SELECTOR, ".enrol-qr").screenshot(shot)
+            scanned = self.decode_qr(shot)
+            check("the authenticator page's QR code, photographed, decodes to the account's otpauth link",
+                  bool(scanned) and scanned.startswith("otpauth://totp/") and f"secret={secret}" in scanned, repr(scanned))
+            self.fill(e, "confirm-code", "000000")
+            self.submit(e, "confirm")
+            check("a wrong code from the app is refused and the QR code stays", "Deze code klopt niet" in self.text(e)
+                  and e.find_elements(By.CSS_SELECTOR, ".enrol-qr svg"), self.text(e)[:300])
+            self.look(e, "enrol-secret-wrong-code")
+            self.fill(e, "confirm-code", totp(secret))
+            self.last_step = int(time.time() // 30)  # this code is used up: the login takes the next
+            self.submit(e, "confirm")
+            check("the right code finishes the enrolment", "Je authenticator-app werkt" in self.text(e), self.text(e)[:300])
             self.logins["sanne@browsertest.nl"] = (password, secret)
             self.login(e, "sanne@browsertest.nl")
             check("the new colleague logs in with their own password and app", "Sanne Browsertest" in self.text(e), self.text(e)[:300])
         finally:
             e.quit()
+
+    def sideways(self, d, width=360):
+        """How many pixels the page scrolls sideways at `width` (0: it fits)."""
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+        try:
+            return d.execute_script("return Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+        finally:
+            d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def counsellors_week(self):
+        """A counsellor's week: the morning's reminders on the dashboard, a case found by its
+        reference, an hour written and corrected with a reason, the case file printed; the admin
+        hands a colleague's cases over and corrects a contract year's hours; the annual report
+        and the poster fit a phone."""
+        d = self.driver()
+        try:
+            self.login(d, "anna@demo.vertrouwd.nl")
+            self.look(d, "week-dashboard")
+            reminders = d.find_elements(By.CSS_SELECTOR, "#h-reminders ~ ul a")
+            check("the dashboard lists today's reminders", bool(reminders), self.text(d)[:300])
+            if reminders:
+                target = reminders[0].get_attribute("href")
+                self.click(d, reminders[0])
+                check("a reminder leads to its case or page", d.current_url.split("#")[0] == target.split("#")[0], d.current_url)
+            badge = d.find_elements(By.CSS_SELECTOR, ".top nav .count")
+            check("the menu counts what waits", bool(badge) and badge[0].text.strip().split()[0].isdigit(), self.text(d)[:200])
+            # find a case by its reference
+            self.open(d, "/cases")
+            first = d.find_element(By.CSS_SELECTOR, "td[data-label=Kenmerk] a")
+            reference = first.text.strip()
+            self.fill(d, "search-q", reference)
+            self.click(d, d.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"))
+            found = [a.text.strip() for a in d.find_elements(By.CSS_SELECTOR, "td[data-label=Kenmerk] a")]
+            check("the case list finds a case by its reference", found == [reference], repr(found))
+            self.look(d, "week-search")
+            d.find_element(By.CSS_SELECTOR, "td[data-label=Kenmerk] a").click()
+            case_url = d.current_url.split("#")[0]
+            # write an hour, then correct it
+            self.fill(d, "time-hours", "1,5")
+            self.submit(d, "time")
+            if "Hiermee gaat het tegoed" in self.text(d):
+                self.look(d, "week-hours-over-budget")
+                self.reveal(d, d.find_element(By.ID, "time-overBudget")).click()
+                self.submit(d, "time")
+            links = d.find_elements(By.CSS_SELECTOR, "#hours a[href*='/time/']")
+            check("each hour on the case has a link to correct it", bool(links), self.text(d)[:300])
+            if links:
+                self.click(d, links[0])
+                self.look(d, "week-correct-hour")
+                self.fill(d, "time-hours", "0,5")
+                self.submit(d, "time")
+                check("a correction without a reason is refused and keeps the hours typed",
+                      "Vul de reden in." in self.text(d) and d.find_element(By.ID, "time-hours").get_attribute("value") == "0,5", self.text(d)[:300])
+                self.look(d, "week-correct-hour-refused")
+                self.fill(d, "time-reason", "Dubbel geteld met het intakegesprek")
+                self.submit(d, "time")
+                check("the corrected hour shows on the case with a confirmation", "Gewijzigd." in self.text(d) and "0,5 u" in self.text(d), self.text(d)[:300])
+            # the case file for the dossier
+            self.open(d, case_url.replace(self.base, "") + "/file")
+            check("the case file opens for printing, without the reporter's identity", "Dossier melding" in self.text(d)
+                  and "identiteit van de melder" in self.text(d), self.text(d)[:300])
+            self.look(d, "week-case-file")
+            check("the case file fits a phone", self.sideways(d) == 0, self.sideways(d))
+            # the annual report and the poster on a phone
+            self.open(d, "/organisations")
+            d.find_element(By.PARTIAL_LINK_TEXT, "Het Baken").click()
+            org_url = d.current_url.split("#")[0]
+            report = d.find_elements(By.PARTIAL_LINK_TEXT, "Jaarverslag")
+            if report:
+                self.click(d, report[-1])
+                self.look(d, "week-annual-report")
+                check("the annual report does not scroll sideways at 360 px", self.sideways(d) == 0, self.sideways(d))
+            self.open(d, org_url.replace(self.base, "") + "/poster")
+            check("the poster has a way back", bool(d.find_elements(By.PARTIAL_LINK_TEXT, "Terug naar poster en mailing")))
+            check("the poster fits a phone", self.sideways(d) == 0, self.sideways(d))
+            self.look(d, "week-poster")
+        finally:
+            d.quit()
+        a = self.driver()
+        try:
+            self.login(a, "beheer@demo.vertrouwd.nl")
+            self.open(a, "/admin/users")
+            handover = [l.get_attribute("href") for l in a.find_elements(By.PARTIAL_LINK_TEXT, "Meldingen overdragen")
+                        if "Youssef" in l.find_element(By.XPATH, "ancestor::*[self::tr or self::li or self::div][1]").text]
+            check("the admin finds the hand-over of a counsellor's cases", bool(handover))
+            if handover:
+                a.get(handover[0])
+                self.look(a, "week-handover")
+                selects = a.find_elements(By.CSS_SELECTOR, "form select")
+                for field in selects:
+                    options = [o.get_attribute("value") for o in field.find_elements(By.TAG_NAME, "option") if o.get_attribute("value")]
+                    if options:
+                        Select(field).select_by_value(options[0])
+                        break
+                a.execute_script("window.confirm = function () { return true; }")
+                self.click(a, a.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+                check("the cases are handed over, counts only", "Meldingen overgedragen" in self.text(a), self.text(a)[:300])
+            # extra hours on a contract year, with a reason
+            self.open(a, "/organisations")
+            a.find_element(By.PARTIAL_LINK_TEXT, "Klein Geluk").click()
+            years = a.find_elements(By.CSS_SELECTOR, "#h-years ~ .table-wrap a[href*='/correct/contract-year/']")
+            check("each contract year has a link to correct it", bool(years))
+            if years:
+                self.click(a, years[0])
+                self.look(a, "week-correct-year")
+                self.fill(a, "contract-year-hours", "30")
+                self.fill(a, "contract-year-reason", "Extra uren afgesproken met de directie")
+                self.submit(a, "contract-year")
+                check("extra hours on the year are saved", "Gewijzigd." in self.text(a) and "30 u" in self.text(a), self.text(a)[:300])
+        finally:
+            a.quit()
 
     def counsellor_adopts_policy_and_prints_the_poster(self):
         """The counsellor adopts the draft of the meldregeling (with the works council's consent),
@@ -570,6 +695,7 @@ def main():
         ("counsellor", lambda: suite.counsellor_works_the_case(suite.code) if getattr(suite, "code", None) else check("counsellor flow has a report to work on", False)),
         ("admin", suite.admin_creates_an_organisation),
         ("enrolment", suite.admin_enrols_a_colleague),
+        ("a counsellor's week", suite.counsellors_week),
         ("policy and poster", suite.counsellor_adopts_policy_and_prints_the_poster),
     ]
     for name, flow in flows:
