@@ -467,8 +467,17 @@ class Suite:
     def sideways(self, d, width=360):
         """How many pixels the page scrolls sideways at `width` (0: it fits)."""
         d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+        time.sleep(0.5)  # the page lays itself out at the new width
         try:
-            return d.execute_script("return Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+            # The layout viewport (clientWidth): on a phone, innerWidth grows with what overflows.
+            # Returns the overflow and the first elements that reach past the right edge.
+            return d.execute_script("""
+                var root = document.documentElement, width = root.clientWidth, wide = [];
+                document.querySelectorAll("body *").forEach(function (e) {
+                  if (wide.length < 4 && e.getBoundingClientRect().right > width + 1) wide.push(e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ")[0] : ""));
+                });
+                var over = Math.max(0, root.scrollWidth - width);
+                return over ? over + "px: " + wide.join(", ") : 0;""")
         finally:
             d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
@@ -498,6 +507,7 @@ class Suite:
             found = [a.text.strip() for a in d.find_elements(By.CSS_SELECTOR, "td[data-label=Kenmerk] a")]
             check("the case list finds a case by its reference", found == [reference], repr(found))
             self.look(d, "week-search")
+            check("the case list with its search fits a phone", self.sideways(d) == 0, self.sideways(d))
             d.find_element(By.CSS_SELECTOR, "td[data-label=Kenmerk] a").click()
             case_url = d.current_url.split("#")[0]
             # write an hour, then correct it
@@ -551,14 +561,14 @@ class Suite:
             if handover:
                 a.get(handover[0])
                 self.look(a, "week-handover")
-                selects = a.find_elements(By.CSS_SELECTOR, "form select")
+                selects = a.find_elements(By.CSS_SELECTOR, "main form.card select")
                 for field in selects:
                     options = [o.get_attribute("value") for o in field.find_elements(By.TAG_NAME, "option") if o.get_attribute("value")]
                     if options:
                         Select(field).select_by_value(options[0])
                         break
                 a.execute_script("window.confirm = function () { return true; }")
-                self.click(a, a.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+                self.click(a, a.find_element(By.CSS_SELECTOR, "main form.card button[type=submit]"))
                 check("the cases are handed over, counts only", "Meldingen overgedragen" in self.text(a), self.text(a)[:300])
             # extra hours on a contract year, with a reason
             self.open(a, "/organisations")

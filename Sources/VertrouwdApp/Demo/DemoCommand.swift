@@ -264,6 +264,17 @@ enum DemoPractice {
             _ = try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(intake)
             created += 1
         }
+        // A report under the whistleblower act, received three days ago and not yet acknowledged:
+        // the acknowledgement is due within the week, so Anna's morning starts with a reminder.
+        let wbk = try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(CaseIntake(
+            organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .businessIntegrity,
+            categories: [.fraud], reporterRole: .witness, channel: .email, openedOn: today.adding(days: -3), department: "Facilitair",
+            relation: .manager, regime: .whistleblower,
+            summary: "Melder vermoedt dat facturen van een leverancier dubbel worden betaald en dat een leidinggevende daarvan weet.",
+            reporterName: "", reporterContact: "", accused: "Leidinggevende (demo)"))
+        try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!)
+            .logTime(wbk, on: today.adding(days: -3), minutes: 60, today: today)
+        created += 1
         // An advice given last year, with management's answer.
         let (gemeente, gemeenteSpec) = organisations[2]
         let advice = AdviceRecord()

@@ -213,6 +213,7 @@ enum CorrectionsController {
         var form = FormView(id: "remove", title: "Verwijderen", action: action, submit: "Verwijderen", csrf: req.csrfToken)
         form.confirm = "\(noun.prefix(1).uppercased() + noun.dropFirst()) verwijderen? De reden komt in de auditlog."
         form.secondary = true
+        form.collapsible = true
         form.addReason(reason)
         form.apply(errors)
         return form
