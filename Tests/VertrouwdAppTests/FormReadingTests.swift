@@ -161,3 +161,17 @@ struct FormReadingTests {
         }
     }
 }
+
+@Suite("Long texts fold after their start")
+struct FoldTagTests {
+    @Test func aLongTextIsCutAtASpaceAndEverythingIsEscaped() throws {
+        let short = "Kort <b>verhaal</b>"
+        #expect(FoldTag.split(short).rest.isEmpty)
+        let long = String(repeating: "woord ", count: 300) + "<script>alert(1)</script>"
+        let (head, rest) = FoldTag.split(long)
+        #expect(head + rest == long, "nothing lost")
+        #expect(head.count <= FoldTag.head && head.hasSuffix(" "), "cut after a space, not inside a word")
+        #expect(FoldTag.escape(rest).contains("&lt;script&gt;") && !FoldTag.escape(rest).contains("<script>"))
+        #expect(FoldTag.escape("\"'&") == "&quot;&#39;&amp;")
+    }
+}

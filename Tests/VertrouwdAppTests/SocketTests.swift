@@ -77,7 +77,8 @@ struct SocketTests {
             let later = Browser(app, over: .socket)
             #expect(try await later.post("/postbus", [("code", code)]).status == .seeOther)
             let box = try await later.get("/postbus").body.string
-            #expect(box.contains(story), "the whole story reads back, diacritics, emoji and line breaks included")
+            #expect(unfolded(box).contains(story), "the whole story reads back, diacritics, emoji and line breaks included")
+            #expect(box.contains("<details class=\"more\"><summary>Lees verder</summary>"), "a long story shows its start and folds the rest")
             for name in ["verslag.pdf", "foto.jpg", "brief.docx"] { #expect(box.contains(name)) }
             let stored = try await Attachment.query(on: app.db).all()
             #expect(stored.map(\.size).sorted() == [docx.count, Self.jpeg(bytes: 300_000).count, pdf.count].sorted())
@@ -189,7 +190,7 @@ struct SocketTests {
 
             // validate
             #expect(saved.status == .seeOther)
-            #expect(try await browser.get("/cases/\(c.id!)").body.string.contains(note))
+            #expect(unfolded(try await browser.get("/cases/\(c.id!)").body.string).contains(note))
             #expect(letter.status == .seeOther)
             let location = try #require(letter.headers.first(name: .location))
             #expect(try await browser.get(location).body.string.contains(advice))

@@ -343,6 +343,13 @@ extension Browser {
     }
 }
 
+/// A page with its long texts unfolded (`#fold` shows a start and the rest behind a button), to
+/// find a whole text in it.
+func unfolded(_ html: String) -> String {
+    html.replacingOccurrences(of: #"<details class="more"><summary>[^<]*</summary>"#, with: "", options: .regularExpression)
+        .replacingOccurrences(of: "</details>", with: "")
+}
+
 /// Counts rows of a model, to prove a refused form changed nothing.
 func count<M: Model>(_ type: M.Type, _ app: Application) async throws -> Int {
     try await M.query(on: app.db).count()

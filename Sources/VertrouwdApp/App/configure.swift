@@ -66,6 +66,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         throw Settings.Problem(description: "The templates are missing from the build (Views, Public resources).")
     }
     app.views.use(.leaf)
+    app.leaf.tags["fold"] = FoldTag()
     app.leaf.configuration = LeafConfiguration(rootDirectory: views.path + "/")
     // The templates are a resource bundle under .build; Leaf's default refuses hidden paths.
     app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],

@@ -80,6 +80,8 @@ struct PublicText: Encodable, Sendable {
     let proofDate: String
     let printHint: String
     let copyCode, copied, printProof: String
+    /// The button that unfolds the rest of a long text; the link to the newest message.
+    let readMore, toNewest: String
     let toMailbox: String
     // mailbox
     let mailboxTitle: String
@@ -236,6 +238,7 @@ struct PublicText: Encodable, Sendable {
         proofOrganisation: "Organisatie", proofReference: "Kenmerk", proofDate: "Ingediend op",
         printHint: "Afdrukken kan via het menu van je browser. Alleen het bewijs wordt afgedrukt, niet de code.",
         copyCode: "Code kopiëren", copied: "Gekopieerd", printProof: "Bewijs afdrukken",
+        readMore: "Lees verder", toNewest: "Naar het nieuwste bericht",
         toMailbox: "Naar je postbus",
         mailboxTitle: "Je postbus", mailboxIntro: "Vul je ontvangstcode in om je melding en de antwoorden te lezen.",
         codeLabel: "Ontvangstcode", codeHint: "28 cijfers. Spaties mogen.", open: "Openen",
@@ -338,6 +341,7 @@ struct PublicText: Encodable, Sendable {
         proofOrganisation: "Organisation", proofReference: "Reference", proofDate: "Submitted on",
         printHint: "You can print from your browser's menu. Only the proof is printed, not the code.",
         copyCode: "Copy code", copied: "Copied", printProof: "Print the proof",
+        readMore: "Read more", toNewest: "To the newest message",
         toMailbox: "Go to your mailbox",
         mailboxTitle: "Your mailbox", mailboxIntro: "Enter your receipt code to read your report and the replies.",
         codeLabel: "Receipt code", codeHint: "28 digits. Spaces are fine.", open: "Open",
