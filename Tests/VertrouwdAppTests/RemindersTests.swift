@@ -48,6 +48,38 @@ struct RemindersTests {
         }
     }
 
+    /// A reporter's request about their file is reminded in its last week, to its counsellor only,
+    /// and the reminder ends when it is answered.
+    @Test func aReportersRequestIsRemindedInItsLastWeekToItsCounsellorOnly() async throws {
+        try await withVertrouwd { app in
+            // setup: a deletion request made 25 days ago on Anna's case; Bram serves the organisation too
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let bram = try await app.makeAccount("bram@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna, bram])
+            let today = Day(Date())
+            let c = try await app.makeCase(for: anna, at: org)
+            let request = ReporterRequest(id: UUID(), caseID: c.id!, kind: .deletion, at: Date().addingTimeInterval(-25 * 86_400))
+            request.bodySealed = ""
+            try await request.create(on: app.db)
+
+            // MUT
+            let annas = try await ReminderRun.items(for: anna.id, today: today, on: app.db)
+            let brams = try await ReminderRun.items(for: bram.id, today: today, on: app.db)
+
+            // validate
+            #expect(annas.contains { $0.text.hasPrefix("Verzoek van de melder") && $0.path.hasPrefix("/cases/\(c.id!)") })
+            #expect(!brams.contains { $0.text.hasPrefix("Verzoek van de melder") })
+            // a request made today is not due yet; an answered one is done
+            request.madeAt = Date()
+            try await request.save(on: app.db)
+            #expect(!(try await ReminderRun.items(for: anna.id, today: today, on: app.db)).contains { $0.text.hasPrefix("Verzoek van de melder") })
+            request.madeAt = Date().addingTimeInterval(-25 * 86_400)
+            request.answeredAt = Date(); request.answer = .refused
+            try await request.save(on: app.db)
+            #expect(!(try await ReminderRun.items(for: anna.id, today: today, on: app.db)).contains { $0.text.hasPrefix("Verzoek van de melder") })
+        }
+    }
+
     /// A mail command that fails leaves the day open: the next run sends.
     @Test func aFailedMailIsTriedAgainAtTheNextRun() async throws {
         let mails = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-mails-\(UUID().uuidString)").path
