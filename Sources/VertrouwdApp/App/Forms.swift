@@ -59,6 +59,8 @@ struct FormView: Encodable, Sendable {
     var formError: String?
     /// What the button says while a form with files is sent (progressive enhancement).
     var sending: String?
+    /// What the page says when a form with files could not be sent (the connection dropped).
+    var sendingFailed: String?
     /// Drawn folded behind its title (a `<details>`), opened when it has errors. Keeps a page of
     /// many small forms readable, without JavaScript.
     var collapsible = false
@@ -73,7 +75,7 @@ struct FormView: Encodable, Sendable {
     var hasErrors: Bool { !problems.isEmpty || formError != nil }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, multipart, summaryTitle, hasErrors, sending, confirm
+        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, multipart, summaryTitle, hasErrors, sending, confirm, sendingFailed
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -88,6 +90,7 @@ struct FormView: Encodable, Sendable {
         try c.encode(hasErrors, forKey: .hasErrors)
         try c.encodeIfPresent(sending, forKey: .sending)
         try c.encodeIfPresent(confirm, forKey: .confirm)
+        try c.encodeIfPresent(sendingFailed, forKey: .sendingFailed)
     }
 
     init(id: String, title: String? = nil, intro: String? = nil, action: String, submit: String, csrf: String) {
@@ -130,9 +133,11 @@ struct FormView: Encodable, Sendable {
 
     /// A file input for several files; the form becomes multipart.
     /// A file input; `sending` is what the button says while the files go (a phone's upload takes a while).
-    mutating func files(_ name: String, _ label: String, hint: String?, accept: String, rules: FileRules, sending: String? = nil) {
+    mutating func files(_ name: String, _ label: String, hint: String?, accept: String, rules: FileRules, sending: String? = nil,
+                        failed: String? = nil) {
         multipart = true
         self.sending = sending
+        self.sendingFailed = failed
         fields.append(Field(name: "\(name)[]", id: "\(id)-\(name)", label: label, type: "file", value: accept,
                             hint: hint, error: nil, required: false, options: [], autocomplete: nil, inputmode: nil, maxlength: nil,
                             fileRules: rules))

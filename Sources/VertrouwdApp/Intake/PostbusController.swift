@@ -180,7 +180,8 @@ enum PostbusController {
         var form = FormView(id: "bericht", action: SiteURL.postbusMessages.path, submit: t.sendMessage, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
         form.add("body", t.messageLabel, type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
-        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules, sending: t.sendingFiles)
+        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules, sending: t.sendingFiles,
+                   failed: t.sendingFailed)
         form.apply(errors)
         return form
     }

@@ -203,7 +203,8 @@ enum PublicController {
         }
         form.radios("contactWish", t.contactWish, options: [("no", t.contactNo), ("yes", t.contactYes)], selected: input.contactWish ?? "no")
         form.add("contact", "\(t.contactHow) (\(t.optional))", value: input.contact, hint: t.anonymousNote, autocomplete: "off", maxlength: 300)
-        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules, sending: t.sendingFiles)
+        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules, sending: t.sendingFiles,
+                   failed: t.sendingFailed)
         form.apply(errors)
         return form
     }

@@ -95,6 +95,7 @@ struct PublicText: Encodable, Sendable {
     let yourReport: String
     /// The button while a form with files is sent.
     let sendingFiles: String
+    let sendingFailed: String
     /// The mailbox of a case whose words were not kept apart: never the counsellor's text instead.
     let wordsNotKept: String
     let messagesTitle: String
@@ -247,6 +248,7 @@ struct PublicText: Encodable, Sendable {
         tooManyMessages: "Je hebt het afgelopen etmaal al \(MailboxThrottle.messagesPerDay) berichten gestuurd; meer kan pas morgen. Je vertrouwenspersoon leest ze. Wat je schreef staat er nog, niets is verstuurd.",
         yourReport: "Wat je stuurde",
         sendingFiles: "Bezig met versturen… (met bestanden kan dit even duren)",
+        sendingFailed: "Versturen is niet gelukt: de verbinding viel weg. Je tekst staat er nog. Kies de bestanden zo nodig opnieuw en probeer het nog eens.",
         wordsNotKept: "Je eerste melding staat hier niet: die kwam niet via dit formulier binnen, of is van voor de tijd dat we hem apart bewaarden. Je vertrouwenspersoon heeft hem. Wil je hem nalezen? Vraag het in een bericht.",
         messagesTitle: "Berichten", you: "Jij", counsellor: "Vertrouwenspersoon",
         noMessages: "Nog geen berichten. Kijk later nog eens.", messageLabel: "Bericht aan de vertrouwenspersoon",
@@ -350,6 +352,7 @@ struct PublicText: Encodable, Sendable {
         tooManyMessages: "You have sent \(MailboxThrottle.messagesPerDay) messages in the last 24 hours; more can be sent tomorrow. Your counsellor reads them. What you wrote is still here; nothing was sent.",
         yourReport: "What you sent",
         sendingFiles: "Sending… (with files this may take a while)",
+        sendingFailed: "Sending did not work: the connection dropped. Your text is still here. Choose the files again if needed and try once more.",
         wordsNotKept: "Your first report is not shown here: it did not come in through this form, or it dates from before we kept it apart. Your counsellor has it. Would you like to read it again? Ask in a message.",
         messagesTitle: "Messages", you: "You", counsellor: "Counsellor",
         noMessages: "No messages yet. Please check again later.", messageLabel: "Message to the counsellor",
