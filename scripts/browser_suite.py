@@ -558,7 +558,7 @@ class Suite:
             # the case file for the dossier
             self.open(d, case_url.replace(self.base, "") + "/file")
             check("the case file opens for printing, without the reporter's identity", "Dossier melding" in self.text(d)
-                  and "identiteit van de melder" in self.text(d), self.text(d)[:300])
+                  and "zonder de naam en contactgegevens van de melder" in self.text(d), self.text(d)[:300])
             self.look(d, "week-case-file")
             check("the case file fits a phone", self.sideways(d) == 0, self.sideways(d))
             # the annual report and the poster on a phone

@@ -6,8 +6,26 @@ import Foundation
 /// was signed off (*vastgesteld*) counts the hours, activities, advice and budget of its year,
 /// and an advice that was sent is the letter management has.
 public enum Corrections {
-    /// At most this many characters of reason; it goes into the audit log as typed.
-    public static let reasonLimit = 200
+    /// At most this many characters of explanation (*toelichting*) for a row of an
+    /// organisation; it goes into the audit log as typed. A row of a case has none: the audit
+    /// log is read by the admin, who never reads case contents, and it outlives the case.
+    public static let noteLimit = 200
+
+    /// Why a row is corrected: a fixed list, so the audit log never holds a case's words.
+    public enum Reason: String, Labelled {
+        case typo, duplicate, wrongDate = "wrong_date", wrongPlace = "wrong_place", agreed, other
+
+        public var label: String {
+            switch self {
+            case .typo: "Tikfout"
+            case .duplicate: "Dubbel vastgelegd"
+            case .wrongDate: "Verkeerde datum"
+            case .wrongPlace: "Hoort bij een andere melding of organisatie"
+            case .agreed: "Anders afgesproken (bijvoorbeeld extra uren)"
+            case .other: "Andere reden"
+            }
+        }
+    }
 
     /// A contract year whose annual report has been signed off.
     public struct SignedOffYear: Sendable, Equatable {
@@ -51,7 +69,8 @@ public enum Corrections {
     }
 
     static func frozen(_ year: SignedOffYear) -> String {
-        "Het jaarverslag over \(year.start.dutch) – \(year.end.dutch) is vastgesteld op \(year.signedOn.dutch) en telt dit mee. "
-            + "Daarom kan het niet meer worden gewijzigd of verwijderd: leg een verschil vast in het lopende jaar, met een toelichting."
+        "Het jaarverslag over \(year.start.dutch) – \(year.end.dutch) is vastgesteld op \(year.signedOn.dutch). "
+            + "Wat op een dag in dat jaar valt, telt erin mee: het kan niet meer worden gewijzigd, verwijderd of erin worden gezet. "
+            + "Leg een verschil vast in het lopende jaar."
     }
 }

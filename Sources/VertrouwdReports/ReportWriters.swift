@@ -57,25 +57,27 @@ public enum ReportWriters {
     // MARK: SVG
 
     /// A horizontal bar chart of one table's shown cells, made on the server: no JavaScript.
-    /// Hidden cells are in the "Overige samen" bar.
+    /// Hidden cells are in the "Overige samen" bar. Each label stands above its bar, so the chart
+    /// is narrow enough to stay readable on a phone (360 units wide: at 300 px its text is still
+    /// 12 px).
     public static func svgBars(_ table: PublishedStatistics.Table) -> String {
         let cells = table.shown
-        let rowHeight = 26, labelWidth = 300, barWidth = 260, width = labelWidth + barWidth + 60
-        let height = rowHeight * max(cells.count, 1) + 8
+        let rowHeight = 44, barHeight = 14, barWidth = 300, width = 360
+        let height = rowHeight * max(cells.count, 1) + 4
         let maxCount = max(cells.compactMap(\.count).max() ?? 1, 1)
         var svg = """
         <svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 \(width) \(height)" width="100%" \
         aria-label="\(Markup.xml(table.title))">
         """
         for (i, cell) in cells.enumerated() {
-            let y = 4 + i * rowHeight
-            svg += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 17)\" text-anchor=\"end\" class=\"chart-label\">\(Markup.xml(short(cell.label)))</text>"
+            let y = 2 + i * rowHeight
+            svg += "<text x=\"0\" y=\"\(y + 15)\" class=\"chart-label\">\(Markup.xml(short(cell.label)))</text>"
             if let count = cell.count {
                 let w = count == 0 ? 0 : max(2, count * barWidth / maxCount)
-                svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(w)\" height=\"\(rowHeight - 8)\" class=\"chart-bar\"/>"
-                svg += "<text x=\"\(labelWidth + w + 6)\" y=\"\(y + 17)\" class=\"chart-value\">\(count)</text>"
+                svg += "<rect x=\"0\" y=\"\(y + 22)\" width=\"\(w)\" height=\"\(barHeight)\" class=\"chart-bar\"/>"
+                svg += "<text x=\"\(w + 6)\" y=\"\(y + 34)\" class=\"chart-value\">\(count)</text>"
             } else {
-                svg += "<text x=\"\(labelWidth + 6)\" y=\"\(y + 17)\" class=\"chart-hidden\">verborgen</text>"
+                svg += "<text x=\"0\" y=\"\(y + 34)\" class=\"chart-hidden\">verborgen</text>"
             }
         }
         return svg + "</svg>"

@@ -447,16 +447,25 @@ struct EnrolmentConfirmTests {
             #expect(stranger.status == .gone && !stranger.body.string.contains("<svg"), "no secret for a ticket we did not sign")
             #expect(try await Browser(app, over: .from("127.0.0.4")).post("/enrol-confirm", [("code", "123456"), ("ticket", "x.y.z")]).status == .gone)
 
+            // a wrong code shows the page again with the same ticket: it is not extended
+            #expect(wrong.body.string.contains("value=\"\(ticket)\""))
+
             // MUT
-            let right = try await youssef.post("/enrol-confirm", [("code", SecondFactor.code(secret: secret, at: Date())), ("ticket", String(ticket)), ("next", "/login")])
+            let now = Date()
+            let code = SecondFactor.code(secret: secret, at: now)
+            let right = try await youssef.post("/enrol-confirm", [("code", code), ("ticket", String(ticket)), ("next", "/login")])
 
             // validate: done, audited, and the code is used up
             #expect(right.status == .seeOther && right.headers.first(name: .location) == "/login")
             #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "user.enrol.confirm").count() == 1)
+            #expect(try await User.find(user.id, on: app.db)?.failedLogins == 0, "typos while setting up are forgiven once it works")
             let account = TestAccount(user: try #require(try await User.find(user.id, on: app.db)), password: "mijn eigen lange zin", secret: secret)
-            let replay = try await Browser(app, over: .from("127.0.0.5")).login(account, code: SecondFactor.code(secret: secret, at: Date()))
+            let replay = try await Browser(app, over: .from("127.0.0.5")).login(account, code: code)
             #expect(replay.status != .seeOther, "the code that confirmed the app does not log in again")
-            let next = try await Browser(app, over: .from("127.0.0.5")).login(account, code: SecondFactor.code(secret: secret, at: Date().addingTimeInterval(30)))
+            // the ticket is used up: it no longer draws the secret, even with a wrong code
+            let reused = try await youssef.post("/enrol-confirm", [("code", "000000"), ("ticket", String(ticket))])
+            #expect(reused.status == .gone && !reused.body.string.contains("secret="))
+            let next = try await Browser(app, over: .from("127.0.0.5")).login(account, code: SecondFactor.code(secret: secret, at: now.addingTimeInterval(30)))
             #expect(next.status == .seeOther)
             // a reset makes a new secret: the old page's ticket no longer draws anything
             let user2 = try #require(try await User.find(user.id, on: app.db))

@@ -247,21 +247,26 @@ extension Enrolment {
     static let confirmWindow: TimeInterval = 30 * 60
 
     /// What the authenticator page posts back with the code: the account, until when, and our
-    /// signature over both and the sealed secret it showed (a newer secret voids it). Only the
-    /// page that showed the secret holds it, so only its reader sees the secret drawn again.
+    /// signature over both, the sealed secret it showed and the last code used. A newer secret,
+    /// the confirming code or any login voids it, and a wrong code does not extend it: only the
+    /// page that showed the secret holds it, for half an hour at most, until it is used.
     static func ticket(for user: User, app: Application, now: Date = Date()) -> String {
         let body = "\(user.id!.uuidString).\(Int(now.addingTimeInterval(confirmWindow).timeIntervalSince1970))"
-        return body + "." + app.signature("enrol-confirm/v1", of: body + "\n" + user.totpSecretSealed)
+        return body + "." + app.signature("enrol-confirm/v2", of: signed(body, user))
+    }
+
+    static func signed(_ body: String, _ user: User) -> String {
+        body + "\n" + user.totpSecretSealed + "\n" + String(user.totpLastStep)
     }
 
     /// The account a ticket names, when we signed it, it has not run out, and its secret is the
     /// one the page showed.
     static func account(ticket: String, _ req: Request, now: Date = Date()) async throws -> User? {
         let parts = ticket.prefix(200).split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let id = UUID(uuidString: String(parts[0])), let until = Double(parts[1]),
-              until >= now.timeIntervalSince1970, let user = try await User.find(id, on: req.db), user.active,
+        guard parts.count == 3, let id = UUID(uuidString: String(parts[0])), let until = Int(parts[1]),
+              until >= Int(now.timeIntervalSince1970), let user = try await User.find(id, on: req.db), user.active,
               Tokens.constantTimeEqual(String(parts[2]),
-                                       req.application.signature("enrol-confirm/v1", of: "\(parts[0]).\(parts[1])\n" + user.totpSecretSealed))
+                                       req.application.signature("enrol-confirm/v2", of: signed("\(parts[0]).\(parts[1])", user)))
         else { return nil }
         return user
     }
@@ -290,9 +295,11 @@ extension Enrolment {
                 ? "Na te veel pogingen staat het account even op slot. Probeer het over een kwartier opnieuw bij het inloggen."
                 : "Deze code klopt niet. Staat de sleutel van deze pagina in de app? Typ de code die de app nu toont."
             return try await req.page(.enrol, SetupController.EnrolPage(req, heading: "Nog één stap: je authenticator-app", user: user,
-                                                                        secret: secret, next: next, errors: errors),
+                                                                        secret: secret, next: next, ticket: input.ticket, errors: errors),
                                       status: .unprocessableEntity)
         }
+        // The app works: typos while setting it up no longer count towards a lock.
+        try await User.query(on: req.db).filter(\.$id == user.requireID()).set(\.$failedLogins, to: 0).update()
         try await Audit.record("user.enrol.confirm", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
                                actor: "user:\(user.id!.uuidString)", app: req.application, db: req.db)
         return req.redirect(to: next == SiteURL.login.path ? .login : .dashboard, flash: .secondFactorWorks)

@@ -33,7 +33,8 @@ enum SetupController {
         let qr: String
         let confirm: FormView
 
-        init(_ req: Request, heading: String, user: User, secret: Data, next: String, errors: FormErrors = .init()) {
+        /// `ticket`: the one the page was first drawn with (a wrong code does not extend it).
+        init(_ req: Request, heading: String, user: User, secret: Data, next: String, ticket: String? = nil, errors: FormErrors = .init()) {
             meta = req.meta("Tweede factor instellen")
             self.heading = heading
             name = user.name; email = user.email; password = nil
@@ -45,7 +46,7 @@ enum SetupController {
                                 intro: "Typ de zescijferige code die de app nu voor Vertrouwd toont. Zo weet je zeker dat de app de juiste sleutel heeft, voordat je deze pagina verlaat.",
                                 action: SiteURL.enrolConfirm.path, submit: "Code controleren", csrf: req.csrfToken)
             form.add("code", "Code uit de app", required: true, autocomplete: "one-time-code", inputmode: "numeric", maxlength: 8)
-            form.add("ticket", "", type: "hidden", value: Enrolment.ticket(for: user, app: req.application))
+            form.add("ticket", "", type: "hidden", value: ticket ?? Enrolment.ticket(for: user, app: req.application))
             form.add("next", "", type: "hidden", value: next)
             form.apply(errors)
             confirm = form

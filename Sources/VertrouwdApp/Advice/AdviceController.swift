@@ -82,6 +82,9 @@ enum AdviceController {
         if solicited == nil { errors["solicited"] = "Kies of het advies gevraagd of ongevraagd is." }
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
+        if let day, errors["day"] == nil, let frozen = try await CorrectionsController.refusalToAdd(organisation: org.id!, on: day, db: req.db) {
+            errors["day"] = frozen
+        }
         errors.noSmallFigures([("subject", subject ?? ""), ("body", body ?? "")], k: k)
         let category = input.category.flatMap(CaseCategory.init(rawValue:))
         guard errors.isEmpty, let subject, let body, let solicited, let day, let minutes else {
@@ -158,6 +161,7 @@ enum AdviceController {
                        sentForm: FormView? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let url = { (part: SiteURL.AdvicePart?) in SiteURL.advice(.value(org.id!), .value(advice.id!), part).path }
         let canEdit = (try? await requireCounsellor(req, org: org)) != nil
+        let isAuthor = canEdit && req.staff?.userID == advice.$user.id
         let frozen = try await frozen(advice, on: req.db)
         let page = ShowPage(meta: req.meta(advice.subject, section: "organisations"), orgName: org.name, orgURL: SiteURL.organisation(.value(org.id!)).path,
                             subject: advice.subject, body: advice.body, day: advice.givenOn.dutch,
@@ -165,8 +169,8 @@ enum AdviceController {
                             form: canEdit ? (form ?? responseForm(req, action: url(.response),
                                                                   input: .init(response: advice.response, followUp: advice.followUp))) : nil,
                             sentOn: advice.sentOn?.dutch, frozen: frozen,
-                            textForm: canEdit && frozen == nil ? (textForm ?? self.textForm(req, action: url(.text), input: .init(subject: advice.subject, body: advice.body))) : nil,
-                            sentForm: canEdit && advice.sentOn == nil ? (sentForm ?? self.sentForm(req, action: url(.sent), day: nil)) : nil)
+                            textForm: isAuthor && frozen == nil ? (textForm ?? self.textForm(req, action: url(.text), input: .init(subject: advice.subject, body: advice.body))) : nil,
+                            sentForm: isAuthor && advice.sentOn == nil ? (sentForm ?? self.sentForm(req, action: url(.sent), day: nil)) : nil)
         return try await req.page(.advice, page, status: status)
     }
 
@@ -180,43 +184,52 @@ enum AdviceController {
 
     // MARK: correcting the text before it is sent, and marking it sent
 
-    struct TextForm: Content { var subject, body, reason: String? }
+    struct TextForm: Content { var subject, body: String? }
 
-    static func textForm(_ req: Request, action: String, input: TextForm, errors: FormErrors = .init()) -> FormView {
+    static func textForm(_ req: Request, action: String, input: TextForm, reason: CorrectionReason = .init(),
+                         errors: FormErrors = .init()) -> FormView {
         var form = FormView(id: "text", title: "Tekst wijzigen (nog niet verstuurd)",
                             intro: "Zolang het advies niet verstuurd is, kun je de tekst verbeteren. De reden komt in de auditlog.",
                             action: action, submit: "Wijziging opslaan", csrf: req.csrfToken)
         form.add("subject", "Onderwerp", value: input.subject, required: true, maxlength: 200)
         form.add("body", "Tekst van het advies", type: "textarea", value: input.body, required: true, maxlength: 20_000)
-        form.addReason(input.reason)
+        form.addReason(reason, note: true)
         form.collapsible = true
         form.apply(errors)
         return form
     }
 
     /// POST /organisations/:orgID/advice/:adviceID/text
+    /// Only its author rewrites an advice or marks it sent: it carries their name.
+    static func requireAuthor(_ req: Request, org: Organisation, advice: AdviceRecord) async throws {
+        let staff = try await requireCounsellor(req, org: org)
+        guard staff.userID == advice.$user.id else { throw Abort(.notFound) }
+    }
+
     @Sendable static func saveText(_ req: Request) async throws -> Response {
         let (org, advice) = try await find(req)
-        _ = try await requireCounsellor(req, org: org)
+        try await requireAuthor(req, org: org, advice: advice)
         let input = req.form(TextForm.self) ?? TextForm()
+        let reasonInput = req.form(CorrectionReason.self) ?? .init()
         var errors = FormErrors()
         let subject = errors.text(input.subject, "subject", label: "het onderwerp", max: 200)
         let body = errors.text(input.body, "body", label: "de tekst van het advies", max: 20_000)
-        let reason = errors.reason(input.reason)
+        let reason = errors.reason(reasonInput, note: true)
         errors.noSmallFigures([("subject", subject ?? ""), ("body", body ?? "")], k: req.application.settings.disclosureThreshold)
         if let frozen = try await frozen(advice, on: req.db) { errors.general = frozen }
         if errors.isEmpty, subject == advice.subject, body == advice.body { errors.general = "Er is niets veranderd: pas eerst de tekst aan." }
         guard errors.isEmpty, let subject, let body, let reason else {
             return try await render(req, org: org, advice: advice, form: nil,
                                     textForm: textForm(req, action: SiteURL.advice(.value(org.id!), .value(advice.id!), .text).path,
-                                                       input: input, errors: errors),
+                                                       input: input, reason: reasonInput, errors: errors),
                                     status: .unprocessableEntity)
         }
         let changed = [("subject", subject != advice.subject), ("body", body != advice.body)].filter(\.1).map(\.0)
         try await req.application.transaction(on: req.db) { db in
             // Read again inside the write: marked sent meanwhile wins.
             guard let current = try await AdviceRecord.find(advice.id, on: db), try await frozen(current, on: db) == nil else {
-                throw CorrectionRefused(reason: "Dit advies is intussen verstuurd of vastgesteld in een jaarverslag.")
+                throw ExplainedAbort(status: .conflict, title: "Niet gewijzigd",
+                                     reason: "Dit advies is intussen als verstuurd vastgelegd, of een vastgesteld jaarverslag telt het mee.")
             }
             current.subject = subject; current.body = body
             try await current.save(on: db)
@@ -241,7 +254,7 @@ enum AdviceController {
     /// POST /organisations/:orgID/advice/:adviceID/sent
     @Sendable static func markSent(_ req: Request) async throws -> Response {
         let (org, advice) = try await find(req)
-        _ = try await requireCounsellor(req, org: org)
+        try await requireAuthor(req, org: org, advice: advice)
         let input = req.form(SentForm.self) ?? SentForm()
         var errors = FormErrors()
         let day = errors.day(input.day, "day", label: "de datum")
@@ -254,9 +267,11 @@ enum AdviceController {
                                                        day: input.day, errors: errors),
                                     status: .unprocessableEntity)
         }
-        advice.sentOn = day
         try await req.application.transaction(on: req.db) { db in
-            try await advice.save(on: db)
+            // Once: a second press (or a second tab) finds it marked and changes nothing.
+            guard let current = try await AdviceRecord.find(advice.id, on: db), current.sentOn == nil else { return }
+            current.sentOn = day
+            try await current.save(on: db)
             try await req.audit("advice.sent", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
         }
         return req.redirect(to: .advice(.value(org.id!), .value(advice.id!)), flash: .saved)

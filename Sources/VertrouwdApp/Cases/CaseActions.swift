@@ -201,7 +201,7 @@ enum CaseActions {
         var errors = FormErrors()
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
-        if let day, let minutes, input.overBudget != "on",
+        if let day, let minutes, day <= today, input.overBudget != "on",
            let ask = try await ContractYear.crossing(of: c.record.$organisation.id, on: day, adding: minutes, db: req.db) {
             errors["overBudget"] = ask
         }

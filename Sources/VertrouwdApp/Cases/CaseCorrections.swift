@@ -8,8 +8,9 @@ import VertrouwdCore
 enum CaseCorrections {
     /// The case (access-checked and audited) and the entry named in the URL, when this staff
     /// member may correct it; a 404 otherwise.
-    static func load(_ req: Request, audit: String) async throws -> (OpenCase, TimeEntry) {
-        let c = try await CaseAccess.open(req, audit: audit)
+    static func load(_ req: Request) async throws -> (OpenCase, TimeEntry) {
+        // Opened as a read: the correction itself is audited by the writer, a refused one is not one.
+        let c = try await CaseAccess.open(req)
         let staff = try req.requireStaff()
         guard let id = req.parameters.get("entryID", as: UUID.self),
               let entry = try await TimeEntry.query(on: req.db).filter(\.$id == id).filter(\.$caseID == c.id).with(\.$user).first(),
@@ -27,7 +28,7 @@ enum CaseCorrections {
 
     /// GET /cases/:caseID/time/:entryID
     @Sendable static func show(_ req: Request) async throws -> Response {
-        let (c, entry) = try await load(req, audit: "case.read")
+        let (c, entry) = try await load(req)
         return try await render(req, c, entry)
     }
 
@@ -44,53 +45,54 @@ enum CaseCorrections {
             refusal: refusal,
             edit: refusal == nil ? (edit ?? editForm(req, c, entry)) : nil,
             remove: refusal == nil
-                ? (remove ?? CorrectionsController.removeForm(req, noun: "deze uren", action: action(c, entry, remove: true))) : nil)
+                ? (remove ?? CorrectionsController.removeForm(req, noun: "deze uren", action: action(c, entry, remove: true), note: false)) : nil)
         return try await req.page(.correction, page, status: status)
     }
 
-    static func editForm(_ req: Request, _ c: OpenCase, _ entry: TimeEntry, input: CaseForms.Time? = nil, reason: String? = nil,
-                         errors: FormErrors = .init()) -> FormView {
+    static func editForm(_ req: Request, _ c: OpenCase, _ entry: TimeEntry, input: CaseForms.Time? = nil,
+                         reason: CorrectionReason = .init(), errors: FormErrors = .init()) -> FormView {
         var form = CaseForms.time(req, c, input: input ?? .init(day: entry.onDay.iso, hours: Hours.decimal(minutes: entry.minutes)),
                                   today: Day(Date()))
         form.action = action(c, entry)
         form.title = "Wijzigen"
         form.submit = "Wijziging opslaan"
-        form.addReason(reason)
+        form.addReason(reason, note: false)
         form.apply(errors)
         return form
     }
 
     /// POST /cases/:caseID/time/:entryID
     @Sendable static func change(_ req: Request) async throws -> Response {
-        let (c, entry) = try await load(req, audit: "case.update")
+        let (c, entry) = try await load(req)
         let input = req.form(CaseForms.Time.self) ?? .init()
         let reasonInput = req.form(CorrectionReason.self) ?? .init()
         var errors = FormErrors()
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
-        let reason = errors.reason(reasonInput.reason)
+        let reason = errors.reason(reasonInput, note: false)
         if let day, let minutes, day == entry.onDay, minutes == entry.minutes {
             errors.general = "Er is niets veranderd: pas eerst de datum of de uren aan."
         }
         let refuse = { (errors: FormErrors) in
-            try await render(req, c, entry, edit: editForm(req, c, entry, input: input, reason: reasonInput.reason, errors: errors),
+            try await render(req, c, entry, edit: editForm(req, c, entry, input: input, reason: reasonInput, errors: errors),
                              status: .unprocessableEntity)
         }
         guard errors.isEmpty, let day, let minutes, let reason else { return try await refuse(errors) }
         return try await write(req, c, refuse) {
-            try await req.cases.correctTime(c, entryID: entry.id!, to: (day, minutes), reason: reason, today: Day(Date()))
+            let fields = [("day", day != entry.onDay), ("minutes", minutes != entry.minutes)].filter(\.1).map(\.0)
+            try await req.cases.correctTime(c, entryID: entry.id!, to: (day, minutes), changed: fields, reason: reason, today: Day(Date()))
         }
     }
 
     /// POST /cases/:caseID/time/:entryID/remove
     @Sendable static func remove(_ req: Request) async throws -> Response {
-        let (c, entry) = try await load(req, audit: "case.update")
+        let (c, entry) = try await load(req)
         let input = req.form(CorrectionReason.self) ?? .init()
         var errors = FormErrors()
-        let reason = errors.reason(input.reason)
+        let reason = errors.reason(input, note: false)
         let refuse = { (errors: FormErrors) in
             try await render(req, c, entry, remove: CorrectionsController.removeForm(
-                req, noun: "deze uren", action: action(c, entry, remove: true), reason: input.reason, errors: errors),
+                req, noun: "deze uren", action: action(c, entry, remove: true), reason: input, note: false, errors: errors),
                              status: .unprocessableEntity)
         }
         guard let reason else { return try await refuse(errors) }

@@ -75,11 +75,11 @@ enum CaseMailboxActions {
     }
 
     /// The thread for the case page; reporter messages count as read once the counsellor sees them.
-    static func thread(_ req: Request, _ c: OpenCase, issuedCode: String? = nil) async throws -> Thread? {
+    static func thread(_ req: Request, _ c: OpenCase, issuedCode: String? = nil, markRead: Bool = true) async throws -> Thread? {
         guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() > 0 else { return nil }
         let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
         let unread = messages.filter { $0.sender == .reporter && $0.readAt == nil }
-        if !unread.isEmpty {
+        if markRead, !unread.isEmpty {
             try await MailboxMessage.query(on: req.db).filter(\.$id ~~ unread.compactMap(\.id)).set(
                 \.$readAt, to: Date()
             ).update()

@@ -116,7 +116,8 @@ enum CasePage {
     }
 
     /// Everything the case page shows, opened with the case's key.
-    static func context(_ req: Request, _ c: OpenCase, override: FormView? = nil, issuedCode: String? = nil) async throws -> Context {
+    static func context(_ req: Request, _ c: OpenCase, override: FormView? = nil, issuedCode: String? = nil,
+                        markRead: Bool = true) async throws -> Context {
         let r = c.record
         let id = c.id
         let db = req.db
@@ -152,7 +153,7 @@ enum CasePage {
                 doneOn: done?.doneOn.dutch, form: form)
         }
 
-        let thread = try await CaseMailboxActions.thread(req, c, issuedCode: issuedCode)
+        let thread = try await CaseMailboxActions.thread(req, c, issuedCode: issuedCode, markRead: markRead)
         var forms = CaseForms.all(req, c, today: today)
         forms.merge(CaseMailboxActions.forms(req, c, hasMailbox: thread != nil)) { a, _ in a }
         if c.isOwner {
@@ -250,11 +251,12 @@ enum CasePage {
 
     /// GET /cases/:caseID/file
     @Sendable static func file(_ req: Request) async throws -> Response {
-        let c = try await CaseAccess.open(req, audit: "case.export")
+        let c = try await CaseAccess.open(req)
         guard c.isOwner else { throw Abort(.notFound) }
+        try await req.audit("case.export", subject: "case:\(c.id)")
         let practice = try await Practice.find(Practice.singletonID, on: req.db)?.name ?? ""
         let page = FilePage(generatedAt: PublicText.nl.dateFormatter(.long).string(from: Date()), practice: practice,
-                            backURL: SiteURL.case(.value(c.id)).path, c: try await context(req, c))
+                            backURL: SiteURL.case(.value(c.id)).path, c: try await context(req, c, markRead: false))
         return try await PolicyController.printPage(req, .caseFile, page)
     }
 }

@@ -324,6 +324,9 @@ struct CaseWriter: Sendable {
     func logTime(_ c: OpenCase, on day: Day, minutes: Int, today: Day) async throws {
         try await change(c, "case.time", detail: String(minutes)) { row, db in
             if day > today { throw CaseLifecycle.Refusal.inTheFuture(.day) }
+            if let frozen = try await CorrectionsController.refusalToAdd(organisation: row.$organisation.id, on: day, db: db) {
+                throw FieldRefusal(field: "day", message: frozen)
+            }
             try await TimeEntry(
                 organisationID: row.$organisation.id, userID: try staffID(), caseID: c.id, on: day,
                 minutes: minutes, description: "Melding \(row.reference)"
@@ -334,9 +337,11 @@ struct CaseWriter: Sendable {
     /// Corrects an hour entry of the case — a new day and minutes, or nil to remove it — audited
     /// with the reason. Allowed on a closed case; refused (`FieldRefusal` "general") where a
     /// signed-off annual report counts the entry as it is or would become.
-    func correctTime(_ c: OpenCase, entryID: UUID, to change: (day: Day, minutes: Int)?, reason: String, today: Day) async throws {
+    func correctTime(_ c: OpenCase, entryID: UUID, to change: (day: Day, minutes: Int)?, changed fields: [String] = [], reason: String,
+                     today: Day) async throws {
         let action = change == nil ? "correction.remove" : "correction.change"
-        try await self.change(c, action, detail: "case-time:\(entryID) · \(reason)", closed: .allow) { row, db in
+        let detail = "case-time:\(entryID)" + (fields.isEmpty ? "" : " " + fields.joined(separator: ",")) + " · \(reason)"
+        try await self.change(c, action, detail: detail, closed: .allow) { row, db in
             guard let entry = try await TimeEntry.query(on: db).filter(\.$id == entryID).filter(\.$caseID == c.id).first() else {
                 throw Abort(.notFound)
             }

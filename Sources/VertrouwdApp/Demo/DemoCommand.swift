@@ -283,7 +283,8 @@ enum DemoPractice {
         advice.subject = "Advies: meldregeling en zichtbaarheid vertrouwenspersoon"
         advice.body =
             "Aan de directie van Gemeente Lindewaard,\n\nOp uw verzoek adviseer ik de meldregeling te actualiseren en de vertrouwenspersoon zichtbaarder te maken op de afdelingen.\n\nMet vriendelijke groet,\nYoussef El Amrani"
-        advice.givenOn = yearStart.adding(months: -4); advice.response = "De directie neemt het advies over.";
+        advice.givenOn = yearStart.adding(months: -4); advice.sentOn = advice.givenOn
+        advice.response = "De directie neemt het advies over.";
         advice.followUp = ""
         try await advice.create(on: db)
         let adviceTime = TimeEntry()

@@ -79,7 +79,7 @@ struct PublicText: Encodable, Sendable {
     let proofReference: String
     let proofDate: String
     let printHint: String
-    let copyCode, copied, printProof: String
+    let printProof: String
     /// The button that unfolds the rest of a long text; the link to the newest message.
     let readMore, toNewest: String
     let toMailbox: String
@@ -238,7 +238,7 @@ struct PublicText: Encodable, Sendable {
         proofNote: "Dit bewijs laat zien dat en wanneer je iets hebt ingediend. Er staat geen inhoud op en geen ontvangstcode.",
         proofOrganisation: "Organisatie", proofReference: "Kenmerk", proofDate: "Ingediend op",
         printHint: "Afdrukken kan via het menu van je browser. Alleen het bewijs wordt afgedrukt, niet de code.",
-        copyCode: "Code kopiëren", copied: "Gekopieerd", printProof: "Bewijs afdrukken",
+        printProof: "Bewijs afdrukken",
         readMore: "Lees verder", toNewest: "Naar het nieuwste bericht",
         toMailbox: "Naar je postbus",
         mailboxTitle: "Je postbus", mailboxIntro: "Vul je ontvangstcode in om je melding en de antwoorden te lezen.",
@@ -248,7 +248,7 @@ struct PublicText: Encodable, Sendable {
         tooManyMessages: "Je hebt het afgelopen etmaal al \(MailboxThrottle.messagesPerDay) berichten gestuurd; meer kan pas morgen. Je vertrouwenspersoon leest ze. Wat je schreef staat er nog, niets is verstuurd.",
         yourReport: "Wat je stuurde",
         sendingFiles: "Bezig met versturen… (met bestanden kan dit even duren)",
-        sendingFailed: "Versturen is niet gelukt: de verbinding viel weg. Je tekst staat er nog. Kies de bestanden zo nodig opnieuw en probeer het nog eens.",
+        sendingFailed: "De verbinding viel weg voordat er antwoord kwam: je bericht is misschien niet aangekomen. Je tekst staat er nog. Zag je geen ontvangstcode? Probeer het dan nog eens (kwam het toch aan, dan krijgt de vertrouwenspersoon het twee keer; dat is niet erg).",
         wordsNotKept: "Je eerste melding staat hier niet: die kwam niet via dit formulier binnen, of is van voor de tijd dat we hem apart bewaarden. Je vertrouwenspersoon heeft hem. Wil je hem nalezen? Vraag het in een bericht.",
         messagesTitle: "Berichten", you: "Jij", counsellor: "Vertrouwenspersoon",
         noMessages: "Nog geen berichten. Kijk later nog eens.", messageLabel: "Bericht aan de vertrouwenspersoon",
@@ -342,7 +342,7 @@ struct PublicText: Encodable, Sendable {
         proofNote: "This proof shows that and when you submitted something. It contains no content and no receipt code.",
         proofOrganisation: "Organisation", proofReference: "Reference", proofDate: "Submitted on",
         printHint: "You can print from your browser's menu. Only the proof is printed, not the code.",
-        copyCode: "Copy code", copied: "Copied", printProof: "Print the proof",
+        printProof: "Print the proof",
         readMore: "Read more", toNewest: "To the newest message",
         toMailbox: "Go to your mailbox",
         mailboxTitle: "Your mailbox", mailboxIntro: "Enter your receipt code to read your report and the replies.",
@@ -352,7 +352,7 @@ struct PublicText: Encodable, Sendable {
         tooManyMessages: "You have sent \(MailboxThrottle.messagesPerDay) messages in the last 24 hours; more can be sent tomorrow. Your counsellor reads them. What you wrote is still here; nothing was sent.",
         yourReport: "What you sent",
         sendingFiles: "Sending… (with files this may take a while)",
-        sendingFailed: "Sending did not work: the connection dropped. Your text is still here. Choose the files again if needed and try once more.",
+        sendingFailed: "The connection dropped before an answer came: your message may not have arrived. Your text is still here. Did you not see a receipt code? Then try once more (if it did arrive, the counsellor gets it twice; that is fine).",
         wordsNotKept: "Your first report is not shown here: it did not come in through this form, or it dates from before we kept it apart. Your counsellor has it. Would you like to read it again? Ask in a message.",
         messagesTitle: "Messages", you: "You", counsellor: "Counsellor",
         noMessages: "No messages yet. Please check again later.", messageLabel: "Message to the counsellor",

@@ -35,23 +35,31 @@ struct CorrectionPage: Encodable, Sendable {
 }
 
 extension FormView {
-    /// The reason a correction needs, last in its form: it goes into the audit log as typed.
-    mutating func addReason(_ value: String?) {
-        add("reason", "Reden", value: value,
-            hint: "Bijvoorbeeld: tikfout, dubbel vastgelegd, verkeerde datum. Komt in de auditlog, die de beheerder leest: noem geen namen of inhoud van een melding.",
-            required: true, maxlength: Corrections.reasonLimit)
+    /// The reason a correction needs, last in its form: chosen from a fixed list (the audit log
+    /// never holds a case's words); for a row of an organisation also a short explanation.
+    mutating func addReason(_ input: CorrectionReason, note: Bool) {
+        choice("reason", "Reden", Corrections.Reason.self, selected: [input.reason ?? ""],
+               hint: "Komt in de auditlog, met wie en wanneer.", required: true, blank: "Kies een reden")
+        if note {
+            add("note", "Toelichting", value: input.note,
+                hint: "Mag leeg. Komt in de auditlog, die de beheerder leest.", maxlength: Corrections.noteLimit)
+        }
     }
 }
+
+/// The reason fields of a correction's forms, decoded beside the row's own form.
+struct CorrectionReason: Content { var reason, note: String? }
 
 extension FormErrors {
-    /// The reason of a correction: required, one line, at most `Corrections.reasonLimit`.
-    mutating func reason(_ value: String?) -> String? {
-        text(value, "reason", label: "de reden", max: Corrections.reasonLimit)
+    /// The reason of a correction as the audit log keeps it: `reason:typo` and, for an
+    /// organisation's row, the explanation typed.
+    mutating func reason(_ input: CorrectionReason, note: Bool) -> String? {
+        let reason = choice(input.reason, "reason", Corrections.Reason.self, label: "een reden")
+        let text = note ? text(input.note, "note", label: "de toelichting", max: Corrections.noteLimit, required: false) : nil
+        guard let reason else { return nil }
+        return "reason:\(reason.rawValue)" + (text.map { " · \($0)" } ?? "")
     }
 }
-
-/// The reason field of a correction's forms, decoded beside the row's own form.
-struct CorrectionReason: Content { var reason: String? }
 
 enum CorrectionsController {
     /// The contract years of an organisation whose annual report has been signed off.
@@ -60,10 +68,15 @@ enum CorrectionsController {
         let reports = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id ~~ years.compactMap(\.id))
             .filter(\.$signedOffOn != nil).all()
         return reports.compactMap { report in
-            guard let year = years.first(where: { $0.id == report.$contractYear.id }),
-                  let signed = report.signedOffOn.flatMap(Day.init(iso:)) else { return nil }
-            return .init(start: year.startsOn, end: year.endsOn, signedOn: signed)
+            guard let year = years.first(where: { $0.id == report.$contractYear.id }) else { return nil }
+            // Any value counts as signed off: a day we cannot read never unfreezes a year.
+            return .init(start: year.startsOn, end: year.endsOn, signedOn: report.signedOffOn.flatMap(Day.init(iso:)) ?? year.endsOn)
         }
+    }
+
+    /// Why hours or an activity may not be written on `day`: a signed-off annual report covers it.
+    static func refusalToAdd(organisation orgID: UUID, on day: Day, db: any Database) async throws -> String? {
+        Corrections.refusal(touching: [day], signedOff: try await signedOffYears(of: orgID, on: db))
     }
 
     /// A row to correct, loaded from the URL: it belongs to the organisation, and the staff member
@@ -179,7 +192,7 @@ enum CorrectionsController {
     }
 
     /// The row's own add form, filled with what it holds, as a change with a reason.
-    static func editForm(_ req: Request, _ row: Row, action: String, input: (any Sendable)? = nil, reason: String? = nil,
+    static func editForm(_ req: Request, _ row: Row, action: String, input: (any Sendable)? = nil, reason: CorrectionReason = .init(),
                          errors: FormErrors = .init()) -> FormView {
         var form: FormView
         switch row {
@@ -204,17 +217,18 @@ enum CorrectionsController {
         form.intro = nil
         form.submit = "Wijziging opslaan"
         form.problems = []
-        form.addReason(reason)
+        form.addReason(reason, note: true)
         form.apply(errors)
         return form
     }
 
-    static func removeForm(_ req: Request, noun: String, action: String, reason: String? = nil, errors: FormErrors = .init()) -> FormView {
+    static func removeForm(_ req: Request, noun: String, action: String, reason: CorrectionReason = .init(), note: Bool = true,
+                           errors: FormErrors = .init()) -> FormView {
         var form = FormView(id: "remove", title: "Verwijderen", action: action, submit: "Verwijderen", csrf: req.csrfToken)
         form.confirm = "\(noun.prefix(1).uppercased() + noun.dropFirst()) verwijderen? De reden komt in de auditlog."
         form.secondary = true
         form.collapsible = true
-        form.addReason(reason)
+        form.addReason(reason, note: note)
         form.apply(errors)
         return form
     }
@@ -227,7 +241,7 @@ enum CorrectionsController {
         let action = SiteURL.correction(.value(org.id!), kind: .value(row.kind.rawValue), row: .value(row.id)).path
         let reasonInput = req.form(CorrectionReason.self) ?? .init()
         var errors = FormErrors()
-        let reason = errors.reason(reasonInput.reason)
+        let reason = errors.reason(reasonInput, note: true)
         // Read into a copy: the row itself stays as stored until the change is saved.
         let input: any Sendable
         let changed: Row
@@ -261,19 +275,21 @@ enum CorrectionsController {
         if valid, let refused = try await refusal(row, becoming: changed, orgID: org.id!, on: req.db) { errors.general = refused }
         guard valid, errors.isEmpty, let reason else {
             return try await render(req, org: org, row: row,
-                                    edit: editForm(req, row, action: action, input: input, reason: reasonInput.reason, errors: errors),
+                                    edit: editForm(req, row, action: action, input: input, reason: reasonInput, errors: errors),
                                     status: .unprocessableEntity)
         }
         let what = differences(row, changed)
         guard !what.isEmpty else {
             errors.general = "Er is niets veranderd: pas eerst iets aan."
             return try await render(req, org: org, row: row,
-                                    edit: editForm(req, row, action: action, input: input, reason: reasonInput.reason, errors: errors),
+                                    edit: editForm(req, row, action: action, input: input, reason: reasonInput, errors: errors),
                                     status: .unprocessableEntity)
         }
         try await req.application.transaction(on: req.db) { db in
             // Checked again inside the write: a report signed off meanwhile wins.
-            if let refused = try await refusal(row, becoming: changed, orgID: org.id!, on: db) { throw CorrectionRefused(reason: refused) }
+            if let refused = try await refusal(row, becoming: changed, orgID: org.id!, on: db) {
+                throw ExplainedAbort(status: .conflict, title: "Niet gewijzigd", reason: refused)
+            }
             try await apply(changed, to: row, on: db)
             try await req.audit("correction.change", subject: "organisation:\(org.id!)",
                                 detail: "\(row.kind.rawValue):\(row.id) \(what.joined(separator: ",")) · \(reason)")
@@ -286,21 +302,24 @@ enum CorrectionsController {
         let (org, row) = try await load(req)
         let input = req.form(CorrectionReason.self) ?? .init()
         var errors = FormErrors()
-        let reason = errors.reason(input.reason)
+        let reason = errors.reason(input, note: true)
         if let refused = try await refusal(row, orgID: org.id!, on: req.db) { errors.general = refused }
-        if case .contractYear(let year) = row, errors.isEmpty,
-           try await TimeEntry.query(on: req.db).filter(\.$organisation.$id == org.id!)
-               .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn).count() > 0 {
-            errors.general = "In dit contractjaar zijn uren geschreven. Verwijder het niet: pas de periode of het tegoed aan."
+        if case .contractYear(let year) = row, errors.isEmpty, let holds = try await yearHolds(year, on: req.db) {
+            errors.general = holds
         }
         guard errors.isEmpty, let reason else {
             let action = SiteURL.correction(.value(org.id!), kind: .value(row.kind.rawValue), row: .value(row.id), remove: true).path
             return try await render(req, org: org, row: row,
-                                    remove: removeForm(req, noun: row.kind.noun, action: action, reason: input.reason, errors: errors),
+                                    remove: removeForm(req, noun: row.kind.noun, action: action, reason: input, errors: errors),
                                     status: .unprocessableEntity)
         }
         try await req.application.transaction(on: req.db) { db in
-            if let refused = try await refusal(row, orgID: org.id!, on: db) { throw CorrectionRefused(reason: refused) }
+            if let refused = try await refusal(row, orgID: org.id!, on: db) {
+                throw ExplainedAbort(status: .conflict, title: "Niet verwijderd", reason: refused)
+            }
+            if case .contractYear(let year) = row, let holds = try await yearHolds(year, on: db) {
+                throw ExplainedAbort(status: .conflict, title: "Niet verwijderd", reason: holds)
+            }
             switch row {
             case .activity(let r): try await r.delete(on: db)
             case .contact(let r): try await r.delete(on: db)
@@ -311,6 +330,19 @@ enum CorrectionsController {
                                 detail: "\(row.kind.rawValue):\(row.id) · \(reason)")
         }
         return req.redirect(to: .organisation(.value(org.id!)), flash: .removed)
+    }
+
+    /// Why a contract year may not be removed though no signed-off report holds it: hours were
+    /// written in it, or its annual report has been started (removing the year would take it along).
+    static func yearHolds(_ year: ContractYear, on db: any Database) async throws -> String? {
+        if try await TimeEntry.query(on: db).filter(\.$organisation.$id == year.$organisation.id)
+            .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn).count() > 0 {
+            return "In dit contractjaar zijn uren geschreven. Verwijder het niet: pas de periode of het tegoed aan."
+        }
+        if try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == year.id!).count() > 0 {
+            return "Voor dit contractjaar is al een jaarverslag begonnen. Verwijder het niet: pas de periode of het tegoed aan."
+        }
+        return nil
     }
 
     /// Which fields a change alters, by name, for the audit log (the values stay out of it).
@@ -354,8 +386,3 @@ enum CorrectionsController {
     }
 }
 
-/// A correction a signed-off report came to depend on between the form and the write.
-struct CorrectionRefused: AbortError {
-    let reason: String
-    var status: HTTPStatus { .conflict }
-}

@@ -513,6 +513,10 @@ enum OrganisationsController {
         entry.$user.id = staff.userID
         entry.caseID = nil
         var valid = read(input, into: entry, errors: &errors)
+        if valid, let frozen = try await CorrectionsController.refusalToAdd(organisation: org.id!, on: entry.onDay, db: req.db) {
+            errors["day"] = frozen
+            valid = false
+        }
         if valid, input.overBudget != "on",
            let ask = try await ContractYear.crossing(of: org.id!, on: entry.onDay, adding: entry.minutes, db: req.db) {
             errors["overBudget"] = ask

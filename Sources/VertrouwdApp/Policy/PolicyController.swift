@@ -279,14 +279,13 @@ enum PolicyController {
             backURL: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path, docxURL: view(d, org).docxURL))
     }
 
-    /// A page to print: its own styles and inline SVG only, nothing else may load or run.
-    /// A page to print (a policy document, the poster): a static document with its own styles;
-    /// only our own script may run, for its print button.
+    /// A page to print (a policy document, the poster, a case file): a static document with its
+    /// own styles and inline SVG; only our own script may run, for its print button.
     static func printPage(_ req: Request, _ template: Template, _ context: some Encodable & Sendable) async throws -> Response {
         let view = try await req.view.render(template, context)
         let response = ReportsController.exportResponse(Data(view.data.readableBytesView), format: .html, name: "")
         response.headers.replaceOrAdd(name: "Content-Security-Policy",
-                                      value: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; frame-ancestors 'none'")
+                                      value: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
         return response
     }
 

@@ -90,20 +90,31 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 
 // A form with files goes with a progress bar: a 9 MB report from a phone takes a while, and a
-// frightened reporter should see it move. The answer page replaces this one as if the browser had
-// posted the form itself (and its address too, so a reload does not send it again). Without
-// XMLHttpRequest the form posts as usual. Runs last: a check above may have stopped the form.
+// frightened reporter should see it move. Our own answer page (it names the application) replaces
+// this one as if the browser had posted the form itself, at an address a reload does not send
+// again. Any other answer, or none, leaves the form as it is with a message that says the outcome
+// is not known. Without XMLHttpRequest the form posts as usual. Runs last: a check above may have
+// stopped the form.
 document.addEventListener("submit", function (event) {
   var form = event.target, input = form.querySelector && form.querySelector("input[type=file]");
   if (event.defaultPrevented || !form.dataset || !form.dataset.sending || !input || !input.files || !input.files.length
       || !window.XMLHttpRequest || !window.FormData) return;
   event.preventDefault();
-  var button = form.querySelector("button[type=submit]"), bar = document.createElement("progress"),
-      said = document.createElement("p"), lastSaid = -1, request = new XMLHttpRequest();
-  bar.max = 100; bar.value = 0; bar.className = "upload";
-  said.className = "small"; said.setAttribute("role", "status");
+  var button = form.querySelector("button[type=submit]"), label = button.getAttribute("data-label") || button.textContent;
+  button.setAttribute("data-label", label);
+  Array.prototype.forEach.call(form.querySelectorAll("progress.upload, p.upload-status"), function (old) { old.remove(); });
+  var bar = document.createElement("progress"), said = document.createElement("p"), lastSaid = -1, request = new XMLHttpRequest();
+  bar.max = 100; bar.className = "upload";
+  said.className = "small upload-status"; said.setAttribute("role", "status");
   button.insertAdjacentElement("afterend", said);
   button.insertAdjacentElement("afterend", bar);
+  function unknown() {
+    bar.remove();
+    said.textContent = form.dataset.failed || "";
+    said.className = "error upload-status";
+    button.textContent = label;
+    button.disabled = false;
+  }
   request.upload.addEventListener("progress", function (e) {
     if (!e.lengthComputable) return;
     var percent = Math.floor(e.loaded * 100 / e.total);
@@ -112,17 +123,23 @@ document.addEventListener("submit", function (event) {
     if (percent >= lastSaid + 25 || percent === 100) { lastSaid = percent; said.textContent = percent + "%"; }
   });
   request.addEventListener("load", function () {
+    var html = request.responseText || "";
+    if ((request.getResponseHeader("Content-Type") || "").indexOf("text/html") !== 0
+        || html.indexOf('<meta name="application-name" content="Vertrouwd">') < 0) { unknown(); return; }
     if (request.responseURL) history.replaceState(null, "", request.responseURL);
     document.open();
-    document.write(request.responseText);
+    document.write(html);
     document.close();
+    var heading = document.querySelector("h1");
+    if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
   });
-  request.addEventListener("error", function () {
-    bar.remove();
-    said.textContent = form.dataset.failed || "";
-    said.className = "error";
-    button.disabled = false;
-  });
+  request.addEventListener("error", unknown);
+  request.addEventListener("abort", unknown);
   request.open("POST", form.action);
   request.send(new FormData(form));
+});
+
+// Printing shows long texts whole: their folded rest opens first.
+window.addEventListener("beforeprint", function () {
+  Array.prototype.forEach.call(document.querySelectorAll("details.more"), function (d) { d.open = true; });
 });
