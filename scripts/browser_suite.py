@@ -550,9 +550,9 @@ class Suite:
                 self.fill(d, "time-hours", "0,5")
                 self.submit(d, "time")
                 check("a correction without a reason is refused and keeps the hours typed",
-                      "Vul de reden in." in self.text(d) and d.find_element(By.ID, "time-hours").get_attribute("value") == "0,5", self.text(d)[:300])
+                      "Kies een reden." in self.text(d) and d.find_element(By.ID, "time-hours").get_attribute("value") == "0,5", self.text(d)[:300])
                 self.look(d, "week-correct-hour-refused")
-                self.fill(d, "time-reason", "Dubbel geteld met het intakegesprek")
+                self.select(d, "time-reason", value="duplicate")
                 self.submit(d, "time")
                 check("the corrected hour shows on the case with a confirmation", "Gewijzigd." in self.text(d) and "0,5 u" in self.text(d), self.text(d)[:300])
             # the case file for the dossier
@@ -604,7 +604,8 @@ class Suite:
                 self.click(a, years[0])
                 self.look(a, "week-correct-year")
                 self.fill(a, "contract-year-hours", "30")
-                self.fill(a, "contract-year-reason", "Extra uren afgesproken met de directie")
+                self.select(a, "contract-year-reason", value="agreed")
+                self.fill(a, "contract-year-note", "Extra uren afgesproken met de directie")
                 self.submit(a, "contract-year")
                 check("extra hours on the year are saved", "Gewijzigd." in self.text(a) and "30 u" in self.text(a), self.text(a)[:300])
         finally:
