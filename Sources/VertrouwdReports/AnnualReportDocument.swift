@@ -128,10 +128,10 @@ public struct AnnualReportDocument: Codable, Sendable, Equatable {
     public var totalText: String { total.map(String.init) ?? "minder dan \(k)" }
 }
 
-/// Text helpers shared by the writers.
-enum Markup {
-    /// XML text: escaped, and without the control characters XML 1.0 forbids.
-    static func xml(_ s: String) -> String {
+/// Text helpers shared by the writers (and the app's `#fold` tag).
+public enum Markup {
+    /// XML text: escaped, and without the control characters XML 1.0 forbids (HTML too).
+    public static func xml(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {

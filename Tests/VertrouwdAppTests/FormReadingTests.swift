@@ -172,6 +172,6 @@ struct FoldTagTests {
         #expect(head + rest == long, "nothing lost")
         #expect(head.count <= FoldTag.head && head.hasSuffix(" "), "cut after a space, not inside a word")
         #expect(FoldTag.escape(rest).contains("&lt;script&gt;") && !FoldTag.escape(rest).contains("<script>"))
-        #expect(FoldTag.escape("\"'&") == "&quot;&#39;&amp;")
+        #expect(FoldTag.escape("\"'&") == "&quot;&apos;&amp;")
     }
 }

@@ -1,4 +1,5 @@
 import Leaf
+import VertrouwdReports
 
 /// `#fold(text, "Lees verder")`: a long text (a story, a message) shows its first part, and the
 /// rest behind a `<details>` the reader opens — without JavaScript, and a screen reader hears a
@@ -26,19 +27,5 @@ struct FoldTag: UnsafeUnescapedLeafTag {
         return (String(text[..<at]), String(text[at...]))
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Markup.xml(text) }
 }
