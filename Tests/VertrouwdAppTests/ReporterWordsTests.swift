@@ -131,7 +131,8 @@ struct ReporterWordsTests {
             // the reporter writes again: it counts until Anna opens the case
             #expect(try await reporter.post("/postbus/messages", [("body", "Het gebeurt weer.")]).status == .ok)
             #expect(try await counsellor.get("/cases").body.string.contains(one))
-            _ = try await counsellor.get("/cases/\(record.id!)")
+            let opened = try await counsellor.get("/cases/\(record.id!)").body.string
+            #expect(opened.contains("Het gebeurt weer.") && !opened.contains("nieuw of ongelezen"), "the page that reads the message counts without it")
             #expect(!(try await counsellor.get("/cases").body.string.contains("nieuw of ongelezen")))
         }
     }

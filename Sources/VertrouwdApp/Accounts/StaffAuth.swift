@@ -146,10 +146,6 @@ struct RequireStaffMiddleware: AsyncMiddleware {
         }
         if admin && !staff.user.isAdmin { throw Abort(.forbidden) }
         if counsellor && !staff.user.isCounsellor { throw Abort(.forbidden) }
-        // Every page a counsellor gets (a refused form too) shows the menu's count.
-        if staff.user.isCounsellor {
-            request.storage[WaitingKey.self] = try await Inbox.waiting(for: staff.userID, on: request.db)
-        }
         return try await next.respond(to: request)
     }
 }

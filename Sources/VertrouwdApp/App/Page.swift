@@ -9,8 +9,17 @@ struct PageMeta: Encodable, Sendable {
         let name: String
         let isAdmin: Bool
         let isCounsellor: Bool
-        /// New reports and cases with a reporter's message nobody read (`Inbox.waiting`); nil for none.
-        var waiting: Int? = nil
+        /// New reports and cases with a reporter's message nobody read (`Inbox.waiting`), filled
+        /// in by `Request.page` just before it renders; written as `waiting`, absent for none.
+        var waiting: WaitingCount? = nil
+
+        enum CodingKeys: String, CodingKey { case name, isAdmin, isCounsellor, waiting }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name); try c.encode(isAdmin, forKey: .isAdmin); try c.encode(isCounsellor, forKey: .isCounsellor)
+            try c.encodeIfPresent(waiting?.value.flatMap { $0 > 0 ? $0 : nil }, forKey: .waiting)
+        }
     }
 
     let title: String
@@ -50,14 +59,21 @@ enum Flash: String {
 
 extension Request {
     func meta(_ title: String, section: String = "") -> PageMeta {
+        let count = storage[WaitingKey.self] ?? WaitingCount()
+        storage[WaitingKey.self] = count
         let user = staff.map { PageMeta.NavUser(name: $0.user.name, isAdmin: $0.user.isAdmin, isCounsellor: $0.user.isCounsellor,
-                                                      waiting: storage[WaitingKey.self].flatMap { $0 > 0 ? $0 : nil }) }
+                                                      waiting: count) }
         let flash = cookies[Flash.cookieName].flatMap { Flash(rawValue: $0.string) }?.message
         return PageMeta(title: title, csrf: csrfToken, user: user, flash: flash, section: section)
     }
 
     /// Renders a page; clears a flash message that was shown.
     func page(_ template: Template, _ context: some Encodable & Sendable, status: HTTPStatus = .ok) async throws -> Response {
+        // The menu's count, read now: after the handler (a case page that marked messages read
+        // counts without them), and only for a page that is drawn (not a redirect or a download).
+        if let staff, staff.user.isCounsellor, let count = storage[WaitingKey.self], count.value == nil {
+            count.value = try await Inbox.waiting(for: staff.userID, on: db)
+        }
         let response = try await view.render(template, context).encodeResponse(status: status, for: self)
         if cookies[Flash.cookieName] != nil {
             response.cookies[Flash.cookieName] = .expired
@@ -109,8 +125,12 @@ struct Pager: Encodable, Sendable {
     }
 }
 
-/// The menu's count, read once per staff page by `RequireStaffMiddleware`.
-struct WaitingKey: StorageKey { typealias Value = Int }
+/// The menu's count of one request: made empty by `meta`, filled by `page` before it renders.
+final class WaitingCount: @unchecked Sendable {  // one request's: written once before its page renders, then read
+    var value: Int?
+}
+
+struct WaitingKey: StorageKey { typealias Value = WaitingCount }
 
 enum Inbox {
     /// How many of the counsellor's cases wait for them: new reports not yet taken on, and cases
