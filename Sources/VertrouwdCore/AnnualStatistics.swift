@@ -192,9 +192,13 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
         public var hidden: [Cell] { cells.filter { $0.status == "hidden" } }
     }
 
+    /// The version of the publication rules (docs/ANONYMITY.md) this code applies.
+    public static let rules = 2
+
     /// The threshold in force.
     public let k: Int
-    /// Number of contacts (cases opened in the period), or nil when fewer than k.
+    /// Number of contacts (cases opened in the period), or nil when fewer than k — none included:
+    /// "minder dan k" must not say that somebody came.
     public let total: Int?
     public let fewerThanK: Bool
     public var previousTotal: Int?
@@ -219,34 +223,33 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
 
 /// Builds the protected statistics of one contract year.
 public enum AnnualStatistics {
-    public static func build(cases: [CaseFacts], start: Day, end: Day, k: Int,
-                             previous: PublishedStatistics? = nil) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
-        build(tally: CaseTally(cases: cases), start: start, end: end, k: k, previous: previous)
+    public static func build(cases: [CaseFacts], start: Day, end: Day, k: Int, previous: PublishedStatistics? = nil,
+                             seed: UInt64 = 0) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
+        build(tally: CaseTally(cases: cases), start: start, end: end, k: k, previous: previous, seed: seed)
     }
 
-    public static func build(tally: CaseTally, start: Day, end: Day, k: Int,
-                             previous: PublishedStatistics? = nil) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
+    /// `seed`: the practice's secret draw for this report (see `Disclosure.protect`).
+    public static func build(tally: CaseTally, start: Day, end: Day, k: Int, previous: PublishedStatistics? = nil,
+                             seed: UInt64 = 0) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
         let total = tally.total
         guard Disclosure.isPublishable(total, k: k) else {
             let stats = PublishedStatistics(k: k, total: nil, fewerThanK: true, previousTotal: nil, tables: [],
                                             notes: ["Minder dan \(k) contacten dit jaar: om niemand herkenbaar te maken staan er geen verdere aantallen in dit verslag."])
             return (stats, [])
         }
-        var raw = rawTables(tally, start: start, end: end, k: k)
+        let raw = rawTables(tally, start: start, end: end, k: k)
         var notes: [String] = []
-        if total == 0 { raw.tables = [] }
 
-        var protected = raw.tables.map { Disclosure.protect($0, k: k) }
+        var protected = raw.tables.map { Disclosure.protect($0, k: k, seed: seed) }
         // The deadlines table counts the reports under the whistleblower law; it may only appear
         // where the number of those reports is itself published.
         let wbkPublished = protected.first { $0.id == "regime" }?.cells.first { $0.key == Regime.whistleblower.rawValue }?.count
+        // The note is the same whether there were none or a few: it must not tell them apart.
         if let i = protected.firstIndex(where: { $0.id == "wbk_deadlines" }), (wbkPublished ?? 0) < k {
             protected.remove(at: i)
-            if (wbkPublished ?? 1) != 0 {
-                notes.append("Termijnen Wet bescherming klokkenluiders: niet apart getoond, omdat het aantal meldingen onder deze wet niet getoond wordt.")
-            }
+            notes.append("Termijnen Wet bescherming klokkenluiders: alleen getoond als er ten minste \(k) meldingen onder deze wet zijn.")
         }
-        if !raw.quarterShown && total > 0 {
+        if !raw.quarterShown {
             notes.append("Verdeling over kwartalen: niet getoond, want niet elk kwartaal telt ten minste \(k) contacten.")
         }
 
@@ -268,26 +271,101 @@ public enum AnnualStatistics {
         return (stats, protected)
     }
 
-    /// The reasons a new version of an already signed-off year may not replace the old one:
-    /// a figure that both versions show and that changed by 1 to k−1 would tell the reader about
-    /// that many cases added late.
+    /// The reasons a new version of an already signed-off year may not replace the earlier ones.
+    ///
+    /// A reader may hold every version that ever left. Whatever two versions both let a reader
+    /// work out — a shown cell, an "overig" cell, the hidden cells' sum ("Overige samen", or the
+    /// total minus the shown cells), the total, and any sum of these — must have changed by 0 or
+    /// by at least k; otherwise the difference tells how many cases (1 to k−1) came in late or
+    /// were corrected. Compared against every earlier version, not only the last.
+    public static func revisionProblems(from earlier: [PublishedStatistics], to new: PublishedStatistics) -> [String] {
+        var problems: [String] = []
+        for old in earlier {
+            for p in revisionProblems(from: old, to: new) where !problems.contains(p) { problems.append(p) }
+        }
+        return problems
+    }
+
     public static func revisionProblems(from old: PublishedStatistics, to new: PublishedStatistics) -> [String] {
         let k = max(old.k, new.k)
         var problems: [String] = []
-        func check(_ a: Int?, _ b: Int?, _ what: String) {
-            guard let a, let b else { return }
-            let d = abs(a - b)
-            if d > 0 && d < k { problems.append("\(what): \(a) → \(b)") }
-        }
-        check(old.total, new.total, "Aantal contacten")
-        if old.total == nil, new.total != nil, let t = new.total, t < 2 * k {
-            problems.append("Aantal contacten: eerder 'minder dan \(old.k)', nu \(t)")
+        func small(_ d: Int) -> Bool { d != 0 && abs(d) < k }
+        switch (old.total, new.total) {
+        case let (a?, b?):
+            if small(b - a) { problems.append("Aantal contacten: \(a) → \(b)") }
+        case let (nil, b?) where b < 2 * k:
+            problems.append("Aantal contacten: eerder 'minder dan \(old.k)', nu \(b)")
+        case let (a?, nil) where a < 2 * k:
+            problems.append("Aantal contacten: eerder \(a), nu 'minder dan \(new.k)'")
+        default: break
         }
         for table in new.tables {
             guard let before = old.tables.first(where: { $0.id == table.id }) else { continue }
-            for cell in table.shown {
-                check(before.cells.first { $0.key == cell.key }?.count, cell.count, "\(table.title) – \(cell.label)")
+            problems += jointDifferences(before, old.total, table, new.total, k: k)
+        }
+        return problems
+    }
+
+    /// The sums a reader knows in one version of a table: blocks of its base cells (the rows it
+    /// counts), each with its value or nil where the reader cannot work it out.
+    static func knownBlocks(_ t: PublishedStatistics.Table, total: Int?) -> (base: [String: String], blocks: [(keys: Set<String>, value: Int?)]) {
+        let overig = Set(t.cells.compactMap(\.mergedInto))
+        let baseCells = t.cells.filter { $0.status != "combined" && !overig.contains($0.key) }
+        var blocks: [(keys: Set<String>, value: Int?)] = []
+        var hidden = Set<String>()
+        for cell in baseCells where cell.mergedInto == nil {
+            if let n = cell.count { blocks.append(([cell.key], n)) } else { hidden.insert(cell.key) }
+        }
+        for o in t.cells where overig.contains(o.key) {
+            let members = Set(baseCells.filter { $0.mergedInto == o.key }.map(\.key))
+            if let n = o.count { blocks.append((members, n)) } else { hidden.formUnion(members) }
+        }
+        if !hidden.isEmpty {
+            var value = t.cells.first { $0.status == "combined" }?.count
+            if value == nil, !t.multiValued, let total { value = total - blocks.reduce(0) { $0 + ($1.value ?? 0) } }
+            blocks.append((hidden, value))
+        }
+        return (Dictionary(baseCells.map { ($0.key, $0.label) }, uniquingKeysWith: { a, _ in a }), blocks)
+    }
+
+    /// Joins two versions' blocks into the coarsest sums both let a reader work out, and names
+    /// every sum of them that changed by 1 to k−1.
+    static func jointDifferences(_ a: PublishedStatistics.Table, _ aTotal: Int?, _ b: PublishedStatistics.Table, _ bTotal: Int?,
+                                 k: Int) -> [String] {
+        let (aBase, aBlocks) = knownBlocks(a, total: aTotal)
+        let (bBase, bBlocks) = knownBlocks(b, total: bTotal)
+        let keys = Array(Set(aBase.keys).union(bBase.keys)).sorted()
+        var parent = Dictionary(uniqueKeysWithValues: keys.map { ($0, $0) })
+        func find(_ x: String) -> String { var x = x; while parent[x]! != x { x = parent[x]! }; return x }
+        for block in aBlocks + bBlocks {
+            guard let first = block.keys.first else { continue }
+            for key in block.keys { parent[find(key)] = find(first) }
+        }
+        let components = Dictionary(grouping: keys, by: find).values.map(Set.init)
+        func value(_ blocks: [(keys: Set<String>, value: Int?)], _ base: [String: String], of c: Set<String>) -> Int? {
+            guard c.allSatisfy({ base[$0] != nil }) else { return nil }
+            var sum = 0
+            for block in blocks where !block.keys.isDisjoint(with: c) {
+                guard let v = block.value else { return nil }
+                sum += v
             }
+            return sum
+        }
+        let known = components.compactMap { c -> (labels: [String], before: Int, after: Int)? in
+            guard let x = value(aBlocks, aBase, of: c), let y = value(bBlocks, bBase, of: c) else { return nil }
+            return (c.sorted().map { bBase[$0] ?? aBase[$0] ?? $0 }, x, y)
+        }.sorted { $0.labels.lexicographicallyPrecedes($1.labels) }
+        // Every sum of known parts: a reader may add them up (a +5 here and a −4 there is +1).
+        var problems: [String] = []
+        let n = min(known.count, 16)
+        for mask in 1..<(1 << n) {
+            let parts = (0..<n).filter { mask & (1 << $0) != 0 }.map { known[$0] }
+            let before = parts.reduce(0) { $0 + $1.before }, after = parts.reduce(0) { $0 + $1.after }
+            guard after != before, abs(after - before) < k else { continue }
+            // Name the smallest sum that shows it; larger ones that contain it say nothing new.
+            let labels = parts.flatMap(\.labels)
+            problems.append("\(b.title) – \(labels.joined(separator: " + ")): \(before) → \(after)")
+            if problems.count >= 5 { break }
         }
         return problems
     }
@@ -345,4 +423,29 @@ public enum AnnualStatistics {
         }
         return (tables, quarterShown)
     }
+}
+
+extension PublishedStatistics {
+    /// The subjects (categories) this report shows on their own, with a count of at least k.
+    public var shownCategories: Set<CaseCategory> {
+        guard let table = tables.first(where: { $0.id == "category" }) else { return [] }
+        return Set(table.cells.filter { $0.status == "published" && $0.count != nil }.compactMap { CaseCategory(rawValue: $0.key) })
+    }
+
+    /// An advice's subject as the annual report lists it. An advice that came from a signal, or
+    /// whose subject names a theme, tells the reader that theme came up (a signal is at least a
+    /// few cases): where the tables hide that theme, the list does not name it either.
+    public func adviceSubject(_ subject: String, category: CaseCategory?) -> String {
+        let shown = shownCategories
+        let hidden = CaseCategory.allCases.filter { $0 != .other && !shown.contains($0) }
+        let lower = subject.lowercased()
+        let names = hidden.contains { c in
+            c.label.lowercased().replacingOccurrences(of: " en ", with: ",").split(whereSeparator: { ",/".contains($0) })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.contains { $0.count >= 4 && lower.contains($0) }
+        }
+        if let category, category != .other, !shown.contains(category) || names { return Self.unnamedAdvice }
+        return names ? Self.unnamedAdvice : subject
+    }
+
+    public static let unnamedAdvice = "Advies over een onderwerp dat dit verslag niet apart toont"
 }

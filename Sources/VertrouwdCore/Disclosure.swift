@@ -2,9 +2,11 @@
 /// (*jaarverslag*), the practice-wide overview and the figures in an advice letter.
 ///
 /// The guarantee, for a threshold k (default 5, never below 3):
-/// 1. No published count lies between 1 and k−1.
-/// 2. In every table the hidden cells are either none, or at least two non-empty cells whose sum
-///    is at least k — so no hidden cell can be recovered from the table's total and the other
+/// 1. No published count lies between 1 and k−1, and no published count is 0 either: an empty
+///    cell and a small one look the same (hidden), so a table's appearance never tells whether a
+///    rare event (one WBK report, one complaint about discrimination) happened.
+/// 2. In every table the hidden cells are either none, or at least two cells whose sum is at
+///    least k — so no hidden cell can be recovered from the table's total and the other
 ///    cells, and the hidden cells together cannot be known to be small (complementary suppression).
 /// 3. Small cells are first merged into a coarser cell ("overig" within their group) so that as
 ///    much as possible stays readable; only what cannot be merged is suppressed.
@@ -22,22 +24,36 @@ public enum Disclosure {
         max(configured ?? defaultThreshold, minimumThreshold)
     }
 
-    /// Whether a count may be published as it is.
-    public static func isPublishable(_ count: Int, k: Int) -> Bool { count == 0 || count >= k }
+    /// Whether a count may be published as it is: k or more. Zero is not: a printed 0 beside a
+    /// hidden cell would tell the reader that the hidden one holds somebody (docs/ANONYMITY.md).
+    public static func isPublishable(_ count: Int, k: Int) -> Bool { count >= k }
 
     /// Protects one table of true counts.
     ///
     /// `rows` keep their order; a row with a `group` can be merged into that group's "overig"
     /// cell, which is placed after the group's last row.
-    public static func protect(_ table: RawTable, k: Int) -> ProtectedTable {
+    ///
+    /// Where a cell of k or more must join the hidden ones (to reach k, or to keep a lone small
+    /// cell from being worked out), it is drawn at random, not taken as the smallest: "the
+    /// smallest shown was hidden" would tell a reader who knows the rules that the hidden cells
+    /// are smaller than every shown one, and so pin them down. The draw comes from `seed`, which
+    /// the practice keeps secret and keeps the same for one report, so every version and every
+    /// format of a report hides the same cells. `pick(n)` replaces the draw in tests.
+    public static func protect(_ table: RawTable, k: Int, seed: UInt64 = 0, pick: ((Int) -> Int)? = nil) -> ProtectedTable {
         precondition(k >= minimumThreshold, "k below the minimum")
+        var random = SeededRandom(state: seed ^ table.id.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 })
+        func draw(_ options: [Int]) -> Int {
+            let i = pick.map { $0(options.count) } ?? Int(random.next() % UInt64(options.count))
+            return options[min(max(i, 0), options.count - 1)]
+        }
         var cells = table.rows.map {
             ProtectedCell(key: $0.key, label: $0.label, group: $0.group, trueCount: $0.count, count: $0.count, status: .published)
         }
 
-        // 1. Within each group: merge small cells into the group's "overig" cell; when that cell
-        //    is still small, merge the group's next smallest cell into it, until it reaches k or
-        //    the whole group is in it.
+        // 1. Within each group: merge the cells below k (empty ones included: empty and small
+        //    must look alike) into the group's "overig" cell; when that cell is still below k,
+        //    merge the group's next smallest cell into it, until it reaches k or the whole group
+        //    is in it.
         var groups: [String] = []
         for row in table.rows { if let g = row.group, !groups.contains(g) { groups.append(g) } }
         for group in groups {
@@ -46,17 +62,17 @@ public enum Disclosure {
             guard !small.isEmpty else { continue }
             var merged = Set(small)
             var sum = small.reduce(0) { $0 + cells[$1].trueCount }
-            while sum < k, let next = members.filter({ !merged.contains($0) && cells[$0].trueCount > 0 })
-                .min(by: { (cells[$0].trueCount, $0) < (cells[$1].trueCount, $1) }) {
+            // Every other cell of the group holds k or more: one of them, drawn, is enough.
+            let rest = members.filter { !merged.contains($0) }
+            if sum < k, !rest.isEmpty {
+                let next = draw(rest)
                 merged.insert(next)
                 sum += cells[next].trueCount
             }
             // A group of one small cell with nothing to merge with stays a single cell for step 2.
             if merged.count == 1 { continue }
             let overigKey = "\(group).other"
-            // Empty cells of the group go into "overig" too, so a reader cannot tell which
-            // cells were small and which were empty.
-            for i in members where merged.contains(i) || cells[i].trueCount == 0 {
+            for i in members where merged.contains(i) {
                 cells[i].count = nil
                 cells[i].status = .merged(into: overigKey)
             }
@@ -66,8 +82,8 @@ public enum Disclosure {
             cells.insert(overig, at: members.last! + 1)
         }
 
-        // 2. Suppress what is still small; then hide the smallest published cells as well until
-        //    the hidden cells are at least two non-empty ones summing to at least k.
+        // 2. Suppress what is still small; then hide a published cell, drawn, until the hidden
+        //    cells are at least two summing to at least k (one is always enough: it holds k).
         for i in cells.indices where cells[i].isCandidate && !isPublishable(cells[i].trueCount, k: k) {
             cells[i].count = nil
             cells[i].status = .suppressed
@@ -79,51 +95,73 @@ public enum Disclosure {
             cells[i].count = nil
             cells[i].status = .complementary
         }
-        while true {
-            let hidden = cells.indices.filter { cells[$0].isHiddenCandidate && cells[$0].trueCount > 0 }
+        // Which cells are empty plays no part: the hidden cells are counted, not the people in
+        // them, so a table with an empty cell is treated as one with a small cell.
+        // A multi-valued table without a complement row (the subjects) has no total to subtract
+        // from: a hidden cell there says "fewer than k", as the total of a small year does, and
+        // nothing pins it down — so no cell of k or more is hidden beside it.
+        while !(table.multiValued && table.complement == nil) {
+            let hidden = cells.indices.filter { cells[$0].isHiddenCandidate }
             let hiddenSum = hidden.reduce(0) { $0 + cells[$1].trueCount }
             if hidden.isEmpty || (hidden.count >= 2 && hiddenSum >= k) { break }
-            guard let next = cells.indices.filter({ cells[$0].isCandidate && cells[$0].count != nil && cells[$0].trueCount > 0 })
-                .min(by: { (cells[$0].trueCount, $0) < (cells[$1].trueCount, $1) }) else { break }
+            let shown = cells.indices.filter { cells[$0].isCandidate && cells[$0].count != nil }
+            guard !shown.isEmpty else { break }
+            let next = draw(shown)
             cells[next].count = nil
             cells[next].status = .complementary
-        }
-        // Where anything is hidden, empty cells are hidden too: a reader must not learn which
-        // hidden cells hold at least one person.
-        if cells.contains(where: { $0.isHiddenCandidate }) {
-            for i in cells.indices where cells[i].isCandidate && cells[i].trueCount == 0 {
-                cells[i].count = nil
-                cells[i].status = .suppressed
-            }
         }
         return ProtectedTable(id: table.id, title: table.title, multiValued: table.multiValued, cells: cells)
     }
 
-    /// Figures about people in a text the counsellor wrote for management ("3 meldingen",
-    /// "twee collega's") that lie between 1 and k−1: the text must not go out with them.
+    /// Figures about people in a text the counsellor wrote for management that lie between 1 and
+    /// k−1: the text must not go out with them. Dutch and English; what it understands:
+    /// - numbers in digits and in words ("3", "drie", "three", "een"/"één" and "one", "tweetal"),
+    ///   before a word for people or reports, also inside a compound ("2 integriteitsmeldingen",
+    ///   "een WBK-melding", "Eén klokkenluider") and with up to two words between ("3 nieuwe meldingen");
+    /// - numbers before a word for a group or a trait ("2 vrouwelijke verpleegkundigen", "afdeling");
+    /// - how often ("Drie keer", "4x", "tweemaal", "twice"), unless it is the practice's own rhythm
+    ///   ("2x per jaar", "3 keer een workshop");
+    /// - "minder dan 5" / "fewer than 5": with 5 ≤ k it says "1 to 4".
+    /// Returns each finding as it reads in the text, lower-cased, with the words that made it one.
     public static func smallFigures(in text: String, k: Int) -> [String] {
-        let words = ["één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10,
-                     "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14, "vijftien": 15]
-        let nouns = ["melding", "meldingen", "melder", "melders", "medewerker", "medewerkers", "collega", "collega's", "mensen",
-                     "personen", "persoon", "klacht", "klachten", "gesprek", "gesprekken", "contact", "contacten", "zaak", "zaken",
-                     "werknemer", "werknemers", "slachtoffer", "slachtoffers", "vrouwen", "mannen", "reports", "people", "employees"]
-        let tokens = text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "'") }).map(String.init)
+        let tokens = FigureWords.tokens(text)
         var found: [String] = []
-        for (i, token) in tokens.enumerated() where i + 1 < tokens.count {
-            guard let n = Int(token) ?? words[token], n > 0, n < k else { continue }
-            // "3 meldingen", and one adjective in between: "3 nieuwe meldingen".
-            let next = tokens[(i + 1)...].prefix(2)
-            if let noun = next.first(where: { nouns.contains($0) }) { found.append("\(token) \(noun)") }
+        var i = 0
+        while i < tokens.count {
+            let token = tokens[i]
+            // "minder dan 5", "fewer than 5", "less than 5": an upper bound at or below k.
+            if i + 2 < tokens.count, ["minder", "fewer", "less"].contains(token), ["dan", "than"].contains(tokens[i + 1]),
+               let n = FigureWords.number(tokens[i + 2]), n <= k, n > 0 {
+                found.append("\(token) \(tokens[i + 1]) \(tokens[i + 2])")
+                i += 3
+                continue
+            }
+            guard let n = FigureWords.number(token), n >= 1, n < k else { i += 1; continue }
+            let next = Array(tokens[(i + 1)...].prefix(3))
+            if FigureWords.times.contains(next.first ?? "") || (Int(token) != nil && next.first == "x") {
+                if !next.dropFirst().contains(where: FigureWords.ownWork.contains) { found.append("\(token) \(next[0])") }
+            } else if token == "een" {
+                // Mostly an article: only "een melding", "een klokkenluider", "een collega" count.
+                if let noun = next.first, FigureWords.isReportOrReporter(noun) { found.append("\(token) \(noun)") }
+            } else if ["eenmaal", "once", "tweemaal", "twice", "driemaal", "thrice", "viermaal"].contains(token) {
+                found.append(token)
+            } else {
+                // The word for people within three words, unless the practice's own work comes first
+                // ("2 workshops voor medewerkers").
+                for word in next {
+                    if FigureWords.ownWork.contains(word) || FigureWords.stops.contains(word) { break }
+                    if FigureWords.isPersonOrGroup(word) { found.append("\(token) \(word)"); break }
+                }
+            }
+            i += 1
         }
         return found
     }
 
-    /// A figure about people in a sentence (an advice letter, a signal shown to management):
-    /// the number itself when it may be published, otherwise "fewer than k" in words.
+    /// The figure itself from k up; below k no figure at all, just the plural ("meldingen"): "minder
+    /// dan 5" would say "1 to 4", and "geen" beside it would make the two tell apart.
     public static func phrase(_ count: Int, k: Int, noun: (singular: String, plural: String)) -> String {
-        if count == 0 { return "geen \(noun.plural)" }
-        if count >= k { return "\(count) \(noun.plural)" }
-        return "minder dan \(k) \(noun.plural)"
+        count >= k ? "\(count) \(noun.plural)" : noun.plural
     }
 }
 
@@ -229,4 +267,85 @@ public struct ProtectedTable: Sendable, Equatable {
     }
 
     public var hiddenCount: Int { cells.filter { $0.count == nil }.count }
+}
+
+/// The words `Disclosure.smallFigures` reads, Dutch and English.
+enum FigureWords {
+    static let numbers: [String: Int] = [
+        "een": 1, "één": 1, "eén": 1, "one": 1, "single": 1, "eenmaal": 1, "once": 1,
+        "twee": 2, "two": 2, "tweetal": 2, "tweemaal": 2, "twice": 2,
+        "drie": 3, "three": 3, "drietal": 3, "driemaal": 3, "thrice": 3,
+        "vier": 4, "four": 4, "viertal": 4, "viermaal": 4, "vijf": 5, "five": 5, "vijftal": 5, "zes": 6, "six": 6,
+        "zeven": 7, "seven": 7, "acht": 8, "eight": 8, "negen": 9, "nine": 9, "tien": 10, "ten": 10,
+        "elf": 11, "eleven": 11, "twaalf": 12, "twelve": 12, "dertien": 13, "veertien": 14, "vijftien": 15,
+    ]
+    /// "3 keer", "4x", "three times".
+    static let times: Set<String> = ["keer", "maal", "x", "times", "occasions"]
+    /// After "2x" or "3 keer": the practice's own work, not people.
+    static let ownWork: Set<String> = ["per", "workshop", "workshops", "training", "trainingen", "voorlichting", "voorlichtingen",
+                                       "bijeenkomst", "bijeenkomsten", "sessie", "sessies", "uur", "jaar", "maand", "week", "overleg",
+                                       "spreekuur", "spreekuren", "a", "every", "hours", "session", "sessions", "year", "month"]
+    /// Words for people and reports, matched as the end of a (compound) word: "integriteitsmeldingen".
+    static let personEndings = ["melding", "meldingen", "melder", "melders", "klokkenluider", "klokkenluiders", "medewerker",
+                                "medewerkers", "collega", "collega's", "mensen", "personen", "persoon", "klacht", "klachten",
+                                "werknemer", "werknemers", "slachtoffer", "slachtoffers", "vrouw", "vrouwen", "man", "mannen",
+                                "kundige", "kundigen", "leerling", "leerlingen", "docent", "docenten", "leraar", "leraren",
+                                "stagiair", "stagiairs", "vrijwilliger", "vrijwilligers", "leidinggevende", "leidinggevenden",
+                                "ouder", "ouders", "kind", "kinderen", "student", "studenten", "cliënt", "cliënten", "gesprek",
+                                "gesprekken", "contact", "contacten", "zaak", "zaken", "signaal", "signalen",
+                                "report", "reports", "reporter", "reporters", "whistleblower", "whistleblowers", "employee",
+                                "employees", "colleague", "colleagues", "people", "person", "persons", "complaint", "complaints",
+                                "woman", "women", "men", "nurse", "nurses", "case", "cases", "staff", "worker", "workers"]
+    /// Where looking for the person word stops: a preposition starts something else.
+    static let stops: Set<String> = ["voor", "met", "in", "op", "bij", "van", "over", "naar", "for", "with", "at", "of", "about", "to"]
+    /// After "een": a report or a reporter, not any noun ("een gesprek met de directie").
+    static let reportEndings = ["melding", "meldingen", "melder", "klokkenluider", "medewerker", "collega", "werknemer",
+                                "slachtoffer", "klacht", "whistleblower", "employee", "colleague", "complaint"]
+    /// Words for a group or a trait: a number beside them narrows to a few people.
+    static let groupWords: Set<String> = ["afdeling", "afdelingen", "team", "teams", "locatie", "vestiging", "vrouwelijke",
+                                          "mannelijke", "jonge", "oudere", "allochtone", "zwangere", "parttime",
+                                          "department", "female", "male", "young", "older", "pregnant", "unit"]
+    /// Short words that end like a person word but are not one ("dan", "van").
+    static let notPersons: Set<String> = ["dan", "van", "kan", "wan", "plan", "aan", "zaal", "zakken", "human", "german",
+                                          "vertrouwenspersoon", "vertrouwenspersonen", "contactpersoon", "contactpersonen"]
+
+    static func number(_ token: String) -> Int? { Int(token) ?? numbers[token] }
+
+    static func isPerson(_ word: String) -> Bool {
+        guard !notPersons.contains(word) else { return false }
+        let bare = word.split(separator: "-").last.map(String.init) ?? word
+        return personEndings.contains { bare == $0 || (bare.hasSuffix($0) && $0.count >= 5) }
+    }
+
+    static func isReportOrReporter(_ word: String) -> Bool {
+        guard !notPersons.contains(word) else { return false }
+        let bare = word.split(separator: "-").last.map(String.init) ?? word
+        return reportEndings.contains { bare.hasSuffix($0) }
+    }
+
+    static func isPersonOrGroup(_ word: String) -> Bool { isPerson(word) || groupWords.contains(word) }
+
+    /// Lower-cased words and numbers: "4x" reads as "4", "x"; "WBK-melding" stays one word.
+    static func tokens(_ text: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        var isDigits = false
+        func flush() { if !current.isEmpty { out.append(current) }; current = "" }
+        for ch in text.lowercased() {
+            if ch.isNumber {
+                if !isDigits { flush() }
+                isDigits = true
+                current.append(ch)
+            } else if ch.isLetter || ((ch == "'" || ch == "’" || ch == "-") && !current.isEmpty && !isDigits) {
+                if isDigits { flush() }
+                isDigits = false
+                current.append(ch == "’" ? "'" : ch)
+            } else {
+                flush()
+                isDigits = false
+            }
+        }
+        flush()
+        return out.map { $0.hasSuffix("-") ? String($0.dropLast()) : $0 }
+    }
 }

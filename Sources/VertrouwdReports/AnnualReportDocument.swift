@@ -66,6 +66,10 @@ public struct AnnualReportDocument: Codable, Sendable, Equatable {
     public var signedOffOn: String?
     /// The threshold in force: no published count lies between 1 and k−1.
     public let k: Int
+    /// Which version of the rules in docs/ANONYMITY.md made it, so a reader (and the audit) knows
+    /// what a hidden cell and "minder dan k" can mean: 1 printed empty cells and a year with
+    /// nobody as 0; 2 (since issue 23) hides them like small ones. Snapshots without it are 1.
+    public let disclosureRules: Int
     /// Number of contacts in the year, or null when fewer than k.
     public let total: Int?
     public let fewerThanK: Bool
@@ -85,6 +89,7 @@ public struct AnnualReportDocument: Codable, Sendable, Equatable {
         self.status = status
         self.signedOffOn = signedOffOn
         self.k = statistics.k
+        self.disclosureRules = PublishedStatistics.rules
         self.total = statistics.total
         self.fewerThanK = statistics.fewerThanK
         self.previousTotal = statistics.previousTotal
@@ -96,6 +101,31 @@ public struct AnnualReportDocument: Codable, Sendable, Equatable {
         self.sections = sections
     }
 
+    enum CodingKeys: String, CodingKey {
+        case organisation, periodStart, periodEnd, status, signedOffOn, k, disclosureRules, total, fewerThanK, previousTotal, tables,
+             notes, activities, hours, advice, sections
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        organisation = try c.decode(String.self, forKey: .organisation)
+        periodStart = try c.decode(String.self, forKey: .periodStart)
+        periodEnd = try c.decode(String.self, forKey: .periodEnd)
+        status = try c.decode(String.self, forKey: .status)
+        signedOffOn = try c.decodeIfPresent(String.self, forKey: .signedOffOn)
+        k = try c.decode(Int.self, forKey: .k)
+        disclosureRules = try c.decodeIfPresent(Int.self, forKey: .disclosureRules) ?? 1
+        total = try c.decodeIfPresent(Int.self, forKey: .total)
+        fewerThanK = try c.decode(Bool.self, forKey: .fewerThanK)
+        previousTotal = try c.decodeIfPresent(Int.self, forKey: .previousTotal)
+        tables = try c.decode([PublishedStatistics.Table].self, forKey: .tables)
+        notes = try c.decode([String].self, forKey: .notes)
+        activities = try c.decode([Activity].self, forKey: .activities)
+        hours = try c.decode(HoursUsed.self, forKey: .hours)
+        advice = try c.decode([Advice].self, forKey: .advice)
+        sections = try c.decode([Section].self, forKey: .sections)
+    }
+
     /// Written out in full: `total` and `previousTotal` are null, not missing, where hidden.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -105,6 +135,7 @@ public struct AnnualReportDocument: Codable, Sendable, Equatable {
         try c.encode(status, forKey: .status)
         try c.encode(signedOffOn, forKey: .signedOffOn)
         try c.encode(k, forKey: .k)
+        try c.encode(disclosureRules, forKey: .disclosureRules)
         try c.encode(total, forKey: .total)
         try c.encode(fewerThanK, forKey: .fewerThanK)
         try c.encode(previousTotal, forKey: .previousTotal)

@@ -194,7 +194,9 @@ public enum ReportWriters {
         }
         p("Contacten en meldingen", style: "Heading1")
         p("Aantal contacten: \(doc.totalText)" + (doc.previousTotal.map { " (vorig jaar: \($0))" } ?? ""))
-        p("Aantallen kleiner dan \(doc.k) (behalve nul) worden nooit genoemd: zulke cellen zijn samengevoegd onder 'overig' of verborgen (–), zodat niets naar een persoon te herleiden is.")
+        p(doc.disclosureRules == 1
+          ? "Aantallen kleiner dan \(doc.k) (behalve nul) worden nooit genoemd: zulke cellen zijn samengevoegd onder 'overig' of verborgen (–), zodat niets naar een persoon te herleiden is."
+          : "Aantallen kleiner dan \(doc.k), nul ook, worden nooit genoemd: een lege cel en een kleine zijn samengevoegd onder 'overig' of verborgen (–), zodat niet te zien is of iets zeldzaams gebeurde en niets naar een persoon te herleiden is.")
         for t in doc.tables {
             p(t.title, style: "Heading2")
             if t.shown.isEmpty {

@@ -3,8 +3,9 @@ import Foundation
 /// An audit of a published annual report that knows nothing of how it was made: it reads the
 /// JSON an organisation receives and works out, for every figure it does not show, the range of
 /// values consistent with everything that JSON says — totals, shown cells, "overig" and "Overige
-/// samen" rows, and any marker on a hidden cell. A hidden figure passes when its range holds a
-/// value outside 1…k−1 and is at least k wide; a figure pinned to one value must be publishable.
+/// samen" rows, and any marker on a hidden cell. A hidden figure passes when its range holds at
+/// least k values and starts at 0 or at k or more (it is not proven to hold somebody while it may
+/// be fewer than k: "minder dan k" is 0…k−1); a figure pinned to one value must be publishable.
 ///
 /// It reasons with intervals (bounds propagation over the sums the report implies), which can
 /// only be wider than the exact answer; `scripts/disclosure_audit.py` solves the same question
@@ -106,8 +107,8 @@ struct DisclosureAudit {
             audit.audited += 1
             if b.lo == b.hi {
                 if b.lo > 0 && b.lo < k { audit.violations.append(.init(figure: name, range: b.lo...b.hi, why: "pinned to a small count, k=\(k)")) }
-            } else if !(b.lo == 0 || b.hi >= k) || b.hi - b.lo < k {
-                audit.violations.append(.init(figure: name, range: b.lo...b.hi, why: "narrower than k=\(k) or only small values"))
+            } else if !(b.lo == 0 || b.lo >= k) || b.hi - b.lo + 1 < k {
+                audit.violations.append(.init(figure: name, range: b.lo...b.hi, why: "fewer than k=\(k) values left, or proven to hold somebody"))
             }
         }
         return audit

@@ -234,7 +234,7 @@ struct FormErrors: Sendable {
         for (field, text) in texts where messages[field] == nil {
             let small = Disclosure.smallFigures(in: text, k: k)
             if !small.isEmpty {
-                messages[field] = "Noem geen aantal mensen of meldingen kleiner dan \(k) (\(small.joined(separator: ", "))): schrijf bijvoorbeeld ‘minder dan \(k)’ of ‘enkele’."
+                messages[field] = "Dit noemt een klein aantal (\(small.joined(separator: ", "))): onder de \(k) mensen of meldingen is iemand te herkennen, ook met ‘een’, ‘drie keer’ of ‘minder dan \(k)’. Schrijf het zonder getal, bijvoorbeeld ‘meldingen over pesten’."
             }
         }
     }

@@ -58,3 +58,14 @@ extension Application {
         return Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)).base64EncodedString()
     }
 }
+
+extension Application {
+    /// The secret draw of one contract year's report (`Disclosure.protect`): which cell of k or
+    /// more joins the hidden ones. Derived from the key file, so a reader of the reports cannot
+    /// redo it, and the same for every version and format of that report.
+    func disclosureSeed(_ contractYearID: UUID) -> UInt64 {
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: keys.auditChainKey, info: Data("vertrouwd/disclosure-draw".utf8), outputByteCount: 32)
+        let mac = Array(HMAC<SHA256>.authenticationCode(for: Data(contractYearID.uuidString.utf8), using: key))
+        return mac.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}

@@ -112,6 +112,7 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(ReportCommand(), as: "report")
+    app.asyncCommands.use(OverviewCommand(), as: "overview")
     app.asyncCommands.use(ReportBenchmarkCommand(), as: "benchmark-report")
     app.asyncCommands.use(PagesBenchmarkCommand(), as: "benchmark-pages")
     app.asyncCommands.use(RetentionCommand(), as: "retention")

@@ -16,7 +16,8 @@ enum DashboardController {
     struct Flood: Encodable, Sendable { let organisation, when: String }
     struct OrgHours: Encodable, Sendable {
         let name, url: String
-        let openCases: Int
+        /// Only for the organisations the user serves.
+        let openCases: String?
         let budget: BudgetView?
     }
 
@@ -92,8 +93,12 @@ enum DashboardController {
         }
         let visible = try await Organisation.visible(to: staff, on: req.db)
         let figures = try await OrganisationFigures.of(visible.compactMap(\.id), today: today, on: req.db)
+        // Live case counts only for the organisations this user serves; an admin's other rows show
+        // hours, not how many reports came in (docs/ANONYMITY.md, who sees what).
+        let served = Set(try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id))
         let hours = visible.map { org in
-            OrgHours(name: org.name, url: SiteURL.organisation(.value(org.id!)).path, openCases: figures.openCases[org.id!] ?? 0,
+            OrgHours(name: org.name, url: SiteURL.organisation(.value(org.id!)).path,
+                     openCases: served.contains(org.id!) ? String(figures.openCases[org.id!] ?? 0) : nil,
                      budget: figures.budget(of: org.id!))
         }
         let clock = PublicText.nl.dateFormatter(.medium)

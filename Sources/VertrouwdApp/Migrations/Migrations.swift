@@ -28,5 +28,6 @@ enum Migrations {
         AddReporterWords(),     // 19
         CreateReminderMails(),  // 20
         AddAdviceSentAndShareEnd(), // 21
+        AddEarlierReportVersions(), // 22
     ]
 }

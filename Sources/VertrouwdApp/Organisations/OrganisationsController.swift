@@ -50,7 +50,8 @@ enum OrganisationsController {
         let phases: [Phase]
         let years: [Year]
         let entries: [Entry]
-        let openCases: Int
+        /// Only for a counsellor who serves the organisation.
+        let openCases: String?
         let isAdmin: Bool
         let advice: [Advice]
         let newAdviceURL: String?
@@ -205,7 +206,10 @@ enum OrganisationsController {
         let counsellors = try await org.$counsellors.get(on: req.db).sorted { $0.name < $1.name }
         let entries = try await TimeEntry.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$caseID == nil)
             .with(\.$user).sort(\.$onDay, .descending).limit(50).all()
-        let openCases = try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$status != .closed).count()
+        // A live count of one organisation's cases is for the counsellors who serve it: an admin who
+        // reads it daily would see each new report arrive (docs/ANONYMITY.md, who sees what).
+        let openCases = try await Organisation.serves(staff.userID, organisation: id, on: req.db)
+            ? String(try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$status != .closed).count()) : nil
 
         let correct = { (kind: CorrectionKind, row: UUID, author: UUID?) -> String? in
             CorrectionsController.mayCorrect(kind, recordedBy: author, staff: staff)

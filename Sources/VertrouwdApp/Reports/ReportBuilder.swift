@@ -150,22 +150,26 @@ enum ReportBuilder {
     }
 
     /// The statistics of a contract year, compared with the previous year as it was published.
-    static func statistics(org: Organisation, year: ContractYear, k: Int, on db: any Database) async throws
+    static func statistics(org: Organisation, year: ContractYear, app: Application, on db: any Database) async throws
         -> (published: PublishedStatistics, protected: [ProtectedTable]) {
+        let k = app.settings.disclosureThreshold
         let counts = try await tally(organisationID: org.id!, from: year.start, to: year.end, on: db)
-        let previous = try await previousStatistics(org: org, before: year, k: k, on: db)
-        return AnnualStatistics.build(tally: counts, start: year.start, end: year.end, k: k, previous: previous)
+        let previous = try await previousStatistics(org: org, before: year, app: app, on: db)
+        return AnnualStatistics.build(tally: counts, start: year.start, end: year.end, k: k, previous: previous,
+                                      seed: app.disclosureSeed(year.id!))
     }
 
     /// Last year's published figures: its signed-off snapshot, or else computed the same way.
-    static func previousStatistics(org: Organisation, before year: ContractYear, k: Int, on db: any Database) async throws -> PublishedStatistics? {
+    static func previousStatistics(org: Organisation, before year: ContractYear, app: Application, on db: any Database) async throws
+        -> PublishedStatistics? {
+        let k = app.settings.disclosureThreshold
         guard let last = try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
             .filter(\.$endsOn < year.startsOn).sort(\.$startsOn, .descending).first() else { return nil }
         if let signed = signedOffDocument(try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == last.id!).first()) {
             return signed.statistics
         }
         let counts = try await tally(organisationID: org.id!, from: last.start, to: last.end, on: db)
-        return AnnualStatistics.build(tally: counts, start: last.start, end: last.end, k: k).published
+        return AnnualStatistics.build(tally: counts, start: last.start, end: last.end, k: k, seed: app.disclosureSeed(last.id!)).published
     }
 
     static let sectionTitles = (role: "Rol en bereikbaarheid van de vertrouwenspersoon",
@@ -189,9 +193,9 @@ enum ReportBuilder {
     }
 
     /// The whole document as it stands now (a draft, or what a new sign-off would freeze).
-    static func currentDocument(org: Organisation, year: ContractYear, record: AnnualReportRecord?, k: Int, on db: any Database) async throws
-        -> (document: AnnualReportDocument, protected: [ProtectedTable]) {
-        let (stats, protected) = try await statistics(org: org, year: year, k: k, on: db)
+    static func currentDocument(org: Organisation, year: ContractYear, record: AnnualReportRecord?, app: Application,
+                                on db: any Database) async throws -> (document: AnnualReportDocument, protected: [ProtectedTable]) {
+        let (stats, protected) = try await statistics(org: org, year: year, app: app, on: db)
         let entries = try await TimeEntry.query(on: db).filter(\.$organisation.$id == org.id!)
             .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn).all()
         let activities = entries.filter { $0.caseID == nil && $0.activityKind != nil }.sorted { $0.onDay < $1.onDay }.map {
@@ -216,7 +220,7 @@ enum ReportBuilder {
             statistics: stats, activities: activities,
             hours: .init(budget: Hours.format(minutes: year.budgetMinutes), used: Hours.format(minutes: used),
                          onActivities: Hours.format(minutes: onActivities), percent: budget.percentUsed),
-            advice: advice.map { .init(date: $0.givenOn.dutch, subject: $0.subject, solicited: $0.solicited) },
+            advice: advice.map { .init(date: $0.givenOn.dutch, subject: stats.adviceSubject($0.subject, category: $0.category), solicited: $0.solicited) },
             sections: sections)
         return (doc, protected)
     }
@@ -225,6 +229,13 @@ enum ReportBuilder {
     static func signedOffDocument(_ record: AnnualReportRecord?) -> AnnualReportDocument? {
         guard let snapshot = record?.snapshot else { return nil }
         return try? JSONDecoder().decode(AnnualReportDocument.self, from: Data(snapshot.utf8))
+    }
+
+    /// Every version that left before the current one, oldest first, and the current one: what a
+    /// reader may hold side by side.
+    static func versionsThatLeft(_ record: AnnualReportRecord?) -> [AnnualReportDocument] {
+        let earlier = record?.earlierSnapshots.flatMap { try? JSONDecoder().decode([AnnualReportDocument].self, from: Data($0.utf8)) } ?? []
+        return earlier + [signedOffDocument(record)].compactMap { $0 }
     }
 
     /// Renders one export format.
@@ -254,6 +265,10 @@ enum ReportBuilder {
         doc.status = "signed_off"
         doc.signedOffOn = Day(Date()).iso
         let record = existing ?? AnnualReportRecord()
+        if let earlier = signedOffDocument(existing) {
+            let kept = versionsThatLeft(existing).dropLast() + [earlier]
+            record.earlierSnapshots = String(decoding: try JSONEncoder().encode(Array(kept)), as: UTF8.self)
+        }
         if existing == nil {
             record.$contractYear.id = yearID
             record.roleText = ""; record.recommendations = ""; record.focusNext = ""

@@ -20,6 +20,8 @@ struct ReportCommand: AsyncCommand {
         var format: String?
         @Option(name: "output", help: "The file to write; without it, the report goes to standard output.")
         var output: String?
+        @Option(name: "version", help: "Which signed-off version: 1 is the first that left (default: the current one).")
+        var version: Int?
     }
 
     var help: String { "Writes an organisation's annual report (anonymised) as html, docx, csv or json." }
@@ -42,11 +44,16 @@ struct ReportCommand: AsyncCommand {
         }
         let record = try await AnnualReportRecord.query(on: app.db).filter(\.$contractYear.$id == year.id!).first()
         let doc: AnnualReportDocument
-        if let signed = ReportBuilder.signedOffDocument(record) {
+        if let version = signature.version {
+            let versions = ReportBuilder.versionsThatLeft(record)
+            guard (1...max(1, versions.count)).contains(version), versions.indices.contains(version - 1) else {
+                throw Failure(description: "\(org.name) \(calendarYear) has \(versions.count) signed-off version(s); there is no version \(version).")
+            }
+            doc = versions[version - 1]
+        } else if let signed = ReportBuilder.signedOffDocument(record) {
             doc = signed
         } else {
-            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: record,
-                                                          k: app.settings.disclosureThreshold, on: app.db).document
+            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: record, app: app, on: app.db).document
         }
         let data = try await ReportBuilder.render(doc, as: format, views: app.view)
         try await Audit.record("report.export", subject: "contract_year:\(year.id!)", detail: "\(format.rawValue) (command line)",
@@ -56,6 +63,37 @@ struct ReportCommand: AsyncCommand {
                 throw Failure(description: "Could not write \(output).")
             }
             context.console.print("Wrote \(output) (\(data.count) bytes, \(doc.status == "signed_off" ? "signed off" : "draft"), k = \(doc.k)).")
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+    }
+}
+
+/// `vertrouwd overview --year YYYY [--output FILE]` — the practice overview as JSON: per
+/// organisation what its signed-off report says, and every sum the overview page shows with the
+/// organisations it adds up (what scripts/disclosure_audit.py reads beside the reports).
+struct OverviewCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "year", help: "The calendar year in which the contract years start.")
+        var year: Int?
+        @Option(name: "output", help: "The file to write; without it, standard output.")
+        var output: String?
+    }
+
+    var help: String { "Writes the practice overview (sums of the signed-off annual reports) as JSON." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let year = signature.year else { throw ReportCommand.Failure(description: "Give --year YYYY.") }
+        let (overview, _) = try await ReportsController.practiceOverview(year: year, k: app.settings.disclosureThreshold, on: app.db)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(overview)
+        if let output = signature.output {
+            guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw ReportCommand.Failure(description: "Could not write \(output).")
+            }
+            context.console.print("Wrote \(output) (\(overview.lines.count) organisations, \(overview.sums.count) sums).")
         } else {
             FileHandle.standardOutput.write(data)
         }
@@ -113,7 +151,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
         }
         var doc: AnnualReportDocument?
         try await time("whole annual report (database to document)") {
-            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: nil, k: k, on: app.db).document
+            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: nil, app: app, on: app.db).document
         }
         for format in ReportFormat.allCases {
             try await time("render \(format.rawValue)") { _ = try await ReportBuilder.render(doc!, as: format, views: app.view) }

@@ -19,6 +19,9 @@ final class AnnualReportRecord: Model, @unchecked Sendable { // property wrapper
     @OptionalField(key: "signed_off_by") var signedOffBy: UUID?
     /// The signed-off `AnnualReportDocument` as JSON: protected figures only, never true counts.
     @OptionalField(key: "snapshot") var snapshot: String?
+    /// The versions `snapshot` replaced, oldest first: a JSON array of documents. Every one of them
+    /// may be in a reader's hands, so a new version is checked against each.
+    @OptionalField(key: "earlier_snapshots") var earlierSnapshots: String?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}

@@ -23,7 +23,8 @@ enum ReportsController {
         let orgName: String
         let period: String
         let base: String
-        let report: ReportView
+        /// Nil for an admin before sign-off: the live draft changes with every new case.
+        let report: ReportView?
         let k: Int
         let isCounsellor: Bool
         let preview: [PreviewTable]
@@ -63,7 +64,7 @@ enum ReportsController {
     static func render(_ req: Request, _ ctx: Context, sections: SectionsForm? = nil, errors: FormErrors = .init(),
                        problems: [String] = [], status: HTTPStatus = .ok) async throws -> Response {
         let k = req.application.settings.disclosureThreshold
-        let (current, protected) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, k: k, on: req.db)
+        let (current, protected) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, app: req.application, on: req.db)
         let signed = ReportBuilder.signedOffDocument(ctx.record)
         var preview: [PreviewTable] = []
         if ctx.isCounsellor {
@@ -95,13 +96,14 @@ enum ReportsController {
             forms.append(signOff)
         }
         // The counsellor sees what a sign-off would freeze now; once signed off and unchanged, that
-        // is the signed-off version. Everyone else sees what the organisation gets.
+        // is the signed-off version. Everyone else sees what the organisation gets, and nothing
+        // before sign-off: a live draft read day after day would show each new case arrive.
         let changed = signed.map { !sameContent($0, current) } ?? false
-        let shown = ctx.isCounsellor ? (changed || signed == nil ? current : signed!) : (signed ?? current)
+        let shown = ctx.isCounsellor ? (changed || signed == nil ? current : signed!) : signed
         let page = Page(
             meta: req.meta("Jaarverslag \(ctx.org.name)", section: "organisations"),
             orgURL: SiteURL.organisation(.value(ctx.org.id!)).path, orgName: ctx.org.name, period: "\(ctx.year.start.dutch) – \(ctx.year.end.dutch)",
-            base: ctx.url().path, report: ReportView(shown), k: k, isCounsellor: ctx.isCounsellor, preview: preview,
+            base: ctx.url().path, report: shown.map { ReportView($0) }, k: k, isCounsellor: ctx.isCounsellor, preview: preview,
             signedOff: signed?.signedOffOn.flatMap(Day.init(iso:))?.dutch, changedSinceSignOff: changed,
             problems: problems, forms: forms, formats: signed == nil ? [] : ReportFormat.allCases.map(\.rawValue))
         return try await req.page(.report, page, status: status)
@@ -169,13 +171,13 @@ enum ReportsController {
         }
         if !errors.isEmpty { return try await render(req, ctx, errors: errors, status: .unprocessableEntity) }
         let k = req.application.settings.disclosureThreshold
-        let (doc, _) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, k: k, on: req.db)
-        if let earlier = ReportBuilder.signedOffDocument(ctx.record) {
-            // A new version must not tell a reader about a handful of cases added since.
-            let problems = AnnualStatistics.revisionProblems(from: earlier.statistics, to: doc.statistics)
-            if !problems.isEmpty {
-                return try await render(req, ctx, problems: problems, status: .conflict)
-            }
+        let (doc, _) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, app: req.application, on: req.db)
+        // A new version must not tell a reader who holds every earlier one about a handful of
+        // cases added or corrected since.
+        let earlier = ReportBuilder.versionsThatLeft(ctx.record).map(\.statistics)
+        let problems = AnnualStatistics.revisionProblems(from: earlier, to: doc.statistics)
+        if !problems.isEmpty {
+            return try await render(req, ctx, problems: problems, status: .conflict)
         }
         let signer = try req.requireStaff().userID
         try await req.application.transaction(on: req.db) { [doc] db in
@@ -216,40 +218,63 @@ enum ReportsController {
     // MARK: the practice overview
 
     struct OverviewPage: Encodable, Sendable {
+        struct Line: Encodable, Sendable {
+            let organisation: String
+            let text: String
+            let url: String?
+        }
+
         let meta: PageMeta
         let year: Int
         let years: [Int]
-        let report: ReportView
-        let organisations: ReportView.Table?
+        let report: ReportView?
+        let lines: [Line]
         let k: Int
     }
 
-    /// GET /reports?year=YYYY — the practice across organisations, under the same rules.
+    /// GET /reports?year=YYYY — the practice across organisations: the sums of what their signed-off
+    /// reports publish, nothing else (docs/ANONYMITY.md).
     @Sendable static func overview(_ req: Request) async throws -> Response {
         let k = req.application.settings.disclosureThreshold
         let thisYear = Day(Date()).year
         let year = (try? req.query.get(Int.self, at: "year")).flatMap { (2000...2100).contains($0) ? $0 : nil } ?? thisYear
-        let (doc, organisations) = try await practiceOverview(year: year, k: k, on: req.db)
+        let (overview, years) = try await practiceOverview(year: year, k: k, on: req.db)
+        let lines = overview.lines.map { line -> OverviewPage.Line in
+            let text = switch line.status {
+            case "signed_off": line.total.map(String.init) ?? "minder dan \(k)"
+            case "draft": "nog niet vastgesteld"
+            default: "geen contractjaar dat in \(year) begint"
+            }
+            return OverviewPage.Line(organisation: line.organisation, text: text,
+                                     url: years[line.organisation].map { SiteURL.annualReport(.value($0.org), year: .value($0.year), nil).path })
+        }
+        let anySigned = overview.lines.contains { $0.status == "signed_off" }
+        let doc = AnnualReportDocument(organisation: "Alle organisaties", periodStart: Day(year: year, month: 1, day: 1)!,
+                                       periodEnd: Day(year: year, month: 12, day: 31)!, status: "signed_off", signedOffOn: nil,
+                                       statistics: overview.statistics, activities: [],
+                                       hours: .init(budget: "", used: "", onActivities: "", percent: 0), advice: [], sections: [])
         let page = OverviewPage(meta: req.meta("Praktijkoverzicht \(year)", section: "reports"), year: year,
-                                years: Array((thisYear - 4...thisYear).reversed()), report: ReportView(doc, isOverview: true),
-                                organisations: organisations, k: k)
+                                years: Array((thisYear - 4...thisYear).reversed()),
+                                report: anySigned ? ReportView(doc, isOverview: true) : nil, lines: lines, k: k)
         try await req.audit("report.practice_overview", detail: String(year))
         return try await req.page(.practiceOverview, page)
     }
 
-    /// All organisations' cases of a calendar year, and the number per organisation, protected.
-    static func practiceOverview(year: Int, k: Int, on db: any Database) async throws -> (AnnualReportDocument, ReportView.Table?) {
-        let start = Day(year: year, month: 1, day: 1)!, end = Day(year: year, month: 12, day: 31)!
-        let counts = try await ReportBuilder.tally(organisationID: nil, from: start, to: end, on: db)
-        let (stats, _) = AnnualStatistics.build(tally: counts, start: start, end: end, k: k)
-        let doc = AnnualReportDocument(organisation: "Alle organisaties", periodStart: start, periodEnd: end, status: "draft", signedOffOn: nil,
-                                       statistics: stats, activities: [], hours: .init(budget: "", used: "", onActivities: "", percent: 0),
-                                       advice: [], sections: [])
-        guard stats.total != nil else { return (doc, nil) }
-        let perOrganisation = try await ReportBuilder.casesPerOrganisation(from: start, to: end, on: db)
-        let names = try await Organisation.query(on: db).sort(\.$name).all()
-        let raw = RawTable(id: "organisation", title: "Contacten per organisatie",
-                           rows: names.map { .init(key: $0.slug, label: $0.name, count: perOrganisation[$0.id!] ?? 0) })
-        return (doc, ReportView.Table(PublishedStatistics.Table(protected: Disclosure.protect(raw, k: k), k: k)))
+    /// Every organisation's signed-off report of the contract year starting in `year`, added up;
+    /// and where each organisation's report of that year lives.
+    static func practiceOverview(year: Int, k: Int, on db: any Database) async throws
+        -> (PracticeOverview, [String: (org: UUID, year: UUID)]) {
+        var reports: [(organisation: String, periodStart: String?, statistics: PublishedStatistics?)] = []
+        var where_: [String: (org: UUID, year: UUID)] = [:]
+        for org in try await Organisation.query(on: db).sort(\.$name).all() {
+            guard let contractYear = try await ReportBuilder.contractYear(of: org, startingIn: year, on: db) else {
+                reports.append((org.name, nil, nil))
+                continue
+            }
+            where_[org.name] = (org.id!, contractYear.id!)
+            let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == contractYear.id!).first()
+            reports.append((org.name, contractYear.start.iso, ReportBuilder.signedOffDocument(record)?.statistics))
+        }
+        return (PracticeOverview(year: year, k: k, reports: reports), where_)
     }
 }
