@@ -87,10 +87,19 @@ class Model:
         return res.fun if res.status == 0 else (None if res.status == 2 else -INF)
 
 
+def rules(doc):
+    """Which rules made a report (docs/ANONYMITY.md): 1 printed 0, so "fewer than k" and a hidden
+    cell meant somebody; 2 hides 0 like a small count."""
+    return doc.get("disclosureRules", 1)
+
+
 def add_report(m, r, doc):
     """The constraints one report states about its own year's counts (report number r)."""
     k, total = doc["k"], (r, "#total")
-    m.bound(total, *((doc["total"], doc["total"]) if doc.get("total") is not None else (0, k - 1)))
+    if doc.get("total") is not None:
+        m.bound(total, doc["total"], doc["total"])
+    else:  # rules 1 printed a year with nobody as 0: "fewer than k" meant 1..k-1
+        m.bound(total, 1 if rules(doc) == 1 else 0, k - 1)
     for t in doc.get("tables", []):
         tid, X = t["id"], (lambda key, tid=t["id"]: (r, tid, key))
         cells = [c for c in t["cells"] if c["status"] != "combined"]
@@ -120,6 +129,18 @@ def add_report(m, r, doc):
             m.row({X(h["key"]): 1 for h in plain if h["label"] in names}, c["count"], c["count"])
         if hidden and not combined and len(hidden) < len(plain):
             m.row({X(h["key"]): 1 for h in hidden}, 0, k - 1)
+        if hidden and rules(doc) == 1:
+            # Rules 1 hid cells only where one of them held 1..k-1 (zeros were printed): at least
+            # one hidden cell is small and not empty. y = 1 marks it: y <= x <= k-1 + M(1-y).
+            big = 100_000
+            ys = []
+            for h in hidden:
+                y = (r, tid, h["key"], "#small")
+                m.bound(y, 0, 1)
+                m.row({X(h["key"]): 1, y: -1}, 0, INF)
+                m.row({X(h["key"]): 1, y: big}, -INF, k - 1 + big)
+                ys.append(y)
+            m.row({y: 1 for y in ys}, 1, INF)
 
 
 def add_previous(m, r, doc, p, last, problems):
@@ -143,101 +164,291 @@ def add_previous(m, r, doc, p, last, problems):
                 m.row({(p, t["id"], c["key"]): 1}, prev, prev)
 
 
-def audit_group(reports):
-    """reports: [(name, doc)] of one organisation. Returns per report (name, doc, cells, narrowest,
-    violations, warnings)."""
-    reports = sorted(reports, key=lambda nd: nd[1]["periodStart"])
-    m, problems = Model(), []
-    for r, (_, doc) in enumerate(reports):
-        add_report(m, r, doc)
-        if r > 0: add_previous(m, r, doc, r - 1, reports[r - 1][1], problems)
-    feasible = m.solve({}) is not None
-    out = []
+def known_sets(doc):
+    """Per table, the sets of base cells whose sum a reader of one version can work out or that
+    the version names: every cell, every "overig" block, the hidden cells together."""
+    out = {}
+    for t in doc.get("tables", []):
+        overig = {c.get("mergedInto") for c in t["cells"] if c["status"] == "merged"}
+        base = [c for c in t["cells"] if c["status"] != "combined" and c["key"] not in overig]
+        sets = [frozenset([c["key"]]) for c in base]
+        for o in overig:
+            sets.append(frozenset(c["key"] for c in base if c.get("mergedInto") == o))
+        hidden = {c["key"] for c in base if c["count"] is None and c["status"] != "merged"}
+        for o in overig:
+            if next((c for c in t["cells"] if c["key"] == o), {}).get("count", 0) is None:
+                hidden |= {c["key"] for c in base if c.get("mergedInto") == o}
+        if hidden: sets.append(frozenset(hidden))
+        out[t["id"]] = (set(c["key"] for c in base), set(sets))
+    return out
+
+
+def small_change(lo, hi, k):
+    """A difference between versions a reader can prove to be 1..k-1 cases (up or down)."""
+    return (lo == hi and 0 < abs(lo) < k) or (1 <= lo and hi <= k - 1) or (-(k - 1) <= lo and hi <= -1)
+
+
+def hidden_ok(lo, hi, k):
+    """At least k values left, and not proven to hold somebody while it may be fewer than k."""
+    return (lo == 0 or lo >= k) and hi - lo + 1 >= k
+
+
+# ---- texts: an independent reading of small figures in words (the app has its own) ----------
+
+NUMBER_WORDS = {"een": 1, "één": 1, "eén": 1, "one": 1, "single": 1, "twee": 2, "two": 2, "drie": 3, "three": 3,
+                "vier": 4, "four": 4, "vijf": 5, "five": 5, "zes": 6, "six": 6, "zeven": 7, "seven": 7, "acht": 8,
+                "eight": 8, "negen": 9, "nine": 9, "tweetal": 2, "drietal": 3, "viertal": 4}
+OFTEN = {"eenmaal": 1, "once": 1, "tweemaal": 2, "twice": 2, "driemaal": 3, "thrice": 3, "viermaal": 4}
+PEOPLE = re.compile(r"(melding|meldingen|melders?|klokkenluiders?|medewerkers?|collega'?s?|werknemers?|slachtoffers?|"
+                    r"klachte?n?|personen|persoon|mensen|vrouwe?n?|manne?n?|kundigen?|leerlinge?n?|docente?n?|"
+                    r"leidinggevenden?|reports?|reporters?|whistleblowers?|employees?|colleagues?|people|persons?|"
+                    r"complaints?|women|woman|men|nurses?|cases?|gesprekk?e?n?|contacte?n?|signale?n?)$")
+GROUPS = {"afdeling", "afdelingen", "team", "locatie", "vestiging", "vrouwelijke", "mannelijke", "jonge", "oudere",
+          "zwangere", "department", "female", "male", "young", "older", "pregnant"}
+TIMES = {"keer", "maal", "x", "times"}
+OWN_WORK = {"per", "workshop", "workshops", "training", "trainingen", "voorlichting", "sessie", "sessies", "uur", "jaar",
+            "maand", "week", "spreekuur", "overleg", "every", "a", "hours", "session", "year"}
+NOT_PEOPLE = {"vertrouwenspersoon", "vertrouwenspersonen", "contactpersoon", "dan", "van"}
+
+
+def small_figures(text, k):
+    words = re.findall(r"\d+|[^\W\d_][\w'’-]*", text.lower())
+    words = [w.replace("’", "'") for w in words]
+    found = []
+    for i, w in enumerate(words):
+        nxt = words[i + 1:i + 4]
+        if w in ("minder", "fewer", "less") and len(nxt) >= 2 and nxt[0] in ("dan", "than"):
+            n = int(nxt[1]) if nxt[1].isdigit() else NUMBER_WORDS.get(nxt[1])
+            if n is not None and 0 < n <= k: found.append(f"{w} {nxt[0]} {nxt[1]}")
+            continue
+        if w in OFTEN and OFTEN[w] < k: found.append(w); continue
+        n = int(w) if w.isdigit() else NUMBER_WORDS.get(w)
+        if n is None or not 0 < n < k: continue
+        if nxt and nxt[0] in TIMES:
+            if not set(nxt[1:]) & OWN_WORK: found.append(f"{w} {nxt[0]}")
+            continue
+        people = lambda x: x not in NOT_PEOPLE and bool(PEOPLE.search(x.split("-")[-1]))
+        if w == "een":
+            if nxt and people(nxt[0]) and not re.match(r"(gesprek|contact|signa)", nxt[0].split("-")[-1]): found.append(f"een {nxt[0]}")
+            continue
+        for x in nxt:
+            if x in OWN_WORK or x in ("voor", "met", "in", "op", "bij", "van", "over", "for", "with", "at", "of"): break
+            if people(x) or x in GROUPS: found.append(f"{w} {x}"); break
+    return found
+
+
+def theme_words(label):
+    return [p.strip().lower() for p in re.split(r",|/| en ", label) if len(p.strip()) >= 4]
+
+
+# ---- the audit over everything a reader receives ---------------------------------------------
+
+def audit(reports, overviews=(), letters=()):
+    """reports: [(name, doc)]; overviews: [(name, doc)]; letters: [(name, doc)].
+    Returns (per report lines, violations [(tag, text)], cells audited)."""
+    # Versions of one organisation's period, oldest first; reports numbered globally.
+    def order(nd):
+        d = nd[1]
+        return (d["organisation"], d["periodStart"], d.get("signedOffOn") or "9999", d.get("status") == "draft", nd[0])
+    reports = sorted(reports, key=order)
+    m, problems, viol = Model(), [], []
+    for r, (_, doc) in enumerate(reports): add_report(m, r, doc)
+    periods = {}
+    for r, (_, doc) in enumerate(reports): periods.setdefault((doc["organisation"], doc["periodStart"]), []).append(r)
+    by_org = {}
+    for (org, start), rs in sorted(periods.items()): by_org.setdefault(org, []).append((start, rs))
+    for org, starts in by_org.items():
+        for (s0, rs0), (s1, rs1) in zip(starts, starts[1:]):
+            for r in rs1:  # every version's `previous` is the last version of the year before
+                add_previous(m, r, reports[r][1], rs0[-1], reports[rs0[-1]][1], problems)
+    for _, doc in overviews:
+        year = doc["year"]
+        latest = {org: rs[-1] for (org, start), rs in periods.items() if start.startswith(str(year))}
+        for line in doc.get("lines", []):
+            if line.get("total") is not None and line["organisation"] in latest:
+                m.row({(latest[line["organisation"]], "#total"): 1}, line["total"], line["total"])
+        for s_ in doc.get("sums", []):
+            missing = [o for o in s_["organisations"] if o not in latest]
+            if missing:
+                viol.append(("overview", f"VIOLATION overview {year} {s_['table']}/{s_['key']}: names {missing}, whose report is not in the audit"))
+                continue
+            var = (lambda r: (r, "#total")) if s_["table"] == "#total" else (lambda r: (r, s_["table"], s_["key"]))
+            m.row({var(latest[o]): 1 for o in s_["organisations"]}, s_["count"], s_["count"])
+    feasible = not m.lo or m.solve({}) is not None
+    if not feasible:
+        viol.append(("contradiction", "VIOLATION the reports contradict each other (no counts satisfy them)"))
+    lines, cells = [], 0
+
+    def rng(objective):
+        lo, hi = m.solve(objective), -m.solve({key: -v for key, v in objective.items()})
+        return math.ceil(lo - 1e-6), (hi if hi == INF else math.floor(hi + 1e-6))
+
     for r, (name, doc) in enumerate(reports):
-        k, viol, warn, narrowest, cells = doc["k"], [], [], None, 0
-        viol += [f"VIOLATION {name} inconsistent with last year's report: {p}" for q, p in problems if q == r]
-        if not feasible:
-            viol.append(f"VIOLATION {name}: the reports contradict each other (no counts satisfy them)")
+        k, narrowest, n = doc["k"], None, 0
+        viol += [("previous", f"VIOLATION {name} inconsistent with last year's report: {p}") for q, p in problems if q == r]
         every = [c for t in doc.get("tables", []) for c in t["cells"]]
         marks = sorted({c["status"] for c in every if c["count"] is None and c["status"] != "merged"})
         unknown = sorted({c["status"] for c in every} - ALLOWED)
         if len(marks) > 1 or unknown or (marks and marks != ["hidden"]):
-            viol.append(f"VIOLATION {name} status markers: hidden cells marked {marks}, markers outside "
-                        f"{sorted(ALLOWED)}: {unknown} (one marker, no reason)")
+            viol.append(("markers", f"VIOLATION {name} status markers: hidden cells marked {marks}, markers outside "
+                                    f"{sorted(ALLOWED)}: {unknown} (one marker, no reason)"))
         if any(c["count"] is None for c in every):
-            warn += [f"WARNING {name} note may say a hidden cell is small: {n!r}" for n in doc.get("notes", []) if SMALL.search(n)]
+            for note in doc.get("notes", []):
+                if SMALL.search(note): print(f"WARNING {name} note may say a hidden cell is small: {note!r}")
+        if feasible and doc.get("total") is None:
+            lo, hi = rng({(r, "#total"): 1})
+            if lo != 0: viol.append(("existence", f"VIOLATION {name} total 'fewer than {k}': [{lo}, {hi}], so somebody came"))
         for t in doc.get("tables", []) if feasible else []:
             for c in t["cells"]:
                 if c["count"] is not None or c["status"] == "combined": continue
-                key = (r, t["id"], c["key"])
-                lo, hi = m.solve({key: 1}), -m.solve({key: -1})
-                lo, hi = math.ceil(lo - 1e-6), (hi if hi == INF else math.floor(hi + 1e-6))
-                cells += 1
-                if narrowest is None or hi - lo < narrowest[1] - narrowest[0]:
-                    narrowest = (lo, hi, f"{t['id']}/{c['key']}")
-                if not ((lo == 0 or hi >= k) and hi - lo >= k):
-                    viol.append(f"VIOLATION {name} {t['id']}/{c['key']}: [{lo}, {hi}] k={k}")
-        out.append((name, doc, cells, narrowest, viol, warn))
-    return out
+                lo, hi = rng({(r, t["id"], c["key"]): 1})
+                n += 1
+                if narrowest is None or hi - lo < narrowest[1] - narrowest[0]: narrowest = (lo, hi, f"{t['id']}/{c['key']}")
+                if 1 <= lo <= k - 1:
+                    viol.append(("existence", f"VIOLATION {name} {t['id']}/{c['key']}: [{lo}, {hi}] k={k}: proven to hold somebody"))
+                elif not hidden_ok(lo, hi, k):
+                    viol.append(("hidden", f"VIOLATION {name} {t['id']}/{c['key']}: [{lo}, {hi}] k={k}"))
+        # The advice list names no theme the subject table hides.
+        shown = {c["label"].lower() for t in doc.get("tables", []) if t["id"] == "category"
+                 for c in t["cells"] if c["status"] == "published" and c["count"] is not None}
+        hidden_themes = {w for t in doc.get("tables", []) if t["id"] == "category"
+                         for c in t["cells"] if c["label"].lower() not in shown and not c["label"].startswith("Overig")
+                         for w in theme_words(c["label"])}
+        if not doc.get("tables"): hidden_themes = {w for w in THEMES}
+        for a in doc.get("advice", []):
+            named = [w for w in hidden_themes if w in a["subject"].lower()]
+            if named: viol.append(("advice-theme", f"VIOLATION {name} advice list names hidden theme(s) {named}: {a['subject']!r}"))
+        for sec in doc.get("sections", []):
+            for f in small_figures(sec.get("text", ""), k):
+                viol.append(("text", f"VIOLATION {name} section {sec['title']!r}: {f!r}"))
+        cells += n
+        lines.append((name, doc, n, narrowest))
+    # Versions: whatever two versions of one year both let a reader compute must not differ by 1..k-1.
+    for (org, start), rs in periods.items() if feasible else []:
+        for i, a in enumerate(rs):
+            for b in rs[i + 1:]:
+                A, B, k = reports[a][1], reports[b][1], max(reports[a][1]["k"], reports[b][1]["k"])
+                lo, hi = rng({(b, "#total"): 1, (a, "#total"): -1})
+                if small_change(lo, hi, k):
+                    viol.append(("versions", f"VIOLATION {org} {start[:4]} versions {a}->{b} total changed by [{lo}, {hi}]"))
+                ka, kb = known_sets(A), known_sets(B)
+                for tid in set(ka) & set(kb):
+                    common = ka[tid][0] & kb[tid][0]
+                    for S in sorted(ka[tid][1] | kb[tid][1], key=sorted):
+                        if not S <= common: continue
+                        obj = {**{(b, tid, key): 1 for key in S}}
+                        for key in S: obj[(a, tid, key)] = obj.get((a, tid, key), 0) - 1
+                        lo, hi = rng(obj)
+                        if small_change(lo, hi, k):
+                            viol.append(("versions", f"VIOLATION {org} {start[:4]} versions {a}->{b} {tid}/{'+'.join(sorted(S))} "
+                                                     f"changed by [{lo}, {hi}]"))
+    for name, doc in letters:
+        for letter in doc.get("letters", []):
+            for f in small_figures(letter["subject"] + "\n" + letter["body"], doc["k"]):
+                viol.append(("text", f"VIOLATION {name} letter to {letter['organisation']} of {letter['date']}: {f!r}"))
+    return lines, viol, cells
+
+
+THEMES = ["pesten", "seksuele intimidatie", "intimidatie", "discriminatie", "agressie", "geweld", "bedreiging",
+          "machtsmisbruik", "werkdruk", "arbeidsconflict", "fraude", "steekpenningen", "corruptie", "lekken",
+          "diefstal", "afpersing"]
 
 
 def self_test():
-    def report(total, cells, k=5, tid="regime"):
+    def report(total, cells, k=5, tid="regime", rules_=2):
         return {"organisation": "Zelftest", "periodStart": "2026-01-01", "k": k, "total": total, "previousTotal": None,
-                "notes": [], "tables": [{"id": tid, "title": tid, "multiValued": tid == "referral",
-                                         "cells": [{"key": key, "label": key, "count": n, "status": s, "previous": None}
-                                                   for key, n, s in cells]}]}
+                "disclosureRules": rules_, "notes": [],
+                "tables": [{"id": tid, "title": tid, "multiValued": tid == "referral",
+                            "cells": [{"key": key, "label": key, "count": n, "status": s, "previous": None}
+                                      for key, n, s in cells]}]}
+    def run(*docs):
+        lines, viol, n = audit([(f"r{i}", d) for i, d in enumerate(docs)])
+        return [v for _, v in viol], n
     leaky = report(6, [("confidential", None, "complementary"), ("whistleblower", None, "suppressed")])
-    [(_, _, n, _, viol, _)] = audit_group([("leaky", leaky)])
-    assert n == 2 and "VIOLATION leaky regime/whistleblower: [0, 1] k=5" in viol, viol
+    viol, n = run(leaky)
+    assert n == 2 and "VIOLATION r0 regime/whistleblower: [0, 1] k=5" in viol, viol
     assert any("status markers" in v for v in viol), viol
     relabelled = copy.deepcopy(leaky)
     for c in relabelled["tables"][0]["cells"]: c["status"] = "hidden"
-    [(_, _, n, narrowest, viol, _)] = audit_group([("relabelled", relabelled)])
-    assert n == 2 and not viol and narrowest[:2] == (0, 6), (viol, narrowest)
+    viol, n = run(relabelled)
+    assert n == 2 and not viol, viol
     pinned = report(12, [("a", 10, "published"), ("b", None, "hidden"), ("c", None, "hidden")])
-    [(_, _, _, _, viol, _)] = audit_group([("pinned", pinned)])
-    assert viol == ["VIOLATION pinned regime/b: [0, 2] k=5", "VIOLATION pinned regime/c: [0, 2] k=5"], viol
+    viol, _ = run(pinned)
+    assert viol == ["VIOLATION r0 regime/b: [0, 2] k=5", "VIOLATION r0 regime/c: [0, 2] k=5"], viol
     # Last year's hidden cell pinned by this year's `previous` column.
     last = report(12, [("a", None, "hidden"), ("b", None, "hidden"), ("c", 0, "published")])
     last["tables"][0]["cells"].append({"key": "regime.hidden", "label": "Overige samen", "count": 12, "status": "combined",
                                        "previous": None, "includes": ["a", "b"]})
     this = report(20, [("a", 20, "published"), ("b", 0, "published"), ("c", 0, "published")])
     last["periodStart"], this["tables"][0]["cells"][0]["previous"] = "2025-01-01", 9
-    viol = [v for res in audit_group([("last", last), ("this", this)]) for v in res[4]]
-    assert viol == ["VIOLATION last regime/a: [9, 9] k=5", "VIOLATION last regime/b: [3, 3] k=5"], viol
+    viol, _ = run(last, this)
+    assert viol == ["VIOLATION r0 regime/a: [9, 9] k=5", "VIOLATION r0 regime/b: [3, 3] k=5: proven to hold somebody"], viol
     # Referral: 10 of 12 not referred, so no target holds more than 2 — whatever the combined cell says.
-    targets = ("coach", "lawyer", "mediator", "police")  # 2 cases, each sent to the first three
+    targets = ("coach", "lawyer", "mediator", "police")
     referral = report(12, [(t, None, "hidden") for t in targets] + [("none", 10, "published"), ("referral.hidden", 6, "combined")],
                       tid="referral")
-    assert audit_group([("referral", referral)])[0][4] == [f"VIOLATION referral referral/{t}: [0, 2] k=5" for t in targets]
+    viol, _ = run(referral)
+    assert viol == [f"VIOLATION r0 referral/{t}: [0, 2] k=5" for t in targets], viol
+    # Rules 1: both regimes hidden meant one of them held 1..4: with 6 contacts, WBK is 1..5.
+    old = report(6, [("confidential", None, "hidden"), ("whistleblower", None, "hidden")], rules_=1)
+    viol, _ = run(old)
+    assert any("whistleblower: [1, 5] k=5: proven to hold somebody" in v for v in viol), viol
+    assert small_figures("Er waren minder dan 5 meldingen en 2 integriteitsmeldingen.", 5) == ["minder dan 5", "2 integriteitsmeldingen"]
+    assert small_figures("Twee workshops voor medewerkers; 2x per jaar; een gesprek met de directie.", 5) == []
     print(f"disclosure-audit self-test: ok ({'milp' if milp else 'linprog'})")
+
+
+def load(files):
+    reports, overviews, letters = [], [], []
+    for f in files:
+        doc = json.load(open(f))
+        kind = doc.get("kind")
+        (overviews if kind == "overview" else letters if kind == "letters" else reports).append((f, doc))
+    return reports, overviews, letters
+
+
+def fixtures(folder):
+    """Each subfolder holds what a reader received from the code before issue 23, and
+    expect.json the kinds of violation the audit must find in it."""
+    import glob, os
+    ok = True
+    for sub in sorted(glob.glob(os.path.join(folder, "*/"))):
+        expect = set(json.load(open(os.path.join(sub, "expect.json")))["tags"])
+        files = [f for f in sorted(glob.glob(os.path.join(sub, "*.json"))) if not f.endswith("expect.json")]
+        _, viol, _ = audit(*load(files))
+        found = {tag for tag, _ in viol}
+        name = os.path.basename(sub.rstrip("/"))
+        if expect <= found:
+            print(f"  before, {name}: found {len(viol)} violation(s) of {sorted(found)}")
+            for _, v in viol[:3]: print(f"    {v}")
+        else:
+            ok = False
+            print(f"  before, {name}: FAILED: expected {sorted(expect)}, found {sorted(found)}")
+    return ok
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("files", nargs="*")
     ap.add_argument("--self-test", action="store_true")
-    ap.add_argument("--each", action="store_true", help="audit every file on its own, not grouped by organisation")
+    ap.add_argument("--fixtures", help="a folder of before-fixtures: every one must be found")
     a = ap.parse_args()
     if a.self_test: return self_test()
-    groups = {}
-    for f in a.files:
-        doc = json.load(open(f))
-        key = f if a.each else doc["organisation"]
-        if any(d["periodStart"] == doc["periodStart"] for _, d in groups.get(key, [])):
-            sys.exit(f"disclosure-audit: two reports of {doc['organisation']} for {doc['periodStart']}: use --each")
-        groups.setdefault(key, []).append((f, doc))
-    bad = cells = reports = 0
-    for group in groups.values():
-        for name, doc, n, narrow, viol, warn in audit_group(group):
-            span = f"{narrow[2]} [{narrow[0]}, {narrow[1]}]" if narrow else "-"
-            print(f"{name}: {doc['organisation']} {doc['periodStart'][:4]} k={doc['k']} hidden cells audited {n}, narrowest {span}")
-            for line in viol + warn: print(line)
-            bad, cells, reports = bad + len(viol), cells + n, reports + 1
-    print(f"disclosure-audit: {reports} reports, {cells} hidden cells audited, {bad} violations "
-          f"({'exact integer bounds, milp' if milp else 'LP relaxation, linprog'})")
-    return 1 if bad else 0
+    if a.fixtures:
+        ok = fixtures(a.fixtures)
+        print(f"disclosure-audit: fixtures {'all found' if ok else 'NOT all found'}")
+        return 0 if ok else 1
+    reports, overviews, letters = load(a.files)
+    lines, viol, cells = audit(reports, overviews, letters)
+    for name, doc, n, narrow in lines:
+        span = f"{narrow[2]} [{narrow[0]}, {narrow[1]}]" if narrow else "-"
+        print(f"{name}: {doc['organisation']} {doc['periodStart'][:4]} {doc.get('status', '')} k={doc['k']} "
+              f"hidden cells audited {n}, narrowest {span}")
+    for _, v in viol: print(v)
+    texts = sum(len(d.get("letters", [])) for _, d in letters)
+    print(f"disclosure-audit: {len(reports)} reports, {len(overviews)} overviews, {texts} letters, {cells} hidden cells audited, "
+          f"{len(viol)} violations ({'exact integer bounds, milp' if milp else 'LP relaxation, linprog'})")
+    return 1 if viol else 0
 
 
 if __name__ == "__main__":

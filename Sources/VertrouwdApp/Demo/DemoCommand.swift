@@ -275,6 +275,20 @@ enum DemoPractice {
         try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!)
             .logTime(wbk, on: today.adding(days: -3), minutes: 60, today: today)
         created += 1
+        // The intimidation signal at Het Baken became an advice to management, sent as drafted: the
+        // draft names no figure below k (scripts/disclosure_audit.py reads it).
+        if let signal = Signals.detect(
+            [0, 1, 2].map { SignalCase(id: "demo-\($0)", categories: [.intimidation], department: "Thuiszorg", openedOn: today.adding(days: -12 - 14 * $0)) },
+            today: today, k: app.settings.disclosureThreshold).first {
+            let draft = Signals.adviceDraft(for: signal, organisation: baken.name, k: app.settings.disclosureThreshold)
+            let letter = AdviceRecord()
+            letter.$organisation.id = baken.id!; letter.$user.id = bakenSpec.counsellors[0].id!
+            letter.solicited = false; letter.category = .intimidation
+            letter.subject = draft.subject; letter.body = draft.body
+            letter.givenOn = today.adding(days: -2); letter.sentOn = letter.givenOn
+            letter.response = ""; letter.followUp = ""
+            try await letter.create(on: db)
+        }
         // An advice given last year, with management's answer.
         let (gemeente, gemeenteSpec) = organisations[2]
         let advice = AdviceRecord()
@@ -311,6 +325,28 @@ enum DemoPractice {
                 .filter(\.$startsOn == yearStart.adding(months: -12)).first() else { continue }
             let (doc, _) = try await ReportBuilder.currentDocument(org: org, year: year, record: nil, app: app, on: db)
             try await ReportBuilder.signOff(doc, record: nil, yearID: year.id!, by: spec.counsellors[0].id!, on: db)
+        }
+        // Six conversations of last year at Het Baken were written up after its report was signed off
+        // (a counsellor back from leave): the report is signed off again, checked against the first
+        // version as the web page does (docs/ANONYMITY.md, rule 9). Both versions are kept.
+        if let lastYear = try await ContractYear.query(on: db).filter(\.$organisation.$id == baken.id!)
+            .filter(\.$startsOn == yearStart.adding(months: -12)).first() {
+            for i in 0..<6 {
+                _ = try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(CaseIntake(
+                    organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
+                    categories: [.workload], reporterRole: .affectedEmployee, channel: .phone,
+                    openedOn: lastYear.endsOn.adding(days: -20 - 7 * i), department: "", relation: .manager, regime: .confidential,
+                    summary: "Gesprek over werkdruk, later uitgewerkt (demo).", reporterName: "", reporterContact: "", accused: ""))
+                created += 1
+            }
+            let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == lastYear.id!).first()
+            let (doc, _) = try await ReportBuilder.currentDocument(org: baken, year: lastYear, record: record, app: app, on: db)
+            let problems = AnnualStatistics.revisionProblems(from: ReportBuilder.versionsThatLeft(record).map(\.statistics), to: doc.statistics)
+            if problems.isEmpty {
+                try await ReportBuilder.signOff(doc, record: record, yearID: lastYear.id!, by: bakenSpec.counsellors[0].id!, on: db)
+            } else {
+                app.logger.warning("Het Baken's second version of last year was refused: \(problems.joined(separator: "; "))")
+            }
         }
         // Each organisation adopted its three policy documents last year; a revision is in draft.
         for (org, spec) in organisations {

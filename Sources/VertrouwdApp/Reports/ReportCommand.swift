@@ -100,6 +100,48 @@ struct OverviewCommand: AsyncCommand {
     }
 }
 
+/// `vertrouwd letters [--output FILE]` — every advice letter sent to an organisation's management,
+/// as JSON (organisation, k, subject, body, date): what scripts/disclosure_audit.py reads for
+/// small figures in words. Advice texts are the counsellor's letters, not case contents.
+struct LettersCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "output", help: "The file to write; without it, standard output.")
+        var output: String?
+    }
+
+    struct Letter: Encodable {
+        let organisation: String
+        let date: String
+        let subject: String
+        let body: String
+    }
+
+    struct Letters: Encodable {
+        let kind = "letters"
+        let k: Int
+        let letters: [Letter]
+    }
+
+    var help: String { "Writes the advice letters sent to management as JSON, for the disclosure audit." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let names = Dictionary(uniqueKeysWithValues: try await Organisation.query(on: app.db).all().map { ($0.id!, $0.name) })
+        let letters = try await AdviceRecord.query(on: app.db).filter(\.$sentOn != nil).sort(\.$givenOn).all().map {
+            Letter(organisation: names[$0.$organisation.id] ?? "", date: $0.givenOn.iso, subject: $0.subject, body: $0.body)
+        }
+        let data = try JSONEncoder().encode(Letters(k: app.settings.disclosureThreshold, letters: letters))
+        if let output = signature.output {
+            guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                throw ReportCommand.Failure(description: "Could not write \(output).")
+            }
+            context.console.print("Wrote \(output) (\(letters.count) letters).")
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+    }
+}
+
 /// `vertrouwd benchmark-report --cases 10000` — times building an annual report for one large
 /// organisation. Refuses a database that holds anything: point VERTROUWD_DATA_DIR at a new folder.
 struct ReportBenchmarkCommand: AsyncCommand {
