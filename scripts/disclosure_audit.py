@@ -1,36 +1,31 @@
 #!/usr/bin/env python3
-"""Independent audit of published annual reports (JSON): can a reader pin down a hidden cell?
+"""Independent audit of everything an organisation (and a reader of the reports) receives.
 
-For every hidden cell (count null: suppressed, merged into an "overig" cell, or hidden) this
-computes the smallest and largest true count consistent with everything the organisation
-receives — all its reports passed together (this year's and last year's), every table, the
-totals, the "Overige samen" sums, last year's column — and requires that interval [lo, hi]
-  * to hold a value outside 1..k-1 (lo == 0 or hi >= k): the cell cannot be proven small, and
-  * to be at least k wide (hi - lo >= k): the cell cannot be narrowed to fewer than k+1 values.
-It also fails a report whose hidden cells carry any marker but "hidden" (one marker, no reason:
-a status such as suppressed/complementary tells small from large), and warns about notes that
-say something hidden is small ("te weinig").
-
-What is modelled (all true of the reports, see docs/ANONYMITY.md): counts >= 0; shown cells
-equal their count; "suppressed" = 0..k-1 and "complementary" >= k (old reports: labels are
-information); a single-valued table sums to the total; merged cells sum to their "overig" cell;
-a multi-valued cell (not an "overig" sum) <= total; referral: every case is in "none" or in at
-least one target (sum >= total) and a target's cases are not "none" (target + none <= total);
-the combined cell is the sum of the cells it names; where a table hides cells beside shown ones
-and has no combined cell, the hidden sum is < k (the builder shows it when >= k); WBK deadlines
-sum to the regime table's whistleblower cell; `previous`/`previousTotal` equal last year's cell.
-Not modelled (so the bounds may be wider than a reader who knows the algorithm can get): the
-order in which cells are merged or hidden (merged cells are the group's smallest; the hidden
-cells are the smallest of the table), and that a missing quarter table means a quarter < k.
+Input: report JSONs (`vertrouwd report`, every signed-off version of every year of every
+organisation), practice overviews (`vertrouwd overview`, "kind": "overview") and advice letters
+(`vertrouwd letters`, "kind": "letters"). All of it goes into ONE integer program: per report
+version a variable for every cell and the total, with what each states (shown cells, sums of
+single-valued tables, "overig" and "Overige samen" sums, last year's column, the overview's sums
+over the organisations it names). Then, by exact integer bounds (scipy.optimize.milp):
+  * every hidden cell and every "fewer than k" total must keep at least k possible values and
+    start at 0 or at k or more — not narrowed, and not proven to hold somebody ("existence")
+    while it may hold fewer than k;
+  * every sum two versions of one year both let a reader compute (each cell, each "overig"
+    block, the hidden cells together, the total) must not be proven to have changed by 1..k-1;
+  * the overview's figures are constraints like any other, so an overview that completes a
+    report's hidden cells shows up as a narrowed cell or total;
+  * texts (letters, report sections) are read for small figures about people in digits and
+    words, and the advice list for themes the subject table hides.
+What a report's rules mean is modelled from its "disclosureRules": 1 (before issue 23) printed 0,
+so "fewer than k" meant 1..k-1 and a table with hidden cells had one holding 1..k-1; 2 hides 0
+too. Not modelled: the draw of rule 5 (it is secret) — tests/InferenceTests enumerates it.
 
 Exactness: with scipy.optimize.milp (scipy >= 1.9) the bounds are exact integer bounds of this
-model. The linprog fallback solves the LP relaxation, whose interval contains the integer one;
-rounding it inward (ceil lo, floor hi) is still an outer bound. So a VIOLATION under linprog is
-real, but a pass under linprog does not prove a pass under integers (these sums are not
-guaranteed totally unimodular): use milp for a proof.
+model; the linprog fallback gives outer bounds (a violation under it is real, a pass is not
+proof).
 
-Usage: disclosure_audit.py [--each] report.json ...   |   disclosure_audit.py --self-test
-Exit status 1 when any violation is found, 0 otherwise.
+Usage: disclosure_audit.py FILE.json ... | --fixtures FOLDER | --self-test
+Exit status 1 when any violation is found (or a fixture's leak is missed), 0 otherwise.
 """
 import argparse, copy, json, math, re, sys
 import numpy as np
