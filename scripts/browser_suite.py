@@ -611,6 +611,62 @@ class Suite:
         finally:
             a.quit()
 
+    def what_a_reader_can_infer(self):
+        """Issue 23: the admin sees signed-off figures only (the overview adds up signed-off
+        reports; this year's report page and the organisation page show no live count); the
+        counsellor's report of last year is the second version, signed off after late cases; a
+        letter drafted from a signal names no small figure, and a typed one is refused beside the
+        field with the text kept."""
+        last_year = time.gmtime().tm_year - 1
+        d = self.driver()
+        try:
+            self.login(d, "beheer@demo.vertrouwd.nl")
+            self.open(d, f"/reports?year={last_year}")
+            page = self.text(d)
+            check("the overview adds up the signed-off reports", "Opgeteld uit 4 vastgestelde jaarverslagen" in page, page[:400])
+            check("the overview names no organisation's small number", "minder dan 5" in page and "Overige samen (" not in page, page[:600])
+            self.look(d, "infer-overview-last-year")
+            self.open(d, "/reports")
+            check("this year's overview waits for sign-off", "nog niet vastgesteld" in self.text(d), self.text(d)[:400])
+            self.open(d, "/organisations")
+            self.click(d, d.find_element(By.LINK_TEXT, "Zorggroep Het Baken"))
+            check("the admin sees no live count of an organisation's cases", "Lopende meldingen" not in self.text(d), self.text(d)[:400])
+            org_url = d.current_url.split("#")[0]
+            reports = [a for a in d.find_elements(By.CSS_SELECTOR, "a[href*='/report']") if "Jaarverslag" in a.text]
+            check("the organisation page links its annual reports", len(reports) >= 2, self.text(d)[:300])
+            self.click(d, reports[0])
+            check("this year's report shows the admin no draft figures",
+                  "De cijfers van dit jaar verschijnen hier zodra" in self.text(d), self.text(d)[:400])
+            self.look(d, "infer-admin-report-draft")
+        finally:
+            d.quit()
+        d = self.driver()
+        try:
+            self.login(d, "anna@demo.vertrouwd.nl")
+            self.open(d, org_url.replace(self.base, ""))
+            reports = [a for a in d.find_elements(By.CSS_SELECTOR, "a[href*='/report']") if "Jaarverslag" in a.text]
+            self.click(d, reports[1])
+            page = self.text(d)
+            check("last year's report is signed off (its second version)", "Vastgesteld op" in page and "contacten" in page, page[:400])
+            check("the report prints no 0 and no figure below 5",
+                  not re.search(r"(?m)^\s*[0-4]\s*$", "\n".join(c.text for c in d.find_elements(By.CSS_SELECTOR, "table.figures td.num"))), page[:300])
+            self.look(d, "infer-counsellor-report-last-year")
+            self.open(d, org_url.replace(self.base, "") + "/advice/new?category=intimidation")
+            body = d.find_element(By.ID, "advice-body").get_attribute("value")
+            check("a letter drafted from a signal names no figure below k", "meldingen" in body and "minder dan" not in body
+                  and not re.search(r"\b[1-4] meldingen", body), body[:300])
+            typed = "Drie keer kwam intimidatie ter sprake op de afdeling Thuiszorg."
+            self.fill(d, "advice-body", typed)
+            self.choose_radio(d, "solicited", "Ongevraagd")
+            self.fill(d, "advice-hours", "1")
+            self.submit(d, "advice")
+            error = " ".join(e.text for e in d.find_elements(By.CSS_SELECTOR, "#advice .field-error, #advice .error, #advice [id$='-error']"))
+            check("the text check names 'drie keer' beside the field", "drie keer" in error.lower() or "drie keer" in self.text(d).lower(), self.text(d)[:500])
+            check("the refused letter keeps what was typed", d.find_element(By.ID, "advice-body").get_attribute("value") == typed)
+            self.look(d, "infer-advice-refused")
+        finally:
+            d.quit()
+
     def counsellor_adopts_policy_and_prints_the_poster(self):
         """The counsellor adopts the draft of the meldregeling (with the works council's consent),
         opens the print page, the mailing and the poster; the poster's QR code, photographed in the
@@ -733,6 +789,7 @@ def main():
         ("enrolment", suite.admin_enrols_a_colleague),
         ("a counsellor's week", suite.counsellors_week),
         ("policy and poster", suite.counsellor_adopts_policy_and_prints_the_poster),
+        ("what a reader can infer", suite.what_a_reader_can_infer),
     ]
     for name, flow in flows:
         try:
