@@ -28,6 +28,16 @@ struct ReportCommand: AsyncCommand {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
+    /// Writes a command's output to `output` (readable by its owner only), saying what was
+    /// written, or to standard output.
+    static func write(_ data: Data, to output: String?, console: any Console, saying summary: String) throws {
+        guard let output else { return FileHandle.standardOutput.write(data) }
+        guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw Failure(description: "Could not write \(output).")
+        }
+        console.print("Wrote \(output) (\(summary)).")
+    }
+
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         guard let slug = signature.organisation, let calendarYear = signature.year else {
@@ -58,14 +68,7 @@ struct ReportCommand: AsyncCommand {
         let data = try await ReportBuilder.render(doc, as: format, views: app.view)
         try await Audit.record("report.export", subject: "contract_year:\(year.id!)", detail: "\(format.rawValue) (command line)",
                                actor: "system", app: app, db: app.db)
-        if let output = signature.output {
-            guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw Failure(description: "Could not write \(output).")
-            }
-            context.console.print("Wrote \(output) (\(data.count) bytes, \(doc.status == "signed_off" ? "signed off" : "draft"), k = \(doc.k)).")
-        } else {
-            FileHandle.standardOutput.write(data)
-        }
+        try ReportCommand.write(data, to: signature.output, console: context.console, saying: "\(data.count) bytes, \(doc.status == "signed_off" ? "signed off" : "draft"), k = \(doc.k)")
     }
 }
 
@@ -89,14 +92,7 @@ struct OverviewCommand: AsyncCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(overview)
-        if let output = signature.output {
-            guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw ReportCommand.Failure(description: "Could not write \(output).")
-            }
-            context.console.print("Wrote \(output) (\(overview.lines.count) organisations, \(overview.sums.count) sums).")
-        } else {
-            FileHandle.standardOutput.write(data)
-        }
+        try ReportCommand.write(data, to: signature.output, console: context.console, saying: "\(overview.lines.count) organisations, \(overview.sums.count) sums")
     }
 }
 
@@ -131,14 +127,7 @@ struct LettersCommand: AsyncCommand {
             Letter(organisation: names[$0.$organisation.id] ?? "", date: $0.givenOn.iso, subject: $0.subject, body: $0.body)
         }
         let data = try JSONEncoder().encode(Letters(k: app.settings.disclosureThreshold, letters: letters))
-        if let output = signature.output {
-            guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw ReportCommand.Failure(description: "Could not write \(output).")
-            }
-            context.console.print("Wrote \(output) (\(letters.count) letters).")
-        } else {
-            FileHandle.standardOutput.write(data)
-        }
+        try ReportCommand.write(data, to: signature.output, console: context.console, saying: "\(letters.count) letters")
     }
 }
 
