@@ -11,14 +11,18 @@ over the organisations it names). Then, by exact integer bounds (scipy.optimize.
     start at 0 or at k or more — not narrowed, and not proven to hold somebody ("existence")
     while it may hold fewer than k;
   * every sum two versions of one year both let a reader compute (each cell, each "overig"
-    block, the hidden cells together, the total) must not be proven to have changed by 1..k-1;
+    block, the hidden cells together, the union of two of these, the total, and in a table of
+    several values per case the total minus any of these) must not be proven to have changed by
+    1..k-1;
   * the overview's figures are constraints like any other, so an overview that completes a
     report's hidden cells shows up as a narrowed cell or total;
   * texts (letters, report sections) are read for small figures about people in digits and
     words, and the advice list for themes the subject table hides.
 What a report's rules mean is modelled from its "disclosureRules": 1 (before issue 23) printed 0,
 so "fewer than k" meant 1..k-1 and a table with hidden cells had one holding 1..k-1; 2 hides 0
-too. Not modelled: the draw of rule 5 (it is secret) — tests/InferenceTests enumerates it.
+too. Across tables: the subjects add up to at least the report and integrity cases of the kind
+table (every such case has a subject). Not modelled: the draw of rule 5 (it is secret) —
+Tests/VertrouwdCoreTests/InferenceTests.swift enumerates it.
 
 Exactness: with scipy.optimize.milp (scipy >= 1.9) the bounds are exact integer bounds of this
 model; the linprog fallback gives outer bounds (a violation under it is real, a pass is not
@@ -122,8 +126,15 @@ def add_report(m, r, doc):
         for c in combined:
             names = set(c.get("includes") or [h["label"] for h in hidden])
             m.row({X(h["key"]): 1 for h in plain if h["label"] in names}, c["count"], c["count"])
-        if hidden and not combined and len(hidden) < len(plain):
+        if hidden and not combined and len(hidden) < len(plain) and (not t["multiValued"] or rules(doc) == 1):
             m.row({X(h["key"]): 1 for h in hidden}, 0, k - 1)
+        if tid == "category":
+            # Every report and integrity case has at least one subject (the intake requires it):
+            # the subjects add up to at least those two kinds of the kind table.
+            kinds = {c["key"] for t2 in doc.get("tables", []) if t2["id"] == "kind" for c in t2["cells"]}
+            if {"personal_integrity", "business_integrity"} <= kinds:
+                m.row({**{X(c["key"]): 1 for c in cells if c["key"] not in overig},
+                       (r, "kind", "personal_integrity"): -1, (r, "kind", "business_integrity"): -1}, 0, INF)
         if hidden and rules(doc) == 1:
             # Rules 1 hid cells only where one of them held 1..k-1 (zeros were printed): at least
             # one hidden cell is small and not empty. y = 1 marks it: y <= x <= k-1 + M(1-y).
@@ -206,15 +217,23 @@ OWN_WORK = {"per", "workshop", "workshops", "training", "trainingen", "voorlicht
 NOT_PEOPLE = {"vertrouwenspersoon", "vertrouwenspersonen", "contactpersoon", "dan", "van"}
 
 
+BOUNDS = [("minder", "dan"), ("fewer", "than"), ("less", "than"), ("hooguit",), ("maximaal",), ("hoogstens",),
+          ("nog", "geen"), ("onder", "de"), ("under",), ("at", "most"), ("up", "to"), ("<",)]
+
+
 def small_figures(text, k):
-    words = re.findall(r"\d+|[^\W\d_][\w'’-]*", text.lower())
+    # dates and decimals are one token; "1." or "2)" before a space is a list marker
+    text = re.sub(r"(?m)(^|\s)\d+[.):](?=\s|$)", r"\1#", text.lower())
+    words = re.findall(r"\d+(?:[-/.:,]\d+)+|\d+|<|[^\W\d_][\w'’-]*", text)
     words = [w.replace("’", "'") for w in words]
     found = []
     for i, w in enumerate(words):
         nxt = words[i + 1:i + 4]
-        if w in ("minder", "fewer", "less") and len(nxt) >= 2 and nxt[0] in ("dan", "than"):
-            n = int(nxt[1]) if nxt[1].isdigit() else NUMBER_WORDS.get(nxt[1])
-            if n is not None and 0 < n <= k: found.append(f"{w} {nxt[0]} {nxt[1]}")
+        bound = next((b for b in BOUNDS if tuple(words[i:i + len(b)]) == b), None)
+        if bound and i + len(bound) < len(words):
+            x = words[i + len(bound)]
+            n = int(x) if x.isdigit() else NUMBER_WORDS.get(x)
+            if n is not None and 0 < n <= k: found.append(" ".join(words[i:i + len(bound) + 1]))
             continue
         if w in OFTEN and OFTEN[w] < k: found.append(w); continue
         n = int(w) if w.isdigit() else NUMBER_WORDS.get(w)
@@ -254,8 +273,10 @@ def audit(reports, overviews=(), letters=()):
     for (org, start), rs in sorted(periods.items()): by_org.setdefault(org, []).append((start, rs))
     for org, starts in by_org.items():
         for (s0, rs0), (s1, rs1) in zip(starts, starts[1:]):
-            for r in rs1:  # every version's `previous` is the last version of the year before
-                add_previous(m, r, reports[r][1], rs0[-1], reports[rs0[-1]][1], problems)
+            for r in rs1:  # `previous` is the version of the year before that had left by then
+                when = reports[r][1].get("signedOffOn") or "9999"
+                before = [p for p in rs0 if (reports[p][1].get("signedOffOn") or "9999") <= when] or rs0[:1]
+                add_previous(m, r, reports[r][1], before[-1], reports[before[-1]][1], problems)
     for _, doc in overviews:
         year = doc["year"]
         latest = {org: rs[-1] for (org, start), rs in periods.items() if start.startswith(str(year))}
@@ -327,16 +348,22 @@ def audit(reports, overviews=(), letters=()):
                 if small_change(lo, hi, k):
                     viol.append(("versions", f"VIOLATION {org} {start[:4]} versions {a}->{b} total changed by [{lo}, {hi}]"))
                 ka, kb = known_sets(A), known_sets(B)
+                multi = {t["id"] for t in B.get("tables", []) if t["multiValued"]}
                 for tid in set(ka) & set(kb):
                     common = ka[tid][0] & kb[tid][0]
-                    for S in sorted(ka[tid][1] | kb[tid][1], key=sorted):
-                        if not S <= common: continue
-                        obj = {**{(b, tid, key): 1 for key in S}}
-                        for key in S: obj[(a, tid, key)] = obj.get((a, tid, key), 0) - 1
-                        lo, hi = rng(obj)
-                        if small_change(lo, hi, k):
-                            viol.append(("versions", f"VIOLATION {org} {start[:4]} versions {a}->{b} {tid}/{'+'.join(sorted(S))} "
-                                                     f"changed by [{lo}, {hi}]"))
+                    sets = sorted({S for S in ka[tid][1] | kb[tid][1] if S <= common}, key=sorted)
+                    # each set, the union of any two disjoint ones (a reader adds them up)
+                    sets += [S | T for i_, S in enumerate(sets) for T in sets[i_ + 1:] if not S & T]
+                    for S in dict.fromkeys(sets):
+                        objs = [(1, "")] + ([(-1, "total minus ")] if tid in multi else [])
+                        for sign, what in objs:
+                            obj = {(b, tid, key): sign for key in S}
+                            for key in S: obj[(a, tid, key)] = obj.get((a, tid, key), 0) - sign
+                            if sign < 0: obj.update({(b, "#total"): 1, (a, "#total"): -1})
+                            lo, hi = rng(obj)
+                            if small_change(lo, hi, k):
+                                viol.append(("versions", f"VIOLATION {org} {start[:4]} versions {a}->{b} {tid}/{what}{'+'.join(sorted(S))} "
+                                                         f"changed by [{lo}, {hi}]"))
     for name, doc in letters:
         for letter in doc.get("letters", []):
             for f in small_figures(letter["subject"] + "\n" + letter["body"], doc["k"]):

@@ -175,9 +175,11 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
             }
             let hidden = table.cells.filter { $0.isCandidate && $0.count == nil }
             let hiddenSum = hidden.reduce(0) { $0 + $1.trueCount }
-            // Only beside cells that are shown: a table hidden whole says so instead.
+            // Only beside cells that are shown: a table hidden whole says so instead. Not in a
+            // multi-valued table: there a case counts in several cells, so the sum of the hidden
+            // ones can exceed what the total leaves and bound one of them from below.
             let anyShown = table.cells.contains { $0.isCandidate && $0.count != nil }
-            if !hidden.isEmpty, anyShown, hiddenSum >= k {
+            if !table.multiValued, !hidden.isEmpty, anyShown, hiddenSum >= k {
                 cells.append(Cell(key: "\(table.id).hidden", label: "Overige samen", count: hiddenSum, status: "combined",
                                   mergedInto: nil, previous: nil, includes: hidden.map(\.label)))
             }
@@ -355,19 +357,33 @@ public enum AnnualStatistics {
             guard let x = value(aBlocks, aBase, of: c), let y = value(bBlocks, bBase, of: c) else { return nil }
             return (c.sorted().map { bBase[$0] ?? aBase[$0] ?? $0 }, x, y)
         }.sorted { $0.labels.lexicographicallyPrecedes($1.labels) }
-        // Every sum of known parts: a reader may add them up (a +5 here and a −4 there is +1).
-        var problems: [String] = []
-        let n = min(known.count, 16)
-        for mask in 1..<(1 << n) {
-            let parts = (0..<n).filter { mask & (1 << $0) != 0 }.map { known[$0] }
-            let before = parts.reduce(0) { $0 + $1.before }, after = parts.reduce(0) { $0 + $1.after }
-            guard after != before, abs(after - before) < k else { continue }
-            // Name the smallest sum that shows it; larger ones that contain it say nothing new.
-            let labels = parts.flatMap(\.labels)
-            problems.append("\(b.title) – \(labels.joined(separator: " + ")): \(before) → \(after)")
-            if problems.count >= 5 { break }
+        // Every sum of known parts: a reader may add them up (a +5 here and a −4 there is +1). In a
+        // multi-valued table the total is not their sum, so "total minus these parts" is one more
+        // thing a reader works out ("referred" is the total minus "niet doorverwezen").
+        // The sums reachable from the parts' differences, each with the parts that reach it.
+        var reachable: [Int: [Int]] = [0: []]
+        for (i, part) in known.enumerated() {
+            let d = part.after - part.before
+            for (sum, parts) in reachable where reachable[sum + d] == nil { reachable[sum + d] = parts + [i] }
         }
-        return problems
+        var problems: [String] = []
+        func describe(_ parts: [Int]) -> (String, Int, Int) {
+            (parts.flatMap { known[$0].labels }.joined(separator: " + "),
+             parts.reduce(0) { $0 + known[$1].before }, parts.reduce(0) { $0 + known[$1].after })
+        }
+        for (sum, parts) in reachable.sorted(by: { $0.key < $1.key }) where !parts.isEmpty && sum != 0 && abs(sum) < k {
+            let (labels, before, after) = describe(parts)
+            problems.append("\(b.title) – \(labels): \(before) → \(after)")
+        }
+        if b.multiValued, let aTotal, let bTotal {
+            for (sum, parts) in reachable.sorted(by: { $0.key < $1.key }) {
+                let rest = (bTotal - aTotal) - sum
+                guard rest != 0, abs(rest) < k else { continue }
+                let (labels, before, after) = describe(parts)
+                problems.append("\(b.title) – aantal contacten min \(parts.isEmpty ? "niets" : labels): \(aTotal - before) → \(bTotal - after)")
+            }
+        }
+        return Array(problems.prefix(5))
     }
 
     // MARK: the tables

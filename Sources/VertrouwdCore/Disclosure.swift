@@ -36,26 +36,41 @@ public enum Disclosure {
     /// Where a cell of k or more must join the hidden ones (to reach k, or to keep a lone small
     /// cell from being worked out), it is drawn at random, not taken as the smallest: "the
     /// smallest shown was hidden" would tell a reader who knows the rules that the hidden cells
-    /// are smaller than every shown one, and so pin them down. The draw comes from `seed`, which
-    /// the practice keeps secret and keeps the same for one report, so every version and every
-    /// format of a report hides the same cells. `pick(n)` replaces the draw in tests.
+    /// are smaller than every shown one, and so pin them down. The draw is a secret ranking of
+    /// the rows, from `seed`, which the practice derives from its key file per report: the first
+    /// candidate in that ranking is taken, so as long as it is a candidate every version of the
+    /// report takes it again. `pick(n)` replaces the draw in tests.
     public static func protect(_ table: RawTable, k: Int, seed: UInt64 = 0, pick: ((Int) -> Int)? = nil) -> ProtectedTable {
         precondition(k >= minimumThreshold, "k below the minimum")
-        var random = SeededRandom(state: seed ^ table.id.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 })
-        func draw(_ options: [Int]) -> Int {
-            let i = pick.map { $0(options.count) } ?? Int(random.next() % UInt64(options.count))
-            return options[min(max(i, 0), options.count - 1)]
+        func fnv(_ text: String) -> UInt64 { text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } }
+        func rank(_ key: String) -> UInt64 {
+            var random = SeededRandom(state: seed ^ fnv(table.id + "/" + key))
+            return random.next()
         }
-        var cells = table.rows.map {
-            ProtectedCell(key: $0.key, label: $0.label, group: $0.group, trueCount: $0.count, count: $0.count, status: .published)
+        // Subjects (several per case, no total): a group that is small as a whole would leave its
+        // "overig" hidden on its own, and the kind table (every report and integrity case has a
+        // subject) bounds it from below: "at least 3 integrity reports". Then the groups merge
+        // into one, with one "Overig".
+        var groupOf = table.rows.map(\.group)
+        var groupLabels = table.groupLabels
+        let groupTotals = Dictionary(table.rows.compactMap { r in r.group.map { ($0, r.count) } }, uniquingKeysWith: +)
+        if groupTotals.count > 1, groupTotals.values.contains(where: { !isPublishable($0, k: k) }) {
+            groupOf = groupOf.map { $0 == nil ? nil : "all" }
+            groupLabels = [:]
+        }
+        var cells = zip(table.rows, groupOf).map { row, group in
+            ProtectedCell(key: row.key, label: row.label, group: group, trueCount: row.count, count: row.count, status: .published)
+        }
+        func draw(_ options: [Int]) -> Int {
+            if let pick { return options[min(max(pick(options.count), 0), options.count - 1)] }
+            return options.min { rank(cells[$0].key) < rank(cells[$1].key) }!
         }
 
         // 1. Within each group: merge the cells below k (empty ones included: empty and small
-        //    must look alike) into the group's "overig" cell; when that cell is still below k,
-        //    merge the group's next smallest cell into it, until it reaches k or the whole group
-        //    is in it.
+        //    must look alike) into the group's "overig" cell; when that cell is still below k, one
+        //    more cell of the group, drawn, joins it (it holds k or more, so one is enough).
         var groups: [String] = []
-        for row in table.rows { if let g = row.group, !groups.contains(g) { groups.append(g) } }
+        for g in groupOf { if let g, !groups.contains(g) { groups.append(g) } }
         for group in groups {
             let members = cells.indices.filter { cells[$0].group == group }
             let small = members.filter { !isPublishable(cells[$0].trueCount, k: k) }
@@ -76,7 +91,7 @@ public enum Disclosure {
                 cells[i].count = nil
                 cells[i].status = .merged(into: overigKey)
             }
-            let label = table.groupLabels[group].map { "Overig (\($0))" } ?? "Overig"
+            let label = groupLabels[group].map { "Overig (\($0))" } ?? "Overig"
             let overig = ProtectedCell(key: overigKey, label: label, group: group, trueCount: sum, count: sum,
                                        status: .published, isMergedCell: true)
             cells.insert(overig, at: members.last! + 1)
@@ -129,26 +144,38 @@ public enum Disclosure {
         var i = 0
         while i < tokens.count {
             let token = tokens[i]
-            // "minder dan 5", "fewer than 5", "less than 5": an upper bound at or below k.
-            if i + 2 < tokens.count, ["minder", "fewer", "less"].contains(token), ["dan", "than"].contains(tokens[i + 1]),
-               let n = FigureWords.number(tokens[i + 2]), n <= k, n > 0 {
-                found.append("\(token) \(tokens[i + 1]) \(tokens[i + 2])")
-                i += 3
+            // An upper bound at or below k says "1 to 4": "minder dan 5", "hooguit 4", "< 5".
+            if let width = FigureWords.upperBound(at: i, in: tokens), i + width < tokens.count,
+               let n = FigureWords.number(tokens[i + width]), n > 0, n <= k {
+                found.append(tokens[i...(i + width)].joined(separator: " "))
+                i += width + 1
+                continue
+            }
+            let next = Array(tokens[(i + 1)...].prefix(4))
+            // "geen meldingen over fraude": zero is a figure too (an empty cell is hidden like a small one).
+            if token == "geen" || token == "no" {
+                if let noun = FigureWords.reportNoun(after: next) { found.append("\(token) \(noun)") }
+                i += 1
                 continue
             }
             guard let n = FigureWords.number(token), n >= 1, n < k else { i += 1; continue }
-            let next = Array(tokens[(i + 1)...].prefix(3))
-            if FigureWords.times.contains(next.first ?? "") || (Int(token) != nil && next.first == "x") {
-                if !next.dropFirst().contains(where: FigureWords.ownWork.contains) { found.append("\(token) \(next[0])") }
+            if FigureWords.often.contains(token) {
+                if !next.prefix(2).contains(where: FigureWords.ownWork.contains) { found.append(token) }
+            } else if FigureWords.times.contains(next.first ?? "") || (Int(token) != nil && next.first == "x") {
+                if !next.dropFirst().prefix(2).contains(where: FigureWords.ownWork.contains) { found.append("\(token) \(next[0])") }
             } else if token == "een" {
-                // Mostly an article: only "een melding", "een klokkenluider", "een collega" count.
-                if let noun = next.first, FigureWords.isReportOrReporter(noun) { found.append("\(token) \(noun)") }
-            } else if ["eenmaal", "once", "tweemaal", "twice", "driemaal", "thrice", "viermaal"].contains(token) {
-                found.append(token)
+                // Mostly an article: only "een (anonieme) melding", "een klokkenluider", "een collega"
+                // count, and not "een melding doen".
+                if let noun = FigureWords.reportNoun(after: next) { found.append("\(token) \(noun)") }
             } else {
-                // The word for people within three words, unless the practice's own work comes first
-                // ("2 workshops voor medewerkers").
-                for word in next {
+                // The word for people within three words ("drie van de medewerkers" too), unless the
+                // practice's own work comes first ("2 workshops voor medewerkers").
+                var rest = next[...]
+                if rest.count >= 3, ["van", "of"].contains(rest[rest.startIndex]),
+                   ["de", "het", "the", "onze", "our", "hun", "their", "die", "those"].contains(rest[rest.startIndex + 1]) {
+                    rest = rest.dropFirst(2)
+                }
+                for word in rest.prefix(3) {
                     if FigureWords.ownWork.contains(word) || FigureWords.stops.contains(word) { break }
                     if FigureWords.isPersonOrGroup(word) { found.append("\(token) \(word)"); break }
                 }
@@ -279,37 +306,63 @@ enum FigureWords {
         "zeven": 7, "seven": 7, "acht": 8, "eight": 8, "negen": 9, "nine": 9, "tien": 10, "ten": 10,
         "elf": 11, "eleven": 11, "twaalf": 12, "twelve": 12, "dertien": 13, "veertien": 14, "vijftien": 15,
     ]
+    /// How often, in one word.
+    static let often: Set<String> = ["eenmaal", "once", "tweemaal", "twice", "driemaal", "thrice", "viermaal"]
     /// "3 keer", "4x", "three times".
     static let times: Set<String> = ["keer", "maal", "x", "times", "occasions"]
     /// After "2x" or "3 keer": the practice's own work, not people.
     static let ownWork: Set<String> = ["per", "workshop", "workshops", "training", "trainingen", "voorlichting", "voorlichtingen",
                                        "bijeenkomst", "bijeenkomsten", "sessie", "sessies", "uur", "jaar", "maand", "week", "overleg",
                                        "spreekuur", "spreekuren", "a", "every", "hours", "session", "sessions", "year", "month"]
+    /// Where looking for the person word stops: a preposition starts something else.
+    static let stops: Set<String> = ["voor", "met", "in", "op", "bij", "van", "over", "naar", "for", "with", "at", "of", "about", "to"]
+    /// Words that bound a number from above: with it, "5" says "1 to 4".
+    static let upperBounds: [[String]] = [["minder", "dan"], ["fewer", "than"], ["less", "than"], ["hooguit"], ["maximaal"], ["hoogstens"],
+                                          ["nog", "geen"], ["onder", "de"], ["under"], ["at", "most"], ["up", "to"], ["<"], ["≤"]]
+    /// After "een" or "geen": a report or a reporter, not any noun ("een gesprek met de directie").
+    static let reportEndings = ["melding", "meldingen", "melder", "melders", "klokkenluider", "klokkenluiders", "medewerker",
+                                "medewerkers", "medewerkster", "collega", "collega's", "werknemer", "werknemers", "slachtoffer",
+                                "klacht", "klachten", "whistleblower", "employee", "colleague", "complaint", "complaints", "reports"]
+    /// After "een melding": a general statement ("een melding doen"), not one report.
+    static let generalVerbs: Set<String> = ["doen", "maken", "indienen", "ingediend", "gedaan", "te", "kunnen", "kan", "is", "wordt",
+                                            "worden", "make", "file", "filed", "can"]
     /// Words for people and reports, matched as the end of a (compound) word: "integriteitsmeldingen".
     static let personEndings = ["melding", "meldingen", "melder", "melders", "klokkenluider", "klokkenluiders", "medewerker",
-                                "medewerkers", "collega", "collega's", "mensen", "personen", "persoon", "klacht", "klachten",
-                                "werknemer", "werknemers", "slachtoffer", "slachtoffers", "vrouw", "vrouwen", "man", "mannen",
-                                "kundige", "kundigen", "leerling", "leerlingen", "docent", "docenten", "leraar", "leraren",
-                                "stagiair", "stagiairs", "vrijwilliger", "vrijwilligers", "leidinggevende", "leidinggevenden",
+                                "medewerkers", "medewerkster", "medewerksters", "collega", "collega's", "mensen", "personen", "persoon",
+                                "klacht", "klachten", "werknemer", "werknemers", "slachtoffer", "slachtoffers", "vrouw", "vrouwen",
+                                "man", "mannen", "kundige", "kundigen", "leerling", "leerlingen", "docent", "docenten", "leraar",
+                                "leraren", "stagiair", "stagiairs", "stagiaire", "stagiaires", "vrijwilliger", "vrijwilligers",
+                                "leidinggevende", "leidinggevenden", "leider", "leiders", "manager", "managers", "leden", "lid",
                                 "ouder", "ouders", "kind", "kinderen", "student", "studenten", "cliënt", "cliënten", "gesprek",
-                                "gesprekken", "contact", "contacten", "zaak", "zaken", "signaal", "signalen",
+                                "gesprekken", "contact", "contacten", "zaak", "zaken", "signaal", "signalen", "geval", "gevallen",
                                 "report", "reports", "reporter", "reporters", "whistleblower", "whistleblowers", "employee",
                                 "employees", "colleague", "colleagues", "people", "person", "persons", "complaint", "complaints",
                                 "woman", "women", "men", "nurse", "nurses", "case", "cases", "staff", "worker", "workers"]
-    /// Where looking for the person word stops: a preposition starts something else.
-    static let stops: Set<String> = ["voor", "met", "in", "op", "bij", "van", "over", "naar", "for", "with", "at", "of", "about", "to"]
-    /// After "een": a report or a reporter, not any noun ("een gesprek met de directie").
-    static let reportEndings = ["melding", "meldingen", "melder", "klokkenluider", "medewerker", "collega", "werknemer",
-                                "slachtoffer", "klacht", "whistleblower", "employee", "colleague", "complaint"]
     /// Words for a group or a trait: a number beside them narrows to a few people.
     static let groupWords: Set<String> = ["afdeling", "afdelingen", "team", "teams", "locatie", "vestiging", "vrouwelijke",
                                           "mannelijke", "jonge", "oudere", "allochtone", "zwangere", "parttime",
                                           "department", "female", "male", "young", "older", "pregnant", "unit"]
-    /// Short words that end like a person word but are not one ("dan", "van").
+    /// Words that end like a person word but are not one.
     static let notPersons: Set<String> = ["dan", "van", "kan", "wan", "plan", "aan", "zaal", "zakken", "human", "german",
                                           "vertrouwenspersoon", "vertrouwenspersonen", "contactpersoon", "contactpersonen"]
 
     static func number(_ token: String) -> Int? { Int(token) ?? numbers[token] }
+
+    /// How many words an upper bound at `i` takes ("minder dan" 2, "hooguit" 1), if one starts there.
+    static func upperBound(at i: Int, in tokens: [String]) -> Int? {
+        upperBounds.first { words in i + words.count <= tokens.count && Array(tokens[i..<(i + words.count)]) == words }?.count
+    }
+
+    /// "een melding", "een anonieme melding", "een WBK melding" — not "een melding doen".
+    static func reportNoun(after next: [String]) -> String? {
+        for (offset, word) in next.prefix(2).enumerated() {
+            if isReportOrReporter(word) {
+                return next.dropFirst(offset + 1).prefix(2).contains(where: generalVerbs.contains) ? nil : word
+            }
+            if stops.contains(word) || ownWork.contains(word) { return nil }
+        }
+        return nil
+    }
 
     static func isPerson(_ word: String) -> Bool {
         guard !notPersons.contains(word) else { return false }
@@ -325,27 +378,36 @@ enum FigureWords {
 
     static func isPersonOrGroup(_ word: String) -> Bool { isPerson(word) || groupWords.contains(word) }
 
-    /// Lower-cased words and numbers: "4x" reads as "4", "x"; "WBK-melding" stays one word.
+    /// Lower-cased words and numbers: "4x" reads as "4", "x"; "WBK-melding" stays one word; a date
+    /// ("15-03-2026") or a decimal is one token that is no count; a list marker ("1." or "2)"
+    /// before a space) reads as "#"; "<" is kept.
     static func tokens(_ text: String) -> [String] {
+        let chars = Array(text.lowercased())
         var out: [String] = []
-        var current = ""
-        var isDigits = false
-        func flush() { if !current.isEmpty { out.append(current) }; current = "" }
-        for ch in text.lowercased() {
-            if ch.isNumber {
-                if !isDigits { flush() }
-                isDigits = true
-                current.append(ch)
-            } else if ch.isLetter || ((ch == "'" || ch == "’" || ch == "-") && !current.isEmpty && !isDigits) {
-                if isDigits { flush() }
-                isDigits = false
-                current.append(ch == "’" ? "'" : ch)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c.isNumber {
+                var j = i
+                while j < chars.count, chars[j].isNumber
+                    || ("-/.:,".contains(chars[j]) && j + 1 < chars.count && chars[j + 1].isNumber) { j += 1 }
+                var token = String(chars[i..<j])
+                if j < chars.count, ".):".contains(chars[j]), j + 1 == chars.count || chars[j + 1].isWhitespace, Int(token) != nil {
+                    token = "#"
+                }
+                out.append(token)
+                i = j
+            } else if c.isLetter {
+                var j = i
+                while j < chars.count, chars[j].isLetter
+                    || ("'’-".contains(chars[j]) && j + 1 < chars.count && (chars[j + 1].isLetter || chars[j + 1] == "s")) { j += 1 }
+                out.append(String(chars[i..<j]).replacingOccurrences(of: "’", with: "'"))
+                i = j
             } else {
-                flush()
-                isDigits = false
+                if c == "<" || c == "≤" { out.append(String(c)) }
+                i += 1
             }
         }
-        flush()
-        return out.map { $0.hasSuffix("-") ? String($0.dropLast()) : $0 }
+        return out
     }
 }

@@ -166,6 +166,30 @@ import VertrouwdReports
         }
     }
 
+    /// Last year's column comes from last year's signed-off report only: before that sign-off there
+    /// is none, so a late case of last year cannot move it between two versions of this year.
+    @Test func lastYearsColumnWaitsForLastYearsSignOff() async throws {
+        try await withVertrouwd { app in
+            let s = try await setUp(app)
+            let last = ContractYear()
+            last.$organisation.id = s.org.id!
+            last.startsOn = s.year.startsOn.adding(months: -12); last.endsOn = s.year.startsOn.adding(days: -1)
+            last.budgetMinutes = 40 * 60; last.focusPoints = ""
+            try await last.create(on: app.db)
+            for i in 0..<20 { _ = try await app.makeCase(for: s.anna, at: s.org, openedOn: last.startsOn.adding(days: 10 + i)) }
+            func previousTotal() async throws -> Int? {
+                #expect(try await s.browser.post(s.base + "/sign-off", [("checked", "on"), ("early", "on")]).status == .seeOther)
+                let doc = try JSONDecoder().decode(AnnualReportDocument.self, from: Data(buffer: try await s.browser.get(s.base + "/export/json").body))
+                return doc.previousTotal
+            }
+            #expect(try await previousTotal() == nil)
+            let lastBase = "/organisations/\(s.org.id!)/years/\(last.id!)/report"
+            #expect(try await s.browser.post(lastBase + "/sign-off", [("checked", "on")]).status == .seeOther)
+            // This year's draft now shows last year's signed-off 20 (and signing it again is a change of 0).
+            #expect(try await previousTotal() == 20)
+        }
+    }
+
     @Test func onlyTheOrganisationsCounsellorSeesTrueCountsOrSignsOff() async throws {
         try await withVertrouwd { app in
             let s = try await setUp(app)
@@ -193,6 +217,11 @@ import VertrouwdReports
             let after = try await adminBrowser.get("/reports").body.string
             #expect(after.contains(">11<"), "the signed-off report's 11 contacts")
             #expect(try await adminBrowser.get(s.base).body.string.contains(">11<"))
+            // A late case: the counsellor is told the report changed since sign-off; the admin is
+            // not (the badge would say "a late case or a correction").
+            _ = try await app.makeCase(for: s.anna, at: s.org, openedOn: Day(Date()).adding(days: -4))
+            #expect(try await s.browser.get(s.base).body.string.contains("Gewijzigd sinds het vaststellen"))
+            #expect(!(try await adminBrowser.get(s.base).body.string.contains("Gewijzigd sinds het vaststellen")))
         }
     }
 
@@ -224,7 +253,10 @@ import VertrouwdReports
             let dashboard = try await browser.get("/").body.string
             #expect(dashboard.contains("Signalen") && dashboard.contains("Intimidatie") && dashboard.contains("3 meldingen"))
             let draft = try await browser.get("/organisations/\(org.id!)/advice/new?category=intimidation").body.string
-            #expect(draft.contains("meldingen bij mij binnenkwamen") && !draft.contains("minder dan 5"))
+            let letter = String(try #require(draft.firstMatch(of: /<textarea[^>]*>([^<]*)</)).1)
+            #expect(letter.contains("meldingen bij mij binnenkwamen") && !letter.contains("minder dan"), "\(letter)")
+            // The counsellor is told what the theme gives away to a reader who knows the signal rule.
+            #expect(draft.contains("Dit signaal telt minder dan 5 meldingen"))
             #expect(!draft.contains("3 meldingen"))
 
             let bad = try await browser.post("/organisations/\(org.id!)/advice", [("solicited", "no"), ("subject", "Signaal"),

@@ -281,7 +281,12 @@ import ZIPFoundation
             .init(key: "whistleblower", label: "Wbk", count: 2),
             .init(key: "other", label: "Anders", count: 11),
         ])
-        let p = Disclosure.protect(table, k: 5)
+        // Whatever the secret draw, the small cell never stands alone.
+        for seed in 0..<32 as Range<UInt64> {
+            let hidden = Disclosure.protect(table, k: 5, seed: seed).cells.filter { $0.count == nil }.map(\.key)
+            #expect(hidden.count == 2 && hidden.contains("whistleblower"), "seed \(seed): \(hidden)")
+        }
+        let p = Disclosure.protect(table, k: 5, pick: { _ in 1 })
         #expect(p.cells.map(\.count) == [30, nil, nil])
         #expect(p.cells.map(\.status) == [.published, .suppressed, .complementary])
         // Outside the counsellor's preview both say only "hidden".

@@ -107,7 +107,44 @@ import VertrouwdCore
         }
     }
 
+    /// Every report and integrity case has a subject, so the kind table bounds the subjects from
+    /// below: with PSA 12 and integrity 5 shown and the PSA subjects at 14, an integrity group
+    /// hidden on its own would be "at least 3". The subject table hides nothing, or everything.
+    @Test func theSubjectsNeverHideAGroupTheKindTableBoundsFromBelow() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 0...14), Gen.int(in: 0...6), Gen.int(in: 0...6), Gen.int(in: 0...4)) { psaA, psaB, integrity, questions in
+            let k = 5
+            let cases = Self.facts(psaA) + Self.facts(psaB, category: .intimidation, day: 1)
+                + Self.facts(integrity, kind: .businessIntegrity, category: .fraud, day: 2)
+                + (0..<questions).map { i in
+                    CaseFacts(kind: .informationRequest, categories: [], reporterRole: .witness, channel: .phone, regime: .confidential,
+                              ladder: .adviceToReporter, outcome: nil, referrals: [], openedOn: Self.start.adding(days: 3 + i))
+                }
+            for seed in [0, 1, 2] as [UInt64] {
+                let (_, protected) = AnnualStatistics.build(cases: cases, start: Self.start, end: Self.end, k: k, seed: seed)
+                guard let subjects = protected.first(where: { $0.id == "category" }) else { continue }
+                let candidates = subjects.cells.filter { if case .merged = $0.status { false } else { true } }
+                let hidden = candidates.filter { $0.count == nil }
+                #expect(hidden.isEmpty || hidden.count == candidates.count,
+                        "PSA \(psaA)+\(psaB), integrity \(integrity): hidden \(hidden.map(\.key)) beside shown")
+            }
+        }
+    }
+
     // MARK: versions
+
+    /// In a table of several values per case the total minus a cell is known too: "referred" is
+    /// the total minus "niet doorverwezen".
+    @Test func aResignIsCheckedOnTheTotalMinusACellOfAMultiValuedTable() {
+        func version(total: Int, none: Int) -> PublishedStatistics {
+            PublishedStatistics(k: 5, total: total, fewerThanK: false, previousTotal: nil, tables: [
+                .init(id: "referral", title: "Doorverwezen naar", multiValued: true,
+                      cells: [Self.cell("coach", nil, "hidden"), Self.cell("lawyer", nil, "hidden"), Self.cell("none", none)]),
+            ], notes: [])
+        }
+        let problems = AnnualStatistics.revisionProblems(from: [version(total: 20, none: 15)], to: version(total: 26, none: 20))
+        #expect(problems.contains { $0.contains("aantal contacten min none: 5 → 6") }, "\(problems)")
+        #expect(AnnualStatistics.revisionProblems(from: [version(total: 20, none: 15)], to: version(total: 26, none: 21)).isEmpty)
+    }
 
     static func cell(_ key: String, _ count: Int?, _ status: String = "published", into: String? = nil, includes: [String]? = nil) -> PublishedStatistics.Cell {
         .init(key: key, label: key, count: count, status: status, mergedInto: into, previous: nil, includes: includes)

@@ -85,6 +85,33 @@ import VertrouwdCore
             #expect(Disclosure.smallFigures(in: text, k: k).contains(finding), "\(text)")
         }
         #expect(Disclosure.smallFigures(in: "2 integriteitsmeldingen en 1 klokkenluidersmelding", k: k).count == 2)
+        // What the review of issue 23 got past the first version of the guard.
+        for text in ["Er kwam een anonieme melding binnen.", "een WBK melding", "Drie van de medewerkers", "Two of the nurses",
+                     "in twee gevallen", "3 personeelsleden", "hooguit vier meldingen", "< 5 meldingen", "geen meldingen over fraude",
+                     "twee medewerksters", "3 teamleiders", "nog geen vijf klachten"] {
+            #expect(!Disclosure.smallFigures(in: text, k: k).isEmpty, "\(text)")
+        }
+    }
+
+    /// Ordinary letters pass: dates, numbered points, "een melding doen", the practice's own rhythm.
+    @Test func datesListsAndGeneralPhrasesPass() {
+        let k = 5
+        for text in ["tussen 06-06-2026 en 15-03-2026 meldingen die gaan over pesten",
+                     "1. Medewerkers weten de vertrouwenspersoon te vinden.\n2) Leidinggevenden krijgen een training.",
+                     "Aanbeveling 2: leidinggevenden bespreken omgangsvormen.",
+                     "Iedereen kan een melding doen; een klacht indienen kan bij de commissie.",
+                     "Tweemaal per jaar een workshop.", "Op 3 maart gaven we 2 workshops in 4 uur."] {
+            #expect(Disclosure.smallFigures(in: text, k: k).isEmpty, "\(text): \(Disclosure.smallFigures(in: text, k: k))")
+        }
+        // The draft from a signal passes on every day of the year (dates are dd-mm-yyyy).
+        let start = Day(year: 2026, month: 1, day: 1)!
+        for offset in 0..<365 {
+            let today = start.adding(days: offset)
+            let cases = (0..<3).map { SignalCase(id: "c\($0)", categories: [.intimidation], department: "", openedOn: today.adding(days: -$0)) }
+            let signal = Signals.detect(cases, today: today, k: k)[0]
+            let draft = Signals.adviceDraft(for: signal, organisation: "Zorggroep Noord", k: k)
+            #expect(Disclosure.smallFigures(in: draft.subject + "\n" + draft.body, k: k).isEmpty, "\(today.dutch)")
+        }
     }
 
     @Test func largeFiguresDatesAndOtherNumbersPass() {

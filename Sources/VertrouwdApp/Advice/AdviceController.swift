@@ -51,6 +51,7 @@ enum AdviceController {
         _ = try await requireCounsellor(req, org: org)
         let k = req.application.settings.disclosureThreshold
         var input = AdviceForm(solicited: "no", day: Day(Date()).iso)
+        var caution: String?
         if let category = (try? req.query.get(String.self, at: "category")).flatMap(CaseCategory.init(rawValue:)) {
             let department = try? req.query.get(String.self, at: "department")
             let today = Day(Date())
@@ -62,10 +63,17 @@ enum AdviceController {
                 input.subject = draft.subject
                 input.body = draft.body + "\n" + (try req.requireStaff().user.name)
                 input.category = category.rawValue
+                if signal.count < k {
+                    // The letter names no figure, but a reader who knows the rules knows a signal is
+                    // at least `minimumCases` reports: with the theme named, that is "3 or 4".
+                    caution = "Dit signaal telt minder dan \(k) meldingen. De brief noemt geen aantal, maar wie weet dat een signaal er minstens \(rule.minimumCases) zijn, leest ‘\(signal.category.label.lowercased())’ als ‘\(rule.minimumCases) tot \(k - 1) meldingen’. Overweeg het thema ruimer te verwoorden, of te wachten tot er meer zijn."
+                }
             }
         }
+        var form = adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input)
+        if let caution { form.intro = [form.intro, caution].compactMap { $0 }.joined(separator: " ") }
         let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name,
-                           orgURL: SiteURL.organisation(.value(org.id!)).path, form: adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input))
+                           orgURL: SiteURL.organisation(.value(org.id!)).path, form: form)
         return try await req.page(.adviceNew, page)
     }
 

@@ -341,7 +341,7 @@ enum DemoPractice {
             }
             let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == lastYear.id!).first()
             let (doc, _) = try await ReportBuilder.currentDocument(org: baken, year: lastYear, record: record, app: app, on: db)
-            let problems = AnnualStatistics.revisionProblems(from: ReportBuilder.versionsThatLeft(record).map(\.statistics), to: doc.statistics)
+            let problems = AnnualStatistics.revisionProblems(from: try ReportBuilder.versionsThatLeft(record).map(\.statistics), to: doc.statistics)
             if problems.isEmpty {
                 try await ReportBuilder.signOff(doc, record: record, yearID: lastYear.id!, by: bakenSpec.counsellors[0].id!, on: db)
             } else {

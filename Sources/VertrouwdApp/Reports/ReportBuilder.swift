@@ -154,22 +154,19 @@ enum ReportBuilder {
         -> (published: PublishedStatistics, protected: [ProtectedTable]) {
         let k = app.settings.disclosureThreshold
         let counts = try await tally(organisationID: org.id!, from: year.start, to: year.end, on: db)
-        let previous = try await previousStatistics(org: org, before: year, app: app, on: db)
+        let previous = try await previousStatistics(org: org, before: year, on: db)
         return AnnualStatistics.build(tally: counts, start: year.start, end: year.end, k: k, previous: previous,
                                       seed: app.disclosureSeed(year.id!))
     }
 
-    /// Last year's published figures: its signed-off snapshot, or else computed the same way.
-    static func previousStatistics(org: Organisation, before year: ContractYear, app: Application, on db: any Database) async throws
+    /// Last year's published figures: its signed-off snapshot, and nothing before sign-off. A column
+    /// computed from last year's live cases would move with every late case of that year, and two
+    /// versions of this year's report would show the difference (docs/ANONYMITY.md, rule 8).
+    static func previousStatistics(org: Organisation, before year: ContractYear, on db: any Database) async throws
         -> PublishedStatistics? {
-        let k = app.settings.disclosureThreshold
         guard let last = try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
             .filter(\.$endsOn < year.startsOn).sort(\.$startsOn, .descending).first() else { return nil }
-        if let signed = signedOffDocument(try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == last.id!).first()) {
-            return signed.statistics
-        }
-        let counts = try await tally(organisationID: org.id!, from: last.start, to: last.end, on: db)
-        return AnnualStatistics.build(tally: counts, start: last.start, end: last.end, k: k, seed: app.disclosureSeed(last.id!)).published
+        return signedOffDocument(try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == last.id!).first())?.statistics
     }
 
     static let sectionTitles = (role: "Rol en bereikbaarheid van de vertrouwenspersoon",
@@ -233,9 +230,14 @@ enum ReportBuilder {
 
     /// Every version that left before the current one, oldest first, and the current one: what a
     /// reader may hold side by side.
-    static func versionsThatLeft(_ record: AnnualReportRecord?) -> [AnnualReportDocument] {
-        let earlier = record?.earlierSnapshots.flatMap { try? JSONDecoder().decode([AnnualReportDocument].self, from: Data($0.utf8)) } ?? []
-        return earlier + [signedOffDocument(record)].compactMap { $0 }
+    /// Read strictly: a version that cannot be read stops a sign-off rather than being left out of
+    /// the check or dropped from the history.
+    static func versionsThatLeft(_ record: AnnualReportRecord?) throws -> [AnnualReportDocument] {
+        guard let record else { return [] }
+        let decoder = JSONDecoder()
+        let earlier = try record.earlierSnapshots.map { try decoder.decode([AnnualReportDocument].self, from: Data($0.utf8)) } ?? []
+        let current = try record.snapshot.map { try decoder.decode(AnnualReportDocument.self, from: Data($0.utf8)) }
+        return earlier + [current].compactMap { $0 }
     }
 
     /// Renders one export format.
@@ -265,9 +267,9 @@ enum ReportBuilder {
         doc.status = "signed_off"
         doc.signedOffOn = Day(Date()).iso
         let record = existing ?? AnnualReportRecord()
-        if let earlier = signedOffDocument(existing) {
-            let kept = versionsThatLeft(existing).dropLast() + [earlier]
-            record.earlierSnapshots = String(decoding: try JSONEncoder().encode(Array(kept)), as: UTF8.self)
+        let versions = try versionsThatLeft(existing)
+        if !versions.isEmpty {
+            record.earlierSnapshots = String(decoding: try JSONEncoder().encode(versions), as: UTF8.self)
         }
         if existing == nil {
             record.$contractYear.id = yearID

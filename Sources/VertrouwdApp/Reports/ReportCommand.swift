@@ -55,7 +55,7 @@ struct ReportCommand: AsyncCommand {
         let record = try await AnnualReportRecord.query(on: app.db).filter(\.$contractYear.$id == year.id!).first()
         let doc: AnnualReportDocument
         if let version = signature.version {
-            let versions = ReportBuilder.versionsThatLeft(record)
+            let versions = try ReportBuilder.versionsThatLeft(record)
             guard (1...max(1, versions.count)).contains(version), versions.indices.contains(version - 1) else {
                 throw Failure(description: "\(org.name) \(calendarYear) has \(versions.count) signed-off version(s); there is no version \(version).")
             }

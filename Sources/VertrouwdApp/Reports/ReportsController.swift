@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import VertrouwdCore
 import VertrouwdReports
@@ -98,7 +99,9 @@ enum ReportsController {
         // The counsellor sees what a sign-off would freeze now; once signed off and unchanged, that
         // is the signed-off version. Everyone else sees what the organisation gets, and nothing
         // before sign-off: a live draft read day after day would show each new case arrive.
-        let changed = signed.map { !sameContent($0, current) } ?? false
+        // Whether it changed since sign-off is the counsellor's to know: to anyone else the badge
+        // appearing would say "a late case or a correction".
+        let changed = ctx.isCounsellor && (signed.map { !sameContent($0, current) } ?? false)
         let shown = ctx.isCounsellor ? (changed || signed == nil ? current : signed!) : signed
         let page = Page(
             meta: req.meta("Jaarverslag \(ctx.org.name)", section: "organisations"),
@@ -172,17 +175,25 @@ enum ReportsController {
         if !errors.isEmpty { return try await render(req, ctx, errors: errors, status: .unprocessableEntity) }
         let k = req.application.settings.disclosureThreshold
         let (doc, _) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, app: req.application, on: req.db)
+        let signer = try req.requireStaff().userID
+        let yearID = ctx.year.id!
         // A new version must not tell a reader who holds every earlier one about a handful of
-        // cases added or corrected since.
-        let earlier = ReportBuilder.versionsThatLeft(ctx.record).map(\.statistics)
-        let problems = AnnualStatistics.revisionProblems(from: earlier, to: doc.statistics)
+        // cases added or corrected since. Checked and saved in one unit, against the versions as
+        // they are now: two sign-offs at once cannot both pass against the same history.
+        let problems: [String] = try await req.application.transaction(on: req.db) { [doc] db in
+            if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT id FROM contract_years WHERE id = \(bind: yearID) FOR UPDATE").run()
+            }
+            let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == yearID).first()
+            let earlier = try ReportBuilder.versionsThatLeft(record).map(\.statistics)
+            let problems = AnnualStatistics.revisionProblems(from: earlier, to: doc.statistics)
+            guard problems.isEmpty else { return problems }
+            try await ReportBuilder.signOff(doc, record: record, yearID: yearID, by: signer, on: db)
+            try await req.audit("report.sign_off", subject: "contract_year:\(yearID)", detail: "k=\(k)")
+            return []
+        }
         if !problems.isEmpty {
             return try await render(req, ctx, problems: problems, status: .conflict)
-        }
-        let signer = try req.requireStaff().userID
-        try await req.application.transaction(on: req.db) { [doc] db in
-            try await ReportBuilder.signOff(doc, record: ctx.record, yearID: ctx.year.id!, by: signer, on: db)
-            try await req.audit("report.sign_off", subject: "contract_year:\(ctx.year.id!)", detail: "k=\(k)")
         }
         return req.redirect(to: ctx.url(), flash: .signedOff)
     }
