@@ -20,8 +20,9 @@ over the organisations it names). Then, by exact integer bounds (scipy.optimize.
     words, and the advice list for themes the subject table hides.
 What a report's rules mean is modelled from its "disclosureRules": 1 (before issue 23) printed 0,
 so "fewer than k" meant 1..k-1 and a table with hidden cells had one holding 1..k-1; 2 hides 0
-too. Across tables: the subjects add up to at least the report and integrity cases of the kind
-table (every such case has a subject). Not modelled: the draw of rule 5 (it is secret) —
+too. Across tables: a subject table adds up to its kind's cell of the kind table; in reports
+with the old multi-valued subject table, the subjects add up to at least the report and
+integrity cases (every such case has a subject). Not modelled: the draw of rule 5 (it is secret) —
 Tests/VertrouwdCoreTests/InferenceTests.swift enumerates it.
 
 Exactness: with scipy.optimize.milp (scipy >= 1.9) the bounds are exact integer bounds of this
@@ -113,6 +114,8 @@ def add_report(m, r, doc):
             m.row({**{X(c["key"]): 1 for c in cells if c.get("mergedInto") == into}, X(into): -1}, 0, 0)
         if tid == "wbk_deadlines":
             m.row({**{X(c["key"]): 1 for c in plain}, (r, "regime", "whistleblower"): -1}, 0, 0)
+        elif tid.startswith("subject_"):  # one row per case of that kind
+            m.row({**{X(c["key"]): 1 for c in plain}, (r, "kind", tid[len("subject_"):]): -1}, 0, 0)
         elif not t["multiValued"]:
             m.row({**{X(c["key"]): 1 for c in plain}, total: -1}, 0, 0)
         else:  # a case counts once per cell; an "overig" cell adds several cells up, so not it
@@ -324,13 +327,11 @@ def audit(reports, overviews=(), letters=()):
                     viol.append(("existence", f"VIOLATION {name} {t['id']}/{c['key']}: [{lo}, {hi}] k={k}: proven to hold somebody"))
                 elif not hidden_ok(lo, hi, k):
                     viol.append(("hidden", f"VIOLATION {name} {t['id']}/{c['key']}: [{lo}, {hi}] k={k}"))
-        # The advice list names no theme the subject table hides.
-        shown = {c["label"].lower() for t in doc.get("tables", []) if t["id"] == "category"
-                 for c in t["cells"] if c["status"] == "published" and c["count"] is not None}
-        hidden_themes = {w for t in doc.get("tables", []) if t["id"] == "category"
-                         for c in t["cells"] if c["label"].lower() not in shown and not c["label"].startswith("Overig")
-                         for w in theme_words(c["label"])}
-        if not doc.get("tables"): hidden_themes = {w for w in THEMES}
+        # The advice list names no theme the subject tables hide.
+        subject_tables = [t for t in doc.get("tables", []) if t["id"] == "category" or t["id"].startswith("subject_")]
+        shown = {c["label"].lower() for t in subject_tables for c in t["cells"] if c["status"] == "published" and c["count"] is not None}
+        shown_words = {w for label in shown for w in theme_words(label)}
+        hidden_themes = {w for w in THEMES if w not in shown_words and not any(w in x for x in shown_words)}
         for a in doc.get("advice", []):
             named = [w for w in hidden_themes if w in a["subject"].lower()]
             if named: viol.append(("advice-theme", f"VIOLATION {name} advice list names hidden theme(s) {named}: {a['subject']!r}"))

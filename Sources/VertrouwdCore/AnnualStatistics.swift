@@ -55,8 +55,10 @@ public enum DeadlineResult: String, Labelled {
 public struct CaseTally: Sendable, Equatable {
     public var total = 0
     public var kind: [CaseKind: Int] = [:]
-    /// A case counts once for every category it touches.
-    public var category: [CaseCategory: Int] = [:]
+    /// Per kind of *melding* (PSA, integrity): its cases by subject — the category when it has
+    /// exactly one of that kind's categories, `several` when more, `elsewhere` when none. One row
+    /// per case, so the table adds up to the kind's count (see `subjectKey`).
+    public var subjects: [CaseKind: [String: Int]] = [:]
     public var reporterRole: [ReporterRole: Int] = [:]
     public var channel: [IntakeChannel: Int] = [:]
     public var regime: [Regime: Int] = [:]
@@ -65,25 +67,40 @@ public struct CaseTally: Sendable, Equatable {
     public var ladder: [LadderLevel: Int] = [:]
     /// By outcome, `running` for cases without one.
     public var outcome: [String: Int] = [:]
-    /// By referral target (a case counts once per target), `none` for cases not referred.
+    /// By referral target when a case went to exactly one, `several` when to more, `none` when
+    /// not referred: one row per case, adding up to the total.
     public var referral: [String: Int] = [:]
     public var openedOn: [Day: Int] = [:]
 
     public init() {}
 
+    /// The kinds whose cases have subjects (the intake requires at least one).
+    public static let kindsWithSubjects: [CaseKind] = [.personalIntegrity, .businessIntegrity]
+
+    /// Where a case of `kind` counts in that kind's subject table: nil for a kind without one.
+    public static func subjectKey(_ categories: Set<CaseCategory>, kind: CaseKind) -> String? {
+        guard kindsWithSubjects.contains(kind) else { return nil }
+        let own = categories.filter { $0.usualKind == kind }
+        return own.count == 1 ? own.first!.rawValue : own.isEmpty ? "elsewhere" : "several"
+    }
+
+    /// Where a case counts in the referral table.
+    public static func referralKey(_ targets: Set<ReferralTarget>) -> String {
+        targets.count == 1 ? targets.first!.rawValue : targets.isEmpty ? "none" : "several"
+    }
+
     public init(cases: [CaseFacts]) {
         for c in cases {
             total += 1
             kind[c.kind, default: 0] += 1
-            for cat in c.categories { category[cat, default: 0] += 1 }
+            if let key = CaseTally.subjectKey(c.categories, kind: c.kind) { subjects[c.kind, default: [:]][key, default: 0] += 1 }
             reporterRole[c.reporterRole, default: 0] += 1
             channel[c.channel, default: 0] += 1
             regime[c.regime, default: 0] += 1
             if let clock = c.whistleblowerClock { deadlines[DeadlineResult.of(clock), default: 0] += 1 }
             ladder[c.ladder, default: 0] += 1
             outcome[c.outcome?.rawValue ?? "running", default: 0] += 1
-            if c.referrals.isEmpty { referral["none", default: 0] += 1 }
-            for r in c.referrals { referral[r.rawValue, default: 0] += 1 }
+            referral[CaseTally.referralKey(c.referrals), default: 0] += 1
             openedOn[c.openedOn, default: 0] += 1
         }
     }
@@ -246,6 +263,15 @@ public enum AnnualStatistics {
         // The deadlines table counts the reports under the whistleblower law; it may only appear
         // where the number of those reports is itself published.
         let wbkPublished = protected.first { $0.id == "regime" }?.cells.first { $0.key == Regime.whistleblower.rawValue }?.count
+        // A subject table adds up to its kind's count: it appears only where that count is shown.
+        let kindTable = protected.first { $0.id == "kind" }
+        for kind in CaseTally.kindsWithSubjects {
+            let shown = kindTable?.cells.first { $0.key == kind.rawValue }?.count
+            if let i = protected.firstIndex(where: { $0.id == "subject_\(kind.rawValue)" }), (shown ?? 0) < k {
+                protected.remove(at: i)
+                notes.append("Onderwerpen bij \(kind == .personalIntegrity ? "ongewenste omgangsvormen" : "integriteitsmeldingen"): alleen getoond als het aantal van die meldingen getoond wordt (ten minste \(k)).")
+            }
+        }
         // The note is the same whether there were none or a few: it must not tell them apart.
         if let i = protected.firstIndex(where: { $0.id == "wbk_deadlines" }), (wbkPublished ?? 0) < k {
             protected.remove(at: i)
@@ -396,16 +422,20 @@ public enum AnnualStatistics {
         var tables: [RawTable] = []
         tables.append(single("kind", "Soort melding", CaseKind.classified + [.unclassified], tally.kind))
 
-        let groupOrder: [CaseKind] = [.personalIntegrity, .businessIntegrity]
-        let categoryRows = groupOrder.flatMap { kind in
-            CaseCategory.allCases.filter { $0.usualKind == kind }.map {
-                RawTable.Row(key: $0.rawValue, label: $0.label, group: kind.rawValue, count: tally.category[$0] ?? 0)
-            }
+        // Subjects per kind, one row per case: several subjects of one case count once, as
+        // "Meer dan één onderwerp". A case has subjects of other kinds too, so the two tables are
+        // counted apart and add up to their kind's count in the kind table; each appears only
+        // where that count is published (like the WBK deadlines).
+        for kind in CaseTally.kindsWithSubjects {
+            let counts = tally.subjects[kind] ?? [:]
+            let categories = CaseCategory.allCases.filter { $0.usualKind == kind }
+            tables.append(RawTable(
+                id: "subject_\(kind.rawValue)", title: "Onderwerp — \(kind == .personalIntegrity ? "ongewenste omgangsvormen" : "integriteit")",
+                rows: categories.map { .init(key: $0.rawValue, label: $0.label, group: kind.rawValue, count: counts[$0.rawValue] ?? 0) }
+                    + [.init(key: "several", label: "Meer dan één onderwerp", group: kind.rawValue, count: counts["several"] ?? 0),
+                       .init(key: "elsewhere", label: "Onderwerp uit de andere groep", group: kind.rawValue, count: counts["elsewhere"] ?? 0)],
+                groupLabels: [kind.rawValue: "onderwerpen"]))
         }
-        tables.append(RawTable(id: "category", title: "Onderwerp (een melding kan meer onderwerpen raken)", multiValued: true,
-                               rows: categoryRows,
-                               groupLabels: [CaseKind.personalIntegrity.rawValue: "ongewenste omgangsvormen",
-                                             CaseKind.businessIntegrity.rawValue: "integriteit"]))
 
         tables.append(single("reporter_role", "Wie meldde", ReporterRole.allCases.filter { $0 != .unknown } + [.unknown], tally.reporterRole))
         tables.append(single("channel", "Eerste contact via", Array(IntakeChannel.allCases), tally.channel))
@@ -417,10 +447,10 @@ public enum AnnualStatistics {
         tables.append(RawTable(id: "outcome", title: "Afloop",
                                rows: Outcome.allCases.map { .init(key: $0.rawValue, label: $0.label, count: tally.outcome[$0.rawValue] ?? 0) }
                                    + [.init(key: "running", label: "Nog lopend", count: tally.outcome["running"] ?? 0)]))
-        tables.append(RawTable(id: "referral", title: "Doorverwezen naar (een melding kan naar meer dan één)", multiValued: true,
+        tables.append(RawTable(id: "referral", title: "Doorverwezen naar",
                                rows: ReferralTarget.allCases.map { .init(key: $0.rawValue, label: $0.label, count: tally.referral[$0.rawValue] ?? 0) }
-                                   + [.init(key: "none", label: "Niet doorverwezen", count: tally.referral["none"] ?? 0)],
-                               complement: (key: "none", population: tally.total)))
+                                   + [.init(key: "several", label: "Naar meer dan één", count: tally.referral["several"] ?? 0),
+                                      .init(key: "none", label: "Niet doorverwezen", count: tally.referral["none"] ?? 0)]))
 
         // Periods finer than the year only when every period holds at least k.
         let quarterStarts = (0..<4).map { start.adding(months: 3 * $0) }
@@ -444,8 +474,9 @@ public enum AnnualStatistics {
 extension PublishedStatistics {
     /// The subjects (categories) this report shows on their own, with a count of at least k.
     public var shownCategories: Set<CaseCategory> {
-        guard let table = tables.first(where: { $0.id == "category" }) else { return [] }
-        return Set(table.cells.filter { $0.status == "published" && $0.count != nil }.compactMap { CaseCategory(rawValue: $0.key) })
+        Set(tables.filter { $0.id.hasPrefix("subject_") }.flatMap { table in
+            table.cells.filter { $0.status == "published" && $0.count != nil }.compactMap { CaseCategory(rawValue: $0.key) }
+        })
     }
 
     /// An advice's subject as the annual report lists it. An advice that came from a signal, or

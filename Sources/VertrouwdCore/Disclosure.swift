@@ -47,19 +47,8 @@ public enum Disclosure {
             var random = SeededRandom(state: seed ^ fnv(table.id + "/" + key))
             return random.next()
         }
-        // Subjects (several per case, no total): a group that is small as a whole would leave its
-        // "overig" hidden on its own, and the kind table (every report and integrity case has a
-        // subject) bounds it from below: "at least 3 integrity reports". Then the groups merge
-        // into one, with one "Overig".
-        var groupOf = table.rows.map(\.group)
-        var groupLabels = table.groupLabels
-        let groupTotals = Dictionary(table.rows.compactMap { r in r.group.map { ($0, r.count) } }, uniquingKeysWith: +)
-        if groupTotals.count > 1, groupTotals.values.contains(where: { !isPublishable($0, k: k) }) {
-            groupOf = groupOf.map { $0 == nil ? nil : "all" }
-            groupLabels = [:]
-        }
-        var cells = zip(table.rows, groupOf).map { row, group in
-            ProtectedCell(key: row.key, label: row.label, group: group, trueCount: row.count, count: row.count, status: .published)
+        var cells = table.rows.map {
+            ProtectedCell(key: $0.key, label: $0.label, group: $0.group, trueCount: $0.count, count: $0.count, status: .published)
         }
         func draw(_ options: [Int]) -> Int {
             if let pick { return options[min(max(pick(options.count), 0), options.count - 1)] }
@@ -70,7 +59,7 @@ public enum Disclosure {
         //    must look alike) into the group's "overig" cell; when that cell is still below k, one
         //    more cell of the group, drawn, joins it (it holds k or more, so one is enough).
         var groups: [String] = []
-        for g in groupOf { if let g, !groups.contains(g) { groups.append(g) } }
+        for row in table.rows { if let g = row.group, !groups.contains(g) { groups.append(g) } }
         for group in groups {
             let members = cells.indices.filter { cells[$0].group == group }
             let small = members.filter { !isPublishable(cells[$0].trueCount, k: k) }
@@ -91,7 +80,7 @@ public enum Disclosure {
                 cells[i].count = nil
                 cells[i].status = .merged(into: overigKey)
             }
-            let label = groupLabels[group].map { "Overig (\($0))" } ?? "Overig"
+            let label = table.groupLabels[group].map { "Overig (\($0))" } ?? "Overig"
             let overig = ProtectedCell(key: overigKey, label: label, group: group, trueCount: sum, count: sum,
                                        status: .published, isMergedCell: true)
             cells.insert(overig, at: members.last! + 1)
@@ -152,13 +141,25 @@ public enum Disclosure {
                 continue
             }
             let next = Array(tokens[(i + 1)...].prefix(4))
-            // "geen meldingen over fraude": zero is a figure too (an empty cell is hidden like a small one).
-            if token == "geen" || token == "no" {
-                if let noun = FigureWords.reportNoun(after: next) { found.append("\(token) \(noun)") }
+            // "geen meldingen over fraude", "0 klachten": zero is a figure too (an empty cell is
+            // hidden like a small one); "enkele meldingen", "een paar collega's" say "a few".
+            if ["geen", "no", "nul", "zero", "0", "enkele", "enkel", "paar", "handvol", "few", "couple"].contains(token) {
+                if let noun = next.first(where: FigureWords.isReportOrReporter), next.prefix(2).contains(noun) {
+                    found.append("\(token) \(noun)")
+                }
                 i += 1
                 continue
             }
             guard let n = FigureWords.number(token), n >= 1, n < k else { i += 1; continue }
+            // "Het aantal WBK-meldingen was 2", "WBK-meldingen: 2": the word for people before it.
+            let before = tokens[max(0, i - 3)..<i]
+            if Int(token) != nil, !FigureWords.ownWork.contains(next.first ?? ""), !FigureWords.times.contains(next.first ?? ""),
+               let noun = before.last(where: FigureWords.isReportOrReporter),
+               !before.drop(while: { $0 != noun }).dropFirst().contains(where: { FigureWords.stops.contains($0) || Int($0) != nil }) {
+                found.append("\(noun) \(token)")
+                i += 1
+                continue
+            }
             if FigureWords.often.contains(token) {
                 if !next.prefix(2).contains(where: FigureWords.ownWork.contains) { found.append(token) }
             } else if FigureWords.times.contains(next.first ?? "") || (Int(token) != nil && next.first == "x") {
@@ -353,8 +354,10 @@ enum FigureWords {
         upperBounds.first { words in i + words.count <= tokens.count && Array(tokens[i..<(i + words.count)]) == words }?.count
     }
 
-    /// "een melding", "een anonieme melding", "een WBK melding" — not "een melding doen".
+    /// "een melding", "een anonieme melding", "een WBK melding" — not "een melding doen", and not
+    /// "een aantal meldingen" ("een paar" is read as "a few", elsewhere).
     static func reportNoun(after next: [String]) -> String? {
+        if let first = next.first, ["aantal", "reeks", "groot", "heleboel", "hoop", "deel", "number", "series"].contains(first) { return nil }
         for (offset, word) in next.prefix(2).enumerated() {
             if isReportOrReporter(word) {
                 return next.dropFirst(offset + 1).prefix(2).contains(where: generalVerbs.contains) ? nil : word
@@ -391,11 +394,18 @@ enum FigureWords {
                 var j = i
                 while j < chars.count, chars[j].isNumber
                     || ("-/.:,".contains(chars[j]) && j + 1 < chars.count && chars[j + 1].isNumber) { j += 1 }
-                var token = String(chars[i..<j])
-                if j < chars.count, ".):".contains(chars[j]), j + 1 == chars.count || chars[j + 1].isWhitespace, Int(token) != nil {
-                    token = "#"
+                let token = String(chars[i..<j])
+                let parts = token.split(whereSeparator: { "-/".contains($0) })
+                let atLineStart = chars[..<i].reversed().prefix { $0 == " " || $0 == "\t" }.count == i
+                    || chars[..<i].reversed().drop { $0 == " " || $0 == "\t" }.first == "\n"
+                let ending = j < chars.count && (j + 1 == chars.count || chars[j + 1].isWhitespace) ? chars[j] : nil
+                if Int(token) != nil, ending == ":" || (atLineStart && (ending == "." || ending == ")")) {
+                    out.append("#")  // "1." or "2)" starting a line, "Aanbeveling 2:": a numbered point
+                } else if parts.count == 2, token.contains("-"), parts.allSatisfy({ $0.count <= 2 && Int($0) != nil }) {
+                    out += parts.map(String.init)  // a range, "1-2 meldingen": both ends count
+                } else {
+                    out.append(token)  // a number, or a date or decimal (no count)
                 }
-                out.append(token)
                 i = j
             } else if c.isLetter {
                 var j = i

@@ -74,7 +74,15 @@ struct DisclosureAudit {
             }
             // A single-valued table counts every case once; the deadlines table counts the
             // whistleblower reports only (below).
-            if !multiValued, id != "wbk_deadlines", let total { audit.constraints.append(.init(terms: members.map { (1, $0) }, constant: total)) }
+            if !multiValued, id != "wbk_deadlines", !id.hasPrefix("subject_"), let total {
+                audit.constraints.append(.init(terms: members.map { (1, $0) }, constant: total))
+            }
+            // A subject table counts the cases of its kind once each.
+            if id.hasPrefix("subject_") {
+                let kind = "kind/" + id.dropFirst("subject_".count)
+                audit.bounds[kind] = audit.bounds[kind] ?? (0, ceiling)
+                audit.constraints.append(.init(terms: members.map { (1, $0) } + [(-1, kind)], constant: 0))
+            }
             if let combined { audit.constraints.append(.init(terms: hiddenMembers.map { (1, $0) } + [(-1, combined)], constant: 0)) }
             for (into, parts) in merged { audit.constraints.append(.init(terms: parts.map { (1, $0) } + [(-1, into)], constant: 0)) }
             if id == "wbk_deadlines" {

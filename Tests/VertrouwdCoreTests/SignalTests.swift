@@ -88,7 +88,10 @@ import VertrouwdCore
         // What the review of issue 23 got past the first version of the guard.
         for text in ["Er kwam een anonieme melding binnen.", "een WBK melding", "Drie van de medewerkers", "Two of the nurses",
                      "in twee gevallen", "3 personeelsleden", "hooguit vier meldingen", "< 5 meldingen", "geen meldingen over fraude",
-                     "twee medewerksters", "3 teamleiders", "nog geen vijf klachten"] {
+                     "twee medewerksters", "3 teamleiders", "nog geen vijf klachten",
+                     // and what the second review found
+                     "Het aantal WBK-meldingen was 2.", "WBK-meldingen: 2 dit jaar", "0 meldingen over fraude", "nul klachten",
+                     "Er is geen melding gedaan.", "1-2 meldingen", "(2) meldingen", "een paar collega's", "enkele meldingen"] {
             #expect(!Disclosure.smallFigures(in: text, k: k).isEmpty, "\(text)")
         }
     }
@@ -100,7 +103,8 @@ import VertrouwdCore
                      "1. Medewerkers weten de vertrouwenspersoon te vinden.\n2) Leidinggevenden krijgen een training.",
                      "Aanbeveling 2: leidinggevenden bespreken omgangsvormen.",
                      "Iedereen kan een melding doen; een klacht indienen kan bij de commissie.",
-                     "Tweemaal per jaar een workshop.", "Op 3 maart gaven we 2 workshops in 4 uur."] {
+                     "Tweemaal per jaar een workshop.", "Op 3 maart gaven we 2 workshops in 4 uur.",
+                     "Er kwam een aantal meldingen over werkdruk.", "Voor medewerkers: 3 workshops per jaar."] {
             #expect(Disclosure.smallFigures(in: text, k: k).isEmpty, "\(text): \(Disclosure.smallFigures(in: text, k: k))")
         }
         // The draft from a signal passes on every day of the year (dates are dd-mm-yyyy).

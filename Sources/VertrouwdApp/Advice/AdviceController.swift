@@ -12,9 +12,23 @@ enum AdviceController {
 
     // MARK: writing an advice
 
-    struct AdviceForm: Content { var subject, body, solicited, day, hours, category: String? }
+    struct AdviceForm: Content { var subject, body, solicited, day, hours, category, smallSignal: String? }
 
-    static func adviceForm(_ req: Request, action: String, input: AdviceForm, errors: FormErrors = .init()) -> FormView {
+    /// A signal of fewer than k cases on a theme: the letter names no figure, but a reader who
+    /// knows that a signal takes `minimumCases` reads the theme as "3 to k−1 reports". The
+    /// counsellor confirms before it is recorded (docs/ANONYMITY.md, rule 13).
+    static func smallSignalCaution(_ req: Request, org: Organisation, category: CaseCategory?) async throws -> String? {
+        guard let category else { return nil }
+        let k = req.application.settings.disclosureThreshold
+        let today = Day(Date())
+        let rule = req.application.settings.signalRule
+        let cases = try await SignalView.recentCases(in: [org.id!], today: today, rule: rule, on: req.db)
+        guard let signal = Signals.detect(SignalView.signalCases(cases, today: today), today: today, rule: rule, k: k)
+            .first(where: { $0.category == category && $0.department == nil }), signal.count < k else { return nil }
+        return "Dit signaal telt minder dan \(k) meldingen. De brief noemt geen aantal, maar wie weet dat een signaal er minstens \(rule.minimumCases) zijn, leest ‘\(category.label.lowercased())’ als ‘\(rule.minimumCases) tot \(k - 1) meldingen’. Verwoord het thema ruimer, of wacht tot er meer zijn."
+    }
+
+    static func adviceForm(_ req: Request, action: String, input: AdviceForm, errors: FormErrors = .init(), caution: String? = nil) -> FormView {
         var form = FormView(id: "advice", title: nil,
                             intro: "Het advies gaat naar de directie. Noem geen namen, afdelingen of aantallen onder de drempel; de concepttekst houdt zich daar al aan.",
                             action: action, submit: "Advies vastleggen", csrf: req.csrfToken)
@@ -26,6 +40,10 @@ enum AdviceController {
         form.add("hours", "Uren", value: input.hours, hint: "Tijd voor het advies; telt mee voor het tegoed en komt als activiteit in het jaarverslag.",
                  required: true, inputmode: "decimal", maxlength: 8)
         if let category = input.category { form.add("category", "", type: "hidden", value: category) }
+        if let caution {
+            form.checkbox("smallSignal", "Ik noem dit thema toch: het verraadt een klein aantal, en dat heb ik afgewogen.",
+                          checked: input.smallSignal == "on", hint: caution)
+        }
         form.apply(errors)
         return form
     }
@@ -51,7 +69,6 @@ enum AdviceController {
         _ = try await requireCounsellor(req, org: org)
         let k = req.application.settings.disclosureThreshold
         var input = AdviceForm(solicited: "no", day: Day(Date()).iso)
-        var caution: String?
         if let category = (try? req.query.get(String.self, at: "category")).flatMap(CaseCategory.init(rawValue:)) {
             let department = try? req.query.get(String.self, at: "department")
             let today = Day(Date())
@@ -63,15 +80,10 @@ enum AdviceController {
                 input.subject = draft.subject
                 input.body = draft.body + "\n" + (try req.requireStaff().user.name)
                 input.category = category.rawValue
-                if signal.count < k {
-                    // The letter names no figure, but a reader who knows the rules knows a signal is
-                    // at least `minimumCases` reports: with the theme named, that is "3 or 4".
-                    caution = "Dit signaal telt minder dan \(k) meldingen. De brief noemt geen aantal, maar wie weet dat een signaal er minstens \(rule.minimumCases) zijn, leest ‘\(signal.category.label.lowercased())’ als ‘\(rule.minimumCases) tot \(k - 1) meldingen’. Overweeg het thema ruimer te verwoorden, of te wachten tot er meer zijn."
-                }
             }
         }
-        var form = adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input)
-        if let caution { form.intro = [form.intro, caution].compactMap { $0 }.joined(separator: " ") }
+        let caution = try await smallSignalCaution(req, org: org, category: input.category.flatMap(CaseCategory.init(rawValue:)))
+        let form = adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input, caution: caution)
         let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name,
                            orgURL: SiteURL.organisation(.value(org.id!)).path, form: form)
         return try await req.page(.adviceNew, page)
@@ -95,9 +107,13 @@ enum AdviceController {
         }
         errors.noSmallFigures([("subject", subject ?? ""), ("body", body ?? "")], k: k)
         let category = input.category.flatMap(CaseCategory.init(rawValue:))
+        let caution = try await smallSignalCaution(req, org: org, category: category)
+        if caution != nil, input.smallSignal != "on" {
+            errors["smallSignal"] = "Vink aan dat je het thema toch noemt, of laat de brief wachten tot het signaal ten minste \(k) meldingen telt."
+        }
         guard errors.isEmpty, let subject, let body, let solicited, let day, let minutes else {
             let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name, orgURL: SiteURL.organisation(.value(org.id!)).path,
-                               form: adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input, errors: errors))
+                               form: adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input, errors: errors, caution: caution))
             return try await req.page(.adviceNew, page, status: .unprocessableEntity)
         }
         let advice = AdviceRecord()

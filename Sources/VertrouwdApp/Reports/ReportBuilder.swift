@@ -75,17 +75,11 @@ enum ReportBuilder {
         let sql = db as! any SQLDatabase
         func scoped(_ query: SQLSelectBuilder) -> SQLSelectBuilder { inPeriod(query, organisationID: organisationID, from: from, to: to) }
         struct Group<Value: Decodable & Sendable>: Decodable, Sendable { let value: Value?; let n: Int }
-        func count<Value: Decodable & Sendable>(_ column: String, table: String = "cases", as _: Value.Type = String.self,
-                                                distinctCases: Bool = false) async throws -> [Group<Value>] {
-            var q = sql.select()
-                .column(SQLAlias(SQLColumn(column, table: table), as: SQLIdentifier("value")))
-                .column(SQLAlias(distinctCases ? SQLFunction("COUNT", args: SQLDistinct(SQLColumn("case_id", table: table)))
-                                               : SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
-                .from(table)
-            if table != "cases" {
-                q = q.join("cases", on: SQLColumn("case_id", table: table), .equal, SQLColumn("id", table: "cases"))
-            }
-            return try await scoped(q).groupBy(SQLColumn(column, table: table)).all(decoding: Group<Value>.self)
+        func count<Value: Decodable & Sendable>(_ column: String, as _: Value.Type = String.self) async throws -> [Group<Value>] {
+            try await scoped(sql.select()
+                .column(SQLAlias(SQLColumn(column, table: "cases"), as: SQLIdentifier("value")))
+                .column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+                .from("cases")).groupBy(SQLColumn(column, table: "cases")).all(decoding: Group<Value>.self)
         }
         func dictionary<L: Labelled>(_ groups: [Group<String>], _ type: L.Type) -> [L: Int] {
             var d: [L: Int] = [:]
@@ -94,22 +88,26 @@ enum ReportBuilder {
         }
 
         // Independent counts: on PostgreSQL they run side by side on the pool's connections.
-        struct Referred: Decodable, Sendable { let n: Int }
+        struct Mention: Decodable, Sendable { let case_id: UUID; let kind: String; let value: String }
         struct Clock: Decodable, Sendable { let opened_on: String; let wbk_received_on, acknowledged_on, feedback_on: String? }
         async let kinds = count("kind")
         async let roles = count("reporter_role")
         async let channels = count("channel")
         async let regimes = count("regime")
-        async let categories = count("category", table: "case_categories")
+        // Subjects and referrals count one row per case (one subject, several, or none), so these
+        // read one row per (case, value): a case's values together decide its row.
+        func mentions(_ column: String, table: String) async throws -> [Mention] {
+            try await scoped(sql.select()
+                .column(SQLColumn("case_id", table: table)).column(SQLColumn("kind", table: "cases"))
+                .column(SQLAlias(SQLColumn(column, table: table), as: SQLIdentifier("value")))
+                .from(table)
+                .join("cases", on: SQLColumn("case_id", table: table), .equal, SQLColumn("id", table: "cases"))).all(decoding: Mention.self)
+        }
+        async let categories = mentions("category", table: "case_categories")
         async let ladders = count("ladder_highest", as: Int.self)
         async let outcomes = count("outcome")
         async let days = count("opened_on")
-        async let referrals = count("target", table: "case_referrals", distinctCases: true)
-        async let referred = scoped(sql.select()
-            .column(SQLAlias(SQLFunction("COUNT", args: SQLDistinct(SQLColumn("case_id", table: "case_referrals"))), as: SQLIdentifier("n")))
-            .from("case_referrals")
-            .join("cases", on: SQLColumn("case_id", table: "case_referrals"), .equal, SQLColumn("id", table: "cases")))
-            .first(decoding: Referred.self)
+        async let referrals = mentions("target", table: "case_referrals")
         async let clocks = scoped(sql.select().columns("opened_on", "wbk_received_on", "acknowledged_on", "feedback_on").from("cases")
             .where("regime", .equal, SQLBind(Regime.whistleblower.rawValue))).all(decoding: Clock.self)
 
@@ -120,14 +118,31 @@ enum ReportBuilder {
         t.reporterRole = dictionary(try await roles, ReporterRole.self)
         t.channel = dictionary(try await channels, IntakeChannel.self)
         t.regime = dictionary(try await regimes, Regime.self)
-        t.category = dictionary(try await categories, CaseCategory.self)
+        var subjectsOf: [UUID: (kind: CaseKind, categories: Set<CaseCategory>)] = [:]
+        for m in try await categories {
+            guard let kind = CaseKind(rawValue: m.kind), let category = CaseCategory(rawValue: m.value) else { continue }
+            subjectsOf[m.case_id, default: (kind, [])].categories.insert(category)
+        }
+        var withSubjects: [CaseKind: Int] = [:]
+        for (_, c) in subjectsOf {
+            guard let key = CaseTally.subjectKey(c.categories, kind: c.kind), key != "elsewhere" else { continue }
+            t.subjects[c.kind, default: [:]][key, default: 0] += 1
+            withSubjects[c.kind, default: 0] += 1
+        }
+        // A case of a kind without one of that kind's subjects, mentioned or not.
+        for kind in CaseTally.kindsWithSubjects {
+            let elsewhere = (t.kind[kind] ?? 0) - (withSubjects[kind] ?? 0)
+            if elsewhere > 0 { t.subjects[kind, default: [:]]["elsewhere"] = elsewhere }
+        }
         for g in try await ladders {
             if let level = g.value.flatMap(LadderLevel.init(rawValue:)) { t.ladder[level, default: 0] += g.n }
         }
         for g in try await outcomes { t.outcome[g.value ?? "running", default: 0] += g.n }
         for g in try await days { if let day = g.value.flatMap(Day.init(iso:)) { t.openedOn[day, default: 0] += g.n } }
-        for g in try await referrals { if let target = g.value { t.referral[target, default: 0] += g.n } }
-        let notReferred = t.total - (try await referred?.n ?? 0)
+        var targetsOf: [UUID: Set<ReferralTarget>] = [:]
+        for m in try await referrals { if let target = ReferralTarget(rawValue: m.value) { targetsOf[m.case_id, default: []].insert(target) } }
+        for (_, targets) in targetsOf { t.referral[CaseTally.referralKey(targets), default: 0] += 1 }
+        let notReferred = t.total - targetsOf.count
         if notReferred > 0 { t.referral["none"] = notReferred }
         for c in try await clocks {
             guard let received = Day(iso: c.wbk_received_on ?? c.opened_on) else { continue }
