@@ -433,8 +433,8 @@ public enum AnnualStatistics {
                 id: "subject_\(kind.rawValue)", title: "Onderwerp — \(kind == .personalIntegrity ? "ongewenste omgangsvormen" : "integriteit")",
                 rows: categories.map { .init(key: $0.rawValue, label: $0.label, group: kind.rawValue, count: counts[$0.rawValue] ?? 0) }
                     + [.init(key: "several", label: "Meer dan één onderwerp", group: kind.rawValue, count: counts["several"] ?? 0),
-                       .init(key: "elsewhere", label: "Onderwerp uit de andere groep", group: kind.rawValue, count: counts["elsewhere"] ?? 0)],
-                groupLabels: [kind.rawValue: "onderwerpen"]))
+                       .init(key: "elsewhere", label: "Ander onderwerp", group: kind.rawValue, count: counts["elsewhere"] ?? 0)],
+                groupLabels: [kind.rawValue: "kleine aantallen samen"]))
         }
 
         tables.append(single("reporter_role", "Wie meldde", ReporterRole.allCases.filter { $0 != .unknown } + [.unknown], tally.reporterRole))
@@ -447,7 +447,9 @@ public enum AnnualStatistics {
         tables.append(RawTable(id: "outcome", title: "Afloop",
                                rows: Outcome.allCases.map { .init(key: $0.rawValue, label: $0.label, count: tally.outcome[$0.rawValue] ?? 0) }
                                    + [.init(key: "running", label: "Nog lopend", count: tally.outcome["running"] ?? 0)]))
-        tables.append(RawTable(id: "referral", title: "Doorverwezen naar",
+        // A new id: rules 1 counted a case once per target under "referral", and last year's
+        // column or a re-sign must not pair the two meanings.
+        tables.append(RawTable(id: "referral_per_case", title: "Doorverwezen naar",
                                rows: ReferralTarget.allCases.map { .init(key: $0.rawValue, label: $0.label, count: tally.referral[$0.rawValue] ?? 0) }
                                    + [.init(key: "several", label: "Naar meer dan één", count: tally.referral["several"] ?? 0),
                                       .init(key: "none", label: "Niet doorverwezen", count: tally.referral["none"] ?? 0)]))

@@ -143,10 +143,8 @@ public enum Disclosure {
             let next = Array(tokens[(i + 1)...].prefix(4))
             // "geen meldingen over fraude", "0 klachten": zero is a figure too (an empty cell is
             // hidden like a small one); "enkele meldingen", "een paar collega's" say "a few".
-            if ["geen", "no", "nul", "zero", "0", "enkele", "enkel", "paar", "handvol", "few", "couple"].contains(token) {
-                if let noun = next.first(where: FigureWords.isReportOrReporter), next.prefix(2).contains(noun) {
-                    found.append("\(token) \(noun)")
-                }
+            if ["geen", "no", "nul", "zero", "0", "enkele", "paar", "handvol", "few", "couple"].contains(token) {
+                if let noun = FigureWords.reportNoun(after: next) { found.append("\(token) \(noun)") }
                 i += 1
                 continue
             }
@@ -154,6 +152,7 @@ public enum Disclosure {
             // "Het aantal WBK-meldingen was 2", "WBK-meldingen: 2": the word for people before it.
             let before = tokens[max(0, i - 3)..<i]
             if Int(token) != nil, !FigureWords.ownWork.contains(next.first ?? ""), !FigureWords.times.contains(next.first ?? ""),
+               !FigureWords.timeWords.contains(next.first ?? ""),
                let noun = before.last(where: FigureWords.isReportOrReporter),
                !before.drop(while: { $0 != noun }).dropFirst().contains(where: { FigureWords.stops.contains($0) || Int($0) != nil }) {
                 found.append("\(noun) \(token)")
@@ -316,7 +315,14 @@ enum FigureWords {
                                        "bijeenkomst", "bijeenkomsten", "sessie", "sessies", "uur", "jaar", "maand", "week", "overleg",
                                        "spreekuur", "spreekuren", "a", "every", "hours", "session", "sessions", "year", "month"]
     /// Where looking for the person word stops: a preposition starts something else.
-    static let stops: Set<String> = ["voor", "met", "in", "op", "bij", "van", "over", "naar", "for", "with", "at", "of", "about", "to"]
+    static let stops: Set<String> = ["voor", "met", "in", "op", "bij", "van", "over", "naar", "binnen", "vanaf", "sinds", "tot", "na",
+                                     "uit", "tussen", "om", "per", "for", "with", "at", "of", "about", "to", "within", "from",
+                                     "since", "until", "after", "between"]
+    /// After a number: time, not people ("binnen 2 werkdagen", "3 maanden", "1 januari").
+    static let timeWords: Set<String> = ["dag", "dagen", "werkdag", "werkdagen", "week", "weken", "maand", "maanden", "jaar", "jaren",
+                                         "uur", "uren", "minuten", "januari", "februari", "maart", "april", "mei", "juni", "juli",
+                                         "augustus", "september", "oktober", "november", "december", "days", "weeks", "months",
+                                         "years", "hours"]
     /// Words that bound a number from above: with it, "5" says "1 to 4".
     static let upperBounds: [[String]] = [["minder", "dan"], ["fewer", "than"], ["less", "than"], ["hooguit"], ["maximaal"], ["hoogstens"],
                                           ["nog", "geen"], ["onder", "de"], ["under"], ["at", "most"], ["up", "to"], ["<"], ["≤"]]
@@ -326,6 +332,7 @@ enum FigureWords {
                                 "klacht", "klachten", "whistleblower", "employee", "colleague", "complaint", "complaints", "reports"]
     /// After "een melding": a general statement ("een melding doen"), not one report.
     static let generalVerbs: Set<String> = ["doen", "maken", "indienen", "ingediend", "gedaan", "te", "kunnen", "kan", "is", "wordt",
+                                            "mag", "mogen", "moet", "moeten", "krijgt", "krijgen", "heeft", "hebben", "hoeft", "hoeven",
                                             "worden", "make", "file", "filed", "can"]
     /// Words for people and reports, matched as the end of a (compound) word: "integriteitsmeldingen".
     static let personEndings = ["melding", "meldingen", "melder", "melders", "klokkenluider", "klokkenluiders", "medewerker",

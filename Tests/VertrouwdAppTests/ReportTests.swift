@@ -168,6 +168,34 @@ import VertrouwdReports
         }
     }
 
+    /// The sign-off reads what leaves once more: text saved before the guard learned a phrasing is
+    /// refused beside its field; and a year first signed off under the old rules (which counted a
+    /// case once per subject) is not signed off again beside them.
+    @Test func theSignOffRereadsTheTextAndRefusesAVersionBesideOlderRules() async throws {
+        try await withVertrouwd { app in
+            let s = try await setUp(app)
+            let record = AnnualReportRecord()
+            record.$contractYear.id = s.year.id!
+            record.roleText = ""; record.recommendations = "WBK-meldingen: 2 dit jaar, dus meer voorlichting."; record.focusNext = ""
+            try await record.save(on: app.db)
+            let refused = try await s.browser.post(s.base + "/sign-off", [("checked", "on"), ("early", "on")])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("Dit noemt een klein aantal (wbk-meldingen 2)"))
+            #expect(try await AnnualReportRecord.query(on: app.db).filter(\.$signedOffOn != nil).count() == 0)
+            // Under the old rules (a snapshot says version 1, or nothing).
+            #expect(try await s.browser.post(s.base + "/sections", [("role", ""), ("recommendations", "Meer voorlichting."), ("focus", "")]).status == .seeOther)
+            #expect(try await s.browser.post(s.base + "/sign-off", [("checked", "on"), ("early", "on")]).status == .seeOther)
+            let saved = try #require(try await AnnualReportRecord.query(on: app.db).first())
+            // (pretty-printed JSON: `"disclosureRules" : 2`)
+            #expect(saved.snapshot?.contains("\"disclosureRules\" : 2") == true)
+            saved.snapshot = saved.snapshot?.replacingOccurrences(of: "\"disclosureRules\" : 2", with: "\"disclosureRules\" : 1")
+            try await saved.save(on: app.db)
+            let again = try await s.browser.post(s.base + "/sign-off", [("checked", "on"), ("early", "on")])
+            #expect(again.status == .conflict)
+            #expect(again.body.string.contains("onder oudere regels (versie 1)"))
+        }
+    }
+
     /// Last year's column comes from last year's signed-off report only: before that sign-off there
     /// is none, so a late case of last year cannot move it between two versions of this year.
     @Test func lastYearsColumnWaitsForLastYearsSignOff() async throws {

@@ -146,7 +146,7 @@ import ZIPFoundation
                       referrals: i < 2 ? Set(ReferralTarget.allCases.prefix(3)) : [], openedOn: Self.yearStart.adding(days: 9 * i))
         }
         let (stats, _) = AnnualStatistics.build(cases: cases, start: Self.yearStart, end: Self.yearEnd, k: 5)
-        let referral = try #require(stats.tables.first { $0.id == "referral" })
+        let referral = try #require(stats.tables.first { $0.id == "referral_per_case" })
         #expect(referral.cells.first { $0.key == "none" }?.count == nil, "10 not referred of 12 would say 2 were")
         #expect(try DisclosureAudit.audit(ReportWriters.json(Self.document(stats))).violations.isEmpty)
     }

@@ -91,7 +91,7 @@ import VertrouwdCore
                      "twee medewerksters", "3 teamleiders", "nog geen vijf klachten",
                      // and what the second review found
                      "Het aantal WBK-meldingen was 2.", "WBK-meldingen: 2 dit jaar", "0 meldingen over fraude", "nul klachten",
-                     "Er is geen melding gedaan.", "1-2 meldingen", "(2) meldingen", "een paar collega's", "enkele meldingen"] {
+                     "1-2 meldingen", "(2) meldingen", "een paar collega's", "enkele meldingen"] {
             #expect(!Disclosure.smallFigures(in: text, k: k).isEmpty, "\(text)")
         }
     }
@@ -104,7 +104,11 @@ import VertrouwdCore
                      "Aanbeveling 2: leidinggevenden bespreken omgangsvormen.",
                      "Iedereen kan een melding doen; een klacht indienen kan bij de commissie.",
                      "Tweemaal per jaar een workshop.", "Op 3 maart gaven we 2 workshops in 4 uur.",
-                     "Er kwam een aantal meldingen over werkdruk.", "Voor medewerkers: 3 workshops per jaar."] {
+                     "Er kwam een aantal meldingen over werkdruk.", "Voor medewerkers: 3 workshops per jaar.",
+                     // the third review: deadlines, dates and general statements
+                     "Meldingen worden binnen 2 werkdagen bevestigd.", "Een klokkenluider krijgt binnen 3 maanden terugkoppeling.",
+                     "Klachten vanaf 1 januari gaan naar de commissie.", "U hoeft geen melding te doen.",
+                     "Geen medewerker hoeft bang te zijn.", "Enkel medewerkers kunnen dit zien."] {
             #expect(Disclosure.smallFigures(in: text, k: k).isEmpty, "\(text): \(Disclosure.smallFigures(in: text, k: k))")
         }
         // The draft from a signal passes on every day of the year (dates are dd-mm-yyyy).

@@ -175,6 +175,11 @@ enum ReportsController {
         if !errors.isEmpty { return try await render(req, ctx, errors: errors, status: .unprocessableEntity) }
         let k = req.application.settings.disclosureThreshold
         let (doc, _) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, app: req.application, on: req.db)
+        // What leaves is checked again, the default role text included: text saved before the
+        // guard learned a phrasing, or an organisation's availability, is read now.
+        var textErrors = FormErrors()
+        textErrors.noSmallFigures(zip(["role", "recommendations", "focus"], doc.sections.map(\.text)).map { ($0, $1) }, k: k)
+        if !textErrors.isEmpty { return try await render(req, ctx, errors: textErrors, status: .unprocessableEntity) }
         let signer = try req.requireStaff().userID
         let yearID = ctx.year.id!
         // A new version must not tell a reader who holds every earlier one about a handful of
@@ -185,8 +190,13 @@ enum ReportsController {
                 try await sql.raw("SELECT id FROM contract_years WHERE id = \(bind: yearID) FOR UPDATE").run()
             }
             let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == yearID).first()
-            let earlier = try ReportBuilder.versionsThatLeft(record).map(\.statistics)
-            let problems = AnnualStatistics.revisionProblems(from: earlier, to: doc.statistics)
+            let versions = try ReportBuilder.versionsThatLeft(record)
+            // A version made under other rules counts differently (rules 1: a case once per
+            // subject and target); the two side by side could show what neither shows alone.
+            if let older = versions.first(where: { $0.disclosureRules != PublishedStatistics.rules }) {
+                return ["Dit jaarverslag is eerder vastgesteld onder oudere regels (versie \(older.disclosureRules)) die anders tellen; een nieuwe versie ernaast kan kleine aantallen verraden. De vastgestelde versie blijft geldig."]
+            }
+            let problems = AnnualStatistics.revisionProblems(from: versions.map(\.statistics), to: doc.statistics)
             guard problems.isEmpty else { return problems }
             try await ReportBuilder.signOff(doc, record: record, yearID: yearID, by: signer, on: db)
             try await req.audit("report.sign_off", subject: "contract_year:\(yearID)", detail: "k=\(k)")
