@@ -167,7 +167,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
             context.console.print(String(format: "%@: min %.1f ms, median %.1f ms, p95 %.1f ms (%d runs)", label, samples[0], median, p95, runs))
         }
         var tally = CaseTally()
-        try await time("count the year's cases (SQL GROUP BY)") {
+        try await time("count the year's cases (SQL: GROUP BY, and subjects and referrals per case)") {
             tally = try await ReportBuilder.tally(organisationID: org.id!, from: year.start, to: year.end, on: app.db)
         }
         try await time("protected statistics from the counts (pure)") {
