@@ -92,19 +92,9 @@ public enum Disclosure {
             cells[i].count = nil
             cells[i].status = .suppressed
         }
-        // A row that counts the cases in none of the others ("Niet doorverwezen") tells the
-        // reader, with the total, how many are in any of them: that number must be publishable too.
-        if let complement = table.complement, let i = cells.firstIndex(where: { $0.key == complement.key }),
-           cells[i].count != nil, !isPublishable(complement.population - cells[i].trueCount, k: k) {
-            cells[i].count = nil
-            cells[i].status = .complementary
-        }
         // Which cells are empty plays no part: the hidden cells are counted, not the people in
         // them, so a table with an empty cell is treated as one with a small cell.
-        // A multi-valued table without a complement row (the subjects) has no total to subtract
-        // from: a hidden cell there says "fewer than k", as the total of a small year does, and
-        // nothing pins it down — so no cell of k or more is hidden beside it.
-        while !(table.multiValued && table.complement == nil) {
+        while true {
             let hidden = cells.indices.filter { cells[$0].isHiddenCandidate }
             let hiddenSum = hidden.reduce(0) { $0 + cells[$1].trueCount }
             if hidden.isEmpty || (hidden.count >= 2 && hiddenSum >= k) { break }
@@ -215,19 +205,13 @@ public struct RawTable: Sendable {
     public let multiValued: Bool
     public let rows: [Row]
     public let groupLabels: [String: String]
-    /// In a multi-valued table, the row that counts the cases in none of the other rows, and the
-    /// number of cases: `population − that row` is the number in any of them, which a reader can
-    /// work out, so it is protected like a cell.
-    public let complement: (key: String, population: Int)?
 
-    public init(id: String, title: String, multiValued: Bool = false, rows: [Row], groupLabels: [String: String] = [:],
-                complement: (key: String, population: Int)? = nil) {
+    public init(id: String, title: String, multiValued: Bool = false, rows: [Row], groupLabels: [String: String] = [:]) {
         self.id = id
         self.title = title
         self.multiValued = multiValued
         self.rows = rows
         self.groupLabels = groupLabels
-        self.complement = complement
     }
 }
 

@@ -88,16 +88,6 @@ struct DisclosureAudit {
             if id == "wbk_deadlines" {
                 audit.constraints.append(.init(terms: members.map { (1, $0) } + [(-1, "regime/whistleblower")], constant: 0))
             }
-            // Every case is either not referred or referred somewhere: the number referred is a
-            // figure too, at most the sum of the targets and at least each one of them.
-            if id == "referral", let total {
-                let targets = members.filter { $0 != "referral/none" }
-                audit.bounds["referral/any"] = (0, total)
-                hiddenFigures.append("referral/any")
-                audit.constraints.append(.init(terms: [(1, "referral/any"), (1, "referral/none")], constant: total))
-                audit.constraints.append(.init(terms: targets.map { (1, $0) } + [(-1, "referral/any")], constant: 0, atLeast: true))
-                for t in targets { audit.constraints.append(.init(terms: [(1, "referral/any"), (-1, t)], constant: 0, atLeast: true)) }
-            }
         }
         if markers.count > 1 {
             audit.violations.append(.init(figure: "markers", range: 0...0, why: "hidden cells are told apart: \(markers.sorted())"))
