@@ -1,5 +1,6 @@
 import Vapor
 import VertrouwdApp
+import VertrouwdStore
 
 /// `vertrouwd serve | user create | demo | audit verify | retention run | backup | restore | qr` — see README.md.
 

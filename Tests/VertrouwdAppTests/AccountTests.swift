@@ -4,6 +4,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 @Suite("Accounts, login and sessions")
 struct AccountTests {

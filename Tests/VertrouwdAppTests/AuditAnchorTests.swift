@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// Two instances on one PostgreSQL share the audit anchor file; each keeps its own idea of how
 /// far it stands. The one that is behind must never move the file back (a log cut off after the

@@ -6,6 +6,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// Someone who can write the database but holds neither the key file nor the anchor file (an
 /// accused manager with a database account, a stolen backup put back): whatever they change in
@@ -72,7 +73,7 @@ struct AuditTamperTests {
             // Before this fix, a few requests later the log grew past the anchor and said "intact".
             for _ in 0..<3 { try await workIsRefused(app, browser, org, entries: before.count - 3) }
             #expect(try await problems(app).contains { $0.contains("removed from the end") })
-            #expect(AuditAnchorFile.read(app.auditAnchor!.path)?.sequence == last.sequence, "the anchor did not move")
+            #expect(AuditAnchorFile.read(app.store.auditAnchor!.path)?.sequence == last.sequence, "the anchor did not move")
         }
     }
 
@@ -142,10 +143,10 @@ struct AuditTamperTests {
             let keptOffServer = (before.last!.sequence, before.last!.hash)
             try await (app.db as! any SQLDatabase).raw("DELETE FROM audit_events WHERE seq > \(bind: before.count - 2)").run()
             try await workIsRefused(app, browser, org, entries: before.count - 2)
-            let entry = try await Audit.acknowledge("anchor: entries were removed. Reason: onderzocht door de beheerder", app: app)
+            let entry = try await Audit.acknowledge("anchor: entries were removed. Reason: onderzocht door de beheerder", store: app.store)
             #expect(entry.sequence == before.count - 1)
             // A fresh instance (the alarm is per process) writes again after the acknowledgement.
-            app.auditAlarm = AuditAlarm()
+            app.store.auditAlarm = AuditAlarm(logger: app.logger, notify: { _ in })
             #expect(try await browser.post("/account/profile", [("introduction", "Weer aan het werk.")]).status == .seeOther)
             #expect(try await problems(app).isEmpty, "the chain and the anchor hold again")
             let held = try await AuditVerifyCommand.check(app, heads: [keptOffServer]).problems
@@ -168,7 +169,7 @@ struct AuditTamperTests {
             }
             try await AuditEvent.query(on: app.db).delete()
             for e in legacy { try await AuditEvent(e).create(on: app.db) }
-            try await Audit.record("new", actor: "cli", app: app, db: app.db)
+            try await Audit.record("new", actor: "cli", store: app.store, db: app.db)
             let all = try await rows(app)
             #expect(all.count == 4 && all[3].hash.hasPrefix(AuditChain.keyedPrefix))
             #expect(try await Audit.verify(db: app.db, key: app.keys.auditChainKey).broken == nil)

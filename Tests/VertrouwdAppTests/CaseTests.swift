@@ -5,6 +5,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 @Suite("Cases: intake, access, consent, encryption, audit")
 struct CaseTests {

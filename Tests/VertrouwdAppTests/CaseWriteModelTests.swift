@@ -5,6 +5,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 @Suite("The case write model: one writer, the lifecycle's rules, audited in the same transaction")
 struct CaseWriteModelTests {
@@ -123,7 +124,7 @@ struct CaseWriteModelTests {
             let bram = try await app.makeAccount("bram@praktijk.nl")
             let key = try app.keys.caseKey(of: c)
             let open = OpenCase(record: c, key: key, isOwner: true)
-            let writer = CaseWriter(app: app, actor: "user:\(anna.id!)", userID: anna.id!)
+            let writer = CaseWriter(store: app.store, actor: "user:\(anna.id!)", userID: anna.id!)
             try await writer.share(open, with: bram.id, reason: "Vakantie")
             // A second submit that passed the form's check before the first was saved.
             await #expect(throws: FieldRefusal.self) { try await writer.share(open, with: bram.id, reason: "Vakantie") }
@@ -137,7 +138,7 @@ struct CaseWriteModelTests {
             let message = try #require(try await MailboxMessage.query(on: app.db).filter(\.$kind == .record).first())
             let stale = try #require(try await MailboxMessage.find(message.id, on: app.db))
             let mailbox = try #require(try await Mailbox.query(on: app.db).first())
-            let reporter = CaseWriter.reporter(app)
+            let reporter = CaseWriter.reporter(app.store)
             try await reporter.approveRecord(message, mailbox: mailbox)
             try await reporter.approveRecord(stale, mailbox: mailbox)
             #expect(try await entries("mailbox.record_approved", app) == 1)
@@ -266,7 +267,7 @@ struct CaseWriteModelTests {
             let web = try #require(cases.first { $0.channel == .webForm })
             let key = try app.keys.caseKey(of: web)
             let open = OpenCase(record: web, key: key, isOwner: true)
-            try await CaseWriter(app: app, actor: "cli", userID: web.$counsellor.id).addNote(open, "Na de upgrade.")
+            try await CaseWriter(store: app.store, actor: "cli", userID: web.$counsellor.id).addNote(open, "Na de upgrade.")
             #expect(try await CaseNote.query(on: app.db).filter(\.$case.$id == web.id!).count() == 1)
         }
     }

@@ -8,6 +8,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// The review's availability attacks, over real sockets from distinct loopback addresses: one
 /// source must not close the channel, the login or the mailbox for everyone else.

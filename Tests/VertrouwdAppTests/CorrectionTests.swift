@@ -4,6 +4,7 @@ import Testing
 import Vapor
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// Hours, activities, contacts, phases, contract years and an advice's text could only be added:
 /// a typo stayed in the annual report. Each can now be changed or removed, with a reason in the

@@ -3,6 +3,7 @@ import Testing
 import Vapor
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// How a form body is read before any route sees it (`FormFields`): leniently, so no shape of
 /// body fails, and a body cut off at its limit keeps the fields that arrived whole.

@@ -4,6 +4,7 @@ import Testing
 import Vapor
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// A counsellor who leaves or falls ill left their cases and WBK clocks with nobody.
 @Suite("Handing cases over")

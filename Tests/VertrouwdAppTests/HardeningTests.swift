@@ -5,6 +5,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// What a security review (ASVS level 2) found in the running binary, each point reproduced
 /// here the way it was found: concurrent requests over a real socket, hostile input.
@@ -315,9 +316,9 @@ extension HardeningTests {
             let anna = try await app.makeAccount("anna@praktijk.nl")
             // A change that fails after its entry was written: neither stays.
             await #expect(throws: Oops.self) {
-                try await app.transaction(on: app.db) { db in
+                try await app.store.transaction { db in
                     try await User.query(on: db).filter(\.$id == anna.id).set(\.$name, to: "Veranderd").update()
-                    try await Audit.record("test.change", actor: "test", app: app, db: db)
+                    try await Audit.record("test.change", actor: "test", store: app.store, db: db)
                     throw Oops()
                 }
             }
@@ -347,7 +348,7 @@ extension HardeningTests {
             let browser = Browser(app)
             try await browser.login(anna)
             for _ in 0..<5 { try await browser.post("/account/profile", [("introduction", "Vertrouwenspersoon sinds 2019.")]) }
-            let anchor = try #require(app.auditAnchor)
+            let anchor = try #require(app.store.auditAnchor)
             func check() async throws -> AuditAnchor.Finding? {
                 let read = anchor.read()
                 let (count, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)

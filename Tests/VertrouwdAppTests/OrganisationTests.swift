@@ -4,6 +4,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 @Suite("Organisations, contracts and hours")
 struct OrganisationTests {

@@ -6,6 +6,7 @@ import ZIPFoundation
 @testable import VertrouwdApp
 import VertrouwdCore
 import VertrouwdReports
+import VertrouwdStore
 
 /// What the organisation and its employees read: versioned policy documents, the poster and
 /// mailing with a QR code, and the public texts the law asks for.

@@ -5,6 +5,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 @Suite("Public channel: organisation page, forms, receipt code, mailbox")
 struct PublicChannelTests {

@@ -4,6 +4,7 @@ import Testing
 import Vapor
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// A practice's deadlines were only on the dashboard, for whoever happened to look.
 @Suite("Reminders once a day, without content")

@@ -6,6 +6,7 @@ import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
 import VertrouwdReports
+import VertrouwdStore
 
 /// The annual report, signals and advice over HTTP: what the organisation gets is protected,
 /// only the signed-off version leaves, and only the organisation's counsellor sees the true counts.

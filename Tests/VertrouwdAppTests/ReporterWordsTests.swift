@@ -4,6 +4,7 @@ import Testing
 import Vapor
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// The reporter's mailbox showed the case's summary as "Wat je stuurde", and the counsellor's
 /// details form overwrites the summary: whoever held the receipt code read the counsellor's

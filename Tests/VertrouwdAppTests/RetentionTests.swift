@@ -5,6 +5,7 @@ import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
 import VertrouwdReports
+import VertrouwdStore
 
 /// Retention and the reporter's rights: a destroyed case stays destroyed in every copy of the
 /// database, a kept one stays readable, and a reporter can take their file and have it deleted.
@@ -24,7 +25,7 @@ struct RetentionTests {
         report.roleText = ""; report.recommendations = ""; report.focusNext = ""
         report.signedOffOn = "2024-01-15"; report.signedOffBy = anna.id; report.snapshot = "{}"
         try await report.create(on: app.db)
-        let writer = CaseWriter(app: app, actor: "cli", userID: anna.id)
+        let writer = CaseWriter(store: app.store, actor: "cli", userID: anna.id)
         var made: [Case] = []
         for story in ["Verhaal dat weg moet", "Verhaal onder bewaarplicht"] {
             let c = try await app.makeCase(for: anna, at: org, summary: story, openedOn: Day(year: 2023, month: 1, day: 10)!)
@@ -43,7 +44,7 @@ struct RetentionTests {
             // setup: both cases share an epoch; one is under a legal hold
             let (anna, gone, held) = try await twoOldCases(app)
             #expect(gone.keyID == held.keyID, "opened the same month: one epoch")
-            let writer = CaseWriter(app: app, actor: "cli", userID: anna.id)
+            let writer = CaseWriter(store: app.store, actor: "cli", userID: anna.id)
             try await writer.setLegalHold(OpenCase(record: held, key: try app.keys.caseKey(of: held), isOwner: true),
                                           reason: "Lopende procedure", today: Day(Date()))
             // "the backup": the rows as an earlier copy of the database holds them
@@ -51,7 +52,7 @@ struct RetentionTests {
             let epoch = try #require(Keyring.epoch(ofKeyID: gone.keyID))
 
             // MUT
-            let outcome = try await RetentionRun(app: app, actor: "cli").run(today: Day(Date()), dryRun: false)
+            let outcome = try await RetentionRun(store: app.store, actor: "cli").run(today: Day(Date()), dryRun: false)
 
             // validate: one destroyed, the held one moved to a later epoch and carried
             #expect(outcome.destroyed.map(\.id) == [gone.id!])
@@ -81,12 +82,12 @@ struct RetentionTests {
             #expect(try app.keys.caseKey(of: live).open(live, \.$summarySealed) == "Verhaal onder bewaarplicht")
 
             // The held case, handed to destroy as if listed before the hold: checked again, kept.
-            let again = try await RetentionRun(app: app, actor: "cli").destroy([held.id!], cause: .retention, today: Day(Date()))
+            let again = try await RetentionRun(store: app.store, actor: "cli").destroy([held.id!], cause: .retention, today: Day(Date()))
             #expect(again.destroyed.isEmpty)
             #expect(try await Case.find(held.id, on: app.db)?.destroyedOn == nil)
 
             // A second run finds nothing more to do; no new case takes the retired epoch.
-            #expect(try await RetentionRun(app: app, actor: "cli").run(today: Day(Date()), dryRun: false).destroyed.isEmpty)
+            #expect(try await RetentionRun(store: app.store, actor: "cli").run(today: Day(Date()), dryRun: false).destroyed.isEmpty)
             let org = try #require(try await Organisation.query(on: app.db).first())
             let late = try await app.makeCase(for: anna, at: org, openedOn: Day(year: 2023, month: 1, day: 11)!)
             #expect(Keyring.epoch(ofKeyID: late.keyID) != epoch)
@@ -116,7 +117,7 @@ struct RetentionTests {
 
             // The file: a ZIP with the story and the attachment as sent, no staff notes.
             let c = try #require(try await Case.query(on: app.db).first())
-            let writer = CaseWriter(app: app, actor: "cli", userID: anna.id)
+            let writer = CaseWriter(store: app.store, actor: "cli", userID: anna.id)
             try await writer.addNote(OpenCase(record: c, key: try app.keys.caseKey(of: c), isOwner: true), "Interne notitie")
             let file = try await reporter.get("/postbus/file")
             #expect(file.status == .ok && file.headers.contentType == .zip)

@@ -4,6 +4,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// What keeps the pages bounded in a large practice (`vertrouwd benchmark-pages`): the case list in
 /// pages, the dashboard's retention list cut off with a count, and the lists of organisations

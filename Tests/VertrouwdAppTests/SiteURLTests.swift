@@ -4,6 +4,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 @Suite("Addresses: every route and every link comes from SiteURL, and no link is dead")
 struct SiteURLTests {

@@ -5,6 +5,7 @@ import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
 import VertrouwdReports
+import VertrouwdStore
 
 /// Forms as a browser sends them: over a real TCP connection to the running server, so a body
 /// past the first read (~2 KB) arrives streamed. In-process tests hand the body over whole and

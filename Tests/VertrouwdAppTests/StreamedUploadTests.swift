@@ -4,6 +4,7 @@ import Testing
 import Vapor
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// Attachments are received, stored, sent and zipped a piece at a time (`Spool`,
 /// `AttachmentChunk`, `ZipStream`): never whole in memory, never in the clear on disk, and a
@@ -16,12 +17,12 @@ struct StreamedUploadTests {
     }
 
     /// A report with one attachment, sent over a socket; the case, its attachment and the reporter.
-    static func report(_ app: Application, _ file: Data, from source: String = "127.0.0.2") async throws -> (Case, VertrouwdApp.Attachment, Browser) {
+    static func report(_ app: Application, _ file: Data, from source: String = "127.0.0.2") async throws -> (Case, VertrouwdStore.Attachment, Browser) {
         let reporter = Browser(app, over: .from(source))
         let receipt = try await reporter.postMultipart("/o/de-linde/melden", [("story", "Zie de bijlage.")], files: [("files[]", "bewijs.pdf", file)])
         #expect(receipt.status == .ok)
         #expect(try await reporter.post("/postbus", [("code", try receiptCode(in: receipt.body.string))]).status == .seeOther)
-        let attachment = try #require(try await VertrouwdApp.Attachment.query(on: app.db).sort(\.$createdAt, .descending).first())
+        let attachment = try #require(try await VertrouwdStore.Attachment.query(on: app.db).sort(\.$createdAt, .descending).first())
         let record = try #require(try await Case.find(attachment.$case.id, on: app.db))
         return (record, attachment, reporter)
     }
@@ -50,14 +51,14 @@ struct StreamedUploadTests {
             let pieces = (9 * 1024 * 1024 + Spool.pieceBytes - 1) / Spool.pieceBytes
             let counsellor = Browser(app, over: .from("127.0.0.9"))
             try await counsellor.login(anna)
-            for attachment in try await VertrouwdApp.Attachment.query(on: app.db).all() {
+            for attachment in try await VertrouwdStore.Attachment.query(on: app.db).all() {
                 #expect(attachment.chunks == pieces && attachment.dataSealed.isEmpty)
                 #expect(try await AttachmentChunk.query(on: app.db).filter(\.$attachment.$id == attachment.id!).count() == pieces)
                 let download = try await counsellor.get("/cases/\(attachment.$case.id)/attachments/\(attachment.id!)")
                 #expect(download.status == .ok && download.headers.first(name: .contentLength) == String(download.body.readableBytes))
                 #expect(files.contains(Data(buffer: download.body)), "the file as sent")
             }
-            #expect(try await count(VertrouwdApp.Attachment.self, app) == 4)
+            #expect(try await count(VertrouwdStore.Attachment.self, app) == 4)
         }
     }
 
@@ -73,13 +74,13 @@ struct StreamedUploadTests {
             let sent = try await reporter.postMultipart("/postbus/messages", [("body", "Nog een verslag.")],
                                                         files: [("files[]", "tweede.pdf", Self.pdf(marker: "een ander verslag", bytes: 600_000))])
             #expect(sent.status == .ok)
-            let other = try #require(try await VertrouwdApp.Attachment.query(on: app.db).filter(\.$messageID != nil).first())
+            let other = try #require(try await VertrouwdStore.Attachment.query(on: app.db).filter(\.$messageID != nil).first())
             #expect(other.$case.id == record.id!, "the same case, so the same key")
             let counsellor = Browser(app, over: .from("127.0.0.9"))
             try await counsellor.login(anna)
             let path = "/cases/\(record.id!)/attachments/\(attachment.id!)"
             #expect(Data(buffer: try await counsellor.get(path).body) == file)
-            func chunk(_ of: VertrouwdApp.Attachment, _ position: Int) async throws -> AttachmentChunk {
+            func chunk(_ of: VertrouwdStore.Attachment, _ position: Int) async throws -> AttachmentChunk {
                 try #require(try await AttachmentChunk.query(on: app.db).filter(\.$attachment.$id == of.id!).filter(\.$position == position).first())
             }
             func refused() async throws {
@@ -172,7 +173,7 @@ struct StreamedUploadTests {
             let answer = try RawHTTP.parse(RawHTTP.readAll(fd))
             #expect(answer.status == .ok)
             #expect(Self.openSpools(in: folder + "/spool").isEmpty, "the spool is closed with the request")
-            #expect(try await app.attachmentBytes(try #require(try await VertrouwdApp.Attachment.query(on: app.db).first()),
+            #expect(try await app.attachmentBytes(try #require(try await VertrouwdStore.Attachment.query(on: app.db).first()),
                                                   of: try #require(try await Case.query(on: app.db).first())) == file)
             if case .sqliteFile(let path) = app.settings.database {
                 for suffix in ["", "-wal"] {

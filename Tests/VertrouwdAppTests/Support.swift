@@ -8,6 +8,7 @@ import Testing
 import VaporTesting
 @testable import VertrouwdApp
 import VertrouwdCore
+import VertrouwdStore
 
 /// Builds the app exactly as `serve` does, on a private database — a temporary SQLite file, or a fresh
 /// PostgreSQL database when `DATABASE_URL` is set — runs the test, and tears everything down.
@@ -91,7 +92,7 @@ private struct SocketPortKey: StorageKey { typealias Value = Int }
 
 extension Application {
     /// An attachment's bytes in the clear, read as the counsellor's download reads them.
-    func attachmentBytes(_ attachment: VertrouwdApp.Attachment, of record: Case) async throws -> Data {
+    func attachmentBytes(_ attachment: VertrouwdStore.Attachment, of record: Case) async throws -> Data {
         var data = Data()
         try await Attachments.pieces(of: attachment, key: try keys.caseKey(of: record), on: db) { data += $0 }
         return data
@@ -316,7 +317,7 @@ extension Application {
                                 reporterRole: .affectedEmployee, channel: .phone, openedOn: openedOn, department: "",
                                 relation: .colleague, regime: regime, summary: summary, reporterName: "Jan Melder",
                                 reporterContact: "06-11111111", accused: "Piet")
-        return try await CaseWriter(app: self, actor: "cli", userID: counsellor.id).create(intake).record
+        return try await CaseWriter(store: self.store, actor: "cli", userID: counsellor.id).create(intake).record
     }
 }
 

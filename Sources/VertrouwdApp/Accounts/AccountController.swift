@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The staff member's own account: change the password (a temporary one from the admin first of
 /// all) and, for counsellors, the short introduction shown on organisations' public pages.
@@ -83,7 +84,7 @@ enum AccountController {
         // session id someone else may have seen is worth nothing after the change.
         let token = Tokens.random()
         let session = StaffSession(tokenHash: Tokens.hash(token), userID: staff.userID, now: Date())
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await staff.user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == staff.userID).delete()
             try await session.create(on: db)
@@ -106,7 +107,7 @@ enum AccountController {
             return try await render(req, override: profileForm(req, introduction: input.introduction ?? "", errors: errors), status: .unprocessableEntity)
         }
         staff.user.introduction = text
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await staff.user.save(on: db)
             try await req.audit("user.profile", subject: "user:\(staff.userID)")
         }

@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// A one-time link (*inschrijflink*, valid 72 hours) where a counsellor sets their own password
 /// and scans their own TOTP secret. The admin who makes an account or resets a lost second
@@ -154,7 +155,7 @@ enum Enrolment {
         user.lockedUntil = nil
         if purpose == .newAccount { user.enrolledAt = Date() }
         let tokenHash = Tokens.hash(req.parameters.get("token") ?? "")
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             // The link is claimed in one step: of two posts at the same moment only one gets it.
             let claimed = try await (db as! any SQLDatabase).raw("""
                 UPDATE users SET enrol_token_hash = NULL WHERE id = \(bind: user.requireID()) AND enrol_token_hash = \(bind: tokenHash) RETURNING id
@@ -163,7 +164,7 @@ enum Enrolment {
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
             try await Audit.record("user.enrol", subject: "user:\(user.id!.uuidString)", detail: "\(purpose.rawValue) \(req.browserTag)",
-                                   actor: "user:\(user.id!.uuidString)", app: req.application, db: db)
+                                   actor: "user:\(user.id!.uuidString)", store: req.store, db: db)
         }
         return try await req.page(.enrol, SetupController.EnrolPage(req, heading: "Nog één stap: je authenticator-app", user: user,
                                                                     secret: secret, next: SiteURL.login.path))
@@ -210,7 +211,7 @@ extension Enrolment {
         user.renewCredentials = false
         let token = Tokens.random()
         let session = StaffSession(tokenHash: Tokens.hash(token), userID: staff.userID, now: Date())
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == staff.userID).delete()
             try await session.create(on: db)
@@ -224,24 +225,6 @@ extension Enrolment {
     }
 }
 
-struct AddEnrolment: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema("users").field("enrol_token_hash", .string).update()
-        try await database.schema("users").field("enrol_purpose", .string).update()
-        try await database.schema("users").field("enrol_expires_at", .datetime).update()
-        try await database.schema("users").field("renew_credentials", .bool).update()
-        // Every account made before this: its password and second factor may have been shown
-        // to an admin. Each chooses new ones at its next login.
-        try await User.query(on: database).set(\.$renewCredentials, to: true).update()
-    }
-
-    func revert(on database: any Database) async throws {
-        for field in ["enrol_token_hash", "enrol_purpose", "enrol_expires_at", "renew_credentials"] {
-            try await database.schema("users").deleteField(.string(field)).update()
-        }
-    }
-}
-
 extension Enrolment {
     /// How long the authenticator page may ask for its code.
     static let confirmWindow: TimeInterval = 30 * 60
@@ -252,7 +235,7 @@ extension Enrolment {
     /// page that showed the secret holds it, for half an hour at most, until it is used.
     static func ticket(for user: User, app: Application, now: Date = Date()) -> String {
         let body = "\(user.id!.uuidString).\(Int(now.addingTimeInterval(confirmWindow).timeIntervalSince1970))"
-        return body + "." + app.signature("enrol-confirm/v2", of: signed(body, user))
+        return body + "." + app.store.signature("enrol-confirm/v2", of: signed(body, user))
     }
 
     static func signed(_ body: String, _ user: User) -> String {
@@ -266,7 +249,7 @@ extension Enrolment {
         guard parts.count == 3, let id = UUID(uuidString: String(parts[0])), let until = Int(parts[1]),
               until >= Int(now.timeIntervalSince1970), let user = try await User.find(id, on: req.db), user.active,
               Tokens.constantTimeEqual(String(parts[2]),
-                                       req.application.signature("enrol-confirm/v2", of: signed("\(parts[0]).\(parts[1])", user)))
+                                       req.store.signature("enrol-confirm/v2", of: signed("\(parts[0]).\(parts[1])", user)))
         else { return nil }
         return user
     }
@@ -301,7 +284,7 @@ extension Enrolment {
         // The app works: typos while setting it up no longer count towards a lock.
         try await User.query(on: req.db).filter(\.$id == user.requireID()).set(\.$failedLogins, to: 0).update()
         try await Audit.record("user.enrol.confirm", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
-                               actor: "user:\(user.id!.uuidString)", app: req.application, db: req.db)
+                               actor: "user:\(user.id!.uuidString)", store: req.store, db: req.db)
         return req.redirect(to: next == SiteURL.login.path ? .login : .dashboard, flash: .secondFactorWorks)
     }
 }

@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// An admin hands a counsellor's cases over to colleagues (*overdragen*), organisation by
 /// organisation, when the counsellor leaves or is ill: otherwise their cases and WBK deadlines
@@ -82,7 +83,7 @@ enum HandOver {
             return try await render(req, user, error: "Kies voor ten minste één organisatie aan wie je de meldingen overdraagt.",
                                     status: .unprocessableEntity)
         }
-        let writer = try CaseWriter(req)
+        let writer = try req.cases
         var told: Set<UUID> = []
         for (organisation, to) in chosen {
             let ids = try await Case.query(on: req.db).filter(\.$counsellor.$id == user.id!).filter(\.$organisation.$id == organisation)

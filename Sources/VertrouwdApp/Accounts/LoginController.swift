@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 extension Application {
     private struct DummyHashKey: StorageKey { typealias Value = String }
@@ -102,7 +103,7 @@ enum LoginController {
         let session = StaffSession(tokenHash: Tokens.hash(token), userID: user.id!, now: now)
         let oldSession = req.cookies[StaffAuthMiddleware.sessionCookie]?.string
         let settings = req.application.settings
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await user.save(on: db)
             // A new session id at every login; an older session of this browser ends.
             if let oldSession { try await StaffSession.query(on: db).filter(\.$id == Tokens.hash(oldSession)).delete() }
@@ -114,7 +115,7 @@ enum LoginController {
             }.delete()
             try await session.create(on: db)
             try await Audit.record("login", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
-                                   actor: "user:\(user.id!.uuidString)", app: req.application, db: db)
+                                   actor: "user:\(user.id!.uuidString)", store: req.store, db: db)
         }
         req.staff = Staff(user: user, session: session)
         let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]))
@@ -128,7 +129,7 @@ enum LoginController {
     @discardableResult
     static func countFailure(_ user: User, now: Date, _ req: Request) async throws -> Int {
         let id = try user.requireID()
-        return try await req.application.transaction(on: req.db) { db in
+        return try await req.store.transaction { db in
             // A lock that ended a while ago is forgotten: the count starts again, so one stray
             // attempt after the first lock no longer locks the account for longer and longer.
             try await User.query(on: db).filter(\.$id == id).filter(\.$lockedUntil < now.addingTimeInterval(-LoginThrottle.forgetAfter))
@@ -140,7 +141,7 @@ enum LoginController {
                 try await User.query(on: db).filter(\.$id == id).group(.or) { $0.filter(\.$lockedUntil == nil).filter(\.$lockedUntil < now) }
                     .set(\.$lockedUntil, to: now.addingTimeInterval(lock)).update()
             }
-            try await Audit.record("login.failed", subject: "user:\(id.uuidString)", actor: "system", app: req.application, db: db)
+            try await Audit.record("login.failed", subject: "user:\(id.uuidString)", actor: "system", store: req.store, db: db)
             return failures
         }
     }
@@ -159,7 +160,7 @@ enum LoginController {
     /// POST /logout — ends the session on the server, not just in the browser.
     @Sendable static func logout(_ req: Request) async throws -> Response {
         if let staff = req.staff {
-            try await req.application.transaction(on: req.db) { db in
+            try await req.store.transaction { db in
                 try await staff.session.delete(on: db)
                 try await req.audit("logout", subject: "user:\(staff.userID.uuidString)")
             }

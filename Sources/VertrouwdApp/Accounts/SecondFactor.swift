@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// TOTP (RFC 6238, SHA-1, 6 digits, 30 s) through Vapor's implementation, as every
 /// authenticator app speaks it. A code is accepted for the step before and after now
@@ -35,9 +36,7 @@ enum SecondFactor {
         TOTP(key: SymmetricKey(data: secret), digest: .sha1, digits: .six, interval: interval).generate(time: time)
     }
 
-    static func context(userID: UUID) -> FieldContext {
-        FieldContext(table: "users", row: userID.uuidString, field: "totp_secret")
-    }
+    static func context(userID: UUID) -> FieldContext { User.secondFactorContext(userID: userID) }
 
     /// Gives the user a new secret (sealed with the master key) and returns it.
     static func enrol(_ user: User, masterKey: MasterKey) throws -> Data {

@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The one-time set-up of a new practice: the link printed by `serve` on an empty database
 /// creates the practice's name and the first admin account, then dies.
@@ -115,12 +116,12 @@ enum SetupController {
         let user = User(email: email, name: name, isAdmin: true, isCounsellor: input.counsellor == "on",
                         passwordHash: try await req.password.async.hash(password))
         let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             practice.name = practiceName
             practice.setupTokenHash = nil
             try await practice.save(on: db)
             try await user.create(on: db)
-            try await Audit.record("practice.setup", subject: "user:\(user.id!.uuidString)", actor: "setup", app: req.application, db: db)
+            try await Audit.record("practice.setup", subject: "user:\(user.id!.uuidString)", actor: "setup", store: req.store, db: db)
         }
         return try await req.page(.enrol, EnrolPage(req, heading: "Praktijk ingericht", user: user, secret: secret, next: SiteURL.login.path))
     }

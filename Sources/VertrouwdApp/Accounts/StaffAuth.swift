@@ -1,12 +1,6 @@
 import Fluent
 import Vapor
-
-/// The logged-in staff member of a request.
-struct Staff: Sendable {
-    let user: User
-    let session: StaffSession
-    var userID: UUID { user.id! }
-}
+import VertrouwdStore
 
 private struct StaffKey: StorageKey { typealias Value = Staff }
 private struct AnonymousCSRFKey: StorageKey { typealias Value = String }

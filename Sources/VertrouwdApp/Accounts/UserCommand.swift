@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// `vertrouwd user create --email E --name N --role admin|counsellor`
 struct UserCommand: AsyncCommandGroup {
@@ -53,7 +54,7 @@ struct UserCreateCommand: AsyncCommand {
                         passwordHash: try await app.password.async.hash(password))
         let secret = try SecondFactor.enrol(user, masterKey: app.masterKey)
         try await user.create(on: app.db)
-        try await Audit.record("user.create", subject: "user:\(user.id!.uuidString)", actor: "cli", app: app, db: app.db)
+        try await Audit.record("user.create", subject: "user:\(user.id!.uuidString)", actor: "cli", store: app.store, db: app.db)
         context.console.print("Created \(role) account for \(name) <\(email)>.")
         if generated { context.console.print("Password: \(password)") }
         context.console.print("Enrol the second factor in an authenticator app with this URI:")

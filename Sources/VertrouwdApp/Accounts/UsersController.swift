@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The admin's account management: create accounts, deactivate them (which ends their
 /// sessions; a counsellor's running cases are handed over first, `HandOver`), and reset a lost
@@ -94,7 +95,7 @@ enum UsersController {
         let user = User(email: email, name: name, isAdmin: roles.contains("admin"), isCounsellor: roles.contains("counsellor"),
                         passwordHash: try await req.application.hashing.hashPassword(Tokens.random()))
         let token = Enrolment.open(user, purpose: .newAccount)
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await user.create(on: db)
             try await req.audit("user.create", subject: "user:\(user.id!.uuidString)")
         }
@@ -144,7 +145,7 @@ enum UsersController {
         user.enrolTokenHash = nil
         user.enrolPurpose = nil
         user.enrolExpiresAt = nil
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
             try await req.audit("user.deactivate", subject: "user:\(user.id!.uuidString)")
@@ -158,7 +159,7 @@ enum UsersController {
         // Activating does not lift a lock: "Activeren" on an active account would otherwise give
         // whoever holds a reset link endless guesses at the counsellor's password.
         user.active = true
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await user.save(on: db)
             try await req.audit("user.activate", subject: "user:\(user.id!.uuidString)")
         }
@@ -171,7 +172,7 @@ enum UsersController {
         let user = try await target(req)
         user.failedLogins = 0
         user.lockedUntil = nil
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await user.save(on: db)
             try await req.audit("user.unlock", subject: "user:\(user.id!.uuidString)")
         }
@@ -186,7 +187,7 @@ enum UsersController {
         // An account that never finished its first enrolment gets a new first link (it has no
         // password of its own to confirm).
         let token = Enrolment.open(user, purpose: user.enrolPurpose == Enrolment.Purpose.newAccount.rawValue ? .newAccount : .secondFactor)
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
             try await req.audit("user.reset_totp", subject: "user:\(user.id!.uuidString)")

@@ -2,6 +2,7 @@ import Fluent
 import Vapor
 import VertrouwdCore
 import VertrouwdReports
+import VertrouwdStore
 
 /// Signals and advice (*signaleren en (on)gevraagd adviseren*, seeds 000 §5, 001 §7, 002).
 /// A signal is computed, never stored: the cases change, the signal follows. An advice is what
@@ -102,7 +103,7 @@ enum AdviceController {
         if solicited == nil { errors["solicited"] = "Kies of het advies gevraagd of ongevraagd is." }
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
-        if let day, errors["day"] == nil, let frozen = try await CorrectionsController.refusalToAdd(organisation: org.id!, on: day, db: req.db) {
+        if let day, errors["day"] == nil, let frozen = try await AnnualReportRecord.refusalToAdd(organisation: org.id!, on: day, db: req.db) {
             errors["day"] = frozen
         }
         errors.noSmallFigures([("subject", subject ?? ""), ("body", body ?? "")], k: k)
@@ -128,7 +129,7 @@ enum AdviceController {
         entry.$user.id = staff.userID
         entry.onDay = day; entry.minutes = minutes; entry.description = subject
         entry.activityKind = .advice
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await advice.create(on: db)
             try await entry.create(on: db)
             try await req.audit("advice.create", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
@@ -202,7 +203,7 @@ enum AdviceController {
     /// report lists it.
     static func frozen(_ advice: AdviceRecord, on db: any Database) async throws -> String? {
         if let sent = Corrections.refusal(adviceSentOn: advice.sentOn) { return sent }
-        let signed = try await CorrectionsController.signedOffYears(of: advice.$organisation.id, on: db)
+        let signed = try await AnnualReportRecord.signedOffYears(of: advice.$organisation.id, on: db)
         return Corrections.refusal(touching: [advice.givenOn], signedOff: signed)
     }
 
@@ -249,7 +250,7 @@ enum AdviceController {
                                     status: .unprocessableEntity)
         }
         let changed = [("subject", subject != advice.subject), ("body", body != advice.body)].filter(\.1).map(\.0)
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             // Read again inside the write: marked sent meanwhile wins.
             guard let current = try await AdviceRecord.find(advice.id, on: db), try await frozen(current, on: db) == nil else {
                 throw ExplainedAbort(status: .conflict, title: "Niet gewijzigd",
@@ -291,7 +292,7 @@ enum AdviceController {
                                                        day: input.day, errors: errors),
                                     status: .unprocessableEntity)
         }
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             // Once: a second press (or a second tab) finds it marked and changes nothing.
             guard let current = try await AdviceRecord.find(advice.id, on: db), current.sentOn == nil else { return }
             current.sentOn = day
@@ -315,7 +316,7 @@ enum AdviceController {
                                     status: .unprocessableEntity)
         }
         advice.response = response; advice.followUp = followUp
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await advice.save(on: db)
             try await req.audit("advice.response", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
         }

@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// A signal (*signalering*) as the dashboard and the advice pages show it: a theme that came up in
 /// several cases of one organisation, without a figure below the disclosure threshold.

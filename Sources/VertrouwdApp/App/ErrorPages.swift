@@ -1,5 +1,6 @@
 import LeafKit
 import Vapor
+import VertrouwdStore
 
 /// Turns every error into a plain Dutch page: no stack trace, no internal reason, no echo of
 /// what was sent. Unexpected errors are logged with the path only (never a body or address).
@@ -101,7 +102,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                     return response
                 }
             }
-            let (heading, message) = (error as? ExplainedAbort).map { ($0.title, $0.reason) } ?? Self.text(for: status, reason: reason)
+            let explained = (error as? ExplainedAbort).map { ($0.title, $0.reason) } ?? (error as? ExplainedRefusal).map { ($0.title, $0.reason) }
+            let (heading, message) = explained ?? Self.text(for: status, reason: reason)
             // A logged-in staff member keeps the navigation (a 404 is no dead end).
             let user = request.staff.map { PageMeta.NavUser(name: $0.user.name, isAdmin: $0.user.isAdmin, isCounsellor: $0.user.isCounsellor) }
             let context = Context(meta: PageMeta(title: heading, csrf: request.csrfToken, user: user, flash: nil, section: ""),

@@ -1,5 +1,6 @@
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// A form as a template draws it: every field with its label, what the user typed, and the error
 /// tied to it. One template (`form.leaf`) draws every form the same accessible way.

@@ -4,6 +4,7 @@ import Glibc
 import NIOConcurrencyHelpers
 import NIOPosix
 import Vapor
+import VertrouwdStore
 
 /// Password (bcrypt) and receipt-code (scrypt) hashing: deliberately slow work, on threads of its
 /// own, taken in turn.

@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// What every page's layout needs besides its own content.
 struct PageMeta: Encodable, Sendable {

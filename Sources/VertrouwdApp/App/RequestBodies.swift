@@ -1,6 +1,7 @@
 import NIOCore
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// How much a POST route may receive, named once and chosen per route in `routes.swift`.
 ///

@@ -1,4 +1,5 @@
 import Vapor
+import VertrouwdStore
 
 /// Headers on every response. No script runs inline, nothing is framed, no page leaks its address
 /// to another site, and no page of a case is kept in a browser cache.

@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import VertrouwdStore
 
 /// A value in an address, or (in `routes.swift`) the place of the route parameter it fills.
 enum Parameter<Value: CustomStringConvertible & Sendable>: Sendable {

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NIOCore
 import Vapor
+import VertrouwdStore
 
 /// Who is sending a request, as far as fair shares need to know: a keyed fingerprint of the
 /// network address, made fresh by every start of the server, held in memory for minutes and

@@ -1,4 +1,5 @@
 import Vapor
+import VertrouwdStore
 
 /// Every template, by name: a page renders one of these, never a string. The files live in
 /// `Resources/Views` in a folder per feature (`cases/case.leaf`); the layouts (`base`, `form`,

@@ -7,6 +7,7 @@ import LeafKit
 import SQLKit
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// Assembles the application: the one place that wires settings, database, key, templates,
 /// middleware, routes and commands. Tests call it exactly as `serve` does.
@@ -26,8 +27,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
         app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: settings.databaseConnectionsPerLoop, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .psql)
     }
 
-    app.sqliteWriteLock = AsyncMutex()
-    app.auditAlarm = AuditAlarm()
+    app.store = Store(settings: settings, logger: app.logger, database: { [unowned app] in app.db }, alarm: { [unowned app] finding in
+        Notifier.alarmAdmins(app, finding: finding)
+    })
     app.startHashing(settings)
     app.floodGuard = FloodGuard(perOrganisation: settings.submissionsPerMinute, perSource: settings.submissionsPerSource)
     app.notificationBatch = NotificationBatch()
@@ -51,15 +53,15 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // On PostgreSQL nothing else makes the data folder: without it no anchor was written.
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        app.auditAnchor = AuditAnchorFile(path: path, masterKey: app.masterKey)
+        app.store.auditAnchor = AuditAnchorFile(path: path, masterKey: app.masterKey)
     }
     if let keyFile = app.keys.path, FileManager.default.fileExists(atPath: KeyRotation.nextPath(keyFile)) {
-        try await KeyRotation.finish(app, new: app.keys.keyring, path: keyFile)
+        try await KeyRotation.finish(app.store, new: app.keys.keyring, path: keyFile)
     }
-    if app.auditAnchor != nil {
-        try await Audit.startAnchoring(app)
+    if app.store.auditAnchor != nil {
+        try await Audit.startAnchoring(app.store)
     }
-    try await CaseKeys.moveLegacyKeys(app)
+    try await CaseKeys.moveLegacyKeys(app.store)
 
     guard let views = Bundle.module.url(forResource: "Views", withExtension: nil),
           let publicFiles = Bundle.module.url(forResource: "Public", withExtension: nil) else {
@@ -96,7 +98,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         if let keyFile = app.keys.path { _ = KeyStore.holdWhileServing(keyFile) }
         app.startDailyRetention()
         app.startDailyReminders()
-        Audit.verifyInBackground(app)
+        Audit.verifyInBackground(app.store)
     }
     if app.environment != .testing, let address = serveAddress(app.environment.arguments),
        let token = try await SetupController.prepareLink(app: app) {
@@ -148,7 +150,7 @@ private func migrateAndOpenKey(_ app: Application) async throws {
         return try await MasterKeyStore.open(app.settings.key, db: app.db, logger: app.logger)
     }
     if case .postgres = app.settings.database, let sql = app.db as? any SQLDatabase {
-        app.keys = try await sql.withSession { conn in
+        app.store.keys = try await sql.withSession { conn in
             try await conn.raw("SELECT pg_advisory_lock(7263000)").run()
             do {
                 let key = try await work()
@@ -160,6 +162,6 @@ private func migrateAndOpenKey(_ app: Application) async throws {
             }
         }
     } else {
-        app.keys = try await work()
+        app.store.keys = try await work()
     }
 }

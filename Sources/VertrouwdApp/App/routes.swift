@@ -1,6 +1,7 @@
 import Fluent
 import SQLKit
 import Vapor
+import VertrouwdStore
 
 /// Every route of the application, in one place, each from its `SiteURL` (so a link made from the
 /// same `SiteURL` cannot go stale). Every POST names its body limit (`BodyLimit`): `.small` for

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// `vertrouwd audit verify | head | acknowledge`
 struct AuditCommand: AsyncCommandGroup {
@@ -31,14 +32,14 @@ struct AuditVerifyCommand: AsyncCommand {
     static func check(_ app: Application, heads: [(sequence: Int, hash: String)] = [])
         async throws -> (count: Int, problems: [String], anchor: AuditAnchor.Finding?, last: AuditEntry?) {
         // The anchor first: a running server moves it on while the chain is read.
-        let anchor = app.auditAnchor?.read()
+        let anchor = app.store.auditAnchor?.read()
         let (count, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)
         var problems: [String] = []
         if let broken {
             problems.append("the chain holds for \(count) entries, then \(broken.description)")
         }
         let last = try await Audit.newest(db: app.db)
-        let finding = try await app.auditAnchor?.check(anchor, lastSequence: last?.sequence ?? 0) { try await Audit.entry($0, db: app.db) }
+        let finding = try await app.store.auditAnchor?.check(anchor, lastSequence: last?.sequence ?? 0) { try await Audit.entry($0, db: app.db) }
         if let finding, finding != .intact { problems.append(finding.description) }
         for head in heads {
             let held = try await Audit.entry(head.sequence, db: app.db)
@@ -78,7 +79,7 @@ struct AuditVerifyCommand: AsyncCommand {
         switch finding {
         case nil:
             context.console.print("Audit log intact: \(count) entries, every keyed hash links to the one before. "
-                                  + "No anchor to compare the end with (\(app.auditAnchor?.path ?? "none configured")).")
+                                  + "No anchor to compare the end with (\(app.store.auditAnchor?.path ?? "none configured")).")
         default:
             context.console.print("Audit log intact: \(count) entries, every keyed hash links to the one before, and it reaches its anchor.")
         }
@@ -119,7 +120,7 @@ struct AuditAcknowledgeCommand: AsyncCommand {
             context.console.print("The audit log is intact: nothing to acknowledge.")
             return
         }
-        let entry = try await Audit.acknowledge(found.joined(separator: "; ") + ". Reason: " + reason, app: app)
+        let entry = try await Audit.acknowledge(found.joined(separator: "; ") + ". Reason: " + reason, store: app.store)
         context.console.print("Recorded at entry \(entry.sequence); the anchor stands there. Head: \(AuditCommand.headLine(entry))")
     }
 }

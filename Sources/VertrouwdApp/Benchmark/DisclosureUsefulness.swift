@@ -1,6 +1,7 @@
 import Foundation
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// `vertrouwd benchmark-disclosure [--years 400]` — what the disclosure rules leave readable for a
 /// typical organisation of 50, 200 and 1,000 employees: per table, how often it shows anything,

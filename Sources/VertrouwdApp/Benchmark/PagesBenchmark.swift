@@ -3,6 +3,7 @@ import Foundation
 import SQLKit
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// `vertrouwd benchmark-pages --cases 100000` — fills an empty database with a practice of N
 /// cases over 200 organisations and 10 counsellors, starts the web server on a loopback port and
@@ -188,7 +189,7 @@ struct BenchmarkPractice {
                     activities.append(entry)
                 }
             }
-            try await app.transaction(on: db) { [organisations, links, contacts, phases, years, activities] db in
+            try await app.store.transaction { [organisations, links, contacts, phases, years, activities] db in
                 try await Self.insert(organisations, on: db)
                 try await Self.insert(links, on: db)
                 try await Self.insert(contacts, on: db)
@@ -333,7 +334,7 @@ struct BenchmarkPractice {
                     shares.append(share)
                 }
             }
-            try await app.transaction(on: db) { [cases, categories, steps, entries, notes, mailboxes, messages, appointments, shares, referrals] db in
+            try await app.store.transaction { [cases, categories, steps, entries, notes, mailboxes, messages, appointments, shares, referrals] db in
                 try await Self.insert(cases, on: db)
                 try await Self.insert(categories, on: db)
                 try await Self.insert(steps, on: db)

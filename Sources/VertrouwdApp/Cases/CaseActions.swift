@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The case page's form handlers: parse → `CaseWriter` → render. Each opens the case
 /// (access-checked and audited), reads its form, and either shows the page again with the form

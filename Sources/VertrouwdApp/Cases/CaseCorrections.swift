@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// Correcting an hour entry of a case (its day and hours), or removing it, with a reason: on its
 /// own page, like the corrections of an organisation's rows. The case's own counsellor corrects
@@ -34,7 +35,7 @@ enum CaseCorrections {
 
     static func render(_ req: Request, _ c: OpenCase, _ entry: TimeEntry, edit: FormView? = nil, remove: FormView? = nil,
                        status: HTTPStatus = .ok) async throws -> Response {
-        let signed = try await CorrectionsController.signedOffYears(of: c.record.$organisation.id, on: req.db)
+        let signed = try await AnnualReportRecord.signedOffYears(of: c.record.$organisation.id, on: req.db)
         let refusal = Corrections.refusal(touching: [entry.onDay], signedOff: signed)
         let page = CorrectionPage(
             meta: req.meta("Uren wijzigen · \(c.record.reference)", section: "cases"),

@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The small forms of the case page, drawn with the values the case has now (or, after a
 /// refused submission, with what the counsellor typed and the errors).

@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The reporter's identity (name and contact details): kept apart from the story, on its own
 /// page, and every opening of it is audited apart (`case.read_identity`).

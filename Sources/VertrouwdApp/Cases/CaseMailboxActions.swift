@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The counsellor's side of a reporter's mailbox, on the case page: the thread, replies, the
 /// WBK acknowledgement, a written record for the reporter to approve, and opening a mailbox for

@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The case page: the facts, the story, the checklist, the ladder, consents, referrals,
 /// appointments, hours, notes, and closure — each with its own small form.

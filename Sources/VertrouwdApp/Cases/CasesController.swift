@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// Cases (*meldingen*): the counsellor's list, intake of a new case, and the case page.
 enum CasesController {

@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The start page. A counsellor sees their open cases, WBK deadlines, appointments, aftercare
 /// due and hours per organisation; an admin sees hours and counts per organisation — never
@@ -146,10 +147,10 @@ enum DashboardController {
         let horizon = today.adding(months: 1)
         // Those whose retention ends in the coming month first (a hold can still be placed), then
         // those past it (kept until a report is signed off, or due at the next run).
-        var due = try await RetentionRun.candidates(req.application, today: today, counsellor: staff.userID, endingBy: horizon,
+        var due = try await RetentionRun.candidates(req.store, today: today, counsellor: staff.userID, endingBy: horizon,
                                                     endingAfter: today, limit: Self.retentionShown)
         if due.count < Self.retentionShown {
-            due += try await RetentionRun.candidates(req.application, today: today, counsellor: staff.userID, endingBy: today,
+            due += try await RetentionRun.candidates(req.store, today: today, counsellor: staff.userID, endingBy: today,
                                                      limit: Self.retentionShown - due.count)
         }
         for c in due {
@@ -161,7 +162,7 @@ enum DashboardController {
                                    urgent: c.decision == .destroy))
         }
         let more = due.count < Self.retentionShown ? 0
-            : try await RetentionRun.count(req.application, counsellor: staff.userID, endingBy: horizon) - due.count
+            : try await RetentionRun.count(req.store, counsellor: staff.userID, endingBy: horizon) - due.count
         return (items, more)
     }
 }
@@ -175,7 +176,7 @@ enum CalendarFeed {
         guard staff.user.isCounsellor else { throw Abort(.forbidden) }
         let token = Tokens.random()
         staff.user.calendarTokenHash = Tokens.hash(token)
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await staff.user.save(on: db)
             try await req.audit("calendar.renew", subject: "user:\(staff.userID)")
         }

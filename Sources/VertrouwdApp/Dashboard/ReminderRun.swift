@@ -1,19 +1,9 @@
 import Fluent
+import Foundation
 import SQLKit
 import Vapor
 import VertrouwdCore
-
-/// A day's reminder mail was sent to this counsellor (`reminder_mails`).
-final class ReminderMail: Model, @unchecked Sendable { // property wrappers: see `User`
-    static let schema = "reminder_mails"
-
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "user_id") var user: User
-    @Field(key: "on_day") var onDay: Day
-    @Field(key: "sent_at") var sentAt: Date
-
-    init() {}
-}
+import VertrouwdStore
 
 /// The day's reminders (`Reminders` in Core) for each counsellor, on the dashboard and once a day
 /// by mail (`vertrouwd reminders run`, and every morning inside `serve`). The mail holds what and

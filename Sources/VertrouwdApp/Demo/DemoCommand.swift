@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// `vertrouwd demo` — fills an empty database with a realistic practice to explore: an admin,
 /// two counsellors, four organisations, two contract years each and about sixty cases. It refuses
@@ -201,7 +202,7 @@ enum DemoPractice {
                 reporterContact: n % 4 == 0 ? "" : "06-0000 00\(String(format: "%02d", n))",
                 accused: kind == .informationRequest ? "" : "Collega X (demo)")
             // Every case and everything on it goes through the write layer, audited as the CLI.
-            let writer = CaseWriter(app: app, actor: "cli", userID: counsellor.id!)
+            let writer = CaseWriter(store: app.store, actor: "cli", userID: counsellor.id!)
             let c = try await writer.create(intake)
             created += 1
 
@@ -261,18 +262,18 @@ enum DemoPractice {
                 regime: .confidential,
                 summary: "Melder voelt zich door een teamleider onder druk gezet om extra diensten te draaien.",
                 reporterName: "", reporterContact: "", accused: "Teamleider (demo)")
-            _ = try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(intake)
+            _ = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(intake)
             created += 1
         }
         // A report under the whistleblower act, received three days ago and not yet acknowledged:
         // the acknowledgement is due within the week, so Anna's morning starts with a reminder.
-        let wbk = try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(CaseIntake(
+        let wbk = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(CaseIntake(
             organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .businessIntegrity,
             categories: [.fraud], reporterRole: .witness, channel: .email, openedOn: today.adding(days: -3), department: "Facilitair",
             relation: .manager, regime: .whistleblower,
             summary: "Melder vermoedt dat facturen van een leverancier dubbel worden betaald en dat een leidinggevende daarvan weet.",
             reporterName: "", reporterContact: "", accused: "Leidinggevende (demo)"))
-        try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!)
+        try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!)
             .logTime(wbk, on: today.adding(days: -3), minutes: 60, today: today)
         created += 1
         // The intimidation signal at Het Baken became an advice to management, sent as drafted: the
@@ -323,7 +324,7 @@ enum DemoPractice {
         for (org, spec) in organisations {
             guard let year = try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
                 .filter(\.$startsOn == yearStart.adding(months: -12)).first() else { continue }
-            let (doc, _) = try await ReportBuilder.currentDocument(org: org, year: year, record: nil, app: app, on: db)
+            let (doc, _) = try await ReportBuilder.currentDocument(org: org, year: year, record: nil, store: app.store, on: db)
             try await ReportBuilder.signOff(doc, record: nil, yearID: year.id!, by: spec.counsellors[0].id!, on: db)
         }
         // Six conversations of last year at Het Baken were written up after its report was signed off
@@ -332,7 +333,7 @@ enum DemoPractice {
         if let lastYear = try await ContractYear.query(on: db).filter(\.$organisation.$id == baken.id!)
             .filter(\.$startsOn == yearStart.adding(months: -12)).first() {
             for i in 0..<6 {
-                _ = try await CaseWriter(app: app, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(CaseIntake(
+                _ = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(CaseIntake(
                     organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
                     categories: [.workload], reporterRole: .affectedEmployee, channel: .phone,
                     openedOn: lastYear.endsOn.adding(days: -20 - 7 * i), department: "", relation: .manager, regime: .confidential,
@@ -340,7 +341,7 @@ enum DemoPractice {
                 created += 1
             }
             let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == lastYear.id!).first()
-            let (doc, _) = try await ReportBuilder.currentDocument(org: baken, year: lastYear, record: record, app: app, on: db)
+            let (doc, _) = try await ReportBuilder.currentDocument(org: baken, year: lastYear, record: record, store: app.store, on: db)
             let problems = AnnualStatistics.revisionProblems(from: try ReportBuilder.versionsThatLeft(record).map(\.statistics), to: doc.statistics)
             if problems.isEmpty {
                 try await ReportBuilder.signOff(doc, record: record, yearID: lastYear.id!, by: bakenSpec.counsellors[0].id!, on: db)
@@ -370,7 +371,7 @@ enum DemoPractice {
                 }
             }
         }
-        try await Audit.record("demo.load", detail: "\(created) cases", actor: "cli", app: app, db: db)
+        try await Audit.record("demo.load", detail: "\(created) cases", actor: "cli", store: app.store, db: db)
         return Result(logins: logins, organisations: organisations.map { $0.1.slug }, caseCount: created)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import Vapor
+import VertrouwdStore
 
 /// Keeps the public channel open when one sender floods it, and tells a counsellor when many do.
 ///

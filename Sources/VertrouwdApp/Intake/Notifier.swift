@@ -1,5 +1,7 @@
+import Fluent
 import Foundation
 import Vapor
+import VertrouwdStore
 
 /// Tells a counsellor by e-mail that something new waits in Vertrouwd — never what.
 /// Sent through a sendmail-compatible command (`VERTROUWD_SENDMAIL`, e.g. `/usr/sbin/sendmail -t`);
@@ -81,6 +83,20 @@ enum Notifier {
                 try run(command, input: message)
             } catch {
                 logger.warning("Notification could not be sent: \(String(reflecting: type(of: error)))")
+            }
+        }
+    }
+
+    /// The audit log was found changed outside Vertrouwd (`AuditAlarm`): every admin is mailed,
+    /// when mail is set up.
+    static func alarmAdmins(_ app: Application, finding: String) {
+        guard let command = app.settings.sendmailCommand, !command.isEmpty else { return }
+        Task.detached {
+            let admins = (try? await User.query(on: app.db).filter(\.$isAdmin == true).all()) ?? []
+            for admin in admins {
+                sendAlarm(app, command: command, to: admin.email,
+                          subject: "Vertrouwd: ALARM - het auditlogboek is gewijzigd",
+                          text: "Vertrouwd heeft gevonden dat het auditlogboek buiten de applicatie om is gewijzigd:\n\(finding).\n\nZie de README, 'The audit log'.")
             }
         }
     }

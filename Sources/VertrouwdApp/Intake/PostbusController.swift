@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The reporter's mailbox (*postbus*): open it with the receipt code, read the report and the
 /// counsellor's replies, send messages, approve or correct a written record, close it.
@@ -150,9 +151,9 @@ enum PostbusController {
             session.$mailbox.id = mailbox.id!
             session.createdAt = Date()
             session.lastSeenAt = Date()
-            try await req.application.transaction(on: req.db) { db in
+            try await req.store.transaction { db in
                 try await session.create(on: db)
-                try await Audit.record("mailbox.open", subject: "case:\(mailbox.$case.id)", actor: "reporter", app: req.application, db: db)
+                try await Audit.record("mailbox.open", subject: "case:\(mailbox.$case.id)", actor: "reporter", store: req.store, db: db)
             }
             let response = req.redirect(to: SiteURL.postbus.path, redirectType: .normal)
             response.cookies[cookie] = HTTPCookies.Value(string: token, path: SiteURL.postbus.path, isSecure: req.application.settings.secureCookies,
@@ -227,15 +228,12 @@ enum PostbusController {
             rights: rightsSection), status: status)
     }
 
-    /// A reporter's messages of the last 24 hours reached `MailboxThrottle.messagesPerDay`.
-    struct TooManyMessages: Error {}
-
     /// Adds a message from the reporter, sealed with the case key (at most
     /// `MailboxThrottle.messagesPerDay` a day, counted in the transaction that adds it).
     static func post(_ req: Request, _ mailbox: Mailbox, body: String, files: [Attachments.Checked] = []) async throws {
         guard let record = try await Case.find(mailbox.$case.id, on: req.db) else { throw Abort(.notFound) }
         let c = try caseKey(req, record)
-        try await CaseWriter.reporter(req.application).postFromReporter(c, mailbox: mailbox, body: body, files: files)
+        try await CaseWriter.reporter(req.store).postFromReporter(c, mailbox: mailbox, body: body, files: files)
         if let counsellor = try await User.find(record.$counsellor.id, on: req.db) {
             Notifier.notify(req.application, to: counsellor.email, about: .newMessage)
         }
@@ -283,7 +281,7 @@ enum PostbusController {
     @Sendable static func approve(_ req: Request) async throws -> Response {
         guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
         let message = try await record(req, mailbox)
-        try await CaseWriter.reporter(req.application).approveRecord(message, mailbox: mailbox)
+        try await CaseWriter.reporter(req.store).approveRecord(message, mailbox: mailbox)
         return try await render(req, mailbox, flash: PublicText.of(req.language).sent)
     }
 

@@ -3,6 +3,7 @@ import Fluent
 import NIOConcurrencyHelpers
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 extension Request {
     /// The reporter's language: an explicit choice (`?lang=en`, remembered in a cookie), else the
@@ -87,7 +88,7 @@ enum PublicController {
     /// key file, so every instance and restart knows it): another page cannot have us draw a
     /// "proof of submission" for something never sent.
     static func receiptSeal(_ req: Request, slug: String, code: String, reference: String, at: String) -> String {
-        req.application.signature("receipt-language-switch/v1", of: "\(slug)\n\(code)\n\(reference)\n\(at)")
+        req.store.signature("receipt-language-switch/v1", of: "\(slug)\n\(code)\n\(reference)\n\(at)")
     }
 
     static func receiptPage(_ req: Request, org: Organisation, code: String, reference: String, at: Date?) async throws -> Response {
@@ -379,7 +380,7 @@ enum PublicController {
         let language = req.language
         let prepared = try await MailboxService.prepare(language: language, kdf: req.application.settings.receiptKDF, app: req.application)
         // The case, its mailbox, the files and the audit entry: all saved, or nothing.
-        let (c, code) = try await CaseWriter.reporter(req.application).create(intake, action: "case.create.web") { c, db in
+        let (c, code) = try await CaseWriter.reporter(req.store).create(intake, action: "case.create.web") { c, db in
             let code = try await MailboxService.insert(prepared, caseID: c.id, on: db)
             if !files.isEmpty { try await Attachments.store(files, caseID: c.id, messageID: nil, key: c.key, on: db) }
             return code

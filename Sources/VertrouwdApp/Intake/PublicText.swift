@@ -1,5 +1,6 @@
 import Foundation
 import VertrouwdCore
+import VertrouwdStore
 
 /// Every text of the public channel, in Dutch and English, at plain-language (B1) level.
 /// Templates get one of these as `t`.

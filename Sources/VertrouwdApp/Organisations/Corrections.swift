@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// What can be corrected on an organisation's page (*correcties*), each row on its own page:
 /// change it or remove it, with a reason that the audit log keeps. What a signed-off annual
@@ -62,23 +63,6 @@ extension FormErrors {
 }
 
 enum CorrectionsController {
-    /// The contract years of an organisation whose annual report has been signed off.
-    static func signedOffYears(of orgID: UUID, on db: any Database) async throws -> [Corrections.SignedOffYear] {
-        let years = try await ContractYear.query(on: db).filter(\.$organisation.$id == orgID).all()
-        let reports = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id ~~ years.compactMap(\.id))
-            .filter(\.$signedOffOn != nil).all()
-        return reports.compactMap { report in
-            guard let year = years.first(where: { $0.id == report.$contractYear.id }) else { return nil }
-            // Any value counts as signed off: a day we cannot read never unfreezes a year.
-            return .init(start: year.startsOn, end: year.endsOn, signedOn: report.signedOffOn.flatMap(Day.init(iso:)) ?? year.endsOn)
-        }
-    }
-
-    /// Why hours or an activity may not be written on `day`: a signed-off annual report covers it.
-    static func refusalToAdd(organisation orgID: UUID, on day: Day, db: any Database) async throws -> String? {
-        Corrections.refusal(touching: [day], signedOff: try await signedOffYears(of: orgID, on: db))
-    }
-
     /// A row to correct, loaded from the URL: it belongs to the organisation, and the staff member
     /// may correct it (contacts, phases and contract years: an admin; an activity: who recorded
     /// it, or an admin). Anyone else gets a 404.
@@ -136,7 +120,7 @@ enum CorrectionsController {
 
     /// Why the row, as it is and as `changed` would make it, may not be corrected; nil when it may.
     static func refusal(_ row: Row, becoming changed: Row? = nil, orgID: UUID, on db: any Database) async throws -> String? {
-        let signed = try await signedOffYears(of: orgID, on: db)
+        let signed = try await AnnualReportRecord.signedOffYears(of: orgID, on: db)
         switch (row, changed) {
         case (.activity(let entry), _):
             let next: Day? = if case .activity(let new)? = changed { new.onDay } else { nil }
@@ -285,7 +269,7 @@ enum CorrectionsController {
                                     edit: editForm(req, row, action: action, input: input, reason: reasonInput, errors: errors),
                                     status: .unprocessableEntity)
         }
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             // Checked again inside the write: a report signed off meanwhile wins.
             if let refused = try await refusal(row, becoming: changed, orgID: org.id!, on: db) {
                 throw ExplainedAbort(status: .conflict, title: "Niet gewijzigd", reason: refused)
@@ -313,7 +297,7 @@ enum CorrectionsController {
                                     remove: removeForm(req, noun: row.kind.noun, action: action, reason: input, errors: errors),
                                     status: .unprocessableEntity)
         }
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             if let refused = try await refusal(row, orgID: org.id!, on: db) {
                 throw ExplainedAbort(status: .conflict, title: "Niet verwijderd", reason: refused)
             }

@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// Organisations (*opdrachtgevers*): their facts, contacts, engagement phases, contract years with
 /// hours budget, assigned counsellors, and time spent outside cases. Admins manage them;
@@ -185,7 +186,7 @@ enum OrganisationsController {
         org.departments = v.departments; org.phone = v.phone; org.whatsapp = v.whatsapp; org.email = v.email
         org.availability = v.availability
         org.whistleblowerChannel = v.whistleblowerChannel; org.complaintsCommittee = v.complaintsCommittee
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await org.create(on: db)
             try await req.audit("organisation.create", subject: "organisation:\(org.id!)")
         }
@@ -303,7 +304,7 @@ enum OrganisationsController {
         org.departments = v.departments; org.phone = v.phone; org.whatsapp = v.whatsapp; org.email = v.email
         org.availability = v.availability
         org.whistleblowerChannel = v.whistleblowerChannel; org.complaintsCommittee = v.complaintsCommittee
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await org.save(on: db)
             try await req.audit("organisation.update", subject: "organisation:\(org.id!)")
         }
@@ -336,7 +337,7 @@ enum OrganisationsController {
                                                                                        selected: input.counsellors ?? [], errors: errors),
                                     status: .unprocessableEntity)
         }
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == org.id!).delete()
             for user in valid { try await org.$counsellors.attach(user, on: db) }
             try await req.audit("organisation.counsellors", subject: "organisation:\(org.id!)", detail: valid.map { $0.id!.uuidString }.sorted().joined(separator: ","))
@@ -382,7 +383,7 @@ enum OrganisationsController {
             return try await render(req, org: org, override: contactForm(req, action: SiteURL.organisation(.value(org.id!), .contacts).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await contact.create(on: db)
             try await req.audit("organisation.contact", subject: "organisation:\(org.id!)")
         }
@@ -421,7 +422,7 @@ enum OrganisationsController {
             return try await render(req, org: org, override: phaseForm(req, action: SiteURL.organisation(.value(org.id!), .phases).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await record.create(on: db)
             try await req.audit("organisation.phase", subject: "organisation:\(org.id!)", detail: record.phase.rawValue)
         }
@@ -451,7 +452,7 @@ enum OrganisationsController {
             return try await render(req, org: org, override: yearForm(req, action: SiteURL.organisation(.value(org.id!), .contractYears).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await year.create(on: db)
             try await req.audit("organisation.contract_year", subject: "organisation:\(org.id!)", detail: year.startsOn.iso)
         }
@@ -517,7 +518,7 @@ enum OrganisationsController {
         entry.$user.id = staff.userID
         entry.caseID = nil
         var valid = read(input, into: entry, errors: &errors)
-        if valid, let frozen = try await CorrectionsController.refusalToAdd(organisation: org.id!, on: entry.onDay, db: req.db) {
+        if valid, let frozen = try await AnnualReportRecord.refusalToAdd(organisation: org.id!, on: entry.onDay, db: req.db) {
             errors["day"] = frozen
             valid = false
         }
@@ -530,7 +531,7 @@ enum OrganisationsController {
             return try await render(req, org: org, override: timeForm(req, action: SiteURL.organisation(.value(org.id!), .time).path, input: input, errors: errors),
                                     status: .unprocessableEntity)
         }
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await entry.create(on: db)
             try await req.audit("activity.create", subject: "organisation:\(org.id!)", detail: "\(entry.activityKind?.rawValue ?? "") \(entry.minutes)")
         }

@@ -2,6 +2,7 @@ import Fluent
 import Vapor
 import VertrouwdCore
 import VertrouwdReports
+import VertrouwdStore
 
 /// Making the counsellor known (*zichtbaarheid*, seed 000 row C2): an A4 poster and a mailing
 /// for the intranet or an e-mail to all staff, in Dutch or English, with a QR code (made here, no

@@ -3,6 +3,7 @@ import SQLKit
 import Vapor
 import VertrouwdCore
 import VertrouwdReports
+import VertrouwdStore
 
 /// An organisation's policy documents (*beleid*, PRODUCT §2): PSA-beleid, klachtenregeling and
 /// meldregeling, each versioned. The organisation's counsellors and the admins make a draft
@@ -139,7 +140,7 @@ enum PolicyController {
     static func makeDraft(_ req: Request, _ org: Organisation, _ kind: PolicyKind, body: String? = nil) async throws -> PolicyDocument? {
         let staff = try req.requireStaff()
         let template = try await PolicyTemplates.draft(kind, facts: try await PolicyFacts.of(org, on: req), on: req.db)
-        return try await req.application.transaction(on: req.db) { db -> PolicyDocument? in
+        return try await req.store.transaction { db -> PolicyDocument? in
             let all = try await versions(org, kind, on: db)
             guard !all.contains(where: { $0.status == .draft }) else { return nil }
             let d = PolicyDocument()
@@ -203,7 +204,7 @@ enum PolicyController {
         guard errors.isEmpty, let body else {
             return try await render(req, org, kind, override: editForm(req, org, d, input: input, errors: errors), status: .unprocessableEntity)
         }
-        let saved = try await req.application.transaction(on: req.db) { db in
+        let saved = try await req.store.transaction { db in
             guard try await writeDraft(d, [("body", body)], on: db) else { return false }
             try await req.audit("policy.edit", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) v\(d.version)")
             return true
@@ -241,7 +242,7 @@ enum PolicyController {
         guard errors.isEmpty, let adoptedOn, let adoptedBy else {
             return try await render(req, org, kind, override: adoptForm(req, org, d, input: input, errors: errors), status: .unprocessableEntity)
         }
-        let adopted = try await req.application.transaction(on: req.db) { db in
+        let adopted = try await req.store.transaction { db in
             guard try await writeDraft(d, [("status", PolicyStatus.adopted.rawValue), ("adopted_on", adoptedOn.iso),
                                            ("adopted_by", adoptedBy), ("works_council_consent_on", consentOn?.iso),
                                            ("no_works_council", noWorksCouncil)], on: db) else { return false }

@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The practice's templates for policy documents (admin). A new draft for an organisation starts
 /// from the template in use; documents already made do not change with it.
@@ -58,7 +59,7 @@ enum PolicyTemplatesController {
                                       status: .unprocessableEntity)
         }
         let staff = try req.requireStaff()
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             let existing = try await PolicyTemplate.find(kind.rawValue, on: db)
             if body.isEmpty {
                 try await existing?.delete(on: db)

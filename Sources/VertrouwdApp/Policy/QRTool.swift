@@ -1,5 +1,6 @@
 import Foundation
 import VertrouwdCore
+import VertrouwdStore
 
 /// `vertrouwd qr [--pbm [--scale N]] [--correction m|q] --text TEXT`: the QR code the poster
 /// carries, as SVG (default) or as a PBM image on standard output, so an independent decoder

@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The counsellor's own professional development (*deskundigheidsbevordering*) with progress
 /// towards the LVV register's 72 hours in four years. Private to the counsellor.
@@ -71,7 +72,7 @@ enum DevelopmentController {
         let entry = DevelopmentEntry()
         entry.$user.id = staff.userID
         entry.kind = kind; entry.onDay = day; entry.minutes = minutes; entry.description = what
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await entry.create(on: db)
             try await req.audit("development.create", detail: "\(kind.rawValue) \(minutes)")
         }

@@ -4,6 +4,7 @@ import Foundation
 import Vapor
 import VertrouwdCore
 import VertrouwdReports
+import VertrouwdStore
 
 /// `vertrouwd report --organisation SLUG --year YYYY --format html|docx|csv|json --output FILE`
 ///
@@ -63,11 +64,11 @@ struct ReportCommand: AsyncCommand {
         } else if let signed = ReportBuilder.signedOffDocument(record) {
             doc = signed
         } else {
-            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: record, app: app, on: app.db).document
+            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: record, store: app.store, on: app.db).document
         }
         let data = try await ReportBuilder.render(doc, as: format, views: app.view)
         try await Audit.record("report.export", subject: "contract_year:\(year.id!)", detail: "\(format.rawValue) (command line)",
-                               actor: "system", app: app, db: app.db)
+                               actor: "system", store: app.store, db: app.db)
         try ReportCommand.write(data, to: signature.output, console: context.console, saying: "\(data.count) bytes, \(doc.status == "signed_off" ? "signed off" : "draft"), k = \(doc.k)")
     }
 }
@@ -182,7 +183,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
         }
         var doc: AnnualReportDocument?
         try await time("whole annual report (database to document)") {
-            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: nil, app: app, on: app.db).document
+            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: nil, store: app.store, on: app.db).document
         }
         for format in ReportFormat.allCases {
             try await time("render \(format.rawValue)") { _ = try await ReportBuilder.render(doc!, as: format, views: app.view) }
@@ -236,7 +237,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
             }
         }
         let (allCases, allCategories, allReferrals) = (models, categories, referrals)
-        try await app.transaction(on: app.db) { db in
+        try await app.store.transaction { db in
             try await user.create(on: db)
             try await org.create(on: db)
             try await year.create(on: db)

@@ -3,6 +3,7 @@ import SQLKit
 import Vapor
 import VertrouwdCore
 import VertrouwdReports
+import VertrouwdStore
 
 /// The annual report (*jaarverslag*) of one contract year: preview with what is hidden and why,
 /// the counsellor's text, sign-off, and the exports — which serve only the signed-off version.
@@ -65,7 +66,7 @@ enum ReportsController {
     static func render(_ req: Request, _ ctx: Context, sections: SectionsForm? = nil, errors: FormErrors = .init(),
                        problems: [String] = [], status: HTTPStatus = .ok) async throws -> Response {
         let k = req.application.settings.disclosureThreshold
-        let (current, protected) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, app: req.application, on: req.db)
+        let (current, protected) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, store: req.store, on: req.db)
         let signed = ReportBuilder.signedOffDocument(ctx.record)
         var preview: [PreviewTable] = []
         if ctx.isCounsellor {
@@ -151,7 +152,7 @@ enum ReportsController {
         let record = ctx.record ?? AnnualReportRecord()
         if ctx.record == nil { record.$contractYear.id = ctx.year.id! }
         record.roleText = role; record.recommendations = recommendations; record.focusNext = focus
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             try await record.save(on: db)
             try await req.audit("report.sections", subject: "contract_year:\(ctx.year.id!)")
         }
@@ -174,7 +175,7 @@ enum ReportsController {
         }
         if !errors.isEmpty { return try await render(req, ctx, errors: errors, status: .unprocessableEntity) }
         let k = req.application.settings.disclosureThreshold
-        let (doc, _) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, app: req.application, on: req.db)
+        let (doc, _) = try await ReportBuilder.currentDocument(org: ctx.org, year: ctx.year, record: ctx.record, store: req.store, on: req.db)
         // What leaves is checked again, the default role text included: text saved before the
         // guard learned a phrasing, or an organisation's availability, is read now.
         var textErrors = FormErrors()
@@ -185,7 +186,7 @@ enum ReportsController {
         // A new version must not tell a reader who holds every earlier one about a handful of
         // cases added or corrected since. Checked and saved in one unit, against the versions as
         // they are now: two sign-offs at once cannot both pass against the same history.
-        let problems: [String] = try await req.application.transaction(on: req.db) { [doc] db in
+        let problems: [String] = try await req.store.transaction { [doc] db in
             if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 try await sql.raw("SELECT id FROM contract_years WHERE id = \(bind: yearID) FOR UPDATE").run()
             }

@@ -2,6 +2,7 @@ import Fluent
 import Vapor
 import VertrouwdCore
 import VertrouwdReports
+import VertrouwdStore
 
 /// The reporter's rights through the mailbox (AVG art. 15–17): download their own file, ask for
 /// a correction or for deletion; and the counsellor's side: answer those requests within the
@@ -120,8 +121,8 @@ enum ReporterRights {
         struct TooMany: Error {}
         let hourAgo = Int64((Date().timeIntervalSince1970 - 3600) * 1000)
         do {
-            try await req.application.transaction(on: req.db) { db in
-                try await Audit.record("mailbox.download", subject: "case:\(c.id)", actor: "reporter", app: req.application, db: db)
+            try await req.store.transaction { db in
+                try await Audit.record("mailbox.download", subject: "case:\(c.id)", actor: "reporter", store: req.store, db: db)
                 let recent = try await AuditEvent.query(on: db).filter(\.$action == "mailbox.download")
                     .filter(\.$subject == "case:\(c.id)").filter(\.$atMillis > hourAgo).count()
                 if recent > Self.downloadsPerHour { throw TooMany() }
@@ -241,8 +242,8 @@ enum ReporterRights {
             return try await PostbusController.render(req, mailbox, rights: section, status: .unprocessableEntity)
         }
         do {
-            try await CaseWriter.reporter(req.application).addReporterRequest(c, kind: kind, body: body)
-        } catch is PostbusController.TooManyMessages {
+            try await CaseWriter.reporter(req.store).addReporterRequest(c, kind: kind, body: body)
+        } catch is TooManyMessages {
             errors.general = PublicText.of(req.language).tooManyMessages
             let section = try await Self.section(req, c, input: RequestForm(kind: kind.rawValue, body: input.body, confirm: nil), errors: errors)
             return try await PostbusController.render(req, mailbox, rights: section, status: .tooManyRequests)
@@ -355,7 +356,7 @@ enum ReporterRights {
             guard try await req.cases.answerReporterRequest(c, requestID: id, answer: answer, note: note) else { return }
             if request.kind == .deletion && answer == .granted {
                 // Should this fail half-way, the next retention run destroys it (`RetentionRun.run`).
-                _ = try await RetentionRun(app: req.application, actor: "user:\(staff.userID)")
+                _ = try await RetentionRun(store: req.store, actor: "user:\(staff.userID)")
                     .destroy([c.id], cause: .reporterRequest, today: today)
             }
         }

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// `vertrouwd restore FILE`: puts a backup in place before the app starts on it, then (as the
 /// `restore` command, once `configure` has checked the key file against it) verifies the audit
@@ -108,18 +109,18 @@ struct RestoreCommand: AsyncCommand {
         }
         // The restored log becomes the practice's log: the anchor moves to its end (an anchor
         // from the database that was replaced is kept beside it).
-        if let anchor = app.auditAnchor, let newest = try await Audit.newest(db: app.db) {
+        if let anchor = app.store.auditAnchor, let newest = try await Audit.newest(db: app.db) {
             anchor.reset(to: newest, keepingOldAs: "before-restore")
         }
         let cases = try await Case.query(on: app.db).count()
         let destroyed = try await Case.query(on: app.db).filter(\.$destroyedOn != nil).count()
-        try await Audit.record("backup.restore", detail: "\(cases) cases", actor: "cli", app: app, db: app.db)
+        try await Audit.record("backup.restore", detail: "\(cases) cases", actor: "cli", store: app.store, db: app.db)
         // A run interrupted before it deleted its epochs is finished first (the key file notes them).
-        try await RetentionRun(app: app, actor: "cli").finishForgetting()
+        try await RetentionRun(store: app.store, actor: "cli").finishForgetting()
         // Cases destroyed after this backup was made: their epoch key is gone from the key file.
         // Their rows are shredded again, so the restored practice shows them as destroyed.
         var unreadable = 0, readable = 0
-        let writer = CaseWriter(app: app, actor: "cli", userID: nil)
+        let writer = CaseWriter(store: app.store, actor: "cli", userID: nil)
         for row in try await Case.query(on: app.db).filter(\.$destroyedOn == nil).filter(\.$wrappedKey != nil).all() {
             do {
                 _ = try app.keys.caseKey(of: row).open(row, \.$summarySealed)

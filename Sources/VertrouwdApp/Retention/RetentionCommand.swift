@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// `vertrouwd retention run [--dry-run] [--today YYYY-MM-DD]`: lists every closed case with what
 /// retention decides and why, and (without `--dry-run`) destroys those that are due.
@@ -25,8 +26,8 @@ struct RetentionRunCommand: AsyncCommand {
         let today = try Day.option(signature.today)
         let started = Date()
         let day = today, dryRun = signature.dryRun
-        let outcome = try await app.withRetentionLock {
-            try await RetentionRun(app: app, actor: "cli").run(today: day, dryRun: dryRun)
+        let outcome = try await app.store.withRetentionLock {
+            try await RetentionRun(store: app.store, actor: "cli").run(today: day, dryRun: dryRun)
         }
         let seconds = Date().timeIntervalSince(started)
         let policy = try await Practice.retention(on: app.db)
@@ -79,7 +80,7 @@ struct BackupCommand: AsyncCommand {
         }
         chmod(output, 0o600)
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        let head = try await Audit.record("backup.create", detail: URL(fileURLWithPath: output).lastPathComponent, actor: "cli", app: app, db: app.db)
+        let head = try await Audit.record("backup.create", detail: URL(fileURLWithPath: output).lastPathComponent, actor: "cli", store: app.store, db: app.db)
         context.console.print(String(format: "Backup written to %@ (%d bytes, %.2f s). It holds no key: keep the key file apart from it.",
                                      output, size, Date().timeIntervalSince(started)))
         // Kept off the server (with the backup's record, in a mail), it lets `audit verify

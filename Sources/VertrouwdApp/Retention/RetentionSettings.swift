@@ -1,6 +1,7 @@
 import Fluent
 import Vapor
 import VertrouwdCore
+import VertrouwdStore
 
 /// The admin's retention setting (*bewaartermijn*): months after closing before a case's contents
 /// are destroyed, and the grace period after the reporter's last message; and how many working days
@@ -46,7 +47,7 @@ enum RetentionSettings {
             let today = Day(Date())
             let current = try await Practice.retention(on: req.db)
             let proposed = RetentionPolicy(months: months, graceMonths: grace)
-            let sooner = try await RetentionRun.candidates(req.application, today: today).filter {
+            let sooner = try await RetentionRun.candidates(req.store, today: today).filter {
                 RetentionRule.decide($0.facts, policy: proposed, today: today) == .destroy
                     && RetentionRule.decide($0.facts, policy: current, today: today) != .destroy
             }.count
@@ -59,7 +60,7 @@ enum RetentionSettings {
             return try await req.page(.formPage, FormPage(meta: req.meta("Instellingen", section: "retention"), form: form(req, input: input, errors: errors)),
                                       status: .unprocessableEntity)
         }
-        try await req.application.transaction(on: req.db) { db in
+        try await req.store.transaction { db in
             guard let practice = try await Practice.find(Practice.singletonID, on: db) else { throw Abort(.internalServerError) }
             practice.retentionMonths = months
             practice.graceMonths = grace

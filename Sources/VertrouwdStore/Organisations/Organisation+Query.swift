@@ -1,0 +1,113 @@
+import Foundation
+import FluentKit
+import SQLKit
+import VertrouwdCore
+
+/// What several pages ask of organisations: which a staff member sees, who serves them, the
+/// contract year running today and how much of its hours budget is used.
+extension Organisation {
+
+    /// Whether a user is one of the organisation's counsellors.
+    package static func serves(_ userID: UUID, organisation orgID: UUID, on db: any Database) async throws -> Bool {
+        try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == orgID).filter(
+            \.$user.$id == userID
+        ).count() > 0
+    }
+}
+
+extension ContractYear {
+    /// The contract year of an organisation that runs on `today`, if any.
+    package static func current(of orgID: UUID, today: Day, on db: any Database) async throws -> ContractYear? {
+        try await ContractYear.query(on: db).filter(\.$organisation.$id == orgID)
+            .filter(\.$startsOn <= today).filter(\.$endsOn >= today).first()
+    }
+
+    /// The question to ask before `minutes` written on `day` take the organisation's contract
+    /// year past its budget (*tegoed*), or nil when they stay within it, there is no year, or it
+    /// was past already (its badge says so).
+    package static func crossing(of orgID: UUID, on day: Day, adding minutes: Int, db: any Database) async throws -> String? {
+        guard let year = try await current(of: orgID, today: day, on: db) else { return nil }
+        let used = try await BudgetView.usedMinutes(of: year, on: db)
+        guard let after = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes).crossing(adding: minutes) else { return nil }
+        return "Hiermee gaat het tegoed van \(year.start.dutch) – \(year.end.dutch) over: \(Hours.format(minutes: after.usedMinutes)) "
+            + "van \(Hours.format(minutes: year.budgetMinutes)). Overleg met de opdrachtgever over extra uren, of vink aan dat je ze toch schrijft."
+    }
+}
+
+/// What the lists of organisations show of each (open cases, the contract year running today and
+/// its hours used), read in a fixed number of queries however many organisations there are.
+package struct OrganisationFigures: Sendable {
+    package var openCases: [UUID: Int] = [:]
+    package var currentYears: [UUID: ContractYear] = [:]
+    /// Minutes written in each organisation's current contract year.
+    package var usedMinutes: [UUID: Int] = [:]
+
+    package func budget(of orgID: UUID) -> BudgetView? {
+        currentYears[orgID].map { BudgetView(of: $0, usedMinutes: usedMinutes[orgID] ?? 0) }
+    }
+
+    package static func of(_ ids: [UUID], today: Day, on db: any Database) async throws -> OrganisationFigures {
+        var figures = OrganisationFigures()
+        guard !ids.isEmpty else { return figures }
+        let sql = db as! any SQLDatabase
+        for row in try await sql.raw("""
+            SELECT organisation_id, COUNT(*) AS n FROM cases \
+            WHERE status <> 'closed' AND organisation_id IN (\(binds: ids)) GROUP BY organisation_id
+            """).all() {
+            figures.openCases[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        let years = try await ContractYear.query(on: db).filter(\.$organisation.$id ~~ ids)
+            .filter(\.$startsOn <= today).filter(\.$endsOn >= today).all()
+        for year in years { figures.currentYears[year.$organisation.id] = year }
+        let yearIDs = years.compactMap(\.id)
+        guard !yearIDs.isEmpty else { return figures }
+        // SUM of BIGINT is NUMERIC on PostgreSQL: cast back.
+        for row in try await sql.raw("""
+            SELECT t.organisation_id, CAST(SUM(t.minutes) AS BIGINT) AS used FROM time_entries t \
+            JOIN contract_years y ON y.organisation_id = t.organisation_id \
+            WHERE y.id IN (\(binds: yearIDs)) AND t.on_day >= y.starts_on AND t.on_day <= y.ends_on \
+            GROUP BY t.organisation_id
+            """).all() {
+            figures.usedMinutes[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(column: "used", as: Int.self)
+        }
+        return figures
+    }
+}
+
+/// A contract year's hours budget as the pages show it: used, left, and a warning near the end.
+package struct BudgetView: Encodable, Sendable {
+    package let period: String
+    package let used: String
+    package let budget: String
+    package let percent: Int
+    package let level: String
+    package let message: String?
+
+    package init(of year: ContractYear, on db: any Database) async throws {
+        self.init(of: year, usedMinutes: try await Self.usedMinutes(of: year, on: db))
+    }
+
+    /// Minutes written in the contract year (on cases and outside them).
+    package static func usedMinutes(of year: ContractYear, on db: any Database) async throws -> Int {
+        // SUM of BIGINT is NUMERIC on PostgreSQL: cast back.
+        try await (db as! any SQLDatabase).raw("""
+            SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) AS used FROM time_entries \
+            WHERE organisation_id = \(bind: year.$organisation.id) AND on_day >= \(bind: year.startsOn.iso) AND on_day <= \(bind: year.endsOn.iso)
+            """).first()?.decode(column: "used", as: Int.self) ?? 0
+    }
+
+    package init(of year: ContractYear, usedMinutes used: Int) {
+        let status = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes)
+        period = "\(year.start.dutch) – \(year.end.dutch)"
+        self.used = Hours.format(minutes: used)
+        budget = Hours.format(minutes: year.budgetMinutes)
+        percent = min(status.percentUsed, 999)
+        level = status.level.rawValue
+        message =
+            switch status.level {
+            case .ok: nil
+            case .warning: "Let op: \(status.percentUsed)% van het tegoed is gebruikt."
+            case .exhausted: "Het tegoed is op (\(status.percentUsed)%). Overleg met de opdrachtgever over extra uren."
+            }
+    }
+}
