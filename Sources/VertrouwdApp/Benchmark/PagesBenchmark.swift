@@ -249,8 +249,7 @@ struct BenchmarkPractice {
                     c.closedOn = min(opened.adding(days: Int.random(in: 7..<60, using: &rng)), today)
                     c.outcome = Outcome.allCases.randomElement(using: &rng)!
                 }
-                c.summarySealed = ""; c.reporterWordsSealed = ""; c.reporterNameSealed = ""; c.reporterContactSealed = ""; c.accusedSealed = ""
-                c.peerSummarySealed = ""; c.closingNoteSealed = ""; c.legalHoldReasonSealed = ""; c.reporterLanguageSealed = ""
+                Case.clearSealedText(of: c)
                 let id = c.id!
                 categories.append(CaseCategoryRecord(caseID: id, category: CaseCategory.allCases.randomElement(using: &rng)!))
                 // Hours stay when the contents go: they are the contract's, not the reporter's.
@@ -279,14 +278,12 @@ struct BenchmarkPractice {
                 }
                 let (key, keyID, wrapped) = try app.keys.newCaseKey(for: id, epoch: epoch)
                 c.keyID = keyID; c.wrappedKey = wrapped
-                try key.seal(stories.randomElement(using: &rng)!, into: c, \.$summarySealed)
-                try key.seal("", into: c, \.$reporterNameSealed)
-                try key.seal("", into: c, \.$reporterContactSealed)
-                try key.seal("Een leidinggevende", into: c, \.$accusedSealed)
-                try key.seal("", into: c, \.$peerSummarySealed)
-                try key.seal(c.status == .closed ? "Afgesloten na gesprekken." : "", into: c, \.$closingNoteSealed)
-                try key.seal("", into: c, \.$legalHoldReasonSealed)
-                try key.seal(c.channel == .webForm ? "nl" : "", into: c, \.$reporterLanguageSealed)
+                let texts: [KeyPath<Case, FieldProperty<Case, String>>: String] = [
+                    \.$summarySealed: stories.randomElement(using: &rng)!, \.$accusedSealed: "Een leidinggevende",
+                    \.$closingNoteSealed: c.status == .closed ? "Afgesloten na gesprekken." : "",
+                    \.$reporterLanguageSealed: c.channel == .webForm ? "nl" : "",
+                ]
+                for field in Case.sealedText { try key.seal(texts[field] ?? "", into: c, field) }
                 for referral in referrals where referral.$case.id == id { try key.seal("Doorverwezen.", into: referral, \.$noteSealed) }
                 cases.append(c)
                 sealed += 1

@@ -225,8 +225,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
             c.status = .closed
             c.outcome = Outcome.allCases.randomElement(using: &rng)!
             c.keyID = "benchmark"; c.wrappedKey = nil
-            c.summarySealed = ""; c.reporterWordsSealed = ""; c.reporterNameSealed = ""; c.reporterContactSealed = ""; c.accusedSealed = ""
-            c.peerSummarySealed = ""; c.closingNoteSealed = ""; c.legalHoldReasonSealed = ""; c.reporterLanguageSealed = ""
+            Case.clearSealedText(of: c)
             models.append(c)
             categories.append(CaseCategoryRecord(caseID: c.id!, category: CaseCategory.allCases.randomElement(using: &rng)!))
             if Int.random(in: 0..<4, using: &rng) == 0 {

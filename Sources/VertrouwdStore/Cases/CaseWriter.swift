@@ -139,14 +139,13 @@ package struct CaseWriter: Sendable {
         let reference = CaseReference.next(year: intake.openedOn.year, highestUsed: highest)
         let record = Case(id: id, reference: reference, intake: intake, keyID: keyID, wrappedKey: wrapped)
         let c = OpenCase(record: record, key: key, isOwner: true)
-        try c.seal(intake.summary, into: record, \.$summarySealed)
-        try c.seal(intake.reporterWords?.stored ?? "", into: record, \.$reporterWordsSealed)
-        try c.seal(intake.reporterName, into: record, \.$reporterNameSealed)
-        try c.seal(intake.reporterContact, into: record, \.$reporterContactSealed)
-        try c.seal(intake.accused, into: record, \.$accusedSealed)
-        try c.seal("", into: record, \.$peerSummarySealed)
-        try c.seal("", into: record, \.$closingNoteSealed)
-        try c.seal(intake.reporterLanguage?.rawValue ?? "", into: record, \.$reporterLanguageSealed)
+        let texts: [KeyPath<Case, FieldProperty<Case, String>>: String] = [
+            \.$summarySealed: intake.summary, \.$reporterWordsSealed: intake.reporterWords?.stored ?? "",
+            \.$reporterNameSealed: intake.reporterName, \.$reporterContactSealed: intake.reporterContact,
+            \.$accusedSealed: intake.accused, \.$reporterLanguageSealed: intake.reporterLanguage?.rawValue ?? "",
+        ]
+        // Every sealed field of the list, those the intake leaves empty too: none is left in the clear.
+        for field in Case.sealedText { try c.seal(texts[field] ?? "", into: record, field) }
         try await record.create(on: db)
         for category in Set(intake.categories) {
             try await CaseCategoryRecord(caseID: id, category: category).create(on: db)
@@ -572,25 +571,14 @@ package struct CaseWriter: Sendable {
                 row.outcome = .reporterWithdrew
             }
             row.wrappedKey = nil
-            for field in [\Case.$summarySealed, \.$reporterWordsSealed, \.$reporterNameSealed, \.$reporterContactSealed, \.$accusedSealed,
-                          \.$peerSummarySealed, \.$closingNoteSealed, \.$legalHoldReasonSealed, \.$reporterLanguageSealed] {
-                row[keyPath: field].value = ""
-            }
+            Case.clearSealedText(of: row)
             row.legalHoldOn = nil
             row.destroyedOn = today
             row.destroyedBy = cause
-            try await CaseNote.query(on: db).filter(\.$case.$id == id).delete()
-            try await AttachmentChunk.query(on: db).filter(\.$case.$id == id).delete()
-            try await Attachment.query(on: db).filter(\.$case.$id == id).delete()
-            try await MailboxMessage.query(on: db).filter(\.$case.$id == id).delete()
-            try await CaseAppointment.query(on: db).filter(\.$case.$id == id).delete()
-            try await CaseShare.query(on: db).filter(\.$case.$id == id).delete()
-            try await CaseConsent.query(on: db).filter(\.$case.$id == id).set(\.$remarkSealed, to: "").update()
-            try await CaseEscalation.query(on: db).filter(\.$case.$id == id).set(\.$noteSealed, to: "").update()
-            try await CaseReferral.query(on: db).filter(\.$case.$id == id).set(\.$noteSealed, to: "").update()
-            try await CaseReportOnBehalf.query(on: db).filter(\.$case.$id == id).set(\.$noteSealed, to: "").update()
-            try await ReporterRequest.query(on: db).filter(\.$case.$id == id)
-                .set(\.$bodySealed, to: "").set(\.$answerNoteSealed, to: "").update()
+            // Every other row with sealed contents, by its model's one list (`SealedRows`).
+            for model in SealedRows.all where ObjectIdentifier(model) != ObjectIdentifier(Case.self) {
+                try await model.destroyContents(ofCase: id, on: db)
+            }
             if let mailbox = try await Mailbox.query(on: db).filter(\.$case.$id == id).first() {
                 try await MailboxSession.query(on: db).filter(\.$mailbox.$id == mailbox.id!).delete()
             }
