@@ -22,6 +22,8 @@ struct PagesBenchmarkCommand: AsyncCommand {
         var requests: Int?
         @Option(name: "organisations", help: "How many organisations (default 200).")
         var organisations: Int?
+        @Flag(name: "again", help: "Time a database this command filled before, without filling it again.")
+        var again: Bool
         @Option(name: "counsellors", help: "How many counsellors (default 10).")
         var counsellors: Int?
     }
@@ -32,14 +34,23 @@ struct PagesBenchmarkCommand: AsyncCommand {
         let app = context.application
         let n = max(1, signature.cases ?? 100_000)
         let requests = max(10, signature.requests ?? 300)
-        guard try await Organisation.query(on: app.db).count() == 0, try await User.query(on: app.db).count() == 0 else {
-            throw ReportCommand.Failure(description: "The benchmark fills its own database; this one is not empty. Use an empty VERTROUWD_DATA_DIR or DATABASE_URL.")
-        }
-        let t0 = Date()
         var fill = BenchmarkPractice(app: app, organisations: max(1, signature.organisations ?? 200),
                                      counsellors: max(1, signature.counsellors ?? 10))
-        try await fill.fill(cases: n) { context.console.print($0) }
-        context.console.print(String(format: "Filled in %.0f s.", Date().timeIntervalSince(t0)))
+        if signature.again {
+            guard let admin = try await User.query(on: app.db).filter(\.$email == "beheer@benchmark.invalid").first(),
+                  let first = try await User.query(on: app.db).filter(\.$email == "vp1@benchmark.invalid").first() else {
+                throw ReportCommand.Failure(description: "--again times a database this command filled; this one it did not fill.")
+            }
+            fill.adminID = try admin.requireID()
+            fill.counsellorIDs = [try first.requireID()]
+        } else {
+            guard try await Organisation.query(on: app.db).count() == 0, try await User.query(on: app.db).count() == 0 else {
+                throw ReportCommand.Failure(description: "The benchmark fills its own database; this one is not empty. Use an empty VERTROUWD_DATA_DIR or DATABASE_URL.")
+            }
+            let t0 = Date()
+            try await fill.fill(cases: n) { context.console.print($0) }
+            context.console.print(String(format: "Filled in %.0f s.", Date().timeIntervalSince(t0)))
+        }
 
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
         guard let port = app.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "no port") }

@@ -4,9 +4,11 @@ import Vapor
 import VertrouwdCore
 import VertrouwdStore
 
-/// The start page. A counsellor sees their open cases, WBK deadlines, appointments, aftercare
-/// due and hours per organisation; an admin sees hours and counts per organisation — never
-/// case contents.
+/// The start page: what needs doing today, bounded by what it shows rather than by the size of
+/// the practice. A counsellor sees today's reminders, the inbox, unread messages, WBK deadlines,
+/// appointments, aftercare due, signals and retention (each list at most `shown`, the rest
+/// counted), how many cases are running, and hours per organisation they serve; an admin sees
+/// the organisations whose hours need attention — never case contents.
 enum DashboardController {
     struct Appointment: Encodable, Sendable { let when, mode, reference, url: String }
     struct Aftercare: Encodable, Sendable { let day, reference, url: String; let overdue: Bool }
@@ -22,17 +24,35 @@ enum DashboardController {
         let budget: BudgetView?
     }
 
+    /// A list on the dashboard: at most `shown` rows, and how many more there are.
+    struct Bounded<Row: Encodable & Sendable>: Encodable, Sendable {
+        let rows: [Row]
+        let more: Int
+
+        init(_ all: [Row], total: Int? = nil) {
+            rows = Array(all.prefix(DashboardController.shown))
+            more = max(0, (total ?? all.count) - rows.count)
+        }
+
+        static var none: Self { .init([]) }
+    }
+
+    /// The counsellor's running cases, counted by state (the list is one click away).
+    struct Running: Encodable, Sendable { let total, new, open, aftercare: Int }
+
     struct Page: Encodable, Sendable {
         let meta: PageMeta
         let isCounsellor: Bool
         let isAdmin: Bool
-        let cases: [CaseRow]
-        let inbox: [CaseRow]
-        let unread: [CaseRow]
-        let deadlines: [Deadline]
-        let appointments: [Appointment]
-        let aftercare: [Aftercare]
-        let organisations: [OrgHours]
+        let running: Running
+        let inbox: Bounded<CaseRow>
+        let unread: Bounded<CaseRow>
+        let deadlines: Bounded<Deadline>
+        let appointments: Bounded<Appointment>
+        let aftercare: Bounded<Aftercare>
+        let organisations: Bounded<OrgHours>
+        /// For an admin: only the organisations whose hours need attention are listed.
+        let organisationsNeedingAttention: Bool
         let signals: [SignalView]
         let retention: [Retention]
         /// Closed cases due within a month beyond those listed.
@@ -44,6 +64,9 @@ enum DashboardController {
         let calendarForm: FormView
     }
 
+    /// At most this many rows per list.
+    static let shown = 25
+
     /// GET /
     @Sendable static func show(_ req: Request) async throws -> Response {
         try await render(req, calendarURL: nil)
@@ -52,66 +75,130 @@ enum DashboardController {
     static func render(_ req: Request, calendarURL: String?) async throws -> Response {
         let staff = try req.requireStaff()
         let today = Day(Date())
-        var rows: [CaseRow] = []
-        var inbox: [CaseRow] = []
-        var unread: [CaseRow] = []
-        var deadlines: [Deadline] = []
-        var appointments: [Appointment] = []
-        var aftercare: [Aftercare] = []
+        var work = CounsellorWork.none
+        if staff.user.isCounsellor {
+            work = try await CounsellorWork.of(req, staff: staff, today: today)
+        }
+        let (hours, attentionOnly) = try await organisationHours(req, staff: staff, today: today)
+        let clock = PublicText.nl.dateFormatter(.medium)
+        // The few organisations whose channel was flooded lately, of those this user sees.
+        let flooded = req.application.floodGuard.recentFloods()
+        var floodedOrgs = flooded.isEmpty ? [] : try await Organisation.query(on: req.db).filter(\.$id ~~ Set(flooded.keys)).sort(\.$name).all()
+        if !staff.user.isAdmin, !floodedOrgs.isEmpty {
+            let served = Set(try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id))
+            floodedOrgs = floodedOrgs.filter { served.contains($0.id!) }
+        }
+        let floods = floodedOrgs.compactMap { org in flooded[org.id!].map { Flood(organisation: org.name, when: clock.string(from: $0)) } }
+        var form = FormView(id: "calendar", title: nil, action: SiteURL.calendarFeed.path, submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
+        form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."
+        let page = Page(
+            meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor, isAdmin: staff.user.isAdmin,
+            running: work.running, inbox: work.inbox, unread: work.unread, deadlines: work.deadlines,
+            appointments: work.appointments, aftercare: work.aftercare, organisations: hours,
+            organisationsNeedingAttention: attentionOnly, signals: work.signals, retention: work.retention,
+            retentionMore: work.retentionMore, floods: floods, reminders: work.reminders, calendarURL: calendarURL,
+            calendarForm: form)
+        return try await req.page(.dashboard, page)
+    }
+
+    /// A counsellor's part of the dashboard: each list read by its own bounded query.
+    struct CounsellorWork: Sendable {
+        var running = Running(total: 0, new: 0, open: 0, aftercare: 0)
+        var inbox = Bounded<CaseRow>.none
+        var unread = Bounded<CaseRow>.none
+        var deadlines = Bounded<Deadline>.none
+        var appointments = Bounded<Appointment>.none
+        var aftercare = Bounded<Aftercare>.none
         var signals: [SignalView] = []
         var retention: [Retention] = []
         var retentionMore = 0
         var reminders: [ReminderRun.Item] = []
-        if staff.user.isCounsellor {
-            reminders = try await ReminderRun.items(for: staff.userID, today: today, on: req.db)
-            (retention, retentionMore) = try await Self.retention(req, staff: staff, today: today)
-            signals = try await SignalView.all(for: staff, settings: req.application.settings, on: req.db)
-            let cases = try await Case.readable(by: staff, includeClosed: false, on: req.db)
-            rows = cases.filter { $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
-            inbox = cases.filter { $0.status == .new }.map { CaseRow($0, staff: staff, today: today) }
-            let waiting = Set(try await MailboxMessage.query(on: req.db).filter(\.$case.$id ~~ cases.map(\.id))
-                .filter(\.$sender == .reporter).filter(\.$readAt == nil).all().map(\.$case.id))
-            unread = cases.filter { waiting.contains($0.id) && $0.status != .new }.map { CaseRow($0, staff: staff, today: today) }
+
+        static let none = CounsellorWork()
+
+        static func of(_ req: Request, staff: Staff, today: Day) async throws -> CounsellorWork {
+            let db = req.db
+            var work = CounsellorWork()
+            work.reminders = try await ReminderRun.items(for: staff.userID, today: today, on: db)
+            (work.retention, work.retentionMore) = try await DashboardController.retention(req, staff: staff, today: today)
+            work.signals = try await SignalView.all(for: staff, settings: req.application.settings, on: db)
+            let running = CaseListing.readable(by: staff.userID, includeClosed: false)
+            var counts: [CaseStatus: Int] = [:]
+            for row in try await (db as! any SQLDatabase).raw("SELECT c.status, COUNT(*) AS n FROM cases c WHERE " + running
+                + " GROUP BY c.status").all() {
+                if let status = CaseStatus(rawValue: try row.decode(column: "status", as: String.self)) {
+                    counts[status] = try row.decode(column: "n", as: Int.self)
+                }
+            }
+            work.running = Running(total: counts.values.reduce(0, +), new: counts[.new] ?? 0, open: counts[.open] ?? 0,
+                                   aftercare: counts[.aftercare] ?? 0)
+            let row = { (c: CaseListing) in CaseRow(c, staff: staff, today: today) }
+            let inbox = try await CaseListing.read(where: running + " AND c.status = \(bind: CaseStatus.new.rawValue)", order: .oldest,
+                                                   limit: shown, on: db)
+            work.inbox = Bounded(inbox.map(row), total: counts[.new] ?? 0)
             // A reporter may still write after the case is closed: it must reach someone.
-            unread += try await Self.closedWithMessages(userID: staff.userID, on: req.db).map { CaseRow($0, staff: staff, today: today) }
-            for c in cases {
+            let unread = try await CaseListing.read(
+                where: CaseListing.readable(by: staff.userID, includeClosed: true) + " AND c.destroyed_on IS NULL AND c.status <> "
+                    + "\(bind: CaseStatus.new.rawValue) AND c.id IN (SELECT case_id FROM mailbox_messages WHERE sender = "
+                    + "\(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL)",
+                order: .oldest, limit: shown + 1, on: db)
+            work.unread = Bounded(unread.map(row))
+            // WBK deadlines: the running whistleblower cases without feedback yet.
+            var deadlines: [Deadline] = []
+            for c in try await CaseListing.read(where: running + " AND c.regime = \(bind: Regime.whistleblower.rawValue) "
+                + "AND c.feedback_on IS NULL", on: db) {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
                     deadlines.append(Deadline(reference: c.reference, url: SiteURL.case(.value(c.id)).path, deadline: .init(next)))
                 }
-                if c.status == .aftercare, let day = c.aftercareOn, today.days(until: day) <= 7 {
-                    aftercare.append(Aftercare(day: day.dutch, reference: c.reference, url: SiteURL.case(.value(c.id)).path, overdue: day < today))
-                }
             }
             deadlines.sort { $0.deadline.state == "overdue" && $1.deadline.state != "overdue" }
-            let byID = Dictionary(uniqueKeysWithValues: cases.map { ($0.id, $0) })
-            let upcoming = try await CaseAppointment.query(on: req.db).filter(\.$counsellor.$id == staff.userID)
-                .filter(\.$startsAt >= today.iso).filter(\.$startsAt < today.adding(days: 15).iso).sort(\.$startsAt).all()
-            appointments = upcoming.compactMap { a in
-                guard let c = byID[a.$case.id] else { return nil }
-                return Appointment(when: CaseForms.dutchDateTime(a.startsAt), mode: a.mode.label,
-                                   reference: c.reference, url: SiteURL.case(.value(c.id)).path)
-            }
+            work.deadlines = Bounded(deadlines)
+            let aftercare = try await CaseListing.read(
+                where: running + " AND c.status = \(bind: CaseStatus.aftercare.rawValue) AND c.aftercare_on <= \(bind: today.adding(days: 7).iso)",
+                order: .oldest, limit: shown + 1, on: db)
+            work.aftercare = Bounded(aftercare.compactMap { c in
+                c.aftercareOn.map { Aftercare(day: $0.dutch, reference: c.reference, url: SiteURL.case(.value(c.id)).path, overdue: $0 < today) }
+            })
+            let upcoming = try await CaseAppointment.query(on: db).filter(\.$counsellor.$id == staff.userID)
+                .filter(\.$startsAt >= today.iso).filter(\.$startsAt < today.adding(days: 15).iso).sort(\.$startsAt)
+                .limit(shown + 1).all()
+            let references = upcoming.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Case.query(on: db)
+                .filter(\.$id ~~ Set(upcoming.map(\.$case.id))).filter(\.$destroyedOn == nil).field(\.$id).field(\.$reference).all()
+                .map { ($0.id!, $0.reference) })
+            work.appointments = Bounded(upcoming.compactMap { a in
+                references[a.$case.id].map { reference in
+                    Appointment(when: CaseForms.dutchDateTime(a.startsAt), mode: a.mode.label, reference: reference,
+                                url: SiteURL.case(.value(a.$case.id)).path)
+                }
+            })
+            return work
         }
-        let visible = try await Organisation.visible(to: staff, on: req.db)
-        let figures = try await OrganisationFigures.of(visible.compactMap(\.id), today: today, on: req.db)
+    }
+
+    /// Hours per organisation: for a counsellor, the organisations they serve (with how many of
+    /// their cases run there); for an admin who serves none, only those whose hours need
+    /// attention — no running contract year, or 80% of the budget used — the most used first.
+    static func organisationHours(_ req: Request, staff: Staff, today: Day) async throws -> (Bounded<OrgHours>, attentionOnly: Bool) {
+        let served = Set(try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id))
+        let attentionOnly = staff.user.isAdmin
+        let listed: [Organisation] = attentionOnly
+            ? try await Organisation.query(on: req.db).field(\.$id).field(\.$name).sort(\.$name).all()
+            : try await Organisation.query(on: req.db).filter(\.$id ~~ served).field(\.$id).field(\.$name).sort(\.$name).all()
         // Live case counts only for the organisations this user serves; an admin's other rows show
         // hours, not how many reports came in (docs/ANONYMITY.md, who sees what).
-        let served = Set(try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id))
-        let hours = visible.map { org in
+        let figures = try await OrganisationFigures.of(listed.compactMap(\.id), today: today, countingCasesOf: served, on: req.db)
+        let rows = listed.map { org in
             OrgHours(name: org.name, url: SiteURL.organisation(.value(org.id!)).path,
                      openCases: served.contains(org.id!) ? String(figures.openCases[org.id!] ?? 0) : nil,
                      budget: figures.budget(of: org.id!))
         }
-        let clock = PublicText.nl.dateFormatter(.medium)
-        let floods = visible.compactMap { org -> Flood? in
-            req.application.floodGuard.lastFlood(at: org.id!).map { Flood(organisation: org.name, when: clock.string(from: $0)) }
-        }
-        var form = FormView(id: "calendar", title: nil, action: SiteURL.calendarFeed.path, submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
-        form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."
-        return try await req.page(.dashboard, Page(meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
-                                                    isAdmin: staff.user.isAdmin, cases: rows, inbox: inbox, unread: unread, deadlines: deadlines,
-                                                    appointments: appointments, aftercare: aftercare, organisations: hours,
-                                                    signals: signals, retention: retention, retentionMore: retentionMore, floods: floods, reminders: reminders, calendarURL: calendarURL, calendarForm: form))
+        guard attentionOnly else { return (Bounded(rows), false) }
+        // An admin: the organisations they serve, then those whose hours need attention.
+        let needsAttention = { (row: OrgHours) in (row.budget?.level ?? "none") != BudgetStatus.Level.ok.rawValue }
+        let own = zip(listed, rows).filter { served.contains($0.0.id!) }.map(\.1)
+        let others = zip(listed, rows).filter { !served.contains($0.0.id!) && needsAttention($0.1) }.map(\.1)
+            .sorted { ($0.budget?.percent ?? 1000) > ($1.budget?.percent ?? 1000) }
+        return (Bounded(own + others), true)
     }
 
     /// The staff member's closed cases (their own, or shared with them) with a reporter's message

@@ -81,6 +81,11 @@ final class FloodGuard: Sendable {
         state.withLockedValue { s in s.floods[organisation].flatMap { now.timeIntervalSince($0) < within ? $0 : nil } }
     }
 
+    /// Every organisation whose channel turned a sender away within `within` seconds, and when last.
+    func recentFloods(within: TimeInterval = 7 * 86400, now: Date = Date()) -> [UUID: Date] {
+        state.withLockedValue { s in s.floods.filter { now.timeIntervalSince($0.value) < within } }
+    }
+
     private static func forgetOld(_ sources: inout [Source: [Date]], now: Date, window: TimeInterval) {
         sources = sources.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
         // Still full (a flood from very many addresses): forget the half seen longest ago.

@@ -24,6 +24,10 @@ enum OrganisationsController {
         let meta: PageMeta
         let organisations: [Row]
         let canCreate: Bool
+        /// The name searched for, as typed (at most 80 characters).
+        let name: String
+        let total: Int
+        let pager: Pager?
     }
 
     struct ShowPage: Encodable, Sendable {
@@ -70,7 +74,10 @@ enum OrganisationsController {
     @Sendable static func index(_ req: Request) async throws -> Response {
         let staff = try req.requireStaff()
         let today = Day(Date())
-        let organisations = try await Organisation.visible(to: staff, on: req.db)
+        let name = String((req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(80))
+        let asked = req.query[String.self, at: "page"].flatMap(Int.init) ?? 1
+        let (organisations, total, page) = try await Organisation.page(visibleTo: staff, named: name, page: asked,
+                                                                      per: Pager.perPage, on: req.db)
         let ids = organisations.compactMap(\.id)
         let figures = try await OrganisationFigures.of(ids, today: today, on: req.db)
         // The latest phase and the counsellors of every organisation, in two queries.
@@ -91,8 +98,16 @@ enum OrganisationsController {
                        counsellors: names.isEmpty ? "—" : names,
                        budget: figures.budget(of: org.id!))
         }
+        let pager = Pager(page: page, total: total) { n in
+            var items = [URLQueryItem(name: "page", value: String(n))]
+            if !name.isEmpty { items.insert(URLQueryItem(name: "q", value: name), at: 0) }
+            var components = URLComponents()
+            components.queryItems = items
+            return SiteURL.organisations.path + "?" + (components.percentEncodedQuery ?? "")
+        }
         return try await req.page(.organisations, IndexPage(meta: req.meta("Organisaties", section: "organisations"),
-                                                             organisations: rows, canCreate: staff.user.isAdmin))
+                                                             organisations: rows, canCreate: staff.user.isAdmin,
+                                                             name: name, total: total, pager: pager))
     }
 
     struct OrganisationForm: Content {

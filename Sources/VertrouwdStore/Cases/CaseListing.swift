@@ -49,10 +49,13 @@ package struct CaseListing: Decodable, Sendable {
         """
 
     /// The cases matching `condition` (on `cases c`), in `order` (newest first), with their categories.
-    package static func read(where condition: SQLQueryString, order: CaseFilter.Order = .newest, on db: any Database) async throws -> [CaseListing] {
+    /// At most `limit` of them when one is given.
+    package static func read(where condition: SQLQueryString, order: CaseFilter.Order = .newest, limit: Int? = nil,
+                             on db: any Database) async throws -> [CaseListing] {
         let sql = db as! any SQLDatabase
-        let query: SQLQueryString = "SELECT " + columns + " FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE "
+        var query: SQLQueryString = "SELECT " + columns + " FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE "
             + condition + " ORDER BY " + order.sql(prefix: "c.")
+        if let limit { query = query + " LIMIT \(unsafeRaw: String(max(0, limit)))" }
         var cases = try await sql.raw(query).all(decoding: CaseListing.self)
         try await addCategories(to: &cases, on: db)
         return cases

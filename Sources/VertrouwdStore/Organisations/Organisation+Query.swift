@@ -7,6 +7,33 @@ import VertrouwdCore
 /// contract year running today and how much of its hours budget is used.
 extension Organisation {
 
+    /// One page of the organisations a staff member sees (an admin: all; a counsellor: the ones
+    /// they serve) whose name contains `name` (any case), by name; how many match; the page shown
+    /// (a page past the last shows the last).
+    package static func page(visibleTo staff: Staff, named name: String, page asked: Int, per: Int,
+                             on db: any Database) async throws -> (organisations: [Organisation], total: Int, page: Int) {
+        let sql = db as! any SQLDatabase
+        var condition: SQLQueryString = "1 = 1"
+        if !staff.user.isAdmin {
+            condition = "id IN (SELECT organisation_id FROM organisation_counsellors WHERE user_id = \(bind: staff.userID))"
+        }
+        if !name.isEmpty {
+            // The name's own % and _ taken literally; lower case on both sides, so SQLite and
+            // PostgreSQL match alike.
+            let escaped = name.lowercased().replacingOccurrences(of: "!", with: "!!")
+                .replacingOccurrences(of: "%", with: "!%").replacingOccurrences(of: "_", with: "!_")
+            condition = condition + " AND LOWER(name) LIKE \(bind: "%" + escaped + "%") ESCAPE '!'"
+        }
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM organisations WHERE " + condition).first()?
+            .decode(column: "n", as: Int.self) ?? 0
+        let page = min(max(1, asked), max(1, (total + per - 1) / per))
+        let ids = try await sql.raw("SELECT id FROM organisations WHERE " + condition
+            + " ORDER BY name, id LIMIT \(unsafeRaw: String(per)) OFFSET \(unsafeRaw: String((page - 1) * per))").all()
+            .map { try $0.decode(column: "id", as: UUID.self) }
+        let organisations = ids.isEmpty ? [] : try await Organisation.query(on: db).filter(\.$id ~~ ids).sort(\.$name).sort(\.$id).all()
+        return (organisations, total, page)
+    }
+
     /// Whether a user is one of the organisation's counsellors.
     package static func serves(_ userID: UUID, organisation orgID: UUID, on db: any Database) async throws -> Bool {
         try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == orgID).filter(
@@ -46,13 +73,17 @@ package struct OrganisationFigures: Sendable {
         currentYears[orgID].map { BudgetView(of: $0, usedMinutes: usedMinutes[orgID] ?? 0) }
     }
 
-    package static func of(_ ids: [UUID], today: Day, on db: any Database) async throws -> OrganisationFigures {
+    /// Open cases are counted for the organisations in `counted` only (all of `ids` when nil):
+    /// who does not serve an organisation sees its hours, not how many cases run there.
+    package static func of(_ ids: [UUID], today: Day, countingCasesOf counted: Set<UUID>? = nil,
+                           on db: any Database) async throws -> OrganisationFigures {
         var figures = OrganisationFigures()
         guard !ids.isEmpty else { return figures }
         let sql = db as! any SQLDatabase
-        for row in try await sql.raw("""
+        let countedIDs = counted.map { c in ids.filter(c.contains) } ?? ids
+        for row in countedIDs.isEmpty ? [] : try await sql.raw("""
             SELECT organisation_id, COUNT(*) AS n FROM cases \
-            WHERE status <> 'closed' AND organisation_id IN (\(binds: ids)) GROUP BY organisation_id
+            WHERE status <> 'closed' AND organisation_id IN (\(binds: countedIDs)) GROUP BY organisation_id
             """).all() {
             figures.openCases[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
         }
