@@ -26,25 +26,33 @@ struct SealedFieldTests {
         }
         var sealed: Set<String> = [], filled: Set<String> = []
         for table in tables where !table.hasPrefix("sqlite_") && table != "_fluent_migrations" {
-            let columns: [String]
+            // (name, is binary): PostgreSQL casts `bytea` to text as hex and has no LENGTH for
+            // uuid, number or time columns, so each kind is read in its own way there.
+            let columns: [(name: String, binary: Bool)]
             if case .postgres = app.settings.database {
                 columns = try await sql.raw("""
-                    SELECT column_name AS name FROM information_schema.columns
+                    SELECT column_name AS name, data_type AS type FROM information_schema.columns
                     WHERE table_schema = current_schema() AND table_name = \(bind: table)
-                    """).all().map { try $0.decode(column: "name", as: String.self) }
+                    """).all().map { (try $0.decode(column: "name", as: String.self),
+                                      try $0.decode(column: "type", as: String.self) == "bytea") }
             } else {
                 columns = try await sql.raw("SELECT name FROM pragma_table_info(\(bind: table))").all()
-                    .map { try $0.decode(column: "name", as: String.self) }
+                    .map { (try $0.decode(column: "name", as: String.self), false) }
             }
-            for column in columns {
+            let postgres = if case .postgres = app.settings.database { true } else { false }
+            for (column, binary) in columns {
                 // A column counts as sealed when one of its values looks sealed; as filled when
                 // one is not empty (binary columns too: their length is read).
-                let text = try await sql.raw("""
-                    SELECT COUNT(*) AS n FROM \(ident: table) WHERE CAST(\(ident: column) AS TEXT) LIKE 'v1.%'
-                    """).first()?.decode(column: "n", as: Int.self) ?? 0
+                let looksSealed: SQLQueryString = postgres && binary
+                    ? "substring(\(ident: column) from 1 for 3) = 'v1.'::bytea"
+                    : "CAST(\(ident: column) AS TEXT) LIKE 'v1.%'"
+                let length: SQLQueryString = postgres && !binary
+                    ? "LENGTH(CAST(\(ident: column) AS TEXT))" : "LENGTH(\(ident: column))"
+                let text = try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE \(looksSealed)")
+                    .first()?.decode(column: "n", as: Int.self) ?? 0
                 if text > 0 { sealed.insert("\(table).\(column)") }
                 let nonEmpty = try await sql.raw("""
-                    SELECT COUNT(*) AS n FROM \(ident: table) WHERE \(ident: column) IS NOT NULL AND LENGTH(\(ident: column)) > 0
+                    SELECT COUNT(*) AS n FROM \(ident: table) WHERE \(ident: column) IS NOT NULL AND \(length) > 0
                     """).first()?.decode(column: "n", as: Int.self) ?? 0
                 if nonEmpty > 0 { filled.insert("\(table).\(column)") }
             }
