@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 import VertrouwdCore
@@ -36,6 +37,14 @@ extension SignalView {
         }
     }
 
+    /// The signals in the organisations a counsellor serves, as `SignalCache` keeps them: read
+    /// again when this process changed something, the day turned, or a quarter of an hour passed.
+    static func cached(for staff: Staff, app: Application, on db: any Database) async throws -> [SignalView] {
+        try await app.signalCache.signals(for: staff.userID, generation: app.store.generation, today: Day(Date())) {
+            try await all(for: staff, settings: app.settings, on: db)
+        }
+    }
+
     /// The signals in the organisations a counsellor serves.
     static func all(for staff: Staff, settings: Settings, on db: any Database) async throws -> [SignalView] {
         let today = Day(Date())
@@ -70,5 +79,45 @@ extension SignalView {
             }
         }
         return views.sorted { ($0.organisation, $0.theme) < ($1.organisation, $1.theme) }
+    }
+}
+
+/// The dashboard's signals per counsellor. Working them out reads every case of the signal window
+/// in the organisations they serve (hundreds, with their categories) — the dashboard's largest
+/// part — while they change only when cases do. So they are kept per counsellor until this
+/// process commits a change, the day turns, or `maximumAge` passes (what bounds how long a change
+/// made on another instance goes unseen).
+final class SignalCache: Sendable {
+    static let maximumAge: Duration = .seconds(15 * 60)
+
+    private struct Entry {
+        let generation: Int
+        let day: Day
+        let made: ContinuousClock.Instant
+        let signals: [SignalView]
+    }
+
+    private let entries = NIOLockedValueBox<[UUID: Entry]>([:])
+
+    func signals(for userID: UUID, generation: Int, today: Day,
+                 compute: () async throws -> [SignalView]) async throws -> [SignalView] {
+        let now = ContinuousClock.now
+        if let entry = entries.withLockedValue({ $0[userID] }), entry.generation == generation, entry.day == today,
+           now - entry.made < Self.maximumAge {
+            return entry.signals
+        }
+        let signals = try await compute()
+        entries.withLockedValue { $0[userID] = Entry(generation: generation, day: today, made: now, signals: signals) }
+        return signals
+    }
+}
+
+extension Application {
+    private struct SignalCacheKey: StorageKey { typealias Value = SignalCache }
+
+    /// Set once by `configure`.
+    var signalCache: SignalCache {
+        get { storage[SignalCacheKey.self]! }
+        set { storage[SignalCacheKey.self] = newValue }
     }
 }

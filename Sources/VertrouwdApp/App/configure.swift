@@ -33,6 +33,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.startHashing(settings)
     app.floodGuard = FloodGuard(perOrganisation: settings.submissionsPerMinute, perSource: settings.submissionsPerSource)
     app.notificationBatch = NotificationBatch()
+    app.signalCache = SignalCache()
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.dummyPasswordHash = try Bcrypt.hash(Tokens.random(), cost: settings.passwordCost)
 

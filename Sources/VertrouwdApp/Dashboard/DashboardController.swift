@@ -121,7 +121,7 @@ enum DashboardController {
             var work = CounsellorWork()
             work.reminders = try await ReminderRun.items(for: staff.userID, today: today, on: db)
             (work.retention, work.retentionMore) = try await DashboardController.retention(req, staff: staff, today: today)
-            work.signals = try await SignalView.all(for: staff, settings: req.application.settings, on: db)
+            work.signals = try await SignalView.cached(for: staff, app: req.application, on: db)
             let running = CaseListing.readable(by: staff.userID, includeClosed: false)
             var counts: [CaseStatus: Int] = [:]
             for row in try await (db as! any SQLDatabase).raw("SELECT c.status, COUNT(*) AS n FROM cases c WHERE " + running
@@ -138,7 +138,7 @@ enum DashboardController {
             work.inbox = Bounded(inbox.map(row), total: counts[.new] ?? 0)
             // A reporter may still write after the case is closed: it must reach someone.
             let unread = try await CaseListing.read(
-                where: CaseListing.readable(by: staff.userID, includeClosed: true) + " AND c.destroyed_on IS NULL AND c.status <> "
+                where: CaseListing.readableOne(by: staff.userID) + " AND c.destroyed_on IS NULL AND c.status <> "
                     + "\(bind: CaseStatus.new.rawValue) AND c.id IN (SELECT case_id FROM mailbox_messages WHERE sender = "
                     + "\(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL)",
                 order: .oldest, limit: shown + 1, on: db)
@@ -204,10 +204,9 @@ enum DashboardController {
     /// The staff member's closed cases (their own, or shared with them) with a reporter's message
     /// nobody has read.
     static func closedWithMessages(userID: UUID, on db: any Database) async throws -> [CaseListing] {
-        let readable = CaseListing.readable(by: userID, includeClosed: true)
-        return try await CaseListing.read(where: "c.status = \(bind: CaseStatus.closed.rawValue) AND c.destroyed_on IS NULL AND c.id IN "
+        try await CaseListing.read(where: "c.status = \(bind: CaseStatus.closed.rawValue) AND c.destroyed_on IS NULL AND c.id IN "
             + "(SELECT case_id FROM mailbox_messages WHERE sender = \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL) AND "
-            + readable, on: db)
+            + CaseListing.readableOne(by: userID), on: db)
     }
 
     /// At most this many closed cases are listed; the rest are counted.

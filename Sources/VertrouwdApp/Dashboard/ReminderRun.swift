@@ -23,7 +23,7 @@ struct ReminderRun: Sendable {
         let answerDays = try await Practice.find(Practice.singletonID, on: db)?.responseWorkdays ?? 2
         var items: [Item] = []
         let running = try await CaseListing.read(
-            where: "c.counsellor_id = \(bind: userID) AND c.status <> \(bind: CaseStatus.closed.rawValue) AND c.destroyed_on IS NULL", on: db)
+            where: "c.counsellor_id = \(bind: userID) AND c.status" + CaseListing.running + " AND c.destroyed_on IS NULL", on: db)
         for c in running {
             for reminder in Reminders.of(status: c.status, openedOn: c.openedOn, clock: c.whistleblowerClock, aftercareOn: c.aftercareOn,
                                          today: today, answerWorkdays: answerDays) {

@@ -225,7 +225,7 @@ enum OrganisationsController {
         // A live count of one organisation's cases is for the counsellors who serve it: an admin who
         // reads it daily would see each new report arrive (docs/ANONYMITY.md, who sees what).
         let openCases = try await Organisation.serves(staff.userID, organisation: id, on: req.db)
-            ? String(try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$status != .closed).count()) : nil
+            ? String(try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$status ~~ CaseStatus.allCases.filter { $0 != .closed }).count()) : nil
 
         let correct = { (kind: CorrectionKind, row: UUID, author: UUID?) -> String? in
             CorrectionsController.mayCorrect(kind, recordedBy: author, staff: staff)

@@ -81,10 +81,8 @@ package struct OrganisationFigures: Sendable {
         guard !ids.isEmpty else { return figures }
         let sql = db as! any SQLDatabase
         let countedIDs = counted.map { c in ids.filter(c.contains) } ?? ids
-        for row in countedIDs.isEmpty ? [] : try await sql.raw("""
-            SELECT organisation_id, COUNT(*) AS n FROM cases \
-            WHERE status <> 'closed' AND organisation_id IN (\(binds: countedIDs)) GROUP BY organisation_id
-            """).all() {
+        for row in countedIDs.isEmpty ? [] : try await sql.raw("SELECT organisation_id, COUNT(*) AS n FROM cases WHERE status"
+            + CaseListing.running + " AND organisation_id IN (\(binds: countedIDs)) GROUP BY organisation_id").all() {
             figures.openCases[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
         }
         let years = try await ContractYear.query(on: db).filter(\.$organisation.$id ~~ ids)

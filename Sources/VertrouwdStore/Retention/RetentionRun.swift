@@ -125,8 +125,10 @@ package struct RetentionRun: Sendable {
     package static func facts(of rows: [Case], on db: any Database) async throws -> [UUID: RetentionFacts] {
         guard !rows.isEmpty else { return [:] }
         // Which contract years have a signed-off annual report: a case opened in one is counted.
-        let signed = try await AnnualReportRecord.query(on: db).filter(\.$signedOffOn != nil).with(\.$contractYear).all()
-            .map(\.contractYear)
+        // (Only the year's id: a signed-off report holds its snapshots, tens of KB each.)
+        let signedYears = try await AnnualReportRecord.query(on: db).filter(\.$signedOffOn != nil).field(\.$id)
+            .field(\.$contractYear.$id).all().map(\.$contractYear.id)
+        let signed = signedYears.isEmpty ? [] : try await ContractYear.query(on: db).filter(\.$id ~~ signedYears).all()
         var lastWrote: [UUID: Day] = [:]
         let ids = rows.compactMap(\.id)
         for start in stride(from: 0, to: ids.count, by: 5_000) {

@@ -16,6 +16,7 @@ package final class Store: Sendable {
     /// One writer at a time within this process, for SQLite (which has one instance).
     package let writeLock = AsyncMutex()
     private let state: NIOLockedValueBox<(keys: KeyStore?, anchor: AuditAnchorFile?, alarm: AuditAlarm)>
+    private let commits = NIOLockedValueBox(0)
 
     /// - Parameters:
     ///   - database: the database to use now (the web hands Fluent's, on any event loop).
@@ -51,6 +52,13 @@ package final class Store: Sendable {
         get { state.withLockedValue { $0.alarm } }
         set { state.withLockedValue { $0.alarm = newValue } }
     }
+
+    /// How many transactions this process committed (`Store.transaction`): what a cache of
+    /// figures read from cases (the dashboard's signals) compares to know it may still be right.
+    /// Another instance's changes do not count here; such a cache also ages out.
+    package var generation: Int { commits.withLockedValue { $0 } }
+
+    func committed() { commits.withLockedValue { $0 += 1 } }
 
     /// Where the audit log's newest head is kept outside the database; nil when none is set up.
     package var auditAnchor: AuditAnchorFile? {

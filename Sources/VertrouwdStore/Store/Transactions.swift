@@ -43,6 +43,7 @@ extension Store {
                 }
             }
         }
+        committed()
         // Committed: the anchor may move to the newest entry written in it.
         if let entry = unitBox.withLockedValue({ $0?.lastEntry }) { auditAnchor?.advance(to: entry) }
         return result
