@@ -21,6 +21,6 @@ public enum ActivityKind: String, Labelled {
 
     /// Workshop topics the practices offer (seed 004 and their material), as suggestions.
     public static let workshopTopics = [
-        "Elkaar aanspreken op gedrag", "Omgaan met agressie en geweld", "Grenzen stellen", "Integriteit als fundament",
+        "Elkaar aanspreken op gedrag", "Omgaan met agressie en geweld", "Grenzen stellen", "Integriteit als fundament"
     ]
 }

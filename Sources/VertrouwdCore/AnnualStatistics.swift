@@ -12,9 +12,11 @@ public struct CaseFacts: Sendable, Equatable {
     public var openedOn: Day
     public var whistleblowerClock: WhistleblowerClock?
 
-    public init(kind: CaseKind, categories: Set<CaseCategory>, reporterRole: ReporterRole, channel: IntakeChannel,
-                regime: Regime, ladder: LadderLevel, outcome: Outcome?, referrals: Set<ReferralTarget>,
-                openedOn: Day, whistleblowerClock: WhistleblowerClock? = nil) {
+    public init(
+        kind: CaseKind, categories: Set<CaseCategory>, reporterRole: ReporterRole, channel: IntakeChannel,
+        regime: Regime, ladder: LadderLevel, outcome: Outcome?, referrals: Set<ReferralTarget>,
+        openedOn: Day, whistleblowerClock: WhistleblowerClock? = nil
+    ) {
         self.kind = kind
         self.categories = categories
         self.reporterRole = reporterRole
@@ -93,7 +95,9 @@ public struct CaseTally: Sendable, Equatable {
         for c in cases {
             total += 1
             kind[c.kind, default: 0] += 1
-            if let key = CaseTally.subjectKey(c.categories, kind: c.kind) { subjects[c.kind, default: [:]][key, default: 0] += 1 }
+            if let key = CaseTally.subjectKey(c.categories, kind: c.kind) {
+                subjects[c.kind, default: [:]][key, default: 0] += 1
+            }
             reporterRole[c.reporterRole, default: 0] += 1
             channel[c.channel, default: 0] += 1
             regime[c.regime, default: 0] += 1
@@ -136,11 +140,13 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(key: try c.decode(String.self, forKey: .key), label: try c.decode(String.self, forKey: .label),
-                      count: try c.decodeIfPresent(Int.self, forKey: .count), status: try c.decode(String.self, forKey: .status),
-                      mergedInto: try c.decodeIfPresent(String.self, forKey: .mergedInto),
-                      previous: try c.decodeIfPresent(Int.self, forKey: .previous),
-                      includes: try c.decodeIfPresent([String].self, forKey: .includes))
+            self.init(
+                key: try c.decode(String.self, forKey: .key), label: try c.decode(String.self, forKey: .label),
+                count: try c.decodeIfPresent(Int.self, forKey: .count),
+                status: try c.decode(String.self, forKey: .status),
+                mergedInto: try c.decodeIfPresent(String.self, forKey: .mergedInto),
+                previous: try c.decodeIfPresent(Int.self, forKey: .previous),
+                includes: try c.decodeIfPresent([String].self, forKey: .includes))
         }
 
         /// `count` and `previous` are always written, as null where hidden: a reader of the JSON
@@ -156,7 +162,10 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
             try c.encodeIfPresent(includes, forKey: .includes)
         }
 
-        public init(key: String, label: String, count: Int?, status: String, mergedInto: String?, previous: Int?, includes: [String]? = nil) {
+        public init(
+            key: String, label: String, count: Int?, status: String, mergedInto: String?, previous: Int?,
+            includes: [String]? = nil
+        ) {
             self.key = key
             self.label = label
             self.count = count
@@ -188,7 +197,9 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
             var cells = table.cells.map { cell -> Cell in
                 var mergedInto: String?
                 if case .merged(let into) = cell.status { mergedInto = into }
-                return Cell(key: cell.key, label: cell.label, count: cell.count, status: cell.status.code, mergedInto: mergedInto, previous: nil)
+                return Cell(
+                    key: cell.key, label: cell.label, count: cell.count, status: cell.status.code,
+                    mergedInto: mergedInto, previous: nil)
             }
             let hidden = table.cells.filter { $0.isCandidate && $0.count == nil }
             let hiddenSum = hidden.reduce(0) { $0 + $1.trueCount }
@@ -197,8 +208,10 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
             // ones can exceed what the total leaves and bound one of them from below.
             let anyShown = table.cells.contains { $0.isCandidate && $0.count != nil }
             if !table.multiValued, !hidden.isEmpty, anyShown, hiddenSum >= k {
-                cells.append(Cell(key: "\(table.id).hidden", label: "Overige samen", count: hiddenSum, status: "combined",
-                                  mergedInto: nil, previous: nil, includes: hidden.map(\.label)))
+                cells.append(
+                    Cell(
+                        key: "\(table.id).hidden", label: "Overige samen", count: hiddenSum, status: "combined",
+                        mergedInto: nil, previous: nil, includes: hidden.map(\.label)))
             }
             self.init(id: table.id, title: table.title, multiValued: table.multiValued, cells: cells)
         }
@@ -236,24 +249,35 @@ public struct PublishedStatistics: Codable, Sendable, Equatable {
 
     /// Every count this publishes, current and previous: what the guarantee is about.
     public var allCounts: [Int] {
-        [total, previousTotal].compactMap { $0 } + tables.flatMap { $0.cells.flatMap { [$0.count, $0.previous].compactMap { $0 } } }
+        [total, previousTotal].compactMap { $0 }
+            + tables.flatMap { $0.cells.flatMap { [$0.count, $0.previous].compactMap { $0 } } }
     }
 }
 
 /// Builds the protected statistics of one contract year.
 public enum AnnualStatistics {
-    public static func build(cases: [CaseFacts], start: Day, end: Day, k: Int, previous: PublishedStatistics? = nil,
-                             seed: UInt64 = 0) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
+    public static func build(
+        cases: [CaseFacts], start: Day, end: Day, k: Int, previous: PublishedStatistics? = nil,
+        seed: UInt64 = 0
+    ) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
         build(tally: CaseTally(cases: cases), start: start, end: end, k: k, previous: previous, seed: seed)
     }
 
     /// `seed`: the practice's secret draw for this report (see `Disclosure.protect`).
-    public static func build(tally: CaseTally, start: Day, end: Day, k: Int, previous: PublishedStatistics? = nil,
-                             seed: UInt64 = 0) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
+    public static func build(
+        tally: CaseTally, start: Day, end: Day, k: Int, previous: PublishedStatistics? = nil,
+        seed: UInt64 = 0
+    ) -> (published: PublishedStatistics, protected: [ProtectedTable]) {
         let total = tally.total
         guard Disclosure.isPublishable(total, k: k) else {
-            let stats = PublishedStatistics(k: k, total: nil, fewerThanK: true, previousTotal: nil, tables: [],
-                                            notes: ["Minder dan \(k) contacten dit jaar: om niemand herkenbaar te maken staan er geen verdere aantallen in dit verslag."])
+            let stats = PublishedStatistics(
+                k: k, total: nil, fewerThanK: true, previousTotal: nil, tables: [],
+                notes: [
+                    """
+                        Minder dan \(k) contacten dit jaar: om niemand herkenbaar te maken staan er geen verdere \
+                        aantallen in dit verslag.
+                        """
+                ])
             return (stats, [])
         }
         let raw = rawTables(tally, start: start, end: end, k: k)
@@ -262,23 +286,37 @@ public enum AnnualStatistics {
         var protected = raw.tables.map { Disclosure.protect($0, k: k, seed: seed) }
         // The deadlines table counts the reports under the whistleblower law; it may only appear
         // where the number of those reports is itself published.
-        let wbkPublished = protected.first { $0.id == "regime" }?.cells.first { $0.key == Regime.whistleblower.rawValue }?.count
+        let wbkPublished = protected.first { $0.id == "regime" }?.cells.first {
+            $0.key == Regime.whistleblower.rawValue
+        }?.count
         // A subject table adds up to its kind's count: it appears only where that count is shown.
         let kindTable = protected.first { $0.id == "kind" }
         for kind in CaseTally.kindsWithSubjects {
             let shown = kindTable?.cells.first { $0.key == kind.rawValue }?.count
             if let i = protected.firstIndex(where: { $0.id == "subject_\(kind.rawValue)" }), (shown ?? 0) < k {
                 protected.remove(at: i)
-                notes.append("Onderwerpen bij \(kind == .personalIntegrity ? "ongewenste omgangsvormen" : "integriteitsmeldingen"): alleen getoond als het aantal van die meldingen getoond wordt (ten minste \(k)).")
+                notes.append(
+                    """
+                        Onderwerpen bij \
+                        \(kind == .personalIntegrity ? "ongewenste omgangsvormen" : "integriteitsmeldingen"): \
+                        alleen getoond als het aantal van die meldingen getoond wordt (ten minste \(k)).
+                        """
+                )
             }
         }
         // The note is the same whether there were none or a few: it must not tell them apart.
         if let i = protected.firstIndex(where: { $0.id == "wbk_deadlines" }), (wbkPublished ?? 0) < k {
             protected.remove(at: i)
-            notes.append("Termijnen Wet bescherming klokkenluiders: alleen getoond als er ten minste \(k) meldingen onder deze wet zijn.")
+            notes.append(
+                """
+                    Termijnen Wet bescherming klokkenluiders: alleen getoond als er ten minste \(k) meldingen onder \
+                    deze wet zijn.
+                    """
+            )
         }
         if !raw.quarterShown {
-            notes.append("Verdeling over kwartalen: niet getoond, want niet elk kwartaal telt ten minste \(k) contacten.")
+            notes.append(
+                "Verdeling over kwartalen: niet getoond, want niet elk kwartaal telt ten minste \(k) contacten.")
         }
 
         var tables = protected.map { PublishedStatistics.Table(protected: $0, k: k) }
@@ -295,7 +333,8 @@ public enum AnnualStatistics {
                 }
             }
         }
-        let stats = PublishedStatistics(k: k, total: total, fewerThanK: false, previousTotal: previousTotal, tables: tables, notes: notes)
+        let stats = PublishedStatistics(
+            k: k, total: total, fewerThanK: false, previousTotal: previousTotal, tables: tables, notes: notes)
         return (stats, protected)
     }
 
@@ -336,7 +375,9 @@ public enum AnnualStatistics {
 
     /// The sums a reader knows in one version of a table: blocks of its base cells (the rows it
     /// counts), each with its value or nil where the reader cannot work it out.
-    static func knownBlocks(_ t: PublishedStatistics.Table, total: Int?) -> (base: [String: String], blocks: [(keys: Set<String>, value: Int?)]) {
+    static func knownBlocks(
+        _ t: PublishedStatistics.Table, total: Int?
+    ) -> (base: [String: String], blocks: [(keys: Set<String>, value: Int?)]) {
         let overig = Set(t.cells.compactMap(\.mergedInto))
         let baseCells = t.cells.filter { $0.status != "combined" && !overig.contains($0.key) }
         var blocks: [(keys: Set<String>, value: Int?)] = []
@@ -358,8 +399,10 @@ public enum AnnualStatistics {
 
     /// Joins two versions' blocks into the coarsest sums both let a reader work out, and names
     /// every sum of them that changed by 1 to k−1.
-    static func jointDifferences(_ a: PublishedStatistics.Table, _ aTotal: Int?, _ b: PublishedStatistics.Table, _ bTotal: Int?,
-                                 k: Int) -> [String] {
+    static func jointDifferences(
+        _ a: PublishedStatistics.Table, _ aTotal: Int?, _ b: PublishedStatistics.Table, _ bTotal: Int?,
+        k: Int
+    ) -> [String] {
         let (aBase, aBlocks) = knownBlocks(a, total: aTotal)
         let (bBase, bBlocks) = knownBlocks(b, total: bTotal)
         let keys = Array(Set(aBase.keys).union(bBase.keys)).sorted()
@@ -394,8 +437,10 @@ public enum AnnualStatistics {
         }
         var problems: [String] = []
         func describe(_ parts: [Int]) -> (String, Int, Int) {
-            (parts.flatMap { known[$0].labels }.joined(separator: " + "),
-             parts.reduce(0) { $0 + known[$1].before }, parts.reduce(0) { $0 + known[$1].after })
+            (
+                parts.flatMap { known[$0].labels }.joined(separator: " + "),
+                parts.reduce(0) { $0 + known[$1].before }, parts.reduce(0) { $0 + known[$1].after }
+            )
         }
         for (sum, parts) in reachable.sorted(by: { $0.key < $1.key }) where !parts.isEmpty && sum != 0 && abs(sum) < k {
             let (labels, before, after) = describe(parts)
@@ -406,7 +451,12 @@ public enum AnnualStatistics {
                 let rest = (bTotal - aTotal) - sum
                 guard rest != 0, abs(rest) < k else { continue }
                 let (labels, before, after) = describe(parts)
-                problems.append("\(b.title) – aantal contacten min \(parts.isEmpty ? "niets" : labels): \(aTotal - before) → \(bTotal - after)")
+                problems.append(
+                    """
+                        \(b.title) – aantal contacten min \(parts.isEmpty ? "niets" : labels): \(aTotal - before) → \
+                        \(bTotal - after)
+                        """
+                )
             }
         }
         return Array(problems.prefix(5))
@@ -414,9 +464,12 @@ public enum AnnualStatistics {
 
     // MARK: the tables
 
-    static func rawTables(_ tally: CaseTally, start: Day, end: Day, k: Int) -> (tables: [RawTable], quarterShown: Bool) {
+    static func rawTables(_ tally: CaseTally, start: Day, end: Day, k: Int) -> (tables: [RawTable], quarterShown: Bool)
+    {
         func single<T: Labelled>(_ id: String, _ title: String, _ values: [T], _ counts: [T: Int]) -> RawTable {
-            RawTable(id: id, title: title, rows: values.map { .init(key: $0.rawValue, label: $0.label, count: counts[$0] ?? 0) })
+            RawTable(
+                id: id, title: title,
+                rows: values.map { .init(key: $0.rawValue, label: $0.label, count: counts[$0] ?? 0) })
         }
 
         var tables: [RawTable] = []
@@ -429,30 +482,59 @@ public enum AnnualStatistics {
         for kind in CaseTally.kindsWithSubjects {
             let counts = tally.subjects[kind] ?? [:]
             let categories = CaseCategory.allCases.filter { $0.usualKind == kind }
-            tables.append(RawTable(
-                id: "subject_\(kind.rawValue)", title: "Onderwerp — \(kind == .personalIntegrity ? "ongewenste omgangsvormen" : "integriteit")",
-                rows: categories.map { .init(key: $0.rawValue, label: $0.label, group: kind.rawValue, count: counts[$0.rawValue] ?? 0) }
-                    + [.init(key: "several", label: "Meer dan één onderwerp", group: kind.rawValue, count: counts["several"] ?? 0),
-                       .init(key: "elsewhere", label: "Ander onderwerp", group: kind.rawValue, count: counts["elsewhere"] ?? 0)],
-                groupLabels: [kind.rawValue: "kleine aantallen samen"]))
+            tables.append(
+                RawTable(
+                    id: "subject_\(kind.rawValue)",
+                    title: "Onderwerp — \(kind == .personalIntegrity ? "ongewenste omgangsvormen" : "integriteit")",
+                    rows: categories.map {
+                        .init(key: $0.rawValue, label: $0.label, group: kind.rawValue, count: counts[$0.rawValue] ?? 0)
+                    }
+                        + [
+                            .init(
+                                key: "several", label: "Meer dan één onderwerp", group: kind.rawValue,
+                                count: counts["several"] ?? 0),
+                            .init(
+                                key: "elsewhere", label: "Ander onderwerp", group: kind.rawValue,
+                                count: counts["elsewhere"] ?? 0)
+                        ],
+                    groupLabels: [kind.rawValue: "kleine aantallen samen"]))
         }
 
-        tables.append(single("reporter_role", "Wie meldde", ReporterRole.allCases.filter { $0 != .unknown } + [.unknown], tally.reporterRole))
+        tables.append(
+            single(
+                "reporter_role", "Wie meldde", ReporterRole.allCases.filter { $0 != .unknown } + [.unknown],
+                tally.reporterRole))
         tables.append(single("channel", "Eerste contact via", Array(IntakeChannel.allCases), tally.channel))
         tables.append(single("regime", "Soort traject", Array(Regime.allCases), tally.regime))
-        tables.append(single("wbk_deadlines", "Termijnen bij meldingen onder de Wet bescherming klokkenluiders",
-                             Array(DeadlineResult.allCases), tally.deadlines))
-        tables.append(RawTable(id: "ladder", title: "Hoogste trede bereikt",
-                               rows: LadderLevel.allCases.map { .init(key: String($0.rawValue), label: $0.label, count: tally.ladder[$0] ?? 0) }))
-        tables.append(RawTable(id: "outcome", title: "Afloop",
-                               rows: Outcome.allCases.map { .init(key: $0.rawValue, label: $0.label, count: tally.outcome[$0.rawValue] ?? 0) }
-                                   + [.init(key: "running", label: "Nog lopend", count: tally.outcome["running"] ?? 0)]))
+        tables.append(
+            single(
+                "wbk_deadlines", "Termijnen bij meldingen onder de Wet bescherming klokkenluiders",
+                Array(DeadlineResult.allCases), tally.deadlines))
+        tables.append(
+            RawTable(
+                id: "ladder", title: "Hoogste trede bereikt",
+                rows: LadderLevel.allCases.map {
+                    .init(key: String($0.rawValue), label: $0.label, count: tally.ladder[$0] ?? 0)
+                }))
+        tables.append(
+            RawTable(
+                id: "outcome", title: "Afloop",
+                rows: Outcome.allCases.map {
+                    .init(key: $0.rawValue, label: $0.label, count: tally.outcome[$0.rawValue] ?? 0)
+                }
+                    + [.init(key: "running", label: "Nog lopend", count: tally.outcome["running"] ?? 0)]))
         // A new id: rules 1 counted a case once per target under "referral", and last year's
         // column or a re-sign must not pair the two meanings.
-        tables.append(RawTable(id: "referral_per_case", title: "Doorverwezen naar",
-                               rows: ReferralTarget.allCases.map { .init(key: $0.rawValue, label: $0.label, count: tally.referral[$0.rawValue] ?? 0) }
-                                   + [.init(key: "several", label: "Naar meer dan één", count: tally.referral["several"] ?? 0),
-                                      .init(key: "none", label: "Niet doorverwezen", count: tally.referral["none"] ?? 0)]))
+        tables.append(
+            RawTable(
+                id: "referral_per_case", title: "Doorverwezen naar",
+                rows: ReferralTarget.allCases.map {
+                    .init(key: $0.rawValue, label: $0.label, count: tally.referral[$0.rawValue] ?? 0)
+                }
+                    + [
+                        .init(key: "several", label: "Naar meer dan één", count: tally.referral["several"] ?? 0),
+                        .init(key: "none", label: "Niet doorverwezen", count: tally.referral["none"] ?? 0)
+                    ]))
 
         // Periods finer than the year only when every period holds at least k.
         let quarterStarts = (0..<4).map { start.adding(months: 3 * $0) }
@@ -463,11 +545,15 @@ public enum AnnualStatistics {
         }
         let quarterShown = quarterCounts.allSatisfy { $0 >= k }
         if quarterShown {
-            tables.append(RawTable(id: "quarter", title: "Contacten per kwartaal van het contractjaar",
-                                   rows: (0..<4).map { q in
-                                       let to = q == 3 ? end : quarterStarts[q].adding(months: 3).adding(days: -1)
-                                       return .init(key: "q\(q + 1)", label: "Kwartaal \(q + 1) (\(quarterStarts[q].dutch) – \(to.dutch))", count: quarterCounts[q])
-                                   }))
+            tables.append(
+                RawTable(
+                    id: "quarter", title: "Contacten per kwartaal van het contractjaar",
+                    rows: (0..<4).map { q in
+                        let to = q == 3 ? end : quarterStarts[q].adding(months: 3).adding(days: -1)
+                        return .init(
+                            key: "q\(q + 1)", label: "Kwartaal \(q + 1) (\(quarterStarts[q].dutch) – \(to.dutch))",
+                            count: quarterCounts[q])
+                    }))
         }
         return (tables, quarterShown)
     }
@@ -476,9 +562,12 @@ public enum AnnualStatistics {
 extension PublishedStatistics {
     /// The subjects (categories) this report shows on their own, with a count of at least k.
     public var shownCategories: Set<CaseCategory> {
-        Set(tables.filter { $0.id.hasPrefix("subject_") }.flatMap { table in
-            table.cells.filter { $0.status == "published" && $0.count != nil }.compactMap { CaseCategory(rawValue: $0.key) }
-        })
+        Set(
+            tables.filter { $0.id.hasPrefix("subject_") }.flatMap { table in
+                table.cells.filter { $0.status == "published" && $0.count != nil }.compactMap {
+                    CaseCategory(rawValue: $0.key)
+                }
+            })
     }
 
     /// An advice's subject as the annual report lists it. An advice that came from a signal, or
@@ -489,8 +578,9 @@ extension PublishedStatistics {
         let hidden = CaseCategory.allCases.filter { $0 != .other && !shown.contains($0) }
         let lower = subject.lowercased()
         let names = hidden.contains { c in
-            c.label.lowercased().replacingOccurrences(of: " en ", with: ",").split(whereSeparator: { ",/".contains($0) })
-                .map { $0.trimmingCharacters(in: .whitespaces) }.contains { $0.count >= 4 && lower.contains($0) }
+            c.label.lowercased().replacingOccurrences(of: " en ", with: ",").split(whereSeparator: { ",/".contains($0) }
+            )
+            .map { $0.trimmingCharacters(in: .whitespaces) }.contains { $0.count >= 4 && lower.contains($0) }
         }
         if let category, category != .other, !shown.contains(category) || names { return Self.unnamedAdvice }
         return names ? Self.unnamedAdvice : subject

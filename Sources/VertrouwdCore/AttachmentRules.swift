@@ -103,7 +103,9 @@ public struct AttachmentScan: Sendable {
 
     /// What the file was. A file shorter than its kind's first bytes (8) is decided only here,
     /// and its bytes are passed on to `emit` now.
-    public mutating func finish(_ emit: (UnsafeRawBufferPointer) -> Void = { _ in }) -> Result<AttachmentKind, AttachmentRules.Problem> {
+    public mutating func finish(
+        _ emit: (UnsafeRawBufferPointer) -> Void = { _ in }
+    ) -> Result<AttachmentKind, AttachmentRules.Problem> {
         if received == 0 { return .failure(.empty) }
         if let problem { return .failure(problem) }
         if kind == nil { decide(emit) }

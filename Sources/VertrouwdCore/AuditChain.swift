@@ -13,8 +13,10 @@ public struct AuditEntry: Sendable, Equatable {
     public let previousHash: String
     public let hash: String
 
-    public init(sequence: Int, atMillis: Int64, actor: String, action: String, subject: String,
-                detail: String, previousHash: String, hash: String) {
+    public init(
+        sequence: Int, atMillis: Int64, actor: String, action: String, subject: String,
+        detail: String, previousHash: String, hash: String
+    ) {
         self.sequence = sequence; self.atMillis = atMillis; self.actor = actor; self.action = action
         self.subject = subject; self.detail = detail; self.previousHash = previousHash; self.hash = hash
     }
@@ -38,40 +40,55 @@ public enum AuditChain {
     /// the master key, with its own label. `key rotate` writes it into the new file unchanged, so
     /// the log written so far still verifies after a rotation.
     public static func key(from master: MasterKey) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: master.key, info: Data("vertrouwd audit chain v1".utf8), outputByteCount: 32)
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: master.key, info: Data("vertrouwd audit chain v1".utf8), outputByteCount: 32)
     }
 
     /// Builds the next entry after `previous` (nil for the first), keyed.
-    public static func next(after previous: AuditEntry?, atMillis: Int64, actor: String, action: String,
-                            subject: String, detail: String, key: SymmetricKey) -> AuditEntry {
+    public static func next(
+        after previous: AuditEntry?, atMillis: Int64, actor: String, action: String,
+        subject: String, detail: String, key: SymmetricKey
+    ) -> AuditEntry {
         let sequence = (previous?.sequence ?? 0) + 1
         let prev = previous?.hash ?? genesis
-        return AuditEntry(sequence: sequence, atMillis: atMillis, actor: actor, action: action, subject: subject,
-                          detail: detail, previousHash: prev,
-                          hash: keyedHash(sequence: sequence, atMillis: atMillis, actor: actor, action: action,
-                                          subject: subject, detail: detail, previousHash: prev, key: key))
+        return AuditEntry(
+            sequence: sequence, atMillis: atMillis, actor: actor, action: action, subject: subject,
+            detail: detail, previousHash: prev,
+            hash: keyedHash(
+                sequence: sequence, atMillis: atMillis, actor: actor, action: action,
+                subject: subject, detail: detail, previousHash: prev, key: key))
     }
 
     /// Length-prefixed fields, so no choice of text can make two different entries hash alike.
-    static func canonical(sequence: Int, atMillis: Int64, actor: String, action: String, subject: String,
-                          detail: String, previousHash: String) -> Data {
+    static func canonical(
+        sequence: Int, atMillis: Int64, actor: String, action: String, subject: String,
+        detail: String, previousHash: String
+    ) -> Data {
         let fields = [String(sequence), String(atMillis), actor, action, subject, detail, previousHash]
         return Data(fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|").utf8)
     }
 
-    public static func keyedHash(sequence: Int, atMillis: Int64, actor: String, action: String, subject: String,
-                                 detail: String, previousHash: String, key: SymmetricKey) -> String {
-        let data = canonical(sequence: sequence, atMillis: atMillis, actor: actor, action: action, subject: subject,
-                             detail: detail, previousHash: previousHash)
+    public static func keyedHash(
+        sequence: Int, atMillis: Int64, actor: String, action: String, subject: String,
+        detail: String, previousHash: String, key: SymmetricKey
+    ) -> String {
+        let data = canonical(
+            sequence: sequence, atMillis: atMillis, actor: actor, action: action, subject: subject,
+            detail: detail, previousHash: previousHash)
         return keyedPrefix + hex(HMAC<SHA256>.authenticationCode(for: data, using: key))
     }
 
     /// The unkeyed hash of entries written before the chain was keyed. Anyone can compute it,
     /// which is why it is accepted only before the first keyed entry.
-    public static func hash(sequence: Int, atMillis: Int64, actor: String, action: String, subject: String,
-                            detail: String, previousHash: String) -> String {
-        hex(SHA256.hash(data: canonical(sequence: sequence, atMillis: atMillis, actor: actor, action: action,
-                                        subject: subject, detail: detail, previousHash: previousHash)))
+    public static func hash(
+        sequence: Int, atMillis: Int64, actor: String, action: String, subject: String,
+        detail: String, previousHash: String
+    ) -> String {
+        hex(
+            SHA256.hash(
+                data: canonical(
+                    sequence: sequence, atMillis: atMillis, actor: actor, action: action,
+                    subject: subject, detail: detail, previousHash: previousHash)))
     }
 
     static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
@@ -81,16 +98,23 @@ public enum AuditChain {
     /// Whether `entry`'s own hash is right: keyed with `key`, or unkeyed where that is allowed.
     public static func holds(_ entry: AuditEntry, key: SymmetricKey, unkeyedAllowed: Bool) -> Bool {
         if entry.hash.hasPrefix(keyedPrefix) {
-            let expected = keyedHash(sequence: entry.sequence, atMillis: entry.atMillis, actor: entry.actor,
-                                     action: entry.action, subject: entry.subject, detail: entry.detail,
-                                     previousHash: entry.previousHash, key: key)
+            let expected = keyedHash(
+                sequence: entry.sequence, atMillis: entry.atMillis, actor: entry.actor,
+                action: entry.action, subject: entry.subject, detail: entry.detail,
+                previousHash: entry.previousHash, key: key)
             // Constant time: the comparison must not tell a forger how much of a guess was right.
-            return Data(expected.utf8).withUnsafeBytes { a in Data(entry.hash.utf8).withUnsafeBytes { b in
-                a.count == b.count && safeCompare(a, b) } }
+            return Data(expected.utf8).withUnsafeBytes { a in
+                Data(entry.hash.utf8).withUnsafeBytes { b in
+                    a.count == b.count && safeCompare(a, b)
+                }
+            }
         }
-        return unkeyedAllowed && entry.hash == hash(sequence: entry.sequence, atMillis: entry.atMillis, actor: entry.actor,
-                                                    action: entry.action, subject: entry.subject, detail: entry.detail,
-                                                    previousHash: entry.previousHash)
+        return unkeyedAllowed
+            && entry.hash
+                == hash(
+                    sequence: entry.sequence, atMillis: entry.atMillis, actor: entry.actor,
+                    action: entry.action, subject: entry.subject, detail: entry.detail,
+                    previousHash: entry.previousHash)
     }
 
     private static func safeCompare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
@@ -118,8 +142,10 @@ public enum AuditChain {
             switch self {
             case .gap(let expected, let found): "entry \(expected) is missing (found \(found) next)"
             case .wrongLink(let sequence): "entry \(sequence) does not point at the hash of entry \(sequence - 1)"
-            case .wrongHash(let sequence): "entry \(sequence) was changed after it was written, or written without the practice's key"
-            case .unkeyed(let sequence): "entry \(sequence) has an unkeyed hash after keyed entries: it was written outside Vertrouwd"
+            case .wrongHash(let sequence):
+                "entry \(sequence) was changed after it was written, or written without the practice's key"
+            case .unkeyed(let sequence):
+                "entry \(sequence) has an unkeyed hash after keyed entries: it was written outside Vertrouwd"
             }
         }
     }
@@ -127,7 +153,8 @@ public enum AuditChain {
     /// Verifies entries in sequence order; returns the first break, or nil when the chain holds.
     /// `after` is the already-verified entry before them (nil: they start the log), so a long log
     /// can be checked page by page.
-    public static func verify<S: Sequence>(_ entries: S, after start: AuditEntry? = nil, key: SymmetricKey) -> Break? where S.Element == AuditEntry {
+    public static func verify<S: Sequence>(_ entries: S, after start: AuditEntry? = nil, key: SymmetricKey) -> Break?
+    where S.Element == AuditEntry {
         var previous = start
         for entry in entries {
             let expected = (previous?.sequence ?? 0) + 1
@@ -154,7 +181,8 @@ public struct AuditAnchor: Equatable, Sendable {
 
     /// The MAC key for anchors, from the master key (HKDF-SHA256, its own label).
     public static func key(from master: MasterKey) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: master.key, info: Data("vertrouwd audit anchor v1".utf8), outputByteCount: 32)
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: master.key, info: Data("vertrouwd audit anchor v1".utf8), outputByteCount: 32)
     }
 
     public init(sequence: Int, hash: String, key: SymmetricKey) {
@@ -201,7 +229,8 @@ public struct AuditAnchor: Equatable, Sendable {
             switch self {
             case .intact: "the log reaches its anchor"
             case .forged: "the anchor's MAC does not match: it was not written by this practice"
-            case .tailRemoved(let end, let anchor): "entries \(end + 1)…\(anchor) were removed from the end (the anchor says the log reached \(anchor))"
+            case .tailRemoved(let end, let anchor):
+                "entries \(end + 1)…\(anchor) were removed from the end (the anchor says the log reached \(anchor))"
             case .rewritten(let sequence): "entry \(sequence) is not the one the anchor recorded: the log was rewritten"
             case .missing: "the log has entries but its anchor is missing or unreadable"
             }
@@ -211,7 +240,9 @@ public struct AuditAnchor: Equatable, Sendable {
     /// Compares the anchor with the verified log: its last sequence and its entry at the anchor.
     public func check(lastSequence: Int, entryAtAnchor: AuditEntry?, key: SymmetricKey) -> Finding {
         guard Self.mac(sequence: sequence, hash: hash, key: key) == mac else { return .forged }
-        guard lastSequence >= sequence, let entry = entryAtAnchor else { return .tailRemoved(logEndsAt: lastSequence, anchorAt: sequence) }
+        guard lastSequence >= sequence, let entry = entryAtAnchor else {
+            return .tailRemoved(logEndsAt: lastSequence, anchorAt: sequence)
+        }
         return entry.hash == hash ? .intact : .rewritten(sequence: sequence)
     }
 }

@@ -8,11 +8,15 @@ public struct CaseReference: Hashable, Sendable, CustomStringConvertible {
 
     public init?(_ text: String) {
         let parts = text.split(separator: "-")
-        guard parts.count == 2, parts[0].count == 4, let y = Int(parts[0]), let n = Int(parts[1]), n > 0 else { return nil }
+        guard parts.count == 2, parts[0].count == 4, let y = Int(parts[0]), let n = Int(parts[1]), n > 0 else {
+            return nil
+        }
         self.init(year: y, number: n)
     }
 
-    public var description: String { "\(year)-" + String(repeating: "0", count: max(0, 4 - String(number).count)) + String(number) }
+    public var description: String {
+        "\(year)-" + String(repeating: "0", count: max(0, 4 - String(number).count)) + String(number)
+    }
 
     /// The next reference in a year, given the highest number used so far.
     public static func next(year: Int, highestUsed: Int?) -> CaseReference {

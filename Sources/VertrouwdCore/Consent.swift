@@ -43,10 +43,18 @@ public enum ConsentError: Error, Equatable, Sendable {
     /// The message shown beside the form.
     public var message: String {
         switch self {
-        case .missing: "Deze stap gaat naar een derde. Leg eerst vast wanneer en hoe de melder toestemming gaf (of dat er een wettelijke plicht is)."
+        case .missing:
+            """
+                Deze stap gaat naar een derde. Leg eerst vast wanneer en hoe de melder toestemming gaf (of dat er \
+                een wettelijke plicht is).
+                """
         case .givenInTheFuture: "De datum van de toestemming ligt in de toekomst."
         case .legalDutyWithoutReason: "Geef bij een wettelijke plicht de reden op."
-        case .reporterConsentRequired: "Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet bescherming klokkenluiders. Leg vast wanneer en hoe de melder toestemming gaf."
+        case .reporterConsentRequired:
+            """
+                Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet \
+                bescherming klokkenluiders. Leg vast wanneer en hoe de melder toestemming gaf.
+                """
         }
     }
 }

@@ -64,13 +64,19 @@ public enum Corrections {
     /// Why an advice sent on `sentOn` may not be rewritten, or nil.
     public static func refusal(adviceSentOn sentOn: Day?) -> String? {
         sentOn.map {
-            "Dit advies is op \($0.dutch) verstuurd: de directie heeft deze tekst. Wijzig het niet achteraf; leg een nieuw advies vast als er iets bij moet."
+            """
+                Dit advies is op \($0.dutch) verstuurd: de directie heeft deze tekst. Wijzig het niet achteraf; leg \
+                een nieuw advies vast als er iets bij moet.
+                """
         }
     }
 
     static func frozen(_ year: SignedOffYear) -> String {
         "Het jaarverslag over \(year.start.dutch) – \(year.end.dutch) is vastgesteld op \(year.signedOn.dutch). "
-            + "Wat op een dag in dat jaar valt, telt erin mee: het kan niet meer worden gewijzigd, verwijderd of erin worden gezet. "
+            + """
+                Wat op een dag in dat jaar valt, telt erin mee: het kan niet meer worden gewijzigd, verwijderd of \
+                erin worden gezet. 
+                """
             + "Leg een verschil vast in het lopende jaar."
     }
 }

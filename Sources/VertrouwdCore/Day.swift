@@ -11,7 +11,9 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public init?(year: Int, month: Int, day: Int) {
         // Reject 2026-02-30 instead of silently rolling over to March.
-        guard (1900...2999).contains(year), (1...12).contains(month), (1...Day.daysIn(month: month, of: year)).contains(day) else {
+        guard (1900...2999).contains(year), (1...12).contains(month),
+            (1...Day.daysIn(month: month, of: year)).contains(day)
+        else {
             return nil
         }
         self.year = year; self.month = month; self.day = day
@@ -21,8 +23,9 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init?(iso: String) {
         let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else { return nil }
         self.init(year: y, month: m, day: d)
     }
 

@@ -36,13 +36,15 @@ public struct WhistleblowerClock: Sendable, Equatable {
     public enum What: String, Sendable { case acknowledgement, feedback }
 
     public func acknowledgement(today: Day) -> Deadline {
-        Deadline(what: .acknowledgement, due: acknowledgementDue,
-                 state: Self.state(due: acknowledgementDue, doneOn: acknowledgedOn, today: today))
+        Deadline(
+            what: .acknowledgement, due: acknowledgementDue,
+            state: Self.state(due: acknowledgementDue, doneOn: acknowledgedOn, today: today))
     }
 
     public func feedback(today: Day) -> Deadline {
-        Deadline(what: .feedback, due: feedbackDue,
-                 state: Self.state(due: feedbackDue, doneOn: feedbackOn, today: today))
+        Deadline(
+            what: .feedback, due: feedbackDue,
+            state: Self.state(due: feedbackDue, doneOn: feedbackOn, today: today))
     }
 
     /// The deadline the counsellor must act on next, or nil when both were handled.

@@ -40,15 +40,20 @@ public enum Disclosure {
     /// the rows, from `seed`, which the practice derives from its key file per report: the first
     /// candidate in that ranking is taken, so as long as it is a candidate every version of the
     /// report takes it again. `pick(n)` replaces the draw in tests.
-    public static func protect(_ table: RawTable, k: Int, seed: UInt64 = 0, pick: ((Int) -> Int)? = nil) -> ProtectedTable {
+    public static func protect(
+        _ table: RawTable, k: Int, seed: UInt64 = 0, pick: ((Int) -> Int)? = nil
+    ) -> ProtectedTable {
         precondition(k >= minimumThreshold, "k below the minimum")
-        func fnv(_ text: String) -> UInt64 { text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } }
+        func fnv(_ text: String) -> UInt64 {
+            text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        }
         func rank(_ key: String) -> UInt64 {
             var random = SeededRandom(state: seed ^ fnv(table.id + "/" + key))
             return random.next()
         }
         var cells = table.rows.map {
-            ProtectedCell(key: $0.key, label: $0.label, group: $0.group, trueCount: $0.count, count: $0.count, status: .published)
+            ProtectedCell(
+                key: $0.key, label: $0.label, group: $0.group, trueCount: $0.count, count: $0.count, status: .published)
         }
         func draw(_ options: [Int]) -> Int {
             if let pick { return options[min(max(pick(options.count), 0), options.count - 1)] }
@@ -81,8 +86,9 @@ public enum Disclosure {
                 cells[i].status = .merged(into: overigKey)
             }
             let label = table.groupLabels[group].map { "Overig (\($0))" } ?? "Overig"
-            let overig = ProtectedCell(key: overigKey, label: label, group: group, trueCount: sum, count: sum,
-                                       status: .published, isMergedCell: true)
+            let overig = ProtectedCell(
+                key: overigKey, label: label, group: group, trueCount: sum, count: sum,
+                status: .published, isMergedCell: true)
             cells.insert(overig, at: members.last! + 1)
         }
 
@@ -125,7 +131,8 @@ public enum Disclosure {
             let token = tokens[i]
             // An upper bound at or below k says "1 to 4": "minder dan 5", "hooguit 4", "< 5".
             if let width = FigureWords.upperBound(at: i, in: tokens), i + width < tokens.count,
-               let n = FigureWords.number(tokens[i + width]), n > 0, n <= k {
+                let n = FigureWords.number(tokens[i + width]), n > 0, n <= k
+            {
                 found.append(tokens[i...(i + width)].joined(separator: " "))
                 i += width + 1
                 continue
@@ -141,10 +148,14 @@ public enum Disclosure {
             guard let n = FigureWords.number(token), n >= 1, n < k else { i += 1; continue }
             // "Het aantal WBK-meldingen was 2", "WBK-meldingen: 2": the word for people before it.
             let before = tokens[max(0, i - 3)..<i]
-            if Int(token) != nil, !FigureWords.ownWork.contains(next.first ?? ""), !FigureWords.times.contains(next.first ?? ""),
-               !FigureWords.timeWords.contains(next.first ?? ""),
-               let noun = before.last(where: FigureWords.isReportOrReporter),
-               !before.drop(while: { $0 != noun }).dropFirst().contains(where: { FigureWords.stops.contains($0) || Int($0) != nil }) {
+            if Int(token) != nil, !FigureWords.ownWork.contains(next.first ?? ""),
+                !FigureWords.times.contains(next.first ?? ""),
+                !FigureWords.timeWords.contains(next.first ?? ""),
+                let noun = before.last(where: FigureWords.isReportOrReporter),
+                !before.drop(while: { $0 != noun }).dropFirst().contains(where: {
+                    FigureWords.stops.contains($0) || Int($0) != nil
+                })
+            {
                 found.append("\(noun) \(token)")
                 i += 1
                 continue
@@ -152,7 +163,9 @@ public enum Disclosure {
             if FigureWords.often.contains(token) {
                 if !next.prefix(2).contains(where: FigureWords.ownWork.contains) { found.append(token) }
             } else if FigureWords.times.contains(next.first ?? "") || (Int(token) != nil && next.first == "x") {
-                if !next.dropFirst().prefix(2).contains(where: FigureWords.ownWork.contains) { found.append("\(token) \(next[0])") }
+                if !next.dropFirst().prefix(2).contains(where: FigureWords.ownWork.contains) {
+                    found.append("\(token) \(next[0])")
+                }
             } else if token == "een" {
                 // Mostly an article: only "een (anonieme) melding", "een klokkenluider", "een collega"
                 // count, and not "een melding doen".
@@ -162,7 +175,9 @@ public enum Disclosure {
                 // practice's own work comes first ("2 workshops voor medewerkers").
                 var rest = next[...]
                 if rest.count >= 3, ["van", "of"].contains(rest[rest.startIndex]),
-                   ["de", "het", "the", "onze", "our", "hun", "their", "die", "those"].contains(rest[rest.startIndex + 1]) {
+                    ["de", "het", "the", "onze", "our", "hun", "their", "die", "those"].contains(
+                        rest[rest.startIndex + 1])
+                {
                     rest = rest.dropFirst(2)
                 }
                 for word in rest.prefix(3) {
@@ -206,7 +221,8 @@ public struct RawTable: Sendable {
     public let rows: [Row]
     public let groupLabels: [String: String]
 
-    public init(id: String, title: String, multiValued: Bool = false, rows: [Row], groupLabels: [String: String] = [:]) {
+    public init(id: String, title: String, multiValued: Bool = false, rows: [Row], groupLabels: [String: String] = [:])
+    {
         self.id = id
         self.title = title
         self.multiValued = multiValued
@@ -288,67 +304,90 @@ enum FigureWords {
         "drie": 3, "three": 3, "drietal": 3, "driemaal": 3, "thrice": 3,
         "vier": 4, "four": 4, "viertal": 4, "viermaal": 4, "vijf": 5, "five": 5, "vijftal": 5, "zes": 6, "six": 6,
         "zeven": 7, "seven": 7, "acht": 8, "eight": 8, "negen": 9, "nine": 9, "tien": 10, "ten": 10,
-        "elf": 11, "eleven": 11, "twaalf": 12, "twelve": 12, "dertien": 13, "veertien": 14, "vijftien": 15,
+        "elf": 11, "eleven": 11, "twaalf": 12, "twelve": 12, "dertien": 13, "veertien": 14, "vijftien": 15
     ]
     /// How often, in one word.
     static let often: Set<String> = ["eenmaal", "once", "tweemaal", "twice", "driemaal", "thrice", "viermaal"]
     /// "3 keer", "4x", "three times".
     static let times: Set<String> = ["keer", "maal", "x", "times", "occasions"]
     /// After "2x" or "3 keer": the practice's own work, not people.
-    static let ownWork: Set<String> = ["per", "workshop", "workshops", "training", "trainingen", "voorlichting", "voorlichtingen",
-                                       "bijeenkomst", "bijeenkomsten", "sessie", "sessies", "uur", "jaar", "maand", "week", "overleg",
-                                       "spreekuur", "spreekuren", "a", "every", "hours", "session", "sessions", "year", "month"]
+    static let ownWork: Set<String> = [
+        "per", "workshop", "workshops", "training", "trainingen", "voorlichting", "voorlichtingen",
+        "bijeenkomst", "bijeenkomsten", "sessie", "sessies", "uur", "jaar", "maand", "week", "overleg",
+        "spreekuur", "spreekuren", "a", "every", "hours", "session", "sessions", "year", "month"
+    ]
     /// Where looking for the person word stops: a preposition starts something else.
-    static let stops: Set<String> = ["voor", "met", "in", "op", "bij", "van", "over", "naar", "binnen", "vanaf", "sinds", "tot", "na",
-                                     "uit", "tussen", "om", "per", "for", "with", "at", "of", "about", "to", "within", "from",
-                                     "since", "until", "after", "between"]
+    static let stops: Set<String> = [
+        "voor", "met", "in", "op", "bij", "van", "over", "naar", "binnen", "vanaf", "sinds", "tot", "na",
+        "uit", "tussen", "om", "per", "for", "with", "at", "of", "about", "to", "within", "from",
+        "since", "until", "after", "between"
+    ]
     /// After a number: time, not people ("binnen 2 werkdagen", "3 maanden", "1 januari").
-    static let timeWords: Set<String> = ["dag", "dagen", "werkdag", "werkdagen", "week", "weken", "maand", "maanden", "jaar", "jaren",
-                                         "uur", "uren", "minuten", "januari", "februari", "maart", "april", "mei", "juni", "juli",
-                                         "augustus", "september", "oktober", "november", "december", "days", "weeks", "months",
-                                         "years", "hours"]
+    static let timeWords: Set<String> = [
+        "dag", "dagen", "werkdag", "werkdagen", "week", "weken", "maand", "maanden", "jaar", "jaren",
+        "uur", "uren", "minuten", "januari", "februari", "maart", "april", "mei", "juni", "juli",
+        "augustus", "september", "oktober", "november", "december", "days", "weeks", "months",
+        "years", "hours"
+    ]
     /// Words that bound a number from above: with it, "5" says "1 to 4".
-    static let upperBounds: [[String]] = [["minder", "dan"], ["fewer", "than"], ["less", "than"], ["hooguit"], ["maximaal"], ["hoogstens"],
-                                          ["nog", "geen"], ["onder", "de"], ["under"], ["at", "most"], ["up", "to"], ["<"], ["≤"]]
+    static let upperBounds: [[String]] = [
+        ["minder", "dan"], ["fewer", "than"], ["less", "than"], ["hooguit"], ["maximaal"], ["hoogstens"],
+        ["nog", "geen"], ["onder", "de"], ["under"], ["at", "most"], ["up", "to"], ["<"], ["≤"]
+    ]
     /// After "een" or "geen": a report or a reporter, not any noun ("een gesprek met de directie").
-    static let reportEndings = ["melding", "meldingen", "melder", "melders", "klokkenluider", "klokkenluiders", "medewerker",
-                                "medewerkers", "medewerkster", "collega", "collega's", "werknemer", "werknemers", "slachtoffer",
-                                "klacht", "klachten", "whistleblower", "employee", "colleague", "complaint", "complaints", "reports"]
+    static let reportEndings = [
+        "melding", "meldingen", "melder", "melders", "klokkenluider", "klokkenluiders", "medewerker",
+        "medewerkers", "medewerkster", "collega", "collega's", "werknemer", "werknemers", "slachtoffer",
+        "klacht", "klachten", "whistleblower", "employee", "colleague", "complaint", "complaints", "reports"
+    ]
     /// After "een melding": a general statement ("een melding doen"), not one report.
-    static let generalVerbs: Set<String> = ["doen", "maken", "indienen", "ingediend", "gedaan", "te", "kunnen", "kan", "is", "wordt",
-                                            "mag", "mogen", "moet", "moeten", "krijgt", "krijgen", "heeft", "hebben", "hoeft", "hoeven",
-                                            "worden", "make", "file", "filed", "can"]
+    static let generalVerbs: Set<String> = [
+        "doen", "maken", "indienen", "ingediend", "gedaan", "te", "kunnen", "kan", "is", "wordt",
+        "mag", "mogen", "moet", "moeten", "krijgt", "krijgen", "heeft", "hebben", "hoeft", "hoeven",
+        "worden", "make", "file", "filed", "can"
+    ]
     /// Words for people and reports, matched as the end of a (compound) word: "integriteitsmeldingen".
-    static let personEndings = ["melding", "meldingen", "melder", "melders", "klokkenluider", "klokkenluiders", "medewerker",
-                                "medewerkers", "medewerkster", "medewerksters", "collega", "collega's", "mensen", "personen", "persoon",
-                                "klacht", "klachten", "werknemer", "werknemers", "slachtoffer", "slachtoffers", "vrouw", "vrouwen",
-                                "man", "mannen", "kundige", "kundigen", "leerling", "leerlingen", "docent", "docenten", "leraar",
-                                "leraren", "stagiair", "stagiairs", "stagiaire", "stagiaires", "vrijwilliger", "vrijwilligers",
-                                "leidinggevende", "leidinggevenden", "leider", "leiders", "manager", "managers", "leden", "lid",
-                                "ouder", "ouders", "kind", "kinderen", "student", "studenten", "cliënt", "cliënten", "gesprek",
-                                "gesprekken", "contact", "contacten", "zaak", "zaken", "signaal", "signalen", "geval", "gevallen",
-                                "report", "reports", "reporter", "reporters", "whistleblower", "whistleblowers", "employee",
-                                "employees", "colleague", "colleagues", "people", "person", "persons", "complaint", "complaints",
-                                "woman", "women", "men", "nurse", "nurses", "case", "cases", "staff", "worker", "workers"]
+    static let personEndings = [
+        "melding", "meldingen", "melder", "melders", "klokkenluider", "klokkenluiders", "medewerker",
+        "medewerkers", "medewerkster", "medewerksters", "collega", "collega's", "mensen", "personen", "persoon",
+        "klacht", "klachten", "werknemer", "werknemers", "slachtoffer", "slachtoffers", "vrouw", "vrouwen",
+        "man", "mannen", "kundige", "kundigen", "leerling", "leerlingen", "docent", "docenten", "leraar",
+        "leraren", "stagiair", "stagiairs", "stagiaire", "stagiaires", "vrijwilliger", "vrijwilligers",
+        "leidinggevende", "leidinggevenden", "leider", "leiders", "manager", "managers", "leden", "lid",
+        "ouder", "ouders", "kind", "kinderen", "student", "studenten", "cliënt", "cliënten", "gesprek",
+        "gesprekken", "contact", "contacten", "zaak", "zaken", "signaal", "signalen", "geval", "gevallen",
+        "report", "reports", "reporter", "reporters", "whistleblower", "whistleblowers", "employee",
+        "employees", "colleague", "colleagues", "people", "person", "persons", "complaint", "complaints",
+        "woman", "women", "men", "nurse", "nurses", "case", "cases", "staff", "worker", "workers"
+    ]
     /// Words for a group or a trait: a number beside them narrows to a few people.
-    static let groupWords: Set<String> = ["afdeling", "afdelingen", "team", "teams", "locatie", "vestiging", "vrouwelijke",
-                                          "mannelijke", "jonge", "oudere", "allochtone", "zwangere", "parttime",
-                                          "department", "female", "male", "young", "older", "pregnant", "unit"]
+    static let groupWords: Set<String> = [
+        "afdeling", "afdelingen", "team", "teams", "locatie", "vestiging", "vrouwelijke",
+        "mannelijke", "jonge", "oudere", "allochtone", "zwangere", "parttime",
+        "department", "female", "male", "young", "older", "pregnant", "unit"
+    ]
     /// Words that end like a person word but are not one.
-    static let notPersons: Set<String> = ["dan", "van", "kan", "wan", "plan", "aan", "zaal", "zakken", "human", "german",
-                                          "vertrouwenspersoon", "vertrouwenspersonen", "contactpersoon", "contactpersonen"]
+    static let notPersons: Set<String> = [
+        "dan", "van", "kan", "wan", "plan", "aan", "zaal", "zakken", "human", "german",
+        "vertrouwenspersoon", "vertrouwenspersonen", "contactpersoon", "contactpersonen"
+    ]
 
     static func number(_ token: String) -> Int? { Int(token) ?? numbers[token] }
 
     /// How many words an upper bound at `i` takes ("minder dan" 2, "hooguit" 1), if one starts there.
     static func upperBound(at i: Int, in tokens: [String]) -> Int? {
-        upperBounds.first { words in i + words.count <= tokens.count && Array(tokens[i..<(i + words.count)]) == words }?.count
+        upperBounds.first { words in i + words.count <= tokens.count && Array(tokens[i..<(i + words.count)]) == words }?
+            .count
     }
 
     /// "een melding", "een anonieme melding", "een WBK melding" — not "een melding doen", and not
     /// "een aantal meldingen" ("een paar" is read as "a few", elsewhere).
     static func reportNoun(after next: [String]) -> String? {
-        if let first = next.first, ["aantal", "reeks", "groot", "heleboel", "hoop", "deel", "number", "series"].contains(first) { return nil }
+        if let first = next.first,
+            ["aantal", "reeks", "groot", "heleboel", "hoop", "deel", "number", "series"].contains(first)
+        {
+            return nil
+        }
         for (offset, word) in next.prefix(2).enumerated() {
             if isReportOrReporter(word) {
                 return next.dropFirst(offset + 1).prefix(2).contains(where: generalVerbs.contains) ? nil : word
@@ -383,11 +422,14 @@ enum FigureWords {
             let c = chars[i]
             if c.isNumber {
                 var j = i
-                while j < chars.count, chars[j].isNumber
-                    || ("-/.:,".contains(chars[j]) && j + 1 < chars.count && chars[j + 1].isNumber) { j += 1 }
+                while j < chars.count,
+                    chars[j].isNumber
+                        || ("-/.:,".contains(chars[j]) && j + 1 < chars.count && chars[j + 1].isNumber)
+                { j += 1 }
                 let token = String(chars[i..<j])
                 let parts = token.split(whereSeparator: { "-/".contains($0) })
-                let atLineStart = chars[..<i].reversed().prefix { $0 == " " || $0 == "\t" }.count == i
+                let atLineStart =
+                    chars[..<i].reversed().prefix { $0 == " " || $0 == "\t" }.count == i
                     || chars[..<i].reversed().drop { $0 == " " || $0 == "\t" }.first == "\n"
                 let ending = j < chars.count && (j + 1 == chars.count || chars[j + 1].isWhitespace) ? chars[j] : nil
                 if Int(token) != nil, ending == ":" || (atLineStart && (ending == "." || ending == ")")) {
@@ -400,8 +442,11 @@ enum FigureWords {
                 i = j
             } else if c.isLetter {
                 var j = i
-                while j < chars.count, chars[j].isLetter
-                    || ("'’-".contains(chars[j]) && j + 1 < chars.count && (chars[j + 1].isLetter || chars[j + 1] == "s")) { j += 1 }
+                while j < chars.count,
+                    chars[j].isLetter
+                        || ("'’-".contains(chars[j]) && j + 1 < chars.count
+                            && (chars[j + 1].isLetter || chars[j + 1] == "s"))
+                { j += 1 }
                 out.append(String(chars[i..<j]).replacingOccurrences(of: "’", with: "'"))
                 i = j
             } else {

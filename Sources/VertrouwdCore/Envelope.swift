@@ -21,15 +21,18 @@ public struct MasterKey: Sendable {
 
     public init?(fileContents: String) {
         guard let data = Data(base64Encoded: fileContents.trimmingCharacters(in: .whitespacesAndNewlines)),
-              data.count == 32 else { return nil }
+            data.count == 32
+        else { return nil }
         self.init(key: SymmetricKey(data: data))
     }
 
     /// Wraps a case key, bound to the case it belongs to: a wrapped key copied to another case
     /// does not open.
     public func wrap(_ caseKey: CaseKey, caseID: String) throws -> Data {
-        try AES.GCM.seal(caseKey.key.withUnsafeBytes { Data($0) }, using: key,
-                         authenticating: Data("vertrouwd/case-key/v1/\(caseID)".utf8)).combined!
+        try AES.GCM.seal(
+            caseKey.key.withUnsafeBytes { Data($0) }, using: key,
+            authenticating: Data("vertrouwd/case-key/v1/\(caseID)".utf8)
+        ).combined!
     }
 
     public func unwrap(_ wrapped: Data, caseID: String) throws -> CaseKey {
@@ -68,7 +71,8 @@ public struct CaseKey: Sendable {
 
     public func open(data sealed: Data, context: FieldContext) throws -> Data {
         do {
-            return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key, authenticating: context.associatedData)
+            return try AES.GCM.open(
+                AES.GCM.SealedBox(combined: sealed), using: key, authenticating: context.associatedData)
         } catch {
             throw EnvelopeError.unreadable
         }

@@ -32,7 +32,7 @@ public enum Hours {
         let whole = minutes / 60
         let rest = minutes % 60
         if rest == 0 { return "\(whole) u" }
-        let fraction = String(Double(rest) / 60).dropFirst(2) // ".25" -> "25"
+        let fraction = String(Double(rest) / 60).dropFirst(2)  // ".25" -> "25"
         return "\(whole),\(fraction) u"
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 /// GPS, XMP, IPTC, maker notes, thumbnails, comments and ICC profiles go: every APPn but JFIF's
 /// APP0 and Adobe's APP14, which says how to read the colours, and COM, also between the scans of
 /// a progressive JPEG), and nothing after its end-of-image marker (a phone's trailer, a motion
-/// photo's video); a PNG loses its text, EXIF, time, colour-profile and content-credential chunks. The picture itself is not re-encoded. A photo may then show turned on its side:
+/// photo's video); a PNG loses its text, EXIF, time, colour-profile and content-credential chunks. The picture itself
+/// is not re-encoded. A photo may then show turned on its side:
 /// the orientation was part of EXIF. PDF and Office files are not changed; the form warns about
 /// their metadata.
 ///

@@ -17,7 +17,8 @@ public struct KeyEpoch: Hashable, Comparable, Sendable, CustomStringConvertible 
     public init?(label: String) {
         let parts = label.split(separator: "-")
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]) else { return nil }
+            let y = Int(parts[0]), let m = Int(parts[1])
+        else { return nil }
         self.init(year: y, month: m)
     }
 
@@ -74,8 +75,10 @@ public struct Keyring: Sendable {
     /// A new keyring: `master`, and an epoch key for every month from `from` on.
     /// `ownAuditKey: false` leaves the audit chain keyed from the master key (a key given inline,
     /// which every instance must derive alike).
-    public static func generate(master: MasterKey = .generate(), from: KeyEpoch, months: Int = horizonMonths,
-                                ownAuditKey: Bool = true) -> Keyring {
+    public static func generate(
+        master: MasterKey = .generate(), from: KeyEpoch, months: Int = horizonMonths,
+        ownAuditKey: Bool = true
+    ) -> Keyring {
         var epochs: [KeyEpoch: SymmetricKey] = [:]
         for i in 0..<months { epochs[from.adding(months: i)] = SymmetricKey(size: .bits256) }
         var keyring = Keyring(master: master, epochs: epochs)
@@ -100,7 +103,9 @@ public struct Keyring: Sendable {
 
     /// Wraps a case key with an epoch key, bound to its case.
     public func wrap(_ caseKey: CaseKey, caseID: String, epoch: KeyEpoch) throws -> (keyID: String, wrapped: Data) {
-        guard let key = epochs[epoch], let id = keyID(for: epoch) else { throw KeyError.unknownKey("ep-\(epoch.label)") }
+        guard let key = epochs[epoch], let id = keyID(for: epoch) else {
+            throw KeyError.unknownKey("ep-\(epoch.label)")
+        }
         return (id, try Self.wrap(caseKey, with: key, caseID: caseID))
     }
 
@@ -164,11 +169,17 @@ public struct Keyring: Sendable {
 
     /// The key file's text: a header, the master key, one line per epoch and per carried key.
     public var fileContents: String {
-        var lines = ["# Vertrouwd key file: the master key, the retention epochs and carried case keys.",
-                     "# Keep it apart from the database backups; see README, \"Backups and keys\".",
-                     Self.header, "master " + Self.base64(master.key)]
-        for (epoch, key) in epochs.sorted(by: { $0.key < $1.key }) { lines.append("epoch \(epoch.label) \(Self.base64(key))") }
-        for (id, copy) in carried.sorted(by: { $0.key < $1.key }) { lines.append("carry \(id) \(copy.base64EncodedString())") }
+        var lines = [
+            "# Vertrouwd key file: the master key, the retention epochs and carried case keys.",
+            "# Keep it apart from the database backups; see README, \"Backups and keys\".",
+            Self.header, "master " + Self.base64(master.key)
+        ]
+        for (epoch, key) in epochs.sorted(by: { $0.key < $1.key }) {
+            lines.append("epoch \(epoch.label) \(Self.base64(key))")
+        }
+        for (id, copy) in carried.sorted(by: { $0.key < $1.key }) {
+            lines.append("carry \(id) \(copy.base64EncodedString())")
+        }
         for epoch in retiring.sorted() { lines.append("retiring \(epoch.label)") }
         if let auditKey { lines.append("audit " + Self.base64(auditKey)) }
         return lines.joined(separator: "\n") + "\n"
@@ -196,7 +207,9 @@ public struct Keyring: Sendable {
                 guard master == nil, let m = MasterKey(fileContents: f[1]) else { return nil }
                 master = m
             case ("epoch", 3):
-                guard let e = KeyEpoch(label: f[1]), let d = Data(base64Encoded: f[2]), d.count == 32 else { return nil }
+                guard let e = KeyEpoch(label: f[1]), let d = Data(base64Encoded: f[2]), d.count == 32 else {
+                    return nil
+                }
                 epochs[e] = SymmetricKey(data: d)
             case ("carry", 3):
                 guard UUID(uuidString: f[1]) != nil, let d = Data(base64Encoded: f[2]) else { return nil }
@@ -230,13 +243,16 @@ public struct Keyring: Sendable {
     // MARK: helpers
 
     static func wrap(_ caseKey: CaseKey, with key: SymmetricKey, caseID: String) throws -> Data {
-        try AES.GCM.seal(caseKey.key.withUnsafeBytes { Data($0) }, using: key,
-                         authenticating: Data("vertrouwd/case-key/v1/\(caseID)".utf8)).combined!
+        try AES.GCM.seal(
+            caseKey.key.withUnsafeBytes { Data($0) }, using: key,
+            authenticating: Data("vertrouwd/case-key/v1/\(caseID)".utf8)
+        ).combined!
     }
 
     static func unwrap(_ wrapped: Data, with key: SymmetricKey, caseID: String) throws -> CaseKey {
-        let raw = try AES.GCM.open(AES.GCM.SealedBox(combined: wrapped), using: key,
-                                   authenticating: Data("vertrouwd/case-key/v1/\(caseID)".utf8))
+        let raw = try AES.GCM.open(
+            AES.GCM.SealedBox(combined: wrapped), using: key,
+            authenticating: Data("vertrouwd/case-key/v1/\(caseID)".utf8))
         return CaseKey(key: SymmetricKey(data: raw))
     }
 

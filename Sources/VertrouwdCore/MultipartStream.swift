@@ -46,7 +46,8 @@ public struct MultipartStream: Sendable {
     /// RFC 2046: 1 to 70 characters from a small ASCII set, not ending in a space.
     public static func isValidBoundary(_ boundary: String) -> Bool {
         let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'()+_,-./:=? ".utf8)
-        return (1...70).contains(boundary.utf8.count) && boundary.utf8.allSatisfy(allowed.contains) && boundary.last != " "
+        return (1...70).contains(boundary.utf8.count) && boundary.utf8.allSatisfy(allowed.contains)
+            && boundary.last != " "
     }
 
     /// Whether the closing delimiter was seen: the body arrived whole.
@@ -69,7 +70,8 @@ public struct MultipartStream: Sendable {
                     guard let cr = memchr(base + at, 0x0D, count - at) else { return (nil, count) }
                     let position = base.distance(to: UnsafeRawPointer(cr))
                     if position + needle.count > count {
-                        return memcmp(base + position, needle, count - position) == 0 ? (nil, position) : find(needle, from: position + 1)
+                        return memcmp(base + position, needle, count - position) == 0
+                            ? (nil, position) : find(needle, from: position + 1)
                     }
                     if memcmp(base + position, needle, needle.count) == 0 { return (position, position) }
                     at = position + 1
@@ -96,14 +98,16 @@ public struct MultipartStream: Sendable {
                 case .headers:
                     // The header block runs from just after the delimiter (its line end included)
                     // to the first empty line.
-                    let (found, _) = find(Self.headerEnd, from: consumed + max(0, headerSearched - Self.headerEnd.count))
+                    let (found, _) = find(
+                        Self.headerEnd, from: consumed + max(0, headerSearched - Self.headerEnd.count))
                     guard let found else {
                         headerSearched = count - consumed
                         if count - consumed > Self.maximumHeaderBytes { state = .broken; consumed = count }
                         return
                     }
                     guard found - consumed <= Self.maximumHeaderBytes else { state = .broken; consumed = count; return }
-                    let headers = String(decoding: UnsafeRawBufferPointer(rebasing: raw[consumed..<found]), as: UTF8.self)
+                    let headers = String(
+                        decoding: UnsafeRawBufferPointer(rebasing: raw[consumed..<found]), as: UTF8.self)
                     consumed = found + Self.headerEnd.count
                     parts += 1
                     state = .content

@@ -64,7 +64,8 @@ public enum OrganisationRules {
     /// It is printed on posters, so it must be easy to type.
     public static func isValidSlug(_ slug: String) -> Bool {
         guard (2...60).contains(slug.count), !slug.hasPrefix("-"), !slug.hasSuffix("-"),
-              !slug.contains("--") else { return false }
+            !slug.contains("--")
+        else { return false }
         return slug.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }
     }
 }

@@ -12,7 +12,11 @@ public enum PasswordPolicy {
 
         public var message: String {
             switch self {
-            case .tooShort: "Kies een wachtwoord van minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden werkt goed."
+            case .tooShort:
+                """
+                    Kies een wachtwoord van minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar \
+                    woorden werkt goed.
+                    """
             case .tooLong: "Dit wachtwoord is te lang (maximaal \(PasswordPolicy.maximumBytes) bytes)."
             case .common: "Dit wachtwoord is te bekend en wordt als eerste geprobeerd door aanvallers. Kies een ander."
             case .containsIdentity: "Gebruik niet je e-mailadres of naam als wachtwoord."
@@ -38,17 +42,21 @@ public enum PasswordPolicy {
     }
 
     static func isSequence(_ s: String) -> Bool {
-        let sequences = ["0123456789012345678901234567890", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm", "azertyuiop"]
+        let sequences = [
+            "0123456789012345678901234567890", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm", "azertyuiop"
+        ]
         return sequences.contains { $0.contains(s) } || sequences.contains { String($0.reversed()).contains(s) }
     }
 
     /// Words that, with only digits after them, make the passwords tried first.
-    static let commonWords = ["password", "wachtwoord", "welkom", "welcome", "qwerty", "azerty", "letmein",
-                              "iloveyou", "admin", "administrator", "vertrouwd", "geheim", "secret",
-                              "changeme", "voorjaar", "zomer", "herfst", "winter", "lente", "monkey",
-                              "dragon", "football", "voetbal", "ajax", "feyenoord", "psv", "sunshine",
-                              "princess", "master", "computer", "test", "gebruiker", "user", "login",
-                              "vertrouwenspersoon", "correcthorsebatterystaple"]
+    static let commonWords = [
+        "password", "wachtwoord", "welkom", "welcome", "qwerty", "azerty", "letmein",
+        "iloveyou", "admin", "administrator", "vertrouwd", "geheim", "secret",
+        "changeme", "voorjaar", "zomer", "herfst", "winter", "lente", "monkey",
+        "dragon", "football", "voetbal", "ajax", "feyenoord", "psv", "sunshine",
+        "princess", "master", "computer", "test", "gebruiker", "user", "login",
+        "vertrouwenspersoon", "correcthorsebatterystaple"
+    ]
 
     /// A common password as it is, or with digits and signs after it ("sunshine1234!"), or twice
     /// over ("monkeymonkey").
@@ -57,7 +65,11 @@ public enum PasswordPolicy {
         let stem = String(password.reversed().drop { !$0.isLetter }.reversed())
         if stem.count >= 6, stem != password, common.contains(stem) { return true }
         let half = password.count / 2
-        if password.count % 2 == 0, password.prefix(half) == password.suffix(half), common.contains(String(password.prefix(half))) { return true }
+        if password.count % 2 == 0, password.prefix(half) == password.suffix(half),
+            common.contains(String(password.prefix(half)))
+        {
+            return true
+        }
         return false
     }
 
@@ -65,7 +77,8 @@ public enum PasswordPolicy {
     /// lowercased): `Resources/common-passwords.txt`, made by `scripts/make-common-passwords.sh`.
     static let common: Set<String> = {
         guard let url = Bundle.module.url(forResource: "common-passwords", withExtension: "txt"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else {
             preconditionFailure("common-passwords.txt is missing from the build")
         }
         return Set(text.split(separator: "\n").lazy.filter { !$0.hasPrefix("# ") }.map { String($0) })

@@ -76,13 +76,21 @@ public struct PolicyText: Sendable, Equatable {
         for raw in source.split(whereSeparator: \.isNewline) {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
-            if line.hasPrefix("### ") { blocks.append(.heading(String(line.dropFirst(4)), level: 3)) }
-            else if line.hasPrefix("## ") { blocks.append(.heading(String(line.dropFirst(3)), level: 2)) }
-            else if line.hasPrefix("# ") { blocks.append(.title(String(line.dropFirst(2)))) }
-            else if line.hasPrefix("- ") { blocks.append(.bullet(String(line.dropFirst(2)))) }
-            else if let dot = line.firstIndex(of: "."), let n = Int(line[..<dot]), line[line.index(after: dot)...].hasPrefix(" ") {
+            if line.hasPrefix("### ") {
+                blocks.append(.heading(String(line.dropFirst(4)), level: 3))
+            } else if line.hasPrefix("## ") {
+                blocks.append(.heading(String(line.dropFirst(3)), level: 2))
+            } else if line.hasPrefix("# ") {
+                blocks.append(.title(String(line.dropFirst(2))))
+            } else if line.hasPrefix("- ") {
+                blocks.append(.bullet(String(line.dropFirst(2))))
+            } else if let dot = line.firstIndex(of: "."), let n = Int(line[..<dot]),
+                line[line.index(after: dot)...].hasPrefix(" ")
+            {
                 blocks.append(.numbered(n, String(line[line.index(dot, offsetBy: 2)...])))
-            } else { blocks.append(.paragraph(line)) }
+            } else {
+                blocks.append(.paragraph(line))
+            }
         }
         self.blocks = blocks
     }
@@ -111,7 +119,8 @@ public struct PolicyText: Sendable, Equatable {
         let unknown = placeholders(in: source).filter { PolicyPlaceholder(rawValue: $0) == nil }
         if !unknown.isEmpty {
             return "Onbekende invulplek: " + unknown.map { "{{\($0)}}" }.joined(separator: ", ")
-                + ". Gebruik alleen " + PolicyPlaceholder.allCases.map { "{{\($0.rawValue)}}" }.joined(separator: ", ") + "."
+                + ". Gebruik alleen " + PolicyPlaceholder.allCases.map { "{{\($0.rawValue)}}" }.joined(separator: ", ")
+                + "."
         }
         guard PolicyText(source).title != nil else { return "Begin met een titel: een regel die met '# ' begint." }
         return nil
@@ -120,7 +129,9 @@ public struct PolicyText: Sendable, Equatable {
     /// Replaces the placeholders given; others stay as they are.
     public static func fill(_ source: String, _ values: [PolicyPlaceholder: String]) -> String {
         var out = source
-        for (placeholder, value) in values { out = out.replacingOccurrences(of: "{{\(placeholder.rawValue)}}", with: value) }
+        for (placeholder, value) in values {
+            out = out.replacingOccurrences(of: "{{\(placeholder.rawValue)}}", with: value)
+        }
         return out
     }
 
@@ -161,8 +172,9 @@ public enum ExternalReporting {
         .init(dutch: "De Nederlandsche Bank", english: "De Nederlandsche Bank (DNB)"),
         .init(dutch: "Inspectie Gezondheidszorg en Jeugd", english: "Health and Youth Care Inspectorate (IGJ)"),
         .init(dutch: "Nederlandse Zorgautoriteit", english: "Dutch Healthcare Authority (NZa)"),
-        .init(dutch: "Autoriteit Nucleaire Veiligheid en Stralingsbescherming",
-              english: "Authority for Nuclear Safety and Radiation Protection (ANVS)"),
+        .init(
+            dutch: "Autoriteit Nucleaire Veiligheid en Stralingsbescherming",
+            english: "Authority for Nuclear Safety and Radiation Protection (ANVS)")
     ]
 
     public static func names(_ language: Language) -> [String] {

@@ -43,20 +43,27 @@ public struct PracticeOverview: Codable, Sendable, Equatable {
     /// `reports`: per organisation, the signed-off report of its contract year starting in `year`
     /// (nil statistics when there is a contract year but no signed-off report; nil periodStart when
     /// there is no contract year at all).
-    public init(year: Int, k: Int, reports: [(organisation: String, periodStart: String?, statistics: PublishedStatistics?)]) {
+    public init(
+        year: Int, k: Int, reports: [(organisation: String, periodStart: String?, statistics: PublishedStatistics?)]
+    ) {
         self.kind = "overview"
         self.year = year
         self.k = k
         lines = reports.map {
-            Line(organisation: $0.organisation, periodStart: $0.periodStart,
-                 status: $0.statistics != nil ? "signed_off" : ($0.periodStart != nil ? "draft" : "none"), total: $0.statistics?.total)
+            Line(
+                organisation: $0.organisation, periodStart: $0.periodStart,
+                status: $0.statistics != nil ? "signed_off" : ($0.periodStart != nil ? "draft" : "none"),
+                total: $0.statistics?.total)
         }
         let signed = reports.compactMap { r in r.statistics.map { (r.organisation, $0) } }
         var sums: [Sum] = []
         let counted = signed.filter { $0.1.total != nil }
         if !counted.isEmpty {
-            sums.append(Sum(table: "#total", key: "#total", label: "Aantal contacten", count: counted.reduce(0) { $0 + $1.1.total! },
-                            organisations: counted.map(\.0)))
+            sums.append(
+                Sum(
+                    table: "#total", key: "#total", label: "Aantal contacten",
+                    count: counted.reduce(0) { $0 + $1.1.total! },
+                    organisations: counted.map(\.0)))
         }
         var tables: [PublishedStatistics.Table] = []
         var order: [String] = []
@@ -66,26 +73,45 @@ public struct PracticeOverview: Codable, Sendable, Equatable {
             guard let first = versions.first?.1 else { continue }
             var keys: [(key: String, label: String)] = []
             for (_, t) in versions {
-                for c in t.cells where c.status == "published" && !keys.contains(where: { $0.key == c.key }) { keys.append((c.key, c.label)) }
+                for c in t.cells where c.status == "published" && !keys.contains(where: { $0.key == c.key }) {
+                    keys.append((c.key, c.label))
+                }
             }
             var cells: [PublishedStatistics.Cell] = []
             for (key, label) in keys {
-                let showing = versions.compactMap { v in v.1.cells.first { $0.key == key && $0.status == "published" }?.count.map { (v.0, $0) } }
+                let showing = versions.compactMap { v in
+                    v.1.cells.first { $0.key == key && $0.status == "published" }?.count.map { (v.0, $0) }
+                }
                 let count = showing.reduce(0) { $0 + $1.1 }
                 sums.append(Sum(table: id, key: key, label: label, count: count, organisations: showing.map(\.0)))
-                cells.append(.init(key: key, label: label, count: count, status: "published", mergedInto: nil, previous: nil))
+                cells.append(
+                    .init(key: key, label: label, count: count, status: "published", mergedInto: nil, previous: nil))
             }
             tables.append(.init(id: id, title: first.title, multiValued: first.multiValued, cells: cells))
         }
         self.sums = sums
         let hiddenTotals = signed.count - counted.count
-        var notes = ["Opgeteld uit \(signed.count) vastgestelde jaarverslag\(signed.count == 1 ? "" : "en"). Elk getal telt alleen de verslagen die het tonen: wat een verslag verbergt, blijft hier ook verborgen."]
+        var notes = [
+            """
+                Opgeteld uit \(signed.count) vastgestelde jaarverslag\(signed.count == 1 ? "" : "en"). Elk getal \
+                telt alleen de verslagen die het tonen: wat een verslag verbergt, blijft hier ook verborgen.
+                """
+        ]
         if hiddenTotals > 0 {
-            notes.append("\(hiddenTotals) verslag\(hiddenTotals == 1 ? "" : "en") met minder dan \(k) contacten tel\(hiddenTotals == 1 ? "t" : "len") niet mee.")
+            notes.append(
+                """
+                    \(hiddenTotals) verslag\(hiddenTotals == 1 ? "" : "en") met minder dan \(k) contacten \
+                    tel\(hiddenTotals == 1 ? "t" : "len") niet mee.
+                    """
+            )
         }
         let waiting = lines.filter { $0.status == "draft" }.count
-        if waiting > 0 { notes.append("\(waiting) organisatie\(waiting == 1 ? "" : "s") zonder vastgesteld jaarverslag: nog niet meegeteld.") }
-        statistics = PublishedStatistics(k: k, total: sums.first { $0.table == "#total" }?.count, fewerThanK: false, previousTotal: nil,
-                                         tables: tables, notes: notes)
+        if waiting > 0 {
+            notes.append(
+                "\(waiting) organisatie\(waiting == 1 ? "" : "s") zonder vastgesteld jaarverslag: nog niet meegeteld.")
+        }
+        statistics = PublishedStatistics(
+            k: k, total: sums.first { $0.table == "#total" }?.count, fewerThanK: false, previousTotal: nil,
+            tables: tables, notes: notes)
     }
 }

@@ -167,19 +167,19 @@ extension QRCode.ErrorCorrection {
     // Versions 1...40, left to right.
     private static let eccPerBlockM = [
         10, 16, 26, 18, 24, 16, 18, 22, 22, 26, 30, 22, 22, 24, 24, 28, 28, 26, 26, 26,
-        26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28,
+        26, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28
     ]
     private static let blockCountM = [
         1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16,
-        17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49,
+        17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49
     ]
     private static let eccPerBlockQ = [
         13, 22, 18, 26, 18, 24, 18, 22, 20, 24, 28, 26, 24, 20, 30, 24, 28, 28, 26, 30,
-        28, 30, 30, 30, 30, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30,
+        28, 30, 30, 30, 30, 28, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30
     ]
     private static let blockCountQ = [
         1, 1, 2, 2, 4, 4, 6, 6, 8, 8, 8, 10, 12, 16, 12, 17, 16, 18, 21, 20,
-        23, 23, 25, 27, 29, 34, 34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68,
+        23, 23, 25, 27, 29, 34, 34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68
     ]
 }
 
@@ -306,8 +306,10 @@ private struct Canvas {
         let bits = Self.formatInformation(correction, mask: mask)
         func bit(_ index: Int) -> Bool { (bits >> index) & 1 == 1 }
         // Most significant bit first: along row 8, then up column 8, stepping over the timing pattern.
-        let aroundTopLeft = [(0, 8), (1, 8), (2, 8), (3, 8), (4, 8), (5, 8), (7, 8), (8, 8),
-                             (8, 7), (8, 5), (8, 4), (8, 3), (8, 2), (8, 1), (8, 0)]
+        let aroundTopLeft = [
+            (0, 8), (1, 8), (2, 8), (3, 8), (4, 8), (5, 8), (7, 8), (8, 8),
+            (8, 7), (8, 5), (8, 4), (8, 3), (8, 2), (8, 1), (8, 0)
+        ]
         for (index, (x, y)) in aroundTopLeft.enumerated() { setFunction(x: x, y: y, dark: bit(14 - index)) }
         for index in 0..<7 { setFunction(x: 8, y: size - 1 - index, dark: bit(14 - index)) }  // up column 8
         for index in 7..<15 { setFunction(x: size - 15 + index, y: 8, dark: bit(14 - index)) }  // along row 8
@@ -367,16 +369,17 @@ private struct Canvas {
     mutating func apply(mask: Int) {
         for y in 0..<size {
             for x in 0..<size where !reserved[y * size + x] {
-                let invert = switch mask {
-                case 0: (x + y) % 2 == 0
-                case 1: y % 2 == 0
-                case 2: x % 3 == 0
-                case 3: (x + y) % 3 == 0
-                case 4: (x / 3 + y / 2) % 2 == 0
-                case 5: x * y % 2 + x * y % 3 == 0
-                case 6: (x * y % 2 + x * y % 3) % 2 == 0
-                default: ((x + y) % 2 + x * y % 3) % 2 == 0
-                }
+                let invert =
+                    switch mask {
+                    case 0: (x + y) % 2 == 0
+                    case 1: y % 2 == 0
+                    case 2: x % 3 == 0
+                    case 3: (x + y) % 3 == 0
+                    case 4: (x / 3 + y / 2) % 2 == 0
+                    case 5: x * y % 2 + x * y % 3 == 0
+                    case 6: (x * y % 2 + x * y % 3) % 2 == 0
+                    default: ((x + y) % 2 + x * y % 3) % 2 == 0
+                    }
                 if invert { dark[y * size + x].toggle() }
             }
         }
@@ -405,7 +408,8 @@ extension QRCode {
             // counts is not counted again as part of one overlapping it (1011101|1101).
             var start = 0
             while start + 7 <= size {
-                let counts = line[start..<(start + 7)].elementsEqual(Self.finderLike)
+                let counts =
+                    line[start..<(start + 7)].elementsEqual(Self.finderLike)
                     && (!line[max(0, start - 4)..<start].contains(true)
                         || !line[(start + 7)..<min(size, start + 11)].contains(true))
                 if counts { score += 40 }
@@ -416,7 +420,10 @@ extension QRCode {
             for x in 0..<(size - 1) {
                 let colour = dark[y * size + x]
                 if dark[y * size + x + 1] == colour && dark[(y + 1) * size + x] == colour
-                    && dark[(y + 1) * size + x + 1] == colour { score += 3 }
+                    && dark[(y + 1) * size + x + 1] == colour
+                {
+                    score += 3
+                }
             }
         }
         let darkCount = dark.filter { $0 }.count

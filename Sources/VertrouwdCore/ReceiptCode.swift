@@ -53,7 +53,8 @@ public struct ReceiptCode: Sendable, Equatable, CustomStringConvertible {
             if digits.count > Self.totalDigits { return nil }
         }
         guard digits.count == Self.totalDigits else { return nil }
-        self.init(locator: String(digits.prefix(Self.locatorDigits)), secret: String(digits.dropFirst(Self.locatorDigits)))
+        self.init(
+            locator: String(digits.prefix(Self.locatorDigits)), secret: String(digits.dropFirst(Self.locatorDigits)))
     }
 
     public var digits: String { locator + secret }
@@ -96,7 +97,8 @@ public enum ReceiptHash {
                 guard kv.count == 2, let v = Int(kv[1]) else { return nil }
                 values[String(kv[0])] = v
             }
-            guard let n = values["N"], let r = values["r"], let p = values["p"], n > 1, n & (n - 1) == 0, r > 0, p > 0 else { return nil }
+            guard let n = values["N"], let r = values["r"], let p = values["p"], n > 1, n & (n - 1) == 0, r > 0, p > 0
+            else { return nil }
             self.init(rounds: n, blockSize: r, parallelism: p)
         }
     }
@@ -107,15 +109,17 @@ public enum ReceiptHash {
     }
 
     public static func hash(secret: String, salt: Data, parameters: Parameters = .standard) throws -> Data {
-        let key = try KDF.Scrypt.deriveKey(from: Data(secret.utf8), salt: salt, outputByteCount: 32,
-                                           rounds: parameters.rounds, blockSize: parameters.blockSize,
-                                           parallelism: parameters.parallelism)
+        let key = try KDF.Scrypt.deriveKey(
+            from: Data(secret.utf8), salt: salt, outputByteCount: 32,
+            rounds: parameters.rounds, blockSize: parameters.blockSize,
+            parallelism: parameters.parallelism)
         return key.withUnsafeBytes { Data($0) }
     }
 
     /// Constant-time comparison of the recomputed hash with the stored one.
     public static func verify(secret: String, salt: Data, expected: Data, parameters: Parameters = .standard) -> Bool {
-        guard let actual = try? hash(secret: secret, salt: salt, parameters: parameters), actual.count == expected.count else { return false }
+        guard let actual = try? hash(secret: secret, salt: salt, parameters: parameters), actual.count == expected.count
+        else { return false }
         return zip(actual, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

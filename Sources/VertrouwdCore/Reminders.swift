@@ -24,7 +24,8 @@ public enum Reminder: Equatable, Sendable {
         case .aftercare(let on): "Nazorg op \(on.dutch)"
         case .reporterRequest(let due): "Verzoek van de melder: antwoord uiterlijk \(due.dutch)"
         case .messageOnClosedCase: "Nieuw bericht van de melder op een afgesloten melding"
-        case .budget(let percent): percent >= 100 ? "Het urentegoed is op (\(percent)%)" : "Het urentegoed is voor \(percent)% gebruikt"
+        case .budget(let percent):
+            percent >= 100 ? "Het urentegoed is op (\(percent)%)" : "Het urentegoed is voor \(percent)% gebruikt"
         }
     }
 }
@@ -34,8 +35,10 @@ public enum Reminders {
     public static let daysAhead = 7
 
     /// What a running case asks for today.
-    public static func of(status: CaseStatus, openedOn: Day, clock: WhistleblowerClock?, aftercareOn: Day?,
-                          today: Day, answerWorkdays: Int) -> [Reminder] {
+    public static func of(
+        status: CaseStatus, openedOn: Day, clock: WhistleblowerClock?, aftercareOn: Day?,
+        today: Day, answerWorkdays: Int
+    ) -> [Reminder] {
         var due: [Reminder] = []
         if let next = clock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
             due.append(next.what == .acknowledgement ? .acknowledgement(due: next.due) : .feedback(due: next.due))

@@ -31,7 +31,9 @@ public struct ReporterWords: Codable, Sendable, Equatable {
     /// Reads what `stored` wrote; nil for an empty field (a case made by a counsellor, or one
     /// from before the reporter's words were kept apart).
     public init?(stored: String) {
-        guard !stored.isEmpty, let words = try? JSONDecoder().decode(ReporterWords.self, from: Data(stored.utf8)) else { return nil }
+        guard !stored.isEmpty, let words = try? JSONDecoder().decode(ReporterWords.self, from: Data(stored.utf8)) else {
+            return nil
+        }
         self = words
     }
 }

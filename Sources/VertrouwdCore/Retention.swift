@@ -32,8 +32,10 @@ public struct RetentionFacts: Sendable, Equatable {
     public var reporterLastWrote: Day?
     public var destroyedOn: Day?
 
-    public init(status: CaseStatus, closedOn: Day?, legalHold: Bool, inSignedOffReport: Bool,
-                reporterLastWrote: Day?, destroyedOn: Day? = nil) {
+    public init(
+        status: CaseStatus, closedOn: Day?, legalHold: Bool, inSignedOffReport: Bool,
+        reporterLastWrote: Day?, destroyedOn: Day? = nil
+    ) {
         self.status = status; self.closedOn = closedOn; self.legalHold = legalHold
         self.inSignedOffReport = inSignedOffReport; self.reporterLastWrote = reporterLastWrote
         self.destroyedOn = destroyedOn

@@ -56,7 +56,10 @@ public enum Signals {
             let departments = Dictionary(grouping: hits.filter { !$0.department.isEmpty }, by: \.department)
             for (department, inDepartment) in departments.sorted(by: { $0.key < $1.key })
             where inDepartment.count >= max(rule.minimumCases, k) {
-                signals.append(Signal(category: category, department: department, caseIDs: inDepartment.map(\.id), from: from, to: today))
+                signals.append(
+                    Signal(
+                        category: category, department: department, caseIDs: inDepartment.map(\.id), from: from,
+                        to: today))
             }
         }
         return signals.sorted { ($0.count, $0.department == nil ? 1 : 0) > ($1.count, $1.department == nil ? 1 : 0) }
@@ -64,25 +67,29 @@ public enum Signals {
 
     /// A first draft of an advice to management from a signal. Every figure in it obeys the
     /// disclosure threshold: below k it says "fewer than k".
-    public static func adviceDraft(for signal: Signal, organisation: String, k: Int) -> (subject: String, body: String) {
+    public static func adviceDraft(for signal: Signal, organisation: String, k: Int) -> (subject: String, body: String)
+    {
         let theme = signal.category.label.lowercased()
         let figure = Disclosure.phrase(signal.count, k: k, noun: ("melding", "meldingen"))
         let place = signal.department.map { " binnen de afdeling \($0)" } ?? ""
         let subject = "Signaal en advies: \(theme)"
         let body = """
-        Aan de directie van \(organisation),
+            Aan de directie van \(organisation),
 
-        Als externe vertrouwenspersoon signaleer ik dat er tussen \(signal.from.dutch) en \(signal.to.dutch)\(place) \(figure) \
-        bij mij binnenkwamen die gaan over \(theme). Ik breng dit onder uw aandacht zonder iets te zeggen over wie er meldden \
-        of over de inhoud van de gesprekken: die blijven vertrouwelijk.
+            Als externe vertrouwenspersoon signaleer ik dat er tussen \(signal.from.dutch) en \
+            \(signal.to.dutch)\(place) \(figure) \
+            bij mij binnenkwamen die gaan over \(theme). Ik breng dit onder uw aandacht zonder iets te zeggen over \
+            wie er meldden \
+            of over de inhoud van de gesprekken: die blijven vertrouwelijk.
 
-        Mijn advies:
-        - Onderzoek samen met mij wat de oorzaak kan zijn, bijvoorbeeld in een sessie met de directie of op de betreffende afdelingen.
-        - Maak het onderwerp bespreekbaar, bijvoorbeeld met een voorlichting of workshop.
-        - Spreek af hoe u de opvolging van dit advies met mij terugkoppelt.
+            Mijn advies:
+            - Onderzoek samen met mij wat de oorzaak kan zijn, bijvoorbeeld in een sessie met de directie of op de \
+            betreffende afdelingen.
+            - Maak het onderwerp bespreekbaar, bijvoorbeeld met een voorlichting of workshop.
+            - Spreek af hoe u de opvolging van dit advies met mij terugkoppelt.
 
-        Met vriendelijke groet,
-        """
+            Met vriendelijke groet,
+            """
         return (subject, body)
     }
 }

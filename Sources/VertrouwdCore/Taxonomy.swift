@@ -26,7 +26,13 @@ public enum CaseKind: String, Labelled {
     }
 
     /// What the seeds tell apart, for the counsellor choosing a kind (seeds 000, 001, 003).
-    public static let distinction = "Een contact of informatievraag is een vraag, geen melding. Een melding is wat een medewerker de vertrouwenspersoon in vertrouwen vertelt; de melder houdt de regie. Een klacht is formeel en gaat naar de klachtencommissie (trede 5 van de escalatieladder). Een melding van een vermoeden van een misstand onder de Wet bescherming klokkenluiders kies je bij Regime, alleen met toestemming van de melder."
+    public static let distinction =
+        """
+            Een contact of informatievraag is een vraag, geen melding. Een melding is wat een medewerker de \
+            vertrouwenspersoon in vertrouwen vertelt; de melder houdt de regie. Een klacht is formeel en gaat naar \
+            de klachtencommissie (trede 5 van de escalatieladder). Een melding van een vermoeden van een misstand \
+            onder de Wet bescherming klokkenluiders kies je bij Regime, alleen met toestemming van de melder.
+            """
 
     /// The kinds a counsellor can choose.
     public static let classified: [CaseKind] = [.personalIntegrity, .businessIntegrity, .informationRequest]

@@ -21,10 +21,13 @@ public enum Workflow {
                 "Uitluisteren van de melding",
                 "Samen met de melder zoeken naar en ondersteunen bij informele oplossingen",
                 "Begeleiden van informele vervolgstappen -indien gewenst-",
-                "Indien informele stappen niet afdoende zijn, de melder informeren en -indien gewenst- begeleiden bij formele stappen.",
+                """
+                    Indien informele stappen niet afdoende zijn, de melder informeren en -indien gewenst- \
+                    begeleiden bij formele stappen.
+                    """,
                 "Eventueel doorverwijzing naar een externe partij",
                 "Nazorg",
-                "Meldingen worden anoniem gebundeld in het jaarverslag",
+                "Meldingen worden anoniem gebundeld in het jaarverslag"
             ]
         case .businessIntegrity:
             prefix = "z"
@@ -32,9 +35,15 @@ public enum Workflow {
                 "Opvang van de melder",
                 "Uitleg kaders en bevoegdheden vertrouwenspersoon",
                 "Uitluisteren van de melding",
-                "Het bij de organisatie onder de aandacht brengen van een melding integriteit. -als de aard van de melding hiertoe aanleiding geeft- De vertrouwenspersoon zal de melder in eerste instantie stimuleren zelf de misstand te melden bij het management. Als dat niet mogelijk is, maakt de vertrouwenspersoon namens de medewerker melding van de misstand bij het management en overweegt of de melder hierbij anoniem kan blijven.",
+                """
+                    Het bij de organisatie onder de aandacht brengen van een melding integriteit. -als de aard van \
+                    de melding hiertoe aanleiding geeft- De vertrouwenspersoon zal de melder in eerste instantie \
+                    stimuleren zelf de misstand te melden bij het management. Als dat niet mogelijk is, maakt de \
+                    vertrouwenspersoon namens de medewerker melding van de misstand bij het management en overweegt \
+                    of de melder hierbij anoniem kan blijven.
+                    """,
                 "Nazorg",
-                "Meldingen worden anoniem gebundeld in het jaarverslag",
+                "Meldingen worden anoniem gebundeld in het jaarverslag"
             ]
         case .informationRequest:
             prefix = "i"
@@ -42,7 +51,9 @@ public enum Workflow {
         case .unclassified:
             return []
         }
-        return labels.enumerated().map { WorkflowStep(code: "\(prefix)\($0.offset + 1)", number: $0.offset + 1, label: $0.element) }
+        return labels.enumerated().map {
+            WorkflowStep(code: "\(prefix)\($0.offset + 1)", number: $0.offset + 1, label: $0.element)
+        }
     }
 
     public static func step(code: String, for kind: CaseKind) -> WorkflowStep? {

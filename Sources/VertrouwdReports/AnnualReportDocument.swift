@@ -81,8 +81,10 @@ public struct AnnualReportDocument: Codable, Sendable, Equatable {
     public let advice: [Advice]
     public let sections: [Section]
 
-    public init(organisation: String, periodStart: Day, periodEnd: Day, status: String, signedOffOn: String?,
-                statistics: PublishedStatistics, activities: [Activity], hours: HoursUsed, advice: [Advice], sections: [Section]) {
+    public init(
+        organisation: String, periodStart: Day, periodEnd: Day, status: String, signedOffOn: String?,
+        statistics: PublishedStatistics, activities: [Activity], hours: HoursUsed, advice: [Advice], sections: [Section]
+    ) {
         self.organisation = organisation
         self.periodStart = periodStart.iso
         self.periodEnd = periodEnd.iso
@@ -102,8 +104,9 @@ public struct AnnualReportDocument: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case organisation, periodStart, periodEnd, status, signedOffOn, k, disclosureRules, total, fewerThanK, previousTotal, tables,
-             notes, activities, hours, advice, sections
+        case organisation, periodStart, periodEnd, status, signedOffOn, k, disclosureRules, total, fewerThanK,
+            previousTotal, tables,
+            notes, activities, hours, advice, sections
     }
 
     public init(from decoder: any Decoder) throws {
@@ -148,7 +151,8 @@ public struct AnnualReportDocument: Codable, Sendable, Equatable {
     }
 
     public var statistics: PublishedStatistics {
-        PublishedStatistics(k: k, total: total, fewerThanK: fewerThanK, previousTotal: previousTotal, tables: tables, notes: notes)
+        PublishedStatistics(
+            k: k, total: total, fewerThanK: fewerThanK, previousTotal: previousTotal, tables: tables, notes: notes)
     }
 
     public var period: String {

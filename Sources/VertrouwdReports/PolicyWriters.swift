@@ -21,8 +21,9 @@ public enum PolicyWriters {
             xml += paragraph(block)
             if i == 0 { xml += picture(cm: centimetres) + ReportWriters.paragraph(caption, style: "Caption") }
         }
-        return try ReportWriters.package(title: title, documentXML: ReportWriters.wrap(xml), styles: styles,
-                                         media: [("word/media/qr.png", png)])
+        return try ReportWriters.package(
+            title: title, documentXML: ReportWriters.wrap(xml), styles: styles,
+            media: [("word/media/qr.png", png)])
     }
 
     /// The text as HTML (escaped), for the print page and the preview on the staff page. The
@@ -89,29 +90,34 @@ public enum PolicyWriters {
     static func picture(cm: Double) -> String {
         let emu = Int(cm * 360_000)
         return """
-        <w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">\
-        <wp:extent cx="\(emu)" cy="\(emu)"/><wp:docPr id="1" name="QR-code" descr="QR-code"/>\
-        <a:graphic>\
-        <a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">\
-        <pic:pic>\
-        <pic:nvPicPr><pic:cNvPr id="1" name="qr.png"/><pic:cNvPicPr/></pic:nvPicPr>\
-        <pic:blipFill><a:blip r:embed="rId2"/>\
-        <a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
-        <pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="\(emu)" cy="\(emu)"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>\
-        </pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>
-        """
+            <w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" \
+            distR="0">\
+            <wp:extent cx="\(emu)" cy="\(emu)"/><wp:docPr id="1" name="QR-code" descr="QR-code"/>\
+            <a:graphic>\
+            <a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">\
+            <pic:pic>\
+            <pic:nvPicPr><pic:cNvPr id="1" name="qr.png"/><pic:cNvPicPr/></pic:nvPicPr>\
+            <pic:blipFill><a:blip r:embed="rId2"/>\
+            <a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
+            <pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="\(emu)" cy="\(emu)"/></a:xfrm><a:prstGeom \
+            prst="rect"><a:avLst/></a:prstGeom></pic:spPr>\
+            </pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>
+            """
     }
 
     /// The report styles plus a list paragraph, a caption and a footnote line.
-    static let styles = ReportWriters.styles.replacingOccurrences(of: "</w:styles>", with: """
-    <w:style w:type="paragraph" w:styleId="ListParagraph"><w:name w:val="List Paragraph"/><w:basedOn w:val="Normal"/>\
-    <w:pPr><w:spacing w:after="60"/><w:ind w:left="567" w:hanging="283"/></w:pPr></w:style>\
-    <w:style w:type="paragraph" w:styleId="Caption"><w:name w:val="caption"/><w:basedOn w:val="Normal"/>\
-    <w:pPr><w:jc w:val="center"/></w:pPr><w:rPr><w:sz w:val="20"/></w:rPr></w:style>\
-    <w:style w:type="paragraph" w:styleId="Footnote"><w:name w:val="Footnote"/><w:basedOn w:val="Normal"/>\
-    <w:pPr><w:spacing w:before="360"/></w:pPr><w:rPr><w:i/><w:sz w:val="18"/></w:rPr></w:style>\
-    </w:styles>
-    """)
+    static let styles = ReportWriters.styles.replacingOccurrences(
+        of: "</w:styles>",
+        with: """
+            <w:style w:type="paragraph" w:styleId="ListParagraph"><w:name w:val="List Paragraph"/><w:basedOn \
+            w:val="Normal"/>\
+            <w:pPr><w:spacing w:after="60"/><w:ind w:left="567" w:hanging="283"/></w:pPr></w:style>\
+            <w:style w:type="paragraph" w:styleId="Caption"><w:name w:val="caption"/><w:basedOn w:val="Normal"/>\
+            <w:pPr><w:jc w:val="center"/></w:pPr><w:rPr><w:sz w:val="20"/></w:rPr></w:style>\
+            <w:style w:type="paragraph" w:styleId="Footnote"><w:name w:val="Footnote"/><w:basedOn w:val="Normal"/>\
+            <w:pPr><w:spacing w:before="360"/></w:pPr><w:rPr><w:i/><w:sz w:val="18"/></w:rPr></w:style>\
+            </w:styles>
+            """)
 }
 
 /// A minimal PNG writer for black-and-white images (the QR code in a Word document): 8-bit
@@ -122,7 +128,7 @@ public enum PNG {
         var raw = [UInt8]()
         raw.reserveCapacity(side * (side + 1))
         for y in 0..<side {
-            raw.append(0) // filter: none
+            raw.append(0)  // filter: none
             let my = y / scale - quietZone
             for x in 0..<side {
                 let mx = x / scale - quietZone
@@ -137,7 +143,7 @@ public enum PNG {
         var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         var header = Data()
         header.append(bigEndian: UInt32(width)); header.append(bigEndian: UInt32(height))
-        header.append(contentsOf: [8, 0, 0, 0, 0]) // 8 bits, greyscale, deflate, no filter set, no interlace
+        header.append(contentsOf: [8, 0, 0, 0, 0])  // 8 bits, greyscale, deflate, no filter set, no interlace
         png.append(chunk("IHDR", header))
         png.append(chunk("IDAT", zlibStored(raw)))
         png.append(chunk("IEND", Data()))
@@ -184,6 +190,8 @@ public enum PNG {
 
 extension Data {
     mutating func append(bigEndian value: UInt32) {
-        append(contentsOf: [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)])
+        append(contentsOf: [
+            UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)
+        ])
     }
 }

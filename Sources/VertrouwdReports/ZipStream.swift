@@ -41,7 +41,9 @@ public struct ZipStream: Sendable {
     /// The local header of the next entry; its `size` bytes follow it.
     public mutating func header(path: String, size: Int, crc: UInt32) throws -> Data {
         let name = Data(path.utf8)
-        guard offset + 30 + name.count + size < Self.maximumBytes, entries.count < 65_000 else { throw Problem.tooLarge }
+        guard offset + 30 + name.count + size < Self.maximumBytes, entries.count < 65_000 else {
+            throw Problem.tooLarge
+        }
         let entry = Entry(name: name, size: UInt32(size), crc: crc, offset: UInt32(offset))
         entries.append(entry)
         var out = Data()

@@ -20,20 +20,34 @@ enum AccountController {
     struct ProfileForm: Content { var introduction: String? }
 
     static func passwordForm(_ req: Request, errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "password", title: "Wachtwoord wijzigen", action: SiteURL.accountPassword.path, submit: "Wachtwoord wijzigen", csrf: req.csrfToken)
+        var form = FormView(
+            id: "password", title: "Wachtwoord wijzigen", action: SiteURL.accountPassword.path,
+            submit: "Wachtwoord wijzigen", csrf: req.csrfToken)
         form.add("current", "Huidig wachtwoord", type: "password", required: true, autocomplete: "current-password")
-        form.add("password", "Nieuw wachtwoord", type: "password",
-                 hint: "Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed te onthouden.",
-                 required: true, autocomplete: "new-password")
-        form.add("password2", "Nieuw wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
+        form.add(
+            "password", "Nieuw wachtwoord", type: "password",
+            hint:
+                """
+                    Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed \
+                    te onthouden.
+                    """,
+            required: true, autocomplete: "new-password")
+        form.add(
+            "password2", "Nieuw wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password"
+        )
         form.apply(errors)
         return form
     }
 
     static func profileForm(_ req: Request, introduction: String, errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "profile", title: "Voorstellen aan medewerkers",
-                            intro: "Staat op de publieke pagina van de organisaties waarvoor je vertrouwenspersoon bent. Noem bijvoorbeeld je achtergrond en je LVV-registratie.",
-                            action: SiteURL.accountProfile.path, submit: "Opslaan", csrf: req.csrfToken)
+        var form = FormView(
+            id: "profile", title: "Voorstellen aan medewerkers",
+            intro:
+                """
+                    Staat op de publieke pagina van de organisaties waarvoor je vertrouwenspersoon bent. Noem \
+                    bijvoorbeeld je achtergrond en je LVV-registratie.
+                    """,
+            action: SiteURL.accountProfile.path, submit: "Opslaan", csrf: req.csrfToken)
         form.add("introduction", "Korte introductie", type: "textarea", value: introduction, maxlength: 1000)
         form.apply(errors)
         return form
@@ -44,9 +58,12 @@ enum AccountController {
         var forms = [passwordForm(req)]
         if user.isCounsellor { forms.append(profileForm(req, introduction: user.introduction ?? "")) }
         if let override, let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override }
-        return try await req.page(.account, Page(meta: req.meta("Mijn account", section: "account"), name: user.name,
-                                                  email: user.email, role: user.roleLabel,
-                                                  enrolledAt: user.enrolledAt.map(Enrolment.dutch), forms: forms), status: status)
+        return try await req.page(
+            .account,
+            Page(
+                meta: req.meta("Mijn account", section: "account"), name: user.name,
+                email: user.email, role: user.roleLabel,
+                enrolledAt: user.enrolledAt.map(Enrolment.dutch), forms: forms), status: status)
     }
 
     /// GET /account
@@ -64,7 +81,8 @@ enum AccountController {
             return try await render(req, override: passwordForm(req, errors: errors), status: .unprocessableEntity)
         }
         do {
-            currentOK = try await req.application.hashing.verifyPassword(input.current ?? "", hash: staff.user.passwordHash, source: req.source)
+            currentOK = try await req.application.hashing.verifyPassword(
+                input.current ?? "", hash: staff.user.passwordHash, source: req.source)
         } catch is Hashing.Busy {
             errors.general = LoginController.busyMessage
             return try await render(req, override: passwordForm(req, errors: errors), status: .serviceUnavailable)
@@ -74,7 +92,8 @@ enum AccountController {
             try await LoginController.countFailure(staff.user, now: Date(), req)
             errors["current"] = "Je huidige wachtwoord klopt niet."
         }
-        let new = AccountRules.checkNewPassword(input.password, input.password2, email: staff.user.email, name: staff.user.name, errors: &errors)
+        let new = AccountRules.checkNewPassword(
+            input.password, input.password2, email: staff.user.email, name: staff.user.name, errors: &errors)
         if let new, new == input.current { errors["password"] = "Kies een ander wachtwoord dan je huidige." }
         guard errors.isEmpty, let new else {
             return try await render(req, override: passwordForm(req, errors: errors), status: .unprocessableEntity)
@@ -102,9 +121,12 @@ enum AccountController {
         guard staff.user.isCounsellor else { throw Abort(.forbidden) }
         let input = req.form(ProfileForm.self) ?? .init()
         var errors = FormErrors()
-        let text = errors.text(input.introduction, "introduction", label: "de introductie", max: 1000, required: false) ?? ""
+        let text =
+            errors.text(input.introduction, "introduction", label: "de introductie", max: 1000, required: false) ?? ""
         guard errors.isEmpty else {
-            return try await render(req, override: profileForm(req, introduction: input.introduction ?? "", errors: errors), status: .unprocessableEntity)
+            return try await render(
+                req, override: profileForm(req, introduction: input.introduction ?? "", errors: errors),
+                status: .unprocessableEntity)
         }
         staff.user.introduction = text
         try await req.store.transaction { db in

@@ -66,19 +66,29 @@ enum Enrolment {
         // A browser in which someone is logged in is not the new colleague's own: without mail,
         // an admin could otherwise complete the enrolment and log in as the counsellor.
         if let staff = req.staff {
-            throw ExplainedAbort(status: .forbidden, title: "Log eerst uit",
-                                 reason: "Deze link is voor de collega van wie het account is, in hun eigen browser. In deze browser is \(staff.user.name) ingelogd: log uit, of geef de link door zonder hem zelf te openen. Er is niets veranderd.")
+            throw ExplainedAbort(
+                status: .forbidden, title: "Log eerst uit",
+                reason:
+                    """
+                        Deze link is voor de collega van wie het account is, in hun eigen browser. In deze browser \
+                        is \(staff.user.name) ingelogd: log uit, of geef de link door zonder hem zelf te openen. Er \
+                        is niets veranderd.
+                        """
+            )
         }
         guard let token = req.parameters.get("token"), !token.isEmpty, token.count <= 200,
-              let user = try await User.query(on: req.db).filter(\.$enrolTokenHash == Tokens.hash(token)).first(),
-              user.active, let purpose = user.enrolPurpose.flatMap(Purpose.init(rawValue:)),
-              (user.enrolExpiresAt ?? .distantPast) > Date() else { return nil }
+            let user = try await User.query(on: req.db).filter(\.$enrolTokenHash == Tokens.hash(token)).first(),
+            user.active, let purpose = user.enrolPurpose.flatMap(Purpose.init(rawValue:)),
+            (user.enrolExpiresAt ?? .distantPast) > Date()
+        else { return nil }
         return (user, purpose)
     }
 
     static func gone(_ req: Request) throws -> Never {
-        throw ExplainedAbort(status: .gone, title: "Deze link werkt niet (meer)",
-                             reason: "Een inschrijflink werkt één keer en 72 uur lang. Vraag de beheerder van je praktijk om een nieuwe.")
+        throw ExplainedAbort(
+            status: .gone, title: "Deze link werkt niet (meer)",
+            reason: "Een inschrijflink werkt één keer en 72 uur lang. Vraag de beheerder van je praktijk om een nieuwe."
+        )
     }
 
     static func form(_ req: Request, _ user: User, _ purpose: Purpose, errors: FormErrors = .init()) -> FormView {
@@ -86,17 +96,33 @@ enum Enrolment {
         var form: FormView
         switch purpose {
         case .newAccount:
-            form = FormView(id: "enrol", title: "Je account instellen",
-                            intro: "Welkom, \(user.name) (\(user.email)). Kies je wachtwoord; daarna stel je de authenticator-app op je telefoon in. Niemand anders ziet ze, ook de beheerder niet.",
-                            action: SiteURL.enrol(token: .value(token)).path, submit: "Wachtwoord instellen", csrf: req.csrfToken)
-            form.add("password", "Wachtwoord", type: "password",
-                     hint: "Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed te onthouden.",
-                     required: true, autocomplete: "new-password")
-            form.add("password2", "Wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
+            form = FormView(
+                id: "enrol", title: "Je account instellen",
+                intro:
+                    """
+                        Welkom, \(user.name) (\(user.email)). Kies je wachtwoord; daarna stel je de \
+                        authenticator-app op je telefoon in. Niemand anders ziet ze, ook de beheerder niet.
+                        """,
+                action: SiteURL.enrol(token: .value(token)).path, submit: "Wachtwoord instellen", csrf: req.csrfToken)
+            form.add(
+                "password", "Wachtwoord", type: "password",
+                hint:
+                    """
+                        Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en \
+                        goed te onthouden.
+                        """,
+                required: true, autocomplete: "new-password")
+            form.add(
+                "password2", "Wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
         case .secondFactor:
-            form = FormView(id: "enrol", title: "Nieuwe tweede factor",
-                            intro: "\(user.name) (\(user.email)), bevestig met je wachtwoord dat jij het bent; daarna stel je de authenticator-app opnieuw in.",
-                            action: SiteURL.enrol(token: .value(token)).path, submit: "Verder", csrf: req.csrfToken)
+            form = FormView(
+                id: "enrol", title: "Nieuwe tweede factor",
+                intro:
+                    """
+                        \(user.name) (\(user.email)), bevestig met je wachtwoord dat jij het bent; daarna stel je \
+                        de authenticator-app opnieuw in.
+                        """,
+                action: SiteURL.enrol(token: .value(token)).path, submit: "Verder", csrf: req.csrfToken)
             form.add("current", "Je wachtwoord", type: "password", required: true, autocomplete: "current-password")
         }
         form.apply(errors)
@@ -106,7 +132,8 @@ enum Enrolment {
     /// GET /enrol/:token
     @Sendable static func show(_ req: Request) async throws -> Response {
         guard let (user, purpose) = try await account(req) else { try gone(req) }
-        return try await req.page(.formPage, FormPage(meta: req.meta("Account instellen"), form: form(req, user, purpose)))
+        return try await req.page(
+            .formPage, FormPage(meta: req.meta("Account instellen"), form: form(req, user, purpose)))
     }
 
     /// POST /enrol/:token — sets the password (new account) or checks it (reset), makes the
@@ -116,18 +143,25 @@ enum Enrolment {
         let input = req.form(EnrolForm.self) ?? .init()
         var errors = FormErrors()
         func refuse(_ status: HTTPStatus = .unprocessableEntity) async throws -> Response {
-            try await req.page(.formPage, FormPage(meta: req.meta("Account instellen"), form: form(req, user, purpose, errors: errors)), status: status)
+            try await req.page(
+                .formPage,
+                FormPage(meta: req.meta("Account instellen"), form: form(req, user, purpose, errors: errors)),
+                status: status)
         }
         switch purpose {
         case .newAccount:
-            guard let password = AccountRules.checkNewPassword(input.password, input.password2, email: user.email, name: user.name, errors: &errors) else {
+            guard
+                let password = AccountRules.checkNewPassword(
+                    input.password, input.password2, email: user.email, name: user.name, errors: &errors)
+            else {
                 return try await refuse()
             }
             user.passwordHash = try await req.application.hashing.hashPassword(password)
         case .secondFactor:
             let ok: Bool
             do {
-                ok = try await req.application.hashing.verifyPassword(input.current ?? "", hash: user.passwordHash, source: req.source)
+                ok = try await req.application.hashing.verifyPassword(
+                    input.current ?? "", hash: user.passwordHash, source: req.source)
             } catch is Hashing.Busy {
                 errors.general = LoginController.busyMessage
                 return try await refuse(.serviceUnavailable)
@@ -140,7 +174,8 @@ enum Enrolment {
                 if failures >= Self.wrongPasswordsPerLink {
                     // Whoever holds the link may not keep guessing: it dies, a new one must be asked for.
                     try await User.query(on: req.db).filter(\.$id == user.requireID())
-                        .set(\.$enrolTokenHash, to: nil).set(\.$enrolPurpose, to: nil).set(\.$enrolExpiresAt, to: nil).update()
+                        .set(\.$enrolTokenHash, to: nil).set(\.$enrolPurpose, to: nil).set(\.$enrolExpiresAt, to: nil)
+                        .update()
                     try gone(req)
                 }
                 errors["current"] = "Dit wachtwoord klopt niet, of het account is na te veel pogingen even op slot."
@@ -157,36 +192,55 @@ enum Enrolment {
         let tokenHash = Tokens.hash(req.parameters.get("token") ?? "")
         try await req.store.transaction { db in
             // The link is claimed in one step: of two posts at the same moment only one gets it.
-            let claimed = try await (db as! any SQLDatabase).raw("""
-                UPDATE users SET enrol_token_hash = NULL WHERE id = \(bind: user.requireID()) AND enrol_token_hash = \(bind: tokenHash) RETURNING id
-                """).all()
+            let claimed = try await (db as! any SQLDatabase).raw(
+                """
+                UPDATE users SET enrol_token_hash = NULL WHERE id = \(bind: user.requireID()) AND enrol_token_hash \
+                = \(bind: tokenHash) RETURNING id
+                """
+            ).all()
             guard !claimed.isEmpty else { try gone(req) }
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
-            try await Audit.record("user.enrol", subject: "user:\(user.id!.uuidString)", detail: "\(purpose.rawValue) \(req.browserTag)",
-                                   actor: "user:\(user.id!.uuidString)", store: req.store, db: db)
+            try await Audit.record(
+                "user.enrol", subject: "user:\(user.id!.uuidString)", detail: "\(purpose.rawValue) \(req.browserTag)",
+                actor: "user:\(user.id!.uuidString)", store: req.store, db: db)
         }
-        return try await req.page(.enrol, SetupController.EnrolPage(req, heading: "Nog één stap: je authenticator-app", user: user,
-                                                                    secret: secret, next: SiteURL.login.path))
+        return try await req.page(
+            .enrol,
+            SetupController.EnrolPage(
+                req, heading: "Nog één stap: je authenticator-app", user: user,
+                secret: secret, next: SiteURL.login.path))
     }
 }
 
 extension Enrolment {
     static func renewForm(_ req: Request, errors: FormErrors = .init()) throws -> FormView {
         let user = try req.requireStaff().user
-        var form = FormView(id: "renew", title: "Nieuw wachtwoord en nieuwe tweede factor",
-                            intro: "\(user.name), Vertrouwd is veiliger geworden: vroeger zag de beheerder het eerste wachtwoord en de geheime sleutel van een nieuw account. Kies daarom eenmalig een nieuw wachtwoord; daarna stel je de authenticator-app opnieuw in. Niemand anders ziet ze.",
-                            action: SiteURL.accountRenew.path, submit: "Wachtwoord instellen", csrf: req.csrfToken)
-        form.add("password", "Nieuw wachtwoord", type: "password",
-                 hint: "Minstens \(PasswordPolicy.minimumLength) tekens, niet je oude wachtwoord.", required: true, autocomplete: "new-password")
-        form.add("password2", "Nieuw wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
+        var form = FormView(
+            id: "renew", title: "Nieuw wachtwoord en nieuwe tweede factor",
+            intro:
+                """
+                    \(user.name), Vertrouwd is veiliger geworden: vroeger zag de beheerder het eerste wachtwoord en \
+                    de geheime sleutel van een nieuw account. Kies daarom eenmalig een nieuw wachtwoord; daarna \
+                    stel je de authenticator-app opnieuw in. Niemand anders ziet ze.
+                    """,
+            action: SiteURL.accountRenew.path, submit: "Wachtwoord instellen", csrf: req.csrfToken)
+        form.add(
+            "password", "Nieuw wachtwoord", type: "password",
+            hint: "Minstens \(PasswordPolicy.minimumLength) tekens, niet je oude wachtwoord.", required: true,
+            autocomplete: "new-password")
+        form.add(
+            "password2", "Nieuw wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password"
+        )
         form.apply(errors)
         return form
     }
 
     /// GET /account/renew
     @Sendable static func showRenew(_ req: Request) async throws -> Response {
-        guard try req.requireStaff().user.renewCredentials == true else { return req.redirect(to: SiteURL.dashboard.path) }
+        guard try req.requireStaff().user.renewCredentials == true else {
+            return req.redirect(to: SiteURL.dashboard.path)
+        }
         return try await req.page(.formPage, FormPage(meta: req.meta("Account vernieuwen"), form: renewForm(req)))
     }
 
@@ -198,13 +252,16 @@ extension Enrolment {
         guard user.renewCredentials == true else { return req.redirect(to: SiteURL.dashboard.path) }
         let input = req.form(EnrolForm.self) ?? .init()
         var errors = FormErrors()
-        let password = AccountRules.checkNewPassword(input.password, input.password2, email: user.email, name: user.name, errors: &errors)
-        if let password, (try? await req.application.hashing.verifyPassword(password, hash: user.passwordHash)) == true {
+        let password = AccountRules.checkNewPassword(
+            input.password, input.password2, email: user.email, name: user.name, errors: &errors)
+        if let password, (try? await req.application.hashing.verifyPassword(password, hash: user.passwordHash)) == true
+        {
             errors["password"] = "Kies een ander wachtwoord dan je oude: de beheerder kan dat gezien hebben."
         }
         guard errors.isEmpty, let password else {
-            return try await req.page(.formPage, FormPage(meta: req.meta("Account vernieuwen"), form: renewForm(req, errors: errors)),
-                                      status: .unprocessableEntity)
+            return try await req.page(
+                .formPage, FormPage(meta: req.meta("Account vernieuwen"), form: renewForm(req, errors: errors)),
+                status: .unprocessableEntity)
         }
         user.passwordHash = try await req.application.hashing.hashPassword(password)
         let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
@@ -218,8 +275,11 @@ extension Enrolment {
             try await req.audit("user.renew", subject: "user:\(staff.userID.uuidString)")
         }
         req.staff = Staff(user: user, session: session)
-        let response = try await req.page(.enrol, SetupController.EnrolPage(req, heading: "Nog één stap: je authenticator-app", user: user,
-                                                                             secret: secret, next: SiteURL.dashboard.path))
+        let response = try await req.page(
+            .enrol,
+            SetupController.EnrolPage(
+                req, heading: "Nog één stap: je authenticator-app", user: user,
+                secret: secret, next: SiteURL.dashboard.path))
         response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
         return response
     }
@@ -247,9 +307,10 @@ extension Enrolment {
     static func account(ticket: String, _ req: Request, now: Date = Date()) async throws -> User? {
         let parts = ticket.prefix(200).split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let id = UUID(uuidString: String(parts[0])), let until = Int(parts[1]),
-              until >= Int(now.timeIntervalSince1970), let user = try await User.find(id, on: req.db), user.active,
-              Tokens.constantTimeEqual(String(parts[2]),
-                                       req.store.signature("enrol-confirm/v2", of: signed("\(parts[0]).\(parts[1])", user)))
+            until >= Int(now.timeIntervalSince1970), let user = try await User.find(id, on: req.db), user.active,
+            Tokens.constantTimeEqual(
+                String(parts[2]),
+                req.store.signature("enrol-confirm/v2", of: signed("\(parts[0]).\(parts[1])", user)))
         else { return nil }
         return user
     }
@@ -262,8 +323,14 @@ extension Enrolment {
     @Sendable static func confirm(_ req: Request) async throws -> Response {
         let input = req.form(ConfirmForm.self) ?? .init()
         guard let user = try await account(ticket: input.ticket ?? "", req) else {
-            throw ExplainedAbort(status: .gone, title: "Deze pagina is verlopen",
-                                 reason: "Controleer de app door in te loggen met een code uit de app. Lukt dat niet, vraag de beheerder dan om een nieuwe inschrijflink.")
+            throw ExplainedAbort(
+                status: .gone, title: "Deze pagina is verlopen",
+                reason:
+                    """
+                        Controleer de app door in te loggen met een code uit de app. Lukt dat niet, vraag de \
+                        beheerder dan om een nieuwe inschrijflink.
+                        """
+            )
         }
         // Where the page's "later" link leads: the login page, or (after renewing) the dashboard.
         let next = input.next == SiteURL.login.path ? SiteURL.login.path : SiteURL.dashboard.path
@@ -271,20 +338,29 @@ extension Enrolment {
         let now = Date()
         let locked = (user.lockedUntil ?? .distantPast) > now
         guard !locked, let step = SecondFactor.step(for: input.code ?? "", secret: secret, now: now),
-              try await LoginController.claim(step: step, for: user, on: req.db) else {
+            try await LoginController.claim(step: step, for: user, on: req.db)
+        else {
             try await LoginController.countFailure(user, now: now, req)
             var errors = FormErrors()
-            errors["code"] = locked
-                ? "Na te veel pogingen staat het account even op slot. Probeer het over een kwartier opnieuw bij het inloggen."
+            errors["code"] =
+                locked
+                ? """
+                    Na te veel pogingen staat het account even op slot. Probeer het over een kwartier opnieuw bij \
+                    het inloggen.
+                    """
                 : "Deze code klopt niet. Staat de sleutel van deze pagina in de app? Typ de code die de app nu toont."
-            return try await req.page(.enrol, SetupController.EnrolPage(req, heading: "Nog één stap: je authenticator-app", user: user,
-                                                                        secret: secret, next: next, ticket: input.ticket, errors: errors),
-                                      status: .unprocessableEntity)
+            return try await req.page(
+                .enrol,
+                SetupController.EnrolPage(
+                    req, heading: "Nog één stap: je authenticator-app", user: user,
+                    secret: secret, next: next, ticket: input.ticket, errors: errors),
+                status: .unprocessableEntity)
         }
         // The app works: typos while setting it up no longer count towards a lock.
         try await User.query(on: req.db).filter(\.$id == user.requireID()).set(\.$failedLogins, to: 0).update()
-        try await Audit.record("user.enrol.confirm", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
-                               actor: "user:\(user.id!.uuidString)", store: req.store, db: req.db)
+        try await Audit.record(
+            "user.enrol.confirm", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
+            actor: "user:\(user.id!.uuidString)", store: req.store, db: req.db)
         return req.redirect(to: next == SiteURL.login.path ? .login : .dashboard, flash: .secondFactorWorks)
     }
 }

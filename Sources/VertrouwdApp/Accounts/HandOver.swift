@@ -36,9 +36,10 @@ enum HandOver {
 
     static func render(_ req: Request, _ user: User, error: String?, status: HTTPStatus) async throws -> Response {
         let groups = try await groups(of: user, on: req.db)
-        let page = Page(meta: req.meta("Meldingen overdragen", section: "users"), name: user.name,
-                        action: SiteURL.user(.value(user.id!), .handOver).path, groups: groups,
-                        beforeDeactivating: req.query[String.self, at: "deactivate"] == "1", nothing: groups.isEmpty, error: error)
+        let page = Page(
+            meta: req.meta("Meldingen overdragen", section: "users"), name: user.name,
+            action: SiteURL.user(.value(user.id!), .handOver).path, groups: groups,
+            beforeDeactivating: req.query[String.self, at: "deactivate"] == "1", nothing: groups.isEmpty, error: error)
         return try await req.page(.handOver, page, status: status)
     }
 
@@ -46,19 +47,28 @@ enum HandOver {
     /// counsellors (not them) who serve it.
     static func groups(of user: User, on db: any Database) async throws -> [Group] {
         let sql = db as! any SQLDatabase
-        let rows = try await sql.raw("""
-            SELECT organisation_id, SUM(CASE WHEN status = \(bind: CaseStatus.closed.rawValue) THEN 0 ELSE 1 END) AS running, \
+        let rows = try await sql.raw(
+            """
+            SELECT organisation_id, SUM(CASE WHEN status = \(bind: CaseStatus.closed.rawValue) THEN 0 ELSE 1 END) \
+            AS running, \
             SUM(CASE WHEN status = \(bind: CaseStatus.closed.rawValue) THEN 1 ELSE 0 END) AS closed \
             FROM cases WHERE counsellor_id = \(bind: user.id!) AND destroyed_on IS NULL GROUP BY organisation_id
-            """).all()
+            """
+        ).all()
         var groups: [Group] = []
         for row in rows {
             let orgID = try row.decode(column: "organisation_id", as: UUID.self)
-            guard let org = try await Organisation.query(on: db).filter(\.$id == orgID).with(\.$counsellors).first() else { continue }
-            let colleagues = org.counsellors.filter { $0.id != user.id && $0.active && $0.isCounsellor }.sorted { $0.name < $1.name }
-            groups.append(Group(field: "org-\(orgID.uuidString)", organisation: org.name,
-                                running: try row.decode(column: "running", as: Int.self), closed: try row.decode(column: "closed", as: Int.self),
-                                colleagues: colleagues.map { Colleague(id: $0.id!.uuidString, name: $0.name) }))
+            guard let org = try await Organisation.query(on: db).filter(\.$id == orgID).with(\.$counsellors).first()
+            else { continue }
+            let colleagues = org.counsellors.filter { $0.id != user.id && $0.active && $0.isCounsellor }.sorted {
+                $0.name < $1.name
+            }
+            groups.append(
+                Group(
+                    field: "org-\(orgID.uuidString)", organisation: org.name,
+                    running: try row.decode(column: "running", as: Int.self),
+                    closed: try row.decode(column: "closed", as: Int.self),
+                    colleagues: colleagues.map { Colleague(id: $0.id!.uuidString, name: $0.name) }))
         }
         return groups.sorted { $0.organisation < $1.organisation }
     }
@@ -72,22 +82,28 @@ enum HandOver {
         for group in groups {
             guard let value = req.formValue(group.field), !value.isEmpty else { continue }
             // Never to the admin who hands over: an admin does not read cases by giving them to themselves.
-            guard let to = UUID(uuidString: value), to != req.staff?.userID, group.colleagues.contains(where: { $0.id == to.uuidString }),
-                  let orgID = UUID(uuidString: String(group.field.dropFirst("org-".count))) else {
-                return try await render(req, user, error: "Kies voor \(group.organisation) een vertrouwenspersoon van die organisatie.",
-                                        status: .unprocessableEntity)
+            guard let to = UUID(uuidString: value), to != req.staff?.userID,
+                group.colleagues.contains(where: { $0.id == to.uuidString }),
+                let orgID = UUID(uuidString: String(group.field.dropFirst("org-".count)))
+            else {
+                return try await render(
+                    req, user, error: "Kies voor \(group.organisation) een vertrouwenspersoon van die organisatie.",
+                    status: .unprocessableEntity)
             }
             chosen.append((orgID, to))
         }
         guard !chosen.isEmpty else {
-            return try await render(req, user, error: "Kies voor ten minste één organisatie aan wie je de meldingen overdraagt.",
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, user, error: "Kies voor ten minste één organisatie aan wie je de meldingen overdraagt.",
+                status: .unprocessableEntity)
         }
         let writer = try req.cases
         var told: Set<UUID> = []
         for (organisation, to) in chosen {
-            let ids = try await Case.query(on: req.db).filter(\.$counsellor.$id == user.id!).filter(\.$organisation.$id == organisation)
-                .filter(\.$destroyedOn == nil).field(\.$id).all().compactMap(\.id)
+            let ids = try await Case.query(on: req.db).filter(\.$counsellor.$id == user.id!).filter(
+                \.$organisation.$id == organisation
+            )
+            .filter(\.$destroyedOn == nil).field(\.$id).all().compactMap(\.id)
             for id in ids {
                 do {
                     try await writer.handOver(caseID: id, from: user.id!, to: to)
@@ -101,7 +117,9 @@ enum HandOver {
         }
         // Both sides hear of it (without content): nobody's cases move unnoticed.
         for id in told.union([user.id!]) {
-            if let person = try await User.find(id, on: req.db) { Notifier.notify(req.application, to: person.email, about: .handedOver) }
+            if let person = try await User.find(id, on: req.db) {
+                Notifier.notify(req.application, to: person.email, about: .handedOver)
+            }
         }
         return req.redirect(to: .users, flash: .handedOver)
     }

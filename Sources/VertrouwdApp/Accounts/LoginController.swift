@@ -31,18 +31,27 @@ enum LoginController {
 
     static func loginForm(_ req: Request, email: String = "", errors: FormErrors = .init()) -> FormView {
         let next = safeNext(req.query[String.self, at: "next"])
-        var form = FormView(id: "login", action: SiteURL.login.path + (next == "/" ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")),
-                            submit: "Inloggen", csrf: req.csrfToken)
+        var form = FormView(
+            id: "login",
+            action: SiteURL.login.path
+                + (next == "/"
+                    ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")),
+            submit: "Inloggen", csrf: req.csrfToken)
         form.add("email", "E-mailadres", type: "email", value: email, required: true, autocomplete: "username")
         form.add("password", "Wachtwoord", type: "password", required: true, autocomplete: "current-password")
-        form.add("code", "Code uit je authenticator-app", value: "", hint: "Zes cijfers, bijvoorbeeld 123456.",
-                 required: true, autocomplete: "one-time-code", inputmode: "numeric", maxlength: 8)
+        form.add(
+            "code", "Code uit je authenticator-app", value: "", hint: "Zes cijfers, bijvoorbeeld 123456.",
+            required: true, autocomplete: "one-time-code", inputmode: "numeric", maxlength: 8)
         form.apply(errors)
         return form
     }
 
     /// Every failed login gets this answer, whatever failed.
-    static let failedMessage = "E-mailadres, wachtwoord of code klopt niet. Na vijf mislukte pogingen gaat een account een tijd op slot; probeer het dan later opnieuw."
+    static let failedMessage =
+        """
+            E-mailadres, wachtwoord of code klopt niet. Na vijf mislukte pogingen gaat een account een tijd op \
+            slot; probeer het dan later opnieuw.
+            """
     static let busyMessage = "Er wordt op dit moment erg veel ingelogd. Probeer het over een paar seconden opnieuw."
 
     /// GET /login
@@ -58,15 +67,18 @@ enum LoginController {
         func refuse(_ message: String, status: HTTPStatus = .unprocessableEntity) async throws -> Response {
             var errors = FormErrors()
             errors.general = message
-            let response = try await req.page(.login, LoginPage(meta: req.meta("Inloggen"), form: loginForm(req, email: email, errors: errors)),
-                                              status: status)
+            let response = try await req.page(
+                .login, LoginPage(meta: req.meta("Inloggen"), form: loginForm(req, email: email, errors: errors)),
+                status: status)
             if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
             return response
         }
-        guard !email.isEmpty, let password = input.password, !password.isEmpty, let code = input.code, !code.isEmpty else {
+        guard !email.isEmpty, let password = input.password, !password.isEmpty, let code = input.code, !code.isEmpty
+        else {
             return try await refuse("Vul je e-mailadres, wachtwoord en de code uit je authenticator-app in.")
         }
-        let found = email.count <= 254 && password.utf8.count <= 1024
+        let found =
+            email.count <= 254 && password.utf8.count <= 1024
             ? try await User.query(on: req.db).filter(\.$email == email).first() : nil
         let user = found?.active == true ? found : nil
         // The same bcrypt work and the same answer for every failure — an unknown address, an
@@ -74,7 +86,8 @@ enum LoginController {
         // tells whether an address has an account or is locked.
         let passwordOK: Bool
         do {
-            passwordOK = try await req.application.hashing.verifyPassword(password, hash: user?.passwordHash ?? req.application.dummyPasswordHash, source: req.source)
+            passwordOK = try await req.application.hashing.verifyPassword(
+                password, hash: user?.passwordHash ?? req.application.dummyPasswordHash, source: req.source)
         } catch is Hashing.Busy {
             return try await refuse(busyMessage, status: .serviceUnavailable)
         }
@@ -88,7 +101,9 @@ enum LoginController {
         let now = Date()
         let locked = (user.lockedUntil ?? .distantPast) > now
         // An account whose enrolment link is open has no second factor: it cannot log in.
-        let secret = user.totpSecretSealed.isEmpty ? nil : try SecondFactor.secret(of: user, masterKey: req.application.masterKey)
+        let secret =
+            user.totpSecretSealed.isEmpty
+            ? nil : try SecondFactor.secret(of: user, masterKey: req.application.masterKey)
         let step = passwordOK && !locked ? secret.flatMap { SecondFactor.step(for: code, secret: $0, now: now) } : nil
         guard passwordOK, !locked, let step, try await claim(step: step, for: user, on: req.db) else {
             // One atomic step: concurrent failures each count (a read-add-save lost them). An
@@ -114,8 +129,9 @@ enum LoginController {
                 or.filter(\.$createdAt < now.addingTimeInterval(-settings.sessionAbsoluteTimeout))
             }.delete()
             try await session.create(on: db)
-            try await Audit.record("login", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
-                                   actor: "user:\(user.id!.uuidString)", store: req.store, db: db)
+            try await Audit.record(
+                "login", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
+                actor: "user:\(user.id!.uuidString)", store: req.store, db: db)
         }
         req.staff = Staff(user: user, session: session)
         let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]))
@@ -132,16 +148,21 @@ enum LoginController {
         return try await req.store.transaction { db in
             // A lock that ended a while ago is forgotten: the count starts again, so one stray
             // attempt after the first lock no longer locks the account for longer and longer.
-            try await User.query(on: db).filter(\.$id == id).filter(\.$lockedUntil < now.addingTimeInterval(-LoginThrottle.forgetAfter))
-                .set(\.$failedLogins, to: 0).set(\.$lockedUntil, to: nil).update()
+            try await User.query(on: db).filter(\.$id == id).filter(
+                \.$lockedUntil < now.addingTimeInterval(-LoginThrottle.forgetAfter)
+            )
+            .set(\.$failedLogins, to: 0).set(\.$lockedUntil, to: nil).update()
             let failures = try await Counters.increment("users", "failed_logins", id: id, on: db)
             if let lock = LoginThrottle.lock(afterFailures: failures) {
                 // Only an account that is not locked now is locked (again): an attempt during a
                 // lock counts, but cannot make it longer, so a stranger cannot keep it shut.
-                try await User.query(on: db).filter(\.$id == id).group(.or) { $0.filter(\.$lockedUntil == nil).filter(\.$lockedUntil < now) }
-                    .set(\.$lockedUntil, to: now.addingTimeInterval(lock)).update()
+                try await User.query(on: db).filter(\.$id == id).group(.or) {
+                    $0.filter(\.$lockedUntil == nil).filter(\.$lockedUntil < now)
+                }
+                .set(\.$lockedUntil, to: now.addingTimeInterval(lock)).update()
             }
-            try await Audit.record("login.failed", subject: "user:\(id.uuidString)", actor: "system", store: req.store, db: db)
+            try await Audit.record(
+                "login.failed", subject: "user:\(id.uuidString)", actor: "system", store: req.store, db: db)
             return failures
         }
     }
@@ -150,9 +171,12 @@ enum LoginController {
     /// two app instances at the same moment.
     static func claim(step: Int, for user: User, on db: any Database) async throws -> Bool {
         let sql = db as! any SQLDatabase
-        let rows = try await sql.raw("""
-            UPDATE users SET totp_last_step = \(bind: step) WHERE id = \(bind: user.id!) AND totp_last_step < \(bind: step) RETURNING id
-            """).all()
+        let rows = try await sql.raw(
+            """
+            UPDATE users SET totp_last_step = \(bind: step) WHERE id = \(bind: user.id!) AND totp_last_step < \
+            \(bind: step) RETURNING id
+            """
+        ).all()
         if !rows.isEmpty { user.totpLastStep = step }
         return !rows.isEmpty
     }
@@ -179,11 +203,21 @@ enum LoginController {
     /// characters (`/%09/evil.example` reached the browser as `/\t/evil.example`, which it
     /// follows to that host), no backslash, no `//`, no `..`.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.utf8.count <= 512, next.hasPrefix("/"), !next.contains("//"), !next.contains("..") else { return "/" }
+        guard let next, next.utf8.count <= 512, next.hasPrefix("/"), !next.contains("//"), !next.contains("..") else {
+            return "/"
+        }
         let parts = next.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let pathOK = parts[0].unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "/-_.".unicodeScalars.contains($0)) }
-        let queryOK = parts.count == 1 || parts[1].unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "=&-_.".unicodeScalars.contains($0)) }
-        let section = parts[0].dropFirst().split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let pathOK = parts[0].unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "/-_.".unicodeScalars.contains($0))
+        }
+        let queryOK =
+            parts.count == 1
+            || parts[1].unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "=&-_.".unicodeScalars.contains($0))
+            }
+        let section =
+            parts[0].dropFirst().split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(
+                String.init) ?? ""
         guard pathOK, queryOK, returnSections.contains(section) else { return "/" }
         return next
     }

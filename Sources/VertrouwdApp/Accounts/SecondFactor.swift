@@ -15,8 +15,11 @@ enum SecondFactor {
     }
 
     static func uri(secret: Data, email: String, issuer: String = "Vertrouwd") -> String {
-        let label = "\(issuer):\(email)".addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: ":@"))) ?? email
-        return "otpauth://totp/\(label)?secret=\(Tokens.base32(secret))&issuer=\(issuer)&algorithm=SHA1&digits=6&period=\(interval)"
+        let label =
+            "\(issuer):\(email)".addingPercentEncoding(
+                withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: ":@"))) ?? email
+        return
+            "otpauth://totp/\(label)?secret=\(Tokens.base32(secret))&issuer=\(issuer)&algorithm=SHA1&digits=6&period=\(interval)"
     }
 
     /// The time step the code belongs to, or nil when it matches none near `now`.

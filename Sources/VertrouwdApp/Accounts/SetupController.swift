@@ -35,18 +35,30 @@ enum SetupController {
         let confirm: FormView
 
         /// `ticket`: the one the page was first drawn with (a wrong code does not extend it).
-        init(_ req: Request, heading: String, user: User, secret: Data, next: String, ticket: String? = nil, errors: FormErrors = .init()) {
+        init(
+            _ req: Request, heading: String, user: User, secret: Data, next: String, ticket: String? = nil,
+            errors: FormErrors = .init()
+        ) {
             meta = req.meta("Tweede factor instellen")
             self.heading = heading
             name = user.name; email = user.email; password = nil
             self.secret = Tokens.base32(secret)
             uri = SecondFactor.uri(secret: secret, email: user.email)
             self.next = next
-            qr = (try? QRCode(text: uri, correction: .m).svg(title: "QR-code met de geheime sleutel voor je authenticator-app", size: "52mm")) ?? ""
-            var form = FormView(id: "confirm", title: "Controleer de app",
-                                intro: "Typ de zescijferige code die de app nu voor Vertrouwd toont. Zo weet je zeker dat de app de juiste sleutel heeft, voordat je deze pagina verlaat.",
-                                action: SiteURL.enrolConfirm.path, submit: "Code controleren", csrf: req.csrfToken)
-            form.add("code", "Code uit de app", required: true, autocomplete: "one-time-code", inputmode: "numeric", maxlength: 8)
+            qr =
+                (try? QRCode(text: uri, correction: .m).svg(
+                    title: "QR-code met de geheime sleutel voor je authenticator-app", size: "52mm")) ?? ""
+            var form = FormView(
+                id: "confirm", title: "Controleer de app",
+                intro:
+                    """
+                        Typ de zescijferige code die de app nu voor Vertrouwd toont. Zo weet je zeker dat de app de \
+                        juiste sleutel heeft, voordat je deze pagina verlaat.
+                        """,
+                action: SiteURL.enrolConfirm.path, submit: "Code controleren", csrf: req.csrfToken)
+            form.add(
+                "code", "Code uit de app", required: true, autocomplete: "one-time-code", inputmode: "numeric",
+                maxlength: 8)
             form.add("ticket", "", type: "hidden", value: ticket ?? Enrolment.ticket(for: user, app: req.application))
             form.add("next", "", type: "hidden", value: next)
             form.apply(errors)
@@ -57,7 +69,8 @@ enum SetupController {
     /// Makes a new setup link when no account exists yet; returns the token to print.
     static func prepareLink(app: Application) async throws -> String? {
         guard try await User.query(on: app.db).count() == 0,
-              let practice = try await Practice.find(Practice.singletonID, on: app.db) else { return nil }
+            let practice = try await Practice.find(Practice.singletonID, on: app.db)
+        else { return nil }
         let token = Tokens.random()
         practice.setupTokenHash = Tokens.hash(token)
         try await practice.save(on: app.db)
@@ -66,28 +79,45 @@ enum SetupController {
 
     static func validPractice(_ req: Request) async throws -> Practice {
         guard let token = req.query[String.self, at: "token"], !token.isEmpty,
-              let practice = try await Practice.find(Practice.singletonID, on: req.db),
-              let expected = practice.setupTokenHash,
-              Tokens.constantTimeEqual(expected, Tokens.hash(token)),
-              try await User.query(on: req.db).count() == 0 else {
+            let practice = try await Practice.find(Practice.singletonID, on: req.db),
+            let expected = practice.setupTokenHash,
+            Tokens.constantTimeEqual(expected, Tokens.hash(token)),
+            try await User.query(on: req.db).count() == 0
+        else {
             throw Abort(.notFound)
         }
         return practice
     }
 
-    static func form(_ req: Request, input: SetupForm = .init(counsellor: "on"), errors: FormErrors = .init()) -> FormView {
+    static func form(
+        _ req: Request, input: SetupForm = .init(counsellor: "on"), errors: FormErrors = .init()
+    ) -> FormView {
         let token = req.query[String.self, at: "token"] ?? ""
-        var form = FormView(id: "setup", title: "Praktijk inrichten",
-                            intro: "Dit is de eerste keer dat Vertrouwd start. Geef de naam van de praktijk en maak het eerste beheerdersaccount.",
-                            action: SiteURL.setup.path + "?token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
-                            submit: "Praktijk inrichten", csrf: req.csrfToken)
+        var form = FormView(
+            id: "setup", title: "Praktijk inrichten",
+            intro:
+                """
+                    Dit is de eerste keer dat Vertrouwd start. Geef de naam van de praktijk en maak het eerste \
+                    beheerdersaccount.
+                    """,
+            action: SiteURL.setup.path + "?token="
+                + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
+            submit: "Praktijk inrichten", csrf: req.csrfToken)
         form.add("practice", "Naam van de praktijk", value: input.practice, required: true, maxlength: 120)
         form.add("name", "Je naam", value: input.name, required: true, autocomplete: "name", maxlength: 120)
         form.add("email", "Je e-mailadres", type: "email", value: input.email, required: true, autocomplete: "username")
-        form.add("password", "Wachtwoord", type: "password", hint: "Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed te onthouden.",
-                 required: true, autocomplete: "new-password")
+        form.add(
+            "password", "Wachtwoord", type: "password",
+            hint:
+                """
+                    Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed \
+                    te onthouden.
+                    """,
+            required: true, autocomplete: "new-password")
         form.add("password2", "Wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
-        form.checkbox("counsellor", "Ik ben ook vertrouwenspersoon (ik behandel zelf meldingen)", checked: input.counsellor == "on")
+        form.checkbox(
+            "counsellor", "Ik ben ook vertrouwenspersoon (ik behandel zelf meldingen)",
+            checked: input.counsellor == "on")
         form.apply(errors)
         return form
     }
@@ -106,30 +136,37 @@ enum SetupController {
         let practiceName = errors.text(input.practice, "practice", label: "de naam van de praktijk", max: 120)
         let name = errors.text(input.name, "name", label: "je naam", max: 120)
         let email = errors.email(input.email, "email")
-        let password = AccountRules.checkNewPassword(input.password, input.password2, email: email ?? "", name: name ?? "", errors: &errors)
+        let password = AccountRules.checkNewPassword(
+            input.password, input.password2, email: email ?? "", name: name ?? "", errors: &errors)
         var kept = input
         kept.password = nil; kept.password2 = nil
         guard errors.isEmpty, let practiceName, let name, let email, let password else {
-            return try await req.page(.setup, SetupPage(meta: req.meta("Praktijk inrichten"), form: form(req, input: kept, errors: errors)),
-                                      status: .unprocessableEntity)
+            return try await req.page(
+                .setup, SetupPage(meta: req.meta("Praktijk inrichten"), form: form(req, input: kept, errors: errors)),
+                status: .unprocessableEntity)
         }
-        let user = User(email: email, name: name, isAdmin: true, isCounsellor: input.counsellor == "on",
-                        passwordHash: try await req.password.async.hash(password))
+        let user = User(
+            email: email, name: name, isAdmin: true, isCounsellor: input.counsellor == "on",
+            passwordHash: try await req.password.async.hash(password))
         let secret = try SecondFactor.enrol(user, masterKey: req.application.masterKey)
         try await req.store.transaction { db in
             practice.name = practiceName
             practice.setupTokenHash = nil
             try await practice.save(on: db)
             try await user.create(on: db)
-            try await Audit.record("practice.setup", subject: "user:\(user.id!.uuidString)", actor: "setup", store: req.store, db: db)
+            try await Audit.record(
+                "practice.setup", subject: "user:\(user.id!.uuidString)", actor: "setup", store: req.store, db: db)
         }
-        return try await req.page(.enrol, EnrolPage(req, heading: "Praktijk ingericht", user: user, secret: secret, next: SiteURL.login.path))
+        return try await req.page(
+            .enrol, EnrolPage(req, heading: "Praktijk ingericht", user: user, secret: secret, next: SiteURL.login.path))
     }
 }
 
 enum AccountRules {
     /// Checks a new password typed twice; returns it when acceptable.
-    static func checkNewPassword(_ password: String?, _ again: String?, email: String, name: String, errors: inout FormErrors) -> String? {
+    static func checkNewPassword(
+        _ password: String?, _ again: String?, email: String, name: String, errors: inout FormErrors
+    ) -> String? {
         guard let password, !password.isEmpty else {
             errors["password"] = "Kies een wachtwoord."
             return nil

@@ -19,7 +19,8 @@ extension Request {
 
     /// The CSRF token to put in forms: the session's once logged in, else the visitor's cookie.
     var csrfToken: String {
-        staff?.session.csrfToken ?? storage[AnonymousCSRFKey.self] ?? cookies[StaffAuthMiddleware.csrfCookie]?.string ?? ""
+        staff?.session.csrfToken ?? storage[AnonymousCSRFKey.self] ?? cookies[StaffAuthMiddleware.csrfCookie]?.string
+            ?? ""
     }
 
     fileprivate func setAnonymousCSRF(_ token: String) { storage[AnonymousCSRFKey.self] = token }
@@ -59,19 +60,23 @@ struct StaffAuthMiddleware: AsyncMiddleware {
     }
 
     static func cookie(_ value: String, on request: Request) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: value, expires: nil, maxAge: nil, domain: nil, path: "/",
-                          isSecure: request.application.settings.secureCookies, isHTTPOnly: true, sameSite: .strict)
+        HTTPCookies.Value(
+            string: value, expires: nil, maxAge: nil, domain: nil, path: "/",
+            isSecure: request.application.settings.secureCookies, isHTTPOnly: true, sameSite: .strict)
     }
 
     static func load(token: String, on request: Request) async throws -> Staff? {
         let settings = request.application.settings
-        guard let session = try await StaffSession.query(on: request.db)
-            .filter(\.$id == Tokens.hash(token)).with(\.$user).first() else { return nil }
+        guard
+            let session = try await StaffSession.query(on: request.db)
+                .filter(\.$id == Tokens.hash(token)).with(\.$user).first()
+        else { return nil }
         let now = Date()
         let user = session.user
         if !user.active
             || now.timeIntervalSince(session.lastSeenAt) > settings.sessionIdleTimeout
-            || now.timeIntervalSince(session.createdAt) > settings.sessionAbsoluteTimeout {
+            || now.timeIntervalSince(session.createdAt) > settings.sessionAbsoluteTimeout
+        {
             try await session.delete(on: request.db)
             return nil
         }
@@ -100,7 +105,9 @@ struct CSRFMiddleware: AsyncMiddleware {
         let sent = expected.isEmpty ? "" : request.formValue(Self.field) ?? ""
         guard !expected.isEmpty, Tokens.constantTimeEqual(expected, sent) else {
             // A post from another site gets no form of ours filled in with its text.
-            guard request.route?.drawsRefusedForms == true, !request.isCrossSite else { throw Abort(.forbidden, reason: "csrf") }
+            guard request.route?.drawsRefusedForms == true, !request.isCrossSite else {
+                throw Abort(.forbidden, reason: "csrf")
+            }
             // "Too large" is what stops the form: saying "expired" would cost a second upload.
             if request.formRefusal == nil { request.formRefusal = .expired }
             return try await next.respond(to: request)
@@ -128,7 +135,9 @@ struct RequireStaffMiddleware: AsyncMiddleware {
         guard let staff = request.staff else {
             if request.method == .GET {
                 let next = request.url.path.hasPrefix("/") && !request.url.path.hasPrefix("//") ? request.url.path : "/"
-                return request.redirect(to: SiteURL.login.path + "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+                return request.redirect(
+                    to: SiteURL.login.path + "?next="
+                        + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
             }
             throw Abort(.unauthorized)
         }
@@ -161,7 +170,9 @@ extension Request {
     /// form cookie (`vt_csrf`, random, made at its first page), never the cookie itself. An
     /// enrolment completed in the browser that then logs in as someone else shows as the same tag.
     var browserTag: String {
-        guard let cookie = cookies[StaffAuthMiddleware.csrfCookie]?.string, !cookie.isEmpty else { return "browser:none" }
+        guard let cookie = cookies[StaffAuthMiddleware.csrfCookie]?.string, !cookie.isEmpty else {
+            return "browser:none"
+        }
         return "browser:" + String(Tokens.hash("browser-tag:" + cookie).prefix(12))
     }
 }

@@ -17,7 +17,10 @@ struct UserCreateCommand: AsyncCommand {
     }
 
     var help: String {
-        "Creates a staff account. Reads the password twice from standard input (one line each); with no input, generates one."
+        """
+            Creates a staff account. Reads the password twice from standard input (one line each); with no input, \
+            generates one.
+            """
     }
 
     struct Failure: Error, CustomStringConvertible { let description: String }
@@ -28,7 +31,8 @@ struct UserCreateCommand: AsyncCommand {
         let email = errors.email(signature.email, "email")
         let name = errors.text(signature.name, "name", label: "the name", max: 120)
         guard let email, let name else {
-            throw Failure(description: "Give --email and --name (\(errors.messages.values.sorted().joined(separator: " ")))")
+            throw Failure(
+                description: "Give --email and --name (\(errors.messages.values.sorted().joined(separator: " ")))")
         }
         guard let role = signature.role, role == "admin" || role == "counsellor" else {
             throw Failure(description: "Give --role admin or --role counsellor.")
@@ -50,11 +54,13 @@ struct UserCreateCommand: AsyncCommand {
             }
             password = first
         }
-        let user = User(email: email, name: name, isAdmin: role == "admin", isCounsellor: role == "counsellor",
-                        passwordHash: try await app.password.async.hash(password))
+        let user = User(
+            email: email, name: name, isAdmin: role == "admin", isCounsellor: role == "counsellor",
+            passwordHash: try await app.password.async.hash(password))
         let secret = try SecondFactor.enrol(user, masterKey: app.masterKey)
         try await user.create(on: app.db)
-        try await Audit.record("user.create", subject: "user:\(user.id!.uuidString)", actor: "cli", store: app.store, db: app.db)
+        try await Audit.record(
+            "user.create", subject: "user:\(user.id!.uuidString)", actor: "cli", store: app.store, db: app.db)
         context.console.print("Created \(role) account for \(name) <\(email)>.")
         if generated { context.console.print("Password: \(password)") }
         context.console.print("Enrol the second factor in an authenticator app with this URI:")

@@ -28,7 +28,10 @@ enum UsersController {
             active = user.active
             locked = (user.lockedUntil ?? .distantPast) > now
             self.isSelf = isSelf
-            enrolment = user.enrolExpiresAt.map { $0 > now ? "inschrijflink open tot \(Enrolment.dutch($0))" : "inschrijflink verlopen" }
+            enrolment =
+                user.enrolExpiresAt.map {
+                    $0 > now ? "inschrijflink open tot \(Enrolment.dutch($0))" : "inschrijflink verlopen"
+                }
                 ?? user.enrolledAt.map { "ingesteld \(Enrolment.dutch($0))" }
             deactivateURL = SiteURL.user(.value(user.id!), .deactivate).path
             activateURL = SiteURL.user(.value(user.id!), .activate).path
@@ -51,14 +54,24 @@ enum UsersController {
         var roles: [String]?
     }
 
-    static func form(_ req: Request, input: CreateForm = .init(roles: ["counsellor"]), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "new-user", title: "Nieuw account",
-                            intro: "Vertrouwd maakt een inschrijflink (72 uur geldig) waarmee de nieuwe collega zelf een wachtwoord en de authenticator-app instelt. Jij ziet geen van beide.",
-                            action: SiteURL.users.path, submit: "Account aanmaken", csrf: req.csrfToken)
+    static func form(
+        _ req: Request, input: CreateForm = .init(roles: ["counsellor"]), errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "new-user", title: "Nieuw account",
+            intro:
+                """
+                    Vertrouwd maakt een inschrijflink (72 uur geldig) waarmee de nieuwe collega zelf een wachtwoord \
+                    en de authenticator-app instelt. Jij ziet geen van beide.
+                    """,
+            action: SiteURL.users.path, submit: "Account aanmaken", csrf: req.csrfToken)
         form.add("name", "Naam", value: input.name, required: true, maxlength: 120)
         form.add("email", "E-mailadres", type: "email", value: input.email, required: true)
-        form.choice("roles", "Rol", options: [("counsellor", "Vertrouwenspersoon"), ("admin", "Beheerder")],
-                    selected: input.roles ?? [], multiple: true, hint: "Een beheerder ziet nooit de inhoud van meldingen, tenzij ook zelf vertrouwenspersoon op die melding.")
+        form.choice(
+            "roles", "Rol", options: [("counsellor", "Vertrouwenspersoon"), ("admin", "Beheerder")],
+            selected: input.roles ?? [], multiple: true,
+            hint: "Een beheerder ziet nooit de inhoud van meldingen, tenzij ook zelf vertrouwenspersoon op die melding."
+        )
         form.apply(errors)
         return form
     }
@@ -72,7 +85,8 @@ enum UsersController {
 
     /// GET /admin/users
     @Sendable static func index(_ req: Request) async throws -> Response {
-        try await req.page(.users, IndexPage(meta: req.meta("Accounts", section: "users"), users: rows(req), form: form(req)))
+        try await req.page(
+            .users, IndexPage(meta: req.meta("Accounts", section: "users"), users: rows(req), form: form(req)))
     }
 
     /// POST /admin/users
@@ -87,13 +101,17 @@ enum UsersController {
             errors["email"] = "Er is al een account met dit e-mailadres."
         }
         guard errors.isEmpty, let name, let email else {
-            return try await req.page(.users, IndexPage(meta: req.meta("Accounts", section: "users"), users: rows(req),
-                                                         form: form(req, input: input, errors: errors)), status: .unprocessableEntity)
+            return try await req.page(
+                .users,
+                IndexPage(
+                    meta: req.meta("Accounts", section: "users"), users: rows(req),
+                    form: form(req, input: input, errors: errors)), status: .unprocessableEntity)
         }
         // No password or second factor the admin could know: the account gets an enrolment
         // link, and until it is used a password nobody has.
-        let user = User(email: email, name: name, isAdmin: roles.contains("admin"), isCounsellor: roles.contains("counsellor"),
-                        passwordHash: try await req.application.hashing.hashPassword(Tokens.random()))
+        let user = User(
+            email: email, name: name, isAdmin: roles.contains("admin"), isCounsellor: roles.contains("counsellor"),
+            passwordHash: try await req.application.hashing.hashPassword(Tokens.random()))
         let token = Enrolment.open(user, purpose: .newAccount)
         try await req.store.transaction { db in
             try await user.create(on: db)
@@ -120,12 +138,16 @@ enum UsersController {
         let mailed = settings.sendmailCommand?.isEmpty == false && settings.publicURL != nil
         if mailed { Notifier.sendEnrolment(req.application, to: user.email, name: user.name, link: link) }
         let until = user.enrolExpiresAt.map(Enrolment.dutch) ?? ""
-        return try await req.page(.enrolLink, LinkPage(meta: req.meta(heading, section: "users"), heading: heading, name: user.name,
-                                                         email: user.email, link: mailed ? nil : link, until: until))
+        return try await req.page(
+            .enrolLink,
+            LinkPage(
+                meta: req.meta(heading, section: "users"), heading: heading, name: user.name,
+                email: user.email, link: mailed ? nil : link, until: until))
     }
 
     static func target(_ req: Request) async throws -> User {
-        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.db) else {
+        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.db)
+        else {
             throw Abort(.notFound)
         }
         return user
@@ -186,7 +208,8 @@ enum UsersController {
         let user = try await target(req)
         // An account that never finished its first enrolment gets a new first link (it has no
         // password of its own to confirm).
-        let token = Enrolment.open(user, purpose: user.enrolPurpose == Enrolment.Purpose.newAccount.rawValue ? .newAccount : .secondFactor)
+        let token = Enrolment.open(
+            user, purpose: user.enrolPurpose == Enrolment.Purpose.newAccount.rawValue ? .newAccount : .secondFactor)
         try await req.store.transaction { db in
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()

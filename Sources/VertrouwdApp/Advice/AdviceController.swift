@@ -10,7 +10,6 @@ import VertrouwdStore
 enum AdviceController {
     // MARK: signals
 
-
     // MARK: writing an advice
 
     struct AdviceForm: Content { var subject, body, solicited, day, hours, category, smallSignal: String? }
@@ -24,26 +23,44 @@ enum AdviceController {
         let today = Day(Date())
         let rule = req.application.settings.signalRule
         let cases = try await SignalView.recentCases(in: [org.id!], today: today, rule: rule, on: req.db)
-        guard let signal = Signals.detect(SignalView.signalCases(cases, today: today), today: today, rule: rule, k: k)
-            .first(where: { $0.category == category && $0.department == nil }), signal.count < k else { return nil }
-        return "Dit signaal telt minder dan \(k) meldingen. De brief noemt geen aantal, maar wie weet dat een signaal er minstens \(rule.minimumCases) zijn, leest ‘\(category.label.lowercased())’ als ‘\(rule.minimumCases) tot \(k - 1) meldingen’. Verwoord het thema ruimer, of wacht tot er meer zijn."
+        guard
+            let signal = Signals.detect(SignalView.signalCases(cases, today: today), today: today, rule: rule, k: k)
+                .first(where: { $0.category == category && $0.department == nil }), signal.count < k
+        else { return nil }
+        return
+            """
+                Dit signaal telt minder dan \(k) meldingen. De brief noemt geen aantal, maar wie weet dat een \
+                signaal er minstens \(rule.minimumCases) zijn, leest ‘\(category.label.lowercased())’ als \
+                ‘\(rule.minimumCases) tot \(k - 1) meldingen’. Verwoord het thema ruimer, of wacht tot er meer zijn.
+                """
     }
 
-    static func adviceForm(_ req: Request, action: String, input: AdviceForm, errors: FormErrors = .init(), caution: String? = nil) -> FormView {
-        var form = FormView(id: "advice", title: nil,
-                            intro: "Het advies gaat naar de directie. Noem geen namen, afdelingen of aantallen onder de drempel; de concepttekst houdt zich daar al aan.",
-                            action: action, submit: "Advies vastleggen", csrf: req.csrfToken)
-        form.radios("solicited", "Soort advies", options: [("no", "Ongevraagd advies"), ("yes", "Gevraagd advies")],
-                    selected: input.solicited ?? "", required: true)
+    static func adviceForm(
+        _ req: Request, action: String, input: AdviceForm, errors: FormErrors = .init(), caution: String? = nil
+    ) -> FormView {
+        var form = FormView(
+            id: "advice", title: nil,
+            intro:
+                """
+                    Het advies gaat naar de directie. Noem geen namen, afdelingen of aantallen onder de drempel; de \
+                    concepttekst houdt zich daar al aan.
+                    """,
+            action: action, submit: "Advies vastleggen", csrf: req.csrfToken)
+        form.radios(
+            "solicited", "Soort advies", options: [("no", "Ongevraagd advies"), ("yes", "Gevraagd advies")],
+            selected: input.solicited ?? "", required: true)
         form.add("subject", "Onderwerp", value: input.subject, required: true, maxlength: 200)
         form.add("body", "Tekst van het advies", type: "textarea", value: input.body, required: true, maxlength: 20_000)
         form.add("day", "Datum", type: "date", value: input.day ?? Day(Date()).iso, required: true)
-        form.add("hours", "Uren", value: input.hours, hint: "Tijd voor het advies; telt mee voor het tegoed en komt als activiteit in het jaarverslag.",
-                 required: true, inputmode: "decimal", maxlength: 8)
+        form.add(
+            "hours", "Uren", value: input.hours,
+            hint: "Tijd voor het advies; telt mee voor het tegoed en komt als activiteit in het jaarverslag.",
+            required: true, inputmode: "decimal", maxlength: 8)
         if let category = input.category { form.add("category", "", type: "hidden", value: category) }
         if let caution {
-            form.checkbox("smallSignal", "Ik noem dit thema toch: het verraadt een klein aantal, en dat heb ik afgewogen.",
-                          checked: input.smallSignal == "on", hint: caution)
+            form.checkbox(
+                "smallSignal", "Ik noem dit thema toch: het verraadt een klein aantal, en dat heb ik afgewogen.",
+                checked: input.smallSignal == "on", hint: caution)
         }
         form.apply(errors)
         return form
@@ -58,7 +75,8 @@ enum AdviceController {
 
     static func requireCounsellor(_ req: Request, org: Organisation) async throws -> Staff {
         let staff = try req.requireStaff()
-        guard staff.user.isCounsellor, try await Organisation.serves(staff.userID, organisation: org.id!, on: req.db) else {
+        guard staff.user.isCounsellor, try await Organisation.serves(staff.userID, organisation: org.id!, on: req.db)
+        else {
             throw Abort(.notFound)
         }
         return staff
@@ -76,17 +94,22 @@ enum AdviceController {
             let rule = req.application.settings.signalRule
             let cases = try await SignalView.recentCases(in: [org.id!], today: today, rule: rule, on: req.db)
             if let signal = Signals.detect(SignalView.signalCases(cases, today: today), today: today, rule: rule, k: k)
-                .first(where: { $0.category == category && $0.department == department.flatMap { $0.isEmpty ? nil : $0 } }) {
+                .first(where: {
+                    $0.category == category && $0.department == department.flatMap { $0.isEmpty ? nil : $0 }
+                })
+            {
                 let draft = Signals.adviceDraft(for: signal, organisation: org.name, k: k)
                 input.subject = draft.subject
                 input.body = draft.body + "\n" + (try req.requireStaff().user.name)
                 input.category = category.rawValue
             }
         }
-        let caution = try await smallSignalCaution(req, org: org, category: input.category.flatMap(CaseCategory.init(rawValue:)))
+        let caution = try await smallSignalCaution(
+            req, org: org, category: input.category.flatMap(CaseCategory.init(rawValue:)))
         let form = adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input, caution: caution)
-        let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name,
-                           orgURL: SiteURL.organisation(.value(org.id!)).path, form: form)
+        let page = NewPage(
+            meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name,
+            orgURL: SiteURL.organisation(.value(org.id!)).path, form: form)
         return try await req.page(.adviceNew, page)
     }
 
@@ -99,22 +122,36 @@ enum AdviceController {
         let k = req.application.settings.disclosureThreshold
         let subject = errors.text(input.subject, "subject", label: "het onderwerp", max: 200)
         let body = errors.text(input.body, "body", label: "de tekst van het advies", max: 20_000)
-        let solicited: Bool? = switch input.solicited { case "yes": true; case "no": false; default: nil }
+        let solicited: Bool? =
+            switch input.solicited {
+            case "yes": true;
+            case "no": false;
+            default: nil
+            }
         if solicited == nil { errors["solicited"] = "Kies of het advies gevraagd of ongevraagd is." }
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
-        if let day, errors["day"] == nil, let frozen = try await AnnualReportRecord.refusalToAdd(organisation: org.id!, on: day, db: req.db) {
+        if let day, errors["day"] == nil,
+            let frozen = try await AnnualReportRecord.refusalToAdd(organisation: org.id!, on: day, db: req.db)
+        {
             errors["day"] = frozen
         }
         errors.noSmallFigures([("subject", subject ?? ""), ("body", body ?? "")], k: k)
         let category = input.category.flatMap(CaseCategory.init(rawValue:))
         let caution = try await smallSignalCaution(req, org: org, category: category)
         if caution != nil, input.smallSignal != "on" {
-            errors["smallSignal"] = "Vink aan dat je het thema toch noemt, of laat de brief wachten tot het signaal ten minste \(k) meldingen telt."
+            errors["smallSignal"] =
+                """
+                    Vink aan dat je het thema toch noemt, of laat de brief wachten tot het signaal ten minste \(k) \
+                    meldingen telt.
+                    """
         }
         guard errors.isEmpty, let subject, let body, let solicited, let day, let minutes else {
-            let page = NewPage(meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name, orgURL: SiteURL.organisation(.value(org.id!)).path,
-                               form: adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input, errors: errors, caution: caution))
+            let page = NewPage(
+                meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name,
+                orgURL: SiteURL.organisation(.value(org.id!)).path,
+                form: adviceForm(
+                    req, action: SiteURL.advice(.value(org.id!)).path, input: input, errors: errors, caution: caution))
             return try await req.page(.adviceNew, page, status: .unprocessableEntity)
         }
         let advice = AdviceRecord()
@@ -161,15 +198,21 @@ enum AdviceController {
 
     static func find(_ req: Request) async throws -> (Organisation, AdviceRecord) {
         let org = try await Organisation.named(in: req)
-        guard let id = req.parameters.get("adviceID", as: UUID.self), let advice = try await AdviceRecord.find(id, on: req.db),
-              advice.$organisation.id == org.id else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("adviceID", as: UUID.self),
+            let advice = try await AdviceRecord.find(id, on: req.db),
+            advice.$organisation.id == org.id
+        else { throw Abort(.notFound) }
         return (org, advice)
     }
 
     struct ResponseForm: Content { var response, followUp: String? }
 
-    static func responseForm(_ req: Request, action: String, input: ResponseForm, errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "response", title: "Reactie van het management en opvolging", action: action, submit: "Opslaan", csrf: req.csrfToken)
+    static func responseForm(
+        _ req: Request, action: String, input: ResponseForm, errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "response", title: "Reactie van het management en opvolging", action: action, submit: "Opslaan",
+            csrf: req.csrfToken)
         form.add("response", "Reactie van het management", type: "textarea", value: input.response, maxlength: 8000)
         form.add("followUp", "Opvolging", type: "textarea", value: input.followUp, maxlength: 8000)
         form.apply(errors)
@@ -182,20 +225,31 @@ enum AdviceController {
         return try await render(req, org: org, advice: advice, form: nil)
     }
 
-    static func render(_ req: Request, org: Organisation, advice: AdviceRecord, form: FormView?, textForm: FormView? = nil,
-                       sentForm: FormView? = nil, status: HTTPStatus = .ok) async throws -> Response {
+    static func render(
+        _ req: Request, org: Organisation, advice: AdviceRecord, form: FormView?, textForm: FormView? = nil,
+        sentForm: FormView? = nil, status: HTTPStatus = .ok
+    ) async throws -> Response {
         let url = { (part: SiteURL.AdvicePart?) in SiteURL.advice(.value(org.id!), .value(advice.id!), part).path }
         let canEdit = (try? await requireCounsellor(req, org: org)) != nil
         let isAuthor = canEdit && req.staff?.userID == advice.$user.id
         let frozen = try await frozen(advice, on: req.db)
-        let page = ShowPage(meta: req.meta(advice.subject, section: "organisations"), orgName: org.name, orgURL: SiteURL.organisation(.value(org.id!)).path,
-                            subject: advice.subject, body: advice.body, day: advice.givenOn.dutch,
-                            solicited: advice.solicited, response: advice.response, followUp: advice.followUp, docxURL: url(.docx),
-                            form: canEdit ? (form ?? responseForm(req, action: url(.response),
-                                                                  input: .init(response: advice.response, followUp: advice.followUp))) : nil,
-                            sentOn: advice.sentOn?.dutch, frozen: frozen,
-                            textForm: isAuthor && frozen == nil ? (textForm ?? self.textForm(req, action: url(.text), input: .init(subject: advice.subject, body: advice.body))) : nil,
-                            sentForm: isAuthor && advice.sentOn == nil ? (sentForm ?? self.sentForm(req, action: url(.sent), day: nil)) : nil)
+        let page = ShowPage(
+            meta: req.meta(advice.subject, section: "organisations"), orgName: org.name,
+            orgURL: SiteURL.organisation(.value(org.id!)).path,
+            subject: advice.subject, body: advice.body, day: advice.givenOn.dutch,
+            solicited: advice.solicited, response: advice.response, followUp: advice.followUp, docxURL: url(.docx),
+            form: canEdit
+                ? (form
+                    ?? responseForm(
+                        req, action: url(.response),
+                        input: .init(response: advice.response, followUp: advice.followUp))) : nil,
+            sentOn: advice.sentOn?.dutch, frozen: frozen,
+            textForm: isAuthor && frozen == nil
+                ? (textForm
+                    ?? self.textForm(req, action: url(.text), input: .init(subject: advice.subject, body: advice.body)))
+                : nil,
+            sentForm: isAuthor && advice.sentOn == nil
+                ? (sentForm ?? self.sentForm(req, action: url(.sent), day: nil)) : nil)
         return try await req.page(.advice, page, status: status)
     }
 
@@ -211,11 +265,14 @@ enum AdviceController {
 
     struct TextForm: Content { var subject, body: String? }
 
-    static func textForm(_ req: Request, action: String, input: TextForm, reason: CorrectionReason = .init(),
-                         errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "text", title: "Tekst wijzigen (nog niet verstuurd)",
-                            intro: "Zolang het advies niet verstuurd is, kun je de tekst verbeteren. De reden komt in de auditlog.",
-                            action: action, submit: "Wijziging opslaan", csrf: req.csrfToken)
+    static func textForm(
+        _ req: Request, action: String, input: TextForm, reason: CorrectionReason = .init(),
+        errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "text", title: "Tekst wijzigen (nog niet verstuurd)",
+            intro: "Zolang het advies niet verstuurd is, kun je de tekst verbeteren. De reden komt in de auditlog.",
+            action: action, submit: "Wijziging opslaan", csrf: req.csrfToken)
         form.add("subject", "Onderwerp", value: input.subject, required: true, maxlength: 200)
         form.add("body", "Tekst van het advies", type: "textarea", value: input.body, required: true, maxlength: 20_000)
         form.addReason(reason, note: true)
@@ -240,26 +297,35 @@ enum AdviceController {
         let subject = errors.text(input.subject, "subject", label: "het onderwerp", max: 200)
         let body = errors.text(input.body, "body", label: "de tekst van het advies", max: 20_000)
         let reason = errors.reason(reasonInput, note: true)
-        errors.noSmallFigures([("subject", subject ?? ""), ("body", body ?? "")], k: req.application.settings.disclosureThreshold)
+        errors.noSmallFigures(
+            [("subject", subject ?? ""), ("body", body ?? "")], k: req.application.settings.disclosureThreshold)
         if let frozen = try await frozen(advice, on: req.db) { errors.general = frozen }
-        if errors.isEmpty, subject == advice.subject, body == advice.body { errors.general = "Er is niets veranderd: pas eerst de tekst aan." }
+        if errors.isEmpty, subject == advice.subject, body == advice.body {
+            errors.general = "Er is niets veranderd: pas eerst de tekst aan."
+        }
         guard errors.isEmpty, let subject, let body, let reason else {
-            return try await render(req, org: org, advice: advice, form: nil,
-                                    textForm: textForm(req, action: SiteURL.advice(.value(org.id!), .value(advice.id!), .text).path,
-                                                       input: input, reason: reasonInput, errors: errors),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org, advice: advice, form: nil,
+                textForm: textForm(
+                    req, action: SiteURL.advice(.value(org.id!), .value(advice.id!), .text).path,
+                    input: input, reason: reasonInput, errors: errors),
+                status: .unprocessableEntity)
         }
         let changed = [("subject", subject != advice.subject), ("body", body != advice.body)].filter(\.1).map(\.0)
         try await req.store.transaction { db in
             // Read again inside the write: marked sent meanwhile wins.
-            guard let current = try await AdviceRecord.find(advice.id, on: db), try await frozen(current, on: db) == nil else {
-                throw ExplainedAbort(status: .conflict, title: "Niet gewijzigd",
-                                     reason: "Dit advies is intussen als verstuurd vastgelegd, of een vastgesteld jaarverslag telt het mee.")
+            guard let current = try await AdviceRecord.find(advice.id, on: db), try await frozen(current, on: db) == nil
+            else {
+                throw ExplainedAbort(
+                    status: .conflict, title: "Niet gewijzigd",
+                    reason:
+                        "Dit advies is intussen als verstuurd vastgelegd, of een vastgesteld jaarverslag telt het mee.")
             }
             current.subject = subject; current.body = body
             try await current.save(on: db)
-            try await req.audit("correction.change", subject: "organisation:\(org.id!)",
-                                detail: "advice:\(advice.id!) \(changed.joined(separator: ",")) · \(reason)")
+            try await req.audit(
+                "correction.change", subject: "organisation:\(org.id!)",
+                detail: "advice:\(advice.id!) \(changed.joined(separator: ",")) · \(reason)")
         }
         return req.redirect(to: .advice(.value(org.id!), .value(advice.id!)), flash: .corrected)
     }
@@ -267,9 +333,14 @@ enum AdviceController {
     struct SentForm: Content { var day: String? }
 
     static func sentForm(_ req: Request, action: String, day: String?, errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "sent", title: "Verstuurd aan de directie",
-                            intro: "Leg vast wanneer je het advies hebt verstuurd. Daarna staat de tekst vast: het is wat de directie heeft.",
-                            action: action, submit: "Vastleggen als verstuurd", csrf: req.csrfToken)
+        var form = FormView(
+            id: "sent", title: "Verstuurd aan de directie",
+            intro:
+                """
+                    Leg vast wanneer je het advies hebt verstuurd. Daarna staat de tekst vast: het is wat de \
+                    directie heeft.
+                    """,
+            action: action, submit: "Vastleggen als verstuurd", csrf: req.csrfToken)
         form.add("day", "Verstuurd op", type: "date", value: day ?? Day(Date()).iso, required: true)
         form.confirm = "Vastleggen als verstuurd? Daarna kun je de tekst niet meer wijzigen."
         form.apply(errors)
@@ -284,13 +355,17 @@ enum AdviceController {
         var errors = FormErrors()
         let day = errors.day(input.day, "day", label: "de datum")
         if let day, day > Day(Date()) { errors["day"] = "Deze datum ligt in de toekomst." }
-        if let day, day < advice.givenOn { errors["day"] = "Het advies is van \(advice.givenOn.dutch): het kan niet eerder verstuurd zijn." }
+        if let day, day < advice.givenOn {
+            errors["day"] = "Het advies is van \(advice.givenOn.dutch): het kan niet eerder verstuurd zijn."
+        }
         if advice.sentOn != nil { errors.general = "Dit advies is al als verstuurd vastgelegd." }
         guard errors.isEmpty, let day else {
-            return try await render(req, org: org, advice: advice, form: nil,
-                                    sentForm: sentForm(req, action: SiteURL.advice(.value(org.id!), .value(advice.id!), .sent).path,
-                                                       day: input.day, errors: errors),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org, advice: advice, form: nil,
+                sentForm: sentForm(
+                    req, action: SiteURL.advice(.value(org.id!), .value(advice.id!), .sent).path,
+                    day: input.day, errors: errors),
+                status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             // Once: a second press (or a second tab) finds it marked and changes nothing.
@@ -312,8 +387,9 @@ enum AdviceController {
         let followUp = errors.text(input.followUp, "followUp", label: "de opvolging", max: 8000, required: false) ?? ""
         guard errors.isEmpty else {
             let action = SiteURL.advice(.value(org.id!), .value(advice.id!), .response).path
-            return try await render(req, org: org, advice: advice, form: responseForm(req, action: action, input: input, errors: errors),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org, advice: advice, form: responseForm(req, action: action, input: input, errors: errors),
+                status: .unprocessableEntity)
         }
         advice.response = response; advice.followUp = followUp
         try await req.store.transaction { db in
@@ -326,9 +402,10 @@ enum AdviceController {
     /// GET /organisations/:orgID/advice/:adviceID/docx — the letter, editable.
     @Sendable static func docx(_ req: Request) async throws -> Response {
         let (org, advice) = try await find(req)
-        let data = try ReportWriters.letterDocx(title: advice.subject,
-                                                lines: ["\(org.name) · \(advice.givenOn.dutch) · \(advice.solicited ? "gevraagd" : "ongevraagd") advies"],
-                                                body: advice.body)
+        let data = try ReportWriters.letterDocx(
+            title: advice.subject,
+            lines: ["\(org.name) · \(advice.givenOn.dutch) · \(advice.solicited ? "gevraagd" : "ongevraagd") advies"],
+            body: advice.body)
         try await req.audit("advice.export", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
         return ReportsController.exportResponse(data, format: .docx, name: "advies-\(org.slug)-\(advice.givenOn).docx")
     }

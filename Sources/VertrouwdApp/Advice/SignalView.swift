@@ -21,19 +21,25 @@ struct SignalView: Encodable, Sendable {
 extension SignalView {
     /// The cases of the signal window in some organisations: only the plain columns the rule and
     /// the dashboard read (never a sealed field), with their categories.
-    static func recentCases(in orgIDs: [UUID], today: Day, rule: SignalRule, on db: any Database) async throws
-        -> [CaseListing] {
+    static func recentCases(
+        in orgIDs: [UUID], today: Day, rule: SignalRule, on db: any Database
+    ) async throws
+        -> [CaseListing]
+    {
         guard !orgIDs.isEmpty else { return [] }
-        return try await CaseListing.read(where: """
-            c.organisation_id IN (\(binds: orgIDs)) AND c.opened_on >= \(bind: today.adding(months: -rule.windowMonths).iso) \
-            AND c.opened_on <= \(bind: today.iso)
-            """, on: db)
+        return try await CaseListing.read(
+            where: """
+                c.organisation_id IN (\(binds: orgIDs)) AND c.opened_on >= \
+                \(bind: today.adding(months: -rule.windowMonths).iso) \
+                AND c.opened_on <= \(bind: today.iso)
+                """, on: db)
     }
 
     /// What the signal rule needs of cases.
     static func signalCases(_ cases: [CaseListing], today: Day) -> [SignalCase] {
         cases.map {
-            SignalCase(id: $0.id.uuidString, categories: Set($0.categories), department: $0.department, openedOn: $0.openedOn)
+            SignalCase(
+                id: $0.id.uuidString, categories: Set($0.categories), department: $0.department, openedOn: $0.openedOn)
         }
     }
 
@@ -56,11 +62,13 @@ extension SignalView {
             uniqueKeysWithValues: try await Organisation.query(on: db).filter(\.$id ~~ orgIDs).all().map {
                 ($0.id!, $0.name)
             })
-        let shared = Set(try await CaseShare.running(on: db, today: today).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
+        let shared = Set(
+            try await CaseShare.running(on: db, today: today).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
         var views: [SignalView] = []
         for (orgID, inOrg) in Dictionary(grouping: cases, by: \.organisationID) {
             let signals = Signals.detect(
-                signalCases(inOrg, today: today), today: today, rule: settings.signalRule, k: settings.disclosureThreshold)
+                signalCases(inOrg, today: today), today: today, rule: settings.signalRule,
+                k: settings.disclosureThreshold)
             for signal in signals {
                 let own = inOrg.filter {
                     signal.caseIDs.contains($0.id.uuidString)
@@ -99,11 +107,14 @@ final class SignalCache: Sendable {
 
     private let entries = NIOLockedValueBox<[UUID: Entry]>([:])
 
-    func signals(for userID: UUID, generation: Int, today: Day,
-                 compute: () async throws -> [SignalView]) async throws -> [SignalView] {
+    func signals(
+        for userID: UUID, generation: Int, today: Day,
+        compute: () async throws -> [SignalView]
+    ) async throws -> [SignalView] {
         let now = ContinuousClock.now
         if let entry = entries.withLockedValue({ $0[userID] }), entry.generation == generation, entry.day == today,
-           now - entry.made < Self.maximumAge {
+            now - entry.made < Self.maximumAge
+        {
             return entry.signals
         }
         let signals = try await compute()

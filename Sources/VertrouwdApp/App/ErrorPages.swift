@@ -48,7 +48,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         "place": "Plaats of link", "practice": "Naam van de praktijk", "reason": "Reden",
         "recommendations": "Aanbevelingen", "reporterContact": "Contactgegevens melder", "reporterName": "Naam melder",
         "response": "Reactie van het management", "role": "Rol", "slug": "Publiek adres", "story": "Het verhaal",
-        "subject": "Onderwerp", "summary": "Het verhaal", "topic": "Onderwerp", "what": "Wat", "whatsapp": "WhatsApp-nummer",
+        "subject": "Onderwerp", "summary": "Het verhaal", "topic": "Onderwerp", "what": "Wat",
+        "whatsapp": "WhatsApp-nummer"
     ]
 
     /// The text fields of a refused form post, with Dutch labels, so nothing typed is lost. Not
@@ -60,7 +61,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         return request.formFields.prefix(100).compactMap { field in
             let value = field.value
             guard !secretFields.contains(field.name), value.trimmingCharacters(in: .whitespacesAndNewlines).count >= 3,
-                  UUID(uuidString: value) == nil, value.utf8.count <= room else { return nil }
+                UUID(uuidString: value) == nil, value.utf8.count <= room
+            else { return nil }
             room -= value.utf8.count
             let name = field.name.hasSuffix("[]") ? String(field.name.dropLast(2)) : field.name
             return Kept(label: fieldLabels[name] ?? "Ingevulde tekst", value: value)
@@ -83,37 +85,51 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 // The type only: an error's text may quote what was sent. Template errors quote
                 // templates, which are ours.
                 // The route's pattern, never the path: a path holds tokens (`/enrol/:token`) and ids.
-                let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(no route)"
-                request.logger.error("Unhandled error on \(request.method) \(route): \(String(reflecting: type(of: error)))")
+                let route =
+                    request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(no route)"
+                request.logger.error(
+                    "Unhandled error on \(request.method) \(route): \(String(reflecting: type(of: error)))")
                 if error is LeafError { request.logger.error("Template: \(error)") }
             }
             // Whatever went wrong, what the user typed comes back (never stored, never logged).
             let kept = Self.keptText(request)
             if Self.isReporterPage(request.url.path) {
                 let t = PublicText.of(request.language)
-                let (heading, message): (String, String) = switch status {
-                case .notFound, .methodNotAllowed: (t.notFoundTitle, t.notFoundText)
-                case .forbidden, .unauthorized: (t.formExpiredTitle, t.formExpiredText)
-                case .payloadTooLarge: (t.tooLargeTitle, t.tooLargeText)
-                default: (t.errorTitle, t.errorText)
-                }
-                let page = PublicError(t: t, title: heading, orgName: "Vertrouwd", message: message, kept: kept.map(\.value))
-                if let response = try? await request.view.render(.publicError, page).encodeResponse(status: status, for: request) {
+                let (heading, message): (String, String) =
+                    switch status {
+                    case .notFound, .methodNotAllowed: (t.notFoundTitle, t.notFoundText)
+                    case .forbidden, .unauthorized: (t.formExpiredTitle, t.formExpiredText)
+                    case .payloadTooLarge: (t.tooLargeTitle, t.tooLargeText)
+                    default: (t.errorTitle, t.errorText)
+                    }
+                let page = PublicError(
+                    t: t, title: heading, orgName: "Vertrouwd", message: message, kept: kept.map(\.value))
+                if let response = try? await request.view.render(.publicError, page).encodeResponse(
+                    status: status, for: request)
+                {
                     return response
                 }
             }
-            let explained = (error as? ExplainedAbort).map { ($0.title, $0.reason) } ?? (error as? ExplainedRefusal).map { ($0.title, $0.reason) }
+            let explained =
+                (error as? ExplainedAbort).map { ($0.title, $0.reason) }
+                ?? (error as? ExplainedRefusal).map { ($0.title, $0.reason) }
             let (heading, message) = explained ?? Self.text(for: status, reason: reason)
             // A logged-in staff member keeps the navigation (a 404 is no dead end).
-            let user = request.staff.map { PageMeta.NavUser(name: $0.user.name, isAdmin: $0.user.isAdmin, isCounsellor: $0.user.isCounsellor) }
-            let context = Context(meta: PageMeta(title: heading, csrf: request.csrfToken, user: user, flash: nil, section: ""),
-                                  status: Int(status.code), heading: heading, message: message, kept: kept)
+            let user = request.staff.map {
+                PageMeta.NavUser(name: $0.user.name, isAdmin: $0.user.isAdmin, isCounsellor: $0.user.isCounsellor)
+            }
+            let context = Context(
+                meta: PageMeta(title: heading, csrf: request.csrfToken, user: user, flash: nil, section: ""),
+                status: Int(status.code), heading: heading, message: message, kept: kept)
             do {
-                let response = try await request.view.render(.error, context).encodeResponse(status: status, for: request)
+                let response = try await request.view.render(.error, context).encodeResponse(
+                    status: status, for: request)
                 return response
             } catch {
                 request.logger.critical("The error page itself failed: \(error)")
-                return Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: "\(status.code) \(heading)"))
+                return Response(
+                    status: status, headers: ["Content-Type": "text/plain; charset=utf-8"],
+                    body: .init(string: "\(status.code) \(heading)"))
             }
         }
     }
@@ -122,15 +138,33 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         switch status {
         case .notFound: ("Niet gevonden", "Deze pagina bestaat niet, of je hebt er geen toegang toe.")
         case .forbidden where reason == "csrf":
-            ("Formulier verlopen", "Dit formulier kon niet worden verwerkt omdat het verlopen is of niet van deze site komt. Ga terug, laad de pagina opnieuw en probeer het nog eens. Er is niets opgeslagen.")
+            (
+                "Formulier verlopen",
+                """
+                    Dit formulier kon niet worden verwerkt omdat het verlopen is of niet van deze site komt. Ga \
+                    terug, laad de pagina opnieuw en probeer het nog eens. Er is niets opgeslagen.
+                    """
+            )
         case .forbidden: ("Geen toegang", "Je hebt geen toegang tot deze pagina.")
-        case .unauthorized: ("Niet (meer) ingelogd", "Je bent niet ingelogd, of je sessie is verlopen. Log opnieuw in. Er is niets opgeslagen.")
-        case .payloadTooLarge: ("Te groot", "Wat je verstuurde is groter dan dit formulier aanneemt. Er is niets opgeslagen. Wat er van je tekst binnenkwam staat hieronder: maak het korter en probeer het opnieuw.")
+        case .unauthorized:
+            (
+                "Niet (meer) ingelogd",
+                "Je bent niet ingelogd, of je sessie is verlopen. Log opnieuw in. Er is niets opgeslagen."
+            )
+        case .payloadTooLarge:
+            (
+                "Te groot",
+                """
+                    Wat je verstuurde is groter dan dit formulier aanneemt. Er is niets opgeslagen. Wat er van je \
+                    tekst binnenkwam staat hieronder: maak het korter en probeer het opnieuw.
+                    """
+            )
         case .conflict: ("Dit kan nu niet", "Dit kan in de huidige stand van zaken niet. Er is niets opgeslagen.")
         case .badRequest: ("Onleesbaar verzoek", "Wat je verstuurde kon niet worden gelezen. Er is niets opgeslagen.")
         case .methodNotAllowed: ("Niet toegestaan", "Deze actie is hier niet mogelijk.")
         case .tooManyRequests: ("Even geduld", "Te veel pogingen. Wacht even en probeer het dan opnieuw.")
-        default: ("Er ging iets mis", "Er ging aan onze kant iets mis. Er is niets opgeslagen. Probeer het later opnieuw.")
+        default:
+            ("Er ging iets mis", "Er ging aan onze kant iets mis. Er is niets opgeslagen. Probeer het later opnieuw.")
         }
     }
 }

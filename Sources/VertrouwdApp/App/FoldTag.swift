@@ -11,13 +11,15 @@ struct FoldTag: UnsafeUnescapedLeafTag {
     static let head = 900
 
     func render(_ ctx: LeafContext) throws -> LeafData {
-        guard ctx.parameters.count == 2, let text = ctx.parameters[0].string, let label = ctx.parameters[1].string else {
+        guard ctx.parameters.count == 2, let text = ctx.parameters[0].string, let label = ctx.parameters[1].string
+        else {
             throw "#fold takes a text and the label of its button"
         }
         let (head, rest) = Self.split(text)
         guard !rest.isEmpty else { return .string(Self.escape(head)) }
-        return .string(Self.escape(head) + "<details class=\"more\"><summary>" + Self.escape(label) + "</summary>"
-            + Self.escape(rest) + "</details>")
+        return .string(
+            Self.escape(head) + "<details class=\"more\"><summary>" + Self.escape(label) + "</summary>"
+                + Self.escape(rest) + "</details>")
     }
 
     static func split(_ text: String) -> (head: String, rest: String) {

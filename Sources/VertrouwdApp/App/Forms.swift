@@ -76,12 +76,14 @@ struct FormView: Encodable, Sendable {
     var hasErrors: Bool { !problems.isEmpty || formError != nil }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, multipart, summaryTitle, hasErrors, sending, confirm, sendingFailed
+        case id, title, intro, action, submit, csrf, fields, problems, formError, collapsible, secondary, multipart,
+            summaryTitle, hasErrors, sending, confirm, sendingFailed
     }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encodeIfPresent(title, forKey: .title); try c.encodeIfPresent(intro, forKey: .intro)
+        try c.encode(id, forKey: .id); try c.encodeIfPresent(title, forKey: .title);
+        try c.encodeIfPresent(intro, forKey: .intro)
         try c.encode(action, forKey: .action); try c.encode(submit, forKey: .submit); try c.encode(csrf, forKey: .csrf)
         try c.encode(fields, forKey: .fields); try c.encode(problems, forKey: .problems)
         try c.encodeIfPresent(formError, forKey: .formError); try c.encode(collapsible, forKey: .collapsible)
@@ -95,53 +97,75 @@ struct FormView: Encodable, Sendable {
     }
 
     init(id: String, title: String? = nil, intro: String? = nil, action: String, submit: String, csrf: String) {
-        self.id = id; self.title = title; self.intro = intro; self.action = action; self.submit = submit; self.csrf = csrf
+        self.id = id; self.title = title; self.intro = intro; self.action = action; self.submit = submit;
+        self.csrf = csrf
     }
 
-    mutating func add(_ name: String, _ label: String, type: String = "text", value: String? = nil,
-                      hint: String? = nil, required: Bool = false, autocomplete: String? = nil,
-                      inputmode: String? = nil, maxlength: Int? = nil) {
-        fields.append(Field(name: name, id: "\(id)-\(name)", label: label, type: type, value: value ?? "",
-                            hint: hint, error: nil, required: required, options: [],
-                            autocomplete: autocomplete, inputmode: inputmode, maxlength: maxlength))
+    mutating func add(
+        _ name: String, _ label: String, type: String = "text", value: String? = nil,
+        hint: String? = nil, required: Bool = false, autocomplete: String? = nil,
+        inputmode: String? = nil, maxlength: Int? = nil
+    ) {
+        fields.append(
+            Field(
+                name: name, id: "\(id)-\(name)", label: label, type: type, value: value ?? "",
+                hint: hint, error: nil, required: required, options: [],
+                autocomplete: autocomplete, inputmode: inputmode, maxlength: maxlength))
     }
 
-    mutating func choice(_ name: String, _ label: String, options: [(String, String)], selected: [String],
-                         multiple: Bool = false, hint: String? = nil, required: Bool = false, blank: String? = nil) {
+    mutating func choice(
+        _ name: String, _ label: String, options: [(String, String)], selected: [String],
+        multiple: Bool = false, hint: String? = nil, required: Bool = false, blank: String? = nil
+    ) {
         var opts = options.map { Option(value: $0.0, label: $0.1, selected: selected.contains($0.0)) }
-        if let blank, !multiple { opts.insert(Option(value: "", label: blank, selected: selected.allSatisfy(\.isEmpty)), at: 0) }
-        fields.append(Field(name: multiple ? "\(name)[]" : name, id: "\(id)-\(name)", label: label,
-                            type: multiple ? "checkboxes" : "select", value: selected.first ?? "",
-                            hint: hint, error: nil, required: required, options: opts,
-                            autocomplete: nil, inputmode: nil, maxlength: nil))
+        if let blank, !multiple {
+            opts.insert(Option(value: "", label: blank, selected: selected.allSatisfy(\.isEmpty)), at: 0)
+        }
+        fields.append(
+            Field(
+                name: multiple ? "\(name)[]" : name, id: "\(id)-\(name)", label: label,
+                type: multiple ? "checkboxes" : "select", value: selected.first ?? "",
+                hint: hint, error: nil, required: required, options: opts,
+                autocomplete: nil, inputmode: nil, maxlength: nil))
     }
 
-    mutating func choice<L: Labelled>(_ name: String, _ label: String, _ type: L.Type, selected: [String],
-                                      multiple: Bool = false, hint: String? = nil, required: Bool = false,
-                                      blank: String? = nil) {
-        choice(name, label, options: L.allCases.map { ($0.rawValue, $0.label) }, selected: selected,
-               multiple: multiple, hint: hint, required: required, blank: blank)
+    mutating func choice<L: Labelled>(
+        _ name: String, _ label: String, _ type: L.Type, selected: [String],
+        multiple: Bool = false, hint: String? = nil, required: Bool = false,
+        blank: String? = nil
+    ) {
+        choice(
+            name, label, options: L.allCases.map { ($0.rawValue, $0.label) }, selected: selected,
+            multiple: multiple, hint: hint, required: required, blank: blank)
     }
 
     /// One choice shown as radio buttons: friendlier than a list on a phone.
-    mutating func radios(_ name: String, _ label: String, options: [(String, String)], selected: String,
-                         hint: String? = nil, required: Bool = false) {
-        fields.append(Field(name: name, id: "\(id)-\(name)", label: label, type: "radios", value: selected,
-                            hint: hint, error: nil, required: required,
-                            options: options.map { Option(value: $0.0, label: $0.1, selected: $0.0 == selected) },
-                            autocomplete: nil, inputmode: nil, maxlength: nil))
+    mutating func radios(
+        _ name: String, _ label: String, options: [(String, String)], selected: String,
+        hint: String? = nil, required: Bool = false
+    ) {
+        fields.append(
+            Field(
+                name: name, id: "\(id)-\(name)", label: label, type: "radios", value: selected,
+                hint: hint, error: nil, required: required,
+                options: options.map { Option(value: $0.0, label: $0.1, selected: $0.0 == selected) },
+                autocomplete: nil, inputmode: nil, maxlength: nil))
     }
 
     /// A file input for several files; the form becomes multipart.
     /// A file input; `sending` is what the button says while the files go (a phone's upload takes a while).
-    mutating func files(_ name: String, _ label: String, hint: String?, accept: String, rules: FileRules, sending: String? = nil,
-                        failed: String? = nil) {
+    mutating func files(
+        _ name: String, _ label: String, hint: String?, accept: String, rules: FileRules, sending: String? = nil,
+        failed: String? = nil
+    ) {
         multipart = true
         self.sending = sending
         self.sendingFailed = failed
-        fields.append(Field(name: "\(name)[]", id: "\(id)-\(name)", label: label, type: "file", value: accept,
-                            hint: hint, error: nil, required: false, options: [], autocomplete: nil, inputmode: nil, maxlength: nil,
-                            fileRules: rules))
+        fields.append(
+            Field(
+                name: "\(name)[]", id: "\(id)-\(name)", label: label, type: "file", value: accept,
+                hint: hint, error: nil, required: false, options: [], autocomplete: nil, inputmode: nil, maxlength: nil,
+                fileRules: rules))
     }
 
     /// The tick that writes hours past the contract year's budget, shown once the server asked
@@ -152,9 +176,11 @@ struct FormView: Encodable, Sendable {
     }
 
     mutating func checkbox(_ name: String, _ label: String, checked: Bool, hint: String? = nil) {
-        fields.append(Field(name: name, id: "\(id)-\(name)", label: label, type: "checkbox",
-                            value: checked ? "on" : "", hint: hint, error: nil, required: false, options: [],
-                            autocomplete: nil, inputmode: nil, maxlength: nil))
+        fields.append(
+            Field(
+                name: name, id: "\(id)-\(name)", label: label, type: "checkbox",
+                value: checked ? "on" : "", hint: hint, error: nil, required: false, options: [],
+                autocomplete: nil, inputmode: nil, maxlength: nil))
     }
 
     /// Ties validation errors to their fields and lists them at the top, in field order.
@@ -191,9 +217,10 @@ struct FormErrors: Sendable {
         /// Dutch, naming the field: "Vul de naam in."
         static func staff(_ label: String) -> TextMessages {
             let capital = label.prefix(1).uppercased() + label.dropFirst()
-            return TextMessages(missing: "Vul \(label) in.",
-                                tooLong: { max, now in "\(capital) is te lang: maximaal \(max) tekens (nu \(now))." },
-                                characters: "\(capital) bevat tekens die niet zijn toegestaan.")
+            return TextMessages(
+                missing: "Vul \(label) in.",
+                tooLong: { max, now in "\(capital) is te lang: maximaal \(max) tekens (nu \(now))." },
+                characters: "\(capital) bevat tekens die niet zijn toegestaan.")
         }
     }
 
@@ -201,8 +228,10 @@ struct FormErrors: Sendable {
     /// A single-line field (by default every field of at most 200 characters: names, e-mail,
     /// subjects) takes no line breaks or tabs either: a CR/LF in an e-mail address reached the
     /// `To:` header of sendmail.
-    mutating func text(_ value: String?, _ field: String, max: Int, required: Bool, messages: TextMessages,
-                       singleLine: Bool? = nil) -> String? {
+    mutating func text(
+        _ value: String?, _ field: String, max: Int, required: Bool, messages: TextMessages,
+        singleLine: Bool? = nil
+    ) -> String? {
         let trimmed = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
             if required { self.messages[field] = messages.missing }
@@ -224,8 +253,10 @@ struct FormErrors: Sendable {
         return trimmed
     }
 
-    mutating func text(_ value: String?, _ field: String, label: String, max: Int = 200, required: Bool = true,
-                       singleLine: Bool? = nil) -> String? {
+    mutating func text(
+        _ value: String?, _ field: String, label: String, max: Int = 200, required: Bool = true,
+        singleLine: Bool? = nil
+    ) -> String? {
         text(value, field, max: max, required: required, messages: .staff(label), singleLine: singleLine)
     }
 
@@ -235,12 +266,19 @@ struct FormErrors: Sendable {
         for (field, text) in texts where messages[field] == nil {
             let small = Disclosure.smallFigures(in: text, k: k)
             if !small.isEmpty {
-                messages[field] = "Dit noemt een klein aantal (\(small.joined(separator: ", "))): onder de \(k) mensen of meldingen is iemand te herkennen, ook met ‘een’, ‘drie keer’ of ‘minder dan \(k)’. Schrijf het zonder getal, bijvoorbeeld ‘meldingen over pesten’."
+                messages[field] =
+                    """
+                        Dit noemt een klein aantal (\(small.joined(separator: ", "))): onder de \(k) mensen of \
+                        meldingen is iemand te herkennen, ook met ‘een’, ‘drie keer’ of ‘minder dan \(k)’. Schrijf \
+                        het zonder getal, bijvoorbeeld ‘meldingen over pesten’.
+                        """
             }
         }
     }
 
-    mutating func choice<L: Labelled>(_ value: String?, _ field: String, _ type: L.Type, label: String, required: Bool = true) -> L? {
+    mutating func choice<L: Labelled>(
+        _ value: String?, _ field: String, _ type: L.Type, label: String, required: Bool = true
+    ) -> L? {
         guard let value, !value.isEmpty else {
             if required { messages[field] = "Kies \(label)." }
             return nil
@@ -258,27 +296,39 @@ struct FormErrors: Sendable {
         if let d = Day(iso: trimmed) { return d }
         // Also accept how Dutch users type a date: 23-11-2026.
         let parts = trimmed.split(separator: "-")
-        if parts.count == 3, let dd = Int(parts[0]), let mm = Int(parts[1]), let yy = Int(parts[2]), parts[2].count == 4,
-           let d = Day(year: yy, month: mm, day: dd) { return d }
-        messages[field] = "\(label.prefix(1).uppercased() + label.dropFirst()) is geen geldige datum (bijvoorbeeld 2026-11-23)."
+        if parts.count == 3, let dd = Int(parts[0]), let mm = Int(parts[1]), let yy = Int(parts[2]),
+            parts[2].count == 4,
+            let d = Day(year: yy, month: mm, day: dd)
+        {
+            return d
+        }
+        messages[field] =
+            "\(label.prefix(1).uppercased() + label.dropFirst()) is geen geldige datum (bijvoorbeeld 2026-11-23)."
         return nil
     }
 
-    mutating func integer(_ value: String?, _ field: String, label: String, range: ClosedRange<Int>, required: Bool = true) -> Int? {
+    mutating func integer(
+        _ value: String?, _ field: String, label: String, range: ClosedRange<Int>, required: Bool = true
+    ) -> Int? {
         let trimmed = (value ?? "").trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty {
             if required { messages[field] = "Vul \(label) in." }
             return nil
         }
         guard let n = Int(trimmed), range.contains(n) else {
-            messages[field] = "\(label.prefix(1).uppercased() + label.dropFirst()) moet een heel getal zijn van \(range.lowerBound) tot en met \(range.upperBound)."
+            messages[field] =
+                """
+                    \(label.prefix(1).uppercased() + label.dropFirst()) moet een heel getal zijn van \
+                    \(range.lowerBound) tot en met \(range.upperBound).
+                    """
             return nil
         }
         return n
     }
 
     mutating func email(_ value: String?, _ field: String, required: Bool = true) -> String? {
-        guard let text = text(value, field, label: "het e-mailadres", max: 254, required: required, singleLine: true) else { return nil }
+        guard let text = text(value, field, label: "het e-mailadres", max: 254, required: required, singleLine: true)
+        else { return nil }
         guard EmailAddress.isValid(text) else {
             messages[field] = "Dit is geen geldig e-mailadres (bijvoorbeeld naam@praktijk.nl)."
             return nil

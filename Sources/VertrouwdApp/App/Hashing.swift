@@ -39,7 +39,9 @@ final class Hashing: Sendable {
         pool.start()
         self.limit = limit
         self.passwordCost = passwordCost
-        gates = (0..<2).map { _ in HashGate(running: threads, places: limit, perSource: perSource, maximumWait: maximumWait) }
+        gates = (0..<2).map { _ in
+            HashGate(running: threads, places: limit, perSource: perSource, maximumWait: maximumWait)
+        }
     }
 
     /// The default for this machine: one core fewer than it has (at least one) hashes, and room
@@ -57,8 +59,10 @@ final class Hashing: Sendable {
     /// full, `source` holds its share of it already, or the wait is too long. `bounded: false` is
     /// for work that must not be refused (a report being filed makes its receipt code), which
     /// callers limit in their own way.
-    func run<T: Sendable>(bounded: Bool = true, budget: Budget = .receiptCodes, source: Source? = nil,
-                          _ work: @escaping @Sendable () throws -> T) async throws -> T {
+    func run<T: Sendable>(
+        bounded: Bool = true, budget: Budget = .receiptCodes, source: Source? = nil,
+        _ work: @escaping @Sendable () throws -> T
+    ) async throws -> T {
         let gate = gates[budget == .passwords ? 0 : 1]
         let sender = source ?? Source.unknown
         if bounded { try await gate.enter(sender) }
@@ -115,7 +119,8 @@ extension Application {
     }
 
     func startHashing(_ settings: Settings) {
-        uploads = HashGate(running: 16, places: 64, perSource: 4, maximumWait: min(20, settings.connectionIdleTimeout * 2 / 3))
+        uploads = HashGate(
+            running: 16, places: 64, perSource: 4, maximumWait: min(20, settings.connectionIdleTimeout * 2 / 3))
         hashing = Hashing(passwordCost: settings.passwordCost, limit: settings.concurrentHashes)
         lifecycle.use(HashingShutdown())
     }
@@ -163,7 +168,9 @@ final class HashGate: Sendable {
     var admitted: Int { state.withLockedValue { $0.running + $0.waiting } }
 
     func enter(_ source: Source) async throws {
-        let id: UInt64 = state.withLockedValue { s in s.nextID += 1; return s.nextID }
+        let id: UInt64 = state.withLockedValue { s in
+            s.nextID += 1; return s.nextID
+        }
         // A request that goes away while waiting (its client closed the connection) leaves the
         // queue at once instead of holding its place until the wait runs out.
         try await withTaskCancellationHandler {

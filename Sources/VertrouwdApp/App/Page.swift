@@ -18,7 +18,8 @@ struct PageMeta: Encodable, Sendable {
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(name, forKey: .name); try c.encode(isAdmin, forKey: .isAdmin); try c.encode(isCounsellor, forKey: .isCounsellor)
+            try c.encode(name, forKey: .name); try c.encode(isAdmin, forKey: .isAdmin);
+            try c.encode(isCounsellor, forKey: .isCounsellor)
             try c.encodeIfPresent(waiting?.value.flatMap { $0 > 0 ? $0 : nil }, forKey: .waiting)
         }
     }
@@ -40,18 +41,24 @@ enum Flash: String {
     var message: String {
         switch self {
         case .saved: "Opgeslagen."
-        case .secondFactorWorks: "Je authenticator-app werkt. Gebruik bij het inloggen de volgende code die de app toont."
+        case .secondFactorWorks:
+            "Je authenticator-app werkt. Gebruik bij het inloggen de volgende code die de app toont."
         case .corrected: "Gewijzigd. Wat er veranderde en de reden staan in de auditlog."
         case .removed: "Verwijderd. De reden staat in de auditlog."
         case .savedAsNewDraft: "Die versie was intussen vastgesteld. Je tekst is opgeslagen als een nieuw concept."
         case .created: "Aangemaakt."
         case .unshared: "Delen beëindigd: de vervanger opent deze melding niet meer."
-        case .handedOver: "Meldingen overgedragen. De nieuwe vertrouwenspersoon ziet ze op het overzicht; de vorige opent ze niet meer."
+        case .handedOver:
+            """
+                Meldingen overgedragen. De nieuwe vertrouwenspersoon ziet ze op het overzicht; de vorige opent ze \
+                niet meer.
+                """
         case .loggedOut: "Je bent uitgelogd."
         case .deactivated: "Account gedeactiveerd; de sessies van dit account zijn beëindigd."
         case .closed: "Melding afgesloten."
         case .signedOff: "Jaarverslag vastgesteld. Deze versie kan nu worden gedownload."
-        case .destroyed: "Verzoek toegekend: de inhoud van de melding is vernietigd. Het verwijderverslag staat in de auditlog."
+        case .destroyed:
+            "Verzoek toegekend: de inhoud van de melding is vernietigd. Het verwijderverslag staat in de auditlog."
         }
     }
 
@@ -62,14 +69,19 @@ extension Request {
     func meta(_ title: String, section: String = "") -> PageMeta {
         let count = storage[WaitingKey.self] ?? WaitingCount()
         storage[WaitingKey.self] = count
-        let user = staff.map { PageMeta.NavUser(name: $0.user.name, isAdmin: $0.user.isAdmin, isCounsellor: $0.user.isCounsellor,
-                                                      waiting: count) }
+        let user = staff.map {
+            PageMeta.NavUser(
+                name: $0.user.name, isAdmin: $0.user.isAdmin, isCounsellor: $0.user.isCounsellor,
+                waiting: count)
+        }
         let flash = cookies[Flash.cookieName].flatMap { Flash(rawValue: $0.string) }?.message
         return PageMeta(title: title, csrf: csrfToken, user: user, flash: flash, section: section)
     }
 
     /// Renders a page; clears a flash message that was shown.
-    func page(_ template: Template, _ context: some Encodable & Sendable, status: HTTPStatus = .ok) async throws -> Response {
+    func page(
+        _ template: Template, _ context: some Encodable & Sendable, status: HTTPStatus = .ok
+    ) async throws -> Response {
         // The menu's count, read now: after the handler (a case page that marked messages read
         // counts without them), and only for a page that is drawn (not a redirect or a download).
         if let staff, staff.user.isCounsellor, let count = storage[WaitingKey.self], count.value == nil {
@@ -85,9 +97,10 @@ extension Request {
     /// Post/redirect/get: after a change, go to a page (or a part of it) and show one message there.
     func redirect(to url: SiteURL, anchor: String? = nil, flash: Flash) -> Response {
         let response = redirect(to: url, anchor: anchor)
-        response.cookies[Flash.cookieName] = HTTPCookies.Value(string: flash.rawValue, maxAge: 60, path: "/",
-                                                               isSecure: application.settings.secureCookies,
-                                                               isHTTPOnly: true, sameSite: .strict)
+        response.cookies[Flash.cookieName] = HTTPCookies.Value(
+            string: flash.rawValue, maxAge: 60, path: "/",
+            isSecure: application.settings.secureCookies,
+            isHTTPOnly: true, sameSite: .strict)
         return response
     }
 }
@@ -139,16 +152,24 @@ enum Inbox {
     /// messages (a few, by `mailbox_messages_unread`), not from the counsellor's cases.
     static func waiting(for userID: UUID, on db: any Database) async throws -> Int {
         let sql = db as! any SQLDatabase
-        let new = try await sql.raw("""
-            SELECT COUNT(*) AS n FROM cases WHERE counsellor_id = \(bind: userID) AND status = \(bind: CaseStatus.new.rawValue) \
-            AND destroyed_on IS NULL
-            """).first()?.decode(column: "n", as: Int.self) ?? 0
-        let unread = try await sql.raw("""
-            SELECT COUNT(DISTINCT m.case_id) AS n FROM mailbox_messages m JOIN cases c ON c.id = m.case_id \
-            WHERE m.read_at IS NULL AND m.sender = \(bind: MailboxMessage.Sender.reporter.rawValue) \
-            AND c.destroyed_on IS NULL AND c.status <> \(bind: CaseStatus.new.rawValue) \
-            AND (c.counsellor_id = \(bind: userID) OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = \(bind: userID)
-            """ + CaseShare.running() + "))").first()?.decode(column: "n", as: Int.self) ?? 0
+        let new =
+            try await sql.raw(
+                """
+                SELECT COUNT(*) AS n FROM cases WHERE counsellor_id = \(bind: userID) AND status = \
+                \(bind: CaseStatus.new.rawValue) \
+                AND destroyed_on IS NULL
+                """
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+        let unread =
+            try await sql.raw(
+                """
+                SELECT COUNT(DISTINCT m.case_id) AS n FROM mailbox_messages m JOIN cases c ON c.id = m.case_id \
+                WHERE m.read_at IS NULL AND m.sender = \(bind: MailboxMessage.Sender.reporter.rawValue) \
+                AND c.destroyed_on IS NULL AND c.status <> \(bind: CaseStatus.new.rawValue) \
+                AND (c.counsellor_id = \(bind: userID) OR c.id IN (SELECT case_id FROM case_shares WHERE user_id = \
+                \(bind: userID)
+                """ + CaseShare.running() + "))"
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
         return new + unread
     }
 }

@@ -108,10 +108,12 @@ extension Request {
         if let body = body.data {
             if let type = headers.contentType, type.type == "multipart", let boundary = type.parameters["boundary"] {
                 // Not an upload route (those are read as they arrive): files are only counted.
-                let form = FormFields.multipart(body, boundary: boundary, fieldBytes: route?.bodyLimit.fieldBytes ?? .max)
+                let form = FormFields.multipart(
+                    body, boundary: boundary, fieldBytes: route?.bodyLimit.fieldBytes ?? .max)
                 read = .init(fields: form.fields, files: form.files)
             } else {
-                read = .init(fields: FormFields.parse(body, contentType: headers.contentType, truncated: false), files: [])
+                read = .init(
+                    fields: FormFields.parse(body, contentType: headers.contentType, truncated: false), files: [])
             }
         }
         storage[ReadFormKey.self] = read
@@ -146,16 +148,20 @@ extension RoutesBuilder {
     /// expired or too large is handed to `refused` (which draws the form again, filled in, and
     /// changes nothing) instead of to `handler`.
     @discardableResult
-    func post(_ url: SiteURL, limit: BodyLimit,
-              refused: (@Sendable (Request, FormRefusal) async throws -> Response)? = nil,
-              use handler: @escaping @Sendable (Request) async throws -> Response) -> Route {
+    func post(
+        _ url: SiteURL, limit: BodyLimit,
+        refused: (@Sendable (Request, FormRefusal) async throws -> Response)? = nil,
+        use handler: @escaping @Sendable (Request) async throws -> Response
+    ) -> Route {
         post(url.pathComponents, limit: limit, refused: refused, use: handler)
     }
 
     @discardableResult
-    func post(_ path: [PathComponent], limit: BodyLimit,
-              refused: (@Sendable (Request, FormRefusal) async throws -> Response)? = nil,
-              use handler: @escaping @Sendable (Request) async throws -> Response) -> Route {
+    func post(
+        _ path: [PathComponent], limit: BodyLimit,
+        refused: (@Sendable (Request, FormRefusal) async throws -> Response)? = nil,
+        use handler: @escaping @Sendable (Request) async throws -> Response
+    ) -> Route {
         // The body is already whole when this runs (RequestBodyMiddleware), so the route itself
         // collects nothing.
         let route = on(.POST, path) { req async throws -> Response in
@@ -191,10 +197,12 @@ struct RequestBodyMiddleware: AsyncMiddleware {
             return try await respond(to: request, limit: limit, keep: limit.bytes, deadline: deadline, chainingTo: next)
         }
         guard let type = request.headers.contentType, type.type == "multipart",
-              let boundary = type.parameters["boundary"], MultipartStream.isValidBoundary(boundary) else {
+            let boundary = type.parameters["boundary"], MultipartStream.isValidBoundary(boundary)
+        else {
             // Files come only in a multipart form: anything else is text, and kept as much as a
             // text form (a 30 MB url-encoded story is never held).
-            return try await respond(to: request, limit: limit, keep: BodyLimit.text.bytes, deadline: deadline, chainingTo: next)
+            return try await respond(
+                to: request, limit: limit, keep: BodyLimit.text.bytes, deadline: deadline, chainingTo: next)
         }
         // Forms with files are read as they arrive, the files sealed into spools on disk: a 9 MB
         // upload is never held whole. A few at a time, a few per sender (`Application.uploads`);
@@ -216,8 +224,10 @@ struct RequestBodyMiddleware: AsyncMiddleware {
             }
         }
         defer { if spoolFolder != nil { uploads.leave(request.source) } }
-        let sink = MultipartSink(MultipartReader(boundary: boundary, fieldBytes: limit.fieldBytes, textBytes: BodyLimit.text.bytes,
-                                                 spoolFolder: spoolFolder)!, limit: limit.bytes)
+        let sink = MultipartSink(
+            MultipartReader(
+                boundary: boundary, fieldBytes: limit.fieldBytes, textBytes: BodyLimit.text.bytes,
+                spoolFolder: spoolFolder)!, limit: limit.bytes)
         let reader = sink.reader
         // Let go of the spools when the request ends however it ends (a timeout, a body too
         // large, a dropped connection): past a failed read the event loop feeds the reader no more.
@@ -228,13 +238,14 @@ struct RequestBodyMiddleware: AsyncMiddleware {
             // Every upload would say "busy" while the disk is full: the operator must hear why.
             request.logger.error("an upload could not be spooled to \(spoolFolder ?? "-"): \(String(reflecting: lost))")
         }
-        let refusal: FormRefusal? = if tooLarge || total > limit.bytes || reader.dropped > 0 {
-            .tooLarge(limit)
-        } else if busy || reader.lostFile != nil {
-            .busy
-        } else {
-            nil
-        }
+        let refusal: FormRefusal? =
+            if tooLarge || total > limit.bytes || reader.dropped > 0 {
+                .tooLarge(limit)
+            } else if busy || reader.lostFile != nil {
+                .busy
+            } else {
+                nil
+            }
         if let refusal {
             reader.uploads.forEach { $0.discard() }
             guard request.route?.drawsRefusedForms == true else { throw Abort(refusal.status) }
@@ -243,16 +254,20 @@ struct RequestBodyMiddleware: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
-    private func respond(to request: Request, limit: BodyLimit, keep: Int, deadline: TimeAmount, chainingTo next: any AsyncResponder) async throws -> Response {
-        let sink = KeepSink(keep: keep, announced: request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0,
-                            allocator: request.byteBufferAllocator)
+    private func respond(
+        to request: Request, limit: BodyLimit, keep: Int, deadline: TimeAmount, chainingTo next: any AsyncResponder
+    ) async throws -> Response {
+        let sink = KeepSink(
+            keep: keep, announced: request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0,
+            allocator: request.byteBufferAllocator)
         let total = try await Self.read(request, into: sink, ceiling: limit.ceiling, deadline: deadline)
         var kept = sink.kept
         var oversized = false
         if total <= keep {
             // A field past its size goes before anything reads the form as text.
             if let type = request.headers.contentType, type.type == "multipart" {
-                oversized = FormFields.hasOversizedPart(kept, boundary: type.parameters["boundary"] ?? "", fieldBytes: limit.fieldBytes)
+                oversized = FormFields.hasOversizedPart(
+                    kept, boundary: type.parameters["boundary"] ?? "", fieldBytes: limit.fieldBytes)
             } else if let trimmed = FormFields.withoutOversizedFields(kept, fieldBytes: limit.fieldBytes) {
                 kept = trimmed
                 oversized = true
@@ -260,7 +275,8 @@ struct RequestBodyMiddleware: AsyncMiddleware {
         }
         if oversized || total > keep {
             // From here on the request carries the kept text fields as an ordinary url-encoded form.
-            let fields = FormFields.parse(kept, contentType: request.headers.contentType, truncated: !oversized, fieldBytes: limit.fieldBytes)
+            let fields = FormFields.parse(
+                kept, contentType: request.headers.contentType, truncated: !oversized, fieldBytes: limit.fieldBytes)
             try request.setForm(fields: fields, files: [])
             guard request.route?.drawsRefusedForms == true else { throw Abort(.payloadTooLarge) }
             request.formRefusal = .tooLarge(limit)
@@ -388,18 +404,22 @@ enum FormFields {
 
     /// `truncated`: the body was cut off, so a url-encoded body's last field is dropped (a
     /// multipart body's cut-off part is never complete, so it is dropped anyway).
-    static func parse(_ body: ByteBuffer, contentType: HTTPMediaType?, truncated: Bool, fieldBytes: Int = .max) -> [Field] {
+    static func parse(
+        _ body: ByteBuffer, contentType: HTTPMediaType?, truncated: Bool, fieldBytes: Int = .max
+    ) -> [Field] {
         if let contentType, contentType.type == "multipart", let boundary = contentType.parameters["boundary"] {
             return multipart(body, boundary: boundary, fieldBytes: fieldBytes).fields
         }
         var text = String(decoding: body.readableBytesView, as: UTF8.self)
         if truncated, let last = text.lastIndex(of: "&") { text = String(text[..<last]) }
-        return text.split(separator: "&", maxSplits: maximumFields, omittingEmptySubsequences: true).prefix(maximumFields).compactMap { pair in
+        return text.split(separator: "&", maxSplits: maximumFields, omittingEmptySubsequences: true).prefix(
+            maximumFields
+        ).compactMap { pair in
             guard pair.utf8.count <= fieldBytes else { return nil }
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2,
-                  let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
-                  let value = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+                let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
+                let value = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
             else { return nil }
             return Field(name: name, value: value)
         }
@@ -408,8 +428,12 @@ enum FormFields {
     /// The parts of a multipart body already in memory (`MultipartReader`): the text fields, the
     /// file inputs (counted, their bytes not kept), and how many text parts were left out for
     /// being longer than `fieldBytes`. An invalid boundary gives nothing; a part cut off is not kept.
-    static func multipart(_ body: ByteBuffer, boundary: String, fieldBytes: Int = .max) -> (fields: [Field], files: [Upload], dropped: Int) {
-        guard let reader = MultipartReader(boundary: boundary, fieldBytes: fieldBytes, textBytes: .max, spoolFolder: nil) else { return ([], [], 0) }
+    static func multipart(
+        _ body: ByteBuffer, boundary: String, fieldBytes: Int = .max
+    ) -> (fields: [Field], files: [Upload], dropped: Int) {
+        guard
+            let reader = MultipartReader(boundary: boundary, fieldBytes: fieldBytes, textBytes: .max, spoolFolder: nil)
+        else { return ([], [], 0) }
         reader.feed(body)
         return (reader.fields, reader.uploads, reader.dropped)
     }
@@ -423,7 +447,9 @@ enum FormFields {
             var kept = ByteBuffer()
             var start = 0, dropped = false
             while start <= raw.count {
-                let end = memchr(base + start, 0x26, raw.count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? raw.count
+                let end =
+                    memchr(base + start, 0x26, raw.count - start).map { base.distance(to: UnsafeRawPointer($0)) }
+                    ?? raw.count
                 if end - start > fieldBytes {
                     dropped = true
                 } else if end > start {

@@ -11,15 +11,22 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         // A handler may set a stricter policy of its own (a downloaded attachment, an exported
         // report): keep it.
         if h.first(name: "Content-Security-Policy") == nil {
-            headers.add(name: "Content-Security-Policy", value:
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+            headers.add(
+                name: "Content-Security-Policy",
+                value:
+                    """
+                        default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action \
+                        'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'
+                        """
+            )
         }
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         // Nothing to another site; our own form posts keep their Origin (with `no-referrer` a browser
         // sends `Origin: null`, and one without `Sec-Fetch-Site` would look cross-site).
         headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
-        headers.replaceOrAdd(name: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+        headers.replaceOrAdd(
+            name: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), interest-cohort=()")
         headers.replaceOrAdd(name: "Cross-Origin-Opener-Policy", value: "same-origin")
         // Behind TLS, browsers keep to https for a year: no first request in the clear to strip.
         if request.application.settings.publicURL?.hasPrefix("https://") == true {

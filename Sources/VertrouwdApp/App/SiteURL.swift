@@ -79,9 +79,12 @@ enum SiteURL: Sendable {
         }
     }
     enum AdvicePart: String, Sendable { case response, docx, text, sent }
-    enum UserAction: String, Sendable { case deactivate, activate, resetTOTP = "reset-totp", unlock, handOver = "handover" }
+    enum UserAction: String, Sendable {
+        case deactivate, activate, resetTOTP = "reset-totp", unlock, handOver = "handover"
+    }
     enum CasePart: String, Sendable {
-        case identity, details, steps, escalations, referrals, reportOnBehalf = "report-on-behalf", wbk, appointments, time
+        case identity, details, steps, escalations, referrals, reportOnBehalf = "report-on-behalf", wbk, appointments,
+            time
         case notes, peerSummary = "peer-summary", aftercare, close, reopen, shares, unshare
         case hold, requestAnswer = "request-answer", file
     }
@@ -116,11 +119,14 @@ enum SiteURL: Sendable {
         case .development: ["account", "development"]
         case .organisations: ["organisations"]
         case .newOrganisation: ["organisations", "new"]
-        case .organisation(let id, let part): ["organisations", id.component("orgID")] + (part.map { [$0.rawValue] } ?? [])
+        case .organisation(let id, let part):
+            ["organisations", id.component("orgID")] + (part.map { [$0.rawValue] } ?? [])
         case .correction(let org, let kind, let row, let remove):
-            ["organisations", org.component("orgID"), "correct", kind.component("correctable"), row.component("rowID")] + (remove ? ["remove"] : [])
+            ["organisations", org.component("orgID"), "correct", kind.component("correctable"), row.component("rowID")]
+                + (remove ? ["remove"] : [])
         case .annualReport(let org, let year, let part):
-            ["organisations", org.component("orgID"), "years", year.component("yearID"), "report"] + (part?.components ?? [])
+            ["organisations", org.component("orgID"), "years", year.component("yearID"), "report"]
+                + (part?.components ?? [])
         case .newAdvice(let org): ["organisations", org.component("orgID"), "advice", "new"]
         case .policy(let org, let kind, let version, let part):
             ["organisations", org.component("orgID"), "policy", kind.component("kind")]
@@ -140,7 +146,8 @@ enum SiteURL: Sendable {
         case .caseTime(let id, let entry, let remove):
             ["cases", id.component("caseID"), "time", entry.component("entryID")] + (remove ? ["remove"] : [])
         case .caseMailbox(let id, let action): ["cases", id.component("caseID"), "mailbox", action.rawValue]
-        case .attachment(let id, let file): ["cases", id.component("caseID"), "attachments", file.component("attachmentID")]
+        case .attachment(let id, let file):
+            ["cases", id.component("caseID"), "attachments", file.component("attachmentID")]
         }
     }
 
@@ -202,7 +209,9 @@ extension Request {
     /// `http://localhost:PORT`: a stranger's header never decides where a poster's QR code or an
     /// enrolment link points. The pages that print such links warn while the setting is unset.
     var siteBase: String {
-        if let configured = application.settings.publicURL { return configured.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
+        if let configured = application.settings.publicURL {
+            return configured.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        }
         let listening = application.http.server.configuration.hostname.lowercased()
         let fallback = "http://localhost:\(application.http.server.configuration.port)"
         guard let host = headers.first(name: .host)?.lowercased(), host.count <= 100 else { return fallback }
@@ -211,7 +220,9 @@ extension Request {
             name = String(host[..<colon]); port = String(host[host.index(after: colon)...])
         }
         let allowed: Set<String> = ["localhost", "127.0.0.1", "[::1]", listening]
-        guard allowed.contains(name), port.isEmpty || (port.count <= 5 && port.allSatisfy(\.isASCII) && port.allSatisfy(\.isNumber)) else {
+        guard allowed.contains(name),
+            port.isEmpty || (port.count <= 5 && port.allSatisfy(\.isASCII) && port.allSatisfy(\.isNumber))
+        else {
             return fallback
         }
         return "http://" + host

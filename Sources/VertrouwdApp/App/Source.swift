@@ -42,7 +42,8 @@ struct Source: Hashable, Sendable {
         guard address.contains(":") else { return address }
         var bytes = in6_addr()
         guard inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
-        return withUnsafeBytes(of: &bytes) { raw in raw.prefix(8).map { String(format: "%02x", $0) }.joined() } + "::/64"
+        return withUnsafeBytes(of: &bytes) { raw in raw.prefix(8).map { String(format: "%02x", $0) }.joined() }
+            + "::/64"
     }
 
     /// The address a request came from, through trusted proxies.
@@ -63,7 +64,9 @@ extension Request {
         if let known = storage[SourceKey.self] { return known }
         // Without a peer address (a Unix socket, a test in process) senders cannot be told
         // apart: each request is its own, and only the limits per organisation apply.
-        let source = remoteAddress?.ipAddress == nil ? Source(address: "request:" + UUID().uuidString)
+        let source =
+            remoteAddress?.ipAddress == nil
+            ? Source(address: "request:" + UUID().uuidString)
             : Source(address: Source.address(of: self, trustedProxies: application.settings.trustedProxies))
         storage[SourceKey.self] = source
         return source

@@ -37,9 +37,10 @@ extension Request {
 
     /// Records what the logged-in staff member did (or "system").
     func audit(_ action: String, subject: String = "", detail: String = "") async throws {
-        try await Audit.record(action, subject: subject, detail: detail,
-                               actor: staff.map { "user:\($0.userID.uuidString)" } ?? "system",
-                               store: store, db: db)
+        try await Audit.record(
+            action, subject: subject, detail: detail,
+            actor: staff.map { "user:\($0.userID.uuidString)" } ?? "system",
+            store: store, db: db)
     }
 }
 

@@ -16,7 +16,8 @@ enum Template: String, Sendable {
     case organisation = "organisations/organisation", organisations = "organisations/organisations"
     case correction = "organisations/correct"
     case advice = "advice/advice", adviceNew = "advice/advice-new"
-    case report = "reports/report", reportDocument = "reports/report-document", practiceOverview = "reports/practice-overview"
+    case report = "reports/report", reportDocument = "reports/report-document", practiceOverview =
+        "reports/practice-overview"
     case dashboard = "dashboard/dashboard"
     // policy documents, poster and mailing
     case policy = "policy/policy", policyDocument = "policy/document", policyTemplates = "policy/templates"

@@ -16,22 +16,29 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     switch settings.database {
     case .sqliteFile(let path):
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         app.databases.use(.sqlite(.file(path)), as: .sqlite)
     case .postgres(let url):
         // ~4 connections per event loop suit 2 cores (BUILD-NOTES); migrations need two at once.
         // Audited changes take turns on the audit chain's lock inside their transaction, so a
         // burst (16 reports at once) may wait longer than Fluent's 10 s for a connection: it
         // waits up to 30 s rather than fail.
-        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: settings.databaseConnectionsPerLoop, connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .psql)
+        app.databases.use(
+            try .postgres(
+                url: url, maxConnectionsPerEventLoop: settings.databaseConnectionsPerLoop,
+                connectionPoolTimeout: .seconds(30), sqlLogLevel: .trace), as: .psql)
     }
 
-    app.store = Store(settings: settings, logger: app.logger, database: { [unowned app] in app.db }, alarm: { [unowned app] finding in
-        Notifier.alarmAdmins(app, finding: finding)
-    })
+    app.store = Store(
+        settings: settings, logger: app.logger, database: { [unowned app] in app.db },
+        alarm: { [unowned app] finding in
+            Notifier.alarmAdmins(app, finding: finding)
+        })
     app.startHashing(settings)
-    app.floodGuard = FloodGuard(perOrganisation: settings.submissionsPerMinute, perSource: settings.submissionsPerSource)
+    app.floodGuard = FloodGuard(
+        perOrganisation: settings.submissionsPerMinute, perSource: settings.submissionsPerSource)
     app.notificationBatch = NotificationBatch()
     app.signalCache = SignalCache()
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
@@ -46,14 +53,17 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // practice's pages read most of their pages again with a system call each (half the
         // dashboard's time at 100,000 cases); 16 MB each holds the indexes and recent rows.
         for loop in app.eventLoopGroup.makeIterator() {
-            try await (app.databases.database(logger: app.logger, on: loop) as! any SQLDatabase).raw("PRAGMA cache_size = -16384").run()
+            try await (app.databases.database(logger: app.logger, on: loop) as! any SQLDatabase).raw(
+                "PRAGMA cache_size = -16384"
+            ).run()
         }
     }
     try await migrateAndOpenKey(app)
     if let path = settings.auditAnchorPath {
         // On PostgreSQL nothing else makes the data folder: without it no anchor was written.
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         app.store.auditAnchor = AuditAnchorFile(path: path, masterKey: app.masterKey)
     }
     if let keyFile = app.keys.path, FileManager.default.fileExists(atPath: KeyRotation.nextPath(keyFile)) {
@@ -65,15 +75,18 @@ public func configure(_ app: Application, settings: Settings) async throws {
     try await CaseKeys.moveLegacyKeys(app.store)
 
     guard let views = Bundle.module.url(forResource: "Views", withExtension: nil),
-          let publicFiles = Bundle.module.url(forResource: "Public", withExtension: nil) else {
+        let publicFiles = Bundle.module.url(forResource: "Public", withExtension: nil)
+    else {
         throw Settings.Problem(description: "The templates are missing from the build (Views, Public resources).")
     }
     app.views.use(.leaf)
     app.leaf.tags["fold"] = FoldTag()
     app.leaf.configuration = LeafConfiguration(rootDirectory: views.path + "/")
     // The templates are a resource bundle under .build; Leaf's default refuses hidden paths.
-    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
-                                                  sandboxDirectory: views.path + "/", viewDirectory: views.path + "/"))
+    app.leaf.sources = .singleSource(
+        NIOLeafFiles(
+            fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+            sandboxDirectory: views.path + "/", viewDirectory: views.path + "/"))
 
     app.http.server.configuration.idleTimeout = .milliseconds(Int64(settings.connectionIdleTimeout * 1000))
     // Every POST route names its own limit (`BodyLimit`); anything else gets the smallest.
@@ -102,9 +115,15 @@ public func configure(_ app: Application, settings: Settings) async throws {
         Audit.verifyInBackground(app.store)
     }
     if app.environment != .testing, let address = serveAddress(app.environment.arguments),
-       let token = try await SetupController.prepareLink(app: app) {
+        let token = try await SetupController.prepareLink(app: app)
+    {
         // Printed, never logged: whoever can read the console may set up the practice, once.
-        print("\nNo account exists yet. Set up the practice (this link works once):\n  \(settings.publicURL ?? address)/setup?token=\(token)\n")
+        print(
+            """
+                \nNo account exists yet. Set up the practice (this link works once):\n  \
+                \(settings.publicURL ?? address)/setup?token=\(token)\n
+                """
+        )
     }
 }
 
@@ -150,19 +169,5 @@ private func migrateAndOpenKey(_ app: Application) async throws {
         try await app.autoMigrate()
         return try await MasterKeyStore.open(app.settings.key, db: app.db, logger: app.logger)
     }
-    if case .postgres = app.settings.database, let sql = app.db as? any SQLDatabase {
-        app.store.keys = try await sql.withSession { conn in
-            try await conn.raw("SELECT pg_advisory_lock(7263000)").run()
-            do {
-                let key = try await work()
-                try await conn.raw("SELECT pg_advisory_unlock(7263000)").run()
-                return key
-            } catch {
-                try? await conn.raw("SELECT pg_advisory_unlock(7263000)").run()
-                throw error
-            }
-        }
-    } else {
-        app.store.keys = try await work()
-    }
+    app.store.keys = try await AdvisoryLock.migrations.holding(on: app.db, work)
 }

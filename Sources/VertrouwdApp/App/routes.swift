@@ -23,9 +23,13 @@ func routes(_ app: Application) throws {
     // The public channel: stable addresses, printed on posters. No account, no IP address.
     app.get(SiteURL.organisationPage(slug: .key).pathComponents, use: PublicController.show)
     app.get(SiteURL.conversation(slug: .key).pathComponents, use: PublicController.showRequest)
-    app.post(.conversation(slug: .key), limit: .text, refused: PublicController.refusedRequest, use: PublicController.submitRequest)
+    app.post(
+        .conversation(slug: .key), limit: .text, refused: PublicController.refusedRequest,
+        use: PublicController.submitRequest)
     app.get(SiteURL.report(slug: .key).pathComponents, use: PublicController.showReport)
-    app.post(.report(slug: .key), limit: .upload, refused: PublicController.refusedReport, use: PublicController.submitReport)
+    app.post(
+        .report(slug: .key), limit: .upload, refused: PublicController.refusedReport, use: PublicController.submitReport
+    )
     app.post(.receipt(slug: .key), limit: .small, use: PublicController.receiptInOtherLanguage)
     app.get(SiteURL.postbus.pathComponents, use: PostbusController.show)
     app.post(.postbus, limit: .small, use: PostbusController.open)
@@ -70,7 +74,9 @@ func routes(_ app: Application) throws {
     staff.post(.advice(.key, .key, .sent), limit: .small, use: AdviceController.markSent)
     staff.get(SiteURL.advice(.key, .key, .docx).pathComponents, use: AdviceController.docx)
     // Policy documents, poster and mailing: the organisation's counsellors and the admins.
-    let policy = { (version: Parameter<Int>?, part: SiteURL.PolicyPart?) in SiteURL.policy(.key, kind: .key, version: version, part) }
+    let policy = { (version: Parameter<Int>?, part: SiteURL.PolicyPart?) in
+        SiteURL.policy(.key, kind: .key, version: version, part)
+    }
     staff.get(policy(nil, nil).pathComponents, use: PolicyController.show)
     staff.post(policy(nil, nil), limit: .small, use: PolicyController.newDraft)
     staff.get(policy(.key, nil).pathComponents, use: PolicyController.document)

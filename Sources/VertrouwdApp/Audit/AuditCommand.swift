@@ -7,7 +7,7 @@ import VertrouwdStore
 /// `vertrouwd audit verify | head | acknowledge`
 struct AuditCommand: AsyncCommandGroup {
     var commands: [String: any AnyAsyncCommand] = [
-        "verify": AuditVerifyCommand(), "head": AuditHeadCommand(), "acknowledge": AuditAcknowledgeCommand(),
+        "verify": AuditVerifyCommand(), "head": AuditHeadCommand(), "acknowledge": AuditAcknowledgeCommand()
     ]
     var help: String { "Check the audit log." }
 
@@ -29,8 +29,11 @@ struct AuditCommand: AsyncCommandGroup {
 
 struct AuditVerifyCommand: AsyncCommand {
     /// What `audit verify` finds: the chain, the anchor, and heads kept off the server.
-    static func check(_ app: Application, heads: [(sequence: Int, hash: String)] = [])
-        async throws -> (count: Int, problems: [String], anchor: AuditAnchor.Finding?, last: AuditEntry?) {
+    static func check(
+        _ app: Application, heads: [(sequence: Int, hash: String)] = []
+    )
+        async throws -> (count: Int, problems: [String], anchor: AuditAnchor.Finding?, last: AuditEntry?)
+    {
         // The anchor first: a running server moves it on while the chain is read.
         let anchor = app.store.auditAnchor?.read()
         let (count, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)
@@ -39,20 +42,31 @@ struct AuditVerifyCommand: AsyncCommand {
             problems.append("the chain holds for \(count) entries, then \(broken.description)")
         }
         let last = try await Audit.newest(db: app.db)
-        let finding = try await app.store.auditAnchor?.check(anchor, lastSequence: last?.sequence ?? 0) { try await Audit.entry($0, db: app.db) }
+        let finding = try await app.store.auditAnchor?.check(anchor, lastSequence: last?.sequence ?? 0) {
+            try await Audit.entry($0, db: app.db)
+        }
         if let finding, finding != .intact { problems.append(finding.description) }
         for head in heads {
             let held = try await Audit.entry(head.sequence, db: app.db)
             if held?.hash != head.hash {
-                problems.append(held == nil ? "entry \(head.sequence), a head kept off the server, is gone"
-                                            : "entry \(head.sequence) is not the one kept off the server: the log was rewritten")
+                problems.append(
+                    held == nil
+                        ? "entry \(head.sequence), a head kept off the server, is gone"
+                        : "entry \(head.sequence) is not the one kept off the server: the log was rewritten")
             }
         }
         return (count, problems, finding, last)
     }
 
     struct Signature: CommandSignature {
-        @Option(name: "head", help: "A head kept off the server (SEQUENCE:HASH, from `audit head` or `backup`): the log must still hold it. May be given more than once, comma-separated.")
+        @Option(
+            name: "head",
+            help:
+                """
+                    A head kept off the server (SEQUENCE:HASH, from `audit head` or `backup`): the log must still \
+                    hold it. May be given more than once, comma-separated.
+                    """
+        )
         var heads: String?
     }
 
@@ -63,12 +77,14 @@ struct AuditVerifyCommand: AsyncCommand {
         var heads: [(sequence: Int, hash: String)] = []
         for text in (signature.heads ?? "").split(separator: ",") {
             guard let head = AuditCommand.parseHead(String(text)) else {
-                throw AuditCommand.Failure(description: "'\(text)' is not a head: give SEQUENCE:HASH as `audit head` prints it.")
+                throw AuditCommand.Failure(
+                    description: "'\(text)' is not a head: give SEQUENCE:HASH as `audit head` prints it.")
             }
             heads.append(head)
         }
         let (count, problems, finding, last) = try await Self.check(app, heads: heads)
-        let acknowledged = try await AuditEvent.query(on: app.db).filter(\.$action == "audit.acknowledge").sort(\.$id).all()
+        let acknowledged = try await AuditEvent.query(on: app.db).filter(\.$action == "audit.acknowledge").sort(\.$id)
+            .all()
         for entry in acknowledged {
             context.console.print("Acknowledged at entry \(entry.id!): \(entry.detail)")
         }
@@ -78,10 +94,16 @@ struct AuditVerifyCommand: AsyncCommand {
         }
         switch finding {
         case nil:
-            context.console.print("Audit log intact: \(count) entries, every keyed hash links to the one before. "
-                                  + "No anchor to compare the end with (\(app.store.auditAnchor?.path ?? "none configured")).")
+            context.console.print(
+                "Audit log intact: \(count) entries, every keyed hash links to the one before. "
+                    + "No anchor to compare the end with (\(app.store.auditAnchor?.path ?? "none configured")).")
         default:
-            context.console.print("Audit log intact: \(count) entries, every keyed hash links to the one before, and it reaches its anchor.")
+            context.console.print(
+                """
+                    Audit log intact: \(count) entries, every keyed hash links to the one before, and it reaches \
+                    its anchor.
+                    """
+            )
         }
         context.console.print("Head: \(AuditCommand.headLine(last))")
     }
@@ -121,6 +143,7 @@ struct AuditAcknowledgeCommand: AsyncCommand {
             return
         }
         let entry = try await Audit.acknowledge(found.joined(separator: "; ") + ". Reason: " + reason, store: app.store)
-        context.console.print("Recorded at entry \(entry.sequence); the anchor stands there. Head: \(AuditCommand.headLine(entry))")
+        context.console.print(
+            "Recorded at entry \(entry.sequence); the anchor stands there. Head: \(AuditCommand.headLine(entry))")
     }
 }

@@ -34,18 +34,28 @@ struct PagesBenchmarkCommand: AsyncCommand {
         let app = context.application
         let n = max(1, signature.cases ?? 100_000)
         let requests = max(10, signature.requests ?? 300)
-        var fill = BenchmarkPractice(app: app, organisations: max(1, signature.organisations ?? 200),
-                                     counsellors: max(1, signature.counsellors ?? 10))
+        var fill = BenchmarkPractice(
+            app: app, organisations: max(1, signature.organisations ?? 200),
+            counsellors: max(1, signature.counsellors ?? 10))
         if signature.again {
             guard let admin = try await User.query(on: app.db).filter(\.$email == "beheer@benchmark.invalid").first(),
-                  let first = try await User.query(on: app.db).filter(\.$email == "vp1@benchmark.invalid").first() else {
-                throw ReportCommand.Failure(description: "--again times a database this command filled; this one it did not fill.")
+                let first = try await User.query(on: app.db).filter(\.$email == "vp1@benchmark.invalid").first()
+            else {
+                throw ReportCommand.Failure(
+                    description: "--again times a database this command filled; this one it did not fill.")
             }
             fill.adminID = try admin.requireID()
             fill.counsellorIDs = [try first.requireID()]
         } else {
-            guard try await Organisation.query(on: app.db).count() == 0, try await User.query(on: app.db).count() == 0 else {
-                throw ReportCommand.Failure(description: "The benchmark fills its own database; this one is not empty. Use an empty VERTROUWD_DATA_DIR or DATABASE_URL.")
+            guard try await Organisation.query(on: app.db).count() == 0, try await User.query(on: app.db).count() == 0
+            else {
+                throw ReportCommand.Failure(
+                    description:
+                        """
+                            The benchmark fills its own database; this one is not empty. Use an empty \
+                            VERTROUWD_DATA_DIR or DATABASE_URL.
+                            """
+                )
             }
             let t0 = Date()
             try await fill.fill(cases: n) { context.console.print($0) }
@@ -53,18 +63,27 @@ struct PagesBenchmarkCommand: AsyncCommand {
         }
 
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-        guard let port = app.http.server.shared.localAddress?.port else { throw Abort(.internalServerError, reason: "no port") }
+        guard let port = app.http.server.shared.localAddress?.port else {
+            throw Abort(.internalServerError, reason: "no port")
+        }
         let base = "http://127.0.0.1:\(port)"
         let me = fill.counsellorIDs[0]
         let counsellor = try await BenchmarkPractice.session(for: me, on: app.db)
         let admin = try await BenchmarkPractice.session(for: fill.adminID, on: app.db)
         let myCases = try await Case.query(on: app.db).filter(\.$counsellor.$id == me).filter(\.$destroyedOn == nil)
             .field(\.$id).all().compactMap(\.id)
-        let myOrgs = try await OrganisationCounsellor.query(on: app.db).filter(\.$user.$id == me).all().map(\.$organisation.id)
+        let myOrgs = try await OrganisationCounsellor.query(on: app.db).filter(\.$user.$id == me).all().map(
+            \.$organisation.id)
         let slugs = try await Organisation.query(on: app.db).field(\.$slug).all().map(\.slug)
         let total = try await Case.query(on: app.db).filter(\.$counsellor.$id == me).count()
         let open = try await Case.query(on: app.db).filter(\.$counsellor.$id == me).filter(\.$status != .closed).count()
-        context.console.print("Timing as counsellor 1 of \(fill.counsellorIDs.count): \(total) cases of theirs (\(open) not closed, \(myCases.count) with contents), \(myOrgs.count) organisations; \(requests) requests per page after 20 to warm up.")
+        context.console.print(
+            """
+                Timing as counsellor 1 of \(fill.counsellorIDs.count): \(total) cases of theirs (\(open) not \
+                closed, \(myCases.count) with contents), \(myOrgs.count) organisations; \(requests) requests per \
+                page after 20 to warm up.
+                """
+        )
         context.console.print("page                                   p50 ms   p99 ms   max ms   bytes")
 
         let client = app.client
@@ -78,14 +97,18 @@ struct PagesBenchmarkCommand: AsyncCommand {
                 let response = try await client.get(URI(string: base + path(i + 20)), headers: headers)
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
                 guard response.status == .ok else {
-                    throw Abort(.internalServerError, reason: "\(label): \(path(i + 20)) answered \(response.status.code)")
+                    throw Abort(
+                        .internalServerError, reason: "\(label): \(path(i + 20)) answered \(response.status.code)")
                 }
                 if i >= 0 { samples.append(ms); bytes = response.body?.readableBytes ?? 0 }
             }
             samples.sort()
-            let p = { (q: Double) in samples[min(samples.count - 1, Int((Double(samples.count) * q).rounded(.up)) - 1)] }
-            context.console.print(String(format: "%@ %8.1f %8.1f %8.1f %7d",
-                                         label.padding(toLength: 36, withPad: " ", startingAt: 0), p(0.5), p(0.99), samples.last!, bytes))
+            let p = { (q: Double) in samples[min(samples.count - 1, Int((Double(samples.count) * q).rounded(.up)) - 1)]
+            }
+            context.console.print(
+                String(
+                    format: "%@ %8.1f %8.1f %8.1f %7d",
+                    label.padding(toLength: 36, withPad: " ", startingAt: 0), p(0.5), p(0.99), samples.last!, bytes))
         }
         try await time("dashboard", session: counsellor) { _ in "/" }
         try await time("case list (open)", session: counsellor) { _ in "/cases" }
@@ -98,7 +121,9 @@ struct PagesBenchmarkCommand: AsyncCommand {
         try await time("dashboard (admin, all organisations)", session: admin) { _ in "/" }
         try await time("organisation list (admin)", session: admin) { _ in "/organisations" }
         await app.server.shutdown()
-        if let rss = BenchmarkPractice.peakRSS() { context.console.print("Peak RSS of this process (fill and timing): \(rss / 1024) MB") }
+        if let rss = BenchmarkPractice.peakRSS() {
+            context.console.print("Peak RSS of this process (fill and timing): \(rss / 1024) MB")
+        }
     }
 }
 
@@ -140,12 +165,15 @@ struct BenchmarkPractice {
         let today = Day(Date())
         let policy = try await Practice.retention(on: db)
         let hash = "!"  // no password: the benchmark logs in with sessions it makes itself
-        let admin = User(email: "beheer@benchmark.invalid", name: "Beheer", isAdmin: true, isCounsellor: false, passwordHash: hash)
+        let admin = User(
+            email: "beheer@benchmark.invalid", name: "Beheer", isAdmin: true, isCounsellor: false, passwordHash: hash)
         try await admin.create(on: db)
         adminID = admin.id!
         var users: [User] = []
         for i in 1...counsellorCount {
-            let u = User(email: "vp\(i)@benchmark.invalid", name: "Vertrouwenspersoon \(i)", isAdmin: false, isCounsellor: true, passwordHash: hash)
+            let u = User(
+                email: "vp\(i)@benchmark.invalid", name: "Vertrouwenspersoon \(i)", isAdmin: false, isCounsellor: true,
+                passwordHash: hash)
             users.append(u)
         }
         try await users.create(on: db)
@@ -155,7 +183,8 @@ struct BenchmarkPractice {
         var orgs: [Org] = []
         let yearStart = Day(year: today.year, month: 1, day: 1)!
         do {
-            var organisations: [Organisation] = [], links: [OrganisationCounsellor] = [], contacts: [OrganisationContact] = []
+            var organisations: [Organisation] = [], links: [OrganisationCounsellor] = [],
+                contacts: [OrganisationContact] = []
             var phases: [EngagementPhaseRecord] = [], years: [ContractYear] = [], activities: [TimeEntry] = []
             for i in 0..<organisationCount {
                 let org = Organisation()
@@ -182,7 +211,9 @@ struct BenchmarkPractice {
                     contact.email = "\(role.rawValue)@organisatie-\(i + 1).invalid"; contact.phone = ""
                     contacts.append(contact)
                 }
-                for (k, phase) in [EngagementPhase.exploratoryTalk, .agreementSigned, .policy, .introduction, .active].enumerated() {
+                for (k, phase) in [EngagementPhase.exploratoryTalk, .agreementSigned, .policy, .introduction, .active]
+                    .enumerated()
+                {
                     let record = EngagementPhaseRecord()
                     record.$organisation.id = org.id!; record.phase = phase; record.note = ""
                     record.onDay = yearStart.adding(months: k - 96)
@@ -194,8 +225,9 @@ struct BenchmarkPractice {
                     year.endsOn = year.startsOn.adding(months: 12).adding(days: -1)
                     year.budgetMinutes = 40 * 60; year.focusPoints = ""
                     years.append(year)
-                    let entry = TimeEntry(organisationID: org.id!, userID: served[0], on: year.startsOn.adding(months: 2),
-                                          minutes: 120, description: "Voorlichting")
+                    let entry = TimeEntry(
+                        organisationID: org.id!, userID: served[0], on: year.startsOn.adding(months: 2),
+                        minutes: 120, description: "Voorlichting")
                     entry.activityKind = .informationSession; entry.participants = 20
                     activities.append(entry)
                 }
@@ -218,13 +250,14 @@ struct BenchmarkPractice {
             "Melder voelt zich al maanden buitengesloten door twee collega's; opmerkingen tijdens de pauze.",
             "Leidinggevende maakt regelmatig opmerkingen over uiterlijk en kleding van melder.",
             "Melder vermoedt dat declaraties van een afdeling niet kloppen.",
-            "Melder is door een collega tegen de muur geduwd tijdens een ruzie over taken.",
+            "Melder is door een collega tegen de muur geduwd tijdens een ruzie over taken."
         ]
         let chunk = 2_000
         var written = 0, sealed = 0, destroyed = 0
         while written < n {
             let count = min(chunk, n - written)
-            var cases: [Case] = [], categories: [CaseCategoryRecord] = [], steps: [CaseStep] = [], entries: [TimeEntry] = []
+            var cases: [Case] = [], categories: [CaseCategoryRecord] = [], steps: [CaseStep] = [],
+                entries: [TimeEntry] = []
             var notes: [CaseNote] = [], mailboxes: [Mailbox] = [], messages: [MailboxMessage] = []
             var appointments: [CaseAppointment] = [], shares: [CaseShare] = [], referrals: [CaseReferral] = []
             for _ in 0..<count {
@@ -241,20 +274,26 @@ struct BenchmarkPractice {
                 c.reference = "\(opened.year)-\(String(format: "%05d", number))"
                 c.kind = CaseKind.classified.randomElement(using: &rng)!
                 c.reporterRole = ReporterRole.allCases.randomElement(using: &rng)!
-                c.channel = Int.random(in: 0..<3, using: &rng) == 0 ? .webForm : IntakeChannel.allCases.randomElement(using: &rng)!
+                c.channel =
+                    Int.random(in: 0..<3, using: &rng) == 0
+                    ? .webForm : IntakeChannel.allCases.randomElement(using: &rng)!
                 c.department = org.departments.randomElement(using: &rng)!
                 c.relation = AccusedRelation.allCases.randomElement(using: &rng)!
                 let wbk = c.kind == .businessIntegrity && Int.random(in: 0..<3, using: &rng) == 0
                 c.regime = wbk ? .whistleblower : .confidential
                 c.openedOn = opened
-                if wbk { c.whistleblowerReceivedOn = opened; if daysAgo > 5 { c.acknowledgedOn = opened.adding(days: 3) } }
+                if wbk {
+                    c.whistleblowerReceivedOn = opened; if daysAgo > 5 { c.acknowledgedOn = opened.adding(days: 3) }
+                }
                 c.ladderLevel = LadderLevel.allCases.randomElement(using: &rng)!
                 c.ladderHighest = c.ladderLevel
                 if daysAgo < 4 && c.channel == .webForm {
                     c.status = .new
                 } else if daysAgo < 60 {
                     c.status = daysAgo > 40 ? .aftercare : .open
-                    if c.status == .aftercare { c.aftercareOn = today.adding(days: Int.random(in: -3..<40, using: &rng)) }
+                    if c.status == .aftercare {
+                        c.aftercareOn = today.adding(days: Int.random(in: -3..<40, using: &rng))
+                    }
                 } else {
                     c.status = .closed
                     c.closedOn = min(opened.adding(days: Int.random(in: 7..<60, using: &rng)), today)
@@ -262,11 +301,15 @@ struct BenchmarkPractice {
                 }
                 Case.clearSealedText(of: c)
                 let id = c.id!
-                categories.append(CaseCategoryRecord(caseID: id, category: CaseCategory.allCases.randomElement(using: &rng)!))
+                categories.append(
+                    CaseCategoryRecord(caseID: id, category: CaseCategory.allCases.randomElement(using: &rng)!))
                 // Hours stay when the contents go: they are the contract's, not the reporter's.
                 for k in 0..<Int.random(in: 1...3, using: &rng) {
-                    entries.append(TimeEntry(organisationID: org.id, userID: counsellor, caseID: id,
-                                             on: min(opened.adding(days: k * 7), today), minutes: 15 * Int.random(in: 2...8, using: &rng), description: ""))
+                    entries.append(
+                        TimeEntry(
+                            organisationID: org.id, userID: counsellor, caseID: id,
+                            on: min(opened.adding(days: k * 7), today),
+                            minutes: 15 * Int.random(in: 2...8, using: &rng), description: ""))
                 }
                 if Int.random(in: 0..<4, using: &rng) == 0 {
                     let r = CaseReferral()
@@ -283,7 +326,9 @@ struct BenchmarkPractice {
                     continue
                 }
                 let epoch: KeyEpoch
-                if let known = epochs[opened.iso] { epoch = known } else {
+                if let known = epochs[opened.iso] {
+                    epoch = known
+                } else {
                     epoch = try await CaseKeys.epochForNewCase(openedOn: opened, keys: app.keys, on: db)
                     epochs[opened.iso] = epoch
                 }
@@ -292,18 +337,22 @@ struct BenchmarkPractice {
                 let texts: [KeyPath<Case, FieldProperty<Case, String>>: String] = [
                     \.$summarySealed: stories.randomElement(using: &rng)!, \.$accusedSealed: "Een leidinggevende",
                     \.$closingNoteSealed: c.status == .closed ? "Afgesloten na gesprekken." : "",
-                    \.$reporterLanguageSealed: c.channel == .webForm ? "nl" : "",
+                    \.$reporterLanguageSealed: c.channel == .webForm ? "nl" : ""
                 ]
                 for field in Case.sealedText { try key.seal(texts[field] ?? "", into: c, field) }
-                for referral in referrals where referral.$case.id == id { try key.seal("Doorverwezen.", into: referral, \.$noteSealed) }
+                for referral in referrals where referral.$case.id == id {
+                    try key.seal("Doorverwezen.", into: referral, \.$noteSealed)
+                }
                 cases.append(c)
                 sealed += 1
                 let workflow = Workflow.steps(for: c.kind)
-                let done = c.status == .closed ? workflow.count : Int.random(in: 0...min(3, workflow.count), using: &rng)
+                let done =
+                    c.status == .closed ? workflow.count : Int.random(in: 0...min(3, workflow.count), using: &rng)
                 for step in workflow.prefix(done) { steps.append(CaseStep(caseID: id, step: step.code, on: opened)) }
                 for k in 0..<Int.random(in: 0...2, using: &rng) {
                     let note = CaseNote(id: UUID(), caseID: id, authorID: counsellor)
-                    try key.seal("Gesprek \(k + 1) gevoerd; melder denkt na over vervolgstappen.", into: note, \.$bodySealed)
+                    try key.seal(
+                        "Gesprek \(k + 1) gevoerd; melder denkt na over vervolgstappen.", into: note, \.$bodySealed)
                     notes.append(note)
                 }
                 if c.channel == .webForm {
@@ -319,8 +368,9 @@ struct BenchmarkPractice {
                     mailboxes.append(mailbox)
                     let thread = c.status == .new ? 1 : Int.random(in: 2...5, using: &rng)
                     for k in 0..<thread {
-                        let m = MailboxMessage(id: UUID(), caseID: id, sender: k % 2 == 0 ? .reporter : .counsellor,
-                                               kind: .message, at: opened.date.addingTimeInterval(Double(k) * 86_400))
+                        let m = MailboxMessage(
+                            id: UUID(), caseID: id, sender: k % 2 == 0 ? .reporter : .counsellor,
+                            kind: .message, at: opened.date.addingTimeInterval(Double(k) * 86_400))
                         if c.status != .new || k > 0 { m.readAt = m.createdAt }
                         try key.seal("Bericht \(k + 1) in de postbus.", into: m, \.$bodySealed)
                         messages.append(m)
@@ -328,8 +378,9 @@ struct BenchmarkPractice {
                 }
                 if c.status == .open, Int.random(in: 0..<3, using: &rng) == 0 {
                     let day = today.adding(days: Int.random(in: 0..<14, using: &rng))
-                    let a = CaseAppointment(id: UUID(), caseID: id, counsellorID: counsellor, startsAt: "\(day.iso)T10:00",
-                                            minutes: 60, mode: AppointmentMode.allCases.randomElement(using: &rng)!)
+                    let a = CaseAppointment(
+                        id: UUID(), caseID: id, counsellorID: counsellor, startsAt: "\(day.iso)T10:00",
+                        minutes: 60, mode: AppointmentMode.allCases.randomElement(using: &rng)!)
                     try key.seal("Kantoor praktijk", into: a, \.$placeSealed)
                     appointments.append(a)
                 }
@@ -342,7 +393,8 @@ struct BenchmarkPractice {
                     shares.append(share)
                 }
             }
-            try await app.store.transaction { [cases, categories, steps, entries, notes, mailboxes, messages, appointments, shares, referrals] db in
+            try await app.store.transaction {
+                [cases, categories, steps, entries, notes, mailboxes, messages, appointments, shares, referrals] db in
                 try await Self.insert(cases, on: db)
                 try await Self.insert(categories, on: db)
                 try await Self.insert(steps, on: db)
@@ -355,12 +407,18 @@ struct BenchmarkPractice {
                 try await Self.insert(referrals, on: db)
             }
             written += count
-            if written % 20_000 == 0 || written == n { log("  \(written) cases written (\(sealed) with sealed contents, \(destroyed) destroyed by retention)") }
+            if written % 20_000 == 0 || written == n {
+                log("  \(written) cases written (\(sealed) with sealed contents, \(destroyed) destroyed by retention)")
+            }
         }
         // A database in steady state has statistics (and, on PostgreSQL, a visibility map for
         // index-only scans): what autovacuum or `PRAGMA optimize` leave after a while.
         let sql = db as! any SQLDatabase
-        if sql.dialect.name == "postgresql" { try await sql.raw("VACUUM ANALYZE").run() } else { try await sql.raw("ANALYZE").run() }
+        if app.settings.dialect == .postgres {
+            try await sql.raw("VACUUM ANALYZE").run()
+        } else {
+            try await sql.raw("ANALYZE").run()
+        }
     }
 
     static func insert<M: Model>(_ models: [M], on db: any Database) async throws {

@@ -36,7 +36,11 @@ enum CaseActions {
         } catch let problem as ConsentError {
             errors[CaseForms.field(for: problem)] = problem.message
         } catch let refusal as FieldRefusal {
-            if refusal.field.isEmpty { errors.general = refusal.message } else { errors[refusal.field] = refusal.message }
+            if refusal.field.isEmpty {
+                errors.general = refusal.message
+            } else {
+                errors[refusal.field] = refusal.message
+            }
         }
         return try await refuse(req, c, try form(errors))
     }
@@ -147,7 +151,10 @@ enum CaseActions {
         let day = errors.day(input.day, "day", label: "de datum")
         if input.selfReportConsidered != "on" {
             errors["selfReportConsidered"] =
-                "Bespreek eerst met de melder of die zelf kan melden bij het management. Meld alleen namens de melder als dat niet mogelijk is."
+                """
+                    Bespreek eerst met de melder of die zelf kan melden bij het management. Meld alleen namens de \
+                    melder als dat niet mogelijk is.
+                    """
         }
         let note = errors.text(input.note, "note", label: "de toelichting", max: 4000, required: false) ?? ""
         let consent = CaseForms.consent(consentInput, errors: &errors)
@@ -203,7 +210,9 @@ enum CaseActions {
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
         if let day, let minutes, day <= today, input.overBudget != "on",
-           let ask = try await ContractYear.crossing(of: c.record.$organisation.id, on: day, adding: minutes, db: req.db) {
+            let ask = try await ContractYear.crossing(
+                of: c.record.$organisation.id, on: day, adding: minutes, db: req.db)
+        {
             errors["overBudget"] = ask
         }
         guard errors.isEmpty, let day, let minutes else { return try await refuse(req, c, form(errors)) }
@@ -269,7 +278,8 @@ enum CaseActions {
         }
         var errors = FormErrors()
         if !open.isEmpty, input.openSteps != "on" {
-            errors["openSteps"] = "Er staan nog stappen open. Vink aan dat je toch afsluit, of vink de stappen eerst af."
+            errors["openSteps"] =
+                "Er staan nog stappen open. Vink aan dat je toch afsluit, of vink de stappen eerst af."
         }
         let outcome = errors.choice(input.outcome, "outcome", Outcome.self, label: "de uitkomst")
         let day = errors.day(input.closedOn, "closedOn", label: "de datum van afsluiten")
@@ -319,7 +329,8 @@ enum CaseActions {
         let (c, _) = try await open(req)
         guard c.isOwner else { throw Abort(.forbidden) }
         guard let userID = req.formValue("user").flatMap(UUID.init(uuidString:)),
-              try await CaseShare.query(on: req.db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).count() > 0 else {
+            try await CaseShare.query(on: req.db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).count() > 0
+        else {
             return req.redirect(to: .case(.value(c.id)), anchor: "shares", flash: .saved)
         }
         try await req.cases.unshare(c, with: userID)

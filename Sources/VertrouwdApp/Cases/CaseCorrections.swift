@@ -14,8 +14,11 @@ enum CaseCorrections {
         let c = try await CaseAccess.open(req)
         let staff = try req.requireStaff()
         guard let id = req.parameters.get("entryID", as: UUID.self),
-              let entry = try await TimeEntry.query(on: req.db).filter(\.$id == id).filter(\.$caseID == c.id).with(\.$user).first(),
-              c.isOwner || entry.$user.id == staff.userID else { throw Abort(.notFound) }
+            let entry = try await TimeEntry.query(on: req.db).filter(\.$id == id).filter(\.$caseID == c.id).with(
+                \.$user
+            ).first(),
+            c.isOwner || entry.$user.id == staff.userID
+        else { throw Abort(.notFound) }
         return (c, entry)
     }
 
@@ -33,27 +36,37 @@ enum CaseCorrections {
         return try await render(req, c, entry)
     }
 
-    static func render(_ req: Request, _ c: OpenCase, _ entry: TimeEntry, edit: FormView? = nil, remove: FormView? = nil,
-                       status: HTTPStatus = .ok) async throws -> Response {
+    static func render(
+        _ req: Request, _ c: OpenCase, _ entry: TimeEntry, edit: FormView? = nil, remove: FormView? = nil,
+        status: HTTPStatus = .ok
+    ) async throws -> Response {
         let signed = try await AnnualReportRecord.signedOffYears(of: c.record.$organisation.id, on: req.db)
         let refusal = Corrections.refusal(touching: [entry.onDay], signedOff: signed)
         let page = CorrectionPage(
             meta: req.meta("Uren wijzigen · \(c.record.reference)", section: "cases"),
             heading: "Uren op melding \(c.record.reference) wijzigen of verwijderen",
             backURL: SiteURL.case(.value(c.id)).path(anchor: "hours"), backLabel: "Melding \(c.record.reference)",
-            facts: [.init(label: "Datum", value: entry.onDay.dutch), .init(label: "Uren", value: Hours.format(minutes: entry.minutes)),
-                    .init(label: "Geschreven door", value: entry.user.name)],
+            facts: [
+                .init(label: "Datum", value: entry.onDay.dutch),
+                .init(label: "Uren", value: Hours.format(minutes: entry.minutes)),
+                .init(label: "Geschreven door", value: entry.user.name)
+            ],
             refusal: refusal,
             edit: refusal == nil ? (edit ?? editForm(req, c, entry)) : nil,
             remove: refusal == nil
-                ? (remove ?? CorrectionsController.removeForm(req, noun: "deze uren", action: action(c, entry, remove: true), note: false)) : nil)
+                ? (remove
+                    ?? CorrectionsController.removeForm(
+                        req, noun: "deze uren", action: action(c, entry, remove: true), note: false)) : nil)
         return try await req.page(.correction, page, status: status)
     }
 
-    static func editForm(_ req: Request, _ c: OpenCase, _ entry: TimeEntry, input: CaseForms.Time? = nil,
-                         reason: CorrectionReason = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = CaseForms.time(req, c, input: input ?? .init(day: entry.onDay.iso, hours: Hours.decimal(minutes: entry.minutes)),
-                                  today: Day(Date()))
+    static func editForm(
+        _ req: Request, _ c: OpenCase, _ entry: TimeEntry, input: CaseForms.Time? = nil,
+        reason: CorrectionReason = .init(), errors: FormErrors = .init()
+    ) -> FormView {
+        var form = CaseForms.time(
+            req, c, input: input ?? .init(day: entry.onDay.iso, hours: Hours.decimal(minutes: entry.minutes)),
+            today: Day(Date()))
         form.action = action(c, entry)
         form.title = "Wijzigen"
         form.submit = "Wijziging opslaan"
@@ -75,13 +88,15 @@ enum CaseCorrections {
             errors.general = "Er is niets veranderd: pas eerst de datum of de uren aan."
         }
         let refuse = { (errors: FormErrors) in
-            try await render(req, c, entry, edit: editForm(req, c, entry, input: input, reason: reasonInput, errors: errors),
-                             status: .unprocessableEntity)
+            try await render(
+                req, c, entry, edit: editForm(req, c, entry, input: input, reason: reasonInput, errors: errors),
+                status: .unprocessableEntity)
         }
         guard errors.isEmpty, let day, let minutes, let reason else { return try await refuse(errors) }
         return try await write(req, c, refuse) {
             let fields = [("day", day != entry.onDay), ("minutes", minutes != entry.minutes)].filter(\.1).map(\.0)
-            try await req.cases.correctTime(c, entryID: entry.id!, to: (day, minutes), changed: fields, reason: reason, today: Day(Date()))
+            try await req.cases.correctTime(
+                c, entryID: entry.id!, to: (day, minutes), changed: fields, reason: reason, today: Day(Date()))
         }
     }
 
@@ -92,9 +107,12 @@ enum CaseCorrections {
         var errors = FormErrors()
         let reason = errors.reason(input, note: false)
         let refuse = { (errors: FormErrors) in
-            try await render(req, c, entry, remove: CorrectionsController.removeForm(
-                req, noun: "deze uren", action: action(c, entry, remove: true), reason: input, note: false, errors: errors),
-                             status: .unprocessableEntity)
+            try await render(
+                req, c, entry,
+                remove: CorrectionsController.removeForm(
+                    req, noun: "deze uren", action: action(c, entry, remove: true), reason: input, note: false,
+                    errors: errors),
+                status: .unprocessableEntity)
         }
         guard let reason else { return try await refuse(errors) }
         return try await write(req, c, refuse, flash: .removed) {
@@ -103,8 +121,10 @@ enum CaseCorrections {
     }
 
     /// Runs the writer; a rule that refuses shows the correction page again with its message.
-    static func write(_ req: Request, _ c: OpenCase, _ refuse: (FormErrors) async throws -> Response, flash: Flash = .corrected,
-                      _ body: () async throws -> Void) async throws -> Response {
+    static func write(
+        _ req: Request, _ c: OpenCase, _ refuse: (FormErrors) async throws -> Response, flash: Flash = .corrected,
+        _ body: () async throws -> Void
+    ) async throws -> Response {
         var errors = FormErrors()
         do {
             try await body()

@@ -31,10 +31,18 @@ enum CaseForms {
             "consentBasis", "Grondslag",
             options: [
                 ("consent", "De melder gaf toestemming"),
-                ("legal_duty", "Zonder toestemming: een wettelijke plicht of een conflict van plichten (reden verplicht)"),
+                (
+                    "legal_duty",
+                    "Zonder toestemming: een wettelijke plicht of een conflict van plichten (reden verplicht)"
+                )
             ],
             selected: [input.consentBasis ?? ""],
-            hint: "Nodig voor elke stap waarbij iemand anders dan de melder iets hoort. Er is geen algemene plicht om strafbare feiten te melden: zonder toestemming alleen bij een wettelijke plicht of als zwijgen ernstig gevaar laat bestaan (conflict van plichten). Schrijf de reden op.",
+            hint:
+                """
+                    Nodig voor elke stap waarbij iemand anders dan de melder iets hoort. Er is geen algemene plicht \
+                    om strafbare feiten te melden: zonder toestemming alleen bij een wettelijke plicht of als \
+                    zwijgen ernstig gevaar laat bestaan (conflict van plichten). Schrijf de reden op.
+                    """,
             blank: "Geen toestemming nodig voor deze stap")
         form.add("consentOn", "Toestemming gegeven op", type: "date", value: input.consentOn)
         form.choice(
@@ -83,19 +91,26 @@ enum CaseForms {
 
     /// The facts the intake form and the details form both set, checked (the kind is chosen apart:
     /// nil when it was refused). Nil when any is wrong; the errors say which.
-    static func facts(_ input: some CaseFactsForm, kind: CaseKind?, organisation: Organisation?, errors: inout FormErrors)
-        -> CaseWriter.Details? {
-        let categories = errors.categories(input.categories, required: kind != nil && kind != .informationRequest && kind != .unclassified)
+    static func facts(
+        _ input: some CaseFactsForm, kind: CaseKind?, organisation: Organisation?, errors: inout FormErrors
+    )
+        -> CaseWriter.Details?
+    {
+        let categories = errors.categories(
+            input.categories, required: kind != nil && kind != .informationRequest && kind != .unclassified)
         let role = errors.choice(input.reporterRole, "reporterRole", ReporterRole.self, label: "wie meldt")
         let channel = errors.choice(input.channel, "channel", IntakeChannel.self, label: "hoe de melding binnenkwam")
         let department = errors.department(input.department, of: organisation)
-        let relation = errors.choice(input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
+        let relation = errors.choice(
+            input.relation, "relation", AccusedRelation.self, label: "de relatie tot de beklaagde")
         let regime = errors.choice(input.regime, "regime", Regime.self, label: "het regime")
-        let summary = errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
+        let summary =
+            errors.text(input.summary, "summary", label: "het verhaal", max: Case.storyLimit, required: false) ?? ""
         let accused = errors.text(input.accused, "accused", label: "de beklaagde", max: 300, required: false) ?? ""
         guard let kind, let role, let channel, let relation, let regime else { return nil }
-        return .init(kind: kind, categories: categories, reporterRole: role, channel: channel, department: department,
-                     relation: relation, regime: regime, summary: summary, accused: accused)
+        return .init(
+            kind: kind, categories: categories, reporterRole: role, channel: channel, department: department,
+            relation: relation, regime: regime, summary: summary, accused: accused)
     }
 
     struct Escalation: Content { var level, day, note: String? }
@@ -127,9 +142,13 @@ enum CaseForms {
         var form = FormView(
             id: "details", title: accepting ? "Aannemen: indelen en opslaan" : "Gegevens en verhaal",
             intro: accepting
-                ? "Deze aanvraag of melding kwam via de website binnen. Deel haar in; bij opslaan wordt het een lopende melding."
+                ? """
+                    Deze aanvraag of melding kwam via de website binnen. Deel haar in; bij opslaan wordt het een \
+                    lopende melding.
+                    """
                 : nil,
-            action: SiteURL.case(.value(c.id), .details).path, submit: accepting ? "Aannemen" : "Opslaan", csrf: req.csrfToken)
+            action: SiteURL.case(.value(c.id), .details).path, submit: accepting ? "Aannemen" : "Opslaan",
+            csrf: req.csrfToken)
         if accepting || r.kind == .unclassified {
             form.choice(
                 "kind", "Soort", options: CaseKind.classified.map { ($0.rawValue, $0.label) }, selected: [v.kind ?? ""],
@@ -145,7 +164,10 @@ enum CaseForms {
         form.choice(
             "regime", "Regime", Regime.self, selected: [v.regime ?? ""],
             hint:
-                "Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet bescherming klokkenluiders.",
+                """
+                    Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet \
+                    bescherming klokkenluiders.
+                    """,
             required: true)
         form.add("summary", "Het verhaal", type: "textarea", value: v.summary, maxlength: Case.storyLimit)
         form.add("accused", "Beklaagde", value: v.accused, maxlength: 300)
@@ -171,7 +193,8 @@ enum CaseForms {
         _ req: Request, _ c: OpenCase, _ step: WorkflowStep, done: Bool, day: String?, errors: FormErrors = .init()
     ) -> FormView {
         var form = FormView(
-            id: "step-\(step.code)", action: SiteURL.case(.value(c.id), .steps).path, submit: done ? "Ongedaan maken" : "Afvinken",
+            id: "step-\(step.code)", action: SiteURL.case(.value(c.id), .steps).path,
+            submit: done ? "Ongedaan maken" : "Afvinken",
             csrf: req.csrfToken)
         form.add("step", "Stap", type: "hidden", value: step.code)
         if done {
@@ -189,7 +212,8 @@ enum CaseForms {
         errors: FormErrors = .init(), today: Day
     ) -> FormView {
         var form = FormView(
-            id: "escalation", title: "Stap op de escalatieladder", action: SiteURL.case(.value(c.id), .escalations).path,
+            id: "escalation", title: "Stap op de escalatieladder",
+            action: SiteURL.case(.value(c.id), .escalations).path,
             submit: "Stap vastleggen", csrf: req.csrfToken)
         form.choice(
             "level", "Niveau", options: LadderLevel.allCases.map { (String($0.rawValue), $0.label) },
@@ -227,8 +251,14 @@ enum CaseForms {
     ) -> FormView {
         var form = FormView(
             id: "report", title: "Namens de melder melden bij de leiding",
-            intro: "Stap 4 bij zakelijke integriteit. In eerste instantie meldt de melder zelf bij het management, als de aard van de melding hiertoe aanleiding geeft. Alleen als dat niet mogelijk is, meld je namens de melder. Weeg af of de melder anoniem kan blijven.",
-            action: SiteURL.case(.value(c.id), .reportOnBehalf).path, submit: "Melding namens melder vastleggen", csrf: req.csrfToken)
+            intro:
+                """
+                    Stap 4 bij zakelijke integriteit. In eerste instantie meldt de melder zelf bij het management, \
+                    als de aard van de melding hiertoe aanleiding geeft. Alleen als dat niet mogelijk is, meld je \
+                    namens de melder. Weeg af of de melder anoniem kan blijven.
+                    """,
+            action: SiteURL.case(.value(c.id), .reportOnBehalf).path, submit: "Melding namens melder vastleggen",
+            csrf: req.csrfToken)
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
         form.checkbox(
             "selfReportConsidered",
@@ -245,7 +275,8 @@ enum CaseForms {
     static func wbk(_ req: Request, _ c: OpenCase, input: WBK? = nil, errors: FormErrors = .init()) -> FormView {
         let v = input ?? WBK(acknowledgedOn: c.record.acknowledgedOn?.iso, feedbackOn: c.record.feedbackOn?.iso)
         var form = FormView(
-            id: "wbk", title: "Termijnen klokkenluidersmelding", action: SiteURL.case(.value(c.id), .wbk).path, submit: "Opslaan",
+            id: "wbk", title: "Termijnen klokkenluidersmelding", action: SiteURL.case(.value(c.id), .wbk).path,
+            submit: "Opslaan",
             csrf: req.csrfToken)
         form.add("acknowledgedOn", "Ontvangst bevestigd op", type: "date", value: v.acknowledgedOn)
         form.add("feedbackOn", "Terugkoppeling gegeven op", type: "date", value: v.feedbackOn)
@@ -276,7 +307,8 @@ enum CaseForms {
         _ req: Request, _ c: OpenCase, input: Time = .init(), errors: FormErrors = .init(), today: Day
     ) -> FormView {
         var form = FormView(
-            id: "time", title: "Uren schrijven", action: SiteURL.case(.value(c.id), .time).path, submit: "Uren schrijven",
+            id: "time", title: "Uren schrijven", action: SiteURL.case(.value(c.id), .time).path,
+            submit: "Uren schrijven",
             csrf: req.csrfToken)
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
         form.add(
@@ -289,7 +321,8 @@ enum CaseForms {
 
     static func note(_ req: Request, _ c: OpenCase, input: Note = .init(), errors: FormErrors = .init()) -> FormView {
         var form = FormView(
-            id: "note", title: "Notitie toevoegen", action: SiteURL.case(.value(c.id), .notes).path, submit: "Notitie opslaan",
+            id: "note", title: "Notitie toevoegen", action: SiteURL.case(.value(c.id), .notes).path,
+            submit: "Notitie opslaan",
             csrf: req.csrfToken)
         form.add(
             "body", "Notitie", type: "textarea", value: input.body, hint: "Versleuteld opgeslagen.", required: true,
@@ -298,13 +331,19 @@ enum CaseForms {
         return form
     }
 
-    static func peer(_ req: Request, _ c: OpenCase, input: Peer? = nil, errors: FormErrors = .init()) throws
-        -> FormView {
+    static func peer(
+        _ req: Request, _ c: OpenCase, input: Peer? = nil, errors: FormErrors = .init()
+    ) throws
+        -> FormView
+    {
         let v = try input ?? Peer(peerSummary: c.open(c.record, \.$peerSummarySealed))
         var form = FormView(
             id: "peerSummary", title: "Geanonimiseerde samenvatting voor intervisie",
             intro:
-                "Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan iemand te herkennen is.",
+                """
+                    Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan \
+                    iemand te herkennen is.
+                    """,
             action: SiteURL.case(.value(c.id), .peerSummary).path, submit: "Opslaan", csrf: req.csrfToken)
         form.add("peerSummary", "Samenvatting", type: "textarea", value: v.peerSummary, maxlength: 4000)
         form.apply(errors)
@@ -316,7 +355,8 @@ enum CaseForms {
     ) -> FormView {
         let v = input ?? Aftercare(aftercareOn: c.record.aftercareOn?.iso)
         var form = FormView(
-            id: "aftercare", title: "Nazorg", action: SiteURL.case(.value(c.id), .aftercare).path, submit: "Nazorg plannen",
+            id: "aftercare", title: "Nazorg", action: SiteURL.case(.value(c.id), .aftercare).path,
+            submit: "Nazorg plannen",
             csrf: req.csrfToken)
         form.add("aftercareOn", "Nazorg op", type: "date", value: v.aftercareOn, required: true)
         form.apply(errors)
@@ -327,7 +367,8 @@ enum CaseForms {
         _ req: Request, _ c: OpenCase, input: Close = .init(), errors: FormErrors = .init(), today: Day
     ) -> FormView {
         var form = FormView(
-            id: "close", title: "Melding afsluiten", action: SiteURL.case(.value(c.id), .close).path, submit: "Afsluiten",
+            id: "close", title: "Melding afsluiten", action: SiteURL.case(.value(c.id), .close).path,
+            submit: "Afsluiten",
             csrf: req.csrfToken)
         form.choice(
             "outcome", "Uitkomst", Outcome.self, selected: [input.outcome ?? ""], required: true,
@@ -347,7 +388,9 @@ enum CaseForms {
         let names = open.map { "\($0.number). \($0.label)" }.joined(separator: "; ")
         let i = form.fields.firstIndex { $0.name == "closingNote" } ?? form.fields.endIndex
         var ask = FormView(id: form.id, action: "", submit: "", csrf: "")
-        ask.checkbox("openSteps", "Ik sluit af terwijl er stappen open staan", checked: checked, hint: "Niet afgevinkt: \(names).")
+        ask.checkbox(
+            "openSteps", "Ik sluit af terwijl er stappen open staan", checked: checked,
+            hint: "Niet afgevinkt: \(names).")
         form.fields.insert(contentsOf: ask.fields, at: i)
     }
 
@@ -355,7 +398,10 @@ enum CaseForms {
         var form = FormView(
             id: "reopen", title: "Melding heropenen",
             intro:
-                "Komt de melder terug op deze melding? Heropen haar: uitkomst en afsluitdatum vervallen, de rest blijft staan.",
+                """
+                    Komt de melder terug op deze melding? Heropen haar: uitkomst en afsluitdatum vervallen, de rest \
+                    blijft staan.
+                    """,
             action: SiteURL.case(.value(c.id), .reopen).path, submit: "Heropenen", csrf: req.csrfToken)
         form.apply(errors)
         return form
@@ -373,8 +419,14 @@ enum CaseForms {
             selected: [input.user ?? ""],
             required: true, blank: "Kies een vertrouwenspersoon")
         form.add("reason", "Reden", value: input.reason, required: true, maxlength: 300)
-        form.add("ends", "Tot en met", type: "date", value: input.ends,
-                 hint: "De laatste dag van de vervanging. Daarna opent de vervanger de melding niet meer. Leeg: tot je het delen beëindigt.")
+        form.add(
+            "ends", "Tot en met", type: "date", value: input.ends,
+            hint:
+                """
+                    De laatste dag van de vervanging. Daarna opent de vervanger de melding niet meer. Leeg: tot je \
+                    het delen beëindigt.
+                    """
+        )
         form.apply(errors)
         return form
     }
@@ -388,7 +440,7 @@ enum CaseForms {
             "time": time(req, c, today: today),
             "note": note(req, c),
             "aftercare": aftercare(req, c),
-            "close": close(req, c, today: today),
+            "close": close(req, c, today: today)
         ]
         forms["details"] = try? details(req, c)
         forms["peerSummary"] = try? peer(req, c)
@@ -422,7 +474,10 @@ enum CaseForms {
         var form = FormView(
             id: "identity", title: "Identiteit van de melder",
             intro:
-                "Apart van het verhaal bewaard en versleuteld. Elke keer dat deze pagina wordt geopend, wordt vastgelegd.",
+                """
+                    Apart van het verhaal bewaard en versleuteld. Elke keer dat deze pagina wordt geopend, wordt \
+                    vastgelegd.
+                    """,
             action: SiteURL.case(.value(c.id), .identity).path, submit: "Opslaan", csrf: req.csrfToken)
         form.add("reporterName", "Naam", value: v.reporterName, maxlength: 200)
         form.add("reporterContact", "Contactgegevens", value: v.reporterContact, maxlength: 300)

@@ -27,18 +27,22 @@ enum CaseMailboxActions {
             return """
                 Beste melder,
 
-                Ik bevestig dat ik je melding van een vermoeden van een misstand heb ontvangen. Je melding valt onder de Wet bescherming klokkenluiders. \
+                Ik bevestig dat ik je melding van een vermoeden van een misstand heb ontvangen. Je melding valt \
+                onder de Wet bescherming klokkenluiders. \
                 Je melding wordt beoordeeld en, voor zover van toepassing, opgevolgd. \
-                Binnen drie maanden na deze bevestiging krijg je in deze postbus informatie over de beoordeling en de opvolging.
+                Binnen drie maanden na deze bevestiging krijg je in deze postbus informatie over de beoordeling en \
+                de opvolging.
 
                 Wie je bent, blijft vertrouwelijk: ik maak dat niet bekend zonder jouw uitdrukkelijke toestemming, \
                 behalve als de wet mij daartoe verplicht. Dan hoor je dat eerst, als dat kan. \
-                Niemand mag je benadelen omdat je meldt, als je redelijke gronden had om aan te nemen dat wat je meldt klopt.
+                Niemand mag je benadelen omdat je meldt, als je redelijke gronden had om aan te nemen dat wat je \
+                meldt klopt.
 
                 Je mag ook melden bij een bevoegde instantie buiten je organisatie, bijvoorbeeld:
                 \(authorities)
 
-                Advies over je situatie krijg je gratis en vertrouwelijk bij de afdeling Advies van het Huis voor Klokkenluiders.
+                Advies over je situatie krijg je gratis en vertrouwelijk bij de afdeling Advies van het Huis voor \
+                Klokkenluiders.
 
                 Je kunt in deze postbus altijd reageren of vragen stellen.
 
@@ -49,13 +53,16 @@ enum CaseMailboxActions {
             return """
                 Dear reporter,
 
-                I confirm that I have received your report of suspected wrongdoing. Your report falls under the Dutch Whistleblower Protection Act (Wet bescherming klokkenluiders). \
+                I confirm that I have received your report of suspected wrongdoing. Your report falls under the \
+                Dutch Whistleblower Protection Act (Wet bescherming klokkenluiders). \
                 Your report will be assessed and, where appropriate, followed up. \
-                Within three months of this acknowledgement you will receive information in this mailbox about the assessment and the follow-up.
+                Within three months of this acknowledgement you will receive information in this mailbox about the \
+                assessment and the follow-up.
 
                 Your identity stays confidential: I will not disclose it without your explicit consent, \
                 unless the law requires me to. Then you will be told first, where possible. \
-                Nobody may treat you unfavourably because you reported, if you had reasonable grounds to believe that what you report is true.
+                Nobody may treat you unfavourably because you reported, if you had reasonable grounds to believe \
+                that what you report is true.
 
                 You may also report to a competent authority outside your organisation, for example:
                 \(authorities)
@@ -76,7 +83,9 @@ enum CaseMailboxActions {
     }
 
     /// The thread for the case page; reporter messages count as read once the counsellor sees them.
-    static func thread(_ req: Request, _ c: OpenCase, issuedCode: String? = nil, markRead: Bool = true) async throws -> Thread? {
+    static func thread(
+        _ req: Request, _ c: OpenCase, issuedCode: String? = nil, markRead: Bool = true
+    ) async throws -> Thread? {
         guard try await Mailbox.query(on: req.db).filter(\.$case.$id == c.id).count() > 0 else { return nil }
         let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
         let unread = messages.filter { $0.sender == .reporter && $0.readAt == nil }
@@ -97,7 +106,7 @@ enum CaseMailboxActions {
                         ISO8601DateFormatter.string(
                             from: m.createdAt, timeZone: Day.practiceTimeZone,
                             formatOptions: [
-                                .withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate,
+                                .withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate
                             ])),
                     approvedAt: m.approvedAt.map { Day($0).dutch })
             }, issuedCode: issuedCode, attachments: try await Attachments.list(c, on: req.db))
@@ -127,10 +136,16 @@ enum CaseMailboxActions {
     ) -> FormView {
         var form = FormView(
             id: "acknowledge", title: "Ontvangstbevestiging sturen",
-            intro: "Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag. De tekst staat in de taal waarin de melder schreef.",
-            action: SiteURL.caseMailbox(.value(c.id), .acknowledge).path, submit: "Bevestiging versturen", csrf: req.csrfToken)
+            intro:
+                """
+                    Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag. De tekst staat in de \
+                    taal waarin de melder schreef.
+                    """,
+            action: SiteURL.caseMailbox(.value(c.id), .acknowledge).path, submit: "Bevestiging versturen",
+            csrf: req.csrfToken)
         form.add(
-            "body", "Tekst", type: "textarea", value: input?.body ?? acknowledgementText(reporterLanguage(c)), required: true,
+            "body", "Tekst", type: "textarea", value: input?.body ?? acknowledgementText(reporterLanguage(c)),
+            required: true,
             maxlength: 4000)
         form.apply(errors)
         return form
@@ -142,7 +157,10 @@ enum CaseMailboxActions {
         var form = FormView(
             id: "record", title: "Verslag ter controle en goedkeuring",
             intro:
-                "Bij een mondelinge melding: de melder kan het verslag in de postbus controleren, verbeteren en goedkeuren (EU-richtlijn 2019/1937, art. 18).",
+                """
+                    Bij een mondelinge melding: de melder kan het verslag in de postbus controleren, verbeteren en \
+                    goedkeuren (EU-richtlijn 2019/1937, art. 18).
+                    """,
             action: SiteURL.caseMailbox(.value(c.id), .record).path, submit: "Verslag versturen", csrf: req.csrfToken)
         form.add("body", "Verslag", type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
         form.apply(errors)
@@ -156,8 +174,12 @@ enum CaseMailboxActions {
                 "openMailbox": FormView(
                     id: "openMailbox", title: "Postbus openen voor deze melder",
                     intro:
-                        "Voor een melding per telefoon of in persoon: de melder krijgt een ontvangstcode (die je één keer ziet en doorgeeft) en kan daarmee berichten en een verslag lezen.",
-                    action: SiteURL.caseMailbox(.value(c.id), .open).path, submit: "Postbus openen", csrf: req.csrfToken)
+                        """
+                            Voor een melding per telefoon of in persoon: de melder krijgt een ontvangstcode (die je \
+                            één keer ziet en doorgeeft) en kan daarmee berichten en een verslag lezen.
+                            """,
+                    action: SiteURL.caseMailbox(.value(c.id), .open).path, submit: "Postbus openen", csrf: req.csrfToken
+                )
             ]
         }
         var forms = ["reply": replyForm(req, c), "record": recordForm(req, c)]

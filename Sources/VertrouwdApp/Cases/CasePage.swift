@@ -87,10 +87,18 @@ enum CasePage {
         if let held = r.legalHoldOn {
             summary = "Bewaarplicht sinds \(held.dutch): deze melding wordt niet vernietigd tot die is opgeheven."
         } else if let closed = r.closedOn, r.status == .closed {
-            summary = "De inhoud wordt vernietigd na \(closed.adding(months: policy.months).dutch) (bewaartermijn \(policy.months) maanden na afsluiten), "
+            summary =
+                """
+                    De inhoud wordt vernietigd na \(closed.adding(months: policy.months).dutch) (bewaartermijn \
+                    \(policy.months) maanden na afsluiten), 
+                    """
                 + "zodra de melding in een vastgesteld jaarverslag is geteld. Getallen zonder inhoud blijven."
         } else {
-            summary = "Na het afsluiten geldt een bewaartermijn van \(policy.months) maanden; daarna wordt de inhoud vernietigd."
+            summary =
+                """
+                    Na het afsluiten geldt een bewaartermijn van \(policy.months) maanden; daarna wordt de inhoud \
+                    vernietigd.
+                    """
         }
         return Retention(summary: summary, requests: try await ReporterRights.staffRequests(req, c, override: override))
     }
@@ -103,7 +111,9 @@ enum CasePage {
     static func basisText(_ consent: CaseConsent?, _ c: OpenCase) -> String {
         guard let consent else { return "Geen toestemming nodig" }
         let remark = (try? c.open(consent, \.$remarkSealed)) ?? ""
-        if consent.basis == "legal_duty" { return "Zonder toestemming (wettelijke plicht of conflict van plichten): \(remark)" }
+        if consent.basis == "legal_duty" {
+            return "Zonder toestemming (wettelijke plicht of conflict van plichten): \(remark)"
+        }
         let method = consent.method?.label.lowercased() ?? ""
         let day = consent.givenOn?.dutch ?? ""
         return "Toestemming \(method) op \(day)" + (remark.isEmpty ? "" : " — \(remark)")
@@ -117,8 +127,10 @@ enum CasePage {
     }
 
     /// Everything the case page shows, opened with the case's key.
-    static func context(_ req: Request, _ c: OpenCase, override: FormView? = nil, issuedCode: String? = nil,
-                        markRead: Bool = true) async throws -> Context {
+    static func context(
+        _ req: Request, _ c: OpenCase, override: FormView? = nil, issuedCode: String? = nil,
+        markRead: Bool = true
+    ) async throws -> Context {
         let r = c.record
         let id = c.id
         let db = req.db
@@ -164,7 +176,8 @@ enum CasePage {
         if r.status == .closed { forms["reopen"] = CaseForms.reopen(req, c) }
         let done = Set(doneSteps.map(\.step))
         if var close = forms["close"] {
-            CaseForms.askOpenSteps(&close, open: Workflow.steps(for: r.kind).filter { !done.contains($0.code) }, checked: false)
+            CaseForms.askOpenSteps(
+                &close, open: Workflow.steps(for: r.kind).filter { !done.contains($0.code) }, checked: false)
             forms["close"] = close
         }
         forms["hold"] = try ReporterRights.holdForm(req, c)
@@ -172,7 +185,10 @@ enum CasePage {
         // than reopening, the hold and answers, or reopening a case that runs) is shown at the top.
         let stays = override.map { $0.id == "hold" || $0.id.hasPrefix("answer-") } ?? false
         let displaced = override.flatMap { form in
-            !stays && ((r.status == .closed && form.id != "reopen" && form.id != "reply") || (r.status != .closed && form.id == "reopen")) ? form : nil
+            !stays
+                && ((r.status == .closed && form.id != "reopen" && form.id != "reply")
+                    || (r.status != .closed && form.id == "reopen"))
+                ? form : nil
         }
         let retention = try await retention(req, c, override: override)
         if let override, !override.id.hasPrefix("answer-") { forms[override.id] = override }
@@ -225,8 +241,10 @@ enum CasePage {
                     body: try c.open($0, \.$bodySealed))
             },
             entries: entries.map {
-                .init(day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes), who: $0.user.name,
-                      correctURL: CaseCorrections.mayCorrect($0, in: c, staff: staff) ? CaseCorrections.action(c, $0) : nil)
+                .init(
+                    day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes), who: $0.user.name,
+                    correctURL: CaseCorrections.mayCorrect($0, in: c, staff: staff)
+                        ? CaseCorrections.action(c, $0) : nil)
             },
             totalHours: Hours.format(minutes: entries.reduce(0) { $0 + $1.minutes }),
             shares: try shares.map {
@@ -256,8 +274,9 @@ enum CasePage {
         guard c.isOwner else { throw Abort(.notFound) }
         try await req.audit("case.export", subject: "case:\(c.id)")
         let practice = try await Practice.find(Practice.singletonID, on: req.db)?.name ?? ""
-        let page = FilePage(generatedAt: PublicText.nl.dateFormatter(.long).string(from: Date()), practice: practice,
-                            backURL: SiteURL.case(.value(c.id)).path, c: try await context(req, c, markRead: false))
+        let page = FilePage(
+            generatedAt: PublicText.nl.dateFormatter(.long).string(from: Date()), practice: practice,
+            backURL: SiteURL.case(.value(c.id)).path, c: try await context(req, c, markRead: false))
         return try await PolicyController.printPage(req, .caseFile, page)
     }
 }

@@ -35,7 +35,8 @@ enum CasesController {
             organisations = options(visible.map { ($0.id!.uuidString, $0.name) }, filter.organisation?.uuidString)
             kinds = options(CaseKind.allCases.map { ($0.rawValue, $0.label) }, filter.kind?.rawValue)
             statuses = options(CaseStatus.allCases.map { ($0.rawValue, $0.label) }, filter.status?.rawValue)
-            years = options(((thisYear - 9)...thisYear).reversed().map { (String($0), String($0)) }, filter.year.map(String.init))
+            years = options(
+                ((thisYear - 9)...thisYear).reversed().map { (String($0), String($0)) }, filter.year.map(String.init))
             orders = options(CaseFilter.Order.allCases.map { ($0.rawValue, $0.label) }, filter.order.rawValue)
             active = filter.isSearch || filter.order != .newest
             showClosed = filter.includeClosed
@@ -55,7 +56,8 @@ enum CasesController {
         return try await req.page(
             .cases,
             IndexPage(
-                meta: req.meta("Meldingen", section: "cases"), rows: cases.map { CaseRow($0, staff: staff, today: today) },
+                meta: req.meta("Meldingen", section: "cases"),
+                rows: cases.map { CaseRow($0, staff: staff, today: today) },
                 total: total, pager: Pager(page: page, total: total) { base + "page=\($0)" },
                 showClosed: filter.includeClosed, canCreate: staff.user.isCounsellor,
                 search: Search(filter, organisations: visible, thisYear: today.year)))
@@ -85,7 +87,10 @@ enum CasesController {
         var form = FormView(
             id: "new-case", title: "Nieuwe melding",
             intro:
-                "Leg vast wat je weet. Alleen de vakjes met een sterretje zijn nodig; de rest kan later. Het verhaal, de identiteit en de beklaagde worden versleuteld opgeslagen.",
+                """
+                    Leg vast wat je weet. Alleen de vakjes met een sterretje zijn nodig; de rest kan later. Het \
+                    verhaal, de identiteit en de beklaagde worden versleuteld opgeslagen.
+                    """,
             action: SiteURL.cases.path, submit: "Melding aanmaken", csrf: req.csrfToken)
         form.choice(
             "organisation", "Organisatie", options: organisations.map { ($0.id!.uuidString, $0.name) },
@@ -113,7 +118,10 @@ enum CasesController {
         form.choice(
             "regime", "Regime", Regime.self, selected: [input.regime ?? Regime.confidential.rawValue],
             hint:
-                "Bij een melding onder de Wet bescherming klokkenluiders lopen termijnen: ontvangstbevestiging binnen 7 dagen, terugkoppeling binnen 3 maanden.",
+                """
+                    Bij een melding onder de Wet bescherming klokkenluiders lopen termijnen: ontvangstbevestiging \
+                    binnen 7 dagen, terugkoppeling binnen 3 maanden.
+                    """,
             required: true)
         form.add(
             "summary", "Het verhaal", type: "textarea", value: input.summary, hint: "Versleuteld. Schrijf feitelijk.",

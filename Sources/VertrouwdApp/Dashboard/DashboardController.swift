@@ -83,16 +83,29 @@ enum DashboardController {
         let clock = PublicText.nl.dateFormatter(.medium)
         // The few organisations whose channel was flooded lately, of those this user sees.
         let flooded = req.application.floodGuard.recentFloods()
-        var floodedOrgs = flooded.isEmpty ? [] : try await Organisation.query(on: req.db).filter(\.$id ~~ Set(flooded.keys)).sort(\.$name).all()
+        var floodedOrgs =
+            flooded.isEmpty
+            ? [] : try await Organisation.query(on: req.db).filter(\.$id ~~ Set(flooded.keys)).sort(\.$name).all()
         if !staff.user.isAdmin, !floodedOrgs.isEmpty {
-            let served = Set(try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id))
+            let served = Set(
+                try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(
+                    \.$organisation.id))
             floodedOrgs = floodedOrgs.filter { served.contains($0.id!) }
         }
-        let floods = floodedOrgs.compactMap { org in flooded[org.id!].map { Flood(organisation: org.name, when: clock.string(from: $0)) } }
-        var form = FormView(id: "calendar", title: nil, action: SiteURL.calendarFeed.path, submit: "Nieuw agenda-adres maken", csrf: req.csrfToken)
-        form.intro = "Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een nieuw adres maakt het oude ongeldig."
+        let floods = floodedOrgs.compactMap { org in
+            flooded[org.id!].map { Flood(organisation: org.name, when: clock.string(from: $0)) }
+        }
+        var form = FormView(
+            id: "calendar", title: nil, action: SiteURL.calendarFeed.path, submit: "Nieuw agenda-adres maken",
+            csrf: req.csrfToken)
+        form.intro =
+            """
+                Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een \
+                nieuw adres maakt het oude ongeldig.
+                """
         let page = Page(
-            meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor, isAdmin: staff.user.isAdmin,
+            meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
+            isAdmin: staff.user.isAdmin,
             running: work.running, inbox: work.inbox, unread: work.unread, deadlines: work.deadlines,
             appointments: work.appointments, aftercare: work.aftercare, organisations: hours,
             organisationsNeedingAttention: attentionOnly, signals: work.signals, retention: work.retention,
@@ -120,57 +133,85 @@ enum DashboardController {
             let db = req.db
             var work = CounsellorWork()
             work.reminders = try await ReminderRun.items(for: staff.userID, today: today, on: db)
-            (work.retention, work.retentionMore) = try await DashboardController.retention(req, staff: staff, today: today)
+            (work.retention, work.retentionMore) = try await DashboardController.retention(
+                req, staff: staff, today: today)
             work.signals = try await SignalView.cached(for: staff, app: req.application, on: db)
             let running = CaseListing.readable(by: staff.userID, includeClosed: false)
             var counts: [CaseStatus: Int] = [:]
-            for row in try await (db as! any SQLDatabase).raw("SELECT c.status, COUNT(*) AS n FROM cases c WHERE " + running
-                + " GROUP BY c.status").all() {
+            for row in try await (db as! any SQLDatabase).raw(
+                "SELECT c.status, COUNT(*) AS n FROM cases c WHERE " + running
+                    + " GROUP BY c.status"
+            ).all() {
                 if let status = CaseStatus(rawValue: try row.decode(column: "status", as: String.self)) {
                     counts[status] = try row.decode(column: "n", as: Int.self)
                 }
             }
-            work.running = Running(total: counts.values.reduce(0, +), new: counts[.new] ?? 0, open: counts[.open] ?? 0,
-                                   aftercare: counts[.aftercare] ?? 0)
+            work.running = Running(
+                total: counts.values.reduce(0, +), new: counts[.new] ?? 0, open: counts[.open] ?? 0,
+                aftercare: counts[.aftercare] ?? 0)
             let row = { (c: CaseListing) in CaseRow(c, staff: staff, today: today) }
-            let inbox = try await CaseListing.read(where: running + " AND c.status = \(bind: CaseStatus.new.rawValue)", order: .oldest,
-                                                   limit: shown, on: db)
+            let inbox = try await CaseListing.read(
+                where: running + " AND c.status = \(bind: CaseStatus.new.rawValue)", order: .oldest,
+                limit: shown, on: db)
             work.inbox = Bounded(inbox.map(row), total: counts[.new] ?? 0)
             // A reporter may still write after the case is closed: it must reach someone.
             let unread = try await CaseListing.read(
                 where: CaseListing.readableOne(by: staff.userID) + " AND c.destroyed_on IS NULL AND c.status <> "
-                    + "\(bind: CaseStatus.new.rawValue) AND c.id IN (SELECT case_id FROM mailbox_messages WHERE sender = "
+                    + """
+                        \(bind: CaseStatus.new.rawValue) AND c.id IN (SELECT case_id FROM mailbox_messages WHERE \
+                        sender = 
+                        """
                     + "\(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL)",
                 order: .oldest, limit: shown + 1, on: db)
             work.unread = Bounded(unread.map(row))
             // WBK deadlines: the running whistleblower cases without feedback yet.
             var deadlines: [Deadline] = []
-            for c in try await CaseListing.read(where: running + " AND c.regime = \(bind: Regime.whistleblower.rawValue) "
-                + "AND c.feedback_on IS NULL", on: db) {
-                if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue {
-                    deadlines.append(Deadline(reference: c.reference, url: SiteURL.case(.value(c.id)).path, deadline: .init(next)))
+            for c in try await CaseListing.read(
+                where: running + " AND c.regime = \(bind: Regime.whistleblower.rawValue) "
+                    + "AND c.feedback_on IS NULL", on: db)
+            {
+                if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue
+                {
+                    deadlines.append(
+                        Deadline(reference: c.reference, url: SiteURL.case(.value(c.id)).path, deadline: .init(next)))
                 }
             }
             deadlines.sort { $0.deadline.state == "overdue" && $1.deadline.state != "overdue" }
             work.deadlines = Bounded(deadlines)
             let aftercare = try await CaseListing.read(
-                where: running + " AND c.status = \(bind: CaseStatus.aftercare.rawValue) AND c.aftercare_on <= \(bind: today.adding(days: 7).iso)",
+                where: running
+                    + """
+                         AND c.status = \(bind: CaseStatus.aftercare.rawValue) AND c.aftercare_on <= \
+                        \(bind: today.adding(days: 7).iso)
+                        """,
                 order: .oldest, limit: shown + 1, on: db)
-            work.aftercare = Bounded(aftercare.compactMap { c in
-                c.aftercareOn.map { Aftercare(day: $0.dutch, reference: c.reference, url: SiteURL.case(.value(c.id)).path, overdue: $0 < today) }
-            })
+            work.aftercare = Bounded(
+                aftercare.compactMap { c in
+                    c.aftercareOn.map {
+                        Aftercare(
+                            day: $0.dutch, reference: c.reference, url: SiteURL.case(.value(c.id)).path,
+                            overdue: $0 < today)
+                    }
+                })
             let upcoming = try await CaseAppointment.query(on: db).filter(\.$counsellor.$id == staff.userID)
                 .filter(\.$startsAt >= today.iso).filter(\.$startsAt < today.adding(days: 15).iso).sort(\.$startsAt)
                 .limit(shown + 1).all()
-            let references = upcoming.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Case.query(on: db)
-                .filter(\.$id ~~ Set(upcoming.map(\.$case.id))).filter(\.$destroyedOn == nil).field(\.$id).field(\.$reference).all()
-                .map { ($0.id!, $0.reference) })
-            work.appointments = Bounded(upcoming.compactMap { a in
-                references[a.$case.id].map { reference in
-                    Appointment(when: CaseForms.dutchDateTime(a.startsAt), mode: a.mode.label, reference: reference,
-                                url: SiteURL.case(.value(a.$case.id)).path)
-                }
-            })
+            let references =
+                upcoming.isEmpty
+                ? [:]
+                : Dictionary(
+                    uniqueKeysWithValues: try await Case.query(on: db)
+                        .filter(\.$id ~~ Set(upcoming.map(\.$case.id))).filter(\.$destroyedOn == nil).field(\.$id)
+                        .field(\.$reference).all()
+                        .map { ($0.id!, $0.reference) })
+            work.appointments = Bounded(
+                upcoming.compactMap { a in
+                    references[a.$case.id].map { reference in
+                        Appointment(
+                            when: CaseForms.dutchDateTime(a.startsAt), mode: a.mode.label, reference: reference,
+                            url: SiteURL.case(.value(a.$case.id)).path)
+                    }
+                })
             return work
         }
     }
@@ -178,19 +219,27 @@ enum DashboardController {
     /// Hours per organisation: for a counsellor, the organisations they serve (with how many of
     /// their cases run there); for an admin who serves none, only those whose hours need
     /// attention — no running contract year, or 80% of the budget used — the most used first.
-    static func organisationHours(_ req: Request, staff: Staff, today: Day) async throws -> (Bounded<OrgHours>, attentionOnly: Bool) {
-        let served = Set(try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(\.$organisation.id))
+    static func organisationHours(
+        _ req: Request, staff: Staff, today: Day
+    ) async throws -> (Bounded<OrgHours>, attentionOnly: Bool) {
+        let served = Set(
+            try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(
+                \.$organisation.id))
         let attentionOnly = staff.user.isAdmin
-        let listed: [Organisation] = attentionOnly
+        let listed: [Organisation] =
+            attentionOnly
             ? try await Organisation.query(on: req.db).field(\.$id).field(\.$name).sort(\.$name).all()
-            : try await Organisation.query(on: req.db).filter(\.$id ~~ served).field(\.$id).field(\.$name).sort(\.$name).all()
+            : try await Organisation.query(on: req.db).filter(\.$id ~~ served).field(\.$id).field(\.$name).sort(\.$name)
+                .all()
         // Live case counts only for the organisations this user serves; an admin's other rows show
         // hours, not how many reports came in (docs/ANONYMITY.md, who sees what).
-        let figures = try await OrganisationFigures.of(listed.compactMap(\.id), today: today, countingCasesOf: served, on: req.db)
+        let figures = try await OrganisationFigures.of(
+            listed.compactMap(\.id), today: today, countingCasesOf: served, on: req.db)
         let rows = listed.map { org in
-            OrgHours(name: org.name, url: SiteURL.organisation(.value(org.id!)).path,
-                     openCases: served.contains(org.id!) ? String(figures.openCases[org.id!] ?? 0) : nil,
-                     budget: figures.budget(of: org.id!))
+            OrgHours(
+                name: org.name, url: SiteURL.organisation(.value(org.id!)).path,
+                openCases: served.contains(org.id!) ? String(figures.openCases[org.id!] ?? 0) : nil,
+                budget: figures.budget(of: org.id!))
         }
         guard attentionOnly else { return (Bounded(rows), false) }
         // An admin: the organisations they serve, then those whose hours need attention.
@@ -204,9 +253,13 @@ enum DashboardController {
     /// The staff member's closed cases (their own, or shared with them) with a reporter's message
     /// nobody has read.
     static func closedWithMessages(userID: UUID, on db: any Database) async throws -> [CaseListing] {
-        try await CaseListing.read(where: "c.status = \(bind: CaseStatus.closed.rawValue) AND c.destroyed_on IS NULL AND c.id IN "
-            + "(SELECT case_id FROM mailbox_messages WHERE sender = \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL) AND "
-            + CaseListing.readableOne(by: userID), on: db)
+        try await CaseListing.read(
+            where: "c.status = \(bind: CaseStatus.closed.rawValue) AND c.destroyed_on IS NULL AND c.id IN "
+                + """
+                    (SELECT case_id FROM mailbox_messages WHERE sender = \
+                    \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL) AND 
+                    """
+                + CaseListing.readableOne(by: userID), on: db)
     }
 
     /// At most this many closed cases are listed; the rest are counted.
@@ -220,34 +273,51 @@ enum DashboardController {
         // month), then which of them are this counsellor's: a join led the planner through
         // every one of the counsellor's cases.
         let waiting = try await ReporterRequest.query(on: req.db).filter(\.$answeredAt == nil).sort(\.$madeAt).all()
-        let references = waiting.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Case.query(on: req.db)
-            .filter(\.$id ~~ Set(waiting.map(\.$case.id))).filter(\.$counsellor.$id == staff.userID).filter(\.$destroyedOn == nil)
-            .field(\.$id).field(\.$reference).all().map { ($0.id!, $0.reference) })
+        let references =
+            waiting.isEmpty
+            ? [:]
+            : Dictionary(
+                uniqueKeysWithValues: try await Case.query(on: req.db)
+                    .filter(\.$id ~~ Set(waiting.map(\.$case.id))).filter(\.$counsellor.$id == staff.userID).filter(
+                        \.$destroyedOn == nil
+                    )
+                    .field(\.$id).field(\.$reference).all().map { ($0.id!, $0.reference) })
         var items = waiting.compactMap { r in
             references[r.$case.id].map { reference in
-                Retention(reference: reference, url: SiteURL.case(.value(r.$case.id)).path(anchor: "requests"),
-                          what: (r.kind == .deletion ? "verzoek tot verwijdering" : "verzoek tot verbetering") + ", antwoord uiterlijk \(r.dueOn.dutch)",
-                          urgent: true)
+                Retention(
+                    reference: reference, url: SiteURL.case(.value(r.$case.id)).path(anchor: "requests"),
+                    what: (r.kind == .deletion ? "verzoek tot verwijdering" : "verzoek tot verbetering")
+                        + ", antwoord uiterlijk \(r.dueOn.dutch)",
+                    urgent: true)
             }
         }
         let horizon = today.adding(months: 1)
         // Those whose retention ends in the coming month first (a hold can still be placed), then
         // those past it (kept until a report is signed off, or due at the next run).
-        var due = try await RetentionRun.candidates(req.store, today: today, counsellor: staff.userID, endingBy: horizon,
-                                                    endingAfter: today, limit: Self.retentionShown)
+        var due = try await RetentionRun.candidates(
+            req.store, today: today, counsellor: staff.userID, endingBy: horizon,
+            endingAfter: today, limit: Self.retentionShown)
         if due.count < Self.retentionShown {
-            due += try await RetentionRun.candidates(req.store, today: today, counsellor: staff.userID, endingBy: today,
-                                                     limit: Self.retentionShown - due.count)
+            due += try await RetentionRun.candidates(
+                req.store, today: today, counsellor: staff.userID, endingBy: today,
+                limit: Self.retentionShown - due.count)
         }
         for c in due {
             guard let ends = c.retentionEnds, ends <= horizon else { continue }
-            let what = c.decision == .destroy ? "wordt bij de volgende ronde vernietigd"
+            let what =
+                c.decision == .destroy
+                ? "wordt bij de volgende ronde vernietigd"
                 : (ends <= today ? "bewaartermijn verstreken; " : "bewaartermijn eindigt \(ends.dutch); ")
-                    + (c.decision == .keep(.notInSignedOffReport) ? "wacht op het vastgestelde jaarverslag" : "daarna vernietigd")
-            items.append(Retention(reference: c.reference, url: SiteURL.case(.value(c.id)).path(anchor: "retention"), what: what,
-                                   urgent: c.decision == .destroy))
+                    + (c.decision == .keep(.notInSignedOffReport)
+                        ? "wacht op het vastgestelde jaarverslag" : "daarna vernietigd")
+            items.append(
+                Retention(
+                    reference: c.reference, url: SiteURL.case(.value(c.id)).path(anchor: "retention"), what: what,
+                    urgent: c.decision == .destroy))
         }
-        let more = due.count < Self.retentionShown ? 0
+        let more =
+            due.count < Self.retentionShown
+            ? 0
             : try await RetentionRun.count(req.store, counsellor: staff.userID, endingBy: horizon) - due.count
         return (items, more)
     }
@@ -267,22 +337,27 @@ enum CalendarFeed {
             try await req.audit("calendar.renew", subject: "user:\(staff.userID)")
         }
         let base = req.application.settings.publicURL ?? ""
-        return try await DashboardController.render(req, calendarURL: base + SiteURL.calendar(file: .value(token + ".ics")).path)
+        return try await DashboardController.render(
+            req, calendarURL: base + SiteURL.calendar(file: .value(token + ".ics")).path)
     }
 
     /// GET /calendar/:token.ics
     @Sendable static func feed(_ req: Request) async throws -> Response {
         guard let file = req.parameters.get("file"), file.hasSuffix(".ics") else { throw Abort(.notFound) }
         let token = String(file.dropLast(4))
-        guard !token.isEmpty, let user = try await User.query(on: req.db).filter(\.$calendarTokenHash == Tokens.hash(token))
-            .filter(\.$active == true).first() else { throw Abort(.notFound) }
+        guard !token.isEmpty,
+            let user = try await User.query(on: req.db).filter(\.$calendarTokenHash == Tokens.hash(token))
+                .filter(\.$active == true).first()
+        else { throw Abort(.notFound) }
         let from = Day(Date()).adding(days: -30).iso
         let appointments = try await CaseAppointment.query(on: req.db).filter(\.$counsellor.$id == user.id!)
             .filter(\.$startsAt >= from).sort(\.$startsAt).all()
-        let ics = ICS.calendar(appointments.map { a in
-            ICS.Event(uid: "\(a.id!.uuidString)@vertrouwd", startsAt: a.startsAt, minutes: a.durationMinutes,
-                      summary: "Afspraak vertrouwenspersoon (\(a.mode.label.lowercased()))")
-        })
+        let ics = ICS.calendar(
+            appointments.map { a in
+                ICS.Event(
+                    uid: "\(a.id!.uuidString)@vertrouwd", startsAt: a.startsAt, minutes: a.durationMinutes,
+                    summary: "Afspraak vertrouwenspersoon (\(a.mode.label.lowercased()))")
+            })
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
         return Response(status: .ok, headers: headers, body: .init(string: ics))
@@ -299,13 +374,20 @@ enum ICS {
     }
 
     static func calendar(_ events: [Event], now: Date = Date()) -> String {
-        let stamp = ISO8601DateFormatter.string(from: now, timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone])
-            .replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Vertrouwd//NL", "CALSCALE:GREGORIAN", "X-WR-CALNAME:Vertrouwd"]
+        let stamp = ISO8601DateFormatter.string(
+            from: now, timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
+        )
+        .replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        var lines = [
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Vertrouwd//NL", "CALSCALE:GREGORIAN", "X-WR-CALNAME:Vertrouwd"
+        ]
         for e in events {
-            let local = e.startsAt.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "") + "00"
-            lines += ["BEGIN:VEVENT", "UID:\(e.uid)", "DTSTAMP:\(stamp)", "DTSTART;TZID=Europe/Amsterdam:\(local)",
-                      "DURATION:PT\(e.minutes)M", "SUMMARY:\(e.summary)", "CLASS:PRIVATE", "END:VEVENT"]
+            let local =
+                e.startsAt.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "") + "00"
+            lines += [
+                "BEGIN:VEVENT", "UID:\(e.uid)", "DTSTAMP:\(stamp)", "DTSTART;TZID=Europe/Amsterdam:\(local)",
+                "DURATION:PT\(e.minutes)M", "SUMMARY:\(e.summary)", "CLASS:PRIVATE", "END:VEVENT"
+            ]
         }
         lines.append("END:VCALENDAR")
         return lines.joined(separator: "\r\n") + "\r\n"

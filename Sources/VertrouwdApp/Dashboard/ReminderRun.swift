@@ -23,10 +23,13 @@ struct ReminderRun: Sendable {
         let answerDays = try await Practice.find(Practice.singletonID, on: db)?.responseWorkdays ?? 2
         var items: [Item] = []
         let running = try await CaseListing.read(
-            where: "c.counsellor_id = \(bind: userID) AND c.status" + CaseListing.running + " AND c.destroyed_on IS NULL", on: db)
+            where: "c.counsellor_id = \(bind: userID) AND c.status" + CaseListing.running
+                + " AND c.destroyed_on IS NULL", on: db)
         for c in running {
-            for reminder in Reminders.of(status: c.status, openedOn: c.openedOn, clock: c.whistleblowerClock, aftercareOn: c.aftercareOn,
-                                         today: today, answerWorkdays: answerDays) {
+            for reminder in Reminders.of(
+                status: c.status, openedOn: c.openedOn, clock: c.whistleblowerClock, aftercareOn: c.aftercareOn,
+                today: today, answerWorkdays: answerDays)
+            {
                 items.append(Item(text: reminder.text, path: SiteURL.case(.value(c.id)).path))
             }
         }
@@ -35,17 +38,21 @@ struct ReminderRun: Sendable {
         for request in try await ReporterRequest.query(on: db).filter(\.$answeredAt == nil).with(\.$case).all()
         where request.case.$counsellor.id == userID && request.case.destroyedOn == nil {
             if let reminder = Reminders.reporterRequest(dueOn: request.dueOn, today: today) {
-                items.append(Item(text: reminder.text, path: SiteURL.case(.value(request.$case.id)).path + "#retention"))
+                items.append(
+                    Item(text: reminder.text, path: SiteURL.case(.value(request.$case.id)).path + "#retention"))
             }
         }
         for c in try await DashboardController.closedWithMessages(userID: userID, on: db) {
-            items.append(Item(text: Reminder.messageOnClosedCase.text, path: SiteURL.case(.value(c.id)).path + "#mailbox"))
+            items.append(
+                Item(text: Reminder.messageOnClosedCase.text, path: SiteURL.case(.value(c.id)).path + "#mailbox"))
         }
-        let served = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == userID).all().map(\.$organisation.id)
+        let served = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == userID).all().map(
+            \.$organisation.id)
         let figures = try await OrganisationFigures.of(served, today: today, on: db)
         for orgID in served.sorted(by: { $0.uuidString < $1.uuidString }) {
             guard let year = figures.currentYears[orgID],
-                  let reminder = Reminders.budget(BudgetStatus(usedMinutes: figures.usedMinutes[orgID] ?? 0, budgetMinutes: year.budgetMinutes))
+                let reminder = Reminders.budget(
+                    BudgetStatus(usedMinutes: figures.usedMinutes[orgID] ?? 0, budgetMinutes: year.budgetMinutes))
             else { continue }
             items.append(Item(text: reminder.text, path: SiteURL.organisation(.value(orgID)).path))
         }
@@ -61,7 +68,9 @@ struct ReminderRun: Sendable {
     func run(today: Day, dryRun: Bool) async throws -> [(email: String, outcome: Outcome)] {
         var done: [(email: String, outcome: Outcome)] = []
         let command = app.settings.sendmailCommand.flatMap { $0.isEmpty ? nil : $0 }
-        for user in try await User.query(on: app.db).filter(\.$isCounsellor == true).filter(\.$active == true).sort(\.$email).all() {
+        for user in try await User.query(on: app.db).filter(\.$isCounsellor == true).filter(\.$active == true).sort(
+            \.$email
+        ).all() {
             let items = try await Self.items(for: user.requireID(), today: today, on: app.db)
             guard !items.isEmpty else { done.append((user.email, .nothing)); continue }
             if dryRun { done.append((user.email, .wouldSend(items.count))); continue }
@@ -104,7 +113,8 @@ struct ReminderRun: Sendable {
         let lines = items.map { "- \($0.text)\n  \(root)\($0.path)" }.joined(separator: "\n")
         return """
             To: \(user.email)
-            Subject: Vertrouwd: \(items.count == 1 ? "1 herinnering" : "\(items.count) herinneringen") voor \(today.dutch)
+            Subject: Vertrouwd: \(items.count == 1 ? "1 herinnering" : "\(items.count) herinneringen") voor \
+            \(today.dutch)
             Content-Type: text/plain; charset=utf-8
 
             Goedemorgen \(user.name),
@@ -158,19 +168,24 @@ struct RemindersRunCommand: AsyncCommand {
         var today: String?
     }
 
-    var help: String { "Sends each counsellor with something due the day's reminder mail, once a day (links only, no case contents)." }
+    var help: String {
+        "Sends each counsellor with something due the day's reminder mail, once a day (links only, no case contents)."
+    }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let today = try Day.option(signature.today)
-        for (email, outcome) in try await ReminderRun(app: context.application).run(today: today, dryRun: signature.dryRun) {
-            let what: String = switch outcome {
-            case .nothing: "nothing due"
-            case .sent(let n): "sent (\(n) reminder(s))"
-            case .alreadySent: "already sent today"
-            case .wouldSend(let n): "would send \(n) reminder(s) (dry run)"
-            case .noMail(let n): "\(n) reminder(s), not sent: VERTROUWD_SENDMAIL is not set"
-            case .failed: "the mail command failed; the next run tries again"
-            }
+        for (email, outcome) in try await ReminderRun(app: context.application).run(
+            today: today, dryRun: signature.dryRun)
+        {
+            let what: String =
+                switch outcome {
+                case .nothing: "nothing due"
+                case .sent(let n): "sent (\(n) reminder(s))"
+                case .alreadySent: "already sent today"
+                case .wouldSend(let n): "would send \(n) reminder(s) (dry run)"
+                case .noMail(let n): "\(n) reminder(s), not sent: VERTROUWD_SENDMAIL is not set"
+                case .failed: "the mail command failed; the next run tries again"
+                }
             context.console.print("\(email): \(what)")
         }
     }

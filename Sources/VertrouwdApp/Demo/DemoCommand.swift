@@ -45,7 +45,11 @@ enum DemoPractice {
         guard users == 0, orgs == 0, cases == 0 else {
             throw DemoCommand.Refusal(
                 description:
-                    "This database already holds data (\(users) accounts, \(orgs) organisations, \(cases) cases). The demo only fills an empty database; point VERTROUWD_DATA_DIR or DATABASE_URL at a new one."
+                    """
+                        This database already holds data (\(users) accounts, \(orgs) organisations, \(cases) \
+                        cases). The demo only fills an empty database; point VERTROUWD_DATA_DIR or DATABASE_URL at \
+                        a new one.
+                        """
             )
         }
         var rng = Seeded(state: 2026)
@@ -98,7 +102,7 @@ enum DemoPractice {
                 counsellors: [youssef]),
             OrgSpec(
                 name: "Kinderopvang Klein Geluk", slug: "klein-geluk", sector: .childcare, employees: 92,
-                departments: ["Locatie Noord", "Locatie Zuid", "Kantoor"], hours: 24, counsellors: [anna]),
+                departments: ["Locatie Noord", "Locatie Zuid", "Kantoor"], hours: 24, counsellors: [anna])
         ]
         let yearStart = Day(year: today.year, month: 1, day: 1)!
         var organisations: [(Organisation, OrgSpec)] = []
@@ -122,7 +126,7 @@ enum DemoPractice {
                 try await contact.create(on: db)
             }
             let phases: [(EngagementPhase, Int)] = [
-                (.exploratoryTalk, -14), (.agreementSigned, -12), (.policy, -11), (.introduction, -10), (.active, -9),
+                (.exploratoryTalk, -14), (.agreementSigned, -12), (.policy, -11), (.introduction, -10), (.active, -9)
             ]
             for (phase, months) in phases {
                 let record = EngagementPhaseRecord()
@@ -144,7 +148,7 @@ enum DemoPractice {
             let activities: [(ActivityKind, String, Int?)] = [
                 (.policySession, "Kennismaking met directie en OR", nil),
                 (.informationSession, "Elkaar aanspreken op gedrag", 24),
-                (.workshop, "Grenzen stellen", 12), (.material, "Poster en mailing: wie is de vertrouwenspersoon", nil),
+                (.workshop, "Grenzen stellen", 12), (.material, "Poster en mailing: wie is de vertrouwenspersoon", nil)
             ]
             for (i, (kind, what, participants)) in activities.enumerated() {
                 for start in [yearStart.adding(months: -12), yearStart] where start.adding(months: 1 + i * 3) <= today {
@@ -159,18 +163,31 @@ enum DemoPractice {
             organisations.append((org, spec))
         }
 
-        // About sixty cases over two contract years, spread over kinds, categories, steps, ladder levels, outcomes and referrals.
+        // About sixty cases over two contract years, spread over kinds, categories, steps, ladder levels, outcomes and
+        // referrals.
         let stories = [
-            "Melder voelt zich al maanden buitengesloten door twee collega's; opmerkingen tijdens de pauze, niet uitgenodigd voor overleg.",
-            "Leidinggevende maakt regelmatig opmerkingen over uiterlijk en kleding van melder, ook in het bijzijn van anderen.",
-            "Melder is na een conflict met een cliëntfamilie uitgescholden en bedreigd; voelt zich niet gesteund door het team.",
-            "Melder vermoedt dat declaraties van een afdeling niet kloppen: uren die niet gewerkt zijn worden toch gefactureerd.",
+            """
+                Melder voelt zich al maanden buitengesloten door twee collega's; opmerkingen tijdens de pauze, niet \
+                uitgenodigd voor overleg.
+                """,
+            """
+                Leidinggevende maakt regelmatig opmerkingen over uiterlijk en kleding van melder, ook in het \
+                bijzijn van anderen.
+                """,
+            """
+                Melder is na een conflict met een cliëntfamilie uitgescholden en bedreigd; voelt zich niet gesteund \
+                door het team.
+                """,
+            """
+                Melder vermoedt dat declaraties van een afdeling niet kloppen: uren die niet gewerkt zijn worden \
+                toch gefactureerd.
+                """,
             "Collega deelt vertrouwelijke cliëntgegevens via een privé-app; melder weet niet of dit gemeld mag worden.",
             "Melder ervaart grappen over afkomst als kwetsend; eerdere opmerking hierover werd weggelachen.",
             "Vraag over de rol van de vertrouwenspersoon en wat er met een gesprek gebeurt.",
             "Melder heeft hoge werkdruk en een arbeidsconflict met de leidinggevende over het rooster.",
             "Melder ziet dat bedrijfsmiddelen (laptop, bus) voor privéklussen worden gebruikt door een teamleider.",
-            "Melder is door een collega tegen de muur geduwd tijdens een ruzie over taken.",
+            "Melder is door een collega tegen de muur geduwd tijdens een ruzie over taken."
         ]
         let kinds: [(CaseKind, [CaseCategory])] = [
             (.personalIntegrity, [.bullying]), (.personalIntegrity, [.sexualHarassment]),
@@ -178,7 +195,7 @@ enum DemoPractice {
             (.businessIntegrity, [.fraud]), (.businessIntegrity, [.informationLeak]),
             (.personalIntegrity, [.discrimination]),
             (.informationRequest, []), (.personalIntegrity, [.workload]), (.businessIntegrity, [.misuseOfResources]),
-            (.personalIntegrity, [.aggression]),
+            (.personalIntegrity, [.aggression])
         ]
         var created = 0
         for n in 0..<60 {
@@ -262,25 +279,37 @@ enum DemoPractice {
                 regime: .confidential,
                 summary: "Melder voelt zich door een teamleider onder druk gezet om extra diensten te draaien.",
                 reporterName: "", reporterContact: "", accused: "Teamleider (demo)")
-            _ = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(intake)
+            _ = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(
+                intake)
             created += 1
         }
         // A report under the whistleblower act, received three days ago and not yet acknowledged:
         // the acknowledgement is due within the week, so Anna's morning starts with a reminder.
-        let wbk = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(CaseIntake(
-            organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .businessIntegrity,
-            categories: [.fraud], reporterRole: .witness, channel: .email, openedOn: today.adding(days: -3), department: "Facilitair",
-            relation: .manager, regime: .whistleblower,
-            summary: "Melder vermoedt dat facturen van een leverancier dubbel worden betaald en dat een leidinggevende daarvan weet.",
-            reporterName: "", reporterContact: "", accused: "Leidinggevende (demo)"))
+        let wbk = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(
+            CaseIntake(
+                organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .businessIntegrity,
+                categories: [.fraud], reporterRole: .witness, channel: .email, openedOn: today.adding(days: -3),
+                department: "Facilitair",
+                relation: .manager, regime: .whistleblower,
+                summary:
+                    """
+                        Melder vermoedt dat facturen van een leverancier dubbel worden betaald en dat een \
+                        leidinggevende daarvan weet.
+                        """,
+                reporterName: "", reporterContact: "", accused: "Leidinggevende (demo)"))
         try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!)
             .logTime(wbk, on: today.adding(days: -3), minutes: 60, today: today)
         created += 1
         // The intimidation signal at Het Baken became an advice to management, sent as drafted: the
         // draft names no figure below k (scripts/disclosure_audit.py reads it).
         if let signal = Signals.detect(
-            [0, 1, 2].map { SignalCase(id: "demo-\($0)", categories: [.intimidation], department: "Thuiszorg", openedOn: today.adding(days: -12 - 14 * $0)) },
-            today: today, k: app.settings.disclosureThreshold).first {
+            [0, 1, 2].map {
+                SignalCase(
+                    id: "demo-\($0)", categories: [.intimidation], department: "Thuiszorg",
+                    openedOn: today.adding(days: -12 - 14 * $0))
+            },
+            today: today, k: app.settings.disclosureThreshold
+        ).first {
             let draft = Signals.adviceDraft(for: signal, organisation: baken.name, k: app.settings.disclosureThreshold)
             let letter = AdviceRecord()
             letter.$organisation.id = baken.id!; letter.$user.id = bakenSpec.counsellors[0].id!
@@ -297,7 +326,11 @@ enum DemoPractice {
         advice.solicited = true
         advice.subject = "Advies: meldregeling en zichtbaarheid vertrouwenspersoon"
         advice.body =
-            "Aan de directie van Gemeente Lindewaard,\n\nOp uw verzoek adviseer ik de meldregeling te actualiseren en de vertrouwenspersoon zichtbaarder te maken op de afdelingen.\n\nMet vriendelijke groet,\nYoussef El Amrani"
+            """
+                Aan de directie van Gemeente Lindewaard,\n\nOp uw verzoek adviseer ik de meldregeling te \
+                actualiseren en de vertrouwenspersoon zichtbaarder te maken op de afdelingen.\n\nMet vriendelijke \
+                groet,\nYoussef El Amrani
+                """
         advice.givenOn = yearStart.adding(months: -4); advice.sentOn = advice.givenOn
         advice.response = "De directie neemt het advies over.";
         advice.followUp = ""
@@ -313,7 +346,7 @@ enum DemoPractice {
             (.training, 8, 6, "Training gespreksvoering bij agressie"),
             (.peerConsultation, 20, 12, "Intervisiegroep regio Noord"),
             (.peerConsultation, 3, 9, "Intervisiegroep regio Noord"),
-            (.other, 14, 6, "Congres LVV"),
+            (.other, 14, 6, "Congres LVV")
         ] {
             let entry = DevelopmentEntry()
             entry.$user.id = anna.id!; entry.kind = kind; entry.onDay = today.adding(months: -monthsAgo)
@@ -322,31 +355,42 @@ enum DemoPractice {
         }
         // Last year's annual reports were signed off, as in a practice that has run a year.
         for (org, spec) in organisations {
-            guard let year = try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
-                .filter(\.$startsOn == yearStart.adding(months: -12)).first() else { continue }
-            let (doc, _) = try await ReportBuilder.currentDocument(org: org, year: year, record: nil, store: app.store, on: db)
+            guard
+                let year = try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
+                    .filter(\.$startsOn == yearStart.adding(months: -12)).first()
+            else { continue }
+            let (doc, _) = try await ReportBuilder.currentDocument(
+                org: org, year: year, record: nil, store: app.store, on: db)
             try await ReportBuilder.signOff(doc, record: nil, yearID: year.id!, by: spec.counsellors[0].id!, on: db)
         }
         // Six conversations of last year at Het Baken were written up after its report was signed off
         // (a counsellor back from leave): the report is signed off again, checked against the first
         // version as the web page does (docs/ANONYMITY.md, rule 9). Both versions are kept.
         if let lastYear = try await ContractYear.query(on: db).filter(\.$organisation.$id == baken.id!)
-            .filter(\.$startsOn == yearStart.adding(months: -12)).first() {
+            .filter(\.$startsOn == yearStart.adding(months: -12)).first()
+        {
             for i in 0..<6 {
-                _ = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(CaseIntake(
-                    organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
-                    categories: [.workload], reporterRole: .affectedEmployee, channel: .phone,
-                    openedOn: lastYear.endsOn.adding(days: -20 - 7 * i), department: "", relation: .manager, regime: .confidential,
-                    summary: "Gesprek over werkdruk, later uitgewerkt (demo).", reporterName: "", reporterContact: "", accused: ""))
+                _ = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(
+                    CaseIntake(
+                        organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
+                        categories: [.workload], reporterRole: .affectedEmployee, channel: .phone,
+                        openedOn: lastYear.endsOn.adding(days: -20 - 7 * i), department: "", relation: .manager,
+                        regime: .confidential,
+                        summary: "Gesprek over werkdruk, later uitgewerkt (demo).", reporterName: "",
+                        reporterContact: "", accused: ""))
                 created += 1
             }
             let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == lastYear.id!).first()
-            let (doc, _) = try await ReportBuilder.currentDocument(org: baken, year: lastYear, record: record, store: app.store, on: db)
-            let problems = AnnualStatistics.revisionProblems(from: try ReportBuilder.versionsThatLeft(record).map(\.statistics), to: doc.statistics)
+            let (doc, _) = try await ReportBuilder.currentDocument(
+                org: baken, year: lastYear, record: record, store: app.store, on: db)
+            let problems = AnnualStatistics.revisionProblems(
+                from: try ReportBuilder.versionsThatLeft(record).map(\.statistics), to: doc.statistics)
             if problems.isEmpty {
-                try await ReportBuilder.signOff(doc, record: record, yearID: lastYear.id!, by: bakenSpec.counsellors[0].id!, on: db)
+                try await ReportBuilder.signOff(
+                    doc, record: record, yearID: lastYear.id!, by: bakenSpec.counsellors[0].id!, on: db)
             } else {
-                app.logger.warning("Het Baken's second version of last year was refused: \(problems.joined(separator: "; "))")
+                app.logger.warning(
+                    "Het Baken's second version of last year was refused: \(problems.joined(separator: "; "))")
             }
         }
         // Each organisation adopted its three policy documents last year; a revision is in draft.
@@ -362,10 +406,16 @@ enum DemoPractice {
                     if version == 1 {
                         d.status = .adopted; d.body = body
                         d.adoptedOn = yearStart.adding(months: -10); d.adoptedBy = "de directie"
-                        d.worksCouncilConsentOn = kind.needsWorksCouncilConsent ? yearStart.adding(months: -10).adding(days: -14) : nil
+                        d.worksCouncilConsentOn =
+                            kind.needsWorksCouncilConsent ? yearStart.adding(months: -10).adding(days: -14) : nil
                     } else {
                         d.status = .draft; d.adoptedBy = ""
-                        d.body = body + "\n\n## Wijziging \(today.year)\n\nDeze versie is na de evaluatie met de vertrouwenspersoon aangepast."
+                        d.body =
+                            body
+                            + """
+                                \n\n## Wijziging \(today.year)\n\nDeze versie is na de evaluatie met de \
+                                vertrouwenspersoon aangepast.
+                                """
                     }
                     try await d.create(on: db)
                 }

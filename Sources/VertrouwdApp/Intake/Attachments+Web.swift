@@ -56,9 +56,10 @@ extension Attachments {
     static func list(_ c: OpenCase, on db: any Database) async throws -> [Listed] {
         try await Attachment.query(on: db).filter(\.$case.$id == c.id).field(\.$id).field(\.$kind).field(\.$size)
             .field(\.$filenameSealed).field(\.$createdAt).sort(\.$createdAt).all().map { a in
-                Listed(url: SiteURL.attachment(.value(c.id), .value(a.id!)).path,
-                       name: try c.open(a, \.$filenameSealed),
-                       size: ByteCountFormatter.string(fromByteCount: Int64(a.size), countStyle: .file))
+                Listed(
+                    url: SiteURL.attachment(.value(c.id), .value(a.id!)).path,
+                    name: try c.open(a, \.$filenameSealed),
+                    size: ByteCountFormatter.string(fromByteCount: Int64(a.size), countStyle: .file))
             }
     }
 
@@ -67,23 +68,35 @@ extension Attachments {
     @Sendable static func download(_ req: Request) async throws -> Response {
         let c = try await CaseAccess.open(req, audit: "case.attachment")
         guard let id = req.parameters.get("attachmentID", as: UUID.self),
-              let attachment = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$case.$id == c.id).first(),
-              let kind = AttachmentKind(rawValue: attachment.kind) else { throw Abort(.notFound) }
+            let attachment = try await Attachment.query(on: req.db).filter(\.$id == id).filter(\.$case.$id == c.id)
+                .first(),
+            let kind = AttachmentKind(rawValue: attachment.kind)
+        else { throw Abort(.notFound) }
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: kind.mimeType)
         // A fixed, safe name: the reporter's file name never reaches a header.
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"bijlage-\(c.record.reference)-\(id.uuidString.prefix(8)).\(kind.fileExtension)\"")
+        headers.replaceOrAdd(
+            name: .contentDisposition,
+            value:
+                """
+                    attachment; \
+                    filename=\"bijlage-\(c.record.reference)-\(id.uuidString.prefix(8)).\(kind.fileExtension)\"
+                    """
+        )
         headers.replaceOrAdd(name: "Content-Security-Policy", value: "sandbox; default-src 'none'")
         let db = req.db, key = c.key, logger = req.logger
-        let body = Response.Body(managedAsyncStream: { writer in
-            do {
-                try await pieces(of: attachment, key: key, on: db) { try await writer.writeBuffer(ByteBuffer(data: $0)) }
-            } catch {
-                // The answer has begun: the download ends short, and the log says why.
-                logger.error("attachment \(id) could not be read whole: \(String(reflecting: error))")
-                throw error
-            }
-        }, count: attachment.size)
+        let body = Response.Body(
+            managedAsyncStream: { writer in
+                do {
+                    try await pieces(of: attachment, key: key, on: db) {
+                        try await writer.writeBuffer(ByteBuffer(data: $0))
+                    }
+                } catch {
+                    // The answer has begun: the download ends short, and the log says why.
+                    logger.error("attachment \(id) could not be read whole: \(String(reflecting: error))")
+                    throw error
+                }
+            }, count: attachment.size)
         return Response(status: .ok, headers: headers, body: body)
     }
 }

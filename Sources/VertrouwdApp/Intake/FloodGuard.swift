@@ -63,7 +63,9 @@ final class FloodGuard: Sendable {
                 s.floods[organisation] = now
                 return .organisationFull(minutes: 1)
             }
-            if s.sources[source] == nil && s.sources.count >= Self.maximumSources { Self.forgetOld(&s.sources, now: now, window: sourceWindow) }
+            if s.sources[source] == nil && s.sources.count >= Self.maximumSources {
+                Self.forgetOld(&s.sources, now: now, window: sourceWindow)
+            }
             s.sources[source] = mine + [now]
             s.organisations[key] = theirs + [now]
             return .allowed
@@ -90,7 +92,8 @@ final class FloodGuard: Sendable {
         sources = sources.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
         // Still full (a flood from very many addresses): forget the half seen longest ago.
         if sources.count >= maximumSources {
-            let keep = sources.sorted { ($0.value.last ?? .distantPast) > ($1.value.last ?? .distantPast) }.prefix(maximumSources / 2)
+            let keep = sources.sorted { ($0.value.last ?? .distantPast) > ($1.value.last ?? .distantPast) }.prefix(
+                maximumSources / 2)
             sources = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
         }
     }

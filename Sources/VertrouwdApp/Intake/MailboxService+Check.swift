@@ -13,7 +13,9 @@ extension MailboxService {
     static func prepare(language: Language, kdf: ReceiptHash.Parameters, app: Application) async throws -> Prepared {
         let secret = ReceiptCode.generate().secret
         let salt = ReceiptHash.newSalt()
-        let hash = try await app.hashing.run(bounded: false) { try ReceiptHash.hash(secret: secret, salt: salt, parameters: kdf) }
+        let hash = try await app.hashing.run(bounded: false) {
+            try ReceiptHash.hash(secret: secret, salt: salt, parameters: kdf)
+        }
         return Prepared(secret: secret, salt: salt, hash: hash, kdf: kdf.description, language: language)
     }
 
@@ -21,11 +23,14 @@ extension MailboxService {
 
     /// Checks a typed code. Every wrong answer looks the same to the reporter; a locator under
     /// attack makes its next attempt wait.
-    static func check(_ code: ReceiptCode, kdf: ReceiptHash.Parameters, app: Application, source: Source? = nil, on db: any Database) async throws -> Outcome {
+    static func check(
+        _ code: ReceiptCode, kdf: ReceiptHash.Parameters, app: Application, source: Source? = nil, on db: any Database
+    ) async throws -> Outcome {
         guard let mailbox = try await Mailbox.query(on: db).filter(\.$locator == code.locator).first() else {
             // Spend the same time as a real check, so timing does not reveal which locators exist.
             _ = try await app.hashing.run(source: source) {
-                ReceiptHash.verify(secret: code.secret, salt: Data(count: 16), expected: Data(count: 32), parameters: kdf)
+                ReceiptHash.verify(
+                    secret: code.secret, salt: Data(count: 16), expected: Data(count: 32), parameters: kdf)
             }
             await EvenTiming.settle(since: .now)
             return .wrong
@@ -54,7 +59,9 @@ extension MailboxService {
     }
 
     /// A wrong code (or any code while locked) counts, and may lock the locator.
-    private static func countFailure(_ mailbox: Mailbox, lockedUntil: Date?, now: Date, on db: any Database) async throws -> Outcome {
+    private static func countFailure(
+        _ mailbox: Mailbox, lockedUntil: Date?, now: Date, on db: any Database
+    ) async throws -> Outcome {
         // One atomic step: concurrent wrong codes each count (a read-add-save lost them).
         // An attempt while locked counts too.
         let failures = try await Counters.increment("mailboxes", "failed_attempts", id: mailbox.requireID(), on: db)

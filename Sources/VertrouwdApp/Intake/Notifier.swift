@@ -43,7 +43,8 @@ enum Notifier {
     /// The enrolment link of a new account, straight to its own address (never batched).
     static func sendEnrolment(_ app: Application, to email: String, name: String, link: String) {
         guard let command = app.settings.sendmailCommand, !command.isEmpty,
-              !(email + name + link).unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return }
+            !(email + name + link).unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { return }
         let message = """
             To: \(email)
             Subject: Vertrouwd: stel je account in
@@ -94,9 +95,15 @@ enum Notifier {
         Task.detached {
             let admins = (try? await User.query(on: app.db).filter(\.$isAdmin == true).all()) ?? []
             for admin in admins {
-                sendAlarm(app, command: command, to: admin.email,
-                          subject: "Vertrouwd: ALARM - het auditlogboek is gewijzigd",
-                          text: "Vertrouwd heeft gevonden dat het auditlogboek buiten de applicatie om is gewijzigd:\n\(finding).\n\nZie de README, 'The audit log'.")
+                sendAlarm(
+                    app, command: command, to: admin.email,
+                    subject: "Vertrouwd: ALARM - het auditlogboek is gewijzigd",
+                    text:
+                        """
+                            Vertrouwd heeft gevonden dat het auditlogboek buiten de applicatie om is \
+                            gewijzigd:\n\(finding).\n\nZie de README, 'The audit log'.
+                            """
+                )
             }
         }
     }

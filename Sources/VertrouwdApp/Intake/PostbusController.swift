@@ -70,7 +70,9 @@ enum PostbusController {
         let t = PublicText.of(req.language)
         var form = FormView(id: "postbus", action: SiteURL.postbus.path, submit: t.open, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
-        form.add("code", t.codeLabel, type: "text", value: typed, hint: t.codeHint, required: true, autocomplete: "off", inputmode: "numeric", maxlength: 64)
+        form.add(
+            "code", t.codeLabel, type: "text", value: typed, hint: t.codeHint, required: true, autocomplete: "off",
+            inputmode: "numeric", maxlength: 64)
         form.apply(errors)
         return form
     }
@@ -78,9 +80,14 @@ enum PostbusController {
     /// The open mailbox of this browser, if any; an expired one is closed.
     static func current(_ req: Request) async throws -> (MailboxSession, Mailbox)? {
         guard let token = req.cookies[cookie]?.string, !token.isEmpty,
-              let session = try await MailboxSession.query(on: req.db).filter(\.$id == Tokens.hash(token)).with(\.$mailbox).first() else { return nil }
+            let session = try await MailboxSession.query(on: req.db).filter(\.$id == Tokens.hash(token)).with(
+                \.$mailbox
+            ).first()
+        else { return nil }
         let now = Date()
-        if now.timeIntervalSince(session.lastSeenAt) > idleTimeout || now.timeIntervalSince(session.createdAt) > absoluteTimeout {
+        if now.timeIntervalSince(session.lastSeenAt) > idleTimeout
+            || now.timeIntervalSince(session.createdAt) > absoluteTimeout
+        {
             try await session.delete(on: req.db)
             return nil
         }
@@ -92,16 +99,18 @@ enum PostbusController {
     }
 
     static func expiredCookie(_ req: Request) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), path: SiteURL.postbus.path,
-                          isSecure: req.application.settings.secureCookies, isHTTPOnly: true, sameSite: .strict)
+        HTTPCookies.Value(
+            string: "", expires: Date(timeIntervalSince1970: 0), path: SiteURL.postbus.path,
+            isSecure: req.application.settings.secureCookies, isHTTPOnly: true, sameSite: .strict)
     }
 
     /// The mailbox closed while the reporter was writing: ask for the code again and show what
     /// they typed, so nothing is lost (it is not stored).
     static func expired(_ req: Request) async throws -> Response {
         let t = PublicText.of(req.language)
-        let page = ExpiredPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: t.errExpired,
-                               kept: ErrorPageMiddleware.keptText(req).map(\.value))
+        let page = ExpiredPage(
+            t: t, title: t.mailboxTitle, form: loginForm(req), notice: t.errExpired,
+            kept: ErrorPageMiddleware.keptText(req).map(\.value))
         let response = try await req.publicPage(.postbusLogin, page, status: .unauthorized)
         response.cookies[cookie] = expiredCookie(req)
         return response
@@ -121,7 +130,8 @@ enum PostbusController {
         guard let (_, mailbox) = try await current(req) else {
             let t = PublicText.of(req.language)
             let notice = req.cookies[cookie] != nil ? t.errExpired : nil
-            let response = try await req.publicPage(.postbusLogin, LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: notice))
+            let response = try await req.publicPage(
+                .postbusLogin, LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: notice))
             if req.cookies[cookie] != nil { response.cookies[cookie] = expiredCookie(req) }
             return response
         }
@@ -137,7 +147,8 @@ enum PostbusController {
         }
         let outcome: MailboxService.Outcome
         do {
-            outcome = try await MailboxService.check(code, kdf: req.application.settings.receiptKDF, app: req.application, source: req.source, on: req.db)
+            outcome = try await MailboxService.check(
+                code, kdf: req.application.settings.receiptKDF, app: req.application, source: req.source, on: req.db)
         } catch is Hashing.Busy {
             return try await refuse(req, t, message: t.busyCode, status: .serviceUnavailable)
         }
@@ -153,21 +164,28 @@ enum PostbusController {
             session.lastSeenAt = Date()
             try await req.store.transaction { db in
                 try await session.create(on: db)
-                try await Audit.record("mailbox.open", subject: "case:\(mailbox.$case.id)", actor: "reporter", store: req.store, db: db)
+                try await Audit.record(
+                    "mailbox.open", subject: "case:\(mailbox.$case.id)", actor: "reporter", store: req.store, db: db)
             }
             let response = req.redirect(to: SiteURL.postbus.path, redirectType: .normal)
-            response.cookies[cookie] = HTTPCookies.Value(string: token, path: SiteURL.postbus.path, isSecure: req.application.settings.secureCookies,
-                                                         isHTTPOnly: true, sameSite: .strict)
+            response.cookies[cookie] = HTTPCookies.Value(
+                string: token, path: SiteURL.postbus.path, isSecure: req.application.settings.secureCookies,
+                isHTTPOnly: true, sameSite: .strict)
             return response
         }
     }
 
-    static func refuse(_ req: Request, _ t: PublicText, message: String? = nil, status: HTTPStatus = .unprocessableEntity) async throws -> Response {
+    static func refuse(
+        _ req: Request, _ t: PublicText, message: String? = nil, status: HTTPStatus = .unprocessableEntity
+    ) async throws -> Response {
         var errors = FormErrors()
         errors["code"] = message ?? t.wrongCode
         let typed = String((req.formValue("code") ?? "").prefix(64))
-        let response = try await req.publicPage(.postbusLogin, LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req, errors: errors, typed: typed),
-                                                                         notice: nil), status: status)
+        let response = try await req.publicPage(
+            .postbusLogin,
+            LoginPage(
+                t: t, title: t.mailboxTitle, form: loginForm(req, errors: errors, typed: typed),
+                notice: nil), status: status)
         if status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
         return response
     }
@@ -178,24 +196,35 @@ enum PostbusController {
 
     static func messageForm(_ req: Request, input: MessageForm = .init(), errors: FormErrors = .init()) -> FormView {
         let t = PublicText.of(req.language)
-        var form = FormView(id: "bericht", action: SiteURL.postbusMessages.path, submit: t.sendMessage, csrf: req.csrfToken)
+        var form = FormView(
+            id: "bericht", action: SiteURL.postbusMessages.path, submit: t.sendMessage, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
-        form.add("body", t.messageLabel, type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
-        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules, sending: t.sendingFiles,
-                   failed: t.sendingFailed)
+        form.add(
+            "body", t.messageLabel, type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
+        form.files(
+            "files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules,
+            sending: t.sendingFiles,
+            failed: t.sendingFailed)
         form.apply(errors)
         return form
     }
 
-    static func render(_ req: Request, _ mailbox: Mailbox, form: FormView? = nil, flash: String? = nil,
-                       rights: ReporterRights.Section? = nil, status: HTTPStatus = .ok) async throws -> Response {
+    static func render(
+        _ req: Request, _ mailbox: Mailbox, form: FormView? = nil, flash: String? = nil,
+        rights: ReporterRights.Section? = nil, status: HTTPStatus = .ok
+    ) async throws -> Response {
         let t = PublicText.of(req.language)
-        guard let record = try await Case.query(on: req.db).filter(\.$id == mailbox.$case.id).with(\.$organisation).first() else { throw Abort(.notFound) }
+        guard
+            let record = try await Case.query(on: req.db).filter(\.$id == mailbox.$case.id).with(\.$organisation)
+                .first()
+        else { throw Abort(.notFound) }
         if let destroyed = record.destroyedOn {
             let rt = ReporterRights.Text.of(req.language)
-            return try await req.publicPage(.postbusDeleted, DeletedPage(
-                t: t, title: rt.deletedTitle, reference: record.reference,
-                text: rt.deletedText.replacingOccurrences(of: "{day}", with: destroyed.dutch), csrf: req.csrfToken))
+            return try await req.publicPage(
+                .postbusDeleted,
+                DeletedPage(
+                    t: t, title: rt.deletedTitle, reference: record.reference,
+                    text: rt.deletedText.replacingOccurrences(of: "{day}", with: destroyed.dutch), csrf: req.csrfToken))
         }
         let c = try caseKey(req, record)
         let rightsSection = if let rights { rights } else { try await ReporterRights.section(req, c) }
@@ -206,26 +235,35 @@ enum PostbusController {
             var approve: FormView?
             var correct: FormView?
             if isRecord && m.approvedAt == nil {
-                approve = FormView(id: "approve-\(m.id!)", action: SiteURL.postbusRecord(.value(m.id!), .approve).path, submit: t.approve, csrf: req.csrfToken)
-                var f = FormView(id: "correct-\(m.id!)", action: SiteURL.postbusRecord(.value(m.id!), .correct).path, submit: t.sendCorrection, csrf: req.csrfToken)
+                approve = FormView(
+                    id: "approve-\(m.id!)", action: SiteURL.postbusRecord(.value(m.id!), .approve).path,
+                    submit: t.approve, csrf: req.csrfToken)
+                var f = FormView(
+                    id: "correct-\(m.id!)", action: SiteURL.postbusRecord(.value(m.id!), .correct).path,
+                    submit: t.sendCorrection, csrf: req.csrfToken)
                 f.add("body", t.correction, type: "textarea", required: true, maxlength: Case.storyLimit)
                 f.secondary = true
                 correct = f
             }
             let kind = m.kind == .acknowledgement ? t.acknowledgement : (isRecord ? t.recordTitle : "")
-            return Message(id: m.id!.uuidString, fromReporter: m.sender == .reporter,
-                           sender: m.sender == .reporter ? t.you : t.counsellor, kind: kind, isRecord: isRecord,
-                           body: try c.open(m, \.$bodySealed),
-                           at: formatter.string(from: m.createdAt), approvedAt: m.approvedAt.map { formatter.string(from: $0) },
-                           approveForm: approve, correctionForm: correct)
+            return Message(
+                id: m.id!.uuidString, fromReporter: m.sender == .reporter,
+                sender: m.sender == .reporter ? t.you : t.counsellor, kind: kind, isRecord: isRecord,
+                body: try c.open(m, \.$bodySealed),
+                at: formatter.string(from: m.createdAt), approvedAt: m.approvedAt.map { formatter.string(from: $0) },
+                approveForm: approve, correctionForm: correct)
         }
         let submitted = record.createdAt.map { formatter.string(from: $0) } ?? record.openedOn.dutch
-        return try await req.publicPage(.postbus, Page(
-            t: t, title: t.mailboxTitle, orgName: record.organisation.name, reference: record.reference, submittedOn: submitted,
-            words: try await ReporterRights.wordsAsSent(c, on: req.db),
-            attachments: try await Attachments.list(c, on: req.db).map { "\($0.name) (\($0.size))" }, messages: views,
-            form: form ?? messageForm(req), csrf: req.csrfToken, flash: flash,
-            rights: rightsSection), status: status)
+        return try await req.publicPage(
+            .postbus,
+            Page(
+                t: t, title: t.mailboxTitle, orgName: record.organisation.name, reference: record.reference,
+                submittedOn: submitted,
+                words: try await ReporterRights.wordsAsSent(c, on: req.db),
+                attachments: try await Attachments.list(c, on: req.db).map { "\($0.name) (\($0.size))" },
+                messages: views,
+                form: form ?? messageForm(req), csrf: req.csrfToken, flash: flash,
+                rights: rightsSection), status: status)
     }
 
     /// Adds a message from the reporter, sealed with the case key (at most
@@ -245,18 +283,21 @@ enum PostbusController {
         let t = PublicText.of(req.language)
         let input = MessageForm(req)
         var errors = FormErrors()
-        let body = FormErrors.publicText(input.body, "body", max: Case.storyLimit, required: true, t: t, errors: &errors)
+        let body = FormErrors.publicText(
+            input.body, "body", max: Case.storyLimit, required: true, t: t, errors: &errors)
         let files = Attachments.check(input.files, t: t, errors: &errors)
         if !errors.isEmpty { Attachments.remindToChooseAgain(input.files, t: t, errors: &errors) }
         guard errors.isEmpty, let body else {
-            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
+            return try await render(
+                req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
         }
         do {
             try await post(req, mailbox, body: body, files: files)
         } catch is TooManyMessages {
             errors.general = t.tooManyMessages
             Attachments.remindToChooseAgain(input.files, t: t, errors: &errors)
-            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .tooManyRequests)
+            return try await render(
+                req, mailbox, form: messageForm(req, input: input, errors: errors), status: .tooManyRequests)
         }
         return try await render(req, mailbox, flash: t.sent)
     }
@@ -267,13 +308,17 @@ enum PostbusController {
         guard let (_, mailbox) = try await current(req) else { return try await expired(req) }
         let input = MessageForm(req)
         let errors = Attachments.errors(for: refusal, files: input.files, t: PublicText.of(req.language))
-        return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: refusal.status)
+        return try await render(
+            req, mailbox, form: messageForm(req, input: input, errors: errors), status: refusal.status)
     }
 
     static func record(_ req: Request, _ mailbox: Mailbox) async throws -> MailboxMessage {
         guard let id = req.parameters.get("messageID", as: UUID.self),
-              let message = try await MailboxMessage.query(on: req.db).filter(\.$id == id).filter(\.$case.$id == mailbox.$case.id)
-                .filter(\.$kind == .record).first() else { throw Abort(.notFound) }
+            let message = try await MailboxMessage.query(on: req.db).filter(\.$id == id).filter(
+                \.$case.$id == mailbox.$case.id
+            )
+            .filter(\.$kind == .record).first()
+        else { throw Abort(.notFound) }
         return message
     }
 
@@ -292,16 +337,21 @@ enum PostbusController {
         let t = PublicText.of(req.language)
         let input = MessageForm(body: req.formValue("body"))
         var errors = FormErrors()
-        let body = FormErrors.publicText(input.body, "body", max: Case.storyLimit, required: true, t: t, errors: &errors)
+        let body = FormErrors.publicText(
+            input.body, "body", max: Case.storyLimit, required: true, t: t, errors: &errors)
         guard errors.isEmpty, let body else {
             // Keep what was typed: it goes into the general message box with the error.
-            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
+            return try await render(
+                req, mailbox, form: messageForm(req, input: input, errors: errors), status: .unprocessableEntity)
         }
         do {
-            try await post(req, mailbox, body: (req.language == .en ? "Correction to the record:\n" : "Correctie op het verslag:\n") + body)
+            try await post(
+                req, mailbox,
+                body: (req.language == .en ? "Correction to the record:\n" : "Correctie op het verslag:\n") + body)
         } catch is TooManyMessages {
             errors.general = t.tooManyMessages
-            return try await render(req, mailbox, form: messageForm(req, input: input, errors: errors), status: .tooManyRequests)
+            return try await render(
+                req, mailbox, form: messageForm(req, input: input, errors: errors), status: .tooManyRequests)
         }
         return try await render(req, mailbox, flash: t.sent)
     }
@@ -310,7 +360,8 @@ enum PostbusController {
     @Sendable static func close(_ req: Request) async throws -> Response {
         if let (session, _) = try await current(req) { try await session.delete(on: req.db) }
         let t = PublicText.of(req.language)
-        let response = try await req.publicPage(.postbusLogin, LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: t.closed))
+        let response = try await req.publicPage(
+            .postbusLogin, LoginPage(t: t, title: t.mailboxTitle, form: loginForm(req), notice: t.closed))
         response.cookies[cookie] = expiredCookie(req)
         return response
     }

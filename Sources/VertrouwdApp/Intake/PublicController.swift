@@ -17,11 +17,14 @@ extension Request {
     /// Renders a public page; remembers an explicit language choice for this browser session
     /// only: a lasting cookie would be a trace, on a shared computer, of having visited the
     /// reporting channel.
-    func publicPage(_ template: Template, _ context: some Encodable & Sendable, status: HTTPStatus = .ok) async throws -> Response {
+    func publicPage(
+        _ template: Template, _ context: some Encodable & Sendable, status: HTTPStatus = .ok
+    ) async throws -> Response {
         let response = try await view.render(template, context).encodeResponse(status: status, for: self)
         if let q = query[String.self, at: "lang"], Language(rawValue: q) != nil {
-            response.cookies["vt_lang"] = HTTPCookies.Value(string: q, path: "/",
-                                                            isSecure: application.settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
+            response.cookies["vt_lang"] = HTTPCookies.Value(
+                string: q, path: "/",
+                isSecure: application.settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
         }
         return response
     }
@@ -91,15 +94,21 @@ enum PublicController {
         req.store.signature("receipt-language-switch/v1", of: "\(slug)\n\(code)\n\(reference)\n\(at)")
     }
 
-    static func receiptPage(_ req: Request, org: Organisation, code: String, reference: String, at: Date?) async throws -> Response {
+    static func receiptPage(
+        _ req: Request, org: Organisation, code: String, reference: String, at: Date?
+    ) async throws -> Response {
         let t = PublicText.of(req.language)
         let stamp = at.map { String(Int($0.timeIntervalSince1970)) } ?? ""
-        let switcher = LanguageSwitch(action: SiteURL.receipt(slug: .value(org.slug)).path + "?lang=\(t.otherLang)", csrf: req.csrfToken,
-                                      code: code, reference: reference, at: stamp,
-                                      seal: receiptSeal(req, slug: org.slug, code: code, reference: reference, at: stamp))
-        return try await req.publicPage(.publicReceipt, ReceiptPage(
-            t: t, title: t.receiptTitle, orgName: org.name, links: PublicLinks(slug: org.slug), code: code, reference: reference,
-            submittedAt: at.map { t.dateFormatter(.long).string(from: $0) } ?? "", languageSwitch: switcher))
+        let switcher = LanguageSwitch(
+            action: SiteURL.receipt(slug: .value(org.slug)).path + "?lang=\(t.otherLang)", csrf: req.csrfToken,
+            code: code, reference: reference, at: stamp,
+            seal: receiptSeal(req, slug: org.slug, code: code, reference: reference, at: stamp))
+        return try await req.publicPage(
+            .publicReceipt,
+            ReceiptPage(
+                t: t, title: t.receiptTitle, orgName: org.name, links: PublicLinks(slug: org.slug), code: code,
+                reference: reference,
+                submittedAt: at.map { t.dateFormatter(.long).string(from: $0) } ?? "", languageSwitch: switcher))
     }
 
     /// POST /o/:slug/ontvangst?lang=… — the receipt page again in the other language, drawn from
@@ -110,22 +119,29 @@ enum PublicController {
         let (org, _) = try await reachable(req)
         let stamp = String((req.formValue("at") ?? "").prefix(20))
         guard let code = ReceiptCode(typed: String((req.formValue("code") ?? "").prefix(100))),
-              let reference = CaseReference(String((req.formValue("reference") ?? "").prefix(20))),
-              let seal = req.formValue("seal"),
-              Tokens.constantTimeEqual(seal, receiptSeal(req, slug: org.slug, code: code.grouped, reference: reference.description, at: stamp)) else {
+            let reference = CaseReference(String((req.formValue("reference") ?? "").prefix(20))),
+            let seal = req.formValue("seal"),
+            Tokens.constantTimeEqual(
+                seal, receiptSeal(req, slug: org.slug, code: code.grouped, reference: reference.description, at: stamp))
+        else {
             return req.redirect(to: SiteURL.report(slug: .value(org.slug)).path)
         }
         let now = Date().timeIntervalSince1970
-        let at = (req.formValue("at").flatMap(Double.init)).flatMap { now - 86_400 ... now + 60 ~= $0 ? Date(timeIntervalSince1970: $0) : nil }
+        let at = (req.formValue("at").flatMap(Double.init)).flatMap {
+            now - 86_400...now + 60 ~= $0 ? Date(timeIntervalSince1970: $0) : nil
+        }
         return try await receiptPage(req, org: org, code: code.grouped, reference: reference.description, at: at)
     }
 
     static func organisation(_ req: Request) async throws -> (Organisation, [User]) {
         guard let slug = req.parameters.get("slug"), OrganisationRules.isValidSlug(slug),
-              let org = try await Organisation.query(on: req.db).filter(\.$slug == slug).first() else {
+            let org = try await Organisation.query(on: req.db).filter(\.$slug == slug).first()
+        else {
             throw Abort(.notFound)
         }
-        let counsellors = try await org.$counsellors.get(on: req.db).filter { $0.active && $0.isCounsellor }.sorted { $0.name < $1.name }
+        let counsellors = try await org.$counsellors.get(on: req.db).filter { $0.active && $0.isCounsellor }.sorted {
+            $0.name < $1.name
+        }
         return (org, counsellors)
     }
 
@@ -135,17 +151,25 @@ enum PublicController {
         let t = PublicText.of(req.language)
         let digits = org.whatsapp.filter(\.isNumber)
         let international = digits.hasPrefix("06") ? "31" + digits.dropFirst() : digits
-        return try await req.publicPage(.publicOrganisation, OrgPage(
-            t: t, title: t.orgTitle.replacingOccurrences(of: "{org}", with: org.name), orgName: org.name, links: PublicLinks(slug: org.slug),
-            counsellors: counsellors.map { Counsellor(id: $0.id!.uuidString, name: $0.name, introduction: $0.introduction ?? "") },
-            phone: org.phone, whatsapp: org.whatsapp, whatsappLink: international.isEmpty ? "" : "https://wa.me/\(international)",
-            email: org.email, availability: org.availability, available: !counsellors.isEmpty,
-            whoMay: t.whoMay.replacingOccurrences(of: "{org}", with: org.name),
-            internalCounsellors: try await OrganisationContact.query(on: req.db).filter(\.$organisation.$id == org.id!)
+        return try await req.publicPage(
+            .publicOrganisation,
+            OrgPage(
+                t: t, title: t.orgTitle.replacingOccurrences(of: "{org}", with: org.name), orgName: org.name,
+                links: PublicLinks(slug: org.slug),
+                counsellors: counsellors.map {
+                    Counsellor(id: $0.id!.uuidString, name: $0.name, introduction: $0.introduction ?? "")
+                },
+                phone: org.phone, whatsapp: org.whatsapp,
+                whatsappLink: international.isEmpty ? "" : "https://wa.me/\(international)",
+                email: org.email, availability: org.availability, available: !counsellors.isEmpty,
+                whoMay: t.whoMay.replacingOccurrences(of: "{org}", with: org.name),
+                internalCounsellors: try await OrganisationContact.query(on: req.db).filter(
+                    \.$organisation.$id == org.id!
+                )
                 .filter(\.$role == .internalCounsellor).sort(\.$name).all()
                 .map { InternalCounsellor(name: $0.name, email: $0.email, phone: $0.phone) },
-            complaintsCommittee: org.complaintsCommittee,
-            externalAuthorities: org.whistleblowerChannel ? ExternalReporting.names(req.language) : []))
+                complaintsCommittee: org.complaintsCommittee,
+                externalAuthorities: org.whistleblowerChannel ? ExternalReporting.names(req.language) : []))
     }
 
     // MARK: forms
@@ -159,31 +183,39 @@ enum PublicController {
     /// The report as sent, url-encoded or multipart with files (read by `FormFields`, fast for
     /// attachments of 10 MB).
     static func reportInput(_ req: Request) -> ReportForm {
-        ReportForm(counsellor: req.formValue("counsellor"), topic: req.formValue("topic"), story: req.formValue("story"),
-                   whistleblower: req.formValue("whistleblower"), contactWish: req.formValue("contactWish"),
-                   contact: req.formValue("contact"), files: req.formFiles("files[]"))
+        ReportForm(
+            counsellor: req.formValue("counsellor"), topic: req.formValue("topic"), story: req.formValue("story"),
+            whistleblower: req.formValue("whistleblower"), contactWish: req.formValue("contactWish"),
+            contact: req.formValue("contact"), files: req.formFiles("files[]"))
     }
-
 
     static func counsellorChoice(_ form: inout FormView, _ counsellors: [User], selected: String?, t: PublicText) {
         if counsellors.count > 1 {
-            form.radios("counsellor", t.whichCounsellor, options: counsellors.map { ($0.id!.uuidString, $0.name) },
-                        selected: selected ?? "", required: true)
+            form.radios(
+                "counsellor", t.whichCounsellor, options: counsellors.map { ($0.id!.uuidString, $0.name) },
+                selected: selected ?? "", required: true)
         } else if let only = counsellors.first {
             form.add("counsellor", "", type: "hidden", value: only.id!.uuidString)
         }
     }
 
-    static func requestForm(_ req: Request, slug: String, counsellors: [User], input: RequestForm = .init(), errors: FormErrors = .init()) -> FormView {
+    static func requestForm(
+        _ req: Request, slug: String, counsellors: [User], input: RequestForm = .init(), errors: FormErrors = .init()
+    ) -> FormView {
         let t = PublicText.of(req.language)
         let en = req.language == .en
-        var form = FormView(id: "gesprek", action: SiteURL.conversation(slug: .value(slug)).path, submit: t.send, csrf: req.csrfToken)
+        var form = FormView(
+            id: "gesprek", action: SiteURL.conversation(slug: .value(slug)).path, submit: t.send, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
         counsellorChoice(&form, counsellors, selected: input.counsellor, t: t)
-        form.radios("mode", t.modeQuestion, options: AppointmentMode.allCases.map { ($0.rawValue, en ? $0.english : $0.label) },
-                    selected: input.mode ?? "", required: true)
-        form.add("moments", t.momentsQuestion, type: "textarea", value: input.moments, hint: t.momentsHint, maxlength: 1000)
-        form.add("contact", t.contactQuestion, value: input.contact, hint: t.contactHint, required: true, autocomplete: "off", maxlength: 300)
+        form.radios(
+            "mode", t.modeQuestion, options: AppointmentMode.allCases.map { ($0.rawValue, en ? $0.english : $0.label) },
+            selected: input.mode ?? "", required: true)
+        form.add(
+            "moments", t.momentsQuestion, type: "textarea", value: input.moments, hint: t.momentsHint, maxlength: 1000)
+        form.add(
+            "contact", t.contactQuestion, value: input.contact, hint: t.contactHint, required: true,
+            autocomplete: "off", maxlength: 300)
         form.add("topic", "\(t.topicQuestion) (\(t.optional))", type: "textarea", value: input.topic, maxlength: 4000)
         form.apply(errors)
         return form
@@ -191,26 +223,43 @@ enum PublicController {
 
     /// The report form. The WBK tick appears only where the counsellor is the organisation's
     /// channel for reports under the Wet bescherming klokkenluiders.
-    static func reportForm(_ req: Request, org: Organisation, counsellors: [User], input: ReportForm = .init(contactWish: "no"), errors: FormErrors = .init()) -> FormView {
+    static func reportForm(
+        _ req: Request, org: Organisation, counsellors: [User], input: ReportForm = .init(contactWish: "no"),
+        errors: FormErrors = .init()
+    ) -> FormView {
         let t = PublicText.of(req.language)
-        var form = FormView(id: "melden", action: SiteURL.report(slug: .value(org.slug)).path, submit: t.send, csrf: req.csrfToken)
+        var form = FormView(
+            id: "melden", action: SiteURL.report(slug: .value(org.slug)).path, submit: t.send, csrf: req.csrfToken)
         form.summaryTitle = t.checkForm
         counsellorChoice(&form, counsellors, selected: input.counsellor, t: t)
-        form.radios("topic", "\(t.topicQuestion) (\(t.optional))", options: PublicTopic.allCases.map { ($0.rawValue, $0.label(req.language)) },
-                    selected: input.topic ?? "")
-        form.add("story", t.whatHappened, type: "textarea", value: input.story, hint: t.whatHappenedHint, required: true, maxlength: Case.storyLimit)
+        form.radios(
+            "topic", "\(t.topicQuestion) (\(t.optional))",
+            options: PublicTopic.allCases.map { ($0.rawValue, $0.label(req.language)) },
+            selected: input.topic ?? "")
+        form.add(
+            "story", t.whatHappened, type: "textarea", value: input.story, hint: t.whatHappenedHint, required: true,
+            maxlength: Case.storyLimit)
         if org.whistleblowerChannel {
-            form.checkbox("whistleblower", t.whistleblowerLabel, checked: input.whistleblower == "on", hint: t.whistleblowerHint)
+            form.checkbox(
+                "whistleblower", t.whistleblowerLabel, checked: input.whistleblower == "on", hint: t.whistleblowerHint)
         }
-        form.radios("contactWish", t.contactWish, options: [("no", t.contactNo), ("yes", t.contactYes)], selected: input.contactWish ?? "no")
-        form.add("contact", "\(t.contactHow) (\(t.optional))", value: input.contact, hint: t.anonymousNote, autocomplete: "off", maxlength: 300)
-        form.files("files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules, sending: t.sendingFiles,
-                   failed: t.sendingFailed)
+        form.radios(
+            "contactWish", t.contactWish, options: [("no", t.contactNo), ("yes", t.contactYes)],
+            selected: input.contactWish ?? "no")
+        form.add(
+            "contact", "\(t.contactHow) (\(t.optional))", value: input.contact, hint: t.anonymousNote,
+            autocomplete: "off", maxlength: 300)
+        form.files(
+            "files", t.filesLabel, hint: t.filesHint, accept: AttachmentRules.accept, rules: t.fileRules,
+            sending: t.sendingFiles,
+            failed: t.sendingFailed)
         form.apply(errors)
         return form
     }
 
-    static func chosenCounsellor(_ value: String?, _ counsellors: [User], t: PublicText, errors: inout FormErrors) -> User? {
+    static func chosenCounsellor(
+        _ value: String?, _ counsellors: [User], t: PublicText, errors: inout FormErrors
+    ) -> User? {
         // With one counsellor there is nothing to choose (the form carries it hidden anyway).
         if counsellors.count == 1, (value ?? "").isEmpty { return counsellors[0] }
         guard let user = counsellors.first(where: { $0.id?.uuidString == value }) else {
@@ -229,12 +278,19 @@ enum PublicController {
 
     enum Which { case request, report }
 
-    static func formPage(_ req: Request, _ org: Organisation, _ which: Which, _ form: FormView, status: HTTPStatus = .ok) async throws -> Response {
+    static func formPage(
+        _ req: Request, _ org: Organisation, _ which: Which, _ form: FormView, status: HTTPStatus = .ok
+    ) async throws -> Response {
         let t = PublicText.of(req.language)
-        let response = try await req.publicPage(.publicForm, FormPage(
-            t: t, title: which == .request ? t.requestTitle : t.reportTitle, orgName: org.name, links: PublicLinks(slug: org.slug),
-            intro: which == .request ? try await responseIntro(req, t) : t.reportIntro, form: form), status: status)
-        if let seconds = req.storage[RetryAfterKey.self] { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }
+        let response = try await req.publicPage(
+            .publicForm,
+            FormPage(
+                t: t, title: which == .request ? t.requestTitle : t.reportTitle, orgName: org.name,
+                links: PublicLinks(slug: org.slug),
+                intro: which == .request ? try await responseIntro(req, t) : t.reportIntro, form: form), status: status)
+        if let seconds = req.storage[RetryAfterKey.self] {
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds))
+        }
         return response
     }
 
@@ -265,29 +321,42 @@ enum PublicController {
         let counsellor = chosenCounsellor(input.counsellor, counsellors, t: t, errors: &errors)
         let mode = AppointmentMode(rawValue: input.mode ?? "")
         if mode == nil { errors["mode"] = t.errChoose }
-        let moments = FormErrors.publicText(input.moments, "moments", max: 1000, required: false, t: t, errors: &errors) ?? ""
+        let moments =
+            FormErrors.publicText(input.moments, "moments", max: 1000, required: false, t: t, errors: &errors) ?? ""
         let contact = FormErrors.publicText(input.contact, "contact", max: 300, required: true, t: t, errors: &errors)
         let topic = FormErrors.publicText(input.topic, "topic", max: 4000, required: false, t: t, errors: &errors) ?? ""
         let busy = errors.isEmpty ? admit(req, org, t: t, errors: &errors) : nil
         guard errors.isEmpty, let counsellor, let mode, let contact else {
-            return try await formPage(req, org, .request, requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
-                                      status: busy ?? .unprocessableEntity)
+            return try await formPage(
+                req, org, .request,
+                requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
+                status: busy ?? .unprocessableEntity)
         }
-        let summary = "Gespreksaanvraag via de website.\nGewenste vorm: \(mode.label)\nMomenten: \(moments.isEmpty ? "—" : moments)\n\nOnderwerp:\n\(topic.isEmpty ? "—" : topic)"
-        let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: .unclassified, categories: [],
-                                reporterRole: .unknown, channel: .webForm, openedOn: Day(Date()), department: "",
-                                relation: .unknown, regime: .confidential, summary: summary, reporterName: "",
-                                reporterContact: contact, accused: "", status: .new,
-                                reporterLanguage: req.language,
-                                reporterWords: ReporterWords(text: topic, answers: [
-                                    .init(question: t.modeQuestion, answer: req.language == .en ? mode.english : mode.label),
-                                    .init(question: t.momentsQuestion, answer: moments.isEmpty ? "—" : moments)]))
+        let summary =
+            """
+                Gespreksaanvraag via de website.\nGewenste vorm: \(mode.label)\nMomenten: \
+                \(moments.isEmpty ? "—" : moments)\n\nOnderwerp:\n\(topic.isEmpty ? "—" : topic)
+                """
+        let intake = CaseIntake(
+            organisationID: org.id!, counsellorID: counsellor.id!, kind: .unclassified, categories: [],
+            reporterRole: .unknown, channel: .webForm, openedOn: Day(Date()), department: "",
+            relation: .unknown, regime: .confidential, summary: summary, reporterName: "",
+            reporterContact: contact, accused: "", status: .new,
+            reporterLanguage: req.language,
+            reporterWords: ReporterWords(
+                text: topic,
+                answers: [
+                    .init(question: t.modeQuestion, answer: req.language == .en ? mode.english : mode.label),
+                    .init(question: t.momentsQuestion, answer: moments.isEmpty ? "—" : moments)
+                ]))
         return try await submit(req, intake: intake, org: org, counsellor: counsellor)
     }
 
     /// A valid form counts against its sender's share and the organisation's (`FloodGuard`).
     /// Refused: the reason and when to try again, the status (429, with Retry-After), nothing kept.
-    private static func admit(_ req: Request, _ org: Organisation, t: PublicText, errors: inout FormErrors) -> HTTPStatus? {
+    private static func admit(
+        _ req: Request, _ org: Organisation, t: PublicText, errors: inout FormErrors
+    ) -> HTTPStatus? {
         let guardian = req.application.floodGuard
         switch guardian.admit(organisation: org.id!, source: req.source) {
         case .allowed:
@@ -318,10 +387,12 @@ enum PublicController {
             topic = PublicTopic(rawValue: raw)
             if topic == nil { errors["topic"] = t.errChoose }
         }
-        let story = FormErrors.publicText(input.story, "story", max: Case.storyLimit, required: true, t: t, errors: &errors)
+        let story = FormErrors.publicText(
+            input.story, "story", max: Case.storyLimit, required: true, t: t, errors: &errors)
         let wantsContact = input.contactWish == "yes"
         if let wish = input.contactWish, wish != "yes" && wish != "no" { errors["contactWish"] = t.errChoose }
-        let contact = FormErrors.publicText(input.contact, "contact", max: 300, required: false, t: t, errors: &errors) ?? ""
+        let contact =
+            FormErrors.publicText(input.contact, "contact", max: 300, required: false, t: t, errors: &errors) ?? ""
         // The tick is only offered to a WBK channel; sent anyway (an old page), it is ignored.
         let whistleblower = input.whistleblower == "on" && org.whistleblowerChannel
         if whistleblower, let topic, !topic.mayBeWhistleblowing { errors["whistleblower"] = t.errWhistleblowerTopic }
@@ -330,19 +401,22 @@ enum PublicController {
         let busy = errors.isEmpty ? admit(req, org, t: t, errors: &errors) : nil
         if !errors.isEmpty { Attachments.remindToChooseAgain(input.files, t: t, errors: &errors) }
         guard errors.isEmpty, let counsellor, let story else {
-            return try await formPage(req, org, .report, reportForm(req, org: org, counsellors: counsellors, input: input, errors: errors),
-                                      status: busy ?? .unprocessableEntity)
+            return try await formPage(
+                req, org, .report, reportForm(req, org: org, counsellors: counsellors, input: input, errors: errors),
+                status: busy ?? .unprocessableEntity)
         }
-        let intake = CaseIntake(organisationID: org.id!, counsellorID: counsellor.id!, kind: topic?.kind ?? .unclassified,
-                                categories: topic.map { [$0.category] } ?? [], reporterRole: .unknown, channel: .webForm,
-                                openedOn: Day(Date()), department: "", relation: .unknown,
-                                regime: whistleblower ? .whistleblower : .confidential, summary: story,
-                                reporterName: "", reporterContact: wantsContact ? contact : "", accused: "", status: .new,
-                                reporterLanguage: req.language,
-                                reporterWords: ReporterWords(text: story, answers:
-                                    (topic.map { [.init(question: t.topicQuestion, answer: $0.label(req.language))] } ?? [])
-                                    + (whistleblower ? [.init(question: t.whistleblowerLabel, answer: "✓")] : [])
-                                    + [.init(question: t.contactWish, answer: wantsContact ? t.contactYes : t.contactNo)]))
+        let intake = CaseIntake(
+            organisationID: org.id!, counsellorID: counsellor.id!, kind: topic?.kind ?? .unclassified,
+            categories: topic.map { [$0.category] } ?? [], reporterRole: .unknown, channel: .webForm,
+            openedOn: Day(Date()), department: "", relation: .unknown,
+            regime: whistleblower ? .whistleblower : .confidential, summary: story,
+            reporterName: "", reporterContact: wantsContact ? contact : "", accused: "", status: .new,
+            reporterLanguage: req.language,
+            reporterWords: ReporterWords(
+                text: story,
+                answers: (topic.map { [.init(question: t.topicQuestion, answer: $0.label(req.language))] } ?? [])
+                    + (whistleblower ? [.init(question: t.whistleblowerLabel, answer: "✓")] : [])
+                    + [.init(question: t.contactWish, answer: wantsContact ? t.contactYes : t.contactNo)]))
         return try await submit(req, intake: intake, org: org, counsellor: counsellor, files: files)
     }
 
@@ -352,15 +426,19 @@ enum PublicController {
         let (org, counsellors) = try await reachable(req)
         let t = PublicText.of(req.language)
         var errors = FormErrors()
-        errors.general = switch refusal {
-        case .expired: t.errFormExpired
-        case .tooLarge: t.errFormTooLarge
-        case .busy: t.errUploadBusy
-        }
-        let input = RequestForm(counsellor: req.formValue("counsellor"), mode: req.formValue("mode"), moments: req.formValue("moments"),
-                                contact: req.formValue("contact"), topic: req.formValue("topic"))
-        return try await formPage(req, org, .request, requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
-                                  status: refusal.status)
+        errors.general =
+            switch refusal {
+            case .expired: t.errFormExpired
+            case .tooLarge: t.errFormTooLarge
+            case .busy: t.errUploadBusy
+            }
+        let input = RequestForm(
+            counsellor: req.formValue("counsellor"), mode: req.formValue("mode"), moments: req.formValue("moments"),
+            contact: req.formValue("contact"), topic: req.formValue("topic"))
+        return try await formPage(
+            req, org, .request,
+            requestForm(req, slug: org.slug, counsellors: counsellors, input: input, errors: errors),
+            status: refusal.status)
     }
 
     /// POST /o/:slug/melden, refused before it was read: the story stays, the files must be
@@ -369,16 +447,19 @@ enum PublicController {
         let (org, counsellors) = try await reachable(req)
         let input = reportInput(req)
         let errors = Attachments.errors(for: refusal, files: input.files, t: PublicText.of(req.language))
-        return try await formPage(req, org, .report, reportForm(req, org: org, counsellors: counsellors, input: input, errors: errors),
-                                  status: refusal.status)
+        return try await formPage(
+            req, org, .report, reportForm(req, org: org, counsellors: counsellors, input: input, errors: errors),
+            status: refusal.status)
     }
 
-
     /// Saves the case and its mailbox in one transaction and shows the receipt code once.
-    static func submit(_ req: Request, intake: CaseIntake, org: Organisation, counsellor: User,
-                       files: [Attachments.Checked] = []) async throws -> Response {
+    static func submit(
+        _ req: Request, intake: CaseIntake, org: Organisation, counsellor: User,
+        files: [Attachments.Checked] = []
+    ) async throws -> Response {
         let language = req.language
-        let prepared = try await MailboxService.prepare(language: language, kdf: req.application.settings.receiptKDF, app: req.application)
+        let prepared = try await MailboxService.prepare(
+            language: language, kdf: req.application.settings.receiptKDF, app: req.application)
         // The case, its mailbox, the files and the audit entry: all saved, or nothing.
         let (c, code) = try await CaseWriter.reporter(req.store).create(intake, action: "case.create.web") { c, db in
             let code = try await MailboxService.insert(prepared, caseID: c.id, on: db)

@@ -146,7 +146,8 @@ final class MultipartReader: @unchecked Sendable {
                             dropped += 1
                         } else {
                             textKept += fieldText.count
-                            fields.append(FormFields.Field(name: name, value: String(decoding: fieldText, as: UTF8.self)))
+                            fields.append(
+                                FormFields.Field(name: name, value: String(decoding: fieldText, as: UTF8.self)))
                         }
                         fieldText = []
                         fieldOver = false
@@ -170,7 +171,10 @@ final class MultipartReader: @unchecked Sendable {
     private func part(_ headers: String) -> Part {
         let disposition = headers.split(separator: "\r\n")
             .first { $0.lowercased().hasPrefix("content-disposition:") }
-            .flatMap { HTTPHeaders([("Content-Disposition", String($0.dropFirst("content-disposition:".count)))]).contentDisposition }
+            .flatMap {
+                HTTPHeaders([("Content-Disposition", String($0.dropFirst("content-disposition:".count)))])
+                    .contentDisposition
+            }
         guard let name = disposition?.name else { return .ignored }
         guard let filename = disposition?.filename else {
             fieldText = []

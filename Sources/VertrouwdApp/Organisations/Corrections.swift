@@ -39,10 +39,12 @@ extension FormView {
     /// The reason a correction needs, last in its form: chosen from a fixed list (the audit log
     /// never holds a case's words); for a row of an organisation also a short explanation.
     mutating func addReason(_ input: CorrectionReason, note: Bool) {
-        choice("reason", "Reden", Corrections.Reason.self, selected: [input.reason ?? ""],
-               hint: "Komt in de auditlog, met wie en wanneer.", required: true, blank: "Kies een reden")
+        choice(
+            "reason", "Reden", Corrections.Reason.self, selected: [input.reason ?? ""],
+            hint: "Komt in de auditlog, met wie en wanneer.", required: true, blank: "Kies een reden")
         if note {
-            add("note", "Toelichting", value: input.note,
+            add(
+                "note", "Toelichting", value: input.note,
                 hint: "Mag leeg. Komt in de auditlog, die de beheerder leest.", maxlength: Corrections.noteLimit)
         }
     }
@@ -56,7 +58,8 @@ extension FormErrors {
     /// organisation's row, the explanation typed.
     mutating func reason(_ input: CorrectionReason, note: Bool) -> String? {
         let reason = choice(input.reason, "reason", Corrections.Reason.self, label: "een reden")
-        let text = note ? text(input.note, "note", label: "de toelichting", max: Corrections.noteLimit, required: false) : nil
+        let text =
+            note ? text(input.note, "note", label: "de toelichting", max: Corrections.noteLimit, required: false) : nil
         guard let reason else { return nil }
         return "reason:\(reason.rawValue)" + (text.map { " · \($0)" } ?? "")
     }
@@ -92,7 +95,8 @@ enum CorrectionsController {
         let org = try await Organisation.named(in: req)
         let staff = try req.requireStaff()
         guard let kind = req.parameters.get("correctable").flatMap(CorrectionKind.init(rawValue:)),
-              let id = req.parameters.get("rowID", as: UUID.self) else { throw Abort(.notFound) }
+            let id = req.parameters.get("rowID", as: UUID.self)
+        else { throw Abort(.notFound) }
         let row: Row?
         switch kind {
         case .activity:
@@ -100,13 +104,18 @@ enum CorrectionsController {
                 .filter(\.$caseID == nil).first()
                 .flatMap { staff.user.isAdmin || $0.$user.id == staff.userID ? Row.activity($0) : nil }
         case .contact:
-            row = try await OrganisationContact.query(on: req.db).filter(\.$id == id).filter(\.$organisation.$id == org.id!).first()
+            row = try await OrganisationContact.query(on: req.db).filter(\.$id == id).filter(
+                \.$organisation.$id == org.id!
+            ).first()
                 .flatMap { staff.user.isAdmin ? Row.contact($0) : nil }
         case .phase:
-            row = try await EngagementPhaseRecord.query(on: req.db).filter(\.$id == id).filter(\.$organisation.$id == org.id!).first()
+            row = try await EngagementPhaseRecord.query(on: req.db).filter(\.$id == id).filter(
+                \.$organisation.$id == org.id!
+            ).first()
                 .flatMap { staff.user.isAdmin ? Row.phase($0) : nil }
         case .contractYear:
-            row = try await ContractYear.query(on: req.db).filter(\.$id == id).filter(\.$organisation.$id == org.id!).first()
+            row = try await ContractYear.query(on: req.db).filter(\.$id == id).filter(\.$organisation.$id == org.id!)
+                .first()
                 .flatMap { staff.user.isAdmin ? Row.contractYear($0) : nil }
         }
         guard let row else { throw Abort(.notFound) }
@@ -119,15 +128,19 @@ enum CorrectionsController {
     }
 
     /// Why the row, as it is and as `changed` would make it, may not be corrected; nil when it may.
-    static func refusal(_ row: Row, becoming changed: Row? = nil, orgID: UUID, on db: any Database) async throws -> String? {
+    static func refusal(
+        _ row: Row, becoming changed: Row? = nil, orgID: UUID, on db: any Database
+    ) async throws -> String? {
         let signed = try await AnnualReportRecord.signedOffYears(of: orgID, on: db)
         switch (row, changed) {
         case (.activity(let entry), _):
             let next: Day? = if case .activity(let new)? = changed { new.onDay } else { nil }
             return Corrections.refusal(touching: [entry.onDay] + (next.map { [$0] } ?? []), signedOff: signed)
         case (.contractYear(let year), _):
-            let next: (start: Day, end: Day)? = if case .contractYear(let new)? = changed { (new.startsOn, new.endsOn) } else { nil }
-            return Corrections.refusal(period: [(year.startsOn, year.endsOn)] + (next.map { [$0] } ?? []), signedOff: signed)
+            let next: (start: Day, end: Day)? =
+                if case .contractYear(let new)? = changed { (new.startsOn, new.endsOn) } else { nil }
+            return Corrections.refusal(
+                period: [(year.startsOn, year.endsOn)] + (next.map { [$0] } ?? []), signedOff: signed)
         case (.contact, _), (.phase, _):
             return nil
         }
@@ -141,14 +154,19 @@ enum CorrectionsController {
         return try await render(req, org: org, row: row)
     }
 
-    static func render(_ req: Request, org: Organisation, row: Row, edit: FormView? = nil, remove: FormView? = nil,
-                       status: HTTPStatus = .ok) async throws -> Response {
+    static func render(
+        _ req: Request, org: Organisation, row: Row, edit: FormView? = nil, remove: FormView? = nil,
+        status: HTTPStatus = .ok
+    ) async throws -> Response {
         let refusal = try await refusal(row, orgID: org.id!, on: req.db)
         let action = { (remove: Bool) in
-            SiteURL.correction(.value(org.id!), kind: .value(row.kind.rawValue), row: .value(row.id), remove: remove).path
+            SiteURL.correction(.value(org.id!), kind: .value(row.kind.rawValue), row: .value(row.id), remove: remove)
+                .path
         }
         let page = CorrectionPage(
-            meta: req.meta("\(row.kind.noun.prefix(1).uppercased() + row.kind.noun.dropFirst()) wijzigen", section: "organisations"),
+            meta: req.meta(
+                "\(row.kind.noun.prefix(1).uppercased() + row.kind.noun.dropFirst()) wijzigen", section: "organisations"
+            ),
             heading: "\(row.kind.noun.prefix(1).uppercased() + row.kind.noun.dropFirst()) wijzigen of verwijderen",
             backURL: SiteURL.organisation(.value(org.id!)).path, backLabel: org.name,
             facts: facts(row), refusal: refusal,
@@ -160,41 +178,69 @@ enum CorrectionsController {
     static func facts(_ row: Row) -> [CorrectionPage.Fact] {
         switch row {
         case .activity(let e):
-            [.init(label: "Soort", value: e.activityKind?.label ?? "Ander werk"), .init(label: "Onderwerp", value: e.description),
-             .init(label: "Datum", value: e.onDay.dutch), .init(label: "Uren", value: Hours.format(minutes: e.minutes))]
+            [
+                .init(label: "Soort", value: e.activityKind?.label ?? "Ander werk"),
+                .init(label: "Onderwerp", value: e.description),
+                .init(label: "Datum", value: e.onDay.dutch),
+                .init(label: "Uren", value: Hours.format(minutes: e.minutes))
+            ]
                 + (e.participants.map { [.init(label: "Deelnemers", value: String($0))] } ?? [])
         case .contact(let c):
-            [.init(label: "Rol", value: c.role.label), .init(label: "Naam", value: c.name),
-             .init(label: "E-mailadres", value: c.email), .init(label: "Telefoon", value: c.phone)].filter { !$0.value.isEmpty }
+            [
+                .init(label: "Rol", value: c.role.label), .init(label: "Naam", value: c.name),
+                .init(label: "E-mailadres", value: c.email), .init(label: "Telefoon", value: c.phone)
+            ].filter { !$0.value.isEmpty }
         case .phase(let p):
             [.init(label: "Fase", value: p.phase.label), .init(label: "Datum", value: p.onDay.dutch)]
                 + (p.note.isEmpty ? [] : [.init(label: "Toelichting", value: p.note)])
         case .contractYear(let y):
-            [.init(label: "Periode", value: "\(y.startsOn.dutch) – \(y.endsOn.dutch)"),
-             .init(label: "Tegoed", value: Hours.format(minutes: y.budgetMinutes))]
+            [
+                .init(label: "Periode", value: "\(y.startsOn.dutch) – \(y.endsOn.dutch)"),
+                .init(label: "Tegoed", value: Hours.format(minutes: y.budgetMinutes))
+            ]
         }
     }
 
     /// The row's own add form, filled with what it holds, as a change with a reason.
-    static func editForm(_ req: Request, _ row: Row, action: String, input: (any Sendable)? = nil, reason: CorrectionReason = .init(),
-                         errors: FormErrors = .init()) -> FormView {
+    static func editForm(
+        _ req: Request, _ row: Row, action: String, input: (any Sendable)? = nil, reason: CorrectionReason = .init(),
+        errors: FormErrors = .init()
+    ) -> FormView {
         var form: FormView
         switch row {
         case .activity(let e):
-            form = OrganisationsController.timeForm(req, action: action, input: input as? OrganisationsController.TimeForm ?? .init(
-                kind: e.activityKind?.rawValue, day: e.onDay.iso, hours: Hours.decimal(minutes: e.minutes), what: e.description,
-                participants: e.participants.map(String.init)))
+            form = OrganisationsController.timeForm(
+                req, action: action,
+                input: input as? OrganisationsController.TimeForm
+                    ?? .init(
+                        kind: e.activityKind?.rawValue, day: e.onDay.iso, hours: Hours.decimal(minutes: e.minutes),
+                        what: e.description,
+                        participants: e.participants.map(String.init)))
         case .contact(let c):
-            form = OrganisationsController.contactForm(req, action: action, input: input as? OrganisationsController.ContactForm ?? .init(
-                role: c.role.rawValue, name: c.name, email: c.email, phone: c.phone))
+            form = OrganisationsController.contactForm(
+                req, action: action,
+                input: input as? OrganisationsController.ContactForm
+                    ?? .init(
+                        role: c.role.rawValue, name: c.name, email: c.email, phone: c.phone))
         case .phase(let p):
-            form = OrganisationsController.phaseForm(req, action: action, input: input as? OrganisationsController.PhaseForm ?? .init(
-                phase: p.phase.rawValue, day: p.onDay.iso, note: p.note))
+            form = OrganisationsController.phaseForm(
+                req, action: action,
+                input: input as? OrganisationsController.PhaseForm
+                    ?? .init(
+                        phase: p.phase.rawValue, day: p.onDay.iso, note: p.note))
         case .contractYear(let y):
-            form = OrganisationsController.yearForm(req, action: action, input: input as? OrganisationsController.YearForm ?? .init(
-                start: y.startsOn.iso, end: y.endsOn.iso, hours: Hours.decimal(minutes: y.budgetMinutes), focus: y.focusPoints))
+            form = OrganisationsController.yearForm(
+                req, action: action,
+                input: input as? OrganisationsController.YearForm
+                    ?? .init(
+                        start: y.startsOn.iso, end: y.endsOn.iso, hours: Hours.decimal(minutes: y.budgetMinutes),
+                        focus: y.focusPoints))
             if let i = form.fields.firstIndex(where: { $0.name == "hours" }) {
-                form.fields[i].hint = "Extra uren afgesproken? Verhoog het tegoed hier. In hele uren of kwartieren, bijvoorbeeld 40 of 12,5."
+                form.fields[i].hint =
+                    """
+                        Extra uren afgesproken? Verhoog het tegoed hier. In hele uren of kwartieren, bijvoorbeeld \
+                        40 of 12,5.
+                        """
             }
         }
         form.title = "Wijzigen"
@@ -206,9 +252,12 @@ enum CorrectionsController {
         return form
     }
 
-    static func removeForm(_ req: Request, noun: String, action: String, reason: CorrectionReason = .init(), note: Bool = true,
-                           errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "remove", title: "Verwijderen", action: action, submit: "Verwijderen", csrf: req.csrfToken)
+    static func removeForm(
+        _ req: Request, noun: String, action: String, reason: CorrectionReason = .init(), note: Bool = true,
+        errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "remove", title: "Verwijderen", action: action, submit: "Verwijderen", csrf: req.csrfToken)
         form.confirm = "\(noun.prefix(1).uppercased() + noun.dropFirst()) verwijderen? De reden komt in de auditlog."
         form.secondary = true
         form.collapsible = true
@@ -233,7 +282,9 @@ enum CorrectionsController {
         switch row {
         case .activity(let e):
             let form = req.form(OrganisationsController.TimeForm.self) ?? .init()
-            let copy = TimeEntry(organisationID: e.$organisation.id, userID: e.$user.id, on: e.onDay, minutes: e.minutes, description: e.description)
+            let copy = TimeEntry(
+                organisationID: e.$organisation.id, userID: e.$user.id, on: e.onDay, minutes: e.minutes,
+                description: e.description)
             copy.id = e.id
             valid = OrganisationsController.read(form, into: copy, errors: &errors)
             input = form; changed = .activity(copy)
@@ -256,18 +307,22 @@ enum CorrectionsController {
             valid = try await OrganisationsController.read(form, into: copy, errors: &errors, on: req.db)
             input = form; changed = .contractYear(copy)
         }
-        if valid, let refused = try await refusal(row, becoming: changed, orgID: org.id!, on: req.db) { errors.general = refused }
+        if valid, let refused = try await refusal(row, becoming: changed, orgID: org.id!, on: req.db) {
+            errors.general = refused
+        }
         guard valid, errors.isEmpty, let reason else {
-            return try await render(req, org: org, row: row,
-                                    edit: editForm(req, row, action: action, input: input, reason: reasonInput, errors: errors),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org, row: row,
+                edit: editForm(req, row, action: action, input: input, reason: reasonInput, errors: errors),
+                status: .unprocessableEntity)
         }
         let what = differences(row, changed)
         guard !what.isEmpty else {
             errors.general = "Er is niets veranderd: pas eerst iets aan."
-            return try await render(req, org: org, row: row,
-                                    edit: editForm(req, row, action: action, input: input, reason: reasonInput, errors: errors),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org, row: row,
+                edit: editForm(req, row, action: action, input: input, reason: reasonInput, errors: errors),
+                status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             // Checked again inside the write: a report signed off meanwhile wins.
@@ -275,8 +330,9 @@ enum CorrectionsController {
                 throw ExplainedAbort(status: .conflict, title: "Niet gewijzigd", reason: refused)
             }
             try await apply(changed, to: row, on: db)
-            try await req.audit("correction.change", subject: "organisation:\(org.id!)",
-                                detail: "\(row.kind.rawValue):\(row.id) \(what.joined(separator: ",")) · \(reason)")
+            try await req.audit(
+                "correction.change", subject: "organisation:\(org.id!)",
+                detail: "\(row.kind.rawValue):\(row.id) \(what.joined(separator: ",")) · \(reason)")
         }
         return req.redirect(to: .organisation(.value(org.id!)), flash: .corrected)
     }
@@ -292,10 +348,13 @@ enum CorrectionsController {
             errors.general = holds
         }
         guard errors.isEmpty, let reason else {
-            let action = SiteURL.correction(.value(org.id!), kind: .value(row.kind.rawValue), row: .value(row.id), remove: true).path
-            return try await render(req, org: org, row: row,
-                                    remove: removeForm(req, noun: row.kind.noun, action: action, reason: input, errors: errors),
-                                    status: .unprocessableEntity)
+            let action = SiteURL.correction(
+                .value(org.id!), kind: .value(row.kind.rawValue), row: .value(row.id), remove: true
+            ).path
+            return try await render(
+                req, org: org, row: row,
+                remove: removeForm(req, noun: row.kind.noun, action: action, reason: input, errors: errors),
+                status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             if let refused = try await refusal(row, orgID: org.id!, on: db) {
@@ -310,8 +369,9 @@ enum CorrectionsController {
             case .phase(let r): try await r.delete(on: db)
             case .contractYear(let r): try await r.delete(on: db)
             }
-            try await req.audit("correction.remove", subject: "organisation:\(org.id!)",
-                                detail: "\(row.kind.rawValue):\(row.id) · \(reason)")
+            try await req.audit(
+                "correction.remove", subject: "organisation:\(org.id!)",
+                detail: "\(row.kind.rawValue):\(row.id) · \(reason)")
         }
         return req.redirect(to: .organisation(.value(org.id!)), flash: .removed)
     }
@@ -320,11 +380,16 @@ enum CorrectionsController {
     /// written in it, or its annual report has been started (removing the year would take it along).
     static func yearHolds(_ year: ContractYear, on db: any Database) async throws -> String? {
         if try await TimeEntry.query(on: db).filter(\.$organisation.$id == year.$organisation.id)
-            .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn).count() > 0 {
+            .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn).count() > 0
+        {
             return "In dit contractjaar zijn uren geschreven. Verwijder het niet: pas de periode of het tegoed aan."
         }
         if try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == year.id!).count() > 0 {
-            return "Voor dit contractjaar is al een jaarverslag begonnen. Verwijder het niet: pas de periode of het tegoed aan."
+            return
+                """
+                    Voor dit contractjaar is al een jaarverslag begonnen. Verwijder het niet: pas de periode of het \
+                    tegoed aan.
+                    """
         }
         return nil
     }
@@ -335,14 +400,17 @@ enum CorrectionsController {
         func check<T: Equatable>(_ name: String, _ a: T, _ b: T) { if a != b { names.append(name) } }
         switch (row, changed) {
         case (.activity(let a), .activity(let b)):
-            check("kind", a.activityKind, b.activityKind); check("day", a.onDay, b.onDay); check("minutes", a.minutes, b.minutes)
+            check("kind", a.activityKind, b.activityKind); check("day", a.onDay, b.onDay);
+            check("minutes", a.minutes, b.minutes)
             check("what", a.description, b.description); check("participants", a.participants, b.participants)
         case (.contact(let a), .contact(let b)):
-            check("role", a.role, b.role); check("name", a.name, b.name); check("email", a.email, b.email); check("phone", a.phone, b.phone)
+            check("role", a.role, b.role); check("name", a.name, b.name); check("email", a.email, b.email);
+            check("phone", a.phone, b.phone)
         case (.phase(let a), .phase(let b)):
             check("phase", a.phase, b.phase); check("day", a.onDay, b.onDay); check("note", a.note, b.note)
         case (.contractYear(let a), .contractYear(let b)):
-            check("start", a.startsOn, b.startsOn); check("end", a.endsOn, b.endsOn); check("focus", a.focusPoints, b.focusPoints)
+            check("start", a.startsOn, b.startsOn); check("end", a.endsOn, b.endsOn);
+            check("focus", a.focusPoints, b.focusPoints)
             if a.budgetMinutes != b.budgetMinutes { names.append("budget:\(a.budgetMinutes)->\(b.budgetMinutes)") }
         default: break
         }
@@ -363,10 +431,10 @@ enum CorrectionsController {
             a.phase = b.phase; a.onDay = b.onDay; a.note = b.note
             try await a.save(on: db)
         case (.contractYear(let a), .contractYear(let b)):
-            a.startsOn = b.startsOn; a.endsOn = b.endsOn; a.budgetMinutes = b.budgetMinutes; a.focusPoints = b.focusPoints
+            a.startsOn = b.startsOn; a.endsOn = b.endsOn; a.budgetMinutes = b.budgetMinutes;
+            a.focusPoints = b.focusPoints
             try await a.save(on: db)
         default: throw Abort(.internalServerError)
         }
     }
 }
-

@@ -34,11 +34,14 @@ enum OrganisationsController {
         struct Contact: Encodable, Sendable { let role, name, email, phone: String; let correctURL: String? }
         struct Phase: Encodable, Sendable { let label, day, note: String; let correctURL: String? }
         struct Year: Encodable, Sendable {
-            let period: String; let budget: BudgetView; let focusPoints: String; let reportURL: String; let reportStatus: String
+            let period: String; let budget: BudgetView; let focusPoints: String; let reportURL: String;
+            let reportStatus: String
             let correctURL: String?
         }
         struct Advice: Encodable, Sendable { let url, day, subject: String; let solicited: Bool }
-        struct Entry: Encodable, Sendable { let day, hours, kind, what, who: String; let participants: Int?; let correctURL: String? }
+        struct Entry: Encodable, Sendable {
+            let day, hours, kind, what, who: String; let participants: Int?; let correctURL: String?
+        }
         struct Policy: Encodable, Sendable { let label, url, state: String; let adopted, required: Bool }
 
         let meta: PageMeta
@@ -67,36 +70,43 @@ enum OrganisationsController {
 
     // MARK: access
 
-
     // MARK: handlers
 
     /// GET /organisations
     @Sendable static func index(_ req: Request) async throws -> Response {
         let staff = try req.requireStaff()
         let today = Day(Date())
-        let name = String((req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(80))
+        let name = String(
+            (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(80))
         let asked = req.query[String.self, at: "page"].flatMap(Int.init) ?? 1
-        let (organisations, total, page) = try await Organisation.page(visibleTo: staff, named: name, page: asked,
-                                                                      per: Pager.perPage, on: req.db)
+        let (organisations, total, page) = try await Organisation.page(
+            visibleTo: staff, named: name, page: asked,
+            per: Pager.perPage, on: req.db)
         let ids = organisations.compactMap(\.id)
         let figures = try await OrganisationFigures.of(ids, today: today, on: req.db)
         // The latest phase and the counsellors of every organisation, in two queries.
         var phases: [UUID: EngagementPhase] = [:]
-        for record in try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id ~~ ids).sort(\.$onDay).all() {
+        for record in try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id ~~ ids).sort(
+            \.$onDay
+        ).all() {
             phases[record.$organisation.id] = record.phase
         }
         var counsellors: [UUID: [String]] = [:]
-        for link in try await OrganisationCounsellor.query(on: req.db).filter(\.$organisation.$id ~~ ids).with(\.$user).all() {
+        for link in try await OrganisationCounsellor.query(on: req.db).filter(\.$organisation.$id ~~ ids).with(\.$user)
+            .all()
+        {
             counsellors[link.$organisation.id, default: []].append(link.user.name)
         }
         let rows = organisations.map { org in
             let names = (counsellors[org.id!] ?? []).sorted().joined(separator: ", ")
-            return Row(url: SiteURL.organisation(.value(org.id!)).path, name: org.name, sector: org.sectorValue?.label ?? org.sector,
-                       employees: org.employees,
-                       whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
-                       phase: phases[org.id!]?.label ?? "—",
-                       counsellors: names.isEmpty ? "—" : names,
-                       budget: figures.budget(of: org.id!))
+            return Row(
+                url: SiteURL.organisation(.value(org.id!)).path, name: org.name,
+                sector: org.sectorValue?.label ?? org.sector,
+                employees: org.employees,
+                whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
+                phase: phases[org.id!]?.label ?? "—",
+                counsellors: names.isEmpty ? "—" : names,
+                budget: figures.budget(of: org.id!))
         }
         let pager = Pager(page: page, total: total) { n in
             var items = [URLQueryItem(name: "page", value: String(n))]
@@ -105,9 +115,12 @@ enum OrganisationsController {
             components.queryItems = items
             return SiteURL.organisations.path + "?" + (components.percentEncodedQuery ?? "")
         }
-        return try await req.page(.organisations, IndexPage(meta: req.meta("Organisaties", section: "organisations"),
-                                                             organisations: rows, canCreate: staff.user.isAdmin,
-                                                             name: name, total: total, pager: pager))
+        return try await req.page(
+            .organisations,
+            IndexPage(
+                meta: req.meta("Organisaties", section: "organisations"),
+                organisations: rows, canCreate: staff.user.isAdmin,
+                name: name, total: total, pager: pager))
     }
 
     struct OrganisationForm: Content {
@@ -124,45 +137,84 @@ enum OrganisationsController {
         var complaintsCommittee: String?
     }
 
-    static func organisationForm(_ req: Request, action: String, input: OrganisationForm, errors: FormErrors = .init(), isNew: Bool) -> FormView {
-        var form = FormView(id: "organisation", title: isNew ? "Nieuwe organisatie" : "Gegevens wijzigen", action: action,
-                            submit: isNew ? "Organisatie aanmaken" : "Opslaan", csrf: req.csrfToken)
+    static func organisationForm(
+        _ req: Request, action: String, input: OrganisationForm, errors: FormErrors = .init(), isNew: Bool
+    ) -> FormView {
+        var form = FormView(
+            id: "organisation", title: isNew ? "Nieuwe organisatie" : "Gegevens wijzigen", action: action,
+            submit: isNew ? "Organisatie aanmaken" : "Opslaan", csrf: req.csrfToken)
         form.add("name", "Naam", value: input.name, required: true, maxlength: 160)
         if isNew {
-            form.add("slug", "Publiek adres", value: input.slug,
-                     hint: "Kleine letters, cijfers en streepjes, bijvoorbeeld 'de-regenboog'. Komt op posters als /o/de-regenboog en verandert daarna niet meer.",
-                     required: true, maxlength: 60)
+            form.add(
+                "slug", "Publiek adres", value: input.slug,
+                hint:
+                    """
+                        Kleine letters, cijfers en streepjes, bijvoorbeeld 'de-regenboog'. Komt op posters als \
+                        /o/de-regenboog en verandert daarna niet meer.
+                        """,
+                required: true, maxlength: 60)
         }
-        form.choice("sector", "Sector", Sector.self, selected: [input.sector ?? ""], required: true, blank: "Kies een sector")
-        form.add("employees", "Aantal medewerkers", type: "number", value: input.employees,
-                 hint: "Vanaf \(OrganisationRules.whistleblowerProcedureThreshold) medewerkers is een meldregeling (Wet bescherming klokkenluiders) verplicht.",
-                 required: true, inputmode: "numeric")
-        form.add("departments", "Afdelingen", type: "textarea", value: input.departments,
-                 hint: "Eén per regel, grof ingedeeld. Alleen gebruikt voor signalen over trends.", maxlength: 2000)
+        form.choice(
+            "sector", "Sector", Sector.self, selected: [input.sector ?? ""], required: true, blank: "Kies een sector")
+        form.add(
+            "employees", "Aantal medewerkers", type: "number", value: input.employees,
+            hint:
+                """
+                    Vanaf \(OrganisationRules.whistleblowerProcedureThreshold) medewerkers is een meldregeling (Wet \
+                    bescherming klokkenluiders) verplicht.
+                    """,
+            required: true, inputmode: "numeric")
+        form.add(
+            "departments", "Afdelingen", type: "textarea", value: input.departments,
+            hint: "Eén per regel, grof ingedeeld. Alleen gebruikt voor signalen over trends.", maxlength: 2000)
         form.add("phone", "Telefoon vertrouwenspersoon", type: "tel", value: input.phone, maxlength: 40)
         form.add("whatsapp", "WhatsApp-nummer", type: "tel", value: input.whatsapp, maxlength: 40)
         form.add("email", "E-mail vertrouwenspersoon", type: "email", value: input.email, maxlength: 254)
-        form.add("availability", "Bereikbaarheid", type: "textarea", value: input.availability,
-                 hint: "Bijvoorbeeld: maandag tot en met vrijdag, 9.00–17.00 uur.", maxlength: 1000)
-        form.checkbox("whistleblowerChannel", "De vertrouwenspersoon is het meldkanaal voor vermoedens van misstanden (Wet bescherming klokkenluiders)",
-                      checked: input.whistleblowerChannel == "on",
-                      hint: "Alleen dan biedt het meldformulier een melding onder de wet aan, met de termijnen en de informatie over extern melden. Zo staat het in de meldregeling van de organisatie.")
-        form.add("complaintsCommittee", "Klachtencommissie", type: "textarea", value: input.complaintsCommittee,
-                 hint: "Naam en adres van de eigen of externe klachtencommissie. Staat op de publieke pagina en in de klachtenregeling.", maxlength: 500)
+        form.add(
+            "availability", "Bereikbaarheid", type: "textarea", value: input.availability,
+            hint: "Bijvoorbeeld: maandag tot en met vrijdag, 9.00–17.00 uur.", maxlength: 1000)
+        form.checkbox(
+            "whistleblowerChannel",
+            "De vertrouwenspersoon is het meldkanaal voor vermoedens van misstanden (Wet bescherming klokkenluiders)",
+            checked: input.whistleblowerChannel == "on",
+            hint:
+                """
+                    Alleen dan biedt het meldformulier een melding onder de wet aan, met de termijnen en de \
+                    informatie over extern melden. Zo staat het in de meldregeling van de organisatie.
+                    """
+        )
+        form.add(
+            "complaintsCommittee", "Klachtencommissie", type: "textarea", value: input.complaintsCommittee,
+            hint:
+                """
+                    Naam en adres van de eigen of externe klachtencommissie. Staat op de publieke pagina en in de \
+                    klachtenregeling.
+                    """,
+            maxlength: 500)
         form.apply(errors)
         return form
     }
 
     /// Validates the organisation form; returns the values to store.
-    static func validate(_ input: OrganisationForm, isNew: Bool, on db: any Database, errors: inout FormErrors) async throws
-        -> (name: String, slug: String?, sector: Sector, employees: Int, departments: String, phone: String, whatsapp: String, email: String, availability: String,
-            whistleblowerChannel: Bool, complaintsCommittee: String)? {
+    static func validate(
+        _ input: OrganisationForm, isNew: Bool, on db: any Database, errors: inout FormErrors
+    ) async throws
+        -> (
+            name: String, slug: String?, sector: Sector, employees: Int, departments: String, phone: String,
+            whatsapp: String, email: String, availability: String,
+            whistleblowerChannel: Bool, complaintsCommittee: String
+        )?
+    {
         let name = errors.text(input.name, "name", label: "de naam", max: 160)
         var slug: String?
         if isNew {
             slug = errors.text(input.slug, "slug", label: "het publieke adres", max: 60)?.lowercased()
             if let s = slug, !OrganisationRules.isValidSlug(s) {
-                errors["slug"] = "Gebruik alleen kleine letters, cijfers en losse streepjes (2 tot 60 tekens), bijvoorbeeld 'de-regenboog'."
+                errors["slug"] =
+                    """
+                        Gebruik alleen kleine letters, cijfers en losse streepjes (2 tot 60 tekens), bijvoorbeeld \
+                        'de-regenboog'.
+                        """
                 slug = nil
             } else if let s = slug, try await Organisation.query(on: db).filter(\.$slug == s).count() > 0 {
                 errors["slug"] = "Dit adres is al in gebruik door een andere organisatie."
@@ -170,21 +222,37 @@ enum OrganisationsController {
             }
         }
         let sector = errors.choice(input.sector, "sector", Sector.self, label: "een sector")
-        let employees = errors.integer(input.employees, "employees", label: "het aantal medewerkers", range: 1...1_000_000)
-        let departments = errors.text(input.departments, "departments", label: "de afdelingen", max: 2000, required: false) ?? ""
+        let employees = errors.integer(
+            input.employees, "employees", label: "het aantal medewerkers", range: 1...1_000_000)
+        let departments =
+            errors.text(input.departments, "departments", label: "de afdelingen", max: 2000, required: false) ?? ""
         let phone = errors.text(input.phone, "phone", label: "het telefoonnummer", max: 40, required: false) ?? ""
-        let whatsapp = errors.text(input.whatsapp, "whatsapp", label: "het WhatsApp-nummer", max: 40, required: false) ?? ""
-        let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "" : (errors.email(input.email, "email") ?? "")
-        let availability = errors.text(input.availability, "availability", label: "de bereikbaarheid", max: 1000, required: false) ?? ""
-        let committee = errors.text(input.complaintsCommittee, "complaintsCommittee", label: "de klachtencommissie", max: 500, required: false) ?? ""
+        let whatsapp =
+            errors.text(input.whatsapp, "whatsapp", label: "het WhatsApp-nummer", max: 40, required: false) ?? ""
+        let email =
+            (input.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+            ? "" : (errors.email(input.email, "email") ?? "")
+        let availability =
+            errors.text(input.availability, "availability", label: "de bereikbaarheid", max: 1000, required: false)
+            ?? ""
+        let committee =
+            errors.text(
+                input.complaintsCommittee, "complaintsCommittee", label: "de klachtencommissie", max: 500,
+                required: false) ?? ""
         guard errors.isEmpty, let name, let sector, let employees, (slug != nil || !isNew) else { return nil }
-        return (name, slug, sector, employees, departments, phone, whatsapp, email, availability, input.whistleblowerChannel == "on", committee)
+        return (
+            name, slug, sector, employees, departments, phone, whatsapp, email, availability,
+            input.whistleblowerChannel == "on", committee
+        )
     }
 
     /// GET /organisations/new
     @Sendable static func new(_ req: Request) async throws -> Response {
-        try await req.page(.formPage, FormPage(meta: req.meta("Nieuwe organisatie", section: "organisations"),
-                                                 form: organisationForm(req, action: SiteURL.organisations.path, input: .init(), isNew: true)))
+        try await req.page(
+            .formPage,
+            FormPage(
+                meta: req.meta("Nieuwe organisatie", section: "organisations"),
+                form: organisationForm(req, action: SiteURL.organisations.path, input: .init(), isNew: true)))
     }
 
     /// POST /organisations
@@ -192,9 +260,13 @@ enum OrganisationsController {
         let input = req.form(OrganisationForm.self) ?? OrganisationForm()
         var errors = FormErrors()
         guard let v = try await validate(input, isNew: true, on: req.db, errors: &errors) else {
-            return try await req.page(.formPage, FormPage(meta: req.meta("Nieuwe organisatie", section: "organisations"),
-                                                            form: organisationForm(req, action: SiteURL.organisations.path, input: input, errors: errors, isNew: true)),
-                                      status: .unprocessableEntity)
+            return try await req.page(
+                .formPage,
+                FormPage(
+                    meta: req.meta("Nieuwe organisatie", section: "organisations"),
+                    form: organisationForm(
+                        req, action: SiteURL.organisations.path, input: input, errors: errors, isNew: true)),
+                status: .unprocessableEntity)
         }
         let org = Organisation()
         org.name = v.name; org.slug = v.slug!; org.sector = v.sector.rawValue; org.employees = v.employees
@@ -213,34 +285,51 @@ enum OrganisationsController {
         try await render(req, org: try await Organisation.named(in: req))
     }
 
-    static func render(_ req: Request, org: Organisation, override: FormView? = nil, status: HTTPStatus = .ok) async throws -> Response {
+    static func render(
+        _ req: Request, org: Organisation, override: FormView? = nil, status: HTTPStatus = .ok
+    ) async throws -> Response {
         let staff = try req.requireStaff()
         let id = org.id!
-        let contacts = try await OrganisationContact.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$role).all()
-        let phases = try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$onDay).all()
-        let years = try await ContractYear.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$startsOn, .descending).all()
+        let contacts = try await OrganisationContact.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$role)
+            .all()
+        let phases = try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$onDay)
+            .all()
+        let years = try await ContractYear.query(on: req.db).filter(\.$organisation.$id == id).sort(
+            \.$startsOn, .descending
+        ).all()
         let counsellors = try await org.$counsellors.get(on: req.db).sorted { $0.name < $1.name }
         let entries = try await TimeEntry.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$caseID == nil)
             .with(\.$user).sort(\.$onDay, .descending).limit(50).all()
         // A live count of one organisation's cases is for the counsellors who serve it: an admin who
         // reads it daily would see each new report arrive (docs/ANONYMITY.md, who sees what).
-        let openCases = try await Organisation.serves(staff.userID, organisation: id, on: req.db)
-            ? String(try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$status ~~ CaseStatus.allCases.filter { $0 != .closed }).count()) : nil
+        let openCases =
+            try await Organisation.serves(staff.userID, organisation: id, on: req.db)
+            ? String(
+                try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(
+                    \.$status ~~ CaseStatus.allCases.filter { $0 != .closed }
+                ).count()) : nil
 
         let correct = { (kind: CorrectionKind, row: UUID, author: UUID?) -> String? in
             CorrectionsController.mayCorrect(kind, recordedBy: author, staff: staff)
                 ? SiteURL.correction(.value(id), kind: .value(kind.rawValue), row: .value(row)).path : nil
         }
         var yearViews: [ShowPage.Year] = []
-        let reports = try await AnnualReportRecord.query(on: req.db).filter(\.$contractYear.$id ~~ years.compactMap(\.id)).all()
+        let reports = try await AnnualReportRecord.query(on: req.db).filter(
+            \.$contractYear.$id ~~ years.compactMap(\.id)
+        ).all()
         for y in years {
             let signed = reports.first { $0.$contractYear.id == y.id }?.signedOffOn.flatMap(Day.init(iso:))
-            yearViews.append(.init(period: "\(y.start.dutch) – \(y.end.dutch)", budget: try await BudgetView(of: y, on: req.db), focusPoints: y.focusPoints,
-                                   reportURL: SiteURL.annualReport(.value(id), year: .value(y.id!)).path,
-                                   reportStatus: signed.map { "vastgesteld \($0.dutch)" } ?? "concept",
-                                   correctURL: correct(.contractYear, y.id!, nil)))
+            yearViews.append(
+                .init(
+                    period: "\(y.start.dutch) – \(y.end.dutch)", budget: try await BudgetView(of: y, on: req.db),
+                    focusPoints: y.focusPoints,
+                    reportURL: SiteURL.annualReport(.value(id), year: .value(y.id!)).path,
+                    reportStatus: signed.map { "vastgesteld \($0.dutch)" } ?? "concept",
+                    correctURL: correct(.contractYear, y.id!, nil)))
         }
-        let advice = try await AdviceRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$givenOn, .descending).all()
+        let advice = try await AdviceRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(
+            \.$givenOn, .descending
+        ).all()
         let policies = try await policyViews(org, on: req.db)
         let adoptedCount = policies.filter(\.adopted).count
         let assigned = counsellors.contains { $0.id == staff.userID } && staff.user.isCounsellor
@@ -248,13 +337,19 @@ enum OrganisationsController {
         let base = SiteURL.organisation(.value(id)).path
         let url = { (part: SiteURL.OrganisationPart) in SiteURL.organisation(.value(id), part).path }
         if staff.user.isAdmin {
-            forms.append(organisationForm(req, action: base, input: .init(name: org.name, slug: org.slug, sector: org.sector,
-                                                                          employees: String(org.employees), departments: org.departments,
-                                                                          phone: org.phone, whatsapp: org.whatsapp, email: org.email,
-                                                                          availability: org.availability,
-                                                                          whistleblowerChannel: org.whistleblowerChannel ? "on" : nil,
-                                                                          complaintsCommittee: org.complaintsCommittee), isNew: false))
-            forms.append(try await counsellorForm(req, action: url(.counsellors), selected: counsellors.map { $0.id!.uuidString }))
+            forms.append(
+                organisationForm(
+                    req, action: base,
+                    input: .init(
+                        name: org.name, slug: org.slug, sector: org.sector,
+                        employees: String(org.employees), departments: org.departments,
+                        phone: org.phone, whatsapp: org.whatsapp, email: org.email,
+                        availability: org.availability,
+                        whistleblowerChannel: org.whistleblowerChannel ? "on" : nil,
+                        complaintsCommittee: org.complaintsCommittee), isNew: false))
+            forms.append(
+                try await counsellorForm(
+                    req, action: url(.counsellors), selected: counsellors.map { $0.id!.uuidString }))
             forms.append(contactForm(req, action: url(.contacts)))
             forms.append(phaseForm(req, action: url(.phases)))
             forms.append(yearForm(req, action: url(.contractYears)))
@@ -264,28 +359,41 @@ enum OrganisationsController {
         for i in forms.indices { forms[i].collapsible = true }
 
         let page = ShowPage(
-            meta: req.meta(org.name, section: "organisations"), name: org.name, slug: org.slug, publicPath: SiteURL.organisationPage(slug: .value(org.slug)).path,
+            meta: req.meta(org.name, section: "organisations"), name: org.name, slug: org.slug,
+            publicPath: SiteURL.organisationPage(slug: .value(org.slug)).path,
             sector: org.sectorValue?.label ?? org.sector, employees: org.employees,
             whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
-            departments: org.departmentList, phone: org.phone, whatsapp: org.whatsapp, email: org.email, availability: org.availability,
+            departments: org.departmentList, phone: org.phone, whatsapp: org.whatsapp, email: org.email,
+            availability: org.availability,
             counsellors: counsellors.map(\.name),
-            contacts: contacts.map { .init(role: $0.role.label, name: $0.name, email: $0.email, phone: $0.phone,
-                                           correctURL: correct(.contact, $0.id!, nil)) },
+            contacts: contacts.map {
+                .init(
+                    role: $0.role.label, name: $0.name, email: $0.email, phone: $0.phone,
+                    correctURL: correct(.contact, $0.id!, nil))
+            },
             phases: phases.map {
                 // The phase *Beleid* says how far the policy documents are.
-                .init(label: $0.phase.label, day: $0.onDay.dutch,
-                      note: $0.phase == .policy ? [$0.note, "\(adoptedCount) van \(PolicyKind.allCases.count) beleidsdocumenten vastgesteld"]
-                        .filter { !$0.isEmpty }.joined(separator: " · ") : $0.note,
-                      correctURL: correct(.phase, $0.id!, nil))
+                .init(
+                    label: $0.phase.label, day: $0.onDay.dutch,
+                    note: $0.phase == .policy
+                        ? [$0.note, "\(adoptedCount) van \(PolicyKind.allCases.count) beleidsdocumenten vastgesteld"]
+                            .filter { !$0.isEmpty }.joined(separator: " · ") : $0.note,
+                    correctURL: correct(.phase, $0.id!, nil))
             },
             years: yearViews,
-            entries: entries.map { .init(day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes),
-                                         kind: $0.activityKind?.label ?? "Ander werk",
-                                         what: $0.description, who: $0.user.name, participants: $0.participants,
-                                         correctURL: correct(.activity, $0.id!, $0.$user.id)) },
+            entries: entries.map {
+                .init(
+                    day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes),
+                    kind: $0.activityKind?.label ?? "Ander werk",
+                    what: $0.description, who: $0.user.name, participants: $0.participants,
+                    correctURL: correct(.activity, $0.id!, $0.$user.id))
+            },
             openCases: openCases, isAdmin: staff.user.isAdmin,
-            advice: advice.map { .init(url: SiteURL.advice(.value(id), .value($0.id!)).path, day: $0.givenOn.dutch,
-                                       subject: $0.subject, solicited: $0.solicited) },
+            advice: advice.map {
+                .init(
+                    url: SiteURL.advice(.value(id), .value($0.id!)).path, day: $0.givenOn.dutch,
+                    subject: $0.subject, solicited: $0.solicited)
+            },
             newAdviceURL: assigned ? SiteURL.newAdvice(.value(id)).path : nil, forms: forms,
             policies: policies, mailingURL: SiteURL.organisation(.value(id), .mailing).path)
         return try await req.page(.organisation, page, status: status)
@@ -293,16 +401,22 @@ enum OrganisationsController {
 
     /// The three policy documents and how far each is: the latest adopted version, a draft, or none.
     static func policyViews(_ org: Organisation, on db: any Database) async throws -> [ShowPage.Policy] {
-        let documents = try await PolicyDocument.query(on: db).filter(\.$organisation.$id == org.id!).sort(\.$version, .descending).all()
+        let documents = try await PolicyDocument.query(on: db).filter(\.$organisation.$id == org.id!).sort(
+            \.$version, .descending
+        ).all()
         return PolicyKind.allCases.map { kind in
             let mine = documents.filter { $0.kind == kind }
             let adopted = mine.first { $0.status == .adopted }
             let draft = mine.first { $0.status == .draft }
-            var state = adopted.map { "vastgesteld \($0.adoptedOn?.dutch ?? "") (versie \($0.version))" } ?? "nog niet vastgesteld"
+            var state =
+                adopted.map { "vastgesteld \($0.adoptedOn?.dutch ?? "") (versie \($0.version))" }
+                ?? "nog niet vastgesteld"
             if let draft { state += "; concept versie \(draft.version)" }
-            return .init(label: kind.label, url: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path, state: state,
-                         adopted: adopted != nil,
-                         required: kind != .whistleblower || OrganisationRules.whistleblowerProcedureRequired(employees: org.employees))
+            return .init(
+                label: kind.label, url: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path, state: state,
+                adopted: adopted != nil,
+                required: kind != .whistleblower
+                    || OrganisationRules.whistleblowerProcedureRequired(employees: org.employees))
         }
     }
 
@@ -312,8 +426,11 @@ enum OrganisationsController {
         let input = req.form(OrganisationForm.self) ?? OrganisationForm()
         var errors = FormErrors()
         guard let v = try await validate(input, isNew: false, on: req.db, errors: &errors) else {
-            return try await render(req, org: org, override: organisationForm(req, action: SiteURL.organisation(.value(org.id!)).path, input: input, errors: errors, isNew: false),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org,
+                override: organisationForm(
+                    req, action: SiteURL.organisation(.value(org.id!)).path, input: input, errors: errors, isNew: false),
+                status: .unprocessableEntity)
         }
         org.name = v.name; org.sector = v.sector.rawValue; org.employees = v.employees
         org.departments = v.departments; org.phone = v.phone; org.whatsapp = v.whatsapp; org.email = v.email
@@ -330,11 +447,18 @@ enum OrganisationsController {
 
     struct CounsellorsForm: Content { var counsellors: [String]? }
 
-    static func counsellorForm(_ req: Request, action: String, selected: [String], errors: FormErrors = .init()) async throws -> FormView {
-        let all = try await User.query(on: req.db).filter(\.$isCounsellor == true).filter(\.$active == true).sort(\.$name).all()
-        var form = FormView(id: "counsellors", title: "Vertrouwenspersonen", action: action, submit: "Opslaan", csrf: req.csrfToken)
-        form.choice("counsellors", "Vertrouwenspersonen voor deze organisatie", options: all.map { ($0.id!.uuidString, $0.name) },
-                    selected: selected, multiple: true, hint: "Bij meer dan één kiest de melder wie hij of zij aanspreekt.")
+    static func counsellorForm(
+        _ req: Request, action: String, selected: [String], errors: FormErrors = .init()
+    ) async throws -> FormView {
+        let all = try await User.query(on: req.db).filter(\.$isCounsellor == true).filter(\.$active == true).sort(
+            \.$name
+        ).all()
+        var form = FormView(
+            id: "counsellors", title: "Vertrouwenspersonen", action: action, submit: "Opslaan", csrf: req.csrfToken)
+        form.choice(
+            "counsellors", "Vertrouwenspersonen voor deze organisatie",
+            options: all.map { ($0.id!.uuidString, $0.name) },
+            selected: selected, multiple: true, hint: "Bij meer dan één kiest de melder wie hij of zij aanspreekt.")
         form.apply(errors)
         return form
     }
@@ -348,14 +472,19 @@ enum OrganisationsController {
         guard valid.count == wanted.count else {
             var errors = FormErrors()
             errors["counsellors"] = "Kies alleen vertrouwenspersonen uit de lijst."
-            return try await render(req, org: org, override: try await counsellorForm(req, action: SiteURL.organisation(.value(org.id!), .counsellors).path,
-                                                                                       selected: input.counsellors ?? [], errors: errors),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org,
+                override: try await counsellorForm(
+                    req, action: SiteURL.organisation(.value(org.id!), .counsellors).path,
+                    selected: input.counsellors ?? [], errors: errors),
+                status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == org.id!).delete()
             for user in valid { try await org.$counsellors.attach(user, on: db) }
-            try await req.audit("organisation.counsellors", subject: "organisation:\(org.id!)", detail: valid.map { $0.id!.uuidString }.sorted().joined(separator: ","))
+            try await req.audit(
+                "organisation.counsellors", subject: "organisation:\(org.id!)",
+                detail: valid.map { $0.id!.uuidString }.sorted().joined(separator: ","))
         }
         return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
     }
@@ -364,11 +493,19 @@ enum OrganisationsController {
 
     struct ContactForm: Content { var role, name, email, phone: String? }
 
-    static func contactForm(_ req: Request, action: String, input: ContactForm = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "contact", title: "Contactpersoon toevoegen", action: action, submit: "Toevoegen", csrf: req.csrfToken)
-        form.choice("role", "Rol", ContactRole.self, selected: [input.role ?? ""],
-                    hint: "Een interne vertrouwenspersoon staat met naam, telefoon en e-mail op de publieke pagina, zodat medewerkers kunnen kiezen. Vraag eerst of dat goed is.",
-                    required: true, blank: "Kies een rol")
+    static func contactForm(
+        _ req: Request, action: String, input: ContactForm = .init(), errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "contact", title: "Contactpersoon toevoegen", action: action, submit: "Toevoegen", csrf: req.csrfToken)
+        form.choice(
+            "role", "Rol", ContactRole.self, selected: [input.role ?? ""],
+            hint:
+                """
+                    Een interne vertrouwenspersoon staat met naam, telefoon en e-mail op de publieke pagina, zodat \
+                    medewerkers kunnen kiezen. Vraag eerst of dat goed is.
+                    """,
+            required: true, blank: "Kies een rol")
         form.add("name", "Naam", value: input.name, required: true, maxlength: 120)
         form.add("email", "E-mailadres", type: "email", value: input.email, maxlength: 254)
         form.add("phone", "Telefoon", type: "tel", value: input.phone, maxlength: 40)
@@ -380,7 +517,8 @@ enum OrganisationsController {
     static func read(_ input: ContactForm, into contact: OrganisationContact, errors: inout FormErrors) -> Bool {
         let role = errors.choice(input.role, "role", ContactRole.self, label: "een rol")
         let name = errors.text(input.name, "name", label: "de naam", max: 120)
-        let email = (input.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "" : errors.email(input.email, "email")
+        let email =
+            (input.email ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "" : errors.email(input.email, "email")
         let phone = errors.text(input.phone, "phone", label: "het telefoonnummer", max: 40, required: false) ?? ""
         guard errors.isEmpty, let role, let name, let email else { return false }
         contact.role = role; contact.name = name; contact.email = email; contact.phone = phone
@@ -395,8 +533,11 @@ enum OrganisationsController {
         let contact = OrganisationContact()
         contact.$organisation.id = org.id!
         guard read(input, into: contact, errors: &errors) else {
-            return try await render(req, org: org, override: contactForm(req, action: SiteURL.organisation(.value(org.id!), .contacts).path, input: input, errors: errors),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org,
+                override: contactForm(
+                    req, action: SiteURL.organisation(.value(org.id!), .contacts).path, input: input, errors: errors),
+                status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             try await contact.create(on: db)
@@ -407,9 +548,14 @@ enum OrganisationsController {
 
     struct PhaseForm: Content { var phase, day, note: String? }
 
-    static func phaseForm(_ req: Request, action: String, input: PhaseForm = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "phase", title: "Fase vastleggen", action: action, submit: "Vastleggen", csrf: req.csrfToken)
-        form.choice("phase", "Fase", EngagementPhase.self, selected: [input.phase ?? ""], required: true, blank: "Kies een fase")
+    static func phaseForm(
+        _ req: Request, action: String, input: PhaseForm = .init(), errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "phase", title: "Fase vastleggen", action: action, submit: "Vastleggen", csrf: req.csrfToken)
+        form.choice(
+            "phase", "Fase", EngagementPhase.self, selected: [input.phase ?? ""], required: true, blank: "Kies een fase"
+        )
         form.add("day", "Datum", type: "date", value: input.day ?? Day(Date()).iso, required: true)
         form.add("note", "Toelichting", value: input.note, maxlength: 500)
         form.apply(errors)
@@ -434,8 +580,11 @@ enum OrganisationsController {
         let record = EngagementPhaseRecord()
         record.$organisation.id = org.id!
         guard read(input, into: record, errors: &errors) else {
-            return try await render(req, org: org, override: phaseForm(req, action: SiteURL.organisation(.value(org.id!), .phases).path, input: input, errors: errors),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org,
+                override: phaseForm(
+                    req, action: SiteURL.organisation(.value(org.id!), .phases).path, input: input, errors: errors),
+                status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             try await record.create(on: db)
@@ -446,11 +595,17 @@ enum OrganisationsController {
 
     struct YearForm: Content { var start, end, hours, focus: String? }
 
-    static func yearForm(_ req: Request, action: String, input: YearForm = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "contract-year", title: "Contractjaar toevoegen", action: action, submit: "Toevoegen", csrf: req.csrfToken)
+    static func yearForm(
+        _ req: Request, action: String, input: YearForm = .init(), errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "contract-year", title: "Contractjaar toevoegen", action: action, submit: "Toevoegen",
+            csrf: req.csrfToken)
         form.add("start", "Begindatum", type: "date", value: input.start, required: true)
         form.add("end", "Einddatum", type: "date", value: input.end, hint: "Leeg laten: een jaar na de begindatum.")
-        form.add("hours", "Tegoed aan uren", value: input.hours, hint: "In hele of kwartieren, bijvoorbeeld 40 of 12,5.", required: true, inputmode: "decimal", maxlength: 10)
+        form.add(
+            "hours", "Tegoed aan uren", value: input.hours, hint: "In hele of kwartieren, bijvoorbeeld 40 of 12,5.",
+            required: true, inputmode: "decimal", maxlength: 10)
         form.add("focus", "Speerpunten voor het volgende jaar", type: "textarea", value: input.focus, maxlength: 4000)
         form.apply(errors)
         return form
@@ -464,19 +619,26 @@ enum OrganisationsController {
         let year = ContractYear()
         year.$organisation.id = org.id!
         guard try await read(input, into: year, errors: &errors, on: req.db) else {
-            return try await render(req, org: org, override: yearForm(req, action: SiteURL.organisation(.value(org.id!), .contractYears).path, input: input, errors: errors),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org,
+                override: yearForm(
+                    req, action: SiteURL.organisation(.value(org.id!), .contractYears).path, input: input,
+                    errors: errors),
+                status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             try await year.create(on: db)
-            try await req.audit("organisation.contract_year", subject: "organisation:\(org.id!)", detail: year.startsOn.iso)
+            try await req.audit(
+                "organisation.contract_year", subject: "organisation:\(org.id!)", detail: year.startsOn.iso)
         }
         return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
     }
 
     /// Reads a contract-year form into `year` (new, or the one being corrected: it does not
     /// overlap itself) when it is valid; false with `errors` otherwise.
-    static func read(_ input: YearForm, into year: ContractYear, errors: inout FormErrors, on db: any Database) async throws -> Bool {
+    static func read(
+        _ input: YearForm, into year: ContractYear, errors: inout FormErrors, on db: any Database
+    ) async throws -> Bool {
         let orgID = year.$organisation.id
         let start = errors.day(input.start, "start", label: "de begindatum")
         var end = errors.day(input.end, "end", label: "de einddatum", required: false)
@@ -497,7 +659,9 @@ enum OrganisationsController {
             var overlapping = ContractYear.query(on: db).filter(\.$organisation.$id == orgID)
                 .filter(\.$startsOn <= end).filter(\.$endsOn >= start)
             if let id = year.id { overlapping = overlapping.filter(\.$id != id) }
-            if try await overlapping.count() > 0 { errors["start"] = "Dit contractjaar overlapt met een bestaand contractjaar." }
+            if try await overlapping.count() > 0 {
+                errors["start"] = "Dit contractjaar overlapt met een bestaand contractjaar."
+            }
         }
         guard errors.isEmpty, let start, let end, let budgetMinutes else { return false }
         year.startsOn = start; year.endsOn = end; year.budgetMinutes = budgetMinutes; year.focusPoints = focus
@@ -506,17 +670,30 @@ enum OrganisationsController {
 
     struct TimeForm: Content { var kind, day, hours, what, participants, overBudget: String? }
 
-    static func timeForm(_ req: Request, action: String, input: TimeForm = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "time", title: "Activiteit of ander werk vastleggen",
-                            intro: "Een voorlichting, workshop, verstuurd materiaal, beleidssessie of adviesgesprek. Het telt mee voor het tegoed en komt in het jaarverslag. Uren op een melding schrijf je op de melding zelf.",
-                            action: action, submit: "Vastleggen", csrf: req.csrfToken)
+    static func timeForm(
+        _ req: Request, action: String, input: TimeForm = .init(), errors: FormErrors = .init()
+    ) -> FormView {
+        var form = FormView(
+            id: "time", title: "Activiteit of ander werk vastleggen",
+            intro:
+                """
+                    Een voorlichting, workshop, verstuurd materiaal, beleidssessie of adviesgesprek. Het telt mee \
+                    voor het tegoed en komt in het jaarverslag. Uren op een melding schrijf je op de melding zelf.
+                    """,
+            action: action, submit: "Vastleggen", csrf: req.csrfToken)
         form.choice("kind", "Soort", ActivityKind.self, selected: [input.kind ?? ""], required: true)
-        form.add("what", "Onderwerp", value: input.what, hint: "Bijvoorbeeld: \(ActivityKind.workshopTopics.joined(separator: ", ")).",
-                 required: true, maxlength: 200)
+        form.add(
+            "what", "Onderwerp", value: input.what,
+            hint: "Bijvoorbeeld: \(ActivityKind.workshopTopics.joined(separator: ", ")).",
+            required: true, maxlength: 200)
         form.add("day", "Datum", type: "date", value: input.day ?? Day(Date()).iso, required: true)
-        form.add("hours", "Uren", value: input.hours, hint: "In kwartieren: 0,25 · 0,5 · 1,75 of 1:45.", required: true, inputmode: "decimal", maxlength: 8)
-        form.add("participants", "Aantal deelnemers", value: input.participants, hint: "Alleen bij een voorlichting, workshop of sessie; mag leeg.",
-                 inputmode: "numeric", maxlength: 5)
+        form.add(
+            "hours", "Uren", value: input.hours, hint: "In kwartieren: 0,25 · 0,5 · 1,75 of 1:45.", required: true,
+            inputmode: "decimal", maxlength: 8)
+        form.add(
+            "participants", "Aantal deelnemers", value: input.participants,
+            hint: "Alleen bij een voorlichting, workshop of sessie; mag leeg.",
+            inputmode: "numeric", maxlength: 5)
         form.askOverBudget(errors, checked: input.overBudget == "on")
         form.apply(errors)
         return form
@@ -533,22 +710,30 @@ enum OrganisationsController {
         entry.$user.id = staff.userID
         entry.caseID = nil
         var valid = read(input, into: entry, errors: &errors)
-        if valid, let frozen = try await AnnualReportRecord.refusalToAdd(organisation: org.id!, on: entry.onDay, db: req.db) {
+        if valid,
+            let frozen = try await AnnualReportRecord.refusalToAdd(organisation: org.id!, on: entry.onDay, db: req.db)
+        {
             errors["day"] = frozen
             valid = false
         }
         if valid, input.overBudget != "on",
-           let ask = try await ContractYear.crossing(of: org.id!, on: entry.onDay, adding: entry.minutes, db: req.db) {
+            let ask = try await ContractYear.crossing(of: org.id!, on: entry.onDay, adding: entry.minutes, db: req.db)
+        {
             errors["overBudget"] = ask
             valid = false
         }
         guard valid else {
-            return try await render(req, org: org, override: timeForm(req, action: SiteURL.organisation(.value(org.id!), .time).path, input: input, errors: errors),
-                                    status: .unprocessableEntity)
+            return try await render(
+                req, org: org,
+                override: timeForm(
+                    req, action: SiteURL.organisation(.value(org.id!), .time).path, input: input, errors: errors),
+                status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             try await entry.create(on: db)
-            try await req.audit("activity.create", subject: "organisation:\(org.id!)", detail: "\(entry.activityKind?.rawValue ?? "") \(entry.minutes)")
+            try await req.audit(
+                "activity.create", subject: "organisation:\(org.id!)",
+                detail: "\(entry.activityKind?.rawValue ?? "") \(entry.minutes)")
         }
         return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
     }
@@ -559,7 +744,8 @@ enum OrganisationsController {
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
         let what = errors.text(input.what, "what", label: "het onderwerp", max: 200)
-        let participants = errors.integer(input.participants, "participants", label: "het aantal deelnemers", range: 0...10_000, required: false)
+        let participants = errors.integer(
+            input.participants, "participants", label: "het aantal deelnemers", range: 0...10_000, required: false)
         guard errors.isEmpty, let kind, let day, let minutes, let what else { return false }
         entry.onDay = day; entry.minutes = minutes; entry.description = what
         entry.activityKind = kind

@@ -15,7 +15,9 @@ enum OutreachController {
     }
 
     /// The filled-in text of the poster or mailing, and the facts it was filled with.
-    static func text(_ material: Material, _ org: Organisation, _ req: Request) async throws -> (PolicyText, PolicyFacts) {
+    static func text(
+        _ material: Material, _ org: Organisation, _ req: Request
+    ) async throws -> (PolicyText, PolicyFacts) {
         let facts = try await PolicyFacts.of(org, on: req, language: language(req))
         let name = material.rawValue + (language(req) == .en ? ".en" : "")
         return (PolicyText(PolicyText.fill(try PolicyTemplates.builtIn(name), facts.values)), facts)
@@ -42,19 +44,23 @@ enum OutreachController {
         let (text, facts) = try await text(.poster, org, req)
         let lang = language(req)
         let qrTitle = lang == .en ? "QR code to \(facts.publicAddress)" : "QR-code naar \(facts.publicAddress)"
-        return try await PolicyController.printPage(req, .poster, PosterPage(
-            lang: lang.rawValue, title: text.title ?? "Poster", html: PolicyWriters.html(text),
-            qr: try qr(facts).svg(title: qrTitle, size: "60mm"), address: facts.publicAddress,
-            addressWarning: facts.addressIsConfigured ? nil : PolicyFacts.unconfiguredWarning,
-            backURL: SiteURL.organisation(.value(org.id!), .mailing).path))
+        return try await PolicyController.printPage(
+            req, .poster,
+            PosterPage(
+                lang: lang.rawValue, title: text.title ?? "Poster", html: PolicyWriters.html(text),
+                qr: try qr(facts).svg(title: qrTitle, size: "60mm"), address: facts.publicAddress,
+                addressWarning: facts.addressIsConfigured ? nil : PolicyFacts.unconfiguredWarning,
+                backURL: SiteURL.organisation(.value(org.id!), .mailing).path))
     }
 
     /// GET /organisations/:orgID/poster.docx[?lang=en] — the poster, editable, with the QR code as an image.
     @Sendable static func posterDocx(_ req: Request) async throws -> Response {
         let org = try await Organisation.named(in: req)
         let (text, facts) = try await text(.poster, org, req)
-        let data = try PolicyWriters.posterDocx(text, title: text.title ?? "Poster", qr: try qr(facts), caption: facts.publicAddress)
-        return ReportsController.exportResponse(data, format: .docx, name: "poster-\(org.slug)-\(language(req).rawValue).docx")
+        let data = try PolicyWriters.posterDocx(
+            text, title: text.title ?? "Poster", qr: try qr(facts), caption: facts.publicAddress)
+        return ReportsController.exportResponse(
+            data, format: .docx, name: "poster-\(org.slug)-\(language(req).rawValue).docx")
     }
 
     struct MailingPage: Encodable, Sendable {
@@ -82,20 +88,29 @@ enum OutreachController {
         let org = try await Organisation.named(in: req)
         let (text, facts) = try await text(.mailing, org, req)
         let lang = language(req)
-        let path = { (part: SiteURL.OrganisationPart, lang: String) in SiteURL.organisation(.value(org.id!), part).path + "?lang=\(lang)" }
+        let path = { (part: SiteURL.OrganisationPart, lang: String) in
+            SiteURL.organisation(.value(org.id!), part).path + "?lang=\(lang)"
+        }
         let form = OrganisationsController.timeForm(
             req, action: SiteURL.organisation(.value(org.id!), .time).path,
-            input: .init(kind: ActivityKind.material.rawValue, what: "Poster en mailing verstuurd (QR-code naar de publieke pagina)"))
-        return try await req.page(.mailing, MailingPage(
-            meta: req.meta("Poster en mailing – \(org.name)", section: "organisations"), orgName: org.name,
-            orgURL: SiteURL.organisation(.value(org.id!)).path, lang: lang.rawValue,
-            html: PolicyWriters.html(text, titleLevel: 2), plain: text.plain,
-            qr: try qr(facts).svg(title: "QR-code naar \(facts.publicAddress)", size: "40mm"), address: facts.publicAddress,
-            addressWarning: facts.addressIsConfigured ? nil : PolicyFacts.unconfiguredWarning,
-            links: Links(posterNL: path(.poster, "nl"), posterEN: path(.poster, "en"), posterDocxNL: path(.posterDocx, "nl"),
-                         posterDocxEN: path(.posterDocx, "en"), mailingNL: path(.mailing, "nl"), mailingEN: path(.mailing, "en"),
-                         mailingDocx: path(.mailingDocx, lang.rawValue)),
-            form: form))
+            input: .init(
+                kind: ActivityKind.material.rawValue,
+                what: "Poster en mailing verstuurd (QR-code naar de publieke pagina)"))
+        return try await req.page(
+            .mailing,
+            MailingPage(
+                meta: req.meta("Poster en mailing – \(org.name)", section: "organisations"), orgName: org.name,
+                orgURL: SiteURL.organisation(.value(org.id!)).path, lang: lang.rawValue,
+                html: PolicyWriters.html(text, titleLevel: 2), plain: text.plain,
+                qr: try qr(facts).svg(title: "QR-code naar \(facts.publicAddress)", size: "40mm"),
+                address: facts.publicAddress,
+                addressWarning: facts.addressIsConfigured ? nil : PolicyFacts.unconfiguredWarning,
+                links: Links(
+                    posterNL: path(.poster, "nl"), posterEN: path(.poster, "en"), posterDocxNL: path(.posterDocx, "nl"),
+                    posterDocxEN: path(.posterDocx, "en"), mailingNL: path(.mailing, "nl"),
+                    mailingEN: path(.mailing, "en"),
+                    mailingDocx: path(.mailingDocx, lang.rawValue)),
+                form: form))
     }
 
     /// GET /organisations/:orgID/mailing.docx[?lang=en]
@@ -103,6 +118,7 @@ enum OutreachController {
         let org = try await Organisation.named(in: req)
         let (text, _) = try await text(.mailing, org, req)
         let data = try PolicyWriters.docx(text, title: text.title ?? "Mailing")
-        return ReportsController.exportResponse(data, format: .docx, name: "mailing-\(org.slug)-\(language(req).rawValue).docx")
+        return ReportsController.exportResponse(
+            data, format: .docx, name: "mailing-\(org.slug)-\(language(req).rawValue).docx")
     }
 }

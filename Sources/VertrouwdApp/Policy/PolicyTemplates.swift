@@ -37,15 +37,19 @@ struct PolicyFacts: Sendable {
 
     static func of(_ org: Organisation, on req: Request, language: Language = .nl) async throws -> PolicyFacts {
         let configured = req.application.settings.publicURL
-        return try await of(org, on: req.db, base: req.siteBase,
-                            configured: configured != nil, language: language)
+        return try await of(
+            org, on: req.db, base: req.siteBase,
+            configured: configured != nil, language: language)
     }
 
     /// `base` is the practice's public address (`VERTROUWD_PUBLIC_URL`).
-    static func of(_ org: Organisation, on db: any Database, base: String, configured: Bool = true,
-                   language: Language = .nl) async throws -> PolicyFacts {
+    static func of(
+        _ org: Organisation, on db: any Database, base: String, configured: Bool = true,
+        language: Language = .nl
+    ) async throws -> PolicyFacts {
         let en = language == .en
-        let counsellors = try await org.$counsellors.get(on: db).filter { $0.active && $0.isCounsellor }.map(\.name).sorted()
+        let counsellors = try await org.$counsellors.get(on: db).filter { $0.active && $0.isCounsellor }.map(\.name)
+            .sorted()
         let practice = try await Practice.find(Practice.singletonID, on: db)
         let address = base.trimmingSuffix("/") + SiteURL.organisationPage(slug: .value(org.slug)).path
         var reach: [String] = []
@@ -59,10 +63,15 @@ struct PolicyFacts: Sendable {
                 ? (en ? "(no counsellor assigned yet)" : "(nog geen vertrouwenspersoon toegewezen)")
                 : Self.list(counsellors, and: en ? "and" : "en"),
             .practice: (practice?.name).flatMap { $0.isEmpty ? nil : $0 }
-                ?? (en ? "the practice of external confidential counsellors" : "de praktijk voor externe vertrouwenspersonen"),
-            .reach: reach.isEmpty ? (en ? "Through the web address below." : "Via het webadres hieronder.") : reach.joined(separator: " "),
+                ?? (en
+                    ? "the practice of external confidential counsellors"
+                    : "de praktijk voor externe vertrouwenspersonen"),
+            .reach: reach.isEmpty
+                ? (en ? "Through the web address below." : "Via het webadres hieronder.")
+                : reach.joined(separator: " "),
             .address: address,
-            .committee: org.complaintsCommittee.isEmpty ? "(naam en adres van de klachtencommissie: nog in te vullen)" : org.complaintsCommittee,
+            .committee: org.complaintsCommittee.isEmpty
+                ? "(naam en adres van de klachtencommissie: nog in te vullen)" : org.complaintsCommittee
         ]
         return PolicyFacts(values: values, publicAddress: address, addressIsConfigured: configured)
     }
@@ -74,7 +83,11 @@ struct PolicyFacts: Sendable {
     }
 
     /// Shown where a printed address is made when `VERTROUWD_PUBLIC_URL` is not set.
-    static let unconfiguredWarning = "VERTROUWD_PUBLIC_URL is niet ingesteld. Het adres en de QR-code wijzen daarom naar het adres waarmee je deze pagina opende. Controleer dat medewerkers dat adres kunnen bereiken voordat je iets verspreidt."
+    static let unconfiguredWarning =
+        """
+            VERTROUWD_PUBLIC_URL is niet ingesteld. Het adres en de QR-code wijzen daarom naar het adres waarmee je \
+            deze pagina opende. Controleer dat medewerkers dat adres kunnen bereiken voordat je iets verspreidt.
+            """
 }
 
 extension String {

@@ -18,12 +18,17 @@ enum PolicyTemplatesController {
         var rows: [Row] = []
         for kind in PolicyKind.allCases {
             let edited = try await PolicyTemplate.find(kind.rawValue, on: req.db)
-            rows.append(Row(label: kind.label, url: SiteURL.policyTemplate(kind: .value(kind.rawValue)).path,
-                            state: edited.map { "aangepast op \(Day($0.updatedAt).dutch) door \($0.updatedBy)" } ?? "standaardtekst"))
+            rows.append(
+                Row(
+                    label: kind.label, url: SiteURL.policyTemplate(kind: .value(kind.rawValue)).path,
+                    state: edited.map { "aangepast op \(Day($0.updatedAt).dutch) door \($0.updatedBy)" }
+                        ?? "standaardtekst"))
         }
-        return try await req.page(.policyTemplates, IndexPage(
-            meta: req.meta("Sjablonen beleidsdocumenten", section: "policy"), templates: rows,
-            placeholders: PolicyPlaceholder.allCases.map { "{{\($0.rawValue)}}" }))
+        return try await req.page(
+            .policyTemplates,
+            IndexPage(
+                meta: req.meta("Sjablonen beleidsdocumenten", section: "policy"), templates: rows,
+                placeholders: PolicyPlaceholder.allCases.map { "{{\($0.rawValue)}}" }))
     }
 
     struct Input: Content { var body, reset: String? }
@@ -31,9 +36,15 @@ enum PolicyTemplatesController {
     static func form(_ req: Request, _ kind: PolicyKind, body: String?, errors: FormErrors = .init()) -> FormView {
         var form = FormView(
             id: "template", title: kind.label,
-            intro: "Nieuwe concepten voor organisaties beginnen met deze tekst; bestaande documenten veranderen niet. Invulplekken: "
-                + PolicyPlaceholder.allCases.map { "{{\($0.rawValue)}}" }.joined(separator: ", ") + ". Leeg opslaan zet de standaardtekst terug.",
-            action: SiteURL.policyTemplate(kind: .value(kind.rawValue)).path, submit: "Sjabloon opslaan", csrf: req.csrfToken)
+            intro:
+                """
+                    Nieuwe concepten voor organisaties beginnen met deze tekst; bestaande documenten veranderen \
+                    niet. Invulplekken: 
+                    """
+                + PolicyPlaceholder.allCases.map { "{{\($0.rawValue)}}" }.joined(separator: ", ")
+                + ". Leeg opslaan zet de standaardtekst terug.",
+            action: SiteURL.policyTemplate(kind: .value(kind.rawValue)).path, submit: "Sjabloon opslaan",
+            csrf: req.csrfToken)
         form.add("body", "Tekst", type: "textarea", value: body, maxlength: PolicyController.maxLength)
         form.apply(errors)
         return form
@@ -43,7 +54,8 @@ enum PolicyTemplatesController {
     @Sendable static func show(_ req: Request) async throws -> Response {
         let kind = try req.policyKind()
         let body = try await PolicyTemplates.current(kind, on: req.db)
-        return try await req.page(.formPage, FormPage(meta: req.meta(kind.label, section: "policy"), form: form(req, kind, body: body)))
+        return try await req.page(
+            .formPage, FormPage(meta: req.meta(kind.label, section: "policy"), form: form(req, kind, body: body)))
     }
 
     /// POST /admin/policy/:kind — saves the template; empty restores the built-in one.
@@ -51,12 +63,16 @@ enum PolicyTemplatesController {
         let kind = try req.policyKind()
         let input = req.form(Input.self) ?? .init()
         var errors = FormErrors()
-        let body = errors.text(input.body, "body", label: "de tekst", max: PolicyController.maxLength, required: false) ?? ""
+        let body =
+            errors.text(input.body, "body", label: "de tekst", max: PolicyController.maxLength, required: false) ?? ""
         if errors.isEmpty, !body.isEmpty, let problem = PolicyText.problem(in: body) { errors["body"] = problem }
         guard errors.isEmpty else {
-            return try await req.page(.formPage, FormPage(meta: req.meta(kind.label, section: "policy"),
-                                                            form: form(req, kind, body: input.body, errors: errors)),
-                                      status: .unprocessableEntity)
+            return try await req.page(
+                .formPage,
+                FormPage(
+                    meta: req.meta(kind.label, section: "policy"),
+                    form: form(req, kind, body: input.body, errors: errors)),
+                status: .unprocessableEntity)
         }
         let staff = try req.requireStaff()
         try await req.store.transaction { db in

@@ -15,14 +15,17 @@ public enum QRTool {
         var correction = QRCode.ErrorCorrection.m
         var rest = arguments[...]
         func fail(_ message: String) -> Int32 {
-            FileHandle.standardError.write(Data("qr: \(message)\nusage: vertrouwd qr [--pbm [--scale N]] [--correction m|q] --text TEXT\n".utf8))
+            FileHandle.standardError.write(
+                Data("qr: \(message)\nusage: vertrouwd qr [--pbm [--scale N]] [--correction m|q] --text TEXT\n".utf8))
             return 2
         }
         while let argument = rest.popFirst() {
             switch argument {
             case "--pbm": pbm = true
             case "--scale":
-                guard let value = rest.popFirst().flatMap(Int.init), (1...64).contains(value) else { return fail("--scale takes 1 to 64") }
+                guard let value = rest.popFirst().flatMap(Int.init), (1...64).contains(value) else {
+                    return fail("--scale takes 1 to 64")
+                }
                 scale = value
             case "--correction":
                 switch rest.popFirst()?.lowercased() {

@@ -23,12 +23,18 @@ enum DevelopmentController {
     struct EntryForm: Content { var kind, day, hours, what: String? }
 
     static func entryForm(_ req: Request, input: EntryForm = .init(), errors: FormErrors = .init()) -> FormView {
-        var form = FormView(id: "development", title: "Uren vastleggen", action: SiteURL.development.path, submit: "Vastleggen", csrf: req.csrfToken)
+        var form = FormView(
+            id: "development", title: "Uren vastleggen", action: SiteURL.development.path, submit: "Vastleggen",
+            csrf: req.csrfToken)
         form.choice("kind", "Soort", DevelopmentKind.self, selected: [input.kind ?? ""], required: true)
-        form.add("what", "Wat", value: input.what, hint: "Bijvoorbeeld de naam van de training of de intervisiegroep. Geen gegevens over meldingen.",
-                 required: true, maxlength: 200)
+        form.add(
+            "what", "Wat", value: input.what,
+            hint: "Bijvoorbeeld de naam van de training of de intervisiegroep. Geen gegevens over meldingen.",
+            required: true, maxlength: 200)
         form.add("day", "Datum", type: "date", value: input.day ?? Day(Date()).iso, required: true)
-        form.add("hours", "Uren", value: input.hours, hint: "In kwartieren, bijvoorbeeld 3 of 1,5.", required: true, inputmode: "decimal", maxlength: 8)
+        form.add(
+            "hours", "Uren", value: input.hours, hint: "In kwartieren, bijvoorbeeld 3 of 1,5.", required: true,
+            inputmode: "decimal", maxlength: 8)
         form.apply(errors)
         return form
     }
@@ -40,17 +46,26 @@ enum DevelopmentController {
 
     static func render(_ req: Request, form: FormView, status: HTTPStatus = .ok) async throws -> Response {
         let staff = try req.requireStaff()
-        let rows = try await DevelopmentEntry.query(on: req.db).filter(\.$user.$id == staff.userID).sort(\.$onDay, .descending).all()
+        let rows = try await DevelopmentEntry.query(on: req.db).filter(\.$user.$id == staff.userID).sort(
+            \.$onDay, .descending
+        ).all()
         let today = Day(Date())
         let progress = DevelopmentProgress(entries: rows.map { ($0.kind, $0.onDay, $0.minutes) }, today: today)
         let page = Page(
             meta: req.meta("Deskundigheid", section: "account"), from: progress.from.dutch,
             total: Hours.format(minutes: progress.totalMinutes),
-            totalPercent: min(100, progress.totalMinutes * 100 / DevelopmentProgress.requiredTotalMinutes), met: progress.met,
-            parts: progress.parts.map { Part(label: $0.kind.label, done: Hours.format(minutes: $0.doneMinutes),
-                                             required: Hours.format(minutes: $0.requiredMinutes), percent: $0.percent, met: $0.met) },
-            entries: rows.map { Entry(day: $0.onDay.dutch, kind: $0.kind.label,
-                                      hours: Hours.format(minutes: $0.minutes), what: $0.description) },
+            totalPercent: min(100, progress.totalMinutes * 100 / DevelopmentProgress.requiredTotalMinutes),
+            met: progress.met,
+            parts: progress.parts.map {
+                Part(
+                    label: $0.kind.label, done: Hours.format(minutes: $0.doneMinutes),
+                    required: Hours.format(minutes: $0.requiredMinutes), percent: $0.percent, met: $0.met)
+            },
+            entries: rows.map {
+                Entry(
+                    day: $0.onDay.dutch, kind: $0.kind.label,
+                    hours: Hours.format(minutes: $0.minutes), what: $0.description)
+            },
             form: form)
         return try await req.page(.development, page, status: status)
     }
@@ -65,9 +80,12 @@ enum DevelopmentController {
         let what = errors.text(input.what, "what", label: "wat je deed", max: 200)
         // A training day can be long; allow up to 24 hours like other time entries.
         let minutes = errors.hours(input.hours)
-        if let day, day > Day(Date()) { errors["day"] = "De datum ligt in de toekomst; leg uren vast als ze gemaakt zijn." }
+        if let day, day > Day(Date()) {
+            errors["day"] = "De datum ligt in de toekomst; leg uren vast als ze gemaakt zijn."
+        }
         guard errors.isEmpty, let kind, let day, let what, let minutes else {
-            return try await render(req, form: entryForm(req, input: input, errors: errors), status: .unprocessableEntity)
+            return try await render(
+                req, form: entryForm(req, input: input, errors: errors), status: .unprocessableEntity)
         }
         let entry = DevelopmentEntry()
         entry.$user.id = staff.userID

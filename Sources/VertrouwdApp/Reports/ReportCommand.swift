@@ -33,7 +33,8 @@ struct ReportCommand: AsyncCommand {
     /// written, or to standard output.
     static func write(_ data: Data, to output: String?, console: any Console, saying summary: String) throws {
         guard let output else { return FileHandle.standardOutput.write(data) }
-        guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: output, contents: data, attributes: [.posixPermissions: 0o600])
+        else {
             throw Failure(description: "Could not write \(output).")
         }
         console.print("Wrote \(output) (\(summary)).")
@@ -58,18 +59,29 @@ struct ReportCommand: AsyncCommand {
         if let version = signature.version {
             let versions = try ReportBuilder.versionsThatLeft(record)
             guard (1...max(1, versions.count)).contains(version), versions.indices.contains(version - 1) else {
-                throw Failure(description: "\(org.name) \(calendarYear) has \(versions.count) signed-off version(s); there is no version \(version).")
+                throw Failure(
+                    description:
+                        """
+                            \(org.name) \(calendarYear) has \(versions.count) signed-off version(s); there is no \
+                            version \(version).
+                            """
+                )
             }
             doc = versions[version - 1]
         } else if let signed = ReportBuilder.signedOffDocument(record) {
             doc = signed
         } else {
-            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: record, store: app.store, on: app.db).document
+            doc = try await ReportBuilder.currentDocument(
+                org: org, year: year, record: record, store: app.store, on: app.db
+            ).document
         }
         let data = try await ReportBuilder.render(doc, as: format, views: app.view)
-        try await Audit.record("report.export", subject: "contract_year:\(year.id!)", detail: "\(format.rawValue) (command line)",
-                               actor: "system", store: app.store, db: app.db)
-        try ReportCommand.write(data, to: signature.output, console: context.console, saying: "\(data.count) bytes, \(doc.status == "signed_off" ? "signed off" : "draft"), k = \(doc.k)")
+        try await Audit.record(
+            "report.export", subject: "contract_year:\(year.id!)", detail: "\(format.rawValue) (command line)",
+            actor: "system", store: app.store, db: app.db)
+        try ReportCommand.write(
+            data, to: signature.output, console: context.console,
+            saying: "\(data.count) bytes, \(doc.status == "signed_off" ? "signed off" : "draft"), k = \(doc.k)")
     }
 }
 
@@ -89,11 +101,14 @@ struct OverviewCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         guard let year = signature.year else { throw ReportCommand.Failure(description: "Give --year YYYY.") }
-        let (overview, _) = try await ReportsController.practiceOverview(year: year, k: app.settings.disclosureThreshold, on: app.db)
+        let (overview, _) = try await ReportsController.practiceOverview(
+            year: year, k: app.settings.disclosureThreshold, on: app.db)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(overview)
-        try ReportCommand.write(data, to: signature.output, console: context.console, saying: "\(overview.lines.count) organisations, \(overview.sums.count) sums")
+        try ReportCommand.write(
+            data, to: signature.output, console: context.console,
+            saying: "\(overview.lines.count) organisations, \(overview.sums.count) sums")
     }
 }
 
@@ -123,12 +138,16 @@ struct LettersCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let names = Dictionary(uniqueKeysWithValues: try await Organisation.query(on: app.db).all().map { ($0.id!, $0.name) })
+        let names = Dictionary(
+            uniqueKeysWithValues: try await Organisation.query(on: app.db).all().map { ($0.id!, $0.name) })
         let letters = try await AdviceRecord.query(on: app.db).filter(\.$sentOn != nil).sort(\.$givenOn).all().map {
-            Letter(organisation: names[$0.$organisation.id] ?? "", date: $0.givenOn.iso, subject: $0.subject, body: $0.body)
+            Letter(
+                organisation: names[$0.$organisation.id] ?? "", date: $0.givenOn.iso, subject: $0.subject, body: $0.body
+            )
         }
         let data = try JSONEncoder().encode(Letters(k: app.settings.disclosureThreshold, letters: letters))
-        try ReportCommand.write(data, to: signature.output, console: context.console, saying: "\(letters.count) letters")
+        try ReportCommand.write(
+            data, to: signature.output, console: context.console, saying: "\(letters.count) letters")
     }
 }
 
@@ -148,8 +167,11 @@ struct ReportBenchmarkCommand: AsyncCommand {
         let app = context.application
         let n = max(1, signature.cases ?? 10_000)
         let runs = max(1, signature.runs ?? 20)
-        guard try await Organisation.query(on: app.db).count() == 0, try await User.query(on: app.db).count() == 0 else {
-            throw ReportCommand.Failure(description: "The benchmark fills its own database; this one is not empty. Use an empty VERTROUWD_DATA_DIR.")
+        guard try await Organisation.query(on: app.db).count() == 0, try await User.query(on: app.db).count() == 0
+        else {
+            throw ReportCommand.Failure(
+                description:
+                    "The benchmark fills its own database; this one is not empty. Use an empty VERTROUWD_DATA_DIR.")
         }
         let start = Day(year: 2025, month: 1, day: 1)!
         let (org, year) = try await Self.fill(app: app, cases: n, start: start)
@@ -164,8 +186,12 @@ struct ReportBenchmarkCommand: AsyncCommand {
                 samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000)
             }
             samples.sort()
-            let median = samples[samples.count / 2], p95 = samples[min(samples.count - 1, Int(Double(samples.count) * 0.95))]
-            context.console.print(String(format: "%@: min %.1f ms, median %.1f ms, p95 %.1f ms (%d runs)", label, samples[0], median, p95, runs))
+            let median = samples[samples.count / 2],
+                p95 = samples[min(samples.count - 1, Int(Double(samples.count) * 0.95))]
+            context.console.print(
+                String(
+                    format: "%@: min %.1f ms, median %.1f ms, p95 %.1f ms (%d runs)", label, samples[0], median, p95,
+                    runs))
         }
         var tally = CaseTally()
         try await time("count the year's cases (SQL: GROUP BY, and subjects and referrals per case)") {
@@ -183,10 +209,14 @@ struct ReportBenchmarkCommand: AsyncCommand {
         }
         var doc: AnnualReportDocument?
         try await time("whole annual report (database to document)") {
-            doc = try await ReportBuilder.currentDocument(org: org, year: year, record: nil, store: app.store, on: app.db).document
+            doc = try await ReportBuilder.currentDocument(
+                org: org, year: year, record: nil, store: app.store, on: app.db
+            ).document
         }
         for format in ReportFormat.allCases {
-            try await time("render \(format.rawValue)") { _ = try await ReportBuilder.render(doc!, as: format, views: app.view) }
+            try await time("render \(format.rawValue)") {
+                _ = try await ReportBuilder.render(doc!, as: format, views: app.view)
+            }
         }
     }
 
@@ -195,9 +225,12 @@ struct ReportBenchmarkCommand: AsyncCommand {
     /// `CaseWriter` that writes cases (a hundred thousand audited units of work would measure the
     /// writer, not the report).
     static func fill(app: Application, cases n: Int, start: Day) async throws -> (Organisation, ContractYear) {
-        let user = User(email: "benchmark@example.invalid", name: "Benchmark", isAdmin: false, isCounsellor: true, passwordHash: "!")
+        let user = User(
+            email: "benchmark@example.invalid", name: "Benchmark", isAdmin: false, isCounsellor: true, passwordHash: "!"
+        )
         let org = Organisation()
-        org.name = "Benchmark BV"; org.slug = "benchmark"; org.sector = Sector.allCases[0].rawValue; org.employees = 20_000
+        org.name = "Benchmark BV"; org.slug = "benchmark"; org.sector = Sector.allCases[0].rawValue;
+        org.employees = 20_000
         org.departments = ""; org.phone = ""; org.whatsapp = ""; org.email = ""; org.availability = ""
         org.whistleblowerChannel = true; org.complaintsCommittee = ""
         let year = ContractYear()
@@ -227,7 +260,8 @@ struct ReportBenchmarkCommand: AsyncCommand {
             c.keyID = "benchmark"; c.wrappedKey = nil
             Case.clearSealedText(of: c)
             models.append(c)
-            categories.append(CaseCategoryRecord(caseID: c.id!, category: CaseCategory.allCases.randomElement(using: &rng)!))
+            categories.append(
+                CaseCategoryRecord(caseID: c.id!, category: CaseCategory.allCases.randomElement(using: &rng)!))
             if Int.random(in: 0..<4, using: &rng) == 0 {
                 let r = CaseReferral()
                 r.$case.id = c.id!; r.target = ReferralTarget.allCases.randomElement(using: &rng)!
@@ -252,8 +286,10 @@ struct ReportBenchmarkCommand: AsyncCommand {
         // A database in steady state has statistics (and, on PostgreSQL, a visibility map for
         // index-only scans): what autovacuum or `PRAGMA optimize` leave after a while.
         let sql = app.db as! any SQLDatabase
-        if sql.dialect.name == "postgresql" {
-            for table in ["cases", "case_categories", "case_referrals"] { try await sql.raw("VACUUM ANALYZE \(unsafeRaw: table)").run() }
+        if app.settings.dialect == .postgres {
+            for table in ["cases", "case_categories", "case_referrals"] {
+                try await sql.raw("VACUUM ANALYZE \(unsafeRaw: table)").run()
+            }
         } else {
             try await sql.raw("ANALYZE").run()
         }

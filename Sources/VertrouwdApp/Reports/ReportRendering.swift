@@ -6,7 +6,9 @@ import VertrouwdStore
 
 extension ReportBuilder {
     /// Renders one export format.
-    static func render(_ doc: AnnualReportDocument, as format: ReportFormat, views: any ViewRenderer) async throws -> Data {
+    static func render(
+        _ doc: AnnualReportDocument, as format: ReportFormat, views: any ViewRenderer
+    ) async throws -> Data {
         switch format {
         case .json: return try ReportWriters.json(doc)
         case .csv: return Data(ReportWriters.csv(doc).utf8)
@@ -44,8 +46,10 @@ struct ReportView: Encodable, Sendable {
             title = t.title
             multiValued = t.multiValued
             cells = t.shown.map {
-                Cell(label: $0.label, includes: $0.includes?.joined(separator: ", "), count: $0.count.map(String.init) ?? "–",
-                     hidden: $0.count == nil, previous: $0.previous.map(String.init) ?? "–")
+                Cell(
+                    label: $0.label, includes: $0.includes?.joined(separator: ", "),
+                    count: $0.count.map(String.init) ?? "–",
+                    hidden: $0.count == nil, previous: $0.previous.map(String.init) ?? "–")
             }
             chart = ReportWriters.svgBars(t)
             hasPrevious = t.shown.contains { $0.previous != nil }

@@ -13,9 +13,15 @@ extension Application {
             while !Task.isCancelled {
                 do {
                     try await store.withRetentionLock {
-                        let outcome = try await RetentionRun(store: store, actor: "system").run(today: Day(Date()), dryRun: false)
+                        let outcome = try await RetentionRun(store: store, actor: "system").run(
+                            today: Day(Date()), dryRun: false)
                         if !outcome.destroyed.isEmpty {
-                            store.logger.notice("Retention: destroyed the contents of \(outcome.destroyed.count) case(s). Back up the key file again.")
+                            store.logger.notice(
+                                """
+                                    Retention: destroyed the contents of \(outcome.destroyed.count) case(s). Back \
+                                    up the key file again.
+                                    """
+                            )
                         }
                     }
                 } catch {

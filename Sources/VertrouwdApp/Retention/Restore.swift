@@ -26,31 +26,53 @@ public struct RestorePreparation: Sendable {
         case .sqliteFile(let path):
             let fm = FileManager.default
             let folder = (path as NSString).deletingLastPathComponent
-            for existing in [path, path + "-wal", settings.auditAnchorPath ?? ""] where !existing.isEmpty && fm.fileExists(atPath: existing) {
-                throw Settings.Problem(description: "The data folder \(folder) is not empty (\(existing) exists). Restore into an empty data folder (VERTROUWD_DATA_DIR) that holds only the key file.")
+            for existing in [path, path + "-wal", settings.auditAnchorPath ?? ""]
+            where !existing.isEmpty && fm.fileExists(atPath: existing) {
+                throw Settings.Problem(
+                    description:
+                        """
+                            The data folder \(folder) is not empty (\(existing) exists). Restore into an empty data \
+                            folder (VERTROUWD_DATA_DIR) that holds only the key file.
+                            """
+                )
             }
             let header = try FileHandle(forReadingFrom: URL(fileURLWithPath: file)).read(upToCount: 16) ?? Data()
             guard header == Data("SQLite format 3\0".utf8) else {
                 throw Settings.Problem(description: "\(file) is not an SQLite backup made by `vertrouwd backup`.")
             }
-            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try fm.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try fm.copyItem(atPath: file, toPath: path)
             chmod(path, 0o600)
-            return RestorePreparation { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+            return RestorePreparation {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
         case .postgres(let url):
             // Only what `backup` made: a pg_dump archive ("PGDMP"), read by pg_restore. A plain SQL
             // file would go through psql, where a line such as `\! command` runs a shell command.
             let header = try FileHandle(forReadingFrom: URL(fileURLWithPath: file)).read(upToCount: 5) ?? Data()
             guard header == Data("PGDMP".utf8) else {
-                throw Settings.Problem(description: "\(file) is not a PostgreSQL backup made by `vertrouwd backup` (pg_dump --format=custom). Plain SQL files are not restored: they can hold commands for the shell.")
+                throw Settings.Problem(
+                    description:
+                        """
+                            \(file) is not a PostgreSQL backup made by `vertrouwd backup` (pg_dump \
+                            --format=custom). Plain SQL files are not restored: they can hold commands for the shell.
+                            """
+                )
             }
-            let tables = try PostgresTools.run("psql", ["-tA", "-c", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"], url: url)
+            let tables = try PostgresTools.run(
+                "psql", ["-tA", "-c", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"], url: url)
             guard tables.trimmingCharacters(in: .whitespacesAndNewlines) == "0" else {
-                throw Settings.Problem(description: "The database in DATABASE_URL is not empty. Restore into a new, empty database.")
+                throw Settings.Problem(
+                    description: "The database in DATABASE_URL is not empty. Restore into a new, empty database.")
             }
             let database = URLComponents(string: url).map { String($0.path.dropFirst()) } ?? ""
-            _ = try PostgresTools.run("pg_restore", ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
-                                                     "--dbname=\(database)", file], url: url)
+            _ = try PostgresTools.run(
+                "pg_restore",
+                [
+                    "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
+                    "--dbname=\(database)", file
+                ], url: url)
             return RestorePreparation {}
         }
     }
@@ -84,7 +106,8 @@ enum PostgresTools {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Settings.Problem(description: "\(tool) failed (exit \(process.terminationStatus)); nothing was started.")
+            throw Settings.Problem(
+                description: "\(tool) failed (exit \(process.terminationStatus)); nothing was started.")
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -104,7 +127,8 @@ struct RestoreCommand: AsyncCommand {
         let app = context.application
         let (count, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)
         if let broken {
-            context.console.error("Restored, but the audit log is BROKEN after \(count) good entries: \(broken.description).")
+            context.console.error(
+                "Restored, but the audit log is BROKEN after \(count) good entries: \(broken.description).")
             throw AuditCommand.Failure(description: "audit log broken")
         }
         // The restored log becomes the practice's log: the anchor moves to its end (an anchor
@@ -130,11 +154,17 @@ struct RestoreCommand: AsyncCommand {
                 unreadable += 1
             }
         }
-        context.console.print("Restored \(URL(fileURLWithPath: signature.file).lastPathComponent): the key file matches, "
-                              + "the audit log is intact (\(count) entries), \(cases) cases (\(destroyed) destroyed earlier), "
-                              + "\(readable) open with this key file.")
+        context.console.print(
+            "Restored \(URL(fileURLWithPath: signature.file).lastPathComponent): the key file matches, "
+                + "the audit log is intact (\(count) entries), \(cases) cases (\(destroyed) destroyed earlier), "
+                + "\(readable) open with this key file.")
         if unreadable > 0 {
-            context.console.print("\(unreadable) case(s) in this backup were destroyed after it was made: the key file no longer opens them, as intended.")
+            context.console.print(
+                """
+                    \(unreadable) case(s) in this backup were destroyed after it was made: the key file no longer \
+                    opens them, as intended.
+                    """
+            )
         }
     }
 }

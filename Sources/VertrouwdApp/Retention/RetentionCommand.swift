@@ -31,7 +31,12 @@ struct RetentionRunCommand: AsyncCommand {
         }
         let seconds = Date().timeIntervalSince(started)
         let policy = try await Practice.retention(on: app.db)
-        context.console.print("Retention on \(today.iso): \(policy.months) months after closing, \(policy.graceMonths) months' grace after the reporter's last message.")
+        context.console.print(
+            """
+                Retention on \(today.iso): \(policy.months) months after closing, \(policy.graceMonths) months' \
+                grace after the reporter's last message.
+                """
+        )
         for c in outcome.destroyed {
             context.console.print("\(signature.dryRun ? "due      " : "destroyed") \(c.reference)  \(c.organisation)")
         }
@@ -41,11 +46,22 @@ struct RetentionRunCommand: AsyncCommand {
             }
         }
         let verb = signature.dryRun ? "due" : "destroyed"
-        context.console.print("\(outcome.destroyed.count) \(verb), \(outcome.kept.count) kept"
-                              + (signature.dryRun ? "" : "; \(outcome.moved) case keys moved to a later epoch, \(outcome.forgotten.count) epoch keys deleted")
-                              + String(format: " (%.2f s).", seconds))
+        context.console.print(
+            "\(outcome.destroyed.count) \(verb), \(outcome.kept.count) kept"
+                + (signature.dryRun
+                    ? ""
+                    : """
+                        ; \(outcome.moved) case keys moved to a later epoch, \(outcome.forgotten.count) epoch keys \
+                        deleted
+                        """)
+                + String(format: " (%.2f s).", seconds))
         if !signature.dryRun && !outcome.destroyed.isEmpty {
-            context.console.print("The key file changed: replace your key backup with it now. An older copy of the key file still opens what was destroyed.")
+            context.console.print(
+                """
+                    The key file changed: replace your key backup with it now. An older copy of the key file still \
+                    opens what was destroyed.
+                    """
+            )
         }
     }
 }
@@ -73,16 +89,21 @@ struct BackupCommand: AsyncCommand {
         switch app.settings.database {
         case .postgres(let url):
             // One snapshot (pg_dump reads in one transaction) while the server goes on writing.
-            _ = try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file=\(output)"], url: url)
+            _ = try PostgresTools.run(
+                "pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file=\(output)"], url: url)
         case .sqliteFile:
             // One read transaction: a copy of one moment, while the server goes on writing.
             try await (app.db as! any SQLDatabase).raw("VACUUM INTO \(bind: output)").run()
         }
         chmod(output, 0o600)
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        let head = try await Audit.record("backup.create", detail: URL(fileURLWithPath: output).lastPathComponent, actor: "cli", store: app.store, db: app.db)
-        context.console.print(String(format: "Backup written to %@ (%d bytes, %.2f s). It holds no key: keep the key file apart from it.",
-                                     output, size, Date().timeIntervalSince(started)))
+        let head = try await Audit.record(
+            "backup.create", detail: URL(fileURLWithPath: output).lastPathComponent, actor: "cli", store: app.store,
+            db: app.db)
+        context.console.print(
+            String(
+                format: "Backup written to %@ (%d bytes, %.2f s). It holds no key: keep the key file apart from it.",
+                output, size, Date().timeIntervalSince(started)))
         // Kept off the server (with the backup's record, in a mail), it lets `audit verify
         // --head` prove later that the log was not cut or rewritten since.
         context.console.print("Audit head: \(AuditCommand.headLine(head))")
@@ -93,7 +114,9 @@ extension Day {
     /// A command's `--today YYYY-MM-DD` (retention, reminders), or today.
     static func option(_ text: String?) throws -> Day {
         guard let text else { return Day(Date()) }
-        guard let day = Day(iso: text) else { throw UserCreateCommand.Failure(description: "--today must be YYYY-MM-DD, not '\(text)'") }
+        guard let day = Day(iso: text) else {
+            throw UserCreateCommand.Failure(description: "--today must be YYYY-MM-DD, not '\(text)'")
+        }
         return day
     }
 }

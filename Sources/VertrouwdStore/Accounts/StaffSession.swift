@@ -4,7 +4,7 @@ import FluentKit
 /// A logged-in staff member's session, in the database so it survives a restart and is seen by
 /// every app instance. The row is keyed by the SHA-256 of the cookie's token: a copy of the
 /// database cannot be replayed as a login.
-package final class StaffSession: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class StaffSession: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "staff_sessions"
 
     // managed fields

@@ -42,7 +42,9 @@ package final class User: Model, @unchecked Sendable {
 
     package init() {}
 
-    package init(id: UUID = UUID(), email: String, name: String, isAdmin: Bool, isCounsellor: Bool, passwordHash: String) {
+    package init(
+        id: UUID = UUID(), email: String, name: String, isAdmin: Bool, isCounsellor: Bool, passwordHash: String
+    ) {
         self.id = id
         self.email = email
         self.name = name

@@ -3,7 +3,7 @@ import Foundation
 import VertrouwdCore
 
 /// An advice to management (*gevraagd of ongevraagd advies*), possibly from a signal.
-package final class AdviceRecord: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class AdviceRecord: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "advice"
 
     @ID(key: .id) package var id: UUID?

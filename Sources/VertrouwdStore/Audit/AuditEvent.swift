@@ -11,7 +11,7 @@ import VertrouwdCore
 
 /// One entry of the tamper-evident audit log: who read or changed what, when. It names cases by
 /// id and never holds case contents.
-package final class AuditEvent: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class AuditEvent: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "audit_events"
 
     // managed fields
@@ -34,8 +34,9 @@ package final class AuditEvent: Model, @unchecked Sendable { // property wrapper
     }
 
     package var entry: AuditEntry {
-        AuditEntry(sequence: id!, atMillis: atMillis, actor: actor, action: action, subject: subject,
-                   detail: detail, previousHash: previousHash, hash: hash)
+        AuditEntry(
+            sequence: id!, atMillis: atMillis, actor: actor, action: action, subject: subject,
+            detail: detail, previousHash: previousHash, hash: hash)
     }
 }
 
@@ -67,28 +68,35 @@ package struct CreateAuditEvents: ShippedMigration {
 /// its entry commit together or not at all (a kill -9 between a commit and a later append lost
 /// entries). Outside one (reads, logins) it is a transaction of its own.
 package enum Audit {
-    private static let advisoryLockID = 7_263_001
 
     @discardableResult
-    package static func record(_ action: String, subject: String = "", detail: String = "", actor: String,
-                       store: Store, db: any Database, checked: Bool = true) async throws -> AuditEntry {
+    package static func record(
+        _ action: String, subject: String = "", detail: String = "", actor: String,
+        store: Store, db: any Database, checked: Bool = true
+    ) async throws -> AuditEntry {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         if let unit = Writes.current {
             // The transaction is ours already (on SQLite with the write lock held).
-            let entry = try await appendSerialised(action, subject: subject, detail: detail, actor: actor, at: now, store: store, db: unit.db, checked: checked)
+            let entry = try await appendSerialised(
+                action, subject: subject, detail: detail, actor: actor, at: now, store: store, db: unit.db,
+                checked: checked)
             unit.appended(entry)
             return entry
         }
         let entry: AuditEntry
         if store.dialect == .postgres {
             entry = try await db.transaction { tx in
-                try await appendSerialised(action, subject: subject, detail: detail, actor: actor, at: now, store: store, db: tx, checked: checked)
+                try await appendSerialised(
+                    action, subject: subject, detail: detail, actor: actor, at: now, store: store, db: tx,
+                    checked: checked)
             }
         } else {
             // The same lock as SQLite's write transactions: one writer at a time, so no
             // connection spins in SQLite's busy handler while another holds the write lock.
             entry = try await store.writeLock.run {
-                try await append(action, subject: subject, detail: detail, actor: actor, at: now, store: store, db: db, checked: checked)
+                try await append(
+                    action, subject: subject, detail: detail, actor: actor, at: now, store: store, db: db,
+                    checked: checked)
             }
         }
         store.auditAnchor?.advance(to: entry)
@@ -98,31 +106,36 @@ package enum Audit {
     /// `audit acknowledge`: an entry that records a finding and the operator's reason, appended
     /// without the head check, and the anchor put there (the old anchor file is kept beside it).
     package static func acknowledge(_ detail: String, store: Store) async throws -> AuditEntry {
-        let entry = try await record("audit.acknowledge", detail: detail, actor: "cli", store: store, db: store.db, checked: false)
+        let entry = try await record(
+            "audit.acknowledge", detail: detail, actor: "cli", store: store, db: store.db, checked: false)
         store.auditAnchor?.reset(to: entry, keepingOldAs: "before-acknowledge")
         return entry
     }
 
     /// Appends inside a transaction that is already open.
-    private static func appendSerialised(_ action: String, subject: String, detail: String, actor: String, at: Int64,
-                                         store: Store, db: any Database, checked: Bool) async throws -> AuditEntry {
-        if store.dialect == .postgres {
-            // Held until the transaction ends: appenders of every instance take turns.
-            try await (db as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(literal: advisoryLockID))").run()
-        }
-        return try await append(action, subject: subject, detail: detail, actor: actor, at: at, store: store, db: db, checked: checked)
+    private static func appendSerialised(
+        _ action: String, subject: String, detail: String, actor: String, at: Int64,
+        store: Store, db: any Database, checked: Bool
+    ) async throws -> AuditEntry {
+        // Held until the transaction ends: appenders of every instance take turns.
+        try await AdvisoryLock.auditChain.holdUntilCommit(on: db)
+        return try await append(
+            action, subject: subject, detail: detail, actor: actor, at: at, store: store, db: db, checked: checked)
     }
 
-    private static func append(_ action: String, subject: String, detail: String, actor: String, at: Int64,
-                               store: Store, db: any Database, checked: Bool) async throws -> AuditEntry {
+    private static func append(
+        _ action: String, subject: String, detail: String, actor: String, at: Int64,
+        store: Store, db: any Database, checked: Bool
+    ) async throws -> AuditEntry {
         // The anchor before the log: another process (a CLI command beside the server) may
         // append and move the anchor in between, and a head read after the log would then look
         // further than the log reaches.
         let head = store.auditAnchor?.head()
         let last = try await AuditEvent.query(on: db).sort(\.$id, .descending).first()?.entry
         if checked { try await checkHead(last: last, head: head, store: store, db: db) }
-        let entry = AuditChain.next(after: last, atMillis: at, actor: actor, action: action,
-                                    subject: subject, detail: detail, key: store.keys.auditChainKey)
+        let entry = AuditChain.next(
+            after: last, atMillis: at, actor: actor, action: action,
+            subject: subject, detail: detail, key: store.keys.auditChainKey)
         try await AuditEvent(entry).create(on: db)
         return entry
     }
@@ -132,7 +145,9 @@ package enum Audit {
     /// someone changed the log outside Vertrouwd, and appending would hide it: a cut tail would
     /// grow back past the anchor, a rewritten one would be anchored. Writing stops instead
     /// (`AuditAlarm`), loudly, until an operator has looked (see README, "The audit log").
-    package static func checkHead(last: AuditEntry?, head: (sequence: Int, hash: String)?, store: Store, db: any Database) async throws {
+    package static func checkHead(
+        last: AuditEntry?, head: (sequence: Int, hash: String)?, store: Store, db: any Database
+    ) async throws {
         if let raised = store.auditAlarm.raised { throw raised }
         let key = store.keys.auditChainKey
         var finding: String?
@@ -143,12 +158,17 @@ package enum Audit {
                     finding = "entry \(head.sequence) is not the one the anchor recorded: the log was rewritten"
                 }
             } else {
-                finding = "the log ends at entry \(last?.sequence ?? 0) but the anchor says it reached \(head.sequence): entries were removed"
+                finding =
+                    """
+                        the log ends at entry \(last?.sequence ?? 0) but the anchor says it reached \
+                        \(head.sequence): entries were removed
+                        """
             }
         }
         if finding == nil, let last {
             // Unkeyed is only right for a log that has no keyed entry yet (from before the keyed chain).
-            let unkeyedAllowed = !(head?.hash.hasPrefix(AuditChain.keyedPrefix) ?? false)
+            let unkeyedAllowed =
+                !(head?.hash.hasPrefix(AuditChain.keyedPrefix) ?? false)
                 && !last.previousHash.hasPrefix(AuditChain.keyedPrefix)
             if !AuditChain.holds(last, key: key, unkeyedAllowed: unkeyedAllowed) {
                 finding = "the newest entry (\(last.sequence)) was not written with the practice's key"
@@ -159,13 +179,16 @@ package enum Audit {
 
     /// Checks the whole chain, reading it in pages so a long log does not fill memory. `count`
     /// is the number of entries that hold: all of them, or those before the break.
-    package static func verify(db: any Database, key: SymmetricKey) async throws -> (count: Int, broken: AuditChain.Break?) {
+    package static func verify(
+        db: any Database, key: SymmetricKey
+    ) async throws -> (count: Int, broken: AuditChain.Break?) {
         var previous: AuditEntry?
         var count = 0
         let page = 1000
         while true {
             let after = previous?.sequence ?? 0
-            let rows = try await AuditEvent.query(on: db).filter(\.$id > after).sort(\.$id, .ascending).limit(page).all()
+            let rows = try await AuditEvent.query(on: db).filter(\.$id > after).sort(\.$id, .ascending).limit(page)
+                .all()
             if rows.isEmpty { return (count, nil) }
             if let broken = AuditChain.verify(rows.map(\.entry), after: previous, key: key) {
                 return (max(0, broken.sequence - 1), broken)
@@ -189,14 +212,17 @@ package enum Audit {
                     store.auditAlarm.announce("the chain breaks at entry \(broken.sequence): \(broken.description)")
                 }
                 let lastSequence = try await newest(db: store.db)?.sequence ?? 0
-                let finding = try await store.auditAnchor?.check(anchor, lastSequence: lastSequence) { try await entry($0, db: store.db) }
+                let finding = try await store.auditAnchor?.check(anchor, lastSequence: lastSequence) {
+                    try await entry($0, db: store.db)
+                }
                 if let finding, finding != .intact {
                     _ = store.auditAlarm.raise(finding.description)
                 } else if broken == nil {
                     store.logger.info("Audit log verified at start: \(count) entries, intact.")
                 }
             } catch {
-                store.logger.error("The audit log could not be verified at start: \(String(reflecting: type(of: error)))")
+                store.logger.error(
+                    "The audit log could not be verified at start: \(String(reflecting: type(of: error)))")
             }
         }
     }
@@ -211,7 +237,8 @@ package enum Audit {
     /// is not made again: `audit verify` reports it.
     package static func startAnchoring(_ store: Store) async throws {
         guard let anchor = store.auditAnchor, anchor.read() == nil,
-              try await AuditEvent.query(on: store.db).filter(\.$action == "audit.anchor").first() == nil else { return }
+            try await AuditEvent.query(on: store.db).filter(\.$action == "audit.anchor").first() == nil
+        else { return }
         try await record("audit.anchor", detail: anchor.path, actor: "system", store: store, db: store.db)
     }
 
@@ -267,9 +294,12 @@ package final class AuditAnchorFile: Sendable {
 
     /// Compares an anchor read *before* the log was verified (a running server moves it on) with
     /// the log. A log with entries and no anchor is reported: deleting the file must not pass.
-    package func check(_ anchor: AuditAnchor?, lastSequence: Int, entryAtAnchor: (Int) async throws -> AuditEntry?) async throws -> AuditAnchor.Finding {
+    package func check(
+        _ anchor: AuditAnchor?, lastSequence: Int, entryAtAnchor: (Int) async throws -> AuditEntry?
+    ) async throws -> AuditAnchor.Finding {
         guard let anchor else { return lastSequence == 0 ? .intact : .missing }
-        return anchor.check(lastSequence: lastSequence, entryAtAnchor: try await entryAtAnchor(anchor.sequence), key: key)
+        return anchor.check(
+            lastSequence: lastSequence, entryAtAnchor: try await entryAtAnchor(anchor.sequence), key: key)
     }
 
     /// Writes the anchor at `entry` even where it stands already: signed again after a key
@@ -289,7 +319,7 @@ package final class AuditAnchorFile: Sendable {
             // Read-only is enough for flock; close-on-exec keeps it from a sendmail child.
             let lock = Glibc.open(path + ".lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0o600)
             guard lock >= 0 else { return }
-            defer { Glibc.close(lock) } // closing it releases the lock
+            defer { Glibc.close(lock) }  // closing it releases the lock
             var locked = flock(lock, LOCK_EX)
             while locked != 0 && errno == EINTR { locked = flock(lock, LOCK_EX) }
             guard locked == 0 else { return }
@@ -307,8 +337,11 @@ package final class AuditAnchorFile: Sendable {
             // Written in full and synced before it replaces the old one: a power cut leaves the
             // old anchor or the new, never half of one. The name is per process (CLI and server).
             let temporary = path + ".tmp.\(getpid())"
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600]),
-                  let handle = FileHandle(forWritingAtPath: temporary) else { return }
+            guard
+                FileManager.default.createFile(
+                    atPath: temporary, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600]),
+                let handle = FileHandle(forWritingAtPath: temporary)
+            else { return }
             try? handle.synchronize()
             try? handle.close()
             guard rename(temporary, path) == 0 else { return }
@@ -336,9 +369,14 @@ package final class AuditAlarm: Sendable {
     package func raise(_ finding: String) -> ExplainedRefusal {
         let (error, first) = state.withLockedValue { current -> (ExplainedRefusal, Bool) in
             if let current { return (current, false) }
-            let error = ExplainedRefusal(.unavailable, title: "Opslaan staat stil",
-                                         reason: "Het auditlogboek is buiten Vertrouwd om gewijzigd. Om dat niet te verbergen slaat Vertrouwd niets meer op "
-                                             + "tot de beheerder het heeft onderzocht. Er is niets opgeslagen; wat je typte staat hieronder.")
+            let error = ExplainedRefusal(
+                .unavailable, title: "Opslaan staat stil",
+                reason:
+                    """
+                        Het auditlogboek is buiten Vertrouwd om gewijzigd. Om dat niet te verbergen slaat Vertrouwd \
+                        niets meer op 
+                        """
+                    + "tot de beheerder het heeft onderzocht. Er is niets opgeslagen; wat je typte staat hieronder.")
             current = error
             return (error, true)
         }
@@ -348,7 +386,12 @@ package final class AuditAlarm: Sendable {
 
     /// Logs a finding as critical and has it mailed to every admin (when mail is set up).
     package func announce(_ finding: String) {
-        logger.critical("AUDIT LOG TAMPERED WITH: \(finding). Run `vertrouwd audit verify`, compare with the heads kept off the server, and see README, 'The audit log'.")
+        logger.critical(
+            """
+                AUDIT LOG TAMPERED WITH: \(finding). Run `vertrouwd audit verify`, compare with the heads kept off \
+                the server, and see README, 'The audit log'.
+                """
+        )
         notify(finding)
     }
 }

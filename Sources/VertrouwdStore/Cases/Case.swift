@@ -365,7 +365,13 @@ package struct CaseIntake: Sendable {
     /// What the reporter sent through the public channel, as sent.
     package var reporterWords: ReporterWords? = nil
 
-    package init(organisationID: UUID, counsellorID: UUID, kind: CaseKind, categories: [CaseCategory], reporterRole: ReporterRole, channel: IntakeChannel, openedOn: Day, department: String, relation: AccusedRelation, regime: Regime, summary: String, reporterName: String, reporterContact: String, accused: String, status: CaseStatus = .open, reporterLanguage: Language? = nil, reporterWords: ReporterWords? = nil) {
+    package init(
+        organisationID: UUID, counsellorID: UUID, kind: CaseKind, categories: [CaseCategory],
+        reporterRole: ReporterRole, channel: IntakeChannel, openedOn: Day, department: String,
+        relation: AccusedRelation, regime: Regime, summary: String, reporterName: String, reporterContact: String,
+        accused: String, status: CaseStatus = .open, reporterLanguage: Language? = nil,
+        reporterWords: ReporterWords? = nil
+    ) {
         self.organisationID = organisationID
         self.counsellorID = counsellorID
         self.kind = kind

@@ -34,7 +34,8 @@ package struct CaseListing: Decodable, Sendable {
 
     package var whistleblowerClock: WhistleblowerClock? {
         guard regime == .whistleblower else { return nil }
-        return WhistleblowerClock(receivedOn: wbkReceivedOn ?? openedOn, acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn)
+        return WhistleblowerClock(
+            receivedOn: wbkReceivedOn ?? openedOn, acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn)
     }
 
     /// The labels of the categories, in the order of the list.
@@ -44,16 +45,20 @@ package struct CaseListing: Decodable, Sendable {
     }
 
     private static let columns: SQLQueryString = """
-        c.id, c.reference, c.organisation_id, o.name AS organisation_name, c.counsellor_id, c.kind, c.status, c.regime, \
+        c.id, c.reference, c.organisation_id, o.name AS organisation_name, c.counsellor_id, c.kind, c.status, \
+        c.regime, \
         c.department, c.opened_on, c.wbk_received_on, c.acknowledged_on, c.feedback_on, c.aftercare_on
         """
 
     /// The cases matching `condition` (on `cases c`), in `order` (newest first), with their categories.
     /// At most `limit` of them when one is given.
-    package static func read(where condition: SQLQueryString, order: CaseFilter.Order = .newest, limit: Int? = nil,
-                             on db: any Database) async throws -> [CaseListing] {
+    package static func read(
+        where condition: SQLQueryString, order: CaseFilter.Order = .newest, limit: Int? = nil,
+        on db: any Database
+    ) async throws -> [CaseListing] {
         let sql = db as! any SQLDatabase
-        var query: SQLQueryString = "SELECT " + columns + " FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE "
+        var query: SQLQueryString =
+            "SELECT " + columns + " FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE "
             + condition + " ORDER BY " + order.sql(prefix: "c.")
         if let limit { query = query + " LIMIT \(unsafeRaw: String(max(0, limit)))" }
         var cases = try await sql.raw(query).all(decoding: CaseListing.self)
@@ -67,7 +72,9 @@ package struct CaseListing: Decodable, Sendable {
         let ids = cases.map(\.id)
         for start in stride(from: 0, to: ids.count, by: 5_000) {
             let some = Array(ids[start..<min(start + 5_000, ids.count)])
-            for row in try await sql.raw("SELECT case_id, category FROM case_categories WHERE case_id IN (\(binds: some))").all() {
+            for row in try await sql.raw(
+                "SELECT case_id, category FROM case_categories WHERE case_id IN (\(binds: some))"
+            ).all() {
                 if let category = CaseCategory(rawValue: try row.decode(column: "category", as: String.self)) {
                     byCase[try row.decode(column: "case_id", as: UUID.self), default: []].append(category)
                 }
@@ -81,7 +88,9 @@ extension CaseListing {
     /// The condition for the cases a staff member may read: their own and those shared with them.
     /// Own cases come from the index alone (`cases_counsellor_status` holds the state and the id):
     /// an OR on the case row read every one of the counsellor's rows to check its state.
-    package static func readable(by staff: Staff, includeClosed: Bool, on db: any Database) async throws -> SQLQueryString {
+    package static func readable(
+        by staff: Staff, includeClosed: Bool, on db: any Database
+    ) async throws -> SQLQueryString {
         readable(by: staff.userID, includeClosed: includeClosed)
     }
 
@@ -104,7 +113,10 @@ extension CaseListing {
     /// be in, so an index on (counsellor or organisation, status) is searched for those alone;
     /// `<> 'closed'` read every closed case's entry too (7,612 for one counsellor at 100,000).
     package static var running: SQLQueryString {
-        " IN (\(unsafeRaw: CaseStatus.allCases.filter { $0 != .closed }.map { "'\($0.rawValue)'" }.joined(separator: ", ")))"
+        """
+             IN \
+            (\(unsafeRaw: CaseStatus.allCases.filter { $0 != .closed }.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+            """
     }
 
     /// One page of the cases a staff member may read that match `filter`, in its order (a page
@@ -112,19 +124,30 @@ extension CaseListing {
     /// from the index alone (`cases_counsellor` holds the counsellor, the day, the reference and
     /// the id); a substitute's shared cases are added as a second, small list (an OR would read
     /// every one of the counsellor's rows to sort them).
-    package static func page(of staff: Staff, filter: CaseFilter, page asked: Int, per: Int, on db: any Database) async throws
-        -> (cases: [CaseListing], total: Int, page: Int) {
+    package static func page(
+        of staff: Staff, filter: CaseFilter, page asked: Int, per: Int, on db: any Database
+    ) async throws
+        -> (cases: [CaseListing], total: Int, page: Int)
+    {
         let sql = db as! any SQLDatabase
         let open = filter.condition
-        let keys: SQLQueryString = "SELECT id, opened_on, reference FROM cases WHERE counsellor_id = \(bind: staff.userID)" + open
-            + " UNION ALL SELECT id, opened_on, reference FROM cases WHERE id IN (SELECT case_id FROM case_shares WHERE user_id = \(bind: staff.userID)"
+        let keys: SQLQueryString =
+            "SELECT id, opened_on, reference FROM cases WHERE counsellor_id = \(bind: staff.userID)" + open
+            + """
+                 UNION ALL SELECT id, opened_on, reference FROM cases WHERE id IN (SELECT case_id FROM case_shares \
+                WHERE user_id = \(bind: staff.userID)
+                """
             + CaseShare.running() + ")"
             + " AND counsellor_id <> \(bind: staff.userID)" + open
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM (" + keys + ") AS k").first()?.decode(column: "n", as: Int.self) ?? 0
+        let total =
+            try await sql.raw("SELECT COUNT(*) AS n FROM (" + keys + ") AS k").first()?.decode(
+                column: "n", as: Int.self) ?? 0
         // Within 1…last before any arithmetic: a page number from the address may be anything.
         let page = min(max(1, asked), max(1, (total + per - 1) / per))
-        let ids = try await sql.raw("SELECT id FROM (" + keys + ") AS k ORDER BY " + filter.order.sql(prefix: "") + " "
-            + "LIMIT \(unsafeRaw: String(per)) OFFSET \(unsafeRaw: String((page - 1) * per))").all().map { try $0.decode(column: "id", as: UUID.self) }
+        let ids = try await sql.raw(
+            "SELECT id FROM (" + keys + ") AS k ORDER BY " + filter.order.sql(prefix: "") + " "
+                + "LIMIT \(unsafeRaw: String(per)) OFFSET \(unsafeRaw: String((page - 1) * per))"
+        ).all().map { try $0.decode(column: "id", as: UUID.self) }
         guard !ids.isEmpty else { return ([], total, page) }
         return (try await read(where: "c.id IN (\(binds: ids))", order: filter.order, on: db), total, page)
     }
@@ -165,7 +188,9 @@ package struct CaseFilter: Sendable {
 
     package init(includeClosed: Bool = false) { self.includeClosed = includeClosed }
 
-    package var isSearch: Bool { !reference.isEmpty || organisation != nil || kind != nil || status != nil || year != nil }
+    package var isSearch: Bool {
+        !reference.isEmpty || organisation != nil || kind != nil || status != nil || year != nil
+    }
 
     /// The conditions on `cases`, each starting with AND.
     package var condition: SQLQueryString {
@@ -178,7 +203,9 @@ package struct CaseFilter: Sendable {
         if !reference.isEmpty { sql = sql + " AND reference LIKE \(bind: "%" + reference + "%")" }
         if let organisation { sql = sql + " AND organisation_id = \(bind: organisation)" }
         if let kind { sql = sql + " AND kind = \(bind: kind.rawValue)" }
-        if let year { sql = sql + " AND opened_on >= \(bind: "\(year)-01-01") AND opened_on <= \(bind: "\(year)-12-31")" }
+        if let year {
+            sql = sql + " AND opened_on >= \(bind: "\(year)-01-01") AND opened_on <= \(bind: "\(year)-12-31")"
+        }
         return sql
     }
 

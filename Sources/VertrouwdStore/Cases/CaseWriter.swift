@@ -37,7 +37,9 @@ package struct CaseWriter: Sendable {
     }
 
     /// A writer for the anonymous reporter (the public form and the mailbox).
-    package static func reporter(_ store: Store) -> CaseWriter { CaseWriter(store: store, actor: "reporter", userID: nil) }
+    package static func reporter(_ store: Store) -> CaseWriter {
+        CaseWriter(store: store, actor: "reporter", userID: nil)
+    }
 
     /// Consent (or a legal duty) for a step towards a third party, with its remark.
     package struct Consent: Sendable {
@@ -72,7 +74,7 @@ package struct CaseWriter: Sendable {
         _ body: @escaping @Sendable (Case, any Database) async throws -> T
     ) async throws -> T {
         try await store.transaction { db in
-            if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            if store.dialect == .postgres, let sql = db as? any SQLDatabase {
                 try await sql.raw("SELECT id FROM cases WHERE id = \(bind: id) FOR UPDATE").run()
             }
             guard let row = try await Case.find(id, on: db) else { throw StoreError.notFound }
@@ -126,11 +128,9 @@ package struct CaseWriter: Sendable {
     }
 
     private func insert(_ intake: CaseIntake, on db: any Database) async throws -> OpenCase {
-        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            // Numbering takes turns across instances (SQLite writers already do, see
-            // `Store.transaction`); the unique reference stays the last guard.
-            try await sql.raw("SELECT pg_advisory_xact_lock(7263002)").run()
-        }
+        // Numbering takes turns across instances (SQLite writers already do, see
+        // `Store.transaction`); the unique reference stays the last guard.
+        try await AdvisoryLock.numbering.holdUntilCommit(on: db)
         let id = UUID()
         let epoch = try await CaseKeys.epochForNewCase(openedOn: intake.openedOn, keys: store.keys, on: db)
         let (key, keyID, wrapped) = try store.keys.newCaseKey(for: id, epoch: epoch)
@@ -142,7 +142,7 @@ package struct CaseWriter: Sendable {
         let texts: [KeyPath<Case, FieldProperty<Case, String>>: String] = [
             \.$summarySealed: intake.summary, \.$reporterWordsSealed: intake.reporterWords?.stored ?? "",
             \.$reporterNameSealed: intake.reporterName, \.$reporterContactSealed: intake.reporterContact,
-            \.$accusedSealed: intake.accused, \.$reporterLanguageSealed: intake.reporterLanguage?.rawValue ?? "",
+            \.$accusedSealed: intake.accused, \.$reporterLanguageSealed: intake.reporterLanguage?.rawValue ?? ""
         ]
         // Every sealed field of the list, those the intake leaves empty too: none is left in the clear.
         for field in Case.sealedText { try c.seal(texts[field] ?? "", into: record, field) }
@@ -167,7 +167,10 @@ package struct CaseWriter: Sendable {
         package var summary: String
         package var accused: String
 
-        package init(kind: CaseKind, categories: [CaseCategory], reporterRole: ReporterRole, channel: IntakeChannel, department: String, relation: AccusedRelation, regime: Regime, summary: String, accused: String) {
+        package init(
+            kind: CaseKind, categories: [CaseCategory], reporterRole: ReporterRole, channel: IntakeChannel,
+            department: String, relation: AccusedRelation, regime: Regime, summary: String, accused: String
+        ) {
             self.kind = kind
             self.categories = categories
             self.reporterRole = reporterRole
@@ -221,7 +224,9 @@ package struct CaseWriter: Sendable {
 
     // MARK: the lifecycle
 
-    package func recordWhistleblowerDates(_ c: OpenCase, acknowledgedOn: Day?, feedbackOn: Day?, today: Day) async throws {
+    package func recordWhistleblowerDates(
+        _ c: OpenCase, acknowledgedOn: Day?, feedbackOn: Day?, today: Day
+    ) async throws {
         try await change(c, "case.wbk") { row, _ in
             try transition(row) {
                 try $0.recordWhistleblowerDates(acknowledgedOn: acknowledgedOn, feedbackOn: feedbackOn, today: today)
@@ -339,7 +344,9 @@ package struct CaseWriter: Sendable {
     package func logTime(_ c: OpenCase, on day: Day, minutes: Int, today: Day) async throws {
         try await change(c, "case.time", detail: String(minutes)) { row, db in
             if day > today { throw CaseLifecycle.Refusal.inTheFuture(.day) }
-            if let frozen = try await AnnualReportRecord.refusalToAdd(organisation: row.$organisation.id, on: day, db: db) {
+            if let frozen = try await AnnualReportRecord.refusalToAdd(
+                organisation: row.$organisation.id, on: day, db: db)
+            {
                 throw FieldRefusal(field: "day", message: frozen)
             }
             try await TimeEntry(
@@ -352,16 +359,24 @@ package struct CaseWriter: Sendable {
     /// Corrects an hour entry of the case — a new day and minutes, or nil to remove it — audited
     /// with the reason. Allowed on a closed case; refused (`FieldRefusal` "general") where a
     /// signed-off annual report counts the entry as it is or would become.
-    package func correctTime(_ c: OpenCase, entryID: UUID, to change: (day: Day, minutes: Int)?, changed fields: [String] = [], reason: String,
-                     today: Day) async throws {
+    package func correctTime(
+        _ c: OpenCase, entryID: UUID, to change: (day: Day, minutes: Int)?, changed fields: [String] = [],
+        reason: String,
+        today: Day
+    ) async throws {
         let action = change == nil ? "correction.remove" : "correction.change"
-        let detail = "case-time:\(entryID)" + (fields.isEmpty ? "" : " " + fields.joined(separator: ",")) + " · \(reason)"
+        let detail =
+            "case-time:\(entryID)" + (fields.isEmpty ? "" : " " + fields.joined(separator: ",")) + " · \(reason)"
         try await self.change(c, action, detail: detail, closed: .allow) { row, db in
-            guard let entry = try await TimeEntry.query(on: db).filter(\.$id == entryID).filter(\.$caseID == c.id).first() else {
+            guard
+                let entry = try await TimeEntry.query(on: db).filter(\.$id == entryID).filter(\.$caseID == c.id).first()
+            else {
                 throw StoreError.notFound
             }
             let signed = try await AnnualReportRecord.signedOffYears(of: row.$organisation.id, on: db)
-            if let refused = Corrections.refusal(touching: [entry.onDay] + (change.map { [$0.day] } ?? []), signedOff: signed) {
+            if let refused = Corrections.refusal(
+                touching: [entry.onDay] + (change.map { [$0.day] } ?? []), signedOff: signed)
+            {
                 throw FieldRefusal(field: "", message: refused)
             }
             guard let change else { return try await entry.delete(on: db) }
@@ -377,7 +392,9 @@ package struct CaseWriter: Sendable {
     /// Nothing of the case is opened: the admin holds no key to it. Allowed on a closed case (its
     /// retention and the reporter's mailbox still need an owner).
     package func handOver(caseID: UUID, from previous: UUID, to userID: UUID) async throws {
-        try await change(id: caseID, { _ in "case.handover" }, detail: "from:user:\(previous) to:user:\(userID)", closed: .allow) { row, db in
+        try await change(
+            id: caseID, { _ in "case.handover" }, detail: "from:user:\(previous) to:user:\(userID)", closed: .allow
+        ) { row, db in
             // Read inside the lock: a case another hand-over moved meanwhile is not taken along.
             guard row.$counsellor.id == previous else { throw HandOverMoved() }
             row.$counsellor.id = userID
@@ -393,7 +410,8 @@ package struct CaseWriter: Sendable {
         try await change(c, "case.share", detail: "user:\(userID)" + (ends.map { " until:\($0.iso)" } ?? "")) { _, db in
             // Checked here too: two quick submits must not both share (the unique index would
             // answer the second with an error page). A share that has ended makes way.
-            if try await CaseShare.running(on: db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).count() > 0 {
+            if try await CaseShare.running(on: db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).count() > 0
+            {
                 throw FieldRefusal(field: "user", message: "Deze melding is al met deze vertrouwenspersoon gedeeld.")
             }
             try await CaseShare.query(on: db).filter(\.$case.$id == c.id).filter(\.$user.$id == userID).delete()
@@ -462,7 +480,9 @@ package struct CaseWriter: Sendable {
 
     /// A message from the reporter, with its files: at most `MailboxThrottle.messagesPerDay` in
     /// 24 hours, counted inside the transaction that adds it (a message or a correction).
-    package func postFromReporter(_ c: OpenCase, mailbox: Mailbox, body: String, files: [Attachments.Checked]) async throws {
+    package func postFromReporter(
+        _ c: OpenCase, mailbox: Mailbox, body: String, files: [Attachments.Checked]
+    ) async throws {
         try await change(c, "mailbox.message", closed: .allow) { _, db in
             let sentToday = try await MailboxMessage.query(on: db).filter(\.$case.$id == c.id).filter(
                 \.$sender == .reporter
@@ -482,8 +502,10 @@ package struct CaseWriter: Sendable {
     package func approveRecord(_ message: MailboxMessage, mailbox: Mailbox) async throws {
         guard message.approvedAt == nil, let messageID = message.id else { return }
         do {
-            try await change(id: mailbox.$case.id, { _ in "mailbox.record_approved" }, detail: "message:\(messageID)",
-                                closed: .allow) { _, db in
+            try await change(
+                id: mailbox.$case.id, { _ in "mailbox.record_approved" }, detail: "message:\(messageID)",
+                closed: .allow
+            ) { _, db in
                 // Read again inside: a double click approves (and is logged) once.
                 guard let fresh = try await MailboxMessage.find(messageID, on: db), fresh.approvedAt == nil else {
                     throw AlreadyDone()
@@ -532,7 +554,9 @@ package struct CaseWriter: Sendable {
     /// granted is carried out after this by `RetentionRun.destroy`.
     /// Returns false when it had been answered already (a second submit).
     @discardableResult
-    package func answerReporterRequest(_ c: OpenCase, requestID: UUID, answer: ReporterRequest.Answer, note: String) async throws -> Bool {
+    package func answerReporterRequest(
+        _ c: OpenCase, requestID: UUID, answer: ReporterRequest.Answer, note: String
+    ) async throws -> Bool {
         do {
             try await answering(c, requestID: requestID, answer: answer, note: note)
             return true
@@ -542,12 +566,18 @@ package struct CaseWriter: Sendable {
     }
 
     private func answering(_ c: OpenCase, requestID: UUID, answer: ReporterRequest.Answer, note: String) async throws {
-        try await change(c, "case.request.\(answer.rawValue)", detail: "request:\(requestID)", closed: .allow) { row, db in
-            guard let request = try await ReporterRequest.query(on: db).filter(\.$id == requestID)
-                .filter(\.$case.$id == c.id).first() else { throw StoreError.notFound }
+        try await change(c, "case.request.\(answer.rawValue)", detail: "request:\(requestID)", closed: .allow) {
+            row, db in
+            guard
+                let request = try await ReporterRequest.query(on: db).filter(\.$id == requestID)
+                    .filter(\.$case.$id == c.id).first()
+            else { throw StoreError.notFound }
             guard request.answeredAt == nil else { throw AlreadyDone() }
             if request.kind == .deletion && answer == .granted && row.legalHoldOn != nil {
-                throw FieldRefusal(field: "answer", message: "Deze melding staat onder bewaarplicht. Hef die eerst op, of wijs het verzoek af met uitleg.")
+                throw FieldRefusal(
+                    field: "answer",
+                    message:
+                        "Deze melding staat onder bewaarplicht. Hef die eerst op, of wijs het verzoek af met uitleg.")
             }
             request.answer = answer
             request.answeredAt = Date()

@@ -115,8 +115,10 @@ package struct CreateCases: ShippedMigration {
     }
 
     package func revert(on database: any Database) async throws {
-        for table in ["case_shares", "case_notes", "case_appointments", "case_reports_on_behalf", "case_referrals",
-                      "case_escalations", "case_consents", "case_steps", "case_categories", "cases"] {
+        for table in [
+            "case_shares", "case_notes", "case_appointments", "case_reports_on_behalf", "case_referrals",
+            "case_escalations", "case_consents", "case_steps", "case_categories", "cases"
+        ] {
             try await database.schema(table).delete()
         }
     }

@@ -65,7 +65,7 @@ package enum SealedRows {
     package static let all: [any CaseSealedRow.Type] = [
         Case.self, CaseNote.self, AttachmentChunk.self, Attachment.self, MailboxMessage.self, CaseAppointment.self,
         CaseShare.self, CaseConsent.self, CaseEscalation.self, CaseReferral.self, CaseReportOnBehalf.self,
-        ReporterRequest.self,
+        ReporterRequest.self
     ]
 
     /// Sealed with the master key rather than a case key: a second factor's secret, the key check.
@@ -78,10 +78,12 @@ package enum SealedRows {
 }
 
 extension Case: CaseSealedRow {
-    package static var sealedText: [KeyPath<Case, FieldProperty<Case, String>>] { [
-        \.$summarySealed, \.$reporterWordsSealed, \.$reporterNameSealed, \.$reporterContactSealed, \.$accusedSealed,
-        \.$peerSummarySealed, \.$closingNoteSealed, \.$legalHoldReasonSealed, \.$reporterLanguageSealed,
-    ] }
+    package static var sealedText: [KeyPath<Case, FieldProperty<Case, String>>] {
+        [
+            \.$summarySealed, \.$reporterWordsSealed, \.$reporterNameSealed, \.$reporterContactSealed, \.$accusedSealed,
+            \.$peerSummarySealed, \.$closingNoteSealed, \.$legalHoldReasonSealed, \.$reporterLanguageSealed
+        ]
+    }
     /// The case row stays with its plain facts (the annual report counts them).
     package static let whenDestroyed = WhenDestroyed.emptied
     package static var caseColumn: FieldKey { "id" }
@@ -103,12 +105,16 @@ extension CaseReferral: CaseSealedRow {
 }
 
 extension CaseReportOnBehalf: CaseSealedRow {
-    package static var sealedText: [KeyPath<CaseReportOnBehalf, FieldProperty<CaseReportOnBehalf, String>>] { [\.$noteSealed] }
+    package static var sealedText: [KeyPath<CaseReportOnBehalf, FieldProperty<CaseReportOnBehalf, String>>] {
+        [\.$noteSealed]
+    }
     package static let whenDestroyed = WhenDestroyed.emptied
 }
 
 extension CaseAppointment: CaseSealedRow {
-    package static var sealedText: [KeyPath<CaseAppointment, FieldProperty<CaseAppointment, String>>] { [\.$placeSealed] }
+    package static var sealedText: [KeyPath<CaseAppointment, FieldProperty<CaseAppointment, String>>] {
+        [\.$placeSealed]
+    }
     package static let whenDestroyed = WhenDestroyed.deleted
 }
 
@@ -140,9 +146,11 @@ extension AttachmentChunk: CaseSealedRow {
 }
 
 extension ReporterRequest: CaseSealedRow {
-    package static var sealedText: [KeyPath<ReporterRequest, FieldProperty<ReporterRequest, String>>] { [
-        \.$bodySealed, \.$answerNoteSealed,
-    ] }
+    package static var sealedText: [KeyPath<ReporterRequest, FieldProperty<ReporterRequest, String>>] {
+        [
+            \.$bodySealed, \.$answerNoteSealed
+        ]
+    }
     /// The request and its answer stay (the reporter's rights are on record); their words go.
     package static let whenDestroyed = WhenDestroyed.emptied
 }

@@ -4,7 +4,7 @@ import SQLKit
 import VertrouwdCore
 
 /// A day's reminder mail was sent to this counsellor (`reminder_mails`).
-package final class ReminderMail: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class ReminderMail: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "reminder_mails"
 
     @ID(key: .id) package var id: UUID?

@@ -5,7 +5,7 @@ import VertrouwdCore
 
 /// A file a reporter sent with a report or message, sealed with the case key. Only the case's
 /// counsellor (or substitute) can download it.
-package final class Attachment: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class Attachment: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "case_attachments"
 
     @ID(key: .id) package var id: UUID?
@@ -28,7 +28,7 @@ package final class Attachment: Model, @unchecked Sendable { // property wrapper
 /// and bound to its attachment, its position, the number of pieces and the file's size: a piece
 /// moved, dropped, repeated or swapped by someone who can write the database fails to open, and
 /// so does every piece of a file whose count or size was changed.
-package final class AttachmentChunk: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class AttachmentChunk: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "attachment_chunks"
 
     @ID(key: .id) package var id: UUID?
@@ -40,7 +40,8 @@ package final class AttachmentChunk: Model, @unchecked Sendable { // property wr
     package init() {}
 
     package static func context(_ attachment: Attachment, position: Int) -> FieldContext {
-        FieldContext(table: schema, row: attachment.id!.uuidString, field: "\(position)/\(attachment.chunks)/\(attachment.size)")
+        FieldContext(
+            table: schema, row: attachment.id!.uuidString, field: "\(position)/\(attachment.chunks)/\(attachment.size)")
     }
 }
 
@@ -79,7 +80,9 @@ package enum Attachments {
 
     /// Seals each file piece by piece from its spool into `attachment_chunks`: one piece in
     /// memory at a time.
-    package static func store(_ files: [Checked], caseID: UUID, messageID: UUID?, key: CaseKey, on db: any Database) async throws {
+    package static func store(
+        _ files: [Checked], caseID: UUID, messageID: UUID?, key: CaseKey, on db: any Database
+    ) async throws {
         for file in files {
             let id = UUID()
             let attachment = Attachment()
@@ -88,7 +91,8 @@ package enum Attachments {
             attachment.messageID = messageID
             attachment.kind = file.kind.rawValue
             attachment.size = file.spool.size
-            attachment.filenameSealed = try key.seal(file.name, context: FieldContext(table: "case_attachments", row: id.uuidString, field: "filename"))
+            attachment.filenameSealed = try key.seal(
+                file.name, context: FieldContext(table: "case_attachments", row: id.uuidString, field: "filename"))
             attachment.dataSealed = Data()
             attachment.chunks = file.spool.pieces.count
             // 0 would read as a file of an earlier release, whole in `data`: a file always has a piece.
@@ -100,7 +104,9 @@ package enum Attachments {
                 chunk.$attachment.id = id
                 chunk.$case.id = caseID
                 chunk.position = position
-                chunk.dataSealed = try key.seal(data: try file.spool.piece(position), context: AttachmentChunk.context(attachment, position: position))
+                chunk.dataSealed = try key.seal(
+                    data: try file.spool.piece(position),
+                    context: AttachmentChunk.context(attachment, position: position))
                 try await chunk.create(on: db)
             }
         }
@@ -108,17 +114,25 @@ package enum Attachments {
 
     /// The file's bytes in the clear, piece by piece and in order, each piece read and opened on
     /// its own. Throws `EnvelopeError.unreadable` at a piece that is missing or not this file's.
-    package static func pieces(of attachment: Attachment, key: CaseKey, on db: any Database,
-                       _ body: (Data) async throws -> Void) async throws {
+    package static func pieces(
+        of attachment: Attachment, key: CaseKey, on db: any Database,
+        _ body: (Data) async throws -> Void
+    ) async throws {
         let id = try attachment.requireID()
         guard attachment.chunks > 0 else {
-            try await body(try key.open(data: attachment.dataSealed, context: FieldContext(table: Attachment.schema, row: id.uuidString, field: "data")))
+            try await body(
+                try key.open(
+                    data: attachment.dataSealed,
+                    context: FieldContext(table: Attachment.schema, row: id.uuidString, field: "data")))
             return
         }
         for position in 0..<attachment.chunks {
-            guard let chunk = try await AttachmentChunk.query(on: db).filter(\.$attachment.$id == id)
-                .filter(\.$position == position).first() else { throw EnvelopeError.unreadable }
-            try await body(try key.open(data: chunk.dataSealed, context: AttachmentChunk.context(attachment, position: position)))
+            guard
+                let chunk = try await AttachmentChunk.query(on: db).filter(\.$attachment.$id == id)
+                    .filter(\.$position == position).first()
+            else { throw EnvelopeError.unreadable }
+            try await body(
+                try key.open(data: chunk.dataSealed, context: AttachmentChunk.context(attachment, position: position)))
         }
     }
 }

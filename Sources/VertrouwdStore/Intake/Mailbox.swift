@@ -4,7 +4,7 @@ import VertrouwdCore
 
 /// A reporter's anonymous mailbox (*postbus*), opened with the receipt code. One per case that
 /// came in through the public channel (or that a counsellor opened one for).
-package final class Mailbox: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class Mailbox: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "mailboxes"
 
     // managed fields
@@ -33,7 +33,7 @@ package final class Mailbox: Model, @unchecked Sendable { // property wrappers: 
 }
 
 /// A message in a mailbox, in either direction. Its body is sealed with the case key.
-package final class MailboxMessage: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class MailboxMessage: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "mailbox_messages"
 
     @ID(key: .id) package var id: UUID?
@@ -61,7 +61,7 @@ package final class MailboxMessage: Model, @unchecked Sendable { // property wra
 }
 
 /// A reporter's logged-in mailbox, keyed by the hash of its cookie's token.
-package final class MailboxSession: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class MailboxSession: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "mailbox_sessions"
 
     @ID(custom: "id", generatedBy: .user) package var id: String?
@@ -134,7 +134,9 @@ package enum MailboxService {
     /// it exists in full. The locator is not part of the hash, so a taken one is simply redrawn.
     package static func insert(_ prepared: Prepared, caseID: UUID, on db: any Database) async throws -> ReceiptCode {
         var code = ReceiptCode.generate().withSecret(prepared.secret)
-        while try await Mailbox.query(on: db).filter(\.$locator == code.locator).count() > 0 { code = code.withNewLocator() }
+        while try await Mailbox.query(on: db).filter(\.$locator == code.locator).count() > 0 {
+            code = code.withNewLocator()
+        }
         let mailbox = Mailbox()
         mailbox.$case.id = caseID
         mailbox.locator = code.locator

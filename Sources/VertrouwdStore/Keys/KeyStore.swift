@@ -129,7 +129,13 @@ package final class KeyStore: Sendable {
     package static func read(_ path: String) throws -> Keyring {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         guard let ring = Keyring(fileContents: text) else {
-            throw Refusal(description: "The key file \(path) is damaged. Restore it from your key backup; Vertrouwd will not start without it.")
+            throw Refusal(
+                description:
+                    """
+                        The key file \(path) is damaged. Restore it from your key backup; Vertrouwd will not start \
+                        without it.
+                        """
+            )
         }
         return ring
     }
@@ -139,8 +145,9 @@ package final class KeyStore: Sendable {
     package static func write(_ ring: Keyring, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let temporary = path + ".new.\(getpid())"
         unlink(temporary)
         let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
@@ -149,7 +156,9 @@ package final class KeyStore: Sendable {
         try handle.write(contentsOf: Data(ring.fileContents.utf8))
         try handle.synchronize()
         try handle.close()
-        guard rename(temporary, path) == 0 else { throw Refusal(description: "Could not replace the key file \(path).") }
+        guard rename(temporary, path) == 0 else {
+            throw Refusal(description: "Could not replace the key file \(path).")
+        }
         let dir = Glibc.open(folder, O_RDONLY)
         if dir >= 0 { fsync(dir); close(dir) }
     }

@@ -7,7 +7,7 @@ import VertrouwdCore
 
 /// The practice itself: one row. It holds the proof that the master key in use is the one the
 /// data was encrypted with, and the hash of the one-time setup link while no account exists.
-package final class Practice: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class Practice: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "practice"
 
     // managed fields
@@ -86,19 +86,38 @@ package enum MasterKeyStore {
                 }
                 store = KeyStore(ring, path: path)
             } else if practice != nil {
-                throw Refusal(description: "The database holds encrypted data, but the key file \(path) is missing. Restore it from your key backup (or set VERTROUWD_MASTER_KEY_FILE). Vertrouwd will not make a new key over existing data.")
+                throw Refusal(
+                    description:
+                        """
+                            The database holds encrypted data, but the key file \(path) is missing. Restore it from \
+                            your key backup (or set VERTROUWD_MASTER_KEY_FILE). Vertrouwd will not make a new key \
+                            over existing data.
+                            """
+                )
             } else {
                 let ring = Keyring.generate(from: thisMonth)
                 try write(ring, to: path)
                 store = KeyStore(ring, path: path)
-                logger.notice("Created a new key file at \(path). Back it up apart from the database: without it the data cannot be read.")
+                logger.notice(
+                    """
+                        Created a new key file at \(path). Back it up apart from the database: without it the data \
+                        cannot be read.
+                        """
+                )
             }
         }
         let key = store.master
         if let practice {
             guard practice.keyID == key.id,
-                  (try? key.open(practice.keyCheck, context: Practice.keyCheckContext)) == Practice.keyCheckText else {
-                throw Refusal(description: "The master key (\(key.id)) does not match the database (which needs \(practice.keyID)). Vertrouwd will not start with the wrong key.")
+                (try? key.open(practice.keyCheck, context: Practice.keyCheckContext)) == Practice.keyCheckText
+            else {
+                throw Refusal(
+                    description:
+                        """
+                            The master key (\(key.id)) does not match the database (which needs \(practice.keyID)). \
+                            Vertrouwd will not start with the wrong key.
+                            """
+                )
             }
         } else {
             let p = Practice()
@@ -123,8 +142,9 @@ package enum MasterKeyStore {
     /// Creates a new key file: mode 0600 from the first byte, never over an existing file.
     package static func write(_ ring: Keyring, to path: String) throws {
         let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw Refusal(description: "Could not create the key file \(path).") }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)

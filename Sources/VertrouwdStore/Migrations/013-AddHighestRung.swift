@@ -19,16 +19,20 @@ package struct AddHighestRung: ShippedMigration {
             .field("ladder_highest", .int, .required, .sql(.default(1)))
             .update()
         let sql = database as! any SQLDatabase
-        let greatest = sql.dialect.name == "sqlite" ? "MAX" : "GREATEST"
-        try await sql.raw("""
+        let greatest = Dialect(database) == .sqlite ? "MAX" : "GREATEST"
+        try await sql.raw(
+            """
             UPDATE cases SET ladder_highest = \(unsafeRaw: greatest)(ladder_level, \
             COALESCE((SELECT MAX(level) FROM case_escalations WHERE case_escalations.case_id = cases.id), 1))
-            """).run()
+            """
+        ).run()
         try await sql.raw("DROP INDEX IF EXISTS cases_report").run()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE INDEX cases_report ON cases \
             (organisation_id, opened_on, kind, reporter_role, channel, regime, ladder_highest, outcome, id)
-            """).run()
+            """
+        ).run()
     }
 
     package func revert(on database: any Database) async throws {
@@ -38,10 +42,12 @@ package struct AddHighestRung: ShippedMigration {
     private func revertSteps(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         try await sql.raw("DROP INDEX IF EXISTS cases_report").run()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE INDEX cases_report ON cases \
             (organisation_id, opened_on, kind, reporter_role, channel, regime, ladder_level, outcome, id)
-            """).run()
+            """
+        ).run()
         try await database.schema("cases").deleteField("ladder_highest").update()
     }
 }

@@ -44,7 +44,9 @@ package struct AddRetention: ShippedMigration {
             .field("answer_note", .string, .required)
             .field("answered_by", .uuid)
             .create()
-        try await (database as! any SQLDatabase).raw("CREATE INDEX cases_retention ON cases (status, destroyed_on, closed_on)").run()
+        try await (database as! any SQLDatabase).raw(
+            "CREATE INDEX cases_retention ON cases (status, destroyed_on, closed_on)"
+        ).run()
     }
 
     package func revert(on database: any Database) async throws {

@@ -13,7 +13,10 @@ package struct AddListIndexes: ShippedMigration {
         // The case list, newest first, picked from the index alone; a counsellor's cases by
         // state (the dashboard's open cases, its retention list by closing day).
         ("cases_counsellor", "cases", "counsellor_id, opened_on, reference, id"),
-        ("cases_counsellor_status", "cases", "counsellor_id, status, destroyed_on, closed_on, opened_on, reference, id"),
+        (
+            "cases_counsellor_status", "cases",
+            "counsellor_id, status, destroyed_on, closed_on, opened_on, reference, id"
+        ),
         // Open cases per organisation (dashboard, organisation page).
         ("cases_organisation_status", "cases", "organisation_id, status"),
         // The case page's rows.
@@ -38,13 +41,18 @@ package struct AddListIndexes: ShippedMigration {
         ("time_entries_organisation", "time_entries", "organisation_id, on_day, minutes"),
         ("organisation_contacts_organisation", "organisation_contacts", "organisation_id"),
         ("organisation_phases_organisation", "organisation_phases", "organisation_id, on_day"),
-        ("advice_organisation", "advice", "organisation_id"),
+        ("advice_organisation", "advice", "organisation_id")
     ]
 
     package func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         for index in Self.indexes {
-            try await sql.raw("CREATE INDEX IF NOT EXISTS \(unsafeRaw: index.name) ON \(unsafeRaw: index.table) (\(unsafeRaw: index.columns))").run()
+            try await sql.raw(
+                """
+                    CREATE INDEX IF NOT EXISTS \(unsafeRaw: index.name) ON \(unsafeRaw: index.table) \
+                    (\(unsafeRaw: index.columns))
+                    """
+            ).run()
         }
     }
 

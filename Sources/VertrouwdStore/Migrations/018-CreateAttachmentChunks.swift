@@ -20,7 +20,9 @@ package struct CreateAttachmentChunks: ShippedMigration {
             .unique(on: "attachment_id", "position")
             .create()
         // A case's pieces go with it (`CaseWriter.destroy`).
-        try await (database as! any SQLDatabase).raw("CREATE INDEX attachment_chunks_case ON attachment_chunks (case_id)").run()
+        try await (database as! any SQLDatabase).raw(
+            "CREATE INDEX attachment_chunks_case ON attachment_chunks (case_id)"
+        ).run()
     }
 
     package func revert(on database: any Database) async throws {

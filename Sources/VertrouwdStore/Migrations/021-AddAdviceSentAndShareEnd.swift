@@ -15,7 +15,8 @@ package struct AddAdviceSentAndShareEnd: ShippedMigration {
         try await database.schema("case_shares").field("ends_on", .string).update()
         try await (database as! any SQLDatabase).raw("UPDATE advice SET sent_on = given_on").run()
         try await (database as! any SQLDatabase).raw(
-            "CREATE INDEX IF NOT EXISTS mailbox_messages_unread ON mailbox_messages (read_at, sender, case_id)").run()
+            "CREATE INDEX IF NOT EXISTS mailbox_messages_unread ON mailbox_messages (read_at, sender, case_id)"
+        ).run()
     }
 
     package func revert(on database: any Database) async throws {

@@ -7,28 +7,28 @@ import FluentKit
 /// names (the type names) are what `_fluent_migrations` remembers, so they keep them.
 package enum Migrations {
     package static let all: [any Migration] = [
-        CreatePractice(),       // 1
-        CreateUsers(),          // 2
+        CreatePractice(),  // 1
+        CreateUsers(),  // 2
         CreateStaffSessions(),  // 3
         CreateOrganisations(),  // 4
-        CreateCases(),          // 5
-        CreateTimeEntries(),    // 6
-        CreateAuditEvents(),    // 7
-        CreateMailboxes(),      // 8
-        CreateAttachments(),    // 9
-        AddActivityFields(),    // 10
-        CreateReporting(),      // 11: annual reports, advice, development entries
-        AddEnrolment(),         // 12
-        AddHighestRung(),       // 13
-        AddRetention(),         // 14
-        AddPolicyAndOutreach(), // 15
-        AddListIndexes(),       // 16
-        AddEnrolledAt(),        // 17
-        CreateAttachmentChunks(), // 18
-        AddReporterWords(),     // 19
+        CreateCases(),  // 5
+        CreateTimeEntries(),  // 6
+        CreateAuditEvents(),  // 7
+        CreateMailboxes(),  // 8
+        CreateAttachments(),  // 9
+        AddActivityFields(),  // 10
+        CreateReporting(),  // 11: annual reports, advice, development entries
+        AddEnrolment(),  // 12
+        AddHighestRung(),  // 13
+        AddRetention(),  // 14
+        AddPolicyAndOutreach(),  // 15
+        AddListIndexes(),  // 16
+        AddEnrolledAt(),  // 17
+        CreateAttachmentChunks(),  // 18
+        AddReporterWords(),  // 19
         CreateReminderMails(),  // 20
-        AddAdviceSentAndShareEnd(), // 21
-        AddEarlierReportVersions(), // 22
+        AddAdviceSentAndShareEnd(),  // 21
+        AddEarlierReportVersions()  // 22
     ]
 }
 

@@ -10,12 +10,15 @@ extension Organisation {
     /// One page of the organisations a staff member sees (an admin: all; a counsellor: the ones
     /// they serve) whose name contains `name` (any case), by name; how many match; the page shown
     /// (a page past the last shows the last).
-    package static func page(visibleTo staff: Staff, named name: String, page asked: Int, per: Int,
-                             on db: any Database) async throws -> (organisations: [Organisation], total: Int, page: Int) {
+    package static func page(
+        visibleTo staff: Staff, named name: String, page asked: Int, per: Int,
+        on db: any Database
+    ) async throws -> (organisations: [Organisation], total: Int, page: Int) {
         let sql = db as! any SQLDatabase
         var condition: SQLQueryString = "1 = 1"
         if !staff.user.isAdmin {
-            condition = "id IN (SELECT organisation_id FROM organisation_counsellors WHERE user_id = \(bind: staff.userID))"
+            condition =
+                "id IN (SELECT organisation_id FROM organisation_counsellors WHERE user_id = \(bind: staff.userID))"
         }
         if !name.isEmpty {
             // The name's own % and _ taken literally; lower case on both sides, so SQLite and
@@ -24,13 +27,17 @@ extension Organisation {
                 .replacingOccurrences(of: "%", with: "!%").replacingOccurrences(of: "_", with: "!_")
             condition = condition + " AND LOWER(name) LIKE \(bind: "%" + escaped + "%") ESCAPE '!'"
         }
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM organisations WHERE " + condition).first()?
+        let total =
+            try await sql.raw("SELECT COUNT(*) AS n FROM organisations WHERE " + condition).first()?
             .decode(column: "n", as: Int.self) ?? 0
         let page = min(max(1, asked), max(1, (total + per - 1) / per))
-        let ids = try await sql.raw("SELECT id FROM organisations WHERE " + condition
-            + " ORDER BY name, id LIMIT \(unsafeRaw: String(per)) OFFSET \(unsafeRaw: String((page - 1) * per))").all()
+        let ids = try await sql.raw(
+            "SELECT id FROM organisations WHERE " + condition
+                + " ORDER BY name, id LIMIT \(unsafeRaw: String(per)) OFFSET \(unsafeRaw: String((page - 1) * per))"
+        ).all()
             .map { try $0.decode(column: "id", as: UUID.self) }
-        let organisations = ids.isEmpty ? [] : try await Organisation.query(on: db).filter(\.$id ~~ ids).sort(\.$name).sort(\.$id).all()
+        let organisations =
+            ids.isEmpty ? [] : try await Organisation.query(on: db).filter(\.$id ~~ ids).sort(\.$name).sort(\.$id).all()
         return (organisations, total, page)
     }
 
@@ -52,12 +59,22 @@ extension ContractYear {
     /// The question to ask before `minutes` written on `day` take the organisation's contract
     /// year past its budget (*tegoed*), or nil when they stay within it, there is no year, or it
     /// was past already (its badge says so).
-    package static func crossing(of orgID: UUID, on day: Day, adding minutes: Int, db: any Database) async throws -> String? {
+    package static func crossing(
+        of orgID: UUID, on day: Day, adding minutes: Int, db: any Database
+    ) async throws -> String? {
         guard let year = try await current(of: orgID, today: day, on: db) else { return nil }
         let used = try await BudgetView.usedMinutes(of: year, on: db)
-        guard let after = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes).crossing(adding: minutes) else { return nil }
-        return "Hiermee gaat het tegoed van \(year.start.dutch) – \(year.end.dutch) over: \(Hours.format(minutes: after.usedMinutes)) "
-            + "van \(Hours.format(minutes: year.budgetMinutes)). Overleg met de opdrachtgever over extra uren, of vink aan dat je ze toch schrijft."
+        guard let after = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes).crossing(adding: minutes)
+        else { return nil }
+        return
+            """
+                Hiermee gaat het tegoed van \(year.start.dutch) – \(year.end.dutch) over: \
+                \(Hours.format(minutes: after.usedMinutes)) 
+                """
+            + """
+                van \(Hours.format(minutes: year.budgetMinutes)). Overleg met de opdrachtgever over extra uren, of \
+                vink aan dat je ze toch schrijft.
+                """
     }
 }
 
@@ -75,15 +92,23 @@ package struct OrganisationFigures: Sendable {
 
     /// Open cases are counted for the organisations in `counted` only (all of `ids` when nil):
     /// who does not serve an organisation sees its hours, not how many cases run there.
-    package static func of(_ ids: [UUID], today: Day, countingCasesOf counted: Set<UUID>? = nil,
-                           on db: any Database) async throws -> OrganisationFigures {
+    package static func of(
+        _ ids: [UUID], today: Day, countingCasesOf counted: Set<UUID>? = nil,
+        on db: any Database
+    ) async throws -> OrganisationFigures {
         var figures = OrganisationFigures()
         guard !ids.isEmpty else { return figures }
         let sql = db as! any SQLDatabase
         let countedIDs = counted.map { c in ids.filter(c.contains) } ?? ids
-        for row in countedIDs.isEmpty ? [] : try await sql.raw("SELECT organisation_id, COUNT(*) AS n FROM cases WHERE status"
-            + CaseListing.running + " AND organisation_id IN (\(binds: countedIDs)) GROUP BY organisation_id").all() {
-            figures.openCases[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
+        for row in countedIDs.isEmpty
+            ? []
+            : try await sql.raw(
+                "SELECT organisation_id, COUNT(*) AS n FROM cases WHERE status"
+                    + CaseListing.running + " AND organisation_id IN (\(binds: countedIDs)) GROUP BY organisation_id"
+            ).all()
+        {
+            figures.openCases[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(
+                column: "n", as: Int.self)
         }
         let years = try await ContractYear.query(on: db).filter(\.$organisation.$id ~~ ids)
             .filter(\.$startsOn <= today).filter(\.$endsOn >= today).all()
@@ -91,13 +116,16 @@ package struct OrganisationFigures: Sendable {
         let yearIDs = years.compactMap(\.id)
         guard !yearIDs.isEmpty else { return figures }
         // SUM of BIGINT is NUMERIC on PostgreSQL: cast back.
-        for row in try await sql.raw("""
+        for row in try await sql.raw(
+            """
             SELECT t.organisation_id, CAST(SUM(t.minutes) AS BIGINT) AS used FROM time_entries t \
             JOIN contract_years y ON y.organisation_id = t.organisation_id \
             WHERE y.id IN (\(binds: yearIDs)) AND t.on_day >= y.starts_on AND t.on_day <= y.ends_on \
             GROUP BY t.organisation_id
-            """).all() {
-            figures.usedMinutes[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(column: "used", as: Int.self)
+            """
+        ).all() {
+            figures.usedMinutes[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(
+                column: "used", as: Int.self)
         }
         return figures
     }
@@ -119,10 +147,13 @@ package struct BudgetView: Encodable, Sendable {
     /// Minutes written in the contract year (on cases and outside them).
     package static func usedMinutes(of year: ContractYear, on db: any Database) async throws -> Int {
         // SUM of BIGINT is NUMERIC on PostgreSQL: cast back.
-        try await (db as! any SQLDatabase).raw("""
+        try await (db as! any SQLDatabase).raw(
+            """
             SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) AS used FROM time_entries \
-            WHERE organisation_id = \(bind: year.$organisation.id) AND on_day >= \(bind: year.startsOn.iso) AND on_day <= \(bind: year.endsOn.iso)
-            """).first()?.decode(column: "used", as: Int.self) ?? 0
+            WHERE organisation_id = \(bind: year.$organisation.id) AND on_day >= \(bind: year.startsOn.iso) AND \
+            on_day <= \(bind: year.endsOn.iso)
+            """
+        ).first()?.decode(column: "used", as: Int.self) ?? 0
     }
 
     package init(of year: ContractYear, usedMinutes used: Int) {

@@ -3,7 +3,7 @@ import FluentKit
 import VertrouwdCore
 
 /// A client organisation (*opdrachtgever*).
-package final class Organisation: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class Organisation: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "organisations"
 
     // managed fields
@@ -39,14 +39,16 @@ package final class Organisation: Model, @unchecked Sendable { // property wrapp
     package init() {}
 
     package var departmentList: [String] {
-        departments.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        departments.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
     }
 
     package var sectorValue: Sector? { Sector(rawValue: sector) }
 }
 
 /// A contact person at the organisation: directie, HR, OR, internal counsellor.
-package final class OrganisationContact: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class OrganisationContact: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "organisation_contacts"
 
     @ID(key: .id) package var id: UUID?
@@ -60,7 +62,7 @@ package final class OrganisationContact: Model, @unchecked Sendable { // propert
 }
 
 /// A dated phase of the engagement pipeline.
-package final class EngagementPhaseRecord: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class EngagementPhaseRecord: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "organisation_phases"
 
     @ID(key: .id) package var id: UUID?
@@ -73,7 +75,7 @@ package final class EngagementPhaseRecord: Model, @unchecked Sendable { // prope
 }
 
 /// A counsellor assigned to an organisation.
-package final class OrganisationCounsellor: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class OrganisationCounsellor: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "organisation_counsellors"
 
     @ID(key: .id) package var id: UUID?
@@ -84,7 +86,7 @@ package final class OrganisationCounsellor: Model, @unchecked Sendable { // prop
 }
 
 /// A contract year (*abonnementsjaar*) with its budget of hours (*tegoed aan uren*).
-package final class ContractYear: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class ContractYear: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "contract_years"
 
     @ID(key: .id) package var id: UUID?
@@ -105,7 +107,7 @@ package final class ContractYear: Model, @unchecked Sendable { // property wrapp
 
 /// Time spent, in quarter hours: on a case, or on other work for an organisation. Work outside a
 /// case with a kind is an *activity* (a workshop, an information session, an advice).
-package final class TimeEntry: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class TimeEntry: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "time_entries"
 
     @ID(key: .id) package var id: UUID?
@@ -122,7 +124,9 @@ package final class TimeEntry: Model, @unchecked Sendable { // property wrappers
     @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
 
     package init() {}
-    package init(organisationID: UUID, userID: UUID, caseID: UUID? = nil, on day: Day, minutes: Int, description: String) {
+    package init(
+        organisationID: UUID, userID: UUID, caseID: UUID? = nil, on day: Day, minutes: Int, description: String
+    ) {
         self.$organisation.id = organisationID
         self.$user.id = userID
         self.caseID = caseID
@@ -181,7 +185,10 @@ package struct CreateOrganisations: ShippedMigration {
     }
 
     package func revert(on database: any Database) async throws {
-        for table in ["contract_years", "organisation_counsellors", "organisation_phases", "organisation_contacts", "organisations"] {
+        for table in [
+            "contract_years", "organisation_counsellors", "organisation_phases", "organisation_contacts",
+            "organisations"
+        ] {
             try await database.schema(table).delete()
         }
     }

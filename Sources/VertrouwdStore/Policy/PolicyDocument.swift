@@ -8,7 +8,7 @@ import VertrouwdCore
 /// the adoption facts (`{{meldadres}}`, `{{vastgesteld_op}}`, `{{vastgesteld_door}}`,
 /// `{{instemming_or}}`) when a version is shown.
 /// Not case content: nothing here is sealed.
-package final class PolicyDocument: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class PolicyDocument: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "policy_documents"
 
     @ID(key: .id) package var id: UUID?
@@ -32,14 +32,19 @@ package final class PolicyDocument: Model, @unchecked Sendable { // property wra
 
     /// The text with the public address and this version's adoption facts filled in.
     package func shown(address: String) -> String {
-        PolicyText.fill(body, [
-            .address: address,
-            .adoptedOn: adoptedOn?.dutch ?? "…",
-            .adoptedBy: adoptedBy.isEmpty ? "…" : adoptedBy,
-            .worksCouncil: worksCouncilConsentOn.map { "De ondernemingsraad heeft op \($0.dutch) ingestemd met deze regeling." }
-                ?? (noWorksCouncil ? "De organisatie heeft geen ondernemingsraad."
-                                   : "De instemming van de ondernemingsraad is nog niet vastgelegd."),
-        ])
+        PolicyText.fill(
+            body,
+            [
+                .address: address,
+                .adoptedOn: adoptedOn?.dutch ?? "…",
+                .adoptedBy: adoptedBy.isEmpty ? "…" : adoptedBy,
+                .worksCouncil: worksCouncilConsentOn.map {
+                    "De ondernemingsraad heeft op \($0.dutch) ingestemd met deze regeling."
+                }
+                    ?? (noWorksCouncil
+                        ? "De organisatie heeft geen ondernemingsraad."
+                        : "De instemming van de ondernemingsraad is nog niet vastgelegd.")
+            ])
     }
 
     /// Where the works council stands, for the version list; nil when nothing was recorded.
@@ -49,7 +54,7 @@ package final class PolicyDocument: Model, @unchecked Sendable { // property wra
 }
 
 /// The practice's own template for a kind of document; without a row, the built-in one.
-package final class PolicyTemplate: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class PolicyTemplate: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "policy_templates"
 
     @ID(custom: "kind", generatedBy: .user) package var id: String?

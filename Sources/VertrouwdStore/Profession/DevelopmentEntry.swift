@@ -3,7 +3,7 @@ import Foundation
 import VertrouwdCore
 
 /// The counsellor's own professional development for the LVV register.
-package final class DevelopmentEntry: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class DevelopmentEntry: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "development_entries"
 
     @ID(key: .id) package var id: UUID?

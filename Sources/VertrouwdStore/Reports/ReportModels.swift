@@ -5,7 +5,7 @@ import VertrouwdCore
 
 /// The counsellor's annual report (*jaarverslag*) for one contract year: the editable text
 /// sections and, once signed off, the frozen document that every export serves.
-package final class AnnualReportRecord: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class AnnualReportRecord: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "annual_reports"
 
     @ID(key: .id) package var id: UUID?
@@ -66,11 +66,14 @@ package struct CreateReporting: ShippedMigration {
         // The annual report counts one organisation's cases of one year per dimension: a covering
         // index holds every column it groups by, so no count has to read the case rows.
         let sql = database as! any SQLDatabase
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE INDEX IF NOT EXISTS cases_report ON cases \
             (organisation_id, opened_on, kind, reporter_role, channel, regime, ladder_level, outcome, id)
-            """).run()
-        try await sql.raw("CREATE INDEX IF NOT EXISTS case_referrals_case_target ON case_referrals (case_id, target)").run()
+            """
+        ).run()
+        try await sql.raw("CREATE INDEX IF NOT EXISTS case_referrals_case_target ON case_referrals (case_id, target)")
+            .run()
     }
 
     package func revert(on database: any Database) async throws {
@@ -85,14 +88,17 @@ package struct CreateReporting: ShippedMigration {
 
 extension AnnualReportRecord {
     /// The contract years of an organisation whose annual report has been signed off.
-    package static func signedOffYears(of orgID: UUID, on db: any Database) async throws -> [Corrections.SignedOffYear] {
+    package static func signedOffYears(of orgID: UUID, on db: any Database) async throws -> [Corrections.SignedOffYear]
+    {
         let years = try await ContractYear.query(on: db).filter(\.$organisation.$id == orgID).all()
         let reports = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id ~~ years.compactMap(\.id))
             .filter(\.$signedOffOn != nil).all()
         return reports.compactMap { report in
             guard let year = years.first(where: { $0.id == report.$contractYear.id }) else { return nil }
             // Any value counts as signed off: a day we cannot read never unfreezes a year.
-            return .init(start: year.startsOn, end: year.endsOn, signedOn: report.signedOffOn.flatMap(Day.init(iso:)) ?? year.endsOn)
+            return .init(
+                start: year.startsOn, end: year.endsOn,
+                signedOn: report.signedOffOn.flatMap(Day.init(iso:)) ?? year.endsOn)
         }
     }
 

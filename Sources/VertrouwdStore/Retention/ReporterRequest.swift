@@ -4,7 +4,7 @@ import VertrouwdCore
 
 /// A reporter's request about their own file, made in the mailbox: to correct it or to delete it
 /// (AVG art. 16 and 17). The counsellor answers within a month; both are audited.
-package final class ReporterRequest: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class ReporterRequest: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "reporter_requests"
 
     @ID(key: .id) package var id: UUID?
@@ -45,7 +45,7 @@ package final class ReporterRequest: Model, @unchecked Sendable { // property wr
 
 /// An epoch that is being or has been deleted from the key file: no new case key is wrapped
 /// with it, and a run that was interrupted finishes deleting it.
-package final class RetiredEpoch: Model, @unchecked Sendable { // property wrappers: see `User`
+package final class RetiredEpoch: Model, @unchecked Sendable {  // property wrappers: see `User`
     package static let schema = "retired_epochs"
 
     @ID(custom: "epoch", generatedBy: .user) package var id: String?

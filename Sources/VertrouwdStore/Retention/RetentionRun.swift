@@ -12,13 +12,16 @@ package enum CaseKeys {
         return try await epoch(from: openedOn, policy: policy, keys: keys, on: db)
     }
 
-    package static func epoch(from day: Day, policy: RetentionPolicy, keys: KeyStore, on db: any Database,
-                      excluding more: Set<KeyEpoch> = []) async throws -> KeyEpoch {
+    package static func epoch(
+        from day: Day, policy: RetentionPolicy, keys: KeyStore, on db: any Database,
+        excluding more: Set<KeyEpoch> = []
+    ) async throws -> KeyEpoch {
         let wanted = policy.epoch(from: day, today: Day(Date()))
         let retired = try await RetiredEpoch.query(on: db).filter(\.$id >= wanted.label).all()
             .compactMap { $0.id.flatMap(KeyEpoch.init(label:)) }
         guard let epoch = keys.keyring.available(from: wanted, excluding: Set(retired).union(more)) else {
-            throw KeyStore.Refusal(description: "The key file holds no epoch from \(wanted) on; it is not this practice's key file.")
+            throw KeyStore.Refusal(
+                description: "The key file holds no epoch from \(wanted) on; it is not this practice's key file.")
         }
         return epoch
     }
@@ -30,7 +33,8 @@ package enum CaseKeys {
     @discardableResult
     package static func moveLegacyKeys(_ store: Store) async throws -> Int {
         let master = store.keys.master
-        let legacy = try await Case.query(on: store.db).filter(\.$keyID == master.id).filter(\.$wrappedKey != nil).count()
+        let legacy = try await Case.query(on: store.db).filter(\.$keyID == master.id).filter(\.$wrappedKey != nil)
+            .count()
         guard legacy > 0 else { return 0 }
         return try await store.transaction { db in
             let policy = try await Practice.retention(on: db)
@@ -40,11 +44,13 @@ package enum CaseKeys {
             // Carried before the commit: a copy too many is harmless, one too few is not.
             try store.keys.update { ring in for (id, key) in keys { try ring.carry(key, caseID: id.uuidString) } }
             for (row, (_, key)) in zip(rows, keys) {
-                let epoch = try await epoch(from: row.closedOn ?? row.openedOn, policy: policy, keys: store.keys, on: db)
+                let epoch = try await epoch(
+                    from: row.closedOn ?? row.openedOn, policy: policy, keys: store.keys, on: db)
                 (row.keyID, row.wrappedKey) = try store.keys.keyring.wrap(key, caseID: row.id!.uuidString, epoch: epoch)
                 try await row.save(on: db)
             }
-            try await Audit.record("keys.epochs", detail: "\(rows.count) case keys", actor: "system", store: store, db: db)
+            try await Audit.record(
+                "keys.epochs", detail: "\(rows.count) case keys", actor: "system", store: store, db: db)
             return rows.count
         }
     }
@@ -87,35 +93,46 @@ package struct RetentionRun: Sendable {
     /// Every closed case not yet destroyed, with today's decision (`counsellor`: only theirs).
     /// With `endingBy`, only those without a legal hold whose retention ends by that day (and,
     /// with `endingAfter`, after that one), the first `limit` of them by closing day.
-    package static func candidates(_ store: Store, today: Day, counsellor: UUID? = nil, endingBy: Day? = nil, endingAfter: Day? = nil,
-                           limit: Int? = nil) async throws -> [Candidate] {
+    package static func candidates(
+        _ store: Store, today: Day, counsellor: UUID? = nil, endingBy: Day? = nil, endingAfter: Day? = nil,
+        limit: Int? = nil
+    ) async throws -> [Candidate] {
         let db = store.db
         let policy = try await Practice.retention(on: db)
-        let query = closed(counsellor: counsellor, endingBy: endingBy, policy: policy, on: db).with(\.$organisation).sort(\.$closedOn)
-        if let endingAfter { query.filter(\.$closedOn > RetentionRule.lastClosingDay(endingBy: endingAfter, policy: policy)) }
+        let query = closed(counsellor: counsellor, endingBy: endingBy, policy: policy, on: db).with(\.$organisation)
+            .sort(\.$closedOn)
+        if let endingAfter {
+            query.filter(\.$closedOn > RetentionRule.lastClosingDay(endingBy: endingAfter, policy: policy))
+        }
         if let limit { query.limit(limit) }
         let rows = try await query.all()
         let facts = try await Self.facts(of: rows, on: db)
         return rows.map { row in
             let f = facts[row.id!]!
-            return Candidate(id: row.id!, reference: row.reference, organisation: row.organisation.name,
-                             counsellorID: row.$counsellor.id,
-                             facts: f, decision: RetentionRule.decide(f, policy: policy, today: today),
-                             retentionEnds: RetentionRule.retentionEnds(f, policy: policy))
+            return Candidate(
+                id: row.id!, reference: row.reference, organisation: row.organisation.name,
+                counsellorID: row.$counsellor.id,
+                facts: f, decision: RetentionRule.decide(f, policy: policy, today: today),
+                retentionEnds: RetentionRule.retentionEnds(f, policy: policy))
         }
     }
 
     /// How many closed cases `candidates` would give without a limit.
     package static func count(_ store: Store, counsellor: UUID?, endingBy: Day?) async throws -> Int {
-        try await closed(counsellor: counsellor, endingBy: endingBy, policy: try await Practice.retention(on: store.db), on: store.db).count()
+        try await closed(
+            counsellor: counsellor, endingBy: endingBy, policy: try await Practice.retention(on: store.db), on: store.db
+        ).count()
     }
 
-    private static func closed(counsellor: UUID?, endingBy: Day?, policy: RetentionPolicy, on db: any Database) -> QueryBuilder<Case> {
+    private static func closed(
+        counsellor: UUID?, endingBy: Day?, policy: RetentionPolicy, on db: any Database
+    ) -> QueryBuilder<Case> {
         let query = Case.query(on: db).filter(\.$status == .closed).filter(\.$destroyedOn == nil)
         if let counsellor { query.filter(\.$counsellor.$id == counsellor) }
         if let endingBy {
             // `RetentionRule.retentionEnds`: the closing day plus the period, none under a hold.
-            query.filter(\.$legalHoldOn == nil).filter(\.$closedOn <= RetentionRule.lastClosingDay(endingBy: endingBy, policy: policy))
+            query.filter(\.$legalHoldOn == nil).filter(
+                \.$closedOn <= RetentionRule.lastClosingDay(endingBy: endingBy, policy: policy))
         }
         return query
     }
@@ -140,7 +157,9 @@ package struct RetentionRun: Sendable {
                 }
             }
             // A request still unanswered counts as writing today: nothing is destroyed under it.
-            for r in try await ReporterRequest.query(on: db).filter(\.$case.$id ~~ some).filter(\.$answeredAt == nil).all() {
+            for r in try await ReporterRequest.query(on: db).filter(\.$case.$id ~~ some).filter(\.$answeredAt == nil)
+                .all()
+            {
                 lastWrote[r.$case.id] = Day(Date())
             }
         }
@@ -149,9 +168,10 @@ package struct RetentionRun: Sendable {
             let counted = signed.contains {
                 $0.$organisation.id == row.$organisation.id && $0.startsOn <= row.openedOn && row.openedOn <= $0.endsOn
             }
-            facts[row.id!] = RetentionFacts(status: row.status, closedOn: row.closedOn, legalHold: row.legalHoldOn != nil,
-                                            inSignedOffReport: counted, reporterLastWrote: lastWrote[row.id!],
-                                            destroyedOn: row.destroyedOn)
+            facts[row.id!] = RetentionFacts(
+                status: row.status, closedOn: row.closedOn, legalHold: row.legalHoldOn != nil,
+                inSignedOffReport: counted, reporterLastWrote: lastWrote[row.id!],
+                destroyedOn: row.destroyedOn)
         }
         return facts
     }
@@ -165,21 +185,29 @@ package struct RetentionRun: Sendable {
         outcome.destroyed = all.filter { $0.decision == .destroy }
         outcome.kept = all.filter { $0.decision != .destroy }
         guard !dryRun else { return outcome }
-        let granted = try await ReporterRequest.query(on: store.db).filter(\.$kind == .deletion).filter(\.$answer == .granted).all()
+        let granted = try await ReporterRequest.query(on: store.db).filter(\.$kind == .deletion).filter(
+            \.$answer == .granted
+        ).all()
             .map(\.$case.id)
-        let unfinished = granted.isEmpty ? [] : try await Case.query(on: store.db).filter(\.$id ~~ granted)
-            .filter(\.$destroyedOn == nil).all().compactMap(\.id)
+        let unfinished =
+            granted.isEmpty
+            ? []
+            : try await Case.query(on: store.db).filter(\.$id ~~ granted)
+                .filter(\.$destroyedOn == nil).all().compactMap(\.id)
         if !unfinished.isEmpty {
             let (moved, forgotten, _) = try await destroy(unfinished, cause: .reporterRequest, today: today)
             outcome.moved += moved
             outcome.forgotten += forgotten
         }
         guard !outcome.destroyed.isEmpty else { return outcome }
-        let (moved, forgotten, destroyed) = try await destroy(outcome.destroyed.map(\.id), cause: .retention, today: today)
+        let (moved, forgotten, destroyed) = try await destroy(
+            outcome.destroyed.map(\.id), cause: .retention, today: today)
         // A case that changed since the list was made (a hold, a message) was kept after all.
         outcome.kept += outcome.destroyed.filter { !destroyed.contains($0.id) }
         outcome.destroyed = outcome.destroyed.filter { destroyed.contains($0.id) }
-        try await Audit.record("retention.run", detail: "day=\(today.iso) destroyed=\(outcome.destroyed.count)", actor: actor, store: store, db: store.db)
+        try await Audit.record(
+            "retention.run", detail: "day=\(today.iso) destroyed=\(outcome.destroyed.count)", actor: actor,
+            store: store, db: store.db)
         outcome.moved += moved
         outcome.forgotten = Array(Set(outcome.forgotten).union(forgotten)).sorted()
         return outcome
@@ -195,7 +223,9 @@ package struct RetentionRun: Sendable {
     /// 2. after the last commit the key file forgets the retired epochs and these cases' carried
     ///    copies. A crash before that leaves the retired epochs in the database, and the next run
     ///    finishes it (`finishForgetting`), moving out first any case still in them.
-    package func destroy(_ ids: [UUID], cause: DestructionCause, today: Day) async throws -> (moved: Int, forgotten: [KeyEpoch], destroyed: Set<UUID>) {
+    package func destroy(
+        _ ids: [UUID], cause: DestructionCause, today: Day
+    ) async throws -> (moved: Int, forgotten: [KeyEpoch], destroyed: Set<UUID>) {
         // Whole epochs per transaction: a case left for a later batch would sit in a retired epoch.
         var groups: [String: [UUID]] = [:]
         for start in stride(from: 0, to: ids.count, by: 5_000) {
@@ -225,23 +255,26 @@ package struct RetentionRun: Sendable {
     package static let batch = 200
 
     /// One transaction of `destroy`.
-    private func destroyBatch(_ ids: [UUID], cause: DestructionCause, today: Day) async throws -> (Int, Set<KeyEpoch>, Set<UUID>) {
+    private func destroyBatch(
+        _ ids: [UUID], cause: DestructionCause, today: Day
+    ) async throws -> (Int, Set<KeyEpoch>, Set<UUID>) {
         let writer = CaseWriter(store: store, actor: actor, userID: nil)
         return try await store.transaction { db -> (Int, Set<KeyEpoch>, Set<UUID>) in
-            if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
-                try await sql.raw("SELECT pg_advisory_xact_lock(7263002)").run()
-            }
+            try await AdvisoryLock.numbering.holdUntilCommit(on: db)
             var targets = try await Case.query(on: db).filter(\.$id ~~ ids).filter(\.$destroyedOn == nil).all()
             if cause == .retention {
                 // As the case is now: a hold placed, a reporter who wrote, a case reopened or a
                 // longer period since the list was made keeps it.
                 let policy = try await Practice.retention(on: db)
                 let facts = try await Self.facts(of: targets, on: db)
-                targets = targets.filter { RetentionRule.decide(facts[$0.id!]!, policy: policy, today: today) == .destroy }
+                targets = targets.filter {
+                    RetentionRule.decide(facts[$0.id!]!, policy: policy, today: today) == .destroy
+                }
             }
             let due = Set(targets.compactMap(\.id))
             let epochs = Set(targets.compactMap { Keyring.epoch(ofKeyID: $0.keyID) })
-            let already = Set(try await RetiredEpoch.query(on: db).filter(\.$id ~~ epochs.map(\.label)).all().compactMap(\.id))
+            let already = Set(
+                try await RetiredEpoch.query(on: db).filter(\.$id ~~ epochs.map(\.label)).all().compactMap(\.id))
             for e in epochs where !already.contains(e.label) { try await RetiredEpoch(e).create(on: db) }
             let moved = try await moveOut(of: epochs, sparing: due, on: db)
             // Noted in the key file before the commit: should the process die before the epochs
@@ -260,11 +293,14 @@ package struct RetentionRun: Sendable {
         let policy = try await Practice.retention(on: db)
         var moves: [(Case, CaseKey, KeyEpoch)] = []
         for epoch in epochs.sorted() {
-            let rows = try await Case.query(on: db).filter(\.$keyID =~ "ep-\(epoch.label)-").filter(\.$wrappedKey != nil)
-                .filter(\.$destroyedOn == nil).all().filter { !sparing.contains($0.id!) }
+            let rows = try await Case.query(on: db).filter(\.$keyID =~ "ep-\(epoch.label)-").filter(
+                \.$wrappedKey != nil
+            )
+            .filter(\.$destroyedOn == nil).all().filter { !sparing.contains($0.id!) }
             for row in rows {
-                let next = try await CaseKeys.epoch(from: row.closedOn ?? row.openedOn, policy: policy, keys: keys,
-                                                    on: db, excluding: epochs)
+                let next = try await CaseKeys.epoch(
+                    from: row.closedOn ?? row.openedOn, policy: policy, keys: keys,
+                    on: db, excluding: epochs)
                 moves.append((row, try keys.caseKey(of: row), next))
             }
         }
@@ -286,13 +322,16 @@ package struct RetentionRun: Sendable {
     package func finishForgetting() async throws {
         let keys = store.keys
         try keys.reload()
-        let retired = Set(try await RetiredEpoch.query(on: store.db).all().compactMap { $0.id.flatMap(KeyEpoch.init(label:)) })
-            .union(keys.keyring.retiring).filter { keys.keyring.epochs[$0] != nil }
+        let retired = Set(
+            try await RetiredEpoch.query(on: store.db).all().compactMap { $0.id.flatMap(KeyEpoch.init(label:)) }
+        )
+        .union(keys.keyring.retiring).filter { keys.keyring.epochs[$0] != nil }
         let carriedIDs = keys.keyring.carried.keys.compactMap(UUID.init(uuidString:))
         var destroyed: [String] = []
         for start in stride(from: 0, to: carriedIDs.count, by: 5_000) {
             let some = Array(carriedIDs[start..<min(start + 5_000, carriedIDs.count)])
-            destroyed += try await Case.query(on: store.db).filter(\.$id ~~ some).filter(\.$destroyedOn != nil).all().map { $0.id!.uuidString }
+            destroyed += try await Case.query(on: store.db).filter(\.$id ~~ some).filter(\.$destroyedOn != nil).all()
+                .map { $0.id!.uuidString }
         }
         guard !retired.isEmpty || !destroyed.isEmpty else { return }
         try keys.update { $0.forget(epochs: retired, carried: Set(destroyed)) }
@@ -303,17 +342,6 @@ extension Store {
     /// Runs `body` while no other instance runs retention (PostgreSQL session lock).
     @discardableResult
     package func withRetentionLock<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        guard dialect == .postgres, let sql = db as? any SQLDatabase else { return try await body() }
-        return try await sql.withSession { conn in
-            try await conn.raw("SELECT pg_advisory_lock(7263003)").run()
-            do {
-                let result = try await body()
-                try await conn.raw("SELECT pg_advisory_unlock(7263003)").run()
-                return result
-            } catch {
-                try? await conn.raw("SELECT pg_advisory_unlock(7263003)").run()
-                throw error
-            }
-        }
+        try await AdvisoryLock.retention.holding(on: db, body)
     }
 }

@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 
 /// A lock for async code: one holder at a time, waiting in order. (An actor alone would not do:
 /// it lets other calls in while the holder awaits the database.)
-package final class AsyncMutex: @unchecked Sendable { // state guarded by `nio` lock below
+package final class AsyncMutex: @unchecked Sendable {  // state guarded by `nio` lock below
     private let state = NIOLockedValueBox<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     package func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {

@@ -85,7 +85,8 @@ public struct Settings: Sendable {
     }
 
     /// Reads the environment. Every wrong value is named at once, so an operator fixes them in one go.
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings
+    {
         var problems: [String] = []
         let dataDirectory = env["VERTROUWD_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
         var database = Database.sqliteFile(dataDirectory + "/vertrouwd.sqlite")
@@ -93,10 +94,12 @@ public struct Settings: Sendable {
             if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
                 database = .postgres(url)
             } else {
-                problems.append("DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite database)")
+                problems.append(
+                    "DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite database)")
             }
         }
-        let keyFile = env["VERTROUWD_MASTER_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDirectory + "/master.key"
+        let keyFile =
+            env["VERTROUWD_MASTER_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDirectory + "/master.key"
         var secure = true
         if let value = env["VERTROUWD_SECURE_COOKIES"] {
             switch value.lowercased() {
@@ -110,14 +113,17 @@ public struct Settings: Sendable {
         let publicURL = env["VERTROUWD_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
         var submissionsPerMinute = 60
         if let value = env["VERTROUWD_SUBMISSIONS_PER_MINUTE"], !value.isEmpty {
-            if let n = Int(value), n > 0 { submissionsPerMinute = n } else {
+            if let n = Int(value), n > 0 {
+                submissionsPerMinute = n
+            } else {
                 problems.append("VERTROUWD_SUBMISSIONS_PER_MINUTE must be a whole number above 0, not '\(value)'")
             }
         }
         func number(_ name: String, default value: Int, range: ClosedRange<Int>) -> Int {
             guard let text = env[name], !text.isEmpty else { return value }
             guard let n = Int(text), range.contains(n) else {
-                problems.append("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+                problems.append(
+                    "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
                 return value
             }
             return n
@@ -130,22 +136,27 @@ public struct Settings: Sendable {
             if inet_pton(AF_INET, address, &v4) == 1 || inet_pton(AF_INET6, address, &v6) == 1 {
                 proxies.insert(address)
             } else {
-                problems.append("VERTROUWD_TRUSTED_PROXIES must list IP addresses separated by commas, not '\(address)'")
+                problems.append(
+                    "VERTROUWD_TRUSTED_PROXIES must list IP addresses separated by commas, not '\(address)'")
             }
         }
         let k = number("VERTROUWD_K", default: Disclosure.defaultThreshold, range: Disclosure.minimumThreshold...100)
-        let signalRule = SignalRule(minimumCases: number("VERTROUWD_SIGNAL_CASES", default: 3, range: 2...100),
-                                    windowMonths: number("VERTROUWD_SIGNAL_MONTHS", default: 6, range: 1...36))
+        let signalRule = SignalRule(
+            minimumCases: number("VERTROUWD_SIGNAL_CASES", default: 3, range: 2...100),
+            windowMonths: number("VERTROUWD_SIGNAL_MONTHS", default: 6, range: 1...36))
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             problems.append("VERTROUWD_PUBLIC_URL must start with http:// or https://")
         }
         guard problems.isEmpty else {
-            throw Problem(description: "Vertrouwd cannot start:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+            throw Problem(
+                description: "Vertrouwd cannot start:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
         }
-        var settings = Settings(dataDirectory: dataDirectory, database: database, key: .file(keyFile),
-                                secureCookies: secure, publicURL: publicURL)
+        var settings = Settings(
+            dataDirectory: dataDirectory, database: database, key: .file(keyFile),
+            secureCookies: secure, publicURL: publicURL)
         settings.sendmailCommand = env["VERTROUWD_SENDMAIL"].flatMap { $0.isEmpty ? nil : $0 }
-        settings.auditAnchorPath = env["VERTROUWD_AUDIT_ANCHOR"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDirectory + "/audit-anchor"
+        settings.auditAnchorPath =
+            env["VERTROUWD_AUDIT_ANCHOR"].flatMap { $0.isEmpty ? nil : $0 } ?? dataDirectory + "/audit-anchor"
         settings.submissionsPerMinute = submissionsPerMinute
         settings.submissionsPerSource = perSource
         settings.trustedProxies = proxies

@@ -21,8 +21,10 @@ package final class Store: Sendable {
     /// - Parameters:
     ///   - database: the database to use now (the web hands Fluent's, on any event loop).
     ///   - alarm: told once when the audit log was found changed (the web mails the admins).
-    package init(settings: Settings, logger: Logger, database: @escaping @Sendable () -> any Database,
-                 alarm: @escaping @Sendable (String) -> Void = { _ in }) {
+    package init(
+        settings: Settings, logger: Logger, database: @escaping @Sendable () -> any Database,
+        alarm: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.settings = settings
         self.logger = logger
         self.database = database
@@ -37,7 +39,9 @@ package final class Store: Sendable {
     /// again after a key rotation.
     package var keys: KeyStore {
         get {
-            guard let keys = state.withLockedValue({ $0.keys }) else { preconditionFailure("the key file is opened in configure") }
+            guard let keys = state.withLockedValue({ $0.keys }) else {
+                preconditionFailure("the key file is opened in configure")
+            }
             return keys
         }
         set { state.withLockedValue { $0.keys = newValue } }
@@ -70,6 +74,14 @@ package final class Store: Sendable {
 /// The two databases Vertrouwd runs on; the one place that tells them apart.
 package enum Dialect: Sendable {
     case sqlite, postgres
+}
+
+extension Dialect {
+    /// For code that holds only a database (a migration, a transaction's connection): read from
+    /// its driver. Everything else asks `Store.dialect`; both end here or in `Settings.dialect`.
+    package init(_ db: any Database) {
+        self = (db as? any SQLDatabase)?.dialect.name == "postgresql" ? .postgres : .sqlite
+    }
 }
 
 extension Settings {

@@ -47,13 +47,13 @@ package enum Tokens {
     }
 }
 
-
 extension Store {
     /// Our signature over values a page carries and posts back (HMAC-SHA256 with a key derived
     /// for `purpose` from the key file, so every instance and restart knows it): a page we did
     /// not make cannot have us act on its values.
     package func signature(_ purpose: String, of text: String) -> String {
-        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: keys.auditChainKey, info: Data("vertrouwd/\(purpose)".utf8), outputByteCount: 32)
+        let key = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: keys.auditChainKey, info: Data("vertrouwd/\(purpose)".utf8), outputByteCount: 32)
         return Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)).base64EncodedString()
     }
 }
@@ -63,7 +63,8 @@ extension Store {
     /// more joins the hidden ones. Derived from the key file, so a reader of the reports cannot
     /// redo it, and the same for every version and format of that report.
     package func disclosureSeed(_ contractYearID: UUID) -> UInt64 {
-        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: keys.auditChainKey, info: Data("vertrouwd/disclosure-draw".utf8), outputByteCount: 32)
+        let key = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: keys.auditChainKey, info: Data("vertrouwd/disclosure-draw".utf8), outputByteCount: 32)
         let mac = Array(HMAC<SHA256>.authenticationCode(for: Data(contractYearID.uuidString.utf8), using: key))
         return mac.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }

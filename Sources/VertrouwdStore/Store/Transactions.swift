@@ -14,7 +14,9 @@ extension Store {
     /// `BEGIN IMMEDIATE`, which takes the write lock before the first read.
     ///
     /// Called inside another transaction, it joins that one (the lock is not reentrant).
-    package func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    package func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
         let db = self.db
         if let unit = Writes.current { return try await body(unit.db) }
         let result: T
@@ -66,4 +68,3 @@ package enum Writes {
         package var lastEntry: AuditEntry? { last.withLockedValue { $0 } }
     }
 }
-
