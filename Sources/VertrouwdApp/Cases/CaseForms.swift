@@ -39,10 +39,10 @@ enum CaseForms {
             selected: [input.consentBasis ?? ""],
             hint:
                 """
-                    Nodig voor elke stap waarbij iemand anders dan de melder iets hoort. Er is geen algemene plicht \
-                    om strafbare feiten te melden: zonder toestemming alleen bij een wettelijke plicht of als \
-                    zwijgen ernstig gevaar laat bestaan (conflict van plichten). Schrijf de reden op.
-                    """,
+                Nodig voor elke stap waarbij iemand anders dan de melder iets hoort. Er is geen algemene plicht \
+                om strafbare feiten te melden: zonder toestemming alleen bij een wettelijke plicht of als \
+                zwijgen ernstig gevaar laat bestaan (conflict van plichten). Schrijf de reden op.
+                """,
             blank: "Geen toestemming nodig voor deze stap")
         form.add("consentOn", "Toestemming gegeven op", type: "date", value: input.consentOn)
         form.choice(
@@ -143,9 +143,9 @@ enum CaseForms {
             id: "details", title: accepting ? "Aannemen: indelen en opslaan" : "Gegevens en verhaal",
             intro: accepting
                 ? """
-                    Deze aanvraag of melding kwam via de website binnen. Deel haar in; bij opslaan wordt het een \
-                    lopende melding.
-                    """
+                Deze aanvraag of melding kwam via de website binnen. Deel haar in; bij opslaan wordt het een \
+                lopende melding.
+                """
                 : nil,
             action: SiteURL.case(.value(c.id), .details).path, submit: accepting ? "Aannemen" : "Opslaan",
             csrf: req.csrfToken)
@@ -165,9 +165,9 @@ enum CaseForms {
             "regime", "Regime", Regime.self, selected: [v.regime ?? ""],
             hint:
                 """
-                    Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet \
-                    bescherming klokkenluiders.
-                    """,
+                Een vertrouwelijk gesprek wordt alleen met toestemming van de melder een melding onder de Wet \
+                bescherming klokkenluiders.
+                """,
             required: true)
         form.add("summary", "Het verhaal", type: "textarea", value: v.summary, maxlength: Case.storyLimit)
         form.add("accused", "Beklaagde", value: v.accused, maxlength: 300)
@@ -253,10 +253,10 @@ enum CaseForms {
             id: "report", title: "Namens de melder melden bij de leiding",
             intro:
                 """
-                    Stap 4 bij zakelijke integriteit. In eerste instantie meldt de melder zelf bij het management, \
-                    als de aard van de melding hiertoe aanleiding geeft. Alleen als dat niet mogelijk is, meld je \
-                    namens de melder. Weeg af of de melder anoniem kan blijven.
-                    """,
+                Stap 4 bij zakelijke integriteit. In eerste instantie meldt de melder zelf bij het management, \
+                als de aard van de melding hiertoe aanleiding geeft. Alleen als dat niet mogelijk is, meld je \
+                namens de melder. Weeg af of de melder anoniem kan blijven.
+                """,
             action: SiteURL.case(.value(c.id), .reportOnBehalf).path, submit: "Melding namens melder vastleggen",
             csrf: req.csrfToken)
         form.add("day", "Datum", type: "date", value: input.day ?? today.iso, required: true)
@@ -341,9 +341,9 @@ enum CaseForms {
             id: "peerSummary", title: "Geanonimiseerde samenvatting voor intervisie",
             intro:
                 """
-                    Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan \
-                    iemand te herkennen is.
-                    """,
+                Voor overleg met vakgenoten: zonder namen, organisatie, afdeling of andere details waaraan \
+                iemand te herkennen is.
+                """,
             action: SiteURL.case(.value(c.id), .peerSummary).path, submit: "Opslaan", csrf: req.csrfToken)
         form.add("peerSummary", "Samenvatting", type: "textarea", value: v.peerSummary, maxlength: 4000)
         form.apply(errors)
@@ -399,9 +399,9 @@ enum CaseForms {
             id: "reopen", title: "Melding heropenen",
             intro:
                 """
-                    Komt de melder terug op deze melding? Heropen haar: uitkomst en afsluitdatum vervallen, de rest \
-                    blijft staan.
-                    """,
+                Komt de melder terug op deze melding? Heropen haar: uitkomst en afsluitdatum vervallen, de rest \
+                blijft staan.
+                """,
             action: SiteURL.case(.value(c.id), .reopen).path, submit: "Heropenen", csrf: req.csrfToken)
         form.apply(errors)
         return form
@@ -423,29 +423,28 @@ enum CaseForms {
             "ends", "Tot en met", type: "date", value: input.ends,
             hint:
                 """
-                    De laatste dag van de vervanging. Daarna opent de vervanger de melding niet meer. Leeg: tot je \
-                    het delen beëindigt.
-                    """
+                De laatste dag van de vervanging. Daarna opent de vervanger de melding niet meer. Leeg: tot je \
+                het delen beëindigt.
+                """
         )
         form.apply(errors)
         return form
     }
 
     /// Every form of the case page with the case's current values.
-    static func all(_ req: Request, _ c: OpenCase, today: Day) -> [String: FormView] {
-        var forms: [String: FormView] = [
-            "escalation": escalation(req, c, today: today),
-            "referral": referral(req, c, today: today),
-            "appointment": appointment(req, c),
-            "time": time(req, c, today: today),
-            "note": note(req, c),
-            "aftercare": aftercare(req, c),
-            "close": close(req, c, today: today)
-        ]
-        forms["details"] = try? details(req, c)
-        forms["peerSummary"] = try? peer(req, c)
-        if c.record.regime == .whistleblower { forms["wbk"] = wbk(req, c) }
-        if c.record.kind == .businessIntegrity { forms["report"] = report(req, c, today: today) }
+    static func all(_ req: Request, _ c: OpenCase, today: Day) -> CaseFormSet {
+        var forms = CaseFormSet()
+        forms.escalation = escalation(req, c, today: today)
+        forms.referral = referral(req, c, today: today)
+        forms.appointment = appointment(req, c)
+        forms.time = time(req, c, today: today)
+        forms.note = note(req, c)
+        forms.aftercare = aftercare(req, c)
+        forms.close = close(req, c, today: today)
+        forms.details = try? details(req, c)
+        forms.peerSummary = try? peer(req, c)
+        if c.record.regime == .whistleblower { forms.wbk = wbk(req, c) }
+        if c.record.kind == .businessIntegrity { forms.report = report(req, c, today: today) }
         return forms
     }
 
@@ -475,9 +474,9 @@ enum CaseForms {
             id: "identity", title: "Identiteit van de melder",
             intro:
                 """
-                    Apart van het verhaal bewaard en versleuteld. Elke keer dat deze pagina wordt geopend, wordt \
-                    vastgelegd.
-                    """,
+                Apart van het verhaal bewaard en versleuteld. Elke keer dat deze pagina wordt geopend, wordt \
+                vastgelegd.
+                """,
             action: SiteURL.case(.value(c.id), .identity).path, submit: "Opslaan", csrf: req.csrfToken)
         form.add("reporterName", "Naam", value: v.reporterName, maxlength: 200)
         form.add("reporterContact", "Contactgegevens", value: v.reporterContact, maxlength: 300)

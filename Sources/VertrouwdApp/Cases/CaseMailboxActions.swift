@@ -138,9 +138,9 @@ enum CaseMailboxActions {
             id: "acknowledge", title: "Ontvangstbevestiging sturen",
             intro:
                 """
-                    Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag. De tekst staat in de \
-                    taal waarin de melder schreef.
-                    """,
+                Binnen 7 dagen na ontvangst. Na versturen staat de bevestiging op vandaag. De tekst staat in de \
+                taal waarin de melder schreef.
+                """,
             action: SiteURL.caseMailbox(.value(c.id), .acknowledge).path, submit: "Bevestiging versturen",
             csrf: req.csrfToken)
         form.add(
@@ -158,35 +158,39 @@ enum CaseMailboxActions {
             id: "record", title: "Verslag ter controle en goedkeuring",
             intro:
                 """
-                    Bij een mondelinge melding: de melder kan het verslag in de postbus controleren, verbeteren en \
-                    goedkeuren (EU-richtlijn 2019/1937, art. 18).
-                    """,
+                Bij een mondelinge melding: de melder kan het verslag in de postbus controleren, verbeteren en \
+                goedkeuren (EU-richtlijn 2019/1937, art. 18).
+                """,
             action: SiteURL.caseMailbox(.value(c.id), .record).path, submit: "Verslag versturen", csrf: req.csrfToken)
         form.add("body", "Verslag", type: "textarea", value: input.body, required: true, maxlength: Case.storyLimit)
         form.apply(errors)
         return form
     }
 
-    /// The mailbox forms for the case page (none when the case has no mailbox).
-    static func forms(_ req: Request, _ c: OpenCase, hasMailbox: Bool) -> [String: FormView] {
+    /// Opening a mailbox for a reporter who came by phone or in person.
+    static func openMailboxForm(_ req: Request, _ c: OpenCase) -> FormView {
+        FormView(
+            id: "openMailbox", title: "Postbus openen voor deze melder",
+            intro:
+                """
+                Voor een melding per telefoon of in persoon: de melder krijgt een ontvangstcode (die je \
+                één keer ziet en doorgeeft) en kan daarmee berichten en een verslag lezen.
+                """,
+            action: SiteURL.caseMailbox(.value(c.id), .open).path, submit: "Postbus openen", csrf: req.csrfToken
+        )
+    }
+
+    /// The mailbox forms for the case page (only "open a mailbox" when the case has none).
+    static func forms(_ req: Request, _ c: OpenCase, hasMailbox: Bool, into forms: inout CaseFormSet) {
         guard hasMailbox else {
-            return [
-                "openMailbox": FormView(
-                    id: "openMailbox", title: "Postbus openen voor deze melder",
-                    intro:
-                        """
-                            Voor een melding per telefoon of in persoon: de melder krijgt een ontvangstcode (die je \
-                            één keer ziet en doorgeeft) en kan daarmee berichten en een verslag lezen.
-                            """,
-                    action: SiteURL.caseMailbox(.value(c.id), .open).path, submit: "Postbus openen", csrf: req.csrfToken
-                )
-            ]
+            forms.openMailbox = openMailboxForm(req, c)
+            return
         }
-        var forms = ["reply": replyForm(req, c), "record": recordForm(req, c)]
+        forms.reply = replyForm(req, c)
+        forms.record = recordForm(req, c)
         if c.record.regime == .whistleblower && c.record.acknowledgedOn == nil {
-            forms["acknowledge"] = acknowledgementForm(req, c)
+            forms.acknowledge = acknowledgementForm(req, c)
         }
-        return forms
     }
 
     /// Posts the counsellor's message of `kind` from the form, or shows the form again.
@@ -244,7 +248,7 @@ enum CaseMailboxActions {
         } catch let refusal as CaseLifecycle.Refusal {
             var errors = FormErrors()
             errors.general = refusal.message
-            var form = forms(req, c, hasMailbox: false)["openMailbox"]!
+            var form = openMailboxForm(req, c)
             form.apply(errors)
             return try await CaseActions.refuse(req, c, form)
         }

@@ -60,7 +60,7 @@ enum CasePage {
         let isBusinessIntegrity: Bool
         let isNew: Bool
         let mailbox: CaseMailboxActions.Thread?
-        let forms: [String: FormView]
+        let forms: CaseFormSet
         /// A refused form shown at the top because its own place is hidden.
         let displaced: FormView?
         let retention: Retention
@@ -89,16 +89,16 @@ enum CasePage {
         } else if let closed = r.closedOn, r.status == .closed {
             summary =
                 """
-                    De inhoud wordt vernietigd na \(closed.adding(months: policy.months).dutch) (bewaartermijn \
-                    \(policy.months) maanden na afsluiten), 
-                    """
+                De inhoud wordt vernietigd na \(closed.adding(months: policy.months).dutch) (bewaartermijn \
+                \(policy.months) maanden na afsluiten), 
+                """
                 + "zodra de melding in een vastgesteld jaarverslag is geteld. Getallen zonder inhoud blijven."
         } else {
             summary =
                 """
-                    Na het afsluiten geldt een bewaartermijn van \(policy.months) maanden; daarna wordt de inhoud \
-                    vernietigd.
-                    """
+                Na het afsluiten geldt een bewaartermijn van \(policy.months) maanden; daarna wordt de inhoud \
+                vernietigd.
+                """
         }
         return Retention(summary: summary, requests: try await ReporterRights.staffRequests(req, c, override: override))
     }
@@ -136,29 +136,14 @@ enum CasePage {
         let db = req.db
         let today = Day(Date())
         let staff = try req.requireStaff()
-        try await r.$organisation.load(on: db)
-        try await r.$categories.load(on: db)
-        let doneSteps = try await CaseStep.query(on: db).filter(\.$case.$id == id).all()
-        let escalations = try await CaseEscalation.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(
-            \.$onDay
-        ).all()
-        let referrals = try await CaseReferral.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(\.$onDay)
-            .all()
-        let reports = try await CaseReportOnBehalf.query(on: db).filter(\.$case.$id == id).with(\.$consent).sort(
-            \.$onDay
-        ).all()
-        let appointments = try await CaseAppointment.query(on: db).filter(\.$case.$id == id).sort(\.$startsAt).all()
-        let notes = try await CaseNote.query(on: db).filter(\.$case.$id == id).with(\.$author).sort(
-            \.$createdAt, .descending
-        ).all()
-        let entries = try await TimeEntry.query(on: db).filter(\.$caseID == id).with(\.$user).sort(
-            \.$onDay, .descending
-        ).all()
-        let shares = try await CaseShare.query(on: db).filter(\.$case.$id == id).with(\.$user).all()
+        // The queries: the case's rows, its mailbox thread, its retention; then only what they hold.
+        let rows = try await CaseRows.read(c, on: db)
+        let thread = try await CaseMailboxActions.thread(req, c, issuedCode: issuedCode, markRead: markRead)
+        let retention = try await retention(req, c, override: override)
         let base = SiteURL.case(.value(id)).path
 
         let steps = Workflow.steps(for: r.kind).map { step in
-            let done = doneSteps.first { $0.step == step.code }
+            let done = rows.doneSteps.first { $0.step == step.code }
             let own = override.flatMap { $0.id == "step-\(step.code)" ? $0 : nil }
             let form = own ?? CaseForms.step(req, c, step, done: done != nil, day: today.iso)
             return Context.Step(
@@ -166,21 +151,17 @@ enum CasePage {
                 doneOn: done?.doneOn.dutch, form: form)
         }
 
-        let thread = try await CaseMailboxActions.thread(req, c, issuedCode: issuedCode, markRead: markRead)
         var forms = CaseForms.all(req, c, today: today)
-        forms.merge(CaseMailboxActions.forms(req, c, hasMailbox: thread != nil)) { a, _ in a }
-        if c.isOwner {
-            let substitutes = try await User.substitutes(for: r, on: db)
-            forms["share"] = CaseForms.share(req, c, counsellors: substitutes)
-        }
-        if r.status == .closed { forms["reopen"] = CaseForms.reopen(req, c) }
-        let done = Set(doneSteps.map(\.step))
-        if var close = forms["close"] {
+        CaseMailboxActions.forms(req, c, hasMailbox: thread != nil, into: &forms)
+        if c.isOwner { forms.share = CaseForms.share(req, c, counsellors: rows.substitutes) }
+        if r.status == .closed { forms.reopen = CaseForms.reopen(req, c) }
+        let done = Set(rows.doneSteps.map(\.step))
+        if var close = forms.close {
             CaseForms.askOpenSteps(
                 &close, open: Workflow.steps(for: r.kind).filter { !done.contains($0.code) }, checked: false)
-            forms["close"] = close
+            forms.close = close
         }
-        forms["hold"] = try ReporterRights.holdForm(req, c)
+        forms.hold = try ReporterRights.holdForm(req, c)
         // A refused form that has no place on the page as it is (a form of a closed case other
         // than reopening, the hold and answers, or reopening a case that runs) is shown at the top.
         let stays = override.map { $0.id == "hold" || $0.id.hasPrefix("answer-") } ?? false
@@ -190,10 +171,9 @@ enum CasePage {
                     || (r.status != .closed && form.id == "reopen"))
                 ? form : nil
         }
-        let retention = try await retention(req, c, override: override)
-        if let override, !override.id.hasPrefix("answer-") { forms[override.id] = override }
-        for key in forms.keys where key != "reply" || override?.id == "reply" { forms[key]?.collapsible = true }
-        if r.status == .new { forms["details"]?.collapsible = false }
+        if let override { forms.put(override) }
+        forms.update { id, form in if id != "reply" || override?.id == "reply" { form.collapsible = true } }
+        if r.status == .new { forms.details?.collapsible = false }
 
         let context = Context(
             meta: req.meta("Melding \(r.reference)", section: "cases"), url: base, reference: r.reference,
@@ -215,39 +195,39 @@ enum CasePage {
             outcome: r.outcome?.label ?? "",
             aftercareOn: r.aftercareOn?.dutch ?? "",
             steps: steps,
-            escalations: try escalations.map {
+            escalations: try rows.escalations.map {
                 .init(
                     level: $0.level.label, day: $0.onDay.dutch, basis: basisText($0.consent, c),
                     note: try c.open($0, \.$noteSealed))
             },
-            referrals: try referrals.map {
+            referrals: try rows.referrals.map {
                 .init(
                     target: $0.target.label, day: $0.onDay.dutch, basis: basisText($0.consent, c),
                     note: try c.open($0, \.$noteSealed), passesPersonalData: $0.passesPersonalData)
             },
-            reports: try reports.map {
+            reports: try rows.reports.map {
                 .init(
                     day: $0.onDay.dutch, basis: basisText($0.consent, c), note: try c.open($0, \.$noteSealed),
                     anonymous: $0.anonymous)
             },
-            appointments: try appointments.map {
+            appointments: try rows.appointments.map {
                 .init(
                     when: CaseForms.dutchDateTime($0.startsAt), mode: $0.mode.label,
                     place: try c.open($0, \.$placeSealed), minutes: $0.durationMinutes)
             },
-            notes: try notes.map {
+            notes: try rows.notes.map {
                 .init(
                     at: $0.createdAt.map { Day($0).dutch } ?? "", author: $0.author.name,
                     body: try c.open($0, \.$bodySealed))
             },
-            entries: entries.map {
+            entries: rows.entries.map {
                 .init(
                     day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes), who: $0.user.name,
                     correctURL: CaseCorrections.mayCorrect($0, in: c, staff: staff)
                         ? CaseCorrections.action(c, $0) : nil)
             },
-            totalHours: Hours.format(minutes: entries.reduce(0) { $0 + $1.minutes }),
-            shares: try shares.map {
+            totalHours: Hours.format(minutes: rows.entries.reduce(0) { $0 + $1.minutes }),
+            shares: try rows.shares.map {
                 .init(
                     name: $0.user.name, at: $0.grantedAt.map { Day($0).dutch } ?? "",
                     reason: try c.open($0, \.$reasonSealed), user: $0.$user.id.uuidString,
