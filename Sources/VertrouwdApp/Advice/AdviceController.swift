@@ -407,6 +407,6 @@ enum AdviceController {
             lines: ["\(org.name) · \(advice.givenOn.dutch) · \(advice.solicited ? "gevraagd" : "ongevraagd") advies"],
             body: advice.body)
         try await req.audit("advice.export", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
-        return ReportsController.exportResponse(data, format: .docx, name: "advies-\(org.slug)-\(advice.givenOn).docx")
+        return Response.document(data, format: .docx, name: "advies-\(org.slug)-\(advice.givenOn).docx")
     }
 }

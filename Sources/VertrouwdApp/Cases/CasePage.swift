@@ -257,6 +257,6 @@ enum CasePage {
         let page = FilePage(
             generatedAt: PublicText.nl.dateFormatter(.long).string(from: Date()), practice: practice,
             backURL: SiteURL.case(.value(c.id)).path, c: try await context(req, c, markRead: false))
-        return try await PolicyController.printPage(req, .caseFile, page)
+        return try await req.printPage(.caseFile, page)
     }
 }

@@ -250,18 +250,6 @@ enum DashboardController {
         return (Bounded(own + others), true)
     }
 
-    /// The staff member's closed cases (their own, or shared with them) with a reporter's message
-    /// nobody has read.
-    static func closedWithMessages(userID: UUID, on db: any Database) async throws -> [CaseListing] {
-        try await CaseListing.read(
-            where: "c.status = \(bind: CaseStatus.closed.rawValue) AND c.destroyed_on IS NULL AND c.id IN "
-                + """
-                    (SELECT case_id FROM mailbox_messages WHERE sender = \
-                    \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL) AND 
-                    """
-                + CaseListing.readableOne(by: userID), on: db)
-    }
-
     /// At most this many closed cases are listed; the rest are counted.
     static let retentionShown = 25
 

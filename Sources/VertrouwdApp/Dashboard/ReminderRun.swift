@@ -42,7 +42,7 @@ struct ReminderRun: Sendable {
                     Item(text: reminder.text, path: SiteURL.case(.value(request.$case.id)).path + "#retention"))
             }
         }
-        for c in try await DashboardController.closedWithMessages(userID: userID, on: db) {
+        for c in try await CaseListing.closedWithMessages(userID: userID, on: db) {
             items.append(
                 Item(text: Reminder.messageOnClosedCase.text, path: SiteURL.case(.value(c.id)).path + "#mailbox"))
         }

@@ -44,8 +44,8 @@ enum OutreachController {
         let (text, facts) = try await text(.poster, org, req)
         let lang = language(req)
         let qrTitle = lang == .en ? "QR code to \(facts.publicAddress)" : "QR-code naar \(facts.publicAddress)"
-        return try await PolicyController.printPage(
-            req, .poster,
+        return try await req.printPage(
+            .poster,
             PosterPage(
                 lang: lang.rawValue, title: text.title ?? "Poster", html: PolicyWriters.html(text),
                 qr: try qr(facts).svg(title: qrTitle, size: "60mm"), address: facts.publicAddress,
@@ -59,7 +59,7 @@ enum OutreachController {
         let (text, facts) = try await text(.poster, org, req)
         let data = try PolicyWriters.posterDocx(
             text, title: text.title ?? "Poster", qr: try qr(facts), caption: facts.publicAddress)
-        return ReportsController.exportResponse(
+        return Response.document(
             data, format: .docx, name: "poster-\(org.slug)-\(language(req).rawValue).docx")
     }
 
@@ -118,7 +118,7 @@ enum OutreachController {
         let org = try await Organisation.named(in: req)
         let (text, _) = try await text(.mailing, org, req)
         let data = try PolicyWriters.docx(text, title: text.title ?? "Mailing")
-        return ReportsController.exportResponse(
+        return Response.document(
             data, format: .docx, name: "mailing-\(org.slug)-\(language(req).rawValue).docx")
     }
 }

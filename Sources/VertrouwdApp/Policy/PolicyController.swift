@@ -73,9 +73,9 @@ enum PolicyController {
             id: "edit", title: "Concept bewerken (versie \(d.version))",
             intro:
                 """
-                    Kopjes met ## en ###, opsommingen met - of 1., vet met **woorden**. Invulplekken tussen {{ }} \
-                    worden bij het tonen ingevuld.
-                    """,
+                Kopjes met ## en ###, opsommingen met - of 1., vet met **woorden**. Invulplekken tussen {{ }} \
+                worden bij het tonen ingevuld.
+                """,
             action: SiteURL.policy(.value(org.id!), kind: .value(d.kind.rawValue), version: .value(d.version)).path,
             submit: "Concept opslaan", csrf: req.csrfToken)
         form.add("body", "Tekst", type: "textarea", value: input?.body ?? d.body, required: true, maxlength: maxLength)
@@ -91,10 +91,10 @@ enum PolicyController {
             id: "adopt", title: "Vaststellen",
             intro:
                 """
-                    Leg vast wanneer en door wie de organisatie deze versie heeft vastgesteld. Sla wijzigingen in \
-                    de tekst eerst op: vastgesteld wordt de opgeslagen tekst. Daarna verandert deze versie niet \
-                    meer; een wijziging wordt een nieuwe versie.
-                    """,
+                Leg vast wanneer en door wie de organisatie deze versie heeft vastgesteld. Sla wijzigingen in \
+                de tekst eerst op: vastgesteld wordt de opgeslagen tekst. Daarna verandert deze versie niet \
+                meer; een wijziging wordt een nieuwe versie.
+                """,
             action: SiteURL.policy(.value(org.id!), kind: .value(d.kind.rawValue), version: .value(d.version), .adopt)
                 .path,
             submit: "Versie \(d.version) vaststellen", csrf: req.csrfToken)
@@ -107,9 +107,9 @@ enum PolicyController {
             "consentOn", "Instemming ondernemingsraad op", type: "date", value: input.consentOn,
             hint: d.kind.needsWorksCouncilConsent
                 ? """
-                    De meldregeling heeft de instemming van de OR nodig (WOR art. 27), op of voor de dag van \
-                    vaststellen.
-                    """
+                De meldregeling heeft de instemming van de OR nodig (WOR art. 27), op of voor de dag van \
+                vaststellen.
+                """
                 : "Als de OR heeft ingestemd (WOR art. 27), op of voor de dag van vaststellen.",
             required: d.kind.needsWorksCouncilConsent)
         form.checkbox(
@@ -148,9 +148,9 @@ enum PolicyController {
                         "Maakt een concept van de vastgestelde versie \($0.version), om aan te passen."
                     }
                         ?? """
-                            Maakt een concept van het sjabloon van de praktijk, met de gegevens van \(org.name) al \
-                            ingevuld.
-                            """,
+                        Maakt een concept van het sjabloon van de praktijk, met de gegevens van \(org.name) al \
+                        ingevuld.
+                        """,
                     action: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path,
                     submit: "Concept maken", csrf: req.csrfToken))
         }
@@ -267,9 +267,9 @@ enum PolicyController {
         }
         errors.general =
             """
-                Versie \(d.version) is intussen vastgesteld en er is al een nieuw concept. Je tekst is niet \
-                opgeslagen; kopieer hem naar het concept.
-                """
+            Versie \(d.version) is intussen vastgesteld en er is al een nieuw concept. Je tekst is niet \
+            opgeslagen; kopieer hem naar het concept.
+            """
         return try await render(
             req, org, kind, override: editForm(req, org, d, input: input, errors: errors), status: .conflict)
     }
@@ -349,31 +349,13 @@ enum PolicyController {
         let (org, kind) = try await load(req)
         let d = try await version(req, org, kind)
         let text = PolicyText(d.shown(address: try await PolicyFacts.of(org, on: req).publicAddress))
-        return try await printPage(
-            req, .policyDocument,
+        return try await req.printPage(
+            .policyDocument,
             DocumentPage(
                 title: text.title ?? kind.label, html: PolicyWriters.html(text), status: statusLine(d),
                 isDraft: d.status == .draft,
                 backURL: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path,
                 docxURL: view(d, org).docxURL))
-    }
-
-    /// A page to print (a policy document, the poster, a case file): a static document with its
-    /// own styles and inline SVG; only our own script may run, for its print button.
-    static func printPage(
-        _ req: Request, _ template: Template, _ context: some Encodable & Sendable
-    ) async throws -> Response {
-        let view = try await req.view.render(template, context)
-        let response = ReportsController.exportResponse(Data(view.data.readableBytesView), format: .html, name: "")
-        response.headers.replaceOrAdd(
-            name: "Content-Security-Policy",
-            value:
-                """
-                    default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; base-uri \
-                    'none'; form-action 'none'; frame-ancestors 'none'
-                    """
-        )
-        return response
     }
 
     /// GET /organisations/:orgID/policy/:kind/:version/docx — editable, for the house style.
@@ -383,7 +365,7 @@ enum PolicyController {
         let text = PolicyText(d.shown(address: try await PolicyFacts.of(org, on: req).publicAddress))
         let data = try PolicyWriters.docx(text, title: text.title ?? kind.label, footer: statusLine(d))
         let name = "\(kind.templateName)-\(org.slug)-v\(d.version)\(d.status == .draft ? "-concept" : "").docx"
-        return ReportsController.exportResponse(data, format: .docx, name: name)
+        return Response.document(data, format: .docx, name: name)
     }
 }
 

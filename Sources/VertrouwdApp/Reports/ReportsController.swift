@@ -269,22 +269,11 @@ enum ReportsController {
         }
         let data = try await ReportBuilder.render(doc, as: format, views: req.view)
         try await req.audit("report.export", subject: "contract_year:\(ctx.year.id!)", detail: format.rawValue)
-        return exportResponse(data, format: format, name: fileName(org: ctx.org, year: ctx.year, format: format))
+        return Response.document(data, format: format, name: fileName(org: ctx.org, year: ctx.year, format: format))
     }
 
     static func fileName(org: Organisation, year: ContractYear, format: ReportFormat) -> String {
         "jaarverslag-\(org.slug)-\(year.start.year).\(format.rawValue)"
-    }
-
-    static func exportResponse(_ data: Data, format: ReportFormat, name: String) -> Response {
-        var headers = HTTPHeaders()
-        headers.add(name: .contentType, value: format.contentType)
-        if format != .html { headers.add(name: .contentDisposition, value: "attachment; filename=\"\(name)\"") }
-        // A static document: its own styles, nothing else may load or run.
-        headers.add(
-            name: "Content-Security-Policy",
-            value: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
-        return Response(status: .ok, headers: headers, body: .init(data: data))
     }
 
     // MARK: the practice overview

@@ -109,14 +109,24 @@ extension CaseListing {
             + CaseShare.running() + "))"
     }
 
+    /// The staff member's closed cases (their own, or shared with them) with a reporter's message
+    /// nobody has read.
+    package static func closedWithMessages(userID: UUID, on db: any Database) async throws -> [CaseListing] {
+        try await read(
+            where: "c.status = \(bind: CaseStatus.closed.rawValue) AND c.destroyed_on IS NULL AND c.id IN "
+                + "(SELECT case_id FROM mailbox_messages WHERE sender = "
+                + "\(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL) AND "
+                + readableOne(by: userID), on: db)
+    }
+
     /// ` IN ('new', 'open', 'aftercare')`: a case that is not closed. Said as the states it may
     /// be in, so an index on (counsellor or organisation, status) is searched for those alone;
     /// `<> 'closed'` read every closed case's entry too (7,612 for one counsellor at 100,000).
     package static var running: SQLQueryString {
         """
-             IN \
-            (\(unsafeRaw: CaseStatus.allCases.filter { $0 != .closed }.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
-            """
+         IN \
+        (\(unsafeRaw: CaseStatus.allCases.filter { $0 != .closed }.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+        """
     }
 
     /// One page of the cases a staff member may read that match `filter`, in its order (a page
@@ -133,7 +143,7 @@ extension CaseListing {
         let open = filter.condition
         let keys: SQLQueryString =
             "SELECT id, opened_on, reference FROM cases WHERE counsellor_id = \(bind: staff.userID)" + open
-            + """
+                + """
                  UNION ALL SELECT id, opened_on, reference FROM cases WHERE id IN (SELECT case_id FROM case_shares \
                 WHERE user_id = \(bind: staff.userID)
                 """
