@@ -75,8 +75,8 @@ public enum Corrections {
         "Het jaarverslag over \(year.start.dutch) – \(year.end.dutch) is vastgesteld op \(year.signedOn.dutch). "
             + """
                 Wat op een dag in dat jaar valt, telt erin mee: het kan niet meer worden gewijzigd, verwijderd of \
-                erin worden gezet. 
+                erin worden gezet.
                 """
-            + "Leg een verschil vast in het lopende jaar."
+            + " Leg een verschil vast in het lopende jaar."
     }
 }

@@ -145,9 +145,9 @@ public enum ReportWriters {
         let imageRelationships = media.enumerated().map { i, m in
             """
                 <Relationship Id=\"rId\(i + 2)\" \
-                Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" 
+                Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\"
                 """
-                + "Target=\"\(m.path.dropFirst("word/".count))\"/>"
+                + " Target=\"\(m.path.dropFirst("word/".count))\"/>"
         }.joined()
         try add(
             "[Content_Types].xml",

@@ -123,7 +123,7 @@ struct CaseWriteModelTests {
             let anna = try #require(try await User.find(c.$counsellor.id, on: app.db))
             let bram = try await app.makeAccount("bram@praktijk.nl")
             let key = try app.keys.caseKey(of: c)
-            let open = OpenCase(record: c, key: key, isOwner: true)
+            let open = try OpenCase(record: c, key: key, isOwner: true)
             let writer = CaseWriter(store: app.store, actor: "user:\(anna.id!)", userID: anna.id!)
             try await writer.share(open, with: bram.id, reason: "Vakantie")
             // A second submit that passed the form's check before the first was saved.
@@ -252,7 +252,7 @@ struct CaseWriteModelTests {
             #expect(organisations.contains { $0.employees < 50 } && organisations.contains { $0.employees >= 50 })
             #expect(organisations.allSatisfy { $0.whistleblowerChannel == ($0.employees >= 50) })
             // Cases from before keep no language: the acknowledgement is offered in Dutch.
-            #expect(CaseMailboxActions.reporterLanguage(OpenCase(record: cases[0], key: try app.keys.caseKey(of: cases[0]), isOwner: true)) == .nl)
+            #expect(CaseMailboxActions.reporterLanguage(try OpenCase(record: cases[0], key: try app.keys.caseKey(of: cases[0]), isOwner: true)) == .nl)
             // The audit chain made by the old binary goes on unbroken.
             let (entries, broken) = try await Audit.verify(db: app.db, key: app.keys.auditChainKey)
             #expect(broken == nil && entries >= 3)
@@ -266,7 +266,7 @@ struct CaseWriteModelTests {
             // And the old rows take new changes through the writer.
             let web = try #require(cases.first { $0.channel == .webForm })
             let key = try app.keys.caseKey(of: web)
-            let open = OpenCase(record: web, key: key, isOwner: true)
+            let open = try OpenCase(record: web, key: key, isOwner: true)
             try await CaseWriter(store: app.store, actor: "cli", userID: web.$counsellor.id).addNote(open, "Na de upgrade.")
             #expect(try await CaseNote.query(on: app.db).filter(\.$case.$id == web.id!).count() == 1)
         }

@@ -256,7 +256,7 @@ struct PolicyTests {
             let reported = try #require(try await Case.query(on: app.db).filter(\.$organisation.$id == channel.id!).first())
             #expect(reported.regime == .whistleblower)
             #expect(reported.reporterLanguageSealed.hasPrefix("v1."), "sealed, not plain")
-            let opened = OpenCase(record: reported, key: try app.keys.caseKey(of: reported), isOwner: true)
+            let opened = try OpenCase(record: reported, key: try app.keys.caseKey(of: reported), isOwner: true)
             #expect(CaseMailboxActions.reporterLanguage(opened) == .en)
 
             // The acknowledgement is offered in the reporter's language, with assessment and follow-up.

@@ -29,7 +29,7 @@ struct RetentionTests {
         var made: [Case] = []
         for story in ["Verhaal dat weg moet", "Verhaal onder bewaarplicht"] {
             let c = try await app.makeCase(for: anna, at: org, summary: story, openedOn: Day(year: 2023, month: 1, day: 10)!)
-            let open = OpenCase(record: c, key: try app.keys.caseKey(of: c), isOwner: true)
+            let open = try OpenCase(record: c, key: try app.keys.caseKey(of: c), isOwner: true)
             try await writer.addNote(open, "Notitie bij \(story)")
             try await writer.close(open, .heard, on: Day(year: 2023, month: 2, day: 1)!, note: "Slot", today: Day(Date()))
             made.append(try #require(try await Case.find(c.id, on: app.db)))
@@ -45,7 +45,7 @@ struct RetentionTests {
             let (anna, gone, held) = try await twoOldCases(app)
             #expect(gone.keyID == held.keyID, "opened the same month: one epoch")
             let writer = CaseWriter(store: app.store, actor: "cli", userID: anna.id)
-            try await writer.setLegalHold(OpenCase(record: held, key: try app.keys.caseKey(of: held), isOwner: true),
+            try await writer.setLegalHold(try OpenCase(record: held, key: try app.keys.caseKey(of: held), isOwner: true),
                                           reason: "Lopende procedure", today: Day(Date()))
             // "the backup": the rows as an earlier copy of the database holds them
             let backup = try await Case.query(on: app.db).all()
@@ -118,7 +118,7 @@ struct RetentionTests {
             // The file: a ZIP with the story and the attachment as sent, no staff notes.
             let c = try #require(try await Case.query(on: app.db).first())
             let writer = CaseWriter(store: app.store, actor: "cli", userID: anna.id)
-            try await writer.addNote(OpenCase(record: c, key: try app.keys.caseKey(of: c), isOwner: true), "Interne notitie")
+            try await writer.addNote(try OpenCase(record: c, key: try app.keys.caseKey(of: c), isOwner: true), "Interne notitie")
             let file = try await reporter.get("/postbus/file")
             #expect(file.status == .ok && file.headers.contentType == .zip)
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vertrouwd-zip-\(UUID().uuidString)")

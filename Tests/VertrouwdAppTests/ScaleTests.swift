@@ -217,4 +217,42 @@ struct ScaleTests {
             #expect(page.contains("33 lopend: 3 in behandeling, 0 in nazorg, 30 nieuw."))
         }
     }
+
+    @Test func theDashboardShowsTheTenLatestSignalsAndTheRestAreOneClickAwayAndNewCasesCount() async throws {
+        try await withVertrouwd { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            let today = Day(Date())
+            // Twelve themes with three cases each; theme i last came up i days ago.
+            let themes = Array(CaseCategory.allCases.filter { $0 != .other }.prefix(13))
+            for (i, theme) in themes.prefix(12).enumerated() {
+                for j in 0..<3 {
+                    _ = try await app.makeCase(
+                        for: anna, at: org, openedOn: today.adding(days: -(i + 10 * j)), categories: [theme])
+                }
+            }
+            let browser = Browser(app, over: .socket)
+            try await browser.login(anna)
+            func shown(_ page: String, _ theme: CaseCategory) -> Bool { page.contains("<strong>\(theme.label)</strong> bij") }
+            let page = try await browser.get("/").body.string
+            #expect(themes.prefix(10).allSatisfy { shown(page, $0) }, "the ten latest")
+            #expect(!shown(page, themes[10]) && !shown(page, themes[11]))
+            #expect(page.contains("<a href=\"/signals\">Alle signalen</a> (nog 2)"))
+            let all = try await browser.get("/signals")
+            #expect(all.status == .ok)
+            #expect(themes.prefix(12).allSatisfy { shown(all.body.string, $0) })
+            // Kept between loads, but a case written through the store shows at once.
+            for j in 0..<3 {
+                _ = try await app.makeCase(for: anna, at: org, openedOn: today.adding(days: -j), categories: [themes[12]])
+            }
+            let again = try await browser.get("/").body.string
+            #expect(shown(again, themes[12]), "a new signal is not hidden by the cache")
+            #expect(again.contains("(nog 3)"))
+            // Someone who serves no organisation has no signals, and the page says so.
+            let admin = try await app.makeAccount("beheer@praktijk.nl", admin: true, counsellor: false)
+            let other = Browser(app, over: .socket)
+            try await other.login(admin)
+            #expect(try await other.get("/signals").body.string.contains("Er zijn nu geen signalen."))
+        }
+    }
 }

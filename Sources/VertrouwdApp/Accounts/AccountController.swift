@@ -109,7 +109,7 @@ enum AccountController {
             try await session.create(on: db)
             try await req.audit("user.password", subject: "user:\(staff.userID)")
         }
-        req.staff = Staff(user: staff.user, session: session)
+        req.staff = try Staff(user: staff.user, session: session)
         let response = req.redirect(to: .account, flash: .saved)
         response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
         return response

@@ -274,7 +274,7 @@ extension Enrolment {
             try await session.create(on: db)
             try await req.audit("user.renew", subject: "user:\(staff.userID.uuidString)")
         }
-        req.staff = Staff(user: user, session: session)
+        req.staff = try Staff(user: user, session: session)
         let response = try await req.page(
             .enrol,
             SetupController.EnrolPage(

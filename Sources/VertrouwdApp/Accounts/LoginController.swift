@@ -133,7 +133,7 @@ enum LoginController {
                 "login", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
                 actor: "user:\(user.id!.uuidString)", store: req.store, db: db)
         }
-        req.staff = Staff(user: user, session: session)
+        req.staff = try Staff(user: user, session: session)
         let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]))
         response.cookies[StaffAuthMiddleware.sessionCookie] = StaffAuthMiddleware.cookie(token, on: req)
         response.cookies[StaffAuthMiddleware.csrfCookie] = .expired

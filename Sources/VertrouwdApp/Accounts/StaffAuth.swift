@@ -84,7 +84,7 @@ struct StaffAuthMiddleware: AsyncMiddleware {
             session.lastSeenAt = now
             try await session.update(on: request.db)
         }
-        return Staff(user: user, session: session)
+        return try Staff(user: user, session: session)
     }
 }
 

@@ -64,29 +64,50 @@ extension SignalView {
             })
         let shared = Set(
             try await CaseShare.running(on: db, today: today).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
-        var views: [SignalView] = []
+        var views: [(latest: Day, count: Int, view: SignalView)] = []
         for (orgID, inOrg) in Dictionary(grouping: cases, by: \.organisationID) {
             let signals = Signals.detect(
                 signalCases(inOrg, today: today), today: today, rule: settings.signalRule,
                 k: settings.disclosureThreshold)
             for signal in signals {
-                let own = inOrg.filter {
-                    signal.caseIDs.contains($0.id.uuidString)
-                        && ($0.counsellorID == staff.userID || shared.contains($0.id))
-                }
+                let ids = Set(signal.caseIDs)
+                let inSignal = inOrg.filter { ids.contains($0.id.uuidString) }
+                let own = inSignal.filter { $0.counsellorID == staff.userID || shared.contains($0.id) }
                 var query = "category=\(signal.category.rawValue)"
                 if let d = signal.department {
                     query += "&department=\(d.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
                 }
-                views.append(
+                views.append((inSignal.map(\.openedOn).max() ?? signal.from, signal.count,
                     SignalView(
                         organisation: names[orgID] ?? "", theme: signal.category.label, department: signal.department,
                         figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
                         ownCases: own.map(\.reference).sorted(),
-                        adviceURL: SiteURL.newAdvice(.value(orgID)).path + "?\(query)"))
+                        adviceURL: SiteURL.newAdvice(.value(orgID)).path + "?\(query)")))
             }
         }
-        return views.sorted { ($0.organisation, $0.theme) < ($1.organisation, $1.theme) }
+        // The latest case first (what came up this week needs an eye before what has been running
+        // for months), then the most cases, then by name.
+        return views.sorted {
+            ($1.latest, $1.count, $0.view.organisation, $0.view.theme)
+                < ($0.latest, $0.count, $1.view.organisation, $1.view.theme)
+        }.map(\.view)
+    }
+}
+
+/// GET /signals — every signal in the organisations the counsellor serves; the dashboard shows
+/// the first `DashboardController.signalsShown`.
+enum SignalsPage {
+    struct Context: Encodable, Sendable {
+        let meta: PageMeta
+        let signals: DashboardController.Bounded<SignalView>
+    }
+
+    @Sendable static func show(_ req: Request) async throws -> Response {
+        let staff = try req.requireStaff()
+        let signals = try await SignalView.cached(for: staff, app: req.application, on: req.db)
+        return try await req.page(
+            .signals,
+            Context(meta: req.meta("Signalen", section: "dashboard"), signals: .init(signals, shown: signals.count)))
     }
 }
 

@@ -39,6 +39,8 @@ enum SiteURL: Sendable {
     case postbusRequests
     // staff
     case dashboard
+    /// Every signal in the organisations a counsellor serves (the dashboard shows the first few).
+    case signals
     case account, accountRenew, accountPassword, accountProfile, development
     case organisations, newOrganisation
     case organisation(Parameter<UUID>, OrganisationPart? = nil)
@@ -101,6 +103,7 @@ enum SiteURL: Sendable {
         case .enrolConfirm: ["enrol-confirm"]
         case .calendar(let file): ["calendar", file.component("file")]
         case .calendarFeed: ["calendar-feed"]
+        case .signals: ["signals"]
         case .organisationPage(let slug): ["o", slug.component("slug")]
         case .conversation(let slug): ["o", slug.component("slug"), "gesprek"]
         case .report(let slug): ["o", slug.component("slug"), "melden"]
@@ -171,6 +174,7 @@ extension Request {
 /// The staff pages' fixed links, for the templates (`meta.links.cases`).
 struct StaffLinks: Encodable, Sendable {
     let dashboard = SiteURL.dashboard.path
+    let signals = SiteURL.signals.path
     let cases = SiteURL.cases.path
     let closedCases = SiteURL.cases.path + "?closed=1"
     let newCase = SiteURL.newCase.path

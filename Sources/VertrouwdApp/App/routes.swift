@@ -43,6 +43,7 @@ func routes(_ app: Application) throws {
     // Staff
     let staff = app.grouped(RequireStaffMiddleware())
     staff.get(SiteURL.dashboard.pathComponents, use: DashboardController.show)
+    staff.get(SiteURL.signals.pathComponents, use: SignalsPage.show)
     staff.post(.calendarFeed, limit: .small, use: CalendarFeed.renew)
     staff.get(SiteURL.account.pathComponents, use: AccountController.show)
     // Outside the renew check of `RequireStaffMiddleware` (it sends flagged accounts here).

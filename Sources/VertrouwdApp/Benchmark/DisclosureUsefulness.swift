@@ -116,9 +116,9 @@ struct DisclosureUsefulnessCommand: AsyncCommand {
             context.console.print(
                 """
                     \(employees) employees: on average \(String(format: "%.1f", Double(contacts) / Double(years))) \
-                    contacts a year; 
+                    contacts a year;
                     """
-                    + "the number of contacts is shown in \(100 * totalShown / years)% of years")
+                    + " the number of contacts is shown in \(100 * totalShown / years)% of years")
             for id in order {
                 let share = Double(shownYears[id] ?? 0) / Double(years) * 100
                 let perYear = Double(rowsShown[id] ?? 0) / Double(years)

@@ -90,9 +90,9 @@ enum CasePage {
             summary =
                 """
                 De inhoud wordt vernietigd na \(closed.adding(months: policy.months).dutch) (bewaartermijn \
-                \(policy.months) maanden na afsluiten), 
+                \(policy.months) maanden na afsluiten),
                 """
-                + "zodra de melding in een vastgesteld jaarverslag is geteld. Getallen zonder inhoud blijven."
+                + " zodra de melding in een vastgesteld jaarverslag is geteld. Getallen zonder inhoud blijven."
         } else {
             summary =
                 """

@@ -29,8 +29,8 @@ enum DashboardController {
         let rows: [Row]
         let more: Int
 
-        init(_ all: [Row], total: Int? = nil) {
-            rows = Array(all.prefix(DashboardController.shown))
+        init(_ all: [Row], total: Int? = nil, shown: Int = DashboardController.shown) {
+            rows = Array(all.prefix(shown))
             more = max(0, (total ?? all.count) - rows.count)
         }
 
@@ -53,7 +53,7 @@ enum DashboardController {
         let organisations: Bounded<OrgHours>
         /// For an admin: only the organisations whose hours need attention are listed.
         let organisationsNeedingAttention: Bool
-        let signals: [SignalView]
+        let signals: Bounded<SignalView>
         let retention: [Retention]
         /// Closed cases due within a month beyond those listed.
         let retentionMore: Int
@@ -66,6 +66,8 @@ enum DashboardController {
 
     /// At most this many rows per list.
     static let shown = 25
+    /// The latest signals shown; all of them are one click away (`SignalsPage`).
+    static let signalsShown = 10
 
     /// GET /
     @Sendable static func show(_ req: Request) async throws -> Response {
@@ -122,7 +124,7 @@ enum DashboardController {
         var deadlines = Bounded<Deadline>.none
         var appointments = Bounded<Appointment>.none
         var aftercare = Bounded<Aftercare>.none
-        var signals: [SignalView] = []
+        var signals = Bounded<SignalView>.none
         var retention: [Retention] = []
         var retentionMore = 0
         var reminders: [ReminderRun.Item] = []
@@ -135,7 +137,8 @@ enum DashboardController {
             work.reminders = try await ReminderRun.items(for: staff.userID, today: today, on: db)
             (work.retention, work.retentionMore) = try await DashboardController.retention(
                 req, staff: staff, today: today)
-            work.signals = try await SignalView.cached(for: staff, app: req.application, on: db)
+            work.signals = Bounded(
+                try await SignalView.cached(for: staff, app: req.application, on: db), shown: signalsShown)
             let running = CaseListing.readable(by: staff.userID, includeClosed: false)
             var counts: [CaseStatus: Int] = [:]
             for row in try await (db as! any SQLDatabase).raw(
@@ -159,9 +162,9 @@ enum DashboardController {
                 where: CaseListing.readableOne(by: staff.userID) + " AND c.destroyed_on IS NULL AND c.status <> "
                     + """
                         \(bind: CaseStatus.new.rawValue) AND c.id IN (SELECT case_id FROM mailbox_messages WHERE \
-                        sender = 
+                        sender =
                         """
-                    + "\(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL)",
+                    + " \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL)",
                 order: .oldest, limit: shown + 1, on: db)
             work.unread = Bounded(unread.map(row))
             // WBK deadlines: the running whistleblower cases without feedback yet.

@@ -191,7 +191,7 @@ enum PostbusController {
     }
 
     static func caseKey(_ req: Request, _ record: Case) throws -> OpenCase {
-        OpenCase(record: record, key: try req.application.keys.caseKey(of: record), isOwner: false)
+        try OpenCase(record: record, key: req.application.keys.caseKey(of: record), isOwner: false)
     }
 
     static func messageForm(_ req: Request, input: MessageForm = .init(), errors: FormErrors = .init()) -> FormView {

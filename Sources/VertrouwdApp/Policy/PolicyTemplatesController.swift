@@ -39,9 +39,9 @@ enum PolicyTemplatesController {
             intro:
                 """
                     Nieuwe concepten voor organisaties beginnen met deze tekst; bestaande documenten veranderen \
-                    niet. Invulplekken: 
+                    niet. Invulplekken:
                     """
-                + PolicyPlaceholder.allCases.map { "{{\($0.rawValue)}}" }.joined(separator: ", ")
+                + " " + PolicyPlaceholder.allCases.map { "{{\($0.rawValue)}}" }.joined(separator: ", ")
                 + ". Leeg opslaan zet de standaardtekst terug.",
             action: SiteURL.policyTemplate(kind: .value(kind.rawValue)).path, submit: "Sjabloon opslaan",
             csrf: req.csrfToken)

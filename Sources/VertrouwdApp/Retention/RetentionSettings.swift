@@ -17,10 +17,10 @@ enum RetentionSettings {
             intro:
                 """
                     Na afsluiten blijft een melding zo lang bewaard; daarna vernietigt Vertrouwd de inhoud (alleen \
-                    getallen zonder inhoud blijven), 
+                    getallen zonder inhoud blijven),
                     """
                 + """
-                    zodra ze in een vastgesteld jaarverslag is geteld en er geen bewaarplicht op staat. Een kortere \
+                     zodra ze in een vastgesteld jaarverslag is geteld en er geen bewaarplicht op staat. Een kortere \
                     termijn geldt ook voor meldingen die al zijn afgesloten.
                     """,
             action: SiteURL.retentionSettings.path, submit: "Opslaan", csrf: req.csrfToken)
@@ -76,9 +76,9 @@ enum RetentionSettings {
                 errors["confirm"] =
                     """
                         Met deze termijn vernietigt de volgende dagelijkse ronde \(sooner) afgesloten meldingen die \
-                        nu nog bewaard blijven. 
+                        nu nog bewaard blijven.
                         """
-                    + "Vink aan dat je dat wilt; hun vertrouwenspersonen zien het op hun overzicht."
+                    + " Vink aan dat je dat wilt; hun vertrouwenspersonen zien het op hun overzicht."
             }
         }
         guard errors.isEmpty, let months, let grace, let workdays else {

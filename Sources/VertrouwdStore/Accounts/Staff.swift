@@ -4,10 +4,12 @@ import Foundation
 package struct Staff: Sendable {
     package let user: User
     package let session: StaffSession
-    package var userID: UUID { user.id! }
+    /// Known when the value is made: an account read from the database always has its id.
+    package let userID: UUID
 
-    package init(user: User, session: StaffSession) {
+    package init(user: User, session: StaffSession) throws {
         self.user = user
         self.session = session
+        self.userID = try user.requireID()
     }
 }

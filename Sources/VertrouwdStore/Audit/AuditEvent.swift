@@ -374,9 +374,9 @@ package final class AuditAlarm: Sendable {
                 reason:
                     """
                         Het auditlogboek is buiten Vertrouwd om gewijzigd. Om dat niet te verbergen slaat Vertrouwd \
-                        niets meer op 
+                        niets meer op
                         """
-                    + "tot de beheerder het heeft onderzocht. Er is niets opgeslagen; wat je typte staat hieronder.")
+                    + " tot de beheerder het heeft onderzocht. Er is niets opgeslagen; wat je typte staat hieronder.")
             current = error
             return (error, true)
         }

@@ -10,13 +10,15 @@ package struct OpenCase: Sendable {
     /// Whether the reader is the case's own counsellor (not a substitute).
     package let isOwner: Bool
 
-    package init(record: Case, key: CaseKey, isOwner: Bool) {
+    /// The case's id, known when the value is made (a case is opened from its stored row).
+    package let id: UUID
+
+    package init(record: Case, key: CaseKey, isOwner: Bool) throws {
         self.record = record
         self.key = key
         self.isOwner = isOwner
+        self.id = try record.requireID()
     }
-
-    package var id: UUID { record.id! }
 
     /// Seals `text` into a field of one of this case's rows. The additional authenticated data is
     /// the row's table (its model's schema), id and column, so a sealed value cannot be moved to
@@ -38,9 +40,10 @@ package struct OpenCase: Sendable {
 extension CaseKey {
     package static func context<Row: Model>(
         _ row: Row, _ field: KeyPath<Row, FieldProperty<Row, String>>
-    ) -> FieldContext
+    ) throws -> FieldContext
     where Row.IDValue == UUID {
-        FieldContext(table: Row.schema, row: row.id!.uuidString, field: row[keyPath: field].key.description)
+        // A row is sealed under its id: one not yet given an id cannot be.
+        FieldContext(table: Row.schema, row: try row.requireID().uuidString, field: row[keyPath: field].key.description)
     }
 
     package func seal<Row: Model>(
@@ -61,7 +64,7 @@ package enum CaseAccess {
     /// with. Being an admin gives no access to case contents.
     package static func mayRead(_ record: Case, userID: UUID, on db: any Database) async throws -> Bool {
         if record.$counsellor.id == userID { return true }
-        return try await CaseShare.running(on: db).filter(\.$case.$id == record.id!).filter(\.$user.$id == userID)
+        return try await CaseShare.running(on: db).filter(\.$case.$id == (try record.requireID())).filter(\.$user.$id == userID)
             .count() > 0
     }
 
@@ -94,7 +97,7 @@ package enum CaseAccess {
         }
         try await Audit.record(
             action, subject: "case:\(id.uuidString)", actor: "user:\(userID.uuidString)", store: store, db: db)
-        return OpenCase(record: record, key: key, isOwner: record.$counsellor.id == userID)
+        return try OpenCase(record: record, key: key, isOwner: record.$counsellor.id == userID)
     }
 
     /// An attempt to open a case that is not there or not this staff member's (the id as asked,

@@ -138,7 +138,7 @@ package struct CaseWriter: Sendable {
             .sort(\.$referenceNumber, .descending).field(\.$referenceNumber).first()?.referenceNumber
         let reference = CaseReference.next(year: intake.openedOn.year, highestUsed: highest)
         let record = Case(id: id, reference: reference, intake: intake, keyID: keyID, wrappedKey: wrapped)
-        let c = OpenCase(record: record, key: key, isOwner: true)
+        let c = try OpenCase(record: record, key: key, isOwner: true)
         let texts: [KeyPath<Case, FieldProperty<Case, String>>: String] = [
             \.$summarySealed: intake.summary, \.$reporterWordsSealed: intake.reporterWords?.stored ?? "",
             \.$reporterNameSealed: intake.reporterName, \.$reporterContactSealed: intake.reporterContact,
@@ -610,7 +610,7 @@ package struct CaseWriter: Sendable {
                 try await model.destroyContents(ofCase: id, on: db)
             }
             if let mailbox = try await Mailbox.query(on: db).filter(\.$case.$id == id).first() {
-                try await MailboxSession.query(on: db).filter(\.$mailbox.$id == mailbox.id!).delete()
+                try await MailboxSession.query(on: db).filter(\.$mailbox.$id == (try mailbox.requireID())).delete()
             }
         }
     }

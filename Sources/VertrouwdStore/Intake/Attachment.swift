@@ -39,9 +39,9 @@ package final class AttachmentChunk: Model, @unchecked Sendable {  // property w
 
     package init() {}
 
-    package static func context(_ attachment: Attachment, position: Int) -> FieldContext {
+    package static func context(_ attachment: Attachment, position: Int) throws -> FieldContext {
         FieldContext(
-            table: schema, row: attachment.id!.uuidString, field: "\(position)/\(attachment.chunks)/\(attachment.size)")
+            table: schema, row: try attachment.requireID().uuidString, field: "\(position)/\(attachment.chunks)/\(attachment.size)")
     }
 }
 

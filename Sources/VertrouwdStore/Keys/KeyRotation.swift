@@ -38,12 +38,12 @@ package enum KeyRotation {
                 let epoch =
                     Keyring.epoch(ofKeyID: row.keyID).flatMap { new.epochs[$0] != nil ? $0 : nil }
                     ?? new.available(from: KeyEpoch(Day(Date())).adding(months: 1))!
-                (row.keyID, row.wrappedKey) = try new.wrap(key, caseID: row.id!.uuidString, epoch: epoch)
+                (row.keyID, row.wrappedKey) = try new.wrap(key, caseID: try row.requireID().uuidString, epoch: epoch)
                 try await row.save(on: db)
                 cases += 1
             }
             for user in try await User.query(on: db).all() where !user.totpSecretSealed.isEmpty {
-                let context = User.secondFactorContext(userID: user.id!)
+                let context = User.secondFactorContext(userID: try user.requireID())
                 user.totpSecretSealed = try new.master.seal(
                     try old.master.open(user.totpSecretSealed, context: context), context: context)
                 try await user.save(on: db)

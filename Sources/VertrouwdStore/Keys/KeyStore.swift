@@ -119,7 +119,7 @@ package final class KeyStore: Sendable {
     /// The case key of a stored case; `Keyring.KeyError.destroyed` once it has been destroyed.
     package func caseKey(of record: Case) throws -> CaseKey {
         guard let wrapped = record.wrappedKey else { throw Keyring.KeyError.destroyed }
-        return try keyring.unwrap(keyID: record.keyID, wrapped: wrapped, caseID: record.id!.uuidString)
+        return try keyring.unwrap(keyID: record.keyID, wrapped: wrapped, caseID: try record.requireID().uuidString)
     }
 
     package struct Refusal: Error, CustomStringConvertible {

@@ -69,10 +69,10 @@ extension ContractYear {
         return
             """
                 Hiermee gaat het tegoed van \(year.start.dutch) – \(year.end.dutch) over: \
-                \(Hours.format(minutes: after.usedMinutes)) 
+                \(Hours.format(minutes: after.usedMinutes))
                 """
             + """
-                van \(Hours.format(minutes: year.budgetMinutes)). Overleg met de opdrachtgever over extra uren, of \
+                 van \(Hours.format(minutes: year.budgetMinutes)). Overleg met de opdrachtgever over extra uren, of \
                 vink aan dat je ze toch schrijft.
                 """
     }

@@ -219,11 +219,11 @@ package enum ReportBuilder {
         -> (published: PublishedStatistics, protected: [ProtectedTable])
     {
         let k = store.settings.disclosureThreshold
-        let counts = try await tally(organisationID: org.id!, from: year.start, to: year.end, on: db)
+        let counts = try await tally(organisationID: try org.requireID(), from: year.start, to: year.end, on: db)
         let previous = try await previousStatistics(org: org, before: year, on: db)
         return AnnualStatistics.build(
             tally: counts, start: year.start, end: year.end, k: k, previous: previous,
-            seed: store.disclosureSeed(year.id!))
+            seed: store.disclosureSeed(try year.requireID()))
     }
 
     /// Last year's published figures: its signed-off snapshot, and nothing before sign-off. A column
@@ -235,11 +235,11 @@ package enum ReportBuilder {
         -> PublishedStatistics?
     {
         guard
-            let last = try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
+            let last = try await ContractYear.query(on: db).filter(\.$organisation.$id == (try org.requireID()))
                 .filter(\.$endsOn < year.startsOn).sort(\.$startsOn, .descending).first()
         else { return nil }
         return signedOffDocument(
-            try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == last.id!).first())?.statistics
+            try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == (try last.requireID())).first())?.statistics
     }
 
     package static let sectionTitles = (
@@ -268,9 +268,9 @@ package enum ReportBuilder {
         return
             ("""
                 \(who) er voor medewerkers die te maken krijgen met ongewenste omgangsvormen of een vermoeden van \
-                een misstand. 
+                een misstand.
                 """
-            + "Bereikbaar \(ways.joined(separator: ", ")). \(org.availability)").trimmingCharacters(in: .whitespaces)
+            + " Bereikbaar \(ways.joined(separator: ", ")). \(org.availability)").trimmingCharacters(in: .whitespaces)
     }
 
     /// The whole document as it stands now (a draft, or what a new sign-off would freeze).
@@ -279,7 +279,7 @@ package enum ReportBuilder {
         on db: any Database
     ) async throws -> (document: AnnualReportDocument, protected: [ProtectedTable]) {
         let (stats, protected) = try await statistics(org: org, year: year, store: store, on: db)
-        let entries = try await TimeEntry.query(on: db).filter(\.$organisation.$id == org.id!)
+        let entries = try await TimeEntry.query(on: db).filter(\.$organisation.$id == (try org.requireID()))
             .filter(\.$onDay >= year.startsOn).filter(\.$onDay <= year.endsOn).all()
         let activities = entries.filter { $0.caseID == nil && $0.activityKind != nil }.sorted { $0.onDay < $1.onDay }
             .map {
@@ -291,7 +291,7 @@ package enum ReportBuilder {
         let used = entries.reduce(0) { $0 + $1.minutes }
         let onActivities = entries.filter { $0.caseID == nil }.reduce(0) { $0 + $1.minutes }
         let budget = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes)
-        let advice = try await AdviceRecord.query(on: db).filter(\.$organisation.$id == org.id!)
+        let advice = try await AdviceRecord.query(on: db).filter(\.$organisation.$id == (try org.requireID()))
             .filter(\.$givenOn >= year.startsOn).filter(\.$givenOn <= year.endsOn).sort(\.$givenOn).all()
         let counsellors = try await org.$counsellors.get(on: db).map(\.name).sorted()
         let sections = [
@@ -341,7 +341,7 @@ package enum ReportBuilder {
     package static func contractYear(
         of org: Organisation, startingIn calendarYear: Int, on db: any Database
     ) async throws -> ContractYear? {
-        try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
+        try await ContractYear.query(on: db).filter(\.$organisation.$id == (try org.requireID()))
             .filter(\.$startsOn >= Day(year: calendarYear, month: 1, day: 1)!)
             .filter(\.$startsOn <= Day(year: calendarYear, month: 12, day: 31)!).first()
     }

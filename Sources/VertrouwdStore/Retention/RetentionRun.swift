@@ -40,13 +40,13 @@ package enum CaseKeys {
             let policy = try await Practice.retention(on: db)
             let rows = try await Case.query(on: db).filter(\.$keyID == master.id).filter(\.$wrappedKey != nil).all()
             var keys: [(UUID, CaseKey)] = []
-            for row in rows { keys.append((row.id!, try master.unwrap(row.wrappedKey!, caseID: row.id!.uuidString))) }
+            for row in rows { keys.append((try row.requireID(), try master.unwrap(row.wrappedKey!, caseID: try row.requireID().uuidString))) }
             // Carried before the commit: a copy too many is harmless, one too few is not.
             try store.keys.update { ring in for (id, key) in keys { try ring.carry(key, caseID: id.uuidString) } }
             for (row, (_, key)) in zip(rows, keys) {
                 let epoch = try await epoch(
                     from: row.closedOn ?? row.openedOn, policy: policy, keys: store.keys, on: db)
-                (row.keyID, row.wrappedKey) = try store.keys.keyring.wrap(key, caseID: row.id!.uuidString, epoch: epoch)
+                (row.keyID, row.wrappedKey) = try store.keys.keyring.wrap(key, caseID: try row.requireID().uuidString, epoch: epoch)
                 try await row.save(on: db)
             }
             try await Audit.record(
@@ -107,10 +107,10 @@ package struct RetentionRun: Sendable {
         if let limit { query.limit(limit) }
         let rows = try await query.all()
         let facts = try await Self.facts(of: rows, on: db)
-        return rows.map { row in
-            let f = facts[row.id!]!
+        return try rows.map { row in
+            let f = facts[try row.requireID()]!
             return Candidate(
-                id: row.id!, reference: row.reference, organisation: row.organisation.name,
+                id: try row.requireID(), reference: row.reference, organisation: row.organisation.name,
                 counsellorID: row.$counsellor.id,
                 facts: f, decision: RetentionRule.decide(f, policy: policy, today: today),
                 retentionEnds: RetentionRule.retentionEnds(f, policy: policy))
@@ -168,9 +168,9 @@ package struct RetentionRun: Sendable {
             let counted = signed.contains {
                 $0.$organisation.id == row.$organisation.id && $0.startsOn <= row.openedOn && row.openedOn <= $0.endsOn
             }
-            facts[row.id!] = RetentionFacts(
+            facts[try row.requireID()] = RetentionFacts(
                 status: row.status, closedOn: row.closedOn, legalHold: row.legalHoldOn != nil,
-                inSignedOffReport: counted, reporterLastWrote: lastWrote[row.id!],
+                inSignedOffReport: counted, reporterLastWrote: lastWrote[try row.requireID()],
                 destroyedOn: row.destroyedOn)
         }
         return facts
@@ -231,7 +231,7 @@ package struct RetentionRun: Sendable {
         for start in stride(from: 0, to: ids.count, by: 5_000) {
             let some = Array(ids[start..<min(start + 5_000, ids.count)])
             for row in try await Case.query(on: store.db).filter(\.$id ~~ some).field(\.$id).field(\.$keyID).all() {
-                groups[Keyring.epoch(ofKeyID: row.keyID)?.label ?? "", default: []].append(row.id!)
+                groups[Keyring.epoch(ofKeyID: row.keyID)?.label ?? "", default: []].append(try row.requireID())
             }
         }
         var batches: [[UUID]] = [[]]
@@ -267,8 +267,8 @@ package struct RetentionRun: Sendable {
                 // longer period since the list was made keeps it.
                 let policy = try await Practice.retention(on: db)
                 let facts = try await Self.facts(of: targets, on: db)
-                targets = targets.filter {
-                    RetentionRule.decide(facts[$0.id!]!, policy: policy, today: today) == .destroy
+                targets = try targets.filter {
+                    RetentionRule.decide(facts[try $0.requireID()]!, policy: policy, today: today) == .destroy
                 }
             }
             let due = Set(targets.compactMap(\.id))
@@ -280,7 +280,7 @@ package struct RetentionRun: Sendable {
             // Noted in the key file before the commit: should the process die before the epochs
             // are deleted and an earlier backup be restored, the next run still deletes them.
             try store.keys.update { $0.retire(epochs) }
-            for row in targets { try await writer.destroy(id: row.id!, cause: cause, today: today) }
+            for row in targets { try await writer.destroy(id: try row.requireID(), cause: cause, today: today) }
             return (moved, epochs, due)
         }
     }
@@ -296,7 +296,7 @@ package struct RetentionRun: Sendable {
             let rows = try await Case.query(on: db).filter(\.$keyID =~ "ep-\(epoch.label)-").filter(
                 \.$wrappedKey != nil
             )
-            .filter(\.$destroyedOn == nil).all().filter { !sparing.contains($0.id!) }
+            .filter(\.$destroyedOn == nil).all().filter { !sparing.contains(try $0.requireID()) }
             for row in rows {
                 let next = try await CaseKeys.epoch(
                     from: row.closedOn ?? row.openedOn, policy: policy, keys: keys,
@@ -306,9 +306,9 @@ package struct RetentionRun: Sendable {
         }
         guard !moves.isEmpty else { return 0 }
         // Carried before the commit: a copy too many is harmless, one too few is not.
-        try keys.update { ring in for (row, key, _) in moves { try ring.carry(key, caseID: row.id!.uuidString) } }
+        try keys.update { ring in for (row, key, _) in moves { try ring.carry(key, caseID: try row.requireID().uuidString) } }
         for (row, key, next) in moves {
-            (row.keyID, row.wrappedKey) = try keys.keyring.wrap(key, caseID: row.id!.uuidString, epoch: next)
+            (row.keyID, row.wrappedKey) = try keys.keyring.wrap(key, caseID: try row.requireID().uuidString, epoch: next)
             try await row.save(on: db)
         }
         return moves.count
@@ -331,7 +331,7 @@ package struct RetentionRun: Sendable {
         for start in stride(from: 0, to: carriedIDs.count, by: 5_000) {
             let some = Array(carriedIDs[start..<min(start + 5_000, carriedIDs.count)])
             destroyed += try await Case.query(on: store.db).filter(\.$id ~~ some).filter(\.$destroyedOn != nil).all()
-                .map { $0.id!.uuidString }
+                .map { try $0.requireID().uuidString }
         }
         guard !retired.isEmpty || !destroyed.isEmpty else { return }
         try keys.update { $0.forget(epochs: retired, carried: Set(destroyed)) }
