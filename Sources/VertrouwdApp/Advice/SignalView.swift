@@ -77,12 +77,16 @@ extension SignalView {
                 if let d = signal.department {
                     query += "&department=\(d.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
                 }
-                views.append((inSignal.map(\.openedOn).max() ?? signal.from, signal.count,
-                    SignalView(
-                        organisation: names[orgID] ?? "", theme: signal.category.label, department: signal.department,
-                        figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
-                        ownCases: own.map(\.reference).sorted(),
-                        adviceURL: SiteURL.newAdvice(.value(orgID)).path + "?\(query)")))
+                views.append(
+                    (
+                        inSignal.map(\.openedOn).max() ?? signal.from, signal.count,
+                        SignalView(
+                            organisation: names[orgID] ?? "", theme: signal.category.label,
+                            department: signal.department,
+                            figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
+                            ownCases: own.map(\.reference).sorted(),
+                            adviceURL: SiteURL.newAdvice(.value(orgID)).path + "?\(query)")
+                    ))
             }
         }
         // The latest case first (what came up this week needs an eye before what has been running

@@ -77,11 +77,11 @@ enum DashboardController {
     static func render(_ req: Request, calendarURL: String?) async throws -> Response {
         let staff = try req.requireStaff()
         let today = Day(Date())
+        let (hours, attentionOnly, served) = try await organisationHours(req, staff: staff, today: today)
         var work = CounsellorWork.none
         if staff.user.isCounsellor {
-            work = try await CounsellorWork.of(req, staff: staff, today: today)
+            work = try await CounsellorWork.of(req, staff: staff, today: today, served: served)
         }
-        let (hours, attentionOnly) = try await organisationHours(req, staff: staff, today: today)
         let clock = PublicText.nl.dateFormatter(.medium)
         // The few organisations whose channel was flooded lately, of those this user sees.
         let flooded = req.application.floodGuard.recentFloods()
@@ -89,10 +89,7 @@ enum DashboardController {
             flooded.isEmpty
             ? [] : try await Organisation.query(on: req.db).filter(\.$id ~~ Set(flooded.keys)).sort(\.$name).all()
         if !staff.user.isAdmin, !floodedOrgs.isEmpty {
-            let served = Set(
-                try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(
-                    \.$organisation.id))
-            floodedOrgs = floodedOrgs.filter { served.contains($0.id!) }
+            floodedOrgs = floodedOrgs.filter { served.ids.contains($0.id!) }
         }
         let floods = floodedOrgs.compactMap { org in
             flooded[org.id!].map { Flood(organisation: org.name, when: clock.string(from: $0)) }
@@ -102,9 +99,9 @@ enum DashboardController {
             csrf: req.csrfToken)
         form.intro =
             """
-                Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een \
-                nieuw adres maakt het oude ongeldig.
-                """
+            Een privé-adres voor je agenda-app met je afspraken: alleen tijd en vorm, geen namen of inhoud. Een \
+            nieuw adres maakt het oude ongeldig.
+            """
         let page = Page(
             meta: req.meta("Overzicht", section: "dashboard"), isCounsellor: staff.user.isCounsellor,
             isAdmin: staff.user.isAdmin,
@@ -131,10 +128,11 @@ enum DashboardController {
 
         static let none = CounsellorWork()
 
-        static func of(_ req: Request, staff: Staff, today: Day) async throws -> CounsellorWork {
+        static func of(_ req: Request, staff: Staff, today: Day, served: Served) async throws -> CounsellorWork {
             let db = req.db
             var work = CounsellorWork()
-            work.reminders = try await ReminderRun.items(for: staff.userID, today: today, on: db)
+            work.reminders = try await ReminderRun.items(
+                for: staff.userID, today: today, on: db, served: (Array(served.ids), served.figures))
             (work.retention, work.retentionMore) = try await DashboardController.retention(
                 req, staff: staff, today: today)
             work.signals = Bounded(
@@ -161,9 +159,9 @@ enum DashboardController {
             let unread = try await CaseListing.read(
                 where: CaseListing.readableOne(by: staff.userID) + " AND c.destroyed_on IS NULL AND c.status <> "
                     + """
-                        \(bind: CaseStatus.new.rawValue) AND c.id IN (SELECT case_id FROM mailbox_messages WHERE \
-                        sender =
-                        """
+                    \(bind: CaseStatus.new.rawValue) AND c.id IN (SELECT case_id FROM mailbox_messages WHERE \
+                    sender =
+                    """
                     + " \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL)",
                 order: .oldest, limit: shown + 1, on: db)
             work.unread = Bounded(unread.map(row))
@@ -184,9 +182,9 @@ enum DashboardController {
             let aftercare = try await CaseListing.read(
                 where: running
                     + """
-                         AND c.status = \(bind: CaseStatus.aftercare.rawValue) AND c.aftercare_on <= \
-                        \(bind: today.adding(days: 7).iso)
-                        """,
+                     AND c.status = \(bind: CaseStatus.aftercare.rawValue) AND c.aftercare_on <= \
+                    \(bind: today.adding(days: 7).iso)
+                    """,
                 order: .oldest, limit: shown + 1, on: db)
             work.aftercare = Bounded(
                 aftercare.compactMap { c in
@@ -219,12 +217,19 @@ enum DashboardController {
         }
     }
 
+    /// The organisations the user serves, with the figures read for the hours list (which the
+    /// reminders use too: read once per load).
+    struct Served: Sendable {
+        let ids: Set<UUID>
+        let figures: OrganisationFigures
+    }
+
     /// Hours per organisation: for a counsellor, the organisations they serve (with how many of
     /// their cases run there); for an admin who serves none, only those whose hours need
     /// attention — no running contract year, or 80% of the budget used — the most used first.
     static func organisationHours(
         _ req: Request, staff: Staff, today: Day
-    ) async throws -> (Bounded<OrgHours>, attentionOnly: Bool) {
+    ) async throws -> (Bounded<OrgHours>, attentionOnly: Bool, served: Served) {
         let served = Set(
             try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(
                 \.$organisation.id))
@@ -244,13 +249,14 @@ enum DashboardController {
                 openCases: served.contains(org.id!) ? String(figures.openCases[org.id!] ?? 0) : nil,
                 budget: figures.budget(of: org.id!))
         }
-        guard attentionOnly else { return (Bounded(rows), false) }
+        let mine = Served(ids: served, figures: figures)
+        guard attentionOnly else { return (Bounded(rows), false, mine) }
         // An admin: the organisations they serve, then those whose hours need attention.
         let needsAttention = { (row: OrgHours) in (row.budget?.level ?? "none") != BudgetStatus.Level.ok.rawValue }
         let own = zip(listed, rows).filter { served.contains($0.0.id!) }.map(\.1)
         let others = zip(listed, rows).filter { !served.contains($0.0.id!) && needsAttention($0.1) }.map(\.1)
             .sorted { ($0.budget?.percent ?? 1000) > ($1.budget?.percent ?? 1000) }
-        return (Bounded(own + others), true)
+        return (Bounded(own + others), true, mine)
     }
 
     /// At most this many closed cases are listed; the rest are counted.

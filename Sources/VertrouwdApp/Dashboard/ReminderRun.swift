@@ -19,7 +19,11 @@ struct ReminderRun: Sendable {
 
     /// What a counsellor is reminded of today: their own cases, and a reporter's message on a
     /// closed case shared with them.
-    static func items(for userID: UUID, today: Day, on db: any Database) async throws -> [Item] {
+    /// `served`: the organisations they serve with their figures, when the caller read them
+    /// already (the dashboard); else they are read here.
+    static func items(
+        for userID: UUID, today: Day, on db: any Database, served known: ([UUID], OrganisationFigures)? = nil
+    ) async throws -> [Item] {
         let answerDays = try await Practice.find(Practice.singletonID, on: db)?.responseWorkdays ?? 2
         var items: [Item] = []
         let running = try await CaseListing.read(
@@ -46,9 +50,15 @@ struct ReminderRun: Sendable {
             items.append(
                 Item(text: Reminder.messageOnClosedCase.text, path: SiteURL.case(.value(c.id)).path + "#mailbox"))
         }
-        let served = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == userID).all().map(
-            \.$organisation.id)
-        let figures = try await OrganisationFigures.of(served, today: today, on: db)
+        let served: [UUID]
+        let figures: OrganisationFigures
+        if let known {
+            (served, figures) = known
+        } else {
+            served = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == userID).all()
+                .map(\.$organisation.id)
+            figures = try await OrganisationFigures.of(served, today: today, on: db)
+        }
         for orgID in served.sorted(by: { $0.uuidString < $1.uuidString }) {
             guard let year = figures.currentYears[orgID],
                 let reminder = Reminders.budget(

@@ -68,10 +68,10 @@ extension ContractYear {
         else { return nil }
         return
             """
-                Hiermee gaat het tegoed van \(year.start.dutch) – \(year.end.dutch) over: \
-                \(Hours.format(minutes: after.usedMinutes))
-                """
-            + """
+            Hiermee gaat het tegoed van \(year.start.dutch) – \(year.end.dutch) over: \
+            \(Hours.format(minutes: after.usedMinutes))
+            """
+                + """
                  van \(Hours.format(minutes: year.budgetMinutes)). Overleg met de opdrachtgever over extra uren, of \
                 vink aan dat je ze toch schrijft.
                 """
@@ -81,13 +81,23 @@ extension ContractYear {
 /// What the lists of organisations show of each (open cases, the contract year running today and
 /// its hours used), read in a fixed number of queries however many organisations there are.
 package struct OrganisationFigures: Sendable {
+    /// The days and budget of a contract year: what the lists show of it.
+    package struct Year: Sendable {
+        package let start: Day
+        package let end: Day
+        package let budgetMinutes: Int
+    }
+
     package var openCases: [UUID: Int] = [:]
-    package var currentYears: [UUID: ContractYear] = [:]
+    package var currentYears: [UUID: Year] = [:]
     /// Minutes written in each organisation's current contract year.
     package var usedMinutes: [UUID: Int] = [:]
 
     package func budget(of orgID: UUID) -> BudgetView? {
-        currentYears[orgID].map { BudgetView(of: $0, usedMinutes: usedMinutes[orgID] ?? 0) }
+        currentYears[orgID].map {
+            BudgetView(
+                start: $0.start, end: $0.end, budgetMinutes: $0.budgetMinutes, usedMinutes: usedMinutes[orgID] ?? 0)
+        }
     }
 
     /// Open cases are counted for the organisations in `counted` only (all of `ids` when nil):
@@ -110,22 +120,26 @@ package struct OrganisationFigures: Sendable {
             figures.openCases[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(
                 column: "n", as: Int.self)
         }
-        let years = try await ContractYear.query(on: db).filter(\.$organisation.$id ~~ ids)
-            .filter(\.$startsOn <= today).filter(\.$endsOn >= today).all()
-        for year in years { figures.currentYears[year.$organisation.id] = year }
-        let yearIDs = years.compactMap(\.id)
-        guard !yearIDs.isEmpty else { return figures }
+        // The year running today and its minutes, one row per organisation: the sum is read per
+        // year from the index on (organisation, day), and no model is built (200 Fluent models
+        // and a join over every year cost the admin's dashboard 20 ms at 100,000 cases).
         // SUM of BIGINT is NUMERIC on PostgreSQL: cast back.
         for row in try await sql.raw(
             """
-            SELECT t.organisation_id, CAST(SUM(t.minutes) AS BIGINT) AS used FROM time_entries t \
-            JOIN contract_years y ON y.organisation_id = t.organisation_id \
-            WHERE y.id IN (\(binds: yearIDs)) AND t.on_day >= y.starts_on AND t.on_day <= y.ends_on \
-            GROUP BY t.organisation_id
+            SELECT y.organisation_id, y.starts_on, y.ends_on, y.budget_minutes, \
+            CAST(COALESCE((SELECT SUM(t.minutes) FROM time_entries t WHERE t.organisation_id = y.organisation_id \
+            AND t.on_day >= y.starts_on AND t.on_day <= y.ends_on), 0) AS BIGINT) AS used \
+            FROM contract_years y WHERE y.organisation_id IN (\(binds: ids)) \
+            AND y.starts_on <= \(bind: today.iso) AND y.ends_on >= \(bind: today.iso)
             """
         ).all() {
-            figures.usedMinutes[try row.decode(column: "organisation_id", as: UUID.self)] = try row.decode(
-                column: "used", as: Int.self)
+            let org = try row.decode(column: "organisation_id", as: UUID.self)
+            guard let start = Day(iso: try row.decode(column: "starts_on", as: String.self)),
+                let end = Day(iso: try row.decode(column: "ends_on", as: String.self))
+            else { throw StoreError.inconsistent("a contract year with a day that does not read") }
+            figures.currentYears[org] = Year(
+                start: start, end: end, budgetMinutes: try row.decode(column: "budget_minutes", as: Int.self))
+            figures.usedMinutes[org] = try row.decode(column: "used", as: Int.self)
         }
         return figures
     }
@@ -157,10 +171,14 @@ package struct BudgetView: Encodable, Sendable {
     }
 
     package init(of year: ContractYear, usedMinutes used: Int) {
-        let status = BudgetStatus(usedMinutes: used, budgetMinutes: year.budgetMinutes)
-        period = "\(year.start.dutch) – \(year.end.dutch)"
+        self.init(start: year.start, end: year.end, budgetMinutes: year.budgetMinutes, usedMinutes: used)
+    }
+
+    package init(start: Day, end: Day, budgetMinutes: Int, usedMinutes used: Int) {
+        let status = BudgetStatus(usedMinutes: used, budgetMinutes: budgetMinutes)
+        period = "\(start.dutch) – \(end.dutch)"
         self.used = Hours.format(minutes: used)
-        budget = Hours.format(minutes: year.budgetMinutes)
+        budget = Hours.format(minutes: budgetMinutes)
         percent = min(status.percentUsed, 999)
         level = status.level.rawValue
         message =

@@ -40,13 +40,17 @@ package enum CaseKeys {
             let policy = try await Practice.retention(on: db)
             let rows = try await Case.query(on: db).filter(\.$keyID == master.id).filter(\.$wrappedKey != nil).all()
             var keys: [(UUID, CaseKey)] = []
-            for row in rows { keys.append((try row.requireID(), try master.unwrap(row.wrappedKey!, caseID: try row.requireID().uuidString))) }
+            for row in rows {
+                keys.append(
+                    (try row.requireID(), try master.unwrap(row.wrappedKey!, caseID: try row.requireID().uuidString)))
+            }
             // Carried before the commit: a copy too many is harmless, one too few is not.
             try store.keys.update { ring in for (id, key) in keys { try ring.carry(key, caseID: id.uuidString) } }
             for (row, (_, key)) in zip(rows, keys) {
                 let epoch = try await epoch(
                     from: row.closedOn ?? row.openedOn, policy: policy, keys: store.keys, on: db)
-                (row.keyID, row.wrappedKey) = try store.keys.keyring.wrap(key, caseID: try row.requireID().uuidString, epoch: epoch)
+                (row.keyID, row.wrappedKey) = try store.keys.keyring.wrap(
+                    key, caseID: try row.requireID().uuidString, epoch: epoch)
                 try await row.save(on: db)
             }
             try await Audit.record(
@@ -141,11 +145,23 @@ package struct RetentionRun: Sendable {
     /// it, and when the reporter last wrote or asked something still unanswered.
     package static func facts(of rows: [Case], on db: any Database) async throws -> [UUID: RetentionFacts] {
         guard !rows.isEmpty else { return [:] }
-        // Which contract years have a signed-off annual report: a case opened in one is counted.
-        // (Only the year's id: a signed-off report holds its snapshots, tens of KB each.)
-        let signedYears = try await AnnualReportRecord.query(on: db).filter(\.$signedOffOn != nil).field(\.$id)
-            .field(\.$contractYear.$id).all().map(\.$contractYear.id)
-        let signed = signedYears.isEmpty ? [] : try await ContractYear.query(on: db).filter(\.$id ~~ signedYears).all()
+        // The contract years of these cases' organisations that have a signed-off annual report: a
+        // case opened in one is counted. Only their days are read (a report holds its snapshots,
+        // tens of KB each; all years of all organisations are thousands of rows).
+        let orgIDs = Array(Set(rows.map(\.$organisation.id)))
+        var signed: [UUID: [(start: Day, end: Day)]] = [:]
+        for row in try await (db as! any SQLDatabase).raw(
+            """
+            SELECT y.organisation_id, y.starts_on, y.ends_on FROM contract_years y \
+            JOIN annual_reports r ON r.contract_year_id = y.id \
+            WHERE r.signed_off_on IS NOT NULL AND y.organisation_id IN (\(binds: orgIDs))
+            """
+        ).all() {
+            guard let start = Day(iso: try row.decode(column: "starts_on", as: String.self)),
+                let end = Day(iso: try row.decode(column: "ends_on", as: String.self))
+            else { throw StoreError.inconsistent("a contract year with a day that does not read") }
+            signed[try row.decode(column: "organisation_id", as: UUID.self), default: []].append((start, end))
+        }
         var lastWrote: [UUID: Day] = [:]
         let ids = rows.compactMap(\.id)
         for start in stride(from: 0, to: ids.count, by: 5_000) {
@@ -165,8 +181,8 @@ package struct RetentionRun: Sendable {
         }
         var facts: [UUID: RetentionFacts] = [:]
         for row in rows {
-            let counted = signed.contains {
-                $0.$organisation.id == row.$organisation.id && $0.startsOn <= row.openedOn && row.openedOn <= $0.endsOn
+            let counted = (signed[row.$organisation.id] ?? []).contains {
+                $0.start <= row.openedOn && row.openedOn <= $0.end
             }
             facts[try row.requireID()] = RetentionFacts(
                 status: row.status, closedOn: row.closedOn, legalHold: row.legalHoldOn != nil,
@@ -306,9 +322,12 @@ package struct RetentionRun: Sendable {
         }
         guard !moves.isEmpty else { return 0 }
         // Carried before the commit: a copy too many is harmless, one too few is not.
-        try keys.update { ring in for (row, key, _) in moves { try ring.carry(key, caseID: try row.requireID().uuidString) } }
+        try keys.update { ring in
+            for (row, key, _) in moves { try ring.carry(key, caseID: try row.requireID().uuidString) }
+        }
         for (row, key, next) in moves {
-            (row.keyID, row.wrappedKey) = try keys.keyring.wrap(key, caseID: try row.requireID().uuidString, epoch: next)
+            (row.keyID, row.wrappedKey) = try keys.keyring.wrap(
+                key, caseID: try row.requireID().uuidString, epoch: next)
             try await row.save(on: db)
         }
         return moves.count
