@@ -1,5 +1,4 @@
 import Fluent
-import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 import VertrouwdCore
@@ -46,7 +45,7 @@ extension SignalView {
     /// The signals in the organisations a counsellor serves, as `SignalCache` keeps them: read
     /// again when this process changed something, the day turned, or a quarter of an hour passed.
     static func cached(for staff: Staff, app: Application, on db: any Database) async throws -> [SignalView] {
-        try await app.signalCache.signals(for: staff.userID, generation: app.store.generation, today: Day(Date())) {
+        try await app.signalCache.value(for: staff.userID, generation: app.store.generation, today: Day(Date())) {
             try await all(for: staff, settings: app.settings, on: db)
         }
     }
@@ -112,48 +111,5 @@ enum SignalsPage {
         return try await req.page(
             .signals,
             Context(meta: req.meta("Signalen", section: "dashboard"), signals: .init(signals, shown: signals.count)))
-    }
-}
-
-/// The dashboard's signals per counsellor. Working them out reads every case of the signal window
-/// in the organisations they serve (hundreds, with their categories) — the dashboard's largest
-/// part — while they change only when cases do. So they are kept per counsellor until this
-/// process commits a change, the day turns, or `maximumAge` passes (what bounds how long a change
-/// made on another instance goes unseen).
-final class SignalCache: Sendable {
-    static let maximumAge: Duration = .seconds(15 * 60)
-
-    private struct Entry {
-        let generation: Int
-        let day: Day
-        let made: ContinuousClock.Instant
-        let signals: [SignalView]
-    }
-
-    private let entries = NIOLockedValueBox<[UUID: Entry]>([:])
-
-    func signals(
-        for userID: UUID, generation: Int, today: Day,
-        compute: () async throws -> [SignalView]
-    ) async throws -> [SignalView] {
-        let now = ContinuousClock.now
-        if let entry = entries.withLockedValue({ $0[userID] }), entry.generation == generation, entry.day == today,
-            now - entry.made < Self.maximumAge
-        {
-            return entry.signals
-        }
-        let signals = try await compute()
-        entries.withLockedValue { $0[userID] = Entry(generation: generation, day: today, made: now, signals: signals) }
-        return signals
-    }
-}
-
-extension Application {
-    private struct SignalCacheKey: StorageKey { typealias Value = SignalCache }
-
-    /// Set once by `configure`.
-    var signalCache: SignalCache {
-        get { storage[SignalCacheKey.self]! }
-        set { storage[SignalCacheKey.self] = newValue }
     }
 }

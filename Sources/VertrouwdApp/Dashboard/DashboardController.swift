@@ -113,6 +113,13 @@ enum DashboardController {
         return try await req.page(.dashboard, page)
     }
 
+    /// Today's reminders and the retention list: read from many rows, kept in `dailyWorkCache`.
+    struct DailyWork: Sendable {
+        let reminders: [ReminderRun.Item]
+        let retention: [Retention]
+        let retentionMore: Int
+    }
+
     /// A counsellor's part of the dashboard: each list read by its own bounded query.
     struct CounsellorWork: Sendable {
         var running = Running(total: 0, new: 0, open: 0, aftercare: 0)
@@ -131,10 +138,17 @@ enum DashboardController {
         static func of(_ req: Request, staff: Staff, today: Day, served: Served) async throws -> CounsellorWork {
             let db = req.db
             var work = CounsellorWork()
-            work.reminders = try await ReminderRun.items(
-                for: staff.userID, today: today, on: db, served: (Array(served.ids), served.figures))
-            (work.retention, work.retentionMore) = try await DashboardController.retention(
-                req, staff: staff, today: today)
+            let daily = try await req.application.dailyWorkCache.value(
+                for: staff.userID, generation: req.store.generation, today: today
+            ) {
+                let reminders = try await ReminderRun.items(
+                    for: staff.userID, today: today, on: db, served: (Array(served.ids), served.figures))
+                let (retention, more) = try await DashboardController.retention(req, staff: staff, today: today)
+                return DailyWork(reminders: reminders, retention: retention, retentionMore: more)
+            }
+            (work.reminders, work.retention, work.retentionMore) = (
+                daily.reminders, daily.retention, daily.retentionMore
+            )
             work.signals = Bounded(
                 try await SignalView.cached(for: staff, app: req.application, on: db), shown: signalsShown)
             let running = CaseListing.readable(by: staff.userID, includeClosed: false)
