@@ -248,27 +248,34 @@ enum DashboardController {
             try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(
                 \.$organisation.id))
         let attentionOnly = staff.user.isAdmin
-        let listed: [Organisation] =
-            attentionOnly
-            ? try await Organisation.query(on: req.db).field(\.$id).field(\.$name).sort(\.$name).all()
-            : try await Organisation.query(on: req.db).filter(\.$id ~~ served).field(\.$id).field(\.$name).sort(\.$name)
-                .all()
+        // Two columns, without models: an admin's dashboard reads all organisations.
+        let sql = req.db as! any SQLDatabase
+        let listed: [(id: UUID, name: String)] =
+            !attentionOnly && served.isEmpty
+            ? []
+            : try await sql.raw(
+                attentionOnly
+                    ? "SELECT id, name FROM organisations ORDER BY name"
+                    : "SELECT id, name FROM organisations WHERE id IN (\(binds: Array(served))) ORDER BY name"
+            ).all().map {
+                (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "name", as: String.self))
+            }
         // Live case counts only for the organisations this user serves; an admin's other rows show
         // hours, not how many reports came in (docs/ANONYMITY.md, who sees what).
         let figures = try await OrganisationFigures.of(
-            listed.compactMap(\.id), today: today, countingCasesOf: served, on: req.db)
+            listed.map(\.id), today: today, countingCasesOf: served, on: req.db)
         let rows = listed.map { org in
             OrgHours(
-                name: org.name, url: SiteURL.organisation(.value(org.id!)).path,
-                openCases: served.contains(org.id!) ? String(figures.openCases[org.id!] ?? 0) : nil,
-                budget: figures.budget(of: org.id!))
+                name: org.name, url: SiteURL.organisation(.value(org.id)).path,
+                openCases: served.contains(org.id) ? String(figures.openCases[org.id] ?? 0) : nil,
+                budget: figures.budget(of: org.id))
         }
         let mine = Served(ids: served, figures: figures)
         guard attentionOnly else { return (Bounded(rows), false, mine) }
         // An admin: the organisations they serve, then those whose hours need attention.
         let needsAttention = { (row: OrgHours) in (row.budget?.level ?? "none") != BudgetStatus.Level.ok.rawValue }
-        let own = zip(listed, rows).filter { served.contains($0.0.id!) }.map(\.1)
-        let others = zip(listed, rows).filter { !served.contains($0.0.id!) && needsAttention($0.1) }.map(\.1)
+        let own = zip(listed, rows).filter { served.contains($0.0.id) }.map(\.1)
+        let others = zip(listed, rows).filter { !served.contains($0.0.id) && needsAttention($0.1) }.map(\.1)
             .sorted { ($0.budget?.percent ?? 1000) > ($1.budget?.percent ?? 1000) }
         return (Bounded(own + others), true, mine)
     }
