@@ -168,6 +168,13 @@ class Suite:
             except WebDriverException:
                 return True
         WebDriverWait(d, 120).until(gone)
+        # A stale old page is not yet a loaded new one: reading its text too early read "" once.
+        def loaded(_):
+            try:
+                return d.execute_script("return document.readyState") == "complete"
+            except WebDriverException:
+                return False
+        WebDriverWait(d, 120).until(loaded)
 
     def select(self, d, element_id, value=None, index=None):
         field = Select(self.reveal(d, d.find_element(By.ID, element_id)))

@@ -107,7 +107,9 @@ enum SignalsPage {
 
     @Sendable static func show(_ req: Request) async throws -> Response {
         let staff = try req.requireStaff()
-        let signals = try await SignalView.cached(for: staff, app: req.application, on: req.db)
+        // Signals are a counsellor's: an admin who serves no organisation has none.
+        let signals =
+            staff.user.isCounsellor ? try await SignalView.cached(for: staff, app: req.application, on: req.db) : []
         return try await req.page(
             .signals,
             Context(meta: req.meta("Signalen", section: "dashboard"), signals: .init(signals, shown: signals.count)))

@@ -90,9 +90,13 @@ enum CaseMailboxActions {
         let messages = try await MailboxMessage.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$createdAt).all()
         let unread = messages.filter { $0.sender == .reporter && $0.readAt == nil }
         if markRead, !unread.isEmpty {
-            try await MailboxMessage.query(on: req.db).filter(\.$id ~~ unread.compactMap(\.id)).set(
-                \.$readAt, to: Date()
-            ).update()
+            // A commit of the store: the dashboard's kept reminders ("a message on a closed case")
+            // are worked out again.
+            try await req.store.transaction { db in
+                try await MailboxMessage.query(on: db).filter(\.$id ~~ unread.compactMap(\.id)).set(
+                    \.$readAt, to: Date()
+                ).update()
+            }
         }
         return Thread(
             items: try messages.map { m in

@@ -179,11 +179,12 @@ enum DashboardController {
                     + " \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL)",
                 order: .oldest, limit: shown + 1, on: db)
             work.unread = Bounded(unread.map(row))
-            // WBK deadlines: the running whistleblower cases without feedback yet.
+            // WBK deadlines: the running whistleblower cases with a step still to take (no feedback
+            // yet, or feedback recorded without the acknowledgement's day).
             var deadlines: [Deadline] = []
             for c in try await CaseListing.read(
                 where: running + " AND c.regime = \(bind: Regime.whistleblower.rawValue) "
-                    + "AND c.feedback_on IS NULL", on: db)
+                    + "AND (c.feedback_on IS NULL OR c.acknowledged_on IS NULL)", on: db)
             {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue
                 {

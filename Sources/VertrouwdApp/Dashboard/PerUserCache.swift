@@ -6,7 +6,7 @@ import VertrouwdCore
 /// What the dashboard works out per staff member from many rows and that changes only when cases
 /// do: the signals (every case of the signal window in the organisations they serve), the
 /// reminders and the retention list. Kept per user until this process commits a change
-/// (`Store.generation`: any case, message, request or audited read), the day turns, or
+/// (`Store.generation`: any case, message, request, message marked read), the day turns, or
 /// `maximumAge` passes — which bounds how long a change made on another instance goes unseen.
 final class PerUserCache<Value: Sendable>: Sendable {
     static var maximumAge: Duration { .seconds(15 * 60) }
