@@ -58,7 +58,9 @@ extension SignalView {
         guard !orgIDs.isEmpty else { return [] }
         let cases = try await recentCases(in: orgIDs, today: today, rule: settings.signalRule, on: db)
         let names = Dictionary(
-            uniqueKeysWithValues: try await Organisation.query(on: db).filter(\.$id ~~ orgIDs).all().map {
+            uniqueKeysWithValues: try await Organisation.query(on: db).filter(\.$id ~~ orgIDs).field(\.$id).field(
+                \.$name
+            ).all().map {
                 ($0.id!, $0.name)
             })
         let shared = Set(

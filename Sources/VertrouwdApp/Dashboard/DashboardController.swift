@@ -138,11 +138,19 @@ enum DashboardController {
         static func of(_ req: Request, staff: Staff, today: Day, served: Served) async throws -> CounsellorWork {
             let db = req.db
             var work = CounsellorWork()
+            // The counsellor's running cases, read once (without categories): the counts, the inbox,
+            // the WBK deadlines, the aftercare due and the reminders come from them. They are a counsellor's
+            // workload — a few hundred — not the practice's history; one read replaced four queries,
+            // one of which PostgreSQL planned as a loop over every running case.
+            let running = try await CaseListing.read(
+                where: CaseListing.readable(by: staff.userID, includeClosed: false), order: .oldest,
+                categories: false, on: db)
             let daily = try await req.application.dailyWorkCache.value(
                 for: staff.userID, generation: req.store.generation, today: today
             ) {
                 let reminders = try await ReminderRun.items(
-                    for: staff.userID, today: today, on: db, served: (Array(served.ids), served.figures))
+                    for: staff.userID, today: today, on: db, served: (Array(served.ids), served.figures),
+                    running: running)
                 let (retention, more) = try await DashboardController.retention(req, staff: staff, today: today)
                 return DailyWork(reminders: reminders, retention: retention, retentionMore: more)
             }
@@ -151,23 +159,14 @@ enum DashboardController {
             )
             work.signals = Bounded(
                 try await SignalView.cached(for: staff, app: req.application, on: db), shown: signalsShown)
-            let running = CaseListing.readable(by: staff.userID, includeClosed: false)
             var counts: [CaseStatus: Int] = [:]
-            for row in try await (db as! any SQLDatabase).raw(
-                "SELECT c.status, COUNT(*) AS n FROM cases c WHERE " + running
-                    + " GROUP BY c.status"
-            ).all() {
-                if let status = CaseStatus(rawValue: try row.decode(column: "status", as: String.self)) {
-                    counts[status] = try row.decode(column: "n", as: Int.self)
-                }
-            }
+            for c in running { counts[c.status, default: 0] += 1 }
             work.running = Running(
-                total: counts.values.reduce(0, +), new: counts[.new] ?? 0, open: counts[.open] ?? 0,
+                total: running.count, new: counts[.new] ?? 0, open: counts[.open] ?? 0,
                 aftercare: counts[.aftercare] ?? 0)
             let row = { (c: CaseListing) in CaseRow(c, staff: staff, today: today) }
-            let inbox = try await CaseListing.read(
-                where: running + " AND c.status = \(bind: CaseStatus.new.rawValue)", order: .oldest,
-                limit: shown, on: db)
+            var inbox = Array(running.lazy.filter { $0.status == .new }.prefix(shown))
+            try await CaseListing.addCategories(to: &inbox, on: db)
             work.inbox = Bounded(inbox.map(row), total: counts[.new] ?? 0)
             // A reporter may still write after the case is closed: it must reach someone.
             let unread = try await CaseListing.read(
@@ -179,13 +178,9 @@ enum DashboardController {
                     + " \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL)",
                 order: .oldest, limit: shown + 1, on: db)
             work.unread = Bounded(unread.map(row))
-            // WBK deadlines: the running whistleblower cases with a step still to take (no feedback
-            // yet, or feedback recorded without the acknowledgement's day).
+            // WBK deadlines: the running whistleblower cases with a step due soon or overdue.
             var deadlines: [Deadline] = []
-            for c in try await CaseListing.read(
-                where: running + " AND c.regime = \(bind: Regime.whistleblower.rawValue) "
-                    + "AND (c.feedback_on IS NULL OR c.acknowledged_on IS NULL)", on: db)
-            {
+            for c in running {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue
                 {
                     deadlines.append(
@@ -194,20 +189,13 @@ enum DashboardController {
             }
             deadlines.sort { $0.deadline.state == "overdue" && $1.deadline.state != "overdue" }
             work.deadlines = Bounded(deadlines)
-            let aftercare = try await CaseListing.read(
-                where: running
-                    + """
-                     AND c.status = \(bind: CaseStatus.aftercare.rawValue) AND c.aftercare_on <= \
-                    \(bind: today.adding(days: 7).iso)
-                    """,
-                order: .oldest, limit: shown + 1, on: db)
+            let aftercareDue = today.adding(days: 7)
             work.aftercare = Bounded(
-                aftercare.compactMap { c in
-                    c.aftercareOn.map {
-                        Aftercare(
-                            day: $0.dutch, reference: c.reference, url: SiteURL.case(.value(c.id)).path,
-                            overdue: $0 < today)
-                    }
+                running.compactMap { c in
+                    guard c.status == .aftercare, let day = c.aftercareOn, day <= aftercareDue else { return nil }
+                    return Aftercare(
+                        day: day.dutch, reference: c.reference, url: SiteURL.case(.value(c.id)).path,
+                        overdue: day < today)
                 })
             let upcoming = try await CaseAppointment.query(on: db).filter(\.$counsellor.$id == staff.userID)
                 .filter(\.$startsAt >= today.iso).filter(\.$startsAt < today.adding(days: 15).iso).sort(\.$startsAt)
@@ -288,27 +276,12 @@ enum DashboardController {
     /// ends within a month (the first `retentionShown`, and how many more): there is time to place
     /// a legal hold.
     static func retention(_ req: Request, staff: Staff, today: Day) async throws -> (items: [Retention], more: Int) {
-        // The practice's unanswered requests first (a handful: each must be answered within a
-        // month), then which of them are this counsellor's: a join led the planner through
-        // every one of the counsellor's cases.
-        let waiting = try await ReporterRequest.query(on: req.db).filter(\.$answeredAt == nil).sort(\.$madeAt).all()
-        let references =
-            waiting.isEmpty
-            ? [:]
-            : Dictionary(
-                uniqueKeysWithValues: try await Case.query(on: req.db)
-                    .filter(\.$id ~~ Set(waiting.map(\.$case.id))).filter(\.$counsellor.$id == staff.userID).filter(
-                        \.$destroyedOn == nil
-                    )
-                    .field(\.$id).field(\.$reference).all().map { ($0.id!, $0.reference) })
-        var items = waiting.compactMap { r in
-            references[r.$case.id].map { reference in
-                Retention(
-                    reference: reference, url: SiteURL.case(.value(r.$case.id)).path(anchor: "requests"),
-                    what: (r.kind == .deletion ? "verzoek tot verwijdering" : "verzoek tot verbetering")
-                        + ", antwoord uiterlijk \(r.dueOn.dutch)",
-                    urgent: true)
-            }
+        var items = try await ReporterRequest.unanswered(counsellor: staff.userID, on: req.db).map { r, reference in
+            Retention(
+                reference: reference, url: SiteURL.case(.value(r.$case.id)).path(anchor: "requests"),
+                what: (r.kind == .deletion ? "verzoek tot verwijdering" : "verzoek tot verbetering")
+                    + ", antwoord uiterlijk \(r.dueOn.dutch)",
+                urgent: true)
         }
         let horizon = today.adding(months: 1)
         // Those whose retention ends in the coming month first (a hold can still be placed), then

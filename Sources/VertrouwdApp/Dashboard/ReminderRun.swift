@@ -19,16 +19,24 @@ struct ReminderRun: Sendable {
 
     /// What a counsellor is reminded of today: their own cases, and a reporter's message on a
     /// closed case shared with them.
-    /// `served`: the organisations they serve with their figures, when the caller read them
-    /// already (the dashboard); else they are read here.
+    /// `served`: the organisations they serve with their figures, and `running`: the running cases
+    /// they may read (their own and those shared with them), when the caller read them already (the
+    /// dashboard); else they are read here.
     static func items(
-        for userID: UUID, today: Day, on db: any Database, served known: ([UUID], OrganisationFigures)? = nil
+        for userID: UUID, today: Day, on db: any Database, served known: ([UUID], OrganisationFigures)? = nil,
+        running readable: [CaseListing]? = nil
     ) async throws -> [Item] {
         let answerDays = try await Practice.find(Practice.singletonID, on: db)?.responseWorkdays ?? 2
         var items: [Item] = []
-        let running = try await CaseListing.read(
-            where: "c.counsellor_id = \(bind: userID) AND c.status" + CaseListing.running
-                + " AND c.destroyed_on IS NULL", on: db)
+        // Running cases are never destroyed (destroying closes a case first).
+        let running: [CaseListing]
+        if let readable {
+            running = readable.filter { $0.counsellorID == userID }
+        } else {
+            running = try await CaseListing.read(
+                where: "c.counsellor_id = \(bind: userID) AND c.status" + CaseListing.running, categories: false,
+                on: db)
+        }
         for c in running {
             for reminder in Reminders.of(
                 status: c.status, openedOn: c.openedOn, clock: c.whistleblowerClock, aftercareOn: c.aftercareOn,
@@ -37,10 +45,7 @@ struct ReminderRun: Sendable {
                 items.append(Item(text: reminder.text, path: SiteURL.case(.value(c.id)).path))
             }
         }
-        // The practice's few unanswered requests first, then which are this counsellor's: not all
-        // of their (thousands of) cases as binds.
-        for request in try await ReporterRequest.query(on: db).filter(\.$answeredAt == nil).with(\.$case).all()
-        where request.case.$counsellor.id == userID && request.case.destroyedOn == nil {
+        for (request, _) in try await ReporterRequest.unanswered(counsellor: userID, on: db) {
             if let reminder = Reminders.reporterRequest(dueOn: request.dueOn, today: today) {
                 items.append(
                     Item(text: reminder.text, path: SiteURL.case(.value(request.$case.id)).path + "#retention"))

@@ -82,31 +82,16 @@ enum OrganisationsController {
         let (organisations, total, page) = try await Organisation.page(
             visibleTo: staff, named: name, page: asked,
             per: Pager.perPage, on: req.db)
-        let ids = organisations.compactMap(\.id)
-        let figures = try await OrganisationFigures.of(ids, today: today, on: req.db)
-        // The latest phase and the counsellors of every organisation, in two queries.
-        var phases: [UUID: EngagementPhase] = [:]
-        for record in try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id ~~ ids).sort(
-            \.$onDay
-        ).all() {
-            phases[record.$organisation.id] = record.phase
-        }
-        var counsellors: [UUID: [String]] = [:]
-        for link in try await OrganisationCounsellor.query(on: req.db).filter(\.$organisation.$id ~~ ids).with(\.$user)
-            .all()
-        {
-            counsellors[link.$organisation.id, default: []].append(link.user.name)
-        }
+        let figures = try await OrganisationFigures.of(organisations.map(\.id), today: today, on: req.db)
         let rows = organisations.map { org in
-            let names = (counsellors[org.id!] ?? []).sorted().joined(separator: ", ")
-            return Row(
-                url: SiteURL.organisation(.value(org.id!)).path, name: org.name,
+            Row(
+                url: SiteURL.organisation(.value(org.id)).path, name: org.name,
                 sector: org.sectorValue?.label ?? org.sector,
                 employees: org.employees,
                 whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
-                phase: phases[org.id!]?.label ?? "—",
-                counsellors: names.isEmpty ? "—" : names,
-                budget: figures.budget(of: org.id!))
+                phase: org.phase?.label ?? "—",
+                counsellors: org.counsellors.isEmpty ? "—" : org.counsellors.joined(separator: ", "),
+                budget: figures.budget(of: org.id))
         }
         let pager = Pager(page: page, total: total) { n in
             var items = [URLQueryItem(name: "page", value: String(n))]
@@ -149,9 +134,9 @@ enum OrganisationsController {
                 "slug", "Publiek adres", value: input.slug,
                 hint:
                     """
-                        Kleine letters, cijfers en streepjes, bijvoorbeeld 'de-regenboog'. Komt op posters als \
-                        /o/de-regenboog en verandert daarna niet meer.
-                        """,
+                    Kleine letters, cijfers en streepjes, bijvoorbeeld 'de-regenboog'. Komt op posters als \
+                    /o/de-regenboog en verandert daarna niet meer.
+                    """,
                 required: true, maxlength: 60)
         }
         form.choice(
@@ -160,9 +145,9 @@ enum OrganisationsController {
             "employees", "Aantal medewerkers", type: "number", value: input.employees,
             hint:
                 """
-                    Vanaf \(OrganisationRules.whistleblowerProcedureThreshold) medewerkers is een meldregeling (Wet \
-                    bescherming klokkenluiders) verplicht.
-                    """,
+                Vanaf \(OrganisationRules.whistleblowerProcedureThreshold) medewerkers is een meldregeling (Wet \
+                bescherming klokkenluiders) verplicht.
+                """,
             required: true, inputmode: "numeric")
         form.add(
             "departments", "Afdelingen", type: "textarea", value: input.departments,
@@ -179,17 +164,17 @@ enum OrganisationsController {
             checked: input.whistleblowerChannel == "on",
             hint:
                 """
-                    Alleen dan biedt het meldformulier een melding onder de wet aan, met de termijnen en de \
-                    informatie over extern melden. Zo staat het in de meldregeling van de organisatie.
-                    """
+                Alleen dan biedt het meldformulier een melding onder de wet aan, met de termijnen en de \
+                informatie over extern melden. Zo staat het in de meldregeling van de organisatie.
+                """
         )
         form.add(
             "complaintsCommittee", "Klachtencommissie", type: "textarea", value: input.complaintsCommittee,
             hint:
                 """
-                    Naam en adres van de eigen of externe klachtencommissie. Staat op de publieke pagina en in de \
-                    klachtenregeling.
-                    """,
+                Naam en adres van de eigen of externe klachtencommissie. Staat op de publieke pagina en in de \
+                klachtenregeling.
+                """,
             maxlength: 500)
         form.apply(errors)
         return form
@@ -212,9 +197,9 @@ enum OrganisationsController {
             if let s = slug, !OrganisationRules.isValidSlug(s) {
                 errors["slug"] =
                     """
-                        Gebruik alleen kleine letters, cijfers en losse streepjes (2 tot 60 tekens), bijvoorbeeld \
-                        'de-regenboog'.
-                        """
+                    Gebruik alleen kleine letters, cijfers en losse streepjes (2 tot 60 tekens), bijvoorbeeld \
+                    'de-regenboog'.
+                    """
                 slug = nil
             } else if let s = slug, try await Organisation.query(on: db).filter(\.$slug == s).count() > 0 {
                 errors["slug"] = "Dit adres is al in gebruik door een andere organisatie."
@@ -502,9 +487,9 @@ enum OrganisationsController {
             "role", "Rol", ContactRole.self, selected: [input.role ?? ""],
             hint:
                 """
-                    Een interne vertrouwenspersoon staat met naam, telefoon en e-mail op de publieke pagina, zodat \
-                    medewerkers kunnen kiezen. Vraag eerst of dat goed is.
-                    """,
+                Een interne vertrouwenspersoon staat met naam, telefoon en e-mail op de publieke pagina, zodat \
+                medewerkers kunnen kiezen. Vraag eerst of dat goed is.
+                """,
             required: true, blank: "Kies een rol")
         form.add("name", "Naam", value: input.name, required: true, maxlength: 120)
         form.add("email", "E-mailadres", type: "email", value: input.email, maxlength: 254)
@@ -677,9 +662,9 @@ enum OrganisationsController {
             id: "time", title: "Activiteit of ander werk vastleggen",
             intro:
                 """
-                    Een voorlichting, workshop, verstuurd materiaal, beleidssessie of adviesgesprek. Het telt mee \
-                    voor het tegoed en komt in het jaarverslag. Uren op een melding schrijf je op de melding zelf.
-                    """,
+                Een voorlichting, workshop, verstuurd materiaal, beleidssessie of adviesgesprek. Het telt mee \
+                voor het tegoed en komt in het jaarverslag. Uren op een melding schrijf je op de melding zelf.
+                """,
             action: action, submit: "Vastleggen", csrf: req.csrfToken)
         form.choice("kind", "Soort", ActivityKind.self, selected: [input.kind ?? ""], required: true)
         form.add(

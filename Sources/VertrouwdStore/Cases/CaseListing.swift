@@ -51,10 +51,11 @@ package struct CaseListing: Decodable, Sendable {
         """
 
     /// The cases matching `condition` (on `cases c`), in `order` (newest first), with their categories.
-    /// At most `limit` of them when one is given.
+    /// At most `limit` of them when one is given. Without `categories` they are left empty (to be
+    /// added with `addCategories` to the few rows a page shows).
     package static func read(
         where condition: SQLQueryString, order: CaseFilter.Order = .newest, limit: Int? = nil,
-        on db: any Database
+        categories: Bool = true, on db: any Database
     ) async throws -> [CaseListing] {
         let sql = db as! any SQLDatabase
         var query: SQLQueryString =
@@ -62,11 +63,12 @@ package struct CaseListing: Decodable, Sendable {
             + condition + " ORDER BY " + order.sql(prefix: "c.")
         if let limit { query = query + " LIMIT \(unsafeRaw: String(max(0, limit)))" }
         var cases = try await sql.raw(query).all(decoding: CaseListing.self)
-        try await addCategories(to: &cases, on: db)
+        if categories { try await addCategories(to: &cases, on: db) }
         return cases
     }
 
-    private static func addCategories(to cases: inout [CaseListing], on db: any Database) async throws {
+    /// Reads the categories of `cases`.
+    package static func addCategories(to cases: inout [CaseListing], on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         var byCase: [UUID: [CaseCategory]] = [:]
         let ids = cases.map(\.id)

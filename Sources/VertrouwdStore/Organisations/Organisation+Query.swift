@@ -13,7 +13,7 @@ extension Organisation {
     package static func page(
         visibleTo staff: Staff, named name: String, page asked: Int, per: Int,
         on db: any Database
-    ) async throws -> (organisations: [Organisation], total: Int, page: Int) {
+    ) async throws -> (organisations: [OrganisationListing], total: Int, page: Int) {
         let sql = db as! any SQLDatabase
         var condition: SQLQueryString = "1 = 1"
         if !staff.user.isAdmin {
@@ -31,13 +31,39 @@ extension Organisation {
             try await sql.raw("SELECT COUNT(*) AS n FROM organisations WHERE " + condition).first()?
             .decode(column: "n", as: Int.self) ?? 0
         let page = min(max(1, asked), max(1, (total + per - 1) / per))
-        let ids = try await sql.raw(
-            "SELECT id FROM organisations WHERE " + condition
+        var organisations = try await sql.raw(
+            "SELECT id, name, sector, employees FROM organisations WHERE " + condition
                 + " ORDER BY name, id LIMIT \(unsafeRaw: String(per)) OFFSET \(unsafeRaw: String((page - 1) * per))"
-        ).all()
-            .map { try $0.decode(column: "id", as: UUID.self) }
-        let organisations =
-            ids.isEmpty ? [] : try await Organisation.query(on: db).filter(\.$id ~~ ids).sort(\.$name).sort(\.$id).all()
+        ).all().map {
+            OrganisationListing(
+                id: try $0.decode(column: "id", as: UUID.self), name: try $0.decode(column: "name", as: String.self),
+                sector: try $0.decode(column: "sector", as: String.self),
+                employees: try $0.decode(column: "employees", as: Int.self))
+        }
+        guard !organisations.isEmpty else { return ([], total, page) }
+        // The latest phase and the counsellors' names of the page's organisations, in two queries.
+        let ids = organisations.map(\.id)
+        var phases: [UUID: EngagementPhase] = [:]
+        for row in try await sql.raw(
+            "SELECT organisation_id, phase FROM organisation_phases WHERE organisation_id IN (\(binds: ids)) ORDER BY on_day"
+        ).all() {
+            phases[try row.decode(column: "organisation_id", as: UUID.self)] = EngagementPhase(
+                rawValue: try row.decode(column: "phase", as: String.self))
+        }
+        var counsellors: [UUID: [String]] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT l.organisation_id, u.name FROM organisation_counsellors l JOIN users u ON u.id = l.user_id \
+            WHERE l.organisation_id IN (\(binds: ids))
+            """
+        ).all() {
+            counsellors[try row.decode(column: "organisation_id", as: UUID.self), default: []].append(
+                try row.decode(column: "name", as: String.self))
+        }
+        for i in organisations.indices {
+            organisations[i].phase = phases[organisations[i].id]
+            organisations[i].counsellors = (counsellors[organisations[i].id] ?? []).sorted()
+        }
         return (organisations, total, page)
     }
 
@@ -47,6 +73,20 @@ extension Organisation {
             \.$user.$id == userID
         ).count() > 0
     }
+}
+
+/// One organisation as the list shows it: the plain columns with its latest phase and its
+/// counsellors' names, read with SQL (a model reads every text of the organisation).
+package struct OrganisationListing: Sendable {
+    package let id: UUID
+    package let name: String
+    package let sector: String
+    package let employees: Int
+    package var phase: EngagementPhase? = nil
+    /// Sorted by name.
+    package var counsellors: [String] = []
+
+    package var sectorValue: Sector? { Sector(rawValue: sector) }
 }
 
 extension ContractYear {

@@ -41,6 +41,23 @@ package final class ReporterRequest: Model, @unchecked Sendable {  // property w
 
     /// The legal term for an answer: one month (AVG art. 12(3)).
     package var dueOn: Day { Day(madeAt).adding(months: 1) }
+
+    /// The requests still to answer on a counsellor's cases, the oldest first, with the case's
+    /// reference. The practice's few unanswered requests are read first, then which are theirs: a
+    /// join led the planner through every one of the counsellor's (thousands of) cases.
+    package static func unanswered(
+        counsellor userID: UUID, on db: any Database
+    ) async throws -> [(request: ReporterRequest, reference: String)] {
+        let waiting = try await ReporterRequest.query(on: db).filter(\.$answeredAt == nil).sort(\.$madeAt).all()
+        guard !waiting.isEmpty else { return [] }
+        var references: [UUID: String] = [:]
+        for c in try await Case.query(on: db).filter(\.$id ~~ Set(waiting.map(\.$case.id)))
+            .filter(\.$counsellor.$id == userID).filter(\.$destroyedOn == nil).field(\.$id).field(\.$reference).all()
+        {
+            references[try c.requireID()] = c.reference
+        }
+        return waiting.compactMap { r in references[r.$case.id].map { (r, $0) } }
+    }
 }
 
 /// An epoch that is being or has been deleted from the key file: no new case key is wrapped

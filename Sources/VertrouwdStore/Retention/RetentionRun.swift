@@ -103,18 +103,27 @@ package struct RetentionRun: Sendable {
     ) async throws -> [Candidate] {
         let db = store.db
         let policy = try await Practice.retention(on: db)
-        let query = closed(counsellor: counsellor, endingBy: endingBy, policy: policy, on: db).with(\.$organisation)
-            .sort(\.$closedOn)
+        // Only what the decision and the list read: a case row holds its sealed contents too, and an
+        // organisation row its texts.
+        let query = closed(counsellor: counsellor, endingBy: endingBy, policy: policy, on: db)
+            .field(\.$id).field(\.$reference).field(\.$organisation.$id).field(\.$counsellor.$id).field(\.$status)
+            .field(\.$openedOn).field(\.$closedOn).field(\.$legalHoldOn).field(\.$destroyedOn).sort(\.$closedOn)
         if let endingAfter {
             query.filter(\.$closedOn > RetentionRule.lastClosingDay(endingBy: endingAfter, policy: policy))
         }
         if let limit { query.limit(limit) }
         let rows = try await query.all()
         let facts = try await Self.facts(of: rows, on: db)
+        var names: [UUID: String] = [:]
+        for org in try await Organisation.query(on: db).filter(\.$id ~~ Set(rows.map(\.$organisation.id)))
+            .field(\.$id).field(\.$name).all()
+        {
+            names[try org.requireID()] = org.name
+        }
         return try rows.map { row in
             let f = facts[try row.requireID()]!
             return Candidate(
-                id: try row.requireID(), reference: row.reference, organisation: row.organisation.name,
+                id: try row.requireID(), reference: row.reference, organisation: names[row.$organisation.id] ?? "",
                 counsellorID: row.$counsellor.id,
                 facts: f, decision: RetentionRule.decide(f, policy: policy, today: today),
                 retentionEnds: RetentionRule.retentionEnds(f, policy: policy))
