@@ -22,27 +22,19 @@ extension SignalView {
     /// the dashboard read (never a sealed field), with their categories.
     static func recentCases(
         in orgIDs: [UUID], today: Day, rule: SignalRule, on db: any Database
-    ) async throws
-        -> [CaseListing]
-    {
-        guard !orgIDs.isEmpty else { return [] }
-        return try await CaseListing.read(
-            where: """
-                c.organisation_id IN (\(binds: orgIDs)) AND c.opened_on >= \
-                \(bind: today.adding(months: -rule.windowMonths).iso) \
-                AND c.opened_on <= \(bind: today.iso)
-                """, on: db)
+    ) async throws -> [WindowCase] {
+        try await WindowCase.read(in: orgIDs, from: today.adding(months: -rule.windowMonths), to: today, on: db)
     }
 
     /// What the signal rule needs of cases.
-    static func signalCases(_ cases: [CaseListing], today: Day) -> [SignalCase] {
+    static func signalCases(_ cases: [WindowCase], today: Day) -> [SignalCase] {
         cases.map {
             SignalCase(
                 id: $0.id.uuidString, categories: Set($0.categories), department: $0.department, openedOn: $0.openedOn)
         }
     }
 
-    /// The signals in the organisations a counsellor serves, as `SignalCache` keeps them: read
+    /// The signals in the organisations a counsellor serves, as `signalCache` keeps them: read
     /// again when this process changed something, the day turned, or a quarter of an hour passed.
     static func cached(for staff: Staff, app: Application, on db: any Database) async throws -> [SignalView] {
         try await app.signalCache.value(for: staff.userID, generation: app.store.generation, today: Day(Date())) {
@@ -67,12 +59,12 @@ extension SignalView {
             try await CaseShare.running(on: db, today: today).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
         var views: [(latest: Day, count: Int, view: SignalView)] = []
         for (orgID, inOrg) in Dictionary(grouping: cases, by: \.organisationID) {
+            let signalCases = signalCases(inOrg, today: today)
+            let byID = Dictionary(uniqueKeysWithValues: zip(signalCases.map(\.id), inOrg))
             let signals = Signals.detect(
-                signalCases(inOrg, today: today), today: today, rule: settings.signalRule,
-                k: settings.disclosureThreshold)
+                signalCases, today: today, rule: settings.signalRule, k: settings.disclosureThreshold)
             for signal in signals {
-                let ids = Set(signal.caseIDs)
-                let inSignal = inOrg.filter { ids.contains($0.id.uuidString) }
+                let inSignal = signal.caseIDs.compactMap { byID[$0] }
                 let own = inSignal.filter { $0.counsellorID == staff.userID || shared.contains($0.id) }
                 var query = "category=\(signal.category.rawValue)"
                 if let d = signal.department {
