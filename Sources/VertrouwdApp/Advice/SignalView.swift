@@ -49,14 +49,8 @@ extension SignalView {
             \.$organisation.id)
         guard !orgIDs.isEmpty else { return [] }
         let cases = try await recentCases(in: orgIDs, today: today, rule: settings.signalRule, on: db)
-        let names = Dictionary(
-            uniqueKeysWithValues: try await Organisation.query(on: db).filter(\.$id ~~ orgIDs).field(\.$id).field(
-                \.$name
-            ).all().map {
-                ($0.id!, $0.name)
-            })
-        let shared = Set(
-            try await CaseShare.running(on: db, today: today).filter(\.$user.$id == staff.userID).all().map(\.$case.id))
+        let names = try await Organisation.names(of: orgIDs, on: db)
+        let shared = try await CaseShare.cases(sharedWith: staff.userID, on: db)
         var views: [(latest: Day, count: Int, view: SignalView)] = []
         for (orgID, inOrg) in Dictionary(grouping: cases, by: \.organisationID) {
             let signalCases = signalCases(inOrg, today: today)

@@ -200,14 +200,7 @@ enum DashboardController {
             let upcoming = try await CaseAppointment.query(on: db).filter(\.$counsellor.$id == staff.userID)
                 .filter(\.$startsAt >= today.iso).filter(\.$startsAt < today.adding(days: 15).iso).sort(\.$startsAt)
                 .limit(shown + 1).all()
-            let references =
-                upcoming.isEmpty
-                ? [:]
-                : Dictionary(
-                    uniqueKeysWithValues: try await Case.query(on: db)
-                        .filter(\.$id ~~ Set(upcoming.map(\.$case.id))).filter(\.$destroyedOn == nil).field(\.$id)
-                        .field(\.$reference).all()
-                        .map { ($0.id!, $0.reference) })
+            let references = try await Case.references(of: Set(upcoming.map(\.$case.id)), on: db)
             work.appointments = Bounded(
                 upcoming.compactMap { a in
                     references[a.$case.id].map { reference in

@@ -334,6 +334,14 @@ package final class CaseShare: Model, @unchecked Sendable {  // property wrapper
         " AND (ends_on IS NULL OR ends_on >= \(bind: today.iso))"
     }
 
+    /// The cases shared with a user now.
+    package static func cases(sharedWith userID: UUID, on db: any Database) async throws -> Set<UUID> {
+        Set(
+            try await (db as! any SQLDatabase).raw(
+                "SELECT case_id FROM case_shares WHERE user_id = \(bind: userID)" + running()
+            ).all().map { try $0.decode(column: "case_id", as: UUID.self) })
+    }
+
     package init() {}
     package init(id: UUID, caseID: UUID, userID: UUID, grantedBy: UUID) {
         self.id = id
@@ -389,5 +397,23 @@ package struct CaseIntake: Sendable {
         self.status = status
         self.reporterLanguage = reporterLanguage
         self.reporterWords = reporterWords
+    }
+}
+
+extension Case {
+    /// The references of those of some cases that still have their contents (and, with
+    /// `counsellor`, are theirs), without their models: a few rows, read for a list.
+    package static func references(
+        of ids: some Collection<UUID>, counsellor: UUID? = nil, on db: any Database
+    ) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        var condition: SQLQueryString = "id IN (\(binds: Array(ids))) AND destroyed_on IS NULL"
+        if let counsellor { condition = condition + " AND counsellor_id = \(bind: counsellor)" }
+        var references: [UUID: String] = [:]
+        for row in try await (db as! any SQLDatabase).raw("SELECT id, reference FROM cases WHERE " + condition).all() {
+            references[try row.decode(column: "id", as: UUID.self)] = try row.decode(
+                column: "reference", as: String.self)
+        }
+        return references
     }
 }

@@ -67,6 +67,18 @@ extension Organisation {
         return (organisations, total, page)
     }
 
+    /// The names of some organisations, without their models.
+    package static func names(of ids: some Collection<UUID>, on db: any Database) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        var names: [UUID: String] = [:]
+        for row in try await (db as! any SQLDatabase).raw(
+            "SELECT id, name FROM organisations WHERE id IN (\(binds: Array(ids)))"
+        ).all() {
+            names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+        }
+        return names
+    }
+
     /// Whether a user is one of the organisation's counsellors.
     package static func serves(_ userID: UUID, organisation orgID: UUID, on db: any Database) async throws -> Bool {
         try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == orgID).filter(

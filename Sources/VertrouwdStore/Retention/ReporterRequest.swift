@@ -50,12 +50,7 @@ package final class ReporterRequest: Model, @unchecked Sendable {  // property w
     ) async throws -> [(request: ReporterRequest, reference: String)] {
         let waiting = try await ReporterRequest.query(on: db).filter(\.$answeredAt == nil).sort(\.$madeAt).all()
         guard !waiting.isEmpty else { return [] }
-        var references: [UUID: String] = [:]
-        for c in try await Case.query(on: db).filter(\.$id ~~ Set(waiting.map(\.$case.id)))
-            .filter(\.$counsellor.$id == userID).filter(\.$destroyedOn == nil).field(\.$id).field(\.$reference).all()
-        {
-            references[try c.requireID()] = c.reference
-        }
+        let references = try await Case.references(of: Set(waiting.map(\.$case.id)), counsellor: userID, on: db)
         return waiting.compactMap { r in references[r.$case.id].map { (r, $0) } }
     }
 }

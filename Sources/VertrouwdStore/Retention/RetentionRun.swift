@@ -103,28 +103,33 @@ package struct RetentionRun: Sendable {
     ) async throws -> [Candidate] {
         let db = store.db
         let policy = try await Practice.retention(on: db)
-        // Only what the decision and the list read: a case row holds its sealed contents too, and an
-        // organisation row its texts.
-        let query = closed(counsellor: counsellor, endingBy: endingBy, policy: policy, on: db)
-            .field(\.$id).field(\.$reference).field(\.$organisation.$id).field(\.$counsellor.$id).field(\.$status)
-            .field(\.$openedOn).field(\.$closedOn).field(\.$legalHoldOn).field(\.$destroyedOn).sort(\.$closedOn)
+        var condition = closed(counsellor: counsellor, endingBy: endingBy, policy: policy)
         if let endingAfter {
-            query.filter(\.$closedOn > RetentionRule.lastClosingDay(endingBy: endingAfter, policy: policy))
+            condition =
+                condition
+                + " AND c.closed_on > \(bind: RetentionRule.lastClosingDay(endingBy: endingAfter, policy: policy).iso)"
         }
-        if let limit { query.limit(limit) }
-        let rows = try await query.all()
-        let facts = try await Self.facts(of: rows, on: db)
+        // Only what the decision and the list read, in SQL: a case model holds its sealed contents
+        // too, and Fluent builds one by reflecting over its forty properties.
+        var query: SQLQueryString =
+            """
+            SELECT c.id, c.reference, c.organisation_id, o.name AS organisation_name, c.counsellor_id, c.status, \
+            c.opened_on, c.closed_on, c.legal_hold_on, c.destroyed_on \
+            FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE
+            """ + " " + condition + " ORDER BY c.closed_on, c.id"
+        if let limit { query = query + " LIMIT \(unsafeRaw: String(max(0, limit)))" }
         var names: [UUID: String] = [:]
-        for org in try await Organisation.query(on: db).filter(\.$id ~~ Set(rows.map(\.$organisation.id)))
-            .field(\.$id).field(\.$name).all()
-        {
-            names[try org.requireID()] = org.name
+        var rows: [RetentionRow] = []
+        for row in try await (db as! any SQLDatabase).raw(query).all() {
+            let r = try RetentionRow(row: row)
+            rows.append(r)
+            names[r.id] = try row.decode(column: "organisation_name", as: String.self)
         }
-        return try rows.map { row in
-            let f = facts[try row.requireID()]!
+        let facts = try await Self.facts(of: rows, on: db)
+        return rows.map { row in
+            let f = facts[row.id]!
             return Candidate(
-                id: try row.requireID(), reference: row.reference, organisation: names[row.$organisation.id] ?? "",
-                counsellorID: row.$counsellor.id,
+                id: row.id, reference: row.reference, organisation: names[row.id] ?? "", counsellorID: row.counsellorID,
                 facts: f, decision: RetentionRule.decide(f, policy: policy, today: today),
                 retentionEnds: RetentionRule.retentionEnds(f, policy: policy))
         }
@@ -132,32 +137,79 @@ package struct RetentionRun: Sendable {
 
     /// How many closed cases `candidates` would give without a limit.
     package static func count(_ store: Store, counsellor: UUID?, endingBy: Day?) async throws -> Int {
-        try await closed(
-            counsellor: counsellor, endingBy: endingBy, policy: try await Practice.retention(on: store.db), on: store.db
-        ).count()
+        let condition = closed(
+            counsellor: counsellor, endingBy: endingBy, policy: try await Practice.retention(on: store.db))
+        return try await (store.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM cases c WHERE " + condition)
+            .first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    private static func closed(
-        counsellor: UUID?, endingBy: Day?, policy: RetentionPolicy, on db: any Database
-    ) -> QueryBuilder<Case> {
-        let query = Case.query(on: db).filter(\.$status == .closed).filter(\.$destroyedOn == nil)
-        if let counsellor { query.filter(\.$counsellor.$id == counsellor) }
+    /// The closed cases not yet destroyed (on `cases c`): a counsellor's only, and with `endingBy`
+    /// only those without a legal hold whose retention ends by that day.
+    private static func closed(counsellor: UUID?, endingBy: Day?, policy: RetentionPolicy) -> SQLQueryString {
+        var condition: SQLQueryString = "c.status = \(bind: CaseStatus.closed.rawValue) AND c.destroyed_on IS NULL"
+        if let counsellor { condition = condition + " AND c.counsellor_id = \(bind: counsellor)" }
         if let endingBy {
             // `RetentionRule.retentionEnds`: the closing day plus the period, none under a hold.
-            query.filter(\.$legalHoldOn == nil).filter(
-                \.$closedOn <= RetentionRule.lastClosingDay(endingBy: endingBy, policy: policy))
+            condition =
+                condition + " AND c.legal_hold_on IS NULL AND c.closed_on <= "
+                + "\(bind: RetentionRule.lastClosingDay(endingBy: endingBy, policy: policy).iso)"
         }
-        return query
+        return condition
+    }
+
+    /// What retention reads of a case row.
+    package struct RetentionRow: Sendable {
+        package let id: UUID
+        package let reference: String
+        package let organisationID: UUID
+        package let counsellorID: UUID
+        package let status: CaseStatus
+        package let openedOn: Day
+        package let closedOn: Day?
+        package let legalHold: Bool
+        package let destroyedOn: Day?
+
+        package init(_ c: Case) throws {
+            id = try c.requireID()
+            reference = c.reference
+            organisationID = c.$organisation.id
+            counsellorID = c.$counsellor.id
+            status = c.status
+            openedOn = c.openedOn
+            closedOn = c.closedOn
+            legalHold = c.legalHoldOn != nil
+            destroyedOn = c.destroyedOn
+        }
+
+        init(row: any SQLRow) throws {
+            func day(_ column: String) throws -> Day? {
+                guard let iso = try row.decode(column: column, as: String?.self) else { return nil }
+                guard let day = Day(iso: iso) else { throw StoreError.inconsistent("a case's \(column) is not a day") }
+                return day
+            }
+            id = try row.decode(column: "id", as: UUID.self)
+            reference = try row.decode(column: "reference", as: String.self)
+            organisationID = try row.decode(column: "organisation_id", as: UUID.self)
+            counsellorID = try row.decode(column: "counsellor_id", as: UUID.self)
+            guard let status = CaseStatus(rawValue: try row.decode(column: "status", as: String.self)),
+                let opened = try day("opened_on")
+            else { throw StoreError.inconsistent("a case row that does not read") }
+            self.status = status
+            openedOn = opened
+            closedOn = try day("closed_on")
+            legalHold = try row.decode(column: "legal_hold_on", as: String?.self) != nil
+            destroyedOn = try day("destroyed_on")
+        }
     }
 
     /// What retention needs of these cases, read now: the row, whether a signed-off report counts
     /// it, and when the reporter last wrote or asked something still unanswered.
-    package static func facts(of rows: [Case], on db: any Database) async throws -> [UUID: RetentionFacts] {
+    package static func facts(of rows: [RetentionRow], on db: any Database) async throws -> [UUID: RetentionFacts] {
         guard !rows.isEmpty else { return [:] }
         // The contract years of these cases' organisations that have a signed-off annual report: a
         // case opened in one is counted. Only their days are read (a report holds its snapshots,
         // tens of KB each; all years of all organisations are thousands of rows).
-        let orgIDs = Array(Set(rows.map(\.$organisation.id)))
+        let orgIDs = Array(Set(rows.map(\.organisationID)))
         var signed: [UUID: [(start: Day, end: Day)]] = [:]
         for row in try await (db as! any SQLDatabase).raw(
             """
@@ -172,31 +224,34 @@ package struct RetentionRun: Sendable {
             signed[try row.decode(column: "organisation_id", as: UUID.self), default: []].append((start, end))
         }
         var lastWrote: [UUID: Day] = [:]
-        let ids = rows.compactMap(\.id)
+        let ids = rows.map(\.id)
+        let sql = db as! any SQLDatabase
         for start in stride(from: 0, to: ids.count, by: 5_000) {
             let some = Array(ids[start..<min(start + 5_000, ids.count)])
-            for m in try await Mailbox.query(on: db).filter(\.$case.$id ~~ some).all() {
+            for m in try await sql.raw(
+                "SELECT case_id, created_at, last_reporter_activity FROM mailboxes WHERE case_id IN (\(binds: some))"
+            ).all() {
                 // A mailbox is made with the case: its activity is the reporter's only when they wrote since.
-                if let made = m.createdAt, m.lastReporterActivity.timeIntervalSince(made) > 1 {
-                    lastWrote[m.$case.id] = Day(m.lastReporterActivity)
+                let activity = try m.decode(column: "last_reporter_activity", as: Date.self)
+                if let made = try m.decode(column: "created_at", as: Date?.self), activity.timeIntervalSince(made) > 1 {
+                    lastWrote[try m.decode(column: "case_id", as: UUID.self)] = Day(activity)
                 }
             }
             // A request still unanswered counts as writing today: nothing is destroyed under it.
-            for r in try await ReporterRequest.query(on: db).filter(\.$case.$id ~~ some).filter(\.$answeredAt == nil)
-                .all()
-            {
-                lastWrote[r.$case.id] = Day(Date())
+            for r in try await sql.raw(
+                "SELECT case_id FROM reporter_requests WHERE answered_at IS NULL AND case_id IN (\(binds: some))"
+            ).all() {
+                lastWrote[try r.decode(column: "case_id", as: UUID.self)] = Day(Date())
             }
         }
         var facts: [UUID: RetentionFacts] = [:]
         for row in rows {
-            let counted = (signed[row.$organisation.id] ?? []).contains {
+            let counted = (signed[row.organisationID] ?? []).contains {
                 $0.start <= row.openedOn && row.openedOn <= $0.end
             }
-            facts[try row.requireID()] = RetentionFacts(
-                status: row.status, closedOn: row.closedOn, legalHold: row.legalHoldOn != nil,
-                inSignedOffReport: counted, reporterLastWrote: lastWrote[try row.requireID()],
-                destroyedOn: row.destroyedOn)
+            facts[row.id] = RetentionFacts(
+                status: row.status, closedOn: row.closedOn, legalHold: row.legalHold, inSignedOffReport: counted,
+                reporterLastWrote: lastWrote[row.id], destroyedOn: row.destroyedOn)
         }
         return facts
     }
@@ -291,7 +346,7 @@ package struct RetentionRun: Sendable {
                 // As the case is now: a hold placed, a reporter who wrote, a case reopened or a
                 // longer period since the list was made keeps it.
                 let policy = try await Practice.retention(on: db)
-                let facts = try await Self.facts(of: targets, on: db)
+                let facts = try await Self.facts(of: try targets.map(RetentionRow.init), on: db)
                 targets = try targets.filter {
                     RetentionRule.decide(facts[try $0.requireID()]!, policy: policy, today: today) == .destroy
                 }
