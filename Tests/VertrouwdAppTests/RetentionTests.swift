@@ -37,6 +37,38 @@ struct RetentionTests {
         return (anna, made[0], made[1])
     }
 
+    @Test func aReporterWhoWroteOrAskedSomethingStillOpenKeepsAnOldCase() async throws {
+        try await withVertrouwd { app in
+            // setup: two cases past their retention, read as the run reads them
+            let (_, wrote, asked) = try await twoOldCases(app)
+            let today = Day(Date())
+            func decisions() async throws -> [UUID: RetentionDecision] {
+                Dictionary(uniqueKeysWithValues: try await RetentionRun.candidates(app.store, today: today).map { ($0.id, $0.decision) })
+            }
+            #expect(try await decisions() == [wrote.id!: .destroy, asked.id!: .destroy])
+            // the reporter of one wrote in their mailbox just now; the other asked for a correction
+            let mailbox = Mailbox()
+            mailbox.$case.id = wrote.id!
+            mailbox.locator = "12345678"; mailbox.salt = Data([1]); mailbox.secretHash = Data([2]); mailbox.kdf = "scrypt"
+            mailbox.failedAttempts = 0; mailbox.language = "nl"
+            mailbox.lastReporterActivity = Date().addingTimeInterval(5)
+            try await mailbox.create(on: app.db)
+            let request = ReporterRequest(id: UUID(), caseID: asked.id!, kind: .correction)
+            request.bodySealed = try app.keys.caseKey(of: asked).seal("", context: CaseKey.context(request, \.$bodySealed))
+            try await request.create(on: app.db)
+
+            // MUT
+            let kept = try await decisions()
+
+            // validate: both kept for the grace period after today, by what the run read
+            let grace = try #require(kept[wrote.id!])
+            guard case .keep(.reporterActiveUntil(let until)) = grace, until > today else {
+                Issue.record("a reporter who wrote keeps the case: \(grace)"); return
+            }
+            #expect(kept[asked.id!] == grace, "an open request counts as writing today")
+        }
+    }
+
     @Test func aDestroyedCaseStaysUnreadableFromAnEarlierCopyOfTheDatabaseAndAKeptOneOpens() async throws {
         let keyFile = NSTemporaryDirectory() + "vertrouwd-keys-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: keyFile) }
