@@ -76,7 +76,10 @@ struct HoursTests {
 
 @Suite("Days and references")
 struct DayTests {
-    @Test(arguments: ["2026-02-30", "2026-13-01", "26-01-01", "2026-1-01", "2026/01/01", "", "２０２６-01-01"])
+    @Test(arguments: [
+        "2026-02-30", "2026-13-01", "26-01-01", "2026-1-01", "2026/01/01", "", "２０２６-01-01", "2026-01-1x",
+        "+026-01-01", " 2026-01-1", "2026-01-01 ", "2026-001-1", "2026-01-00",
+    ])
     func impossibleOrMalformedDaysAreRefused(text: String) { #expect(Day(iso: text) == nil) }
 
     @Test func daysCountAndFormat() {

@@ -45,8 +45,7 @@ extension SignalView {
     /// The signals in the organisations a counsellor serves.
     static func all(for staff: Staff, settings: Settings, on db: any Database) async throws -> [SignalView] {
         let today = Day(Date())
-        let orgIDs = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == staff.userID).all().map(
-            \.$organisation.id)
+        let orgIDs = try await Organisation.served(by: staff.userID, on: db)
         guard !orgIDs.isEmpty else { return [] }
         let cases = try await recentCases(in: orgIDs, today: today, rule: settings.signalRule, on: db)
         let names = try await Organisation.names(of: orgIDs, on: db)

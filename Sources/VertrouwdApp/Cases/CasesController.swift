@@ -88,9 +88,9 @@ enum CasesController {
             id: "new-case", title: "Nieuwe melding",
             intro:
                 """
-                    Leg vast wat je weet. Alleen de vakjes met een sterretje zijn nodig; de rest kan later. Het \
-                    verhaal, de identiteit en de beklaagde worden versleuteld opgeslagen.
-                    """,
+                Leg vast wat je weet. Alleen de vakjes met een sterretje zijn nodig; de rest kan later. Het \
+                verhaal, de identiteit en de beklaagde worden versleuteld opgeslagen.
+                """,
             action: SiteURL.cases.path, submit: "Melding aanmaken", csrf: req.csrfToken)
         form.choice(
             "organisation", "Organisatie", options: organisations.map { ($0.id!.uuidString, $0.name) },
@@ -119,9 +119,9 @@ enum CasesController {
             "regime", "Regime", Regime.self, selected: [input.regime ?? Regime.confidential.rawValue],
             hint:
                 """
-                    Bij een melding onder de Wet bescherming klokkenluiders lopen termijnen: ontvangstbevestiging \
-                    binnen 7 dagen, terugkoppeling binnen 3 maanden.
-                    """,
+                Bij een melding onder de Wet bescherming klokkenluiders lopen termijnen: ontvangstbevestiging \
+                binnen 7 dagen, terugkoppeling binnen 3 maanden.
+                """,
             required: true)
         form.add(
             "summary", "Het verhaal", type: "textarea", value: input.summary, hint: "Versleuteld. Schrijf feitelijk.",
@@ -141,8 +141,7 @@ enum CasesController {
 
     static func myOrganisations(_ req: Request) async throws -> [Organisation] {
         let staff = try req.requireStaff()
-        let ids = try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(
-            \.$organisation.id)
+        let ids = try await Organisation.served(by: staff.userID, on: req.db)
         return try await Organisation.query(on: req.db).filter(\.$id ~~ ids).sort(\.$name).all()
     }
 

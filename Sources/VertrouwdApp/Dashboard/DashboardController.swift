@@ -197,17 +197,23 @@ enum DashboardController {
                         day: day.dutch, reference: c.reference, url: SiteURL.case(.value(c.id)).path,
                         overdue: day < today)
                 })
-            let upcoming = try await CaseAppointment.query(on: db).filter(\.$counsellor.$id == staff.userID)
-                .filter(\.$startsAt >= today.iso).filter(\.$startsAt < today.adding(days: 15).iso).sort(\.$startsAt)
-                .limit(shown + 1).all()
-            let references = try await Case.references(of: Set(upcoming.map(\.$case.id)), on: db)
+            // The next two weeks' appointments of cases that still have their contents, in one query.
+            let appointments = try await (db as! any SQLDatabase).raw(
+                """
+                SELECT a.case_id, a.starts_at, a.mode, c.reference FROM case_appointments a \
+                JOIN cases c ON c.id = a.case_id \
+                WHERE a.counsellor_id = \(bind: staff.userID) AND a.starts_at >= \(bind: today.iso) \
+                AND a.starts_at < \(bind: today.adding(days: 15).iso) AND c.destroyed_on IS NULL \
+                ORDER BY a.starts_at LIMIT \(unsafeRaw: String(shown + 1))
+                """
+            ).all()
             work.appointments = Bounded(
-                upcoming.compactMap { a in
-                    references[a.$case.id].map { reference in
-                        Appointment(
-                            when: CaseForms.dutchDateTime(a.startsAt), mode: a.mode.label, reference: reference,
-                            url: SiteURL.case(.value(a.$case.id)).path)
-                    }
+                try appointments.map { row in
+                    let mode = AppointmentMode(rawValue: try row.decode(column: "mode", as: String.self))
+                    return Appointment(
+                        when: CaseForms.dutchDateTime(try row.decode(column: "starts_at", as: String.self)),
+                        mode: mode?.label ?? "", reference: try row.decode(column: "reference", as: String.self),
+                        url: SiteURL.case(.value(try row.decode(column: "case_id", as: UUID.self))).path)
                 })
             return work
         }
@@ -227,8 +233,7 @@ enum DashboardController {
         _ req: Request, staff: Staff, today: Day
     ) async throws -> (Bounded<OrgHours>, attentionOnly: Bool, served: Served) {
         let served = Set(
-            try await OrganisationCounsellor.query(on: req.db).filter(\.$user.$id == staff.userID).all().map(
-                \.$organisation.id))
+            try await Organisation.served(by: staff.userID, on: req.db))
         let attentionOnly = staff.user.isAdmin
         // Two columns, without models: an admin's dashboard reads all organisations.
         let sql = req.db as! any SQLDatabase

@@ -60,8 +60,7 @@ struct ReminderRun: Sendable {
         if let known {
             (served, figures) = known
         } else {
-            served = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == userID).all()
-                .map(\.$organisation.id)
+            served = try await Organisation.served(by: userID, on: db)
             figures = try await OrganisationFigures.of(served, today: today, on: db)
         }
         for orgID in served.sorted(by: { $0.uuidString < $1.uuidString }) {

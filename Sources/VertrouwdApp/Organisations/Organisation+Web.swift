@@ -8,8 +8,7 @@ extension Organisation {
     static func visible(to staff: Staff, on db: any Database) async throws -> [Organisation] {
         let query = Organisation.query(on: db).sort(\.$name)
         if !staff.user.isAdmin {
-            let ids = try await OrganisationCounsellor.query(on: db).filter(\.$user.$id == staff.userID).all().map(
-                \.$organisation.id)
+            let ids = try await Organisation.served(by: staff.userID, on: db)
             query.filter(\.$id ~~ ids)
         }
         return try await query.all()

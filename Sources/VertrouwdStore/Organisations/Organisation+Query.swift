@@ -79,6 +79,13 @@ extension Organisation {
         return names
     }
 
+    /// The organisations a user serves as one of their counsellors, without models.
+    package static func served(by userID: UUID, on db: any Database) async throws -> [UUID] {
+        try await (db as! any SQLDatabase).raw(
+            "SELECT organisation_id FROM organisation_counsellors WHERE user_id = \(bind: userID)"
+        ).all().map { try $0.decode(column: "organisation_id", as: UUID.self) }
+    }
+
     /// Whether a user is one of the organisation's counsellors.
     package static func serves(_ userID: UUID, organisation orgID: UUID, on db: any Database) async throws -> Bool {
         try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == orgID).filter(
