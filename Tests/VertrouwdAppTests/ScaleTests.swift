@@ -218,6 +218,60 @@ struct ScaleTests {
         }
     }
 
+    @Test func theDashboardCountsSharedCasesAndListsAftercareDueAndTheComingAppointments() async throws {
+        try await withVertrouwd { app in
+            // setup: Anna's cases in every state, and one of Bram's shared with her
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let bram = try await app.makeAccount("bram@praktijk.nl")
+            let org = try await app.makeOrganisation("het-baken", counsellors: [anna, bram])
+            let today = Day(Date())
+            func make(_ status: CaseStatus, for who: TestAccount = anna, aftercare: Day? = nil) async throws -> Case {
+                let c = try await app.makeCase(for: who, at: org)
+                c.status = status
+                c.aftercareOn = aftercare
+                try await c.save(on: app.db)
+                return c
+            }
+            let new = try await make(.new)
+            let open = try await make(.open)
+            let dueSoon = try await make(.aftercare, aftercare: today.adding(days: 3))
+            let later = try await make(.aftercare, aftercare: today.adding(days: 30))
+            let closed = try await make(.open)  // destroyed below, which closes it
+            let shared = try await make(.open, for: bram)
+            try await CaseWriter(store: app.store, actor: "cli", userID: bram.id).share(
+                try OpenCase(record: shared, key: try app.keys.caseKey(of: shared), isOwner: true), with: anna.id,
+                reason: "Vakantie")
+            let writer = CaseWriter(store: app.store, actor: "cli", userID: anna.id)
+            for (c, day) in [(open, 3), (closed, 4), (later, 20)] {
+                try await writer.addAppointment(
+                    try OpenCase(record: c, key: try app.keys.caseKey(of: c), isOwner: true),
+                    startsAt: today.adding(days: day).iso + "T10:30", minutes: 60, mode: .phone, place: "Kamer 2")
+            }
+            try await writer.destroy(id: closed.id!, cause: .retention, today: today)
+            let browser = Browser(app, over: .socket)
+            try await browser.login(anna)
+
+            // MUT
+            let page = try await browser.get("/").body.string
+
+            // validate
+            #expect(page.contains("5 lopend: 2 in behandeling, 2 in nazorg, 1 nieuw."), "the shared case counts")
+            let section = { (id: String) in
+                page.components(separatedBy: "aria-labelledby=\"\(id)\"").dropFirst().first?
+                    .components(separatedBy: "</section>").first ?? ""
+            }
+            #expect(section("h-inbox").contains(new.reference) && !section("h-inbox").contains(open.reference))
+            let aftercare = section("h-aftercare")
+            #expect(aftercare.contains(dueSoon.reference) && aftercare.contains(today.adding(days: 3).dutch))
+            #expect(!aftercare.contains(later.reference), "aftercare a month ahead is not due this week")
+            let appointments = section("h-appointments")
+            #expect(appointments.contains(open.reference) && appointments.contains("Telefonisch"))
+            #expect(!appointments.contains("Kamer 2"), "the place is sealed and not on the dashboard")
+            #expect(!appointments.contains(closed.reference), "a destroyed case's appointment is gone")
+            #expect(!appointments.contains(later.reference), "three weeks ahead is past the two weeks shown")
+        }
+    }
+
     @Test func theDashboardShowsTheTenLatestSignalsAndTheRestAreOneClickAwayAndNewCasesCount() async throws {
         try await withVertrouwd { app in
             let anna = try await app.makeAccount("anna@praktijk.nl")
