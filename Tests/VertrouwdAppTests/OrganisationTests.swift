@@ -73,6 +73,17 @@ struct OrganisationTests {
             #expect(year.endsOn == start.adding(months: 12).adding(days: -1) && year.budgetMinutes == 300)
             let overlap = try await browser.post("/organisations/\(org.id!)/contract-years", [("start", start.adding(months: 6).iso), ("hours", "5")])
             #expect(overlap.body.string.contains("overlapt"))
+            // the refused form comes back in its own place, once and open; the admin's other forms stay
+            let again = overlap.body.string
+            #expect(again.components(separatedBy: "id=\"contract-year\"").count == 2)
+            #expect(again.components(separatedBy: "<details class=\"disclosure\" open>").count == 2)
+            for form in ["organisation", "counsellors", "contact", "phase", "time"] {
+                #expect(again.contains("id=\"\(form)\""), "the \(form) form is on the page")
+            }
+            let formsInOrder = ["organisation", "counsellors", "contact", "phase", "contract-year", "time"].compactMap {
+                again.range(of: "id=\"\($0)\"")?.lowerBound
+            }
+            #expect(formsInOrder == formsInOrder.sorted() && formsInOrder.count == 6)
             let today = Day(Date()).iso
             #expect(try await browser.post("/organisations/\(org.id!)/time", [("kind", "information_session"), ("day", today), ("hours", "4"), ("what", "Voorlichting"), ("participants", "23")]).status == .seeOther)
             #expect(try await browser.get("/organisations/\(org.id!)").body.string.contains("Let op: 80% van het tegoed is gebruikt."))

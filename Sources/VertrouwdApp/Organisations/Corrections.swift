@@ -238,9 +238,9 @@ enum CorrectionsController {
             if let i = form.fields.firstIndex(where: { $0.name == "hours" }) {
                 form.fields[i].hint =
                     """
-                        Extra uren afgesproken? Verhoog het tegoed hier. In hele uren of kwartieren, bijvoorbeeld \
-                        40 of 12,5.
-                        """
+                    Extra uren afgesproken? Verhoog het tegoed hier. In hele uren of kwartieren, bijvoorbeeld \
+                    40 of 12,5.
+                    """
             }
         }
         form.title = "Wijzigen"
@@ -387,9 +387,9 @@ enum CorrectionsController {
         if try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == year.id!).count() > 0 {
             return
                 """
-                    Voor dit contractjaar is al een jaarverslag begonnen. Verwijder het niet: pas de periode of het \
-                    tegoed aan.
-                    """
+                Voor dit contractjaar is al een jaarverslag begonnen. Verwijder het niet: pas de periode of het \
+                tegoed aan.
+                """
         }
         return nil
     }

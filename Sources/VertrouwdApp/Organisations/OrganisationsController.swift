@@ -63,7 +63,7 @@ enum OrganisationsController {
         let isAdmin: Bool
         let advice: [Advice]
         let newAdviceURL: String?
-        let forms: [FormView]
+        let forms: OrganisationFormSet
         let policies: [Policy]
         let mailingURL: String
     }
@@ -270,113 +270,81 @@ enum OrganisationsController {
         try await render(req, org: try await Organisation.named(in: req))
     }
 
+    /// The organisation page: `OrganisationRows` read, the context made, the view drawn. `override`
+    /// is a form shown again with what the user typed and why it was refused.
     static func render(
         _ req: Request, org: Organisation, override: FormView? = nil, status: HTTPStatus = .ok
     ) async throws -> Response {
         let staff = try req.requireStaff()
-        let id = org.id!
-        let contacts = try await OrganisationContact.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$role)
-            .all()
-        let phases = try await EngagementPhaseRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(\.$onDay)
-            .all()
-        let years = try await ContractYear.query(on: req.db).filter(\.$organisation.$id == id).sort(
-            \.$startsOn, .descending
-        ).all()
-        let counsellors = try await org.$counsellors.get(on: req.db).sorted { $0.name < $1.name }
-        let entries = try await TimeEntry.query(on: req.db).filter(\.$organisation.$id == id).filter(\.$caseID == nil)
-            .with(\.$user).sort(\.$onDay, .descending).limit(50).all()
-        // A live count of one organisation's cases is for the counsellors who serve it: an admin who
-        // reads it daily would see each new report arrive (docs/ANONYMITY.md, who sees what).
-        let openCases =
-            try await Organisation.serves(staff.userID, organisation: id, on: req.db)
-            ? String(
-                try await Case.query(on: req.db).filter(\.$organisation.$id == id).filter(
-                    \.$status ~~ CaseStatus.allCases.filter { $0 != .closed }
-                ).count()) : nil
-
+        let id = try org.requireID()
+        let rows = try await OrganisationRows.read(org, for: staff.userID, on: req.db)
         let correct = { (kind: CorrectionKind, row: UUID, author: UUID?) -> String? in
             CorrectionsController.mayCorrect(kind, recordedBy: author, staff: staff)
                 ? SiteURL.correction(.value(id), kind: .value(kind.rawValue), row: .value(row)).path : nil
         }
-        var yearViews: [ShowPage.Year] = []
-        let reports = try await AnnualReportRecord.query(on: req.db).filter(
-            \.$contractYear.$id ~~ years.compactMap(\.id)
-        ).all()
-        for y in years {
-            let signed = reports.first { $0.$contractYear.id == y.id }?.signedOffOn.flatMap(Day.init(iso:))
-            yearViews.append(
-                .init(
-                    period: "\(y.start.dutch) – \(y.end.dutch)", budget: try await BudgetView(of: y, on: req.db),
-                    focusPoints: y.focusPoints,
-                    reportURL: SiteURL.annualReport(.value(id), year: .value(y.id!)).path,
-                    reportStatus: signed.map { "vastgesteld \($0.dutch)" } ?? "concept",
-                    correctURL: correct(.contractYear, y.id!, nil)))
-        }
-        let advice = try await AdviceRecord.query(on: req.db).filter(\.$organisation.$id == id).sort(
-            \.$givenOn, .descending
-        ).all()
-        let policies = try await policyViews(org, on: req.db)
+        let policies = try policyViews(org, documents: rows.policies)
         let adoptedCount = policies.filter(\.adopted).count
-        let assigned = counsellors.contains { $0.id == staff.userID } && staff.user.isCounsellor
-        var forms: [FormView] = []
-        let base = SiteURL.organisation(.value(id)).path
+        let assigned = rows.counsellors.contains { $0.id == staff.userID } && staff.user.isCounsellor
+        var forms = OrganisationFormSet()
         let url = { (part: SiteURL.OrganisationPart) in SiteURL.organisation(.value(id), part).path }
         if staff.user.isAdmin {
-            forms.append(
-                organisationForm(
-                    req, action: base,
-                    input: .init(
-                        name: org.name, slug: org.slug, sector: org.sector,
-                        employees: String(org.employees), departments: org.departments,
-                        phone: org.phone, whatsapp: org.whatsapp, email: org.email,
-                        availability: org.availability,
-                        whistleblowerChannel: org.whistleblowerChannel ? "on" : nil,
-                        complaintsCommittee: org.complaintsCommittee), isNew: false))
-            forms.append(
-                try await counsellorForm(
-                    req, action: url(.counsellors), selected: counsellors.map { $0.id!.uuidString }))
-            forms.append(contactForm(req, action: url(.contacts)))
-            forms.append(phaseForm(req, action: url(.phases)))
-            forms.append(yearForm(req, action: url(.contractYears)))
+            forms.organisation = organisationForm(
+                req, action: SiteURL.organisation(.value(id)).path,
+                input: .init(
+                    name: org.name, slug: org.slug, sector: org.sector, employees: String(org.employees),
+                    departments: org.departments, phone: org.phone, whatsapp: org.whatsapp, email: org.email,
+                    availability: org.availability, whistleblowerChannel: org.whistleblowerChannel ? "on" : nil,
+                    complaintsCommittee: org.complaintsCommittee), isNew: false)
+            forms.counsellors = try await counsellorForm(
+                req, action: url(.counsellors), selected: rows.counsellors.map(\.id.uuidString))
+            forms.contact = contactForm(req, action: url(.contacts))
+            forms.phase = phaseForm(req, action: url(.phases))
+            forms.contractYear = yearForm(req, action: url(.contractYears))
         }
-        forms.append(timeForm(req, action: url(.time)))
-        if let override, let i = forms.firstIndex(where: { $0.id == override.id }) { forms[i] = override }
-        for i in forms.indices { forms[i].collapsible = true }
+        forms.time = timeForm(req, action: url(.time))
+        if let override { forms.put(override) }
+        forms.update { _, form in form.collapsible = true }
 
-        let page = ShowPage(
+        let page = try ShowPage(
             meta: req.meta(org.name, section: "organisations"), name: org.name, slug: org.slug,
             publicPath: SiteURL.organisationPage(slug: .value(org.slug)).path,
             sector: org.sectorValue?.label ?? org.sector, employees: org.employees,
             whistleblowerRequired: OrganisationRules.whistleblowerProcedureRequired(employees: org.employees),
             departments: org.departmentList, phone: org.phone, whatsapp: org.whatsapp, email: org.email,
             availability: org.availability,
-            counsellors: counsellors.map(\.name),
-            contacts: contacts.map {
+            counsellors: rows.counsellors.map(\.name),
+            contacts: rows.contacts.map {
                 .init(
                     role: $0.role.label, name: $0.name, email: $0.email, phone: $0.phone,
-                    correctURL: correct(.contact, $0.id!, nil))
+                    correctURL: correct(.contact, try $0.requireID(), nil))
             },
-            phases: phases.map {
+            phases: rows.phases.map {
                 // The phase *Beleid* says how far the policy documents are.
                 .init(
                     label: $0.phase.label, day: $0.onDay.dutch,
                     note: $0.phase == .policy
                         ? [$0.note, "\(adoptedCount) van \(PolicyKind.allCases.count) beleidsdocumenten vastgesteld"]
                             .filter { !$0.isEmpty }.joined(separator: " · ") : $0.note,
-                    correctURL: correct(.phase, $0.id!, nil))
+                    correctURL: correct(.phase, try $0.requireID(), nil))
             },
-            years: yearViews,
-            entries: entries.map {
+            years: rows.years.map { y in
                 .init(
-                    day: $0.onDay.dutch, hours: Hours.format(minutes: $0.minutes),
-                    kind: $0.activityKind?.label ?? "Ander werk",
-                    what: $0.description, who: $0.user.name, participants: $0.participants,
-                    correctURL: correct(.activity, $0.id!, $0.$user.id))
+                    period: "\(y.year.start.dutch) – \(y.year.end.dutch)",
+                    budget: BudgetView(of: y.year, usedMinutes: y.usedMinutes), focusPoints: y.year.focusPoints,
+                    reportURL: SiteURL.annualReport(.value(id), year: .value(y.id)).path,
+                    reportStatus: y.signedOffOn.map { "vastgesteld \($0.dutch)" } ?? "concept",
+                    correctURL: correct(.contractYear, y.id, nil))
             },
-            openCases: openCases, isAdmin: staff.user.isAdmin,
-            advice: advice.map {
+            entries: rows.entries.map { e in
                 .init(
-                    url: SiteURL.advice(.value(id), .value($0.id!)).path, day: $0.givenOn.dutch,
+                    day: e.entry.onDay.dutch, hours: Hours.format(minutes: e.entry.minutes),
+                    kind: e.entry.activityKind?.label ?? "Ander werk", what: e.entry.description, who: e.who,
+                    participants: e.entry.participants, correctURL: correct(.activity, e.id, e.entry.$user.id))
+            },
+            openCases: rows.openCases.map(String.init), isAdmin: staff.user.isAdmin,
+            advice: rows.advice.map {
+                .init(
+                    url: SiteURL.advice(.value(id), .value(try $0.requireID())).path, day: $0.givenOn.dutch,
                     subject: $0.subject, solicited: $0.solicited)
             },
             newAdviceURL: assigned ? SiteURL.newAdvice(.value(id)).path : nil, forms: forms,
@@ -385,10 +353,8 @@ enum OrganisationsController {
     }
 
     /// The three policy documents and how far each is: the latest adopted version, a draft, or none.
-    static func policyViews(_ org: Organisation, on db: any Database) async throws -> [ShowPage.Policy] {
-        let documents = try await PolicyDocument.query(on: db).filter(\.$organisation.$id == org.id!).sort(
-            \.$version, .descending
-        ).all()
+    static func policyViews(_ org: Organisation, documents: [PolicyDocument]) throws -> [ShowPage.Policy] {
+        let id = try org.requireID()
         return PolicyKind.allCases.map { kind in
             let mine = documents.filter { $0.kind == kind }
             let adopted = mine.first { $0.status == .adopted }
@@ -398,7 +364,7 @@ enum OrganisationsController {
                 ?? "nog niet vastgesteld"
             if let draft { state += "; concept versie \(draft.version)" }
             return .init(
-                label: kind.label, url: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path, state: state,
+                label: kind.label, url: SiteURL.policy(.value(id), kind: .value(kind.rawValue)).path, state: state,
                 adopted: adopted != nil,
                 required: kind != .whistleblower
                     || OrganisationRules.whistleblowerProcedureRequired(employees: org.employees))
