@@ -70,10 +70,10 @@ enum Enrolment {
                 status: .forbidden, title: "Log eerst uit",
                 reason:
                     """
-                        Deze link is voor de collega van wie het account is, in hun eigen browser. In deze browser \
-                        is \(staff.user.name) ingelogd: log uit, of geef de link door zonder hem zelf te openen. Er \
-                        is niets veranderd.
-                        """
+                    Deze link is voor de collega van wie het account is, in hun eigen browser. In deze browser \
+                    is \(staff.user.name) ingelogd: log uit, of geef de link door zonder hem zelf te openen. Er \
+                    is niets veranderd.
+                    """
             )
         }
         guard let token = req.parameters.get("token"), !token.isEmpty, token.count <= 200,
@@ -100,17 +100,17 @@ enum Enrolment {
                 id: "enrol", title: "Je account instellen",
                 intro:
                     """
-                        Welkom, \(user.name) (\(user.email)). Kies je wachtwoord; daarna stel je de \
-                        authenticator-app op je telefoon in. Niemand anders ziet ze, ook de beheerder niet.
-                        """,
+                    Welkom, \(user.name) (\(user.email)). Kies je wachtwoord; daarna stel je de \
+                    authenticator-app op je telefoon in. Niemand anders ziet ze, ook de beheerder niet.
+                    """,
                 action: SiteURL.enrol(token: .value(token)).path, submit: "Wachtwoord instellen", csrf: req.csrfToken)
             form.add(
                 "password", "Wachtwoord", type: "password",
                 hint:
                     """
-                        Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en \
-                        goed te onthouden.
-                        """,
+                    Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en \
+                    goed te onthouden.
+                    """,
                 required: true, autocomplete: "new-password")
             form.add(
                 "password2", "Wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
@@ -119,9 +119,9 @@ enum Enrolment {
                 id: "enrol", title: "Nieuwe tweede factor",
                 intro:
                     """
-                        \(user.name) (\(user.email)), bevestig met je wachtwoord dat jij het bent; daarna stel je \
-                        de authenticator-app opnieuw in.
-                        """,
+                    \(user.name) (\(user.email)), bevestig met je wachtwoord dat jij het bent; daarna stel je \
+                    de authenticator-app opnieuw in.
+                    """,
                 action: SiteURL.enrol(token: .value(token)).path, submit: "Verder", csrf: req.csrfToken)
             form.add("current", "Je wachtwoord", type: "password", required: true, autocomplete: "current-password")
         }
@@ -202,8 +202,9 @@ enum Enrolment {
             try await user.save(on: db)
             try await StaffSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
             try await Audit.record(
-                "user.enrol", subject: "user:\(user.id!.uuidString)", detail: "\(purpose.rawValue) \(req.browserTag)",
-                actor: "user:\(user.id!.uuidString)", store: req.store, db: db)
+                "user.enrol", subject: "user:\((try user.requireID()).uuidString)",
+                detail: "\(purpose.rawValue) \(req.browserTag)",
+                actor: "user:\((try user.requireID()).uuidString)", store: req.store, db: db)
         }
         return try await req.page(
             .enrol,
@@ -220,10 +221,10 @@ extension Enrolment {
             id: "renew", title: "Nieuw wachtwoord en nieuwe tweede factor",
             intro:
                 """
-                    \(user.name), Vertrouwd is veiliger geworden: vroeger zag de beheerder het eerste wachtwoord en \
-                    de geheime sleutel van een nieuw account. Kies daarom eenmalig een nieuw wachtwoord; daarna \
-                    stel je de authenticator-app opnieuw in. Niemand anders ziet ze.
-                    """,
+                \(user.name), Vertrouwd is veiliger geworden: vroeger zag de beheerder het eerste wachtwoord en \
+                de geheime sleutel van een nieuw account. Kies daarom eenmalig een nieuw wachtwoord; daarna \
+                stel je de authenticator-app opnieuw in. Niemand anders ziet ze.
+                """,
             action: SiteURL.accountRenew.path, submit: "Wachtwoord instellen", csrf: req.csrfToken)
         form.add(
             "password", "Nieuw wachtwoord", type: "password",
@@ -327,9 +328,9 @@ extension Enrolment {
                 status: .gone, title: "Deze pagina is verlopen",
                 reason:
                     """
-                        Controleer de app door in te loggen met een code uit de app. Lukt dat niet, vraag de \
-                        beheerder dan om een nieuwe inschrijflink.
-                        """
+                    Controleer de app door in te loggen met een code uit de app. Lukt dat niet, vraag de \
+                    beheerder dan om een nieuwe inschrijflink.
+                    """
             )
         }
         // Where the page's "later" link leads: the login page, or (after renewing) the dashboard.
@@ -345,9 +346,9 @@ extension Enrolment {
             errors["code"] =
                 locked
                 ? """
-                    Na te veel pogingen staat het account even op slot. Probeer het over een kwartier opnieuw bij \
-                    het inloggen.
-                    """
+                Na te veel pogingen staat het account even op slot. Probeer het over een kwartier opnieuw bij \
+                het inloggen.
+                """
                 : "Deze code klopt niet. Staat de sleutel van deze pagina in de app? Typ de code die de app nu toont."
             return try await req.page(
                 .enrol,
@@ -359,8 +360,8 @@ extension Enrolment {
         // The app works: typos while setting it up no longer count towards a lock.
         try await User.query(on: req.db).filter(\.$id == user.requireID()).set(\.$failedLogins, to: 0).update()
         try await Audit.record(
-            "user.enrol.confirm", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
-            actor: "user:\(user.id!.uuidString)", store: req.store, db: req.db)
+            "user.enrol.confirm", subject: "user:\((try user.requireID()).uuidString)", detail: req.browserTag,
+            actor: "user:\((try user.requireID()).uuidString)", store: req.store, db: req.db)
         return req.redirect(to: next == SiteURL.login.path ? .login : .dashboard, flash: .secondFactorWorks)
     }
 }

@@ -38,7 +38,7 @@ enum HandOver {
         let groups = try await groups(of: user, on: req.db)
         let page = Page(
             meta: req.meta("Meldingen overdragen", section: "users"), name: user.name,
-            action: SiteURL.user(.value(user.id!), .handOver).path, groups: groups,
+            action: SiteURL.user(.value(try user.requireID()), .handOver).path, groups: groups,
             beforeDeactivating: req.query[String.self, at: "deactivate"] == "1", nothing: groups.isEmpty, error: error)
         return try await req.page(.handOver, page, status: status)
     }
@@ -52,7 +52,7 @@ enum HandOver {
             SELECT organisation_id, SUM(CASE WHEN status = \(bind: CaseStatus.closed.rawValue) THEN 0 ELSE 1 END) \
             AS running, \
             SUM(CASE WHEN status = \(bind: CaseStatus.closed.rawValue) THEN 1 ELSE 0 END) AS closed \
-            FROM cases WHERE counsellor_id = \(bind: user.id!) AND destroyed_on IS NULL GROUP BY organisation_id
+            FROM cases WHERE counsellor_id = \(bind: (try user.requireID())) AND destroyed_on IS NULL GROUP BY organisation_id
             """
         ).all()
         var groups: [Group] = []
@@ -100,13 +100,13 @@ enum HandOver {
         let writer = try req.cases
         var told: Set<UUID> = []
         for (organisation, to) in chosen {
-            let ids = try await Case.query(on: req.db).filter(\.$counsellor.$id == user.id!).filter(
+            let ids = try await Case.query(on: req.db).filter(\.$counsellor.$id == (try user.requireID())).filter(
                 \.$organisation.$id == organisation
             )
             .filter(\.$destroyedOn == nil).field(\.$id).all().compactMap(\.id)
             for id in ids {
                 do {
-                    try await writer.handOver(caseID: id, from: user.id!, to: to)
+                    try await writer.handOver(caseID: id, from: (try user.requireID()), to: to)
                 } catch is CaseWriter.HandOverMoved {
                     continue  // handed over meanwhile
                 } catch Keyring.KeyError.destroyed {
@@ -116,7 +116,7 @@ enum HandOver {
             told.insert(to)
         }
         // Both sides hear of it (without content): nobody's cases move unnoticed.
-        for id in told.union([user.id!]) {
+        for id in told.union([(try user.requireID())]) {
             if let person = try await User.find(id, on: req.db) {
                 Notifier.notify(req.application, to: person.email, about: .handedOver)
             }
@@ -127,6 +127,7 @@ enum HandOver {
     /// Whether the counsellor still has cases whose contents exist (a closed case too: its
     /// mailbox may still bring a message, its retention a reporter's request).
     static func hasCases(_ user: User, on db: any Database) async throws -> Bool {
-        try await Case.query(on: db).filter(\.$counsellor.$id == user.id!).filter(\.$destroyedOn == nil).count() > 0
+        try await Case.query(on: db).filter(\.$counsellor.$id == (try user.requireID())).filter(\.$destroyedOn == nil)
+            .count() > 0
     }
 }

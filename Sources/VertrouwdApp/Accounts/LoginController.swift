@@ -49,9 +49,9 @@ enum LoginController {
     /// Every failed login gets this answer, whatever failed.
     static let failedMessage =
         """
-            E-mailadres, wachtwoord of code klopt niet. Na vijf mislukte pogingen gaat een account een tijd op \
-            slot; probeer het dan later opnieuw.
-            """
+        E-mailadres, wachtwoord of code klopt niet. Na vijf mislukte pogingen gaat een account een tijd op \
+        slot; probeer het dan later opnieuw.
+        """
     static let busyMessage = "Er wordt op dit moment erg veel ingelogd. Probeer het over een paar seconden opnieuw."
 
     /// GET /login
@@ -115,7 +115,7 @@ enum LoginController {
         user.failedLogins = 0
         user.lockedUntil = nil
         let token = Tokens.random()
-        let session = StaffSession(tokenHash: Tokens.hash(token), userID: user.id!, now: now)
+        let session = StaffSession(tokenHash: Tokens.hash(token), userID: (try user.requireID()), now: now)
         let oldSession = req.cookies[StaffAuthMiddleware.sessionCookie]?.string
         let settings = req.application.settings
         try await req.store.transaction { db in
@@ -130,8 +130,8 @@ enum LoginController {
             }.delete()
             try await session.create(on: db)
             try await Audit.record(
-                "login", subject: "user:\(user.id!.uuidString)", detail: req.browserTag,
-                actor: "user:\(user.id!.uuidString)", store: req.store, db: db)
+                "login", subject: "user:\((try user.requireID()).uuidString)", detail: req.browserTag,
+                actor: "user:\((try user.requireID()).uuidString)", store: req.store, db: db)
         }
         req.staff = try Staff(user: user, session: session)
         let response = req.redirect(to: safeNext(req.query[String.self, at: "next"]))
@@ -173,7 +173,7 @@ enum LoginController {
         let sql = db as! any SQLDatabase
         let rows = try await sql.raw(
             """
-            UPDATE users SET totp_last_step = \(bind: step) WHERE id = \(bind: user.id!) AND totp_last_step < \
+            UPDATE users SET totp_last_step = \(bind: step) WHERE id = \(bind: (try user.requireID())) AND totp_last_step < \
             \(bind: step) RETURNING id
             """
         ).all()

@@ -52,9 +52,9 @@ enum SetupController {
                 id: "confirm", title: "Controleer de app",
                 intro:
                     """
-                        Typ de zescijferige code die de app nu voor Vertrouwd toont. Zo weet je zeker dat de app de \
-                        juiste sleutel heeft, voordat je deze pagina verlaat.
-                        """,
+                    Typ de zescijferige code die de app nu voor Vertrouwd toont. Zo weet je zeker dat de app de \
+                    juiste sleutel heeft, voordat je deze pagina verlaat.
+                    """,
                 action: SiteURL.enrolConfirm.path, submit: "Code controleren", csrf: req.csrfToken)
             form.add(
                 "code", "Code uit de app", required: true, autocomplete: "one-time-code", inputmode: "numeric",
@@ -97,9 +97,9 @@ enum SetupController {
             id: "setup", title: "Praktijk inrichten",
             intro:
                 """
-                    Dit is de eerste keer dat Vertrouwd start. Geef de naam van de praktijk en maak het eerste \
-                    beheerdersaccount.
-                    """,
+                Dit is de eerste keer dat Vertrouwd start. Geef de naam van de praktijk en maak het eerste \
+                beheerdersaccount.
+                """,
             action: SiteURL.setup.path + "?token="
                 + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
             submit: "Praktijk inrichten", csrf: req.csrfToken)
@@ -110,9 +110,9 @@ enum SetupController {
             "password", "Wachtwoord", type: "password",
             hint:
                 """
-                    Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed \
-                    te onthouden.
-                    """,
+                Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed \
+                te onthouden.
+                """,
             required: true, autocomplete: "new-password")
         form.add("password2", "Wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
         form.checkbox(
@@ -155,7 +155,8 @@ enum SetupController {
             try await practice.save(on: db)
             try await user.create(on: db)
             try await Audit.record(
-                "practice.setup", subject: "user:\(user.id!.uuidString)", actor: "setup", store: req.store, db: db)
+                "practice.setup", subject: "user:\((try user.requireID()).uuidString)", actor: "setup",
+                store: req.store, db: db)
         }
         return try await req.page(
             .enrol, EnrolPage(req, heading: "Praktijk ingericht", user: user, secret: secret, next: SiteURL.login.path))

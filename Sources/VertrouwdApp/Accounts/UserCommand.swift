@@ -18,9 +18,9 @@ struct UserCreateCommand: AsyncCommand {
 
     var help: String {
         """
-            Creates a staff account. Reads the password twice from standard input (one line each); with no input, \
-            generates one.
-            """
+        Creates a staff account. Reads the password twice from standard input (one line each); with no input, \
+        generates one.
+        """
     }
 
     struct Failure: Error, CustomStringConvertible { let description: String }
@@ -60,7 +60,8 @@ struct UserCreateCommand: AsyncCommand {
         let secret = try SecondFactor.enrol(user, masterKey: app.masterKey)
         try await user.create(on: app.db)
         try await Audit.record(
-            "user.create", subject: "user:\(user.id!.uuidString)", actor: "cli", store: app.store, db: app.db)
+            "user.create", subject: "user:\((try user.requireID()).uuidString)", actor: "cli", store: app.store,
+            db: app.db)
         context.console.print("Created \(role) account for \(name) <\(email)>.")
         if generated { context.console.print("Password: \(password)") }
         context.console.print("Enrol the second factor in an authenticator app with this URI:")

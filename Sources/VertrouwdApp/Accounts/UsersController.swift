@@ -61,9 +61,9 @@ enum UsersController {
             id: "new-user", title: "Nieuw account",
             intro:
                 """
-                    Vertrouwd maakt een inschrijflink (72 uur geldig) waarmee de nieuwe collega zelf een wachtwoord \
-                    en de authenticator-app instelt. Jij ziet geen van beide.
-                    """,
+                Vertrouwd maakt een inschrijflink (72 uur geldig) waarmee de nieuwe collega zelf een wachtwoord \
+                en de authenticator-app instelt. Jij ziet geen van beide.
+                """,
             action: SiteURL.users.path, submit: "Account aanmaken", csrf: req.csrfToken)
         form.add("name", "Naam", value: input.name, required: true, maxlength: 120)
         form.add("email", "E-mailadres", type: "email", value: input.email, required: true)
@@ -115,7 +115,7 @@ enum UsersController {
         let token = Enrolment.open(user, purpose: .newAccount)
         try await req.store.transaction { db in
             try await user.create(on: db)
-            try await req.audit("user.create", subject: "user:\(user.id!.uuidString)")
+            try await req.audit("user.create", subject: "user:\((try user.requireID()).uuidString)")
         }
         return try await linkPage(req, user, token: token, heading: "Account aangemaakt voor \(name)")
     }
@@ -160,7 +160,7 @@ enum UsersController {
         let user = try await target(req)
         guard user.id != req.staff?.userID else { throw Abort(.forbidden) }
         if try await HandOver.hasCases(user, on: req.db) {
-            return req.redirect(to: SiteURL.user(.value(user.id!), .handOver).path + "?deactivate=1")
+            return req.redirect(to: SiteURL.user(.value(try user.requireID()), .handOver).path + "?deactivate=1")
         }
         user.active = false
         // An open enrolment link dies with the account: reactivating must not revive it.
@@ -169,8 +169,8 @@ enum UsersController {
         user.enrolExpiresAt = nil
         try await req.store.transaction { db in
             try await user.save(on: db)
-            try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
-            try await req.audit("user.deactivate", subject: "user:\(user.id!.uuidString)")
+            try await StaffSession.query(on: db).filter(\.$user.$id == (try user.requireID())).delete()
+            try await req.audit("user.deactivate", subject: "user:\((try user.requireID()).uuidString)")
         }
         return req.redirect(to: .users, flash: .deactivated)
     }
@@ -183,7 +183,7 @@ enum UsersController {
         user.active = true
         try await req.store.transaction { db in
             try await user.save(on: db)
-            try await req.audit("user.activate", subject: "user:\(user.id!.uuidString)")
+            try await req.audit("user.activate", subject: "user:\((try user.requireID()).uuidString)")
         }
         return req.redirect(to: .users, flash: .saved)
     }
@@ -196,7 +196,7 @@ enum UsersController {
         user.lockedUntil = nil
         try await req.store.transaction { db in
             try await user.save(on: db)
-            try await req.audit("user.unlock", subject: "user:\(user.id!.uuidString)")
+            try await req.audit("user.unlock", subject: "user:\((try user.requireID()).uuidString)")
         }
         return req.redirect(to: .users, flash: .saved)
     }
@@ -212,8 +212,8 @@ enum UsersController {
             user, purpose: user.enrolPurpose == Enrolment.Purpose.newAccount.rawValue ? .newAccount : .secondFactor)
         try await req.store.transaction { db in
             try await user.save(on: db)
-            try await StaffSession.query(on: db).filter(\.$user.$id == user.id!).delete()
-            try await req.audit("user.reset_totp", subject: "user:\(user.id!.uuidString)")
+            try await StaffSession.query(on: db).filter(\.$user.$id == (try user.requireID())).delete()
+            try await req.audit("user.reset_totp", subject: "user:\((try user.requireID()).uuidString)")
         }
         return try await linkPage(req, user, token: token, heading: "Nieuwe tweede factor voor \(user.name)")
     }

@@ -22,17 +22,17 @@ enum AdviceController {
         let k = req.application.settings.disclosureThreshold
         let today = Day(Date())
         let rule = req.application.settings.signalRule
-        let cases = try await SignalView.recentCases(in: [org.id!], today: today, rule: rule, on: req.db)
+        let cases = try await SignalView.recentCases(in: [(try org.requireID())], today: today, rule: rule, on: req.db)
         guard
             let signal = Signals.detect(SignalView.signalCases(cases, today: today), today: today, rule: rule, k: k)
                 .first(where: { $0.category == category && $0.department == nil }), signal.count < k
         else { return nil }
         return
             """
-                Dit signaal telt minder dan \(k) meldingen. De brief noemt geen aantal, maar wie weet dat een \
-                signaal er minstens \(rule.minimumCases) zijn, leest ‘\(category.label.lowercased())’ als \
-                ‘\(rule.minimumCases) tot \(k - 1) meldingen’. Verwoord het thema ruimer, of wacht tot er meer zijn.
-                """
+            Dit signaal telt minder dan \(k) meldingen. De brief noemt geen aantal, maar wie weet dat een \
+            signaal er minstens \(rule.minimumCases) zijn, leest ‘\(category.label.lowercased())’ als \
+            ‘\(rule.minimumCases) tot \(k - 1) meldingen’. Verwoord het thema ruimer, of wacht tot er meer zijn.
+            """
     }
 
     static func adviceForm(
@@ -42,9 +42,9 @@ enum AdviceController {
             id: "advice", title: nil,
             intro:
                 """
-                    Het advies gaat naar de directie. Noem geen namen, afdelingen of aantallen onder de drempel; de \
-                    concepttekst houdt zich daar al aan.
-                    """,
+                Het advies gaat naar de directie. Noem geen namen, afdelingen of aantallen onder de drempel; de \
+                concepttekst houdt zich daar al aan.
+                """,
             action: action, submit: "Advies vastleggen", csrf: req.csrfToken)
         form.radios(
             "solicited", "Soort advies", options: [("no", "Ongevraagd advies"), ("yes", "Gevraagd advies")],
@@ -75,7 +75,8 @@ enum AdviceController {
 
     static func requireCounsellor(_ req: Request, org: Organisation) async throws -> Staff {
         let staff = try req.requireStaff()
-        guard staff.user.isCounsellor, try await Organisation.serves(staff.userID, organisation: org.id!, on: req.db)
+        guard staff.user.isCounsellor,
+            try await Organisation.serves(staff.userID, organisation: (try org.requireID()), on: req.db)
         else {
             throw Abort(.notFound)
         }
@@ -92,7 +93,8 @@ enum AdviceController {
             let department = try? req.query.get(String.self, at: "department")
             let today = Day(Date())
             let rule = req.application.settings.signalRule
-            let cases = try await SignalView.recentCases(in: [org.id!], today: today, rule: rule, on: req.db)
+            let cases = try await SignalView.recentCases(
+                in: [(try org.requireID())], today: today, rule: rule, on: req.db)
             if let signal = Signals.detect(SignalView.signalCases(cases, today: today), today: today, rule: rule, k: k)
                 .first(where: {
                     $0.category == category && $0.department == department.flatMap { $0.isEmpty ? nil : $0 }
@@ -106,10 +108,11 @@ enum AdviceController {
         }
         let caution = try await smallSignalCaution(
             req, org: org, category: input.category.flatMap(CaseCategory.init(rawValue:)))
-        let form = adviceForm(req, action: SiteURL.advice(.value(org.id!)).path, input: input, caution: caution)
+        let form = adviceForm(
+            req, action: SiteURL.advice(.value(try org.requireID())).path, input: input, caution: caution)
         let page = NewPage(
             meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name,
-            orgURL: SiteURL.organisation(.value(org.id!)).path, form: form)
+            orgURL: SiteURL.organisation(.value(try org.requireID())).path, form: form)
         return try await req.page(.adviceNew, page)
     }
 
@@ -132,7 +135,8 @@ enum AdviceController {
         let day = errors.day(input.day, "day", label: "de datum")
         let minutes = errors.hours(input.hours)
         if let day, errors["day"] == nil,
-            let frozen = try await AnnualReportRecord.refusalToAdd(organisation: org.id!, on: day, db: req.db)
+            let frozen = try await AnnualReportRecord.refusalToAdd(
+                organisation: (try org.requireID()), on: day, db: req.db)
         {
             errors["day"] = frozen
         }
@@ -142,36 +146,39 @@ enum AdviceController {
         if caution != nil, input.smallSignal != "on" {
             errors["smallSignal"] =
                 """
-                    Vink aan dat je het thema toch noemt, of laat de brief wachten tot het signaal ten minste \(k) \
-                    meldingen telt.
-                    """
+                Vink aan dat je het thema toch noemt, of laat de brief wachten tot het signaal ten minste \(k) \
+                meldingen telt.
+                """
         }
         guard errors.isEmpty, let subject, let body, let solicited, let day, let minutes else {
             let page = NewPage(
                 meta: req.meta("Advies aan \(org.name)", section: "organisations"), orgName: org.name,
-                orgURL: SiteURL.organisation(.value(org.id!)).path,
+                orgURL: SiteURL.organisation(.value(try org.requireID())).path,
                 form: adviceForm(
-                    req, action: SiteURL.advice(.value(org.id!)).path, input: input, errors: errors, caution: caution))
+                    req, action: SiteURL.advice(.value(try org.requireID())).path, input: input, errors: errors,
+                    caution: caution))
             return try await req.page(.adviceNew, page, status: .unprocessableEntity)
         }
         let advice = AdviceRecord()
-        advice.$organisation.id = org.id!
+        advice.$organisation.id = (try org.requireID())
         advice.$user.id = staff.userID
         advice.solicited = solicited
         advice.category = category
         advice.subject = subject; advice.body = body; advice.givenOn = day
         advice.response = ""; advice.followUp = ""
         let entry = TimeEntry()
-        entry.$organisation.id = org.id!
+        entry.$organisation.id = (try org.requireID())
         entry.$user.id = staff.userID
         entry.onDay = day; entry.minutes = minutes; entry.description = subject
         entry.activityKind = .advice
         try await req.store.transaction { db in
             try await advice.create(on: db)
             try await entry.create(on: db)
-            try await req.audit("advice.create", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
+            try await req.audit(
+                "advice.create", subject: "organisation:\(try org.requireID())",
+                detail: (try advice.requireID()).uuidString)
         }
-        return req.redirect(to: .advice(.value(org.id!), .value(advice.id!)), flash: .created)
+        return req.redirect(to: .advice(.value(try org.requireID()), .value(try advice.requireID())), flash: .created)
     }
 
     // MARK: one advice
@@ -235,7 +242,7 @@ enum AdviceController {
         let frozen = try await frozen(advice, on: req.db)
         let page = ShowPage(
             meta: req.meta(advice.subject, section: "organisations"), orgName: org.name,
-            orgURL: SiteURL.organisation(.value(org.id!)).path,
+            orgURL: SiteURL.organisation(.value(try org.requireID())).path,
             subject: advice.subject, body: advice.body, day: advice.givenOn.dutch,
             solicited: advice.solicited, response: advice.response, followUp: advice.followUp, docxURL: url(.docx),
             form: canEdit
@@ -307,7 +314,8 @@ enum AdviceController {
             return try await render(
                 req, org: org, advice: advice, form: nil,
                 textForm: textForm(
-                    req, action: SiteURL.advice(.value(org.id!), .value(advice.id!), .text).path,
+                    req,
+                    action: SiteURL.advice(.value(try org.requireID()), .value(try advice.requireID()), .text).path,
                     input: input, reason: reasonInput, errors: errors),
                 status: .unprocessableEntity)
         }
@@ -324,10 +332,10 @@ enum AdviceController {
             current.subject = subject; current.body = body
             try await current.save(on: db)
             try await req.audit(
-                "correction.change", subject: "organisation:\(org.id!)",
-                detail: "advice:\(advice.id!) \(changed.joined(separator: ",")) · \(reason)")
+                "correction.change", subject: "organisation:\(try org.requireID())",
+                detail: "advice:\(try advice.requireID()) \(changed.joined(separator: ",")) · \(reason)")
         }
-        return req.redirect(to: .advice(.value(org.id!), .value(advice.id!)), flash: .corrected)
+        return req.redirect(to: .advice(.value(try org.requireID()), .value(try advice.requireID())), flash: .corrected)
     }
 
     struct SentForm: Content { var day: String? }
@@ -337,9 +345,9 @@ enum AdviceController {
             id: "sent", title: "Verstuurd aan de directie",
             intro:
                 """
-                    Leg vast wanneer je het advies hebt verstuurd. Daarna staat de tekst vast: het is wat de \
-                    directie heeft.
-                    """,
+                Leg vast wanneer je het advies hebt verstuurd. Daarna staat de tekst vast: het is wat de \
+                directie heeft.
+                """,
             action: action, submit: "Vastleggen als verstuurd", csrf: req.csrfToken)
         form.add("day", "Verstuurd op", type: "date", value: day ?? Day(Date()).iso, required: true)
         form.confirm = "Vastleggen als verstuurd? Daarna kun je de tekst niet meer wijzigen."
@@ -363,7 +371,8 @@ enum AdviceController {
             return try await render(
                 req, org: org, advice: advice, form: nil,
                 sentForm: sentForm(
-                    req, action: SiteURL.advice(.value(org.id!), .value(advice.id!), .sent).path,
+                    req,
+                    action: SiteURL.advice(.value(try org.requireID()), .value(try advice.requireID()), .sent).path,
                     day: input.day, errors: errors),
                 status: .unprocessableEntity)
         }
@@ -372,9 +381,11 @@ enum AdviceController {
             guard let current = try await AdviceRecord.find(advice.id, on: db), current.sentOn == nil else { return }
             current.sentOn = day
             try await current.save(on: db)
-            try await req.audit("advice.sent", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
+            try await req.audit(
+                "advice.sent", subject: "organisation:\(try org.requireID())",
+                detail: (try advice.requireID()).uuidString)
         }
-        return req.redirect(to: .advice(.value(org.id!), .value(advice.id!)), flash: .saved)
+        return req.redirect(to: .advice(.value(try org.requireID()), .value(try advice.requireID())), flash: .saved)
     }
 
     /// POST /organisations/:orgID/advice/:adviceID/response
@@ -386,7 +397,7 @@ enum AdviceController {
         let response = errors.text(input.response, "response", label: "de reactie", max: 8000, required: false) ?? ""
         let followUp = errors.text(input.followUp, "followUp", label: "de opvolging", max: 8000, required: false) ?? ""
         guard errors.isEmpty else {
-            let action = SiteURL.advice(.value(org.id!), .value(advice.id!), .response).path
+            let action = SiteURL.advice(.value(try org.requireID()), .value(try advice.requireID()), .response).path
             return try await render(
                 req, org: org, advice: advice, form: responseForm(req, action: action, input: input, errors: errors),
                 status: .unprocessableEntity)
@@ -394,9 +405,11 @@ enum AdviceController {
         advice.response = response; advice.followUp = followUp
         try await req.store.transaction { db in
             try await advice.save(on: db)
-            try await req.audit("advice.response", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
+            try await req.audit(
+                "advice.response", subject: "organisation:\(try org.requireID())",
+                detail: (try advice.requireID()).uuidString)
         }
-        return req.redirect(to: .advice(.value(org.id!), .value(advice.id!)), flash: .saved)
+        return req.redirect(to: .advice(.value(try org.requireID()), .value(try advice.requireID())), flash: .saved)
     }
 
     /// GET /organisations/:orgID/advice/:adviceID/docx — the letter, editable.
@@ -406,7 +419,9 @@ enum AdviceController {
             title: advice.subject,
             lines: ["\(org.name) · \(advice.givenOn.dutch) · \(advice.solicited ? "gevraagd" : "ongevraagd") advies"],
             body: advice.body)
-        try await req.audit("advice.export", subject: "organisation:\(org.id!)", detail: advice.id!.uuidString)
+        try await req.audit(
+            "advice.export", subject: "organisation:\(try org.requireID())", detail: (try advice.requireID()).uuidString
+        )
         return Response.document(data, format: .docx, name: "advies-\(org.slug)-\(advice.givenOn).docx")
     }
 }

@@ -63,9 +63,9 @@ struct AuditVerifyCommand: AsyncCommand {
             name: "head",
             help:
                 """
-                    A head kept off the server (SEQUENCE:HASH, from `audit head` or `backup`): the log must still \
-                    hold it. May be given more than once, comma-separated.
-                    """
+                A head kept off the server (SEQUENCE:HASH, from `audit head` or `backup`): the log must still \
+                hold it. May be given more than once, comma-separated.
+                """
         )
         var heads: String?
     }
@@ -86,7 +86,7 @@ struct AuditVerifyCommand: AsyncCommand {
         let acknowledged = try await AuditEvent.query(on: app.db).filter(\.$action == "audit.acknowledge").sort(\.$id)
             .all()
         for entry in acknowledged {
-            context.console.print("Acknowledged at entry \(entry.id!): \(entry.detail)")
+            context.console.print("Acknowledged at entry \(try entry.requireID()): \(entry.detail)")
         }
         guard problems.isEmpty else {
             for problem in problems { context.console.error("Audit log BROKEN: \(problem).") }
@@ -100,9 +100,9 @@ struct AuditVerifyCommand: AsyncCommand {
         default:
             context.console.print(
                 """
-                    Audit log intact: \(count) entries, every keyed hash links to the one before, and it reaches \
-                    its anchor.
-                    """
+                Audit log intact: \(count) entries, every keyed hash links to the one before, and it reaches \
+                its anchor.
+                """
             )
         }
         context.console.print("Head: \(AuditCommand.headLine(last))")

@@ -91,8 +91,8 @@ enum DashboardController {
         if !staff.user.isAdmin, !floodedOrgs.isEmpty {
             floodedOrgs = floodedOrgs.filter { served.ids.contains($0.id!) }
         }
-        let floods = floodedOrgs.compactMap { org in
-            flooded[org.id!].map { Flood(organisation: org.name, when: clock.string(from: $0)) }
+        let floods = try floodedOrgs.compactMap { org in
+            flooded[(try org.requireID())].map { Flood(organisation: org.name, when: clock.string(from: $0)) }
         }
         var form = FormView(
             id: "calendar", title: nil, action: SiteURL.calendarFeed.path, submit: "Nieuw agenda-adres maken",
@@ -340,12 +340,15 @@ enum CalendarFeed {
                 .filter(\.$active == true).first()
         else { throw Abort(.notFound) }
         let from = Day(Date()).adding(days: -30).iso
-        let appointments = try await CaseAppointment.query(on: req.db).filter(\.$counsellor.$id == user.id!)
-            .filter(\.$startsAt >= from).sort(\.$startsAt).all()
+        let appointments = try await CaseAppointment.query(on: req.db).filter(
+            \.$counsellor.$id == (try user.requireID())
+        )
+        .filter(\.$startsAt >= from).sort(\.$startsAt).all()
         let ics = ICS.calendar(
-            appointments.map { a in
+            try appointments.map { a in
                 ICS.Event(
-                    uid: "\(a.id!.uuidString)@vertrouwd", startsAt: a.startsAt, minutes: a.durationMinutes,
+                    uid: "\((try a.requireID()).uuidString)@vertrouwd", startsAt: a.startsAt,
+                    minutes: a.durationMinutes,
                     summary: "Afspraak vertrouwenspersoon (\(a.mode.label.lowercased()))")
             })
         var headers = HTTPHeaders()

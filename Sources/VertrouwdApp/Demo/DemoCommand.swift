@@ -46,10 +46,10 @@ enum DemoPractice {
             throw DemoCommand.Refusal(
                 description:
                     """
-                        This database already holds data (\(users) accounts, \(orgs) organisations, \(cases) \
-                        cases). The demo only fills an empty database; point VERTROUWD_DATA_DIR or DATABASE_URL at \
-                        a new one.
-                        """
+                    This database already holds data (\(users) accounts, \(orgs) organisations, \(cases) \
+                    cases). The demo only fills an empty database; point VERTROUWD_DATA_DIR or DATABASE_URL at \
+                    a new one.
+                    """
             )
         }
         var rng = Seeded(state: 2026)
@@ -121,7 +121,7 @@ enum DemoPractice {
             for user in spec.counsellors { try await org.$counsellors.attach(user, on: db) }
             for (role, name) in [(ContactRole.board, "M. Jansen"), (.hr, "P. de Boer"), (.worksCouncil, "S. Bakker")] {
                 let contact = OrganisationContact()
-                contact.$organisation.id = org.id!; contact.role = role; contact.name = name
+                contact.$organisation.id = (try org.requireID()); contact.role = role; contact.name = name
                 contact.email = "\(role.rawValue)@\(spec.slug).demo"; contact.phone = ""
                 try await contact.create(on: db)
             }
@@ -130,14 +130,14 @@ enum DemoPractice {
             ]
             for (phase, months) in phases {
                 let record = EngagementPhaseRecord()
-                record.$organisation.id = org.id!; record.phase = phase
+                record.$organisation.id = (try org.requireID()); record.phase = phase
                 record.note = ""
                 record.onDay = yearStart.adding(months: months)
                 try await record.create(on: db)
             }
             for (start, hours) in [(yearStart.adding(months: -12), spec.hours), (yearStart, spec.hours)] {
                 let year = ContractYear()
-                year.$organisation.id = org.id!; year.startsOn = start
+                year.$organisation.id = (try org.requireID()); year.startsOn = start
                 year.endsOn = start.adding(months: 12).adding(days: -1)
                 year.budgetMinutes = hours * 60
                 year.focusPoints =
@@ -153,7 +153,8 @@ enum DemoPractice {
             for (i, (kind, what, participants)) in activities.enumerated() {
                 for start in [yearStart.adding(months: -12), yearStart] where start.adding(months: 1 + i * 3) <= today {
                     let entry = TimeEntry()
-                    entry.$organisation.id = org.id!; entry.$user.id = spec.counsellors[0].id!; entry.caseID = nil
+                    entry.$organisation.id = (try org.requireID()); entry.$user.id = spec.counsellors[0].id!;
+                    entry.caseID = nil
                     entry.onDay = start.adding(months: 1 + i * 3); entry.minutes = [90, 120, 180, 30][i]
                     entry.description = what
                     entry.activityKind = kind; entry.participants = participants
@@ -167,21 +168,21 @@ enum DemoPractice {
         // referrals.
         let stories = [
             """
-                Melder voelt zich al maanden buitengesloten door twee collega's; opmerkingen tijdens de pauze, niet \
-                uitgenodigd voor overleg.
-                """,
+            Melder voelt zich al maanden buitengesloten door twee collega's; opmerkingen tijdens de pauze, niet \
+            uitgenodigd voor overleg.
+            """,
             """
-                Leidinggevende maakt regelmatig opmerkingen over uiterlijk en kleding van melder, ook in het \
-                bijzijn van anderen.
-                """,
+            Leidinggevende maakt regelmatig opmerkingen over uiterlijk en kleding van melder, ook in het \
+            bijzijn van anderen.
+            """,
             """
-                Melder is na een conflict met een cliëntfamilie uitgescholden en bedreigd; voelt zich niet gesteund \
-                door het team.
-                """,
+            Melder is na een conflict met een cliëntfamilie uitgescholden en bedreigd; voelt zich niet gesteund \
+            door het team.
+            """,
             """
-                Melder vermoedt dat declaraties van een afdeling niet kloppen: uren die niet gewerkt zijn worden \
-                toch gefactureerd.
-                """,
+            Melder vermoedt dat declaraties van een afdeling niet kloppen: uren die niet gewerkt zijn worden \
+            toch gefactureerd.
+            """,
             "Collega deelt vertrouwelijke cliëntgegevens via een privé-app; melder weet niet of dit gemeld mag worden.",
             "Melder ervaart grappen over afkomst als kwetsend; eerdere opmerking hierover werd weggelachen.",
             "Vraag over de rol van de vertrouwenspersoon en wat er met een gesprek gebeurt.",
@@ -209,7 +210,8 @@ enum DemoPractice {
                 n % 3 == 0 ? yearStart.adding(days: -(1 + daysAgo % 360)) : max(today.adding(days: -daysAgo), yearStart)
             let whistleblower = kind == .businessIntegrity && spec.employees >= 50 && n % 2 == 0
             let intake = CaseIntake(
-                organisationID: org.id!, counsellorID: counsellor.id!, kind: kind, categories: categories,
+                organisationID: (try org.requireID()), counsellorID: (try counsellor.requireID()), kind: kind,
+                categories: categories,
                 reporterRole: ReporterRole.allCases[Int.random(in: 0..<4, using: &rng)],
                 channel: IntakeChannel.allCases[Int.random(in: 0..<5, using: &rng)], openedOn: opened,
                 department: n % 3 == 0 ? spec.departments[n % spec.departments.count] : "",
@@ -219,7 +221,7 @@ enum DemoPractice {
                 reporterContact: n % 4 == 0 ? "" : "06-0000 00\(String(format: "%02d", n))",
                 accused: kind == .informationRequest ? "" : "Collega X (demo)")
             // Every case and everything on it goes through the write layer, audited as the CLI.
-            let writer = CaseWriter(store: app.store, actor: "cli", userID: counsellor.id!)
+            let writer = CaseWriter(store: app.store, actor: "cli", userID: (try counsellor.requireID()))
             let c = try await writer.create(intake)
             created += 1
 
@@ -273,7 +275,8 @@ enum DemoPractice {
         let (baken, bakenSpec) = organisations[1]
         for daysAgo in [12, 27, 41] {
             let intake = CaseIntake(
-                organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
+                organisationID: (try baken.requireID()), counsellorID: bakenSpec.counsellors[0].id!,
+                kind: .personalIntegrity,
                 categories: [.intimidation], reporterRole: .affectedEmployee, channel: .phone,
                 openedOn: today.adding(days: -daysAgo), department: "Thuiszorg", relation: .manager,
                 regime: .confidential,
@@ -287,15 +290,16 @@ enum DemoPractice {
         // the acknowledgement is due within the week, so Anna's morning starts with a reminder.
         let wbk = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(
             CaseIntake(
-                organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .businessIntegrity,
+                organisationID: (try baken.requireID()), counsellorID: bakenSpec.counsellors[0].id!,
+                kind: .businessIntegrity,
                 categories: [.fraud], reporterRole: .witness, channel: .email, openedOn: today.adding(days: -3),
                 department: "Facilitair",
                 relation: .manager, regime: .whistleblower,
                 summary:
                     """
-                        Melder vermoedt dat facturen van een leverancier dubbel worden betaald en dat een \
-                        leidinggevende daarvan weet.
-                        """,
+                    Melder vermoedt dat facturen van een leverancier dubbel worden betaald en dat een \
+                    leidinggevende daarvan weet.
+                    """,
                 reporterName: "", reporterContact: "", accused: "Leidinggevende (demo)"))
         try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!)
             .logTime(wbk, on: today.adding(days: -3), minutes: 60, today: today)
@@ -312,7 +316,7 @@ enum DemoPractice {
         ).first {
             let draft = Signals.adviceDraft(for: signal, organisation: baken.name, k: app.settings.disclosureThreshold)
             let letter = AdviceRecord()
-            letter.$organisation.id = baken.id!; letter.$user.id = bakenSpec.counsellors[0].id!
+            letter.$organisation.id = (try baken.requireID()); letter.$user.id = bakenSpec.counsellors[0].id!
             letter.solicited = false; letter.category = .intimidation
             letter.subject = draft.subject; letter.body = draft.body
             letter.givenOn = today.adding(days: -2); letter.sentOn = letter.givenOn
@@ -322,21 +326,21 @@ enum DemoPractice {
         // An advice given last year, with management's answer.
         let (gemeente, gemeenteSpec) = organisations[2]
         let advice = AdviceRecord()
-        advice.$organisation.id = gemeente.id!; advice.$user.id = gemeenteSpec.counsellors[0].id!;
+        advice.$organisation.id = (try gemeente.requireID()); advice.$user.id = gemeenteSpec.counsellors[0].id!;
         advice.solicited = true
         advice.subject = "Advies: meldregeling en zichtbaarheid vertrouwenspersoon"
         advice.body =
             """
-                Aan de directie van Gemeente Lindewaard,\n\nOp uw verzoek adviseer ik de meldregeling te \
-                actualiseren en de vertrouwenspersoon zichtbaarder te maken op de afdelingen.\n\nMet vriendelijke \
-                groet,\nYoussef El Amrani
-                """
+            Aan de directie van Gemeente Lindewaard,\n\nOp uw verzoek adviseer ik de meldregeling te \
+            actualiseren en de vertrouwenspersoon zichtbaarder te maken op de afdelingen.\n\nMet vriendelijke \
+            groet,\nYoussef El Amrani
+            """
         advice.givenOn = yearStart.adding(months: -4); advice.sentOn = advice.givenOn
         advice.response = "De directie neemt het advies over.";
         advice.followUp = ""
         try await advice.create(on: db)
         let adviceTime = TimeEntry()
-        adviceTime.$organisation.id = gemeente.id!; adviceTime.$user.id = gemeenteSpec.counsellors[0].id!
+        adviceTime.$organisation.id = (try gemeente.requireID()); adviceTime.$user.id = gemeenteSpec.counsellors[0].id!
         adviceTime.onDay = advice.givenOn; adviceTime.minutes = 120; adviceTime.description = advice.subject
         adviceTime.activityKind = .advice
         try await adviceTime.create(on: db)
@@ -349,30 +353,32 @@ enum DemoPractice {
             (.other, 14, 6, "Congres LVV")
         ] {
             let entry = DevelopmentEntry()
-            entry.$user.id = anna.id!; entry.kind = kind; entry.onDay = today.adding(months: -monthsAgo)
+            entry.$user.id = (try anna.requireID()); entry.kind = kind; entry.onDay = today.adding(months: -monthsAgo)
             entry.minutes = hours * 60; entry.description = what
             try await entry.create(on: db)
         }
         // Last year's annual reports were signed off, as in a practice that has run a year.
         for (org, spec) in organisations {
             guard
-                let year = try await ContractYear.query(on: db).filter(\.$organisation.$id == org.id!)
+                let year = try await ContractYear.query(on: db).filter(\.$organisation.$id == (try org.requireID()))
                     .filter(\.$startsOn == yearStart.adding(months: -12)).first()
             else { continue }
             let (doc, _) = try await ReportBuilder.currentDocument(
                 org: org, year: year, record: nil, store: app.store, on: db)
-            try await ReportBuilder.signOff(doc, record: nil, yearID: year.id!, by: spec.counsellors[0].id!, on: db)
+            try await ReportBuilder.signOff(
+                doc, record: nil, yearID: (try year.requireID()), by: spec.counsellors[0].id!, on: db)
         }
         // Six conversations of last year at Het Baken were written up after its report was signed off
         // (a counsellor back from leave): the report is signed off again, checked against the first
         // version as the web page does (docs/ANONYMITY.md, rule 9). Both versions are kept.
-        if let lastYear = try await ContractYear.query(on: db).filter(\.$organisation.$id == baken.id!)
+        if let lastYear = try await ContractYear.query(on: db).filter(\.$organisation.$id == (try baken.requireID()))
             .filter(\.$startsOn == yearStart.adding(months: -12)).first()
         {
             for i in 0..<6 {
                 _ = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(
                     CaseIntake(
-                        organisationID: baken.id!, counsellorID: bakenSpec.counsellors[0].id!, kind: .personalIntegrity,
+                        organisationID: (try baken.requireID()), counsellorID: bakenSpec.counsellors[0].id!,
+                        kind: .personalIntegrity,
                         categories: [.workload], reporterRole: .affectedEmployee, channel: .phone,
                         openedOn: lastYear.endsOn.adding(days: -20 - 7 * i), department: "", relation: .manager,
                         regime: .confidential,
@@ -380,14 +386,16 @@ enum DemoPractice {
                         reporterContact: "", accused: ""))
                 created += 1
             }
-            let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == lastYear.id!).first()
+            let record = try await AnnualReportRecord.query(on: db).filter(
+                \.$contractYear.$id == (try lastYear.requireID())
+            ).first()
             let (doc, _) = try await ReportBuilder.currentDocument(
                 org: baken, year: lastYear, record: record, store: app.store, on: db)
             let problems = AnnualStatistics.revisionProblems(
                 from: try ReportBuilder.versionsThatLeft(record).map(\.statistics), to: doc.statistics)
             if problems.isEmpty {
                 try await ReportBuilder.signOff(
-                    doc, record: record, yearID: lastYear.id!, by: bakenSpec.counsellors[0].id!, on: db)
+                    doc, record: record, yearID: (try lastYear.requireID()), by: bakenSpec.counsellors[0].id!, on: db)
             } else {
                 app.logger.warning(
                     "Het Baken's second version of last year was refused: \(problems.joined(separator: "; "))")
@@ -400,7 +408,7 @@ enum DemoPractice {
                 let body = try await PolicyTemplates.draft(kind, facts: facts, on: db)
                 for version in 1...2 {
                     let d = PolicyDocument()
-                    d.$organisation.id = org.id!
+                    d.$organisation.id = (try org.requireID())
                     d.kind = kind; d.version = version; d.createdBy = spec.counsellors[0].name; d.noWorksCouncil = false
                     d.createdAt = yearStart.adding(months: version == 1 ? -11 : -1).date
                     if version == 1 {
@@ -412,7 +420,7 @@ enum DemoPractice {
                         d.status = .draft; d.adoptedBy = ""
                         d.body =
                             body
-                            + """
+                                + """
                                 \n\n## Wijziging \(today.year)\n\nDeze versie is na de evaluatie met de \
                                 vertrouwenspersoon aangepast.
                                 """

@@ -57,7 +57,7 @@ extension Attachments {
         try await Attachment.query(on: db).filter(\.$case.$id == c.id).field(\.$id).field(\.$kind).field(\.$size)
             .field(\.$filenameSealed).field(\.$createdAt).sort(\.$createdAt).all().map { a in
                 Listed(
-                    url: SiteURL.attachment(.value(c.id), .value(a.id!)).path,
+                    url: SiteURL.attachment(.value(c.id), .value(try a.requireID())).path,
                     name: try c.open(a, \.$filenameSealed),
                     size: ByteCountFormatter.string(fromByteCount: Int64(a.size), countStyle: .file))
             }
@@ -79,9 +79,9 @@ extension Attachments {
             name: .contentDisposition,
             value:
                 """
-                    attachment; \
-                    filename=\"bijlage-\(c.record.reference)-\(id.uuidString.prefix(8)).\(kind.fileExtension)\"
-                    """
+                attachment; \
+                filename=\"bijlage-\(c.record.reference)-\(id.uuidString.prefix(8)).\(kind.fileExtension)\"
+                """
         )
         headers.replaceOrAdd(name: "Content-Security-Policy", value: "sandbox; default-src 'none'")
         let db = req.db, key = c.key, logger = req.logger

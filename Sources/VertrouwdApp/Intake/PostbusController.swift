@@ -159,7 +159,7 @@ enum PostbusController {
             let token = Tokens.random()
             let session = MailboxSession()
             session.id = Tokens.hash(token)
-            session.$mailbox.id = mailbox.id!
+            session.$mailbox.id = (try mailbox.requireID())
             session.createdAt = Date()
             session.lastSeenAt = Date()
             try await req.store.transaction { db in
@@ -236,10 +236,12 @@ enum PostbusController {
             var correct: FormView?
             if isRecord && m.approvedAt == nil {
                 approve = FormView(
-                    id: "approve-\(m.id!)", action: SiteURL.postbusRecord(.value(m.id!), .approve).path,
+                    id: "approve-\(try m.requireID())",
+                    action: SiteURL.postbusRecord(.value(try m.requireID()), .approve).path,
                     submit: t.approve, csrf: req.csrfToken)
                 var f = FormView(
-                    id: "correct-\(m.id!)", action: SiteURL.postbusRecord(.value(m.id!), .correct).path,
+                    id: "correct-\(try m.requireID())",
+                    action: SiteURL.postbusRecord(.value(try m.requireID()), .correct).path,
                     submit: t.sendCorrection, csrf: req.csrfToken)
                 f.add("body", t.correction, type: "textarea", required: true, maxlength: Case.storyLimit)
                 f.secondary = true
@@ -247,7 +249,7 @@ enum PostbusController {
             }
             let kind = m.kind == .acknowledgement ? t.acknowledgement : (isRecord ? t.recordTitle : "")
             return Message(
-                id: m.id!.uuidString, fromReporter: m.sender == .reporter,
+                id: (try m.requireID()).uuidString, fromReporter: m.sender == .reporter,
                 sender: m.sender == .reporter ? t.you : t.counsellor, kind: kind, isRecord: isRecord,
                 body: try c.open(m, \.$bodySealed),
                 at: formatter.string(from: m.createdAt), approvedAt: m.approvedAt.map { formatter.string(from: $0) },

@@ -157,14 +157,14 @@ enum PublicController {
                 t: t, title: t.orgTitle.replacingOccurrences(of: "{org}", with: org.name), orgName: org.name,
                 links: PublicLinks(slug: org.slug),
                 counsellors: counsellors.map {
-                    Counsellor(id: $0.id!.uuidString, name: $0.name, introduction: $0.introduction ?? "")
+                    Counsellor(id: (try $0.requireID()).uuidString, name: $0.name, introduction: $0.introduction ?? "")
                 },
                 phone: org.phone, whatsapp: org.whatsapp,
                 whatsappLink: international.isEmpty ? "" : "https://wa.me/\(international)",
                 email: org.email, availability: org.availability, available: !counsellors.isEmpty,
                 whoMay: t.whoMay.replacingOccurrences(of: "{org}", with: org.name),
                 internalCounsellors: try await OrganisationContact.query(on: req.db).filter(
-                    \.$organisation.$id == org.id!
+                    \.$organisation.$id == (try org.requireID())
                 )
                 .filter(\.$role == .internalCounsellor).sort(\.$name).all()
                 .map { InternalCounsellor(name: $0.name, email: $0.email, phone: $0.phone) },
@@ -334,11 +334,12 @@ enum PublicController {
         }
         let summary =
             """
-                Gespreksaanvraag via de website.\nGewenste vorm: \(mode.label)\nMomenten: \
-                \(moments.isEmpty ? "—" : moments)\n\nOnderwerp:\n\(topic.isEmpty ? "—" : topic)
-                """
+            Gespreksaanvraag via de website.\nGewenste vorm: \(mode.label)\nMomenten: \
+            \(moments.isEmpty ? "—" : moments)\n\nOnderwerp:\n\(topic.isEmpty ? "—" : topic)
+            """
         let intake = CaseIntake(
-            organisationID: org.id!, counsellorID: counsellor.id!, kind: .unclassified, categories: [],
+            organisationID: (try org.requireID()), counsellorID: (try counsellor.requireID()), kind: .unclassified,
+            categories: [],
             reporterRole: .unknown, channel: .webForm, openedOn: Day(Date()), department: "",
             relation: .unknown, regime: .confidential, summary: summary, reporterName: "",
             reporterContact: contact, accused: "", status: .new,
@@ -406,7 +407,8 @@ enum PublicController {
                 status: busy ?? .unprocessableEntity)
         }
         let intake = CaseIntake(
-            organisationID: org.id!, counsellorID: counsellor.id!, kind: topic?.kind ?? .unclassified,
+            organisationID: (try org.requireID()), counsellorID: (try counsellor.requireID()),
+            kind: topic?.kind ?? .unclassified,
             categories: topic.map { [$0.category] } ?? [], reporterRole: .unknown, channel: .webForm,
             openedOn: Day(Date()), department: "", relation: .unknown,
             regime: whistleblower ? .whistleblower : .confidential, summary: story,

@@ -100,23 +100,27 @@ enum CorrectionsController {
         let row: Row?
         switch kind {
         case .activity:
-            row = try await TimeEntry.query(on: req.db).filter(\.$id == id).filter(\.$organisation.$id == org.id!)
-                .filter(\.$caseID == nil).first()
-                .flatMap { staff.user.isAdmin || $0.$user.id == staff.userID ? Row.activity($0) : nil }
+            row = try await TimeEntry.query(on: req.db).filter(\.$id == id).filter(
+                \.$organisation.$id == (try org.requireID())
+            )
+            .filter(\.$caseID == nil).first()
+            .flatMap { staff.user.isAdmin || $0.$user.id == staff.userID ? Row.activity($0) : nil }
         case .contact:
             row = try await OrganisationContact.query(on: req.db).filter(\.$id == id).filter(
-                \.$organisation.$id == org.id!
+                \.$organisation.$id == (try org.requireID())
             ).first()
                 .flatMap { staff.user.isAdmin ? Row.contact($0) : nil }
         case .phase:
             row = try await EngagementPhaseRecord.query(on: req.db).filter(\.$id == id).filter(
-                \.$organisation.$id == org.id!
+                \.$organisation.$id == (try org.requireID())
             ).first()
                 .flatMap { staff.user.isAdmin ? Row.phase($0) : nil }
         case .contractYear:
-            row = try await ContractYear.query(on: req.db).filter(\.$id == id).filter(\.$organisation.$id == org.id!)
-                .first()
-                .flatMap { staff.user.isAdmin ? Row.contractYear($0) : nil }
+            row = try await ContractYear.query(on: req.db).filter(\.$id == id).filter(
+                \.$organisation.$id == (try org.requireID())
+            )
+            .first()
+            .flatMap { staff.user.isAdmin ? Row.contractYear($0) : nil }
         }
         guard let row else { throw Abort(.notFound) }
         return (org, row)
@@ -158,17 +162,17 @@ enum CorrectionsController {
         _ req: Request, org: Organisation, row: Row, edit: FormView? = nil, remove: FormView? = nil,
         status: HTTPStatus = .ok
     ) async throws -> Response {
-        let refusal = try await refusal(row, orgID: org.id!, on: req.db)
+        let refusal = try await refusal(row, orgID: (try org.requireID()), on: req.db)
+        let orgID = try org.requireID()
         let action = { (remove: Bool) in
-            SiteURL.correction(.value(org.id!), kind: .value(row.kind.rawValue), row: .value(row.id), remove: remove)
-                .path
+            SiteURL.correction(.value(orgID), kind: .value(row.kind.rawValue), row: .value(row.id), remove: remove).path
         }
         let page = CorrectionPage(
             meta: req.meta(
                 "\(row.kind.noun.prefix(1).uppercased() + row.kind.noun.dropFirst()) wijzigen", section: "organisations"
             ),
             heading: "\(row.kind.noun.prefix(1).uppercased() + row.kind.noun.dropFirst()) wijzigen of verwijderen",
-            backURL: SiteURL.organisation(.value(org.id!)).path, backLabel: org.name,
+            backURL: SiteURL.organisation(.value(try org.requireID())).path, backLabel: org.name,
             facts: facts(row), refusal: refusal,
             edit: refusal == nil ? (edit ?? editForm(req, row, action: action(false))) : nil,
             remove: refusal == nil ? (remove ?? removeForm(req, noun: row.kind.noun, action: action(true))) : nil)
@@ -271,7 +275,9 @@ enum CorrectionsController {
     /// POST /organisations/:orgID/correct/:kind/:rowID — the change, with its reason.
     @Sendable static func change(_ req: Request) async throws -> Response {
         let (org, row) = try await load(req)
-        let action = SiteURL.correction(.value(org.id!), kind: .value(row.kind.rawValue), row: .value(row.id)).path
+        let action = SiteURL.correction(
+            .value(try org.requireID()), kind: .value(row.kind.rawValue), row: .value(row.id)
+        ).path
         let reasonInput = req.form(CorrectionReason.self) ?? .init()
         var errors = FormErrors()
         let reason = errors.reason(reasonInput, note: true)
@@ -307,7 +313,7 @@ enum CorrectionsController {
             valid = try await OrganisationsController.read(form, into: copy, errors: &errors, on: req.db)
             input = form; changed = .contractYear(copy)
         }
-        if valid, let refused = try await refusal(row, becoming: changed, orgID: org.id!, on: req.db) {
+        if valid, let refused = try await refusal(row, becoming: changed, orgID: (try org.requireID()), on: req.db) {
             errors.general = refused
         }
         guard valid, errors.isEmpty, let reason else {
@@ -326,15 +332,15 @@ enum CorrectionsController {
         }
         try await req.store.transaction { db in
             // Checked again inside the write: a report signed off meanwhile wins.
-            if let refused = try await refusal(row, becoming: changed, orgID: org.id!, on: db) {
+            if let refused = try await refusal(row, becoming: changed, orgID: (try org.requireID()), on: db) {
                 throw ExplainedAbort(status: .conflict, title: "Niet gewijzigd", reason: refused)
             }
             try await apply(changed, to: row, on: db)
             try await req.audit(
-                "correction.change", subject: "organisation:\(org.id!)",
+                "correction.change", subject: "organisation:\(try org.requireID())",
                 detail: "\(row.kind.rawValue):\(row.id) \(what.joined(separator: ",")) · \(reason)")
         }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .corrected)
+        return req.redirect(to: .organisation(.value(try org.requireID())), flash: .corrected)
     }
 
     /// POST /organisations/:orgID/correct/:kind/:rowID/remove — removes the row, with its reason.
@@ -343,13 +349,13 @@ enum CorrectionsController {
         let input = req.form(CorrectionReason.self) ?? .init()
         var errors = FormErrors()
         let reason = errors.reason(input, note: true)
-        if let refused = try await refusal(row, orgID: org.id!, on: req.db) { errors.general = refused }
+        if let refused = try await refusal(row, orgID: (try org.requireID()), on: req.db) { errors.general = refused }
         if case .contractYear(let year) = row, errors.isEmpty, let holds = try await yearHolds(year, on: req.db) {
             errors.general = holds
         }
         guard errors.isEmpty, let reason else {
             let action = SiteURL.correction(
-                .value(org.id!), kind: .value(row.kind.rawValue), row: .value(row.id), remove: true
+                .value(try org.requireID()), kind: .value(row.kind.rawValue), row: .value(row.id), remove: true
             ).path
             return try await render(
                 req, org: org, row: row,
@@ -357,7 +363,7 @@ enum CorrectionsController {
                 status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
-            if let refused = try await refusal(row, orgID: org.id!, on: db) {
+            if let refused = try await refusal(row, orgID: (try org.requireID()), on: db) {
                 throw ExplainedAbort(status: .conflict, title: "Niet verwijderd", reason: refused)
             }
             if case .contractYear(let year) = row, let holds = try await yearHolds(year, on: db) {
@@ -370,10 +376,10 @@ enum CorrectionsController {
             case .contractYear(let r): try await r.delete(on: db)
             }
             try await req.audit(
-                "correction.remove", subject: "organisation:\(org.id!)",
+                "correction.remove", subject: "organisation:\(try org.requireID())",
                 detail: "\(row.kind.rawValue):\(row.id) · \(reason)")
         }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .removed)
+        return req.redirect(to: .organisation(.value(try org.requireID())), flash: .removed)
     }
 
     /// Why a contract year may not be removed though no signed-off report holds it: hours were
@@ -384,7 +390,8 @@ enum CorrectionsController {
         {
             return "In dit contractjaar zijn uren geschreven. Verwijder het niet: pas de periode of het tegoed aan."
         }
-        if try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == year.id!).count() > 0 {
+        if try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == (try year.requireID())).count() > 0
+        {
             return
                 """
                 Voor dit contractjaar is al een jaarverslag begonnen. Verwijder het niet: pas de periode of het \

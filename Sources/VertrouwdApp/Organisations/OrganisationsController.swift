@@ -260,9 +260,9 @@ enum OrganisationsController {
         org.whistleblowerChannel = v.whistleblowerChannel; org.complaintsCommittee = v.complaintsCommittee
         try await req.store.transaction { db in
             try await org.create(on: db)
-            try await req.audit("organisation.create", subject: "organisation:\(org.id!)")
+            try await req.audit("organisation.create", subject: "organisation:\(try org.requireID())")
         }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .created)
+        return req.redirect(to: .organisation(.value(try org.requireID())), flash: .created)
     }
 
     /// GET /organisations/:orgID
@@ -380,7 +380,8 @@ enum OrganisationsController {
             return try await render(
                 req, org: org,
                 override: organisationForm(
-                    req, action: SiteURL.organisation(.value(org.id!)).path, input: input, errors: errors, isNew: false),
+                    req, action: SiteURL.organisation(.value(try org.requireID())).path, input: input, errors: errors,
+                    isNew: false),
                 status: .unprocessableEntity)
         }
         org.name = v.name; org.sector = v.sector.rawValue; org.employees = v.employees
@@ -389,9 +390,9 @@ enum OrganisationsController {
         org.whistleblowerChannel = v.whistleblowerChannel; org.complaintsCommittee = v.complaintsCommittee
         try await req.store.transaction { db in
             try await org.save(on: db)
-            try await req.audit("organisation.update", subject: "organisation:\(org.id!)")
+            try await req.audit("organisation.update", subject: "organisation:\(try org.requireID())")
         }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
+        return req.redirect(to: .organisation(.value(try org.requireID())), flash: .saved)
     }
 
     // MARK: counsellors
@@ -426,18 +427,18 @@ enum OrganisationsController {
             return try await render(
                 req, org: org,
                 override: try await counsellorForm(
-                    req, action: SiteURL.organisation(.value(org.id!), .counsellors).path,
+                    req, action: SiteURL.organisation(.value(try org.requireID()), .counsellors).path,
                     selected: input.counsellors ?? [], errors: errors),
                 status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
-            try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == org.id!).delete()
+            try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == (try org.requireID())).delete()
             for user in valid { try await org.$counsellors.attach(user, on: db) }
             try await req.audit(
-                "organisation.counsellors", subject: "organisation:\(org.id!)",
-                detail: valid.map { $0.id!.uuidString }.sorted().joined(separator: ","))
+                "organisation.counsellors", subject: "organisation:\(try org.requireID())",
+                detail: valid.map { (try $0.requireID()).uuidString }.sorted().joined(separator: ","))
         }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
+        return req.redirect(to: .organisation(.value(try org.requireID())), flash: .saved)
     }
 
     // MARK: contacts, phases, contract years, time
@@ -482,19 +483,20 @@ enum OrganisationsController {
         let input = req.form(ContactForm.self) ?? ContactForm()
         var errors = FormErrors()
         let contact = OrganisationContact()
-        contact.$organisation.id = org.id!
+        contact.$organisation.id = (try org.requireID())
         guard read(input, into: contact, errors: &errors) else {
             return try await render(
                 req, org: org,
                 override: contactForm(
-                    req, action: SiteURL.organisation(.value(org.id!), .contacts).path, input: input, errors: errors),
+                    req, action: SiteURL.organisation(.value(try org.requireID()), .contacts).path, input: input,
+                    errors: errors),
                 status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             try await contact.create(on: db)
-            try await req.audit("organisation.contact", subject: "organisation:\(org.id!)")
+            try await req.audit("organisation.contact", subject: "organisation:\(try org.requireID())")
         }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
+        return req.redirect(to: .organisation(.value(try org.requireID())), flash: .saved)
     }
 
     struct PhaseForm: Content { var phase, day, note: String? }
@@ -529,19 +531,21 @@ enum OrganisationsController {
         let input = req.form(PhaseForm.self) ?? PhaseForm()
         var errors = FormErrors()
         let record = EngagementPhaseRecord()
-        record.$organisation.id = org.id!
+        record.$organisation.id = (try org.requireID())
         guard read(input, into: record, errors: &errors) else {
             return try await render(
                 req, org: org,
                 override: phaseForm(
-                    req, action: SiteURL.organisation(.value(org.id!), .phases).path, input: input, errors: errors),
+                    req, action: SiteURL.organisation(.value(try org.requireID()), .phases).path, input: input,
+                    errors: errors),
                 status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             try await record.create(on: db)
-            try await req.audit("organisation.phase", subject: "organisation:\(org.id!)", detail: record.phase.rawValue)
+            try await req.audit(
+                "organisation.phase", subject: "organisation:\(try org.requireID())", detail: record.phase.rawValue)
         }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
+        return req.redirect(to: .organisation(.value(try org.requireID())), flash: .saved)
     }
 
     struct YearForm: Content { var start, end, hours, focus: String? }
@@ -568,21 +572,21 @@ enum OrganisationsController {
         let input = req.form(YearForm.self) ?? YearForm()
         var errors = FormErrors()
         let year = ContractYear()
-        year.$organisation.id = org.id!
+        year.$organisation.id = (try org.requireID())
         guard try await read(input, into: year, errors: &errors, on: req.db) else {
             return try await render(
                 req, org: org,
                 override: yearForm(
-                    req, action: SiteURL.organisation(.value(org.id!), .contractYears).path, input: input,
+                    req, action: SiteURL.organisation(.value(try org.requireID()), .contractYears).path, input: input,
                     errors: errors),
                 status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             try await year.create(on: db)
             try await req.audit(
-                "organisation.contract_year", subject: "organisation:\(org.id!)", detail: year.startsOn.iso)
+                "organisation.contract_year", subject: "organisation:\(try org.requireID())", detail: year.startsOn.iso)
         }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
+        return req.redirect(to: .organisation(.value(try org.requireID())), flash: .saved)
     }
 
     /// Reads a contract-year form into `year` (new, or the one being corrected: it does not
@@ -657,18 +661,20 @@ enum OrganisationsController {
         let input = req.form(TimeForm.self) ?? TimeForm()
         var errors = FormErrors()
         let entry = TimeEntry()
-        entry.$organisation.id = org.id!
+        entry.$organisation.id = (try org.requireID())
         entry.$user.id = staff.userID
         entry.caseID = nil
         var valid = read(input, into: entry, errors: &errors)
         if valid,
-            let frozen = try await AnnualReportRecord.refusalToAdd(organisation: org.id!, on: entry.onDay, db: req.db)
+            let frozen = try await AnnualReportRecord.refusalToAdd(
+                organisation: (try org.requireID()), on: entry.onDay, db: req.db)
         {
             errors["day"] = frozen
             valid = false
         }
         if valid, input.overBudget != "on",
-            let ask = try await ContractYear.crossing(of: org.id!, on: entry.onDay, adding: entry.minutes, db: req.db)
+            let ask = try await ContractYear.crossing(
+                of: (try org.requireID()), on: entry.onDay, adding: entry.minutes, db: req.db)
         {
             errors["overBudget"] = ask
             valid = false
@@ -677,16 +683,17 @@ enum OrganisationsController {
             return try await render(
                 req, org: org,
                 override: timeForm(
-                    req, action: SiteURL.organisation(.value(org.id!), .time).path, input: input, errors: errors),
+                    req, action: SiteURL.organisation(.value(try org.requireID()), .time).path, input: input,
+                    errors: errors),
                 status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
             try await entry.create(on: db)
             try await req.audit(
-                "activity.create", subject: "organisation:\(org.id!)",
+                "activity.create", subject: "organisation:\(try org.requireID())",
                 detail: "\(entry.activityKind?.rawValue ?? "") \(entry.minutes)")
         }
-        return req.redirect(to: .organisation(.value(org.id!)), flash: .saved)
+        return req.redirect(to: .organisation(.value(try org.requireID())), flash: .saved)
     }
 
     /// Reads an activity form into `entry` when it is valid; false with `errors` otherwise.

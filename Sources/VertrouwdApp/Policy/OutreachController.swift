@@ -50,7 +50,7 @@ enum OutreachController {
                 lang: lang.rawValue, title: text.title ?? "Poster", html: PolicyWriters.html(text),
                 qr: try qr(facts).svg(title: qrTitle, size: "60mm"), address: facts.publicAddress,
                 addressWarning: facts.addressIsConfigured ? nil : PolicyFacts.unconfiguredWarning,
-                backURL: SiteURL.organisation(.value(org.id!), .mailing).path))
+                backURL: SiteURL.organisation(.value(try org.requireID()), .mailing).path))
     }
 
     /// GET /organisations/:orgID/poster.docx[?lang=en] — the poster, editable, with the QR code as an image.
@@ -89,10 +89,10 @@ enum OutreachController {
         let (text, facts) = try await text(.mailing, org, req)
         let lang = language(req)
         let path = { (part: SiteURL.OrganisationPart, lang: String) in
-            SiteURL.organisation(.value(org.id!), part).path + "?lang=\(lang)"
+            SiteURL.organisation(.value(try org.requireID()), part).path + "?lang=\(lang)"
         }
         let form = OrganisationsController.timeForm(
-            req, action: SiteURL.organisation(.value(org.id!), .time).path,
+            req, action: SiteURL.organisation(.value(try org.requireID()), .time).path,
             input: .init(
                 kind: ActivityKind.material.rawValue,
                 what: "Poster en mailing verstuurd (QR-code naar de publieke pagina)"))
@@ -100,7 +100,7 @@ enum OutreachController {
             .mailing,
             MailingPage(
                 meta: req.meta("Poster en mailing – \(org.name)", section: "organisations"), orgName: org.name,
-                orgURL: SiteURL.organisation(.value(org.id!)).path, lang: lang.rawValue,
+                orgURL: SiteURL.organisation(.value(try org.requireID())).path, lang: lang.rawValue,
                 html: PolicyWriters.html(text, titleLevel: 2), plain: text.plain,
                 qr: try qr(facts).svg(title: "QR-code naar \(facts.publicAddress)", size: "40mm"),
                 address: facts.publicAddress,

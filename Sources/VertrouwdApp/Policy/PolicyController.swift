@@ -47,8 +47,10 @@ enum PolicyController {
 
     static func versions(_ org: Organisation, _ kind: PolicyKind, on db: any Database) async throws -> [PolicyDocument]
     {
-        try await PolicyDocument.query(on: db).filter(\.$organisation.$id == org.id!).filter(\.$kind == kind)
-            .sort(\.$version, .descending).all()
+        try await PolicyDocument.query(on: db).filter(\.$organisation.$id == (try org.requireID())).filter(
+            \.$kind == kind
+        )
+        .sort(\.$version, .descending).all()
     }
 
     static func view(_ d: PolicyDocument, _ org: Organisation) -> VersionView {
@@ -151,7 +153,7 @@ enum PolicyController {
                         Maakt een concept van het sjabloon van de praktijk, met de gegevens van \(org.name) al \
                         ingevuld.
                         """,
-                    action: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path,
+                    action: SiteURL.policy(.value(try org.requireID()), kind: .value(kind.rawValue)).path,
                     submit: "Concept maken", csrf: req.csrfToken))
         }
         // A form refused because its version was adopted meanwhile still comes back, with what was typed.
@@ -164,7 +166,7 @@ enum PolicyController {
         }
         let page = Page(
             meta: req.meta("\(kind.label) – \(org.name)", section: "organisations"), orgName: org.name,
-            orgURL: SiteURL.organisation(.value(org.id!)).path, kind: kind.rawValue, kindLabel: kind.label,
+            orgURL: SiteURL.organisation(.value(try org.requireID())).path, kind: kind.rawValue, kindLabel: kind.label,
             needsConsent: kind.needsWorksCouncilConsent, versions: all.map { view($0, org) },
             adopted: adopted.map { view($0, org) }, draft: draft.map { view($0, org) },
             draftHTML: draft.map {
@@ -184,7 +186,7 @@ enum PolicyController {
             let all = try await versions(org, kind, on: db)
             guard !all.contains(where: { $0.status == .draft }) else { return nil }
             let d = PolicyDocument()
-            d.$organisation.id = org.id!
+            d.$organisation.id = (try org.requireID())
             d.kind = kind
             d.version = (all.first?.version ?? 0) + 1
             d.status = .draft
@@ -196,7 +198,8 @@ enum PolicyController {
             // Two clicks at once: the unique version number lets only one of them in.
             try await d.create(on: db)
             try await req.audit(
-                "policy.draft", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) v\(d.version)")
+                "policy.draft", subject: "organisation:\(try org.requireID())", detail: "\(kind.rawValue) v\(d.version)"
+            )
             return d
         }
     }
@@ -214,16 +217,17 @@ enum PolicyController {
                 throw error
             }
         }
-        let back = SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue))
+        let back = SiteURL.policy(.value(try org.requireID()), kind: .value(kind.rawValue))
         return made == nil ? req.redirect(to: back) : req.redirect(to: back, flash: .created)
     }
 
     static func version(_ req: Request, _ org: Organisation, _ kind: PolicyKind) async throws -> PolicyDocument {
         guard let version = req.parameters.get("version", as: Int.self),
-            let d = try await PolicyDocument.query(on: req.db).filter(\.$organisation.$id == org.id!).filter(
-                \.$kind == kind
-            )
-            .filter(\.$version == version).first()
+            let d = try await PolicyDocument.query(on: req.db).filter(\.$organisation.$id == (try org.requireID()))
+                .filter(
+                    \.$kind == kind
+                )
+                .filter(\.$version == version).first()
         else { throw Abort(.notFound) }
         return d
     }
@@ -235,8 +239,10 @@ enum PolicyController {
     ) async throws -> Bool {
         var update = (db as! any SQLDatabase).update(PolicyDocument.schema)
         for (column, value) in columns { update = update.set(column, to: value) }
-        let rows = try await update.where("id", .equal, d.id!).where("status", .equal, PolicyStatus.draft.rawValue)
-            .returning("id").all()
+        let rows = try await update.where("id", .equal, (try d.requireID())).where(
+            "status", .equal, PolicyStatus.draft.rawValue
+        )
+        .returning("id").all()
         return !rows.isEmpty
     }
 
@@ -257,10 +263,10 @@ enum PolicyController {
         let saved = try await req.store.transaction { db in
             guard try await writeDraft(d, [("body", body)], on: db) else { return false }
             try await req.audit(
-                "policy.edit", subject: "organisation:\(org.id!)", detail: "\(kind.rawValue) v\(d.version)")
+                "policy.edit", subject: "organisation:\(try org.requireID())", detail: "\(kind.rawValue) v\(d.version)")
             return true
         }
-        let back = SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue))
+        let back = SiteURL.policy(.value(try org.requireID()), kind: .value(kind.rawValue))
         if saved { return req.redirect(to: back, flash: .saved) }
         if (try? await makeDraft(req, org, kind, body: body)) != nil {
             return req.redirect(to: back, flash: .savedAsNewDraft)
@@ -317,7 +323,7 @@ enum PolicyController {
                     ], on: db)
             else { return false }
             try await req.audit(
-                "policy.adopt", subject: "organisation:\(org.id!)",
+                "policy.adopt", subject: "organisation:\(try org.requireID())",
                 detail: "\(kind.rawValue) v\(d.version) \(adoptedOn.iso)")
             return true
         }
@@ -326,7 +332,7 @@ enum PolicyController {
             return try await render(
                 req, org, kind, override: adoptForm(req, org, d, input: input, errors: errors), status: .conflict)
         }
-        return req.redirect(to: .policy(.value(org.id!), kind: .value(kind.rawValue)), flash: .saved)
+        return req.redirect(to: .policy(.value(try org.requireID()), kind: .value(kind.rawValue)), flash: .saved)
     }
 
     struct DocumentPage: Encodable, Sendable {
@@ -354,7 +360,7 @@ enum PolicyController {
             DocumentPage(
                 title: text.title ?? kind.label, html: PolicyWriters.html(text), status: statusLine(d),
                 isDraft: d.status == .draft,
-                backURL: SiteURL.policy(.value(org.id!), kind: .value(kind.rawValue)).path,
+                backURL: SiteURL.policy(.value(try org.requireID()), kind: .value(kind.rawValue)).path,
                 docxURL: view(d, org).docxURL))
     }
 

@@ -54,7 +54,9 @@ struct ReportCommand: AsyncCommand {
         guard let year = try await ReportBuilder.contractYear(of: org, startingIn: calendarYear, on: app.db) else {
             throw Failure(description: "\(org.name) has no contract year starting in \(calendarYear).")
         }
-        let record = try await AnnualReportRecord.query(on: app.db).filter(\.$contractYear.$id == year.id!).first()
+        let record = try await AnnualReportRecord.query(on: app.db).filter(
+            \.$contractYear.$id == (try year.requireID())
+        ).first()
         let doc: AnnualReportDocument
         if let version = signature.version {
             let versions = try ReportBuilder.versionsThatLeft(record)
@@ -62,9 +64,9 @@ struct ReportCommand: AsyncCommand {
                 throw Failure(
                     description:
                         """
-                            \(org.name) \(calendarYear) has \(versions.count) signed-off version(s); there is no \
-                            version \(version).
-                            """
+                        \(org.name) \(calendarYear) has \(versions.count) signed-off version(s); there is no \
+                        version \(version).
+                        """
                 )
             }
             doc = versions[version - 1]
@@ -77,7 +79,8 @@ struct ReportCommand: AsyncCommand {
         }
         let data = try await ReportBuilder.render(doc, as: format, views: app.view)
         try await Audit.record(
-            "report.export", subject: "contract_year:\(year.id!)", detail: "\(format.rawValue) (command line)",
+            "report.export", subject: "contract_year:\(try year.requireID())",
+            detail: "\(format.rawValue) (command line)",
             actor: "system", store: app.store, db: app.db)
         try ReportCommand.write(
             data, to: signature.output, console: context.console,
@@ -139,7 +142,8 @@ struct LettersCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         let names = Dictionary(
-            uniqueKeysWithValues: try await Organisation.query(on: app.db).all().map { ($0.id!, $0.name) })
+            uniqueKeysWithValues: try await Organisation.query(on: app.db).all().map { ((try $0.requireID()), $0.name) }
+        )
         let letters = try await AdviceRecord.query(on: app.db).filter(\.$sentOn != nil).sort(\.$givenOn).all().map {
             Letter(
                 organisation: names[$0.$organisation.id] ?? "", date: $0.givenOn.iso, subject: $0.subject, body: $0.body
@@ -195,14 +199,16 @@ struct ReportBenchmarkCommand: AsyncCommand {
         }
         var tally = CaseTally()
         try await time("count the year's cases (SQL: GROUP BY, and subjects and referrals per case)") {
-            tally = try await ReportBuilder.tally(organisationID: org.id!, from: year.start, to: year.end, on: app.db)
+            tally = try await ReportBuilder.tally(
+                organisationID: (try org.requireID()), from: year.start, to: year.end, on: app.db)
         }
         try await time("protected statistics from the counts (pure)") {
             _ = AnnualStatistics.build(tally: tally, start: year.start, end: year.end, k: k)
         }
         var facts: [CaseFacts] = []
         try await time("for comparison: read every case row (SQL)") {
-            facts = try await ReportBuilder.facts(organisationID: org.id!, from: year.start, to: year.end, on: app.db)
+            facts = try await ReportBuilder.facts(
+                organisationID: (try org.requireID()), from: year.start, to: year.end, on: app.db)
         }
         try await time("for comparison: statistics from every row (pure)") {
             _ = AnnualStatistics.build(cases: facts, start: year.start, end: year.end, k: k)
@@ -235,7 +241,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
         org.whistleblowerChannel = true; org.complaintsCommittee = ""
         let year = ContractYear()
         org.id = UUID()
-        year.$organisation.id = org.id!
+        year.$organisation.id = (try org.requireID())
         year.startsOn = start; year.endsOn = start.adding(months: 12).adding(days: -1)
         year.budgetMinutes = 100_000 * 60; year.focusPoints = ""
         var rng = DemoPractice.Seeded(state: 10_000)
@@ -243,7 +249,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
         for i in 0..<n {
             let c = Case()
             c.id = UUID()
-            c.$organisation.id = org.id!; c.$counsellor.id = user.id!
+            c.$organisation.id = (try org.requireID()); c.$counsellor.id = (try user.requireID())
             c.reference = "B-\(i)"; c.referenceYear = 2025; c.referenceNumber = i + 1
             c.kind = CaseKind.classified.randomElement(using: &rng)!
             c.reporterRole = ReporterRole.allCases.randomElement(using: &rng)!
@@ -261,10 +267,11 @@ struct ReportBenchmarkCommand: AsyncCommand {
             Case.clearSealedText(of: c)
             models.append(c)
             categories.append(
-                CaseCategoryRecord(caseID: c.id!, category: CaseCategory.allCases.randomElement(using: &rng)!))
+                CaseCategoryRecord(
+                    caseID: (try c.requireID()), category: CaseCategory.allCases.randomElement(using: &rng)!))
             if Int.random(in: 0..<4, using: &rng) == 0 {
                 let r = CaseReferral()
-                r.$case.id = c.id!; r.target = ReferralTarget.allCases.randomElement(using: &rng)!
+                r.$case.id = (try c.requireID()); r.target = ReferralTarget.allCases.randomElement(using: &rng)!
                 r.onDay = c.openedOn; r.passesPersonalData = false; r.noteSealed = ""
                 referrals.append(r)
             }

@@ -55,7 +55,7 @@ enum ReportsController {
             let year = try await ContractYear.find(yearID, on: req.db), year.$organisation.id == org.id
         else { throw Abort(.notFound) }
         let record = try await AnnualReportRecord.query(on: req.db).filter(\.$contractYear.$id == yearID).first()
-        let serves = try await Organisation.serves(staff.userID, organisation: org.id!, on: req.db)
+        let serves = try await Organisation.serves(staff.userID, organisation: (try org.requireID()), on: req.db)
         return Context(org: org, year: year, record: record, isCounsellor: serves && staff.user.isCounsellor)
     }
 
@@ -99,9 +99,9 @@ enum ReportsController {
                 id: "sign-off", title: signed == nil ? "Vaststellen" : "Opnieuw vaststellen",
                 intro:
                     """
-                        Na het vaststellen kan het verslag worden gedownload voor de organisatie. De cijfers worden \
-                        dan bevroren.
-                        """,
+                    Na het vaststellen kan het verslag worden gedownload voor de organisatie. De cijfers worden \
+                    dan bevroren.
+                    """,
                 action: ctx.url(.signOff).path, submit: "Jaarverslag vaststellen", csrf: req.csrfToken)
             signOff.checkbox(
                 "checked", "Ik heb de tabellen nagekeken, en wat er verborgen of samengevoegd is.", checked: false)
@@ -111,10 +111,10 @@ enum ReportsController {
                     checked: false,
                     hint:
                         """
-                            Het contractjaar loopt nog tot en met \(ctx.year.endsOn.dutch). Uren, meldingen en \
-                            activiteiten van daarna komen er niet meer in, en wat het verslag telt, is daarna niet \
-                            meer te corrigeren.
-                            """
+                        Het contractjaar loopt nog tot en met \(ctx.year.endsOn.dutch). Uren, meldingen en \
+                        activiteiten van daarna komen er niet meer in, en wat het verslag telt, is daarna niet \
+                        meer te corrigeren.
+                        """
                 )
             }
             signOff.apply(errors)
@@ -206,9 +206,9 @@ enum ReportsController {
         if Day(Date()) <= ctx.year.endsOn, input?.early != "on" {
             errors["early"] =
                 """
-                    Het contractjaar is nog niet om. Vink aan dat je het verslag toch nu vaststelt, of wacht tot na \
-                    \(ctx.year.endsOn.dutch).
-                    """
+                Het contractjaar is nog niet om. Vink aan dat je het verslag toch nu vaststelt, of wacht tot na \
+                \(ctx.year.endsOn.dutch).
+                """
         }
         if !errors.isEmpty { return try await render(req, ctx, errors: errors, status: .unprocessableEntity) }
         let k = req.application.settings.disclosureThreshold
@@ -236,10 +236,10 @@ enum ReportsController {
             if let older = versions.first(where: { $0.disclosureRules != PublishedStatistics.rules }) {
                 return [
                     """
-                        Dit jaarverslag is eerder vastgesteld onder oudere regels (versie \(older.disclosureRules)) \
-                        die anders tellen; een nieuwe versie ernaast kan kleine aantallen verraden. De vastgestelde \
-                        versie blijft geldig.
-                        """
+                    Dit jaarverslag is eerder vastgesteld onder oudere regels (versie \(older.disclosureRules)) \
+                    die anders tellen; een nieuwe versie ernaast kan kleine aantallen verraden. De vastgestelde \
+                    versie blijft geldig.
+                    """
                 ]
             }
             let problems = AnnualStatistics.revisionProblems(from: versions.map(\.statistics), to: doc.statistics)
@@ -342,9 +342,11 @@ enum ReportsController {
                 reports.append((org.name, nil, nil))
                 continue
             }
-            where_[org.name] = (org.id!, contractYear.id!)
-            let record = try await AnnualReportRecord.query(on: db).filter(\.$contractYear.$id == contractYear.id!)
-                .first()
+            where_[org.name] = ((try org.requireID()), (try contractYear.requireID()))
+            let record = try await AnnualReportRecord.query(on: db).filter(
+                \.$contractYear.$id == (try contractYear.requireID())
+            )
+            .first()
             reports.append((org.name, contractYear.start.iso, ReportBuilder.signedOffDocument(record)?.statistics))
         }
         return (PracticeOverview(year: year, k: k, reports: reports), where_)

@@ -22,19 +22,19 @@ enum ReporterRights {
             download: "Download je dossier (ZIP)",
             downloadHint:
                 """
-                    Je melding, je berichten, de antwoorden en je bijlagen. Het bestand komt in je downloads: \
-                    bewaar het op een veilige plek, niet op een telefoon of computer van je werk.
-                    """,
+                Je melding, je berichten, de antwoorden en je bijlagen. Het bestand komt in je downloads: \
+                bewaar het op een veilige plek, niet op een telefoon of computer van je werk.
+                """,
             correctionTitle: "Iets verbeteren", correctionLabel: "Wat klopt er niet, en wat moet het zijn?",
             correctionSubmit: "Verbetering vragen",
             deletionTitle: "Je dossier laten verwijderen",
             deletionIntro:
                 """
-                    De vertrouwenspersoon beslist binnen een maand. Wordt je verzoek toegekend, dan is je melding \
-                    meteen en voorgoed niet meer te lezen, ook niet voor de vertrouwenspersoon, en werkt deze \
-                    postbus niet meer. Download je dossier eerst als je het wilt houden. Wat blijft: het kenmerk, \
-                    de data en de soort melding, zonder inhoud (voor het jaarverslag).
-                    """,
+                De vertrouwenspersoon beslist binnen een maand. Wordt je verzoek toegekend, dan is je melding \
+                meteen en voorgoed niet meer te lezen, ook niet voor de vertrouwenspersoon, en werkt deze \
+                postbus niet meer. Download je dossier eerst als je het wilt houden. Wat blijft: het kenmerk, \
+                de data en de soort melding, zonder inhoud (voor het jaarverslag).
+                """,
             deletionConfirm: "Ik wil dat mijn dossier wordt verwijderd", deletionSubmit: "Verwijdering vragen",
             deletionConfirmMissing: "Vink aan dat je je dossier wilt laten verwijderen.",
             requestsTitle: "Je verzoeken", correction: "Verbetering", deletion: "Verwijdering", madeOn: "gevraagd op",
@@ -47,9 +47,9 @@ enum ReporterRights {
                 "Je hebt je dossier het afgelopen uur al vaak gedownload. Probeer het over een uur opnieuw.",
             deletedText:
                 """
-                    De inhoud van je melding is vernietigd op {day}. Niemand kan haar nog lezen. Bewaard zijn \
-                    alleen het kenmerk, de data en de soort melding, zonder inhoud.
-                    """,
+                De inhoud van je melding is vernietigd op {day}. Niemand kan haar nog lezen. Bewaard zijn \
+                alleen het kenmerk, de data en de soort melding, zonder inhoud.
+                """,
             fileTitle: "Dossier", fileReport: "Je melding", fileContact: "Je naam en contactgegevens",
             fileMessages: "Berichten",
             fileAttachments: "Bijlagen (in de map bijlagen)",
@@ -60,36 +60,36 @@ enum ReporterRights {
             download: "Download your file (ZIP)",
             downloadHint:
                 """
-                    Your report, your messages, the replies and your attachments. The file goes to your downloads: \
-                    keep it somewhere safe, not on a work phone or computer.
-                    """,
+                Your report, your messages, the replies and your attachments. The file goes to your downloads: \
+                keep it somewhere safe, not on a work phone or computer.
+                """,
             correctionTitle: "Correct something", correctionLabel: "What is wrong, and what should it be?",
             correctionSubmit: "Ask for a correction",
             deletionTitle: "Have your file deleted",
             deletionIntro:
                 """
-                    The counsellor decides within one month. If your request is granted, nobody can read your \
-                    report any more, not even the counsellor, and this mailbox stops working. Download your file \
-                    first if you want to keep it. What stays: the reference, the dates and the kind of report, \
-                    without content (for the annual report).
-                    """,
+                The counsellor decides within one month. If your request is granted, nobody can read your \
+                report any more, not even the counsellor, and this mailbox stops working. Download your file \
+                first if you want to keep it. What stays: the reference, the dates and the kind of report, \
+                without content (for the annual report).
+                """,
             deletionConfirm: "I want my file to be deleted", deletionSubmit: "Ask for deletion",
             deletionConfirmMissing: "Tick the box to say you want your file deleted.",
             requestsTitle: "Your requests", correction: "Correction", deletion: "Deletion", madeOn: "asked on",
             answerBy: "answer by", waiting: "Waiting for an answer", granted: "Granted", refused: "Refused",
             refusedNote:
                 """
-                    Do you disagree with this decision? You can complain to the Dutch Data Protection Authority \
-                    (Autoriteit Persoonsgegevens).
-                    """,
+                Do you disagree with this decision? You can complain to the Dutch Data Protection Authority \
+                (Autoriteit Persoonsgegevens).
+                """,
             requestSent: "Your request was sent. You will get an answer in this mailbox within one month.",
             deletedTitle: "Your file was deleted",
             tooManyDownloads: "You downloaded your file many times in the last hour. Please try again in an hour.",
             deletedText:
                 """
-                    The contents of your report were destroyed on {day}. Nobody can read them any more. Only the \
-                    reference, the dates and the kind of report were kept, without content.
-                    """,
+                The contents of your report were destroyed on {day}. Nobody can read them any more. Only the \
+                reference, the dates and the kind of report were kept, without content.
+                """,
             fileTitle: "File", fileReport: "Your report", fileContact: "Your name and contact details",
             fileMessages: "Messages",
             fileAttachments: "Attachments (in the folder bijlagen)",
@@ -354,9 +354,9 @@ enum ReporterRights {
             title: deletion ? "Verzoek tot verwijdering beantwoorden" : "Verzoek tot verbetering beantwoorden",
             intro: deletion
                 ? """
-                    Toekennen vernietigt de inhoud van deze melding meteen en voorgoed (de sleutel wordt \
-                    verwijderd); de statistische gegevens blijven.
-                    """
+                Toekennen vernietigt de inhoud van deze melding meteen en voorgoed (de sleutel wordt \
+                verwijderd); de statistische gegevens blijven.
+                """
                 : "Verbeter het dossier waar nodig en laat de melder weten wat je hebt gedaan.",
             action: SiteURL.case(.value(c.id), .requestAnswer).path, submit: "Antwoord versturen", csrf: req.csrfToken)
         form.add("request", "", type: "hidden", value: r.id!.uuidString)
@@ -368,9 +368,9 @@ enum ReporterRights {
             "note", "Toelichting voor de melder", type: "textarea", value: input.note,
             hint: deletion
                 ? """
-                    Verplicht bij afwijzen: de melder krijgt de reden en hoort dat hij kan klagen bij de Autoriteit \
-                    Persoonsgegevens.
-                    """
+                Verplicht bij afwijzen: de melder krijgt de reden en hoort dat hij kan klagen bij de Autoriteit \
+                Persoonsgegevens.
+                """
                 : nil,
             required: !deletion, maxlength: 4000)
         form.apply(errors)
@@ -382,7 +382,7 @@ enum ReporterRights {
         return try await ReporterRequest.query(on: req.db).filter(\.$case.$id == c.id).sort(\.$madeAt).all().map { r in
             let form =
                 r.answeredAt == nil && c.isOwner
-                ? (override?.id == "answer-\(r.id!)" ? override : answerForm(req, c, r)) : nil
+                ? (override?.id == "answer-\(try r.requireID())" ? override : answerForm(req, c, r)) : nil
             return StaffRequest(
                 kind: r.kind == .deletion ? "Verwijdering" : "Verbetering", madeOn: Day(r.madeAt).dutch,
                 dueOn: r.dueOn.dutch, body: try c.open(r, \.$bodySealed),
@@ -400,9 +400,9 @@ enum ReporterRights {
             intro: held
                 ? "Deze melding wordt niet vernietigd zolang de bewaarplicht geldt. Pas de reden aan, of hef haar op."
                 : """
-                    Moet deze melding langer bewaard blijven dan de bewaartermijn (bijvoorbeeld voor een lopende \
-                    procedure)? Leg de reden vast.
-                    """,
+                Moet deze melding langer bewaard blijven dan de bewaartermijn (bijvoorbeeld voor een lopende \
+                procedure)? Leg de reden vast.
+                """,
             action: SiteURL.case(.value(c.id), .hold).path, submit: held ? "Reden opslaan" : "Bewaarplicht instellen",
             csrf: req.csrfToken)
         let current = held ? try c.open(c.record, \.$legalHoldReasonSealed) : nil

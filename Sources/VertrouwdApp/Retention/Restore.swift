@@ -31,9 +31,9 @@ public struct RestorePreparation: Sendable {
                 throw Settings.Problem(
                     description:
                         """
-                            The data folder \(folder) is not empty (\(existing) exists). Restore into an empty data \
-                            folder (VERTROUWD_DATA_DIR) that holds only the key file.
-                            """
+                        The data folder \(folder) is not empty (\(existing) exists). Restore into an empty data \
+                        folder (VERTROUWD_DATA_DIR) that holds only the key file.
+                        """
                 )
             }
             let header = try FileHandle(forReadingFrom: URL(fileURLWithPath: file)).read(upToCount: 16) ?? Data()
@@ -55,9 +55,9 @@ public struct RestorePreparation: Sendable {
                 throw Settings.Problem(
                     description:
                         """
-                            \(file) is not a PostgreSQL backup made by `vertrouwd backup` (pg_dump \
-                            --format=custom). Plain SQL files are not restored: they can hold commands for the shell.
-                            """
+                        \(file) is not a PostgreSQL backup made by `vertrouwd backup` (pg_dump \
+                        --format=custom). Plain SQL files are not restored: they can hold commands for the shell.
+                        """
                 )
             }
             let tables = try PostgresTools.run(
@@ -150,7 +150,7 @@ struct RestoreCommand: AsyncCommand {
                 _ = try app.keys.caseKey(of: row).open(row, \.$summarySealed)
                 readable += 1
             } catch Keyring.KeyError.destroyed {
-                try await writer.destroy(id: row.id!, cause: .keyGone, today: Day(Date()))
+                try await writer.destroy(id: (try row.requireID()), cause: .keyGone, today: Day(Date()))
                 unreadable += 1
             }
         }
@@ -161,9 +161,9 @@ struct RestoreCommand: AsyncCommand {
         if unreadable > 0 {
             context.console.print(
                 """
-                    \(unreadable) case(s) in this backup were destroyed after it was made: the key file no longer \
-                    opens them, as intended.
-                    """
+                \(unreadable) case(s) in this backup were destroyed after it was made: the key file no longer \
+                opens them, as intended.
+                """
             )
         }
     }
