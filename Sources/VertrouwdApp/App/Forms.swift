@@ -344,3 +344,29 @@ extension Request {
         try? content.decode(T.self)
     }
 }
+
+/// The forms of a page, each in a place of its own named by the form's `FormView.id`: a refused
+/// form comes back where it was filled in, and the template reads each by name.
+protocol FormSet: Encodable, Sendable {
+    /// The place of each form id.
+    static var places: [String: WritableKeyPath<Self, FormView?>] { get }
+}
+
+extension FormSet {
+    /// Puts a form shown again (with what the user typed and why it was refused) in its place.
+    mutating func put(_ form: FormView) {
+        if let place = Self.places[form.id] { self[keyPath: place] = form }
+    }
+
+    /// Changes every form present.
+    mutating func update(_ change: (_ id: String, inout FormView) -> Void) {
+        for (id, place) in Self.places {
+            if var form = self[keyPath: place] {
+                // Checked in every test that draws the page: a form is found by its id.
+                assert(form.id == id, "the form \(form.id) sits in the place of \(id)")
+                change(id, &form)
+                self[keyPath: place] = form
+            }
+        }
+    }
+}

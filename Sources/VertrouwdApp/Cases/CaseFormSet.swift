@@ -4,7 +4,7 @@ import Vapor
 /// so a refused form comes back to where it was filled in, and the template reads
 /// `forms.details`, `forms.reply`, … A form the case has no use for (no mailbox yet, no WBK
 /// regime) is nil and not shown.
-struct CaseFormSet: Encodable, Sendable {
+struct CaseFormSet: FormSet {
     var details, peerSummary, wbk, report: FormView?
     var escalation, referral, appointment, time, note, aftercare, close: FormView?
     var share, reopen, hold: FormView?
@@ -19,22 +19,5 @@ struct CaseFormSet: Encodable, Sendable {
             "hold": \.hold, "openMailbox": \.openMailbox, "reply": \.reply, "record": \.record,
             "acknowledge": \.acknowledge
         ]
-    }
-
-    /// Puts a form shown again (with what the user typed and why it was refused) in its place.
-    mutating func put(_ form: FormView) {
-        if let place = Self.places[form.id] { self[keyPath: place] = form }
-    }
-
-    /// Changes every form present.
-    mutating func update(_ change: (_ id: String, inout FormView) -> Void) {
-        for (id, place) in Self.places {
-            if var form = self[keyPath: place] {
-                // Checked in every test that draws a case page: a form is found by its id.
-                assert(form.id == id, "the form \(form.id) sits in the place of \(id)")
-                change(id, &form)
-                self[keyPath: place] = form
-            }
-        }
     }
 }
