@@ -24,17 +24,7 @@ enum AccountController {
             id: "password", title: "Wachtwoord wijzigen", action: SiteURL.accountPassword.path,
             submit: "Wachtwoord wijzigen", csrf: req.csrfToken)
         form.add("current", "Huidig wachtwoord", type: "password", required: true, autocomplete: "current-password")
-        form.add(
-            "password", "Nieuw wachtwoord", type: "password",
-            hint:
-                """
-                    Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed \
-                    te onthouden.
-                    """,
-            required: true, autocomplete: "new-password")
-        form.add(
-            "password2", "Nieuw wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password"
-        )
+        form.addNewPassword("Nieuw wachtwoord")
         form.apply(errors)
         return form
     }
@@ -44,9 +34,9 @@ enum AccountController {
             id: "profile", title: "Voorstellen aan medewerkers",
             intro:
                 """
-                    Staat op de publieke pagina van de organisaties waarvoor je vertrouwenspersoon bent. Noem \
-                    bijvoorbeeld je achtergrond en je LVV-registratie.
-                    """,
+                Staat op de publieke pagina van de organisaties waarvoor je vertrouwenspersoon bent. Noem \
+                bijvoorbeeld je achtergrond en je LVV-registratie.
+                """,
             action: SiteURL.accountProfile.path, submit: "Opslaan", csrf: req.csrfToken)
         form.add("introduction", "Korte introductie", type: "textarea", value: introduction, maxlength: 1000)
         form.apply(errors)
@@ -134,5 +124,21 @@ enum AccountController {
             try await req.audit("user.profile", subject: "user:\(staff.userID)")
         }
         return req.redirect(to: .account, flash: .saved)
+    }
+}
+
+extension FormView {
+    /// The two fields of a new password (`password`, `password2`), as every form that sets one
+    /// asks for it: `label` is "Wachtwoord" or "Nieuw wachtwoord".
+    mutating func addNewPassword(_ label: String, hint: String? = nil) {
+        add(
+            "password", label, type: "password",
+            hint: hint
+                ?? """
+                Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed te \
+                onthouden.
+                """,
+            required: true, autocomplete: "new-password")
+        add("password2", label + " nog een keer", type: "password", required: true, autocomplete: "new-password")
     }
 }

@@ -104,16 +104,7 @@ enum Enrolment {
                     authenticator-app op je telefoon in. Niemand anders ziet ze, ook de beheerder niet.
                     """,
                 action: SiteURL.enrol(token: .value(token)).path, submit: "Wachtwoord instellen", csrf: req.csrfToken)
-            form.add(
-                "password", "Wachtwoord", type: "password",
-                hint:
-                    """
-                    Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en \
-                    goed te onthouden.
-                    """,
-                required: true, autocomplete: "new-password")
-            form.add(
-                "password2", "Wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
+            form.addNewPassword("Wachtwoord")
         case .secondFactor:
             form = FormView(
                 id: "enrol", title: "Nieuwe tweede factor",
@@ -226,13 +217,8 @@ extension Enrolment {
                 stel je de authenticator-app opnieuw in. Niemand anders ziet ze.
                 """,
             action: SiteURL.accountRenew.path, submit: "Wachtwoord instellen", csrf: req.csrfToken)
-        form.add(
-            "password", "Nieuw wachtwoord", type: "password",
-            hint: "Minstens \(PasswordPolicy.minimumLength) tekens, niet je oude wachtwoord.", required: true,
-            autocomplete: "new-password")
-        form.add(
-            "password2", "Nieuw wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password"
-        )
+        form.addNewPassword(
+            "Nieuw wachtwoord", hint: "Minstens \(PasswordPolicy.minimumLength) tekens, niet je oude wachtwoord.")
         form.apply(errors)
         return form
     }

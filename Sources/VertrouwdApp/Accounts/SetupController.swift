@@ -106,15 +106,7 @@ enum SetupController {
         form.add("practice", "Naam van de praktijk", value: input.practice, required: true, maxlength: 120)
         form.add("name", "Je naam", value: input.name, required: true, autocomplete: "name", maxlength: 120)
         form.add("email", "Je e-mailadres", type: "email", value: input.email, required: true, autocomplete: "username")
-        form.add(
-            "password", "Wachtwoord", type: "password",
-            hint:
-                """
-                Minstens \(PasswordPolicy.minimumLength) tekens. Een zin van een paar woorden is sterk en goed \
-                te onthouden.
-                """,
-            required: true, autocomplete: "new-password")
-        form.add("password2", "Wachtwoord nog een keer", type: "password", required: true, autocomplete: "new-password")
+        form.addNewPassword("Wachtwoord")
         form.checkbox(
             "counsellor", "Ik ben ook vertrouwenspersoon (ik behandel zelf meldingen)",
             checked: input.counsellor == "on")
