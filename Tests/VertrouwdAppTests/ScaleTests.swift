@@ -225,8 +225,16 @@ struct ScaleTests {
             let bram = try await app.makeAccount("bram@praktijk.nl")
             let org = try await app.makeOrganisation("het-baken", counsellors: [anna, bram])
             let today = Day(Date())
-            func make(_ status: CaseStatus, for who: TestAccount = anna, aftercare: Day? = nil) async throws -> Case {
-                let c = try await app.makeCase(for: who, at: org)
+            func make(
+                _ status: CaseStatus, for who: TestAccount = anna, aftercare: Day? = nil, wbkOpened: Day? = nil
+            ) async throws -> Case {
+                let c =
+                    if let wbkOpened {
+                        try await app.makeCase(
+                            for: who, at: org, kind: .businessIntegrity, regime: .whistleblower, openedOn: wbkOpened)
+                    } else {
+                        try await app.makeCase(for: who, at: org)
+                    }
                 c.status = status
                 c.aftercareOn = aftercare
                 try await c.save(on: app.db)
@@ -237,7 +245,10 @@ struct ScaleTests {
             let dueSoon = try await make(.aftercare, aftercare: today.adding(days: 3))
             let later = try await make(.aftercare, aftercare: today.adding(days: 30))
             let closed = try await make(.open)  // destroyed below, which closes it
-            let shared = try await make(.open, for: bram)
+            // WBK cases: Bram's (shared) with its acknowledgement due tomorrow, Anna's two with one overdue
+            let shared = try await make(.open, for: bram, wbkOpened: today.adding(days: -6))
+            let dueTomorrow = try await make(.open, wbkOpened: today.adding(days: -6))
+            let overdue = try await make(.open, wbkOpened: today.adding(days: -9))
             try await CaseWriter(store: app.store, actor: "cli", userID: bram.id).share(
                 try OpenCase(record: shared, key: try app.keys.caseKey(of: shared), isOwner: true), with: anna.id,
                 reason: "Vakantie")
@@ -248,6 +259,13 @@ struct ScaleTests {
                     startsAt: today.adding(days: day).iso + "T10:30", minutes: 60, mode: .phone, place: "Kamer 2")
             }
             try await writer.destroy(id: closed.id!, cause: .retention, today: today)
+            // an appointment row left for the destroyed case (destroy removes them; a row written
+            // past it, or by an older release, must still not show)
+            let left = CaseAppointment(
+                id: UUID(), caseID: closed.id!, counsellorID: anna.id, startsAt: today.adding(days: 5).iso + "T09:00",
+                minutes: 30, mode: .online)
+            left.placeSealed = ""
+            try await left.create(on: app.db)
             let browser = Browser(app, over: .socket)
             try await browser.login(anna)
 
@@ -255,7 +273,7 @@ struct ScaleTests {
             let page = try await browser.get("/").body.string
 
             // validate
-            #expect(page.contains("5 lopend: 2 in behandeling, 2 in nazorg, 1 nieuw."), "the shared case counts")
+            #expect(page.contains("7 lopend: 4 in behandeling, 2 in nazorg, 1 nieuw."), "the shared case counts")
             let section = { (id: String) in
                 page.components(separatedBy: "aria-labelledby=\"\(id)\"").dropFirst().first?
                     .components(separatedBy: "</section>").first ?? ""
@@ -269,6 +287,23 @@ struct ScaleTests {
             #expect(!appointments.contains("Kamer 2"), "the place is sealed and not on the dashboard")
             #expect(!appointments.contains(closed.reference), "a destroyed case's appointment is gone")
             #expect(!appointments.contains(later.reference), "three weeks ahead is past the two weeks shown")
+            #expect(!appointments.contains("Online"), "a destroyed case's appointment row is not shown")
+            // WBK deadlines: the overdue first, the shared case's too; reminders are of her own cases only
+            let deadlines = section("h-deadlines")
+            let order = [overdue, dueTomorrow].compactMap { deadlines.range(of: $0.reference)?.lowerBound }
+            #expect(order.count == 2 && order == order.sorted() && deadlines.contains(shared.reference))
+            let reminders = section("h-reminders")
+            #expect(reminders.contains("/cases/\(overdue.id!)") && reminders.contains("/cases/\(dueTomorrow.id!)"))
+            #expect(!reminders.contains("/cases/\(shared.id!)"), "Bram is reminded of his own case, not Anna")
+            let mailed = try await ReminderRun.items(for: anna.id, today: today, on: app.db)
+            let shown = reminders.components(separatedBy: "href=\"").dropFirst().compactMap {
+                $0.split(separator: "\"", maxSplits: 1).first.map(String.init)
+            }
+            #expect(mailed.map(\.path).sorted() == shown.sorted(), "the mail says the same")
+            // signals: every case counts, a destroyed one is not named
+            let signals = section("h-signals")
+            #expect(signals.contains("8 meldingen") && signals.contains(new.reference))
+            #expect(!signals.contains(closed.reference))
         }
     }
 

@@ -58,7 +58,10 @@ extension SignalView {
                 signalCases, today: today, rule: settings.signalRule, k: settings.disclosureThreshold)
             for signal in signals {
                 let inSignal = signal.caseIDs.compactMap { byID[$0] }
-                let own = inSignal.filter { $0.counsellorID == staff.userID || shared.contains($0.id) }
+                // A destroyed case still counts, but its reference leads nowhere: not listed.
+                let own = inSignal.filter {
+                    !$0.destroyed && ($0.counsellorID == staff.userID || shared.contains($0.id))
+                }
                 var query = "category=\(signal.category.rawValue)"
                 if let d = signal.department {
                     query += "&department=\(d.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"

@@ -12,7 +12,12 @@ import VertrouwdStore
 enum DashboardController {
     struct Appointment: Encodable, Sendable { let when, mode, reference, url: String }
     struct Aftercare: Encodable, Sendable { let day, reference, url: String; let overdue: Bool }
-    struct Deadline: Encodable, Sendable { let reference, url: String; let deadline: DeadlineView }
+    struct Deadline: Encodable, Sendable {
+        let reference, url: String
+        let deadline: DeadlineView
+        /// For the order, not shown.
+        let dueOn: Day
+    }
     /// A closed case whose contents retention destroys within a month (or a request to answer).
     struct Retention: Encodable, Sendable { let reference, url, what: String; let urgent: Bool }
     /// An organisation whose public channel turned senders away lately (`FloodGuard`).
@@ -184,10 +189,16 @@ enum DashboardController {
                 if let next = c.whistleblowerClock?.next(today: today), next.state == .dueSoon || next.state == .overdue
                 {
                     deadlines.append(
-                        Deadline(reference: c.reference, url: SiteURL.case(.value(c.id)).path, deadline: .init(next)))
+                        Deadline(
+                            reference: c.reference, url: SiteURL.case(.value(c.id)).path, deadline: .init(next),
+                            dueOn: next.due))
                 }
             }
-            deadlines.sort { $0.deadline.state == "overdue" && $1.deadline.state != "overdue" }
+            // The overdue first, then by the day each is due.
+            deadlines.sort {
+                ($0.deadline.state == "overdue" ? 0 : 1, $0.dueOn, $0.reference)
+                    < ($1.deadline.state == "overdue" ? 0 : 1, $1.dueOn, $1.reference)
+            }
             work.deadlines = Bounded(deadlines)
             let aftercareDue = today.adding(days: 7)
             work.aftercare = Bounded(

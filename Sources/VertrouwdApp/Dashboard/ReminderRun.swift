@@ -28,14 +28,13 @@ struct ReminderRun: Sendable {
     ) async throws -> [Item] {
         let answerDays = try await Practice.find(Practice.singletonID, on: db)?.responseWorkdays ?? 2
         var items: [Item] = []
-        // Running cases are never destroyed (destroying closes a case first).
         let running: [CaseListing]
         if let readable {
             running = readable.filter { $0.counsellorID == userID }
         } else {
             running = try await CaseListing.read(
-                where: "c.counsellor_id = \(bind: userID) AND c.status" + CaseListing.running, categories: false,
-                on: db)
+                where: "c.counsellor_id = \(bind: userID) AND c.status" + CaseListing.running, order: .oldest,
+                categories: false, on: db)
         }
         for c in running {
             for reminder in Reminders.of(

@@ -74,12 +74,12 @@ package struct OrganisationRows: Sendable {
         let counsellors = try await sql.raw(
             """
             SELECT u.id, u.name FROM organisation_counsellors l JOIN users u ON u.id = l.user_id \
-            WHERE l.organisation_id = \(bind: id) ORDER BY u.name
+            WHERE l.organisation_id = \(bind: id)
             """
         ).all().map {
             Counsellor(
                 id: try $0.decode(column: "id", as: UUID.self), name: try $0.decode(column: "name", as: String.self))
-        }
+        }.sorted { $0.name < $1.name }  // in Swift, as the organisation list: the databases collate apart
         let timeEntries = try await TimeEntry.query(on: db).filter(\.$organisation.$id == id).filter(\.$caseID == nil)
             .sort(\.$onDay, .descending).limit(entriesShown).all()
         var names: [UUID: String] = [:]
