@@ -52,7 +52,7 @@ enum HandOver {
             SELECT organisation_id, SUM(CASE WHEN status = \(bind: CaseStatus.closed.rawValue) THEN 0 ELSE 1 END) \
             AS running, \
             SUM(CASE WHEN status = \(bind: CaseStatus.closed.rawValue) THEN 1 ELSE 0 END) AS closed \
-            FROM cases WHERE counsellor_id = \(bind: (try user.requireID())) AND destroyed_on IS NULL GROUP BY organisation_id
+            FROM cases WHERE counsellor_id = \(bind: try user.requireID()) AND destroyed_on IS NULL GROUP BY organisation_id
             """
         ).all()
         var groups: [Group] = []
@@ -106,7 +106,7 @@ enum HandOver {
             .filter(\.$destroyedOn == nil).field(\.$id).all().compactMap(\.id)
             for id in ids {
                 do {
-                    try await writer.handOver(caseID: id, from: (try user.requireID()), to: to)
+                    try await writer.handOver(caseID: id, from: try user.requireID(), to: to)
                 } catch is CaseWriter.HandOverMoved {
                     continue  // handed over meanwhile
                 } catch Keyring.KeyError.destroyed {

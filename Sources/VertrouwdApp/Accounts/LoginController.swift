@@ -115,7 +115,7 @@ enum LoginController {
         user.failedLogins = 0
         user.lockedUntil = nil
         let token = Tokens.random()
-        let session = StaffSession(tokenHash: Tokens.hash(token), userID: (try user.requireID()), now: now)
+        let session = StaffSession(tokenHash: Tokens.hash(token), userID: try user.requireID(), now: now)
         let oldSession = req.cookies[StaffAuthMiddleware.sessionCookie]?.string
         let settings = req.application.settings
         try await req.store.transaction { db in
@@ -173,7 +173,7 @@ enum LoginController {
         let sql = db as! any SQLDatabase
         let rows = try await sql.raw(
             """
-            UPDATE users SET totp_last_step = \(bind: step) WHERE id = \(bind: (try user.requireID())) AND totp_last_step < \
+            UPDATE users SET totp_last_step = \(bind: step) WHERE id = \(bind: try user.requireID()) AND totp_last_step < \
             \(bind: step) RETURNING id
             """
         ).all()

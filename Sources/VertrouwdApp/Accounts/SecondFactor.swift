@@ -45,13 +45,13 @@ enum SecondFactor {
     static func enrol(_ user: User, masterKey: MasterKey) throws -> Data {
         let secret = newSecret()
         user.totpSecretSealed = try masterKey.seal(
-            Tokens.base32(secret), context: context(userID: (try user.requireID())))
+            Tokens.base32(secret), context: context(userID: try user.requireID()))
         user.totpLastStep = 0
         return secret
     }
 
     static func secret(of user: User, masterKey: MasterKey) throws -> Data {
-        let text = try masterKey.open(user.totpSecretSealed, context: context(userID: (try user.requireID())))
+        let text = try masterKey.open(user.totpSecretSealed, context: context(userID: try user.requireID()))
         guard let data = Tokens.base32Decode(text) else { throw EnvelopeError.unreadable }
         return data
     }

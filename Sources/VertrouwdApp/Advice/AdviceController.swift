@@ -76,7 +76,7 @@ enum AdviceController {
     static func requireCounsellor(_ req: Request, org: Organisation) async throws -> Staff {
         let staff = try req.requireStaff()
         guard staff.user.isCounsellor,
-            try await Organisation.serves(staff.userID, organisation: (try org.requireID()), on: req.db)
+            try await Organisation.serves(staff.userID, organisation: try org.requireID(), on: req.db)
         else {
             throw Abort(.notFound)
         }
@@ -136,7 +136,7 @@ enum AdviceController {
         let minutes = errors.hours(input.hours)
         if let day, errors["day"] == nil,
             let frozen = try await AnnualReportRecord.refusalToAdd(
-                organisation: (try org.requireID()), on: day, db: req.db)
+                organisation: try org.requireID(), on: day, db: req.db)
         {
             errors["day"] = frozen
         }
@@ -160,14 +160,14 @@ enum AdviceController {
             return try await req.page(.adviceNew, page, status: .unprocessableEntity)
         }
         let advice = AdviceRecord()
-        advice.$organisation.id = (try org.requireID())
+        advice.$organisation.id = try org.requireID()
         advice.$user.id = staff.userID
         advice.solicited = solicited
         advice.category = category
         advice.subject = subject; advice.body = body; advice.givenOn = day
         advice.response = ""; advice.followUp = ""
         let entry = TimeEntry()
-        entry.$organisation.id = (try org.requireID())
+        entry.$organisation.id = try org.requireID()
         entry.$user.id = staff.userID
         entry.onDay = day; entry.minutes = minutes; entry.description = subject
         entry.activityKind = .advice

@@ -58,9 +58,9 @@ extension SignalView {
                 signalCases, today: today, rule: settings.signalRule, k: settings.disclosureThreshold)
             for signal in signals {
                 let inSignal = signal.caseIDs.compactMap { byID[$0] }
-                // A destroyed case still counts, but its reference leads nowhere: not listed.
+                // A destroyed case still counts, but has no reference to list.
                 let own = inSignal.filter {
-                    !$0.destroyed && ($0.counsellorID == staff.userID || shared.contains($0.id))
+                    !$0.reference.isEmpty && ($0.counsellorID == staff.userID || shared.contains($0.id))
                 }
                 var query = "category=\(signal.category.rawValue)"
                 if let d = signal.department {

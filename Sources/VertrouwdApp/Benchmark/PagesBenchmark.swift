@@ -178,7 +178,7 @@ struct BenchmarkPractice {
         let admin = User(
             email: "beheer@benchmark.invalid", name: "Beheer", isAdmin: true, isCounsellor: false, passwordHash: hash)
         try await admin.create(on: db)
-        adminID = (try admin.requireID())
+        adminID = try admin.requireID()
         var users: [User] = []
         for i in 1...counsellorCount {
             let u = User(
@@ -211,13 +211,13 @@ struct BenchmarkPractice {
                 if i % 4 == 0, counsellorIDs.count > 1 { served.append(counsellorIDs[(i + 1) % counsellorIDs.count]) }
                 for user in served {
                     let link = OrganisationCounsellor()
-                    link.$organisation.id = (try org.requireID()); link.$user.id = user
+                    link.$organisation.id = try org.requireID(); link.$user.id = user
                     links.append(link)
                 }
-                orgs.append(Org(id: (try org.requireID()), counsellors: served, departments: departments))
+                orgs.append(Org(id: try org.requireID(), counsellors: served, departments: departments))
                 for role in [ContactRole.board, .hr, .worksCouncil] {
                     let contact = OrganisationContact()
-                    contact.$organisation.id = (try org.requireID()); contact.role = role;
+                    contact.$organisation.id = try org.requireID(); contact.role = role;
                     contact.name = "Contactpersoon"
                     contact.email = "\(role.rawValue)@organisatie-\(i + 1).invalid"; contact.phone = ""
                     contacts.append(contact)
@@ -226,18 +226,18 @@ struct BenchmarkPractice {
                     .enumerated()
                 {
                     let record = EngagementPhaseRecord()
-                    record.$organisation.id = (try org.requireID()); record.phase = phase; record.note = ""
+                    record.$organisation.id = try org.requireID(); record.phase = phase; record.note = ""
                     record.onDay = yearStart.adding(months: k - 96)
                     phases.append(record)
                 }
                 for back in 0..<8 {
                     let year = ContractYear()
-                    year.$organisation.id = (try org.requireID()); year.startsOn = yearStart.adding(months: -12 * back)
+                    year.$organisation.id = try org.requireID(); year.startsOn = yearStart.adding(months: -12 * back)
                     year.endsOn = year.startsOn.adding(months: 12).adding(days: -1)
                     year.budgetMinutes = 40 * 60; year.focusPoints = ""
                     years.append(year)
                     let entry = TimeEntry(
-                        organisationID: (try org.requireID()), userID: served[0], on: year.startsOn.adding(months: 2),
+                        organisationID: try org.requireID(), userID: served[0], on: year.startsOn.adding(months: 2),
                         minutes: 120, description: "Voorlichting")
                     entry.activityKind = .informationSession; entry.participants = 20
                     activities.append(entry)
@@ -311,7 +311,7 @@ struct BenchmarkPractice {
                     c.outcome = Outcome.allCases.randomElement(using: &rng)!
                 }
                 Case.clearSealedText(of: c)
-                let id = (try c.requireID())
+                let id = try c.requireID()
                 categories.append(
                     CaseCategoryRecord(caseID: id, category: CaseCategory.allCases.randomElement(using: &rng)!))
                 // Hours stay when the contents go: they are the contract's, not the reporter's.

@@ -96,7 +96,7 @@ enum CaseCorrections {
         return try await write(req, c, refuse) {
             let fields = [("day", day != entry.onDay), ("minutes", minutes != entry.minutes)].filter(\.1).map(\.0)
             try await req.cases.correctTime(
-                c, entryID: (try entry.requireID()), to: (day, minutes), changed: fields, reason: reason,
+                c, entryID: try entry.requireID(), to: (day, minutes), changed: fields, reason: reason,
                 today: Day(Date()))
         }
     }
@@ -118,7 +118,7 @@ enum CaseCorrections {
         guard let reason else { return try await refuse(errors) }
         return try await write(req, c, refuse, flash: .removed) {
             try await req.cases.correctTime(
-                c, entryID: (try entry.requireID()), to: nil, reason: reason, today: Day(Date()))
+                c, entryID: try entry.requireID(), to: nil, reason: reason, today: Day(Date()))
         }
     }
 

@@ -183,7 +183,7 @@ enum CasesController {
                 status: .unprocessableEntity)
         }
         let intake = CaseIntake(
-            organisationID: (try org.requireID()), counsellorID: staff.userID, kind: facts.kind,
+            organisationID: try org.requireID(), counsellorID: staff.userID, kind: facts.kind,
             categories: facts.categories,
             reporterRole: facts.reporterRole, channel: facts.channel, openedOn: openedOn, department: facts.department,
             relation: facts.relation, regime: facts.regime, summary: facts.summary, reporterName: name,

@@ -121,7 +121,7 @@ enum DemoPractice {
             for user in spec.counsellors { try await org.$counsellors.attach(user, on: db) }
             for (role, name) in [(ContactRole.board, "M. Jansen"), (.hr, "P. de Boer"), (.worksCouncil, "S. Bakker")] {
                 let contact = OrganisationContact()
-                contact.$organisation.id = (try org.requireID()); contact.role = role; contact.name = name
+                contact.$organisation.id = try org.requireID(); contact.role = role; contact.name = name
                 contact.email = "\(role.rawValue)@\(spec.slug).demo"; contact.phone = ""
                 try await contact.create(on: db)
             }
@@ -130,14 +130,14 @@ enum DemoPractice {
             ]
             for (phase, months) in phases {
                 let record = EngagementPhaseRecord()
-                record.$organisation.id = (try org.requireID()); record.phase = phase
+                record.$organisation.id = try org.requireID(); record.phase = phase
                 record.note = ""
                 record.onDay = yearStart.adding(months: months)
                 try await record.create(on: db)
             }
             for (start, hours) in [(yearStart.adding(months: -12), spec.hours), (yearStart, spec.hours)] {
                 let year = ContractYear()
-                year.$organisation.id = (try org.requireID()); year.startsOn = start
+                year.$organisation.id = try org.requireID(); year.startsOn = start
                 year.endsOn = start.adding(months: 12).adding(days: -1)
                 year.budgetMinutes = hours * 60
                 year.focusPoints =
@@ -153,7 +153,7 @@ enum DemoPractice {
             for (i, (kind, what, participants)) in activities.enumerated() {
                 for start in [yearStart.adding(months: -12), yearStart] where start.adding(months: 1 + i * 3) <= today {
                     let entry = TimeEntry()
-                    entry.$organisation.id = (try org.requireID()); entry.$user.id = spec.counsellors[0].id!;
+                    entry.$organisation.id = try org.requireID(); entry.$user.id = spec.counsellors[0].id!;
                     entry.caseID = nil
                     entry.onDay = start.adding(months: 1 + i * 3); entry.minutes = [90, 120, 180, 30][i]
                     entry.description = what
@@ -210,7 +210,7 @@ enum DemoPractice {
                 n % 3 == 0 ? yearStart.adding(days: -(1 + daysAgo % 360)) : max(today.adding(days: -daysAgo), yearStart)
             let whistleblower = kind == .businessIntegrity && spec.employees >= 50 && n % 2 == 0
             let intake = CaseIntake(
-                organisationID: (try org.requireID()), counsellorID: (try counsellor.requireID()), kind: kind,
+                organisationID: try org.requireID(), counsellorID: try counsellor.requireID(), kind: kind,
                 categories: categories,
                 reporterRole: ReporterRole.allCases[Int.random(in: 0..<4, using: &rng)],
                 channel: IntakeChannel.allCases[Int.random(in: 0..<5, using: &rng)], openedOn: opened,
@@ -221,7 +221,7 @@ enum DemoPractice {
                 reporterContact: n % 4 == 0 ? "" : "06-0000 00\(String(format: "%02d", n))",
                 accused: kind == .informationRequest ? "" : "Collega X (demo)")
             // Every case and everything on it goes through the write layer, audited as the CLI.
-            let writer = CaseWriter(store: app.store, actor: "cli", userID: (try counsellor.requireID()))
+            let writer = CaseWriter(store: app.store, actor: "cli", userID: try counsellor.requireID())
             let c = try await writer.create(intake)
             created += 1
 
@@ -275,7 +275,7 @@ enum DemoPractice {
         let (baken, bakenSpec) = organisations[1]
         for daysAgo in [12, 27, 41] {
             let intake = CaseIntake(
-                organisationID: (try baken.requireID()), counsellorID: bakenSpec.counsellors[0].id!,
+                organisationID: try baken.requireID(), counsellorID: bakenSpec.counsellors[0].id!,
                 kind: .personalIntegrity,
                 categories: [.intimidation], reporterRole: .affectedEmployee, channel: .phone,
                 openedOn: today.adding(days: -daysAgo), department: "Thuiszorg", relation: .manager,
@@ -290,7 +290,7 @@ enum DemoPractice {
         // the acknowledgement is due within the week, so Anna's morning starts with a reminder.
         let wbk = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(
             CaseIntake(
-                organisationID: (try baken.requireID()), counsellorID: bakenSpec.counsellors[0].id!,
+                organisationID: try baken.requireID(), counsellorID: bakenSpec.counsellors[0].id!,
                 kind: .businessIntegrity,
                 categories: [.fraud], reporterRole: .witness, channel: .email, openedOn: today.adding(days: -3),
                 department: "Facilitair",
@@ -316,7 +316,7 @@ enum DemoPractice {
         ).first {
             let draft = Signals.adviceDraft(for: signal, organisation: baken.name, k: app.settings.disclosureThreshold)
             let letter = AdviceRecord()
-            letter.$organisation.id = (try baken.requireID()); letter.$user.id = bakenSpec.counsellors[0].id!
+            letter.$organisation.id = try baken.requireID(); letter.$user.id = bakenSpec.counsellors[0].id!
             letter.solicited = false; letter.category = .intimidation
             letter.subject = draft.subject; letter.body = draft.body
             letter.givenOn = today.adding(days: -2); letter.sentOn = letter.givenOn
@@ -326,7 +326,7 @@ enum DemoPractice {
         // An advice given last year, with management's answer.
         let (gemeente, gemeenteSpec) = organisations[2]
         let advice = AdviceRecord()
-        advice.$organisation.id = (try gemeente.requireID()); advice.$user.id = gemeenteSpec.counsellors[0].id!;
+        advice.$organisation.id = try gemeente.requireID(); advice.$user.id = gemeenteSpec.counsellors[0].id!;
         advice.solicited = true
         advice.subject = "Advies: meldregeling en zichtbaarheid vertrouwenspersoon"
         advice.body =
@@ -340,7 +340,7 @@ enum DemoPractice {
         advice.followUp = ""
         try await advice.create(on: db)
         let adviceTime = TimeEntry()
-        adviceTime.$organisation.id = (try gemeente.requireID()); adviceTime.$user.id = gemeenteSpec.counsellors[0].id!
+        adviceTime.$organisation.id = try gemeente.requireID(); adviceTime.$user.id = gemeenteSpec.counsellors[0].id!
         adviceTime.onDay = advice.givenOn; adviceTime.minutes = 120; adviceTime.description = advice.subject
         adviceTime.activityKind = .advice
         try await adviceTime.create(on: db)
@@ -353,7 +353,7 @@ enum DemoPractice {
             (.other, 14, 6, "Congres LVV")
         ] {
             let entry = DevelopmentEntry()
-            entry.$user.id = (try anna.requireID()); entry.kind = kind; entry.onDay = today.adding(months: -monthsAgo)
+            entry.$user.id = try anna.requireID(); entry.kind = kind; entry.onDay = today.adding(months: -monthsAgo)
             entry.minutes = hours * 60; entry.description = what
             try await entry.create(on: db)
         }
@@ -366,7 +366,7 @@ enum DemoPractice {
             let (doc, _) = try await ReportBuilder.currentDocument(
                 org: org, year: year, record: nil, store: app.store, on: db)
             try await ReportBuilder.signOff(
-                doc, record: nil, yearID: (try year.requireID()), by: spec.counsellors[0].id!, on: db)
+                doc, record: nil, yearID: try year.requireID(), by: spec.counsellors[0].id!, on: db)
         }
         // Six conversations of last year at Het Baken were written up after its report was signed off
         // (a counsellor back from leave): the report is signed off again, checked against the first
@@ -377,7 +377,7 @@ enum DemoPractice {
             for i in 0..<6 {
                 _ = try await CaseWriter(store: app.store, actor: "cli", userID: bakenSpec.counsellors[0].id!).create(
                     CaseIntake(
-                        organisationID: (try baken.requireID()), counsellorID: bakenSpec.counsellors[0].id!,
+                        organisationID: try baken.requireID(), counsellorID: bakenSpec.counsellors[0].id!,
                         kind: .personalIntegrity,
                         categories: [.workload], reporterRole: .affectedEmployee, channel: .phone,
                         openedOn: lastYear.endsOn.adding(days: -20 - 7 * i), department: "", relation: .manager,
@@ -395,7 +395,7 @@ enum DemoPractice {
                 from: try ReportBuilder.versionsThatLeft(record).map(\.statistics), to: doc.statistics)
             if problems.isEmpty {
                 try await ReportBuilder.signOff(
-                    doc, record: record, yearID: (try lastYear.requireID()), by: bakenSpec.counsellors[0].id!, on: db)
+                    doc, record: record, yearID: try lastYear.requireID(), by: bakenSpec.counsellors[0].id!, on: db)
             } else {
                 app.logger.warning(
                     "Het Baken's second version of last year was refused: \(problems.joined(separator: "; "))")
@@ -408,7 +408,7 @@ enum DemoPractice {
                 let body = try await PolicyTemplates.draft(kind, facts: facts, on: db)
                 for version in 1...2 {
                     let d = PolicyDocument()
-                    d.$organisation.id = (try org.requireID())
+                    d.$organisation.id = try org.requireID()
                     d.kind = kind; d.version = version; d.createdBy = spec.counsellors[0].name; d.noWorksCouncil = false
                     d.createdAt = yearStart.adding(months: version == 1 ? -11 : -1).date
                     if version == 1 {

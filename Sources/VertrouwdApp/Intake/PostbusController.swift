@@ -159,7 +159,7 @@ enum PostbusController {
             let token = Tokens.random()
             let session = MailboxSession()
             session.id = Tokens.hash(token)
-            session.$mailbox.id = (try mailbox.requireID())
+            session.$mailbox.id = try mailbox.requireID()
             session.createdAt = Date()
             session.lastSeenAt = Date()
             try await req.store.transaction { db in

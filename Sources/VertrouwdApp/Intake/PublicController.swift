@@ -338,7 +338,7 @@ enum PublicController {
             \(moments.isEmpty ? "—" : moments)\n\nOnderwerp:\n\(topic.isEmpty ? "—" : topic)
             """
         let intake = CaseIntake(
-            organisationID: (try org.requireID()), counsellorID: (try counsellor.requireID()), kind: .unclassified,
+            organisationID: try org.requireID(), counsellorID: try counsellor.requireID(), kind: .unclassified,
             categories: [],
             reporterRole: .unknown, channel: .webForm, openedOn: Day(Date()), department: "",
             relation: .unknown, regime: .confidential, summary: summary, reporterName: "",
@@ -407,7 +407,7 @@ enum PublicController {
                 status: busy ?? .unprocessableEntity)
         }
         let intake = CaseIntake(
-            organisationID: (try org.requireID()), counsellorID: (try counsellor.requireID()),
+            organisationID: try org.requireID(), counsellorID: try counsellor.requireID(),
             kind: topic?.kind ?? .unclassified,
             categories: topic.map { [$0.category] } ?? [], reporterRole: .unknown, channel: .webForm,
             openedOn: Day(Date()), department: "", relation: .unknown,

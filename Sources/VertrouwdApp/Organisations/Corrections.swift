@@ -162,7 +162,7 @@ enum CorrectionsController {
         _ req: Request, org: Organisation, row: Row, edit: FormView? = nil, remove: FormView? = nil,
         status: HTTPStatus = .ok
     ) async throws -> Response {
-        let refusal = try await refusal(row, orgID: (try org.requireID()), on: req.db)
+        let refusal = try await refusal(row, orgID: try org.requireID(), on: req.db)
         let orgID = try org.requireID()
         let action = { (remove: Bool) in
             SiteURL.correction(.value(orgID), kind: .value(row.kind.rawValue), row: .value(row.id), remove: remove).path
@@ -313,7 +313,7 @@ enum CorrectionsController {
             valid = try await OrganisationsController.read(form, into: copy, errors: &errors, on: req.db)
             input = form; changed = .contractYear(copy)
         }
-        if valid, let refused = try await refusal(row, becoming: changed, orgID: (try org.requireID()), on: req.db) {
+        if valid, let refused = try await refusal(row, becoming: changed, orgID: try org.requireID(), on: req.db) {
             errors.general = refused
         }
         guard valid, errors.isEmpty, let reason else {
@@ -332,7 +332,7 @@ enum CorrectionsController {
         }
         try await req.store.transaction { db in
             // Checked again inside the write: a report signed off meanwhile wins.
-            if let refused = try await refusal(row, becoming: changed, orgID: (try org.requireID()), on: db) {
+            if let refused = try await refusal(row, becoming: changed, orgID: try org.requireID(), on: db) {
                 throw ExplainedAbort(status: .conflict, title: "Niet gewijzigd", reason: refused)
             }
             try await apply(changed, to: row, on: db)
@@ -349,7 +349,7 @@ enum CorrectionsController {
         let input = req.form(CorrectionReason.self) ?? .init()
         var errors = FormErrors()
         let reason = errors.reason(input, note: true)
-        if let refused = try await refusal(row, orgID: (try org.requireID()), on: req.db) { errors.general = refused }
+        if let refused = try await refusal(row, orgID: try org.requireID(), on: req.db) { errors.general = refused }
         if case .contractYear(let year) = row, errors.isEmpty, let holds = try await yearHolds(year, on: req.db) {
             errors.general = holds
         }
@@ -363,7 +363,7 @@ enum CorrectionsController {
                 status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
-            if let refused = try await refusal(row, orgID: (try org.requireID()), on: db) {
+            if let refused = try await refusal(row, orgID: try org.requireID(), on: db) {
                 throw ExplainedAbort(status: .conflict, title: "Niet verwijderd", reason: refused)
             }
             if case .contractYear(let year) = row, let holds = try await yearHolds(year, on: db) {

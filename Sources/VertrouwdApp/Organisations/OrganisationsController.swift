@@ -483,7 +483,7 @@ enum OrganisationsController {
         let input = req.form(ContactForm.self) ?? ContactForm()
         var errors = FormErrors()
         let contact = OrganisationContact()
-        contact.$organisation.id = (try org.requireID())
+        contact.$organisation.id = try org.requireID()
         guard read(input, into: contact, errors: &errors) else {
             return try await render(
                 req, org: org,
@@ -531,7 +531,7 @@ enum OrganisationsController {
         let input = req.form(PhaseForm.self) ?? PhaseForm()
         var errors = FormErrors()
         let record = EngagementPhaseRecord()
-        record.$organisation.id = (try org.requireID())
+        record.$organisation.id = try org.requireID()
         guard read(input, into: record, errors: &errors) else {
             return try await render(
                 req, org: org,
@@ -572,7 +572,7 @@ enum OrganisationsController {
         let input = req.form(YearForm.self) ?? YearForm()
         var errors = FormErrors()
         let year = ContractYear()
-        year.$organisation.id = (try org.requireID())
+        year.$organisation.id = try org.requireID()
         guard try await read(input, into: year, errors: &errors, on: req.db) else {
             return try await render(
                 req, org: org,
@@ -661,20 +661,20 @@ enum OrganisationsController {
         let input = req.form(TimeForm.self) ?? TimeForm()
         var errors = FormErrors()
         let entry = TimeEntry()
-        entry.$organisation.id = (try org.requireID())
+        entry.$organisation.id = try org.requireID()
         entry.$user.id = staff.userID
         entry.caseID = nil
         var valid = read(input, into: entry, errors: &errors)
         if valid,
             let frozen = try await AnnualReportRecord.refusalToAdd(
-                organisation: (try org.requireID()), on: entry.onDay, db: req.db)
+                organisation: try org.requireID(), on: entry.onDay, db: req.db)
         {
             errors["day"] = frozen
             valid = false
         }
         if valid, input.overBudget != "on",
             let ask = try await ContractYear.crossing(
-                of: (try org.requireID()), on: entry.onDay, adding: entry.minutes, db: req.db)
+                of: try org.requireID(), on: entry.onDay, adding: entry.minutes, db: req.db)
         {
             errors["overBudget"] = ask
             valid = false

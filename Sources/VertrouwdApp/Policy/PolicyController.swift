@@ -186,7 +186,7 @@ enum PolicyController {
             let all = try await versions(org, kind, on: db)
             guard !all.contains(where: { $0.status == .draft }) else { return nil }
             let d = PolicyDocument()
-            d.$organisation.id = (try org.requireID())
+            d.$organisation.id = try org.requireID()
             d.kind = kind
             d.version = (all.first?.version ?? 0) + 1
             d.status = .draft

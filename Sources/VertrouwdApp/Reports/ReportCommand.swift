@@ -200,7 +200,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
         var tally = CaseTally()
         try await time("count the year's cases (SQL: GROUP BY, and subjects and referrals per case)") {
             tally = try await ReportBuilder.tally(
-                organisationID: (try org.requireID()), from: year.start, to: year.end, on: app.db)
+                organisationID: try org.requireID(), from: year.start, to: year.end, on: app.db)
         }
         try await time("protected statistics from the counts (pure)") {
             _ = AnnualStatistics.build(tally: tally, start: year.start, end: year.end, k: k)
@@ -208,7 +208,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
         var facts: [CaseFacts] = []
         try await time("for comparison: read every case row (SQL)") {
             facts = try await ReportBuilder.facts(
-                organisationID: (try org.requireID()), from: year.start, to: year.end, on: app.db)
+                organisationID: try org.requireID(), from: year.start, to: year.end, on: app.db)
         }
         try await time("for comparison: statistics from every row (pure)") {
             _ = AnnualStatistics.build(cases: facts, start: year.start, end: year.end, k: k)
@@ -241,7 +241,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
         org.whistleblowerChannel = true; org.complaintsCommittee = ""
         let year = ContractYear()
         org.id = UUID()
-        year.$organisation.id = (try org.requireID())
+        year.$organisation.id = try org.requireID()
         year.startsOn = start; year.endsOn = start.adding(months: 12).adding(days: -1)
         year.budgetMinutes = 100_000 * 60; year.focusPoints = ""
         var rng = DemoPractice.Seeded(state: 10_000)
@@ -249,7 +249,7 @@ struct ReportBenchmarkCommand: AsyncCommand {
         for i in 0..<n {
             let c = Case()
             c.id = UUID()
-            c.$organisation.id = (try org.requireID()); c.$counsellor.id = (try user.requireID())
+            c.$organisation.id = try org.requireID(); c.$counsellor.id = try user.requireID()
             c.reference = "B-\(i)"; c.referenceYear = 2025; c.referenceNumber = i + 1
             c.kind = CaseKind.classified.randomElement(using: &rng)!
             c.reporterRole = ReporterRole.allCases.randomElement(using: &rng)!
@@ -268,10 +268,10 @@ struct ReportBenchmarkCommand: AsyncCommand {
             models.append(c)
             categories.append(
                 CaseCategoryRecord(
-                    caseID: (try c.requireID()), category: CaseCategory.allCases.randomElement(using: &rng)!))
+                    caseID: try c.requireID(), category: CaseCategory.allCases.randomElement(using: &rng)!))
             if Int.random(in: 0..<4, using: &rng) == 0 {
                 let r = CaseReferral()
-                r.$case.id = (try c.requireID()); r.target = ReferralTarget.allCases.randomElement(using: &rng)!
+                r.$case.id = try c.requireID(); r.target = ReferralTarget.allCases.randomElement(using: &rng)!
                 r.onDay = c.openedOn; r.passesPersonalData = false; r.noteSealed = ""
                 referrals.append(r)
             }

@@ -55,7 +55,7 @@ enum ReportsController {
             let year = try await ContractYear.find(yearID, on: req.db), year.$organisation.id == org.id
         else { throw Abort(.notFound) }
         let record = try await AnnualReportRecord.query(on: req.db).filter(\.$contractYear.$id == yearID).first()
-        let serves = try await Organisation.serves(staff.userID, organisation: (try org.requireID()), on: req.db)
+        let serves = try await Organisation.serves(staff.userID, organisation: try org.requireID(), on: req.db)
         return Context(org: org, year: year, record: record, isCounsellor: serves && staff.user.isCounsellor)
     }
 

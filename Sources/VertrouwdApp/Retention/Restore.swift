@@ -150,7 +150,7 @@ struct RestoreCommand: AsyncCommand {
                 _ = try app.keys.caseKey(of: row).open(row, \.$summarySealed)
                 readable += 1
             } catch Keyring.KeyError.destroyed {
-                try await writer.destroy(id: (try row.requireID()), cause: .keyGone, today: Day(Date()))
+                try await writer.destroy(id: try row.requireID(), cause: .keyGone, today: Day(Date()))
                 unreadable += 1
             }
         }

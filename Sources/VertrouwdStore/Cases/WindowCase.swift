@@ -10,13 +10,13 @@ import VertrouwdCore
 /// second query for the categories) was most of the time of a dashboard worked out anew.
 package struct WindowCase: Sendable {
     package let id: UUID
+    /// Empty for a destroyed case (retention, or the reporter's request): it still counts, but
+    /// its reference leads to nothing and is never named.
     package let reference: String
     package let organisationID: UUID
     package let counsellorID: UUID
     package let department: String
     package let openedOn: Day
-    /// Destroyed (retention, or the reporter's request): still counted, never named.
-    package let destroyed: Bool
     package var categories: [CaseCategory]
 
     /// The cases of some organisations opened between `from` and `to` (both included), in no order.
@@ -27,8 +27,8 @@ package struct WindowCase: Sendable {
         var at: [UUID: Int] = [:]
         for row in try await sql.raw(
             """
-            SELECT c.id, c.reference, c.organisation_id, c.counsellor_id, c.department, c.opened_on, \
-            c.destroyed_on, k.category \
+            SELECT c.id, CASE WHEN c.destroyed_on IS NULL THEN c.reference ELSE '' END AS reference, \
+            c.organisation_id, c.counsellor_id, c.department, c.opened_on, k.category \
             FROM cases c LEFT JOIN case_categories k ON k.case_id = c.id \
             WHERE c.organisation_id IN (\(binds: orgIDs)) AND c.opened_on >= \(bind: from.iso) \
             AND c.opened_on <= \(bind: to.iso)
@@ -50,7 +50,6 @@ package struct WindowCase: Sendable {
                     organisationID: try row.decode(column: "organisation_id", as: UUID.self),
                     counsellorID: try row.decode(column: "counsellor_id", as: UUID.self),
                     department: try row.decode(column: "department", as: String.self), openedOn: openedOn,
-                    destroyed: try row.decode(column: "destroyed_on", as: String?.self) != nil,
                     categories: category.map { [$0] } ?? []))
         }
         return cases
