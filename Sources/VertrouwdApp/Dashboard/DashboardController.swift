@@ -295,13 +295,14 @@ enum DashboardController {
         let horizon = today.adding(months: 1)
         // Those whose retention ends in the coming month first (a hold can still be placed), then
         // those past it (kept until a report is signed off, or due at the next run).
+        let policy = try await Practice.retention(on: req.db)
         var due = try await RetentionRun.candidates(
             req.store, today: today, counsellor: staff.userID, endingBy: horizon,
-            endingAfter: today, limit: Self.retentionShown)
+            endingAfter: today, limit: Self.retentionShown, policy: policy)
         if due.count < Self.retentionShown {
             due += try await RetentionRun.candidates(
                 req.store, today: today, counsellor: staff.userID, endingBy: today,
-                limit: Self.retentionShown - due.count)
+                limit: Self.retentionShown - due.count, policy: policy)
         }
         for c in due {
             guard let ends = c.retentionEnds, ends <= horizon else { continue }
@@ -319,7 +320,8 @@ enum DashboardController {
         let more =
             due.count < Self.retentionShown
             ? 0
-            : try await RetentionRun.count(req.store, counsellor: staff.userID, endingBy: horizon) - due.count
+            : try await RetentionRun.count(req.store, counsellor: staff.userID, endingBy: horizon, policy: policy)
+                - due.count
         return (items, more)
     }
 }

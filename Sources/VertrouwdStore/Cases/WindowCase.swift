@@ -24,33 +24,34 @@ package struct WindowCase: Sendable {
         guard !orgIDs.isEmpty else { return [] }
         let sql = db as! any SQLDatabase
         var cases: [WindowCase] = []
-        var at: [UUID: Int] = [:]
+        // One row per case, its categories joined by commas: every column decoded costs, and a
+        // case has one to three categories. No category value holds a comma.
+        let categories: SQLQueryString =
+            Dialect(db) == .postgres ? "string_agg(k.category, ',')" : "group_concat(k.category, ',')"
+        let select: SQLQueryString =
+            "SELECT c.id, CASE WHEN c.destroyed_on IS NULL THEN c.reference ELSE '' END AS reference, "
+            + "c.organisation_id, c.counsellor_id, c.department, c.opened_on, " + categories + " AS categories"
         for row in try await sql.raw(
-            """
-            SELECT c.id, CASE WHEN c.destroyed_on IS NULL THEN c.reference ELSE '' END AS reference, \
-            c.organisation_id, c.counsellor_id, c.department, c.opened_on, k.category \
-            FROM cases c LEFT JOIN case_categories k ON k.case_id = c.id \
-            WHERE c.organisation_id IN (\(binds: orgIDs)) AND c.opened_on >= \(bind: from.iso) \
-            AND c.opened_on <= \(bind: to.iso)
-            """
+            select
+                + """
+                 FROM cases c LEFT JOIN case_categories k ON k.case_id = c.id \
+                WHERE c.organisation_id IN (\(binds: orgIDs)) AND c.opened_on >= \(bind: from.iso) \
+                AND c.opened_on <= \(bind: to.iso) \
+                GROUP BY c.id, c.reference, c.destroyed_on, c.organisation_id, c.counsellor_id, c.department, c.opened_on
+                """
         ).all() {
-            let id = try row.decode(column: "id", as: UUID.self)
-            let category = try row.decode(column: "category", as: String?.self).flatMap(CaseCategory.init(rawValue:))
-            if let i = at[id] {
-                if let category { cases[i].categories.append(category) }
-                continue
-            }
             guard let openedOn = Day(iso: try row.decode(column: "opened_on", as: String.self)) else {
                 throw StoreError.inconsistent("a case opened on a day that does not read")
             }
-            at[id] = cases.count
+            let listed = try row.decode(column: "categories", as: String?.self) ?? ""
             cases.append(
                 WindowCase(
-                    id: id, reference: try row.decode(column: "reference", as: String.self),
+                    id: try row.decode(column: "id", as: UUID.self),
+                    reference: try row.decode(column: "reference", as: String.self),
                     organisationID: try row.decode(column: "organisation_id", as: UUID.self),
                     counsellorID: try row.decode(column: "counsellor_id", as: UUID.self),
                     department: try row.decode(column: "department", as: String.self), openedOn: openedOn,
-                    categories: category.map { [$0] } ?? []))
+                    categories: listed.split(separator: ",").compactMap { CaseCategory(rawValue: String($0)) }))
         }
         return cases
     }

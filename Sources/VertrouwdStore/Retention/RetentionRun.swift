@@ -99,10 +99,11 @@ package struct RetentionRun: Sendable {
     /// with `endingAfter`, after that one), the first `limit` of them by closing day.
     package static func candidates(
         _ store: Store, today: Day, counsellor: UUID? = nil, endingBy: Day? = nil, endingAfter: Day? = nil,
-        limit: Int? = nil
+        limit: Int? = nil, policy known: RetentionPolicy? = nil
     ) async throws -> [Candidate] {
         let db = store.db
-        let policy = try await Practice.retention(on: db)
+        var policy = known ?? .standard
+        if known == nil { policy = try await Practice.retention(on: db) }
         var condition = closed(counsellor: counsellor, endingBy: endingBy, policy: policy)
         if let endingAfter {
             condition =
@@ -136,9 +137,12 @@ package struct RetentionRun: Sendable {
     }
 
     /// How many closed cases `candidates` would give without a limit.
-    package static func count(_ store: Store, counsellor: UUID?, endingBy: Day?) async throws -> Int {
-        let condition = closed(
-            counsellor: counsellor, endingBy: endingBy, policy: try await Practice.retention(on: store.db))
+    package static func count(
+        _ store: Store, counsellor: UUID?, endingBy: Day?, policy known: RetentionPolicy? = nil
+    ) async throws -> Int {
+        var policy = known ?? .standard
+        if known == nil { policy = try await Practice.retention(on: store.db) }
+        let condition = closed(counsellor: counsellor, endingBy: endingBy, policy: policy)
         return try await (store.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM cases c WHERE " + condition)
             .first()?.decode(column: "n", as: Int.self) ?? 0
     }
