@@ -4,8 +4,8 @@ import SQLKit
 import VertrouwdCore
 
 /// A case of the signal window (*signaleren*) as the signal rule and the signal list read it: the
-/// plain columns only, never a sealed one. One query gives one row per case and category, decoded
-/// column by column: the counsellor's organisations hold hundreds of cases in the window at
+/// plain columns only, never a sealed one. One query gives one row per case with its categories,
+/// decoded column by column: the counsellor's organisations hold hundreds of cases in the window at
 /// 100,000 cases, and reading them as `CaseListing` (fourteen columns through `Decodable`, and a
 /// second query for the categories) was most of the time of a dashboard worked out anew.
 package struct WindowCase: Sendable {
