@@ -35,11 +35,6 @@ package struct CaseListing: Sendable {
             }
             return value
         }
-        func day(_ column: String) throws -> Day? {
-            guard let iso = try row.decode(column: column, as: String?.self) else { return nil }
-            guard let day = Day(iso: iso) else { throw StoreError.inconsistent("a case's \(column) is not a day") }
-            return day
-        }
         id = try row.decode(column: "id", as: UUID.self)
         reference = try text("reference")
         organisationID = try row.decode(column: "organisation_id", as: UUID.self)
@@ -49,12 +44,11 @@ package struct CaseListing: Sendable {
         status = try choice("status")
         regime = try choice("regime")
         department = try text("department")
-        guard let opened = try day("opened_on") else { throw StoreError.inconsistent("a case without its opening day") }
-        openedOn = opened
-        wbkReceivedOn = try day("wbk_received_on")
-        acknowledgedOn = try day("acknowledged_on")
-        feedbackOn = try day("feedback_on")
-        aftercareOn = try day("aftercare_on")
+        openedOn = try row.requiredDay("opened_on")
+        wbkReceivedOn = try row.day("wbk_received_on")
+        acknowledgedOn = try row.day("acknowledged_on")
+        feedbackOn = try row.day("feedback_on")
+        aftercareOn = try row.day("aftercare_on")
     }
 
     package var whistleblowerClock: WhistleblowerClock? {

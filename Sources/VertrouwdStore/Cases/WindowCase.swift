@@ -40,9 +40,7 @@ package struct WindowCase: Sendable {
                 GROUP BY c.id, c.reference, c.destroyed_on, c.organisation_id, c.counsellor_id, c.department, c.opened_on
                 """
         ).all() {
-            guard let openedOn = Day(iso: try row.decode(column: "opened_on", as: String.self)) else {
-                throw StoreError.inconsistent("a case opened on a day that does not read")
-            }
+            let openedOn = try row.requiredDay("opened_on")
             let listed = try row.decode(column: "categories", as: String?.self) ?? ""
             cases.append(
                 WindowCase(

@@ -193,11 +193,9 @@ package struct OrganisationFigures: Sendable {
             """
         ).all() {
             let org = try row.decode(column: "organisation_id", as: UUID.self)
-            guard let start = Day(iso: try row.decode(column: "starts_on", as: String.self)),
-                let end = Day(iso: try row.decode(column: "ends_on", as: String.self))
-            else { throw StoreError.inconsistent("a contract year with a day that does not read") }
             figures.currentYears[org] = Year(
-                start: start, end: end, budgetMinutes: try row.decode(column: "budget_minutes", as: Int.self))
+                start: try row.requiredDay("starts_on"), end: try row.requiredDay("ends_on"),
+                budgetMinutes: try row.decode(column: "budget_minutes", as: Int.self))
             figures.usedMinutes[org] = try row.decode(column: "used", as: Int.self)
         }
         return figures

@@ -63,13 +63,21 @@ package struct OrganisationRows: Sendable {
         {
             signed[report.$contractYear.id] = report.signedOffOn.flatMap(Day.init(iso:))
         }
-        var years: [Year] = []
-        for year in contractYears {
-            years.append(
-                Year(
-                    year: year, id: try year.requireID(),
-                    usedMinutes: try await BudgetView.usedMinutes(of: year, on: db),
-                    signedOffOn: signed[try year.requireID()]))
+        // The minutes of every year in one query (SUM of BIGINT is NUMERIC on PostgreSQL: cast back).
+        var used: [UUID: Int] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT y.id, CAST(COALESCE(SUM(t.minutes), 0) AS BIGINT) AS used FROM contract_years y \
+            LEFT JOIN time_entries t ON t.organisation_id = y.organisation_id \
+            AND t.on_day >= y.starts_on AND t.on_day <= y.ends_on \
+            WHERE y.organisation_id = \(bind: id) GROUP BY y.id
+            """
+        ).all() {
+            used[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "used", as: Int.self)
+        }
+        let years = try contractYears.map { year in
+            let yearID = try year.requireID()
+            return Year(year: year, id: yearID, usedMinutes: used[yearID] ?? 0, signedOffOn: signed[yearID])
         }
         let counsellors = try await sql.raw(
             """

@@ -186,23 +186,18 @@ package struct RetentionRun: Sendable {
         }
 
         init(row: any SQLRow) throws {
-            func day(_ column: String) throws -> Day? {
-                guard let iso = try row.decode(column: column, as: String?.self) else { return nil }
-                guard let day = Day(iso: iso) else { throw StoreError.inconsistent("a case's \(column) is not a day") }
-                return day
-            }
             id = try row.decode(column: "id", as: UUID.self)
             reference = try row.decode(column: "reference", as: String.self)
             organisationID = try row.decode(column: "organisation_id", as: UUID.self)
             counsellorID = try row.decode(column: "counsellor_id", as: UUID.self)
-            guard let status = CaseStatus(rawValue: try row.decode(column: "status", as: String.self)),
-                let opened = try day("opened_on")
-            else { throw StoreError.inconsistent("a case row that does not read") }
+            guard let status = CaseStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+                throw StoreError.inconsistent("a case's status is not one of its values")
+            }
             self.status = status
-            openedOn = opened
-            closedOn = try day("closed_on")
+            openedOn = try row.requiredDay("opened_on")
+            closedOn = try row.day("closed_on")
             legalHold = try row.decode(column: "legal_hold_on", as: String?.self) != nil
-            destroyedOn = try day("destroyed_on")
+            destroyedOn = try row.day("destroyed_on")
         }
     }
 
@@ -222,10 +217,8 @@ package struct RetentionRun: Sendable {
             WHERE r.signed_off_on IS NOT NULL AND y.organisation_id IN (\(binds: orgIDs))
             """
         ).all() {
-            guard let start = Day(iso: try row.decode(column: "starts_on", as: String.self)),
-                let end = Day(iso: try row.decode(column: "ends_on", as: String.self))
-            else { throw StoreError.inconsistent("a contract year with a day that does not read") }
-            signed[try row.decode(column: "organisation_id", as: UUID.self), default: []].append((start, end))
+            signed[try row.decode(column: "organisation_id", as: UUID.self), default: []].append(
+                (try row.requiredDay("starts_on"), try row.requiredDay("ends_on")))
         }
         var lastWrote: [UUID: Day] = [:]
         let ids = rows.map(\.id)
