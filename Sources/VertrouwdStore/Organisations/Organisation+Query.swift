@@ -211,10 +211,6 @@ package struct BudgetView: Encodable, Sendable {
     package let level: String
     package let message: String?
 
-    package init(of year: ContractYear, on db: any Database) async throws {
-        self.init(of: year, usedMinutes: try await Self.usedMinutes(of: year, on: db))
-    }
-
     /// Minutes written in the contract year (on cases and outside them).
     package static func usedMinutes(of year: ContractYear, on db: any Database) async throws -> Int {
         // SUM of BIGINT is NUMERIC on PostgreSQL: cast back.
