@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import VaporTesting
 @testable import VertrouwdApp
@@ -347,6 +348,63 @@ struct ScaleTests {
             let other = Browser(app, over: .socket)
             try await other.login(admin)
             #expect(try await other.get("/signals").body.string.contains("Er zijn nu geen signalen."))
+        }
+    }
+
+    @Test func eachOrganisationsSignalsAreWorkedOutOnceForAllWhoServeItAndAgainWhenOneOfItsCasesIsWritten()
+        async throws
+    {
+        try await withVertrouwd { app in
+            // setup: Anna and Bram both serve two organisations, each with a signal
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let bram = try await app.makeAccount("bram@praktijk.nl")
+            let baken = try await app.makeOrganisation("het-baken", counsellors: [anna, bram])
+            let haven = try await app.makeOrganisation("de-haven", counsellors: [anna, bram])
+            var inBaken: [Case] = []
+            for _ in 0..<3 {
+                inBaken.append(try await app.makeCase(for: anna, at: baken, categories: [.discrimination]))
+                _ = try await app.makeCase(for: bram, at: haven, categories: [.aggression])
+            }
+            let annaSees = Browser(app, over: .socket)
+            try await annaSees.login(anna)
+            func signals(_ browser: Browser) async throws -> String {
+                try await browser.get("/signals").body.string
+            }
+            let discrimination = "<strong>\(CaseCategory.discrimination.label)</strong> bij Organisatie het-baken"
+            let aggression = "<strong>\(CaseCategory.aggression.label)</strong> bij Organisatie de-haven"
+            let first = try await signals(annaSees)
+            #expect(first.contains(discrimination) && first.contains(aggression))
+            // A category taken away past the case writer: the kept signal stands, for Anna and for
+            // Bram, who logs in after (a login is a commit too).
+            let sql = app.db as! any SQLDatabase
+            try await sql.raw("DELETE FROM case_categories WHERE case_id = \(bind: inBaken[0].id!)").run()
+            #expect(try await signals(annaSees).contains(discrimination), "kept, not read on every load")
+            let bramSees = Browser(app, over: .socket)
+            try await bramSees.login(bram)
+            #expect(try await signals(bramSees).contains(discrimination), "one organisation's signals serve all")
+
+            // MUT: a case written in the other organisation, then one in this one
+            _ = try await app.makeCase(for: bram, at: haven, categories: [.aggression])
+            let afterHaven = try await signals(bramSees)
+            let baken2 = try OpenCase(record: inBaken[1], key: try app.keys.caseKey(of: inBaken[1]), isOwner: true)
+            try await CaseWriter(store: app.store, staff: anna.id).addNote(baken2, "Gesprek gehad")
+            let afterBaken = try await signals(bramSees)
+
+            // validate
+            #expect(afterHaven.contains("4 meldingen"), "de Haven's signal is worked out anew")
+            #expect(afterHaven.contains(discrimination), "a change at de Haven leaves het Baken's kept")
+            #expect(!afterBaken.contains(discrimination), "a case written at het Baken: worked out anew, two left")
+            #expect(!(try await signals(annaSees)).contains(discrimination))
+            // Another instance writing a case at het Baken raises its count in the database: seen here
+            // on the next load, without waiting for anything to age.
+            try await sql.raw(
+                "INSERT INTO case_categories (id, case_id, category) VALUES (\(bind: UUID()), \(bind: inBaken[0].id!), "
+                    + "\(bind: CaseCategory.discrimination.rawValue))"
+            ).run()
+            #expect(!(try await signals(annaSees)).contains(discrimination))
+            try await sql.raw("UPDATE organisations SET cases_written = cases_written + 1 WHERE id = \(bind: baken.id!)")
+                .run()
+            #expect(try await signals(annaSees).contains(discrimination), "another instance's write counts")
         }
     }
 }

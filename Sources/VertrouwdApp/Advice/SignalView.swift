@@ -34,30 +34,53 @@ extension SignalView {
         }
     }
 
-    /// The signals in the organisations a counsellor serves, as `signalCache` keeps them: read
-    /// again when this process changed something, the day turned, or a quarter of an hour passed.
-    static func cached(for staff: Staff, app: Application, on db: any Database) async throws -> [SignalView] {
-        try await app.signalCache.value(for: staff.userID, generation: app.store.generation, today: Day(Date())) {
-            try await all(for: staff, settings: app.settings, on: db)
-        }
+    /// A signal found in one organisation, with the cases in it (kept in `signalCache`).
+    struct Detected: Sendable {
+        let signal: Signal
+        let cases: [WindowCase]
     }
 
-    /// The signals in the organisations a counsellor serves.
-    static func all(for staff: Staff, settings: Settings, on db: any Database) async throws -> [SignalView] {
+    /// The signals of some organisations, worked out from one read of their signal windows.
+    static func detect(
+        in orgIDs: [UUID], today: Day, settings: Settings, on db: any Database
+    ) async throws -> [UUID: [Detected]] {
+        let rule = settings.signalRule
+        let cases = try await recentCases(in: orgIDs, today: today, rule: rule, on: db)
+        var detected = Dictionary(uniqueKeysWithValues: orgIDs.map { ($0, [Detected]()) })
+        for (orgID, inOrg) in Dictionary(grouping: cases, by: \.organisationID) {
+            let byID = Dictionary(uniqueKeysWithValues: inOrg.map { ($0.id.uuidString, $0) })
+            detected[orgID] = Signals.detect(
+                signalCases(inOrg, today: today), today: today, rule: rule, k: settings.disclosureThreshold
+            ).map { Detected(signal: $0, cases: $0.caseIDs.compactMap { byID[$0] }) }
+        }
+        return detected
+    }
+
+    /// The signals in the organisations a counsellor serves. Each organisation's are worked out
+    /// once for all who serve it and kept until one of its cases is written, on any instance
+    /// (`signalCache`, `organisations.cases_written`), or the day turns; what is the viewer's own
+    /// (their cases, those shared with them) is picked out here.
+    static func all(
+        for staff: Staff, serving served: [UUID]? = nil, app: Application, on db: any Database
+    ) async throws -> [SignalView] {
         let today = Day(Date())
-        let orgIDs = try await Organisation.served(by: staff.userID, on: db)
+        var orgIDs = served ?? []
+        if served == nil { orgIDs = try await Organisation.served(by: staff.userID, on: db) }
         guard !orgIDs.isEmpty else { return [] }
-        let cases = try await recentCases(in: orgIDs, today: today, rule: settings.signalRule, on: db)
-        let names = try await Organisation.names(of: orgIDs, on: db)
+        let settings = app.settings
+        // Each organisation's kept signals hold while its count of cases written stands.
+        let organisations = try await Organisation.namesAndCasesWritten(of: orgIDs, on: db)
+        let detected = try await app.signalCache.values(
+            for: orgIDs, generation: { organisations[$0]?.casesWritten ?? -1 }, today: today
+        ) { missing in
+            try await detect(in: missing, today: today, settings: settings, on: db)
+        }
+        guard detected.values.contains(where: { !$0.isEmpty }) else { return [] }
         let shared = try await CaseShare.cases(sharedWith: staff.userID, on: db)
         var views: [(latest: Day, count: Int, view: SignalView)] = []
-        for (orgID, inOrg) in Dictionary(grouping: cases, by: \.organisationID) {
-            let signalCases = signalCases(inOrg, today: today)
-            let byID = Dictionary(uniqueKeysWithValues: zip(signalCases.map(\.id), inOrg))
-            let signals = Signals.detect(
-                signalCases, today: today, rule: settings.signalRule, k: settings.disclosureThreshold)
-            for signal in signals {
-                let inSignal = signal.caseIDs.compactMap { byID[$0] }
+        for (orgID, found) in detected {
+            for detected in found {
+                let (signal, inSignal) = (detected.signal, detected.cases)
                 // A destroyed case still counts, but has no reference to list.
                 let own = inSignal.filter {
                     !$0.reference.isEmpty && ($0.counsellorID == staff.userID || shared.contains($0.id))
@@ -70,7 +93,7 @@ extension SignalView {
                     (
                         inSignal.map(\.openedOn).max() ?? signal.from, signal.count,
                         SignalView(
-                            organisation: names[orgID] ?? "", theme: signal.category.label,
+                            organisation: organisations[orgID]?.name ?? "", theme: signal.category.label,
                             department: signal.department,
                             figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
                             ownCases: own.map(\.reference).sorted(),
@@ -99,7 +122,7 @@ enum SignalsPage {
         let staff = try req.requireStaff()
         // Signals are a counsellor's: an admin who serves no organisation has none.
         let signals =
-            staff.user.isCounsellor ? try await SignalView.cached(for: staff, app: req.application, on: req.db) : []
+            staff.user.isCounsellor ? try await SignalView.all(for: staff, app: req.application, on: req.db) : []
         return try await req.page(
             .signals,
             Context(meta: req.meta("Signalen", section: "dashboard"), signals: .init(signals, shown: signals.count)))

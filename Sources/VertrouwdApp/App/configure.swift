@@ -40,8 +40,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.floodGuard = FloodGuard(
         perOrganisation: settings.submissionsPerMinute, perSource: settings.submissionsPerSource)
     app.notificationBatch = NotificationBatch()
-    app.signalCache = PerUserCache()
-    app.dailyWorkCache = PerUserCache()
+    app.signalCache = KeptValues(maximumAge: nil)
+    app.dailyWorkCache = KeptValues()
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.dummyPasswordHash = try Bcrypt.hash(Tokens.random(), cost: settings.passwordCost)
 

@@ -163,7 +163,8 @@ enum DashboardController {
                 daily.reminders, daily.retention, daily.retentionMore
             )
             work.signals = Bounded(
-                try await SignalView.cached(for: staff, app: req.application, on: db), shown: signalsShown)
+                try await SignalView.all(for: staff, serving: Array(served.ids), app: req.application, on: db),
+                shown: signalsShown)
             var counts: [CaseStatus: Int] = [:]
             for c in running { counts[c.status, default: 0] += 1 }
             work.running = Running(

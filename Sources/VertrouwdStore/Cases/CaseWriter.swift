@@ -84,6 +84,7 @@ package struct CaseWriter: Sendable {
             let action = action(row)
             let result = try await body(row, db)
             if row.hasChanges { try await row.save(on: db) }
+            Writes.current?.touch(organisation: row.$organisation.id)
             try await Audit.record(action, subject: "case:\(id)", detail: detail, actor: actor, store: store, db: db)
             return result
         }
@@ -117,6 +118,7 @@ package struct CaseWriter: Sendable {
             do {
                 return try await store.transaction { db in
                     let c = try await insert(intake, on: db)
+                    Writes.current?.touch(organisation: intake.organisationID)
                     let made = try await also(c, db)
                     try await Audit.record(action, subject: "case:\(c.id)", actor: actor, store: store, db: db)
                     return (c, made)

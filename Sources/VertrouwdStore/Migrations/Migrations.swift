@@ -28,7 +28,8 @@ package enum Migrations {
         AddReporterWords(),  // 19
         CreateReminderMails(),  // 20
         AddAdviceSentAndShareEnd(),  // 21
-        AddEarlierReportVersions()  // 22
+        AddEarlierReportVersions(),  // 22
+        AddCasesWritten()  // 23
     ]
 }
 

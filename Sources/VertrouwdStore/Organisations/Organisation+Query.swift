@@ -79,6 +79,23 @@ extension Organisation {
         return names
     }
 
+    /// The names of some organisations and how many times a case of each was written
+    /// (`cases_written`, counted by `Store.transaction`): what their kept signals compare.
+    package static func namesAndCasesWritten(
+        of ids: some Collection<UUID>, on db: any Database
+    ) async throws -> [UUID: (name: String, casesWritten: Int)] {
+        guard !ids.isEmpty else { return [:] }
+        var found: [UUID: (name: String, casesWritten: Int)] = [:]
+        for row in try await (db as! any SQLDatabase).raw(
+            "SELECT id, name, cases_written FROM organisations WHERE id IN (\(binds: Array(ids)))"
+        ).all() {
+            found[try row.decode(column: "id", as: UUID.self)] = (
+                try row.decode(column: "name", as: String.self), try row.decode(column: "cases_written", as: Int.self)
+            )
+        }
+        return found
+    }
+
     /// The organisations a user serves as one of their counsellors, without models.
     package static func served(by userID: UUID, on db: any Database) async throws -> [UUID] {
         try await (db as! any SQLDatabase).raw(

@@ -58,7 +58,8 @@ package final class Store: Sendable {
     }
 
     /// How many transactions this process committed (`Store.transaction`): what a cache of
-    /// figures read from cases (the dashboard's signals) compares to know it may still be right.
+    /// figures read from cases (the dashboard's reminders and retention list) compares to know it may
+    /// still be right.
     /// Another instance's changes do not count here; such a cache also ages out.
     package var generation: Int { commits.withLockedValue { $0 } }
 

@@ -25,7 +25,9 @@ extension Store {
             result = try await db.transaction { tx in
                 let unit = Writes.Unit(db: tx)
                 unitBox.withLockedValue { $0 = unit }
-                return try await Writes.$current.withValue(unit) { try await body(tx) }
+                let result = try await Writes.$current.withValue(unit) { try await body(tx) }
+                try await unit.countCasesWritten()
+                return result
             }
         } else {
             result = try await writeLock.run {
@@ -36,6 +38,7 @@ extension Store {
                         let unit = Writes.Unit(db: conn)
                         unitBox.withLockedValue { $0 = unit }
                         let result = try await Writes.$current.withValue(unit) { try await body(conn) }
+                        try await unit.countCasesWritten()
                         try await sql.raw("COMMIT").run()
                         return result
                     } catch {
@@ -61,10 +64,25 @@ package enum Writes {
     package final class Unit: Sendable {
         package let db: any Database
         private let last = NIOLockedValueBox<AuditEntry?>(nil)
+        private let touched = NIOLockedValueBox<Set<UUID>>([])
 
         package init(db: any Database) { self.db = db }
 
         package func appended(_ entry: AuditEntry) { last.withLockedValue { $0 = entry } }
         package var lastEntry: AuditEntry? { last.withLockedValue { $0 } }
+
+        /// A case of this organisation is written in this unit (`CaseWriter`): its `cases_written`
+        /// goes up by one as the unit commits, and what was worked out from the organisation's
+        /// cases and kept (`Organisation.casesWritten`) is out of date, on every instance.
+        package func touch(organisation: UUID) { touched.withLockedValue { _ = $0.insert(organisation) } }
+
+        /// Raises the count of the organisations touched, last thing before the commit.
+        func countCasesWritten() async throws {
+            let ids = touched.withLockedValue { $0 }
+            guard !ids.isEmpty else { return }
+            try await (db as! any SQLDatabase).raw(
+                "UPDATE organisations SET cases_written = cases_written + 1 WHERE id IN (\(binds: Array(ids)))"
+            ).run()
+        }
     }
 }
