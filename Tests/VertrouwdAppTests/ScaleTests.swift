@@ -407,4 +407,27 @@ struct ScaleTests {
             #expect(try await signals(annaSees).contains(discrimination), "another instance's write counts")
         }
     }
+
+    @Test func theDaysSignalsAreWorkedOutForEveryServedOrganisationBeforeAnyoneLooks() async throws {
+        try await withVertrouwd { app in
+            // setup
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let baken = try await app.makeOrganisation("het-baken", counsellors: [anna])
+            var cases: [Case] = []
+            for _ in 0..<3 { cases.append(try await app.makeCase(for: anna, at: baken, categories: [.discrimination])) }
+
+            // MUT: what the server does as it starts and after midnight
+            try await SignalView.workOutForEveryone(app: app)
+
+            // validate: a category taken away past the case writer after that is not seen, so the
+            // signal Anna gets was worked out before she looked
+            try await (app.db as! any SQLDatabase).raw(
+                "DELETE FROM case_categories WHERE case_id = \(bind: cases[0].id!)"
+            ).run()
+            let browser = Browser(app, over: .socket)
+            try await browser.login(anna)
+            let page = try await browser.get("/signals").body.string
+            #expect(page.contains("<strong>\(CaseCategory.discrimination.label)</strong> bij Organisatie het-baken"))
+        }
+    }
 }

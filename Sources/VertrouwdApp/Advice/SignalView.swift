@@ -56,6 +56,28 @@ extension SignalView {
         return detected
     }
 
+    /// The signals of some organisations as kept (`signalCache`), those whose count of cases
+    /// written moved (on any instance) or that were worked out on another day worked out anew; and
+    /// the organisations' names.
+    static func kept(
+        in orgIDs: [UUID], app: Application, on db: any Database
+    ) async throws -> (names: [UUID: String], detected: [UUID: [Detected]]) {
+        let today = Day(Date()), settings = app.settings
+        let organisations = try await Organisation.namesAndCasesWritten(of: orgIDs, on: db)
+        let detected = try await app.signalCache.values(
+            for: orgIDs, generation: { organisations[$0]?.casesWritten ?? -1 }, today: today
+        ) { missing in
+            try await detect(in: missing, today: today, settings: settings, on: db)
+        }
+        return (organisations.mapValues(\.name), detected)
+    }
+
+    /// Works out the signals of every organisation someone serves: as the server starts and just
+    /// after midnight (`Application.startSignalsOfTheDay`), so the day's first dashboard finds them.
+    static func workOutForEveryone(app: Application) async throws {
+        _ = try await kept(in: try await Organisation.servedByAnyone(on: app.db), app: app, on: app.db)
+    }
+
     /// The signals in the organisations a counsellor serves. Each organisation's are worked out
     /// once for all who serve it and kept until one of its cases is written, on any instance
     /// (`signalCache`, `organisations.cases_written`), or the day turns; what is the viewer's own
@@ -63,18 +85,10 @@ extension SignalView {
     static func all(
         for staff: Staff, serving served: [UUID]? = nil, app: Application, on db: any Database
     ) async throws -> [SignalView] {
-        let today = Day(Date())
         var orgIDs = served ?? []
         if served == nil { orgIDs = try await Organisation.served(by: staff.userID, on: db) }
         guard !orgIDs.isEmpty else { return [] }
-        let settings = app.settings
-        // Each organisation's kept signals hold while its count of cases written stands.
-        let organisations = try await Organisation.namesAndCasesWritten(of: orgIDs, on: db)
-        let detected = try await app.signalCache.values(
-            for: orgIDs, generation: { organisations[$0]?.casesWritten ?? -1 }, today: today
-        ) { missing in
-            try await detect(in: missing, today: today, settings: settings, on: db)
-        }
+        let (names, detected) = try await kept(in: orgIDs, app: app, on: db)
         guard detected.values.contains(where: { !$0.isEmpty }) else { return [] }
         let shared = try await CaseShare.cases(sharedWith: staff.userID, on: db)
         var views: [(latest: Day, count: Int, view: SignalView)] = []
@@ -93,7 +107,7 @@ extension SignalView {
                     (
                         inSignal.map(\.openedOn).max() ?? signal.from, signal.count,
                         SignalView(
-                            organisation: organisations[orgID]?.name ?? "", theme: signal.category.label,
+                            organisation: names[orgID] ?? "", theme: signal.category.label,
                             department: signal.department,
                             figure: "\(signal.count) meldingen", period: "\(signal.from.dutch) en \(signal.to.dutch)",
                             ownCases: own.map(\.reference).sorted(),
@@ -107,6 +121,27 @@ extension SignalView {
             ($1.latest, $1.count, $0.view.organisation, $0.view.theme)
                 < ($0.latest, $0.count, $1.view.organisation, $1.view.theme)
         }.map(\.view)
+    }
+}
+
+extension Application {
+    /// Works out every served organisation's signals as the server starts and again just after
+    /// each midnight in the practice's time zone: the signal window moves with the day.
+    func startSignalsOfTheDay() {
+        let app = self
+        let task = Task.detached {
+            while !Task.isCancelled {
+                do {
+                    try await SignalView.workOutForEveryone(app: app)
+                } catch {
+                    app.logger.error("Working out the day's signals failed: \(String(reflecting: type(of: error)))")
+                }
+                let midnight = Day(Date()).adding(days: 1).date
+                let local = midnight.addingTimeInterval(-Double(Day.practiceTimeZone.secondsFromGMT(for: midnight)))
+                try? await Task.sleep(for: .seconds(max(60, local.timeIntervalSinceNow + 5)))
+            }
+        }
+        lifecycle.use(CancelOnShutdown(task: task))
     }
 }
 

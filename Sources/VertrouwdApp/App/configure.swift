@@ -113,6 +113,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         if let keyFile = app.keys.path { _ = KeyStore.holdWhileServing(keyFile) }
         app.startDailyRetention()
         app.startDailyReminders()
+        app.startSignalsOfTheDay()
         Audit.verifyInBackground(app.store)
     }
     if app.environment != .testing, let address = serveAddress(app.environment.arguments),

@@ -103,6 +103,12 @@ extension Organisation {
         ).all().map { try $0.decode(column: "organisation_id", as: UUID.self) }
     }
 
+    /// The organisations that have a counsellor.
+    package static func servedByAnyone(on db: any Database) async throws -> [UUID] {
+        try await (db as! any SQLDatabase).raw("SELECT DISTINCT organisation_id FROM organisation_counsellors").all()
+            .map { try $0.decode(column: "organisation_id", as: UUID.self) }
+    }
+
     /// Whether a user is one of the organisation's counsellors.
     package static func serves(_ userID: UUID, organisation orgID: UUID, on db: any Database) async throws -> Bool {
         try await OrganisationCounsellor.query(on: db).filter(\.$organisation.$id == orgID).filter(
