@@ -136,8 +136,9 @@ struct PagesBenchmarkCommand: AsyncCommand {
         } _: { _ in
             "/"
         }
-        // The first load of a day, or after a restart: every signal worked out anew.
-        try await time("dashboard, first load of the day", session: counsellor) { _ in
+        // Nothing kept: the first load after a restart, before the day's signals are worked out
+        // (`startSignalsOfTheDay`, which `serve` runs and this command does not).
+        try await time("dashboard, nothing kept (restart)", session: counsellor) { _ in
             app.signalCache.clear()
             app.dailyWorkCache.clear()
         } _: { _ in

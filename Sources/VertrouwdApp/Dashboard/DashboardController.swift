@@ -143,6 +143,29 @@ enum DashboardController {
         static func of(_ req: Request, staff: Staff, today: Day, served: Served) async throws -> CounsellorWork {
             let db = req.db
             var work = CounsellorWork()
+            // What does not need the running cases is read meanwhile, on other connections: a page's
+            // queries would otherwise wait on the database one after another.
+            async let signals = SignalView.all(
+                for: staff, serving: Array(served.ids), app: req.application, on: db)
+            // A reporter may still write after the case is closed: it must reach someone.
+            async let unread = CaseListing.read(
+                where: CaseListing.readableOne(by: staff.userID) + " AND c.destroyed_on IS NULL AND c.status <> "
+                    + """
+                    \(bind: CaseStatus.new.rawValue) AND c.id IN (SELECT case_id FROM mailbox_messages WHERE \
+                    sender =
+                    """
+                    + " \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL)",
+                order: .oldest, limit: shown + 1, on: db)
+            // The next two weeks' appointments of cases that still have their contents, in one query.
+            async let appointments = (db as! any SQLDatabase).raw(
+                """
+                SELECT a.case_id, a.starts_at, a.mode, c.reference FROM case_appointments a \
+                JOIN cases c ON c.id = a.case_id \
+                WHERE a.counsellor_id = \(bind: staff.userID) AND a.starts_at >= \(bind: today.iso) \
+                AND a.starts_at < \(bind: today.adding(days: 15).iso) AND c.destroyed_on IS NULL \
+                ORDER BY a.starts_at LIMIT \(unsafeRaw: String(shown + 1))
+                """
+            ).all()
             // The counsellor's running cases, read once (without categories): the counts, the inbox,
             // the WBK deadlines, the aftercare due and the reminders come from them. They are a counsellor's
             // workload — a few hundred — not the practice's history; one read replaced four queries,
@@ -153,18 +176,17 @@ enum DashboardController {
             let daily = try await req.application.dailyWorkCache.value(
                 for: staff.userID, generation: req.store.generation, today: today
             ) {
+                async let retention = DashboardController.retention(req, staff: staff, today: today)
                 let reminders = try await ReminderRun.items(
                     for: staff.userID, today: today, on: db, served: (Array(served.ids), served.figures),
                     running: running)
-                let (retention, more) = try await DashboardController.retention(req, staff: staff, today: today)
-                return DailyWork(reminders: reminders, retention: retention, retentionMore: more)
+                let (items, more) = try await retention
+                return DailyWork(reminders: reminders, retention: items, retentionMore: more)
             }
             (work.reminders, work.retention, work.retentionMore) = (
                 daily.reminders, daily.retention, daily.retentionMore
             )
-            work.signals = Bounded(
-                try await SignalView.all(for: staff, serving: Array(served.ids), app: req.application, on: db),
-                shown: signalsShown)
+            work.signals = Bounded(try await signals, shown: signalsShown)
             var counts: [CaseStatus: Int] = [:]
             for c in running { counts[c.status, default: 0] += 1 }
             work.running = Running(
@@ -174,16 +196,7 @@ enum DashboardController {
             var inbox = Array(running.lazy.filter { $0.status == .new }.prefix(shown))
             try await CaseListing.addCategories(to: &inbox, on: db)
             work.inbox = Bounded(inbox.map(row), total: counts[.new] ?? 0)
-            // A reporter may still write after the case is closed: it must reach someone.
-            let unread = try await CaseListing.read(
-                where: CaseListing.readableOne(by: staff.userID) + " AND c.destroyed_on IS NULL AND c.status <> "
-                    + """
-                    \(bind: CaseStatus.new.rawValue) AND c.id IN (SELECT case_id FROM mailbox_messages WHERE \
-                    sender =
-                    """
-                    + " \(bind: MailboxMessage.Sender.reporter.rawValue) AND read_at IS NULL)",
-                order: .oldest, limit: shown + 1, on: db)
-            work.unread = Bounded(unread.map(row))
+            work.unread = Bounded(try await unread.map(row))
             // WBK deadlines: the running whistleblower cases with a step due soon or overdue.
             var deadlines: [Deadline] = []
             for c in running {
@@ -210,17 +223,8 @@ enum DashboardController {
                         overdue: day < today)
                 })
             // The next two weeks' appointments of cases that still have their contents, in one query.
-            let appointments = try await (db as! any SQLDatabase).raw(
-                """
-                SELECT a.case_id, a.starts_at, a.mode, c.reference FROM case_appointments a \
-                JOIN cases c ON c.id = a.case_id \
-                WHERE a.counsellor_id = \(bind: staff.userID) AND a.starts_at >= \(bind: today.iso) \
-                AND a.starts_at < \(bind: today.adding(days: 15).iso) AND c.destroyed_on IS NULL \
-                ORDER BY a.starts_at LIMIT \(unsafeRaw: String(shown + 1))
-                """
-            ).all()
             work.appointments = Bounded(
-                try appointments.map { row in
+                try await appointments.map { row in
                     let mode = AppointmentMode(rawValue: try row.decode(column: "mode", as: String.self))
                     return Appointment(
                         when: CaseForms.dutchDateTime(try row.decode(column: "starts_at", as: String.self)),
