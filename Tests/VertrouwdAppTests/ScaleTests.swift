@@ -395,15 +395,16 @@ struct ScaleTests {
             #expect(afterHaven.contains(discrimination), "a change at de Haven leaves het Baken's kept")
             #expect(!afterBaken.contains(discrimination), "a case written at het Baken: worked out anew, two left")
             #expect(!(try await signals(annaSees)).contains(discrimination))
-            // Another instance writing a case at het Baken raises its count in the database: seen here
-            // on the next load, without waiting for anything to age.
+            // Another instance writing a case at het Baken gives it a new case version in the database:
+            // seen here on the next load, without waiting for anything to age.
             try await sql.raw(
                 "INSERT INTO case_categories (id, case_id, category) VALUES (\(bind: UUID()), \(bind: inBaken[0].id!), "
                     + "\(bind: CaseCategory.discrimination.rawValue))"
             ).run()
             #expect(!(try await signals(annaSees)).contains(discrimination))
-            try await sql.raw("UPDATE organisations SET cases_written = cases_written + 1 WHERE id = \(bind: baken.id!)")
-                .run()
+            try await sql.raw(
+                "UPDATE organisation_case_versions SET version = version + 1 WHERE organisation_id = \(bind: baken.id!)"
+            ).run()
             #expect(try await signals(annaSees).contains(discrimination), "another instance's write counts")
         }
     }
@@ -429,5 +430,65 @@ struct ScaleTests {
             let page = try await browser.get("/signals").body.string
             #expect(page.contains("<strong>\(CaseCategory.discrimination.label)</strong> bij Organisatie het-baken"))
         }
+    }
+
+    @Test func aSignalKeptForAnOrganisationNamesToEachCounsellorOnlyTheirOwnCasesAndNoDestroyedOne() async throws {
+        try await withVertrouwd { app in
+            // setup: two of Anna's and two of Bram's cases on one theme, in the organisation they share
+            let anna = try await app.makeAccount("anna@praktijk.nl")
+            let bram = try await app.makeAccount("bram@praktijk.nl")
+            let baken = try await app.makeOrganisation("het-baken", counsellors: [anna, bram])
+            var annas: [Case] = [], brams: [Case] = []
+            for _ in 0..<2 {
+                annas.append(try await app.makeCase(for: anna, at: baken, categories: [.threat]))
+                brams.append(try await app.makeCase(for: bram, at: baken, categories: [.threat]))
+            }
+            let annaBrowses = Browser(app, over: .socket), bramBrowses = Browser(app, over: .socket)
+            try await annaBrowses.login(anna)
+            try await bramBrowses.login(bram)
+            func signals(of who: TestAccount) async throws -> String {
+                try await (who.id == anna.id ? annaBrowses : bramBrowses).get("/signals").body.string
+            }
+
+            // MUT: Anna looks first (the signal is worked out and kept), then Bram, who then has one
+            // of his cases destroyed (retention), and looks again
+            let annaSees = try await signals(of: anna)
+            let bramSees = try await signals(of: bram)
+            try await CaseWriter(store: app.store, actor: "system", userID: nil).destroy(
+                id: brams[0].id!, cause: .retention, today: Day(Date()))
+            let bramSeesAfter = try await signals(of: bram)
+
+            // validate
+            #expect(annaSees.contains("4 meldingen") && bramSees.contains("4 meldingen"))
+            #expect(annas.allSatisfy { annaSees.contains($0.reference) })
+            #expect(!brams.contains { annaSees.contains($0.reference) }, "Bram's references are not Anna's to see")
+            #expect(brams.allSatisfy { bramSees.contains($0.reference) })
+            #expect(!annas.contains { bramSees.contains($0.reference) }, "nor Anna's Bram's, from the kept signal")
+            #expect(bramSeesAfter.contains("4 meldingen"), "a destroyed case still counts")
+            #expect(!bramSeesAfter.contains(brams[0].reference) && bramSeesAfter.contains(brams[1].reference))
+            // A transaction that is rolled back gives the organisation no new case version.
+            let before = try await Organisation.namesAndCaseVersions(of: [baken.id!], on: app.db)[baken.id!]?.caseVersion
+            struct Refused: Error {}
+            await #expect(throws: Refused.self) {
+                try await app.store.transaction { _ in
+                    Writes.current?.touch(organisation: baken.id!)
+                    throw Refused()
+                }
+            }
+            let after = try await Organisation.namesAndCaseVersions(of: [baken.id!], on: app.db)[baken.id!]?.caseVersion
+            #expect(before != nil && before != 0 && before == after)
+        }
+    }
+
+    @Test func theSignalsAreWorkedOutEveryHourAndJustAfterMidnightInTheNetherlandsAcrossTheClockChanges() throws {
+        func at(_ iso: String) throws -> Date { try #require(ISO8601DateFormatter().date(from: iso)) }
+        // Midday in summer: an hour.
+        #expect(SignalView.secondsToNextRound(from: try at("2026-06-01T10:00:00Z")) == 3600)
+        // 23:30 on the evening before summer time starts (CET, UTC+1): midnight is half an hour away.
+        #expect(SignalView.secondsToNextRound(from: try at("2026-03-28T22:30:00Z")) == 1805)
+        // 23:30 on the evening before winter time starts (CEST, UTC+2).
+        #expect(SignalView.secondsToNextRound(from: try at("2026-10-24T21:30:00Z")) == 1805)
+        // Two seconds before midnight: a minute at least, never a busy loop.
+        #expect(SignalView.secondsToNextRound(from: try at("2026-06-01T21:59:58Z")) == 60)
     }
 }

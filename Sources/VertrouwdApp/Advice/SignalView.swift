@@ -56,31 +56,31 @@ extension SignalView {
         return detected
     }
 
-    /// The signals of some organisations as kept (`signalCache`), those whose count of cases
-    /// written moved (on any instance) or that were worked out on another day worked out anew; and
-    /// the organisations' names.
+    /// The signals of some organisations as kept (`signalCache`), those whose case version moved
+    /// (a case written, on any instance), that were worked out on another day or more than 90
+    /// minutes ago — or all of them, to `refresh` — worked out anew; and the organisations' names.
     static func kept(
-        in orgIDs: [UUID], app: Application, on db: any Database
+        in orgIDs: [UUID], app: Application, on db: any Database, refresh: Bool = false
     ) async throws -> (names: [UUID: String], detected: [UUID: [Detected]]) {
         let today = Day(Date()), settings = app.settings
-        let organisations = try await Organisation.namesAndCasesWritten(of: orgIDs, on: db)
+        let organisations = try await Organisation.namesAndCaseVersions(of: orgIDs, on: db)
         let detected = try await app.signalCache.values(
-            for: orgIDs, generation: { organisations[$0]?.casesWritten ?? -1 }, today: today
+            for: orgIDs, generation: { organisations[$0]?.caseVersion ?? -1 }, today: today, refresh: refresh
         ) { missing in
             try await detect(in: missing, today: today, settings: settings, on: db)
         }
         return (organisations.mapValues(\.name), detected)
     }
 
-    /// Works out the signals of every organisation someone serves: as the server starts and just
-    /// after midnight (`Application.startSignalsOfTheDay`), so the day's first dashboard finds them.
+    /// Works out the signals of every organisation someone serves anew (`startSignalsOfTheDay`:
+    /// as the server starts, every hour and just after midnight), so a page finds them kept.
     static func workOutForEveryone(app: Application) async throws {
-        _ = try await kept(in: try await Organisation.servedByAnyone(on: app.db), app: app, on: app.db)
+        _ = try await kept(in: try await Organisation.servedByAnyone(on: app.db), app: app, on: app.db, refresh: true)
     }
 
     /// The signals in the organisations a counsellor serves. Each organisation's are worked out
     /// once for all who serve it and kept until one of its cases is written, on any instance
-    /// (`signalCache`, `organisations.cases_written`), or the day turns; what is the viewer's own
+    /// (`signalCache`, `organisation_case_versions`), or the day turns; what is the viewer's own
     /// (their cases, those shared with them) is picked out here.
     static func all(
         for staff: Staff, serving served: [UUID]? = nil, app: Application, on db: any Database
@@ -125,8 +125,10 @@ extension SignalView {
 }
 
 extension Application {
-    /// Works out every served organisation's signals as the server starts and again just after
-    /// each midnight in the practice's time zone: the signal window moves with the day.
+    /// Works out every served organisation's signals as the server starts, every hour, and just
+    /// after each midnight in the practice's time zone (the signal window moves with the day). The
+    /// hourly round bounds how long a case written past the case versions (an older release during
+    /// an upgrade, a change made by hand in the database) goes unseen, without a page paying for it.
     func startSignalsOfTheDay() {
         let app = self
         let task = Task.detached {
@@ -134,14 +136,22 @@ extension Application {
                 do {
                     try await SignalView.workOutForEveryone(app: app)
                 } catch {
-                    app.logger.error("Working out the day's signals failed: \(String(reflecting: type(of: error)))")
+                    app.logger.error("Working out the signals failed: \(String(reflecting: type(of: error)))")
                 }
-                let midnight = Day(Date()).adding(days: 1).date
-                let local = midnight.addingTimeInterval(-Double(Day.practiceTimeZone.secondsFromGMT(for: midnight)))
-                try? await Task.sleep(for: .seconds(max(60, local.timeIntervalSinceNow + 5)))
+                try? await Task.sleep(for: .seconds(SignalView.secondsToNextRound(from: Date())))
             }
         }
         lifecycle.use(CancelOnShutdown(task: task))
+    }
+}
+
+extension SignalView {
+    /// An hour, or less when midnight in the practice's time zone comes first (then five seconds
+    /// past it); at least a minute.
+    static func secondsToNextRound(from now: Date) -> Double {
+        let midnight = Day(now).adding(days: 1).date
+        let local = midnight.addingTimeInterval(-Double(Day.practiceTimeZone.secondsFromGMT(for: midnight)))
+        return max(60, min(3600, local.timeIntervalSince(now) + 5))
     }
 }
 

@@ -40,7 +40,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.floodGuard = FloodGuard(
         perOrganisation: settings.submissionsPerMinute, perSource: settings.submissionsPerSource)
     app.notificationBatch = NotificationBatch()
-    app.signalCache = KeptValues(maximumAge: nil)
+    app.signalCache = KeptValues(maximumAge: .seconds(90 * 60))
     app.dailyWorkCache = KeptValues()
     app.passwords.use(.bcrypt(cost: settings.passwordCost))
     app.dummyPasswordHash = try Bcrypt.hash(Tokens.random(), cost: settings.passwordCost)
@@ -122,9 +122,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // Printed, never logged: whoever can read the console may set up the practice, once.
         print(
             """
-                \nNo account exists yet. Set up the practice (this link works once):\n  \
-                \(settings.publicURL ?? address)/setup?token=\(token)\n
-                """
+            \nNo account exists yet. Set up the practice (this link works once):\n  \
+            \(settings.publicURL ?? address)/setup?token=\(token)\n
+            """
         )
     }
 }

@@ -124,6 +124,7 @@ struct PagesBenchmarkCommand: AsyncCommand {
         {
             if let step = Workflow.steps(for: c.kind).first { steps.append((try c.requireID(), step)) }
         }
+        guard !steps.isEmpty else { throw Abort(.internalServerError, reason: "no running case to change") }
         try await time("dashboard, first load after a change", session: counsellor) { i in
             let (id, step) = steps[(i * 37) % steps.count]
             let c = try await CaseAccess.open(id, by: me, store: app.store, on: app.db)

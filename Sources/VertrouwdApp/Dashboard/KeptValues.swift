@@ -7,11 +7,10 @@ import VertrouwdStore
 /// What the dashboard works out from many rows and that changes only when cases do, kept per
 /// id: the signals per organisation (every case of the signal window; one entry serves every
 /// counsellor of the organisation), and per staff member their reminders and retention list. An
-/// entry
-/// holds until the generation it was worked out at moves (for an organisation its count of cases
-/// written, kept in the database, so a case written on any instance counts; for a person
-/// `Store.generation`, this process's commits of any kind), the day turns, or `maximumAge` passes
-/// where one is set — which bounds how long a change made on another instance goes unseen.
+/// entry holds until the generation it was worked out at moves (for an organisation the version of
+/// its cases, kept in the database, so a case written on any instance counts; for a person
+/// `Store.generation`, this process's commits of any kind), the day turns, or `maximumAge` passes —
+/// which bounds how long a change the generation does not see goes unseen.
 final class KeptValues<Value: Sendable>: Sendable {
     private let maximumAge: Duration?
 
@@ -38,21 +37,23 @@ final class KeptValues<Value: Sendable>: Sendable {
         return kept[id]!
     }
 
-    /// The kept values of some ids; those missing or out of date are worked out together by one
-    /// call of `compute`, which must answer for every id it is given.
+    /// The kept values of some ids; those missing or out of date — or all of them, to `refresh` —
+    /// are worked out together by one call of `compute`, which must answer for every id it is given.
     func values(
-        for ids: [UUID], generation: (UUID) -> Int, today: Day,
+        for ids: [UUID], generation: (UUID) -> Int, today: Day, refresh: Bool = false,
         compute: ([UUID]) async throws -> [UUID: Value]
     ) async throws -> [UUID: Value] {
         let now = ContinuousClock.now
         let generations = Dictionary(ids.map { ($0, generation($0)) }, uniquingKeysWith: { a, _ in a })
         var found: [UUID: Value] = [:]
-        entries.withLockedValue { entries in
-            for (id, generation) in generations {
-                if let entry = entries[id], entry.generation == generation, entry.day == today,
-                    maximumAge.map({ now - entry.made < $0 }) ?? true
-                {
-                    found[id] = entry.value
+        if !refresh {
+            entries.withLockedValue { entries in
+                for (id, generation) in generations {
+                    if let entry = entries[id], entry.generation == generation, entry.day == today,
+                        maximumAge.map({ now - entry.made < $0 }) ?? true
+                    {
+                        found[id] = entry.value
+                    }
                 }
             }
         }
@@ -69,7 +70,7 @@ final class KeptValues<Value: Sendable>: Sendable {
         return found
     }
 
-    /// Forgets everything (the benchmark's first load of a day).
+    /// Forgets everything (the benchmark's "nothing kept").
     func clear() { entries.withLockedValue { $0 = [:] } }
 }
 

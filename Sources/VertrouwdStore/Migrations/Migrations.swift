@@ -29,7 +29,7 @@ package enum Migrations {
         CreateReminderMails(),  // 20
         AddAdviceSentAndShareEnd(),  // 21
         AddEarlierReportVersions(),  // 22
-        AddCasesWritten()  // 23
+        CreateCaseVersions()  // 23
     ]
 }
 

@@ -67,30 +67,21 @@ extension Organisation {
         return (organisations, total, page)
     }
 
-    /// The names of some organisations, without their models.
-    package static func names(of ids: some Collection<UUID>, on db: any Database) async throws -> [UUID: String] {
-        guard !ids.isEmpty else { return [:] }
-        var names: [UUID: String] = [:]
-        for row in try await (db as! any SQLDatabase).raw(
-            "SELECT id, name FROM organisations WHERE id IN (\(binds: Array(ids)))"
-        ).all() {
-            names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
-        }
-        return names
-    }
-
-    /// The names of some organisations and how many times a case of each was written
-    /// (`cases_written`, counted by `Store.transaction`): what their kept signals compare.
-    package static func namesAndCasesWritten(
+    /// The names of some organisations and the version of each one's cases (0 until a case of it is
+    /// written; `organisation_case_versions`): what their kept signals compare.
+    package static func namesAndCaseVersions(
         of ids: some Collection<UUID>, on db: any Database
-    ) async throws -> [UUID: (name: String, casesWritten: Int)] {
+    ) async throws -> [UUID: (name: String, caseVersion: Int)] {
         guard !ids.isEmpty else { return [:] }
-        var found: [UUID: (name: String, casesWritten: Int)] = [:]
+        var found: [UUID: (name: String, caseVersion: Int)] = [:]
         for row in try await (db as! any SQLDatabase).raw(
-            "SELECT id, name, cases_written FROM organisations WHERE id IN (\(binds: Array(ids)))"
+            """
+            SELECT o.id, o.name, COALESCE(v.version, 0) AS version FROM organisations o \
+            LEFT JOIN organisation_case_versions v ON v.organisation_id = o.id WHERE o.id IN (\(binds: Array(ids)))
+            """
         ).all() {
             found[try row.decode(column: "id", as: UUID.self)] = (
-                try row.decode(column: "name", as: String.self), try row.decode(column: "cases_written", as: Int.self)
+                try row.decode(column: "name", as: String.self), try row.decode(column: "version", as: Int.self)
             )
         }
         return found

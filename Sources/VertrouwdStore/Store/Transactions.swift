@@ -26,7 +26,7 @@ extension Store {
                 let unit = Writes.Unit(db: tx)
                 unitBox.withLockedValue { $0 = unit }
                 let result = try await Writes.$current.withValue(unit) { try await body(tx) }
-                try await unit.countCasesWritten()
+                try await unit.writeCaseVersions()
                 return result
             }
         } else {
@@ -38,7 +38,7 @@ extension Store {
                         let unit = Writes.Unit(db: conn)
                         unitBox.withLockedValue { $0 = unit }
                         let result = try await Writes.$current.withValue(unit) { try await body(conn) }
-                        try await unit.countCasesWritten()
+                        try await unit.writeCaseVersions()
                         try await sql.raw("COMMIT").run()
                         return result
                     } catch {
@@ -71,17 +71,24 @@ package enum Writes {
         package func appended(_ entry: AuditEntry) { last.withLockedValue { $0 = entry } }
         package var lastEntry: AuditEntry? { last.withLockedValue { $0 } }
 
-        /// A case of this organisation is written in this unit (`CaseWriter`): its `cases_written`
-        /// goes up by one as the unit commits, and what was worked out from the organisation's
-        /// cases and kept (`Organisation.casesWritten`) is out of date, on every instance.
+        /// A case of this organisation is written in this unit (`CaseWriter`): as the unit commits,
+        /// the organisation gets a new case version (`organisation_case_versions`), and what was
+        /// worked out from its cases and kept (`Organisation.namesAndCaseVersions`) is out of date,
+        /// on every instance.
         package func touch(organisation: UUID) { touched.withLockedValue { _ = $0.insert(organisation) } }
 
-        /// Raises the count of the organisations touched, last thing before the commit.
-        func countCasesWritten() async throws {
+        /// Gives the organisations touched a new case version, last thing before the commit: a
+        /// random one, so no version comes back (a restored backup holds older ones).
+        func writeCaseVersions() async throws {
             let ids = touched.withLockedValue { $0 }
             guard !ids.isEmpty else { return }
+            let version = Int.random(in: 1...Int.max)
+            let rows = SQLList(ids.map { SQLQueryString("(\(bind: $0), \(bind: version))") })
             try await (db as! any SQLDatabase).raw(
-                "UPDATE organisations SET cases_written = cases_written + 1 WHERE id IN (\(binds: Array(ids)))"
+                """
+                INSERT INTO organisation_case_versions (organisation_id, version) VALUES \(rows) \
+                ON CONFLICT (organisation_id) DO UPDATE SET version = excluded.version
+                """
             ).run()
         }
     }
