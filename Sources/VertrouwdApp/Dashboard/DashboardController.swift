@@ -143,8 +143,9 @@ enum DashboardController {
         static func of(_ req: Request, staff: Staff, today: Day, served: Served) async throws -> CounsellorWork {
             let db = req.db
             var work = CounsellorWork()
-            // What does not need the running cases is read meanwhile, on other connections: a page's
-            // queries would otherwise wait on the database one after another.
+            // What does not need the running cases is started at once: on PostgreSQL it runs on other
+            // connections of the pool instead of waiting for one query after another (SQLite has one
+            // connection per event loop, so there the reads take turns).
             async let signals = SignalView.all(
                 for: staff, serving: Array(served.ids), app: req.application, on: db)
             // A reporter may still write after the case is closed: it must reach someone.

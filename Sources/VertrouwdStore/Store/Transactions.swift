@@ -80,7 +80,9 @@ package enum Writes {
         /// Gives the organisations touched a new case version, last thing before the commit: a
         /// random one, so no version comes back (a restored backup holds older ones).
         func writeCaseVersions() async throws {
-            let ids = touched.withLockedValue { $0 }
+            // In one order, so two units never wait on each other's rows (every unit that touches
+            // also holds the audit chain's lock by now, which already makes them take turns).
+            let ids = touched.withLockedValue { $0 }.sorted { $0.uuidString < $1.uuidString }
             guard !ids.isEmpty else { return }
             let version = Int.random(in: 1...Int.max)
             let rows = SQLList(ids.map { SQLQueryString("(\(bind: $0), \(bind: version))") })
