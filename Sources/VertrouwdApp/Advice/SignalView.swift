@@ -85,16 +85,15 @@ extension SignalView {
     static func all(
         for staff: Staff, serving served: [UUID]? = nil, app: Application, on db: any Database
     ) async throws -> [SignalView] {
-        var orgIDs = served ?? []
-        if served == nil { orgIDs = try await Organisation.served(by: staff.userID, on: db) }
+        let orgIDs: [UUID]
+        if let served { orgIDs = served } else { orgIDs = try await Organisation.served(by: staff.userID, on: db) }
         guard !orgIDs.isEmpty else { return [] }
         let (names, detected) = try await kept(in: orgIDs, app: app, on: db)
         guard detected.values.contains(where: { !$0.isEmpty }) else { return [] }
         let shared = try await CaseShare.cases(sharedWith: staff.userID, on: db)
         var views: [(latest: Day, count: Int, view: SignalView)] = []
         for (orgID, found) in detected {
-            for detected in found {
-                let (signal, inSignal) = (detected.signal, detected.cases)
+            for (signal, inSignal) in found.lazy.map({ ($0.signal, $0.cases) }) {
                 // A destroyed case still counts, but has no reference to list.
                 let own = inSignal.filter {
                     !$0.reference.isEmpty && ($0.counsellorID == staff.userID || shared.contains($0.id))
