@@ -11,7 +11,8 @@ export VERTROUWD_DATA_DIR="$dir"
 fail() { echo "smoke: FAIL: $*"; cat "$dir/serve.log" 2>/dev/null | tail -20; exit 1; }
 
 # A help text changes nothing: no data folder, database or key file appears for it.
-for command in "serve --help" "backup --help" "user --help" "user create --help" "audit verify -h" "--help"; do
+for command in "serve --help" "backup --help" "restore --help" "user --help" "user create --help" "audit verify -h" \
+  "retention run --help" "key rotate --help" "report --help" "demo --help" "qr --help" "--help"; do
   VERTROUWD_DATA_DIR="$dir/help" "$bin" $command >"$dir/help.out" 2>&1 || fail "$command: $(tail -3 "$dir/help.out")"
   grep -q "Usage:" "$dir/help.out" || fail "$command printed no usage"
   [ ! -e "$dir/help" ] || fail "$command left files behind: $(ls "$dir/help")"

@@ -14,13 +14,16 @@ public enum QRTool {
         var scale = 4
         var correction = QRCode.ErrorCorrection.m
         var rest = arguments[...]
+        let usage = "Usage: vertrouwd qr [--pbm [--scale N]] [--correction m|q] --text TEXT\n"
         func fail(_ message: String) -> Int32 {
-            FileHandle.standardError.write(
-                Data("qr: \(message)\nusage: vertrouwd qr [--pbm [--scale N]] [--correction m|q] --text TEXT\n".utf8))
+            FileHandle.standardError.write(Data("qr: \(message)\n\(usage)".utf8))
             return 2
         }
         while let argument = rest.popFirst() {
             switch argument {
+            case "--help", "-h":
+                FileHandle.standardOutput.write(Data(usage.utf8))
+                return 0
             case "--pbm": pbm = true
             case "--scale":
                 guard let value = rest.popFirst().flatMap(Int.init), (1...64).contains(value) else {
