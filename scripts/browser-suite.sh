@@ -12,11 +12,12 @@ shots=${BROWSER_SHOTS:-/tmp/vertrouwd-browser}
 venv=${VERTROUWD_VENV:-/tmp/vertrouwd-venv}
 
 # Chromium for the flows; zbarimg decodes the poster's QR code; LibreOffice and poppler open the
-# Word files and turn the poster into an image.
+# Word files and turn the poster into an image; LibreOffice Calc opens the hours CSV.
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v zbarimg >/dev/null \
-   || ! command -v libreoffice >/dev/null || ! command -v pdftoppm >/dev/null; then
+   || ! command -v libreoffice >/dev/null || ! command -v pdftoppm >/dev/null || ! dpkg -s libreoffice-calc-nogui >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq chromium chromium-driver zbar-tools libreoffice-writer-nogui poppler-utils >/dev/null
+  apt-get update -qq && apt-get install -y -qq chromium chromium-driver zbar-tools libreoffice-writer-nogui libreoffice-calc-nogui \
+    poppler-utils >/dev/null
 fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 # Pinned: a new release of any of them changes what the suite checks (axe-core's rules above all).

@@ -454,6 +454,54 @@ class Suite:
         finally:
             d.quit()
 
+    def admin_invoices_the_hours(self):
+        """The admin opens the hours statement from the menu, chooses the demo's two contract
+        years, downloads the CSV, and LibreOffice opens it as Excel in Dutch would: seven columns,
+        hours, rates and amounts read as numbers (decimal comma), the words in UTF-8."""
+        import urllib.request, subprocess, shutil, html as markup
+        d = self.driver()
+        try:
+            self.login(d, "beheer@demo.vertrouwd.nl")
+            self.click(d, d.find_element(By.LINK_TEXT, "Uren"))
+            year = time.localtime().tm_year
+            self.fill(d, "hours-from", f"{year - 1}-01-01")
+            self.fill(d, "hours-to", f"{year}-12-31")
+            self.click(d, d.find_element(By.CSS_SELECTOR, "form.search button[type=submit]"))
+            page = self.text(d)
+            check("the hours statement shows case work, activities, rates and amounts",
+                  "Casuïstiek (gesprekken en meldingen)" in page and "€ 97,50" in page and "Totaal" in page, page[:400])
+            self.look(d, "admin-hours")
+            link = d.find_element(By.PARTIAL_LINK_TEXT, "Downloaden voor Excel").get_attribute("href")
+            cookies = "; ".join(f"{c['name']}={c['value']}" for c in d.get_cookies())
+            folder = os.path.join(self.shots, "hours")
+            os.makedirs(folder, exist_ok=True)
+            with urllib.request.urlopen(urllib.request.Request(link, headers={"Cookie": cookies})) as answer, \
+                    open(os.path.join(folder, "uren.csv"), "wb") as out:
+                out.write(answer.read())
+            office = shutil.which("libreoffice") or shutil.which("soffice")
+            if not check("LibreOffice is installed", office is not None):
+                return
+            # Semicolon (59), double quote (34), UTF-8 (76), from line 1, Dutch (1043): Excel in Dutch.
+            subprocess.run([office, "--headless", "--infilter=CSV:59,34,76,1,,1043", "--convert-to", "html", "--outdir", folder,
+                            os.path.join(folder, "uren.csv")], check=True, capture_output=True, timeout=300)
+            sheet = open(os.path.join(folder, "uren.html"), encoding="utf-8", errors="replace").read()
+            rows = [re.findall(r"<td([^>]*)>(.*?)</td>", row, re.S) for row in re.findall(r"<tr.*?</tr>", sheet, re.S)]
+            rows = [[(attributes, markup.unescape(re.sub(r"<[^>]+>", "", text)).strip()) for attributes, text in row] for row in rows if row]
+            header = [text for _, text in rows[0]]
+            check("LibreOffice opens the hours CSV with its seven columns",
+                  header == ["Organisatie", "Code", "Contractjaar", "Soort werk", "Uren", "Tarief per uur", "Bedrag"], header)
+            lines, total = rows[1:-1], rows[-1]
+            numbers = lambda row, column: float(re.search(r'sdval="([^"]+)"', row[column][0]).group(1)) if "sdval" in row[column][0] else None
+            check("every line's hours are a number in LibreOffice", lines and all(numbers(r, 4) is not None for r in lines),
+                  [r[4] for r in lines if numbers(r, 4) is None][:3])
+            check("rates and amounts are numbers where a rate was agreed",
+                  any(numbers(r, 5) == 97.5 and numbers(r, 6) is not None for r in lines), [r[5:] for r in lines][:3])
+            check("the words come through in UTF-8", any(r[3][1] == "Casuïstiek (gesprekken en meldingen)" for r in lines))
+            check("the total line adds up the hours", total[0][1] == "Totaal" and abs(numbers(total, 4) - sum(numbers(r, 4) for r in lines)) < 0.001,
+                  [t[1] for t in total])
+        finally:
+            d.quit()
+
     def admin_enrols_a_colleague(self):
         """The admin makes an account and sees only a link; the colleague opens it in their own
         browser, chooses a password, scans the secret and logs in with both."""
@@ -803,6 +851,7 @@ def main():
         ("counsellor", lambda: suite.counsellor_works_the_case(suite.code) if getattr(suite, "code", None) else check("counsellor flow has a report to work on", False)),
         ("admin", suite.admin_creates_an_organisation),
         ("enrolment", suite.admin_enrols_a_colleague),
+        ("hours for invoicing", suite.admin_invoices_the_hours),
         ("a counsellor's week", suite.counsellors_week),
         ("policy and poster", suite.counsellor_adopts_policy_and_prints_the_poster),
         ("what a reader can infer", suite.what_a_reader_can_infer),

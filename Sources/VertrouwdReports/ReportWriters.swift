@@ -52,14 +52,7 @@ public enum ReportWriters {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    static func field(_ s: String) -> String {
-        var v = s
-        if let first = v.first, "=+-@\t\r".contains(first) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            v = "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
-    }
+    static func field(_ s: String) -> String { SpreadsheetCSV.field(s) }
 
     // MARK: SVG
 

@@ -51,6 +51,8 @@ enum SiteURL: Sendable {
     case policy(Parameter<UUID>, kind: Parameter<String>, version: Parameter<Int>? = nil, PolicyPart? = nil)
     case advice(Parameter<UUID>, Parameter<UUID>? = nil, AdvicePart? = nil)
     case practiceOverview
+    /// The hours statement for invoicing, and its CSV.
+    case hours, hoursCSV
     case users
     case retentionSettings
     case policyTemplates
@@ -138,6 +140,8 @@ enum SiteURL: Sendable {
             ["organisations", org.component("orgID"), "advice"] + (id.map { [$0.component("adviceID")] } ?? [])
                 + (part.map { [$0.rawValue] } ?? [])
         case .practiceOverview: ["reports"]
+        case .hours: ["admin", "hours"]
+        case .hoursCSV: ["admin", "hours", "csv"]
         case .users: ["admin", "users"]
         case .retentionSettings: ["admin", "retention"]
         case .policyTemplates: ["admin", "policy"]
@@ -181,6 +185,7 @@ struct StaffLinks: Encodable, Sendable {
     let organisations = SiteURL.organisations.path
     let newOrganisation = SiteURL.newOrganisation.path
     let practiceOverview = SiteURL.practiceOverview.path
+    let hours = SiteURL.hours.path
     let users = SiteURL.users.path
     let retentionSettings = SiteURL.retentionSettings.path
     let policyTemplates = SiteURL.policyTemplates.path

@@ -14,7 +14,7 @@ enum Template: String, Sendable {
     case casePage = "cases/case", cases = "cases/cases", identity = "cases/identity", caseFile = "cases/case-file"
     // organisations, advice, reports, the dashboard, the counsellor's own log
     case organisation = "organisations/organisation", organisations = "organisations/organisations"
-    case correction = "organisations/correct"
+    case correction = "organisations/correct", hours = "organisations/hours"
     case advice = "advice/advice", adviceNew = "advice/advice-new", signals = "advice/signals"
     case report = "reports/report", reportDocument = "reports/report-document", practiceOverview =
         "reports/practice-overview"

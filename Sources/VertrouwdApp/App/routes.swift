@@ -100,6 +100,8 @@ func routes(_ app: Application) throws {
     admin.post(.organisation(.key, .phases), limit: .text, use: OrganisationsController.addPhase)
     admin.post(.organisation(.key, .contractYears), limit: .text, use: OrganisationsController.addYear)
     admin.get(SiteURL.practiceOverview.pathComponents, use: ReportsController.overview)
+    admin.get(SiteURL.hours.pathComponents, use: HoursController.show)
+    admin.get(SiteURL.hoursCSV.pathComponents, use: HoursController.csv)
     admin.get(SiteURL.users.pathComponents, use: UsersController.index)
     admin.post(.users, limit: .text, use: UsersController.create)
     admin.get(SiteURL.policyTemplates.pathComponents, use: PolicyTemplatesController.index)

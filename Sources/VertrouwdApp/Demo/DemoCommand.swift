@@ -140,6 +140,8 @@ enum DemoPractice {
                 year.$organisation.id = try org.requireID(); year.startsOn = start
                 year.endsOn = start.adding(months: 12).adding(days: -1)
                 year.budgetMinutes = hours * 60
+                // The rate rose this year; one organisation has none agreed (the statement shows both).
+                year.hourlyRateCents = spec.hours > 40 ? nil : (start == yearStart ? 9750 : 9500)
                 year.focusPoints =
                     start == yearStart
                     ? "" : "Voorlichting over grensoverschrijdend gedrag; zichtbaarheid vertrouwenspersoon vergroten."

@@ -201,7 +201,7 @@ enum CorrectionsController {
             [
                 .init(label: "Periode", value: "\(y.startsOn.dutch) – \(y.endsOn.dutch)"),
                 .init(label: "Tegoed", value: Hours.format(minutes: y.budgetMinutes))
-            ]
+            ] + (y.hourlyRateCents.map { [.init(label: "Uurtarief", value: "€ " + Money.decimal(cents: $0))] } ?? [])
         }
     }
 
@@ -238,7 +238,7 @@ enum CorrectionsController {
                 input: input as? OrganisationsController.YearForm
                     ?? .init(
                         start: y.startsOn.iso, end: y.endsOn.iso, hours: Hours.decimal(minutes: y.budgetMinutes),
-                        focus: y.focusPoints))
+                        rate: y.hourlyRateCents.map(Money.decimal(cents:)), focus: y.focusPoints))
             if let i = form.fields.firstIndex(where: { $0.name == "hours" }) {
                 form.fields[i].hint =
                     """
@@ -419,6 +419,11 @@ enum CorrectionsController {
             check("start", a.startsOn, b.startsOn); check("end", a.endsOn, b.endsOn);
             check("focus", a.focusPoints, b.focusPoints)
             if a.budgetMinutes != b.budgetMinutes { names.append("budget:\(a.budgetMinutes)->\(b.budgetMinutes)") }
+            if a.hourlyRateCents != b.hourlyRateCents {
+                names.append(
+                    "rate:\(a.hourlyRateCents.map(String.init) ?? "none")->\(b.hourlyRateCents.map(String.init) ?? "none")"
+                )
+            }
         default: break
         }
         return names
@@ -439,7 +444,7 @@ enum CorrectionsController {
             try await a.save(on: db)
         case (.contractYear(let a), .contractYear(let b)):
             a.startsOn = b.startsOn; a.endsOn = b.endsOn; a.budgetMinutes = b.budgetMinutes;
-            a.focusPoints = b.focusPoints
+            a.focusPoints = b.focusPoints; a.hourlyRateCents = b.hourlyRateCents
             try await a.save(on: db)
         default: throw Abort(.internalServerError)
         }

@@ -548,7 +548,7 @@ enum OrganisationsController {
         return req.redirect(to: .organisation(.value(try org.requireID())), flash: .saved)
     }
 
-    struct YearForm: Content { var start, end, hours, focus: String? }
+    struct YearForm: Content { var start, end, hours, rate, focus: String? }
 
     static func yearForm(
         _ req: Request, action: String, input: YearForm = .init(), errors: FormErrors = .init()
@@ -561,6 +561,10 @@ enum OrganisationsController {
         form.add(
             "hours", "Tegoed aan uren", value: input.hours, hint: "In hele of kwartieren, bijvoorbeeld 40 of 12,5.",
             required: true, inputmode: "decimal", maxlength: 10)
+        form.add(
+            "rate", "Uurtarief in euro", value: input.rate,
+            hint: "Voor het urenoverzicht waaruit u factureert, bijvoorbeeld 95 of 97,50. Leeg: geen tarief.",
+            inputmode: "decimal", maxlength: 12)
         form.add("focus", "Speerpunten voor het volgende jaar", type: "textarea", value: input.focus, maxlength: 4000)
         form.apply(errors)
         return form
@@ -608,6 +612,13 @@ enum OrganisationsController {
                 errors["hours"] = "Vul het tegoed in hele uren of kwartieren in, bijvoorbeeld 40 of 12,5."
             }
         }
+        var rateCents: Int?
+        if let rate = errors.text(input.rate, "rate", label: "het uurtarief", max: 12, required: false), !rate.isEmpty {
+            rateCents = Money.parseCents(rate)
+            if rateCents == nil {
+                errors["rate"] = "Vul het uurtarief in euro in, bijvoorbeeld 95 of 97,50 (hoogstens 10000)."
+            }
+        }
         let focus = errors.text(input.focus, "focus", label: "de speerpunten", max: 4000, required: false) ?? ""
         if let start, let end, end <= start { errors["end"] = "De einddatum moet na de begindatum liggen." }
         if let start, let end, errors.isEmpty {
@@ -620,6 +631,7 @@ enum OrganisationsController {
         }
         guard errors.isEmpty, let start, let end, let budgetMinutes else { return false }
         year.startsOn = start; year.endsOn = end; year.budgetMinutes = budgetMinutes; year.focusPoints = focus
+        year.hourlyRateCents = rateCents
         return true
     }
 

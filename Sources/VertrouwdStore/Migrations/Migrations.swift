@@ -29,7 +29,8 @@ package enum Migrations {
         CreateReminderMails(),  // 20
         AddAdviceSentAndShareEnd(),  // 21
         AddEarlierReportVersions(),  // 22
-        CreateCaseVersions()  // 23
+        CreateCaseVersions(),  // 23
+        AddHourlyRate()  // 24
     ]
 }
 

@@ -96,6 +96,8 @@ package final class ContractYear: Model, @unchecked Sendable {  // property wrap
     @Field(key: "budget_minutes") package var budgetMinutes: Int
     /// Focus points (*speerpunten*) agreed for the next year.
     @Field(key: "focus_points") package var focusPoints: String
+    /// The hourly rate agreed, in euro cents (nil: none), for the hours statement.
+    @OptionalField(key: "hourly_rate_cents") package var hourlyRateCents: Int?
 
     package init() {}
 
