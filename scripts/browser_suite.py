@@ -454,6 +454,32 @@ class Suite:
         finally:
             d.quit()
 
+    def admin_imports_organisations(self):
+        """The admin uploads docs/examples/organisations.csv, reads the preview, imports, and every
+        organisation's public page opens; the same file again changes nothing."""
+        example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "examples", "organisations.csv")
+        d = self.driver()
+        try:
+            self.login(d, "beheer@demo.vertrouwd.nl")
+            self.open(d, "/organisations")
+            self.click(d, d.find_element(By.PARTIAL_LINK_TEXT, "importeren"))
+            self.look(d, "admin-import")
+            for round, expected in ((1, "Nieuw: 6, bijgewerkt: 0, ongewijzigd: 0"), (2, "Nieuw: 0, bijgewerkt: 0, ongewijzigd: 6")):
+                if round == 2:
+                    self.open(d, "/organisations/import")
+                d.find_element(By.ID, "import-file").send_keys(os.path.abspath(example))
+                self.click(d, d.find_element(By.CSS_SELECTOR, "#import button[type=submit]"))
+                check(f"the import preview says what it will do (round {round})", expected in self.text(d), self.text(d)[-600:])
+                if round == 1:
+                    self.look(d, "admin-import-preview")
+                self.click(d, d.find_element(By.CSS_SELECTOR, "#import-confirm button[type=submit]"))
+                check(f"the import is confirmed (round {round})", "Geïmporteerd." in self.text(d), self.text(d)[:300])
+            for slug in ("soo-eemland", "thuiszorg-de-linde", "heuvelrug-oost", "het-vlindertje", "woonstichting-kade", "welzijn-rivierenland"):
+                self.open(d, f"/o/{slug}")
+                check(f"the imported organisation's public page /o/{slug} opens", "Vertrouwenspersoon" in self.text(d) or "vertrouwenspersoon" in self.text(d), self.text(d)[:200])
+        finally:
+            d.quit()
+
     def admin_invoices_the_hours(self):
         """The admin opens the hours statement from the menu, chooses the demo's two contract
         years, downloads the CSV, and LibreOffice opens it as Excel in Dutch would: seven columns,
@@ -852,6 +878,7 @@ def main():
         ("admin", suite.admin_creates_an_organisation),
         ("enrolment", suite.admin_enrols_a_colleague),
         ("hours for invoicing", suite.admin_invoices_the_hours),
+        ("organisations imported", suite.admin_imports_organisations),
         ("a counsellor's week", suite.counsellors_week),
         ("policy and poster", suite.counsellor_adopts_policy_and_prints_the_poster),
         ("what a reader can infer", suite.what_a_reader_can_infer),

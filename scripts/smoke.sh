@@ -12,7 +12,7 @@ fail() { echo "smoke: FAIL: $*"; cat "$dir/serve.log" 2>/dev/null | tail -20; ex
 
 # A help text changes nothing: no data folder, database or key file appears for it.
 for command in "serve --help" "backup --help" "restore --help" "user --help" "user create --help" "audit verify -h" \
-  "retention run --help" "key rotate --help" "report --help" "demo --help" "qr --help" "export --help" "--help"; do
+  "retention run --help" "key rotate --help" "report --help" "demo --help" "qr --help" "export --help" "import --help" "--help"; do
   VERTROUWD_DATA_DIR="$dir/help" "$bin" $command >"$dir/help.out" 2>&1 || fail "$command: $(tail -3 "$dir/help.out")"
   grep -q "Usage:" "$dir/help.out" || fail "$command printed no usage"
   [ ! -e "$dir/help" ] || fail "$command left files behind: $(ls "$dir/help")"
@@ -46,4 +46,9 @@ year=$(date +%Y)
 "$bin" export hours --from "$year-01-01" --to "$year-12-31" --output "$dir/uren.csv" >/dev/null 2>&1 || fail "export hours"
 head -c 80 "$dir/uren.csv" | grep -q 'Organisatie;Code;Contractjaar;Soort werk;Uren;Tarief per uur;Bedrag' || fail "hours CSV header"
 grep -q '^Totaal;' "$dir/uren.csv" || fail "hours CSV has no total line"
+# The example spreadsheet into the demo, twice: six new, then six unchanged.
+"$bin" import organisations "$(dirname "$0")/../docs/examples/organisations.csv" >"$dir/import.log" 2>&1 || fail "import: $(tail -3 "$dir/import.log")"
+grep -q "Geïmporteerd: 6 nieuw, 0 bijgewerkt, 0 ongewijzigd." "$dir/import.log" || fail "import: $(tail -2 "$dir/import.log")"
+"$bin" import organisations "$(dirname "$0")/../docs/examples/organisations.csv" >"$dir/import.log" 2>&1 || fail "import again: $(tail -3 "$dir/import.log")"
+grep -q "Geïmporteerd: 0 nieuw, 0 bijgewerkt, 6 ongewijzigd." "$dir/import.log" || fail "import again: $(tail -2 "$dir/import.log")"
 echo "smoke: ok (SQLite)"

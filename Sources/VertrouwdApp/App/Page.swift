@@ -36,7 +36,7 @@ struct PageMeta: Encodable, Sendable {
 enum Flash: String {
     case saved, created, loggedOut = "logged_out", deactivated, closed, signedOff = "signed_off", destroyed
     case savedAsNewDraft = "saved_as_new_draft", handedOver = "handed_over", unshared
-    case corrected, removed, secondFactorWorks = "second_factor_works"
+    case corrected, removed, secondFactorWorks = "second_factor_works", imported
 
     var message: String {
         switch self {
@@ -47,6 +47,7 @@ enum Flash: String {
         case .removed: "Verwijderd. De reden staat in de auditlog."
         case .savedAsNewDraft: "Die versie was intussen vastgesteld. Je tekst is opgeslagen als een nieuw concept."
         case .created: "Aangemaakt."
+        case .imported: "Geïmporteerd. Wat er per organisatie veranderde, staat in de auditlog."
         case .unshared: "Delen beëindigd: de vervanger opent deze melding niet meer."
         case .handedOver:
             """

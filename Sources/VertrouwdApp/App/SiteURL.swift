@@ -43,6 +43,8 @@ enum SiteURL: Sendable {
     case signals
     case account, accountRenew, accountPassword, accountProfile, development
     case organisations, newOrganisation
+    /// The admin's import of organisations from a spreadsheet, and its confirmation.
+    case importOrganisations, importOrganisationsConfirm
     case organisation(Parameter<UUID>, OrganisationPart? = nil)
     /// A row of the organisation's page corrected or removed (`CorrectionKind`).
     case correction(Parameter<UUID>, kind: Parameter<String>, row: Parameter<UUID>, remove: Bool = false)
@@ -124,6 +126,8 @@ enum SiteURL: Sendable {
         case .development: ["account", "development"]
         case .organisations: ["organisations"]
         case .newOrganisation: ["organisations", "new"]
+        case .importOrganisations: ["organisations", "import"]
+        case .importOrganisationsConfirm: ["organisations", "import", "confirm"]
         case .organisation(let id, let part):
             ["organisations", id.component("orgID")] + (part.map { [$0.rawValue] } ?? [])
         case .correction(let org, let kind, let row, let remove):
@@ -184,6 +188,7 @@ struct StaffLinks: Encodable, Sendable {
     let newCase = SiteURL.newCase.path
     let organisations = SiteURL.organisations.path
     let newOrganisation = SiteURL.newOrganisation.path
+    let importOrganisations = SiteURL.importOrganisations.path
     let practiceOverview = SiteURL.practiceOverview.path
     let hours = SiteURL.hours.path
     let users = SiteURL.users.path

@@ -15,6 +15,7 @@ enum Template: String, Sendable {
     // organisations, advice, reports, the dashboard, the counsellor's own log
     case organisation = "organisations/organisation", organisations = "organisations/organisations"
     case correction = "organisations/correct", hours = "organisations/hours"
+    case importOrganisations = "organisations/import"
     case advice = "advice/advice", adviceNew = "advice/advice-new", signals = "advice/signals"
     case report = "reports/report", reportDocument = "reports/report-document", practiceOverview =
         "reports/practice-overview"

@@ -138,6 +138,7 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(ReportCommand(), as: "report")
     app.asyncCommands.use(OverviewCommand(), as: "overview")
     app.asyncCommands.use(ExportCommand(), as: "export")
+    app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(LettersCommand(), as: "letters")
     app.asyncCommands.use(ReportBenchmarkCommand(), as: "benchmark-report")
     app.asyncCommands.use(PagesBenchmarkCommand(), as: "benchmark-pages")

@@ -563,7 +563,7 @@ enum OrganisationsController {
             required: true, inputmode: "decimal", maxlength: 10)
         form.add(
             "rate", "Uurtarief in euro", value: input.rate,
-            hint: "Voor het urenoverzicht waaruit u factureert, bijvoorbeeld 95 of 97,50. Leeg: geen tarief.",
+            hint: "Voor het urenoverzicht waaruit je factureert, bijvoorbeeld 95 of 97,50. Leeg: geen tarief.",
             inputmode: "decimal", maxlength: 12)
         form.add("focus", "Speerpunten voor het volgende jaar", type: "textarea", value: input.focus, maxlength: 4000)
         form.apply(errors)
