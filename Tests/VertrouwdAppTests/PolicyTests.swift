@@ -305,4 +305,86 @@ struct PolicyTests {
             #expect(!report.contains("Je mag dit overslaan") && !report.contains("You may skip this"))
         }
     }
+
+    /// Issue 25: what the public page, the report form, the acknowledgement, the reporter's rights,
+    /// the poster and the mailing promise holds: nothing absolute that consent or the law undoes.
+    @Test(arguments: [Language.nl, .en])
+    func thePublicTextsPromiseOnlyWhatHolds(language: Language) async throws {
+        try await withVertrouwd({ $0.publicURL = "https://vertrouwd.example.nl" }) { app in
+            let anna = try await app.makeAccount("anna@praktijk.nl", name: "Anna de Vries")
+            let bram = try await app.makeAccount("bram@praktijk.nl", name: "Bram Bos")
+            anna.user.introduction = "Ik werk al twintig jaar als vertrouwenspersoon."
+            try await anna.user.save(on: app.db)
+            let wbk = try await app.makeOrganisation("het-baken", counsellors: [anna, bram])
+            wbk.whistleblowerChannel = true; wbk.availability = "Werkdagen van 9 tot 17 uur"
+            try await wbk.save(on: app.db)
+            let small = try await app.makeOrganisation("klein-geluk", counsellors: [anna])
+            small.whistleblowerChannel = false
+            try await small.save(on: app.db)
+            let nl = language == .nl
+            let reporter = Browser(app, over: .socket)
+            let page = try await reporter.get("/o/het-baken?lang=\(language.rawValue)").body.string
+            let expected = nl
+                ? ["Er zijn twee uitzonderingen: als de wet het eist, of als er ernstig gevaar is",
+                   "Zonder jouw toestemming hoort je organisatie niet dat je contact hebt gehad.",
+                   "zonder namen en zonder kleine aantallen", "dan weet die het wel: dat gebeurt alleen als jij dat wilt",
+                   "als zzp&#39;er, sollicitant, bestuurder, toezichthouder of aandeelhouder",
+                   "leverancier of (onder)aannemer van Organisatie het-baken",
+                   "gaat naar de organisatie, want die moet het onderzoeken. Je naam blijft geheim",
+                   "een overheidsdienst die zulke meldingen mag onderzoeken"]
+                : ["There are two exceptions: if the law requires it, or if there is serious danger",
+                   "Without your permission, your organisation does not hear that you were in contact.",
+                   "without names and without small numbers", "then that person does know: that only happens if you want it",
+                   "as a self-employed contractor, job applicant, director, supervisory board member or shareholder",
+                   "supplier or (sub)contractor of Organisatie het-baken",
+                   "goes to the organisation, because it has to investigate it. Your name stays secret",
+                   "a public body that may investigate such reports"]
+            for text in expected { #expect(page.contains(text), "\(language): \(text)") }
+            for wrong in ["één uitzondering", "one exception", "Niemand kan daaruit afleiden", "Nobody can tell"] {
+                #expect(!page.contains(wrong), "\(wrong)")
+            }
+            // The counsellor's own words and the availability are Dutch: marked so on the English page.
+            #expect(page.contains("<p lang=\"nl\">Ik werk al twintig jaar") == !nl)
+            #expect(page.contains("<dd lang=\"nl\">Werkdagen van 9 tot 17 uur</dd>") == !nl)
+            // Where the counsellor is not the channel, nothing about who else may report wrongdoing.
+            let other = try await reporter.get("/o/klein-geluk?lang=\(language.rawValue)").body.string
+            #expect(!other.contains(nl ? "zzp&#39;er" : "self-employed") && !other.contains(nl ? "want die moet het onderzoeken" : "has to investigate"))
+
+            let form = try await reporter.get("/o/het-baken/melden").body.string
+                + (try await reporter.get("/o/het-baken/gesprek").body.string)
+            for text in nl
+                ? ["Alleen de vertrouwenspersoon ziet dit, of een collega-vertrouwenspersoon die hem of haar vervangt.",
+                   "iets wat fout gaat en ook anderen of de samenleving raakt",
+                   "een ontvangstbevestiging (een bericht dat je melding binnen is), en binnen 3 maanden daarna"]
+                : ["Only the counsellor sees this, or a fellow counsellor standing in for them.",
+                   "something that goes wrong and also affects others or society",
+                   "an acknowledgement (a message that your report has arrived) within 7 days, and within 3 months after that"]
+            {
+                #expect(form.contains(text), "\(language): \(text)")
+            }
+
+            let acknowledgement = CaseMailboxActions.acknowledgementText(language)
+            #expect(acknowledgement.contains(nl ? "Je hebt haar gedaan als melding onder de Wet bescherming klokkenluiders."
+                                                : "You made it as a report under the Dutch Whistleblower Protection Act"))
+            #expect(!acknowledgement.contains(nl ? "valt onder de Wet" : "falls under"))
+
+            let rights = nl ? ReporterRights.Text.nl : ReporterRights.Text.en
+            #expect(rights.intro.contains(nl ? "vragen om het te verbeteren of te verwijderen" : "ask for it to be corrected or deleted"))
+            #expect(rights.intro.contains(nl ? "beslist binnen een maand" : "decides within one month"))
+            #expect(rights.deletionTitle == (nl ? "Vragen om je dossier te verwijderen" : "Ask for your file to be deleted"))
+
+            let staff = Browser(app)
+            try await staff.login(anna)
+            let poster = try await staff.get("/organisations/\(wbk.id!)/poster?lang=\(language.rawValue)").body.string
+            #expect(poster.contains(nl ? "Niets gebeurt zonder jouw toestemming, behalve als de wet het eist of bij ernstig gevaar"
+                                       : "Nothing happens without your permission, unless the law requires it or there is serious danger"))
+            #expect(!poster.contains("Jij beslist") && !poster.contains("You decide"))
+            let mailing = try await staff.get("/organisations/\(wbk.id!)/mailing?lang=\(language.rawValue)").body.string
+            #expect(mailing.contains(nl ? "bij een externe vertrouwenspersoon van" : "to an external confidential counsellor of"))
+            #expect(mailing.contains(nl ? "(Anna de Vries en Bram Bos)" : "(Anna de Vries and Bram Bos)"))
+            #expect(!mailing.contains("onze externe vertrouwenspersoon:") && !mailing.contains("our external confidential counsellor:"))
+            #expect(mailing.contains(nl ? "Er zijn twee grenzen." : "There are two limits."))
+            #expect(mailing.contains(nl ? "Zonder jouw toestemming hoort Organisatie het-baken niet" : "Without your consent, Organisatie het-baken is not told"))
+        }
+    }
 }

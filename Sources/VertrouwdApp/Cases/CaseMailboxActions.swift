@@ -27,8 +27,8 @@ enum CaseMailboxActions {
             return """
                 Beste melder,
 
-                Ik bevestig dat ik je melding van een vermoeden van een misstand heb ontvangen. Je melding valt \
-                onder de Wet bescherming klokkenluiders. \
+                Ik bevestig dat ik je melding van een vermoeden van een misstand heb ontvangen. Je hebt haar gedaan \
+                als melding onder de Wet bescherming klokkenluiders. \
                 Je melding wordt beoordeeld en, voor zover van toepassing, opgevolgd. \
                 Binnen drie maanden na deze bevestiging krijg je in deze postbus informatie over de beoordeling en \
                 de opvolging.
@@ -53,8 +53,8 @@ enum CaseMailboxActions {
             return """
                 Dear reporter,
 
-                I confirm that I have received your report of suspected wrongdoing. Your report falls under the \
-                Dutch Whistleblower Protection Act (Wet bescherming klokkenluiders). \
+                I confirm that I have received your report of suspected wrongdoing. You made it as a report under \
+                the Dutch Whistleblower Protection Act (Wet bescherming klokkenluiders). \
                 Your report will be assessed and, where appropriate, followed up. \
                 Within three months of this acknowledgement you will receive information in this mailbox about the \
                 assessment and the follow-up.

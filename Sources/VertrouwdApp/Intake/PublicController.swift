@@ -45,6 +45,12 @@ enum PublicController {
         let phone, whatsapp, whatsappLink, email, availability: String
         let available: Bool
         let whoMay: String
+        /// Where the counsellor is the WBK channel: who else may report wrongdoing, and what then happens.
+        let whoMayWhistleblower: String?
+        let happensWhistleblower: String?
+        /// The counsellors' own words and the organisation's availability are in Dutch: on an English
+        /// page they are marked so (a screen reader reads them as Dutch).
+        let contentLanguage: String?
         let internalCounsellors: [InternalCounsellor]
         let complaintsCommittee: String
         /// The competent authorities, where the counsellor is the organisation's WBK channel.
@@ -163,6 +169,10 @@ enum PublicController {
                 whatsappLink: international.isEmpty ? "" : "https://wa.me/\(international)",
                 email: org.email, availability: org.availability, available: !counsellors.isEmpty,
                 whoMay: t.whoMay.replacingOccurrences(of: "{org}", with: org.name),
+                whoMayWhistleblower: org.whistleblowerChannel
+                    ? t.whoMayWhistleblower.replacingOccurrences(of: "{org}", with: org.name) : nil,
+                happensWhistleblower: org.whistleblowerChannel ? t.happensWhistleblower : nil,
+                contentLanguage: req.language == .nl ? nil : "nl",
                 internalCounsellors: try await OrganisationContact.query(on: req.db).filter(
                     \.$organisation.$id == (try org.requireID())
                 )

@@ -33,6 +33,11 @@ struct PublicText: Encodable, Sendable {
     let doesNot: [String]
     let whoMayTitle: String
     let whoMay: String
+    /// Who else may report suspected wrongdoing, where the counsellor is the organisation's channel
+    /// under the Wet bescherming klokkenluiders (as the meldregeling template, §3, lists them).
+    let whoMayWhistleblower: String
+    /// What happens with such a report: the organisation has to investigate it.
+    let happensWhistleblower: String
     let internalTitle: String
     let internalIntro: String
     let complaintTitle: String
@@ -207,15 +212,17 @@ struct PublicText: Encodable, Sendable {
             "Wat je vertelt blijft vertrouwelijk.",
             "Jij houdt de regie. De vertrouwenspersoon doet niets zonder jouw toestemming.",
             """
-                Daar is één uitzondering op: als de wet het eist, of als er ernstig gevaar is voor jou of voor \
+                Er zijn twee uitzonderingen: als de wet het eist, of als er ernstig gevaar is voor jou of voor \
                 anderen. Dan kan de vertrouwenspersoon iets doen zonder jouw toestemming. Als het kan, hoor je dat \
                 eerst.
                 """,
             "Soms is je verhaal kwijt kunnen al genoeg. Samen kijken jullie wat je wilt.",
             "Je mag anoniem melden.",
             """
-                Je organisatie krijgt alleen een jaarverslag, signalen en adviezen, zonder namen. Niemand kan \
-                daaruit afleiden wie iets meldde.
+                Zonder jouw toestemming hoort je organisatie niet dat je contact hebt gehad. Ze krijgt een \
+                jaarverslag, signalen en adviezen, zonder namen en zonder kleine aantallen. Wil je dat de \
+                vertrouwenspersoon iets aankaart, bijvoorbeeld bij je leidinggevende of HR, dan weet die het wel: \
+                dat gebeurt alleen als jij dat wilt.
                 """
         ],
         requestLink: "Vraag een gesprek aan", reportLink: "Doe een melding (ook anoniem)",
@@ -239,6 +246,17 @@ struct PublicText: Encodable, Sendable {
                 Iedereen die voor {org} werkt of werkte: medewerkers, leidinggevenden, oud-medewerkers, stagiairs, \
                 uitzendkrachten en vrijwilligers. Het kost je niets.
                 """,
+        whoMayWhistleblower:
+            """
+                Een vermoeden van een misstand mag je hier ook melden als je door je werk op een andere manier met \
+                {org} te maken hebt: als zzp'er, sollicitant, bestuurder, toezichthouder of aandeelhouder, of als \
+                je werkt voor een leverancier of (onder)aannemer van {org}.
+                """,
+        happensWhistleblower:
+            """
+                Een melding van een vermoeden van een misstand gaat naar de organisatie, want die moet het \
+                onderzoeken. Je naam blijft geheim, behalve als jij zegt dat het mag of als de wet het eist.
+                """,
         internalTitle: "Interne vertrouwenspersoon",
         internalIntro: "Je organisatie heeft ook een eigen vertrouwenspersoon. Je mag kiezen bij wie je terechtkunt.",
         complaintTitle: "Een klacht indienen",
@@ -252,8 +270,9 @@ struct PublicText: Encodable, Sendable {
         externalTitle: "Melden buiten je organisatie",
         externalText:
             """
-                Een vermoeden van een misstand mag je ook melden bij een bevoegde instantie buiten je organisatie, \
-                ook zonder eerst hier te melden. Bijvoorbeeld:
+                Een vermoeden van een misstand mag je ook melden bij een bevoegde instantie buiten je organisatie: \
+                een overheidsdienst die zulke meldingen mag onderzoeken. Dat mag ook zonder eerst hier te melden. \
+                Bijvoorbeeld:
                 """,
         externalAdvice:
             "Gratis en vertrouwelijk advies krijg je bij de afdeling Advies van het Huis voor Klokkenluiders.",
@@ -273,7 +292,11 @@ struct PublicText: Encodable, Sendable {
         whichCounsellor: "Met wie wil je contact?", modeQuestion: "Hoe wil je praten?",
         momentsQuestion: "Wanneer komt het je goed uit?", momentsHint: "Bijvoorbeeld: dinsdagmiddag of na 17.00 uur.",
         contactQuestion: "Hoe kunnen we je bereiken?",
-        contactHint: "Bijvoorbeeld je telefoonnummer of een privé e-mailadres. Alleen de vertrouwenspersoon ziet dit.",
+        contactHint:
+            """
+                Bijvoorbeeld je telefoonnummer of een privé e-mailadres. Alleen de vertrouwenspersoon ziet dit, of een \
+                collega-vertrouwenspersoon die hem of haar vervangt.
+                """,
         topicQuestion: "Waar gaat het over?",
         whatHappened: "Wat is er gebeurd?",
         whatHappenedHint:
@@ -281,9 +304,10 @@ struct PublicText: Encodable, Sendable {
         whistleblowerLabel: "Dit is een melding van een vermoeden van een misstand (Wet bescherming klokkenluiders)",
         whistleblowerHint:
             """
-                Alleen bij een vermoeden van een misstand, zoals fraude of gevaar voor de gezondheid of het milieu. \
-                Dan krijg je binnen 7 dagen een ontvangstbevestiging en binnen 3 maanden informatie over wat er met \
-                je melding gebeurt, in je postbus.
+                Alleen bij een vermoeden van een misstand: iets wat fout gaat en ook anderen of de samenleving raakt, \
+                zoals fraude of gevaar voor de gezondheid, de veiligheid of het milieu. Dan krijg je binnen 7 dagen \
+                een ontvangstbevestiging (een bericht dat je melding binnen is), en binnen 3 maanden daarna \
+                informatie over wat er met je melding gebeurt, in je postbus.
                 """,
         contactWish: "Wil je dat we contact met je opnemen?", contactNo: "Nee, ik lees de antwoorden in mijn postbus",
         contactYes: "Ja, neem contact met me op", contactHow: "Hoe kunnen we je bereiken?",
@@ -438,14 +462,16 @@ struct PublicText: Encodable, Sendable {
             "What you tell us stays confidential.",
             "You stay in control. The counsellor takes no step without your permission.",
             """
-                There is one exception: if the law requires it, or if there is serious danger to you or to others. \
+                There are two exceptions: if the law requires it, or if there is serious danger to you or to others. \
                 Then the counsellor may act without your permission. Where possible, you will be told first.
                 """,
             "Sometimes telling your story is enough. Together you decide what you want.",
             "You may report anonymously.",
             """
-                Your organisation only receives a yearly report, signals and advice, without names. Nobody can tell \
-                from them who reported.
+                Without your permission, your organisation does not hear that you were in contact. It receives a \
+                yearly report, signals and advice, without names and without small numbers. If you want the \
+                counsellor to raise something, for example with your manager or HR, then that person does know: \
+                that only happens if you want it.
                 """
         ],
         requestLink: "Ask for a conversation", reportLink: "Make a report (anonymous if you like)",
@@ -469,6 +495,17 @@ struct PublicText: Encodable, Sendable {
                 Everyone who works or worked for {org}: employees, managers, former employees, interns, temporary \
                 workers and volunteers. It costs you nothing.
                 """,
+        whoMayWhistleblower:
+            """
+                You may also report suspected wrongdoing here if your work brings you into contact with {org} in \
+                another way: as a self-employed contractor, job applicant, director, supervisory board member or \
+                shareholder, or if you work for a supplier or (sub)contractor of {org}.
+                """,
+        happensWhistleblower:
+            """
+                A report of suspected wrongdoing goes to the organisation, because it has to investigate it. Your \
+                name stays secret, unless you say it may be shared or the law requires it.
+                """,
         internalTitle: "Internal confidential counsellor",
         internalIntro: "Your organisation also has its own confidential counsellor. You may choose whom to turn to.",
         complaintTitle: "Making a complaint",
@@ -482,8 +519,9 @@ struct PublicText: Encodable, Sendable {
         externalTitle: "Reporting outside your organisation",
         externalText:
             """
-                You may also report suspected wrongdoing to a competent authority outside your organisation, even \
-                without reporting here first. For example:
+                You may also report suspected wrongdoing to a competent authority outside your organisation: a \
+                public body that may investigate such reports. You may do so without reporting here first. For \
+                example:
                 """,
         externalAdvice:
             "You can get free and confidential advice from the advice department of the Huis voor Klokkenluiders.",
@@ -499,16 +537,21 @@ struct PublicText: Encodable, Sendable {
         whichCounsellor: "Who would you like to contact?", modeQuestion: "How would you like to talk?",
         momentsQuestion: "When suits you?", momentsHint: "For example: Tuesday afternoon or after 5 pm.",
         contactQuestion: "How can we reach you?",
-        contactHint: "For example your phone number or a private email address. Only the counsellor sees this.",
+        contactHint:
+            """
+                For example your phone number or a private email address. Only the counsellor sees this, or a fellow \
+                counsellor standing in for them.
+                """,
         topicQuestion: "What is it about?",
         whatHappened: "What happened?",
         whatHappenedHint: "Tell in your own words what happened, when and where. Only give names if you want to.",
         whistleblowerLabel: "This is a report of suspected wrongdoing (Dutch Whistleblower Protection Act)",
         whistleblowerHint:
             """
-                Only for suspected wrongdoing, such as fraud or a danger to health or the environment. You will \
-                then get an acknowledgement within 7 days and, within 3 months, information about what happens with \
-                your report, in your mailbox.
+                Only for suspected wrongdoing: something that goes wrong and also affects others or society, such as \
+                fraud or a danger to health, safety or the environment. You will then get an acknowledgement (a \
+                message that your report has arrived) within 7 days, and within 3 months after that, information \
+                about what happens with your report, in your mailbox.
                 """,
         contactWish: "Would you like us to contact you?", contactNo: "No, I will read the replies in my mailbox",
         contactYes: "Yes, please contact me", contactHow: "How can we reach you?",

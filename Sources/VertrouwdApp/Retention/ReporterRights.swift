@@ -18,7 +18,12 @@ enum ReporterRights {
         let fileTitle, fileReport, fileContact, fileMessages, fileAttachments, fileNoStaffNotes: String
 
         static let nl = Text(
-            title: "Je gegevens", intro: "Je mag je eigen dossier inzien, laten verbeteren of laten verwijderen.",
+            title: "Je gegevens",
+            intro:
+                """
+                Je mag je eigen dossier inzien, en vragen om het te verbeteren of te verwijderen. De \
+                vertrouwenspersoon beslist binnen een maand; moet iets bewaard blijven, dan hoor je waarom.
+                """,
             download: "Download je dossier (ZIP)",
             downloadHint:
                 """
@@ -27,7 +32,7 @@ enum ReporterRights {
                 """,
             correctionTitle: "Iets verbeteren", correctionLabel: "Wat klopt er niet, en wat moet het zijn?",
             correctionSubmit: "Verbetering vragen",
-            deletionTitle: "Je dossier laten verwijderen",
+            deletionTitle: "Vragen om je dossier te verwijderen",
             deletionIntro:
                 """
                 De vertrouwenspersoon beslist binnen een maand. Wordt je verzoek toegekend, dan is je melding \
@@ -56,7 +61,12 @@ enum ReporterRights {
             fileNoStaffNotes: "Werkaantekeningen van de vertrouwenspersoon horen niet bij dit bestand.")
 
         static let en = Text(
-            title: "Your data", intro: "You may see your own file, have it corrected or have it deleted.",
+            title: "Your data",
+            intro:
+                """
+                You may see your own file, and ask for it to be corrected or deleted. The counsellor decides \
+                within one month; if something has to be kept, you will be told why.
+                """,
             download: "Download your file (ZIP)",
             downloadHint:
                 """
@@ -65,7 +75,7 @@ enum ReporterRights {
                 """,
             correctionTitle: "Correct something", correctionLabel: "What is wrong, and what should it be?",
             correctionSubmit: "Ask for a correction",
-            deletionTitle: "Have your file deleted",
+            deletionTitle: "Ask for your file to be deleted",
             deletionIntro:
                 """
                 The counsellor decides within one month. If your request is granted, nobody can read your \
