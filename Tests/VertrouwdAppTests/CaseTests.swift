@@ -346,6 +346,33 @@ struct CaseTests {
         }
     }
 
+    @Test func theWhistleblowerRegimeIsRefusedWhereTheCounsellorIsNotTheChannel() async throws {
+        try await withVertrouwd { app in
+            let (c, browser) = try await app.counsellorWithCase(kind: .businessIntegrity)
+            let org = try #require(try await Organisation.find(c.$organisation.id, on: app.db))
+            org.whistleblowerChannel = false
+            try await org.save(on: app.db)
+            let today = Day(Date()).iso
+            let details: [(String, String)] = [("categories[]", "fraud"), ("reporterRole", "witness"), ("channel", "phone"),
+                                               ("relation", "manager"), ("regime", "whistleblower"), ("summary", "Facturen kloppen niet")]
+            let consent = [("consentBasis", "consent"), ("consentOn", today), ("consentMethod", "written")]
+            let refused = try await browser.post("/cases/\(c.id!)/details", details + consent)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("is de vertrouwenspersoon geen meldkanaal onder de Wet bescherming klokkenluiders"))
+            #expect(refused.body.string.contains("Facturen kloppen niet"))
+            #expect(try await Case.find(c.id, on: app.db)?.regime == .confidential)
+            let made = try await browser.post("/cases", [("organisation", org.id!.uuidString), ("kind", "business_integrity"),
+                                                         ("openedOn", today)] + details)
+            #expect(made.status == .unprocessableEntity && made.body.string.contains("geen meldkanaal"))
+            #expect(try await count(Case.self, app) == 1)
+            // Where the counsellor is the channel, the same conversion goes through.
+            org.whistleblowerChannel = true
+            try await org.save(on: app.db)
+            #expect(try await browser.post("/cases/\(c.id!)/details", details + consent).status == .seeOther)
+            #expect(try await Case.find(c.id, on: app.db)?.regime == .whistleblower)
+        }
+    }
+
     @Test func stepsTimeNotesAndClosureWorkAndAClosedCaseTakesNoMoreChanges() async throws {
         try await withVertrouwd { app in
             let (c, browser) = try await app.counsellorWithCase()

@@ -163,6 +163,18 @@ struct CorrectionTests {
             #expect(try await ContractYear.find(signed.id, on: app.db)?.budgetMinutes == 40 * 60)
             #expect(try await Self.audits("correction.change", app).isEmpty)
             #expect(try await Self.audits("correction.remove", app).isEmpty)
+            // Only its hourly rate (not in the report) can still be agreed, from a form of the rate alone.
+            let rateForm = try await desk.get(yearURL).body.string
+            #expect(rateForm.contains("Uurtarief wijzigen") && rateForm.contains("type=\"hidden\" name=\"hours\" value=\"40\""))
+            let frozen = [("start", signed.startsOn.iso), ("end", signed.endsOn.iso), ("hours", "40")]
+            let badRate = try await desk.post(yearURL, frozen + [("rate", "veel"), ("reason", "agreed"), ("note", "Tarief")])
+            #expect(badRate.status == .unprocessableEntity && badRate.body.string.contains("Vul het uurtarief in euro in"))
+            #expect(badRate.body.string.contains("Uurtarief wijzigen") && !badRate.body.string.contains("type=\"date\""))
+            let rate = try await desk.post(yearURL, frozen + [("rate", "95"), ("reason", "agreed"), ("note", "Tarief afgesproken")])
+            #expect(rate.status == .seeOther)
+            #expect(try await ContractYear.find(signed.id, on: app.db)?.hourlyRateCents == 9500)
+            #expect(try await ContractYear.find(signed.id, on: app.db)?.budgetMinutes == 40 * 60)
+            #expect(try await Self.audits("correction.change", app).count == 1)
         }
     }
 

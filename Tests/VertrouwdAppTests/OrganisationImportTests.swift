@@ -95,6 +95,24 @@ struct OrganisationImportTests {
             #expect(years.count == 1 && years[0].budgetMinutes == 50 * 60 && years[0].hourlyRateCents == 9650)
             let links = try await OrganisationCounsellor.query(on: app.db).filter(\.$organisation.$id == linde.id!).count()
             #expect(links == 1)
+            // The audit entry names what changed, not what stayed.
+            let entry = try #require(try await AuditEvent.query(on: app.db).filter(\.$action == "organisation.import")
+                .filter(\.$subject == "organisation:\(linde.id!)").sort(\.$id, .descending).first())
+            #expect(entry.detail == "fields:medewerkers,counsellors,contract_year:2026-01-01", "\(entry.detail)")
+
+            // Leaving the rate and the end out keeps them; an empty whistleblowing cell is "nee".
+            let fewer = """
+                naam;code;sector;medewerkers;klokkenluidersmeldpunt;contract_begin;contract_einde
+                Thuiszorg De Linde;thuiszorg-de-linde;Zorg;450;;2026-01-01;
+
+                """
+            let third = try await importFile(Data(fewer.utf8), browser)
+            #expect(third.preview.body.string.contains("gewijzigd: klokkenluidersmeldpunt"))
+            #expect(!third.preview.body.string.contains("contractjaar 01-01-2026"))
+            #expect(third.done?.status == .seeOther)
+            let after = try #require(try await ContractYear.query(on: app.db).filter(\.$organisation.$id == linde.id!).first())
+            #expect(after.hourlyRateCents == 9650 && after.budgetMinutes == 50 * 60 && after.endsOn == Day(iso: "2026-12-31"))
+            #expect(try await Organisation.find(linde.id, on: app.db)?.whistleblowerChannel == false)
         }
     }
 

@@ -199,6 +199,15 @@ struct PolicyTests {
             let english = try await browser.get("/organisations/\(org.id!)/poster?lang=en").body.string
             #expect(english.contains("lang=\"en\"") && english.contains("QR code to https://vertrouwd.example.nl/o/het-baken"))
             #expect(english.contains("Phone 06-1234 5678.") && english.contains("Email vp@baken.nl."))
+            // One number for calls and WhatsApp: said once, with both.
+            org.whatsapp = "0612345678"
+            try await org.save(on: app.db)
+            let same = try await browser.get("/organisations/\(org.id!)/poster").body.string
+            #expect(same.contains("Telefoon en WhatsApp 06-1234 5678.") && !same.contains("WhatsApp 0612345678"))
+            org.whatsapp = "06-8765 4321"
+            try await org.save(on: app.db)
+            let other = try await browser.get("/organisations/\(org.id!)/poster?lang=en").body.string
+            #expect(other.contains("Phone 06-1234 5678.") && other.contains("WhatsApp 06-8765 4321."))
             for dutch in ["Telefoon", "E-mail", "vertrouwenspersoon", " van "] { #expect(!english.contains(dutch), "\(dutch)") }
 
             let docx = try entries(try await browser.get("/organisations/\(org.id!)/poster.docx").body)
@@ -330,14 +339,14 @@ struct PolicyTests {
                    "zonder namen en zonder kleine aantallen", "dan weet die het wel: dat gebeurt alleen als jij dat wilt",
                    "als zzp&#39;er, sollicitant, bestuurder, toezichthouder of aandeelhouder",
                    "leverancier of (onder)aannemer van Organisatie het-baken",
-                   "gaat naar de organisatie, want die moet het onderzoeken. Je naam blijft geheim",
+                   "gaat die melding wél naar de organisatie, want die moet het onderzoeken. Je naam blijft geheim",
                    "een overheidsdienst die zulke meldingen mag onderzoeken"]
                 : ["There are two exceptions: if the law requires it, or if there is serious danger",
                    "Without your permission, your organisation does not hear that you were in contact.",
                    "without names and without small numbers", "then that person does know: that only happens if you want it",
                    "as a self-employed contractor, job applicant, director, supervisory board member or shareholder",
                    "supplier or (sub)contractor of Organisatie het-baken",
-                   "goes to the organisation, because it has to investigate it. Your name stays secret",
+                   "that report does go to the organisation, because it has to investigate it. Your name stays secret",
                    "a public body that may investigate such reports"]
             for text in expected { #expect(page.contains(text), "\(language): \(text)") }
             for wrong in ["één uitzondering", "one exception", "Niemand kan daaruit afleiden", "Nobody can tell"] {

@@ -95,8 +95,9 @@ func routes(_ app: Application) throws {
     admin.get(SiteURL.newOrganisation.pathComponents, use: OrganisationsController.new)
     admin.post(.organisations, limit: .text, use: OrganisationsController.create)
     admin.get(SiteURL.importOrganisations.pathComponents, use: ImportController.show)
-    admin.post(.importOrganisations, limit: .text, use: ImportController.preview)
-    admin.post(.importOrganisationsConfirm, limit: .text, use: ImportController.confirm)
+    admin.post(.importOrganisations, limit: .text, refused: ImportController.refused, use: ImportController.preview)
+    admin.post(
+        .importOrganisationsConfirm, limit: .text, refused: ImportController.refused, use: ImportController.confirm)
     admin.post(.organisation(.key), limit: .text, use: OrganisationsController.update)
     admin.post(.organisation(.key, .counsellors), limit: .text, use: OrganisationsController.setCounsellors)
     admin.post(.organisation(.key, .contacts), limit: .text, use: OrganisationsController.addContact)

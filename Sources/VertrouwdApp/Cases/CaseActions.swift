@@ -67,6 +67,8 @@ enum CaseActions {
         try await c.record.$organisation.load(on: req.db)
         let details = CaseForms.facts(input, kind: kind, organisation: c.record.organisation, errors: &errors)
         let becomesReport = c.record.regime == .confidential && details?.regime == .whistleblower
+        CaseForms.refuseWhistleblowerRegime(
+            details?.regime, becoming: becomesReport, at: c.record.organisation, errors: &errors)
         let consent = becomesReport ? CaseForms.consent(consentInput, errors: &errors) : nil
         guard errors.isEmpty, let details else { return try await refuse(req, c, form(errors)) }
         return try await save(req, c, anchor: "details", form: form) {

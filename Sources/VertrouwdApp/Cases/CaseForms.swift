@@ -113,6 +113,22 @@ enum CaseForms {
             relation: relation, regime: regime, summary: summary, accused: accused)
     }
 
+    /// A case becomes a report under the Wet bescherming klokkenluiders only where the counsellor is
+    /// the organisation's channel for it (its meldregeling names the counsellor): elsewhere the
+    /// law's clocks and the promise of an investigation do not hold, and the organisation's own
+    /// channel is the place. Checked when a case is made or moves to that regime, not afterwards.
+    static func refuseWhistleblowerRegime(
+        _ regime: Regime?, becoming: Bool, at organisation: Organisation?, errors: inout FormErrors
+    ) {
+        guard becoming, regime == .whistleblower, let organisation, !organisation.whistleblowerChannel else { return }
+        errors["regime"] =
+            """
+            Bij \(organisation.name) is de vertrouwenspersoon geen meldkanaal onder de Wet bescherming \
+            klokkenluiders. Kies Vertrouwelijk en verwijs de melder naar het meldkanaal van de organisatie of naar \
+            een bevoegde instantie; of laat de beheerder eerst vastleggen dat jij het meldkanaal bent.
+            """
+    }
+
     struct Escalation: Content { var level, day, note: String? }
     struct Referral: Content { var target, day, passesPersonalData, note: String? }
     struct Report: Content { var day, selfReportConsidered, anonymous, note: String? }

@@ -168,6 +168,7 @@ enum CasesController {
         var kind = errors.choice(input.kind, "kind", CaseKind.self, label: "de soort")
         if kind == .unclassified { errors["kind"] = "Kies de soort uit de lijst."; kind = nil }
         let facts = CaseForms.facts(input, kind: kind, organisation: org, errors: &errors)
+        CaseForms.refuseWhistleblowerRegime(facts?.regime, becoming: true, at: org, errors: &errors)
         let openedOn = errors.day(input.openedOn, "openedOn", label: "de datum van de melding")
         if let openedOn, openedOn > Day(Date()) { errors["openedOn"] = "De datum van de melding ligt in de toekomst." }
         let name = errors.text(input.reporterName, "reporterName", label: "de naam", max: 200, required: false) ?? ""

@@ -254,8 +254,9 @@ struct PublicText: Encodable, Sendable {
                 """,
         happensWhistleblower:
             """
-                Een melding van een vermoeden van een misstand gaat naar de organisatie, want die moet het \
-                onderzoeken. Je naam blijft geheim, behalve als jij zegt dat het mag of als de wet het eist.
+                Doe je een melding van een vermoeden van een misstand onder de Wet bescherming klokkenluiders, dan \
+                gaat die melding wél naar de organisatie, want die moet het onderzoeken. Je naam blijft geheim, \
+                behalve als jij zegt dat het mag of als de wet het eist.
                 """,
         internalTitle: "Interne vertrouwenspersoon",
         internalIntro: "Je organisatie heeft ook een eigen vertrouwenspersoon. Je mag kiezen bij wie je terechtkunt.",
@@ -294,8 +295,8 @@ struct PublicText: Encodable, Sendable {
         contactQuestion: "Hoe kunnen we je bereiken?",
         contactHint:
             """
-                Bijvoorbeeld je telefoonnummer of een privé e-mailadres. Alleen de vertrouwenspersoon ziet dit, of een \
-                collega-vertrouwenspersoon die hem of haar vervangt.
+                Bijvoorbeeld je telefoonnummer of een privé e-mailadres. Alleen de vertrouwenspersoon ziet dit, of \
+                een collega-vertrouwenspersoon die hem of haar vervangt.
                 """,
         topicQuestion: "Waar gaat het over?",
         whatHappened: "Wat is er gebeurd?",
@@ -503,8 +504,9 @@ struct PublicText: Encodable, Sendable {
                 """,
         happensWhistleblower:
             """
-                A report of suspected wrongdoing goes to the organisation, because it has to investigate it. Your \
-                name stays secret, unless you say it may be shared or the law requires it.
+                If you report suspected wrongdoing under the Dutch Whistleblower Protection Act, that report does go \
+                to the organisation, because it has to investigate it. Your name stays secret, unless you say it may \
+                be shared or the law requires it.
                 """,
         internalTitle: "Internal confidential counsellor",
         internalIntro: "Your organisation also has its own confidential counsellor. You may choose whom to turn to.",

@@ -140,6 +140,11 @@ enum CorrectionsController {
         case (.activity(let entry), _):
             let next: Day? = if case .activity(let new)? = changed { new.onDay } else { nil }
             return Corrections.refusal(touching: [entry.onDay] + (next.map { [$0] } ?? []), signedOff: signed)
+        case (.contractYear(let year), .contractYear(let new)?)
+        where new.startsOn == year.startsOn && new.endsOn == year.endsOn && new.budgetMinutes == year.budgetMinutes
+            && new.focusPoints == year.focusPoints:
+            // The rate is not in the annual report: it may still be agreed after the sign-off.
+            return nil
         case (.contractYear(let year), _):
             let next: (start: Day, end: Day)? =
                 if case .contractYear(let new)? = changed { (new.startsOn, new.endsOn) } else { nil }
@@ -174,7 +179,8 @@ enum CorrectionsController {
             heading: "\(row.kind.noun.prefix(1).uppercased() + row.kind.noun.dropFirst()) wijzigen of verwijderen",
             backURL: SiteURL.organisation(.value(try org.requireID())).path, backLabel: org.name,
             facts: facts(row), refusal: refusal,
-            edit: refusal == nil ? (edit ?? editForm(req, row, action: action(false))) : nil,
+            edit: refusal == nil || row.kind == .contractYear
+                ? (edit ?? editForm(req, row, action: action(false), rateOnly: refusal != nil)) : nil,
             remove: refusal == nil ? (remove ?? removeForm(req, noun: row.kind.noun, action: action(true))) : nil)
         return try await req.page(.correction, page, status: status)
     }
@@ -206,9 +212,11 @@ enum CorrectionsController {
     }
 
     /// The row's own add form, filled with what it holds, as a change with a reason.
+    /// `rateOnly`: a contract year in a signed-off annual report, of which only the hourly rate
+    /// may change (the rest is sent along unchanged, hidden).
     static func editForm(
         _ req: Request, _ row: Row, action: String, input: (any Sendable)? = nil, reason: CorrectionReason = .init(),
-        errors: FormErrors = .init()
+        errors: FormErrors = .init(), rateOnly: Bool = false
     ) -> FormView {
         var form: FormView
         switch row {
@@ -239,7 +247,18 @@ enum CorrectionsController {
                     ?? .init(
                         start: y.startsOn.iso, end: y.endsOn.iso, hours: Hours.decimal(minutes: y.budgetMinutes),
                         rate: y.hourlyRateCents.map(Money.decimal(cents:)), focus: y.focusPoints))
-            if let i = form.fields.firstIndex(where: { $0.name == "hours" }) {
+            if rateOnly {
+                let shown = form.fields.first { $0.name == "rate" }
+                var frozen = FormView(id: form.id, title: "", action: action, submit: "", csrf: req.csrfToken)
+                for field in form.fields where field.name != "rate" {
+                    frozen.add(field.name, "", type: "hidden", value: field.value)
+                }
+                frozen.add(
+                    "rate", "Uurtarief in euro", value: shown?.value,
+                    hint: "Alleen het tarief kan nog wijzigen: het staat niet in het vastgestelde jaarverslag.",
+                    inputmode: "decimal", maxlength: 12)
+                form = frozen
+            } else if let i = form.fields.firstIndex(where: { $0.name == "hours" }) {
                 form.fields[i].hint =
                     """
                     Extra uren afgesproken? Verhoog het tegoed hier. In hele uren of kwartieren, bijvoorbeeld \
@@ -247,7 +266,7 @@ enum CorrectionsController {
                     """
             }
         }
-        form.title = "Wijzigen"
+        form.title = rateOnly ? "Uurtarief wijzigen" : "Wijzigen"
         form.intro = nil
         form.submit = "Wijziging opslaan"
         form.problems = []
@@ -316,10 +335,15 @@ enum CorrectionsController {
         if valid, let refused = try await refusal(row, becoming: changed, orgID: try org.requireID(), on: req.db) {
             errors.general = refused
         }
+        // A contract year in a signed-off report offers only its rate (`editForm(rateOnly:)`).
+        let refusedAsItIs = try await refusal(row, orgID: try org.requireID(), on: req.db)
+        let frozen = row.kind == .contractYear && refusedAsItIs != nil
         guard valid, errors.isEmpty, let reason else {
             return try await render(
                 req, org: org, row: row,
-                edit: editForm(req, row, action: action, input: input, reason: reasonInput, errors: errors),
+                edit: editForm(
+                    req, row, action: action, input: input, reason: reasonInput, errors: errors,
+                    rateOnly: frozen),
                 status: .unprocessableEntity)
         }
         let what = differences(row, changed)
@@ -327,7 +351,9 @@ enum CorrectionsController {
             errors.general = "Er is niets veranderd: pas eerst iets aan."
             return try await render(
                 req, org: org, row: row,
-                edit: editForm(req, row, action: action, input: input, reason: reasonInput, errors: errors),
+                edit: editForm(
+                    req, row, action: action, input: input, reason: reasonInput, errors: errors,
+                    rateOnly: frozen),
                 status: .unprocessableEntity)
         }
         try await req.store.transaction { db in
@@ -420,9 +446,8 @@ enum CorrectionsController {
             check("focus", a.focusPoints, b.focusPoints)
             if a.budgetMinutes != b.budgetMinutes { names.append("budget:\(a.budgetMinutes)->\(b.budgetMinutes)") }
             if a.hourlyRateCents != b.hourlyRateCents {
-                names.append(
-                    "rate:\(a.hourlyRateCents.map(String.init) ?? "none")->\(b.hourlyRateCents.map(String.init) ?? "none")"
-                )
+                let rate = { (cents: Int?) in cents.map(String.init) ?? "none" }
+                names.append("rate:\(rate(a.hourlyRateCents))->\(rate(b.hourlyRateCents))")
             }
         default: break
         }

@@ -63,16 +63,27 @@ enum ImportController {
                 status: .unprocessableEntity)
         }
         do {
-            let plan = try await OrganisationImport.plan(OrganisationImport.read(data), on: req.db)
+            let staff = try req.requireStaff()
+            let plan = try await OrganisationImport.run(
+                OrganisationImport.read(data), store: req.store, actor: "user:\(staff.userID.uuidString)")
             guard plan.isValid else {
                 return try await render(req, error: nil, plan: plan, content: nil, status: .unprocessableEntity)
             }
-            let staff = try req.requireStaff()
-            _ = try await OrganisationImport.apply(plan, store: req.store, actor: "user:\(staff.userID.uuidString)")
             return req.redirect(to: .organisations, flash: .imported)
         } catch let refusal as OrganisationImport.Refusal {
             return try await render(req, error: refusal.message, plan: nil, content: nil, status: .unprocessableEntity)
         }
+    }
+
+    /// An expired form (an old tab, a lost cookie) or a file past the body limit: the page again,
+    /// saying why, with nothing written.
+    @Sendable static func refused(_ req: Request, _ refusal: FormRefusal) async throws -> Response {
+        let message =
+            switch refusal {
+            case .tooLarge: "Het bestand is te groot: hoogstens \(OrganisationImport.maxBytes / 1024) KB."
+            case .expired, .busy: "Het formulier was verlopen. Kies het bestand opnieuw; er is niets opgeslagen."
+            }
+        return try await render(req, error: message, plan: nil, content: nil, status: .unprocessableEntity)
     }
 
     static func render(
@@ -114,7 +125,11 @@ struct ImportCommand: AsyncCommand {
         let app = context.application
         let plan: OrganisationImport.Plan
         do {
-            plan = try await OrganisationImport.plan(OrganisationImport.read(data), on: app.db)
+            let table = try OrganisationImport.read(data)
+            plan =
+                signature.dryRun
+                ? try await OrganisationImport.plan(table, on: app.db)
+                : try await OrganisationImport.run(table, store: app.store, actor: "system")
         } catch let refusal as OrganisationImport.Refusal {
             throw ReportCommand.Failure(description: refusal.message)
         }
@@ -130,12 +145,10 @@ struct ImportCommand: AsyncCommand {
                 description: "Niets geïmporteerd: verbeter de regels met FOUT en probeer het opnieuw.")
         }
         if signature.dryRun {
-            context.console.print(
-                "Proef: \(plan.created) nieuw, \(plan.updated) bijgewerkt, \(plan.unchanged) ongewijzigd; niets geschreven."
-            )
+            let counts = "\(plan.created) nieuw, \(plan.updated) bijgewerkt, \(plan.unchanged) ongewijzigd"
+            context.console.print("Proef: \(counts); niets geschreven.")
             return
         }
-        _ = try await OrganisationImport.apply(plan, store: app.store, actor: "system")
         context.console.print(
             "Geïmporteerd: \(plan.created) nieuw, \(plan.updated) bijgewerkt, \(plan.unchanged) ongewijzigd.")
     }

@@ -53,8 +53,13 @@ struct PolicyFacts: Sendable {
         let practice = try await Practice.find(Practice.singletonID, on: db)
         let address = base.trimmingSuffix("/") + SiteURL.organisationPage(slug: .value(org.slug)).path
         var reach: [String] = []
-        if !org.phone.isEmpty { reach.append("\(en ? "Phone" : "Telefoon") \(org.phone).") }
-        if !org.whatsapp.isEmpty && org.whatsapp != org.phone { reach.append("WhatsApp \(org.whatsapp).") }
+        // One number for calls and WhatsApp is said once, with both (it was dropped from WhatsApp).
+        let sameNumber = !org.phone.isEmpty && org.whatsapp.filter(\.isNumber) == org.phone.filter(\.isNumber)
+        if !org.phone.isEmpty {
+            let also = sameNumber ? (en ? " and WhatsApp" : " en WhatsApp") : ""
+            reach.append("\(en ? "Phone" : "Telefoon")\(also) \(org.phone).")
+        }
+        if !org.whatsapp.isEmpty && !sameNumber { reach.append("WhatsApp \(org.whatsapp).") }
         if !org.email.isEmpty { reach.append("\(en ? "Email" : "E-mail") \(org.email).") }
         if !org.availability.isEmpty { reach.append(org.availability) }
         let values: [PolicyPlaceholder: String] = [

@@ -26,16 +26,12 @@ extension HoursStatement {
             let work = try row.decode(column: "work", as: String.self)
             let start = try row.decode(column: "starts_on", as: String?.self).flatMap(Day.init(iso:))
             let end = try row.decode(column: "ends_on", as: String?.self).flatMap(Day.init(iso:))
+            // A rate that cannot be read is an error, not "no rate": an amount would go missing.
+            let rate = try row.decode(column: "hourly_rate_cents", as: Int?.self)
             return Entry(
                 organisation: try row.decode(column: "name", as: String.self),
                 slug: try row.decode(column: "slug", as: String.self),
-                contract: start.flatMap { start in
-                    end.map {
-                        Contract(
-                            start: start, end: $0,
-                            rateCents: try? row.decode(column: "hourly_rate_cents", as: Int?.self))
-                    }
-                },
+                contract: start.flatMap { start in end.map { Contract(start: start, end: $0, rateCents: rate) } },
                 work: work == "cases" ? .cases : .activity(ActivityKind(rawValue: work) ?? .other),
                 minutes: try row.decode(column: "minutes", as: Int.self))
         }

@@ -13,6 +13,8 @@ package enum AdvisoryLock: Int64, Sendable, CaseIterable {
     case numbering = 7_263_002
     /// The retention run.
     case retention = 7_263_003
+    /// An import of organisations: checked and written in one go, one at a time.
+    case organisationImport = 7_263_004
 
     /// Held until the transaction `db` is in ends.
     package func holdUntilCommit(on db: any Database) async throws {
