@@ -116,6 +116,32 @@ struct OrganisationImportTests {
         }
     }
 
+    @Test func twoConfirmationsAtOnceWriteOnce() async throws {
+        try await withVertrouwd { app in
+            let first = try await practice(app)
+            let other = try await app.makeAccount("tweede@praktijk.nl", admin: true, counsellor: false)
+            let second = Browser(app)
+            try await second.login(other)
+            _ = try await importFile(Self.example, first)
+            let contacts = """
+                naam;code;sector;medewerkers;contactpersoon;contactrol;contact_email
+                Thuiszorg De Linde;thuiszorg-de-linde;Zorg;410;Nieuwe Collega;HR;nieuw@delinde.nl
+                Welzijn Rivierenland;welzijn-rivierenland;Welzijn;95;Andere Collega;Directie;ander@welzijn.nl
+
+                """
+            let content = Data(contacts.utf8).base64EncodedString()
+            async let a = first.post("/organisations/import/confirm", [("content", content)])
+            async let b = second.post("/organisations/import/confirm", [("content", content)])
+            let answers = try await [a, b]
+            #expect(answers.allSatisfy { $0.status == .seeOther }, "\(answers.map(\.status))")
+            for name in ["Nieuwe Collega", "Andere Collega"] {
+                #expect(try await OrganisationContact.query(on: app.db).filter(\.$name == name).count() == 1, "\(name)")
+            }
+            // One of the two wrote; the other found the rows unchanged and wrote nothing.
+            #expect(try await AuditEvent.query(on: app.db).filter(\.$action == "organisation.import").count() == 6 + 2)
+        }
+    }
+
     @Test func badRowsAreNamedByLineInDutchAndNothingIsImported() async throws {
         try await withVertrouwd { app in
             let browser = try await practice(app)
