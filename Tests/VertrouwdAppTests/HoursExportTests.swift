@@ -62,6 +62,9 @@ struct HoursExportTests {
             #expect(text.contains("het-baken;01-01-2026 t/m 31-12-2026;Workshop;1;97,50;97,50\r\n"))
             #expect(text.contains("de-regenboog;buiten een contractjaar;Voorlichting;0,5;;\r\n"))
             #expect(text.hasSuffix("Totaal;;01-03-2026 t/m 31-03-2026;;2,75;;219,38\r\n"))
+            // A HEAD request carries no file and leaves no record.
+            let head = try await browser.send(.HEAD, "/admin/hours/csv?from=2026-03-01&to=2026-03-31", body: nil)
+            #expect(head.status == .ok)
             // The download is on record; looking at the page is not.
             let exports = try await AuditEvent.query(on: app.db).filter(\.$action == "hours.export").all()
             #expect(exports.count == 1 && exports[0].detail == "2026-03-01..2026-03-31")

@@ -114,7 +114,7 @@ enum DemoPractice {
             org.phone = "06-1234 56\(10 + organisations.count)"; org.whatsapp = org.phone;
             org.email = "vp-\(spec.slug)@demo.vertrouwd.nl"
             org.availability =
-                "Maandag tot en met vrijdag, 9.00–17.00 uur. Buiten deze tijden kunt u een bericht achterlaten."
+                "Maandag tot en met vrijdag, 9.00–17.00 uur. Buiten deze tijden kun je een bericht achterlaten."
             org.whistleblowerChannel = OrganisationRules.whistleblowerProcedureRequired(employees: spec.employees)
             org.complaintsCommittee = "Landelijke Klachtencommissie Ongewenst Gedrag, Postbus 1234, 3500 AA Utrecht"
             try await org.create(on: db)

@@ -52,7 +52,8 @@ enum HoursController {
         let (input, period, errors) = read(req)
         guard let period else { return try await render(req, input: input, statement: nil, errors: errors) }
         let statement = try await HoursStatement.load(from: period.from, to: period.to, on: req.db)
-        try await req.audit("hours.export", detail: "\(period.from.iso)..\(period.to.iso)")
+        // A HEAD request (a browser or proxy checking the link) carries no file: nothing left.
+        if req.method != .HEAD { try await req.audit("hours.export", detail: "\(period.from.iso)..\(period.to.iso)") }
         let response = Response(status: .ok, body: .init(string: statement.csv()))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         response.headers.contentDisposition = .init(
