@@ -352,8 +352,6 @@ enum OrganisationImport {
         return Plan(reading: table.reading, lines: lines, writes: writes)
     }
 
-    /// Writes a valid plan in one transaction, with an audit entry per organisation it changes (an
-    /// unchanged row writes nothing). Returns the organisations made and updated.
     /// Checks `table` against the database and, when every line holds, writes it: in one
     /// transaction, so what was checked is what is written (a second confirmation, another admin or
     /// another instance waits, and then finds the rows unchanged).
@@ -366,6 +364,8 @@ enum OrganisationImport {
         }
     }
 
+    /// Writes a valid plan in the transaction `db` is in, with an audit entry per organisation it
+    /// changes (an unchanged row writes nothing). Returns the organisations made and updated.
     static func apply(
         _ plan: Plan, store: Store, db: any Database, actor: String
     ) async throws -> (created: Int, updated: Int) {
